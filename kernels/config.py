@@ -1,0 +1,69 @@
+"""Where compiled kernels are cached, and the flags every kernel is compiled with.
+
+Numba writes its on-disk cache next to the source file by default. An install in a
+read-only location (a system site-packages, a shared lab image) would then make
+``cache=True`` raise at import time, so the cache directory is chosen here, once,
+before any kernel is decorated:
+
+1. ``NUMBA_CACHE_DIR`` if the user set it (numba reads it itself);
+2. otherwise ``$XDG_CACHE_HOME/tui-backprop/numba`` (``~/.cache/...``) if it can be created
+   and written;
+3. otherwise a per-user folder in the system temp directory;
+4. otherwise caching is off and kernels compile on every start (about a second).
+
+``TUI_BACKPROP_NO_CACHE=1`` turns caching off outright.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numba
+
+
+def _writable_dir(path: Path) -> bool:
+    """Create ``path`` if needed and report whether files can be written into it."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=path, prefix=".probe-", delete=True)
+        probe.close()
+    except OSError:
+        return False
+    return True
+
+
+def _candidate_dirs() -> list[Path]:
+    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    user = os.environ.get("USER") or str(os.getuid() if hasattr(os, "getuid") else "user")
+    return [
+        Path(xdg) / "tui-backprop" / "numba",
+        Path(tempfile.gettempdir()) / f"tui-backprop-numba-{user}",
+    ]
+
+
+def choose_cache_dir() -> str | None:
+    """Return the directory numba caches compiled kernels in, or None when caching is off."""
+    if os.environ.get("TUI_BACKPROP_NO_CACHE", "").strip() not in ("", "0"):
+        return None
+    user_choice = os.environ.get("NUMBA_CACHE_DIR")
+    if user_choice:
+        return user_choice if _writable_dir(Path(user_choice)) else None
+    for candidate in _candidate_dirs():
+        if _writable_dir(candidate):
+            return str(candidate)
+    return None
+
+
+CACHE_DIR = choose_cache_dir()
+if CACHE_DIR is not None:
+    # numba reads config.CACHE_DIR each time it locates a cache, so setting it here works
+    # even when numba was imported before this module.
+    numba.config.CACHE_DIR = CACHE_DIR
+
+#: Flags for every kernel. fastmath stays off: with it, ``np.isnan`` and ``np.isfinite``
+#: are folded to constants inside a kernel (numba#2919, #6217), which would blind the
+#: divergence check, and exactness against the NumPy reference is a requirement.
+#: nogil lets the app's worker thread train while the UI thread keeps drawing.
+JIT_FLAGS = {"nogil": True, "cache": CACHE_DIR is not None, "fastmath": False}

@@ -1,0 +1,314 @@
+"""Per-example backpropagation for fully connected networks of any depth (Numba).
+
+All kernels live in this one module on purpose: numba's on-disk cache does not notice
+an edit to a jitted callee in another module (numba#8396).
+
+Notation (README): W^m has shape (N^m, N^{m-1}), b^m has shape (N^m,),
+
+    z^m = W^m a^{m-1} + b^m,      a^m = sigma^m(z^m),      a^0 = x,
+    delta^L = dC/da^L * sigma'(z^L),
+    delta^m = (W^{m+1}^T delta^{m+1}) * sigma'(z^m),          m = L-1 .. 1,
+    dC/dW^m = delta^m (a^{m-1})^T,   dC/db^m = delta^m,
+    d = -alpha * g + mu * d_prev,    theta += d.
+
+Arguments that describe the network (see ``kernels.layout``):
+    layers : int64 (L + 1, N_COLUMNS), the layer table
+    betas  : float64 (L + 1,), sigmoid steepness per layer (unused for other activations)
+    cost   : int, MSE or CROSS_ENTROPY
+    params, velocity, grad : float64 (P,), flat parameter, momentum and gradient buffers
+    z, a, delta : float64 (total nodes,), per-node work buffers
+
+Kernels write into the arrays they are given and allocate nothing.
+"""
+
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+from .config import JIT_FLAGS
+from .layout import (
+    ACTIVATION,
+    B_OFFSET,
+    CROSS_ENTROPY,
+    HAS_BIAS,
+    NODE_OFFSET,
+    RELU,
+    SIGMOID,
+    SIZE,
+    TANH,
+    W_OFFSET,
+)
+
+
+@njit(**JIT_FLAGS)
+def activate(code, beta, z):
+    """sigma(z): sigmoid 1/(1 + e^{-beta z}), tanh, relu max(0, z) or linear z."""
+    if code == SIGMOID:
+        # Two branches so that exp never overflows: both equal 1/(1 + e^{-beta z}).
+        t = beta * z
+        if t >= 0.0:
+            return 1.0 / (1.0 + math.exp(-t))
+        e = math.exp(t)
+        return e / (1.0 + e)
+    if code == TANH:
+        return math.tanh(z)
+    if code == RELU:
+        return z if z > 0.0 else 0.0
+    return z
+
+
+@njit(**JIT_FLAGS)
+def slope(code, beta, z, a):
+    """sigma'(z), written with a = sigma(z): beta a(1 - a), 1 - a^2, [z > 0] or 1."""
+    if code == SIGMOID:
+        return beta * a * (1.0 - a)
+    if code == TANH:
+        return 1.0 - a * a
+    if code == RELU:
+        return 1.0 if z > 0.0 else 0.0
+    return 1.0
+
+
+@njit(**JIT_FLAGS)
+def softplus(t):
+    """ln(1 + e^t) without overflow."""
+    if t > 0.0:
+        return t + math.log1p(math.exp(-t))
+    return math.log1p(math.exp(t))
+
+
+@njit(**JIT_FLAGS)
+def forward(layers, betas, params, x, z, a):
+    """Forward pass for one example x (N^0,): fills z^m and a^m for m = 1..L."""
+    n_layers = layers.shape[0] - 1
+    for j in range(layers[0, SIZE]):
+        a[j] = x[j]
+    for m in range(1, n_layers + 1):
+        n_out = layers[m, SIZE]
+        n_in = layers[m - 1, SIZE]
+        w0 = layers[m, W_OFFSET]
+        b0 = layers[m, B_OFFSET]
+        out = layers[m, NODE_OFFSET]
+        inp = layers[m - 1, NODE_OFFSET]
+        code = layers[m, ACTIVATION]
+        beta = betas[m]
+        for i in range(n_out):
+            row = w0 + i * n_in
+            s = 0.0
+            for j in range(n_in):
+                s += params[row + j] * a[inp + j]
+            zi = s + params[b0 + i]
+            z[out + i] = zi
+            a[out + i] = activate(code, beta, zi)
+
+
+@njit(**JIT_FLAGS)
+def example_cost(layers, betas, cost, z, a, y):
+    """Cost of one example after ``forward``: mse 1/2 |a^L - y|^2, or cross-entropy.
+
+    Cross-entropy -sum(y ln a + (1 - y) ln(1 - a)) is evaluated from z^L with
+    ln a = -softplus(-beta z) and ln(1 - a) = -softplus(beta z), which is the same
+    number but stays finite when a rounds to exactly 0 or 1.
+    """
+    top = layers.shape[0] - 1
+    out = layers[top, NODE_OFFSET]
+    beta = betas[top]
+    c = 0.0
+    for i in range(layers[top, SIZE]):
+        if cost == CROSS_ENTROPY:
+            t = beta * z[out + i]
+            c += y[i] * softplus(-t) + (1.0 - y[i]) * softplus(t)
+        else:
+            diff = a[out + i] - y[i]
+            c += 0.5 * diff * diff
+    return c
+
+
+@njit(**JIT_FLAGS)
+def backward(layers, betas, cost, params, z, a, y, delta, grad):
+    """Backward pass for one example after ``forward``; adds dC/dtheta into ``grad``.
+
+    Output layer: delta^L = (a^L - y) * sigma'(z^L) for mse. For cross-entropy on a
+    sigmoid output, dC/da = (a - y) / (a (1 - a)) and sigma' = beta a (1 - a), so
+    delta^L = beta (a^L - y): the a(1 - a) factor cancels exactly.
+    """
+    top = layers.shape[0] - 1
+    out = layers[top, NODE_OFFSET]
+    code = layers[top, ACTIVATION]
+    beta = betas[top]
+    for i in range(layers[top, SIZE]):
+        k = out + i
+        if cost == CROSS_ENTROPY:
+            delta[k] = beta * (a[k] - y[i])
+        else:
+            delta[k] = (a[k] - y[i]) * slope(code, beta, z[k], a[k])
+
+    for m in range(top - 1, 0, -1):
+        # delta^m = (W^{m+1}^T delta^{m+1}) * sigma'(z^m), summed row by row of W^{m+1}
+        # so that W is read contiguously.
+        n_here = layers[m, SIZE]
+        n_next = layers[m + 1, SIZE]
+        here = layers[m, NODE_OFFSET]
+        nxt = layers[m + 1, NODE_OFFSET]
+        w0 = layers[m + 1, W_OFFSET]
+        for j in range(n_here):
+            delta[here + j] = 0.0
+        for i in range(n_next):
+            d = delta[nxt + i]
+            row = w0 + i * n_here
+            for j in range(n_here):
+                delta[here + j] += params[row + j] * d
+        code = layers[m, ACTIVATION]
+        beta = betas[m]
+        for j in range(n_here):
+            k = here + j
+            delta[k] *= slope(code, beta, z[k], a[k])
+
+    for m in range(1, top + 1):
+        # dC/dW^m_ij = delta^m_i a^{m-1}_j and dC/db^m_i = delta^m_i.
+        n_out = layers[m, SIZE]
+        n_in = layers[m - 1, SIZE]
+        w0 = layers[m, W_OFFSET]
+        b0 = layers[m, B_OFFSET]
+        out = layers[m, NODE_OFFSET]
+        inp = layers[m - 1, NODE_OFFSET]
+        with_bias = layers[m, HAS_BIAS] != 0
+        for i in range(n_out):
+            d = delta[out + i]
+            row = w0 + i * n_in
+            for j in range(n_in):
+                grad[row + j] += d * a[inp + j]
+            if with_bias:
+                grad[b0 + i] += d
+
+
+@njit(**JIT_FLAGS)
+def apply_update(params, velocity, grad, alpha, momentum, batch_len):
+    """Momentum step with the batch's mean gradient g = grad / batch_len:
+    d = -alpha g + mu d_prev, theta += d. Clears ``grad``. Returns False if any
+    parameter or velocity is no longer finite (the run diverged)."""
+    finite = True
+    for k in range(params.shape[0]):
+        g = grad[k] / batch_len
+        d = -alpha * g + momentum * velocity[k]
+        velocity[k] = d
+        params[k] += d
+        grad[k] = 0.0
+        if not (math.isfinite(params[k]) and math.isfinite(d)):
+            finite = False
+    return finite
+
+
+@njit(**JIT_FLAGS)
+def train_batches(layers, betas, cost, params, velocity, grad, z, a, delta,
+                  X, Y, order, batch_size, first_batch, n_batches, alpha, momentum,
+                  epoch_cost):
+    """Run ``n_batches`` mini-batch updates; return how many ran before divergence.
+
+    X : (n, N^0) inputs, Y : (n, N^L) targets.
+    order : int64 (E, n), the example order of E consecutive epochs.
+    Batches are numbered epoch by epoch: each epoch has ceil(n / B) batches, all of
+    size B except possibly the last. Batch b is in epoch b // ceil(n / B) of ``order``.
+    epoch_cost : float64 (E,), adds each example's cost (measured in the forward pass,
+    before that batch's update) to its epoch's entry.
+
+    Stops early, after the batch where the cost or a parameter stopped being finite.
+    ``grad`` must be zero on entry and is zero on return.
+    """
+    n = order.shape[1]
+    per_epoch = (n + batch_size - 1) // batch_size
+    for t in range(n_batches):
+        b = first_batch + t
+        e = b // per_epoch
+        start = (b - e * per_epoch) * batch_size
+        stop = min(start + batch_size, n)
+        batch_cost = 0.0
+        for k in range(start, stop):
+            idx = order[e, k]
+            forward(layers, betas, params, X[idx], z, a)
+            batch_cost += example_cost(layers, betas, cost, z, a, Y[idx])
+            backward(layers, betas, cost, params, z, a, Y[idx], delta, grad)
+        epoch_cost[e] += batch_cost
+        finite = apply_update(params, velocity, grad, alpha, momentum, stop - start)
+        if not (finite and math.isfinite(batch_cost)):
+            return t + 1
+    return n_batches
+
+
+@njit(**JIT_FLAGS)
+def evaluate(layers, betas, cost, params, z, a, X, Y, outputs, costs):
+    """Forward every example with the current weights.
+
+    outputs : (n, N^L) receives a^L per example; costs : (n,) each example's cost.
+    Returns the mean cost over the data set (the loss).
+    """
+    top = layers.shape[0] - 1
+    out = layers[top, NODE_OFFSET]
+    total = 0.0
+    for idx in range(X.shape[0]):
+        forward(layers, betas, params, X[idx], z, a)
+        for i in range(layers[top, SIZE]):
+            outputs[idx, i] = a[out + i]
+        c = example_cost(layers, betas, cost, z, a, Y[idx])
+        costs[idx] = c
+        total += c
+    return total / X.shape[0]
+
+
+@njit(**JIT_FLAGS)
+def mean_gradient(layers, betas, cost, params, z, a, delta, X, Y, indices, grad):
+    """grad = mean over X[indices] of dC/dtheta; returns the mean cost of those examples."""
+    for k in range(grad.shape[0]):
+        grad[k] = 0.0
+    total = 0.0
+    for t in range(indices.shape[0]):
+        idx = indices[t]
+        forward(layers, betas, params, X[idx], z, a)
+        total += example_cost(layers, betas, cost, z, a, Y[idx])
+        backward(layers, betas, cost, params, z, a, Y[idx], delta, grad)
+    for k in range(grad.shape[0]):
+        grad[k] /= indices.shape[0]
+    return total / indices.shape[0]
+
+
+@njit(**JIT_FLAGS)
+def mean_cost(layers, betas, cost, params, z, a, X, Y, indices):
+    """Mean cost over X[indices] with the current weights (for finite differences)."""
+    total = 0.0
+    for t in range(indices.shape[0]):
+        idx = indices[t]
+        forward(layers, betas, params, X[idx], z, a)
+        total += example_cost(layers, betas, cost, z, a, Y[idx])
+    return total / indices.shape[0]
+
+
+@njit(**JIT_FLAGS)
+def relu_pattern(layers, betas, params, z, a, X, indices, pattern):
+    """pattern (len(indices), total nodes) uint8: 1 where a relu node has z > 0.
+
+    Finite differences are only valid where a perturbation does not move any relu
+    pre-activation across its kink at 0; comparing patterns finds the places where it does.
+    """
+    n_layers = layers.shape[0] - 1
+    for t in range(indices.shape[0]):
+        forward(layers, betas, params, X[indices[t]], z, a)
+        for m in range(1, n_layers + 1):
+            if layers[m, ACTIVATION] == RELU:
+                out = layers[m, NODE_OFFSET]
+                for i in range(layers[m, SIZE]):
+                    pattern[t, out + i] = 1 if z[out + i] > 0.0 else 0
+
+
+def all_kernels():
+    """The dispatchers a caller runs directly (for checks that they really compiled)."""
+    return {
+        "train_batches": train_batches,
+        "evaluate": evaluate,
+        "mean_gradient": mean_gradient,
+        "mean_cost": mean_cost,
+        "relu_pattern": relu_pattern,
+    }
+
+

@@ -1,0 +1,106 @@
+"""The ``tui-backprop`` command: parses options and hands off to one command module.
+
+Heavy modules (numpy, numba, textual) are imported only inside the command that needs
+them, so ``--help`` and a mistyped option answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .options import add_network_options, add_problem_options, add_training_options
+
+PROG = "tui-backprop"
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (and exit code 2)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def build_parser() -> OneLineParser:
+    parser = OneLineParser(
+        prog=PROG,
+        description="Watch backpropagation and gradient descent train a neural network.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    train = commands.add_parser(
+        "train", help="train a network headless and print the result",
+        description="Train a network without the app; print a summary or --json.",
+    )
+    add_problem_options(train)
+    add_network_options(train)
+    add_training_options(train, epochs=5000)
+    output = train.add_argument_group("output")
+    output.add_argument("--save", metavar="FILE.json", help="write the final weights here")
+    output.add_argument("--json", action="store_true", help="print one JSON object")
+
+    check = commands.add_parser(
+        "gradcheck", help="check backprop against finite differences",
+        description="Compare backprop's gradient of the mean cost with central finite "
+                    "differences for every parameter; exit code 1 if any relative error "
+                    "exceeds the tolerance.",
+    )
+    add_problem_options(check)
+    add_network_options(check)
+    add_training_options(check, epochs=None)
+    check.add_argument("--after-epochs", type=int, default=0, metavar="N",
+                       help="train N epochs first, then check (default: 0)")
+    check.add_argument("--example", type=int, metavar="K",
+                       help="check the cost of example K (1-based) alone, not the mean")
+    check.add_argument("--tolerance", type=float, default=None,
+                       help="largest relative error that passes (default: 1e-05)")
+    check.add_argument("--json", action="store_true", help="print one JSON object")
+
+    problems = commands.add_parser(
+        "problems", help="list the built-in problems",
+        description="List the built-in problems with their input and output sizes.",
+    )
+    problems.add_argument("--json", action="store_true", help="print one JSON array")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    from .errors import InputError
+
+    try:
+        if args.command == "train":
+            from .commands.train import run_train
+
+            return run_train(args)
+        if args.command == "gradcheck":
+            from .commands.gradcheck import run_gradcheck
+
+            return run_gradcheck(args)
+        if args.command == "problems":
+            from .commands.problems import run_problems
+
+            return run_problems(args)
+    except InputError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (for example `| head`); nothing more to say.
+        sys.stderr.close()
+        return 1
+    parser.error(f"unknown command {args.command!r}")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

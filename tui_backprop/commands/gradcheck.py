@@ -1,0 +1,70 @@
+"""``tui-backprop gradcheck``: backprop against central finite differences, per layer."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+
+import numpy as np
+
+from ..configure import build_setup
+from ..errors import InputError
+from ..fileio import json_number
+from ..gradcheck import FLOOR, STEP, TOLERANCE, check_gradients
+
+
+def run_gradcheck(args: argparse.Namespace) -> int:
+    tolerance = TOLERANCE if args.tolerance is None else args.tolerance
+    if not (math.isfinite(tolerance) and tolerance > 0):
+        raise InputError(f"--tolerance must be a finite number > 0, got {tolerance!r}")
+    if args.after_epochs < 0:
+        raise InputError(f"--after-epochs must be at least 0, got {args.after_epochs}")
+    setup = build_setup(args)
+    session = setup.session
+    n = session.n_examples
+    if args.example is not None and not 1 <= args.example <= n:
+        raise InputError(f"--example must be from 1 to {n}, got {args.example}")
+    if args.after_epochs:
+        session.run_epochs(args.after_epochs)
+        if session.diverged:
+            raise InputError(f"training diverged within {args.after_epochs} epochs; "
+                             "lower --alpha to check the gradient after training")
+    indices = None if args.example is None else np.array([args.example - 1])
+    checks = check_gradients(session, indices)
+    worst = max(c.worst for c in checks)
+    passed = worst <= tolerance
+    scope = "all examples" if args.example is None else f"example {args.example}"
+
+    if args.json:
+        print(json.dumps({
+            "layers": list(setup.spec.sizes),
+            "scope": scope,
+            "after_epochs": args.after_epochs,
+            "step": STEP,
+            "tolerance": tolerance,
+            "passed": passed,
+            "max_relative_error": json_number(worst),
+            "per_layer": [
+                {"layer": c.layer, "weights": json_number(c.weights_error),
+                 "biases": json_number(c.biases_error) if c.biases_error is not None else None,
+                 "checked": c.checked, "kinks": c.kinks}
+                for c in checks
+            ],
+        }))
+    else:
+        print(f"gradient check: {setup.spec.label} on {setup.problem.name}, mean cost of "
+              f"{scope}, after {args.after_epochs} epochs")
+        print(f"central differences, h = {STEP:g}; relative error "
+              f"|g - g_fd| / max(|g|, |g_fd|, {FLOOR:g})")
+        print(f"{'layer':<7}{'max error W':<14}{'max error b':<14}{'checked':<9}relu kinks")
+        for c in checks:
+            b = f"{c.biases_error:.2e}" if c.biases_error is not None else "no biases"
+            print(f"{c.layer:<7}{c.weights_error:<14.2e}{b:<14}{c.checked:<9}{c.kinks}")
+        verdict = "PASS" if passed else "FAIL"
+        print(f"{verdict}: largest relative error {worst:.2e} "
+              f"{'<=' if passed else '>'} tolerance {tolerance:g}")
+        if any(c.kinks for c in checks):
+            print("(parameters whose +-h step moves a relu input across 0 are left out: "
+                  "there the derivative jumps and finite differences average two slopes)")
+    return 0 if passed else 1

@@ -1,0 +1,27 @@
+"""``tui-backprop problems``: the built-in problems and their sizes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from ..problems import problem_catalog
+
+
+def run_problems(args: argparse.Namespace) -> int:
+    catalog = problem_catalog()
+    if args.json:
+        print(json.dumps(catalog))
+        return 0
+    header = ("name", "inputs", "outputs", "examples", "kind", "description")
+    rows = [header] + [
+        (p["name"], str(p["inputs"]), str(p["outputs"]), str(p["examples"]), p["kind"],
+         p["description"]) for p in catalog
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header) - 1)]
+    for row in rows:
+        cells = [c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)]
+        print("  ".join([*cells, row[-1]]))
+    print("\nGenerated problems take --samples, --noise and --data-seed; "
+          "your own data: --data FILE.csv --targets K")
+    return 0

@@ -1,0 +1,63 @@
+"""From parsed command-line options to a ready Session (data, network, settings)."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+
+from .errors import InputError
+from .problems import Problem, load_csv, make_problem
+from .session import Session
+from .settings import TrainSettings
+from .spec import NetworkSpec, parse_hidden
+from .weights_file import load_weights
+
+
+@dataclass(frozen=True)
+class Setup:
+    problem: Problem
+    spec: NetworkSpec
+    settings: TrainSettings
+    session: Session
+
+
+def load_problem(args: argparse.Namespace) -> Problem:
+    if args.data is not None:
+        if args.samples is not None or args.noise is not None:
+            raise InputError("--samples and --noise apply to built-in problems, not --data")
+        if args.targets < 1:
+            raise InputError(f"--targets must be at least 1, got {args.targets}")
+        return load_csv(args.data, targets=args.targets)
+    return make_problem(args.problem, samples=args.samples, noise=args.noise,
+                        seed=args.data_seed)
+
+
+def build_spec(args: argparse.Namespace, problem: Problem) -> NetworkSpec:
+    output = args.output_activation or problem.default_output_activation
+    spec = NetworkSpec.build(
+        problem.n_inputs, parse_hidden(args.hidden), problem.n_outputs,
+        activation=args.activation, output_activation=output, cost=args.cost,
+        beta=args.beta, bias=not args.no_bias,
+    )
+    if spec.cost == "cross-entropy" and not ((problem.Y >= 0) & (problem.Y <= 1)).all():
+        raise InputError("cross-entropy needs every target in [0, 1]; use --cost mse")
+    return spec
+
+
+def build_settings(args: argparse.Namespace, problem: Problem) -> TrainSettings:
+    settings = TrainSettings(
+        alpha=args.alpha, momentum=args.momentum, batch_size=args.batch_size,
+        epochs=getattr(args, "epochs", 1), seed=args.seed, shuffle=not args.no_shuffle,
+    )
+    settings.check_data_size(problem.n_examples)
+    return settings
+
+
+def build_setup(args: argparse.Namespace) -> Setup:
+    """Everything a headless command needs; raises InputError for any bad option."""
+    problem = load_problem(args)
+    spec = build_spec(args, problem)
+    settings = build_settings(args, problem)
+    initial = load_weights(args.init, spec.sizes, spec.bias) if args.init else None
+    session = Session(spec, problem.X, problem.Y, settings, initial=initial)
+    return Setup(problem, spec, settings, session)

@@ -1,0 +1,124 @@
+"""Small file helpers: atomic text writes and JSON-safe numbers.
+
+Files the program writes (weights, results) are replaced atomically: the text goes
+to a temporary file in the same directory, which is flushed, fsynced and then
+renamed over the target with :func:`os.replace`. A crash or a full disk therefore
+leaves either the old file or the new one, never a half-written mix.
+
+JSON has no NaN or infinity (Python's ``json`` would write the invalid tokens
+``NaN``/``Infinity``), so :func:`json_number` and :func:`to_json_lists` turn
+non-finite values into ``None`` (JSON ``null``) for printing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import tempfile
+from typing import Any
+
+import numpy as np
+
+from tui_backprop.errors import InputError
+
+# The permission bits a plainly created file would get. mkstemp creates files with
+# mode 0o600; a new target should get the usual 0o666 & ~umask instead. The umask
+# can only be read by setting it, so do that once, at import (before any threads).
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """Return ``path`` as text for a one-line message.
+
+    A name with a newline or other unprintable character is shown with
+    Python's escapes (``repr``), so a message never spans several lines.
+    """
+    text = os.fspath(path)
+    return text if text.isprintable() else repr(text)
+
+
+def _directory_of(path: str) -> str:
+    return os.path.dirname(path) or os.curdir
+
+
+def check_writable_target(path: str | os.PathLike[str]) -> None:
+    """Raise :class:`InputError` if ``path`` could not be written; write nothing.
+
+    Checks that the directory exists, is a directory and is writable, and that
+    ``path`` itself is not a directory. The command line calls this before a
+    long training run so that a typo in an output path fails at once.
+    """
+    text = os.fspath(path)
+    shown = display_path(text)
+    if not os.path.basename(text):
+        raise InputError(f"cannot write {shown!r}: not a file name")
+    directory = _directory_of(text)
+    dir_shown = display_path(directory)
+    if not os.path.exists(directory):
+        raise InputError(f"cannot write {shown}: directory '{dir_shown}' does not exist")
+    if not os.path.isdir(directory):
+        raise InputError(f"cannot write {shown}: '{dir_shown}' is not a directory")
+    if os.path.isdir(text):
+        raise InputError(f"cannot write {shown}: it is a directory")
+    # Creating the temporary file and renaming it both need write and search
+    # permission on the directory, not on the target itself.
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise InputError(f"cannot write {shown}: directory '{dir_shown}' is not writable")
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` so that the file is never half-written.
+
+    An existing file keeps its permission bits; a new one gets ``0o666 & ~umask``.
+    On any failure the temporary file is removed and the old file, if any, is left
+    as it was. Operating-system errors are raised as :class:`InputError`.
+    """
+    target = os.fspath(path)
+    check_writable_target(target)
+    try:
+        mode = os.stat(target).st_mode & 0o7777
+    except OSError:
+        mode = 0o666 & ~_UMASK
+    try:
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=_directory_of(target)
+        )
+    except OSError as exc:
+        raise InputError(f"cannot write {display_path(target)}: {exc.strerror or exc}") from exc
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException as exc:
+        # Also on KeyboardInterrupt: never leave the temporary file behind.
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise InputError(f"cannot write {display_path(target)}: {exc.strerror or exc}") from exc
+        raise
+
+
+def json_number(x: float) -> float | None:
+    """Return ``x`` as a Python float, or ``None`` if it is NaN or infinite."""
+    value = float(x)
+    return value if math.isfinite(value) else None
+
+
+def to_json_lists(array: Any) -> Any:
+    """Convert an array (any shape) to nested lists of floats, non-finite as ``None``.
+
+    A 0-d array gives a single float (or ``None``). The result can be dumped with
+    ``json.dumps(..., allow_nan=False)``.
+    """
+    values = np.asarray(array, dtype=np.float64)
+    finite = np.isfinite(values)
+    if finite.all():
+        return values.tolist()
+    as_objects = values.astype(object)
+    as_objects[~finite] = None
+    return as_objects.tolist()

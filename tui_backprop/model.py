@@ -1,0 +1,138 @@
+"""The Network: one flat parameter buffer with per-layer views, and its initialisation.
+
+The kernels see flat arrays and a layer table (``kernels.layout``); people and the UI
+see ``W[m]`` with shape (N^m, N^{m-1}) and ``b[m]`` with shape (N^m,), m = 1..L. Both
+are the same memory, so nothing is copied between training and display. Index 0 of
+``W`` and ``b`` is None so that ``W[m]`` reads like the formulas.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from .spec import NetworkSpec
+
+# The layout constants are plain integers in a module that does not import numba, so
+# building a Network does not compile or load any kernel.
+from kernels.layout import (  # isort: skip
+    ACTIVATION,
+    ACTIVATION_CODES,
+    B_OFFSET,
+    COST_CODES,
+    HAS_BIAS,
+    N_COLUMNS,
+    NODE_OFFSET,
+    SIZE,
+    W_OFFSET,
+)
+
+
+def layer_table(spec: NetworkSpec) -> np.ndarray:
+    """The int64 (L + 1, N_COLUMNS) layer table that describes ``spec`` to the kernels."""
+    table = np.zeros((spec.n_layers + 1, N_COLUMNS), dtype=np.int64)
+    table[0, SIZE] = spec.sizes[0]
+    offset = 0
+    node = spec.sizes[0]
+    for m in range(1, spec.n_layers + 1):
+        n_out, n_in = spec.sizes[m], spec.sizes[m - 1]
+        table[m, SIZE] = n_out
+        table[m, ACTIVATION] = ACTIVATION_CODES[spec.activations[m - 1]]
+        table[m, W_OFFSET] = offset
+        table[m, B_OFFSET] = offset + n_out * n_in
+        table[m, NODE_OFFSET] = node
+        table[m, HAS_BIAS] = int(spec.bias)
+        offset += n_out * (n_in + 1)
+        node += n_out
+    return table
+
+
+def init_scale(activation: str, fan_in: int, fan_out: int) -> tuple[str, float]:
+    """The default initial distribution of W^m for a layer with this activation.
+
+    relu: He normal, N(0, sqrt(2 / N^{m-1})), which keeps the variance of z from shrinking
+    through layers that zero half their inputs.
+    sigmoid, tanh, linear: Glorot uniform, U(-r, r) with r = sqrt(6 / (N^{m-1} + N^m)).
+    Biases start at 0.
+    """
+    if activation == "relu":
+        return "normal", math.sqrt(2.0 / fan_in)
+    return "uniform", math.sqrt(6.0 / (fan_in + fan_out))
+
+
+class Network:
+    """Parameters, momentum and work buffers of one network, allocated once.
+
+    params, velocity, grad : float64 (P,), P = sum over m of N^m (N^{m-1} + 1)
+    W[m] : view of params, (N^m, N^{m-1});   b[m] : view, (N^m,)
+    dW[m], db[m] : views of velocity, the last change d applied to W[m], b[m]
+    z, a, delta : float64 (N^0 + ... + N^L,) work buffers; ``layer_values(buf, m)``
+    gives layer m's part. a starts with the input a^0.
+    """
+
+    def __init__(self, spec: NetworkSpec) -> None:
+        self.spec = spec
+        self.layers = layer_table(spec)
+        self.betas = np.full(spec.n_layers + 1, spec.beta, dtype=np.float64)
+        self.cost_code = COST_CODES[spec.cost]
+        n_params = spec.n_parameters
+        n_nodes = sum(spec.sizes)
+        self.params = np.zeros(n_params)
+        self.velocity = np.zeros(n_params)
+        self.grad = np.zeros(n_params)
+        self.z = np.zeros(n_nodes)
+        self.a = np.zeros(n_nodes)
+        self.delta = np.zeros(n_nodes)
+        self.W: list[np.ndarray | None] = [None]
+        self.b: list[np.ndarray | None] = [None]
+        self.dW: list[np.ndarray | None] = [None]
+        self.db: list[np.ndarray | None] = [None]
+        for m in range(1, spec.n_layers + 1):
+            shape = (spec.sizes[m], spec.sizes[m - 1])
+            w0 = self.layers[m, W_OFFSET]
+            b0 = self.layers[m, B_OFFSET]
+            w_end = w0 + shape[0] * shape[1]
+            self.W.append(self.params[w0:w_end].reshape(shape))
+            self.b.append(self.params[b0 : b0 + shape[0]])
+            self.dW.append(self.velocity[w0:w_end].reshape(shape))
+            self.db.append(self.velocity[b0 : b0 + shape[0]])
+
+    def layer_values(self, buffer: np.ndarray, m: int) -> np.ndarray:
+        """Layer m's slice (N^m,) of a per-node buffer (z, a or delta)."""
+        start = self.layers[m, NODE_OFFSET] if m > 0 else 0
+        return buffer[start : start + self.spec.sizes[m]]
+
+    def initialize(self, rng: np.random.Generator) -> None:
+        """Draw W^1..W^L in order from ``rng`` (see :func:`init_scale`); zero b and velocity."""
+        for m in range(1, self.spec.n_layers + 1):
+            fan_out, fan_in = self.W[m].shape
+            kind, scale = init_scale(self.spec.activations[m - 1], fan_in, fan_out)
+            if kind == "normal":
+                self.W[m][...] = rng.normal(0.0, scale, size=(fan_out, fan_in))
+            else:
+                self.W[m][...] = rng.uniform(-scale, scale, size=(fan_out, fan_in))
+            self.b[m][...] = 0.0
+        self.velocity[...] = 0.0
+        self.grad[...] = 0.0
+
+    def set_parameters(
+        self, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray] | None
+    ) -> None:
+        """Copy exact weights (and biases, or zeros) in; zero the velocity.
+
+        Shapes must already be checked (``weights_file.load_weights`` does)."""
+        for m in range(1, self.spec.n_layers + 1):
+            self.W[m][...] = weights[m - 1]
+            self.b[m][...] = biases[m - 1] if biases is not None and self.spec.bias else 0.0
+        self.velocity[...] = 0.0
+        self.grad[...] = 0.0
+
+    def weights(self) -> list[np.ndarray]:
+        """Copies of W^1..W^L."""
+        return [w.copy() for w in self.W[1:]]
+
+    def biases(self) -> list[np.ndarray]:
+        """Copies of b^1..b^L."""
+        return [b.copy() for b in self.b[1:]]

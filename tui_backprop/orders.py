@@ -1,0 +1,59 @@
+"""The order in which examples are visited, epoch after epoch, from a seed.
+
+Every front end (the app stepping one example at a time, ``train`` running thousands of
+epochs at once, ``restarts``) must see the same orders for the same seed, however it
+chops the run into calls. So orders are drawn in fixed blocks of epochs whose size
+depends only on the number of examples, from a generator that only ever draws blocks,
+in sequence: epoch k's order is a function of (seed, n, k) alone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Indices drawn per block, whatever the data size (bounded memory for large data).
+_BLOCK_INDICES = 1 << 16
+
+
+def seed_streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
+    """Two independent generators from one seed: (initial weights, shuffle orders)."""
+    init_seq, shuffle_seq = np.random.SeedSequence(seed).spawn(2)
+    return np.random.default_rng(init_seq), np.random.default_rng(shuffle_seq)
+
+
+class EpochOrders:
+    """Example orders for epochs 0, 1, 2, ... of a data set of ``n`` examples.
+
+    shuffle=False gives the data's own order, 0..n-1, every epoch.
+    """
+
+    def __init__(self, n: int, rng: np.random.Generator | None, shuffle: bool = True) -> None:
+        self.n = n
+        self.shuffle = shuffle and n > 1
+        self._rng = rng
+        self.block_epochs = max(1, min(256, _BLOCK_INDICES // max(n, 1)))
+        self._block_index = -1
+        self._block = np.tile(np.arange(n, dtype=np.int64), (self.block_epochs, 1))
+
+    def _load_block(self, index: int) -> None:
+        if index < self._block_index:
+            raise ValueError("epoch orders are drawn forwards only; restart from the seed")
+        base = np.arange(self.n, dtype=np.int64)
+        while self._block_index < index:
+            self._block = self._rng.permuted(np.tile(base, (self.block_epochs, 1)), axis=1)
+            self._block_index += 1
+
+    def take(self, first_epoch: int, count: int) -> np.ndarray:
+        """int64 (count, n): the orders of epochs first_epoch .. first_epoch + count - 1."""
+        if not self.shuffle:
+            return np.tile(np.arange(self.n, dtype=np.int64), (count, 1))
+        rows = []
+        epoch = first_epoch
+        end = first_epoch + count
+        while epoch < end:
+            block, row = divmod(epoch, self.block_epochs)
+            self._load_block(block)
+            stop = min(end - epoch, self.block_epochs - row)
+            rows.append(self._block[row : row + stop])
+            epoch += stop
+        return np.ascontiguousarray(np.concatenate(rows)) if len(rows) > 1 else rows[0].copy()

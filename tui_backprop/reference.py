@@ -1,0 +1,180 @@
+"""A readable NumPy implementation of the same math, one example at a time.
+
+It shares no code with the kernels on purpose: it is the oracle the kernels are tested
+against, and the baseline ``bench`` measures them against. It is written like the
+derivation (Nielsen's four equations), with every array allocated once up front.
+
+Notation: W[m] (N^m, N^{m-1}), b[m] (N^m,), for m = 1..L (index 0 unused).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def sigmoid(z: np.ndarray, beta: float, out: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^{-beta z}), computed from e^{-|beta z|} so that exp never overflows."""
+    t = beta * z
+    e = np.exp(-np.abs(t))
+    np.divide(np.where(t >= 0, 1.0, e), 1.0 + e, out=out)
+    return out
+
+
+def activation(name: str, z: np.ndarray, beta: float, out: np.ndarray) -> np.ndarray:
+    """a = sigma(z) into ``out``."""
+    if name == "sigmoid":
+        return sigmoid(z, beta, out)
+    if name == "tanh":
+        return np.tanh(z, out=out)
+    if name == "relu":
+        return np.maximum(z, 0.0, out=out)
+    out[...] = z
+    return out
+
+
+def activation_slope(name: str, z: np.ndarray, a: np.ndarray, beta: float) -> np.ndarray:
+    """sigma'(z): sigmoid beta a (1 - a); tanh 1 - a^2; relu 1 where z > 0; linear 1."""
+    if name == "sigmoid":
+        return beta * a * (1.0 - a)
+    if name == "tanh":
+        return 1.0 - a * a
+    if name == "relu":
+        return (z > 0).astype(np.float64)
+    return np.ones_like(z)
+
+
+def softplus(t: np.ndarray) -> np.ndarray:
+    """ln(1 + e^t), stable for large |t|."""
+    return np.logaddexp(0.0, t)
+
+
+class ReferenceNetwork:
+    """Per-example forward, backward and momentum update, in plain NumPy.
+
+    weights : [W^1, ..., W^L], W^m (N^m, N^{m-1});  biases : [b^1, ..., b^L] or None.
+    activations : [sigma^1, ..., sigma^L] names;  cost : "mse" or "cross-entropy".
+    """
+
+    def __init__(
+        self,
+        weights: Sequence[np.ndarray],
+        biases: Sequence[np.ndarray] | None,
+        activations: Sequence[str],
+        cost: str = "mse",
+        beta: float = 1.0,
+        bias: bool = True,
+    ) -> None:
+        n_layers = len(weights)
+        self.L = n_layers
+        self.activations = [None, *activations]
+        self.cost_name = cost
+        self.beta = beta
+        self.bias = bias
+        self.W = [None] + [np.array(w, dtype=np.float64) for w in weights]
+        if biases is None:
+            biases = [np.zeros(w.shape[0]) for w in weights]
+        self.b = [None] + [np.array(b, dtype=np.float64) for b in biases]
+        self.dW = [None] + [np.zeros_like(w) for w in self.W[1:]]  # momentum velocity
+        self.db = [None] + [np.zeros_like(b) for b in self.b[1:]]
+        self.gW = [None] + [np.zeros_like(w) for w in self.W[1:]]  # summed batch gradient
+        self.gb = [None] + [np.zeros_like(b) for b in self.b[1:]]
+        sizes = [self.W[1].shape[1]] + [w.shape[0] for w in self.W[1:]]
+        self.z = [None] + [np.zeros(n) for n in sizes[1:]]
+        self.a = [np.zeros(n) for n in sizes]
+        self.delta = [None] + [np.zeros(n) for n in sizes[1:]]
+
+    # -- one example -------------------------------------------------------------------
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """z^m = W^m a^{m-1} + b^m, a^m = sigma^m(z^m); returns a^L."""
+        self.a[0][...] = x
+        for m in range(1, self.L + 1):
+            np.dot(self.W[m], self.a[m - 1], out=self.z[m])
+            self.z[m] += self.b[m]
+            activation(self.activations[m], self.z[m], self.beta, self.a[m])
+        return self.a[self.L]
+
+    def cost(self, y: np.ndarray) -> float:
+        """C for the last forward pass: 1/2 |a - y|^2, or -sum(y ln a + (1-y) ln(1-a))
+        written as sum(y softplus(-beta z) + (1-y) softplus(beta z)) for a sigmoid output."""
+        L = self.L
+        if self.cost_name == "cross-entropy":
+            t = self.beta * self.z[L]
+            return float(np.sum(y * softplus(-t) + (1.0 - y) * softplus(t)))
+        diff = self.a[L] - y
+        return float(0.5 * np.sum(diff * diff))
+
+    def backward(self, y: np.ndarray) -> None:
+        """Deltas for the last forward pass, and dC/dW, dC/db added to the batch sums."""
+        L = self.L
+        if self.cost_name == "cross-entropy":
+            # dC/da = (a - y) / (a (1 - a)) and sigma' = beta a (1 - a): they cancel.
+            self.delta[L][...] = self.beta * (self.a[L] - y)
+        else:
+            slope = activation_slope(self.activations[L], self.z[L], self.a[L], self.beta)
+            self.delta[L][...] = (self.a[L] - y) * slope
+        for m in range(L - 1, 0, -1):
+            slope = activation_slope(self.activations[m], self.z[m], self.a[m], self.beta)
+            self.delta[m][...] = (self.W[m + 1].T @ self.delta[m + 1]) * slope
+        for m in range(1, L + 1):
+            self.gW[m] += np.outer(self.delta[m], self.a[m - 1])
+            if self.bias:
+                self.gb[m] += self.delta[m]
+
+    def update(self, batch_len: int, alpha: float, momentum: float) -> None:
+        """d = -alpha g + mu d_prev, theta += d, with g the batch's mean gradient."""
+        for m in range(1, self.L + 1):
+            for theta, velocity, grad_sum in (
+                (self.W[m], self.dW[m], self.gW[m]),
+                (self.b[m], self.db[m], self.gb[m]),
+            ):
+                g = grad_sum / batch_len
+                velocity[...] = -alpha * g + momentum * velocity
+                theta += velocity
+                grad_sum[...] = 0.0
+
+    # -- data sets -----------------------------------------------------------------------
+    def train(
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        order: np.ndarray,
+        batch_size: int,
+        alpha: float,
+        momentum: float,
+    ) -> np.ndarray:
+        """Train over the epochs in ``order`` (E, n); returns each epoch's summed cost."""
+        epoch_cost = np.zeros(order.shape[0])
+        n = order.shape[1]
+        for e, epoch in enumerate(order):
+            for start in range(0, n, batch_size):
+                batch = epoch[start : start + batch_size]
+                for idx in batch:
+                    self.forward(X[idx])
+                    epoch_cost[e] += self.cost(Y[idx])
+                    self.backward(Y[idx])
+                self.update(len(batch), alpha, momentum)
+        return epoch_cost
+
+    def loss(self, X: np.ndarray, Y: np.ndarray) -> float:
+        """Mean cost over the data set with the current weights."""
+        total = 0.0
+        for x, y in zip(X, Y, strict=True):
+            self.forward(x)
+            total += self.cost(y)
+        return total / len(X)
+
+    def mean_gradient(
+        self, X: np.ndarray, Y: np.ndarray
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Mean over the examples of (dC/dW^m, dC/db^m), m = 1..L; leaves the sums cleared."""
+        for x, y in zip(X, Y, strict=True):
+            self.forward(x)
+            self.backward(y)
+        grads_w = [g / len(X) for g in self.gW[1:]]
+        grads_b = [g / len(X) for g in self.gb[1:]]
+        for m in range(1, self.L + 1):
+            self.gW[m][...] = 0.0
+            self.gb[m][...] = 0.0
+        return grads_w, grads_b

@@ -1,0 +1,144 @@
+"""What ``train`` prints: a readable summary for people, one JSON object for scripts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .configure import Setup
+from .fileio import json_number, to_json_lists
+
+#: Data sets up to this size get a row per example in the human output.
+FULL_TABLE_ROWS = 20
+SHOWN_ROWS = 10
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    setup: Setup
+    initial_loss: float
+    final_loss: float
+    epochs: int
+    seconds: float
+
+    @property
+    def diverged(self) -> bool:
+        return self.setup.session.diverged
+
+
+def accuracy(outputs: np.ndarray, targets: np.ndarray, output_activation: str) -> float:
+    """Fraction of 0/1 targets on the right side of the output's midpoint
+    (0.5 for sigmoid, 0 for tanh, 0.5 for linear)."""
+    threshold = 0.0 if output_activation == "tanh" else 0.5
+    predicted = (outputs > threshold).astype(np.float64)
+    return float((predicted == targets).all(axis=1).mean())
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.6g}" if np.isfinite(x) else str(x)
+
+
+def _vector(values: Sequence[float]) -> str:
+    return " ".join(f"{v:.4g}" for v in values)
+
+
+def settings_lines(setup: Setup) -> list[str]:
+    spec, st, problem = setup.spec, setup.settings, setup.problem
+    hidden = spec.hidden_activation
+    acts = f"{hidden} -> {spec.output_activation}" if hidden else spec.output_activation
+    if st.batch_size == 1:
+        batch = "online (batch 1)"
+    elif st.batch_size >= problem.n_examples:
+        batch = f"full batch ({st.batch_size})"
+    else:
+        batch = f"mini-batch {st.batch_size}"
+    beta = f", beta {spec.beta:g}" if spec.beta != 1.0 else ""
+    return [
+        f"problem   {problem.name}: {problem.description}",
+        f"network   {spec.label}, {acts}, cost {spec.cost}{beta}, "
+        f"biases {'on' if spec.bias else 'off'}",
+        f"training  alpha {st.alpha:g}, momentum {st.momentum:g}, {batch}, "
+        f"{'shuffled' if st.shuffle else 'in data order'}, seed {st.seed}",
+    ]
+
+
+def example_table(setup: Setup) -> list[str]:
+    """One row per example: input, target, output (the first SHOWN_ROWS of large sets)."""
+    session = setup.session
+    n = session.n_examples
+    rows = range(n) if n <= FULL_TABLE_ROWS else range(SHOWN_ROWS)
+    cells = [("#", "input", "target", "output", "cost")]
+    for k in rows:
+        cells.append((str(k + 1), _vector(session.X[k]), _vector(session.Y[k]),
+                      _vector(session.outputs[k]), f"{session.costs[k]:.4g}"))
+    widths = [max(len(row[i]) for row in cells) for i in range(5)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+             for row in cells]
+    if n > len(rows):
+        lines.append(f"... and {n - len(rows)} more examples (--json lists every output)")
+    return lines
+
+
+def human_report(result: TrainResult) -> str:
+    setup = result.setup
+    session = setup.session
+    lines = settings_lines(setup)
+    lines.append("")
+    lines.extend(example_table(setup))
+    lines.append("")
+    rate = session.updates / result.seconds if result.seconds > 0 else float("inf")
+    lines.append(f"initial loss  {_fmt(result.initial_loss)}")
+    lines.append(f"final loss    {_fmt(result.final_loss)}")
+    if setup.problem.kind == "classification":
+        acc = accuracy(session.outputs, session.Y, setup.spec.output_activation)
+        lines.append(f"accuracy      {acc:.1%}")
+    lines.append(f"epochs        {result.epochs}")
+    lines.append(f"updates       {session.updates} in {result.seconds:.3f} s "
+                 f"({rate / 1e6:.2f} M updates/s)")
+    if result.diverged:
+        lines.append(divergence_message(result))
+    return "\n".join(lines)
+
+
+def divergence_message(result: TrainResult) -> str:
+    st = result.setup.settings
+    return (f"DIVERGED in epoch {result.epochs + 1}: the loss or a weight is no longer finite; "
+            f"alpha {st.alpha:g} is probably too large (try --alpha {st.alpha / 10:g})")
+
+
+def json_report(result: TrainResult) -> dict:
+    setup = result.setup
+    spec, st, session = setup.spec, setup.settings, setup.session
+    net = session.network
+    epochs, losses = session.history.points()
+    document = {
+        "problem": setup.problem.name,
+        "layers": list(spec.sizes),
+        "activations": list(spec.activations),
+        "cost": spec.cost,
+        "beta": spec.beta,
+        "bias": spec.bias,
+        "alpha": st.alpha,
+        "momentum": st.momentum,
+        "batch_size": st.batch_size,
+        "shuffle": st.shuffle,
+        "seed": st.seed,
+        "epochs": result.epochs,
+        "updates": session.updates,
+        "examples": session.n_examples,
+        "initial_loss": json_number(result.initial_loss),
+        "final_loss": json_number(result.final_loss),
+        "diverged": result.diverged,
+        "outputs": to_json_lists(session.outputs),
+        "weights": [to_json_lists(w) for w in net.W[1:]],
+        "biases": [to_json_lists(b) for b in net.b[1:]] if spec.bias else None,
+        "seconds": result.seconds,
+        # Mean cost of each epoch's examples as they were trained on, thinned evenly
+        # to a bounded number of points for long runs.
+        "loss_curve": {"epochs": epochs.tolist(), "losses": to_json_lists(losses)},
+    }
+    if setup.problem.kind == "classification":
+        document["accuracy"] = accuracy(session.outputs, session.Y, spec.output_activation)
+    return document

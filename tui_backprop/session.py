@@ -1,0 +1,215 @@
+"""The trainer every front end shares: the app, ``train``, ``gradcheck``, the estimators.
+
+A Session owns a Network, the data, the schedule (alpha, momentum, batch size, where in
+which epoch it is) and a bounded loss history. The kernels do the arithmetic; the Session
+decides what to run next and keeps count. It never imports anything from the UI.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+import kernels
+
+from .history import LossHistory
+from .model import Network
+from .orders import EpochOrders, seed_streams
+from .settings import TrainSettings, check_alpha, check_momentum, check_seed
+from .spec import NetworkSpec
+
+#: Epoch orders handed to one kernel call hold at most this many indices.
+_MAX_ORDER_INDICES = 1 << 20
+
+ProgressCallback = Callable[[int, int], None]
+
+
+class Session:
+    """Training state of one network on one data set.
+
+    X : (n, N^0) inputs; Y : (n, N^L) targets (float64, copied to contiguous arrays).
+    initial : exact starting (weights, biases) for the first seed, e.g. from ``--init``;
+    ``reseed`` draws random ones from then on.
+    """
+
+    def __init__(
+        self,
+        spec: NetworkSpec,
+        X: np.ndarray,
+        Y: np.ndarray,
+        settings: TrainSettings,
+        initial: tuple[Sequence[np.ndarray], Sequence[np.ndarray] | None] | None = None,
+    ) -> None:
+        self.spec = spec
+        self.settings = settings
+        self.X = np.ascontiguousarray(X, dtype=np.float64)
+        self.Y = np.ascontiguousarray(Y, dtype=np.float64)
+        if self.X.shape[1] != spec.sizes[0] or self.Y.shape[1] != spec.sizes[-1]:
+            raise ValueError(
+                f"data has {self.X.shape[1]} inputs and {self.Y.shape[1]} outputs, "
+                f"network is {spec.label}"
+            )
+        settings.check_data_size(len(self.X))
+        self.network = Network(spec)
+        self.alpha = settings.alpha
+        self.momentum = settings.momentum
+        self.batch_size = settings.batch_size
+        self.outputs = np.zeros((len(self.X), spec.sizes[-1]))
+        self.costs = np.zeros(len(self.X))
+        self.history = LossHistory()
+        self._file_weights = initial
+        self.reseed(settings.seed)
+
+    # -- settings that change while running ----------------------------------------------
+    @property
+    def alpha(self) -> float:
+        return self._alpha
+
+    @alpha.setter
+    def alpha(self, value: float) -> None:
+        self._alpha = check_alpha(value)
+
+    @property
+    def momentum(self) -> float:
+        return self._momentum
+
+    @momentum.setter
+    def momentum(self, value: float) -> None:
+        self._momentum = check_momentum(value)
+
+    @property
+    def n_examples(self) -> int:
+        return len(self.X)
+
+    @property
+    def batches_per_epoch(self) -> int:
+        return -(-self.n_examples // self.batch_size)
+
+    # -- starting over --------------------------------------------------------------------
+    def reseed(self, seed: int) -> None:
+        """New seed: new initial weights (the ``--init`` file's only for the first seed)
+        and new shuffle orders; counters and history cleared."""
+        self.seed = check_seed(seed)
+        init_rng, _ = seed_streams(seed)
+        if self._file_weights is not None:
+            self.network.set_parameters(*self._file_weights)
+            self._file_weights = None
+        else:
+            self.network.initialize(init_rng)
+        self._initial_params = self.network.params.copy()
+        self.restart()
+
+    def restart(self) -> None:
+        """Back to this seed's initial weights and example orders, counters cleared."""
+        self.network.params[...] = self._initial_params
+        self.network.velocity[...] = 0.0
+        self.network.grad[...] = 0.0
+        self._orders = EpochOrders(self.n_examples, seed_streams(self.seed)[1],
+                                   self.settings.shuffle)
+        self.epoch = 0  # completed epochs
+        self.batch_in_epoch = 0  # batches done in the current epoch
+        self.updates = 0
+        self.examples_seen = 0
+        self._partial_cost = 0.0  # summed cost of the current epoch so far
+        self.history.clear()
+        self.diverged = False
+
+    # -- training -------------------------------------------------------------------------
+    def _position(self) -> int:
+        """Examples into the run so far, from the epoch and batch counters."""
+        return self.epoch * self.n_examples + min(
+            self.batch_in_epoch * self.batch_size, self.n_examples
+        )
+
+    def run_batches(self, count: int) -> int:
+        """Run up to ``count`` updates (batches); returns how many ran. Stops at divergence."""
+        net = self.network
+        done = 0
+        per_epoch = self.batches_per_epoch
+        cap = max(1, _MAX_ORDER_INDICES // self.n_examples) * per_epoch
+        while done < count and not self.diverged:
+            want = min(count - done, cap)
+            first = self.batch_in_epoch
+            spanned = -(-(first + want) // per_epoch)
+            order = self._orders.take(self.epoch, spanned)
+            epoch_cost = np.zeros(spanned)
+            epoch_cost[0] = self._partial_cost
+            before = self._position()
+            ran = kernels.train_batches(
+                net.layers, net.betas, net.cost_code, net.params, net.velocity, net.grad,
+                net.z, net.a, net.delta, self.X, self.Y, order, self.batch_size,
+                first, want, self.alpha, self.momentum, epoch_cost,
+            )
+            reached = first + ran
+            finished = reached // per_epoch
+            for e in range(finished):
+                self.history.append(self.epoch + e + 1, epoch_cost[e] / self.n_examples)
+            self.epoch += finished
+            self.batch_in_epoch = reached % per_epoch
+            self._partial_cost = epoch_cost[finished] if self.batch_in_epoch else 0.0
+            self.updates += ran
+            self.examples_seen += self._position() - before
+            done += ran
+            if ran < want:
+                self.diverged = True
+        return done
+
+    def warm_up(self) -> None:
+        """Compile (or load from the cache) the training kernel, changing nothing, so
+        that timing a run measures training alone."""
+        net = self.network
+        order = self._orders.take(self.epoch, 1)
+        kernels.train_batches(
+            net.layers, net.betas, net.cost_code, net.params, net.velocity, net.grad,
+            net.z, net.a, net.delta, self.X, self.Y, order, self.batch_size,
+            0, 0, self.alpha, self.momentum, np.zeros(1),
+        )
+
+    def run_epochs(
+        self,
+        count: int,
+        progress: ProgressCallback | None = None,
+        chunk_seconds: float = 0.1,
+    ) -> int:
+        """Train until ``count`` more epochs are complete; returns the epochs finished.
+
+        Work is done in chunks of about ``chunk_seconds`` so that ``progress(done, count)``
+        is called regularly on long runs.
+        """
+        target = self.epoch + count
+        chunk = 1
+        while self.epoch < target and not self.diverged:
+            epochs = min(chunk, target - self.epoch)
+            batches = (self.epoch + epochs) * self.batches_per_epoch - (
+                self.epoch * self.batches_per_epoch + self.batch_in_epoch
+            )
+            started = time.perf_counter()
+            self.run_batches(batches)
+            elapsed = time.perf_counter() - started
+            if progress is not None:
+                progress(count - (target - self.epoch), count)
+            # Grow (or shrink) chunks towards chunk_seconds, at most 4x at a time.
+            if elapsed > 0:
+                chunk = max(1, int(chunk * min(4.0, chunk_seconds / elapsed)))
+            else:
+                chunk *= 4
+        return count - (target - self.epoch)
+
+    # -- measuring ------------------------------------------------------------------------
+    def evaluate(self) -> float:
+        """Loss = mean cost over the data set with the current weights; fills
+        ``outputs`` (n, N^L) and ``costs`` (n,). Non-finite results mark divergence."""
+        net = self.network
+        loss = kernels.evaluate(
+            net.layers, net.betas, net.cost_code, net.params, net.z, net.a,
+            self.X, self.Y, self.outputs, self.costs,
+        )
+        if not math.isfinite(loss):
+            self.diverged = True
+        return loss
+
+    def parameters_finite(self) -> bool:
+        return bool(np.isfinite(self.network.params).all())

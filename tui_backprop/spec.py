@@ -1,0 +1,132 @@
+"""What a network is: layer sizes, activations, cost, sigmoid steepness and biases.
+
+A :class:`NetworkSpec` validates itself on construction, so every later stage (the
+Network, the kernels, the reference) can trust it. Notation: sizes (N^0, ..., N^L),
+activation sigma^m of layer m = 1..L.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .errors import InputError
+
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
+HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu")
+OUTPUT_ACTIVATIONS = ("sigmoid", "tanh", "linear")
+COSTS = ("mse", "cross-entropy")
+
+#: Refuse networks whose buffers would not fit comfortably in memory.
+MAX_PARAMETERS = 20_000_000
+
+
+def parse_hidden(text: str) -> tuple[int, ...]:
+    """Parse ``--hidden``: "3" -> (3,), "16,16" -> (16, 16), "0" -> () (no hidden layer)."""
+    parts = [p.strip() for p in str(text).split(",")]
+    sizes = []
+    for part in parts:
+        try:
+            size = int(part)
+        except ValueError:
+            raise InputError(
+                f"--hidden: {text!r} is not a list of layer sizes (examples: 3, 16,16, 0)"
+            ) from None
+        sizes.append(size)
+    if sizes == [0]:
+        return ()
+    if any(s < 1 for s in sizes):
+        raise InputError(f"--hidden: layer sizes must be at least 1, got {text!r} (0 alone means no hidden layer)")
+    return tuple(sizes)
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """A fully connected network.
+
+    sizes       : (N^0, N^1, ..., N^L), L >= 1
+    activations : (sigma^1, ..., sigma^L), names from ACTIVATIONS
+    cost        : "mse" (1/2 |a^L - y|^2) or "cross-entropy" (needs a sigmoid output)
+    beta        : steepness of every sigmoid, 1/(1 + e^{-beta z})
+    bias        : whether layers have biases b^m (False keeps every b^m at 0)
+    """
+
+    sizes: tuple[int, ...]
+    activations: tuple[str, ...]
+    cost: str = "mse"
+    beta: float = 1.0
+    bias: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sizes", tuple(int(s) for s in self.sizes))
+        object.__setattr__(self, "activations", tuple(self.activations))
+        if len(self.sizes) < 2:
+            raise InputError("a network needs at least an input and an output layer")
+        if any(s < 1 for s in self.sizes):
+            raise InputError(f"layer sizes must be at least 1, got {list(self.sizes)}")
+        if len(self.activations) != len(self.sizes) - 1:
+            raise InputError(
+                f"{len(self.sizes) - 1} layers need {len(self.sizes) - 1} activations, "
+                f"got {len(self.activations)}"
+            )
+        for name in self.activations:
+            if name not in ACTIVATIONS:
+                raise InputError(
+                    f"unknown activation {name!r} (choose from {', '.join(ACTIVATIONS)})"
+                )
+        if self.cost not in COSTS:
+            raise InputError(f"unknown cost {self.cost!r} (choose from {', '.join(COSTS)})")
+        if self.cost == "cross-entropy" and self.activations[-1] != "sigmoid":
+            raise InputError(
+                "cross-entropy needs a sigmoid output layer "
+                f"(got {self.activations[-1]}); use --output-activation sigmoid or --cost mse"
+            )
+        if not (isinstance(self.beta, (int, float)) and math.isfinite(self.beta) and self.beta > 0):
+            raise InputError(f"--beta must be a finite number > 0, got {self.beta!r}")
+        object.__setattr__(self, "beta", float(self.beta))
+        if self.n_parameters > MAX_PARAMETERS:
+            raise InputError(
+                f"network {self.label} has {self.n_parameters} parameters; "
+                f"the limit is {MAX_PARAMETERS}"
+            )
+
+    @classmethod
+    def build(
+        cls,
+        n_inputs: int,
+        hidden: tuple[int, ...],
+        n_outputs: int,
+        *,
+        activation: str = "sigmoid",
+        output_activation: str = "sigmoid",
+        cost: str = "mse",
+        beta: float = 1.0,
+        bias: bool = True,
+    ) -> NetworkSpec:
+        """The usual shape: every hidden layer uses ``activation``, the last ``output_activation``."""
+        sizes = (n_inputs, *hidden, n_outputs)
+        activations = (activation,) * len(hidden) + (output_activation,)
+        return cls(sizes, activations, cost=cost, beta=beta, bias=bias)
+
+    @property
+    def n_layers(self) -> int:
+        """L, the number of layers with weights."""
+        return len(self.sizes) - 1
+
+    @property
+    def n_parameters(self) -> int:
+        """Weights plus biases (biases counted even when disabled: they stay 0)."""
+        return sum(n * (m + 1) for m, n in zip(self.sizes[:-1], self.sizes[1:], strict=True))
+
+    @property
+    def label(self) -> str:
+        """Layer sizes as the tutorials write them, for example "2-3-1"."""
+        return "-".join(str(s) for s in self.sizes)
+
+    @property
+    def hidden_activation(self) -> str | None:
+        return self.activations[0] if self.n_layers > 1 else None
+
+    @property
+    def output_activation(self) -> str:
+        return self.activations[-1]
