@@ -27,8 +27,8 @@ def _writable_dir(path: Path) -> bool:
     """Create ``path`` if needed and report whether files can be written into it."""
     try:
         path.mkdir(parents=True, exist_ok=True)
-        probe = tempfile.NamedTemporaryFile(dir=path, prefix=".probe-", delete=True)
-        probe.close()
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".probe-"):
+            pass
     except OSError:
         return False
     return True

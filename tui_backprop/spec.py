@@ -36,7 +36,10 @@ def parse_hidden(text: str) -> tuple[int, ...]:
     if sizes == [0]:
         return ()
     if any(s < 1 for s in sizes):
-        raise InputError(f"--hidden: layer sizes must be at least 1, got {text!r} (0 alone means no hidden layer)")
+        raise InputError(
+            f"--hidden: layer sizes must be at least 1, got {text!r} "
+            "(0 alone means no hidden layer)"
+        )
     return tuple(sizes)
 
 
@@ -103,7 +106,7 @@ class NetworkSpec:
         beta: float = 1.0,
         bias: bool = True,
     ) -> NetworkSpec:
-        """The usual shape: every hidden layer uses ``activation``, the last ``output_activation``."""
+        """The usual shape: hidden layers use ``activation``, the last ``output_activation``."""
         sizes = (n_inputs, *hidden, n_outputs)
         activations = (activation,) * len(hidden) + (output_activation,)
         return cls(sizes, activations, cost=cost, beta=beta, bias=bias)
