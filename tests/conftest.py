@@ -1,0 +1,48 @@
+"""Shared helpers for the tests: random networks and a way to run the real command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tui_backprop.model import Network
+from tui_backprop.reference import ReferenceNetwork
+from tui_backprop.spec import NetworkSpec
+
+
+def reference_for(net: Network) -> ReferenceNetwork:
+    """A ReferenceNetwork holding copies of ``net``'s current parameters."""
+    spec = net.spec
+    return ReferenceNetwork(net.weights(), net.biases(), spec.activations, spec.cost,
+                            spec.beta, spec.bias)
+
+
+def random_data(spec: NetworkSpec, n: int, rng: np.random.Generator):
+    """X (n, N^0) standard normal; Y (n, N^L) in (0, 1), valid for every cost."""
+    X = rng.normal(size=(n, spec.sizes[0]))
+    Y = rng.uniform(0.05, 0.95, size=(n, spec.sizes[-1]))
+    return X, Y
+
+
+def entry_point() -> list[str]:
+    """The installed ``tui-backprop`` console script of the running interpreter."""
+    script = Path(sys.executable).with_name("tui-backprop")
+    if not script.exists():
+        pytest.fail(f"the console script {script} is not installed; pip install -e '.[test]'")
+    return [str(script)]
+
+
+def run_cli(*args: str, env: dict | None = None, cwd: str | Path | None = None,
+            timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run ``tui-backprop ARGS`` as a user would, capturing text output."""
+    full_env = dict(os.environ)
+    full_env.pop("NUMBA_DISABLE_JIT", None)
+    if env:
+        full_env.update(env)
+    return subprocess.run([*entry_point(), *args], capture_output=True, text=True,
+                          env=full_env, cwd=cwd, timeout=timeout, stdin=subprocess.DEVNULL)
