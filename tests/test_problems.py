@@ -469,15 +469,17 @@ def test_csv_directory(tmp_path):
     assert os.fspath(tmp_path) in message
 
 
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads anything")
-def test_csv_unreadable(tmp_path):
+def test_csv_unreadable(tmp_path, monkeypatch):
+    # Permissions do not stop root, so simulate the refusal the OS gives other users.
     path = write(tmp_path, "1,2\n")
-    path.chmod(0)
-    try:
-        message = raises_input_error(load_csv, path)
-    finally:
-        path.chmod(0o644)
-    assert "data.csv" in message
+
+    def refuse(file, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(file))
+
+    # A module global named open shadows the builtin for problems.py alone.
+    monkeypatch.setattr("tui_backprop.problems.open", refuse, raising=False)
+    message = raises_input_error(load_csv, path)
+    assert "data.csv" in message and "Permission denied" in message
 
 
 @pytest.mark.parametrize("content", [b"\xff\xfe\x00\x01\x89PNG", b"1,2\n3,\x004\n"])
