@@ -89,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_problems(args)
     except InputError as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
+        print(f"{PROG} {args.command}: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)

@@ -1,0 +1,242 @@
+"""The command line through its real entry point, as a user or a script runs it."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from tests.conftest import run_cli
+from tui_backprop.reference import ReferenceNetwork
+
+
+def strict_json(text: str):
+    """json.loads that refuses NaN and Infinity, which are not JSON."""
+    def refuse(token):
+        raise ValueError(f"non-JSON number {token}")
+    return json.loads(text, parse_constant=refuse)
+
+
+def train_json(*args: str) -> dict:
+    result = run_cli("train", "--json", *args)
+    assert result.returncode == 0, result.stderr
+    return strict_json(result.stdout)
+
+
+def test_xor_231_learns_for_nine_of_ten_seeds():
+    finals = []
+    for seed in range(10):
+        doc = train_json("--problem", "xor", "--hidden", "3", "--activation", "sigmoid",
+                         "--cost", "mse", "--alpha", "0.1", "--momentum", "0.9",
+                         "--batch-size", "1", "--epochs", "5000", "--seed", str(seed))
+        assert doc["seed"] == seed and doc["epochs"] == 5000 and doc["updates"] == 20000
+        finals.append(doc["final_loss"])
+    assert sum(loss < 0.01 for loss in finals) >= 9, finals
+
+
+def test_json_document_is_consistent_with_its_own_weights():
+    doc = train_json("--problem", "gauss", "--samples", "12", "--hidden", "4,3",
+                     "--activation", "tanh", "--epochs", "30", "--batch-size", "5")
+    assert doc["layers"] == [2, 4, 3, 1]
+    assert doc["updates"] == 30 * 3 and doc["examples"] == 12
+    shapes = [np.array(w).shape for w in doc["weights"]]
+    assert shapes == [(4, 2), (3, 4), (1, 3)]
+    assert [len(b) for b in doc["biases"]] == [4, 3, 1]
+    assert doc["diverged"] is False and doc["seconds"] > 0
+    # Recompute the outputs and the loss from the printed weights with the reference.
+    from tui_backprop.problems import make_problem
+
+    problem = make_problem("gauss", samples=12)
+    ref = ReferenceNetwork([np.array(w) for w in doc["weights"]],
+                           [np.array(b) for b in doc["biases"]], doc["activations"], doc["cost"])
+    outputs = np.array([ref.forward(x).copy() for x in problem.X])
+    np.testing.assert_allclose(np.array(doc["outputs"]), outputs, rtol=1e-12)
+    assert doc["final_loss"] == pytest.approx(ref.loss(problem.X, problem.Y), rel=1e-12)
+    assert doc["initial_loss"] > doc["final_loss"]
+    assert len(doc["loss_curve"]["epochs"]) == 30
+
+
+def test_human_output_shows_settings_examples_and_losses():
+    result = run_cli("train", "--problem", "xor", "--epochs", "200")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "2-3-1" in out and "alpha 0.1" in out and "momentum 0.9" in out
+    table = [line for line in out.splitlines() if line[:1].isdigit()]
+    assert [line.split()[:4] for line in table] == [
+        ["1", "0", "0", "0"], ["2", "0", "1", "1"], ["3", "1", "0", "1"], ["4", "1", "1", "0"]]
+    assert "initial loss" in out and "final loss" in out and "updates       800" in out
+    assert result.stderr == ""  # no progress bar when stderr is not a terminal
+
+
+def test_large_data_sets_get_a_shortened_table():
+    result = run_cli("train", "--problem", "moons", "--epochs", "2")
+    assert result.returncode == 0, result.stderr
+    assert "and 90 more examples" in result.stdout
+
+
+def test_save_then_init_continues_from_the_same_weights(tmp_path):
+    saved = tmp_path / "w.json"
+    first = train_json("--epochs", "50", "--seed", "2", "--save", str(saved))
+    on_disk = json.loads(saved.read_text())
+    assert on_disk["layers"] == [2, 3, 1] and on_disk["weights"] == first["weights"]
+    second = train_json("--init", str(saved), "--epochs", "1", "--alpha", "0.01")
+    assert second["initial_loss"] == first["final_loss"]
+
+
+def test_no_bias_and_no_hidden_layer():
+    doc = train_json("--problem", "zeros", "--hidden", "0", "--no-bias", "--alpha", "0.5",
+                     "--momentum", "0", "--epochs", "20", "--no-shuffle")
+    assert doc["layers"] == [1, 1] and doc["biases"] is None
+    assert np.array(doc["weights"][0]).shape == (1, 1)
+
+
+def test_csv_data_with_two_targets(tmp_path):
+    data = tmp_path / "d.csv"
+    data.write_text("x1,x2,y1,y2\n0,0,0,1\n0,1,1,0\n1,0,1,0\n1,1,0,1\n")
+    doc = train_json("--data", str(data), "--targets", "2", "--epochs", "10")
+    assert doc["layers"] == [2, 3, 2] and np.array(doc["outputs"]).shape == (4, 2)
+
+
+def test_divergence_is_reported_as_null_never_nan():
+    result = run_cli("train", "--json", "--problem", "sine", "--activation", "relu",
+                     "--hidden", "8", "--alpha", "1e6", "--epochs", "100")
+    assert result.returncode == 0, result.stderr
+    doc = strict_json(result.stdout)
+    assert doc["diverged"] is True
+    assert doc["final_loss"] is None
+    assert doc["epochs"] < 100
+
+
+def test_diverged_run_does_not_overwrite_a_saved_file(tmp_path):
+    saved = tmp_path / "w.json"
+    saved.write_text("keep me")
+    result = run_cli("train", "--problem", "sine", "--activation", "relu", "--hidden", "8",
+                     "--alpha", "1e300", "--epochs", "5", "--save", str(saved))
+    assert result.returncode == 2
+    assert "not saving" in result.stderr and "Traceback" not in result.stderr
+    assert saved.read_text() == "keep me"
+
+
+def _csv(tmp_path, text):
+    path = tmp_path / "bad.csv"
+    path.write_text(text)
+    return str(path)
+
+
+BAD_INPUTS = {
+    "unknown problem": (["--problem", "xnor"], "unknown problem"),
+    "unknown activation": (["--activation", "softmax"], "--activation"),
+    "alpha nan": (["--alpha", "nan"], "--alpha"),
+    "alpha inf": (["--alpha", "inf"], "--alpha"),
+    "alpha negative": (["--alpha", "-0.1"], "--alpha"),
+    "alpha garbage": (["--alpha", "fast"], "--alpha"),
+    "momentum nan": (["--momentum", "nan"], "--momentum"),
+    "momentum one": (["--momentum", "1"], "--momentum"),
+    "momentum negative": (["--momentum", "-0.5"], "--momentum"),
+    "hidden zero in list": (["--hidden", "3,0"], "--hidden"),
+    "hidden negative": (["--hidden", "-3"], "--hidden"),
+    "hidden garbage": (["--hidden", "three"], "--hidden"),
+    "epochs zero": (["--epochs", "0"], "--epochs"),
+    "batch zero": (["--batch-size", "0"], "--batch-size"),
+    "batch too large": (["--batch-size", "5"], "larger than the data set"),
+    "seed negative": (["--seed", "-1"], "--seed"),
+    "seed too large": (["--seed", str(2**32)], "--seed"),
+    "cross-entropy on linear": (["--cost", "cross-entropy", "--output-activation", "linear"],
+                                "cross-entropy"),
+    "missing save dir": (["--save", "no/such/dir/w.json"], "does not exist"),
+    "missing data": (["--data", "no-such.csv"], "no-such.csv"),
+}
+
+
+@pytest.mark.parametrize("args,expected", BAD_INPUTS.values(), ids=BAD_INPUTS.keys())
+def test_bad_input_is_one_line_and_exit_code_2(args, expected, tmp_path):
+    result = run_cli("train", *args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert expected in lines[0] and "Traceback" not in result.stderr
+
+
+BAD_CSV = {
+    "non-numeric": ("1,2\n3,abc\n", "line 2"),
+    "ragged": ("1,2,3\n4,5\n", "line 2"),
+    "nan": ("1,2\nnan,3\n", "line 2"),
+    "inf": ("1,2\n3,inf\n", "line 2"),
+    "too few columns": ("1\n2\n", "column"),
+    "no rows": ("a,b\n", "no data"),
+}
+
+
+@pytest.mark.parametrize("text,expected", BAD_CSV.values(), ids=BAD_CSV.keys())
+def test_bad_csv_names_the_line(text, expected, tmp_path):
+    result = run_cli("train", "--data", _csv(tmp_path, text))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "bad.csv" in lines[0], result.stderr
+    assert expected in lines[0]
+
+
+def test_bad_init_files(tmp_path):
+    not_json = tmp_path / "a.json"
+    not_json.write_text("{weights: oops")
+    result = run_cli("train", "--init", str(not_json))
+    assert result.returncode == 2 and "not valid JSON" in result.stderr
+
+    wrong = tmp_path / "b.json"
+    wrong.write_text(json.dumps({"weights": [[[1, 2], [3, 4], [5, 6]], [[1, 2]]]}))
+    result = run_cli("train", "--init", str(wrong))
+    assert result.returncode == 2
+    assert "W^2" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_gradcheck_passes_and_prints_json():
+    result = run_cli("gradcheck", "--json", "--hidden", "4,2", "--activation", "tanh",
+                     "--after-epochs", "10")
+    assert result.returncode == 0, result.stderr
+    doc = strict_json(result.stdout)
+    assert doc["passed"] is True and [c["layer"] for c in doc["per_layer"]] == [1, 2, 3]
+    assert doc["max_relative_error"] <= doc["tolerance"]
+    result = run_cli("gradcheck", "--example", "2")
+    assert result.returncode == 0 and "PASS" in result.stdout
+
+
+def test_gradcheck_exit_code_1_on_a_wrong_gradient(monkeypatch, capsys):
+    """Through the real command function, with a slip planted in backprop."""
+    import tui_backprop.gradcheck as gradcheck
+    from tui_backprop.cli import main
+
+    honest = gradcheck.backprop_gradient
+    monkeypatch.setattr(gradcheck, "backprop_gradient",
+                        lambda s, idx: 1.01 * honest(s, idx))
+    assert main(["gradcheck"]) == 1
+    assert "FAIL" in capsys.readouterr().out
+
+
+def test_gradcheck_bad_example():
+    result = run_cli("gradcheck", "--example", "9")
+    assert result.returncode == 2 and "--example" in result.stderr
+
+
+def test_problems_lists_every_problem():
+    result = run_cli("problems", "--json")
+    assert result.returncode == 0
+    names = [p["name"] for p in strict_json(result.stdout)]
+    assert names == ["xor", "and", "or", "nand", "not", "zeros", "circle", "spiral", "gauss",
+                     "moons", "sine"]
+    assert "spiral" in run_cli("problems").stdout
+
+
+def test_help_and_version():
+    assert run_cli("--help").returncode == 0
+    assert "--hidden" in run_cli("train", "--help").stdout
+    assert run_cli("--version").stdout.startswith("tui-backprop ")
+
+
+def test_unwritable_numba_cache_still_runs(tmp_path):
+    """A read-only install or cache location must not break the program: caching is off."""
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = run_cli("train", "--epochs", "1", env={"NUMBA_CACHE_DIR": str(blocker / "sub")})
+    assert result.returncode == 0, result.stderr
