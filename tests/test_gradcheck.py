@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tui_backprop.gradcheck as gradcheck
-from tests.conftest import random_data, reference_for
+from tests.helpers import random_data, reference_for
 from tests.test_kernels import networks
 from tui_backprop.model import Network
 from tui_backprop.session import Session

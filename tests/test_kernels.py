@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kernels
-from tests.conftest import random_data, reference_for
+from tests.helpers import random_data, reference_for
 from tui_backprop.model import Network
 from tui_backprop.orders import EpochOrders
 from tui_backprop.spec import NetworkSpec

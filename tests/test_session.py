@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.conftest import reference_for
+from tests.helpers import reference_for
 from tui_backprop.history import LossHistory
 from tui_backprop.orders import EpochOrders, seed_streams
 from tui_backprop.problems import make_problem

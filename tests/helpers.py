@@ -1,4 +1,4 @@
-"""Shared helpers for the tests: random networks and a way to run the real command."""
+"""Shared test helpers: random networks and a way to run the real command."""
 
 from __future__ import annotations
 
