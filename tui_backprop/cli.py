@@ -31,6 +31,28 @@ def build_parser() -> OneLineParser:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    tui = commands.add_parser(
+        "tui", help="open the app (the default command)",
+        description="Open the app: watch the network train, step it, change it. "
+                    "Press ? inside for every key.",
+    )
+    add_problem_options(tui)
+    add_network_options(tui)
+    add_training_options(tui, epochs=None,
+                         epochs_help="pause when this many epochs are done (default: never)")
+    app_group = tui.add_argument_group("app")
+    app_group.add_argument("--fps", type=float, default=15.0,
+                           help="frames drawn per second; lower it on slow links (default: 15)")
+    app_group.add_argument("--speed", default="50",
+                           help="updates per frame: 1, 2, 5, ... 10000, or max (default: 50)")
+    app_group.add_argument("--run", action="store_true", help="start running at once")
+    app_group.add_argument("--quit-after", type=float, metavar="SECONDS",
+                           help="exit by itself after this many seconds")
+    app_group.add_argument("--stats", metavar="FILE.json",
+                           help="write frames, updates, seconds, updates_per_s, fps at exit")
+    app_group.add_argument("--save", metavar="FILE.json",
+                           help="write the weights at exit")
+
     train = commands.add_parser(
         "train", help="train a network headless and print the result",
         description="Train a network without the app; print a summary or --json.",
@@ -69,13 +91,18 @@ def build_parser() -> OneLineParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # No command, or only options: the app, which is the main job.
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
+        argv = ["tui", *argv]
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
     from .errors import InputError
 
     try:
+        if args.command == "tui":
+            from .commands.tui import run_tui
+
+            return run_tui(args)
         if args.command == "train":
             from .commands.train import run_train
 

@@ -18,7 +18,8 @@ class Setup:
     problem: Problem
     spec: NetworkSpec
     settings: TrainSettings
-    session: Session
+    initial: tuple | None
+    session: Session | None
 
 
 def load_problem(args: argparse.Namespace) -> Problem:
@@ -47,17 +48,21 @@ def build_spec(args: argparse.Namespace, problem: Problem) -> NetworkSpec:
 def build_settings(args: argparse.Namespace, problem: Problem) -> TrainSettings:
     settings = TrainSettings(
         alpha=args.alpha, momentum=args.momentum, batch_size=args.batch_size,
-        epochs=getattr(args, "epochs", 1), seed=args.seed, shuffle=not args.no_shuffle,
+        epochs=1 if getattr(args, "epochs", None) is None else args.epochs,
+        seed=args.seed, shuffle=not args.no_shuffle,
     )
     settings.check_data_size(problem.n_examples)
     return settings
 
 
-def build_setup(args: argparse.Namespace) -> Setup:
-    """Everything a headless command needs; raises InputError for any bad option."""
+def build_setup(args: argparse.Namespace, make_session: bool = True) -> Setup:
+    """Everything a command needs; raises InputError for any bad option.
+
+    ``make_session=False`` leaves the Session to the caller (the app builds its own)."""
     problem = load_problem(args)
     spec = build_spec(args, problem)
     settings = build_settings(args, problem)
     initial = load_weights(args.init, spec.sizes, spec.bias) if args.init else None
-    session = Session(spec, problem.X, problem.Y, settings, initial=initial)
-    return Setup(problem, spec, settings, session)
+    session = (Session(spec, problem.X, problem.Y, settings, initial=initial)
+               if make_session else None)
+    return Setup(problem, spec, settings, initial, session)

@@ -48,8 +48,10 @@ def add_network_options(parser: argparse.ArgumentParser) -> None:
                        help="exact initial weights from a weights file")
 
 
-def add_training_options(parser: argparse.ArgumentParser, epochs: int | None) -> None:
-    """``epochs`` is the default of --epochs, or None for commands without it."""
+def add_training_options(parser: argparse.ArgumentParser, epochs: int | None,
+                         epochs_help: str | None = None) -> None:
+    """``epochs`` is the default of --epochs, or None for commands without it (unless
+    ``epochs_help`` describes what --epochs means there, with no default)."""
     group = parser.add_argument_group("training")
     group.add_argument("--alpha", type=float, default=0.1,
                        help="learning rate alpha (default: 0.1)")
@@ -60,6 +62,8 @@ def add_training_options(parser: argparse.ArgumentParser, epochs: int | None) ->
     if epochs is not None:
         group.add_argument("--epochs", type=int, default=epochs,
                            help=f"passes over the data (default: {epochs})")
+    elif epochs_help:
+        group.add_argument("--epochs", type=int, default=None, help=epochs_help)
     group.add_argument("--seed", type=int, default=0,
                        help="seed of the initial weights and example order (default: 0)")
     group.add_argument("--no-shuffle", action="store_true",

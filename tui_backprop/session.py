@@ -19,6 +19,7 @@ from .history import LossHistory
 from .model import Network
 from .orders import EpochOrders, seed_streams
 from .settings import TrainSettings, check_alpha, check_momentum, check_seed
+from .snapshot import Snapshot
 from .spec import NetworkSpec
 
 #: Epoch orders handed to one kernel call hold at most this many indices.
@@ -114,6 +115,7 @@ class Session:
         self.updates = 0
         self.examples_seen = 0
         self._partial_cost = 0.0  # summed cost of the current epoch so far
+        self.last_example: int | None = None  # the example whose z, a, delta are in net
         self.history.clear()
         self.diverged = False
 
@@ -143,6 +145,13 @@ class Session:
                 net.z, net.a, net.delta, self.X, self.Y, order, self.batch_size,
                 first, want, self.alpha, self.momentum, epoch_cost,
             )
+            if ran:
+                # The last example of the last batch run: its z, a and delta are the ones
+                # left in the network's work buffers.
+                last_batch = first + ran - 1
+                e, k = divmod(last_batch, per_epoch)
+                self.last_example = int(order[e, min((k + 1) * self.batch_size,
+                                                     self.n_examples) - 1])
             reached = first + ran
             finished = reached // per_epoch
             for e in range(finished):
@@ -210,6 +219,37 @@ class Session:
         if not math.isfinite(loss):
             self.diverged = True
         return loss
+
+    def snapshot(self, problem: str = "") -> Snapshot:
+        """Copies of everything a display shows (evaluates the loss on the way)."""
+        net = self.network
+        L = self.spec.n_layers
+        if self.last_example is None:
+            # Nothing trained yet: show example 0's forward pass, with zero deltas.
+            kernels.evaluate(net.layers, net.betas, net.cost_code, net.params, net.z, net.a,
+                             self.X[:1], self.Y[:1], self.outputs[:1], self.costs[:1])
+            net.delta[...] = 0.0
+        layer_copy = [net.layer_values(net.a, 0).copy()]
+        z, a, delta = [None], layer_copy, [None]
+        for m in range(1, L + 1):
+            z.append(net.layer_values(net.z, m).copy())
+            a.append(net.layer_values(net.a, m).copy())
+            delta.append(net.layer_values(net.delta, m).copy())
+        # evaluate() overwrites the work buffers, so it runs after they were copied.
+        loss = self.evaluate()
+        epochs, losses = self.history.points()
+        return Snapshot(
+            spec=self.spec, problem=problem, inputs=self.X, targets=self.Y,
+            weights=[None] + net.weights(), biases=[None] + net.biases(),
+            weight_changes=[None] + [w.copy() for w in net.dW[1:]],
+            bias_changes=[None] + [b.copy() for b in net.db[1:]],
+            z=z, a=a, delta=delta, example=self.last_example,
+            outputs=self.outputs.copy(), costs=self.costs.copy(), loss=loss,
+            epoch=self.epoch, batch_in_epoch=self.batch_in_epoch, updates=self.updates,
+            examples_seen=self.examples_seen, alpha=self.alpha, momentum=self.momentum,
+            batch_size=self.batch_size, seed=self.seed, diverged=self.diverged,
+            history_epochs=epochs, history_losses=losses,
+        )
 
     def parameters_finite(self) -> bool:
         return bool(np.isfinite(self.network.params).all())

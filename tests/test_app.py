@@ -1,0 +1,294 @@
+"""The app under Textual's Pilot, in step mode: no timer and no worker thread, so every
+frame happens when the test says and every result is deterministic."""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+import pytest
+
+from tui_backprop.app.app import BackpropApp
+from tui_backprop.app.config import AppConfig
+from tui_backprop.app.runner import FULL_SPEED, SPEEDS
+from tui_backprop.app.screens.help import HelpScreen
+from tui_backprop.problems import make_problem
+from tui_backprop.settings import TrainSettings
+from tui_backprop.spec import NetworkSpec
+
+
+def xor_app(**overrides) -> BackpropApp:
+    problem = make_problem(overrides.pop("problem", "xor"))
+    spec = overrides.pop("spec", None) or NetworkSpec.build(problem.n_inputs, (3,),
+                                                            problem.n_outputs)
+    settings = overrides.pop("settings", None) or TrainSettings(seed=0)
+    return BackpropApp(AppConfig(problem=problem, spec=spec, settings=settings,
+                                 step_mode=True, **overrides))
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def status(app: BackpropApp) -> str:
+    from tui_backprop.app.widgets.status import StatusLine
+
+    return str(app.query_one(StatusLine).render())
+
+
+def test_space_runs_and_pauses():
+    async def scenario():
+        app = xor_app(speed=20)
+        async with app.run_test(size=(100, 30)) as pilot:
+            assert "PAUSED" in status(app)
+            await pilot.press("space")
+            assert app.running and "RUNNING" in status(app)
+            app.advance_frame()
+            app.advance_frame()
+            assert app.runner.session.updates == 40
+            await pilot.press("space")
+            assert not app.running and "PAUSED" in status(app)
+            app.advance_frame()  # paused: a frame trains nothing
+            assert app.runner.session.updates == 40
+            assert "updates 40" in status(app)
+    run(scenario())
+
+
+def test_n_is_one_update_and_marks_the_example():
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            before = app.runner.session.network.params.copy()
+            await pilot.press("n")
+            session = app.runner.session
+            assert session.updates == 1 and session.examples_seen == 1
+            assert not np.array_equal(before, session.network.params)
+            snap = app.runner.latest()
+            assert snap.example is not None
+            assert f"example {snap.example + 1}" in status(app)
+            from tui_backprop.app.widgets.examples import ExamplesView
+
+            marked = [line for line in str(app.query_one(ExamplesView).render()).splitlines()
+                      if line.startswith("▶")]
+            assert len(marked) == 1 and marked[0].split()[1] == str(snap.example + 1)
+    run(scenario())
+
+
+def test_n_with_minibatches_is_one_batch():
+    async def scenario():
+        app = xor_app(settings=TrainSettings(batch_size=3))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("n")
+            assert app.runner.session.updates == 1
+            assert app.runner.session.examples_seen == 3
+    run(scenario())
+
+
+def test_e_finishes_the_epoch():
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("n")
+            await pilot.press("e")
+            session = app.runner.session
+            assert (session.epoch, session.batch_in_epoch, session.updates) == (1, 0, 4)
+            await pilot.press("e")
+            assert (session.epoch, session.updates) == (2, 8)
+            assert "epoch 2" in status(app)
+    run(scenario())
+
+
+def test_r_reseeds_and_i_restarts():
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            start = app.runner.session.network.params.copy()
+            await pilot.press("e", "e")
+            await pilot.press("i")
+            session = app.runner.session
+            assert np.array_equal(session.network.params, start)
+            assert session.updates == 0 and len(session.history) == 0
+            await pilot.press("r")
+            assert session.seed == 1 and "seed 1" in status(app)
+            assert not np.array_equal(session.network.params, start)
+            assert session.updates == 0
+    run(scenario())
+
+
+@pytest.mark.parametrize("up,down", [("plus", "minus"), ("equals_sign", "underscore")])
+def test_alpha_keys(up, down):
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("e")
+            params = app.runner.session.network.params.copy()
+            await pilot.press(up)
+            assert app.runner.session.alpha == pytest.approx(0.2)
+            assert "α 0.2" in status(app)
+            # live: nothing was reset
+            assert app.runner.session.updates == 4
+            assert np.array_equal(params, app.runner.session.network.params)
+            await pilot.press(down, down)
+            assert app.runner.session.alpha == pytest.approx(0.05)
+    run(scenario())
+
+
+def test_m_cycles_momentum():
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            seen = []
+            for _ in range(4):
+                await pilot.press("m")
+                seen.append(app.runner.session.momentum)
+            assert seen == [0.99, 0.0, 0.5, 0.9]
+            assert "μ 0.9" in status(app)
+    run(scenario())
+
+
+def test_a_cycles_the_hidden_activation_and_reinitialises():
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("e")
+            seen = []
+            for _ in range(3):
+                await pilot.press("a")
+                spec = app.runner.session.spec
+                seen.append(spec.activations)
+                assert app.runner.session.updates == 0
+            assert seen == [("tanh", "sigmoid"), ("relu", "sigmoid"), ("sigmoid", "sigmoid")]
+    run(scenario())
+
+
+def test_c_cycles_the_cost_from_the_same_start():
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            start = app.runner.session.network.params.copy()
+            await pilot.press("e")
+            await pilot.press("c")
+            session = app.runner.session
+            assert session.spec.cost == "cross-entropy"
+            assert np.array_equal(session.network.params, start)
+            assert "cross-entropy" in status(app)
+            await pilot.press("c")
+            assert app.runner.session.spec.cost == "mse"
+    run(scenario())
+
+
+def test_c_refuses_cross_entropy_for_targets_outside_0_1():
+    async def scenario():
+        app = xor_app(problem="sine",
+                      spec=NetworkSpec.build(1, (3,), 1, output_activation="linear"))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("c")
+            assert app.runner.session.spec.cost == "mse"
+    run(scenario())
+
+
+def test_speed_keys():
+    async def scenario():
+        app = xor_app(speed=SPEEDS[-2])
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("greater_than_sign")
+            assert app.runner.speed == SPEEDS[-1]
+            await pilot.press("greater_than_sign")
+            assert app.runner.speed == FULL_SPEED and "full speed" in status(app)
+            await pilot.press("less_than_sign", "less_than_sign")
+            assert app.runner.speed == SPEEDS[-2]
+            assert f"{SPEEDS[-2]}/frame" in status(app)
+    run(scenario())
+
+
+def test_l_toggles_the_log_scale():
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("e", "e", "l")
+            assert app.log_scale and "log scale" in status(app)
+            await pilot.press("l")
+            assert not app.log_scale
+    run(scenario())
+
+
+def test_question_mark_opens_help_and_q_quits():
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("question_mark")
+            assert isinstance(app.screen, HelpScreen)
+            text = str(app.screen.query_one("Static").render())
+            for key in ("space", "reseed", "momentum", "log", "quit"):
+                assert key in text
+            await pilot.press("escape")
+            assert not isinstance(app.screen, HelpScreen)
+            await pilot.press("q")
+        assert app.return_code == 0
+    run(scenario())
+
+
+def test_every_key_is_in_the_command_palette():
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(100, 30)):
+            titles = " ".join(c.title for c in app.get_system_commands(app.screen))
+            for key in ("(space)", "(n)", "(e)", "(r)", "(i)", "(+)", "(-)", "(m)", "(a)",
+                        "(c)", "(>)", "(<)", "(l)", "(?)"):
+                assert key in titles
+    run(scenario())
+
+
+def test_divergence_pauses_with_an_explanation_and_minus_recovers():
+    async def scenario():
+        problem = make_problem("sine")
+        spec = NetworkSpec.build(1, (8,), 1, activation="relu", output_activation="linear")
+        app = xor_app(problem="sine", spec=spec, settings=TrainSettings(alpha=1e5),
+                      speed=500)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("space")
+            for _ in range(5):
+                app.advance_frame()
+            assert not app.running
+            assert "DIVERGED" in status(app) and "too large" in status(app)
+            await pilot.press("space")  # refuses to run a diverged network
+            assert not app.running
+            await pilot.press("minus")
+            session = app.runner.session
+            assert session.alpha == pytest.approx(5e4)
+            assert not session.diverged and session.updates == 0
+            assert "PAUSED" in status(app)
+            assert problem.n_examples == session.n_examples
+    run(scenario())
+
+
+def test_stop_epoch_pauses_exactly_there():
+    async def scenario():
+        app = xor_app(stop_epoch=3, speed=5)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("space")
+            for _ in range(10):
+                app.advance_frame()
+            assert not app.running
+            assert app.runner.session.epoch == 3 and app.runner.session.updates == 12
+    run(scenario())
+
+
+def test_resize_to_too_small_and_back():
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.resize_terminal(40, 12)
+            await pilot.pause()
+            assert app.screen.has_class("-too-small")
+            assert "too small" in str(app.query_one("#too-small").render())
+            await pilot.press("n")  # keys still work
+            await pilot.resize_terminal(80, 24)
+            await pilot.pause()
+            assert not app.screen.has_class("-too-small")
+            assert app.screen.has_class("-compact")
+            assert "updates 1" in status(app)
+            await pilot.resize_terminal(120, 36)
+            await pilot.pause()
+            assert not app.screen.has_class("-compact")
+    run(scenario())

@@ -1,0 +1,272 @@
+"""The network diagram: its size, the numbers it prints, how edges show a weight's sign."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import re
+
+import numpy as np
+import pytest
+from rich.cells import cell_len
+from rich.style import Style
+from textual.app import App, ComposeResult
+
+from tui_backprop.app.network_view import (
+    NEGATIVE_COLOR,
+    POSITIVE_COLOR,
+    NetworkView,
+    _fmt,
+    draw_network,
+)
+from tui_backprop.problems import make_problem
+from tui_backprop.session import Session
+from tui_backprop.settings import TrainSettings
+from tui_backprop.spec import NetworkSpec
+
+BRAILLE = re.compile("[\u2800-\u28ff]")
+
+
+def train(spec: NetworkSpec, X: np.ndarray, Y: np.ndarray, batches: int = 5):
+    session = Session(spec, X, Y, TrainSettings(seed=0))
+    session.run_batches(batches)
+    return session.snapshot("test")
+
+
+def random_snapshot(*sizes: int, bias: bool = True):
+    rng = np.random.default_rng(1)
+    spec = NetworkSpec.build(sizes[0], tuple(sizes[1:-1]), sizes[-1], bias=bias)
+    X = rng.normal(size=(6, sizes[0]))
+    Y = rng.uniform(0.1, 0.9, size=(6, sizes[-1]))
+    return train(spec, X, Y)
+
+
+@pytest.fixture(scope="module")
+def xor():
+    p = make_problem("xor")
+    return train(NetworkSpec.build(2, (3,), 1), p.X, p.Y)
+
+
+@pytest.fixture(scope="module")
+def big():
+    return random_snapshot(64, 128, 64, 10)
+
+
+def one_to_one(weight: float):
+    """A 1-1 network whose only weight is ``weight``."""
+    snap = train(NetworkSpec.build(1, (), 1), np.array([[0.0], [1.0]]), np.array([[0.2], [0.8]]))
+    return dataclasses.replace(snap, weights=[None, np.array([[weight]])])
+
+
+def lines_of(text) -> list[str]:
+    return text.plain.split("\n")
+
+
+def edge_columns(text) -> list[str]:
+    """For a 1-1 network: each column strictly between the two boxes, its non-blank cells
+    joined (legend row excluded)."""
+    rows = lines_of(text)[:-1]
+    box = [r for r in rows if "│ x" in r][0]
+    start = box.index("│ x") + box[box.index("│ x") + 1 :].index("│") + 2
+    end = [r for r in rows if "│ a" in r][0].index("│ a")
+    return ["".join(r[x] for r in rows if r[x] != " ") for x in range(start, end)]
+
+
+def dots(columns: list[str]) -> int:
+    return sum(bin(ord(ch) - 0x2800).count("1") for col in columns for ch in col)
+
+
+def braille_styles(text) -> list[Style]:
+    """The style of every braille cell above the legend row."""
+    plain = text.plain
+    limit = plain.rindex("\n")
+    styles = []
+    for span in text.spans:
+        if span.start < limit and BRAILLE.search(plain[span.start : min(span.end, limit)]):
+            styles.append(Style.parse(span.style) if isinstance(span.style, str) else span.style)
+    return styles
+
+
+def color_of(style: Style) -> str | None:
+    return style.color.triplet.hex if style.color and style.color.triplet else style.color.name
+
+
+@pytest.mark.parametrize(
+    "size", [(80, 12), (100, 20), (160, 40), (5, 2), (1, 1), (30, 3), (200, 7), (12, 60)]
+)
+@pytest.mark.parametrize("net", ["xor", "big"])
+def test_exact_height_and_width(size, net, request):
+    width, height = size
+    text = draw_network(request.getfixturevalue(net), width, height)
+    lines = lines_of(text)
+    assert len(lines) == height
+    assert max(cell_len(line) for line in lines) <= width
+
+
+def test_box_numbers_are_the_snapshots(xor):
+    text = draw_network(xor, 100, 20)
+    plain = text.plain
+    assert "╭─b" in plain  # the 4-row box form
+    for j, x in enumerate(xor.a[0]):
+        assert f"x{x: .3f}" in plain, j
+    for m in (1, 2):
+        for j in range(xor.spec.sizes[m]):
+            assert f"a{xor.a[m][j]: .3f}" in plain
+            assert f"δ{xor.delta[m][j]:+.3f}" in plain
+            assert f"b{xor.biases[m][j]:+.3f}" in plain
+
+
+def test_compact_numbers_are_the_snapshots(xor):
+    def compact(v: float, sign: str) -> str:
+        text = f"{v:{sign}.3f}"
+        return text[0] + text[2:] if text[1:3] == "0." else text
+
+    plain = draw_network(xor, 60, 10).plain
+    assert "╭" not in plain  # no boxes at this size
+    for m in (1, 2):
+        for j in range(xor.spec.sizes[m]):
+            assert "a" + compact(xor.a[m][j], " ") in plain
+            assert "δ" + compact(xor.delta[m][j], "+") in plain
+
+
+def test_edges_join_the_boxes(xor):
+    for size in ((100, 20), (60, 10), (40, 6)):
+        assert len(BRAILLE.findall("\n".join(lines_of(draw_network(xor, *size))[:-1]))) > 20
+
+
+@pytest.mark.parametrize("magnitude", [0.1, 1.0, 3.0])
+def test_sign_reads_without_colour(magnitude):
+    pos = edge_columns(draw_network(one_to_one(magnitude), 60, 12))
+    neg = edge_columns(draw_network(one_to_one(-magnitude), 60, 12))
+    assert len(pos) == len(neg) > 10
+    assert all(pos), "a positive edge is a solid line"
+    assert sum(1 for col in neg if not col) >= len(neg) // 6, "a negative edge has gaps"
+    assert dots(neg) < 0.8 * dots(pos)
+
+
+def test_large_weights_are_thicker():
+    thin = edge_columns(draw_network(one_to_one(1.0), 60, 12))
+    thick = edge_columns(draw_network(one_to_one(3.0), 60, 12))
+    assert dots(thick) > 1.5 * dots(thin)
+
+
+@pytest.mark.parametrize(
+    ("weight", "color", "attr"),
+    [
+        (3.0, POSITIVE_COLOR, "bold"),
+        (1.0, POSITIVE_COLOR, None),
+        (0.1, POSITIVE_COLOR, "dim"),
+        (-3.0, NEGATIVE_COLOR, "bold"),
+        (-1.0, NEGATIVE_COLOR, None),
+        (-0.1, NEGATIVE_COLOR, "dim"),
+    ],
+)
+def test_edge_styles_carry_sign_and_size(weight, color, attr):
+    styles = braille_styles(draw_network(one_to_one(weight), 60, 12))
+    assert styles
+    assert {color_of(s) for s in styles} == {color}
+    for name in ("bold", "dim"):
+        assert all(bool(getattr(s, name)) == (name == attr) for s in styles), name
+
+
+def test_legend_uses_the_edge_styles(xor):
+    text = draw_network(xor, 100, 20)
+    legend = lines_of(text)[-1]
+    assert "w>0" in legend and "w<0" in legend and "δ delta" in legend and "b bias" in legend
+    start = text.plain.rindex("\n") + 1
+    colors = {
+        text.plain[span.start : span.end]: color_of(span.style)
+        for span in text.spans
+        if span.start >= start and BRAILLE.search(text.plain[span.start : span.end])
+    }
+    assert sorted(colors.values()) == sorted([POSITIVE_COLOR, NEGATIVE_COLOR])
+    solid = next(s for s, c in colors.items() if c == POSITIVE_COLOR)
+    dashed = next(s for s, c in colors.items() if c == NEGATIVE_COLOR)
+    assert " " not in solid and solid != dashed
+
+
+def test_layers_that_do_not_fit_say_how_many_are_left_out():
+    snap = random_snapshot(2, 40, 1)
+    text = draw_network(snap, 80, 12)
+    found = re.findall(r"\+(\d+) more", text.plain)
+    assert len(found) == 1
+    hidden_shown = "\n".join(lines_of(text)[:-1]).count("δ") - 1  # minus the output node
+    assert hidden_shown >= 3
+    assert hidden_shown + int(found[0]) == 40
+    # the other layers fit, and the marker still shows on a single-row layout
+    assert re.search(r"\+\d+ more", draw_network(snap, 40, 6).plain)
+    assert "more" not in draw_network(snap, 80, 100).plain
+
+
+def test_non_finite_values_do_not_crash(xor):
+    nan_list = [None] + [np.full_like(w, np.nan) for w in xor.weights[1:]]
+    broken = dataclasses.replace(
+        xor,
+        weights=nan_list,
+        biases=[None] + [np.full_like(b, np.inf) for b in xor.biases[1:]],
+        a=[np.full_like(a, np.nan) for a in xor.a],
+        delta=[None] + [np.full_like(d, -np.inf) for d in xor.delta[1:]],
+    )
+    for width, height in ((100, 20), (60, 10), (40, 6), (3, 3)):
+        text = draw_network(broken, width, height)
+        assert len(lines_of(text)) == height
+    plain = draw_network(broken, 100, 20).plain
+    assert "nan" in plain and "+inf" in plain and "-inf" in plain
+
+
+def test_numbers_too_wide_still_fit():
+    for value in (123456.789, -9.87e12, 1e300, -1e300, 0.0004, -0.0004):
+        for width in (5, 6):
+            assert len(_fmt(value, width, "+")) == width
+    assert _fmt(123.4567, 6) == " 123.5"
+    assert _fmt(float("nan"), 6) == "   nan"
+
+
+def test_no_bias_network_shows_no_b():
+    plain = draw_network(random_snapshot(2, 3, 1, bias=False), 100, 20).plain
+    assert "╭" in plain
+    assert not re.search(r"b[+-]", plain) and "b bias" not in plain
+    assert re.search(r"b[+-]\d", draw_network(random_snapshot(2, 3, 1), 100, 20).plain)
+
+
+def test_big_network_draws(big):
+    for width, height in ((160, 40), (100, 20), (60, 8)):
+        text = draw_network(big, width, height)
+        assert len(lines_of(text)) == height
+        assert re.search(r"\+\d+ more", text.plain)
+
+
+def test_highlight_reverses_the_node(xor):
+    def reversed_text(text) -> str:
+        return "".join(text.plain[s.start : s.end] for s in text.spans if s.style.reverse)
+
+    assert reversed_text(draw_network(xor, 100, 20)) == ""
+    marked = reversed_text(draw_network(xor, 100, 20, highlight=(1, 2)))
+    assert f"a{xor.a[1][2]: .3f}" in marked and f"a{xor.a[1][0]: .3f}" not in marked
+    assert reversed_text(draw_network(xor, 100, 20, highlight=(1, 7))) == ""
+
+
+def test_too_small_says_so(xor):
+    assert "room" in draw_network(xor, 20, 3).plain  # three columns need 26 cells
+    assert draw_network(xor, 1, 1).plain in (" ", "…")
+
+
+def test_widget_renders_a_snapshot(xor):
+    class Demo(App):
+        def compose(self) -> ComposeResult:
+            yield NetworkView()
+
+    async def run() -> tuple[str, str, tuple[int, int]]:
+        app = Demo()
+        async with app.run_test(size=(100, 20)) as pilot:
+            view = app.query_one(NetworkView)
+            before = view.render().plain
+            view.show(xor)
+            await pilot.pause()
+            return before, view.render().plain, (view.size.width, view.size.height)
+
+    before, after, size = asyncio.run(run())
+    assert "a " not in before
+    assert size == (100, 20)
+    assert f"a{xor.a[2][0]: .3f}" in after
+    assert len(after.split("\n")) == 20

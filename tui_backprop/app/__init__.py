@@ -1,0 +1,1 @@
+"""The Textual app: widgets render Snapshots, keys send commands to the Runner."""

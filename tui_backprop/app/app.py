@@ -1,0 +1,379 @@
+"""The tui-backprop app: watch a network train, step it, change it, one key at a time.
+
+Widgets only draw Snapshots; every key becomes a command on the Runner, which applies
+it between training chunks. A timer draws the latest Snapshot ``fps`` times a second
+while running; while paused the timer stops and each command redraws once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
+
+from ..session import Session
+from ..settings import MAX_SEED, TrainSettings
+from ..snapshot import DIVERGED, PAUSED, RUNNING, Snapshot
+from ..spec import NetworkSpec
+from .config import AppConfig
+from .network_view import NetworkView
+from .runner import FULL_SPEED, SPEEDS, Runner
+from .screens.help import HelpScreen
+from .widgets.examples import ExamplesView
+from .widgets.formatting import loss_text
+from .widgets.loss_plot import LossPlot
+from .widgets.status import StatusLine, speed_text
+from .widgets.weights import WeightsView
+
+MOMENTUM_STEPS = (0.0, 0.5, 0.9, 0.99)
+ACTIVATION_CYCLE = ("sigmoid", "tanh", "relu")
+COST_CYCLE = ("mse", "cross-entropy")
+#: Below this the compact layout; below MIN_SIZE a "too small" message.
+FULL_SIZE = (100, 30)
+MIN_SIZE = (80, 24)
+MIN_ALPHA = 1e-12
+MAX_ALPHA = 1e6
+
+
+class BackpropApp(App[None]):
+    """The main app. See ``AppConfig`` for how it starts."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "tui-backprop"
+    BINDINGS = [
+        Binding("space", "toggle_run", "run/pause"),
+        Binding("n", "step_update", "step"),
+        Binding("e", "step_epoch", "epoch", show=False),
+        Binding("r", "reseed", "reseed"),
+        Binding("plus,equals_sign", "alpha_up", "α×2", key_display="+"),
+        Binding("minus,underscore", "alpha_down", "α/2", key_display="-"),
+        Binding("question_mark", "help", "help", key_display="?"),
+        Binding("q", "quit", "quit"),
+        Binding("i", "restart", "restart", show=False),
+        Binding("m", "momentum", "momentum", show=False),
+        Binding("a", "activation", "activation", show=False),
+        Binding("c", "cost", "cost", show=False),
+        Binding("greater_than_sign,full_stop", "faster", "faster", show=False,
+                key_display=">"),
+        Binding("less_than_sign,comma", "slower", "slower", show=False, key_display="<"),
+        Binding("l", "log_scale", "log scale", show=False),
+    ]
+
+    def __init__(self, config: AppConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.problem = config.problem
+        self.running = False
+        self.log_scale = False
+        self.message = ""
+        self.frames = 0
+        self.started = time.perf_counter()
+        session = Session(config.spec, config.problem.X, config.problem.Y, config.settings,
+                          initial=config.initial)
+        self.runner = Runner(session, config.problem.name, config.speed)
+        self.runner.stop_epoch = config.stop_epoch
+        self._shown: Snapshot | None = None
+        self._timer = None
+
+    # -- layout ---------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Vertical(id="main"):
+            with Horizontal(id="top"):
+                yield NetworkView(id="network", classes="panel")
+                yield WeightsView(id="weights", classes="panel")
+            with Horizontal(id="bottom"):
+                yield LossPlot(id="loss", classes="panel")
+                yield ExamplesView(id="examples", classes="panel")
+        yield StatusLine(id="status")
+        yield Static("", id="too-small")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#network").border_title = f"network {self.config.spec.label}"
+        self.query_one("#weights").border_title = "weights W, biases b, last change d"
+        self.query_one("#loss").border_title = "loss"
+        self.query_one("#examples").border_title = "examples (▶ last trained)"
+        self._apply_size(self.size.width, self.size.height)
+        if not self.config.step_mode:
+            self._timer = self.set_interval(1.0 / self.config.fps, self._frame, pause=True)
+        self.draw(self.runner.latest(), force=True)
+        if self.config.run:
+            self.set_running(True)
+        if self.config.quit_after is not None:
+            self.set_timer(self.config.quit_after, self.exit)
+
+    def on_resize(self, event) -> None:
+        self._apply_size(event.size.width, event.size.height)
+        # Redraw once the new layout has sizes; read the Snapshot then, not now.
+        self.call_after_refresh(self._redraw)
+
+    def _redraw(self) -> None:
+        self.draw(self.runner.latest(), force=True)
+
+    def _apply_size(self, width: int, height: int) -> None:
+        too_small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
+        compact = not too_small and (width < FULL_SIZE[0] or height < FULL_SIZE[1])
+        self.screen.set_class(too_small, "-too-small")
+        self.screen.set_class(compact, "-compact")
+        if too_small:
+            self.query_one("#too-small", Static).update(
+                f"terminal too small: {width}x{height}\n"
+                f"tui-backprop needs at least {MIN_SIZE[0]}x{MIN_SIZE[1]}\n"
+                "(it carries on when the terminal grows; q quits)"
+            )
+
+    # -- drawing --------------------------------------------------------------------------
+    @property
+    def state(self) -> str:
+        snap = self.runner.latest()
+        if snap.diverged:
+            return DIVERGED
+        return RUNNING if self.running else PAUSED
+
+    def draw(self, snap: Snapshot, force: bool = False) -> None:
+        """Render ``snap`` in every widget (skipped if it is the one already shown)."""
+        if snap is self._shown and not force:
+            return
+        self._shown = snap
+        self.query_one(NetworkView).show(snap)
+        self.query_one(LossPlot).show(snap, self.log_scale)
+        self.query_one(StatusLine).show(snap, self.state, self.runner.speed, self.message)
+        if not self.screen.has_class("-compact"):
+            self.query_one(WeightsView).show(snap)
+            self.query_one(ExamplesView).show(snap)
+
+    def _frame(self) -> None:
+        """One frame while running: grant the frame's updates, draw the latest Snapshot."""
+        self.frames += 1
+        if self.config.step_mode:
+            self.runner.frame_in_step_mode()
+        else:
+            self.runner.request_frame()
+        snap = self.runner.latest()
+        if snap.diverged:
+            self.message = (
+                f"loss not finite in epoch {snap.epoch + 1}: alpha {snap.alpha:g} is too "
+                "large; press - (halves alpha, restarts), i or r"
+            )
+            self.set_running(False)
+        elif self.runner.stop_epoch is not None and snap.epoch >= self.runner.stop_epoch:
+            self.message = f"reached {snap.epoch} epochs"
+            self.set_running(False)
+        self.draw(snap)
+
+    def advance_frame(self) -> None:
+        """Step mode (tests): what one timer tick does while running."""
+        if self.running:
+            self._frame()
+
+    # -- running --------------------------------------------------------------------------
+    def set_running(self, running: bool) -> None:
+        if running and self.runner.latest().diverged:
+            self.notify("training diverged: press -, i or r first", severity="warning")
+            return
+        self.running = running
+        if running:
+            self.message = ""
+            if not self.config.step_mode:
+                self.run_worker(self._train, thread=True, exclusive=True, group="training",
+                                name="training")
+                self._timer.resume()
+        else:
+            self.workers.cancel_group(self, "training")
+            if self._timer is not None:
+                self._timer.pause()
+        self.draw(self.runner.latest(), force=True)
+
+    def _train(self) -> None:
+        worker = get_current_worker()
+        self.runner.work(lambda: worker.is_cancelled)
+
+    def _command(self, change, message: str = "") -> None:
+        """Apply a change to the Session between chunks, then redraw."""
+        snap = self.runner.apply(change)
+        self.message = message
+        self.draw(snap, force=True)
+
+    # -- actions --------------------------------------------------------------------------
+    def action_toggle_run(self) -> None:
+        self.set_running(not self.running)
+
+    def action_step_update(self) -> None:
+        self.set_running(False)
+        if self.runner.latest().diverged:
+            return
+        self.runner.step(1)
+        snap = self.runner.latest()
+        what = "example" if snap.batch_size == 1 else "batch"
+        ex = f" (example {snap.example + 1})" if snap.example is not None else ""
+        self.message = f"one update: one {what}{ex}"
+        self.draw(snap, force=True)
+
+    def action_step_epoch(self) -> None:
+        self.set_running(False)
+        if self.runner.latest().diverged:
+            return
+        self._command(lambda s: s.run_epochs(1), "one epoch")
+        snap = self.runner.latest()
+        self.message = f"epoch {snap.epoch} done, loss {loss_text(snap.loss)}"
+        self.draw(snap, force=True)
+
+    def action_reseed(self) -> None:
+        seed = (self.runner.session.seed + 1) % (MAX_SEED + 1)
+        self._command(lambda s: s.reseed(seed), f"new seed {seed}: new initial weights")
+
+    def action_restart(self) -> None:
+        self._command(lambda s: s.restart(),
+                      f"restarted from seed {self.runner.session.seed}'s initial weights")
+
+    def _set_alpha(self, alpha: float) -> None:
+        if not MIN_ALPHA <= alpha <= MAX_ALPHA:
+            self.notify(f"alpha stays within {MIN_ALPHA:g}..{MAX_ALPHA:g}", severity="warning")
+            return
+        diverged = self.runner.latest().diverged
+
+        def change(session: Session) -> None:
+            session.alpha = alpha
+            if diverged:
+                session.restart()
+
+        self._command(change, f"alpha {alpha:g}" + (", restarted" if diverged else ""))
+
+    def action_alpha_up(self) -> None:
+        self._set_alpha(self.runner.session.alpha * 2)
+
+    def action_alpha_down(self) -> None:
+        self._set_alpha(self.runner.session.alpha / 2)
+
+    def action_momentum(self) -> None:
+        current = self.runner.session.momentum
+        following = [mu for mu in MOMENTUM_STEPS if mu > current + 1e-12]
+        mu = following[0] if following else MOMENTUM_STEPS[0]
+
+        def change(session: Session) -> None:
+            session.momentum = mu
+
+        self._command(change, f"momentum {mu:g}")
+
+    def _rebuild(self, spec: NetworkSpec, message: str) -> None:
+        """A different network: a new Session from the same seed, live settings kept."""
+        old = self.runner.session
+        settings = TrainSettings(alpha=old.alpha, momentum=old.momentum,
+                                 batch_size=old.batch_size, epochs=self.config.settings.epochs,
+                                 seed=old.seed, shuffle=self.config.settings.shuffle)
+        session = Session(spec, self.problem.X, self.problem.Y, settings)
+        running = self.running
+        self.set_running(False)
+        snap = self.runner.replace(session)
+        self.query_one("#network").border_title = f"network {spec.label}"
+        self.message = message
+        self.draw(snap, force=True)
+        if running:
+            self.set_running(True)
+
+    def action_activation(self) -> None:
+        spec = self.runner.session.spec
+        if spec.hidden_activation is None:
+            self.notify("no hidden layer: nothing to change", severity="warning")
+            return
+        index = ACTIVATION_CYCLE.index(spec.hidden_activation) if (
+            spec.hidden_activation in ACTIVATION_CYCLE) else -1
+        activation = ACTIVATION_CYCLE[(index + 1) % len(ACTIVATION_CYCLE)]
+        new = NetworkSpec((spec.sizes), (activation,) * (spec.n_layers - 1)
+                          + (spec.output_activation,), cost=spec.cost, beta=spec.beta,
+                          bias=spec.bias)
+        self._rebuild(new, f"hidden activation {activation}: re-initialised from seed "
+                           f"{self.runner.session.seed}")
+
+    def action_cost(self) -> None:
+        spec = self.runner.session.spec
+        cost = COST_CYCLE[(COST_CYCLE.index(spec.cost) + 1) % len(COST_CYCLE)]
+        output = spec.output_activation
+        if cost == "cross-entropy":
+            targets = self.problem.Y
+            if not ((targets >= 0) & (targets <= 1)).all():
+                self.notify("cross-entropy needs targets in [0, 1]", severity="warning")
+                return
+            output = "sigmoid"
+        new = NetworkSpec(spec.sizes, spec.activations[:-1] + (output,), cost=cost,
+                          beta=spec.beta, bias=spec.bias)
+        self._rebuild(new, f"cost {cost}: restarted from seed {self.runner.session.seed}'s "
+                           "initial weights, so the runs compare")
+
+    def _set_speed(self, speed: int) -> None:
+        self.runner.speed = speed
+        self.message = f"speed {speed_text(speed)}"
+        self.draw(self.runner.latest(), force=True)
+
+    def action_faster(self) -> None:
+        speed = self.runner.speed
+        if speed == FULL_SPEED:
+            return
+        following = [s for s in SPEEDS if s > speed]
+        self._set_speed(following[0] if following else FULL_SPEED)
+
+    def action_slower(self) -> None:
+        speed = self.runner.speed
+        if speed == FULL_SPEED:
+            self._set_speed(SPEEDS[-1])
+            return
+        earlier = [s for s in SPEEDS if s < speed]
+        if earlier:
+            self._set_speed(earlier[-1])
+
+    def action_log_scale(self) -> None:
+        self.log_scale = not self.log_scale
+        self.message = "loss curve: " + ("log scale" if self.log_scale else "linear scale")
+        self.draw(self.runner.latest(), force=True)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "activation":
+            return self.runner.session.spec.hidden_activation is not None
+        return True
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for binding in self.BINDINGS:
+            name = binding.action
+            if name in ("quit", "help"):
+                continue
+            key = binding.key_display or binding.key.split(",")[0]
+            yield SystemCommand(f"{binding.description} ({key})",
+                                f"same as the {key} key", getattr(self, f"action_{name}"))
+        yield SystemCommand("keys (?)", "every key and what it does", self.action_help)
+
+    # -- leaving --------------------------------------------------------------------------
+    def stats(self) -> dict:
+        seconds = time.perf_counter() - self.started
+        return {
+            "frames": self.frames,
+            "updates": self.runner.total_updates,
+            "seconds": seconds,
+            "updates_per_s": self.runner.total_updates / seconds if seconds > 0 else 0.0,
+            "fps": self.frames / seconds if seconds > 0 else 0.0,
+        }
+
+    def save_weights(self, path: str) -> None:
+        """Write the current weights (for --save at exit); refuses non-finite ones."""
+        from ..weights_file import save_weights
+
+        with self.runner.lock:
+            session = self.runner.session
+            net = session.network
+            save_weights(path, session.spec.sizes, net.weights(),
+                         net.biases() if session.spec.bias else None,
+                         extra={"activations": list(session.spec.activations),
+                                "cost": session.spec.cost, "beta": session.spec.beta})
+
+    def on_unmount(self) -> None:
+        self.workers.cancel_group(self, "training")

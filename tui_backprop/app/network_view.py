@@ -1,0 +1,555 @@
+"""The network diagram: layers as columns of nodes, weights as braille lines between them.
+
+Everything is drawn by the pure function :func:`draw_network`, so it can be tested and timed
+without a terminal; :class:`NetworkView` only hands it the widget's size.
+
+How an edge reads (the weight w^m_jk from node k of layer m-1 to node j of layer m):
+
+* sign: colour (blue for w > 0, red for w < 0) *and* the line pattern, solid for w > 0 and
+  dashed (3 dots on, 2 off) for w < 0, so the sign survives NO_COLOR, 16-colour terminals
+  and washed-out projectors. NaN weights are sparse dots in magenta.
+* size: fixed thresholds rather than a scale relative to the largest weight, so a weight
+  looks the same from one step to the next while training rescales the others:
+  |w| < 0.5 dim, 0.5 <= |w| < 2 normal, |w| >= 2 bold and two dots thick.
+  Where lines cross, the cell takes the colour of the largest |w| through it.
+
+Nodes come in three forms, the most detailed that fits (see :func:`_choose_form`):
+a 4-row box with the bias in its top border, a, and δ; a 2-row compact form without the
+bias; a single row with a only. Layers with more nodes than fit show the first ones and a
+``+N more`` marker; edges join only the nodes shown.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from rich.style import Style
+from rich.text import Text
+from textual.widget import Widget
+
+from ..snapshot import Snapshot
+
+POSITIVE_COLOR = "#3b8eea"
+NEGATIVE_COLOR = "#e5534b"
+NAN_COLOR = "magenta"
+
+#: |w| below SMALL_WEIGHT is drawn dim, from LARGE_WEIGHT on bold and thick.
+SMALL_WEIGHT = 0.5
+LARGE_WEIGHT = 2.0
+
+#: Fewest cells of edges between two columns of nodes (besides the forms' margins).
+MIN_EDGE_GAP = 2
+
+# Style table for the cell-style grid: entry 0 means "no style".
+_EDGE_STYLES: list[Style | None] = [None]
+for _color in (POSITIVE_COLOR, NEGATIVE_COLOR):
+    _EDGE_STYLES += [
+        Style(color=_color, dim=True),
+        Style(color=_color),
+        Style(color=_color, bold=True),
+    ]
+_EDGE_STYLES.append(Style(color=NAN_COLOR))
+# Edge style ids: base + 0 dim, + 1 normal, + 2 bold.
+_POSITIVE, _NEGATIVE, _NAN_EDGE = 1, 4, len(_EDGE_STYLES) - 1
+_STYLES: list[Style | None] = [
+    *_EDGE_STYLES,
+    Style(bold=True),  # labels, titles and "bold" in the legend
+    Style(italic=True),  # "+N more"
+    Style(reverse=True, bold=True),  # the highlighted node
+    Style(dim=True),  # "dim" in the legend
+]
+_LABEL, _MARKER, _HIGHLIGHT, _DIM = range(len(_EDGE_STYLES), len(_STYLES))
+
+# Dash patterns as (dots on, period) along a line's longer axis.
+_SOLID, _DASHED, _DOTTED = (1, 1), (3, 5), (1, 4)
+
+# Braille dot bit for sub-pixel (row 0..3, column 0..1) of a cell (Unicode U+2800 block).
+_DOTS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]], dtype=np.int32)
+
+
+class BrailleCanvas:
+    """A grid of braille characters, each cell 2 dots wide and 4 high.
+
+    Besides the dots, every cell remembers the highest ``key`` of the lines through it,
+    which the caller maps to that cell's style (so the strongest weight owns the colour).
+    """
+
+    def __init__(self, width: int, height: int) -> None:
+        self.width = width
+        self.height = height
+        self.bits = np.zeros((height, width), dtype=np.int32)
+        self.key = np.full((height, width), -1, dtype=np.int64)
+
+    def lines(
+        self,
+        x0: np.ndarray,
+        y0: np.ndarray,
+        x1: np.ndarray,
+        y1: np.ndarray,
+        *,
+        on: np.ndarray,
+        period: np.ndarray,
+        thick: np.ndarray,
+        key: np.ndarray,
+    ) -> None:
+        """Draw straight lines from (x0, y0) to (x1, y1), in dots, all at once.
+
+        The dot at step s along a line's longer axis is drawn when s % period < on; thick
+        lines get a second dot beside each one. Done with numpy because a big network has
+        thousands of lines and a Python loop over their dots would take far too long.
+        """
+        x0, y0, x1, y1 = (np.asarray(v, dtype=np.int64) for v in (x0, y0, x1, y1))
+        if x0.size == 0:
+            return
+        dx, dy = x1 - x0, y1 - y0
+        steps = np.maximum(np.abs(dx), np.abs(dy)) + 1
+        line = np.repeat(np.arange(x0.size), steps)
+        step = np.arange(line.size) - np.repeat(np.cumsum(steps) - steps, steps)
+        denom = np.maximum(steps - 1, 1)[line]
+        # Integer rounding of step * dx / denom, so every line ends exactly on its end point.
+        x = x0[line] + (2 * step * dx[line] + denom) // (2 * denom)
+        y = y0[line] + (2 * step * dy[line] + denom) // (2 * denom)
+        keep = step % np.asarray(period)[line] < np.asarray(on)[line]
+        x, y, line = x[keep], y[keep], line[keep]
+        fat = np.asarray(thick, dtype=bool)[line]
+        if fat.any():
+            steep = (np.abs(dy) > np.abs(dx))[line[fat]]
+            # A second dot across the line: below a shallow one, beside a steep one
+            # (but not past the line's end, where the next node's box begins).
+            x_end = np.maximum(x0, x1)[line[fat]]
+            fx = np.where(steep, np.minimum(x[fat] + 1, x_end), x[fat])
+            fy = np.where(steep, y[fat], y[fat] + 1)
+            x, y, line = (
+                np.concatenate([x, fx]),
+                np.concatenate([y, fy]),
+                np.concatenate([line, line[fat]]),
+            )
+        inside = (x >= 0) & (x < 2 * self.width) & (y >= 0) & (y < 4 * self.height)
+        x, y, line = x[inside], y[inside], line[inside]
+        cells = (y // 4, x // 2)
+        np.bitwise_or.at(self.bits, cells, _DOTS[y % 4, x % 2])
+        np.maximum.at(self.key, cells, np.asarray(key, dtype=np.int64)[line])
+
+    def rows(self) -> list[list[str]]:
+        """The characters, one list per row (blank where no dot is set)."""
+        codes = np.where(self.bits > 0, 0x2800 + self.bits, 0x20)
+        return [[chr(c) for c in row] for row in codes.tolist()]
+
+
+# -- numbers -------------------------------------------------------------------------------
+
+
+def _fmt(value: object, width: int, sign: str = " ", strip_zero: bool = False) -> str:
+    """``value`` in exactly ``width`` characters, right-aligned, with up to 3 decimals.
+
+    sign is a format-spec sign: " " (space for positives) or "+". strip_zero drops the
+    leading zero (".982") for the compact form. Values too wide for fixed point fall back
+    to short scientific notation ("+1.2e5"), non-finite ones print as nan / inf.
+    """
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        v = math.nan
+    if math.isnan(v):
+        return "nan".rjust(width)[-width:]
+    if math.isinf(v):
+        text = "-inf" if v < 0 else ("+inf" if sign == "+" else "inf")
+        return text.rjust(width)[-width:]
+    for decimals in (3, 2, 1, 0):
+        text = f"{v:{sign}.{decimals}f}"
+        if strip_zero and text[1:3] == "0.":
+            text = text[0] + text[2:]
+        if len(text) <= width:
+            return text.rjust(width)
+    for digits in (2, 1, 0):
+        mantissa, exponent = f"{v:{sign}.{digits}e}".split("e")
+        text = f"{mantissa}e{int(exponent)}"
+        if len(text) <= width:
+            return text.rjust(width)
+    # Like a spreadsheet: say that the number does not fit rather than print a wrong one.
+    return ("-" if v < 0 else "+") + "#" * (width - 1) if width > 1 else "#"
+
+
+def _value(values: list, m: int, j: int) -> float:
+    """values[m][j] as a float, nan where a snapshot lacks it (never raises)."""
+    try:
+        return float(values[m][j])
+    except (TypeError, ValueError, IndexError, KeyError):
+        return math.nan
+
+
+# -- layout --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Form:
+    """How nodes are drawn.
+
+    width: cells; input_height, height: rows of input and other nodes; gap: fewest rows
+    between nodes; margin: blank cells between a node and its edges; a_row: the row of a
+    (or x), where the edges meet the node.
+    """
+
+    name: str
+    width: int
+    input_height: int
+    height: int
+    gap: int
+    margin: int
+    a_row: int
+
+
+# Boxes need no gap (their borders separate them) and no margin (edges join the border).
+_FULL = _Form("full", 11, 3, 4, 0, 0, 1)
+# Bare text: a blank row so each δ stays with its a, a blank cell so edges don't touch digits.
+_COMPACT = _Form("compact", 6, 1, 2, 1, 1, 0)
+_ROW = _Form("row", 6, 1, 1, 0, 1, 0)
+_FORMS = (_FULL, _COMPACT, _ROW)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where everything goes: node column lefts, node tops per layer, the title row."""
+
+    form: _Form
+    lefts: list[int]
+    tops: list[list[int]]  # tops[m][j] for the nodes shown of layer m
+    hidden: list[int]  # how many nodes of layer m are not shown
+    header_row: int | None
+
+
+def _node_height(form: _Form, m: int) -> int:
+    return form.input_height if m == 0 else form.height
+
+
+def _shown(n: int, h: int, gap: int, rows: int) -> int:
+    """How many of n nodes of height h fit in rows (leaving a row for "+N more" if needed)."""
+    if n * h + (n - 1) * gap <= rows:
+        return n
+    return max((rows - 1 + gap) // (h + gap), 0)
+
+
+def _choose_form(sizes: tuple[int, ...], width: int, rows: int) -> _Form | None:
+    """The most detailed form that shows every node; failing that, the most detailed one
+    that shows at least three nodes of every layer (a box with numbers teaches more than a
+    longer list of bare values), then single rows showing anything at all."""
+    columns = len(sizes)
+    fitting = [
+        f
+        for f in _FORMS
+        if columns * f.width + (columns - 1) * (MIN_EDGE_GAP + 2 * f.margin) <= width
+    ]
+
+    def shown(f: _Form) -> list[int]:
+        return [_shown(n, _node_height(f, m), f.gap, rows) for m, n in enumerate(sizes)]
+
+    for f in fitting:
+        if shown(f) == list(sizes):
+            return f
+    for f in fitting:
+        if f is not _ROW and all(k >= min(n, 3) for k, n in zip(shown(f), sizes, strict=True)):
+            return f
+    if _ROW in fitting and all(k >= 1 for k in shown(_ROW)):
+        return _ROW
+    return None
+
+
+def _stack(heights: list[int], gap: int, top: int, rows: int) -> list[int]:
+    """Tops of items stacked in rows: free space spread evenly around them, at least gap
+    rows between two items."""
+    n = len(heights)
+    free = rows - sum(heights)
+    between = max(float(gap), free / (n + 1))
+    edge = max((free - (n - 1) * between) / 2, 0.0)
+    tops, used = [], 0
+    for i, h in enumerate(heights):
+        tops.append(top + math.floor(edge + i * between) + used)
+        used += h
+    return tops
+
+
+def _layout(sizes: tuple[int, ...], width: int, height: int, legend: bool) -> _Layout | None:
+    """Place the layers' columns and nodes, or None when nothing sensible fits."""
+    header = height >= 8
+    top = 1 if header else 0
+    rows = height - top - (1 if legend else 0)
+    form = _choose_form(sizes, width, rows) if rows >= 1 else None
+    if form is None:
+        return None
+    columns = len(sizes)
+    lefts = [round(i * (width - form.width) / (columns - 1)) for i in range(columns)]
+    tops, hidden = [], []
+    for m, n in enumerate(sizes):
+        h = _node_height(form, m)
+        k = _shown(n, h, form.gap, rows)
+        heights = [h] * k
+        if k < n:
+            heights[-1] += 1  # the "+N more" row sits right under the last node shown
+        tops.append(_stack(heights, form.gap, top, rows))
+        hidden.append(n - k)
+    return _Layout(form, lefts, tops, hidden, 0 if header else None)
+
+
+# -- drawing -------------------------------------------------------------------------------
+
+
+class _Grid:
+    """Characters and style ids of the whole picture, written over the braille edges."""
+
+    def __init__(self, chars: list[list[str]], styles: np.ndarray) -> None:
+        self.chars = chars
+        self.styles = styles
+        self.height = len(chars)
+        self.width = len(chars[0]) if chars else 0
+
+    def put(self, x: int, y: int, text: str, style: int = 0) -> None:
+        """Write text at (x, y), clipped to the grid."""
+        if not 0 <= y < self.height:
+            return
+        for i, ch in enumerate(text):
+            if 0 <= x + i < self.width:
+                self.chars[y][x + i] = ch
+                self.styles[y, x + i] = style
+
+    def restyle(self, x: int, y: int, length: int, style: int) -> None:
+        """Give length cells from (x, y) another style, keeping their characters."""
+        if 0 <= y < self.height:
+            self.styles[y, max(x, 0) : max(x + length, 0)] = style
+
+    def text(self) -> Text:
+        """The grid as rich Text, one span per run of equally styled cells."""
+        out = Text(no_wrap=True, overflow="crop", end="")
+        for y, row in enumerate(self.chars):
+            if y:
+                out.append("\n")
+            line = "".join(row)
+            ids = self.styles[y]
+            starts = [0, *(np.flatnonzero(np.diff(ids)) + 1).tolist(), len(row)]
+            for a, b in zip(starts[:-1], starts[1:], strict=True):
+                out.append(line[a:b], _STYLES[ids[a]])
+        return out
+
+
+def _node_lines(snapshot: Snapshot, form: _Form, m: int, j: int) -> list[list[tuple[str, int]]]:
+    """A node's rows as (text, style id) pieces: labels bold, numbers and borders plain."""
+    a = _value(snapshot.a, m, j)
+    if form is _FULL:
+        inner = form.width - 2
+        if m == 0:
+            body = [[("│ ", 0), ("x", _LABEL), (_fmt(a, 6) + " │", 0)]]
+        else:
+            d = _value(snapshot.delta, m, j)
+            body = [
+                [("│ ", 0), ("a", _LABEL), (_fmt(a, 6) + " │", 0)],
+                [("│ ", 0), ("δ", _LABEL), (_fmt(d, 6, "+") + " │", 0)],
+            ]
+        if m > 0 and snapshot.spec.bias:
+            b = _value(snapshot.biases, m, j)
+            border = [("╭─", 0), ("b", _LABEL), (_fmt(b, 6, "+") + "─" * (inner - 8) + "╮", 0)]
+        else:
+            border = [("╭" + "─" * inner + "╮", 0)]
+        return [border, *body, [("╰" + "─" * inner + "╯", 0)]]
+    if m == 0:
+        return [[("x", _LABEL), (_fmt(a, 5, " ", True), 0)]]
+    lines = [[("a", _LABEL), (_fmt(a, 5, " ", True), 0)]]
+    if form is _COMPACT:
+        d = _value(snapshot.delta, m, j)
+        lines.append([("δ", _LABEL), (_fmt(d, 5, "+", True), 0)])
+    return lines
+
+
+def _anchor(form: _Form, top: int) -> int:
+    """The dot row where edges meet a node: the middle of its a (or x) row, so the line
+    leaves at the value it carries forward."""
+    return 4 * (top + form.a_row) + 1
+
+
+def _edges(snapshot: Snapshot, layout: _Layout, canvas: BrailleCanvas) -> np.ndarray:
+    """Draw every edge between shown nodes; returns each key's style id."""
+    form = layout.form
+    parts = []
+    for m in range(1, len(layout.tops)):
+        src, dst = layout.tops[m - 1], layout.tops[m]
+        if not src or not dst:
+            continue
+        try:
+            w = np.asarray(snapshot.weights[m], dtype=np.float64)[: len(dst), : len(src)]
+        except (TypeError, ValueError, IndexError):
+            w = np.empty((0, 0))
+        if w.shape != (len(dst), len(src)):
+            w = np.full((len(dst), len(src)), np.nan)
+        ys = np.array([_anchor(form, t) for t in src])
+        yd = np.array([_anchor(form, t) for t in dst])
+        x0 = 2 * (layout.lefts[m - 1] + form.width + form.margin)
+        x1 = 2 * (layout.lefts[m] - form.margin) - 1
+        jj, kk = np.meshgrid(np.arange(len(dst)), np.arange(len(src)), indexing="ij")
+        parts.append(
+            (
+                np.full(w.size, x0),
+                ys[kk.ravel()],
+                np.full(w.size, x1),
+                yd[jj.ravel()],
+                w.ravel(),
+            )
+        )
+    if not parts:
+        return np.zeros(0, dtype=np.int64)
+    x0, y0, x1, y1, w = (np.concatenate(p) for p in zip(*parts, strict=True))
+    size = np.abs(w)
+    bucket = (size >= SMALL_WEIGHT).astype(np.int64) + (size >= LARGE_WEIGHT)
+    nan = np.isnan(w)
+    style = np.where(nan, _NAN_EDGE, np.where(w < 0, _NEGATIVE, _POSITIVE) + bucket)
+    pattern = np.where(nan[:, None], _DOTTED, np.where((w < 0)[:, None], _DASHED, _SOLID))
+    # Keys rank the lines by |w| (NaN lowest), so the largest weight owns a shared cell.
+    order = np.argsort(np.where(nan, -1.0, size), kind="stable")
+    key = np.empty(w.size, dtype=np.int64)
+    key[order] = np.arange(w.size)
+    canvas.lines(x0, y0, x1, y1, on=pattern[:, 0], period=pattern[:, 1], thick=bucket == 2, key=key)
+    key_style = np.empty(w.size, dtype=np.int64)
+    key_style[key] = style
+    return key_style
+
+
+def _sample(pattern: tuple[int, int]) -> str:
+    """A 4-cell piece of line in a dash pattern, drawn the same way as the edges."""
+    canvas = BrailleCanvas(4, 1)
+    canvas.lines([0], [1], [7], [1], on=[pattern[0]], period=[pattern[1]], thick=[False], key=[0])
+    return "".join(canvas.rows()[0])
+
+
+def _legend(snapshot: Snapshot, width: int) -> list[tuple[str, int]]:
+    """The key to the picture as (text, style id) pieces, as many items as fit in width."""
+    items = [
+        [(_sample(_SOLID), _POSITIVE + 1), (" w>0", 0)],
+        [(_sample(_DASHED), _NEGATIVE + 1), (" w<0", 0)],
+        [("a", _LABEL), (" activation", 0)],
+        [("δ", _LABEL), (" delta dC/dz", 0)],
+    ]
+    if snapshot.spec.bias:
+        items.append([("b", _LABEL), (" bias", 0)])
+    items += [
+        [("x", _LABEL), (" input", 0)],
+        [("bold", _LABEL), (f" |w|≥{LARGE_WEIGHT:g}", 0)],
+        [("dim", _DIM), (f" |w|<{SMALL_WEIGHT:g}", 0)],
+    ]
+    out: list[tuple[str, int]] = []
+    used = 0
+    for item in items:
+        length = sum(len(t) for t, _ in item) + (2 if out else 0)
+        if used + length > width:
+            break
+        if out:
+            out.append(("  ", 0))
+        out += item
+        used += length
+    return out
+
+
+def _titles(snapshot: Snapshot, m: int) -> list[str]:
+    """Column titles for layer m, longest first."""
+    spec = snapshot.spec
+    if m == 0:
+        return [f"input ({spec.sizes[0]})", "input", "in"]
+    name = "output" if m == spec.n_layers else f"hidden {m}"
+    short = "out" if m == spec.n_layers else f"h{m}"
+    act = spec.activations[m - 1]
+    return [f"{name} ({spec.sizes[m]}, {act})", f"{name} {act}", name, short]
+
+
+def _put_titles(grid: _Grid, snapshot: Snapshot, layout: _Layout, width: int) -> None:
+    """Each layer's title above its column, centred where possible, within the half-way
+    points to its neighbours so titles never run into each other."""
+    centres = [left + layout.form.width // 2 for left in layout.lefts]
+    for m, centre in enumerate(centres):
+        lo = 0 if m == 0 else (centres[m - 1] + centre) // 2 + 1
+        hi = width if m == len(centres) - 1 else (centre + centres[m + 1]) // 2
+        title = next((t for t in _titles(snapshot, m) if len(t) <= hi - lo), "")
+        x = min(max(centre - len(title) // 2, lo), hi - len(title))
+        grid.put(x, layout.header_row, title, _LABEL)
+
+
+def _too_small(width: int, height: int) -> Text:
+    """The longest apology that fits, then blank lines."""
+    for message in ("network needs more room", "needs more room", "more room", "…"):
+        if len(message) <= width:
+            break
+    lines = [message[:width]] + [""] * (height - 1)
+    return Text("\n".join(lines), style=Style(italic=True), no_wrap=True, end="")
+
+
+def draw_network(
+    snapshot: Snapshot, width: int, height: int, highlight: tuple[int, int] | None = None
+) -> Text:
+    """The network as exactly ``height`` lines of at most ``width`` cells.
+
+    highlight: (layer, node) to draw reversed, e.g. the one selected; ignored when not shown.
+    """
+    width, height = int(width), int(height)
+    if width < 1 or height < 1:
+        return Text("", end="")
+    sizes = snapshot.spec.sizes
+    legend = height >= 3
+    layout = _layout(sizes, width, height, legend)
+    if layout is None:
+        return _too_small(width, height)
+    form = layout.form
+
+    canvas = BrailleCanvas(width, height)
+    key_style = np.concatenate([_edges(snapshot, layout, canvas), [0]])
+    # canvas.key is -1 where no line passes, which picks the appended "no style" entry.
+    grid = _Grid(canvas.rows(), key_style[canvas.key])
+
+    for m, tops in enumerate(layout.tops):
+        left = layout.lefts[m]
+        for j, top in enumerate(tops):
+            for dy, pieces in enumerate(_node_lines(snapshot, form, m, j)):
+                x = left
+                for text, style in pieces:
+                    grid.put(x, top + dy, text, style)
+                    x += len(text)
+            if highlight == (m, j):
+                for dy in range(_node_height(form, m)):
+                    grid.restyle(left, top + dy, form.width, _HIGHLIGHT)
+        if layout.hidden[m] and tops:
+            marker = f"+{layout.hidden[m]} more"
+            x = min(max(left + (form.width - len(marker)) // 2, 0), max(width - len(marker), 0))
+            grid.put(x, tops[-1] + _node_height(form, m), marker, _MARKER)
+
+    if layout.header_row is not None:
+        _put_titles(grid, snapshot, layout, width)
+
+    if legend:
+        x = 0
+        for text, style in _legend(snapshot, width):
+            grid.put(x, height - 1, text, style)
+            x += len(text)
+    return grid.text()
+
+
+class NetworkView(Widget):
+    """Draws the latest Snapshot's network; all the drawing is in :func:`draw_network`."""
+
+    DEFAULT_CSS = """
+    NetworkView {
+        height: 1fr;
+        width: 1fr;
+    }
+    """
+
+    def __init__(
+        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._snapshot: Snapshot | None = None
+
+    def show(self, snapshot: Snapshot) -> None:
+        """Draw this snapshot from now on."""
+        self._snapshot = snapshot
+        self.refresh()
+
+    def render(self) -> Text:
+        if self._snapshot is None:
+            return Text("no network yet", style=Style(italic=True))
+        return draw_network(self._snapshot, max(self.size.width, 1), max(self.size.height, 1))

@@ -1,0 +1,149 @@
+"""Runs a Session in a background thread for the app, and serialises every change to it.
+
+The app never touches the Session directly. Commands (a key press) run under the
+Runner's lock, so they never interleave with a training chunk in the worker thread.
+The worker trains in chunks of about ``CHUNK_SECONDS``, so a paused or changed setting
+takes effect within that time, and hands the UI a fresh Snapshot when asked.
+
+Speed is a number of updates per frame: each frame the UI adds that many updates to a
+budget the worker spends. ``FULL_SPEED`` means no budget: train as fast as the kernels go.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from ..session import Session
+from ..snapshot import Snapshot
+
+FULL_SPEED = 0
+#: Updates per frame the `>` and `<` keys step through; FULL_SPEED comes after the last.
+SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
+CHUNK_SECONDS = 0.01
+
+
+class Runner:
+    """The Session plus the lock, the update budget and the latest Snapshot."""
+
+    def __init__(self, session: Session, problem: str, speed: int = 50) -> None:
+        self.session = session
+        self.problem = problem
+        self.lock = threading.Lock()  # held while the Session changes
+        self._flags = threading.Lock()  # held briefly, for the budget and requests
+        self._commands_waiting = 0
+        self._resume = threading.Event()
+        self.speed = speed
+        self.total_updates = 0  # across restarts and reseeds, for --stats
+        self.stop_epoch: int | None = None  # running pauses once this many epochs are done
+        self._budget = 0
+        self._chunk = 64
+        self._wake = threading.Event()
+        self._snapshot_wanted = False
+        self._snapshot = session.snapshot(problem)
+
+    # -- the UI thread's side -----------------------------------------------------------
+    @property
+    def full_speed(self) -> bool:
+        return self.speed == FULL_SPEED
+
+    def latest(self) -> Snapshot:
+        """The newest Snapshot (from the worker's last chunk, or the last command)."""
+        return self._snapshot
+
+    def request_frame(self) -> None:
+        """One frame passed while running: grant the frame's updates, ask for a Snapshot."""
+        with self._flags:
+            if not self.full_speed:
+                self._budget += self.speed
+            self._snapshot_wanted = True
+        self._wake.set()
+
+    def apply(self, change: Callable[[Session], object]) -> Snapshot:
+        """Run ``change(session)`` between training chunks; return the resulting Snapshot.
+
+        The worker sees ``_commands_waiting`` and stands aside before its next chunk, so
+        a key press waits for at most one chunk, however busy the worker is."""
+        with self._flags:
+            self._commands_waiting += 1
+        try:
+            with self.lock:
+                with self._flags:
+                    self._commands_waiting -= 1
+                    self._budget = 0
+                change(self.session)
+                self._snapshot = self.session.snapshot(self.problem)
+                return self._snapshot
+        finally:
+            self._resume.set()
+
+    def replace(self, session: Session) -> Snapshot:
+        """Swap in a new Session (a different network), between chunks."""
+        def swap(_old: Session) -> None:
+            self.session = session
+
+        return self.apply(swap)
+
+    def step(self, updates: int) -> int:
+        """Train ``updates`` updates now, in this thread (a key press, or a test's frame)."""
+        before = self.session.updates
+
+        def run(session: Session) -> None:
+            session.run_batches(updates)
+
+        self.apply(run)
+        done = self.session.updates - before
+        self.total_updates += done
+        return done
+
+    def _until_stop(self, count: int) -> int:
+        """``count`` cut so that running stops exactly at ``stop_epoch``."""
+        if self.stop_epoch is None:
+            return count
+        s = self.session
+        left = self.stop_epoch * s.batches_per_epoch - (
+            s.epoch * s.batches_per_epoch + s.batch_in_epoch)
+        return max(0, min(count, left))
+
+    def frame_in_step_mode(self) -> None:
+        """What one frame of running does, synchronously: for deterministic tests."""
+        self.step(self._until_stop(self.speed if not self.full_speed else self._chunk))
+
+    # -- the worker thread's side -------------------------------------------------------
+    def work(self, cancelled: Callable[[], bool]) -> None:
+        """Train until cancelled or diverged: the body of the app's thread worker."""
+        while not cancelled():
+            if self._commands_waiting:
+                self._resume.wait(0.01)
+                self._resume.clear()
+                continue
+            if not self.full_speed and self._budget <= 0:
+                self._wake.wait(0.05)
+                self._wake.clear()
+                continue
+            with self.lock:
+                with self._flags:
+                    budget = self._budget
+                count = self._chunk if self.full_speed else min(budget, self._chunk)
+                count = self._until_stop(count)
+                if count == 0:
+                    self._snapshot = self.session.snapshot(self.problem)
+                    return
+                started = time.perf_counter()
+                done = self.session.run_batches(count)
+                elapsed = time.perf_counter() - started
+                self.total_updates += done
+                if elapsed > 0:
+                    # Keep chunks near CHUNK_SECONDS: at most 2x larger or smaller at once.
+                    scale = min(2.0, max(0.5, CHUNK_SECONDS / elapsed))
+                    self._chunk = max(1, int(self._chunk * scale))
+                diverged = self.session.diverged
+                with self._flags:
+                    self._budget = max(0, self._budget - count)
+                    wanted = self._snapshot_wanted or diverged
+                    self._snapshot_wanted = False
+                if wanted:
+                    self._snapshot = self.session.snapshot(self.problem)
+            if diverged:
+                return

@@ -1,0 +1,55 @@
+"""The loss curve: mean loss per epoch, linear or log scale (plotext)."""
+
+from __future__ import annotations
+
+import numpy as np
+from textual_plotext import PlotextPlot
+
+from ...snapshot import Snapshot
+
+#: Smallest loss drawn on a log axis (plotext refuses values <= 0).
+LOG_FLOOR = 1e-12
+
+
+def plot_points(epochs: np.ndarray, losses: np.ndarray, width: int, log: bool):
+    """Finite points, at most about 2x ``width`` of them (evenly picked), positive on a
+    log axis: what plotext can draw quickly and without raising."""
+    keep = np.isfinite(losses)
+    epochs, losses = epochs[keep], losses[keep]
+    if log:
+        losses = np.maximum(losses, LOG_FLOOR)
+    limit = max(2, 2 * width)
+    if len(epochs) > limit:
+        pick = np.linspace(0, len(epochs) - 1, limit).round().astype(int)
+        epochs, losses = epochs[pick], losses[pick]
+    return epochs.tolist(), losses.tolist()
+
+
+class LossPlot(PlotextPlot):
+    """Replots from a Snapshot's bounded history; ``log`` switches the y axis."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._shown: tuple | None = None
+
+    def show(self, snap: Snapshot, log: bool) -> None:
+        key = (snap.history_epochs.size, snap.history_epochs[-1:].tobytes(), snap.seed,
+               log, self.size.width, snap.updates == 0)
+        if key == self._shown:
+            return  # nothing new: skip the (relatively costly) plotext rebuild
+        self._shown = key
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        x, y = plot_points(snap.history_epochs, snap.history_losses,
+                           max(10, self.size.width), log)
+        plt.title("mean loss per epoch" + (" (log)" if log else ""))
+        plt.xlabel("epoch")
+        plt.yscale("log" if log else "linear")
+        if x:
+            plt.plot(x, y, marker="braille", color="orange")
+            # Epochs are whole numbers: label them so (plotext would print 153.8).
+            count = max(2, min(5, self.size.width // 12))
+            ticks = sorted({int(round(t)) for t in np.linspace(x[0], x[-1], count)})
+            plt.xticks(ticks, [str(t) for t in ticks])
+        self.refresh()

@@ -1,0 +1,54 @@
+"""The status line: what is being trained, how, how far, and the state."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from ...snapshot import DIVERGED, PAUSED, RUNNING, Snapshot
+from ..runner import FULL_SPEED
+from .formatting import loss_text
+
+STATE_STYLES = {RUNNING: "bold black on #5fb35f", PAUSED: "bold black on #d7af5f",
+                DIVERGED: "bold white on #c0392b"}
+
+
+def speed_text(speed: int) -> str:
+    return "full speed" if speed == FULL_SPEED else f"{speed}/frame"
+
+
+def status_text(snap: Snapshot, state: str, speed: int, message: str = "") -> Text:
+    """Two lines: the setup, then the progress and the state (plus a message if any)."""
+    spec = snap.spec
+    acts = (f"{spec.hidden_activation}/{spec.output_activation}" if spec.hidden_activation
+            else spec.output_activation)
+    batch = "online" if snap.batch_size == 1 else f"batch {snap.batch_size}"
+    line1 = Text.assemble(
+        (f"{snap.problem} ", "bold"), f"{spec.label} {acts} {spec.cost}",
+        f"  α {snap.alpha:g}  μ {snap.momentum:g}  {batch}  seed {snap.seed}",
+    )
+    line2 = Text.assemble(
+        (f" {state} ", STATE_STYLES[state]),
+        f" epoch {snap.epoch}  updates {snap.updates}  ",
+        ("loss ", ""), (loss_text(snap.loss), "bold"),
+        f"  speed {speed_text(speed)}",
+    )
+    if message:
+        line2.append(f"  {message}", style="bold" if state != DIVERGED else "bold #ff8a80")
+    return Text("\n").join([line1, line2])
+
+
+class StatusLine(Static):
+    DEFAULT_CSS = """
+    StatusLine {
+        height: 2;
+        padding: 0 1;
+        background: $panel;
+    }
+    """
+
+    def show(self, snap: Snapshot, state: str, speed: int, message: str = "") -> None:
+        self.update(status_text(snap, state, speed, message))
+
+
+__all__ = ["PAUSED", "StatusLine", "status_text"]

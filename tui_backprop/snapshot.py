@@ -1,0 +1,64 @@
+"""An immutable picture of a training session, for anything that displays it.
+
+The app's worker thread trains while the UI draws; the UI only ever reads Snapshots,
+which are copies, so it never sees an update half-applied. Lists indexed by layer keep
+the formulas' numbering: entry m is layer m, and entry 0 of the weight lists is None.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .spec import NetworkSpec
+
+RUNNING = "RUNNING"
+PAUSED = "PAUSED"
+DIVERGED = "DIVERGED"
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """State after the most recent update.
+
+    weights[m] (N^m, N^{m-1}), biases[m] (N^m,), m = 1..L (index 0 is None);
+    weight_changes[m], bias_changes[m]: the last change d applied (the momentum velocity).
+    z[m], a[m], delta[m] (N^m,): the last trained example's forward and backward values
+    (a[0] is its input; z[0] and delta[0] are None). Before any update they come from a
+    forward pass of example 0 with deltas of zero.
+    example: index of that example (None before any update).
+    outputs (n, N^L), costs (n,): every example with the current weights; loss their mean.
+    history: (epochs, losses), the bounded loss curve.
+    """
+
+    spec: NetworkSpec
+    problem: str
+    inputs: np.ndarray
+    targets: np.ndarray
+    weights: list
+    biases: list
+    weight_changes: list
+    bias_changes: list
+    z: list
+    a: list
+    delta: list
+    example: int | None
+    outputs: np.ndarray
+    costs: np.ndarray
+    loss: float
+    epoch: int
+    batch_in_epoch: int
+    updates: int
+    examples_seen: int
+    alpha: float
+    momentum: float
+    batch_size: int
+    seed: int
+    diverged: bool
+    history_epochs: np.ndarray
+    history_losses: np.ndarray
+
+    @property
+    def n_examples(self) -> int:
+        return len(self.inputs)
