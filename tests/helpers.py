@@ -46,3 +46,46 @@ def run_cli(*args: str, env: dict | None = None, cwd: str | Path | None = None,
         full_env.update(env)
     return subprocess.run([*entry_point(), *args], capture_output=True, text=True,
                           env=full_env, cwd=cwd, timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def run_in_terminal(*args: str, size: tuple[int, int] = (100, 30), timeout: float = 60,
+                    env: dict | None = None) -> tuple[int, bytes]:
+    """Run ``tui-backprop ARGS`` attached to a pseudo-terminal of ``size`` (columns, rows),
+    as a person in a terminal would; returns (exit code, everything it drew)."""
+    import fcntl
+    import pty
+    import select
+    import struct
+    import termios
+    import time
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+    full_env = dict(os.environ, TERM="xterm-256color")
+    full_env.pop("NUMBA_DISABLE_JIT", None)
+    if env:
+        full_env.update(env)
+    process = subprocess.Popen([*entry_point(), *args], stdin=slave, stdout=slave,
+                               stderr=slave, env=full_env, close_fds=True)
+    os.close(slave)
+    output = bytearray()
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # the terminal closed: the process has exited
+                    chunk = b""
+                if chunk:
+                    output.extend(chunk)
+                    continue
+            if process.poll() is not None:
+                break
+        else:
+            process.kill()
+            pytest.fail(f"tui-backprop {' '.join(args)} did not exit within {timeout} s")
+        return process.wait(), bytes(output)
+    finally:
+        os.close(master)

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from tests.helpers import run_cli
+from tests.helpers import run_cli, run_in_terminal
 from tui_backprop.reference import ReferenceNetwork
 
 
@@ -240,3 +240,34 @@ def test_unwritable_numba_cache_still_runs(tmp_path):
     blocker.write_text("")
     result = run_cli("train", "--epochs", "1", env={"NUMBA_CACHE_DIR": str(blocker / "sub")})
     assert result.returncode == 0, result.stderr
+
+
+def test_the_app_refuses_without_a_terminal():
+    for args in ([], ["tui"], ["--problem", "and"]):
+        result = run_cli(*args)
+        assert result.returncode == 2
+        assert "terminal" in result.stderr and "tui-backprop train" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_app_runs_quits_and_writes_stats_in_a_terminal(tmp_path):
+    stats = tmp_path / "stats.json"
+    weights = tmp_path / "w.json"
+    code, screen = run_in_terminal("tui", "--run", "--quit-after", "2", "--stats", str(stats),
+                                   "--save", str(weights), "--fps", "20")
+    assert code == 0, screen[-2000:]
+    doc = strict_json(stats.read_text())
+    assert set(doc) == {"frames", "updates", "seconds", "updates_per_s", "fps"}
+    assert doc["updates"] > 0 and doc["frames"] > 0
+    assert doc["updates_per_s"] == pytest.approx(doc["updates"] / doc["seconds"])
+    assert b"RUNNING" in screen and b"network 2-3-1" in screen
+    saved = json.loads(weights.read_text())
+    assert saved["layers"] == [2, 3, 1]
+
+
+def test_app_options_are_checked_before_it_starts():
+    for args, expected in ((["--fps", "0"], "--fps"), (["--speed", "7"], "--speed"),
+                           (["--quit-after", "-1"], "--quit-after"),
+                           (["--epochs", "0"], "--epochs"), (["--alpha", "nan"], "--alpha")):
+        code, screen = run_in_terminal("tui", *args)
+        assert code == 2 and expected.encode() in screen
