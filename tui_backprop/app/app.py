@@ -95,6 +95,7 @@ class BackpropApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.started = time.perf_counter()  # --stats times the app, not its start-up
         self.query_one("#network").border_title = f"network {self.config.spec.label}"
         self.query_one("#weights").border_title = "weights W, biases b, last change d"
         self.query_one("#loss").border_title = "loss"

@@ -9,8 +9,9 @@ from ...snapshot import Snapshot
 from .formatting import vector
 
 
-def examples_text(snap: Snapshot, rows: int) -> Text:
-    """A table of at most ``rows`` lines; the last trained example is marked with ▶."""
+def examples_text(snap: Snapshot, rows: int, width: int = 80) -> Text:
+    """A table of at most ``rows`` lines; the last trained example is marked with ▶.
+    Columns that do not fit in ``width`` are left out from the right (cost first)."""
     n = snap.n_examples
     current = snap.example
     body_rows = max(1, rows - 1)
@@ -25,8 +26,13 @@ def examples_text(snap: Snapshot, rows: int) -> Text:
               vector(snap.outputs[k], 3), f"{snap.costs[k]:.4f}") for k in shown]
     header = ("#", "input", "target", "output", "cost")
     widths = [max(len(header[i]), *(len(c[i]) for c in cells)) for i in range(5)]
-    text = Text("  " + "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)),
-                style="bold")
+    columns = 5
+    while columns > 2 and 2 + sum(widths[:columns]) + 2 * (columns - 1) > width:
+        columns -= 1
+    header, widths = header[:columns], widths[:columns]
+    cells = [row[:columns] for row in cells]
+    text = Text(("  " + "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+                .rstrip(), style="bold")
     for k, row in zip(shown, cells, strict=True):
         marker = "▶ " if k == current else "  "
         line = marker + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))
@@ -40,8 +46,11 @@ class ExamplesView(Static):
     ExamplesView {
         height: 1fr;
         width: 1fr;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 
     def show(self, snap: Snapshot) -> None:
-        self.update(examples_text(snap, max(2, self.size.height or 10)))
+        self.update(examples_text(snap, max(2, self.content_size.height or 10),
+                                  self.content_size.width or 80))

@@ -67,7 +67,7 @@ def weights_text(snap: Snapshot, width: int = 60, height: int = 100) -> Text:
                 lines.append(line)
         if rows > shown_rows:
             lines.append(Text(f"… {rows - shown_rows} more rows", style="dim"))
-    lines.append(Text("each value, and under it its last change d", style="dim italic"))
+    lines.append(Text("under each value: its last change d", style="dim italic"))
     return Text("\n").join(line.rstrip() or line for line in lines)
 
 
@@ -76,6 +76,8 @@ class WeightsView(Static):
     WeightsView {
         height: 1fr;
         width: 1fr;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 
