@@ -158,9 +158,12 @@ class BackpropApp(App[None]):
             self.runner.request_frame()
         snap = self.runner.latest()
         if snap.diverged:
-            self.message = (
-                f"loss not finite in epoch {snap.epoch + 1}: alpha {snap.alpha:g} is too "
-                "large; press - (halves alpha, restarts), i or r"
+            self.message = f"alpha {snap.alpha:g} too large: - halves it, i/r restart"
+            self.notify(
+                f"The loss or a weight stopped being finite in epoch {snap.epoch + 1}: "
+                f"alpha {snap.alpha:g} is too large for this network. Press - to halve alpha "
+                "and restart, i to restart, or r to reseed.",
+                title="diverged", severity="error", timeout=8,
             )
             self.set_running(False)
         elif self.runner.stop_epoch is not None and snap.epoch >= self.runner.stop_epoch:

@@ -30,7 +30,7 @@ def loss_text(x: float) -> str:
     """A loss in as few characters as stay meaningful: 0.1337, 1.23e-05."""
     if not math.isfinite(x):
         return "nan" if math.isnan(x) else "inf"
-    return f"{x:.4f}" if x >= 1e-3 else f"{x:.2e}"
+    return f"{x:.4f}" if 1e-3 <= x < 1e4 else f"{x:.2e}"
 
 
 def change(x: float) -> str:
