@@ -15,10 +15,12 @@ import numpy as np
 
 
 def sigmoid(z: np.ndarray, beta: float, out: np.ndarray) -> np.ndarray:
-    """1 / (1 + e^{-beta z}), computed from e^{-|beta z|} so that exp never overflows."""
-    t = beta * z
-    e = np.exp(-np.abs(t))
-    np.divide(np.where(t >= 0, 1.0, e), 1.0 + e, out=out)
+    """1 / (1 + e^{-beta z}) into ``out``. Where e^{-beta z} overflows to inf the result is
+    exactly 0, the right limit (callers silence NumPy's overflow warning)."""
+    np.multiply(z, -beta, out=out)
+    np.exp(out, out=out)
+    out += 1.0
+    np.reciprocal(out, out=out)
     return out
 
 
@@ -34,15 +36,22 @@ def activation(name: str, z: np.ndarray, beta: float, out: np.ndarray) -> np.nda
     return out
 
 
-def activation_slope(name: str, z: np.ndarray, a: np.ndarray, beta: float) -> np.ndarray:
-    """sigma'(z): sigmoid beta a (1 - a); tanh 1 - a^2; relu 1 where z > 0; linear 1."""
+def activation_slope(name: str, z: np.ndarray, a: np.ndarray, beta: float,
+                     out: np.ndarray) -> np.ndarray:
+    """sigma'(z) into ``out``: sigmoid beta a (1 - a); tanh 1 - a^2; relu 1 where z > 0;
+    linear 1."""
     if name == "sigmoid":
-        return beta * a * (1.0 - a)
-    if name == "tanh":
-        return 1.0 - a * a
-    if name == "relu":
-        return (z > 0).astype(np.float64)
-    return np.ones_like(z)
+        np.subtract(1.0, a, out=out)
+        out *= a
+        out *= beta
+    elif name == "tanh":
+        np.multiply(a, a, out=out)
+        np.subtract(1.0, out, out=out)
+    elif name == "relu":
+        np.greater(z, 0.0, out=out)
+    else:
+        out[...] = 1.0
+    return out
 
 
 def softplus(t: np.ndarray) -> np.ndarray:
@@ -84,10 +93,16 @@ class ReferenceNetwork:
         self.z = [None] + [np.zeros(n) for n in sizes[1:]]
         self.a = [np.zeros(n) for n in sizes]
         self.delta = [None] + [np.zeros(n) for n in sizes[1:]]
+        self.slope = [None] + [np.zeros(n) for n in sizes[1:]]  # sigma'(z^m)
+        self.outer = [None] + [np.zeros_like(w) for w in self.W[1:]]  # delta^m a^{m-1}^T
 
     # -- one example -------------------------------------------------------------------
     def forward(self, x: np.ndarray) -> np.ndarray:
         """z^m = W^m a^{m-1} + b^m, a^m = sigma^m(z^m); returns a^L."""
+        with np.errstate(over="ignore"):
+            return self._forward(x)
+
+    def _forward(self, x: np.ndarray) -> np.ndarray:
         self.a[0][...] = x
         for m in range(1, self.L + 1):
             np.dot(self.W[m], self.a[m - 1], out=self.z[m])
@@ -108,19 +123,25 @@ class ReferenceNetwork:
     def backward(self, y: np.ndarray) -> None:
         """Deltas for the last forward pass, and dC/dW, dC/db added to the batch sums."""
         L = self.L
+        np.subtract(self.a[L], y, out=self.delta[L])  # a^L - y
         if self.cost_name == "cross-entropy":
             # dC/da = (a - y) / (a (1 - a)) and sigma' = beta a (1 - a): they cancel.
-            self.delta[L][...] = self.beta * (self.a[L] - y)
+            self.delta[L] *= self.beta
         else:
-            slope = activation_slope(self.activations[L], self.z[L], self.a[L], self.beta)
-            self.delta[L][...] = (self.a[L] - y) * slope
+            self.delta[L] *= self.sigma_prime(L)
         for m in range(L - 1, 0, -1):
-            slope = activation_slope(self.activations[m], self.z[m], self.a[m], self.beta)
-            self.delta[m][...] = (self.W[m + 1].T @ self.delta[m + 1]) * slope
+            np.dot(self.W[m + 1].T, self.delta[m + 1], out=self.delta[m])
+            self.delta[m] *= self.sigma_prime(m)
         for m in range(1, L + 1):
-            self.gW[m] += np.outer(self.delta[m], self.a[m - 1])
+            np.outer(self.delta[m], self.a[m - 1], out=self.outer[m])
+            self.gW[m] += self.outer[m]
             if self.bias:
                 self.gb[m] += self.delta[m]
+
+    def sigma_prime(self, m: int) -> np.ndarray:
+        """sigma'(z^m) of the last forward pass."""
+        return activation_slope(self.activations[m], self.z[m], self.a[m], self.beta,
+                                self.slope[m])
 
     def update(self, batch_len: int, alpha: float, momentum: float) -> None:
         """d = -alpha g + mu d_prev, theta += d, with g the batch's mean gradient."""
@@ -129,8 +150,10 @@ class ReferenceNetwork:
                 (self.W[m], self.dW[m], self.gW[m]),
                 (self.b[m], self.db[m], self.gb[m]),
             ):
-                g = grad_sum / batch_len
-                velocity[...] = -alpha * g + momentum * velocity
+                grad_sum /= batch_len  # g, the mean gradient
+                grad_sum *= -alpha
+                velocity *= momentum
+                velocity += grad_sum  # d = -alpha g + mu d_prev
                 theta += velocity
                 grad_sum[...] = 0.0
 
@@ -144,34 +167,37 @@ class ReferenceNetwork:
         alpha: float,
         momentum: float,
     ) -> np.ndarray:
-        """Train over the epochs in ``order`` (E, n); returns each epoch's summed cost."""
+        """Train over the epochs in ``order`` (E, n); returns each epoch's summed cost
+        (each example's cost measured before the update of its batch)."""
         epoch_cost = np.zeros(order.shape[0])
-        n = order.shape[1]
-        for e, epoch in enumerate(order):
-            for start in range(0, n, batch_size):
-                batch = epoch[start : start + batch_size]
-                for idx in batch:
-                    self.forward(X[idx])
-                    epoch_cost[e] += self.cost(Y[idx])
-                    self.backward(Y[idx])
-                self.update(len(batch), alpha, momentum)
+        with np.errstate(over="ignore"):
+            for e, epoch in enumerate(order):
+                for start in range(0, len(epoch), batch_size):
+                    batch = epoch[start : start + batch_size]
+                    for idx in batch:
+                        self._forward(X[idx])
+                        epoch_cost[e] += self.cost(Y[idx])
+                        self.backward(Y[idx])
+                    self.update(len(batch), alpha, momentum)
         return epoch_cost
 
     def loss(self, X: np.ndarray, Y: np.ndarray) -> float:
         """Mean cost over the data set with the current weights."""
         total = 0.0
-        for x, y in zip(X, Y, strict=True):
-            self.forward(x)
-            total += self.cost(y)
+        with np.errstate(over="ignore"):
+            for x, y in zip(X, Y, strict=True):
+                self._forward(x)
+                total += self.cost(y)
         return total / len(X)
 
     def mean_gradient(
         self, X: np.ndarray, Y: np.ndarray
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Mean over the examples of (dC/dW^m, dC/db^m), m = 1..L; leaves the sums cleared."""
-        for x, y in zip(X, Y, strict=True):
-            self.forward(x)
-            self.backward(y)
+        with np.errstate(over="ignore"):
+            for x, y in zip(X, Y, strict=True):
+                self._forward(x)
+                self.backward(y)
         grads_w = [g / len(X) for g in self.gW[1:]]
         grads_b = [g / len(X) for g in self.gb[1:]]
         for m in range(1, self.L + 1):
