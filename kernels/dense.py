@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 
-from numba import njit
+from numba import njit, prange
 
 from .config import JIT_FLAGS
 from .layout import (
@@ -296,6 +296,21 @@ def relu_pattern(layers, betas, params, z, a, X, indices, pattern):
                 out = layers[m, NODE_OFFSET]
                 for i in range(layers[m, SIZE]):
                     pattern[t, out + i] = 1 if z[out + i] > 0.0 else 0
+
+
+@njit(parallel=True, **JIT_FLAGS)
+def train_many(layers, betas, cost, params, velocity, grad, z, a, delta, X, Y, orders,
+               batch_size, first_batch, n_batches, alpha, momentum, epoch_cost, ran):
+    """``train_batches`` for R independent networks of one architecture, in parallel.
+
+    params, velocity, grad : (R, P); z, a, delta : (R, total nodes);
+    orders : (R, E, n), each network's own example orders; epoch_cost : (R, E);
+    ran : (R,) receives each network's number of batches run (less where it diverged).
+    """
+    for r in prange(params.shape[0]):
+        ran[r] = train_batches(layers, betas, cost, params[r], velocity[r], grad[r], z[r],
+                               a[r], delta[r], X, Y, orders[r], batch_size, first_batch,
+                               n_batches, alpha, momentum, epoch_cost[r])
 
 
 def all_kernels():

@@ -139,3 +139,17 @@ def test_loss_history_stays_bounded_and_even():
     assert np.all(np.diff(epochs) == history.stride)
     np.testing.assert_array_equal(losses, 1.0 / epochs)
     assert history.last_epoch == 1000
+
+
+def test_extend_keeps_the_same_points_as_append():
+    one, many = LossHistory(capacity=16), LossHistory(capacity=16)
+    losses = np.random.default_rng(0).random(1000)
+    for epoch in range(1, 1001):
+        one.append(epoch, losses[epoch - 1])
+    for start in (1, 2, 5, 40, 300, 301):
+        stop = {1: 2, 2: 5, 5: 40, 40: 300, 300: 301, 301: 1001}[start]
+        many.extend(start, losses[start - 1 : stop - 1])
+    assert one.stride == many.stride
+    for a, b in zip(one.points(), many.points(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert (one.last_epoch, one.last_loss) == (many.last_epoch, many.last_loss)

@@ -81,6 +81,32 @@ def build_parser() -> OneLineParser:
                        help="largest relative error that passes (default: 1e-05)")
     check.add_argument("--json", action="store_true", help="print one JSON object")
 
+    restarts = commands.add_parser(
+        "restarts", help="train many seeds of one network in parallel",
+        description="Train --count networks from seeds --seed, --seed + 1, ... (every other "
+                    "option as in train) in parallel; report how many converged, quantiles "
+                    "and a histogram of the final losses, and the best and worst seeds. "
+                    "`train --seed S` reproduces any one of them exactly.",
+    )
+    add_problem_options(restarts)
+    add_network_options(restarts)
+    add_training_options(restarts, epochs=5000)
+    restarts.add_argument("--count", type=int, default=100,
+                          help="number of networks (default: 100)")
+    restarts.add_argument("--threshold", type=float, default=0.01,
+                          help="a run converged if its final loss is below this (0.01)")
+    restarts.add_argument("--threads", type=int, help="threads to use (default: all)")
+    restarts.add_argument("--json", action="store_true", help="print one JSON object")
+
+    bench = commands.add_parser(
+        "bench", help="measure the kernels against the NumPy reference",
+        description="Time the kernels and the NumPy reference side by side (interleaved, "
+                    "several repeats) and report rates, ratios and start-up times.",
+    )
+    bench.add_argument("--quick", action="store_true", help="a short run (under 30 s)")
+    bench.add_argument("--json", action="store_true", help="print one JSON document")
+    bench.add_argument("--output", metavar="FILE.json", help="also write the JSON here")
+
     problems = commands.add_parser(
         "problems", help="list the built-in problems",
         description="List the built-in problems with their input and output sizes.",
@@ -111,6 +137,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .commands.gradcheck import run_gradcheck
 
             return run_gradcheck(args)
+        if args.command == "restarts":
+            from .commands.restarts import run_restarts
+
+            return run_restarts(args)
+        if args.command == "bench":
+            from .commands.bench import run_bench_command
+
+            return run_bench_command(args)
         if args.command == "problems":
             from .commands.problems import run_problems
 

@@ -52,6 +52,29 @@ class LossHistory:
         self._losses[self._count] = loss
         self._count += 1
 
+    def extend(self, first_epoch: int, losses: np.ndarray) -> None:
+        """``append`` for epochs first_epoch, first_epoch + 1, ... with ``losses`` (K,),
+        without a Python loop per epoch (long headless runs finish thousands a call)."""
+        if len(losses) == 0:
+            return
+        epochs = np.arange(first_epoch, first_epoch + len(losses), dtype=np.int64)
+        self.last_epoch, self.last_loss = int(epochs[-1]), float(losses[-1])
+        while True:
+            keep = epochs % self.stride == 0
+            fresh = int(keep.sum())
+            if self._count + fresh <= self.capacity:
+                break
+            # Too many: thin what is stored to the doubled stride and try again.
+            self.stride *= 2
+            kept = self._epochs[: self._count] % self.stride == 0
+            n_kept = int(kept.sum())
+            self._epochs[:n_kept] = self._epochs[: self._count][kept]
+            self._losses[:n_kept] = self._losses[: self._count][kept]
+            self._count = n_kept
+        self._epochs[self._count : self._count + fresh] = epochs[keep]
+        self._losses[self._count : self._count + fresh] = losses[keep]
+        self._count += fresh
+
     def points(self) -> tuple[np.ndarray, np.ndarray]:
         """Copies of (epochs, losses), each (len(self),)."""
         return self._epochs[: self._count].copy(), self._losses[: self._count].copy()

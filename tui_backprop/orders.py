@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 #: Indices drawn per block, whatever the data size (bounded memory for large data).
-_BLOCK_INDICES = 1 << 16
+_BLOCK_INDICES = 1 << 13
 
 
 def seed_streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
@@ -31,7 +31,7 @@ class EpochOrders:
         self.n = n
         self.shuffle = shuffle and n > 1
         self._rng = rng
-        self.block_epochs = max(1, min(256, _BLOCK_INDICES // max(n, 1)))
+        self.block_epochs = max(1, _BLOCK_INDICES // max(n, 1))
         self._block_index = -1
         self._block = np.tile(np.arange(n, dtype=np.int64), (self.block_epochs, 1))
 

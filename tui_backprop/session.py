@@ -55,6 +55,8 @@ class Session:
             )
         settings.check_data_size(len(self.X))
         self.network = Network(spec)
+        self._train_batches, self._train_many = kernels.trainers(self.network.layers,
+                                                                 self.network.cost_code)
         self.alpha = settings.alpha
         self.momentum = settings.momentum
         self.batch_size = settings.batch_size
@@ -140,7 +142,7 @@ class Session:
             epoch_cost = np.zeros(spanned)
             epoch_cost[0] = self._partial_cost
             before = self._position()
-            ran = kernels.train_batches(
+            ran = self._train_batches(
                 net.layers, net.betas, net.cost_code, net.params, net.velocity, net.grad,
                 net.z, net.a, net.delta, self.X, self.Y, order, self.batch_size,
                 first, want, self.alpha, self.momentum, epoch_cost,
@@ -154,8 +156,7 @@ class Session:
                                                      self.n_examples) - 1])
             reached = first + ran
             finished = reached // per_epoch
-            for e in range(finished):
-                self.history.append(self.epoch + e + 1, epoch_cost[e] / self.n_examples)
+            self.history.extend(self.epoch + 1, epoch_cost[:finished] / self.n_examples)
             self.epoch += finished
             self.batch_in_epoch = reached % per_epoch
             self._partial_cost = epoch_cost[finished] if self.batch_in_epoch else 0.0
@@ -171,7 +172,7 @@ class Session:
         that timing a run measures training alone."""
         net = self.network
         order = self._orders.take(self.epoch, 1)
-        kernels.train_batches(
+        self._train_batches(
             net.layers, net.betas, net.cost_code, net.params, net.velocity, net.grad,
             net.z, net.a, net.delta, self.X, self.Y, order, self.batch_size,
             0, 0, self.alpha, self.momentum, np.zeros(1),

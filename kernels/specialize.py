@@ -1,0 +1,283 @@
+"""Kernels generated for one architecture: every weight a local variable, every loop unrolled.
+
+For small networks the general kernel (``dense.train_batches``) spends most of its time on
+loop overhead over trip counts of 1 to 3 and on loading and storing each weight for every
+example. A kernel written out for one architecture keeps the weights, their velocities and
+gradient sums in registers for a whole call and writes them back once at the end.
+
+The generated code performs the same floating-point operations in the same order as the
+general kernel (each dot product summed from 0.0 in index order, then the bias added; the
+same expressions for sigma, sigma', the costs and the update), so both give bit-for-bit the
+same weights, and either can continue the other's run.
+
+Generated sources are written once to a file in the kernel cache directory and imported
+from there, so numba caches their compiled code like any other kernel's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from .config import CACHE_DIR, JIT_FLAGS
+from .layout import (
+    ACTIVATION,
+    CROSS_ENTROPY,
+    HAS_BIAS,
+    LINEAR,
+    RELU,
+    SIGMOID,
+    SIZE,
+    TANH,
+)
+
+#: Networks with at most this many parameters get a generated kernel.
+MAX_PARAMETERS = 100
+_VERSION = 1  # bump when the generated code changes, to leave old cache files behind
+
+
+def _sigma(code: int, z: str, beta: str) -> str:
+    if code == SIGMOID:
+        return f"1.0 / (1.0 + math.exp(-{beta} * {z}))"
+    if code == TANH:
+        return f"math.tanh({z})"
+    if code == RELU:
+        return f"({z} if {z} > 0.0 else 0.0)"
+    return z
+
+
+def _slope(code: int, z: str, a: str, beta: str) -> str:
+    if code == SIGMOID:
+        return f"({beta} * {a} * (1.0 - {a}))"
+    if code == TANH:
+        return f"(1.0 - {a} * {a})"
+    if code == RELU:
+        return f"(1.0 if {z} > 0.0 else 0.0)"
+    return "1.0"
+
+
+class _Net:
+    """Names and offsets of one architecture's scalars."""
+
+    def __init__(self, sizes, codes, cost, bias):
+        self.sizes = sizes
+        self.codes = codes  # codes[m] for m = 1..L (codes[0] unused)
+        self.cost = cost
+        self.bias = bias
+        self.L = len(sizes) - 1
+        self.params = []  # (name, offset) in params order
+        offset = 0
+        node = sizes[0]
+        self.node_offset = [0]
+        for m in range(1, self.L + 1):
+            for i in range(sizes[m]):
+                for j in range(sizes[m - 1]):
+                    self.params.append((f"w{m}_{i}_{j}", offset))
+                    offset += 1
+            for i in range(sizes[m]):
+                self.params.append((f"b{m}_{i}", offset))
+                offset += 1
+            self.node_offset.append(node)
+            node += sizes[m]
+
+    def forward(self) -> list[str]:
+        lines = []
+        for m in range(1, self.L + 1):
+            for i in range(self.sizes[m]):
+                lines.append(f"s = 0.0")
+                for j in range(self.sizes[m - 1]):
+                    lines.append(f"s += w{m}_{i}_{j} * a{m - 1}_{j}")
+                lines.append(f"z{m}_{i} = s + b{m}_{i}")
+                lines.append(f"a{m}_{i} = {_sigma(self.codes[m], f'z{m}_{i}', f'beta{m}')}")
+        return lines
+
+    def cost_lines(self) -> list[str]:
+        L = self.L
+        lines = ["c = 0.0"]
+        for i in range(self.sizes[L]):
+            if self.cost == CROSS_ENTROPY:
+                lines.append(f"t = beta{L} * z{L}_{i}")
+                lines.append(f"c += y{i} * _softplus(-t) + (1.0 - y{i}) * _softplus(t)")
+            else:
+                lines.append(f"diff = a{L}_{i} - y{i}")
+                lines.append("c += 0.5 * diff * diff")
+        return lines
+
+    def backward(self) -> list[str]:
+        L = self.L
+        lines = []
+        for i in range(self.sizes[L]):
+            if self.cost == CROSS_ENTROPY:
+                lines.append(f"d{L}_{i} = beta{L} * (a{L}_{i} - y{i})")
+            else:
+                slope = _slope(self.codes[L], f"z{L}_{i}", f"a{L}_{i}", f"beta{L}")
+                lines.append(f"d{L}_{i} = (a{L}_{i} - y{i}) * {slope}")
+        for m in range(L - 1, 0, -1):
+            for j in range(self.sizes[m]):
+                lines.append(f"d{m}_{j} = 0.0")
+            for i in range(self.sizes[m + 1]):
+                for j in range(self.sizes[m]):
+                    lines.append(f"d{m}_{j} += w{m + 1}_{i}_{j} * d{m + 1}_{i}")
+            for j in range(self.sizes[m]):
+                slope = _slope(self.codes[m], f"z{m}_{j}", f"a{m}_{j}", f"beta{m}")
+                lines.append(f"d{m}_{j} *= {slope}")
+        for m in range(1, L + 1):
+            for i in range(self.sizes[m]):
+                for j in range(self.sizes[m - 1]):
+                    lines.append(f"gw{m}_{i}_{j} += d{m}_{i} * a{m - 1}_{j}")
+                if self.bias:
+                    lines.append(f"gb{m}_{i} += d{m}_{i}")
+        return lines
+
+    def update(self) -> list[str]:
+        lines = ["finite = True"]
+        for name, _ in self.params:
+            g, v = f"g{name}", f"v{name}"
+            lines += [
+                f"g = {g} / batch_len",
+                f"d = -alpha * g + momentum * {v}",
+                f"{v} = d",
+                f"{name} += d",
+                f"{g} = 0.0",
+                f"if not (math.isfinite({name}) and math.isfinite(d)):",
+                "    finite = False",
+            ]
+        return lines
+
+    def nodes(self):
+        """(name, flat offset) of every node value of layers 1..L."""
+        for m in range(1, self.L + 1):
+            for i in range(self.sizes[m]):
+                yield m, i, self.node_offset[m] + i
+
+
+def _indent(lines: list[str], depth: int) -> str:
+    pad = "    " * depth
+    return "\n".join(pad + line for line in lines)
+
+
+def generate_source(sizes, codes, cost, bias) -> str:
+    """The module source of a ``train_batches`` for this architecture (same signature and
+    results as ``dense.train_batches``) and a parallel ``train_many`` over networks."""
+    net = _Net(sizes, codes, cost, bias)
+    L = net.L
+    load = [f"beta{m} = betas[{m}]" for m in range(1, L + 1)]
+    load += [f"{name} = params[{off}]" for name, off in net.params]
+    load += [f"v{name} = velocity[{off}]" for name, off in net.params]
+    load += [f"g{name} = grad[{off}]" for name, off in net.params]
+    for m, i, off in net.nodes():
+        load += [f"z{m}_{i} = z[{off}]", f"a{m}_{i} = a[{off}]", f"d{m}_{i} = delta[{off}]"]
+    load += [f"a0_{j} = a[{j}]" for j in range(sizes[0])]
+    inputs = [f"a0_{j} = X[idx, {j}]" for j in range(sizes[0])]
+    targets = [f"y{i} = Y[idx, {i}]" for i in range(sizes[L])]
+    store = [f"params[{off}] = {name}" for name, off in net.params]
+    store += [f"velocity[{off}] = v{name}" for name, off in net.params]
+    store += [f"grad[{off}] = g{name}" for name, off in net.params]
+    for m, i, off in net.nodes():
+        store += [f"z[{off}] = z{m}_{i}", f"a[{off}] = a{m}_{i}", f"delta[{off}] = d{m}_{i}"]
+    store += [f"a[{j}] = a0_{j}" for j in range(sizes[0])]
+    example = inputs + targets + net.forward() + net.cost_lines() + ["batch_cost += c"]
+    example += net.backward()
+    return f'''"""Generated by kernels.specialize for layers {list(sizes)}, activation codes
+{list(codes[1:])}, cost code {cost}, bias {bias}. Do not edit: it is rewritten as needed."""
+import math
+
+from numba import njit, prange
+
+from kernels.config import JIT_FLAGS
+from kernels.dense import softplus as _softplus
+
+
+@njit(**JIT_FLAGS)
+def train_batches(layers, betas, cost, params, velocity, grad, z, a, delta,
+                  X, Y, order, batch_size, first_batch, n_batches, alpha, momentum,
+                  epoch_cost):
+{_indent(load, 1)}
+    n = order.shape[1]
+    per_epoch = (n + batch_size - 1) // batch_size
+    ran = n_batches
+    for t_ in range(n_batches):
+        b_ = first_batch + t_
+        e = b_ // per_epoch
+        start = (b_ - e * per_epoch) * batch_size
+        stop = min(start + batch_size, n)
+        batch_cost = 0.0
+        for k_ in range(start, stop):
+            idx = order[e, k_]
+{_indent(example, 3)}
+        epoch_cost[e] += batch_cost
+        batch_len = stop - start
+{_indent(net.update(), 2)}
+        if not (finite and math.isfinite(batch_cost)):
+            ran = t_ + 1
+            break
+{_indent(store, 1)}
+    return ran
+
+
+@njit(parallel=True, **JIT_FLAGS)
+def train_many(layers, betas, cost, params, velocity, grad, z, a, delta, X, Y, orders,
+               batch_size, first_batch, n_batches, alpha, momentum, epoch_cost, ran):
+    for r in prange(params.shape[0]):
+        ran[r] = train_batches(layers, betas, cost, params[r], velocity[r], grad[r], z[r],
+                               a[r], delta[r], X, Y, orders[r], batch_size, first_batch,
+                               n_batches, alpha, momentum, epoch_cost[r])
+'''
+
+
+def _key(sizes, codes, cost, bias) -> str:
+    text = repr((_VERSION, tuple(sizes), tuple(codes[1:]), cost, bias))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _generated_dir() -> Path:
+    base = Path(CACHE_DIR) if CACHE_DIR else Path(tempfile.gettempdir()) / (
+        f"tui-backprop-generated-{os.getuid() if hasattr(os, 'getuid') else 'user'}")
+    path = base / "generated"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+_LOADED: dict[str, object] = {}
+
+
+def load_module(sizes, codes, cost, bias):
+    """The compiled module for this architecture, generating its source if needed."""
+    key = _key(sizes, codes, cost, bias)
+    if key in _LOADED:
+        return _LOADED[key]
+    source = generate_source(sizes, codes, cost, bias)
+    name = f"_tui_backprop_net_{key}"
+    path = _generated_dir() / f"{name}.py"
+    try:
+        current = path.read_text()
+    except OSError:
+        current = None
+    if current != source:
+        # Atomic, so a second process never imports a half-written file; an unchanged file
+        # keeps its time stamp and so numba's cache of it stays valid.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{name}.", suffix=".tmp")
+        with os.fdopen(fd, "w") as f:
+            f.write(source)
+        os.replace(tmp, path)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    _LOADED[key] = module
+    return module
+
+
+def architecture(layers) -> tuple[tuple[int, ...], tuple[int, ...], bool]:
+    """(sizes, activation codes with a 0 for the input layer, bias) of a layer table."""
+    sizes = tuple(int(s) for s in layers[:, SIZE])
+    codes = tuple(int(c) for c in layers[:, ACTIVATION])
+    bias = bool(layers[1:, HAS_BIAS].all())
+    return sizes, codes, bias
+
+
+_ = LINEAR  # every activation code is handled by _sigma and _slope

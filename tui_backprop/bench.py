@@ -1,0 +1,256 @@
+"""Speed, measured honestly: the kernels and the NumPy reference timed side by side.
+
+Every case first checks that kernel and reference agree on the weights after the same
+updates, then alternates timed runs of the two (several repeats, each from the same start),
+so that a busy machine slows both alike and the ratio holds even when absolute rates drift.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from .orders import EpochOrders, seed_streams
+from .problems import make_problem
+from .reference import ReferenceNetwork
+from .restarts import train_restarts
+from .session import Session
+from .settings import TrainSettings
+from .spec import NetworkSpec
+
+SCHEMA_VERSION = 1
+AGREEMENT = 1e-12
+
+
+@dataclass(frozen=True)
+class Case:
+    """One throughput case: a network on data, and how many updates each timed run does."""
+
+    name: str
+    spec: NetworkSpec
+    X: np.ndarray
+    Y: np.ndarray
+    kernel_updates: int
+    reference_updates: int
+    target_ratio: float
+    alpha: float = 0.1
+    momentum: float = 0.9
+
+
+def summary(values: list[float]) -> dict:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def throughput_cases(quick: bool) -> list[Case]:
+    scale = 1 if quick else 5
+    xor, spiral = make_problem("xor"), make_problem("spiral")
+    rng = np.random.default_rng(0)
+    X64 = rng.normal(size=(256, 64))
+    Y64 = rng.uniform(size=(256, 10))
+    return [
+        Case("xor-2-3-1", NetworkSpec.build(2, (3,), 1), xor.X, xor.Y,
+             400_000 * scale, 2_000 * scale, 250.0),
+        Case("2-16-16-1", NetworkSpec.build(2, (16, 16), 1), spiral.X, spiral.Y,
+             40_000 * scale, 1_000 * scale, 70.0),
+        Case("64-128-64-10", NetworkSpec.build(64, (128, 64), 10), X64, Y64,
+             1_000 * scale, 200 * scale, 10.0),
+    ]
+
+
+def _session(case: Case) -> Session:
+    return Session(case.spec, case.X, case.Y,
+                   TrainSettings(alpha=case.alpha, momentum=case.momentum, seed=0))
+
+
+def _reference(session: Session) -> ReferenceNetwork:
+    spec = session.spec
+    return ReferenceNetwork(session.network.weights(), session.network.biases(),
+                            spec.activations, spec.cost, spec.beta, spec.bias)
+
+
+def agreement(case: Case) -> float:
+    """Largest |difference| of any weight after the same two epochs (or 500 updates)."""
+    session = _session(case)
+    ref = _reference(session)
+    n = len(case.X)
+    epochs = max(1, min(2, 500 // n))
+    order = EpochOrders(n, seed_streams(0)[1]).take(0, epochs)
+    ref.train(case.X, case.Y, order, 1, case.alpha, case.momentum)
+    session.run_epochs(epochs)
+    return max(float(np.abs(session.network.W[m] - ref.W[m]).max())
+               for m in range(1, case.spec.n_layers + 1))
+
+
+def time_case(case: Case, repeats: int) -> dict:
+    session = _session(case)
+    session.warm_up()
+    start = session.network.params.copy()
+    ref_start = _reference(session)
+    n = len(case.X)
+    ref_epochs = -(-case.reference_updates // n)
+    order = EpochOrders(n, seed_streams(0)[1]).take(0, ref_epochs)
+    kernel_rates, ref_rates = [], []
+    for _ in range(repeats):
+        session.restart()
+        session.network.params[...] = start
+        t0 = time.perf_counter()
+        session.run_batches(case.kernel_updates)
+        kernel_rates.append(case.kernel_updates / (time.perf_counter() - t0))
+        ref = _reference(session)
+        for m in range(1, case.spec.n_layers + 1):
+            ref.W[m][...] = ref_start.W[m]
+            ref.b[m][...] = ref_start.b[m]
+        t0 = time.perf_counter()
+        ref.train(case.X, case.Y, order, 1, case.alpha, case.momentum)
+        ref_rates.append(ref_epochs * n / (time.perf_counter() - t0))
+    ratios = [k / r for k, r in zip(kernel_rates, ref_rates, strict=True)]
+    diff = agreement(case)
+    ratio = summary(ratios)
+    return {
+        "name": case.name,
+        "config": {"layers": list(case.spec.sizes), "activations": list(case.spec.activations),
+                   "cost": case.spec.cost, "examples": n, "batch_size": 1,
+                   "alpha": case.alpha, "momentum": case.momentum,
+                   "kernel_updates_per_run": case.kernel_updates,
+                   "reference_updates_per_run": ref_epochs * n, "repeats": repeats},
+        "unit": "updates/s",
+        "agrees": diff <= AGREEMENT,
+        "max_abs_weight_difference": diff,
+        "kernel": summary(kernel_rates),
+        "reference": summary(ref_rates),
+        "ratio": ratio,
+        "target_ratio": case.target_ratio,
+        "meets_target": ratio["median"] >= case.target_ratio,
+    }
+
+
+def time_single_step(repeats: int, calls: int) -> dict:
+    """One update per call from Python, as the app's `n` key does: seconds per call."""
+    xor = make_problem("xor")
+    session = Session(NetworkSpec.build(2, (3,), 1), xor.X, xor.Y, TrainSettings())
+    session.warm_up()
+    ref = _reference(session)
+    order = EpochOrders(4, seed_streams(0)[1]).take(0, 1)
+    kernel_times, ref_times = [], []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(calls):
+            session.run_batches(1)
+        kernel_times.append((time.perf_counter() - t0) / calls)
+        t0 = time.perf_counter()
+        for _ in range(max(1, calls // 50)):
+            ref.train(xor.X, xor.Y, order[:, :1], 1, 0.1, 0.9)
+        ref_times.append((time.perf_counter() - t0) / max(1, calls // 50))
+    kernel = summary(kernel_times)
+    return {
+        "name": "single-step", "unit": "seconds/call",
+        "config": {"layers": [2, 3, 1], "calls": calls, "repeats": repeats,
+                   "what": "Session.run_batches(1): one update per call from Python"},
+        "agrees": True, "kernel": kernel, "reference": summary(ref_times),
+        "ratio": summary([r / k for k, r in zip(kernel_times, ref_times, strict=True)]),
+        "target_seconds": 1e-6, "meets_target": kernel["median"] <= 1e-6,
+    }
+
+
+def time_restarts(epochs: int, count: int = 1024) -> dict:
+    """1024 XOR 2-3-1 networks in one call, with one thread and with all of them."""
+    import numba
+
+    xor = make_problem("xor")
+    spec = NetworkSpec.build(2, (3,), 1)
+    settings = TrainSettings(alpha=0.1, momentum=0.9, epochs=epochs, seed=0)
+    train_restarts(spec, xor.X, xor.Y, TrainSettings(epochs=1), 2)  # compile first
+    all_threads = numba.get_num_threads()
+    rates = {}
+    for threads in sorted({1, all_threads}):
+        numba.set_num_threads(threads)
+        result = train_restarts(spec, xor.X, xor.Y, settings, count)
+        rates[threads] = result.updates_per_network * count / result.seconds
+    numba.set_num_threads(all_threads)
+    per_thread = rates[1]
+    return {
+        "name": "restarts", "unit": "network-updates/s",
+        "config": {"layers": [2, 3, 1], "networks": count, "epochs": epochs},
+        "agrees": True, "kernel": {"one_thread": rates[1], "all_threads": rates[all_threads],
+                                   "threads": all_threads},
+        "target_per_thread": 30e6, "meets_target": per_thread >= 30e6,
+    }
+
+
+def _run_seconds(args: list[str], env: dict | None = None) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(args, capture_output=True, check=True, env=env, stdin=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def time_startup(repeats: int) -> dict:
+    """Compile time with an empty cache, and whole-process times with a warm one."""
+    script = os.path.join(os.path.dirname(sys.executable), "tui-backprop")
+    command = [script] if os.path.exists(script) else [sys.executable, "-m", "tui_backprop"]
+    train = [*command, "train", "--problem", "xor", "--epochs", "1"]
+    with tempfile.TemporaryDirectory() as cold:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cold)
+        cold_seconds = _run_seconds(train, env)
+    _run_seconds(train)  # make sure the normal cache is warm
+    warm = [_run_seconds(train) for _ in range(repeats)]
+    help_times = [_run_seconds([*command, "--help"]) for _ in range(repeats)]
+    train_median, help_median = statistics.median(warm), statistics.median(help_times)
+    return {
+        "compile_seconds": cold_seconds - train_median,
+        "train_epoch_seconds": summary(warm),
+        "help_seconds": summary(help_times),
+        "targets": {"train_epoch_seconds": 0.8, "help_seconds": 0.2},
+        "meets_target": train_median <= 0.8 and help_median <= 0.2,
+    }
+
+
+def machine() -> dict:
+    import numba
+
+    cpu = platform.processor() or ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "numba_threads": numba.get_num_threads(),
+            "platform": platform.platform()}
+
+
+def versions() -> dict:
+    import llvmlite
+    import numba
+
+    from . import __version__
+
+    return {"python": platform.python_version(), "numpy": np.__version__,
+            "numba": numba.__version__, "llvmlite": llvmlite.__version__,
+            "tui_backprop": __version__}
+
+
+def run_bench(quick: bool, progress=None) -> dict:
+    repeats = 3 if quick else 7
+    say = progress or (lambda text: None)
+    cases = []
+    for case in throughput_cases(quick):
+        say(case.name)
+        cases.append(time_case(case, repeats))
+    say("single-step")
+    cases.append(time_single_step(repeats, 20_000 if quick else 100_000))
+    say("restarts")
+    cases.append(time_restarts(100 if quick else 1000))
+    say("start-up")
+    startup = time_startup(3 if quick else 5)
+    return {"schema_version": SCHEMA_VERSION, "quick": quick, "machine": machine(),
+            "versions": versions(), "cases": cases, "startup": startup}

@@ -1,0 +1,96 @@
+"""``tui-backprop restarts``: many seeds of one network, the converged fraction, a histogram."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+
+import numpy as np
+
+from ..configure import build_setup
+from ..errors import InputError
+from ..fileio import json_number, to_json_lists
+from ..progress import ProgressBar
+from ..restarts import train_restarts
+
+QUANTILES = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
+
+
+def histogram_text(losses: np.ndarray, threshold: float, width: int = 70,
+                   height: int = 14) -> str:
+    """Final losses as a plotext histogram over log10(loss), the threshold marked."""
+    import plotext as plt
+
+    finite = losses[np.isfinite(losses)]
+    plt.clear_figure()
+    plt.plotsize(width, height)
+    plt.theme("clear")
+    if finite.size:
+        logs = np.log10(np.maximum(finite, 1e-300))
+        plt.hist(logs.tolist(), bins=min(30, max(5, finite.size // 10)))
+        plt.vline(math.log10(threshold))
+    plt.title("final loss (log10); the line is the threshold")
+    # plotext colours even with the "clear" theme; a report for any terminal or file has none.
+    return re.sub(r"\x1b\[[0-9;]*m", "", plt.build())
+
+
+def run_restarts(args: argparse.Namespace) -> int:
+    if not (math.isfinite(args.threshold) and args.threshold > 0):
+        raise InputError(f"--threshold must be a number > 0, got {args.threshold}")
+    if args.threads is not None:
+        import numba
+
+        if not 1 <= args.threads <= numba.config.NUMBA_NUM_THREADS:
+            raise InputError(f"--threads must be from 1 to {numba.config.NUMBA_NUM_THREADS}")
+        numba.set_num_threads(args.threads)
+    setup = build_setup(args, make_session=False)
+    if setup.initial is not None:
+        raise InputError("--init gives every restart the same weights; restarts need seeds")
+    bar = ProgressBar("restarts")
+    try:
+        result = train_restarts(setup.spec, setup.problem.X, setup.problem.Y, setup.settings,
+                                args.count, progress=bar.update)
+    finally:
+        bar.close()
+    losses = result.final_losses
+    converged = result.converged(args.threshold)
+    finite = np.isfinite(losses)
+    order = np.argsort(np.where(finite, losses, np.inf), kind="stable")
+    best, worst = result.seeds[order[:5]], result.seeds[order[::-1][:5]]
+    quantiles = {f"{q:g}": json_number(float(np.quantile(losses[finite], q)))
+                 if finite.any() else None for q in QUANTILES}
+    updates = result.updates_per_network * len(losses)
+    if args.json:
+        print(json.dumps({
+            "problem": setup.problem.name, "layers": list(setup.spec.sizes),
+            "count": len(losses), "first_seed": int(result.seeds[0]),
+            "epochs": result.epochs, "threshold": args.threshold,
+            "converged": int(converged.sum()),
+            "converged_fraction": float(converged.mean()),
+            "diverged": int((~finite).sum()),
+            "quantiles": quantiles,
+            "best_seeds": best.tolist(), "worst_seeds": worst.tolist(),
+            "final_losses": to_json_lists(losses),
+            "seconds": result.seconds,
+            "network_updates_per_s": updates / result.seconds if result.seconds else None,
+        }))
+        return 0
+    spec, st = setup.spec, setup.settings
+    print(f"{len(losses)} restarts of {spec.label} on {setup.problem.name}, seeds "
+          f"{result.seeds[0]}..{result.seeds[-1]}, {result.epochs} epochs each "
+          f"(alpha {st.alpha:g}, momentum {st.momentum:g}, batch {st.batch_size})")
+    print(histogram_text(losses, args.threshold))
+    print(f"converged     {converged.sum()} of {len(losses)} ({converged.mean():.1%}) "
+          f"with final loss < {args.threshold:g}")
+    if (~finite).any():
+        print(f"diverged      {(~finite).sum()}")
+    print("quantiles     " + "  ".join(
+        f"{k}: {v:.3g}" if v is not None else f"{k}: -" for k, v in quantiles.items()))
+    print(f"best seeds    {' '.join(map(str, best))}")
+    print(f"worst seeds   {' '.join(map(str, worst))}   "
+          f"(see one: tui-backprop --seed {worst[0]} ...)")
+    print(f"time          {result.seconds:.2f} s "
+          f"({updates / max(result.seconds, 1e-9) / 1e6:.1f} M network-updates/s)")
+    return 0
