@@ -34,7 +34,6 @@ from .layout import (
 )
 
 
-
 def trainers(layers, cost: int, specialized: bool | None = None):
     """(train_batches, train_many) for the network described by the layer table.
 

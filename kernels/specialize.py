@@ -23,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .config import CACHE_DIR, JIT_FLAGS
+from .config import CACHE_DIR
 from .layout import (
     ACTIVATION,
     CROSS_ENTROPY,
@@ -88,7 +88,7 @@ class _Net:
         lines = []
         for m in range(1, self.L + 1):
             for i in range(self.sizes[m]):
-                lines.append(f"s = 0.0")
+                lines.append("s = 0.0")
                 for j in range(self.sizes[m - 1]):
                     lines.append(f"s += w{m}_{i}_{j} * a{m - 1}_{j}")
                 lines.append(f"z{m}_{i} = s + b{m}_{i}")

@@ -1,0 +1,130 @@
+"""restarts reproduce single runs exactly; every kernel variant matches; bench's report."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import kernels
+from tests.helpers import random_data, reference_for, run_cli
+from tui_backprop.model import Network
+from tui_backprop.orders import EpochOrders
+from tui_backprop.problems import make_problem
+from tui_backprop.restarts import train_restarts
+from tui_backprop.session import Session
+from tui_backprop.settings import TrainSettings
+from tui_backprop.spec import NetworkSpec
+
+SMALL_SPECS = [
+    NetworkSpec.build(2, (3,), 1),
+    NetworkSpec.build(2, (2,), 1, cost="cross-entropy", beta=1.5),
+    NetworkSpec.build(1, (), 1, bias=False),
+    NetworkSpec.build(3, (4, 2), 2, activation="tanh", output_activation="linear"),
+    NetworkSpec.build(2, (5,), 1, activation="relu", output_activation="tanh", bias=False),
+]
+
+
+@pytest.mark.parametrize("spec", SMALL_SPECS, ids=lambda s: f"{s.label}-{s.activations}")
+@pytest.mark.parametrize("batch_size", [1, 3])
+def test_generated_kernel_equals_general_kernel_and_reference(spec, batch_size):
+    rng = np.random.default_rng(3)
+    X, Y = random_data(spec, 7, rng)
+    generated, _ = kernels.trainers(Network(spec).layers, Network(spec).cost_code,
+                                    specialized=True)
+    assert generated is not kernels.train_batches
+    nets = []
+    start = Network(spec)
+    start.initialize(rng)
+    order = EpochOrders(7, rng).take(0, 6)
+    per_epoch = -(-7 // batch_size)
+    for train in (generated, kernels.train_batches):
+        net = Network(spec)
+        net.params[...] = start.params
+        cost = np.zeros(6)
+        ran = train(net.layers, net.betas, net.cost_code, net.params, net.velocity, net.grad,
+                    net.z, net.a, net.delta, X, Y, order, batch_size, 0, 6 * per_epoch, 0.1,
+                    0.9, cost)
+        assert ran == 6 * per_epoch
+        nets.append((net, cost))
+    (special, cost_s), (general, cost_g) = nets
+    # bit for bit: the same operations in the same order
+    assert np.array_equal(special.params, general.params)
+    assert np.array_equal(special.velocity, general.velocity)
+    assert np.array_equal(special.a, general.a) and np.array_equal(special.delta, general.delta)
+    assert np.array_equal(cost_s, cost_g)
+    ref = reference_for(start)
+    ref.train(X, Y, order, batch_size, 0.1, 0.9)
+    for m in range(1, spec.n_layers + 1):
+        np.testing.assert_allclose(special.W[m], ref.W[m], rtol=1e-12, atol=1e-12)
+
+
+def test_generated_kernel_continues_a_general_run():
+    """Chunks may alternate between the two kernels without changing anything."""
+    spec = SMALL_SPECS[0]
+    xor = make_problem("xor")
+    generated, _ = kernels.trainers(Network(spec).layers, 0, specialized=True)
+    a, b = (Session(spec, xor.X, xor.Y, TrainSettings(seed=2)) for _ in range(2))
+    a.run_batches(100)
+    b._train_batches = kernels.train_batches
+    b.run_batches(37)
+    b._train_batches = generated
+    b.run_batches(63)
+    assert np.array_equal(a.network.params, b.network.params)
+
+
+def test_each_restart_is_the_single_run_with_its_seed():
+    xor = make_problem("xor")
+    spec = NetworkSpec.build(2, (2,), 1)
+    settings = TrainSettings(epochs=300, seed=40, batch_size=3)
+    result = train_restarts(spec, xor.X, xor.Y, settings, 6)
+    assert result.seeds.tolist() == list(range(40, 46))
+    for r, seed in enumerate(result.seeds):
+        single = Session(spec, xor.X, xor.Y, TrainSettings(epochs=300, seed=int(seed),
+                                                            batch_size=3))
+        single.run_epochs(300)
+        assert single.evaluate() == result.final_losses[r]
+
+
+def test_restarts_command_matches_train_seed():
+    out = run_cli("restarts", "--problem", "xor", "--hidden", "2", "--count", "8",
+                  "--seed", "100", "--epochs", "400", "--json")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["count"] == 8 and len(doc["final_losses"]) == 8
+    assert 0 <= doc["converged_fraction"] <= 1
+    assert set(doc["quantiles"]) == {"0", "0.1", "0.25", "0.5", "0.75", "0.9", "1"}
+    worst = doc["worst_seeds"][0]
+    single = run_cli("train", "--problem", "xor", "--hidden", "2", "--seed", str(worst),
+                     "--epochs", "400", "--json")
+    assert json.loads(single.stdout)["final_loss"] == doc["final_losses"][worst - 100]
+    human = run_cli("restarts", "--count", "5", "--epochs", "50")
+    assert human.returncode == 0 and "converged" in human.stdout and "\x1b[" not in human.stdout
+
+
+def test_restarts_bad_input():
+    for args, expected in ((["--count", "0"], "--count"), (["--threshold", "0"], "--threshold"),
+                           (["--seed", str(2**32 - 2), "--count", "5"], "go past")):
+        out = run_cli("restarts", *args)
+        assert out.returncode == 2 and expected in out.stderr
+
+
+def test_bench_quick_json_schema(tmp_path):
+    output = tmp_path / "bench.json"
+    out = run_cli("bench", "--quick", "--json", "--output", str(output), timeout=300)
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc == json.loads(output.read_text())
+    assert doc["schema_version"] == 1 and doc["quick"] is True
+    assert {"cpu", "cores", "numba_threads"} <= set(doc["machine"])
+    assert {"python", "numpy", "numba", "llvmlite", "tui_backprop"} <= set(doc["versions"])
+    names = [c["name"] for c in doc["cases"]]
+    assert names == ["xor-2-3-1", "2-16-16-1", "64-128-64-10", "single-step", "restarts"]
+    for case in doc["cases"]:
+        assert case["agrees"] is True
+        assert isinstance(case["meets_target"], bool)
+        if case["unit"] == "updates/s":
+            assert case["kernel"]["min"] <= case["kernel"]["median"] <= case["kernel"]["max"]
+            assert case["max_abs_weight_difference"] <= 1e-12
+    assert {"compile_seconds", "train_epoch_seconds", "help_seconds"} <= set(doc["startup"])
