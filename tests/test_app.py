@@ -292,3 +292,53 @@ def test_resize_to_too_small_and_back():
             await pilot.pause()
             assert not app.screen.has_class("-compact")
     run(scenario())
+
+
+def test_l_on_an_empty_history_does_not_crash():
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("l")  # no epoch finished yet: no points to draw
+            await pilot.pause()
+            assert app.log_scale and "log scale" in status(app)
+            await pilot.press("n", "r")
+            await pilot.pause()
+            assert app.is_running and app.runner.session.seed == 1
+    run(scenario())
+
+
+def test_cost_change_keeps_weights_from_a_file():
+    weights = [np.full((3, 2), 0.25), np.full((1, 3), -0.5)]
+    biases = [np.array([0.1, 0.2, 0.3]), np.array([0.4])]
+
+    async def scenario():
+        app = xor_app(initial=(weights, biases))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("e", "c")
+            assert app.runner.session.spec.cost == "cross-entropy"
+            np.testing.assert_array_equal(app.runner.session.network.W[1], weights[0])
+            await pilot.press("a", "e", "i")
+            np.testing.assert_array_equal(app.runner.session.network.W[2], weights[1])
+    run(scenario())
+
+
+def test_runner_budget_and_chunk_stay_bounded():
+    from tui_backprop.app.runner import MAX_CHUNK, Runner
+    from tui_backprop.session import Session
+
+    xor = make_problem("xor")
+    session = Session(NetworkSpec.build(2, (3,), 1), xor.X, xor.Y, TrainSettings())
+    runner = Runner(session, "xor", speed=5)
+    for _ in range(100):
+        runner.request_frame()
+    assert runner._budget == 10  # two frames' worth at most
+    chunk = runner._chunk
+    spent = iter(range(3))
+    runner.work(lambda: next(spent, None) is None)  # a few worker rounds, in this thread
+    assert session.updates == 10 and runner.total_updates == 10
+    assert runner._chunk == chunk  # budget-limited chunks do not resize it
+    runner.speed = 50
+    assert runner._budget == 0
+    runner.step(3)
+    assert runner.total_updates == session.updates == 13
+    assert 1 <= runner._chunk <= MAX_CHUNK

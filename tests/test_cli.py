@@ -271,3 +271,11 @@ def test_app_options_are_checked_before_it_starts():
                            (["--epochs", "0"], "--epochs"), (["--alpha", "nan"], "--alpha")):
         code, screen = run_in_terminal("tui", *args)
         assert code == 2 and expected.encode() in screen
+
+
+def test_data_too_large_for_the_network_is_bad_input(tmp_path):
+    data = tmp_path / "huge.csv"
+    data.write_text("x,y\n1e300,1\n-1e300,0\n")
+    result = run_cli("train", "--data", str(data), "--activation", "relu",
+                     "--output-activation", "linear")
+    assert result.returncode == 2 and "not finite before any training" in result.stderr

@@ -565,3 +565,9 @@ def test_csv_error_names_file_as_given(tmp_path):
     path = write(sub, "1,x\n", "odd name.csv")
     message = raises_input_error(load_csv, path)
     assert message.startswith(f"{os.fspath(path)} line 1:")
+
+
+def test_csv_python_number_literals_are_not_data(tmp_path):
+    path = write(tmp_path, "1,2\n1_0,3\n")
+    message = raises_input_error(load_csv, path)
+    assert "line 2" in message and "1_0" in message

@@ -153,3 +153,15 @@ def test_extend_keeps_the_same_points_as_append():
     for a, b in zip(one.points(), many.points(), strict=True):
         np.testing.assert_array_equal(a, b)
     assert (one.last_epoch, one.last_loss) == (many.last_epoch, many.last_loss)
+
+
+def test_snapshots_keep_the_trained_example_values():
+    """Evaluating the loss for a picture must not overwrite the last example's z and a."""
+    s = xor_session(seed=1)
+    s.run_batches(1)
+    first, second = s.snapshot(), s.snapshot()
+    k = first.example
+    np.testing.assert_array_equal(first.a[0], XOR.X[k])
+    np.testing.assert_array_equal(second.a[0], XOR.X[k])
+    for m in (1, 2):
+        np.testing.assert_array_equal(first.a[m], second.a[m])

@@ -572,10 +572,17 @@ def _split_header(rows: list[Row], shown: str) -> tuple[Row | None, list[Row], i
     return header, data, len(first[1])
 
 
+def _number(cell: str) -> float:
+    """float(cell), but not Python's own literal forms such as 1_000 (a typo in data)."""
+    if "_" in cell:
+        raise ValueError(cell)
+    return float(cell)
+
+
 def _parses(cell: str) -> bool:
     """True when ``cell`` reads as a number (NaN and inf included)."""
     try:
-        float(cell)
+        _number(cell)
     except ValueError:
         return False
     return True
@@ -603,7 +610,7 @@ def _cell_value(cell: str, line: int, column: int, shown: str) -> float:
     if not cell:
         raise InputError(f"{where}: column {column} is empty")
     try:
-        value = float(cell)
+        value = _number(cell)
     except ValueError:
         message = f"{where}: cell {_quote(cell)} in column {column} is not a number"
         raise InputError(message) from None

@@ -28,7 +28,7 @@ from .screens.help import HelpScreen
 from .widgets.examples import ExamplesView
 from .widgets.formatting import loss_text
 from .widgets.loss_plot import LossPlot
-from .widgets.status import StatusLine, speed_text
+from .widgets.status import StatusLine
 from .widgets.weights import WeightsView
 
 MOMENTUM_STEPS = (0.0, 0.5, 0.9, 0.99)
@@ -190,6 +190,7 @@ class BackpropApp(App[None]):
                 self._timer.resume()
         else:
             self.workers.cancel_group(self, "training")
+            self.runner.pause()
             if self._timer is not None:
                 self._timer.pause()
         self.draw(self.runner.latest(), force=True)
@@ -271,7 +272,11 @@ class BackpropApp(App[None]):
         settings = TrainSettings(alpha=old.alpha, momentum=old.momentum,
                                  batch_size=old.batch_size, epochs=self.config.settings.epochs,
                                  seed=old.seed, shuffle=self.config.settings.shuffle)
-        session = Session(spec, self.problem.X, self.problem.Y, settings)
+        # The cost alone changes nothing about the initial weights: keep them exactly (they
+        # may come from --init). A new activation draws its own, unless they came from a file.
+        keep = spec.activations == old.spec.activations or old.initial_from_file
+        session = Session(spec, self.problem.X, self.problem.Y, settings,
+                          initial=old.initial_parameters() if keep else None)
         running = self.running
         self.set_running(False)
         snap = self.runner.replace(session)
@@ -312,7 +317,7 @@ class BackpropApp(App[None]):
 
     def _set_speed(self, speed: int) -> None:
         self.runner.speed = speed
-        self.message = f"speed {speed_text(speed)}"
+        self.message = ""  # the status line shows the new speed
         self.draw(self.runner.latest(), force=True)
 
     def action_faster(self) -> None:

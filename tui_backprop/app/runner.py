@@ -22,6 +22,7 @@ FULL_SPEED = 0
 #: Updates per frame the `>` and `<` keys step through; FULL_SPEED comes after the last.
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
 CHUNK_SECONDS = 0.01
+MAX_CHUNK = 1 << 20
 
 
 class Runner:
@@ -34,7 +35,7 @@ class Runner:
         self._flags = threading.Lock()  # held briefly, for the budget and requests
         self._commands_waiting = 0
         self._resume = threading.Event()
-        self.speed = speed
+        self._speed = speed
         self.total_updates = 0  # across restarts and reseeds, for --stats
         self.stop_epoch: int | None = None  # running pauses once this many epochs are done
         self._budget = 0
@@ -45,8 +46,24 @@ class Runner:
 
     # -- the UI thread's side -----------------------------------------------------------
     @property
+    def speed(self) -> int:
+        return self._speed
+
+    @speed.setter
+    def speed(self, value: int) -> None:
+        """A new speed starts from an empty budget (no backlog from the old one)."""
+        with self._flags:
+            self._speed = value
+            self._budget = 0
+
+    @property
     def full_speed(self) -> bool:
-        return self.speed == FULL_SPEED
+        return self._speed == FULL_SPEED
+
+    def pause(self) -> None:
+        """Forget the unspent budget, so running again starts afresh."""
+        with self._flags:
+            self._budget = 0
 
     def latest(self) -> Snapshot:
         """The newest Snapshot (from the worker's last chunk, or the last command)."""
@@ -56,7 +73,9 @@ class Runner:
         """One frame passed while running: grant the frame's updates, ask for a Snapshot."""
         with self._flags:
             if not self.full_speed:
-                self._budget += self.speed
+                # At most two frames' worth: a worker that falls behind does not build up a
+                # backlog that would run on after a slow-down or a pause.
+                self._budget = min(self._budget + self._speed, 2 * self._speed)
             self._snapshot_wanted = True
         self._wake.set()
 
@@ -87,14 +106,14 @@ class Runner:
 
     def step(self, updates: int) -> int:
         """Train ``updates`` updates now, in this thread (a key press, or a test's frame)."""
-        before = self.session.updates
+        done = 0
 
         def run(session: Session) -> None:
-            session.run_batches(updates)
+            nonlocal done
+            done = session.run_batches(updates)
+            self.total_updates += done  # under the lock, like the worker's count
 
         self.apply(run)
-        done = self.session.updates - before
-        self.total_updates += done
         return done
 
     def _until_stop(self, count: int) -> int:
@@ -134,10 +153,11 @@ class Runner:
                 done = self.session.run_batches(count)
                 elapsed = time.perf_counter() - started
                 self.total_updates += done
-                if elapsed > 0:
-                    # Keep chunks near CHUNK_SECONDS: at most 2x larger or smaller at once.
+                if count == self._chunk and elapsed > 0:
+                    # Keep full chunks near CHUNK_SECONDS: at most 2x larger or smaller at
+                    # once. Chunks cut short by the budget say nothing about the rate.
                     scale = min(2.0, max(0.5, CHUNK_SECONDS / elapsed))
-                    self._chunk = max(1, int(self._chunk * scale))
+                    self._chunk = max(1, min(MAX_CHUNK, int(self._chunk * scale)))
                 diverged = self.session.diverged
                 with self._flags:
                     self._budget = max(0, self._budget - count)

@@ -21,6 +21,9 @@ def run_train(args: argparse.Namespace) -> int:
     session = setup.session
     session.warm_up()  # compile or load kernels outside the timed part
     initial_loss = session.evaluate()
+    if session.diverged:
+        raise InputError("the loss is not finite before any training: the data or the "
+                         "initial weights are too large for this network")
 
     bar = ProgressBar("training")
     started = time.perf_counter()

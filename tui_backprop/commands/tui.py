@@ -56,6 +56,9 @@ def run_tui(args: argparse.Namespace) -> int:
 
     app = BackpropApp(config)
     app.run()
+    code = app.return_code or 0
+    if code:
+        return code  # the app failed and said so: write nothing that looks like a result
     if args.stats:
         write_text_atomic(args.stats, json.dumps(app.stats(), indent=2) + "\n")
     if args.save:

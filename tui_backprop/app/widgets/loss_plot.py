@@ -45,7 +45,8 @@ class LossPlot(PlotextPlot):
                            max(10, self.size.width), log)
         plt.title("mean loss per epoch" + (" (log)" if log else ""))
         plt.xlabel("epoch")
-        plt.yscale("log" if log else "linear")
+        # plotext cannot set up a log axis without points.
+        plt.yscale("log" if log and x else "linear")
         if x:
             plt.plot(x, y, marker="braille", color="orange")
             # Epochs are whole numbers: label them so (plotext would print 153.8).
