@@ -91,14 +91,44 @@ def forward(layers, betas, params, x, z, a):
         inp = layers[m - 1, NODE_OFFSET]
         code = layers[m, ACTIVATION]
         beta = betas[m]
-        for i in range(n_out):
-            row = w0 + i * n_in
+        # Four rows at a time, each summed in index order from 0.0 as one row alone would
+        # be: the same result bit for bit, but four independent additions in flight
+        # instead of one chain waiting on the last (no reassociation, so no fastmath).
+        # Slices, not offsets: indices known to be >= 0 need no wraparound test, which
+        # lets LLVM vectorise the inner loops.
+        a_in = a[inp:inp + n_in]
+        b = params[b0:b0 + n_out]
+        z_out = z[out:out + n_out]
+        i = 0
+        while i + 4 <= n_out:
+            w_0 = params[w0 + i * n_in:w0 + (i + 1) * n_in]
+            w_1 = params[w0 + (i + 1) * n_in:w0 + (i + 2) * n_in]
+            w_2 = params[w0 + (i + 2) * n_in:w0 + (i + 3) * n_in]
+            w_3 = params[w0 + (i + 3) * n_in:w0 + (i + 4) * n_in]
+            s0 = 0.0
+            s1 = 0.0
+            s2 = 0.0
+            s3 = 0.0
+            for j in range(n_in):
+                aj = a_in[j]
+                s0 += w_0[j] * aj
+                s1 += w_1[j] * aj
+                s2 += w_2[j] * aj
+                s3 += w_3[j] * aj
+            z_out[i] = s0 + b[i]
+            z_out[i + 1] = s1 + b[i + 1]
+            z_out[i + 2] = s2 + b[i + 2]
+            z_out[i + 3] = s3 + b[i + 3]
+            i += 4
+        for rest in range(i, n_out):
+            w_r = params[w0 + rest * n_in:w0 + (rest + 1) * n_in]
             s = 0.0
             for j in range(n_in):
-                s += params[row + j] * a[inp + j]
-            zi = s + params[b0 + i]
-            z[out + i] = zi
-            a[out + i] = activate(code, beta, zi)
+                s += w_r[j] * a_in[j]
+            z_out[rest] = s + b[rest]
+        a_out = a[out:out + n_out]
+        for i in range(n_out):
+            a_out[i] = activate(code, beta, z_out[i])
 
 
 @njit(**JIT_FLAGS)
@@ -124,8 +154,8 @@ def example_cost(layers, betas, cost, z, a, y):
 
 
 @njit(**JIT_FLAGS)
-def backward(layers, betas, cost, params, z, a, y, delta, grad):
-    """Backward pass for one example after ``forward``; adds dC/dtheta into ``grad``.
+def deltas(layers, betas, cost, params, z, a, y, delta):
+    """delta^L .. delta^1 for one example after ``forward``.
 
     Output layer: delta^L = (a^L - y) * sigma'(z^L) for mse. For cross-entropy on a
     sigmoid output, dC/da = (a - y) / (a (1 - a)) and sigma' = beta a (1 - a), so
@@ -150,19 +180,28 @@ def backward(layers, betas, cost, params, z, a, y, delta, grad):
         here = layers[m, NODE_OFFSET]
         nxt = layers[m + 1, NODE_OFFSET]
         w0 = layers[m + 1, W_OFFSET]
+        d_here = delta[here:here + n_here]
+        d_next = delta[nxt:nxt + n_next]
         for j in range(n_here):
-            delta[here + j] = 0.0
+            d_here[j] = 0.0
         for i in range(n_next):
-            d = delta[nxt + i]
-            row = w0 + i * n_here
+            d = d_next[i]
+            w_i = params[w0 + i * n_here:w0 + (i + 1) * n_here]
             for j in range(n_here):
-                delta[here + j] += params[row + j] * d
+                d_here[j] += w_i[j] * d
         code = layers[m, ACTIVATION]
         beta = betas[m]
+        z_here = z[here:here + n_here]
+        a_here = a[here:here + n_here]
         for j in range(n_here):
-            k = here + j
-            delta[k] *= slope(code, beta, z[k], a[k])
+            d_here[j] *= slope(code, beta, z_here[j], a_here[j])
 
+
+@njit(**JIT_FLAGS)
+def backward(layers, betas, cost, params, z, a, y, delta, grad):
+    """Backward pass for one example after ``forward``; adds dC/dtheta into ``grad``."""
+    deltas(layers, betas, cost, params, z, a, y, delta)
+    top = layers.shape[0] - 1
     for m in range(1, top + 1):
         # dC/dW^m_ij = delta^m_i a^{m-1}_j and dC/db^m_i = delta^m_i.
         n_out = layers[m, SIZE]
@@ -172,13 +211,57 @@ def backward(layers, betas, cost, params, z, a, y, delta, grad):
         out = layers[m, NODE_OFFSET]
         inp = layers[m - 1, NODE_OFFSET]
         with_bias = layers[m, HAS_BIAS] != 0
+        a_in = a[inp:inp + n_in]
+        d_out = delta[out:out + n_out]
         for i in range(n_out):
-            d = delta[out + i]
-            row = w0 + i * n_in
+            d = d_out[i]
+            g_i = grad[w0 + i * n_in:w0 + (i + 1) * n_in]
             for j in range(n_in):
-                grad[row + j] += d * a[inp + j]
+                g_i[j] += d * a_in[j]
             if with_bias:
                 grad[b0 + i] += d
+
+
+@njit(**JIT_FLAGS)
+def backward_and_update(layers, betas, cost, params, velocity, z, a, y, delta, alpha,
+                        momentum):
+    """Online learning (batches of one) in one pass: deltas, then for every parameter
+    g = dC/dtheta (delta^m_i a^{m-1}_j or delta^m_i), d = -alpha g + mu d_prev, theta += d.
+
+    The same numbers as ``backward`` then ``apply_update`` with batch_len 1 (g / 1 is g),
+    without writing and re-reading a gradient buffer. Returns False if anything stopped
+    being finite."""
+    deltas(layers, betas, cost, params, z, a, y, delta)
+    top = layers.shape[0] - 1
+    bad = False
+    for m in range(1, top + 1):
+        n_out = layers[m, SIZE]
+        n_in = layers[m - 1, SIZE]
+        w0 = layers[m, W_OFFSET]
+        b0 = layers[m, B_OFFSET]
+        out = layers[m, NODE_OFFSET]
+        inp = layers[m - 1, NODE_OFFSET]
+        with_bias = layers[m, HAS_BIAS] != 0
+        a_in = a[inp:inp + n_in]
+        d_out = delta[out:out + n_out]
+        for i in range(n_out):
+            di = d_out[i]
+            w_i = params[w0 + i * n_in:w0 + (i + 1) * n_in]
+            v_i = velocity[w0 + i * n_in:w0 + (i + 1) * n_in]
+            for j in range(n_in):
+                step = -alpha * (di * a_in[j]) + momentum * v_i[j]
+                v_i[j] = step
+                p = w_i[j] + step
+                w_i[j] = p
+                bad |= ((p - p) != 0.0) | ((step - step) != 0.0)
+            # Without biases the gradient is 0 and so is the velocity: b stays 0.
+            g = di if with_bias else 0.0
+            step = -alpha * g + momentum * velocity[b0 + i]
+            velocity[b0 + i] = step
+            p = params[b0 + i] + step
+            params[b0 + i] = p
+            bad |= ((p - p) != 0.0) | ((step - step) != 0.0)
+    return not bad
 
 
 @njit(**JIT_FLAGS)
@@ -186,16 +269,27 @@ def apply_update(params, velocity, grad, alpha, momentum, batch_len):
     """Momentum step with the batch's mean gradient g = grad / batch_len:
     d = -alpha g + mu d_prev, theta += d. Clears ``grad``. Returns False if any
     parameter or velocity is no longer finite (the run diverged)."""
-    finite = True
-    for k in range(params.shape[0]):
-        g = grad[k] / batch_len
-        d = -alpha * g + momentum * velocity[k]
-        velocity[k] = d
-        params[k] += d
-        grad[k] = 0.0
-        if not (math.isfinite(params[k]) and math.isfinite(d)):
-            finite = False
-    return finite
+    # Non-finite x is exactly when x - x != 0 (inf - inf and nan - nan are nan): a compare,
+    # not a call, ORed into an integer, so the loop has no branch and vectorises.
+    bad = False
+    if batch_len == 1:  # g = grad / 1 is grad itself: skip the division, same bits
+        for k in range(params.shape[0]):
+            d = -alpha * grad[k] + momentum * velocity[k]
+            velocity[k] = d
+            p = params[k] + d
+            params[k] = p
+            grad[k] = 0.0
+            bad |= ((p - p) != 0.0) | ((d - d) != 0.0)
+    else:
+        for k in range(params.shape[0]):
+            g = grad[k] / batch_len
+            d = -alpha * g + momentum * velocity[k]
+            velocity[k] = d
+            p = params[k] + d
+            params[k] = p
+            grad[k] = 0.0
+            bad |= ((p - p) != 0.0) | ((d - d) != 0.0)
+    return not bad
 
 
 @njit(**JIT_FLAGS)
@@ -222,6 +316,16 @@ def train_batches(layers, betas, cost, params, velocity, grad, z, a, delta,
         start = (b - e * per_epoch) * batch_size
         stop = min(start + batch_size, n)
         batch_cost = 0.0
+        if batch_size == 1:
+            idx = order[e, start]
+            forward(layers, betas, params, X[idx], z, a)
+            batch_cost = example_cost(layers, betas, cost, z, a, Y[idx])
+            epoch_cost[e] += batch_cost
+            finite = backward_and_update(layers, betas, cost, params, velocity, z, a, Y[idx],
+                                         delta, alpha, momentum)
+            if not (finite and math.isfinite(batch_cost)):
+                return t + 1
+            continue
         for k in range(start, stop):
             idx = order[e, k]
             forward(layers, betas, params, X[idx], z, a)

@@ -36,7 +36,7 @@ from .layout import (
 )
 
 #: Networks with at most this many parameters get a generated kernel.
-MAX_PARAMETERS = 100
+MAX_PARAMETERS = 40  # larger ones compile slowly (seconds) for little gain
 _VERSION = 1  # bump when the generated code changes, to leave old cache files behind
 
 
@@ -134,7 +134,9 @@ class _Net:
         return lines
 
     def update(self) -> list[str]:
-        lines = ["finite = True"]
+        # Branch-free finiteness (x - x != 0 exactly when x is inf or nan): a branch per
+        # parameter would make big functions that numba's SSA pass cannot handle.
+        lines = ["bad = False"]
         for name, _ in self.params:
             g, v = f"g{name}", f"v{name}"
             lines += [
@@ -143,8 +145,7 @@ class _Net:
                 f"{v} = d",
                 f"{name} += d",
                 f"{g} = 0.0",
-                f"if not (math.isfinite({name}) and math.isfinite(d)):",
-                "    finite = False",
+                f"bad |= (({name} - {name}) != 0.0) | ((d - d) != 0.0)",
             ]
         return lines
 
@@ -212,7 +213,7 @@ def train_batches(layers, betas, cost, params, velocity, grad, z, a, delta,
         epoch_cost[e] += batch_cost
         batch_len = stop - start
 {_indent(net.update(), 2)}
-        if not (finite and math.isfinite(batch_cost)):
+        if bad or not math.isfinite(batch_cost):
             ran = t_ + 1
             break
 {_indent(store, 1)}
