@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -37,7 +38,7 @@ from .layout import (
 
 #: Networks with at most this many parameters get a generated kernel.
 MAX_PARAMETERS = 40  # larger ones compile slowly (seconds) for little gain
-_VERSION = 1  # bump when the generated code changes, to leave old cache files behind
+_VERSION = 2  # bump when the generated code changes, to leave old cache files behind
 
 
 def _sigma(code: int, z: str, beta: str) -> str:
@@ -220,13 +221,101 @@ def train_batches(layers, betas, cost, params, velocity, grad, z, a, delta,
     return ran
 
 
+{_lockstep_source(net, load, example, store)}
+'''
+
+
+#: Networks advanced together by one thread in ``train_many``: their dependency chains
+#: interleave, so the processor works on one while another waits for a result.
+LANES = 4
+_SHARED = {"math", "exp", "tanh", "log1p", "isfinite", "_softplus", "alpha", "momentum",
+           "batch_len", "X", "Y", "e", "k_", "if", "else", "not", "or", "and", "True",
+           "False", "params", "velocity", "grad", "z", "a", "delta", "betas"}
+_IDENTIFIER = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
+
+
+def _for_lane(line: str, lane: int) -> str:
+    """``line`` with every per-network name given lane ``lane``'s suffix."""
+    def rename(match: re.Match) -> str:
+        word = match.group(0)
+        if word in _SHARED or re.fullmatch(r"beta\d+", word):
+            return word
+        return f"{word}_L{lane}"
+
+    return _IDENTIFIER.sub(rename, line)
+
+
+def _lanes(lines: list[str], lanes: int = LANES) -> list[str]:
+    """The lanes' copies of ``lines``, interleaved statement by statement."""
+    return [_for_lane(line, lane) for line in lines for lane in range(lanes)]
+
+
+def _lockstep_source(net: _Net, load: list[str], example: list[str],
+                     store: list[str]) -> str:
+    """``train_lanes``: LANES networks r0 .. r0 + LANES - 1 through the same batches, each
+    with exactly the operations of ``train_batches`` (so each lane's result is that of a
+    run alone); and ``train_many``, which hands blocks of lanes to threads."""
+    def per_lane(lines):
+        out = []
+        for lane in range(LANES):
+            for line in lines:
+                out.append(_for_lane(line, lane).replace("[", f"[r0 + {lane}, ", 1)
+                           if "params[" in line or "velocity[" in line or "grad[" in line
+                           or line.startswith(("z[", "a[", "delta["))
+                           or " = z[" in line or " = a[" in line or " = delta[" in line
+                           else _for_lane(line, lane))
+        return out
+
+    shared_load = [line for line in load if line.startswith("beta")]
+    lane_load = per_lane([line for line in load if not line.startswith("beta")])
+    lane_store = per_lane(store)
+    fetch = [f"idx_L{lane} = orders[r0 + {lane}, e, k_]" for lane in range(LANES)]
+    body = _lanes([line for line in example])
+    update = _lanes(net.update())
+    checks = []
+    for lane in range(LANES):
+        checks += [f"epoch_cost[r0 + {lane}, e] += batch_cost_L{lane}",
+                   f"if (bad_L{lane} or not math.isfinite(batch_cost_L{lane})) "
+                   f"and ran_L{lane} == n_batches:",
+                   f"    ran_L{lane} = t_ + 1"]
+    return f'''
+@njit(**JIT_FLAGS)
+def train_lanes(betas, params, velocity, grad, z, a, delta, X, Y, orders, batch_size,
+                first_batch, n_batches, alpha, momentum, epoch_cost, ran, r0):
+{_indent(shared_load + lane_load, 1)}
+{_indent([f"ran_L{lane} = n_batches" for lane in range(LANES)], 1)}
+    n = orders.shape[2]
+    per_epoch = (n + batch_size - 1) // batch_size
+    for t_ in range(n_batches):
+        b_ = first_batch + t_
+        e = b_ // per_epoch
+        start = (b_ - e * per_epoch) * batch_size
+        stop = min(start + batch_size, n)
+{_indent([f"batch_cost_L{lane} = 0.0" for lane in range(LANES)], 2)}
+        for k_ in range(start, stop):
+{_indent(fetch + body, 3)}
+        batch_len = stop - start
+{_indent(update, 2)}
+{_indent(checks, 2)}
+{_indent(lane_store, 1)}
+{_indent([f"ran[r0 + {lane}] = ran_L{lane}" for lane in range(LANES)], 1)}
+
+
 @njit(parallel=True, **JIT_FLAGS)
 def train_many(layers, betas, cost, params, velocity, grad, z, a, delta, X, Y, orders,
                batch_size, first_batch, n_batches, alpha, momentum, epoch_cost, ran):
-    for r in prange(params.shape[0]):
-        ran[r] = train_batches(layers, betas, cost, params[r], velocity[r], grad[r], z[r],
-                               a[r], delta[r], X, Y, orders[r], batch_size, first_batch,
-                               n_batches, alpha, momentum, epoch_cost[r])
+    total = params.shape[0]
+    blocks = total // {LANES}
+    for job in prange(blocks + total - blocks * {LANES}):
+        if job < blocks:
+            train_lanes(betas, params, velocity, grad, z, a, delta, X, Y, orders, batch_size,
+                        first_batch, n_batches, alpha, momentum, epoch_cost, ran,
+                        job * {LANES})
+        else:
+            r = blocks * {LANES} + job - blocks
+            ran[r] = train_batches(layers, betas, cost, params[r], velocity[r], grad[r],
+                                   z[r], a[r], delta[r], X, Y, orders[r], batch_size,
+                                   first_batch, n_batches, alpha, momentum, epoch_cost[r])
 '''
 
 

@@ -34,6 +34,7 @@ class EpochOrders:
         self.block_epochs = max(1, _BLOCK_INDICES // max(n, 1))
         self._block_index = -1
         self._block = np.tile(np.arange(n, dtype=np.int64), (self.block_epochs, 1))
+        self._in_order = np.arange(n, dtype=np.int64)[None, :]
 
     def _load_block(self, index: int) -> None:
         if index < self._block_index:
@@ -44,9 +45,18 @@ class EpochOrders:
             self._block_index += 1
 
     def take(self, first_epoch: int, count: int) -> np.ndarray:
-        """int64 (count, n): the orders of epochs first_epoch .. first_epoch + count - 1."""
+        """int64 (count, n): the orders of epochs first_epoch .. first_epoch + count - 1.
+
+        Read-only for the caller: within one block it is a view, not a copy (stepping one
+        update at a time calls this for every update)."""
         if not self.shuffle:
-            return np.tile(np.arange(self.n, dtype=np.int64), (count, 1))
+            if count == 1:
+                return self._in_order
+            return np.tile(self._in_order, (count, 1))
+        block, row = divmod(first_epoch, self.block_epochs)
+        if row + count <= self.block_epochs:
+            self._load_block(block)
+            return self._block[row : row + count]
         rows = []
         epoch = first_epoch
         end = first_epoch + count
@@ -56,4 +66,4 @@ class EpochOrders:
             stop = min(end - epoch, self.block_epochs - row)
             rows.append(self._block[row : row + stop])
             epoch += stop
-        return np.ascontiguousarray(np.concatenate(rows)) if len(rows) > 1 else rows[0].copy()
+        return np.concatenate(rows)

@@ -24,13 +24,15 @@ _MAX_ORDER_INDICES = 1 << 22
 
 @dataclass(frozen=True)
 class RestartsResult:
-    """seeds (R,), final_losses (R,) (nan where a run diverged), seconds of training."""
+    """seeds (R,), final_losses (R,) (nan where a run diverged); seconds of training in
+    all, and kernel_seconds spent inside the parallel kernel alone."""
 
     seeds: np.ndarray
     final_losses: np.ndarray
     epochs: int
     updates_per_network: int
     seconds: float
+    kernel_seconds: float
 
     def converged(self, threshold: float) -> np.ndarray:
         return np.isfinite(self.final_losses) & (self.final_losses < threshold)
@@ -71,14 +73,17 @@ def train_restarts(spec: NetworkSpec, X: np.ndarray, Y: np.ndarray, settings: Tr
     ran = np.zeros(count, dtype=np.int64)
     diverged = np.zeros(count, dtype=bool)
     started = time.perf_counter()
+    in_kernel = 0.0
     done = 0
     while done < settings.epochs:
         epochs = min(chunk, settings.epochs - done)
         block = np.stack([o.take(done, epochs) for o in orders])
         epoch_cost = np.zeros((count, epochs))
+        kernel_started = time.perf_counter()
         train_many(template.layers, template.betas, template.cost_code, params, velocity,
                    grad, z, a, delta, X, Y, block, settings.batch_size, 0,
                    epochs * per_epoch, settings.alpha, settings.momentum, epoch_cost, ran)
+        in_kernel += time.perf_counter() - kernel_started
         diverged |= ran < epochs * per_epoch
         done += epochs
         if progress is not None:
@@ -90,4 +95,5 @@ def train_restarts(spec: NetworkSpec, X: np.ndarray, Y: np.ndarray, settings: Tr
         losses[r] = kernels.evaluate(template.layers, template.betas, template.cost_code,
                                      params[r], z[r], a[r], X, Y, outputs, costs)
     losses[diverged] = np.nan
-    return RestartsResult(seeds, losses, settings.epochs, settings.epochs * per_epoch, seconds)
+    return RestartsResult(seeds, losses, settings.epochs, settings.epochs * per_epoch, seconds,
+                          in_kernel)

@@ -64,6 +64,7 @@ class Session:
         self.costs = np.zeros(len(self.X))
         # evaluate() works in buffers of its own: the network's z, a and delta keep the
         # last trained example's values, which the display shows.
+        self._one_epoch_cost = np.zeros(1)
         self._eval_z = np.zeros_like(self.network.z)
         self._eval_a = np.zeros_like(self.network.a)
         self._loss = float("nan")
@@ -156,7 +157,8 @@ class Session:
             first = self.batch_in_epoch
             spanned = -(-(first + want) // per_epoch)
             order = self._orders.take(self.epoch, spanned)
-            epoch_cost = np.zeros(spanned)
+            # One epoch's cost buffer is kept: stepping calls this once per update.
+            epoch_cost = self._one_epoch_cost if spanned == 1 else np.zeros(spanned)
             epoch_cost[0] = self._partial_cost
             before = self._position()
             ran = self._train_batches(
@@ -173,10 +175,11 @@ class Session:
                                                      self.n_examples) - 1])
             reached = first + ran
             finished = reached // per_epoch
-            self.history.extend(self.epoch + 1, epoch_cost[:finished] / self.n_examples)
+            if finished:
+                self.history.extend(self.epoch + 1, epoch_cost[:finished] / self.n_examples)
             self.epoch += finished
             self.batch_in_epoch = reached % per_epoch
-            self._partial_cost = epoch_cost[finished] if self.batch_in_epoch else 0.0
+            self._partial_cost = float(epoch_cost[finished]) if self.batch_in_epoch else 0.0
             self.updates += ran
             self.examples_seen += self._position() - before
             done += ran
