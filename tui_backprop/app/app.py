@@ -215,9 +215,10 @@ class BackpropApp(App[None]):
             return
         self.runner.step(1)
         snap = self.runner.latest()
-        what = "example" if snap.batch_size == 1 else "batch"
-        ex = f" (example {snap.example + 1})" if snap.example is not None else ""
-        self.message = f"one update: one {what}{ex}"
+        if snap.batch_size == 1 and snap.example is not None:
+            self.message = f"stepped: example {snap.example + 1}"
+        else:
+            self.message = f"stepped: one batch of {snap.batch_size}"
         self.draw(snap, force=True)
 
     def action_step_epoch(self) -> None:
