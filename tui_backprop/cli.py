@@ -7,6 +7,7 @@ them, so ``--help`` and a mistyped option answer at once.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
@@ -14,6 +15,15 @@ from . import __version__
 from .options import add_network_options, add_problem_options, add_training_options
 
 PROG = "tui-backprop"
+#: command -> (module in tui_backprop.commands, function); imported only when run.
+COMMANDS = {
+    "tui": ("tui", "run_tui"),
+    "train": ("train", "run_train"),
+    "gradcheck": ("gradcheck", "run_gradcheck"),
+    "restarts": ("restarts", "run_restarts"),
+    "bench": ("bench", "run_bench_command"),
+    "problems": ("problems", "run_problems"),
+}
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -125,30 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .errors import InputError
 
     try:
-        if args.command == "tui":
-            from .commands.tui import run_tui
-
-            return run_tui(args)
-        if args.command == "train":
-            from .commands.train import run_train
-
-            return run_train(args)
-        if args.command == "gradcheck":
-            from .commands.gradcheck import run_gradcheck
-
-            return run_gradcheck(args)
-        if args.command == "restarts":
-            from .commands.restarts import run_restarts
-
-            return run_restarts(args)
-        if args.command == "bench":
-            from .commands.bench import run_bench_command
-
-            return run_bench_command(args)
-        if args.command == "problems":
-            from .commands.problems import run_problems
-
-            return run_problems(args)
+        module_name, function = COMMANDS[args.command]
+        module = importlib.import_module(f".commands.{module_name}", __package__)
+        return getattr(module, function)(args)
     except InputError as error:
         print(f"{PROG} {args.command}: error: {error}", file=sys.stderr)
         return 2
@@ -159,8 +148,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (for example `| head`); nothing more to say.
         sys.stderr.close()
         return 1
-    parser.error(f"unknown command {args.command!r}")
-    return 2
 
 
 if __name__ == "__main__":

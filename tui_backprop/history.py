@@ -35,26 +35,11 @@ class LossHistory:
 
     def append(self, epoch: int, loss: float) -> None:
         """Record the loss after ``epoch`` (1-based); kept if epoch is a multiple of stride."""
-        self.last_epoch, self.last_loss = epoch, loss
-        if epoch % self.stride:
-            return
-        if self._count == self.capacity:
-            # Keep the points whose epoch is a multiple of the doubled stride.
-            self.stride *= 2
-            keep = self._epochs[: self._count] % self.stride == 0
-            kept = int(keep.sum())
-            self._epochs[:kept] = self._epochs[: self._count][keep]
-            self._losses[:kept] = self._losses[: self._count][keep]
-            self._count = kept
-            if epoch % self.stride:
-                return
-        self._epochs[self._count] = epoch
-        self._losses[self._count] = loss
-        self._count += 1
+        self.extend(epoch, np.array([loss]))
 
     def extend(self, first_epoch: int, losses: np.ndarray) -> None:
-        """``append`` for epochs first_epoch, first_epoch + 1, ... with ``losses`` (K,),
-        without a Python loop per epoch (long headless runs finish thousands a call)."""
+        """Record the losses after epochs first_epoch, first_epoch + 1, ... (K,), thinning
+        as needed, without a Python loop per epoch (a headless run finishes thousands a call)."""
         if len(losses) == 0:
             return
         epochs = np.arange(first_epoch, first_epoch + len(losses), dtype=np.int64)
@@ -64,16 +49,19 @@ class LossHistory:
             fresh = int(keep.sum())
             if self._count + fresh <= self.capacity:
                 break
-            # Too many: thin what is stored to the doubled stride and try again.
-            self.stride *= 2
-            kept = self._epochs[: self._count] % self.stride == 0
-            n_kept = int(kept.sum())
-            self._epochs[:n_kept] = self._epochs[: self._count][kept]
-            self._losses[:n_kept] = self._losses[: self._count][kept]
-            self._count = n_kept
+            self._thin()
         self._epochs[self._count : self._count + fresh] = epochs[keep]
         self._losses[self._count : self._count + fresh] = losses[keep]
         self._count += fresh
+
+    def _thin(self) -> None:
+        """Double the stride and keep only the stored points on it."""
+        self.stride *= 2
+        kept = self._epochs[: self._count] % self.stride == 0
+        n_kept = int(kept.sum())
+        self._epochs[:n_kept] = self._epochs[: self._count][kept]
+        self._losses[:n_kept] = self._losses[: self._count][kept]
+        self._count = n_kept
 
     def points(self) -> tuple[np.ndarray, np.ndarray]:
         """Copies of (epochs, losses), each (len(self),)."""
