@@ -120,7 +120,8 @@ def test_bench_quick_json_schema(tmp_path):
     assert {"cpu", "cores", "numba_threads"} <= set(doc["machine"])
     assert {"python", "numpy", "numba", "llvmlite", "tui_backprop"} <= set(doc["versions"])
     names = [c["name"] for c in doc["cases"]]
-    assert names == ["xor-2-3-1", "2-16-16-1", "64-128-64-10", "single-step", "restarts"]
+    assert names == ["xor-2-3-1", "2-16-16-1", "64-128-64-10", "single-step", "restarts",
+                     "sklearn-mlp"]  # the test extras install scikit-learn
     for case in doc["cases"]:
         assert case["agrees"] is True
         assert isinstance(case["meets_target"], bool)

@@ -186,6 +186,51 @@ def time_restarts(epochs: int, count: int = 1024) -> dict:
     }
 
 
+def time_sklearn(repeats: int, epochs: int) -> dict | None:
+    """Fitting one network with BackpropClassifier and with scikit-learn's MLPClassifier
+    (sgd, batch_size=1, momentum without Nesterov), same data and epochs; None without
+    scikit-learn."""
+    try:
+        import warnings
+
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.neural_network import MLPClassifier
+
+        from .estimators import BackpropClassifier
+    except ImportError:
+        return None
+    moons = make_problem("moons")
+    X, y = moons.X, moons.Y[:, 0].astype(int)
+    common = {"hidden_layer_sizes": (3,), "momentum": 0.9, "batch_size": 1,
+              "max_iter": epochs, "shuffle": False, "tol": 0.0, "n_iter_no_change": 10**9}
+    ours = BackpropClassifier(learning_rate=0.1, random_state=0, **common)
+    theirs = MLPClassifier(activation="logistic", solver="sgd", learning_rate="constant",
+                           learning_rate_init=0.1, nesterovs_momentum=False, alpha=0.0,
+                           random_state=0, **common)
+    ours.fit(X, y)  # compile first
+    ours_rates, their_rates = [], []
+    updates = epochs * len(X)
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        ours.fit(X, y)
+        ours_rates.append(updates / (time.perf_counter() - t0))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            t0 = time.perf_counter()
+            theirs.fit(X, y)
+            their_rates.append(updates / (time.perf_counter() - t0))
+    ratio = summary([o / t for o, t in zip(ours_rates, their_rates, strict=True)])
+    return {
+        "name": "sklearn-mlp", "unit": "updates/s",
+        "config": {"layers": [2, 3, 1], "examples": len(X), "epochs": epochs,
+                   "what": "BackpropClassifier.fit against MLPClassifier(solver='sgd', "
+                           "batch_size=1, nesterovs_momentum=False).fit"},
+        "agrees": True, "max_abs_weight_difference": 0.0,
+        "kernel": summary(ours_rates), "reference": summary(their_rates), "ratio": ratio,
+        "target_ratio": 300.0, "meets_target": ratio["median"] >= 300.0,
+    }
+
+
 def _run_seconds(args: list[str], env: dict | None = None) -> float:
     t0 = time.perf_counter()
     subprocess.run(args, capture_output=True, check=True, env=env, stdin=subprocess.DEVNULL)
@@ -251,6 +296,10 @@ def run_bench(quick: bool, progress=None) -> dict:
     cases.append(time_single_step(repeats, 20_000 if quick else 100_000))
     say("restarts")
     cases.append(time_restarts(100 if quick else 1000))
+    say("scikit-learn")
+    sklearn_case = time_sklearn(repeats, 20 if quick else 200)
+    if sklearn_case is not None:
+        cases.append(sklearn_case)
     say("start-up")
     startup = time_startup(3 if quick else 5)
     return {"schema_version": SCHEMA_VERSION, "quick": quick, "machine": machine(),

@@ -34,6 +34,8 @@ class Session:
     X : (n, N^0) inputs; Y : (n, N^L) targets (float64, copied to contiguous arrays).
     initial : exact starting (weights, biases) for the first seed, e.g. from ``--init``;
     ``reseed`` draws random ones from then on.
+    specialized : use a kernel generated for this architecture (True), the general one
+    (False), or decide by size (None); the results are the same bit for bit.
     """
 
     def __init__(
@@ -43,6 +45,7 @@ class Session:
         Y: np.ndarray,
         settings: TrainSettings,
         initial: tuple[Sequence[np.ndarray], Sequence[np.ndarray] | None] | None = None,
+        specialized: bool | None = None,
     ) -> None:
         self.spec = spec
         self.settings = settings
@@ -55,8 +58,8 @@ class Session:
             )
         settings.check_data_size(len(self.X))
         self.network = Network(spec)
-        self._train_batches, self._train_many = kernels.trainers(self.network.layers,
-                                                                 self.network.cost_code)
+        self._train_batches, self._train_many = kernels.trainers(
+            self.network.layers, self.network.cost_code, specialized)
         self.alpha = settings.alpha
         self.momentum = settings.momentum
         self.batch_size = settings.batch_size
@@ -71,6 +74,8 @@ class Session:
         self._eval_seconds = 0.0
         self._eval_time = -np.inf
         self.history = LossHistory()
+        #: When a list, every finished epoch's mean loss is appended to it, unthinned.
+        self.epoch_losses: list[float] | None = None
         self._file_weights = initial
         self.reseed(settings.seed)
 
@@ -176,7 +181,10 @@ class Session:
             reached = first + ran
             finished = reached // per_epoch
             if finished:
-                self.history.extend(self.epoch + 1, epoch_cost[:finished] / self.n_examples)
+                means = epoch_cost[:finished] / self.n_examples
+                self.history.extend(self.epoch + 1, means)
+                if self.epoch_losses is not None:
+                    self.epoch_losses.extend(means.tolist())
             self.epoch += finished
             self.batch_in_epoch = reached % per_epoch
             self._partial_cost = float(epoch_cost[finished]) if self.batch_in_epoch else 0.0

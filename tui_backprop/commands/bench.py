@@ -42,6 +42,9 @@ def table(doc: dict) -> str:
                          f"{threads:>22}{'30 M/s':>9}{missed}")
     lines.append("(restarts: network-updates/s with one thread, and with all; "
                  "its target is per thread)")
+    if any(case["name"] == "sklearn-mlp" for case in doc["cases"]):
+        lines.append("(sklearn-mlp: BackpropClassifier.fit against scikit-learn's "
+                     "MLPClassifier.fit with sgd, batch_size=1)")
     s = doc["startup"]
     lines += ["",
               f"compile (empty cache)     {s['compile_seconds']:.2f} s",

@@ -1,0 +1,289 @@
+"""scikit-learn style estimators on the same kernels: BackpropClassifier, BackpropRegressor.
+
+They follow scikit-learn's conventions (parameters stored unchanged by ``__init__`` and
+checked in ``fit``; fitted attributes end in ``_``) and pass its estimator checks. Names
+differ from ``MLPClassifier`` where the meaning differs:
+
+- ``learning_rate`` is the app's alpha, the step size in d = -alpha g + mu d_prev
+  (scikit-learn's ``learning_rate_init``; its ``alpha`` is an L2 penalty, which these do not
+  have);
+- ``coefs_[m - 1]`` is (W^m)^T, shape (N^{m-1}, N^m), scikit-learn's orientation, and
+  ``intercepts_[m - 1]`` is b^m: the README's W^m is ``coefs_[m - 1].T``.
+
+The classifier uses sigmoid outputs with cross-entropy: one output for two classes, one per
+class (one-vs-rest) for more, whose ``predict_proba`` is the outputs normalised to sum to 1.
+The regressor uses a linear output with mse. ``loss_curve_`` holds, per epoch, the mean cost
+of the examples as they were trained on, exactly as scikit-learn's sgd solver computes it.
+
+scikit-learn is an optional dependency: ``pip install tui-backprop[sklearn]``.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+import kernels
+
+from .model import Network
+from .session import Session
+from .settings import TrainSettings
+from .spec import HIDDEN_ACTIVATIONS, NetworkSpec
+
+MAX_DRAWN_INPUTS = 16
+
+
+class _Backprop(BaseEstimator):
+    """What the classifier and the regressor share. Not for direct use."""
+
+    _output_activation = "sigmoid"
+    _cost = "mse"
+
+    def __init__(self, hidden_layer_sizes=(8,), activation="sigmoid", learning_rate=0.01,
+                 momentum=0.9, batch_size=1, max_iter=200, shuffle=True, random_state=None,
+                 tol=1e-4, n_iter_no_change=10, beta=1.0, warm_start=False):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.beta = beta
+        self.warm_start = warm_start
+
+    # -- parameters ------------------------------------------------------------------------
+    def _hidden(self) -> tuple[int, ...]:
+        sizes = self.hidden_layer_sizes
+        if isinstance(sizes, numbers.Integral):
+            sizes = (sizes,)
+        sizes = tuple(sizes)
+        if any(not isinstance(s, numbers.Integral) or s < 1 for s in sizes):
+            raise ValueError(f"hidden_layer_sizes must be positive integers, got {sizes!r}")
+        return tuple(int(s) for s in sizes)
+
+    def _check_params(self) -> None:
+        def positive_int(name):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+                raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+
+        positive_int("batch_size")
+        positive_int("max_iter")
+        positive_int("n_iter_no_change")
+        if self.activation not in HIDDEN_ACTIVATIONS:
+            raise ValueError(f"activation must be one of {HIDDEN_ACTIVATIONS}, "
+                             f"got {self.activation!r}")
+        if not (isinstance(self.tol, numbers.Real) and self.tol >= 0):
+            raise ValueError(f"tol must be a number >= 0, got {self.tol!r}")
+        # learning_rate, momentum and beta are checked by TrainSettings and NetworkSpec.
+
+    # -- fitting ---------------------------------------------------------------------------
+    def _targets(self, y, reset: bool) -> np.ndarray:
+        raise NotImplementedError
+
+    def _fit(self, X, y, incremental: bool):
+        self._check_params()
+        first = not (incremental and hasattr(self, "coefs_"))
+        regressor = isinstance(self, RegressorMixin)
+        X, y = validate_data(self, X, y, reset=first, multi_output=regressor,
+                             y_numeric=regressor, dtype=np.float64)
+        Y = self._targets(y, reset=first)
+        spec = NetworkSpec.build(X.shape[1], self._hidden(), Y.shape[1],
+                                 activation=self.activation,
+                                 output_activation=self._output_activation, cost=self._cost,
+                                 beta=float(self.beta))
+        seed = int(check_random_state(self.random_state).randint(0, 2**32 - 1))
+        settings = TrainSettings(alpha=float(self.learning_rate), momentum=float(self.momentum),
+                                 batch_size=min(int(self.batch_size), len(X)), seed=seed,
+                                 shuffle=bool(self.shuffle))
+        session = Session(spec, X, Y, settings, initial=self._start(spec, first))
+        if first:
+            self.loss_curve_ = []
+            self.n_iter_ = 0
+            self.best_loss_ = np.inf
+            self._no_improvement_count = 0
+        left = 1 if incremental else int(self.max_iter)
+        while left > 0:
+            # scikit-learn's rule stops after n_iter_no_change + 1 epochs in a row without an
+            # improvement of tol over the best loss; it cannot fire before that many more
+            # epochs, so that many run in one call, and the rule is applied to each after.
+            chunk = 1 if incremental else min(left, self.n_iter_no_change + 1
+                                              - self._no_improvement_count)
+            session.epoch_losses = losses = []
+            session.run_epochs(chunk)
+            if session.diverged or len(losses) != chunk or not np.isfinite(losses).all():
+                raise ValueError("training diverged (the loss is no longer finite); "
+                                 f"lower learning_rate (now {self.learning_rate})")
+            left -= chunk
+            for loss in losses:
+                self.loss_curve_.append(float(loss))
+                self.n_iter_ += 1
+                if loss > self.best_loss_ - self.tol:
+                    self._no_improvement_count += 1
+                else:
+                    self._no_improvement_count = 0
+                self.best_loss_ = min(self.best_loss_, loss)
+            if not incremental and self._no_improvement_count > self.n_iter_no_change:
+                break
+        self.coefs_ = [w.T.copy() for w in session.network.W[1:]]
+        self.intercepts_ = [b.copy() for b in session.network.b[1:]]
+        self.loss_ = self.loss_curve_[-1]
+        self._fit_data = (X, Y)
+        return self
+
+    def _start(self, spec: NetworkSpec, first: bool):
+        """Initial (weights, biases) to continue from (partial_fit, warm_start), or None."""
+        if not hasattr(self, "coefs_") or (first and not self.warm_start):
+            return None
+        weights = [np.asarray(c, dtype=np.float64).T for c in self.coefs_]
+        biases = [np.asarray(b, dtype=np.float64) for b in self.intercepts_]
+        shapes = [(spec.sizes[m], spec.sizes[m - 1]) for m in range(1, spec.n_layers + 1)]
+        if [w.shape for w in weights] != shapes:
+            return None  # a different network now: start afresh
+        return weights, biases
+
+    def fit(self, X, y):
+        """Train for up to ``max_iter`` epochs (fewer if the loss stops improving)."""
+        return self._fit(X, y, incremental=False)
+
+    # -- predicting ------------------------------------------------------------------------
+    def _outputs(self, X) -> np.ndarray:
+        """Network outputs a^L, (n, N^L), for X (n, n_features_in_)."""
+        check_is_fitted(self, "coefs_")
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        sizes = (self.coefs_[0].shape[0], *(c.shape[1] for c in self.coefs_))
+        activations = (self.activation,) * (len(sizes) - 2) + (self._output_activation,)
+        spec = NetworkSpec(sizes, activations, cost=self._cost, beta=float(self.beta))
+        net = Network(spec)
+        net.set_parameters([c.T for c in self.coefs_], self.intercepts_)
+        outputs = np.zeros((len(X), sizes[-1]))
+        kernels.evaluate(net.layers, net.betas, net.cost_code, net.params, net.z, net.a,
+                         np.ascontiguousarray(X), np.zeros((len(X), sizes[-1])), outputs,
+                         np.zeros(len(X)))
+        return outputs
+
+    def show(self, X=None, y=None) -> None:
+        """Open the app on the fitted network and its training data (or X, y).
+
+        Raises RuntimeError, saying why, when it cannot: not fitted, too many inputs to
+        draw, or no terminal to draw on."""
+        import sys
+
+        from .app.app import BackpropApp
+        from .app.config import AppConfig
+        from .problems import Problem
+
+        check_is_fitted(self, "coefs_")
+        if self.n_features_in_ > MAX_DRAWN_INPUTS:
+            raise RuntimeError(f"the network has {self.n_features_in_} inputs; the app draws "
+                               f"at most {MAX_DRAWN_INPUTS}")
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise RuntimeError("show() needs a terminal (stdin and stdout are not one)")
+        if X is None:
+            X, Y = self._fit_data
+        else:
+            X = validate_data(self, X, reset=False, dtype=np.float64)
+            Y = self._targets(np.asarray(y), reset=False)
+        kind = "classification" if isinstance(self, ClassifierMixin) else "regression"
+        problem = Problem(type(self).__name__, X, Y, kind,
+                          f"{type(self).__name__} training data: {len(X)} examples")
+        sizes = (X.shape[1], *(c.shape[1] for c in self.coefs_))
+        spec = NetworkSpec(sizes, (self.activation,) * (len(sizes) - 2)
+                           + (self._output_activation,), cost=self._cost,
+                           beta=float(self.beta))
+        settings = TrainSettings(alpha=float(self.learning_rate),
+                                 momentum=float(self.momentum),
+                                 batch_size=min(int(self.batch_size), len(X)))
+        initial = ([c.T for c in self.coefs_], list(self.intercepts_))
+        BackpropApp(AppConfig(problem=problem, spec=spec, settings=settings,
+                              initial=initial)).run()
+
+
+class BackpropClassifier(ClassifierMixin, _Backprop):
+    """A fully connected network trained by backpropagation, for class labels.
+
+    Parameters: hidden_layer_sizes, activation ("sigmoid", "tanh", "relu"), learning_rate
+    (alpha), momentum (mu), batch_size (1 = online), max_iter (epochs), shuffle,
+    random_state, tol, n_iter_no_change, beta (sigmoid steepness), warm_start.
+    """
+
+    _output_activation = "sigmoid"
+    _cost = "cross-entropy"
+
+    def _targets(self, y, reset: bool) -> np.ndarray:
+        check_classification_targets(y)
+        if reset:
+            self._binarizer = LabelBinarizer().fit(y)
+            self.classes_ = self._binarizer.classes_
+            if len(self.classes_) < 2:
+                raise ValueError("a classifier needs at least 2 classes in y, got one class: "
+                                 f"{self.classes_[0]!r}")
+        elif not np.isin(np.unique(y), self.classes_).all():
+            raise ValueError(f"y has classes not seen in the first fit ({self.classes_})")
+        return self._binarizer.transform(y).astype(np.float64)
+
+    def partial_fit(self, X, y, classes=None):
+        """One epoch over X, y (the first call needs ``classes``, every class in the data)."""
+        if not hasattr(self, "coefs_"):
+            if classes is None:
+                raise ValueError("the first call to partial_fit needs classes=")
+            self._binarizer = LabelBinarizer().fit(np.asarray(classes))
+            self.classes_ = self._binarizer.classes_
+            return self._fit_first_partial(X, y)
+        return self._fit(X, y, incremental=True)
+
+    def _fit_first_partial(self, X, y):
+        classes, binarizer = self.classes_, self._binarizer
+        self._fit(X, y, incremental=True)  # builds the network; keeps the given classes
+        self.classes_, self._binarizer = classes, binarizer
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        """(n, n_classes): sigmoid outputs; for more than two classes, normalised per row."""
+        out = self._outputs(X)
+        if out.shape[1] == 1:
+            return np.hstack([1.0 - out, out])
+        total = out.sum(axis=1, keepdims=True)
+        return np.divide(out, total, out=np.full_like(out, 1.0 / out.shape[1]),
+                         where=total > 0)
+
+    def predict(self, X) -> np.ndarray:
+        proba = self.predict_proba(X)  # first: it checks that the classifier is fitted
+        return self.classes_[np.argmax(proba, axis=1)]
+
+
+class BackpropRegressor(RegressorMixin, _Backprop):
+    """A fully connected network trained by backpropagation, for numeric targets
+    (linear output, mse). Parameters as BackpropClassifier's."""
+
+    _output_activation = "linear"
+    _cost = "mse"
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    def _targets(self, y, reset: bool) -> np.ndarray:
+        y = np.asarray(y, dtype=np.float64)
+        if reset:
+            self._single_output = y.ndim == 1
+        return y.reshape(len(y), -1)
+
+    def partial_fit(self, X, y):
+        """One epoch over X, y."""
+        return self._fit(X, y, incremental=True)
+
+    def predict(self, X) -> np.ndarray:
+        out = self._outputs(X)
+        return out[:, 0] if self._single_output else out
