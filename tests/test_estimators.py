@@ -169,3 +169,11 @@ def test_early_stopping_follows_scikit_learns_rule():
             stop = k
             break
     assert stop == len(curve) - 1
+
+
+def test_partial_fit_classes_then_fit_takes_the_new_labels():
+    X, y = _data()
+    clf = BackpropClassifier(random_state=0).partial_fit(X, y, classes=[0, 1, 2])
+    assert list(clf.classes_) == [0, 1, 2] and clf.coefs_[-1].shape == (8, 3)
+    clf.fit(X, y)
+    assert list(clf.classes_) == [0, 1] and clf.coefs_[-1].shape == (8, 1)

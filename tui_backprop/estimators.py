@@ -24,7 +24,6 @@ import numbers
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -154,6 +153,7 @@ class _Backprop(BaseEstimator):
 
     def fit(self, X, y):
         """Train for up to ``max_iter`` epochs (fewer if the loss stops improving)."""
+        self.__dict__.pop("_partial_classes", None)  # classes come from this y
         return self._fit(X, y, incremental=False)
 
     # -- predicting ------------------------------------------------------------------------
@@ -221,32 +221,31 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     _cost = "cross-entropy"
 
     def _targets(self, y, reset: bool) -> np.ndarray:
+        """Targets (n, 1) for two classes (1 for classes_[1]), else one-hot (n, K)."""
         check_classification_targets(y)
         if reset:
-            self._binarizer = LabelBinarizer().fit(y)
-            self.classes_ = self._binarizer.classes_
+            given = getattr(self, "_partial_classes", None)
+            self.classes_ = given if given is not None else np.unique(y)
             if len(self.classes_) < 2:
                 raise ValueError("a classifier needs at least 2 classes in y, got one class: "
                                  f"{self.classes_[0]!r}")
-        elif not np.isin(np.unique(y), self.classes_).all():
+        index = np.searchsorted(self.classes_, y)
+        index = np.minimum(index, len(self.classes_) - 1)
+        if not np.array_equal(self.classes_[index], y):
             raise ValueError(f"y has classes not seen in the first fit ({self.classes_})")
-        return self._binarizer.transform(y).astype(np.float64)
+        if len(self.classes_) == 2:
+            return (index == 1).astype(np.float64)[:, None]
+        one_hot = np.zeros((len(y), len(self.classes_)))
+        one_hot[np.arange(len(y)), index] = 1.0
+        return one_hot
 
     def partial_fit(self, X, y, classes=None):
         """One epoch over X, y (the first call needs ``classes``, every class in the data)."""
         if not hasattr(self, "coefs_"):
             if classes is None:
                 raise ValueError("the first call to partial_fit needs classes=")
-            self._binarizer = LabelBinarizer().fit(np.asarray(classes))
-            self.classes_ = self._binarizer.classes_
-            return self._fit_first_partial(X, y)
+            self._partial_classes = np.unique(np.asarray(classes))
         return self._fit(X, y, incremental=True)
-
-    def _fit_first_partial(self, X, y):
-        classes, binarizer = self.classes_, self._binarizer
-        self._fit(X, y, incremental=True)  # builds the network; keeps the given classes
-        self.classes_, self._binarizer = classes, binarizer
-        return self
 
     def predict_proba(self, X) -> np.ndarray:
         """(n, n_classes): sigmoid outputs; for more than two classes, normalised per row."""
