@@ -177,3 +177,13 @@ def test_partial_fit_classes_then_fit_takes_the_new_labels():
     assert list(clf.classes_) == [0, 1, 2] and clf.coefs_[-1].shape == (8, 3)
     clf.fit(X, y)
     assert list(clf.classes_) == [0, 1] and clf.coefs_[-1].shape == (8, 1)
+
+
+def test_pickled_model_leaves_the_training_data_behind():
+    import pickle
+
+    X, y = _data()
+    clf = BackpropClassifier(max_iter=3, random_state=0).fit(X, y)
+    copy = pickle.loads(pickle.dumps(clf))
+    assert not hasattr(copy, "_fit_data")
+    np.testing.assert_array_equal(copy.predict_proba(X), clf.predict_proba(X))

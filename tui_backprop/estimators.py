@@ -172,11 +172,19 @@ class _Backprop(BaseEstimator):
                          np.zeros(len(X)))
         return outputs
 
+    def __getstate__(self):
+        # The training data is kept only for show() in this process: a pickled model
+        # should not carry it along.
+        state = super().__getstate__()
+        state.pop("_fit_data", None)
+        return state
+
     def show(self, X=None, y=None) -> None:
-        """Open the app on the fitted network and its training data (or X, y).
+        """Open the app on the fitted network and its training data (or X, y; needed after
+        unpickling, since the data is not pickled).
 
         Raises RuntimeError, saying why, when it cannot: not fitted, too many inputs to
-        draw, or no terminal to draw on."""
+        draw, no data, or no terminal to draw on."""
         import sys
 
         from .app.app import BackpropApp
@@ -190,6 +198,9 @@ class _Backprop(BaseEstimator):
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             raise RuntimeError("show() needs a terminal (stdin and stdout are not one)")
         if X is None:
+            if not hasattr(self, "_fit_data"):
+                raise RuntimeError("show() needs X and y here (the training data is not "
+                                   "kept in a pickled model)")
             X, Y = self._fit_data
         else:
             X = validate_data(self, X, reset=False, dtype=np.float64)
