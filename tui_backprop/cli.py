@@ -20,6 +20,7 @@ COMMANDS = {
     "tui": ("tui", "run_tui"),
     "train": ("train", "run_train"),
     "gradcheck": ("gradcheck", "run_gradcheck"),
+    "explain": ("explain", "run_explain"),
     "restarts": ("restarts", "run_restarts"),
     "bench": ("bench", "run_bench_command"),
     "problems": ("problems", "run_problems"),
@@ -90,6 +91,22 @@ def build_parser() -> OneLineParser:
     check.add_argument("--tolerance", type=float, default=None,
                        help="largest relative error that passes (default: 1e-05)")
     check.add_argument("--json", action="store_true", help="print one JSON object")
+
+    explain = commands.add_parser(
+        "explain", help="one update, phase by phase, with the numbers filled in",
+        description="Print one update as the formulas of the forward pass, the cost, the "
+                    "deltas, the gradients and the momentum update, each with the current "
+                    "numbers plugged in: for lecture notes.",
+    )
+    add_problem_options(explain)
+    add_network_options(explain)
+    add_training_options(explain, epochs=None)
+    explain.add_argument("--after-epochs", type=int, default=0, metavar="N",
+                         help="train N epochs first (default: 0)")
+    explain.add_argument("--example", type=int, default=1, metavar="K",
+                         help="the example to update on (1-based; with --batch-size B, "
+                              "K and the B-1 after it) (default: 1)")
+    explain.add_argument("--json", action="store_true", help="print one JSON object")
 
     restarts = commands.add_parser(
         "restarts", help="train many seeds of one network in parallel",

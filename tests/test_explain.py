@@ -1,0 +1,84 @@
+"""explain: every number equals the reference's, and the update is the kernels' update."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.helpers import random_data, reference_for, run_cli
+from tests.test_kernels import networks
+from tui_backprop.explain import explain_update, num, val
+from tui_backprop.session import Session
+from tui_backprop.settings import TrainSettings
+
+
+@settings(max_examples=40, deadline=None)
+@given(spec=networks(), n=st.integers(1, 6), batch=st.integers(1, 3),
+       seed=st.integers(0, 2**31), warm=st.integers(0, 3))
+def test_explained_numbers_are_the_reference_and_the_kernel_update(spec, n, batch, seed,
+                                                                   warm):
+    batch = min(batch, n)
+    X, Y = random_data(spec, n, np.random.default_rng(seed))
+    session = Session(spec, X, Y, TrainSettings(batch_size=batch, seed=seed % 2**32,
+                                                shuffle=False, alpha=0.05, momentum=0.5))
+    session.run_batches(warm)  # a non-zero momentum term from earlier updates
+    first = session.batch_in_epoch * batch
+    examples = list(range(first, min(first + batch, n)))
+    explanation = explain_update(session, examples)
+
+    ref = reference_for(session.network)
+    k = examples[0]
+    ref.forward(X[k])
+    forward = [p for p in explanation.phases if p.kind == "forward"]
+    for m in range(1, spec.n_layers + 1):
+        np.testing.assert_allclose(forward[m - 1].values["z"], ref.z[m], rtol=1e-12,
+                                   atol=1e-12)
+        np.testing.assert_allclose(forward[m - 1].values["a"], ref.a[m], rtol=1e-12,
+                                   atol=1e-12)
+    cost = next(p for p in explanation.phases if p.kind == "cost")
+    if spec.cost == "mse":  # the explained cross-entropy uses the log form, same value
+        assert cost.values["cost"] == pytest.approx(ref.cost(Y[k]), rel=1e-12, abs=1e-12)
+    else:
+        assert cost.values["cost"] == pytest.approx(ref.cost(Y[k]), rel=1e-9, abs=1e-12)
+
+    # The explained update is the update the kernels make on the same batch.
+    session.run_batches(1)
+    assert session.last_example == examples[-1]
+    for m in range(1, spec.n_layers + 1):
+        np.testing.assert_allclose(explanation.new_W[m], session.network.W[m], rtol=1e-12,
+                                   atol=1e-12)
+        np.testing.assert_allclose(explanation.new_b[m], session.network.b[m], rtol=1e-12,
+                                   atol=1e-12)
+        np.testing.assert_allclose(explanation.step_W[m], session.network.dW[m], rtol=1e-12,
+                                   atol=1e-12)
+
+
+def test_numbers_read_as_written():
+    assert num(-0.5) == "(-0.5)" and val(-0.5) == "-0.5" and val(-0.0) == "0"
+    assert num(0.123456) == "0.1235"
+
+
+def test_explain_cli_text_and_json():
+    out = run_cli("explain", "--problem", "xor", "--example", "2")
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    for title in ("forward, layer 1", "cost", "output delta", "hidden delta", "gradient",
+                  "update, layer 2"):
+        assert title in text
+    doc = json.loads(run_cli("explain", "--problem", "xor", "--example", "2", "--json",
+                             "--cost", "cross-entropy").stdout)
+    assert doc["examples"] == [2]
+    kinds = [p["kind"] for p in doc["phases"]]
+    assert kinds == ["forward", "forward", "cost", "output-delta", "hidden-delta", "gradient",
+                     "gradient", "update", "update"]
+    assert "cancels" in doc["phases"][3]["formula"]  # why delta^L = a - y
+    batch = json.loads(run_cli("explain", "--batch-size", "3", "--example", "3",
+                               "--json").stdout)
+    assert batch["examples"] == [3, 4, 1]
+    assert "batch-mean" in [p["kind"] for p in batch["phases"]]
+    bad = run_cli("explain", "--example", "5")
+    assert bad.returncode == 2 and "--example" in bad.stderr

@@ -1,0 +1,283 @@
+"""One update, phase by phase, with every formula's numbers filled in.
+
+For a lecture: the forward pass layer by layer, the cost, the deltas from the output back
+to layer 1, the gradients and the momentum update, each as the formula in the README's
+notation followed by the same formula with the current numbers and its result. It is
+computed here with plain NumPy from the Session's current weights (independently of the
+kernels), so that every number shown can be checked by hand from the ones before it; the
+tests check it against the reference and against the update the kernels make.
+
+Notation: W^m (N^m, N^{m-1}), z^m = W^m a^{m-1} + b^m, a^m = sigma(z^m), delta^m = dC/dz^m,
+d = -alpha g + mu d_prev, theta <- theta + d.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .session import Session
+
+
+def val(x: float) -> str:
+    """A result: 4 significant digits (and 0, not -0)."""
+    return f"{x + 0.0:.4g}"
+
+
+def num(x: float) -> str:
+    """An operand in a formula: as ``val``, negatives in parentheses."""
+    text = val(x)
+    return f"({text})" if text.startswith("-") else text
+
+
+@dataclass
+class Phase:
+    """One step of the update: its formula (general form) and one line per node or weight.
+
+    values holds the numbers for scripts (lists per quantity)."""
+
+    kind: str  # forward, cost, output-delta, hidden-delta, gradient, batch-mean, update
+    layer: int | None
+    title: str
+    formula: str
+    lines: list[str] = field(default_factory=list)
+    values: dict = field(default_factory=dict)
+
+
+def _sigma(name: str, z: np.ndarray, beta: float) -> np.ndarray:
+    if name == "sigmoid":
+        with np.errstate(over="ignore"):
+            return 1.0 / (1.0 + np.exp(-beta * z))
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "relu":
+        return np.maximum(z, 0.0)
+    return z.copy()
+
+
+def _sigma_text(name: str, beta: float, z: float, a: float) -> str:
+    b = "" if beta == 1.0 else f"{num(beta)}*"
+    if name == "sigmoid":
+        return f"sigma(z) = 1/(1 + e^-({b}{val(z)})) = {val(a)}"
+    if name == "tanh":
+        return f"tanh({val(z)}) = {val(a)}"
+    if name == "relu":
+        return f"max(0, {val(z)}) = {val(a)}"
+    return f"z = {val(a)}"
+
+
+def _slope(name: str, beta: float, z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    if name == "sigmoid":
+        return beta * a * (1.0 - a)
+    if name == "tanh":
+        return 1.0 - a * a
+    if name == "relu":
+        return (z > 0).astype(np.float64)
+    return np.ones_like(z)
+
+
+def _slope_text(name: str, beta: float, z: float, a: float) -> str:
+    """sigma'(z) written with the numbers it is computed from."""
+    b = "" if beta == 1.0 else f"{num(beta)}*"
+    if name == "sigmoid":
+        return f"{b}{num(a)}*(1 - {num(a)})"
+    if name == "tanh":
+        return f"(1 - {num(a)}^2)"
+    if name == "relu":
+        return f"[{num(z)} > 0]"
+    return "1"
+
+
+def _forward(spec, W, b, x):
+    """z[m], a[m] for one example (index 0: a[0] = x)."""
+    z, a = [None], [np.asarray(x, dtype=np.float64)]
+    for m in range(1, spec.n_layers + 1):
+        z.append(W[m] @ a[m - 1] + b[m])
+        a.append(_sigma(spec.activations[m - 1], z[m], spec.beta))
+    return z, a
+
+
+def _example_phases(spec, W, b, x, y, tag: str) -> tuple[list[Phase], list, list]:
+    """Forward, cost, deltas and gradients of one example; returns (phases, gW, gb)."""
+    L = spec.n_layers
+    phases = []
+    z, a = _forward(spec, W, b, x)
+    for m in range(1, L + 1):
+        act = spec.activations[m - 1]
+        phase = Phase("forward", m, f"forward, layer {m}{tag}",
+                      f"z^{m} = W^{m} a^{m - 1} + b^{m},  a^{m} = {act}(z^{m})",
+                      values={"z": z[m].tolist(), "a": a[m].tolist()})
+        for i in range(spec.sizes[m]):
+            terms = " + ".join(f"{num(W[m][i, j])}*{num(a[m - 1][j])}"
+                               for j in range(spec.sizes[m - 1]))
+            names = " + ".join(f"w{i + 1}{j + 1}*a^{m - 1}_{j + 1}"
+                               for j in range(spec.sizes[m - 1]))
+            phase.lines.append(f"z^{m}_{i + 1} = {names} + b{i + 1} = {terms} + "
+                               f"{num(b[m][i])} = {val(z[m][i])};  a^{m}_{i + 1} = "
+                               + _sigma_text(act, spec.beta, z[m][i], a[m][i]))
+        phases.append(phase)
+
+    out = a[L]
+    if spec.cost == "cross-entropy":
+        with np.errstate(divide="ignore"):
+            cost = float(-np.sum(y * np.log(out) + (1 - y) * np.log(1 - out)))
+        terms = " + ".join(f"{num(y[i])}*ln {num(out[i])} + (1 - {num(y[i])})*ln(1 - "
+                           f"{num(out[i])})" for i in range(len(y)))
+        formula = "C = -sum(y ln a + (1 - y) ln(1 - a))"
+        line = f"C = -({terms}) = {val(cost)}"
+    else:
+        cost = float(0.5 * np.sum((out - y) ** 2))
+        terms = " + ".join(f"({num(out[i])} - {num(y[i])})^2" for i in range(len(y)))
+        formula = "C = 1/2 |a^L - y|^2"
+        line = f"C = 1/2 ({terms}) = {val(cost)}"
+    phases.append(Phase("cost", None, f"cost{tag}", formula, [line],
+                        {"cost": cost, "target": np.asarray(y).tolist()}))
+
+    delta = [None] * (L + 1)
+    act = spec.activations[L - 1]
+    if spec.cost == "cross-entropy":
+        delta[L] = spec.beta * (out - y)
+        beta = "" if spec.beta == 1.0 else f"{num(spec.beta)}*"
+        phase = Phase("output-delta", L, f"output delta, layer {L}{tag}",
+                      f"delta^{L} = dC/da * sigma'(z) = (a - y)/(a(1 - a)) * "
+                      f"{beta}a(1 - a) = {beta}(a - y): the a(1 - a) cancels",
+                      values={"delta": delta[L].tolist()})
+        for i in range(spec.sizes[L]):
+            phase.lines.append(f"delta{i + 1} = {beta}({num(out[i])} - {num(y[i])}) = "
+                               f"{val(delta[L][i])}")
+    else:
+        slope = _slope(act, spec.beta, z[L], out)
+        delta[L] = (out - y) * slope
+        phase = Phase("output-delta", L, f"output delta, layer {L}{tag}",
+                      f"delta^{L} = (a - y) * sigma'(z^{L})",
+                      values={"delta": delta[L].tolist()})
+        for i in range(spec.sizes[L]):
+            phase.lines.append(
+                f"delta{i + 1} = ({num(out[i])} - {num(y[i])}) * "
+                f"{_slope_text(act, spec.beta, z[L][i], out[i])} = {val(delta[L][i])}")
+    phases.append(phase)
+
+    for m in range(L - 1, 0, -1):
+        act = spec.activations[m - 1]
+        back = W[m + 1].T @ delta[m + 1]
+        slope = _slope(act, spec.beta, z[m], a[m])
+        delta[m] = back * slope
+        phase = Phase("hidden-delta", m, f"hidden delta, layer {m}{tag}",
+                      f"delta^{m}_j = (sum_k W^{m + 1}_kj delta^{m + 1}_k) * sigma'(z^{m}_j)",
+                      values={"delta": delta[m].tolist()})
+        for j in range(spec.sizes[m]):
+            terms = " + ".join(f"{num(W[m + 1][k, j])}*{num(delta[m + 1][k])}"
+                               for k in range(spec.sizes[m + 1]))
+            phase.lines.append(f"delta{j + 1} = ({terms}) * "
+                               f"{_slope_text(act, spec.beta, z[m][j], a[m][j])} = "
+                               f"{val(delta[m][j])}")
+        phases.append(phase)
+
+    gW = [None] + [np.outer(delta[m], a[m - 1]) for m in range(1, L + 1)]
+    gb = [None] + [delta[m].copy() if spec.bias else np.zeros_like(delta[m])
+                   for m in range(1, L + 1)]
+    for m in range(1, L + 1):
+        phase = Phase("gradient", m, f"gradient, layer {m}{tag}",
+                      f"dC/dW^{m}_ij = delta^{m}_i a^{m - 1}_j" +
+                      (f",  dC/db^{m}_i = delta^{m}_i" if spec.bias else ""),
+                      values={"grad_W": gW[m].tolist(), "grad_b": gb[m].tolist()})
+        for i in range(spec.sizes[m]):
+            parts = [f"dC/dw{i + 1}{j + 1} = {num(delta[m][i])}*{num(a[m - 1][j])} = "
+                     f"{val(gW[m][i, j])}" for j in range(spec.sizes[m - 1])]
+            if spec.bias:
+                parts.append(f"dC/db{i + 1} = {val(gb[m][i])}")
+            phase.lines.append(";  ".join(parts))
+        phases.append(phase)
+    return phases, gW, gb
+
+
+@dataclass
+class Explanation:
+    """The phases of one update, and the update's resulting parameters.
+
+    new_W[m], new_b[m]: parameters after the update; step_W[m], step_b[m]: the change d.
+    """
+
+    examples: list[int]
+    phases: list[Phase]
+    new_W: list
+    new_b: list
+    step_W: list
+    step_b: list
+
+    def to_json(self) -> dict:
+        return {"examples": [k + 1 for k in self.examples],
+                "phases": [{"kind": p.kind, "layer": p.layer, "title": p.title,
+                            "formula": p.formula, "lines": p.lines, "values": p.values}
+                           for p in self.phases]}
+
+    def text(self) -> str:
+        out = []
+        for p in self.phases:
+            out.append(f"== {p.title}:  {p.formula}")
+            out.extend(f"   {line}" for line in p.lines)
+        return "\n".join(out)
+
+
+def explain_update(session: Session, examples: list[int]) -> Explanation:
+    """Explain the update the Session would make on the batch of ``examples`` (0-based
+    indices), from its current weights and momentum. Changes nothing in the Session."""
+    spec = session.spec
+    net = session.network
+    L = spec.n_layers
+    W = [None] + [w.copy() for w in net.W[1:]]
+    b = [None] + [v.copy() for v in net.b[1:]]
+    dW = [None] + [w.copy() for w in net.dW[1:]]
+    db = [None] + [v.copy() for v in net.db[1:]]
+    phases: list[Phase] = []
+    sum_W = [None] + [np.zeros_like(w) for w in W[1:]]
+    sum_b = [None] + [np.zeros_like(v) for v in b[1:]]
+    batch = len(examples)
+    for k in examples:
+        tag = f" (example {k + 1})"
+        example_phases, gW, gb = _example_phases(spec, W, b, session.X[k], session.Y[k], tag)
+        phases.extend(example_phases)
+        for m in range(1, L + 1):
+            sum_W[m] += gW[m]
+            sum_b[m] += gb[m]
+    g_W = [None] + [s / batch for s in sum_W[1:]]
+    g_b = [None] + [s / batch for s in sum_b[1:]]
+    if batch > 1:
+        phase = Phase("batch-mean", None, f"mean gradient over the batch of {batch}",
+                      f"g = (1/{batch}) sum over the batch of dC/dtheta",
+                      values={"grad_W": [g.tolist() for g in g_W[1:]],
+                              "grad_b": [g.tolist() for g in g_b[1:]]})
+        for m in range(1, L + 1):
+            for i in range(spec.sizes[m]):
+                for j in range(spec.sizes[m - 1]):
+                    phase.lines.append(f"g(w^{m}_{i + 1}{j + 1}) = {num(sum_W[m][i, j])}/"
+                                       f"{batch} = {val(g_W[m][i, j])}")
+        phases.append(phase)
+    alpha, mu = session.alpha, session.momentum
+    new_W, new_b, step_W, step_b = [None], [None], [None], [None]
+    for m in range(1, L + 1):
+        sW = -alpha * g_W[m] + mu * dW[m]
+        sb = -alpha * g_b[m] + mu * db[m]
+        step_W.append(sW)
+        step_b.append(sb)
+        new_W.append(W[m] + sW)
+        new_b.append(b[m] + sb)
+        phase = Phase("update", m, f"update, layer {m}",
+                      f"d = -alpha*g + mu*d_prev, w <- w + d  (alpha {num(alpha)}, "
+                      f"mu {num(mu)})",
+                      values={"step_W": sW.tolist(), "step_b": sb.tolist(),
+                              "W": new_W[m].tolist(), "b": new_b[m].tolist()})
+        for i in range(spec.sizes[m]):
+            for j in range(spec.sizes[m - 1]):
+                phase.lines.append(
+                    f"w{i + 1}{j + 1}: d = -{num(alpha)}*{num(g_W[m][i, j])} + {num(mu)}*"
+                    f"{num(dW[m][i, j])} = {val(sW[i, j])} -> w = {val(W[m][i, j])} + "
+                    f"{num(sW[i, j])} = {val(new_W[m][i, j])}")
+            if spec.bias:
+                phase.lines.append(
+                    f"b{i + 1}: d = -{num(alpha)}*{num(g_b[m][i])} + {num(mu)}*"
+                    f"{num(db[m][i])} = {val(sb[i])} -> b = {val(b[m][i])} + "
+                    f"{num(sb[i])} = {val(new_b[m][i])}")
+        phases.append(phase)
+    return Explanation(list(examples), phases, new_W, new_b, step_W, step_b)
