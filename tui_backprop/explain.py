@@ -3,9 +3,10 @@
 For a lecture: the forward pass layer by layer, the cost, the deltas from the output back
 to layer 1, the gradients and the momentum update, each as the formula in the README's
 notation followed by the same formula with the current numbers and its result. It is
-computed here with plain NumPy from the Session's current weights (independently of the
-kernels), so that every number shown can be checked by hand from the ones before it; the
-tests check it against the reference and against the update the kernels make.
+computed here with plain NumPy (the reference's activation functions) from the Session's
+current weights, apart from the kernels, so that every number shown can be checked by hand
+from the ones before it; the tests check it against the reference and against the update
+the kernels make.
 
 Notation: W^m (N^m, N^{m-1}), z^m = W^m a^{m-1} + b^m, a^m = sigma(z^m), delta^m = dC/dz^m,
 d = -alpha g + mu d_prev, theta <- theta + d.
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .reference import activation, activation_slope
 from .session import Session
 
 
@@ -46,14 +48,8 @@ class Phase:
 
 
 def _sigma(name: str, z: np.ndarray, beta: float) -> np.ndarray:
-    if name == "sigmoid":
-        with np.errstate(over="ignore"):
-            return 1.0 / (1.0 + np.exp(-beta * z))
-    if name == "tanh":
-        return np.tanh(z)
-    if name == "relu":
-        return np.maximum(z, 0.0)
-    return z.copy()
+    with np.errstate(over="ignore"):
+        return activation(name, z, beta, np.empty_like(z))
 
 
 def _sigma_text(name: str, beta: float, z: float, a: float) -> str:
@@ -68,13 +64,7 @@ def _sigma_text(name: str, beta: float, z: float, a: float) -> str:
 
 
 def _slope(name: str, beta: float, z: np.ndarray, a: np.ndarray) -> np.ndarray:
-    if name == "sigmoid":
-        return beta * a * (1.0 - a)
-    if name == "tanh":
-        return 1.0 - a * a
-    if name == "relu":
-        return (z > 0).astype(np.float64)
-    return np.ones_like(z)
+    return activation_slope(name, z, a, beta, np.empty_like(z))
 
 
 def _slope_text(name: str, beta: float, z: float, a: float) -> str:
