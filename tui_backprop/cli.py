@@ -21,6 +21,7 @@ COMMANDS = {
     "train": ("train", "run_train"),
     "gradcheck": ("gradcheck", "run_gradcheck"),
     "explain": ("explain", "run_explain"),
+    "descend": ("descend", "run_descend"),
     "restarts": ("restarts", "run_restarts"),
     "bench": ("bench", "run_bench_command"),
     "problems": ("problems", "run_problems"),
@@ -107,6 +108,26 @@ def build_parser() -> OneLineParser:
                          help="the example to update on (1-based; with --batch-size B, "
                               "K and the B-1 after it) (default: 1)")
     explain.add_argument("--json", action="store_true", help="print one JSON object")
+
+    descend = commands.add_parser(
+        "descend", help="gradient descent on f(x) = x^4 - 3x^3 + 2, or on a surface",
+        description="Gradient descent x <- x - gamma f'(x) on the tutorials' quartic "
+                    "f(x) = x^4 - 3x^3 + 2 until a step is at most --precision, then the "
+                    "second-derivative test; or on a two-variable bowl, cap (by ascent) or "
+                    "saddle, with the Hessian test.",
+    )
+    descend.add_argument("--function", choices=("quartic", "bowl", "cap", "saddle"),
+                         default="quartic", help="what to descend (default: quartic)")
+    descend.add_argument("--x0", type=float, help="start (default: 4 for the quartic)")
+    descend.add_argument("--y0", type=float, help="start's y, for the surfaces")
+    descend.add_argument("--gamma", type=float, help="step size (default: 0.01)")
+    descend.add_argument("--preset", choices=("slow", "converge", "oscillate", "diverge"),
+                         help="a gamma for the quartic that shows that behaviour")
+    descend.add_argument("--precision", type=float, default=1e-5,
+                         help="stop when a step is at most this (default: 1e-05)")
+    descend.add_argument("--max-steps", type=int, default=100_000,
+                         help="give up after this many steps (default: 100000)")
+    descend.add_argument("--json", action="store_true", help="print one JSON object")
 
     restarts = commands.add_parser(
         "restarts", help="train many seeds of one network in parallel",

@@ -1,0 +1,70 @@
+"""The tutorials' gradient descent, exactly, and the second-derivative and Hessian tests."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from tests.helpers import run_cli
+from tui_backprop.descent import PRESETS, SURFACES, descend, descend_surface, hessian_test
+
+
+def test_descend_prints_the_tutorials_number():
+    out = run_cli("descend", "--x0", "4", "--gamma", "0.01", "--precision", "1e-5")
+    assert out.returncode == 0, out.stderr
+    assert "Local minimum occurs at 2.2500325268933734" in out.stdout.splitlines()
+    assert "steps: 42" in out.stdout and "a minimum" in out.stdout
+    doc = json.loads(run_cli("descend", "--json").stdout)
+    assert doc["point"] == [2.2500325268933734] and doc["steps"] == 42
+    assert doc["verdict"] == "minimum" and doc["converged"] is True
+
+
+def test_the_loop_is_the_tutorials():
+    """Replays the tutorial's own code (independent of the module) step by step."""
+    x_old, x_new, path = 0.0, 4.0, [4.0]
+    while abs(x_new - x_old) > 1e-5:
+        x_old = x_new
+        x_new += -0.01 * (4 * x_old**3 - 9 * x_old**2)
+        path.append(x_new)
+    result = descend(4.0, 0.01, 1e-5)
+    np.testing.assert_array_equal(result.path[:, 0], path)
+
+
+def test_presets_show_what_they_are_named_for():
+    runs = {name: descend(4.0, gamma, 1e-5) for name, gamma in PRESETS.items()}
+    assert runs["slow"].converged and runs["slow"].steps > 5 * runs["converge"].steps
+    assert runs["converge"].verdict == "minimum"
+    path = runs["oscillate"].path[:, 0]
+    sides = np.sign(path[1:] - 2.25)
+    assert runs["oscillate"].converged and (sides[1:] != sides[:-1]).sum() >= 3
+    assert abs(runs["oscillate"].point[0] - 2.25) < 1e-4
+    assert runs["diverge"].diverged and not runs["diverge"].converged
+
+
+@pytest.mark.parametrize("name,expected", [("bowl", "minimum"), ("cap", "maximum"),
+                                           ("saddle", "saddle")])
+def test_surfaces_reach_and_classify_their_point(name, expected):
+    surface = SURFACES[name]
+    result = descend_surface(surface, surface.start, 0.01, 1e-6)
+    assert result.converged and result.verdict == expected
+    gx, gy = surface.gradient(*result.point)
+    assert np.hypot(gx, gy) < 1e-3  # a critical point
+    out = json.loads(run_cli("descend", "--function", name, "--json").stdout)
+    assert out["verdict"] == expected
+
+
+def test_hessian_test_cases():
+    assert hessian_test(2, 3, 1)[0] == "minimum"
+    assert hessian_test(-2, -3, 1)[0] == "maximum"
+    assert hessian_test(1, -1, 0)[0] == "saddle"
+    assert hessian_test(1, 1, 1)[0] == "no verdict"
+
+
+def test_descend_bad_input():
+    for args, expected in ((["--gamma", "0"], "--gamma"), (["--precision", "nan"], "--precision"),
+                           (["--gamma", "0.1", "--preset", "slow"], "not both"),
+                           (["--y0", "1"], "--y0"), (["--max-steps", "0"], "--max-steps")):
+        out = run_cli("descend", *args)
+        assert out.returncode == 2 and expected in out.stderr, out.stderr

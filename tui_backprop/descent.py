@@ -1,0 +1,148 @@
+"""Gradient descent on functions of one and two variables: the tutorials' first scene.
+
+One variable: f(x) = x^4 - 3x^3 + 2, f'(x) = 4x^3 - 9x^2, f''(x) = 12x^2 - 18x. The step is
+x <- x - gamma f'(x), written as the tutorial writes it (x_new += -gamma * df(x_old)) so
+that IEEE doubles reproduce its printed result exactly; it stops when
+|x_new - x_old| <= precision, and the second-derivative test classifies the point reached.
+
+Two variables: a bowl (a minimum), a cap (a maximum, reached by gradient ascent) and a
+saddle (reached from a start on its stable line), classified by the Hessian test:
+D = f_xx f_yy - f_xy^2; D > 0 and f_xx > 0 a minimum, D > 0 and f_xx < 0 a maximum,
+D < 0 a saddle, D = 0 no verdict.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+#: A run stops as diverged once |x| passes this.
+DIVERGED_BEYOND = 1e6
+#: gamma presets for the quartic from x0 = 4. Near the minimum f''(2.25) = 20.25, so a step
+#: past 1/20.25 overshoots it each time (oscillates) and one past 2/20.25 would grow; but
+#: from x0 = 4, where f'(4) = 112, the first step already decides: 0.055 lands in the basin
+#: and oscillates in, 0.07 is thrown out and diverges.
+PRESETS = {"slow": 0.001, "converge": 0.01, "oscillate": 0.055, "diverge": 0.07}
+
+
+def quartic(x: float) -> float:
+    return x**4 - 3 * x**3 + 2
+
+
+def quartic_slope(x: float) -> float:
+    """f'(x) = 4x^3 - 9x^2, as the tutorial's df."""
+    return 4 * x**3 - 9 * x**2
+
+
+def quartic_curvature(x: float) -> float:
+    """f''(x) = 12x^2 - 18x."""
+    return 12 * x**2 - 18 * x
+
+
+@dataclass(frozen=True)
+class Descent:
+    """Where a run ended and how: path (steps + 1, dims) holds every point visited."""
+
+    point: tuple[float, ...]
+    steps: int
+    converged: bool
+    diverged: bool
+    path: np.ndarray
+    value: float
+    verdict: str  # "minimum", "maximum", "saddle", "no verdict" (or "" when diverged)
+    test: str  # the test with its numbers
+
+
+def second_derivative_test(x: float) -> tuple[str, str]:
+    c = quartic_curvature(x)
+    if c > 0:
+        return "minimum", f"f''(x) = {c:.6g} > 0: a minimum"
+    if c < 0:
+        return "maximum", f"f''(x) = {c:.6g} < 0: a maximum"
+    return "no verdict", "f''(x) = 0: the test gives no verdict"
+
+
+def descend(x0: float, gamma: float, precision: float, max_steps: int = 100_000) -> Descent:
+    """The tutorial's loop on the quartic, from x0."""
+    x_old, x_new = math.inf, float(x0)
+    path = [x_new]
+    steps = 0
+    diverged = False
+    while abs(x_new - x_old) > precision and steps < max_steps:
+        x_old = x_new
+        x_new += -gamma * quartic_slope(x_old)
+        steps += 1
+        path.append(x_new)
+        if not (math.isfinite(x_new) and abs(x_new) <= DIVERGED_BEYOND):
+            diverged = True
+            break
+    converged = not diverged and abs(x_new - x_old) <= precision
+    verdict, test = ("", "") if diverged else second_derivative_test(x_new)
+    value = quartic(x_new) if math.isfinite(x_new) and abs(x_new) < 1e75 else math.inf
+    return Descent((x_new,), steps, converged, diverged, np.array(path)[:, None], value,
+                   verdict, test)
+
+
+@dataclass(frozen=True)
+class Surface:
+    """f(x, y) with its gradient and Hessian, and the direction that reaches its point."""
+
+    name: str
+    formula: str
+    f: Callable[[float, float], float]
+    gradient: Callable[[float, float], tuple[float, float]]
+    hessian: Callable[[float, float], tuple[float, float, float]]  # f_xx, f_yy, f_xy
+    ascent: bool
+    start: tuple[float, float]
+
+
+SURFACES = {
+    "bowl": Surface("bowl", "x^2 + x y + 2 y^2", lambda x, y: x * x + x * y + 2 * y * y,
+                    lambda x, y: (2 * x + y, x + 4 * y), lambda x, y: (2.0, 4.0, 1.0),
+                    ascent=False, start=(2.0, 1.5)),
+    "cap": Surface("cap", "-(x^2 + y^2) + x", lambda x, y: -(x * x + y * y) + x,
+                   lambda x, y: (-2 * x + 1, -2 * y), lambda x, y: (-2.0, -2.0, 0.0),
+                   ascent=True, start=(-1.0, 2.0)),
+    "saddle": Surface("saddle", "x^2 - y^2", lambda x, y: x * x - y * y,
+                      lambda x, y: (2 * x, -2 * y), lambda x, y: (2.0, -2.0, 0.0),
+                      ascent=False, start=(2.0, 0.0)),
+}
+
+
+def hessian_test(fxx: float, fyy: float, fxy: float) -> tuple[str, str]:
+    d = fxx * fyy - fxy * fxy
+    shown = f"D = f_xx f_yy - f_xy^2 = {fxx:g}*{fyy:g} - {fxy:g}^2 = {d:g}"
+    if d > 0:
+        kind = "minimum" if fxx > 0 else "maximum"
+        return kind, f"{shown} > 0 and f_xx = {fxx:g} {'>' if fxx > 0 else '<'} 0: a {kind}"
+    if d < 0:
+        return "saddle", f"{shown} < 0: a saddle point"
+    return "no verdict", f"{shown}: the test gives no verdict"
+
+
+def descend_surface(surface: Surface, start: tuple[float, float], gamma: float,
+                    precision: float, max_steps: int = 100_000) -> Descent:
+    """Gradient descent (ascent for a cap) on ``surface`` until a step is <= precision."""
+    sign = 1.0 if surface.ascent else -1.0
+    x, y = map(float, start)
+    path = [(x, y)]
+    step = math.inf
+    steps = 0
+    diverged = False
+    while step > precision and steps < max_steps:
+        gx, gy = surface.gradient(x, y)
+        dx, dy = sign * gamma * gx, sign * gamma * gy
+        x, y = x + dx, y + dy
+        step = math.hypot(dx, dy)
+        steps += 1
+        path.append((x, y))
+        if not (math.isfinite(x) and math.isfinite(y) and max(abs(x), abs(y)) <= DIVERGED_BEYOND):
+            diverged = True
+            break
+    converged = not diverged and step <= precision
+    verdict, test = ("", "") if diverged else hessian_test(*surface.hessian(x, y))
+    value = surface.f(x, y) if not diverged else math.inf
+    return Descent((x, y), steps, converged, diverged, np.array(path), value, verdict, test)
