@@ -22,6 +22,7 @@ COMMANDS = {
     "gradcheck": ("gradcheck", "run_gradcheck"),
     "explain": ("explain", "run_explain"),
     "descend": ("descend", "run_descend"),
+    "landscape": ("landscape", "run_landscape"),
     "restarts": ("restarts", "run_restarts"),
     "bench": ("bench", "run_bench_command"),
     "problems": ("problems", "run_problems"),
@@ -128,6 +129,24 @@ def build_parser() -> OneLineParser:
     descend.add_argument("--max-steps", type=int, default=100_000,
                          help="give up after this many steps (default: 100000)")
     descend.add_argument("--json", action="store_true", help="print one JSON object")
+
+    landscape = commands.add_parser(
+        "landscape", help="the cost over a grid of two parameters",
+        description="The mean cost over a grid of two parameters (the whole cost function "
+                    "of a two-parameter network such as NOT with --hidden 0, or a slice "
+                    "through two chosen parameters of a larger one).",
+    )
+    add_problem_options(landscape)
+    add_network_options(landscape)
+    add_training_options(landscape, epochs=None)
+    landscape.add_argument("--params", metavar="'P1,P2'",
+                           help="two parameters, like 'W1[1,1],b1[1]' (default: the two of a "
+                                "two-parameter network)")
+    landscape.add_argument("--range", type=float, default=15.0,
+                           help="each parameter from -R to R (default: 15)")
+    landscape.add_argument("--grid", type=int, default=61,
+                           help="points per axis (default: 61)")
+    landscape.add_argument("--json", action="store_true", help="print one JSON object")
 
     restarts = commands.add_parser(
         "restarts", help="train many seeds of one network in parallel",

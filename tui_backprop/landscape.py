@@ -1,0 +1,108 @@
+"""The cost as a function of two parameters: the landscape gradient descent walks on.
+
+For a network with exactly two parameters (NOT with one weight and a bias, or the one-
+weight neuron with a bias) the grid covers the whole cost function; for larger networks
+it is a slice through two chosen parameters with every other one held at its value.
+Parameters are named as the formulas name them, 1-based: ``W1[1,1]`` is W^1_11, ``b1[1]``
+is b^1_1.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+import kernels
+
+from .errors import InputError
+from .session import Session
+
+_NAME = re.compile(r"^\s*(W|b)(\d+)\[(\d+)(?:,\s*(\d+))?\]\s*$")
+
+
+def parameter_names(session: Session) -> list[str]:
+    """Every trainable parameter's name, in the flat buffer's order."""
+    spec = session.spec
+    names = []
+    for m in range(1, spec.n_layers + 1):
+        names += [f"W{m}[{i + 1},{j + 1}]" for i in range(spec.sizes[m])
+                  for j in range(spec.sizes[m - 1])]
+        names += [f"b{m}[{i + 1}]" for i in range(spec.sizes[m])]
+    return names
+
+
+def parameter_index(session: Session, name: str) -> int:
+    """The flat index of a parameter named like W1[1,2] or b2[1]."""
+    match = _NAME.match(name)
+    spec = session.spec
+    if not match:
+        raise InputError(f"--params: {name!r} is not a parameter name like W1[1,1] or b1[1]")
+    kind, m, i, j = match.group(1), int(match.group(2)), int(match.group(3)), match.group(4)
+    if not 1 <= m <= spec.n_layers or not 1 <= i <= spec.sizes[m]:
+        raise InputError(f"--params: {name} is not in the network {spec.label}")
+    net = session.network
+    if kind == "W":
+        if j is None or not 1 <= int(j) <= spec.sizes[m - 1]:
+            raise InputError(f"--params: {name} is not in the network {spec.label}")
+        return int(net.layers[m, kernels.W_OFFSET]) + (i - 1) * spec.sizes[m - 1] + int(j) - 1
+    if j is not None:
+        raise InputError(f"--params: a bias has one index, like b{m}[{i}]")
+    if not spec.bias:
+        raise InputError(f"--params: the network has no biases ({name})")
+    return int(net.layers[m, kernels.B_OFFSET]) + i - 1
+
+
+def default_parameters(session: Session) -> list[str]:
+    """The two parameters of a two-parameter network (else the caller must choose)."""
+    names = parameter_names(session)
+    trainable = [n for n in names if session.spec.bias or n.startswith("W")]
+    if len(trainable) != 2:
+        raise InputError(f"the network {session.spec.label} has {len(trainable)} parameters; "
+                         "choose two with --params, for example --params 'W1[1,1],b1[1]'")
+    return trainable
+
+
+def cost_grid(session: Session, names: list[str], half_range: float,
+              points: int) -> tuple[np.ndarray, np.ndarray]:
+    """(axis (points,), costs (points, points)): costs[i, j] is the mean cost with the first
+    parameter at axis[i] and the second at axis[j], the others as they are now."""
+    first, second = (parameter_index(session, n) for n in names)
+    if first == second:
+        raise InputError("--params: choose two different parameters")
+    axis = np.linspace(-half_range, half_range, points)
+    net = session.network
+    params = net.params.copy()
+    indices = np.arange(session.n_examples, dtype=np.int64)
+    z, a = np.zeros_like(net.z), np.zeros_like(net.a)
+    costs = np.empty((points, points))
+    for i, u in enumerate(axis):
+        params[first] = u
+        for j, v in enumerate(axis):
+            params[second] = v
+            costs[i, j] = kernels.mean_cost(net.layers, net.betas, net.cost_code, params, z,
+                                            a, session.X, session.Y, indices)
+    return axis, costs
+
+
+SHADES = " .:-=+*#%@"
+
+
+def shaded_map(axis: np.ndarray, costs: np.ndarray, names: list[str], width: int = 61) -> str:
+    """A character picture of the grid: darker is higher cost; rows are the second
+    parameter (top = largest), columns the first."""
+    finite = costs[np.isfinite(costs)]
+    low, high = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
+    scale = (high - low) or 1.0
+    step = max(1, len(axis) // width)
+    rows = []
+    for j in range(len(axis) - 1, -1, -step):
+        row = ""
+        for i in range(0, len(axis), step):
+            c = costs[i, j]
+            level = int((c - low) / scale * (len(SHADES) - 1)) if np.isfinite(c) else -1
+            row += SHADES[level]
+        rows.append(row)
+    return "\n".join(rows) + (f"\ncolumns: {names[0]} from {axis[0]:g} to {axis[-1]:g}; rows: "
+                              f"{names[1]} from {axis[-1]:g} (top) to {axis[0]:g}; "
+                              f"'{SHADES[0]}' low ... '{SHADES[-1]}' high")
