@@ -77,18 +77,21 @@ def softplus(t):
 
 
 @njit(**JIT_FLAGS)
+def layer_geometry(layers, m):
+    """Layer m's (N^m, N^{m-1}, W^m offset, b^m offset, its first node, the first node of
+    layer m-1, whether it has biases), from the layer table."""
+    return (layers[m, SIZE], layers[m - 1, SIZE], layers[m, W_OFFSET], layers[m, B_OFFSET],
+            layers[m, NODE_OFFSET], layers[m - 1, NODE_OFFSET], layers[m, HAS_BIAS] != 0)
+
+
+@njit(**JIT_FLAGS)
 def forward(layers, betas, params, x, z, a):
     """Forward pass for one example x (N^0,): fills z^m and a^m for m = 1..L."""
     n_layers = layers.shape[0] - 1
     for j in range(layers[0, SIZE]):
         a[j] = x[j]
     for m in range(1, n_layers + 1):
-        n_out = layers[m, SIZE]
-        n_in = layers[m - 1, SIZE]
-        w0 = layers[m, W_OFFSET]
-        b0 = layers[m, B_OFFSET]
-        out = layers[m, NODE_OFFSET]
-        inp = layers[m - 1, NODE_OFFSET]
+        n_out, n_in, w0, b0, out, inp, _ = layer_geometry(layers, m)
         code = layers[m, ACTIVATION]
         beta = betas[m]
         # Four rows at a time, each summed in index order from 0.0 as one row alone would
@@ -204,13 +207,7 @@ def backward(layers, betas, cost, params, z, a, y, delta, grad):
     top = layers.shape[0] - 1
     for m in range(1, top + 1):
         # dC/dW^m_ij = delta^m_i a^{m-1}_j and dC/db^m_i = delta^m_i.
-        n_out = layers[m, SIZE]
-        n_in = layers[m - 1, SIZE]
-        w0 = layers[m, W_OFFSET]
-        b0 = layers[m, B_OFFSET]
-        out = layers[m, NODE_OFFSET]
-        inp = layers[m - 1, NODE_OFFSET]
-        with_bias = layers[m, HAS_BIAS] != 0
+        n_out, n_in, w0, b0, out, inp, with_bias = layer_geometry(layers, m)
         a_in = a[inp:inp + n_in]
         d_out = delta[out:out + n_out]
         for i in range(n_out):
@@ -235,13 +232,7 @@ def backward_and_update(layers, betas, cost, params, velocity, z, a, y, delta, a
     top = layers.shape[0] - 1
     bad = False
     for m in range(1, top + 1):
-        n_out = layers[m, SIZE]
-        n_in = layers[m - 1, SIZE]
-        w0 = layers[m, W_OFFSET]
-        b0 = layers[m, B_OFFSET]
-        out = layers[m, NODE_OFFSET]
-        inp = layers[m - 1, NODE_OFFSET]
-        with_bias = layers[m, HAS_BIAS] != 0
+        n_out, n_in, w0, b0, out, inp, with_bias = layer_geometry(layers, m)
         a_in = a[inp:inp + n_in]
         d_out = delta[out:out + n_out]
         for i in range(n_out):

@@ -36,6 +36,16 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
+def _network_command(commands, name: str, help: str, description: str,
+                     epochs: int | None = None, epochs_help: str | None = None):
+    """A command that builds a network on data: the data, network and training options."""
+    parser = commands.add_parser(name, help=help, description=description)
+    add_problem_options(parser)
+    add_network_options(parser)
+    add_training_options(parser, epochs=epochs, epochs_help=epochs_help)
+    return parser
+
+
 def build_parser() -> OneLineParser:
     parser = OneLineParser(
         prog=PROG,
@@ -44,15 +54,13 @@ def build_parser() -> OneLineParser:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    tui = commands.add_parser(
+    tui = _network_command(
+        commands,
         "tui", help="open the app (the default command)",
         description="Open the app: watch the network train, step it, change it. "
                     "Press ? inside for every key.",
+        epochs=None, epochs_help="pause when this many epochs are done (default: never)",
     )
-    add_problem_options(tui)
-    add_network_options(tui)
-    add_training_options(tui, epochs=None,
-                         epochs_help="pause when this many epochs are done (default: never)")
     app_group = tui.add_argument_group("app")
     app_group.add_argument("--fps", type=float, default=15.0,
                            help="frames drawn per second; lower it on slow links (default: 15)")
@@ -66,26 +74,24 @@ def build_parser() -> OneLineParser:
     app_group.add_argument("--save", metavar="FILE.json",
                            help="write the weights at exit")
 
-    train = commands.add_parser(
+    train = _network_command(
+        commands,
         "train", help="train a network headless and print the result",
         description="Train a network without the app; print a summary or --json.",
+        epochs=5000,
     )
-    add_problem_options(train)
-    add_network_options(train)
-    add_training_options(train, epochs=5000)
     output = train.add_argument_group("output")
     output.add_argument("--save", metavar="FILE.json", help="write the final weights here")
     output.add_argument("--json", action="store_true", help="print one JSON object")
 
-    check = commands.add_parser(
+    check = _network_command(
+        commands,
         "gradcheck", help="check backprop against finite differences",
         description="Compare backprop's gradient of the mean cost with central finite "
                     "differences for every parameter; exit code 1 if any relative error "
                     "exceeds the tolerance.",
+        epochs=None,
     )
-    add_problem_options(check)
-    add_network_options(check)
-    add_training_options(check, epochs=None)
     check.add_argument("--after-epochs", type=int, default=0, metavar="N",
                        help="train N epochs first, then check (default: 0)")
     check.add_argument("--example", type=int, metavar="K",
@@ -94,15 +100,14 @@ def build_parser() -> OneLineParser:
                        help="largest relative error that passes (default: 1e-05)")
     check.add_argument("--json", action="store_true", help="print one JSON object")
 
-    explain = commands.add_parser(
+    explain = _network_command(
+        commands,
         "explain", help="one update, phase by phase, with the numbers filled in",
         description="Print one update as the formulas of the forward pass, the cost, the "
                     "deltas, the gradients and the momentum update, each with the current "
                     "numbers plugged in: for lecture notes.",
+        epochs=None,
     )
-    add_problem_options(explain)
-    add_network_options(explain)
-    add_training_options(explain, epochs=None)
     explain.add_argument("--after-epochs", type=int, default=0, metavar="N",
                          help="train N epochs first (default: 0)")
     explain.add_argument("--example", type=int, default=1, metavar="K",
@@ -130,15 +135,14 @@ def build_parser() -> OneLineParser:
                          help="give up after this many steps (default: 100000)")
     descend.add_argument("--json", action="store_true", help="print one JSON object")
 
-    landscape = commands.add_parser(
+    landscape = _network_command(
+        commands,
         "landscape", help="the cost over a grid of two parameters",
         description="The mean cost over a grid of two parameters (the whole cost function "
                     "of a two-parameter network such as NOT with --hidden 0, or a slice "
                     "through two chosen parameters of a larger one).",
+        epochs=None,
     )
-    add_problem_options(landscape)
-    add_network_options(landscape)
-    add_training_options(landscape, epochs=None)
     landscape.add_argument("--params", metavar="'P1,P2'",
                            help="two parameters, like 'W1[1,1],b1[1]' (default: the two of a "
                                 "two-parameter network)")
@@ -148,16 +152,15 @@ def build_parser() -> OneLineParser:
                            help="points per axis (default: 61)")
     landscape.add_argument("--json", action="store_true", help="print one JSON object")
 
-    restarts = commands.add_parser(
+    restarts = _network_command(
+        commands,
         "restarts", help="train many seeds of one network in parallel",
         description="Train --count networks from seeds --seed, --seed + 1, ... (every other "
                     "option as in train) in parallel; report how many converged, quantiles "
                     "and a histogram of the final losses, and the best and worst seeds. "
                     "`train --seed S` reproduces any one of them exactly.",
+        epochs=5000,
     )
-    add_problem_options(restarts)
-    add_network_options(restarts)
-    add_training_options(restarts, epochs=5000)
     restarts.add_argument("--count", type=int, default=100,
                           help="number of networks (default: 100)")
     restarts.add_argument("--threshold", type=float, default=0.01,

@@ -66,3 +66,21 @@ def build_setup(args: argparse.Namespace, make_session: bool = True) -> Setup:
     session = (Session(spec, problem.X, problem.Y, settings, initial=initial)
                if make_session else None)
     return Setup(problem, spec, settings, initial, session)
+
+
+def build_trained_setup(args: argparse.Namespace) -> Setup:
+    """``build_setup``, with ``--example K`` checked against the data and the Session
+    trained ``--after-epochs N`` first (the commands that look at one moment of a run)."""
+    if args.after_epochs < 0:
+        raise InputError(f"--after-epochs must be at least 0, got {args.after_epochs}")
+    setup = build_setup(args)
+    session = setup.session
+    n = session.n_examples
+    if args.example is not None and not 1 <= args.example <= n:
+        raise InputError(f"--example must be from 1 to {n}, got {args.example}")
+    if args.after_epochs:
+        session.run_epochs(args.after_epochs)
+        if session.diverged:
+            raise InputError(f"training diverged within {args.after_epochs} epochs; "
+                             "lower --alpha")
+    return setup

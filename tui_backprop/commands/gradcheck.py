@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from ..configure import build_setup
+from ..configure import build_trained_setup
 from ..errors import InputError
 from ..fileio import json_number
 from ..gradcheck import FLOOR, STEP, TOLERANCE, check_gradients
@@ -18,18 +18,8 @@ def run_gradcheck(args: argparse.Namespace) -> int:
     tolerance = TOLERANCE if args.tolerance is None else args.tolerance
     if not (math.isfinite(tolerance) and tolerance > 0):
         raise InputError(f"--tolerance must be a finite number > 0, got {tolerance!r}")
-    if args.after_epochs < 0:
-        raise InputError(f"--after-epochs must be at least 0, got {args.after_epochs}")
-    setup = build_setup(args)
+    setup = build_trained_setup(args)
     session = setup.session
-    n = session.n_examples
-    if args.example is not None and not 1 <= args.example <= n:
-        raise InputError(f"--example must be from 1 to {n}, got {args.example}")
-    if args.after_epochs:
-        session.run_epochs(args.after_epochs)
-        if session.diverged:
-            raise InputError(f"training diverged within {args.after_epochs} epochs; "
-                             "lower --alpha to check the gradient after training")
     indices = None if args.example is None else np.array([args.example - 1])
     checks = check_gradients(session, indices)
     worst = max(c.worst for c in checks)
