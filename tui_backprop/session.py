@@ -195,6 +195,13 @@ class Session:
                 self.diverged = True
         return done
 
+    def next_batch(self) -> np.ndarray:
+        """int64 (B,): the examples the next update trains on, in the order it takes them
+        (the rest of this epoch's order when the last batch is short)."""
+        order = self._orders.take(self.epoch, 1)[0]
+        start = self.batch_in_epoch * self.batch_size
+        return order[start : start + self.batch_size].copy()
+
     def warm_up(self) -> None:
         """Compile (or load from the cache) the training kernel, changing nothing, so
         that timing a run measures training alone."""
