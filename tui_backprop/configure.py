@@ -38,7 +38,7 @@ def build_spec(args: argparse.Namespace, problem: Problem) -> NetworkSpec:
     spec = NetworkSpec.build(
         problem.n_inputs, parse_hidden(args.hidden), problem.n_outputs,
         activation=args.activation, output_activation=output, cost=args.cost,
-        beta=args.beta, bias=not args.no_bias,
+        beta=args.beta, bias=not args.no_bias, init_scheme=args.init_scheme,
     )
     if spec.cost == "cross-entropy" and not ((problem.Y >= 0) & (problem.Y <= 1)).all():
         raise InputError("cross-entropy needs every target in [0, 1]; use --cost mse")

@@ -49,14 +49,19 @@ def layer_table(spec: NetworkSpec) -> np.ndarray:
     return table
 
 
-def init_scale(activation: str, fan_in: int, fan_out: int) -> tuple[str, float]:
-    """The default initial distribution of W^m for a layer with this activation.
+def init_scale(activation: str, fan_in: int, fan_out: int,
+               scheme: str = "auto") -> tuple[str, float]:
+    """The initial distribution of W^m, (kind, scale), for a layer with this activation.
 
-    relu: He normal, N(0, sqrt(2 / N^{m-1})), which keeps the variance of z from shrinking
-    through layers that zero half their inputs.
+    scheme "tutorial": the first tutorial's 0.5 sqrt(6 / (N^{m-1} + N^m)) * N(0, 1), that is
+    ("normal", 0.5 sqrt(6 / (N^{m-1} + N^m))) for every activation.
+    scheme "auto", relu: He normal, N(0, sqrt(2 / N^{m-1})), which keeps the variance of z
+    from shrinking through layers that zero half their inputs.
     sigmoid, tanh, linear: Glorot uniform, U(-r, r) with r = sqrt(6 / (N^{m-1} + N^m)).
     Biases start at 0.
     """
+    if scheme == "tutorial":
+        return "normal", 0.5 * math.sqrt(6.0 / (fan_in + fan_out))
     if activation == "relu":
         return "normal", math.sqrt(2.0 / fan_in)
     return "uniform", math.sqrt(6.0 / (fan_in + fan_out))
@@ -65,6 +70,8 @@ def init_scale(activation: str, fan_in: int, fan_out: int) -> tuple[str, float]:
 class Network:
     """Parameters, momentum and work buffers of one network, allocated once.
 
+    buffer : float64, params, velocity, grad, z, a, delta and betas one after the other;
+    each of those is a view of it
     params, velocity, grad : float64 (P,), P = sum over m of N^m (N^{m-1} + 1)
     W[m] : view of params, (N^m, N^{m-1});   b[m] : view, (N^m,)
     dW[m], db[m] : views of velocity, the last change d applied to W[m], b[m]
@@ -75,16 +82,17 @@ class Network:
     def __init__(self, spec: NetworkSpec) -> None:
         self.spec = spec
         self.layers = layer_table(spec)
-        self.betas = np.full(spec.n_layers + 1, spec.beta, dtype=np.float64)
         self.cost_code = COST_CODES[spec.cost]
         n_params = spec.n_parameters
         n_nodes = sum(spec.sizes)
-        self.params = np.zeros(n_params)
-        self.velocity = np.zeros(n_params)
-        self.grad = np.zeros(n_params)
-        self.z = np.zeros(n_nodes)
-        self.a = np.zeros(n_nodes)
-        self.delta = np.zeros(n_nodes)
+        # One buffer, in this order, so that a kernel called once per update can take the
+        # whole network as a single argument (see ``kernels.dense.step``).
+        self.buffer = np.zeros(3 * n_params + 3 * n_nodes + spec.n_layers + 1)
+        parts = np.cumsum([0, n_params, n_params, n_params, n_nodes, n_nodes, n_nodes])
+        (self.params, self.velocity, self.grad, self.z, self.a, self.delta, self.betas) = (
+            self.buffer[start:stop] for start, stop in zip(parts, [*parts[1:], None],
+                                                            strict=True))
+        self.betas[...] = spec.beta
         self.W: list[np.ndarray | None] = [None]
         self.b: list[np.ndarray | None] = [None]
         self.dW: list[np.ndarray | None] = [None]
@@ -108,7 +116,8 @@ class Network:
         """Draw W^1..W^L in order from ``rng`` (see :func:`init_scale`); zero b and velocity."""
         for m in range(1, self.spec.n_layers + 1):
             fan_out, fan_in = self.W[m].shape
-            kind, scale = init_scale(self.spec.activations[m - 1], fan_in, fan_out)
+            kind, scale = init_scale(self.spec.activations[m - 1], fan_in, fan_out,
+                                     self.spec.init_scheme)
             if kind == "normal":
                 self.W[m][...] = rng.normal(0.0, scale, size=(fan_out, fan_in))
             else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 
 # spec imports only the standard library, so this keeps --help fast.
-from .spec import COSTS, HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from .spec import COSTS, HIDDEN_ACTIVATIONS, INIT_SCHEMES, OUTPUT_ACTIVATIONS
 
 
 def add_problem_options(parser: argparse.ArgumentParser) -> None:
@@ -46,6 +46,10 @@ def add_network_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--no-bias", action="store_true", help="layers without biases")
     group.add_argument("--init", metavar="FILE.json",
                        help="exact initial weights from a weights file")
+    group.add_argument("--init-scheme", choices=INIT_SCHEMES, default="auto",
+                       help="how a seed draws initial weights: auto (Glorot uniform; He "
+                            "normal for relu) or tutorial (0.5 sqrt(6/(n_in + n_out)) "
+                            "N(0,1)) (default: auto)")
 
 
 def add_training_options(parser: argparse.ArgumentParser, epochs: int | None,

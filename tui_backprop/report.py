@@ -55,10 +55,11 @@ def settings_lines(setup: Setup) -> list[str]:
     else:
         batch = f"mini-batch {st.batch_size}"
     beta = f", beta {spec.beta:g}" if spec.beta != 1.0 else ""
+    init = f", {spec.init_scheme} init" if spec.init_scheme != "auto" else ""
     return [
         f"problem   {problem.name}: {problem.description}",
         f"network   {spec.label}, {acts}, cost {spec.cost}{beta}, "
-        f"biases {'on' if spec.bias else 'off'}",
+        f"biases {'on' if spec.bias else 'off'}{init}",
         f"training  alpha {st.alpha:g}, momentum {st.momentum:g}, {batch}, "
         f"{'shuffled' if st.shuffle else 'in data order'}, seed {st.seed}",
     ]
@@ -120,6 +121,7 @@ def json_report(result: TrainResult) -> dict:
         "cost": spec.cost,
         "beta": spec.beta,
         "bias": spec.bias,
+        "init_scheme": spec.init_scheme,
         "alpha": st.alpha,
         "momentum": st.momentum,
         "batch_size": st.batch_size,

@@ -16,6 +16,10 @@ ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu")
 OUTPUT_ACTIVATIONS = ("sigmoid", "tanh", "linear")
 COSTS = ("mse", "cross-entropy")
+#: How initial weights are drawn (see ``model.init_scale``): "auto" is Glorot uniform, or He
+#: normal for relu layers; "tutorial" is the first tutorial's 0.5 sqrt(6 / (fan_in + fan_out))
+#: times a standard normal.
+INIT_SCHEMES = ("auto", "tutorial")
 
 #: Refuse networks whose buffers would not fit comfortably in memory.
 MAX_PARAMETERS = 20_000_000
@@ -52,6 +56,7 @@ class NetworkSpec:
     cost        : "mse" (1/2 |a^L - y|^2) or "cross-entropy" (needs a sigmoid output)
     beta        : steepness of every sigmoid, 1/(1 + e^{-beta z})
     bias        : whether layers have biases b^m (False keeps every b^m at 0)
+    init_scheme : how a seed's initial weights are drawn, one of INIT_SCHEMES
     """
 
     sizes: tuple[int, ...]
@@ -59,6 +64,7 @@ class NetworkSpec:
     cost: str = "mse"
     beta: float = 1.0
     bias: bool = True
+    init_scheme: str = "auto"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sizes", tuple(int(s) for s in self.sizes))
@@ -77,6 +83,9 @@ class NetworkSpec:
                 raise InputError(
                     f"unknown activation {name!r} (choose from {', '.join(ACTIVATIONS)})"
                 )
+        if self.init_scheme not in INIT_SCHEMES:
+            raise InputError(f"unknown init scheme {self.init_scheme!r} "
+                             f"(choose from {', '.join(INIT_SCHEMES)})")
         if self.cost not in COSTS:
             raise InputError(f"unknown cost {self.cost!r} (choose from {', '.join(COSTS)})")
         if self.cost == "cross-entropy" and self.activations[-1] != "sigmoid":
@@ -105,11 +114,13 @@ class NetworkSpec:
         cost: str = "mse",
         beta: float = 1.0,
         bias: bool = True,
+        init_scheme: str = "auto",
     ) -> NetworkSpec:
         """The usual shape: hidden layers use ``activation``, the last ``output_activation``."""
         sizes = (n_inputs, *hidden, n_outputs)
         activations = (activation,) * len(hidden) + (output_activation,)
-        return cls(sizes, activations, cost=cost, beta=beta, bias=bias)
+        return cls(sizes, activations, cost=cost, beta=beta, bias=bias,
+                   init_scheme=init_scheme)
 
     @property
     def n_layers(self) -> int:
