@@ -26,7 +26,11 @@ COMMANDS = {
     "restarts": ("restarts", "run_restarts"),
     "bench": ("bench", "run_bench_command"),
     "problems": ("problems", "run_problems"),
+    "lessons": ("lessons", "run_lessons"),
+    "lesson": ("tui", "run_tui"),
 }
+#: Commands that take --lesson: a lesson's values become their defaults.
+LESSON_COMMANDS = ("tui", "lesson", "train", "descend", "landscape", "restarts")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -46,7 +50,30 @@ def _network_command(commands, name: str, help: str, description: str,
     return parser
 
 
+def _add_app_options(parser: argparse.ArgumentParser) -> None:
+    app_group = parser.add_argument_group("app")
+    app_group.add_argument("--fps", type=float, default=15.0,
+                           help="frames drawn per second; lower it on slow links (default: 15)")
+    app_group.add_argument("--speed", default="50",
+                           help="updates per frame: 1, 2, 5, ... 10000, or max (default: 50)")
+    app_group.add_argument("--run", action="store_true", help="start running at once")
+    app_group.add_argument("--quit-after", type=float, metavar="SECONDS",
+                           help="exit by itself after this many seconds")
+    app_group.add_argument("--stats", metavar="FILE.json",
+                           help="write frames, updates, seconds, updates_per_s, fps at exit")
+    app_group.add_argument("--save", metavar="FILE.json",
+                           help="write the weights at exit")
+
+
+def _add_lesson_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lesson", metavar="NAME|FILE.toml",
+                        help="start from a lesson's settings: a shipped lesson by name (see "
+                             "`tui-backprop lessons`) or your own TOML file; options given "
+                             "here override the file's")
+
+
 def build_parser() -> OneLineParser:
+    """The parser; ``parser.command_parsers`` maps each command to its own parser."""
     parser = OneLineParser(
         prog=PROG,
         description="Watch backpropagation and gradient descent train a neural network.",
@@ -61,18 +88,18 @@ def build_parser() -> OneLineParser:
                     "Press ? inside for every key.",
         epochs=None, epochs_help="pause when this many epochs are done (default: never)",
     )
-    app_group = tui.add_argument_group("app")
-    app_group.add_argument("--fps", type=float, default=15.0,
-                           help="frames drawn per second; lower it on slow links (default: 15)")
-    app_group.add_argument("--speed", default="50",
-                           help="updates per frame: 1, 2, 5, ... 10000, or max (default: 50)")
-    app_group.add_argument("--run", action="store_true", help="start running at once")
-    app_group.add_argument("--quit-after", type=float, metavar="SECONDS",
-                           help="exit by itself after this many seconds")
-    app_group.add_argument("--stats", metavar="FILE.json",
-                           help="write frames, updates, seconds, updates_per_s, fps at exit")
-    app_group.add_argument("--save", metavar="FILE.json",
-                           help="write the weights at exit")
+    _add_app_options(tui)
+
+    lesson = _network_command(
+        commands,
+        "lesson", help="open a lesson in the app (see `tui-backprop lessons`)",
+        description="Open a lesson: its scene, its settings and its lecture notes (t shows "
+                    "or hides them). Options given here override the lesson's.",
+        epochs=None, epochs_help="pause when this many epochs are done (default: never)",
+    )
+    lesson.add_argument("lesson", metavar="NAME|FILE.toml",
+                        help="a shipped lesson's name, or a lesson file")
+    _add_app_options(lesson)
 
     train = _network_command(
         commands,
@@ -182,7 +209,33 @@ def build_parser() -> OneLineParser:
         description="List the built-in problems with their input and output sizes.",
     )
     problems.add_argument("--json", action="store_true", help="print one JSON array")
+
+    lessons = commands.add_parser(
+        "lessons", help="list the shipped lessons",
+        description="List the lessons shipped with tui-backprop: name, scene and title. "
+                    "Open one with `tui-backprop lesson NAME`.",
+    )
+    lessons.add_argument("--json", action="store_true", help="print one JSON array")
+
+    parser.command_parsers = dict(commands.choices)
+    for name in LESSON_COMMANDS:
+        if name != "lesson":
+            _add_lesson_option(parser.command_parsers[name])
     return parser
+
+
+def apply_lesson(parser: OneLineParser, argv: list[str],
+                 args: argparse.Namespace) -> argparse.Namespace:
+    """With a lesson named, parse again with the lesson's values as the command's defaults,
+    so that options on the command line still win; ``args.lesson`` becomes the Lesson."""
+    from .lessons import load_lesson
+
+    lesson = load_lesson(args.lesson)
+    command = parser.command_parsers[args.command]
+    command.set_defaults(**lesson.defaults_for(command))
+    args = parser.parse_args(argv)
+    args.lesson = lesson
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -195,6 +248,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .errors import InputError
 
     try:
+        if getattr(args, "lesson", None) is not None:
+            args = apply_lesson(parser, argv, args)
         module_name, function = COMMANDS[args.command]
         module = importlib.import_module(f".commands.{module_name}", __package__)
         return getattr(module, function)(args)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..lessons import Lesson
 from ..problems import Problem
 from ..settings import TrainSettings
 from ..spec import NetworkSpec
@@ -22,7 +23,8 @@ class AppConfig:
     run: start running at once; quit_after: seconds until the app exits by itself;
     stop_epoch: pause when this many epochs are done; save: weights file written at exit;
     step_mode: no timer and no worker thread, frames advance only when a test calls
-    ``app.advance_frame()`` (deterministic Pilot tests).
+    ``app.advance_frame()`` (deterministic Pilot tests);
+    lesson: the lesson this run comes from (its scene opens, its notes show), or None.
     """
 
     problem: Problem
@@ -36,3 +38,4 @@ class AppConfig:
     stop_epoch: int | None = None
     save: str | None = None
     step_mode: bool = False
+    lesson: Lesson | None = None

@@ -17,7 +17,8 @@ def _positive(name: str, value: float) -> float:
     return value
 
 
-def run_descend(args: argparse.Namespace) -> int:
+def check_options(args: argparse.Namespace) -> float:
+    """Every option's value (also a lesson's [descent] values); returns gamma."""
     if args.preset and args.gamma is not None:
         raise InputError("give --gamma or --preset, not both")
     gamma = PRESETS[args.preset] if args.preset else (0.01 if args.gamma is None
@@ -30,9 +31,14 @@ def run_descend(args: argparse.Namespace) -> int:
         value = getattr(args, name)
         if value is not None and not math.isfinite(value):
             raise InputError(f"--{name} must be a finite number, got {value!r}")
+    if args.function == "quartic" and args.y0 is not None:
+        raise InputError("--y0 is for the two-variable functions (bowl, cap, saddle)")
+    return gamma
+
+
+def run_descend(args: argparse.Namespace) -> int:
+    gamma = check_options(args)
     if args.function == "quartic":
-        if args.y0 is not None:
-            raise InputError("--y0 is for the two-variable functions (bowl, cap, saddle)")
         result = descend(4.0 if args.x0 is None else args.x0, gamma, args.precision,
                          args.max_steps)
         formula = "x^4 - 3x^3 + 2"

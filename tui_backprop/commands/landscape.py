@@ -11,24 +11,39 @@ import numpy as np
 from ..configure import build_setup
 from ..errors import InputError
 from ..fileio import to_json_lists
-from ..landscape import cost_grid, default_parameters, shaded_map
+from ..landscape import cost_grid, default_parameters, parameter_index, shaded_map
 
 MAX_GRID = 401
 
 
-def run_landscape(args: argparse.Namespace) -> int:
+def check_options(args: argparse.Namespace) -> None:
+    """--range and --grid (also a lesson's [landscape] values)."""
     if not (math.isfinite(args.range) and args.range > 0):
         raise InputError(f"--range must be a number > 0, got {args.range}")
     if not 2 <= args.grid <= MAX_GRID:
         raise InputError(f"--grid must be from 2 to {MAX_GRID}, got {args.grid}")
-    setup = build_setup(args)
-    session = setup.session
-    names = ([n.strip() for n in args.params.split(";")] if args.params
+
+
+def parameter_choice(text: str | None, session) -> list[str]:
+    """--params as two names ('W1[1,1],b1[1]' or 'W1[1,1];b1[1]'), or the two parameters
+    of a two-parameter network when not given; each name checked against the network."""
+    names = ([n.strip() for n in text.split(";")] if text
              else default_parameters(session))
     if len(names) == 1 and names[0].count("]") == 2:  # "W1[1,1],b1[1]" without ';'
         names = [names[0][: names[0].index("]") + 1], names[0][names[0].index("]") + 2:]]
     if len(names) != 2:
         raise InputError("--params takes two parameter names, like 'W1[1,1],b1[1]'")
+    first, second = (parameter_index(session, n) for n in names)
+    if first == second:
+        raise InputError("--params: choose two different parameters")
+    return names
+
+
+def run_landscape(args: argparse.Namespace) -> int:
+    check_options(args)
+    setup = build_setup(args)
+    session = setup.session
+    names = parameter_choice(args.params, session)
     axis, costs = cost_grid(session, names, args.range, args.grid)
     if args.json:
         print(json.dumps({

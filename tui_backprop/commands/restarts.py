@@ -13,7 +13,7 @@ from ..configure import build_setup
 from ..errors import InputError
 from ..fileio import json_number, to_json_lists
 from ..progress import ProgressBar
-from ..restarts import train_restarts
+from ..restarts import check_count, train_restarts
 
 QUANTILES = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
 
@@ -36,9 +36,15 @@ def histogram_text(losses: np.ndarray, threshold: float, width: int = 70,
     return re.sub(r"\x1b\[[0-9;]*m", "", plt.build())
 
 
-def run_restarts(args: argparse.Namespace) -> int:
+def check_options(args: argparse.Namespace) -> None:
+    """--threshold and --count (also a lesson's [restarts] values)."""
     if not (math.isfinite(args.threshold) and args.threshold > 0):
         raise InputError(f"--threshold must be a number > 0, got {args.threshold}")
+    check_count(args.count, args.seed)
+
+
+def run_restarts(args: argparse.Namespace) -> int:
+    check_options(args)
     if args.threads is not None:
         import numba
 

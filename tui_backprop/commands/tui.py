@@ -46,6 +46,7 @@ def build_config(args: argparse.Namespace):
         problem=setup.problem, spec=setup.spec, settings=setup.settings,
         initial=setup.initial, fps=args.fps, speed=speed, run=args.run,
         quit_after=args.quit_after, stop_epoch=args.epochs, save=args.save,
+        lesson=getattr(args, "lesson", None),
     )
 
 

@@ -1,0 +1,21 @@
+"""``tui-backprop lessons``: the shipped lessons, by name."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from ..lessons import shipped_lessons
+
+
+def run_lessons(args: argparse.Namespace) -> int:
+    lessons = shipped_lessons()
+    if args.json:
+        print(json.dumps([{"name": lesson.name, "scene": lesson.scene, "title": lesson.title}
+                          for lesson in lessons]))
+        return 0
+    width = max(len(lesson.name) for lesson in lessons) + 2
+    for lesson in lessons:
+        print(f"{lesson.name.ljust(width)}{lesson.scene.ljust(11)}{lesson.title}")
+    print("\nopen one with: tui-backprop lesson NAME   (t shows or hides its notes)")
+    return 0
