@@ -45,6 +45,7 @@ class Phase:
     formula: str
     lines: list[str] = field(default_factory=list)
     values: dict = field(default_factory=dict)
+    example: int | None = None  # the example (0-based) of a per-example phase
 
 
 def _sigma(name: str, z: np.ndarray, beta: float) -> np.ndarray:
@@ -52,7 +53,7 @@ def _sigma(name: str, z: np.ndarray, beta: float) -> np.ndarray:
         return activation(name, z, beta, np.empty_like(z))
 
 
-def _sigma_text(name: str, beta: float, z: float, a: float) -> str:
+def sigma_text(name: str, beta: float, z: float, a: float) -> str:
     b = "" if beta == 1.0 else f"{num(beta)}*"
     if name == "sigmoid":
         return f"sigma(z) = 1/(1 + e^-({b}{val(z)})) = {val(a)}"
@@ -67,7 +68,7 @@ def _slope(name: str, beta: float, z: np.ndarray, a: np.ndarray) -> np.ndarray:
     return activation_slope(name, z, a, beta, np.empty_like(z))
 
 
-def _slope_text(name: str, beta: float, z: float, a: float) -> str:
+def slope_text(name: str, beta: float, z: float, a: float) -> str:
     """sigma'(z) written with the numbers it is computed from."""
     b = "" if beta == 1.0 else f"{num(beta)}*"
     if name == "sigmoid":
@@ -88,9 +89,19 @@ def _forward(spec, W, b, x):
     return z, a
 
 
-def _example_phases(spec, W, b, x, y, tag: str) -> tuple[list[Phase], list, list]:
-    """Forward, cost, deltas and gradients of one example; returns (phases, gW, gb)."""
+def forward_many(spec, W, b, X: np.ndarray) -> np.ndarray:
+    """(n, N^L) outputs a^L for the rows of X (n, N^0): the same forward pass, for many
+    inputs at once (the app's output map)."""
+    a = np.asarray(X, dtype=np.float64)
+    for m in range(1, spec.n_layers + 1):
+        a = _sigma(spec.activations[m - 1], a @ W[m].T + b[m], spec.beta)
+    return a
+
+
+def _example_phases(spec, W, b, x, y, k: int) -> tuple[list[Phase], list, list]:
+    """Forward, cost, deltas and gradients of example k; returns (phases, gW, gb)."""
     L = spec.n_layers
+    tag = f" (example {k + 1})"
     phases = []
     z, a = _forward(spec, W, b, x)
     for m in range(1, L + 1):
@@ -105,7 +116,7 @@ def _example_phases(spec, W, b, x, y, tag: str) -> tuple[list[Phase], list, list
                                for j in range(spec.sizes[m - 1]))
             phase.lines.append(f"z^{m}_{i + 1} = {names} + b{i + 1} = {terms} + "
                                f"{num(b[m][i])} = {val(z[m][i])};  a^{m}_{i + 1} = "
-                               + _sigma_text(act, spec.beta, z[m][i], a[m][i]))
+                               + sigma_text(act, spec.beta, z[m][i], a[m][i]))
         phases.append(phase)
 
     out = a[L]
@@ -145,7 +156,7 @@ def _example_phases(spec, W, b, x, y, tag: str) -> tuple[list[Phase], list, list
         for i in range(spec.sizes[L]):
             phase.lines.append(
                 f"delta{i + 1} = ({num(out[i])} - {num(y[i])}) * "
-                f"{_slope_text(act, spec.beta, z[L][i], out[i])} = {val(delta[L][i])}")
+                f"{slope_text(act, spec.beta, z[L][i], out[i])} = {val(delta[L][i])}")
     phases.append(phase)
 
     for m in range(L - 1, 0, -1):
@@ -160,7 +171,7 @@ def _example_phases(spec, W, b, x, y, tag: str) -> tuple[list[Phase], list, list
             terms = " + ".join(f"{num(W[m + 1][k, j])}*{num(delta[m + 1][k])}"
                                for k in range(spec.sizes[m + 1]))
             phase.lines.append(f"delta{j + 1} = ({terms}) * "
-                               f"{_slope_text(act, spec.beta, z[m][j], a[m][j])} = "
+                               f"{slope_text(act, spec.beta, z[m][j], a[m][j])} = "
                                f"{val(delta[m][j])}")
         phases.append(phase)
 
@@ -186,7 +197,9 @@ def _example_phases(spec, W, b, x, y, tag: str) -> tuple[list[Phase], list, list
 class Explanation:
     """The phases of one update, and the update's resulting parameters.
 
-    new_W[m], new_b[m]: parameters after the update; step_W[m], step_b[m]: the change d.
+    new_W[m], new_b[m]: parameters after the update; step_W[m], step_b[m]: the change d;
+    grad_W[m], grad_b[m]: the (batch-mean) gradient g; prev_W[m], prev_b[m]: the previous
+    change d_prev, so that d = -alpha g + mu d_prev splits into its two parts.
     """
 
     examples: list[int]
@@ -195,6 +208,12 @@ class Explanation:
     new_b: list
     step_W: list
     step_b: list
+    grad_W: list = field(default_factory=list)
+    grad_b: list = field(default_factory=list)
+    prev_W: list = field(default_factory=list)
+    prev_b: list = field(default_factory=list)
+    alpha: float = 0.0
+    momentum: float = 0.0
 
     def to_json(self) -> dict:
         return {"examples": [k + 1 for k in self.examples],
@@ -225,8 +244,9 @@ def explain_update(session: Session, examples: list[int]) -> Explanation:
     sum_b = [None] + [np.zeros_like(v) for v in b[1:]]
     batch = len(examples)
     for k in examples:
-        tag = f" (example {k + 1})"
-        example_phases, gW, gb = _example_phases(spec, W, b, session.X[k], session.Y[k], tag)
+        example_phases, gW, gb = _example_phases(spec, W, b, session.X[k], session.Y[k], k)
+        for phase in example_phases:
+            phase.example = k
         phases.extend(example_phases)
         for m in range(1, L + 1):
             sum_W[m] += gW[m]
@@ -270,4 +290,5 @@ def explain_update(session: Session, examples: list[int]) -> Explanation:
                     f"{num(db[m][i])} = {val(sb[i])} -> b = {val(b[m][i])} + "
                     f"{num(sb[i])} = {val(new_b[m][i])}")
         phases.append(phase)
-    return Explanation(list(examples), phases, new_W, new_b, step_W, step_b)
+    return Explanation(list(examples), phases, new_W, new_b, step_W, step_b,
+                       g_W, g_b, dW, db, alpha, mu)

@@ -30,10 +30,17 @@ from rich.text import Text
 from textual.widget import Widget
 
 from ..snapshot import Snapshot
+from .teaching import Focus
 
 POSITIVE_COLOR = "#3b8eea"
 NEGATIVE_COLOR = "#e5534b"
 NAN_COLOR = "magenta"
+#: Edges and nodes in focus (the phase being explained, the selected weight): a yellow
+#: that no weight's colour uses. Saturated nodes' flags: orange.
+FOCUS_COLOR = "#ffd75f"
+SATURATED_COLOR = "#ff8700"
+#: In place of a full node's bottom border when its sigma'(z) is tiny.
+SATURATED_BORDER = "─! σ'≈0──"
 
 #: |w| below SMALL_WEIGHT is drawn dim, from LARGE_WEIGHT on bold and thick.
 SMALL_WEIGHT = 0.5
@@ -59,8 +66,10 @@ _STYLES: list[Style | None] = [
     Style(italic=True),  # "+N more"
     Style(reverse=True, bold=True),  # the highlighted node
     Style(dim=True),  # "dim" in the legend
+    Style(color=FOCUS_COLOR, bold=True),  # nodes and edges the explained phase works on
+    Style(color=SATURATED_COLOR, bold=True),  # a saturated node's flag
 ]
-_LABEL, _MARKER, _HIGHLIGHT, _DIM = range(len(_EDGE_STYLES), len(_STYLES))
+_LABEL, _MARKER, _HIGHLIGHT, _DIM, _FOCUS, _FLAG = range(len(_EDGE_STYLES), len(_STYLES))
 
 # Dash patterns as (dots on, period) along a line's longer axis.
 _SOLID, _DASHED, _DOTTED = (1, 1), (3, 5), (1, 4)
@@ -172,12 +181,20 @@ def _fmt(value: object, width: int, sign: str = " ", strip_zero: bool = False) -
     return ("-" if v < 0 else "+") + "#" * (width - 1) if width > 1 else "#"
 
 
-def _value(values: list, m: int, j: int) -> float:
-    """values[m][j] as a float, nan where a snapshot lacks it (never raises)."""
+def _value(values: list, m: int, j: int) -> float | None:
+    """values[m][j] as a float; None where the layer's values are None (not computed yet,
+    drawn blank); nan where a snapshot lacks them otherwise (never raises)."""
     try:
+        if values[m] is None:
+            return None
         return float(values[m][j])
     except (TypeError, ValueError, IndexError, KeyError):
         return math.nan
+
+
+def _cell(value: float | None, width: int, sign: str = " ", strip_zero: bool = False) -> str:
+    """A node's number, or blanks for a value not known yet."""
+    return " " * width if value is None else _fmt(value, width, sign, strip_zero)
 
 
 # -- layout --------------------------------------------------------------------------------
@@ -332,31 +349,40 @@ class _Grid:
         return out
 
 
-def _node_lines(snapshot: Snapshot, form: _Form, m: int, j: int) -> list[list[tuple[str, int]]]:
-    """A node's rows as (text, style id) pieces: labels bold, numbers and borders plain."""
+def _node_lines(snapshot: Snapshot, form: _Form, m: int, j: int,
+                flagged: bool = False) -> list[list[tuple[str, int]]]:
+    """A node's rows as (text, style id) pieces: labels bold, numbers and borders plain.
+
+    flagged: the node is saturated; a full node says so in its bottom border, the smaller
+    forms put "!" in place of the "a" label."""
     a = _value(snapshot.a, m, j)
     if form is _FULL:
         inner = form.width - 2
         if m == 0:
-            body = [[("│ ", 0), ("x", _LABEL), (_fmt(a, 6) + " │", 0)]]
+            body = [[("│ ", 0), ("x", _LABEL), (_cell(a, 6) + " │", 0)]]
         else:
             d = _value(snapshot.delta, m, j)
             body = [
-                [("│ ", 0), ("a", _LABEL), (_fmt(a, 6) + " │", 0)],
-                [("│ ", 0), ("δ", _LABEL), (_fmt(d, 6, "+") + " │", 0)],
+                [("│ ", 0), ("a", _LABEL), (_cell(a, 6) + " │", 0)],
+                [("│ ", 0), ("δ", _LABEL), (_cell(d, 6, "+") + " │", 0)],
             ]
         if m > 0 and snapshot.spec.bias:
             b = _value(snapshot.biases, m, j)
-            border = [("╭─", 0), ("b", _LABEL), (_fmt(b, 6, "+") + "─" * (inner - 8) + "╮", 0)]
+            border = [("╭─", 0), ("b", _LABEL), (_cell(b, 6, "+") + "─" * (inner - 8) + "╮", 0)]
         else:
             border = [("╭" + "─" * inner + "╮", 0)]
-        return [border, *body, [("╰" + "─" * inner + "╯", 0)]]
+        if flagged:
+            bottom = [("╰", 0), (SATURATED_BORDER[:inner].ljust(inner, "─"), _FLAG), ("╯", 0)]
+        else:
+            bottom = [("╰" + "─" * inner + "╯", 0)]
+        return [border, *body, bottom]
     if m == 0:
-        return [[("x", _LABEL), (_fmt(a, 5, " ", True), 0)]]
-    lines = [[("a", _LABEL), (_fmt(a, 5, " ", True), 0)]]
+        return [[("x", _LABEL), (_cell(a, 5, " ", True), 0)]]
+    label = ("!", _FLAG) if flagged else ("a", _LABEL)
+    lines = [[label, (_cell(a, 5, " ", True), 0)]]
     if form is _COMPACT:
         d = _value(snapshot.delta, m, j)
-        lines.append([("δ", _LABEL), (_fmt(d, 5, "+", True), 0)])
+        lines.append([("δ", _LABEL), (_cell(d, 5, "+", True), 0)])
     return lines
 
 
@@ -366,8 +392,11 @@ def _anchor(form: _Form, top: int) -> int:
     return 4 * (top + form.a_row) + 1
 
 
-def _edges(snapshot: Snapshot, layout: _Layout, canvas: BrailleCanvas) -> np.ndarray:
-    """Draw every edge between shown nodes; returns each key's style id."""
+def _edges(snapshot: Snapshot, layout: _Layout, canvas: BrailleCanvas,
+           focus: frozenset = frozenset()) -> np.ndarray:
+    """Draw every edge between shown nodes; returns each key's style id.
+
+    focus: edges (m, j, k) drawn in the focus colour, over any other edge they cross."""
     form = layout.form
     parts = []
     for m in range(1, len(layout.tops)):
@@ -385,6 +414,10 @@ def _edges(snapshot: Snapshot, layout: _Layout, canvas: BrailleCanvas) -> np.nda
         x0 = 2 * (layout.lefts[m - 1] + form.width + form.margin)
         x1 = 2 * (layout.lefts[m] - form.margin) - 1
         jj, kk = np.meshgrid(np.arange(len(dst)), np.arange(len(src)), indexing="ij")
+        in_focus = np.zeros(w.size, dtype=bool)
+        if focus:
+            in_focus[:] = [(m, j, k) in focus for j, k in zip(jj.ravel().tolist(),
+                                                             kk.ravel().tolist(), strict=True)]
         parts.append(
             (
                 np.full(w.size, x0),
@@ -392,18 +425,22 @@ def _edges(snapshot: Snapshot, layout: _Layout, canvas: BrailleCanvas) -> np.nda
                 np.full(w.size, x1),
                 yd[jj.ravel()],
                 w.ravel(),
+                in_focus,
             )
         )
     if not parts:
         return np.zeros(0, dtype=np.int64)
-    x0, y0, x1, y1, w = (np.concatenate(p) for p in zip(*parts, strict=True))
+    x0, y0, x1, y1, w, in_focus = (np.concatenate(p) for p in zip(*parts, strict=True))
     size = np.abs(w)
     bucket = (size >= SMALL_WEIGHT).astype(np.int64) + (size >= LARGE_WEIGHT)
     nan = np.isnan(w)
     style = np.where(nan, _NAN_EDGE, np.where(w < 0, _NEGATIVE, _POSITIVE) + bucket)
+    style = np.where(in_focus, _FOCUS, style)
     pattern = np.where(nan[:, None], _DOTTED, np.where((w < 0)[:, None], _DASHED, _SOLID))
-    # Keys rank the lines by |w| (NaN lowest), so the largest weight owns a shared cell.
-    order = np.argsort(np.where(nan, -1.0, size), kind="stable")
+    # Keys rank the lines by |w| (NaN lowest), so the largest weight owns a shared cell;
+    # edges in focus rank above all others.
+    rank = np.where(nan, -1.0, size) + np.where(in_focus, np.inf, 0.0)
+    order = np.argsort(rank, kind="stable")
     key = np.empty(w.size, dtype=np.int64)
     key[order] = np.arange(w.size)
     canvas.lines(x0, y0, x1, y1, on=pattern[:, 0], period=pattern[:, 1], thick=bucket == 2, key=key)
@@ -419,9 +456,11 @@ def _sample(pattern: tuple[int, int]) -> str:
     return "".join(canvas.rows()[0])
 
 
-def _legend(snapshot: Snapshot, width: int) -> list[tuple[str, int]]:
-    """The key to the picture as (text, style id) pieces, as many items as fit in width."""
-    items = [
+def _legend(snapshot: Snapshot, width: int, flagged: bool = False) -> list[tuple[str, int]]:
+    """The key to the picture as (text, style id) pieces, as many items as fit in width;
+    with saturated nodes, their flag first."""
+    items = [[("!", _FLAG), (" saturated σ'≈0", 0)]] if flagged else []
+    items += [
         [(_sample(_SOLID), _POSITIVE + 1), (" w>0", 0)],
         [(_sample(_DASHED), _NEGATIVE + 1), (" w<0", 0)],
         [("a", _LABEL), (" activation", 0)],
@@ -480,12 +519,22 @@ def _too_small(width: int, height: int) -> Text:
 
 
 def draw_network(
-    snapshot: Snapshot, width: int, height: int, highlight: tuple[int, int] | None = None
+    snapshot: Snapshot,
+    width: int,
+    height: int,
+    highlight: tuple[int, int] | None = None,
+    focus: Focus | None = None,
+    flagged: frozenset = frozenset(),
 ) -> Text:
     """The network as exactly ``height`` lines of at most ``width`` cells.
 
     highlight: (layer, node) to draw reversed, e.g. the one selected; ignored when not shown.
+    focus: nodes and edges to draw in the focus colour (its ``selected`` node is drawn
+    reversed, like ``highlight``). flagged: saturated nodes (m, j), marked as such.
     """
+    focus = focus or Focus()
+    if highlight is None:
+        highlight = focus.selected
     width, height = int(width), int(height)
     if width < 1 or height < 1:
         return Text("", end="")
@@ -497,16 +546,18 @@ def draw_network(
     form = layout.form
 
     canvas = BrailleCanvas(width, height)
-    key_style = np.concatenate([_edges(snapshot, layout, canvas), [0]])
+    key_style = np.concatenate([_edges(snapshot, layout, canvas, focus.edges), [0]])
     # canvas.key is -1 where no line passes, which picks the appended "no style" entry.
     grid = _Grid(canvas.rows(), key_style[canvas.key])
 
     for m, tops in enumerate(layout.tops):
         left = layout.lefts[m]
         for j, top in enumerate(tops):
-            for dy, pieces in enumerate(_node_lines(snapshot, form, m, j)):
+            for dy, pieces in enumerate(_node_lines(snapshot, form, m, j, (m, j) in flagged)):
                 x = left
                 for text, style in pieces:
+                    if (m, j) in focus.nodes and style != _FLAG:
+                        style = _FOCUS
                     grid.put(x, top + dy, text, style)
                     x += len(text)
             if highlight == (m, j):
@@ -522,7 +573,7 @@ def draw_network(
 
     if legend:
         x = 0
-        for text, style in _legend(snapshot, width):
+        for text, style in _legend(snapshot, width, bool(flagged)):
             grid.put(x, height - 1, text, style)
             x += len(text)
     return grid.text()
@@ -543,13 +594,20 @@ class NetworkView(Widget):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._snapshot: Snapshot | None = None
+        self._focus: Focus | None = None
+        self._flagged: frozenset = frozenset()
 
-    def show(self, snapshot: Snapshot) -> None:
-        """Draw this snapshot from now on."""
+    def show(self, snapshot: Snapshot, focus: Focus | None = None,
+             flagged: frozenset = frozenset()) -> None:
+        """Draw this snapshot from now on, with ``focus`` and ``flagged`` as in
+        :func:`draw_network`."""
         self._snapshot = snapshot
+        self._focus = focus
+        self._flagged = flagged
         self.refresh()
 
     def render(self) -> Text:
         if self._snapshot is None:
             return Text("no network yet", style=Style(italic=True))
-        return draw_network(self._snapshot, max(self.size.width, 1), max(self.size.height, 1))
+        return draw_network(self._snapshot, max(self.size.width, 1), max(self.size.height, 1),
+                            focus=self._focus, flagged=self._flagged)

@@ -14,10 +14,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
 from ..session import Session
 from ..snapshot import Snapshot
 
+T = TypeVar("T")
 FULL_SPEED = 0
 #: Updates per frame the `>` and `<` keys step through; FULL_SPEED comes after the last.
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
@@ -84,6 +86,17 @@ class Runner:
 
         The worker sees ``_commands_waiting`` and stands aside before its next chunk, so
         a key press waits for at most one chunk, however busy the worker is."""
+
+        def change_and_snap(session: Session) -> Snapshot:
+            change(session)
+            self._snapshot = session.snapshot(self.problem)
+            return self._snapshot
+
+        return self.read(change_and_snap)
+
+    def read(self, look: Callable[[Session], T]) -> T:
+        """Run ``look(session)`` between training chunks and return what it returns (for
+        what needs the Session itself, such as explaining the next update)."""
         with self._flags:
             self._commands_waiting += 1
         try:
@@ -91,9 +104,7 @@ class Runner:
                 with self._flags:
                     self._commands_waiting -= 1
                     self._budget = 0
-                change(self.session)
-                self._snapshot = self.session.snapshot(self.problem)
-                return self._snapshot
+                return look(self.session)
         finally:
             self._resume.set()
 

@@ -1,0 +1,378 @@
+"""The teaching views: phase stepping, selection, gradient check, output map, saturation.
+
+Pure parts (the walk, the cursor, the drawings) without a terminal; the keys under Pilot in
+step mode. Every number the panels show is checked against the NumPy reference."""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+import pytest
+
+from tests.helpers import reference_for
+from tests.test_app import xor_app
+from tui_backprop.app.lecture import PHASE, SELECT
+from tui_backprop.app.network_view import SATURATED_BORDER, draw_network
+from tui_backprop.app.screens.gradcheck import GradCheckScreen, gradcheck_text
+from tui_backprop.app.teaching import (
+    SPARKS,
+    Cursor,
+    PhaseWalk,
+    Selection,
+    saturated,
+    sparkline,
+)
+from tui_backprop.app.widgets.explain_panel import ExplainPanel
+from tui_backprop.app.widgets.output_map import (
+    HIGH_GLYPH,
+    LOW_GLYPH,
+    OutputView,
+    Scale,
+    output_map_text,
+    pixel_levels,
+    point_cells,
+)
+from tui_backprop.explain import explain_update, val
+from tui_backprop.gradcheck import LayerCheck, check_gradients
+from tui_backprop.problems import make_problem
+from tui_backprop.session import Session
+from tui_backprop.settings import TrainSettings
+from tui_backprop.spec import NetworkSpec
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def xor_session(**settings) -> Session:
+    problem = make_problem("xor")
+    spec = NetworkSpec.build(2, (3,), 1)
+    return Session(spec, problem.X, problem.Y, TrainSettings(seed=0, **settings))
+
+
+def panel_text(app) -> str:
+    return str(app.query_one(ExplainPanel).render())
+
+
+# -- the cursor ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sizes", [(2, 3, 1), (1, 1), (3, 4, 2, 1)])
+def test_tab_visits_every_node_and_edge_once(sizes):
+    cursor = Cursor(sizes)
+    start = cursor.selection
+    seen = []
+    while True:
+        cursor.next()
+        seen.append(cursor.selection)
+        if cursor.selection == start:
+            break
+    nodes = sum(sizes)
+    edges = sum(sizes[m] * sizes[m - 1] for m in range(1, len(sizes)))
+    assert len(seen) == len(set(seen)) == nodes + edges
+    for _ in range(len(seen)):  # shift+tab walks the same ring backwards
+        expected = seen[-2] if len(seen) > 1 else seen[-1]
+        cursor.previous()
+        assert cursor.selection == expected
+        seen.insert(0, seen.pop())
+
+
+def test_arrows_move_between_nodes_and_edges_and_stop_at_the_ends():
+    cursor = Cursor((2, 3, 1))
+    assert cursor.selection == Selection(1, 0)  # starts on the first hidden node
+    cursor.left()
+    assert cursor.selection.is_edge and cursor.selection.m == 1
+    cursor.left()
+    assert cursor.selection == Selection(0, 0)
+    cursor.left()
+    assert cursor.selection == Selection(0, 0)
+    cursor.down()
+    cursor.down()
+    assert cursor.selection == Selection(0, 1)
+    for _ in range(10):
+        cursor.right()
+    assert cursor.selection == Selection(2, 0)
+    cursor.up()
+    assert cursor.selection == Selection(2, 0)
+
+
+def test_sparkline_follows_the_values():
+    assert sparkline(np.arange(8.0)) == SPARKS
+    assert sparkline(np.full(4, 2.0)) == SPARKS[3] * 4
+    assert sparkline(np.array([0.0, np.nan, 1.0])) == SPARKS[0] + "?" + SPARKS[-1]
+    assert sparkline(np.array([])) == ""
+
+
+# -- the walk, without a terminal ---------------------------------------------------------
+
+
+def test_walk_shows_each_value_once_it_is_computed():
+    session = xor_session()
+    k = int(session.next_batch()[0])
+    walk = PhaseWalk(explain_update(session, [k]), 1)
+    snap = session.snapshot("xor")
+    ref = reference_for(session.network)
+    ref.forward(session.X[k])
+    ref.backward(session.Y[k])
+    kinds = [p.kind for p in walk.phases]
+    assert kinds == ["forward", "forward", "cost", "output-delta", "hidden-delta",
+                     "gradient", "gradient", "update", "update"]
+
+    shown = walk.display(snap)  # forward, layer 1
+    np.testing.assert_array_equal(shown.a[0], session.X[k])
+    np.testing.assert_allclose(shown.a[1], ref.a[1], rtol=1e-12)
+    assert shown.a[2] is None and shown.delta[1] is None and shown.delta[2] is None
+    focus = walk.focus((2, 3, 1))
+    assert {(1, j, i) for j in range(3) for i in range(2)} == set(focus.edges)
+
+    walk.advance()
+    walk.advance()
+    walk.advance()  # output delta
+    shown = walk.display(snap)
+    np.testing.assert_allclose(shown.a[2], ref.a[2], rtol=1e-12)
+    np.testing.assert_allclose(shown.delta[2], ref.delta[2], rtol=1e-12)
+    assert shown.delta[1] is None
+    walk.advance()  # hidden delta: W^2 carries delta^2 back
+    np.testing.assert_allclose(walk.display(snap).delta[1], ref.delta[1], rtol=1e-12)
+    assert set(walk.focus((2, 3, 1)).edges) == {(2, 0, j) for j in range(3)}
+    assert not walk.needs_update
+    while walk.phase.kind != "update":
+        walk.advance()
+    assert walk.needs_update
+    # Blank values in the view: a layer not computed yet draws no number.
+    drawn = str(draw_network(PhaseWalk(walk.explanation, 1).display(snap), 100, 20))
+    assert "nan" not in drawn
+
+
+def test_saturated_nodes_are_flagged_except_where_the_slope_cancels():
+    problem = make_problem("xor")
+    spec = NetworkSpec.build(2, (3,), 1)
+    big = [np.full((3, 2), 20.0), np.full((1, 3), 20.0)]
+    session = Session(spec, problem.X, problem.Y, TrainSettings(seed=0),
+                      initial=(big, [np.zeros(3), np.zeros(1)]))
+    session.run_batches(1)
+    snap = session.snapshot("xor")
+    flagged = saturated(snap)
+    x = snap.a[0]
+    # z = 20 (x1 + x2): saturated unless both inputs are 0; the output (z = 60) too.
+    assert flagged >= {(2, 0)}
+    assert ({(1, j) for j in range(3)} <= flagged) == bool(x.sum() > 0)
+    assert SATURATED_BORDER in str(draw_network(snap, 100, 20, flagged=flagged))
+    assert "saturated" in str(draw_network(snap, 100, 20, flagged=flagged))
+
+    ce = NetworkSpec.build(2, (3,), 1, cost="cross-entropy")
+    ce_session = Session(ce, problem.X, problem.Y, TrainSettings(seed=0),
+                         initial=(big, [np.zeros(3), np.zeros(1)]))
+    ce_session.run_batches(1)
+    assert (2, 0) not in saturated(ce_session.snapshot("xor"))
+
+
+# -- drawings -----------------------------------------------------------------------------
+
+
+def test_output_map_colours_follow_the_network_and_glyphs_the_classes():
+    session = xor_session(alpha=0.5)
+    session.run_epochs(2000)
+    snap = session.snapshot("xor")
+    levels = pixel_levels(snap, 30, 20)
+    (x_lo, x_hi) = (-0.1, 1.1)
+    # Pixel centres near the four corners carry the trained answers: 0 1 / 1 0.
+    corners = {(0, 0): 1, (0, 29): 0, (19, 0): 0, (19, 29): 1}  # (row from top, column)
+    for (r, c), target in corners.items():
+        assert (levels[r, c] > 0) == bool(target), (r, c, x_lo, x_hi)
+    cells = point_cells(snap, 30, 10)
+    high = {(c, r) for c, r, h in cells if h}
+    low = {(c, r) for c, r, h in cells if not h}
+    assert len(high) == 2 and len(low) == 2
+    text = output_map_text(snap, 30, 11)
+    lines = text.plain.splitlines()
+    assert len(lines) == 11
+    assert sum(line.count(HIGH_GLYPH) for line in lines[:10]) == 2
+    assert sum(line.count(LOW_GLYPH) for line in lines[:10]) == 2
+    for c, r in high:
+        assert lines[r][c] == HIGH_GLYPH
+
+
+def test_scale_is_two_sided_around_the_middle_of_the_targets():
+    snap = xor_session().snapshot("xor")
+    scale = Scale.for_snapshot(snap)
+    assert (scale.middle, scale.half) == (0.5, 0.5)
+    assert scale.level(np.array([0.0, 0.5, 1.0, 2.0])).tolist() == [-12, 0, 12, 12]
+
+
+def test_gradcheck_text_makes_a_failure_stand_out():
+    good = [LayerCheck(1, 1e-9, 2e-9, 9, 0), LayerCheck(2, 3e-10, None, 3, 0)]
+    bad = [LayerCheck(1, 1e-9, 2e-9, 9, 0), LayerCheck(2, 0.3, None, 3, 0)]
+    assert "agrees" in gradcheck_text(0, good, good, 4).plain
+    text = gradcheck_text(0, good, bad, 4)
+    assert "FAIL" in text.plain and "layer(s) 2" in text.plain
+    assert any("on #c0392b" in str(span.style) for span in text.spans)
+
+
+# -- the keys -----------------------------------------------------------------------------
+
+
+def test_s_walks_one_update_phase_by_phase_and_makes_it():
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(120, 36)) as pilot:
+            session = app.runner.session
+            k = int(session.next_batch()[0])
+            expected = explain_update(session, [k])
+            ref = reference_for(session.network)
+            ref.forward(session.X[k])
+            ref.backward(session.Y[k])
+            ref.update(1, session.alpha, session.momentum)
+            titles = []
+            for _ in expected.phases:
+                await pilot.press("s")
+                assert app.panel == PHASE
+                text = panel_text(app)
+                titles.append(app.walk.phase.title)
+                assert app.walk.phase.title in text
+                if app.walk.phase.kind == "forward" and app.walk.phase.layer == 1:
+                    for j in range(3):  # each z of layer 1 with the reference's value
+                        assert f"= {val(ref.z[1][j])};" not in text  # split onto two lines
+                        assert f"= {val(ref.z[1][j])}" in text
+                if app.walk.phase.kind != "update":
+                    assert session.updates == 0
+            assert titles == [p.title for p in expected.phases]
+            assert session.updates == 1  # made at the first update phase
+            for m in (1, 2):
+                np.testing.assert_allclose(session.network.W[m], ref.W[m], rtol=1e-12)
+                np.testing.assert_allclose(session.network.b[m], ref.b[m], rtol=1e-12)
+            assert "s: next update" in panel_text(app)
+            await pilot.press("s")  # past the end: the next update's first phase
+            assert app.walk.index == 0 and app.walk.update_number == 2
+            assert "update 2" in panel_text(app)
+    run(scenario())
+
+
+def test_s_with_a_batch_accumulates_and_averages():
+    async def scenario():
+        app = xor_app(settings=TrainSettings(seed=0, batch_size=4))
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.press("s")
+            phases = app.walk.phases
+            assert [p.kind for p in phases].count("cost") == 4
+            while app.walk.phase.kind != "batch-mean":
+                await pilot.press("s")
+            assert "mean gradient over the batch of 4" in panel_text(app)
+            while app.walk.phase.kind != "update":
+                await pilot.press("s")
+            assert app.runner.session.updates == 1
+    run(scenario())
+
+
+def test_n_and_escape_during_a_walk():
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.press("s", "s")
+            await pilot.press("n")  # n keeps its meaning: one whole update
+            assert app.runner.session.updates == 1 and app.walk is None
+            await pilot.press("s")
+            assert app.walk.update_number == 2 and app.walk.index == 0
+            await pilot.press("escape")
+            assert app.panel is None and not app.screen.has_class("-explain")
+            assert app.runner.session.updates == 1  # closing a walk changes nothing
+    run(scenario())
+
+
+def test_selecting_a_weight_shows_its_next_update_split_in_two():
+    async def scenario():
+        app = xor_app(settings=TrainSettings(seed=0, momentum=0.9))
+        async with app.run_test(size=(120, 36)) as pilot:
+            for _ in range(5):
+                await pilot.press("n")  # a non-zero momentum term
+            await pilot.press("right")  # opens the selection on hidden node 1
+            assert app.panel == SELECT and app.screen.has_class("-explain")
+            await pilot.press("right")  # the edges into the output
+            selection = app.cursor.selection
+            assert selection == Selection(2, 0, 0)
+            session = app.runner.session
+            k = int(session.next_batch()[0])
+            ref = reference_for(session.network)
+            ref.dW[2][...] = session.network.dW[2]
+            ref.forward(session.X[k])
+            ref.backward(session.Y[k])
+            g = ref.gW[2][0, 0]
+            d_prev = session.network.dW[2][0, 0]
+            text = panel_text(app)
+            assert f"= {val(g)}" in text
+            assert f"= {val(-session.alpha * g)} (gradient part)" in text
+            assert f"{val(session.momentum * d_prev).lstrip('-')}" in text
+            ref.update(1, session.alpha, session.momentum)
+            assert f"= {val(ref.W[2][0, 0])}" in text
+            await pilot.press("n")
+            assert session.network.W[2][0, 0] == pytest.approx(ref.W[2][0, 0], rel=1e-12)
+            assert "course" in panel_text(app)  # a sparkline once there is a history
+            await pilot.press("left")
+            assert app.cursor.selection == Selection(1, 0)
+            text = panel_text(app)
+            snap = app.runner.latest()
+            assert f"z = W a + b = {val(snap.z[1][0])}" in text
+            assert f"delta = dC/dz = {val(snap.delta[1][0])}" in text
+            await pilot.press("tab")
+            assert app.cursor.selection == Selection(1, 1)
+    run(scenario())
+
+
+def test_g_checks_gradients_for_the_example_and_the_data_set():
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.press("n", "g")
+            assert isinstance(app.screen, GradCheckScreen)
+            text = app.screen.body.plain
+            session = app.runner.session
+            k = app.runner.latest().example
+            one = check_gradients(session, np.array([k]))
+            every = check_gradients(session)
+            assert f"example {k + 1} alone" in text and "all 4 examples" in text
+            assert text.count(" pass ") == len(one) + len(every)
+            assert f"{every[0].weights_error:.1e}" in text
+            assert "agrees" in text
+            await pilot.press("escape")
+            assert not isinstance(app.screen, GradCheckScreen)
+    run(scenario())
+
+
+def test_o_swaps_the_loss_curve_for_the_output_map():
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(120, 36)) as pilot:
+            assert not app.query_one(OutputView).display
+            await pilot.press("o")
+            await pilot.pause()
+            view = app.query_one(OutputView)
+            assert view.display and not app.query_one("#loss").display
+            assert view.has_class("-map") and "x1" in str(view.border_title)
+            await pilot.press("o")
+            await pilot.pause()
+            assert app.query_one("#loss").display
+    run(scenario())
+
+
+def test_one_input_problems_get_the_output_curve():
+    async def scenario():
+        spec = NetworkSpec.build(1, (4,), 1, output_activation="linear")
+        app = xor_app(problem="sine", spec=spec)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.press("o")
+            await pilot.pause()
+            view = app.query_one(OutputView)
+            assert view.has_class("-curve") and not view.has_class("-map")
+    run(scenario())
+
+
+def test_teaching_keys_at_80x24_keep_the_network_and_the_panel():
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("s")
+            await pilot.pause()
+            assert app.query_one("#network").display and app.query_one(ExplainPanel).display
+            assert app.query_one(ExplainPanel).size.height >= 8
+    run(scenario())

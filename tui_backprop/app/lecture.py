@@ -1,0 +1,218 @@
+"""The app's teaching keys: phase stepping, selection, gradient check, output map.
+
+A mixin for :class:`BackpropApp`, kept apart so the app module stays about running and
+changing the network. The state it adds is UI state only: the walk through one update
+(:class:`PhaseWalk`), the cursor, which panel shows, and the recent weights for sparklines.
+The numbers all come from :mod:`tui_backprop.explain` and the Snapshots.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from textual.actions import SkipAction
+from textual.binding import Binding
+
+from ..explain import Explanation, explain_update
+from ..gradcheck import check_gradients
+from ..session import Session
+from ..snapshot import Snapshot
+from .screens.gradcheck import GradCheckScreen, gradcheck_text
+from .teaching import Cursor, Focus, ParameterHistory, PhaseWalk, saturated
+from .widgets.explain_panel import ExplainPanel, phase_text, selection_text
+from .widgets.output_map import OutputView
+
+PHASE, SELECT = "phase", "select"
+#: The kernels' update and the explanation's agree to rounding (their sums run in
+#: another order); anything more means the explanation is wrong.
+AGREEMENT = dict(rtol=1e-9, atol=1e-12)
+
+TEACHING_BINDINGS = [
+    Binding("s", "phase_step", "phase", show=True),
+    Binding("g", "gradcheck", "gradient check", show=False),
+    Binding("o", "output_map", "output map", show=False),
+    Binding("up", "select('up')", "select up", show=False),
+    Binding("down", "select('down')", "select down", show=False),
+    Binding("left", "select('left')", "select left", show=False),
+    Binding("right", "select('right')", "select right", show=False),
+    # The screen binds tab to focus; nothing here takes focus, so the cursor has it.
+    Binding("tab", "select('next')", "select next", show=False, priority=True),
+    Binding("shift+tab", "select('previous')", "select previous", show=False,
+            priority=True),
+    Binding("escape", "close_explain", "close panel", show=False),
+]
+
+
+def _state_key(snap: Snapshot) -> tuple:
+    """What an explanation of the next update depends on."""
+    return (snap.seed, snap.spec, snap.updates, snap.alpha, snap.momentum, snap.batch_size,
+            snap.weights[1].tobytes() if snap.spec.n_layers else b"")
+
+
+class TeachingMixin:
+    """Adds the teaching views to the app (which provides runner, draw, set_running)."""
+
+    def _init_teaching(self) -> None:
+        self.walk: PhaseWalk | None = None
+        self._walk_key: tuple | None = None
+        self.cursor: Cursor | None = None
+        self.panel: str | None = None  # PHASE, SELECT or None (closed)
+        self.output_map = False
+        self.history = ParameterHistory()
+        self._next: tuple[tuple, Explanation] | None = None
+
+    # -- what the views show --------------------------------------------------------------
+    def _drop_stale_walk(self, snap: Snapshot) -> None:
+        """Another key changed the network or its next update: the walk no longer applies."""
+        if self.walk is not None and _state_key(snap) != self._walk_key:
+            self.walk = None
+            if self.panel == PHASE:
+                self.panel = SELECT
+                self._ensure_cursor(snap)
+
+    def _ensure_cursor(self, snap: Snapshot) -> None:
+        if self.cursor is None:
+            self.cursor = Cursor(snap.spec.sizes)
+        else:
+            self.cursor.resize(snap.spec.sizes)
+
+    def teaching_view(self, snap: Snapshot) -> tuple[Snapshot, Focus | None, frozenset]:
+        """(Snapshot to draw, focus, saturated nodes) for the network view."""
+        self.history.record(snap)
+        self._drop_stale_walk(snap)
+        shown, focus = snap, None
+        if self.panel == PHASE and self.walk is not None:
+            shown = self.walk.display(snap)
+            focus = self.walk.focus(snap.spec.sizes)
+        elif self.panel == SELECT and self.cursor is not None:
+            self.cursor.resize(snap.spec.sizes)
+            focus = self.cursor.selection.focus()
+        return shown, focus, saturated(shown)
+
+    def _next_update(self, snap: Snapshot) -> Explanation | None:
+        """The explained next update, while paused (cached until something changes)."""
+        if self.running:
+            return None
+        key = _state_key(snap)
+        if self._next is None or self._next[0] != key:
+            explanation = self.runner.read(
+                lambda s: explain_update(s, s.next_batch().tolist()))
+            self._next = (key, explanation)
+        return self._next[1]
+
+    def update_teaching_panels(self, snap: Snapshot, shown: Snapshot) -> None:
+        """The explain panel's text and the output map, for the Snapshot just drawn."""
+        self._set_teaching_classes()
+        if self.panel == PHASE and self.walk is not None:
+            self.query_one(ExplainPanel).update(phase_text(self.walk, shown))
+        elif self.panel == SELECT and self.cursor is not None:
+            self.query_one(ExplainPanel).update(selection_text(
+                snap, self.cursor.selection, self._next_update(snap), self.history))
+        if self.output_map:
+            self.query_one(OutputView).show(
+                snap, throttle=self.running and not self.config.step_mode)
+
+    def _set_teaching_classes(self) -> None:
+        screen = self.screen
+        screen.set_class(self.panel is not None, "-explain")
+        screen.set_class(self.output_map, "-outmap")
+
+    def _check_main_screen(self) -> None:
+        """Keys bound with priority reach the app over modal screens too: let them pass."""
+        if self.screen is not self.screen_stack[0]:
+            raise SkipAction()
+
+    # -- actions --------------------------------------------------------------------------
+    def action_phase_step(self) -> None:
+        """One phase of one update; past the last phase, the next update's first."""
+        self._check_main_screen()
+        self.set_running(False)
+        snap = self.runner.latest()
+        if snap.diverged:
+            self.notify("training diverged: press -, i or r first", severity="warning")
+            return
+        self._drop_stale_walk(snap)
+        if self.walk is None or self.walk.at_end or self.panel != PHASE:
+            explanation = self.runner.read(
+                lambda s: explain_update(s, s.next_batch().tolist()))
+            self.walk = PhaseWalk(explanation, snap.updates + 1)
+            self._walk_key = _state_key(snap)
+        else:
+            self.walk.advance()
+        self.panel = PHASE
+        walk = self.walk
+        if walk.needs_update:
+            self._make_update(walk)
+        self.message = f"phase {walk.index + 1}/{len(walk.phases)}: {walk.phase.title}"
+        self.draw(self.runner.latest(), force=True)
+
+    def _make_update(self, walk: PhaseWalk) -> None:
+        """Make the explained update in the Session, and check it is the one explained."""
+        self.runner.step(1)
+        ex = walk.explanation
+
+        def agrees(session: Session) -> bool:
+            net = session.network
+            return all(np.allclose(net.W[m], ex.new_W[m], **AGREEMENT)
+                       and np.allclose(net.b[m], ex.new_b[m], **AGREEMENT)
+                       for m in range(1, session.spec.n_layers + 1))
+
+        if not self.runner.read(agrees):
+            self.notify("the update made differs from the one explained", severity="error")
+        walk.applied = True
+        self._walk_key = _state_key(self.runner.latest())
+
+    def action_select(self, direction: str) -> None:
+        """Open the selection (first press) or move the cursor."""
+        self._check_main_screen()
+        snap = self.runner.latest()
+        opening = self.panel != SELECT or self.cursor is None
+        self._ensure_cursor(snap)
+        if not opening:
+            getattr(self.cursor, direction)()
+        self.panel = SELECT
+        self.message = ""
+        self.draw(snap, force=True)
+
+    def action_close_explain(self) -> None:
+        if self.panel is None:
+            raise SkipAction()
+        self.panel = None
+        self.walk = None
+        self.message = ""
+        self.draw(self.runner.latest(), force=True)
+
+    def action_output_map(self) -> None:
+        self.output_map = not self.output_map
+        self.message = "output map" if self.output_map else "loss curve"
+        self.draw(self.runner.latest(), force=True)
+
+    def action_gradcheck(self) -> None:
+        """Backprop against finite differences for the last example and for all of them."""
+        self.set_running(False)
+        snap = self.runner.latest()
+        if snap.diverged:
+            self.notify("training diverged: press -, i or r first", severity="warning")
+            return
+        example = snap.example if snap.example is not None else 0
+
+        def check(session: Session):
+            return (check_gradients(session, np.array([example])), check_gradients(session),
+                    session.n_examples)
+
+        if self.config.step_mode:
+            self._show_gradcheck(example, *self.runner.read(check))
+            return
+        self.message = "checking gradients…"
+        self.draw(snap, force=True)
+
+        def work() -> None:
+            result = self.runner.read(check)
+            self.call_from_thread(self._show_gradcheck, example, *result)
+
+        self.run_worker(work, thread=True, exclusive=True, group="gradcheck",
+                        name="gradient check")
+
+    def _show_gradcheck(self, example: int, one, every, n_examples: int) -> None:
+        self.message = ""
+        self.draw(self.runner.latest(), force=True)
+        self.push_screen(GradCheckScreen(gradcheck_text(example, one, every, n_examples)))

@@ -1,0 +1,203 @@
+"""The explain panel: the phase being walked, or the selected node or weight, in numbers.
+
+Every formula is written first in the README's notation, then with the numbers it is
+computed from, so a student can recompute each result from numbers already on screen.
+The numbers come from :mod:`tui_backprop.explain` (phases) and from the Snapshot (the
+selected node's z, a, delta); nothing is computed twice in different ways.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.text import Text
+from textual.widgets import Static
+
+from ...explain import Explanation, num, sigma_text, slope_text, val
+from ...snapshot import Snapshot
+from ..teaching import (
+    SATURATION,
+    ParameterHistory,
+    PhaseWalk,
+    Selection,
+    cancels_slope,
+    slopes,
+    sparkline,
+)
+from .formatting import vector
+
+FORMULA = "bold"
+HINT = "dim italic"
+WARNING = "bold #ff8700"
+
+
+def example_text(snap: Snapshot, k: int) -> str:
+    return (f"example {k + 1}: x = ({vector(snap.inputs[k])}), "
+            f"y = ({vector(snap.targets[k])})")
+
+
+def _node_name(snap: Snapshot, m: int, j: int) -> str:
+    spec = snap.spec
+    if m == 0:
+        return f"input {j + 1}"
+    where = "the output" if m == spec.n_layers else f"hidden layer {m}"
+    return f"node {j + 1} of {where} ({spec.activations[m - 1]})"
+
+
+def _lines(text: Text, lines: list[str]) -> None:
+    """A phase's lines; a line's parts (split at ';') go on lines of their own, indented."""
+    for line in lines:
+        for i, part in enumerate(line.split(";  ")):
+            text.append(("  " if i == 0 else "      ") + part + "\n")
+
+
+def phase_text(walk: PhaseWalk, snap: Snapshot) -> Text:
+    """The phase on screen: where it is in the walk, its formula, its numbers."""
+    phase = walk.phase
+    examples = walk.explanation.examples
+    if len(examples) == 1:
+        which = example_text(snap, examples[0])
+    else:
+        which = (f"batch of {len(examples)}: examples "
+                 + ", ".join(str(k + 1) for k in examples))
+    text = Text()
+    text.append(f"update {walk.update_number} · {which} · phase {walk.index + 1} of "
+                f"{len(walk.phases)}\n", style=HINT)
+    if phase.example is not None and len(examples) > 1:
+        text.append(example_text(snap, phase.example) + "\n", style=HINT)
+    text.append(f"{phase.title}:  ", style="bold")
+    text.append(phase.formula + "\n", style=FORMULA)
+    _lines(text, phase.lines)
+    if phase.kind == "update" and walk.applied:
+        text.append("made: the network now shows the new weights\n", style=HINT)
+    text.append("s: next update" if walk.at_end else "s: next phase", style=HINT)
+    text.append(" · arrows: select · esc: close", style=HINT)
+    return text
+
+
+def _example_values(explanation: Explanation, k: int) -> tuple[dict, dict]:
+    """a[m] and delta[m] of example k from the phases (a[0] is not among them)."""
+    a, delta = {}, {}
+    for phase in explanation.phases:
+        if phase.example != k:
+            continue
+        if phase.kind == "forward":
+            a[phase.layer] = phase.values["a"]
+        elif phase.kind in ("output-delta", "hidden-delta"):
+            delta[phase.layer] = phase.values["delta"]
+    return a, delta
+
+
+def _next_update(text: Text, snap: Snapshot, ex: Explanation, g: float, d_prev: float,
+                 d: float, old: float, new: float, name: str, product: str | None) -> None:
+    """The coming update of one parameter, its gradient part and momentum part apart.
+
+    product: how g comes about for one example (e.g. "delta^2_1 * a^1_3 = 0.1*0.5"),
+    None for a batch (g is then the batch's mean)."""
+    if len(ex.examples) == 1:
+        head = f"next update of {name} ({example_text(snap, ex.examples[0])}):"
+    else:
+        head = f"next update of {name} (mean over the batch of {len(ex.examples)}):"
+    text.append(head + "\n", style="bold")
+    if product is not None:
+        text.append(f"  g = dC/d{name} = {product} = {val(g)}\n")
+    else:
+        text.append(f"  g = (1/{len(ex.examples)}) sum over the batch of dC/d{name} = "
+                    f"{val(g)}\n")
+    grad_part = -ex.alpha * g
+    momentum_part = ex.momentum * d_prev
+    text.append(f"  d = -alpha*g + mu*d_prev = -{num(ex.alpha)}*{num(g)} + "
+                f"{num(ex.momentum)}*{num(d_prev)}\n")
+    text.append(f"    = {val(grad_part)} (gradient part) + {num(momentum_part)} (momentum part)"
+                f" = {val(d)}\n")
+    text.append(f"  {name} <- {val(old)} + {num(d)} = {val(new)}\n")
+
+
+def node_text(snap: Snapshot, m: int, j: int, ex: Explanation | None) -> Text:
+    """A node: its z, a, sigma'(z) and delta for the Snapshot's example; its bias's next
+    update (when ``ex``, the explained next update, is given)."""
+    spec = snap.spec
+    text = Text()
+    text.append(_node_name(snap, m, j), style="bold")
+    # Before any update the Snapshot holds example 1's forward pass (and zero deltas).
+    k = snap.example if snap.example is not None else 0
+    text.append(f" · {example_text(snap, k)}\n" if snap.example is not None
+                else " · no update yet: example 1's forward pass\n", style=HINT)
+    if m == 0:
+        text.append(f"  x{j + 1} = {val(float(snap.a[0][j]))}\n")
+        return text
+    act = spec.activations[m - 1]
+    z, a = float(snap.z[m][j]), float(snap.a[m][j])
+    slope = float(slopes(snap)[m][j])
+    delta = float(snap.delta[m][j])
+    text.append(f"  z = W a + b = {val(z)};  a = {sigma_text(act, spec.beta, z, a)}\n")
+    target = (f";  target y = {val(float(snap.targets[k][j]))}" if m == spec.n_layers
+              else "")
+    text.append(f"  sigma'(z) = {slope_text(act, spec.beta, z, a)} = {val(slope)};  "
+                f"delta = dC/dz = {val(delta)}{target}\n")
+    if act != "linear" and slope < SATURATION:
+        if cancels_slope(snap, m):
+            text.append("  sigma'(z) is tiny, but with cross-entropy it cancels: "
+                        "delta = a - y still carries the error\n", style=HINT)
+        else:
+            text.append(f"  ! saturated: sigma'(z) = {val(slope)} < {SATURATION:g}, so delta, "
+                        "a product with it, nearly vanishes: this node and the weights "
+                        "into it nearly stop learning\n", style=WARNING)
+    if ex is not None and spec.bias:
+        b = float(snap.biases[m][j])
+        product = f"delta^{m}_{j + 1}" if len(ex.examples) == 1 else None
+        _next_update(text, snap, ex, float(ex.grad_b[m][j]), float(ex.prev_b[m][j]),
+                     float(ex.step_b[m][j]), b, float(ex.new_b[m][j]), f"b{j + 1}", product)
+    return text
+
+
+def weight_text(snap: Snapshot, m: int, j: int, k: int, ex: Explanation | None,
+                history: ParameterHistory) -> Text:
+    """The weight W^m_jk: its value, last change, recent course, and its next update split
+    into the gradient part and the momentum part."""
+    w = float(snap.weights[m][j, k])
+    text = Text()
+    text.append(f"W^{m}_{j + 1}{k + 1}", style="bold")
+    text.append(f": from {_node_name(snap, m - 1, k)} to {_node_name(snap, m, j)}\n",
+                style=HINT)
+    text.append(f"  w = {val(w)}   last change d = {val(float(snap.weight_changes[m][j, k]))}"
+                "\n")
+    course = history.weight(m, j, k)
+    if course.size > 1:
+        text.append(f"  course {sparkline(course)}", style="#ffd75f")
+        text.append(f"  {val(float(np.nanmin(course)))} .. {val(float(np.nanmax(course)))}, "
+                    f"last {course.size} screens\n", style=HINT)
+    if ex is None:
+        text.append("  (pause to see the next update)\n", style=HINT)
+        return text
+    product = None
+    if len(ex.examples) == 1:
+        e = ex.examples[0]
+        acts, deltas = _example_values(ex, e)
+        a_in = float(snap.inputs[e][k]) if m == 1 else float(acts[m - 1][k])
+        product = (f"delta^{m}_{j + 1} * a^{m - 1}_{k + 1} = "
+                   f"{num(deltas[m][j])}*{num(a_in)}")
+    _next_update(text, snap, ex, float(ex.grad_W[m][j, k]), float(ex.prev_W[m][j, k]),
+                 float(ex.step_W[m][j, k]), w, float(ex.new_W[m][j, k]), "w", product)
+    return text
+
+
+def selection_text(snap: Snapshot, selection: Selection, ex: Explanation | None,
+                   history: ParameterHistory) -> Text:
+    if selection.is_edge:
+        text = weight_text(snap, selection.m, selection.j, selection.k, ex, history)
+    else:
+        text = node_text(snap, selection.m, selection.j, ex)
+    text.append("arrows/tab: move · s: walk through the next update · esc: close", style=HINT)
+    return text
+
+
+class ExplainPanel(Static):
+    """Shows whatever text the app hands it; wraps long formulas."""
+
+    DEFAULT_CSS = """
+    ExplainPanel {
+        height: 1fr;
+        width: 1fr;
+        overflow-y: auto;
+    }
+    """

@@ -1,0 +1,238 @@
+"""The output map: what the network answers over the whole input space, with the data.
+
+Two inputs: a heatmap of the first output over the input square, two pixels per cell
+(the upper half block "▀" takes the upper pixel's colour, its background the lower's).
+The colour scale is two-sided around the middle of the targets' range (0.5 for 0/1
+targets): orange below, blue above, dark at the middle, so the decision boundary is the
+dark band. Data points are drawn as glyphs whose shape gives their class ("o" below the
+middle, "x" above), so the map reads without colour too.
+
+One input: the output curve against x (plotext), with the data points.
+
+The map is computed with the plain NumPy forward pass of :mod:`tui_backprop.explain` from
+a Snapshot's weights, for every pixel at once.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Container
+from textual.widget import Widget
+from textual_plotext import PlotextPlot
+
+from ...explain import forward_many
+from ...snapshot import Snapshot
+from .formatting import NEGATIVE, POSITIVE
+
+LOW_RGB = tuple(int(NEGATIVE[i : i + 2], 16) for i in (1, 3, 5))
+HIGH_RGB = tuple(int(POSITIVE[i : i + 2], 16) for i in (1, 3, 5))
+MID_RGB = (0x26, 0x26, 0x26)
+#: Colour steps on each side of the middle: few distinct styles, and the map stays calm.
+LEVELS = 12
+LOW_GLYPH, HIGH_GLYPH = "o", "x"
+#: Fraction of the data's range added on each side, so edge points are not on the border.
+PAD = 0.1
+#: At most this often (seconds) while running: the map costs a forward pass per pixel.
+REFRESH_SECONDS = 0.2
+#: Range of each output activation, used for the scale when the targets are all equal.
+OUTPUT_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Output values map to t = (v - middle) / half in [-1, 1]."""
+
+    middle: float
+    half: float
+
+    @classmethod
+    def for_snapshot(cls, snap: Snapshot) -> Scale:
+        targets = np.asarray(snap.targets[:, 0], dtype=np.float64)
+        lo, hi = float(np.min(targets)), float(np.max(targets))
+        if hi <= lo:
+            lo, hi = OUTPUT_RANGE.get(snap.spec.output_activation, (lo - 1.0, lo + 1.0))
+        return cls((lo + hi) / 2, (hi - lo) / 2)
+
+    def level(self, values: np.ndarray) -> np.ndarray:
+        """Integer colour level in -LEVELS..LEVELS (nan: 0, the middle)."""
+        t = np.clip((np.asarray(values) - self.middle) / self.half, -1.0, 1.0)
+        return np.where(np.isfinite(t), np.round(t * LEVELS), 0).astype(np.int64)
+
+
+def level_color(level: int) -> str:
+    """#rrggbb of a colour level: the middle's dark grey blended toward orange or blue."""
+    end = HIGH_RGB if level > 0 else LOW_RGB
+    f = abs(level) / LEVELS
+    rgb = [round(m + (e - m) * f) for m, e in zip(MID_RGB, end, strict=True)]
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def _axis(values: np.ndarray) -> tuple[float, float]:
+    lo, hi = float(np.min(values)), float(np.max(values))
+    span = hi - lo if hi > lo else 1.0
+    return lo - PAD * span, hi + PAD * span
+
+
+def map_axes(snap: Snapshot) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(x1 range, x2 range) of the map: the data's, padded."""
+    return _axis(snap.inputs[:, 0]), _axis(snap.inputs[:, 1])
+
+
+def pixel_levels(snap: Snapshot, columns: int, pixel_rows: int) -> np.ndarray:
+    """int (pixel_rows, columns): colour levels of output 1 at pixel centres, row 0 at the
+    top (largest x2)."""
+    (x_lo, x_hi), (y_lo, y_hi) = map_axes(snap)
+    xs = x_lo + (np.arange(columns) + 0.5) * (x_hi - x_lo) / columns
+    ys = y_hi - (np.arange(pixel_rows) + 0.5) * (y_hi - y_lo) / pixel_rows
+    gx, gy = np.meshgrid(xs, ys)
+    grid = np.column_stack([gx.ravel(), gy.ravel()])
+    with np.errstate(all="ignore"):
+        out = forward_many(snap.spec, snap.weights, snap.biases, grid)[:, 0]
+    return Scale.for_snapshot(snap).level(out).reshape(pixel_rows, columns)
+
+
+def point_cells(snap: Snapshot, columns: int, rows: int) -> list[tuple[int, int, bool]]:
+    """(column, row, high) of each data point's cell; high: its target is above the middle."""
+    (x_lo, x_hi), (y_lo, y_hi) = map_axes(snap)
+    scale = Scale.for_snapshot(snap)
+    cells = []
+    for (x1, x2), y in zip(snap.inputs[:, :2], snap.targets[:, 0], strict=True):
+        col = min(columns - 1, max(0, int((x1 - x_lo) / (x_hi - x_lo) * columns)))
+        row = min(rows - 1, max(0, int((y_hi - x2) / (y_hi - y_lo) * rows)))
+        cells.append((col, row, bool(y > scale.middle)))
+    return cells
+
+
+def _legend(snap: Snapshot, width: int) -> Text:
+    scale = Scale.for_snapshot(snap)
+    lo, hi = scale.middle - scale.half, scale.middle + scale.half
+    text = Text(no_wrap=True, overflow="crop")
+    text.append(LOW_GLYPH, style="bold")
+    text.append(f" y<{scale.middle:g}  ")
+    text.append(HIGH_GLYPH, style="bold")
+    text.append(f" y>{scale.middle:g}  a: {lo:g} ")
+    for level in range(-LEVELS, LEVELS + 1, 3):
+        text.append("█", style=Style(color=level_color(level)))
+    text.append(f" {hi:g}")
+    text.truncate(width)
+    return text
+
+
+def output_map_text(snap: Snapshot, width: int, height: int) -> Text:
+    """The heatmap in ``height`` rows of ``width`` cells, the last row its legend."""
+    rows = max(height - 1, 1)
+    levels = pixel_levels(snap, width, 2 * rows)
+    glyphs = {(c, r): high for c, r, high in point_cells(snap, width, rows)}
+    text = Text(no_wrap=True, overflow="crop", end="")
+    for r in range(rows):
+        for c in range(width):
+            top, bottom = int(levels[2 * r, c]), int(levels[2 * r + 1, c])
+            if (c, r) in glyphs:
+                high = glyphs[(c, r)]
+                text.append(HIGH_GLYPH if high else LOW_GLYPH,
+                            Style(color="white", bgcolor=level_color((top + bottom) // 2),
+                                  bold=True))
+            else:
+                text.append("▀", Style(color=level_color(top), bgcolor=level_color(bottom)))
+        text.append("\n")
+    text.append_text(_legend(snap, width))
+    return text
+
+
+class MapCanvas(Widget):
+    """Renders :func:`output_map_text` at the widget's size."""
+
+    DEFAULT_CSS = """
+    MapCanvas { height: 1fr; width: 1fr; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.snapshot: Snapshot | None = None
+
+    def render(self) -> Text:
+        if self.snapshot is None:
+            return Text("")
+        return output_map_text(self.snapshot, max(self.size.width, 1),
+                               max(self.size.height, 2))
+
+
+class OutputCurve(PlotextPlot):
+    """One input: the output against x over the data's range, and the data points."""
+
+    def show(self, snap: Snapshot) -> None:
+        lo, hi = _axis(snap.inputs[:, 0])
+        xs = np.linspace(lo, hi, max(20, 2 * self.size.width))
+        with np.errstate(all="ignore"):
+            ys = forward_many(snap.spec, snap.weights, snap.biases, xs[:, None])[:, 0]
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title("output a against x, data points")
+        plt.xlabel("x")
+        keep = np.isfinite(ys)
+        if keep.any():
+            plt.plot(xs[keep].tolist(), ys[keep].tolist(), marker="braille", color="orange")
+        scale = Scale.for_snapshot(snap)
+        x, y = snap.inputs[:, 0], snap.targets[:, 0]
+        for high, glyph in ((False, LOW_GLYPH), (True, HIGH_GLYPH)):
+            pick = (y > scale.middle) == high
+            if pick.any():
+                plt.scatter(x[pick].tolist(), y[pick].tolist(), marker=glyph,
+                            color="blue" if high else "red")
+        self.refresh()
+
+
+class OutputView(Container):
+    """The map for two inputs, the curve for one; a note otherwise. Throttled while running."""
+
+    DEFAULT_CSS = """
+    OutputView { height: 1fr; }
+    OutputView > #output-note { display: none; }
+    OutputView.-note > #output-note { display: block; }
+    OutputView.-note > MapCanvas, OutputView.-note > OutputCurve { display: none; }
+    OutputView.-curve > MapCanvas { display: none; }
+    OutputView.-map > OutputCurve { display: none; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._last = 0.0
+        self._shown: Snapshot | None = None
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import Static
+
+        yield MapCanvas()
+        yield OutputCurve()
+        yield Static("the output map needs a problem with one or two inputs",
+                     id="output-note")
+
+    def show(self, snap: Snapshot, throttle: bool = False) -> None:
+        """Redraw for ``snap``; with ``throttle``, at most every REFRESH_SECONDS."""
+        now = time.monotonic()
+        if snap is self._shown or (throttle and now - self._last < REFRESH_SECONDS):
+            return
+        self._last, self._shown = now, snap
+        inputs = snap.spec.sizes[0]
+        self.set_class(inputs == 2, "-map")
+        self.set_class(inputs == 1, "-curve")
+        self.set_class(inputs not in (1, 2), "-note")
+        if inputs == 2:
+            (x_lo, x_hi), (y_lo, y_hi) = map_axes(snap)
+            self.border_title = (f"output a over x1 {x_lo:.2g}..{x_hi:.2g}, "
+                                 f"x2 {y_lo:.2g}..{y_hi:.2g}")
+            canvas = self.query_one(MapCanvas)
+            canvas.snapshot = snap
+            canvas.refresh()
+        elif inputs == 1:
+            self.border_title = "output a against x"
+            self.query_one(OutputCurve).show(snap)
+        else:
+            self.border_title = "output map"
