@@ -12,6 +12,7 @@ from .dense import (
     mean_cost,
     mean_gradient,
     relu_pattern,
+    step,
     train_batches,
     train_many,
 )
@@ -34,6 +35,14 @@ from .layout import (
 )
 
 
+def _specialized(layers, specialized: bool | None) -> bool:
+    if specialized is not None:
+        return specialized
+    sizes = [int(s) for s in layers[:, SIZE]]
+    n_params = sum(n * (m + 1) for m, n in zip(sizes[:-1], sizes[1:], strict=True))
+    return n_params <= specialize.MAX_PARAMETERS
+
+
 def trainers(layers, cost: int, specialized: bool | None = None):
     """(train_batches, train_many) for the network described by the layer table.
 
@@ -41,14 +50,19 @@ def trainers(layers, cost: int, specialized: bool | None = None):
     for their architecture; others the general ones. Both give bit-for-bit the same results;
     ``specialized`` forces the choice (None: by size).
     """
-    sizes = [int(s) for s in layers[:, SIZE]]
-    n_params = sum(n * (m + 1) for m, n in zip(sizes[:-1], sizes[1:], strict=True))
-    if specialized is None:
-        specialized = n_params <= specialize.MAX_PARAMETERS
-    if not specialized:
+    if not _specialized(layers, specialized):
         return dense.train_batches, dense.train_many
     module = specialize.load_module(*_arch(layers, cost))
     return module.train_batches, module.train_many
+
+
+def stepper(layers, cost: int, specialized: bool | None = None):
+    """The ``step`` kernel (one update on the packed arrays, see ``dense.step``) for the
+    network described by the layer table; chosen as by ``trainers``, and like those, the
+    generated and the general one give bit-for-bit the same results."""
+    if not _specialized(layers, specialized):
+        return dense.step
+    return specialize.load_module(*_arch(layers, cost)).step
 
 
 def _arch(layers, cost):
@@ -58,6 +72,8 @@ def _arch(layers, cost):
 
 __all__ = [
     "trainers",
+    "stepper",
+    "step",
     "train_many",
     "ACTIVATION",
     "ACTIVATION_CODES",

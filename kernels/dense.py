@@ -33,10 +33,38 @@ from .layout import (
     B_OFFSET,
     CROSS_ENTROPY,
     HAS_BIAS,
+    N_COLUMNS,
     NODE_OFFSET,
+    PENDING_EPOCHS,
     RELU,
+    SD_ALPHA,
+    SD_HEADER,
+    SD_MOMENTUM,
+    SD_PARTIAL_COST,
+    SD_PENDING,
     SIGMOID,
     SIZE,
+    ST_BATCH,
+    ST_BATCH_SIZE,
+    ST_BLOCK_EPOCHS,
+    ST_BLOCK_FIRST,
+    ST_COST,
+    ST_DIVERGED,
+    ST_EPOCH,
+    ST_FIXED_ORDER,
+    ST_HEADER,
+    ST_LAST,
+    ST_N,
+    ST_N_NODES,
+    ST_N_PARAMS,
+    ST_PENDING,
+    ST_ROWS,
+    ST_SEEN,
+    ST_UPDATES,
+    STEP_DIVERGED,
+    STEP_NEEDS_ORDERS,
+    STEP_PENDING_FULL,
+    STEP_RAN,
     TANH,
     W_OFFSET,
 )
@@ -327,6 +355,97 @@ def train_batches(layers, betas, cost, params, velocity, grad, z, a, delta,
         if not (finite and math.isfinite(batch_cost)):
             return t + 1
     return n_batches
+
+
+@njit(**JIT_FLAGS)
+def step(state, buffer, data):
+    """One update (the next batch) of ``train_batches``, with everything packed in three
+    arrays, so that a call from Python costs little more than the update itself.
+
+    state : int64, the step state (``kernels.layout``: counters, layer table, orders);
+    buffer : float64, a Network's buffer (params, velocity, grad, z, a, delta, betas);
+    data : float64, alpha, momentum, the epoch's partial cost and the last finished
+    epoch's cost, then X and Y.
+
+    The same operations in the same order as ``train_batches`` (so the same bits), and
+    the counters advanced as a Session advances them. Returns 0 if the run had already
+    diverged (nothing runs), STEP_NEEDS_ORDERS if the orders block lacks the current
+    epoch (nothing runs), otherwise STEP_RAN, plus STEP_DIVERGED when the cost or a
+    parameter stopped being finite. A finished epoch's summed cost is appended to the
+    pending costs in data (``kernels.layout``); STEP_PENDING_FULL says that those must be
+    taken out before the next step.
+    """
+    if state[ST_DIVERGED] != 0:
+        return 0
+    if state[ST_PENDING] >= PENDING_EPOCHS:
+        return STEP_PENDING_FULL
+    n = state[ST_N]
+    epoch = state[ST_EPOCH]
+    row = 0 if state[ST_FIXED_ORDER] != 0 else epoch - state[ST_BLOCK_FIRST]
+    if row < 0 or row >= state[ST_BLOCK_EPOCHS]:
+        return STEP_NEEDS_ORDERS
+    rows = state[ST_ROWS]
+    layers = state[ST_HEADER:ST_HEADER + rows * N_COLUMNS].reshape((rows, N_COLUMNS))
+    order = state[ST_HEADER + rows * N_COLUMNS + row * n:ST_HEADER + rows * N_COLUMNS
+                  + (row + 1) * n]
+    n_params = state[ST_N_PARAMS]
+    nodes = state[ST_N_NODES]
+    params = buffer[:n_params]
+    velocity = buffer[n_params:2 * n_params]
+    grad = buffer[2 * n_params:3 * n_params]
+    z = buffer[3 * n_params:3 * n_params + nodes]
+    a = buffer[3 * n_params + nodes:3 * n_params + 2 * nodes]
+    delta = buffer[3 * n_params + 2 * nodes:3 * n_params + 3 * nodes]
+    betas = buffer[3 * n_params + 3 * nodes:3 * n_params + 3 * nodes + rows]
+    n_in = layers[0, SIZE]
+    n_out = layers[rows - 1, SIZE]
+    X = data[SD_HEADER:SD_HEADER + n * n_in]
+    Y = data[SD_HEADER + n * n_in:SD_HEADER + n * (n_in + n_out)]
+    alpha = data[SD_ALPHA]
+    momentum = data[SD_MOMENTUM]
+    cost = state[ST_COST]
+
+    batch_size = state[ST_BATCH_SIZE]
+    per_epoch = (n + batch_size - 1) // batch_size
+    batch = state[ST_BATCH]
+    start = batch * batch_size
+    stop = min(start + batch_size, n)
+    batch_cost = 0.0
+    if batch_size == 1:
+        idx = order[start]
+        y = Y[idx * n_out:(idx + 1) * n_out]
+        forward(layers, betas, params, X[idx * n_in:(idx + 1) * n_in], z, a)
+        batch_cost = example_cost(layers, betas, cost, z, a, y)
+        finite = backward_and_update(layers, betas, cost, params, velocity, z, a, y, delta,
+                                     alpha, momentum)
+    else:
+        for k in range(start, stop):
+            idx = order[k]
+            y = Y[idx * n_out:(idx + 1) * n_out]
+            forward(layers, betas, params, X[idx * n_in:(idx + 1) * n_in], z, a)
+            batch_cost += example_cost(layers, betas, cost, z, a, y)
+            backward(layers, betas, cost, params, z, a, y, delta, grad)
+        finite = apply_update(params, velocity, grad, alpha, momentum, stop - start)
+    data[SD_PARTIAL_COST] += batch_cost
+    state[ST_UPDATES] += 1
+    state[ST_SEEN] += stop - start
+    state[ST_LAST] = order[stop - 1]
+    status = STEP_RAN
+    if batch + 1 == per_epoch:
+        state[ST_EPOCH] = epoch + 1
+        state[ST_BATCH] = 0
+        pending = state[ST_PENDING]
+        data[SD_PENDING + pending] = data[SD_PARTIAL_COST]
+        data[SD_PARTIAL_COST] = 0.0
+        state[ST_PENDING] = pending + 1
+        if pending + 1 == PENDING_EPOCHS:
+            status |= STEP_PENDING_FULL
+    else:
+        state[ST_BATCH] = batch + 1
+    if not (finite and math.isfinite(batch_cost)):
+        state[ST_DIVERGED] = 1
+        status |= STEP_DIVERGED
+    return status
 
 
 @njit(**JIT_FLAGS)

@@ -30,3 +30,42 @@ B_OFFSET = 3
 NODE_OFFSET = 4
 HAS_BIAS = 5
 N_COLUMNS = 6
+
+# The *step state*: one int64 array that lets ``dense.step`` run one update from Python
+# with three arguments. Header entries first, then the layer table (ROWS x N_COLUMNS,
+# row-major), then a block of example orders (BLOCK_EPOCHS x N, row-major) holding the
+# orders of epochs BLOCK_FIRST .. BLOCK_FIRST + BLOCK_EPOCHS - 1.
+ST_EPOCH = 0  # completed epochs
+ST_BATCH = 1  # batches done in the current epoch
+ST_UPDATES = 2  # updates (batches) run
+ST_SEEN = 3  # examples trained on
+ST_LAST = 4  # the last example trained on, -1 for none
+ST_DIVERGED = 5  # 1 once the run has diverged
+ST_N = 6  # examples in the data set
+ST_BATCH_SIZE = 7
+ST_ROWS = 8  # rows of the layer table, L + 1
+ST_N_PARAMS = 9
+ST_N_NODES = 10
+ST_BLOCK_FIRST = 11  # the first epoch whose order the block holds
+ST_BLOCK_EPOCHS = 12  # epochs in the block (0: no block loaded)
+ST_FIXED_ORDER = 13  # 1: every epoch takes the block's row 0 (no shuffling)
+ST_COST = 14  # MSE or CROSS_ENTROPY
+ST_PENDING = 15  # finished epochs whose summed costs wait in data[SD_PENDING:]
+ST_HEADER = 16
+
+# The step's float64 data array: these scalars, the summed costs of up to PENDING_EPOCHS
+# finished epochs not yet recorded in the loss history (the oldest first), then X (n x N^0)
+# and Y (n x N^L), row-major.
+SD_ALPHA = 0
+SD_MOMENTUM = 1
+SD_PARTIAL_COST = 2  # summed cost of the current epoch so far
+SD_PENDING = 4
+PENDING_EPOCHS = 128
+SD_HEADER = SD_PENDING + PENDING_EPOCHS
+
+# What ``dense.step`` returns: 0 when nothing ran (the run had diverged), otherwise
+# STEP_RAN plus the flags below, or STEP_NEEDS_ORDERS when the block lacks the epoch.
+STEP_RAN = 1
+STEP_PENDING_FULL = 2  # PENDING_EPOCHS epoch costs wait: record them before the next step
+STEP_DIVERGED = 4
+STEP_NEEDS_ORDERS = 8

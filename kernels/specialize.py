@@ -30,15 +30,18 @@ from .layout import (
     CROSS_ENTROPY,
     HAS_BIAS,
     LINEAR,
+    N_COLUMNS,
     RELU,
+    SD_HEADER,
     SIGMOID,
     SIZE,
+    ST_HEADER,
     TANH,
 )
 
 #: Networks with at most this many parameters get a generated kernel.
 MAX_PARAMETERS = 40  # larger ones compile slowly (seconds) for little gain
-_VERSION = 2  # bump when the generated code changes, to leave old cache files behind
+_VERSION = 3  # bump when the generated code changes, to leave old cache files behind
 
 
 def _sigma(code: int, z: str, beta: str) -> str:
@@ -192,6 +195,11 @@ from numba import njit, prange
 
 from kernels.config import JIT_FLAGS
 from kernels.dense import softplus as _softplus
+from kernels.layout import (PENDING_EPOCHS, SD_ALPHA, SD_MOMENTUM, SD_PARTIAL_COST,
+                            SD_PENDING, ST_BATCH, ST_BATCH_SIZE, ST_BLOCK_EPOCHS,
+                            ST_BLOCK_FIRST, ST_DIVERGED, ST_EPOCH, ST_FIXED_ORDER, ST_LAST,
+                            ST_N, ST_PENDING, ST_SEEN, ST_UPDATES, STEP_DIVERGED,
+                            STEP_NEEDS_ORDERS, STEP_PENDING_FULL, STEP_RAN)
 
 
 @njit(**JIT_FLAGS)
@@ -222,6 +230,8 @@ def train_batches(layers, betas, cost, params, velocity, grad, z, a, delta,
 
 
 {_lockstep_source(net, load, example, store)}
+
+{_step_source(net)}
 '''
 
 
@@ -316,6 +326,84 @@ def train_many(layers, betas, cost, params, velocity, grad, z, a, delta, X, Y, o
             ran[r] = train_batches(layers, betas, cost, params[r], velocity[r], grad[r],
                                    z[r], a[r], delta[r], X, Y, orders[r], batch_size,
                                    first_batch, n_batches, alpha, momentum, epoch_cost[r])
+'''
+
+
+def _step_source(net: _Net) -> str:
+    """``step``: ``dense.step`` for this architecture, with the offsets of every parameter
+    and node in the packed arrays written in as constants."""
+    sizes, L = net.sizes, net.L
+    P, nodes = len(net.params), sum(sizes)
+    z0, a0, d0, beta0 = 3 * P, 3 * P + nodes, 3 * P + 2 * nodes, 3 * P + 3 * nodes
+    load = [f"beta{m} = buffer[{beta0 + m}]" for m in range(1, L + 1)]
+    load += [f"{name} = buffer[{off}]" for name, off in net.params]
+    load += [f"v{name} = buffer[{P + off}]" for name, off in net.params]
+    load += [f"g{name} = buffer[{2 * P + off}]" for name, off in net.params]
+    for m, i, off in net.nodes():
+        load += [f"z{m}_{i} = buffer[{z0 + off}]", f"a{m}_{i} = buffer[{a0 + off}]",
+                 f"d{m}_{i} = buffer[{d0 + off}]"]
+    load += [f"a0_{j} = buffer[{a0 + j}]" for j in range(sizes[0])]
+    store = [f"buffer[{off}] = {name}" for name, off in net.params]
+    store += [f"buffer[{P + off}] = v{name}" for name, off in net.params]
+    store += [f"buffer[{2 * P + off}] = g{name}" for name, off in net.params]
+    for m, i, off in net.nodes():
+        store += [f"buffer[{z0 + off}] = z{m}_{i}", f"buffer[{a0 + off}] = a{m}_{i}",
+                  f"buffer[{d0 + off}] = d{m}_{i}"]
+    store += [f"buffer[{a0 + j}] = a0_{j}" for j in range(sizes[0])]
+    n_in, n_out = sizes[0], sizes[L]
+    inputs = [f"a0_{j} = data[{SD_HEADER} + idx * {n_in} + {j}]" for j in range(n_in)]
+    targets = [f"y{i} = data[y_at + idx * {n_out} + {i}]" for i in range(n_out)]
+    example = inputs + targets + net.forward() + net.cost_lines() + ["batch_cost += c"]
+    example += net.backward()
+    orders_at = ST_HEADER + (L + 1) * N_COLUMNS
+    return f'''@njit(**JIT_FLAGS)
+def step(state, buffer, data):
+    if state[ST_DIVERGED] != 0:
+        return 0
+    if state[ST_PENDING] >= PENDING_EPOCHS:
+        return STEP_PENDING_FULL
+    n = state[ST_N]
+    epoch = state[ST_EPOCH]
+    row = 0 if state[ST_FIXED_ORDER] != 0 else epoch - state[ST_BLOCK_FIRST]
+    if row < 0 or row >= state[ST_BLOCK_EPOCHS]:
+        return STEP_NEEDS_ORDERS
+    order_at = {orders_at} + row * n
+    y_at = {SD_HEADER} + n * {n_in}
+    alpha = data[SD_ALPHA]
+    momentum = data[SD_MOMENTUM]
+{_indent(load, 1)}
+    batch_size = state[ST_BATCH_SIZE]
+    per_epoch = (n + batch_size - 1) // batch_size
+    batch = state[ST_BATCH]
+    start = batch * batch_size
+    stop = min(start + batch_size, n)
+    batch_cost = 0.0
+    for k_ in range(start, stop):
+        idx = state[order_at + k_]
+{_indent(example, 2)}
+    batch_len = stop - start
+{_indent(net.update(), 1)}
+{_indent(store, 1)}
+    data[SD_PARTIAL_COST] += batch_cost
+    state[ST_UPDATES] += 1
+    state[ST_SEEN] += stop - start
+    state[ST_LAST] = state[order_at + stop - 1]
+    status = STEP_RAN
+    if batch + 1 == per_epoch:
+        state[ST_EPOCH] = epoch + 1
+        state[ST_BATCH] = 0
+        pending = state[ST_PENDING]
+        data[SD_PENDING + pending] = data[SD_PARTIAL_COST]
+        data[SD_PARTIAL_COST] = 0.0
+        state[ST_PENDING] = pending + 1
+        if pending + 1 == PENDING_EPOCHS:
+            status |= STEP_PENDING_FULL
+    else:
+        state[ST_BATCH] = batch + 1
+    if bad or not math.isfinite(batch_cost):
+        state[ST_DIVERGED] = 1
+        status |= STEP_DIVERGED
+    return status
 '''
 
 

@@ -165,3 +165,101 @@ def test_snapshots_keep_the_trained_example_values():
     np.testing.assert_array_equal(second.a[0], XOR.X[k])
     for m in (1, 2):
         np.testing.assert_array_equal(first.a[m], second.a[m])
+
+
+def _state_of(s: Session) -> tuple:
+    return (s.epoch, s.batch_in_epoch, s.updates, s.examples_seen, s.last_example,
+            s.diverged, s._partial_cost, s.history.stride, s.history.last_epoch)
+
+
+@pytest.mark.parametrize("specialized", [True, False])
+@pytest.mark.parametrize(("hidden", "batch_size", "shuffle", "n"), [
+    ((3,), 1, True, 4), ((3,), 3, True, 4), ((3,), 1, False, 4), ((5, 4), 2, True, 9),
+    ((2,), 1, True, 3000),  # orders come in blocks of one epoch
+])
+def test_single_steps_equal_one_call(specialized, hidden, batch_size, shuffle, n):
+    """One update per call (the packed-argument step kernel, generated or general) gives
+    the bits, counters, history and epoch losses of one call for all of them."""
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(n, 2))
+    Y = (rng.random((n, 1)) < 0.5).astype(float)
+    spec = NetworkSpec.build(2, hidden, 1)
+    settings = TrainSettings(batch_size=batch_size, shuffle=shuffle, seed=8)
+    whole, steps = (Session(spec, X, Y, settings, specialized=specialized) for _ in range(2))
+    whole.epoch_losses, steps.epoch_losses = [], []
+    per_epoch = whole.batches_per_epoch
+    total = 300 * per_epoch + 2 if n < 100 else 2 * per_epoch + 1
+    whole.run_batches(total)
+    for _ in range(total):
+        assert steps.run_batches(1) == 1
+    assert np.array_equal(whole.network.buffer, steps.network.buffer)
+    assert _state_of(whole) == _state_of(steps)
+    for a, b in zip(whole.history.points(), steps.history.points(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert whole.epoch_losses == steps.epoch_losses
+    assert len(steps.epoch_losses) == total // per_epoch
+    # Mixed: steps and larger calls interleave without changing anything.
+    whole.run_batches(2 * per_epoch + 3)
+    steps.run_batches(per_epoch)
+    for _ in range(3):
+        steps.run_batches(1)
+    steps.run_batches(per_epoch)
+    assert np.array_equal(whole.network.buffer, steps.network.buffer)
+    assert _state_of(whole) == _state_of(steps)
+    assert whole.epoch_losses == steps.epoch_losses
+    assert whole.next_batch().tolist() == steps.next_batch().tolist()
+
+
+def test_generated_step_equals_general_step():
+    spec = NetworkSpec.build(2, (3,), 1)
+    sessions = [xor_session(seed=2), Session(spec, XOR.X, XOR.Y, TrainSettings(seed=2),
+                                             specialized=False)]
+    assert sessions[0]._step is not sessions[1]._step
+    ref = reference_for(sessions[0].network)
+    ref_cost = ref.train(XOR.X, XOR.Y, EpochOrders(4, seed_streams(2)[1]).take(0, 1000), 1,
+                         sessions[0].alpha, sessions[0].momentum)
+    for s in sessions:
+        s.epoch_losses = []
+        for _ in range(4000):
+            s.run_batches(1)
+    assert np.array_equal(sessions[0].network.buffer, sessions[1].network.buffer)
+    assert _state_of(sessions[0]) == _state_of(sessions[1])
+    for m in (1, 2):
+        np.testing.assert_allclose(sessions[0].network.W[m], ref.W[m], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(sessions[0].epoch_losses, ref_cost / 4, rtol=1e-12)
+
+
+@pytest.mark.parametrize("specialized", [True, False])
+def test_single_steps_stop_at_divergence(specialized):
+    problem = make_problem("sine")
+    spec = NetworkSpec.build(1, (8,), 1, activation="relu", output_activation="linear")
+    settings = TrainSettings(alpha=1e6)
+    whole, steps = (Session(spec, problem.X, problem.Y, settings, specialized=specialized)
+                    for _ in range(2))
+    whole.run_batches(10_000)
+    assert whole.diverged
+    ran = sum(steps.run_batches(1) for _ in range(10_000))
+    assert steps.diverged and ran == whole.updates
+    assert steps.run_batches(1) == 0
+    assert np.array_equal(whole.network.buffer, steps.network.buffer, equal_nan=True)
+    assert _state_of(whole)[:6] == _state_of(steps)[:6]
+    steps.restart()
+    assert not steps.diverged and steps.run_batches(1) == 1
+
+
+def test_single_steps_after_restart_and_reseed():
+    a, b = xor_session(seed=3), xor_session(seed=3)
+    for _ in range(4 * 130 + 1):  # past the pending-epoch buffer once
+        a.run_batches(1)
+    a.restart()
+    assert len(a.history) == 0 and a.updates == 0
+    for _ in range(9):
+        a.run_batches(1)
+    b.run_batches(9)
+    assert np.array_equal(a.network.buffer, b.network.buffer)
+    assert _state_of(a) == _state_of(b)
+    a.reseed(4)
+    b.reseed(4)
+    a.run_batches(1)
+    b.run_batches(1)
+    assert np.array_equal(a.network.buffer, b.network.buffer)

@@ -14,6 +14,34 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 import kernels
+from kernels.layout import (
+    N_COLUMNS,
+    SD_ALPHA,
+    SD_HEADER,
+    SD_MOMENTUM,
+    SD_PARTIAL_COST,
+    SD_PENDING,
+    ST_BATCH,
+    ST_BATCH_SIZE,
+    ST_BLOCK_EPOCHS,
+    ST_BLOCK_FIRST,
+    ST_COST,
+    ST_DIVERGED,
+    ST_EPOCH,
+    ST_FIXED_ORDER,
+    ST_HEADER,
+    ST_LAST,
+    ST_N,
+    ST_N_NODES,
+    ST_N_PARAMS,
+    ST_PENDING,
+    ST_ROWS,
+    ST_SEEN,
+    ST_UPDATES,
+    STEP_NEEDS_ORDERS,
+    STEP_PENDING_FULL,
+    STEP_RAN,
+)
 
 from .history import LossHistory
 from .model import Network
@@ -49,17 +77,41 @@ class Session:
     ) -> None:
         self.spec = spec
         self.settings = settings
-        self.X = np.ascontiguousarray(X, dtype=np.float64)
-        self.Y = np.ascontiguousarray(Y, dtype=np.float64)
-        if self.X.shape[1] != spec.sizes[0] or self.Y.shape[1] != spec.sizes[-1]:
+        X = np.asarray(X, dtype=np.float64)
+        Y = np.asarray(Y, dtype=np.float64)
+        if X.shape[1] != spec.sizes[0] or Y.shape[1] != spec.sizes[-1]:
             raise ValueError(
-                f"data has {self.X.shape[1]} inputs and {self.Y.shape[1]} outputs, "
+                f"data has {X.shape[1]} inputs and {Y.shape[1]} outputs, "
                 f"network is {spec.label}"
             )
-        settings.check_data_size(len(self.X))
+        settings.check_data_size(len(X))
+        # What one update needs lives in three arrays, so that a single step from Python
+        # (``kernels.dense.step``) costs little more than the update: the network's buffer,
+        # ``_data`` (alpha, momentum, the epoch's cost so far, then X and Y, of which
+        # self.X and self.Y are views) and ``_state`` (counters, layer table, orders).
+        n = len(X)
+        self._data = np.zeros(SD_HEADER + X.size + Y.size)
+        self.X = self._data[SD_HEADER:SD_HEADER + X.size].reshape(X.shape)
+        self.Y = self._data[SD_HEADER + X.size:].reshape(Y.shape)
+        self.X[...] = X
+        self.Y[...] = Y
         self.network = Network(spec)
+        self._buffer = self.network.buffer
         self._train_batches, self._train_many = kernels.trainers(
             self.network.layers, self.network.cost_code, specialized)
+        self._step = kernels.stepper(self.network.layers, self.network.cost_code, specialized)
+        layers = self.network.layers
+        self._orders_at = ST_HEADER + layers.size
+        block_epochs = EpochOrders(n, None, settings.shuffle).block_epochs
+        self._state = np.zeros(self._orders_at + block_epochs * n, dtype=np.int64)
+        state = self._state
+        state[ST_N] = n
+        state[ST_ROWS] = layers.shape[0]
+        state[ST_COST] = self.network.cost_code
+        state[ST_N_PARAMS] = self.network.params.size
+        state[ST_N_NODES] = self.network.z.size
+        state[ST_HEADER:self._orders_at] = layers.ravel()
+        assert layers.shape[1] == N_COLUMNS
         self.alpha = settings.alpha
         self.momentum = settings.momentum
         self.batch_size = settings.batch_size
@@ -73,9 +125,8 @@ class Session:
         self._loss = float("nan")
         self._eval_seconds = 0.0
         self._eval_time = -np.inf
-        self.history = LossHistory()
-        #: When a list, every finished epoch's mean loss is appended to it, unthinned.
-        self.epoch_losses: list[float] | None = None
+        self._history = LossHistory()
+        self._epoch_losses: list[float] | None = None
         self._file_weights = initial
         self.reseed(settings.seed)
 
@@ -87,6 +138,7 @@ class Session:
     @alpha.setter
     def alpha(self, value: float) -> None:
         self._alpha = check_alpha(value)
+        self._data[SD_ALPHA] = self._alpha
 
     @property
     def momentum(self) -> float:
@@ -95,6 +147,81 @@ class Session:
     @momentum.setter
     def momentum(self, value: float) -> None:
         self._momentum = check_momentum(value)
+        self._data[SD_MOMENTUM] = self._momentum
+
+    # -- counters: kept in the step state, where the kernels advance them -----------------
+    def _counter(index: int, doc: str) -> property:  # noqa: N805 (a class-body helper)
+        def get(self) -> int:
+            return int(self._state[index])
+
+        def put(self, value: int) -> None:
+            self._state[index] = value
+
+        return property(get, put, doc=doc)
+
+    epoch = _counter(ST_EPOCH, "Completed epochs.")
+    batch_in_epoch = _counter(ST_BATCH, "Batches done in the current epoch.")
+    updates = _counter(ST_UPDATES, "Updates (batches) run.")
+    examples_seen = _counter(ST_SEEN, "Examples trained on (an example in k batches counts k).")
+    batch_size = _counter(ST_BATCH_SIZE, "Examples per update.")
+    del _counter
+
+    @property
+    def last_example(self) -> int | None:
+        """The example whose z, a and delta are in the network's buffers (None: none yet)."""
+        k = int(self._state[ST_LAST])
+        return None if k < 0 else k
+
+    @last_example.setter
+    def last_example(self, value: int | None) -> None:
+        self._state[ST_LAST] = -1 if value is None else value
+
+    @property
+    def history(self) -> LossHistory:
+        """The loss curve: (epoch, mean loss) of finished epochs, thinned."""
+        self._flush()
+        return self._history
+
+    @property
+    def epoch_losses(self) -> list[float] | None:
+        """When a list, every finished epoch's mean loss is appended to it, unthinned."""
+        self._flush()
+        return self._epoch_losses
+
+    @epoch_losses.setter
+    def epoch_losses(self, value: list[float] | None) -> None:
+        self._flush()
+        self._epoch_losses = value
+
+    def _flush(self) -> None:
+        """Record the epochs that single steps finished (their costs wait in ``_data``)."""
+        pending = int(self._state[ST_PENDING])
+        if pending:
+            self._state[ST_PENDING] = 0
+            self._record(self.epoch - pending + 1,
+                         self._data[SD_PENDING:SD_PENDING + pending] / self.n_examples)
+
+    def _record(self, first_epoch: int, means: np.ndarray) -> None:
+        self._history.extend(first_epoch, means)
+        if self._epoch_losses is not None:
+            self._epoch_losses.extend(means.tolist())
+
+    @property
+    def diverged(self) -> bool:
+        return bool(self._state[ST_DIVERGED])
+
+    @diverged.setter
+    def diverged(self, value: bool) -> None:
+        self._state[ST_DIVERGED] = int(bool(value))
+
+    @property
+    def _partial_cost(self) -> float:
+        """Summed cost of the current epoch so far."""
+        return float(self._data[SD_PARTIAL_COST])
+
+    @_partial_cost.setter
+    def _partial_cost(self, value: float) -> None:
+        self._data[SD_PARTIAL_COST] = value
 
     @property
     def n_examples(self) -> int:
@@ -135,13 +262,15 @@ class Session:
         self.network.grad[...] = 0.0
         self._orders = EpochOrders(self.n_examples, seed_streams(self.seed)[1],
                                    self.settings.shuffle)
+        self._state[ST_BLOCK_EPOCHS] = 0  # the step state's orders are the old seed's
         self.epoch = 0  # completed epochs
         self.batch_in_epoch = 0  # batches done in the current epoch
         self.updates = 0
         self.examples_seen = 0
         self._partial_cost = 0.0  # summed cost of the current epoch so far
-        self.last_example: int | None = None  # the example whose z, a, delta are in net
-        self.history.clear()
+        self.last_example = None  # the example whose z, a, delta are in net
+        self._state[ST_PENDING] = 0  # epochs of the old run not yet recorded: dropped
+        self._history.clear()
         self.diverged = False
 
     # -- training -------------------------------------------------------------------------
@@ -153,6 +282,15 @@ class Session:
 
     def run_batches(self, count: int) -> int:
         """Run up to ``count`` updates (batches); returns how many ran. Stops at divergence."""
+        if count == 1:
+            # A single step (the app's `n` key): one kernel call on the packed arrays, and
+            # mostly no Python work at all: finished epochs wait in ``_data`` to be recorded
+            # in bulk (by ``_flush``, before anything reads the history).
+            status = self._step(self._state, self._buffer, self._data)
+            if status == STEP_RAN:
+                return 1
+            return self._after_step(status)
+        self._flush()
         net = self.network
         done = 0
         per_epoch = self.batches_per_epoch
@@ -181,10 +319,7 @@ class Session:
             reached = first + ran
             finished = reached // per_epoch
             if finished:
-                means = epoch_cost[:finished] / self.n_examples
-                self.history.extend(self.epoch + 1, means)
-                if self.epoch_losses is not None:
-                    self.epoch_losses.extend(means.tolist())
+                self._record(self.epoch + 1, epoch_cost[:finished] / self.n_examples)
             self.epoch += finished
             self.batch_in_epoch = reached % per_epoch
             self._partial_cost = float(epoch_cost[finished]) if self.batch_in_epoch else 0.0
@@ -202,6 +337,31 @@ class Session:
         start = self.batch_in_epoch * self.batch_size
         return order[start : start + self.batch_size].copy()
 
+    def _after_step(self, status: int) -> int:
+        """The rarer outcomes of a single step: new orders needed, epoch costs to record,
+        or nothing ran."""
+        while True:
+            if status & STEP_PENDING_FULL:
+                self._flush()
+            if status == STEP_NEEDS_ORDERS:
+                self._load_orders()
+            if status & STEP_RAN or status == 0:  # 0: the run had diverged
+                return status & STEP_RAN
+            status = self._step(self._state, self._buffer, self._data)
+
+    def _load_orders(self) -> None:
+        """Copy the block of epoch orders holding the current epoch into the step state."""
+        orders, state = self._orders, self._state
+        if orders.shuffle:
+            first = self.epoch - self.epoch % orders.block_epochs
+            block = orders.take(first, orders.block_epochs)
+        else:
+            first, block = 0, orders.take(0, 1)
+        state[self._orders_at:self._orders_at + block.size] = block.ravel()
+        state[ST_BLOCK_FIRST] = first
+        state[ST_BLOCK_EPOCHS] = block.shape[0]
+        state[ST_FIXED_ORDER] = not orders.shuffle
+
     def warm_up(self) -> None:
         """Compile (or load from the cache) the training kernel, changing nothing, so
         that timing a run measures training alone."""
@@ -212,6 +372,7 @@ class Session:
             net.z, net.a, net.delta, self.X, self.Y, order, self.batch_size,
             0, 0, self.alpha, self.momentum, np.zeros(1),
         )
+        self._step(self._state.copy(), self._buffer.copy(), self._data.copy())
 
     def run_epochs(
         self,
