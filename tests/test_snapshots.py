@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.test_app import xor_app
+from tui_backprop.settings import TrainSettings
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 36)])
@@ -32,3 +33,35 @@ def test_help_screen(snap_compare):
 
 def test_too_small(snap_compare):
     assert snap_compare(xor_app(), terminal_size=(60, 16))
+
+
+def test_explain_view_mid_update(snap_compare):
+    """The hidden-delta phase of update 11: the panel's formula with its numbers, the
+    layer being worked on highlighted, the deltas not yet computed left blank."""
+
+    async def walk(pilot):
+        for _ in range(10):
+            await pilot.press("n")
+        for _ in range(5):
+            await pilot.press("s")
+
+    assert snap_compare(xor_app(), terminal_size=(120, 36), run_before=walk)
+
+
+def test_selected_weight(snap_compare):
+    async def select(pilot):
+        for _ in range(30):
+            await pilot.press("e")
+        await pilot.press("right", "right")
+
+    assert snap_compare(xor_app(), terminal_size=(120, 36), run_before=select)
+
+
+def test_output_map(snap_compare):
+    async def train(pilot):
+        for _ in range(300):
+            await pilot.press("e")
+        await pilot.press("o")
+
+    assert snap_compare(xor_app(settings=TrainSettings(seed=0, alpha=0.5)),
+                        terminal_size=(120, 36), run_before=train)
