@@ -376,3 +376,23 @@ def test_teaching_keys_at_80x24_keep_the_network_and_the_panel():
             assert app.query_one("#network").display and app.query_one(ExplainPanel).display
             assert app.query_one(ExplainPanel).size.height >= 8
     run(scenario())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+def test_modal_panels_show_their_text(size):
+    """The help and gradient-check boxes size themselves to their text (not to nothing)."""
+    from textual.widgets import Static
+
+    from tui_backprop.app.screens.help import KEYS
+
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=size) as pilot:
+            for key in ("question_mark", "g"):
+                await pilot.press(key)
+                await pilot.pause()
+                body = app.screen.query_one(Static)
+                assert body.size.width >= min(60, size[0] - 10)
+                assert body.size.height >= (len(KEYS) if key == "question_mark" else 8)
+                await pilot.press("escape")
+    run(scenario())

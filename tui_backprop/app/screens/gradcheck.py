@@ -77,6 +77,12 @@ class GradCheckScreen(ModalScreen[None]):
         padding: 0 1;
         background: $surface;
     }
+    /* A Static is 1fr wide by default: inside an auto-sized box that is nothing. */
+    GradCheckScreen Static {
+        width: auto;
+        height: auto;
+        max-width: 100%;
+    }
     """
     BINDINGS = [Binding("escape,g,q", "dismiss", "close", show=True)]
 

@@ -47,6 +47,12 @@ class HelpScreen(ModalScreen[None]):
         padding: 0 1;
         background: $surface;
     }
+    /* A Static is 1fr wide by default: inside an auto-sized box that is nothing. */
+    HelpScreen Static {
+        width: auto;
+        height: auto;
+        max-width: 100%;
+    }
     """
     BINDINGS = [
         Binding("escape,question_mark,q", "dismiss", "close", show=True),
