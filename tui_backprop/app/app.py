@@ -22,6 +22,7 @@ from ..settings import MAX_SEED, TrainSettings
 from ..snapshot import DIVERGED, PAUSED, RUNNING, Snapshot
 from ..spec import NetworkSpec
 from .config import AppConfig
+from .scenes import SceneMixin
 from .network_view import NetworkView
 from .runner import FULL_SPEED, SPEEDS, Runner
 from .screens.help import HelpScreen
@@ -41,7 +42,7 @@ MIN_ALPHA = 1e-12
 MAX_ALPHA = 1e6
 
 
-class BackpropApp(App[None]):
+class BackpropApp(SceneMixin, App[None]):
     """The main app. See ``AppConfig`` for how it starts."""
 
     CSS_PATH = "app.tcss"
@@ -63,6 +64,7 @@ class BackpropApp(App[None]):
                 key_display=">"),
         Binding("less_than_sign,comma", "slower", "slower", show=False, key_display="<"),
         Binding("l", "log_scale", "log scale", show=False),
+        Binding("t", "notes", "notes", show=False),
     ]
 
     def __init__(self, config: AppConfig) -> None:
@@ -83,6 +85,7 @@ class BackpropApp(App[None]):
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        yield self.notes_widget()
         with Vertical(id="main"):
             with Horizontal(id="top"):
                 yield NetworkView(id="network", classes="panel")
@@ -103,6 +106,7 @@ class BackpropApp(App[None]):
         self._apply_size(self.size.width, self.size.height)
         if not self.config.step_mode:
             self._timer = self.set_interval(1.0 / self.config.fps, self._frame, pause=True)
+        self.start_scene()
         self.draw(self.runner.latest(), force=True)
         if self.config.run:
             self.set_running(True)
@@ -297,7 +301,7 @@ class BackpropApp(App[None]):
         activation = ACTIVATION_CYCLE[(index + 1) % len(ACTIVATION_CYCLE)]
         new = NetworkSpec((spec.sizes), (activation,) * (spec.n_layers - 1)
                           + (spec.output_activation,), cost=spec.cost, beta=spec.beta,
-                          bias=spec.bias)
+                          bias=spec.bias, init_scheme=spec.init_scheme)
         self._rebuild(new, f"hidden activation {activation}: re-initialised from seed "
                            f"{self.runner.session.seed}")
 
@@ -312,7 +316,7 @@ class BackpropApp(App[None]):
                 return
             output = "sigmoid"
         new = NetworkSpec(spec.sizes, spec.activations[:-1] + (output,), cost=cost,
-                          beta=spec.beta, bias=spec.bias)
+                          beta=spec.beta, bias=spec.bias, init_scheme=spec.init_scheme)
         self._rebuild(new, f"cost {cost}: restarted from seed {self.runner.session.seed}'s "
                            "initial weights, so the runs compare")
 
@@ -360,6 +364,7 @@ class BackpropApp(App[None]):
             key = binding.key_display or binding.key.split(",")[0]
             yield SystemCommand(f"{binding.description} ({key})",
                                 f"same as the {key} key", getattr(self, f"action_{name}"))
+        yield from self.lesson_commands()
         yield SystemCommand("keys (?)", "every key and what it does", self.action_help)
 
     # -- leaving --------------------------------------------------------------------------

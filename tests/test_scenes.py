@@ -1,0 +1,298 @@
+"""Every lesson opens in the app (Pilot, step mode); the descent, landscape and restarts
+scenes do what their headless commands and the Session do."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+import numpy as np
+import pytest
+from textual.widgets import Input, OptionList
+
+from tests.helpers import run_cli, run_in_terminal
+from tui_backprop.app.app import BackpropApp
+from tui_backprop.app.screens.descent import DescentScreen
+from tui_backprop.app.screens.landscape import LandscapeScreen
+from tui_backprop.app.screens.restarts import RestartsScreen
+from tui_backprop.app.widgets.notes import NotesPanel
+from tui_backprop.commands.tui import build_config
+from tui_backprop.configure import build_setup
+from tui_backprop.descent import SURFACES, descend
+from tui_backprop.lessons import LESSON_DIR, load_lesson
+
+SHIPPED = sorted(p.stem for p in LESSON_DIR.glob("*.toml"))
+SCREENS = {"descent": DescentScreen, "landscape": LandscapeScreen,
+           "restarts": RestartsScreen}
+
+
+def lesson_app(name: str) -> BackpropApp:
+    """The app as `tui-backprop lesson NAME` opens it, in step mode."""
+    config = build_config(load_lesson(name).namespace("lesson"))
+    return BackpropApp(dataclasses.replace(config, step_mode=True))
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_shipped_lesson_opens(name):
+    lesson = load_lesson(name)
+
+    async def scenario():
+        app = lesson_app(name)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            expected = SCREENS.get(lesson.scene)
+            if expected is None:
+                assert type(app.screen).__name__ == "Screen"
+                train = build_setup(lesson.namespace("train"))
+                assert app.runner.session.spec == train.spec
+                for mine, theirs in zip(app.runner.session.initial_parameters(),
+                                        train.session.initial_parameters(), strict=True):
+                    for a, b in zip(mine, theirs, strict=True):
+                        np.testing.assert_array_equal(a, b)
+                panel = app.query_one("#notes", NotesPanel)
+            else:
+                assert isinstance(app.screen, expected)
+                panel = app.screen.query_one(NotesPanel)
+            assert panel.title_text == lesson.title and panel.notes_text == lesson.notes
+            # 100 columns: the notes start hidden; t shows them, t hides them again.
+            assert not panel.has_class("-shown")
+            await pilot.press("t")
+            assert panel.has_class("-shown")
+            await pilot.press("t")
+            assert not panel.has_class("-shown")
+    run(scenario())
+
+
+def test_notes_show_at_the_start_on_a_wide_terminal():
+    async def scenario():
+        app = lesson_app("xor-221")
+        async with app.run_test(size=(140, 36)) as pilot:
+            await pilot.pause()
+            assert app.query_one("#notes", NotesPanel).has_class("-shown")
+    run(scenario())
+
+
+def test_t_without_a_lesson_says_there_are_no_notes():
+    from tests.test_app import xor_app
+
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("t")
+            assert not app.query_one("#notes", NotesPanel).has_class("-shown")
+            assert any("no lecture notes" in n.message for n in app._notifications)
+    run(scenario())
+
+
+def test_palette_lists_every_lesson_and_opens_one():
+    async def scenario():
+        app = lesson_app("neuron")
+        async with app.run_test(size=(100, 30)) as pilot:
+            commands = {c.title: c for c in app.get_system_commands(app.screen)}
+            for name in SHIPPED:
+                assert any(t.startswith(f"lesson: {name} ") for t in commands)
+            commands["lesson: xor-221 (network)"].callback()
+            await pilot.pause()
+            spec = app.runner.session.spec
+            assert spec.sizes == (2, 2, 1) and spec.cost == "cross-entropy"
+            assert app.runner.latest().spec == spec
+            assert app.query_one("#notes", NotesPanel).title_text.startswith("XOR with")
+            commands["lesson: descent (descent)"].callback()
+            await pilot.pause()
+            assert isinstance(app.screen, DescentScreen)
+            await pilot.press("escape")
+            assert type(app.screen).__name__ == "Screen"
+    run(scenario())
+
+
+# -- descent ------------------------------------------------------------------------------
+def test_descent_steps_stops_and_classifies():
+    async def scenario():
+        app = lesson_app("descent")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            expected = descend(4.0, 0.01, 1e-5)
+            assert screen.result.steps == expected.steps
+            await pilot.press("n", "n")
+            assert screen.k == 2 and "step 2 of 42" in str(screen.info())
+            np.testing.assert_array_equal(screen.result.path, expected.path)
+            await pilot.press("e")
+            info = str(screen.info())
+            assert screen.finished and "f''(x) = 20.25" in info and "a minimum" in info
+            assert "Local minimum occurs at 2.2500325268933734" in info
+    run(scenario())
+
+
+@pytest.mark.parametrize("presses,verdict", [
+    (["f"], "a minimum"), (["f", "f"], "a maximum"), (["f", "f", "f"], "a saddle point")])
+def test_descent_surfaces_classify_with_the_hessian(presses, verdict):
+    async def scenario():
+        app = lesson_app("descent")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            await pilot.press(*presses, "e")
+            screen = app.screen
+            assert screen.function == list(SURFACES)[len(presses) - 1]
+            assert screen.has_class("-surface")
+            info = str(screen.info())
+            assert "D = f_xx f_yy - f_xy^2" in info and verdict in info
+    run(scenario())
+
+
+def test_descent_presets_and_start_point():
+    async def scenario():
+        app = lesson_app("descent")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            await pilot.press("p")  # slow
+            assert screen.preset == "slow" and screen.gamma == 0.001
+            await pilot.press("p", "p", "p", "e")  # diverge
+            assert screen.preset == "diverge" and screen.result.diverged
+            assert "diverged" in str(screen.info())
+            await pilot.press("left", "left")
+            assert screen.starts["quartic"][0] == 3.5 and screen.k == 0
+            assert screen.result.path[0, 0] == 3.5
+    run(scenario())
+
+
+# -- landscape ----------------------------------------------------------------------------
+def test_landscape_path_is_what_the_session_does():
+    async def scenario():
+        app = lesson_app("landscape")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert [s.cost for s in screen.specs] == ["mse", "cross-entropy"]
+            assert screen.start == (6.0, 6.0)
+            for _ in range(7):
+                await pilot.press("n")
+            for spec, path in zip(screen.specs, screen.paths, strict=True):
+                args = load_lesson("landscape").namespace("train")
+                args.cost = spec.cost
+                setup = build_setup(args)
+                session = setup.session
+                expected = [(6.0, 6.0)]
+                for _ in range(7):
+                    session.run_batches(1)
+                    expected.append(tuple(session.network.params[:2]))
+                assert path == expected
+            mse, ce = screen.paths
+            # mse sits on its plateau; cross-entropy walks off it.
+            assert np.hypot(*np.subtract(mse[-1], mse[0])) < 1e-3
+            assert np.hypot(*np.subtract(ce[-1], ce[0])) > 1.0
+    run(scenario())
+
+
+def test_landscape_grid_is_cost_grid_and_keys_move_the_start():
+    from tui_backprop.landscape import cost_grid
+
+    async def scenario():
+        app = lesson_app("landscape")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            session = build_setup(load_lesson("landscape").namespace("train")).session
+            axis, costs = cost_grid(session, ["W1[1,1]", "b1[1]"], 15.0, 61)
+            np.testing.assert_array_equal(screen.grids[0][1], costs)
+            await pilot.press("n", "left", "up", "up")
+            assert screen.start == (5.0, 8.0)
+            assert all(path == [(5.0, 8.0)] for path in screen.paths)
+            assert screen.sessions[0].network.W[1][0, 0] == 5.0
+            assert screen.sessions[1].network.b[1][0] == 8.0
+    run(scenario())
+
+
+def test_landscape_slice_of_a_larger_network():
+    lesson = load_lesson("xor-221")
+
+    async def scenario():
+        config = dataclasses.replace(build_config(lesson.namespace("tui")), step_mode=True,
+                                     lesson=None)
+        app = BackpropApp(config)
+        async with app.run_test(size=(100, 30)) as pilot:
+            with pytest.raises(Exception, match="choose two with --params"):
+                LandscapeScreen.from_config(config)
+            screen = LandscapeScreen(None, config.problem, config.spec, config.settings,
+                                     params="W1[1,1],b2[1]", half_range=5.0, grid=11)
+            app.push_screen(screen)
+            await pilot.pause()
+            await pilot.press("n")
+            assert screen.names == ["W1[1,1]", "b2[1]"]
+            assert len(screen.paths[0]) == 2
+    run(scenario())
+
+
+# -- restarts -----------------------------------------------------------------------------
+def _initial_of_train(seed: int):
+    args = load_lesson("restarts").namespace("train")
+    args.seed = seed
+    return build_setup(args).session.initial_parameters()
+
+
+def _assert_same(mine, theirs):
+    for a_list, b_list in zip(mine, theirs, strict=True):
+        for a, b in zip(a_list, b_list, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_restarts_open_a_seed_with_train_seeds_weights():
+    async def scenario():
+        app = lesson_app("restarts")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, RestartsScreen)
+            result = screen.result
+            assert len(result.seeds) == 200
+            converged = result.converged(0.01).sum()
+            assert f"{converged} of 200 converged" in str(
+                screen.query_one("#restarts-summary").render())
+            options = screen.query_one(OptionList)
+            worst = options.get_option_at_index(5).id
+            assert worst.startswith("worst-")
+            seed = int(worst.split("-")[1])
+            options.highlighted = 5
+            await pilot.press("enter")
+            await pilot.pause()
+            assert type(app.screen).__name__ == "Screen"
+            session = app.runner.session
+            assert session.seed == seed and app.runner.latest().seed == seed
+            _assert_same(session.initial_parameters(), _initial_of_train(seed))
+            # Trained as far as the restart was, it ends where the restart ended.
+            session.run_epochs(2000)
+            final = result.final_losses[list(result.seeds).index(seed)]
+            assert session.evaluate() == final
+    run(scenario())
+
+
+def test_restarts_open_a_typed_seed():
+    async def scenario():
+        app = lesson_app("restarts")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            await pilot.press("slash")
+            assert isinstance(app.focused, Input)
+            await pilot.press("x", "enter")  # not a number: the Input refuses the letter
+            await pilot.press("1", "2", "3", "4", "enter")
+            await pilot.pause()
+            assert app.runner.session.seed == 1234
+            _assert_same(app.runner.session.initial_parameters(), _initial_of_train(1234))
+    run(scenario())
+
+
+# -- the command line ---------------------------------------------------------------------
+def test_lesson_without_a_terminal_is_refused_after_the_file_is_checked():
+    result = run_cli("lesson", "landscape")
+    assert result.returncode == 2 and "needs a terminal" in result.stderr
+
+
+def test_lesson_opens_in_a_terminal():
+    code, output = run_in_terminal("lesson", "landscape", "--quit-after", "2")
+    assert code == 0
+    assert b"cross-entropy" in output and b"W1[1,1]" in output

@@ -1,0 +1,120 @@
+"""Scenes: a lesson's network in the main view, and the screens of the special scenes."""
+
+from __future__ import annotations
+
+from textual.screen import Screen
+
+from ..lessons import Lesson
+from .config import AppConfig
+
+
+def lesson_config(lesson: Lesson, base: AppConfig) -> AppConfig:
+    """``base`` (fps, speed, step mode kept) with the lesson's problem, network, settings."""
+    import dataclasses
+
+    from ..commands.tui import build_config
+
+    config = build_config(lesson.namespace("tui"))
+    return dataclasses.replace(base, problem=config.problem, spec=config.spec,
+                               settings=config.settings, initial=config.initial,
+                               stop_epoch=config.stop_epoch, lesson=lesson)
+
+
+def scene_screen(config: AppConfig) -> Screen | None:
+    """The screen of ``config``'s lesson's scene, or None for the network view itself."""
+    lesson = config.lesson
+    if lesson is None or lesson.scene == "network":
+        return None
+    if lesson.scene == "descent":
+        from .screens.descent import DescentScreen
+
+        return DescentScreen.from_lesson(lesson)
+    if lesson.scene == "landscape":
+        from .screens.landscape import LandscapeScreen
+
+        return LandscapeScreen.from_config(config)
+    from .screens.restarts import RestartsScreen
+
+    return RestartsScreen.from_config(config)
+
+
+class SceneMixin:
+    """The app's side of lessons and scenes: the notes panel (t), the scene a lesson opens
+    at the start, every lesson in the command palette, and showing another network (a
+    lesson's, or a restart's seed) in the main view. Mixed into BackpropApp."""
+
+    def notes_widget(self):
+        from .widgets.notes import NotesPanel
+
+        return NotesPanel(id="notes")
+
+    def start_scene(self) -> None:
+        """At mount: the lesson's notes, and its scene's screen over the network view."""
+        self._fill_notes(self.config.lesson, initially=True)
+        screen = scene_screen(self.config)
+        if screen is not None:
+            self.push_screen(screen)
+
+    def _fill_notes(self, lesson: Lesson | None, initially: bool = False) -> None:
+        from .screens.scene import NOTES_WIDTH
+        from .widgets.notes import NotesPanel
+
+        panel = self.query_one("#notes", NotesPanel)
+        if lesson is None:
+            panel.show_lesson("", "")
+            return
+        panel.show_lesson(lesson.title, lesson.notes)
+        if self.size.width < NOTES_WIDTH:
+            panel.set_class(False, "-shown")
+            if initially or lesson.scene == "network":
+                self.message = f"lesson {lesson.name}: t shows its notes"
+
+    def action_notes(self) -> None:
+        from .widgets.notes import NotesPanel
+
+        panel = self.query_one("#notes", NotesPanel)
+        if not panel.has_notes:
+            self.notify("no lecture notes: open a lesson (ctrl+p, or tui-backprop lessons)")
+            return
+        panel.toggle()
+
+    def lesson_commands(self):
+        """A palette entry for every shipped lesson."""
+        from functools import partial
+
+        from textual.app import SystemCommand
+
+        from ..lessons import shipped_lessons
+
+        for lesson in shipped_lessons():
+            yield SystemCommand(f"lesson: {lesson.name} ({lesson.scene})", lesson.title,
+                                partial(self.open_lesson, lesson))
+
+    def open_lesson(self, lesson: Lesson) -> None:
+        """The lesson's network in the main view, its notes, and its scene's screen."""
+        config = lesson_config(lesson, self.config)
+        self.open_config(config, f"lesson {lesson.name}: {lesson.title}")
+        screen = scene_screen(config)
+        if screen is not None:
+            self.push_screen(screen)
+
+    def open_config(self, config: AppConfig, message: str = "") -> None:
+        """Show ``config``'s network in the main view (from its seed or initial weights),
+        closing any scene screen over it."""
+        from ..session import Session
+
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.set_running(False)
+        session = Session(config.spec, config.problem.X, config.problem.Y, config.settings,
+                          initial=config.initial)
+        self.config = config
+        self.problem = config.problem
+        self.runner.problem = config.problem.name
+        self.runner.stop_epoch = config.stop_epoch
+        self.runner.replace(session)
+        snap = self.runner.apply(lambda _session: None)  # a Snapshot of the new Session
+        self.query_one("#network").border_title = f"network {config.spec.label}"
+        self._fill_notes(config.lesson)
+        self.message = message
+        self.draw(snap, force=True)

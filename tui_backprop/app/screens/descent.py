@@ -1,0 +1,336 @@
+"""The descent scene: gradient descent on f(x) = x^4 - 3x^3 + 2, one step at a time.
+
+The whole run is computed by ``descent.descend`` (the tutorial's loop, the same numbers as
+``tui-backprop descend``); the screen reveals it step by step: the curve, the point, its
+tangent, f'(x) and the update x <- x - gamma f'(x) with its numbers, then at the stopping
+point the second-derivative test. ``f`` switches to the two-variable surfaces (bowl, cap,
+saddle), drawn as a heatmap with the path, classified by the Hessian test.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Static
+from textual_plotext import PlotextPlot
+
+from ...descent import (
+    PRESETS,
+    SURFACES,
+    Descent,
+    descend,
+    descend_surface,
+    quartic,
+    quartic_curvature,
+    quartic_slope,
+)
+from ...lessons import Lesson
+from ..widgets.heatmap import Heatmap, legend, sample
+from .scene import SceneScreen
+
+FUNCTIONS = ("quartic", *SURFACES)
+#: gamma for the surfaces (the quartic's comes from the lesson or a preset).
+SURFACE_GAMMA = 0.1
+#: A running descent advances so that a whole run takes about this many frames.
+FRAMES_PER_RUN = 120
+FPS = 20
+#: The surfaces are drawn over [-R, R]^2; the quartic over [-2, 4] (wider if x leaves it).
+SURFACE_RANGE = 3.0
+CURVE = (-2.0, 4.0)
+Y_RANGE = (-15.0, 70.0)
+MOVE = 0.25
+
+
+class QuarticPlot(PlotextPlot):
+    """The curve, the points visited, the current point and its tangent."""
+
+    def show(self, path: np.ndarray, k: int) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        x = float(path[k])
+        lo, hi = CURVE
+        visible = math.isfinite(x) and -6 <= x <= 8
+        if visible:
+            lo, hi = min(lo, x - 0.5), max(hi, x + 0.5)
+        xs = np.linspace(lo, hi, max(50, 2 * self.size.width))
+        plt.plot(xs.tolist(), quartic(xs).tolist(), marker="braille", color="blue")
+        before = [p for p in path[:k] if lo <= p <= hi]
+        if before:
+            plt.scatter(before, [quartic(p) for p in before], marker="•", color="orange")
+        if visible:
+            fx, slope = quartic(x), quartic_slope(x)
+            h = min(0.8, 20.0 / max(abs(slope), 1e-9))
+            plt.plot([x - h, x + h], [fx - slope * h, fx + slope * h], color="green")
+            plt.scatter([x], [fx], marker="●", color="red")
+        plt.xlim(lo, hi)
+        plt.ylim(*Y_RANGE)
+        plt.title("f(x) = x^4 - 3x^3 + 2   tangent: green")
+        self.refresh()
+
+
+class DescentScreen(SceneScreen):
+    DEFAULT_CSS = """
+    DescentScreen > Horizontal {
+        height: 1fr;
+    }
+    DescentScreen .scene-panel {
+        border: round $primary-darken-1;
+        border-title-style: bold;
+    }
+    #descent-plot, #descent-map-box {
+        width: 1fr;
+    }
+    #descent-map-box {
+        display: none;
+    }
+    DescentScreen.-surface #descent-plot {
+        display: none;
+    }
+    DescentScreen.-surface #descent-map-box {
+        display: block;
+    }
+    #descent-map {
+        height: 1fr;
+    }
+    #descent-legend {
+        height: 1;
+    }
+    #descent-info {
+        width: 40;
+        padding: 0 1;
+    }
+    """
+    BINDINGS = [
+        Binding("space", "toggle_run", "run/pause"),
+        Binding("n", "step", "step"),
+        Binding("e", "finish", "to the end"),
+        Binding("p", "preset", "preset"),
+        Binding("f", "function", "function"),
+        Binding("plus,equals_sign", "gamma(2.0)", "γ×2", key_display="+", show=False),
+        Binding("minus,underscore", "gamma(0.5)", "γ/2", key_display="-", show=False),
+        Binding("left", "move(-1, 0)", "start left", show=False),
+        Binding("right", "move(1, 0)", "start right", show=False),
+        Binding("up", "move(0, 1)", "start up", show=False),
+        Binding("down", "move(0, -1)", "start down", show=False),
+        Binding("i", "restart", "restart", show=False),
+    ]
+
+    def __init__(self, lesson: Lesson | None = None, function: str = "quartic",
+                 x0: float | None = None, y0: float | None = None, gamma: float = 0.01,
+                 precision: float = 1e-5, max_steps: int = 100_000,
+                 preset: str | None = None) -> None:
+        super().__init__(lesson)
+        self.function = function
+        self.starts = {name: surface.start for name, surface in SURFACES.items()}
+        self.starts["quartic"] = (4.0, 0.0)
+        if x0 is not None or y0 is not None:
+            old = self.starts[function]
+            self.starts[function] = (old[0] if x0 is None else x0,
+                                     old[1] if y0 is None else y0)
+        self.preset = preset
+        self.gammas = {name: SURFACE_GAMMA for name in SURFACES}
+        self.gammas["quartic"] = PRESETS[preset] if preset else gamma
+        if function != "quartic":
+            self.gammas[function] = gamma
+        self.precision = precision
+        self.max_steps = max_steps
+        self.running = False
+        self._timer = None
+        self.result: Descent | None = None
+        self.k = 0
+
+    @classmethod
+    def from_lesson(cls, lesson: Lesson | None) -> DescentScreen:
+        """The scene with the lesson's [descent] values (checked when it was loaded)."""
+        if lesson is None:
+            return cls()
+        from ...commands.descend import check_options
+
+        args = lesson.namespace("descend")
+        gamma = check_options(args)
+        return cls(lesson, args.function, args.x0, args.y0, gamma, args.precision,
+                   args.max_steps, args.preset)
+
+    def compose(self) -> ComposeResult:
+        yield self.notes_panel()
+        with Horizontal():
+            yield QuarticPlot(id="descent-plot", classes="scene-panel")
+            with Vertical(id="descent-map-box", classes="scene-panel"):
+                yield Heatmap(id="descent-map")
+                yield Static("", id="descent-legend")
+            yield Static("", id="descent-info", classes="scene-panel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#descent-info").border_title = "gradient descent"
+        self.show_notes()
+        if not self.step_mode:
+            self._timer = self.set_interval(1 / FPS, self._tick, pause=True)
+        self.compute()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.draw)
+
+    # -- the run --------------------------------------------------------------------------
+    @property
+    def gamma(self) -> float:
+        return self.gammas[self.function]
+
+    def compute(self) -> None:
+        """The whole run from the current start (shown from step 0)."""
+        x0, y0 = self.starts[self.function]
+        if self.function == "quartic":
+            self.result = descend(x0, self.gamma, self.precision, self.max_steps)
+        else:
+            self.result = descend_surface(SURFACES[self.function], (x0, y0), self.gamma,
+                                          self.precision, self.max_steps)
+        self.k = 0
+        self.set_running(False)
+
+    @property
+    def finished(self) -> bool:
+        return self.result is not None and self.k >= self.result.steps
+
+    def advance(self, steps: int) -> None:
+        self.k = min(self.result.steps, self.k + steps)
+        if self.finished:
+            self.set_running(False)
+        self.draw()
+
+    def _tick(self) -> None:
+        self.advance(max(1, math.ceil(self.result.steps / FRAMES_PER_RUN)))
+
+    def set_running(self, running: bool) -> None:
+        self.running = running and not self.finished
+        if self._timer is not None:
+            (self._timer.resume if self.running else self._timer.pause)()
+        self.draw()
+
+    # -- drawing --------------------------------------------------------------------------
+    def draw(self) -> None:
+        if self.result is None or not self.is_mounted:
+            return
+        surface = self.function != "quartic"
+        self.set_class(surface, "-surface")
+        if surface:
+            self._draw_surface()
+        else:
+            self.query_one(QuarticPlot).show(self.result.path[:, 0], self.k)
+        self.query_one("#descent-info", Static).update(self.info())
+
+    def _draw_surface(self) -> None:
+        heatmap = self.query_one(Heatmap)
+        surface = SURFACES[self.function]
+        columns, rows = heatmap.pixel_size
+        values = sample(lambda x, y: surface.f(x, y) + 0 * x * y, -SURFACE_RANGE,
+                        SURFACE_RANGE, columns, rows)
+        shift = values - np.nanmin(values) + 1e-3 * (np.nanmax(values) - np.nanmin(values))
+        heatmap.show(shift, -SURFACE_RANGE, SURFACE_RANGE, self.result.path[: self.k + 1])
+        self.query_one("#descent-map-box").border_title = (
+            f"{surface.name}: f(x, y) = {surface.formula}")
+        text = legend(float(np.nanmin(values)), float(np.nanmax(values)), 8)
+        self.query_one("#descent-legend", Static).update(text)
+
+    def info(self) -> Text:
+        """The numbers of the current step, and the verdict at the end."""
+        result, k = self.result, self.k
+        text = Text()
+        what = "ascent" if self.function == "cap" else "descent"
+        preset = f" ({self.preset})" if self.preset and self.function == "quartic" else ""
+        text.append(f"gradient {what}, γ {self.gamma:g}{preset}\n", "bold")
+        text.append(f"stop when a step <= {self.precision:g}\n")
+        text.append(f"step {k} of {result.steps}" + ("  RUNNING" if self.running else "")
+                    + "\n\n")
+        point = result.path[k]
+        if self.function == "quartic":
+            x = float(point[0])
+            if math.isfinite(x) and abs(x) < 1e6:
+                slope = quartic_slope(x)
+                text.append(f"x      = {x:.10g}\nf(x)   = {quartic(x):.6g}\n"
+                            f"f'(x)  = 4x^3 - 9x^2 = {slope:.6g}\n")
+                if not self.finished:
+                    new = float(result.path[k + 1][0])
+                    text.append(f"\nx <- x - γ f'(x)\n   = {x:.6g} - {self.gamma:g}*"
+                                f"({slope:.6g})\n   = {new:.6g}\n", "cyan")
+            else:
+                text.append(f"x = {x:.4g}\n")
+        else:
+            x, y = map(float, point)
+            surface = SURFACES[self.function]
+            gx, gy = surface.gradient(x, y)
+            text.append(f"(x, y) = ({x:.6g}, {y:.6g})\nf      = {surface.f(x, y):.6g}\n"
+                        f"grad f = ({gx:.4g}, {gy:.4g})\n")
+            if not self.finished:
+                sign = "+" if surface.ascent else "-"
+                text.append(f"\n(x, y) <- (x, y) {sign} γ grad f\n", "cyan")
+        if self.finished:
+            text.append("\n")
+            if result.diverged:
+                text.append(f"diverged: γ {self.gamma:g} overshoots,\nthe point left "
+                            "[-1e6, 1e6]\n", "bold red")
+            elif not result.converged:
+                text.append("stopped at the step limit\n", "bold yellow")
+            else:
+                last = abs(float(np.linalg.norm(result.path[-1] - result.path[-2])))
+                text.append(f"stopped: step {last:.3g} <= {self.precision:g}\n", "bold")
+            if result.verdict:
+                text.append(f"{result.test}\n", "bold green")
+                if self.function == "quartic":
+                    kind = {"minimum": "Local minimum", "maximum": "Local maximum"}.get(
+                        result.verdict, "Critical point")
+                    text.append(f"{kind} occurs at {float(point[0])!r}\n", "bold")
+                    text.append(f"(f''(x) = 12x^2 - 18x = {quartic_curvature(x):.6g})\n")
+        text.append("\nn step  e end  space run  p preset\n← → start  + - γ  f function",
+                    "dim")
+        return text
+
+    # -- keys -----------------------------------------------------------------------------
+    def action_toggle_run(self) -> None:
+        if self.finished:
+            self.k = 0
+        self.set_running(not self.running)
+
+    def action_step(self) -> None:
+        self.set_running(False)
+        self.advance(1)
+
+    def action_finish(self) -> None:
+        self.set_running(False)
+        self.advance(self.result.steps)
+
+    def action_restart(self) -> None:
+        self.k = 0
+        self.set_running(False)
+
+    def action_preset(self) -> None:
+        if self.function != "quartic":
+            self.notify("the presets are for the quartic (f switches back)")
+            return
+        names = list(PRESETS)
+        self.preset = names[(names.index(self.preset) + 1) % len(names)] if (
+            self.preset in names) else names[0]
+        self.gammas["quartic"] = PRESETS[self.preset]
+        self.compute()
+
+    def action_function(self) -> None:
+        self.function = FUNCTIONS[(FUNCTIONS.index(self.function) + 1) % len(FUNCTIONS)]
+        self.compute()
+
+    def action_gamma(self, factor: float) -> None:
+        self.gammas[self.function] = self.gamma * factor
+        if self.function == "quartic":
+            self.preset = None
+        self.compute()
+
+    def action_move(self, dx: int, dy: int) -> None:
+        x, y = self.starts[self.function]
+        if self.function == "quartic" and dy:
+            return
+        self.starts[self.function] = (x + dx * MOVE, y + dy * MOVE)
+        self.compute()

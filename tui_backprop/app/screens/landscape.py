@@ -1,0 +1,232 @@
+"""The landscape scene: the mean cost over two parameters, mse beside cross-entropy, with
+gradient descent's path drawn on each as it trains.
+
+For a network with exactly two parameters (NOT with one weight and a bias) the maps are the
+whole cost function; for a larger one they are a slice through two chosen parameters with
+the others held at their starting values (``landscape.cost_grid``). Each map has its own
+Session (same data, settings and start, its own cost); every update appends the two
+parameters' values to its path, so the path is exactly what the Session did.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Static
+
+from ...landscape import cost_grid, parameter_index
+from ...lessons import Lesson
+from ...model import Network
+from ...problems import Problem
+from ...session import Session
+from ...settings import TrainSettings
+from ...spec import NetworkSpec
+from ..config import AppConfig
+from ..widgets.formatting import loss_text
+from ..widgets.heatmap import Heatmap, legend, nearest
+from .scene import SceneScreen
+
+FPS = 20
+SPEEDS = (1, 2, 5, 10, 20, 50, 100)
+DEFAULT_SPEED = 5
+#: The start moves by this fraction of the range per arrow key.
+MOVE = 1 / 15
+
+
+def cost_specs(spec: NetworkSpec, problem: Problem) -> list[NetworkSpec]:
+    """The network with mse and, where it can have it, with cross-entropy (a sigmoid
+    output and targets in [0, 1])."""
+    mse = dataclasses.replace(spec, cost="mse")
+    targets = problem.Y
+    if not ((targets >= 0) & (targets <= 1)).all():
+        return [mse]
+    output = spec.activations[:-1] + ("sigmoid",)
+    return [mse, dataclasses.replace(spec, activations=output, cost="cross-entropy")]
+
+
+class CostPanel(Vertical):
+    """One cost's map, legend and numbers."""
+
+    def compose(self) -> ComposeResult:
+        yield Heatmap()
+        yield Static("", classes="legend")
+        yield Static("", classes="numbers")
+
+
+class LandscapeScreen(SceneScreen):
+    DEFAULT_CSS = """
+    LandscapeScreen > Horizontal {
+        height: 1fr;
+    }
+    LandscapeScreen CostPanel {
+        width: 1fr;
+        border: round $primary-darken-1;
+        border-title-style: bold;
+    }
+    LandscapeScreen CostPanel > .legend {
+        height: 1;
+    }
+    LandscapeScreen CostPanel > .numbers {
+        height: 2;
+    }
+    """
+    BINDINGS = [
+        Binding("space", "toggle_run", "run/pause"),
+        Binding("n", "step", "step"),
+        Binding("i", "restart", "restart"),
+        Binding("left", "move(-1, 0)", "start left", show=False),
+        Binding("right", "move(1, 0)", "start right", show=False),
+        Binding("up", "move(0, 1)", "start up", show=False),
+        Binding("down", "move(0, -1)", "start down", show=False),
+        Binding("greater_than_sign,full_stop", "speed(1)", "faster", show=False,
+                key_display=">"),
+        Binding("less_than_sign,comma", "speed(-1)", "slower", show=False, key_display="<"),
+    ]
+
+    def __init__(self, lesson: Lesson | None, problem: Problem, spec: NetworkSpec,
+                 settings: TrainSettings, initial=None, params: str | None = None,
+                 half_range: float = 15.0, grid: int = 61) -> None:
+        super().__init__(lesson)
+        self.problem = problem
+        self.specs = cost_specs(spec, problem)
+        self.settings = settings
+        self.half_range = half_range
+        self.grid = grid
+        self.running = False
+        self.speed = DEFAULT_SPEED
+        self._timer = None
+        # The starting parameters: the seed's (or the file's) initial ones.
+        first = Session(self.specs[0], problem.X, problem.Y, settings, initial=initial)
+        from ...commands.landscape import parameter_choice
+
+        self.names = parameter_choice(params, first)
+        self.indices = [parameter_index(first, name) for name in self.names]
+        self.base = first.network.params.copy()
+        self.start = (float(self.base[self.indices[0]]), float(self.base[self.indices[1]]))
+        self.grids = []
+        for spec in self.specs:
+            session = Session(spec, problem.X, problem.Y, settings, initial=initial)
+            self.grids.append(cost_grid(session, self.names, half_range, grid))
+        self.sessions: list[Session] = []
+        self.paths: list[list[tuple[float, float]]] = []
+        self.restart()
+
+    @classmethod
+    def from_config(cls, config: AppConfig) -> LandscapeScreen:
+        """The network of ``config``, the [landscape] values of its lesson."""
+        from ...commands.landscape import check_options
+
+        lesson = config.lesson
+        if lesson is not None:
+            args = lesson.namespace("landscape")
+            check_options(args)
+            params, half_range, grid = args.params, args.range, args.grid
+        else:
+            params, half_range, grid = None, 15.0, 61
+        return cls(lesson, config.problem, config.spec, config.settings, config.initial,
+                   params, half_range, grid)
+
+    # -- the runs -------------------------------------------------------------------------
+    def initial_parameters(self):
+        """(weights, biases) of the start: the base parameters with the two moved."""
+        net = Network(self.specs[0])
+        net.params[...] = self.base
+        net.params[self.indices[0]], net.params[self.indices[1]] = self.start
+        return net.weights(), net.biases() if self.specs[0].bias else None
+
+    def restart(self) -> None:
+        """Both runs back to the start, paths cleared."""
+        initial = self.initial_parameters()
+        self.sessions = [Session(spec, self.problem.X, self.problem.Y, self.settings,
+                                 initial=initial) for spec in self.specs]
+        self.paths = [[self.start] for _ in self.specs]
+        self.set_running(False)
+
+    def step(self, updates: int) -> None:
+        """``updates`` updates on each run, every one's parameters appended to its path."""
+        for session, path in zip(self.sessions, self.paths, strict=True):
+            params = session.network.params
+            for _ in range(updates):
+                if not session.run_batches(1):
+                    break
+                path.append((float(params[self.indices[0]]), float(params[self.indices[1]])))
+        self.draw()
+
+    def set_running(self, running: bool) -> None:
+        self.running = running
+        if self._timer is not None:
+            (self._timer.resume if running else self._timer.pause)()
+        self.draw()
+
+    # -- screen ---------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield self.notes_panel()
+        with Horizontal():
+            for spec in self.specs:
+                yield CostPanel(id=f"cost-{spec.cost}")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        r = self.half_range
+        for spec in self.specs:
+            self.query_one(f"#cost-{spec.cost}").border_title = (
+                f"{spec.cost}: {self.names[0]} → , {self.names[1]} ↑  in [-{r:g}, {r:g}]")
+        self.show_notes()
+        if not self.step_mode:
+            self._timer = self.set_interval(1 / FPS, lambda: self.step(self.speed), pause=True)
+        self.call_after_refresh(self.draw)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.draw)
+
+    def draw(self) -> None:
+        if not self.is_mounted:
+            return
+        for spec, (axis, costs), session, path in zip(self.specs, self.grids, self.sessions,
+                                                      self.paths, strict=True):
+            panel = self.query_one(f"#cost-{spec.cost}", CostPanel)
+            heatmap = panel.query_one(Heatmap)
+            columns, rows = heatmap.pixel_size
+            heatmap.show(nearest(axis, costs, columns, rows), -self.half_range,
+                         self.half_range, path)
+            panel.query_one(".legend", Static).update(legend(heatmap.low, heatmap.high, 8))
+            u, v = path[-1]
+            state = "RUNNING" if self.running else "PAUSED"
+            if session.diverged:
+                state = "DIVERGED"
+            numbers = Text.assemble(
+                (f"{state} ", "bold"), f"update {session.updates}  ",
+                ("loss ", ""), (loss_text(session.evaluate()), "bold"),
+                f"\n{self.names[0]} = {u:.4g}  {self.names[1]} = {v:.4g}",
+            )
+            panel.query_one(".numbers", Static).update(numbers)
+
+    # -- keys -----------------------------------------------------------------------------
+    def action_toggle_run(self) -> None:
+        self.set_running(not self.running)
+
+    def action_step(self) -> None:
+        self.set_running(False)
+        self.step(1)
+
+    def action_restart(self) -> None:
+        self.restart()
+
+    def action_move(self, dx: int, dy: int) -> None:
+        step = MOVE * self.half_range
+        r = self.half_range
+        u, v = self.start
+        self.start = (float(np.clip(u + dx * step, -r, r)), float(np.clip(v + dy * step, -r, r)))
+        self.restart()
+        self.notify(f"start {self.names[0]} = {self.start[0]:.3g}, "
+                    f"{self.names[1]} = {self.start[1]:.3g}", timeout=2)
+
+    def action_speed(self, direction: int) -> None:
+        index = SPEEDS.index(self.speed) if self.speed in SPEEDS else 2
+        self.speed = SPEEDS[max(0, min(len(SPEEDS) - 1, index + direction))]
+        self.notify(f"{self.speed} updates per frame", timeout=2)

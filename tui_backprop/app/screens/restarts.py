@@ -1,0 +1,197 @@
+"""The restarts scene: N networks from consecutive seeds, trained in a worker thread
+(``restarts.train_restarts``), their final losses as a histogram, the converged fraction,
+and the best and worst seeds; any seed opens in the main view, where it trains exactly as
+``train --seed S`` does and pauses where the restart stopped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+from textual_plotext import PlotextPlot
+
+from ...errors import InputError
+from ...lessons import Lesson
+from ...restarts import RestartsResult, train_restarts
+from ...settings import check_seed
+from ..config import AppConfig
+from .scene import SceneScreen
+
+DEFAULT_COUNT = 100
+DEFAULT_EPOCHS = 5000
+LISTED = 5
+
+
+class LossHistogram(PlotextPlot):
+    """Final losses, log10, with the threshold as a vertical line."""
+
+    def show(self, losses: np.ndarray, threshold: float) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        finite = losses[np.isfinite(losses)]
+        if finite.size:
+            logs = np.log10(np.maximum(finite, 1e-300))
+            plt.hist(logs.tolist(), bins=min(30, max(5, finite.size // 10)), color="orange")
+            plt.vline(math.log10(threshold), color="red")
+        plt.title("final loss, log10 (red: the threshold)")
+        self.refresh()
+
+
+class RestartsScreen(SceneScreen):
+    DEFAULT_CSS = """
+    RestartsScreen > Horizontal {
+        height: 1fr;
+    }
+    RestartsScreen .scene-panel {
+        border: round $primary-darken-1;
+        border-title-style: bold;
+    }
+    #restarts-plot {
+        width: 1fr;
+    }
+    #restarts-side {
+        width: 40;
+    }
+    #restarts-summary {
+        height: auto;
+        padding: 0 1;
+    }
+    #restarts-seeds {
+        height: 1fr;
+    }
+    #restarts-seed {
+        height: 3;
+    }
+    """
+    BINDINGS = [Binding("slash", "type_seed", "type a seed", key_display="/")]
+
+    def __init__(self, lesson: Lesson | None, config: AppConfig, count: int, epochs: int,
+                 threshold: float) -> None:
+        super().__init__(lesson)
+        self.config = config
+        self.count = count
+        self.epochs = epochs
+        self.threshold = threshold
+        self.result: RestartsResult | None = None
+
+    @classmethod
+    def from_config(cls, config: AppConfig) -> RestartsScreen:
+        """The network of ``config``; count and threshold from its lesson's [restarts]; as
+        many epochs as the network view would run (its --epochs), or 5000."""
+        from ...commands.restarts import check_options
+
+        count, threshold = DEFAULT_COUNT, 0.01
+        if config.lesson is not None:
+            args = config.lesson.namespace("restarts")
+            check_options(args)
+            count, threshold = args.count, args.threshold
+        epochs = config.stop_epoch or DEFAULT_EPOCHS
+        return cls(config.lesson, config, count, epochs, threshold)
+
+    @property
+    def settings(self):
+        return dataclasses.replace(self.config.settings, epochs=self.epochs)
+
+    def compose(self) -> ComposeResult:
+        yield self.notes_panel()
+        with Horizontal():
+            yield LossHistogram(id="restarts-plot", classes="scene-panel")
+            with Vertical(id="restarts-side"):
+                yield Static("", id="restarts-summary", classes="scene-panel")
+                yield OptionList(id="restarts-seeds", classes="scene-panel")
+                yield Input(placeholder="a seed, then enter", id="restarts-seed",
+                            classes="scene-panel", type="integer")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        spec, st = self.config.spec, self.settings
+        self.query_one("#restarts-plot").border_title = (
+            f"{self.count} restarts of {spec.label} on {self.config.problem.name}")
+        self.query_one("#restarts-summary").border_title = "restarts"
+        self.query_one("#restarts-seeds").border_title = "open a seed (enter)"
+        self.query_one("#restarts-seed").border_title = "or type one"
+        self.query_one("#restarts-summary", Static).update(
+            f"training {self.count} networks, seeds {st.seed}..{st.seed + self.count - 1}, "
+            f"{self.epochs} epochs each ...")
+        self.show_notes()
+        if self.step_mode:
+            self.show_result(self._train())
+        else:
+            self.train_in_background()
+
+    def _train(self) -> RestartsResult:
+        problem = self.config.problem
+        return train_restarts(self.config.spec, problem.X, problem.Y, self.settings,
+                              self.count)
+
+    @work(thread=True, exclusive=True, group="restarts")
+    def train_in_background(self) -> None:
+        result = self._train()
+        self.app.call_from_thread(self.show_result, result)
+
+    def show_result(self, result: RestartsResult) -> None:
+        self.result = result
+        losses = result.final_losses
+        converged = result.converged(self.threshold)
+        finite = np.isfinite(losses)
+        st = self.settings
+        self.query_one(LossHistogram).show(losses, self.threshold)
+        lines = [
+            f"{converged.sum()} of {len(losses)} converged ({converged.mean():.0%})",
+            f"final loss < {self.threshold:g} after {self.epochs} epochs",
+            f"α {st.alpha:g}  μ {st.momentum:g}  batch {st.batch_size}",
+        ]
+        if (~finite).any():
+            lines.append(f"{(~finite).sum()} diverged")
+        if finite.any():
+            lines.append(f"median final loss {np.median(losses[finite]):.3g}")
+        self.query_one("#restarts-summary", Static).update("\n".join(lines))
+        order = np.argsort(np.where(finite, losses, np.inf), kind="stable")
+        options = self.query_one(OptionList)
+        options.clear_options()
+        for title, picks in (("best", order[:LISTED]), ("worst", order[::-1][:LISTED])):
+            for r in picks:
+                loss = losses[r]
+                text = f"{title:5} seed {result.seeds[r]:<6} loss {loss:.3g}" if (
+                    np.isfinite(loss)) else f"{title:5} seed {result.seeds[r]:<6} diverged"
+                options.add_option(Option(text, id=f"{title}-{result.seeds[r]}"))
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.open_seed(int(event.option.id.split("-")[1]))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        try:
+            seed = check_seed(int(event.value))
+        except (ValueError, InputError) as error:
+            self.notify(str(error) if isinstance(error, InputError) else
+                        f"not a seed: {event.value!r}", severity="warning")
+            return
+        self.open_seed(seed)
+
+    def action_type_seed(self) -> None:
+        self.query_one(Input).focus()
+
+    def open_seed(self, seed: int) -> None:
+        """Seed ``seed`` in the main view: the restarts' network and settings, paused at the
+        epoch the restarts stopped at."""
+        config = dataclasses.replace(
+            self.config, settings=dataclasses.replace(self.settings, seed=seed),
+            initial=None, stop_epoch=self.epochs)
+        loss = None
+        if self.result is not None:
+            hits = np.nonzero(self.result.seeds == seed)[0]
+            if hits.size:
+                loss = self.result.final_losses[hits[0]]
+        note = f" (its final loss here: {loss:.3g})" if loss is not None else ""
+        self.app.open_config(config, f"seed {seed}: e or space trains it to epoch "
+                                     f"{self.epochs}{note}")
