@@ -22,9 +22,9 @@ from ..settings import MAX_SEED, TrainSettings
 from ..snapshot import DIVERGED, PAUSED, RUNNING, Snapshot
 from ..spec import NetworkSpec
 from .config import AppConfig
-from .scenes import SceneMixin
 from .network_view import NetworkView
 from .runner import FULL_SPEED, SPEEDS, Runner
+from .scenes import SceneMixin
 from .screens.help import HelpScreen
 from .widgets.examples import ExamplesView
 from .widgets.formatting import loss_text
