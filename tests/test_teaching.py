@@ -52,7 +52,7 @@ def xor_session(**settings) -> Session:
 
 
 def panel_text(app) -> str:
-    return str(app.query_one(ExplainPanel).render())
+    return app.query_one(ExplainPanel).text
 
 
 # -- the cursor ---------------------------------------------------------------------------
@@ -395,4 +395,23 @@ def test_modal_panels_show_their_text(size):
                 assert body.size.width >= min(60, size[0] - 10)
                 assert body.size.height >= (len(KEYS) if key == "question_mark" else 8)
                 await pilot.press("escape")
+    run(scenario())
+
+
+def test_page_keys_scroll_a_long_phase():
+    async def scenario():
+        problem = make_problem("circle")
+        app = xor_app(problem="circle", spec=NetworkSpec.build(2, (16, 16), 1))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("s", "s")  # forward, layer 2: 16 nodes, 32 lines
+            await pilot.pause()
+            panel = app.query_one(ExplainPanel)
+            assert panel.max_scroll_y > 0 and panel.scroll_y == 0
+            await pilot.press("pagedown")
+            await pilot.pause()
+            assert panel.scroll_y > 0
+            await pilot.press("pageup")
+            await pilot.pause()
+            assert panel.scroll_y == 0
+            assert problem.n_inputs == 2
     run(scenario())

@@ -30,15 +30,18 @@ TEACHING_BINDINGS = [
     Binding("s", "phase_step", "phase", show=True),
     Binding("g", "gradcheck", "gradient check", show=False),
     Binding("o", "output_map", "output map", show=False),
-    Binding("up", "select('up')", "select up", show=False),
-    Binding("down", "select('down')", "select down", show=False),
-    Binding("left", "select('left')", "select left", show=False),
-    Binding("right", "select('right')", "select right", show=False),
-    # The screen binds tab to focus; nothing here takes focus, so the cursor has it.
+    # Priority: before any focused widget's scrolling or the screen's tab-to-focus. Over
+    # other screens the actions step aside (SkipAction), so the keys work there as usual.
+    Binding("up", "select('up')", "select up", show=False, priority=True),
+    Binding("down", "select('down')", "select down", show=False, priority=True),
+    Binding("left", "select('left')", "select left", show=False, priority=True),
+    Binding("right", "select('right')", "select right", show=False, priority=True),
     Binding("tab", "select('next')", "select next", show=False, priority=True),
     Binding("shift+tab", "select('previous')", "select previous", show=False,
             priority=True),
     Binding("escape", "close_explain", "close panel", show=False),
+    Binding("pageup", "scroll_explain(-1)", "scroll the panel up", show=False),
+    Binding("pagedown", "scroll_explain(1)", "scroll the panel down", show=False),
 ]
 
 
@@ -174,12 +177,22 @@ class TeachingMixin:
         self.draw(snap, force=True)
 
     def action_close_explain(self) -> None:
+        self._check_main_screen()
         if self.panel is None:
             raise SkipAction()
         self.panel = None
         self.walk = None
         self.message = ""
         self.draw(self.runner.latest(), force=True)
+
+    def action_scroll_explain(self, pages: int) -> None:
+        """Long phases (wide layers) run past the panel: page through them."""
+        self._check_main_screen()
+        if self.panel is None:
+            raise SkipAction()
+        panel = self.query_one(ExplainPanel)
+        panel.scroll_to(y=panel.scroll_y + pages * max(1, panel.size.height - 1),
+                        animate=False)
 
     def action_output_map(self) -> None:
         self.output_map = not self.output_map

@@ -25,6 +25,7 @@ KEYS = (
     ("s", "explain the next update phase by phase: forward, cost, deltas, gradients, update"),
     ("arrows, tab", "select a node or weight: its z, a, sigma'(z), delta, next update"),
     ("escape", "close the explain panel"),
+    ("pgup / pgdn", "scroll the explain panel"),
     ("g", "gradient check: backprop against finite differences, per layer"),
     ("o", "output map (the network's answer over the inputs) / loss curve"),
     ("?", "this help"),

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from ...explain import Explanation, num, sigma_text, slope_text, val
@@ -191,13 +193,27 @@ def selection_text(snap: Snapshot, selection: Selection, ex: Explanation | None,
     return text
 
 
-class ExplainPanel(Static):
-    """Shows whatever text the app hands it; wraps long formulas."""
+class ExplainPanel(VerticalScroll, can_focus=False):
+    """Shows whatever text the app hands it, wrapped; pgup/pgdn (the app's keys) scroll
+    it, so it never takes the focus (the arrow keys belong to the cursor)."""
 
     DEFAULT_CSS = """
     ExplainPanel {
         height: 1fr;
         width: 1fr;
-        overflow-y: auto;
+    }
+    ExplainPanel > Static {
+        width: 1fr;
+        height: auto;
     }
     """
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="explain-text")
+
+    def update(self, text: Text) -> None:
+        self.query_one("#explain-text", Static).update(text)
+
+    @property
+    def text(self) -> str:
+        return str(self.query_one("#explain-text", Static).render())
