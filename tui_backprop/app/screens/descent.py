@@ -234,7 +234,7 @@ class DescentScreen(SceneScreen):
         heatmap.show(shift, -SURFACE_RANGE, SURFACE_RANGE, self.result.path[: self.k + 1])
         self.query_one("#descent-map-box").border_title = (
             f"{surface.name}: f(x, y) = {surface.formula}")
-        text = legend(float(np.nanmin(values)), float(np.nanmax(values)), 8)
+        text = legend(float(np.nanmin(values)), float(np.nanmax(values)))
         self.query_one("#descent-legend", Static).update(text)
 
     def info(self) -> Text:

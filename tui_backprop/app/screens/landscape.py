@@ -175,7 +175,7 @@ class LandscapeScreen(SceneScreen):
         r = self.half_range
         for spec in self.specs:
             self.query_one(f"#cost-{spec.cost}").border_title = (
-                f"{spec.cost}: {self.names[0]} → , {self.names[1]} ↑  in [-{r:g}, {r:g}]")
+                f"{spec.cost}: → {self.names[0]}  ↑ {self.names[1]}  ±{r:g}")
         self.show_notes()
         if not self.step_mode:
             self._timer = self.set_interval(1 / FPS, lambda: self.step(self.speed), pause=True)
@@ -194,7 +194,7 @@ class LandscapeScreen(SceneScreen):
             columns, rows = heatmap.pixel_size
             heatmap.show(nearest(axis, costs, columns, rows), -self.half_range,
                          self.half_range, path)
-            panel.query_one(".legend", Static).update(legend(heatmap.low, heatmap.high, 8))
+            panel.query_one(".legend", Static).update(legend(heatmap.low, heatmap.high))
             u, v = path[-1]
             state = "RUNNING" if self.running else "PAUSED"
             if session.diverged:

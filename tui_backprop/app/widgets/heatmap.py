@@ -141,15 +141,15 @@ class Heatmap(Widget):
         return Strip(segments, len(segments))
 
 
-def legend(low: float, high: float, width: int = 10) -> Text:
-    """``low ▀▀▀▀ high`` with the palette, and what the marks mean."""
+def legend(low: float, high: float, width: int = 6) -> Text:
+    """``low ▕████▏ high log  ○ start ● now``: the palette and what the marks mean."""
     text = Text()
-    text.append(f"{low:.3g} " if math.isfinite(low) else "- ")
+    text.append(f"{low:.2g}▕" if math.isfinite(low) else "-▕")
     for k in range(width):
         color = COLORS[min(len(COLORS) - 1, k * len(COLORS) // width)]
         text.append("█", Style(color=color))
-    text.append(f" {high:.3g} (log)" if math.isfinite(high) else " -")
-    text.append(f"  {START} start {PATH} path ", "bold")
+    text.append(f"▏{high:.2g} log" if math.isfinite(high) else "▏-")
+    text.append(f"  {START} start ", "bold")
     text.append(NOW, Style(color="#ff3b3b", bold=True))
     text.append(" now", "bold")
     return text
