@@ -22,13 +22,16 @@ from ..settings import MAX_SEED, TrainSettings
 from ..snapshot import DIVERGED, PAUSED, RUNNING, Snapshot
 from ..spec import NetworkSpec
 from .config import AppConfig
+from .lecture import TEACHING_BINDINGS, TeachingMixin
 from .network_view import NetworkView
 from .runner import FULL_SPEED, SPEEDS, Runner
 from .scenes import SceneMixin
 from .screens.help import HelpScreen
 from .widgets.examples import ExamplesView
+from .widgets.explain_panel import ExplainPanel
 from .widgets.formatting import loss_text
 from .widgets.loss_plot import LossPlot
+from .widgets.output_map import OutputView
 from .widgets.status import StatusLine
 from .widgets.weights import WeightsView
 
@@ -42,7 +45,7 @@ MIN_ALPHA = 1e-12
 MAX_ALPHA = 1e6
 
 
-class BackpropApp(SceneMixin, App[None]):
+class BackpropApp(SceneMixin, TeachingMixin, App[None]):
     """The main app. See ``AppConfig`` for how it starts."""
 
     CSS_PATH = "app.tcss"
@@ -64,6 +67,7 @@ class BackpropApp(SceneMixin, App[None]):
                 key_display=">"),
         Binding("less_than_sign,comma", "slower", "slower", show=False, key_display="<"),
         Binding("l", "log_scale", "log scale", show=False),
+        *TEACHING_BINDINGS,
         Binding("t", "notes", "notes", show=False),
     ]
 
@@ -82,6 +86,7 @@ class BackpropApp(SceneMixin, App[None]):
         self.runner.stop_epoch = config.stop_epoch
         self._shown: Snapshot | None = None
         self._timer = None
+        self._init_teaching()
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -91,7 +96,9 @@ class BackpropApp(SceneMixin, App[None]):
                 yield NetworkView(id="network", classes="panel")
                 yield WeightsView(id="weights", classes="panel")
             with Horizontal(id="bottom"):
+                yield ExplainPanel(id="explain", classes="panel")
                 yield LossPlot(id="loss", classes="panel")
+                yield OutputView(id="outmap", classes="panel")
                 yield ExamplesView(id="examples", classes="panel")
         yield StatusLine(id="status")
         yield Static("", id="too-small")
@@ -102,6 +109,8 @@ class BackpropApp(SceneMixin, App[None]):
         self.query_one("#network").border_title = f"network {self.config.spec.label}"
         self.query_one("#weights").border_title = "weights W, biases b, last change d"
         self.query_one("#loss").border_title = "loss"
+        self.query_one("#explain").border_title = "explain"
+        self.query_one("#outmap").border_title = "output map"
         self.query_one("#examples").border_title = "examples (▶ last trained)"
         self._apply_size(self.size.width, self.size.height)
         if not self.config.step_mode:
@@ -146,7 +155,9 @@ class BackpropApp(SceneMixin, App[None]):
         if snap is self._shown and not force:
             return
         self._shown = snap
-        self.query_one(NetworkView).show(snap)
+        shown, focus, flagged = self.teaching_view(snap)
+        self.query_one(NetworkView).show(shown, focus, flagged)
+        self.update_teaching_panels(snap, shown)
         self.query_one(LossPlot).show(snap, self.log_scale)
         self.query_one(StatusLine).show(snap, self.state, self.runner.speed, self.message)
         if not self.screen.has_class("-compact"):
@@ -359,11 +370,14 @@ class BackpropApp(SceneMixin, App[None]):
         yield from super().get_system_commands(screen)
         for binding in self.BINDINGS:
             name = binding.action
-            if name in ("quit", "help"):
+            if name in ("quit", "help", "close_explain") or "(" in name:
                 continue
             key = binding.key_display or binding.key.split(",")[0]
             yield SystemCommand(f"{binding.description} ({key})",
                                 f"same as the {key} key", getattr(self, f"action_{name}"))
+        yield SystemCommand("select a node or weight (arrows, tab)",
+                            "the explain panel shows its numbers",
+                            lambda: self.action_select("next"))
         yield from self.lesson_commands()
         yield SystemCommand("keys (?)", "every key and what it does", self.action_help)
 
