@@ -137,21 +137,34 @@ class _Net:
                     lines.append(f"gb{m}_{i} += d{m}_{i}")
         return lines
 
-    def update(self) -> list[str]:
+    def update_lines(self, divide: bool) -> list[str]:
+        """The momentum step for every parameter; g = gsum / batch_len, or (divide False,
+        for batches of one) g = gsum, which is the same number without a division."""
         # Branch-free finiteness (x - x != 0 exactly when x is inf or nan): a branch per
-        # parameter would make big functions that numba's SSA pass cannot handle.
+        # parameter would make big functions that numba's SSA pass cannot handle. Testing
+        # the new parameter alone finds what testing it and the step d finds: theta + d is
+        # not finite whenever d is not.
         lines = ["bad = False"]
         for name, _ in self.params:
             g, v = f"g{name}", f"v{name}"
             lines += [
-                f"g = {g} / batch_len",
+                f"g = {g} / batch_len" if divide else f"g = {g}",
                 f"d = -alpha * g + momentum * {v}",
                 f"{v} = d",
                 f"{name} += d",
                 f"{g} = 0.0",
-                f"bad |= (({name} - {name}) != 0.0) | ((d - d) != 0.0)",
+                f"bad |= ({name} - {name}) != 0.0",
             ]
         return lines
+
+    def update(self, lanes: int = 0) -> list[str]:
+        """The update, without divisions for batches of one; ``lanes`` > 0: that many
+        networks' copies interleaved (see ``_lanes``)."""
+        def body(divide):
+            lines = self.update_lines(divide)
+            return ["    " + line for line in (_lanes(lines, lanes) if lanes else lines)]
+
+        return ["if batch_len == 1:", *body(False), "else:", *body(True)]
 
     def nodes(self):
         """(name, flat offset) of every node value of layers 1..L."""
@@ -281,7 +294,7 @@ def _lockstep_source(net: _Net, load: list[str], example: list[str],
     lane_store = per_lane(store)
     fetch = [f"idx_L{lane} = orders[r0 + {lane}, e, k_]" for lane in range(LANES)]
     body = _lanes([line for line in example])
-    update = _lanes(net.update())
+    update = net.update(LANES)
     checks = []
     for lane in range(LANES):
         checks += [f"epoch_cost[r0 + {lane}, e] += batch_cost_L{lane}",

@@ -74,15 +74,16 @@ def test_generated_kernel_continues_a_general_run():
     assert np.array_equal(a.network.params, b.network.params)
 
 
-def test_each_restart_is_the_single_run_with_its_seed():
+@pytest.mark.parametrize("batch_size", [1, 3])
+def test_each_restart_is_the_single_run_with_its_seed(batch_size):
     xor = make_problem("xor")
     spec = NetworkSpec.build(2, (2,), 1)
-    settings = TrainSettings(epochs=300, seed=40, batch_size=3)
+    settings = TrainSettings(epochs=300, seed=40, batch_size=batch_size)
     result = train_restarts(spec, xor.X, xor.Y, settings, 6)
     assert result.seeds.tolist() == list(range(40, 46))
     for r, seed in enumerate(result.seeds):
         single = Session(spec, xor.X, xor.Y, TrainSettings(epochs=300, seed=int(seed),
-                                                            batch_size=3))
+                                                            batch_size=batch_size))
         single.run_epochs(300)
         assert single.evaluate() == result.final_losses[r]
 
