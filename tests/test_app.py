@@ -157,6 +157,7 @@ def test_a_cycles_the_hidden_activation_and_reinitialises():
                 spec = app.runner.session.spec
                 seen.append(spec.activations)
                 assert app.runner.session.updates == 0
+                assert app.runner.latest().spec == spec  # the new network is what is drawn
             assert seen == [("tanh", "sigmoid"), ("relu", "sigmoid"), ("sigmoid", "sigmoid")]
     run(scenario())
 

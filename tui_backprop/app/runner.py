@@ -89,7 +89,8 @@ class Runner:
 
         def change_and_snap(session: Session) -> Snapshot:
             change(session)
-            self._snapshot = session.snapshot(self.problem)
+            # self.session, not session: the change may have swapped in another one.
+            self._snapshot = self.session.snapshot(self.problem)
             return self._snapshot
 
         return self.read(change_and_snap)

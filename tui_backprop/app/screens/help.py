@@ -28,6 +28,7 @@ KEYS = (
     ("pgup / pgdn", "scroll the explain panel"),
     ("g", "gradient check: backprop against finite differences, per layer"),
     ("o", "output map (the network's answer over the inputs) / loss curve"),
+    ("t", "a lesson's notes: show / hide"),
     ("?", "this help"),
     ("ctrl+p", "command palette: every action by name"),
     ("q", "quit"),
