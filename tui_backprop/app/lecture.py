@@ -40,8 +40,10 @@ TEACHING_BINDINGS = [
     Binding("shift+tab", "select('previous')", "select previous", show=False,
             priority=True),
     Binding("escape", "close_explain", "close panel", show=False),
-    Binding("pageup", "scroll_explain(-1)", "scroll the panel up", show=False),
-    Binding("pagedown", "scroll_explain(1)", "scroll the panel down", show=False),
+    # Priority over the notes panel's own paging while the explain panel is open.
+    Binding("pageup", "scroll_explain(-1)", "scroll the panel up", show=False, priority=True),
+    Binding("pagedown", "scroll_explain(1)", "scroll the panel down", show=False,
+            priority=True),
 ]
 
 
