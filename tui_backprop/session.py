@@ -362,9 +362,10 @@ class Session:
         state[ST_BLOCK_EPOCHS] = block.shape[0]
         state[ST_FIXED_ORDER] = not orders.shuffle
 
-    def warm_up(self) -> None:
+    def warm_up(self, single_steps: bool = False) -> None:
         """Compile (or load from the cache) the training kernel, changing nothing, so
-        that timing a run measures training alone."""
+        that timing a run measures training alone; with ``single_steps`` also the kernel
+        behind ``run_batches(1)``."""
         net = self.network
         order = self._orders.take(self.epoch, 1)
         self._train_batches(
@@ -372,7 +373,8 @@ class Session:
             net.z, net.a, net.delta, self.X, self.Y, order, self.batch_size,
             0, 0, self.alpha, self.momentum, np.zeros(1),
         )
-        self._step(self._state.copy(), self._buffer.copy(), self._data.copy())
+        if single_steps:
+            self._step(self._state.copy(), self._buffer.copy(), self._data.copy())
 
     def run_epochs(
         self,

@@ -40,8 +40,8 @@ def table(doc: dict) -> str:
             threads = f"{k['threads']} threads: {_rate(k['all_threads'])}/s"
             lines.append(f"{name:<14}{ok:<8}{_rate(k['one_thread']) + '/s':>14}{'':>14}"
                          f"{threads:>22}{'30 M/s':>9}{missed}")
-    lines.append("(restarts: network-updates/s with one thread, and with all; "
-                 "its target is per thread)")
+    lines.append("(restarts: network-updates/s with one thread, and with all, by the wall "
+                 "clock; its target is per thread)")
     if any(case["name"] == "sklearn-mlp" for case in doc["cases"]):
         lines.append("(sklearn-mlp: BackpropClassifier.fit against scikit-learn's "
                      "MLPClassifier.fit with sgd, batch_size=1)")
@@ -52,7 +52,8 @@ def table(doc: dict) -> str:
               f"(target 0.8 s), --help {s['help_seconds']['median']:.2f} s (target 0.2 s)",
               "",
               "rates are medians over the repeats; the ratio is taken per repeat, kernel and "
-              "reference timed one after the other"]
+              "reference timed one after the other",
+              f"single-threaded cases are timed in {doc.get('clock', 'wall-clock time')}"]
     return "\n".join(lines)
 
 
