@@ -76,13 +76,6 @@ class QuarticPlot(PlotextPlot):
 
 class DescentScreen(SceneScreen):
     DEFAULT_CSS = """
-    DescentScreen > Horizontal {
-        height: 1fr;
-    }
-    DescentScreen .scene-panel {
-        border: round $primary-darken-1;
-        border-title-style: bold;
-    }
     #descent-plot, #descent-map-box {
         width: 1fr;
     }

@@ -60,9 +60,6 @@ class CostPanel(Vertical):
 
 class LandscapeScreen(SceneScreen):
     DEFAULT_CSS = """
-    LandscapeScreen > Horizontal {
-        height: 1fr;
-    }
     LandscapeScreen CostPanel {
         width: 1fr;
         border: round $primary-darken-1;

@@ -48,13 +48,6 @@ class LossHistogram(PlotextPlot):
 
 class RestartsScreen(SceneScreen):
     DEFAULT_CSS = """
-    RestartsScreen > Horizontal {
-        height: 1fr;
-    }
-    RestartsScreen .scene-panel {
-        border: round $primary-darken-1;
-        border-title-style: bold;
-    }
     #restarts-plot {
         width: 1fr;
     }

@@ -13,7 +13,20 @@ NOTES_WIDTH = 120
 
 
 class SceneScreen(Screen[None]):
-    """A full screen over the network view; ``lesson`` gives its notes (or None)."""
+    """A full screen over the network view; ``lesson`` gives its notes (or None).
+
+    Every scene lays its panels out in a Horizontal filling the screen; ``scene-panel``
+    gives a widget the framed look of the main view's panels."""
+
+    DEFAULT_CSS = """
+    SceneScreen > Horizontal {
+        height: 1fr;
+    }
+    SceneScreen .scene-panel {
+        border: round $primary-darken-1;
+        border-title-style: bold;
+    }
+    """
 
     BINDINGS = [
         Binding("t", "notes", "notes"),
