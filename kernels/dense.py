@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import math
 
-from numba import njit, prange
+from llvmlite import ir
+from numba import njit, prange, types
+from numba.extending import intrinsic
 
-from .config import JIT_FLAGS
+from .config import INLINE_FLAGS, JIT_FLAGS
 from .layout import (
     ACTIVATION,
     B_OFFSET,
@@ -70,13 +72,69 @@ from .layout import (
 )
 
 
-@njit(**JIT_FLAGS)
+@intrinsic
+def float_bits(typingctx, x):
+    """The IEEE-754 bits of a float64, as an int64 (a reinterpretation, not a conversion)."""
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.IntType(64))
+    return types.int64(types.float64), codegen
+
+
+@intrinsic
+def bits_float(typingctx, bits):
+    """The float64 whose IEEE-754 bits are the int64 ``bits``."""
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+    return types.float64(types.int64), codegen
+
+
+_INV_LN2 = 1.4426950408889634  # 1 / ln 2
+# ln 2 split in two: _LN2_HI has its last 21 bits zero, so k * _LN2_HI is exact for the
+# |k| <= 1075 used here, and x - k * _LN2_HI loses nothing.
+_LN2_HI = 6.93147180369123816490e-01
+_LN2_LO = 1.90821492927058770002e-10
+_ROUND = 6755399441055744.0  # 1.5 * 2^52: x + _ROUND rounds x to an integer
+# 1/n! for n = 2..13: the Taylor series of e^r, whose first neglected term is below
+# 2^-57 for |r| <= ln(2) / 2.
+_E2, _E3, _E4, _E5, _E6, _E7 = (1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720, 1 / 5040)
+_E8, _E9, _E10, _E11, _E12, _E13 = (1 / 40320, 1 / 362880, 1 / 3628800, 1 / 39916800,
+                                    1 / 479001600, 1 / 6227020800)
+
+
+@njit(**INLINE_FLAGS)
+def exp(x):
+    """e^x within 1 ulp of libm's, without a call: it vectorises, and a loop that calls it
+    keeps its values in registers (a libm call clobbers every vector register).
+
+    e^x = 2^k e^r with k = round(x / ln 2), r = x - k ln 2 in [-ln2/2, ln2/2]; e^r from
+    its Taylor series (Estrin's scheme: a short dependency chain), 2^k built from its bits
+    in two halves so that results down to the subnormals come out right. Inputs are
+    clamped to where e^x goes from 0 to inf; nan stays nan.
+    """
+    x = 709.8 if x > 709.8 else x
+    x = -745.2 if x < -745.2 else x
+    t = x * _INV_LN2 + _ROUND
+    kd = t - _ROUND
+    k = float_bits(t) - float_bits(_ROUND)
+    r = (x - kd * _LN2_HI) - kd * _LN2_LO
+    r2 = r * r
+    r4 = r2 * r2
+    q0 = (_E2 + _E3 * r) + (_E4 + _E5 * r) * r2
+    q1 = (_E6 + _E7 * r) + (_E8 + _E9 * r) * r2
+    q2 = (_E10 + _E11 * r) + (_E12 + _E13 * r) * r2
+    q = (q0 + q1 * r4) + q2 * (r4 * r4)
+    p = 1.0 + (r + r2 * q)  # one rounding of the sum near 1, at the end
+    k1 = k >> 1
+    return p * bits_float((k1 + 1023) << 52) * bits_float((k - k1 + 1023) << 52)
+
+
+@njit(**INLINE_FLAGS)
 def activate(code, beta, z):
     """sigma(z): sigmoid 1/(1 + e^{-beta z}), tanh, relu max(0, z) or linear z."""
     if code == SIGMOID:
         # For very negative z, e^{-beta z} overflows to inf and the result is exactly 0,
         # the correct limit: no branch needed, and the relative error stays at rounding.
-        return 1.0 / (1.0 + math.exp(-beta * z))
+        return 1.0 / (1.0 + exp(-beta * z))
     if code == TANH:
         return math.tanh(z)
     if code == RELU:
@@ -84,7 +142,19 @@ def activate(code, beta, z):
     return z
 
 
-@njit(**JIT_FLAGS)
+@njit(**INLINE_FLAGS)
+def activate_all(code, beta, z, a):
+    """a[i] = sigma(z[i]) for a layer: one loop per activation, each without a branch
+    inside, so that LLVM vectorises it (``exp`` is inlined)."""
+    if code == SIGMOID:
+        for i in range(z.shape[0]):
+            a[i] = 1.0 / (1.0 + exp(-beta * z[i]))
+    else:
+        for i in range(z.shape[0]):
+            a[i] = activate(code, beta, z[i])
+
+
+@njit(**INLINE_FLAGS)
 def slope(code, beta, z, a):
     """sigma'(z), written with a = sigma(z): beta a(1 - a), 1 - a^2, [z > 0] or 1."""
     if code == SIGMOID:
@@ -96,15 +166,15 @@ def slope(code, beta, z, a):
     return 1.0
 
 
-@njit(**JIT_FLAGS)
+@njit(**INLINE_FLAGS)
 def softplus(t):
     """ln(1 + e^t) without overflow."""
     if t > 0.0:
-        return t + math.log1p(math.exp(-t))
-    return math.log1p(math.exp(t))
+        return t + math.log1p(exp(-t))
+    return math.log1p(exp(t))
 
 
-@njit(**JIT_FLAGS)
+@njit(**INLINE_FLAGS)
 def layer_geometry(layers, m):
     """Layer m's (N^m, N^{m-1}, W^m offset, b^m offset, its first node, the first node of
     layer m-1, whether it has biases), from the layer table."""
@@ -112,7 +182,7 @@ def layer_geometry(layers, m):
             layers[m, NODE_OFFSET], layers[m - 1, NODE_OFFSET], layers[m, HAS_BIAS] != 0)
 
 
-@njit(**JIT_FLAGS)
+@njit(**INLINE_FLAGS)
 def forward(layers, betas, params, x, z, a):
     """Forward pass for one example x (N^0,): fills z^m and a^m for m = 1..L."""
     n_layers = layers.shape[0] - 1
@@ -194,12 +264,10 @@ def forward(layers, betas, params, x, z, a):
             for j in range(n_in):
                 s += w_r[j] * a_in[j]
             z_out[rest] = s + b[rest]
-        a_out = a[out:out + n_out]
-        for i in range(n_out):
-            a_out[i] = activate(code, beta, z_out[i])
+        activate_all(code, beta, z_out, a[out:out + n_out])
 
 
-@njit(**JIT_FLAGS)
+@njit(**INLINE_FLAGS)
 def example_cost(layers, betas, cost, z, a, y):
     """Cost of one example after ``forward``: mse 1/2 |a^L - y|^2, or cross-entropy.
 
@@ -221,7 +289,7 @@ def example_cost(layers, betas, cost, z, a, y):
     return c
 
 
-@njit(**JIT_FLAGS)
+@njit(**INLINE_FLAGS)
 def deltas(layers, betas, cost, params, z, a, y, delta):
     """delta^L .. delta^1 for one example after ``forward``.
 
@@ -265,7 +333,7 @@ def deltas(layers, betas, cost, params, z, a, y, delta):
             d_here[j] *= slope(code, beta, z_here[j], a_here[j])
 
 
-@njit(**JIT_FLAGS)
+@njit(**INLINE_FLAGS)
 def backward(layers, betas, cost, params, z, a, y, delta, grad):
     """Backward pass for one example after ``forward``; adds dC/dtheta into ``grad``."""
     deltas(layers, betas, cost, params, z, a, y, delta)
@@ -284,7 +352,7 @@ def backward(layers, betas, cost, params, z, a, y, delta, grad):
                 grad[b0 + i] += d
 
 
-@njit(**JIT_FLAGS)
+@njit(**INLINE_FLAGS)
 def backward_and_update(layers, betas, cost, params, velocity, z, a, y, delta, alpha,
                         momentum):
     """Online learning (batches of one) in one pass: deltas, then for every parameter
@@ -320,7 +388,7 @@ def backward_and_update(layers, betas, cost, params, velocity, z, a, y, delta, a
     return not bad
 
 
-@njit(**JIT_FLAGS)
+@njit(**INLINE_FLAGS)
 def apply_update(params, velocity, grad, alpha, momentum, batch_len):
     """Momentum step with the batch's mean gradient g = grad / batch_len:
     d = -alpha g + mu d_prev, theta += d. Clears ``grad``. Returns False if any

@@ -16,6 +16,7 @@ from there, so numba caches their compiled code like any other kernel's.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import os
@@ -24,6 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from . import dense
 from .config import CACHE_DIR
 from .layout import (
     ACTIVATION,
@@ -41,12 +43,12 @@ from .layout import (
 
 #: Networks with at most this many parameters get a generated kernel.
 MAX_PARAMETERS = 40  # larger ones compile slowly (seconds) for little gain
-_VERSION = 3  # bump when the generated code changes, to leave old cache files behind
+_VERSION = 4  # bump when the generated code changes, to leave old cache files behind
 
 
 def _sigma(code: int, z: str, beta: str) -> str:
     if code == SIGMOID:
-        return f"1.0 / (1.0 + math.exp(-{beta} * {z}))"
+        return f"1.0 / (1.0 + _exp(-{beta} * {z}))"
     if code == TANH:
         return f"math.tanh({z})"
     if code == RELU:
@@ -207,6 +209,7 @@ import math
 from numba import njit, prange
 
 from kernels.config import JIT_FLAGS
+from kernels.dense import exp as _exp
 from kernels.dense import softplus as _softplus
 from kernels.layout import (PENDING_EPOCHS, SD_ALPHA, SD_MOMENTUM, SD_PARTIAL_COST,
                             SD_PENDING, ST_BATCH, ST_BATCH_SIZE, ST_BLOCK_EPOCHS,
@@ -251,7 +254,7 @@ def train_batches(layers, betas, cost, params, velocity, grad, z, a, delta,
 #: Networks advanced together by one thread in ``train_many``: their dependency chains
 #: interleave, so the processor works on one while another waits for a result.
 LANES = 4
-_SHARED = {"math", "exp", "tanh", "log1p", "isfinite", "_softplus", "alpha", "momentum",
+_SHARED = {"math", "exp", "_exp", "tanh", "log1p", "isfinite", "_softplus", "alpha", "momentum",
            "batch_len", "X", "Y", "e", "k_", "if", "else", "not", "or", "and", "True",
            "False", "params", "velocity", "grad", "z", "a", "delta", "betas"}
 _IDENTIFIER = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
@@ -421,8 +424,16 @@ def step(state, buffer, data):
 
 
 def _key(sizes, codes, cost, bias) -> str:
-    text = repr((_VERSION, tuple(sizes), tuple(codes[1:]), cost, bias))
+    """The generated module's name: its architecture, and the source of ``kernels.dense``,
+    whose ``exp`` and ``softplus`` it calls. numba's cache of a module does not notice an
+    edit to a callee in another module (numba#8396); a new name after such an edit does."""
+    text = repr((_VERSION, tuple(sizes), tuple(codes[1:]), cost, bias, _dense_source_hash()))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@functools.cache
+def _dense_source_hash() -> str:
+    return hashlib.sha256(Path(dense.__file__).read_bytes()).hexdigest()
 
 
 def _generated_dir() -> Path:
