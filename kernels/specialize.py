@@ -159,14 +159,10 @@ class _Net:
             ]
         return lines
 
-    def update(self, lanes: int = 0) -> list[str]:
-        """The update, without divisions for batches of one; ``lanes`` > 0: that many
-        networks' copies interleaved (see ``_lanes``)."""
-        def body(divide):
-            lines = self.update_lines(divide)
-            return ["    " + line for line in (_lanes(lines, lanes) if lanes else lines)]
-
-        return ["if batch_len == 1:", *body(False), "else:", *body(True)]
+    def update(self) -> list[str]:
+        """The update, without divisions for batches of one."""
+        return ["if batch_len == 1:", *["    " + line for line in self.update_lines(False)],
+                "else:", *["    " + line for line in self.update_lines(True)]]
 
     def nodes(self):
         """(name, flat offset) of every node value of layers 1..L."""
@@ -206,6 +202,7 @@ def generate_source(sizes, codes, cost, bias) -> str:
 {list(codes[1:])}, cost code {cost}, bias {bias}. Do not edit: it is rewritten as needed."""
 import math
 
+import numpy as np
 from numba import njit, prange
 
 from kernels.config import JIT_FLAGS
@@ -245,71 +242,91 @@ def train_batches(layers, betas, cost, params, velocity, grad, z, a, delta,
     return ran
 
 
-{_lockstep_source(net, load, example, store)}
+{_lanes_source(net, example)}
 
 {_step_source(net)}
 '''
 
 
-#: Networks advanced together by one thread in ``train_many``: their dependency chains
-#: interleave, so the processor works on one while another waits for a result.
-LANES = 4
-_SHARED = {"math", "exp", "_exp", "tanh", "log1p", "isfinite", "_softplus", "alpha", "momentum",
-           "batch_len", "X", "Y", "e", "k_", "if", "else", "not", "or", "and", "True",
-           "False", "params", "velocity", "grad", "z", "a", "delta", "betas"}
+#: Networks advanced together by one thread in ``train_many``, as the lanes of vector
+#: registers: every value of the 2-3-1 update is then computed for several networks by one
+#: instruction.
+LANES = 8
 _IDENTIFIER = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
 
 
-def _for_lane(line: str, lane: int) -> str:
-    """``line`` with every per-network name given lane ``lane``'s suffix."""
+def _lane_slots(net: _Net) -> dict[str, int]:
+    """Slot of each per-network value in ``train_lanes``' scratch array: parameters, their
+    velocities and gradient sums, node values, the example's input and target, the batch's
+    cost and its divergence flag."""
+    names = [name for name, _ in net.params]
+    names += [f"v{name}" for name, _ in net.params] + [f"g{name}" for name, _ in net.params]
+    for m, i, _ in net.nodes():
+        names += [f"z{m}_{i}", f"a{m}_{i}", f"d{m}_{i}"]
+    names += [f"a0_{j}" for j in range(net.sizes[0])]
+    names += [f"y{i}" for i in range(net.sizes[net.L])] + ["batch_cost", "bad"]
+    return {name: slot for slot, name in enumerate(names)}
+
+
+def _in_lanes(lines: list[str], slots: dict[str, int]) -> list[str]:
+    """``lines`` with every per-network value read from and written to its lane of the
+    scratch array (``S[slot * LANES + l]``); temporaries stay scalars of the loop body."""
     def rename(match: re.Match) -> str:
-        word = match.group(0)
-        if word in _SHARED or re.fullmatch(r"beta\d+", word):
-            return word
-        return f"{word}_L{lane}"
+        slot = slots.get(match.group(0))
+        return match.group(0) if slot is None else f"S[{slot * LANES} + l]"
 
-    return _IDENTIFIER.sub(rename, line)
+    return [_IDENTIFIER.sub(rename, line) for line in lines]
 
 
-def _lanes(lines: list[str], lanes: int = LANES) -> list[str]:
-    """The lanes' copies of ``lines``, interleaved statement by statement."""
-    return [_for_lane(line, lane) for line in lines for lane in range(lanes)]
-
-
-def _lockstep_source(net: _Net, load: list[str], example: list[str],
-                     store: list[str]) -> str:
+def _lanes_source(net: _Net, example: list[str]) -> str:
     """``train_lanes``: LANES networks r0 .. r0 + LANES - 1 through the same batches, each
     with exactly the operations of ``train_batches`` (so each lane's result is that of a
-    run alone); and ``train_many``, which hands blocks of lanes to threads."""
-    def per_lane(lines):
-        out = []
-        for lane in range(LANES):
-            for line in lines:
-                out.append(_for_lane(line, lane).replace("[", f"[r0 + {lane}, ", 1)
-                           if "params[" in line or "velocity[" in line or "grad[" in line
-                           or line.startswith(("z[", "a[", "delta["))
-                           or " = z[" in line or " = a[" in line or " = delta[" in line
-                           else _for_lane(line, lane))
-        return out
+    run alone); and ``train_many``, which hands blocks of lanes to threads.
 
-    shared_load = [line for line in load if line.startswith("beta")]
-    lane_load = per_lane([line for line in load if not line.startswith("beta")])
-    lane_store = per_lane(store)
-    fetch = [f"idx_L{lane} = orders[r0 + {lane}, e, k_]" for lane in range(LANES)]
-    body = _lanes([line for line in example])
-    update = net.update(LANES)
-    checks = []
-    for lane in range(LANES):
-        checks += [f"epoch_cost[r0 + {lane}, e] += batch_cost_L{lane}",
-                   f"if (bad_L{lane} or not math.isfinite(batch_cost_L{lane})) "
-                   f"and ran_L{lane} == n_batches:",
-                   f"    ran_L{lane} = t_ + 1"]
+    The networks' values live in a scratch array, value by value with the lanes side by
+    side, and each step of the update is one loop over the lanes with no branch and no
+    call inside (``exp`` is inlined), which LLVM turns into vector instructions."""
+    slots = _lane_slots(net)
+    n_in, n_out = net.sizes[0], net.sizes[net.L]
+    to_scratch, from_scratch = [], []
+    for name, off in net.params:
+        for prefix, array in (("", "params"), ("v", "velocity"), ("g", "grad")):
+            slot = slots[prefix + name] * LANES
+            to_scratch.append(f"S[{slot} + l] = {array}[r, {off}]")
+            from_scratch.append(f"{array}[r, {off}] = S[{slot} + l]")
+    for m, i, off in net.nodes():
+        for prefix, array in (("z", "z"), ("a", "a"), ("d", "delta")):
+            slot = slots[f"{prefix}{m}_{i}"] * LANES
+            to_scratch.append(f"S[{slot} + l] = {array}[r, {off}]")
+            from_scratch.append(f"{array}[r, {off}] = S[{slot} + l]")
+    for j in range(n_in):
+        to_scratch.append(f"S[{slots[f'a0_{j}'] * LANES} + l] = a[r, {j}]")
+        from_scratch.append(f"a[r, {j}] = S[{slots[f'a0_{j}'] * LANES} + l]")
+    fetch = [f"S[{slots[f'a0_{j}'] * LANES} + l] = X[idx, {j}]" for j in range(n_in)]
+    fetch += [f"S[{slots[f'y{i}'] * LANES} + l] = Y[idx, {i}]" for i in range(n_out)]
+    betas = [f"beta{m} = betas[{m}]" for m in range(1, net.L + 1)]
+    cost_at, bad_at = slots["batch_cost"] * LANES, slots["bad"] * LANES
+    # The example's lines without its input and target loads (fetched above) and with the
+    # update's flag kept per lane.
+    body = _in_lanes([line for line in example
+                      if not line.startswith(("a0_", "y"))], slots)
+
+    def update(divide: bool) -> list[str]:
+        lines = _in_lanes(net.update_lines(divide), slots)
+        return [line.replace(f"S[{bad_at} + l] = False", f"S[{bad_at} + l] = 0.0")
+                .replace(f"S[{bad_at} + l] |= ", f"S[{bad_at} + l] += ")
+                .replace(" != 0.0", "") for line in lines]
+
     return f'''
 @njit(**JIT_FLAGS)
 def train_lanes(betas, params, velocity, grad, z, a, delta, X, Y, orders, batch_size,
                 first_batch, n_batches, alpha, momentum, epoch_cost, ran, r0):
-{_indent(shared_load + lane_load, 1)}
-{_indent([f"ran_L{lane} = n_batches" for lane in range(LANES)], 1)}
+    S = np.empty({len(slots) * LANES})
+{_indent(betas, 1)}
+    for l in range({LANES}):
+        r = r0 + l
+        ran[r] = n_batches
+{_indent(to_scratch, 2)}
     n = orders.shape[2]
     per_epoch = (n + batch_size - 1) // batch_size
     for t_ in range(n_batches):
@@ -317,14 +334,31 @@ def train_lanes(betas, params, velocity, grad, z, a, delta, X, Y, orders, batch_
         e = b_ // per_epoch
         start = (b_ - e * per_epoch) * batch_size
         stop = min(start + batch_size, n)
-{_indent([f"batch_cost_L{lane} = 0.0" for lane in range(LANES)], 2)}
+        for l in range({LANES}):
+            S[{cost_at} + l] = 0.0
         for k_ in range(start, stop):
-{_indent(fetch + body, 3)}
+            for l in range({LANES}):
+                idx = orders[r0 + l, e, k_]
+{_indent(fetch, 4)}
+            for l in range({LANES}):
+{_indent(body, 4)}
         batch_len = stop - start
-{_indent(update, 2)}
-{_indent(checks, 2)}
-{_indent(lane_store, 1)}
-{_indent([f"ran[r0 + {lane}] = ran_L{lane}" for lane in range(LANES)], 1)}
+        if batch_len == 1:
+            for l in range({LANES}):
+{_indent(update(False), 4)}
+        else:
+            for l in range({LANES}):
+{_indent(update(True), 4)}
+        for l in range({LANES}):
+            r = r0 + l
+            c = S[{cost_at} + l]
+            epoch_cost[r, e] += c
+            # The flag summed x - x over the new parameters: 0 unless one is inf or nan.
+            if (S[{bad_at} + l] != 0.0 or not math.isfinite(c)) and ran[r] == n_batches:
+                ran[r] = t_ + 1
+    for l in range({LANES}):
+        r = r0 + l
+{_indent(from_scratch, 2)}
 
 
 @njit(parallel=True, **JIT_FLAGS)

@@ -17,6 +17,8 @@ from tui_backprop.session import Session
 from tui_backprop.settings import TrainSettings
 from tui_backprop.spec import NetworkSpec
 
+LANES = kernels.specialize.LANES
+
 SMALL_SPECS = [
     NetworkSpec.build(2, (3,), 1),
     NetworkSpec.build(2, (2,), 1, cost="cross-entropy", beta=1.5),
@@ -74,13 +76,50 @@ def test_generated_kernel_continues_a_general_run():
     assert np.array_equal(a.network.params, b.network.params)
 
 
+@pytest.mark.parametrize("spec", SMALL_SPECS, ids=lambda s: f"{s.label}-{s.activations}")
+@pytest.mark.parametrize("batch_size", [1, 3])
+def test_networks_in_lanes_equal_networks_alone(spec, batch_size):
+    """train_many advances blocks of LANES networks as vector lanes: each must come out bit
+    for bit as train_batches leaves it alone, including where one diverges."""
+    rng = np.random.default_rng(11)
+    X, Y = random_data(spec, 5, rng)
+    count, epochs = 2 * LANES + 1, 8
+    per_epoch = -(-5 // batch_size)
+    template = Network(spec)
+    nets = [Network(spec) for _ in range(count)]
+    for net in nets:
+        net.initialize(rng)
+    nets[3].params[-1] = np.inf  # this one has diverged at its first update
+    stack = {name: np.stack([getattr(net, name) for net in nets])
+             for name in ("params", "velocity", "grad", "z", "a", "delta")}
+    orders = np.stack([EpochOrders(5, rng).take(0, epochs) for _ in range(count)])
+    epoch_cost, ran = np.zeros((count, epochs)), np.zeros(count, dtype=np.int64)
+    single, many = kernels.trainers(template.layers, template.cost_code, specialized=True)
+    many(template.layers, template.betas, template.cost_code, stack["params"],
+         stack["velocity"], stack["grad"], stack["z"], stack["a"], stack["delta"], X, Y,
+         orders, batch_size, 0, epochs * per_epoch, 0.1, 0.9, epoch_cost, ran)
+    for r, net in enumerate(nets):
+        cost = np.zeros(epochs)
+        alone = single(net.layers, net.betas, net.cost_code, net.params, net.velocity,
+                       net.grad, net.z, net.a, net.delta, X, Y, orders[r], batch_size, 0,
+                       epochs * per_epoch, 0.1, 0.9, cost)
+        assert ran[r] == alone
+        if alone < epochs * per_epoch:
+            continue  # diverged: alone stops there, a lane runs on (its result unused)
+        for name in stack:
+            assert np.array_equal(stack[name][r], getattr(net, name)), (r, name)
+        assert np.array_equal(epoch_cost[r], cost)
+    assert ran[3] < epochs * per_epoch and (ran == epochs * per_epoch).sum() == count - 1
+
+
 @pytest.mark.parametrize("batch_size", [1, 3])
 def test_each_restart_is_the_single_run_with_its_seed(batch_size):
     xor = make_problem("xor")
     spec = NetworkSpec.build(2, (2,), 1)
     settings = TrainSettings(epochs=300, seed=40, batch_size=batch_size)
-    result = train_restarts(spec, xor.X, xor.Y, settings, 6)
-    assert result.seeds.tolist() == list(range(40, 46))
+    count = LANES + 2  # one block of lanes, and two networks trained alone
+    result = train_restarts(spec, xor.X, xor.Y, settings, count)
+    assert result.seeds.tolist() == list(range(40, 40 + count))
     for r, seed in enumerate(result.seeds):
         single = Session(spec, xor.X, xor.Y, TrainSettings(epochs=300, seed=int(seed),
                                                             batch_size=batch_size))
