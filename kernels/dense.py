@@ -29,7 +29,7 @@ from llvmlite import ir
 from numba import njit, prange, types
 from numba.extending import intrinsic
 
-from .config import INLINE_FLAGS, JIT_FLAGS
+from .config import HELPER_FLAGS, JIT_FLAGS
 from .layout import (
     ACTIVATION,
     B_OFFSET,
@@ -101,7 +101,7 @@ _E8, _E9, _E10, _E11, _E12, _E13 = (1 / 40320, 1 / 362880, 1 / 3628800, 1 / 3991
                                     1 / 479001600, 1 / 6227020800)
 
 
-@njit(**INLINE_FLAGS)
+@njit(**HELPER_FLAGS)
 def exp(x):
     """e^x within 1 ulp of libm's, without a call: it vectorises, and a loop that calls it
     keeps its values in registers (a libm call clobbers every vector register).
@@ -128,7 +128,7 @@ def exp(x):
     return p * bits_float((k1 + 1023) << 52) * bits_float((k - k1 + 1023) << 52)
 
 
-@njit(**INLINE_FLAGS)
+@njit(**HELPER_FLAGS)
 def activate(code, beta, z):
     """sigma(z): sigmoid 1/(1 + e^{-beta z}), tanh, relu max(0, z) or linear z."""
     if code == SIGMOID:
@@ -142,7 +142,7 @@ def activate(code, beta, z):
     return z
 
 
-@njit(**INLINE_FLAGS)
+@njit(**HELPER_FLAGS)
 def activate_all(code, beta, z, a):
     """a[i] = sigma(z[i]) for a layer: one loop per activation, each without a branch
     inside, so that LLVM vectorises it (``exp`` is inlined)."""
@@ -154,7 +154,7 @@ def activate_all(code, beta, z, a):
             a[i] = activate(code, beta, z[i])
 
 
-@njit(**INLINE_FLAGS)
+@njit(**HELPER_FLAGS)
 def slope(code, beta, z, a):
     """sigma'(z), written with a = sigma(z): beta a(1 - a), 1 - a^2, [z > 0] or 1."""
     if code == SIGMOID:
@@ -166,7 +166,7 @@ def slope(code, beta, z, a):
     return 1.0
 
 
-@njit(**INLINE_FLAGS)
+@njit(**HELPER_FLAGS)
 def softplus(t):
     """ln(1 + e^t) without overflow."""
     if t > 0.0:
@@ -174,7 +174,7 @@ def softplus(t):
     return math.log1p(exp(t))
 
 
-@njit(**INLINE_FLAGS)
+@njit(**HELPER_FLAGS)
 def layer_geometry(layers, m):
     """Layer m's (N^m, N^{m-1}, W^m offset, b^m offset, its first node, the first node of
     layer m-1, whether it has biases), from the layer table."""
@@ -182,7 +182,7 @@ def layer_geometry(layers, m):
             layers[m, NODE_OFFSET], layers[m - 1, NODE_OFFSET], layers[m, HAS_BIAS] != 0)
 
 
-@njit(**INLINE_FLAGS)
+@njit(**HELPER_FLAGS)
 def forward(layers, betas, params, x, z, a):
     """Forward pass for one example x (N^0,): fills z^m and a^m for m = 1..L."""
     n_layers = layers.shape[0] - 1
@@ -267,7 +267,7 @@ def forward(layers, betas, params, x, z, a):
         activate_all(code, beta, z_out, a[out:out + n_out])
 
 
-@njit(**INLINE_FLAGS)
+@njit(**HELPER_FLAGS)
 def example_cost(layers, betas, cost, z, a, y):
     """Cost of one example after ``forward``: mse 1/2 |a^L - y|^2, or cross-entropy.
 
@@ -289,7 +289,7 @@ def example_cost(layers, betas, cost, z, a, y):
     return c
 
 
-@njit(**INLINE_FLAGS)
+@njit(**HELPER_FLAGS)
 def deltas(layers, betas, cost, params, z, a, y, delta):
     """delta^L .. delta^1 for one example after ``forward``.
 
@@ -333,7 +333,7 @@ def deltas(layers, betas, cost, params, z, a, y, delta):
             d_here[j] *= slope(code, beta, z_here[j], a_here[j])
 
 
-@njit(**INLINE_FLAGS)
+@njit(**HELPER_FLAGS)
 def backward(layers, betas, cost, params, z, a, y, delta, grad):
     """Backward pass for one example after ``forward``; adds dC/dtheta into ``grad``."""
     deltas(layers, betas, cost, params, z, a, y, delta)
@@ -352,7 +352,7 @@ def backward(layers, betas, cost, params, z, a, y, delta, grad):
                 grad[b0 + i] += d
 
 
-@njit(**INLINE_FLAGS)
+@njit(**HELPER_FLAGS)
 def backward_and_update(layers, betas, cost, params, velocity, z, a, y, delta, alpha,
                         momentum):
     """Online learning (batches of one) in one pass: deltas, then for every parameter
@@ -388,7 +388,7 @@ def backward_and_update(layers, betas, cost, params, velocity, z, a, y, delta, a
     return not bad
 
 
-@njit(**INLINE_FLAGS)
+@njit(**HELPER_FLAGS)
 def apply_update(params, velocity, grad, alpha, momentum, batch_len):
     """Momentum step with the batch's mean gradient g = grad / batch_len:
     d = -alpha g + mu d_prev, theta += d. Clears ``grad``. Returns False if any
