@@ -285,7 +285,9 @@ def _lanes_source(net: _Net, example: list[str]) -> str:
 
     The networks' values live in a scratch array, value by value with the lanes side by
     side, and each step of the update is one loop over the lanes with no branch and no
-    call inside (``exp`` is inlined), which LLVM turns into vector instructions."""
+    call inside (``exp`` is inlined), which LLVM turns into vector instructions. The scratch
+    array (a few kB) is the one allocation, once per call for the whole run; ``train_many``
+    keeps the signature of ``dense.train_many``, which has no room for it."""
     slots = _lane_slots(net)
     n_in, n_out = net.sizes[0], net.sizes[net.L]
     to_scratch, from_scratch = [], []
