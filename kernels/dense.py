@@ -463,6 +463,51 @@ def train_batches(layers, betas, cost, params, velocity, grad, z, a, delta,
     return n_batches
 
 
+@njit(**HELPER_FLAGS)
+def step_order_row(state):
+    """The row of the step state's orders block that holds the current epoch's order, or
+    -1 - s when the step cannot run and must return status s: 0 once the run has diverged,
+    STEP_PENDING_FULL while finished epochs' costs wait, STEP_NEEDS_ORDERS when the block
+    lacks the epoch."""
+    if state[ST_DIVERGED] != 0:
+        return -1
+    if state[ST_PENDING] >= PENDING_EPOCHS:
+        return -1 - STEP_PENDING_FULL
+    row = 0 if state[ST_FIXED_ORDER] != 0 else state[ST_EPOCH] - state[ST_BLOCK_FIRST]
+    if row < 0 or row >= state[ST_BLOCK_EPOCHS]:
+        return -1 - STEP_NEEDS_ORDERS
+    return row
+
+
+@njit(**HELPER_FLAGS)
+def finish_step(state, data, seen, last, batch_cost, finite):
+    """Advance the step state's counters past one batch of ``seen`` examples, the last one
+    example ``last``, that cost ``batch_cost``; on an epoch's last batch move its summed
+    cost to the pending ones. Returns the step's status (``kernels.layout``)."""
+    data[SD_PARTIAL_COST] += batch_cost
+    state[ST_UPDATES] += 1
+    state[ST_SEEN] += seen
+    state[ST_LAST] = last
+    status = STEP_RAN
+    batch_size = state[ST_BATCH_SIZE]
+    batch = state[ST_BATCH]
+    if batch + 1 == (state[ST_N] + batch_size - 1) // batch_size:
+        state[ST_EPOCH] += 1
+        state[ST_BATCH] = 0
+        pending = state[ST_PENDING]
+        data[SD_PENDING + pending] = data[SD_PARTIAL_COST]
+        data[SD_PARTIAL_COST] = 0.0
+        state[ST_PENDING] = pending + 1
+        if pending + 1 == PENDING_EPOCHS:
+            status |= STEP_PENDING_FULL
+    else:
+        state[ST_BATCH] = batch + 1
+    if not (finite and math.isfinite(batch_cost)):
+        state[ST_DIVERGED] = 1
+        status |= STEP_DIVERGED
+    return status
+
+
 @njit(**JIT_FLAGS)
 def step(state, buffer, data):
     """One update (the next batch) of ``train_batches``, with everything packed in three
@@ -481,15 +526,10 @@ def step(state, buffer, data):
     pending costs in data (``kernels.layout``); STEP_PENDING_FULL says that those must be
     taken out before the next step.
     """
-    if state[ST_DIVERGED] != 0:
-        return 0
-    if state[ST_PENDING] >= PENDING_EPOCHS:
-        return STEP_PENDING_FULL
+    row = step_order_row(state)
+    if row < 0:
+        return -1 - row
     n = state[ST_N]
-    epoch = state[ST_EPOCH]
-    row = 0 if state[ST_FIXED_ORDER] != 0 else epoch - state[ST_BLOCK_FIRST]
-    if row < 0 or row >= state[ST_BLOCK_EPOCHS]:
-        return STEP_NEEDS_ORDERS
     rows = state[ST_ROWS]
     layers = state[ST_HEADER:ST_HEADER + rows * N_COLUMNS].reshape((rows, N_COLUMNS))
     order = state[ST_HEADER + rows * N_COLUMNS + row * n:ST_HEADER + rows * N_COLUMNS
@@ -512,9 +552,7 @@ def step(state, buffer, data):
     cost = state[ST_COST]
 
     batch_size = state[ST_BATCH_SIZE]
-    per_epoch = (n + batch_size - 1) // batch_size
-    batch = state[ST_BATCH]
-    start = batch * batch_size
+    start = state[ST_BATCH] * batch_size
     stop = min(start + batch_size, n)
     batch_cost = 0.0
     if batch_size == 1:
@@ -532,26 +570,7 @@ def step(state, buffer, data):
             batch_cost += example_cost(layers, betas, cost, z, a, y)
             backward(layers, betas, cost, params, z, a, y, delta, grad)
         finite = apply_update(params, velocity, grad, alpha, momentum, stop - start)
-    data[SD_PARTIAL_COST] += batch_cost
-    state[ST_UPDATES] += 1
-    state[ST_SEEN] += stop - start
-    state[ST_LAST] = order[stop - 1]
-    status = STEP_RAN
-    if batch + 1 == per_epoch:
-        state[ST_EPOCH] = epoch + 1
-        state[ST_BATCH] = 0
-        pending = state[ST_PENDING]
-        data[SD_PENDING + pending] = data[SD_PARTIAL_COST]
-        data[SD_PARTIAL_COST] = 0.0
-        state[ST_PENDING] = pending + 1
-        if pending + 1 == PENDING_EPOCHS:
-            status |= STEP_PENDING_FULL
-    else:
-        state[ST_BATCH] = batch + 1
-    if not (finite and math.isfinite(batch_cost)):
-        state[ST_DIVERGED] = 1
-        status |= STEP_DIVERGED
-    return status
+    return finish_step(state, data, stop - start, order[stop - 1], batch_cost, finite)
 
 
 @njit(**JIT_FLAGS)

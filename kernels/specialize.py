@@ -43,7 +43,7 @@ from .layout import (
 
 #: Networks with at most this many parameters get a generated kernel.
 MAX_PARAMETERS = 40  # larger ones compile slowly (seconds) for little gain
-_VERSION = 4  # bump when the generated code changes, to leave old cache files behind
+_VERSION = 5  # bump when the generated code changes, to leave old cache files behind
 
 
 def _sigma(code: int, z: str, beta: str) -> str:
@@ -207,12 +207,10 @@ from numba import njit, prange
 
 from kernels.config import JIT_FLAGS
 from kernels.dense import exp as _exp
+from kernels.dense import finish_step as _finish_step
 from kernels.dense import softplus as _softplus
-from kernels.layout import (PENDING_EPOCHS, SD_ALPHA, SD_MOMENTUM, SD_PARTIAL_COST,
-                            SD_PENDING, ST_BATCH, ST_BATCH_SIZE, ST_BLOCK_EPOCHS,
-                            ST_BLOCK_FIRST, ST_DIVERGED, ST_EPOCH, ST_FIXED_ORDER, ST_LAST,
-                            ST_N, ST_PENDING, ST_SEEN, ST_UPDATES, STEP_DIVERGED,
-                            STEP_NEEDS_ORDERS, STEP_PENDING_FULL, STEP_RAN)
+from kernels.dense import step_order_row as _step_order_row
+from kernels.layout import SD_ALPHA, SD_MOMENTUM, ST_BATCH, ST_BATCH_SIZE, ST_N
 
 
 @njit(**JIT_FLAGS)
@@ -410,24 +408,17 @@ def _step_source(net: _Net) -> str:
     orders_at = ST_HEADER + (L + 1) * N_COLUMNS
     return f'''@njit(**JIT_FLAGS)
 def step(state, buffer, data):
-    if state[ST_DIVERGED] != 0:
-        return 0
-    if state[ST_PENDING] >= PENDING_EPOCHS:
-        return STEP_PENDING_FULL
+    row = _step_order_row(state)
+    if row < 0:
+        return -1 - row
     n = state[ST_N]
-    epoch = state[ST_EPOCH]
-    row = 0 if state[ST_FIXED_ORDER] != 0 else epoch - state[ST_BLOCK_FIRST]
-    if row < 0 or row >= state[ST_BLOCK_EPOCHS]:
-        return STEP_NEEDS_ORDERS
     order_at = {orders_at} + row * n
     y_at = {SD_HEADER} + n * {n_in}
     alpha = data[SD_ALPHA]
     momentum = data[SD_MOMENTUM]
 {_indent(load, 1)}
     batch_size = state[ST_BATCH_SIZE]
-    per_epoch = (n + batch_size - 1) // batch_size
-    batch = state[ST_BATCH]
-    start = batch * batch_size
+    start = state[ST_BATCH] * batch_size
     stop = min(start + batch_size, n)
     batch_cost = 0.0
     for k_ in range(start, stop):
@@ -436,26 +427,8 @@ def step(state, buffer, data):
     batch_len = stop - start
 {_indent(net.update(), 1)}
 {_indent(store, 1)}
-    data[SD_PARTIAL_COST] += batch_cost
-    state[ST_UPDATES] += 1
-    state[ST_SEEN] += stop - start
-    state[ST_LAST] = state[order_at + stop - 1]
-    status = STEP_RAN
-    if batch + 1 == per_epoch:
-        state[ST_EPOCH] = epoch + 1
-        state[ST_BATCH] = 0
-        pending = state[ST_PENDING]
-        data[SD_PENDING + pending] = data[SD_PARTIAL_COST]
-        data[SD_PARTIAL_COST] = 0.0
-        state[ST_PENDING] = pending + 1
-        if pending + 1 == PENDING_EPOCHS:
-            status |= STEP_PENDING_FULL
-    else:
-        state[ST_BATCH] = batch + 1
-    if bad or not math.isfinite(batch_cost):
-        state[ST_DIVERGED] = 1
-        status |= STEP_DIVERGED
-    return status
+    return _finish_step(state, data, stop - start, state[order_at + stop - 1], batch_cost,
+                        not bad)
 '''
 
 
