@@ -18,13 +18,15 @@ Arguments that describe the network (see ``kernels.layout``):
     params, velocity, grad : float64 (P,), flat parameter, momentum and gradient buffers
     z, a, delta : float64 (total nodes,), per-node work buffers
 
-Kernels write into the arrays they are given and allocate nothing.
+Kernels write into the arrays they are given and allocate nothing, except the
+column-stored working copies of long online runs (``train_online_by_columns``).
 """
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 from llvmlite import ir
 from numba import njit, prange, types
 from numba.extending import intrinsic
@@ -183,6 +185,81 @@ def layer_geometry(layers, m):
 
 
 @njit(**HELPER_FLAGS)
+def rows_dot(w, n_rows, n_cols, x, out):
+    """out[r] = sum_j w[r, j] x[j] for the rows of a row-major (n_rows, n_cols) matrix w
+    (flat), each summed in index order from 0.0 as one dot product alone would be.
+
+    Eight (then four) rows at a time: the same result bit for bit, but eight independent
+    additions in flight instead of one chain waiting on the last (no reassociation, so no
+    fastmath). Slices, not offsets: indices known to be >= 0 need no wraparound test,
+    which lets LLVM vectorise the inner loops.
+    """
+    i = 0
+    while i + 8 <= n_rows:
+        w_0 = w[i * n_cols:(i + 1) * n_cols]
+        w_1 = w[(i + 1) * n_cols:(i + 2) * n_cols]
+        w_2 = w[(i + 2) * n_cols:(i + 3) * n_cols]
+        w_3 = w[(i + 3) * n_cols:(i + 4) * n_cols]
+        w_4 = w[(i + 4) * n_cols:(i + 5) * n_cols]
+        w_5 = w[(i + 5) * n_cols:(i + 6) * n_cols]
+        w_6 = w[(i + 6) * n_cols:(i + 7) * n_cols]
+        w_7 = w[(i + 7) * n_cols:(i + 8) * n_cols]
+        s0 = 0.0
+        s1 = 0.0
+        s2 = 0.0
+        s3 = 0.0
+        s4 = 0.0
+        s5 = 0.0
+        s6 = 0.0
+        s7 = 0.0
+        for j in range(n_cols):
+            xj = x[j]
+            s0 += w_0[j] * xj
+            s1 += w_1[j] * xj
+            s2 += w_2[j] * xj
+            s3 += w_3[j] * xj
+            s4 += w_4[j] * xj
+            s5 += w_5[j] * xj
+            s6 += w_6[j] * xj
+            s7 += w_7[j] * xj
+        out[i] = s0
+        out[i + 1] = s1
+        out[i + 2] = s2
+        out[i + 3] = s3
+        out[i + 4] = s4
+        out[i + 5] = s5
+        out[i + 6] = s6
+        out[i + 7] = s7
+        i += 8
+    while i + 4 <= n_rows:
+        w_0 = w[i * n_cols:(i + 1) * n_cols]
+        w_1 = w[(i + 1) * n_cols:(i + 2) * n_cols]
+        w_2 = w[(i + 2) * n_cols:(i + 3) * n_cols]
+        w_3 = w[(i + 3) * n_cols:(i + 4) * n_cols]
+        s0 = 0.0
+        s1 = 0.0
+        s2 = 0.0
+        s3 = 0.0
+        for j in range(n_cols):
+            xj = x[j]
+            s0 += w_0[j] * xj
+            s1 += w_1[j] * xj
+            s2 += w_2[j] * xj
+            s3 += w_3[j] * xj
+        out[i] = s0
+        out[i + 1] = s1
+        out[i + 2] = s2
+        out[i + 3] = s3
+        i += 4
+    for rest in range(i, n_rows):
+        w_r = w[rest * n_cols:(rest + 1) * n_cols]
+        s = 0.0
+        for j in range(n_cols):
+            s += w_r[j] * x[j]
+        out[rest] = s
+
+
+@njit(**HELPER_FLAGS)
 def forward(layers, betas, params, x, z, a):
     """Forward pass for one example x (N^0,): fills z^m and a^m for m = 1..L."""
     n_layers = layers.shape[0] - 1
@@ -192,78 +269,11 @@ def forward(layers, betas, params, x, z, a):
         n_out, n_in, w0, b0, out, inp, _ = layer_geometry(layers, m)
         code = layers[m, ACTIVATION]
         beta = betas[m]
-        # Eight (then four) rows at a time, each summed in index order from 0.0 as one row
-        # alone would be: the same result bit for bit, but eight independent additions in
-        # flight instead of one chain waiting on the last (no reassociation, so no
-        # fastmath).
-        # Slices, not offsets: indices known to be >= 0 need no wraparound test, which
-        # lets LLVM vectorise the inner loops.
-        a_in = a[inp:inp + n_in]
-        b = params[b0:b0 + n_out]
         z_out = z[out:out + n_out]
-        i = 0
-        while i + 8 <= n_out:
-            w_0 = params[w0 + i * n_in:w0 + (i + 1) * n_in]
-            w_1 = params[w0 + (i + 1) * n_in:w0 + (i + 2) * n_in]
-            w_2 = params[w0 + (i + 2) * n_in:w0 + (i + 3) * n_in]
-            w_3 = params[w0 + (i + 3) * n_in:w0 + (i + 4) * n_in]
-            w_4 = params[w0 + (i + 4) * n_in:w0 + (i + 5) * n_in]
-            w_5 = params[w0 + (i + 5) * n_in:w0 + (i + 6) * n_in]
-            w_6 = params[w0 + (i + 6) * n_in:w0 + (i + 7) * n_in]
-            w_7 = params[w0 + (i + 7) * n_in:w0 + (i + 8) * n_in]
-            s0 = 0.0
-            s1 = 0.0
-            s2 = 0.0
-            s3 = 0.0
-            s4 = 0.0
-            s5 = 0.0
-            s6 = 0.0
-            s7 = 0.0
-            for j in range(n_in):
-                aj = a_in[j]
-                s0 += w_0[j] * aj
-                s1 += w_1[j] * aj
-                s2 += w_2[j] * aj
-                s3 += w_3[j] * aj
-                s4 += w_4[j] * aj
-                s5 += w_5[j] * aj
-                s6 += w_6[j] * aj
-                s7 += w_7[j] * aj
-            z_out[i] = s0 + b[i]
-            z_out[i + 1] = s1 + b[i + 1]
-            z_out[i + 2] = s2 + b[i + 2]
-            z_out[i + 3] = s3 + b[i + 3]
-            z_out[i + 4] = s4 + b[i + 4]
-            z_out[i + 5] = s5 + b[i + 5]
-            z_out[i + 6] = s6 + b[i + 6]
-            z_out[i + 7] = s7 + b[i + 7]
-            i += 8
-        while i + 4 <= n_out:
-            w_0 = params[w0 + i * n_in:w0 + (i + 1) * n_in]
-            w_1 = params[w0 + (i + 1) * n_in:w0 + (i + 2) * n_in]
-            w_2 = params[w0 + (i + 2) * n_in:w0 + (i + 3) * n_in]
-            w_3 = params[w0 + (i + 3) * n_in:w0 + (i + 4) * n_in]
-            s0 = 0.0
-            s1 = 0.0
-            s2 = 0.0
-            s3 = 0.0
-            for j in range(n_in):
-                aj = a_in[j]
-                s0 += w_0[j] * aj
-                s1 += w_1[j] * aj
-                s2 += w_2[j] * aj
-                s3 += w_3[j] * aj
-            z_out[i] = s0 + b[i]
-            z_out[i + 1] = s1 + b[i + 1]
-            z_out[i + 2] = s2 + b[i + 2]
-            z_out[i + 3] = s3 + b[i + 3]
-            i += 4
-        for rest in range(i, n_out):
-            w_r = params[w0 + rest * n_in:w0 + (rest + 1) * n_in]
-            s = 0.0
-            for j in range(n_in):
-                s += w_r[j] * a_in[j]
-            z_out[rest] = s + b[rest]
+        rows_dot(params[w0:w0 + n_out * n_in], n_out, n_in, a[inp:inp + n_in], z_out)
+        b = params[b0:b0 + n_out]
+        for i in range(n_out):
+            z_out[i] += b[i]  # z = (W a) + b, rounded as s + b
         activate_all(code, beta, z_out, a[out:out + n_out])
 
 
@@ -290,12 +300,12 @@ def example_cost(layers, betas, cost, z, a, y):
 
 
 @njit(**HELPER_FLAGS)
-def deltas(layers, betas, cost, params, z, a, y, delta):
-    """delta^L .. delta^1 for one example after ``forward``.
+def output_delta(layers, betas, cost, z, a, y, delta):
+    """delta^L for one example after ``forward``.
 
-    Output layer: delta^L = (a^L - y) * sigma'(z^L) for mse. For cross-entropy on a
-    sigmoid output, dC/da = (a - y) / (a (1 - a)) and sigma' = beta a (1 - a), so
-    delta^L = beta (a^L - y): the a(1 - a) factor cancels exactly.
+    mse: delta^L = (a^L - y) * sigma'(z^L). For cross-entropy on a sigmoid output,
+    dC/da = (a - y) / (a (1 - a)) and sigma' = beta a (1 - a), so delta^L = beta (a^L - y):
+    the a(1 - a) factor cancels exactly.
     """
     top = layers.shape[0] - 1
     out = layers[top, NODE_OFFSET]
@@ -308,6 +318,26 @@ def deltas(layers, betas, cost, params, z, a, y, delta):
         else:
             delta[k] = (a[k] - y[i]) * slope(code, beta, z[k], a[k])
 
+
+@njit(**HELPER_FLAGS)
+def times_slope(layers, betas, m, z, a, delta):
+    """delta^m *= sigma'(z^m), the last step of delta^m = (W^{m+1}^T delta^{m+1}) * sigma'(z^m)."""
+    here = layers[m, NODE_OFFSET]
+    n_here = layers[m, SIZE]
+    code = layers[m, ACTIVATION]
+    beta = betas[m]
+    z_here = z[here:here + n_here]
+    a_here = a[here:here + n_here]
+    d_here = delta[here:here + n_here]
+    for j in range(n_here):
+        d_here[j] *= slope(code, beta, z_here[j], a_here[j])
+
+
+@njit(**HELPER_FLAGS)
+def deltas(layers, betas, cost, params, z, a, y, delta):
+    """delta^L .. delta^1 for one example after ``forward`` (see ``output_delta``)."""
+    output_delta(layers, betas, cost, z, a, y, delta)
+    top = layers.shape[0] - 1
     for m in range(top - 1, 0, -1):
         # delta^m = (W^{m+1}^T delta^{m+1}) * sigma'(z^m), summed row by row of W^{m+1}
         # so that W is read contiguously.
@@ -325,12 +355,7 @@ def deltas(layers, betas, cost, params, z, a, y, delta):
             w_i = params[w0 + i * n_here:w0 + (i + 1) * n_here]
             for j in range(n_here):
                 d_here[j] += w_i[j] * d
-        code = layers[m, ACTIVATION]
-        beta = betas[m]
-        z_here = z[here:here + n_here]
-        a_here = a[here:here + n_here]
-        for j in range(n_here):
-            d_here[j] *= slope(code, beta, z_here[j], a_here[j])
+        times_slope(layers, betas, m, z, a, delta)
 
 
 @njit(**HELPER_FLAGS)
@@ -417,6 +442,167 @@ def apply_update(params, velocity, grad, alpha, momentum, batch_len):
     return not bad
 
 
+#: Online runs of at least this many updates in one call train on a copy of the weights
+#: stored column by column (``train_online_by_columns``); converting costs a few updates.
+COLUMNS_MIN_UPDATES = 16
+
+
+@njit(**HELPER_FLAGS)
+def transpose(src, n_rows, n_cols, dst):
+    """dst (n_cols, n_rows) = src (n_rows, n_cols)^T, both flat and row-major; written in
+    order, read with a stride (stores that each start a new cache line cost more)."""
+    for c in range(n_cols):
+        column = dst[c * n_rows:(c + 1) * n_rows]
+        for r in range(n_rows):
+            column[r] = src[r * n_cols + c]
+
+
+@njit(**HELPER_FLAGS)
+def weights_by_columns(layers, src, dst, to_columns):
+    """Copy a flat parameter buffer (P,) with every W^m stored as (W^m)^T, a row-major
+    (N^{m-1}, N^m) matrix, into ``dst`` (``to_columns``), or back; biases as they are."""
+    top = layers.shape[0] - 1
+    for m in range(1, top + 1):
+        n_out, n_in, w0, b0, _, _, _ = layer_geometry(layers, m)
+        w_src = src[w0:w0 + n_out * n_in]
+        w_dst = dst[w0:w0 + n_out * n_in]
+        if to_columns:
+            transpose(w_src, n_out, n_in, w_dst)
+        else:
+            transpose(w_src, n_in, n_out, w_dst)
+        for i in range(b0, b0 + n_out):
+            dst[i] = src[i]
+
+
+@njit(**HELPER_FLAGS)
+def deltas_by_columns(layers, betas, cost, params_t, z, a, y, delta):
+    """``deltas`` with the weights stored by columns (``weights_by_columns``): the row j
+    of (W^{m+1})^T holds column j of W^{m+1}, so delta^m_j is a dot product along it,
+    summed in the same order (i = 0, 1, ...) as ``deltas`` sums it."""
+    output_delta(layers, betas, cost, z, a, y, delta)
+    top = layers.shape[0] - 1
+    for m in range(top - 1, 0, -1):
+        n_here, n_next = layers[m, SIZE], layers[m + 1, SIZE]
+        here, nxt = layers[m, NODE_OFFSET], layers[m + 1, NODE_OFFSET]
+        w0 = layers[m + 1, W_OFFSET]
+        rows_dot(params_t[w0:w0 + n_here * n_next], n_here, n_next,
+                 delta[nxt:nxt + n_next], delta[here:here + n_here])
+        times_slope(layers, betas, m, z, a, delta)
+
+
+@njit(**HELPER_FLAGS)
+def update_and_forward_by_columns(layers, betas, params_t, velocity_t, a, delta, x_next,
+                                  z_next, a_next, alpha, momentum):
+    """The online update of every parameter (as ``backward_and_update``: g = delta^m_i
+    a^{m-1}_j, d = -alpha g + mu d_prev, theta += d), with the next example's forward pass
+    computed from each new weight as it is written.
+
+    With (W^m)^T stored row by row, row j holds the weights that multiply a^{m-1}_j, so
+    z^m_next += W^m[:, j] a^{m-1}_next[j] is one vectorised pass over the row, and adding
+    row after row sums each z^m_next[i] in the order ``forward`` does. Layers go 1..L, so
+    a^{m-1}_next is ready when layer m is updated. The weights are read and written once
+    per example instead of being read once more by a separate forward pass.
+
+    Returns False if a parameter stopped being finite. A non-finite weight makes the z_next
+    it feeds non-finite (inf times anything is inf or nan, and sums keep them), so the
+    inner loop tests nothing; only when some z_next is not finite are the parameters
+    themselves checked, since z_next can also overflow from finite weights.
+    """
+    top = layers.shape[0] - 1
+    for j in range(layers[0, SIZE]):
+        a_next[j] = x_next[j]
+    suspect = False
+    for m in range(1, top + 1):
+        n_out, n_in, w0, b0, out, inp, with_bias = layer_geometry(layers, m)
+        a_in = a[inp:inp + n_in]
+        a_in_next = a_next[inp:inp + n_in]
+        d_out = delta[out:out + n_out]
+        z_out = z_next[out:out + n_out]
+        for i in range(n_out):
+            z_out[i] = 0.0
+        for j in range(n_in):
+            aj = a_in[j]
+            aj_next = a_in_next[j]
+            w_j = params_t[w0 + j * n_out:w0 + (j + 1) * n_out]
+            v_j = velocity_t[w0 + j * n_out:w0 + (j + 1) * n_out]
+            for i in range(n_out):
+                step = -alpha * (d_out[i] * aj) + momentum * v_j[i]
+                v_j[i] = step
+                p = w_j[i] + step
+                w_j[i] = p
+                z_out[i] += p * aj_next
+        b = params_t[b0:b0 + n_out]
+        v_b = velocity_t[b0:b0 + n_out]
+        for i in range(n_out):
+            # Without biases the gradient is 0 and so is the velocity: b stays 0.
+            g = d_out[i] if with_bias else 0.0
+            step = -alpha * g + momentum * v_b[i]
+            v_b[i] = step
+            p = b[i] + step
+            b[i] = p
+            zi = z_out[i] + p
+            z_out[i] = zi
+            suspect |= (zi - zi) != 0.0
+        activate_all(layers[m, ACTIVATION], betas[m], z_out, a_next[out:out + n_out])
+    if not suspect:
+        return True
+    bad = False
+    for k in range(params_t.shape[0]):
+        bad |= (params_t[k] - params_t[k]) != 0.0
+    return not bad
+
+
+@njit(**JIT_FLAGS)
+def train_online_by_columns(layers, betas, cost, params, velocity, z, a, delta, X, Y,
+                            order, first_batch, n_batches, alpha, momentum, epoch_cost):
+    """``train_batches`` for batches of one, on copies of the weights and velocities
+    stored by columns; the same numbers bit for bit, copied back at the end.
+
+    Without reassociation, a row of W^m a^{m-1} is a chain of additions, which runs one
+    scalar at a time while a column update runs four lanes at a time. Stored by columns,
+    the forward pass is the vectorised one (fused into the update, see
+    ``update_and_forward_by_columns``) and only the deltas go by dot products, through the
+    smaller matrices W^2..W^L. The copies (2P numbers, and two node buffers) are
+    allocated once per call; numba frees them on return.
+    """
+    params_t = np.empty_like(params)
+    velocity_t = np.empty_like(velocity)
+    z_next = np.empty_like(z)
+    a_next = np.empty_like(a)
+    weights_by_columns(layers, params, params_t, True)
+    weights_by_columns(layers, velocity, velocity_t, True)
+    n = order.shape[1]
+    first_node = layers[0, SIZE]
+    e = first_batch // n
+    forward(layers, betas, params, X[order[e, first_batch - e * n]], z, a)
+    ran = n_batches
+    for t in range(n_batches):
+        b = first_batch + t
+        e = b // n
+        idx = order[e, b - e * n]
+        last = t + 1 == n_batches
+        # The next example's forward pass rides along with this update; after the last
+        # update it is this example again, and the result is dropped.
+        idx_next = idx
+        if not last:
+            e_next = (b + 1) // n
+            idx_next = order[e_next, b + 1 - e_next * n]
+        c = example_cost(layers, betas, cost, z, a, Y[idx])
+        epoch_cost[e] += c
+        deltas_by_columns(layers, betas, cost, params_t, z, a, Y[idx], delta)
+        finite = update_and_forward_by_columns(layers, betas, params_t, velocity_t, a, delta,
+                                               X[idx_next], z_next, a_next, alpha, momentum)
+        if not (finite and math.isfinite(c)):
+            ran = t + 1
+            break
+        if not last:  # z, a and delta are left as those of the last example trained on
+            z[first_node:] = z_next[first_node:]
+            a[:] = a_next
+    weights_by_columns(layers, params_t, params, False)
+    weights_by_columns(layers, velocity_t, velocity, False)
+    return ran
+
+
 @njit(**JIT_FLAGS)
 def train_batches(layers, betas, cost, params, velocity, grad, z, a, delta,
                   X, Y, order, batch_size, first_batch, n_batches, alpha, momentum,
@@ -431,8 +617,13 @@ def train_batches(layers, betas, cost, params, velocity, grad, z, a, delta,
     before that batch's update) to its epoch's entry.
 
     Stops early, after the batch where the cost or a parameter stopped being finite.
-    ``grad`` must be zero on entry and is zero on return.
+    ``grad`` must be zero on entry and is zero on return. Online runs of at least
+    ``COLUMNS_MIN_UPDATES`` updates go to ``train_online_by_columns`` (same results).
     """
+    if batch_size == 1 and n_batches >= COLUMNS_MIN_UPDATES:
+        return train_online_by_columns(layers, betas, cost, params, velocity, z, a, delta,
+                                       X, Y, order, first_batch, n_batches, alpha, momentum,
+                                       epoch_cost)
     n = order.shape[1]
     per_epoch = (n + batch_size - 1) // batch_size
     for t in range(n_batches):

@@ -72,6 +72,77 @@ def test_training_matches_reference(spec, n, epochs, batch, alpha, momentum, see
         assert all(not net.b[m].any() for m in range(1, spec.n_layers + 1))
 
 
+def online_run(spec, n, updates, alpha, seed, by_columns, scale=1.0):
+    """``updates`` online updates from a seeded start on random data (inputs times
+    ``scale``): in one call of the column-stored kernel, or one update per call of
+    ``train_batches`` (the row-stored path). Returns the updates run and every array the
+    kernels write."""
+    rng = np.random.default_rng(seed)
+    X, Y = random_data(spec, n, rng)
+    X *= scale
+    net = Network(spec)
+    net.initialize(rng)
+    if spec.bias:
+        for m in range(1, spec.n_layers + 1):
+            net.b[m][...] = rng.normal(scale=0.3, size=net.b[m].shape)
+    order = EpochOrders(n, rng).take(0, -(-updates // n))
+    epoch_cost = np.zeros(order.shape[0])
+    arrays = (net.layers, net.betas, net.cost_code, net.params, net.velocity)
+    if by_columns:
+        ran = kernels.dense.train_online_by_columns(
+            *arrays, net.z, net.a, net.delta, X, Y, order, 0, updates, alpha, 0.9, epoch_cost)
+    else:
+        ran = 0
+        while ran < updates:
+            step = kernels.train_batches(*arrays, net.grad, net.z, net.a, net.delta, X, Y,
+                                         order, 1, ran, 1, alpha, 0.9, epoch_cost)
+            ran += 1
+            if not (np.isfinite(epoch_cost).all() and np.isfinite(net.params).all()):
+                assert step == 1
+                break
+    first_node = spec.sizes[0]  # z and delta hold nothing for the inputs
+    return (ran, net.params, net.velocity, net.z[first_node:], net.a,
+            net.delta[first_node:], epoch_cost)
+
+
+@settings(max_examples=60, deadline=None)
+@given(spec=networks(), n=st.integers(1, 9), extra=st.integers(0, 20),
+       alpha=st.sampled_from([0.1, 3.0, 1e6]), seed=st.integers(0, 2**32 - 1))
+def test_weights_stored_by_columns_give_the_same_bits(spec, n, extra, alpha, seed):
+    """Long online calls train on a column-stored copy of the weights, with the next
+    example's forward pass fused into the update: every number equals the row-stored
+    kernel's, through divergence too (alpha 1e6 makes some runs blow up)."""
+    assert_same_online_runs(spec, n, kernels.dense.COLUMNS_MIN_UPDATES + extra, alpha, seed)
+
+
+def assert_same_online_runs(spec, n, updates, alpha, seed, scale=1.0):
+    by_columns = online_run(spec, n, updates, alpha, seed, True, scale)
+    by_rows = online_run(spec, n, updates, alpha, seed, False, scale)
+    assert by_columns[0] == by_rows[0]
+    for ours, theirs in zip(by_columns[1:], by_rows[1:], strict=True):
+        np.testing.assert_array_equal(ours, theirs)
+    return by_columns[0]
+
+
+@pytest.mark.parametrize("spec", [NetworkSpec((3, 8, 2), ("relu", "linear")),
+                                  NetworkSpec((3, 8, 6, 2), ("tanh", "relu", "linear"),
+                                              bias=False)])
+def test_weights_stored_by_columns_stop_where_rows_stop(spec):
+    """A run that blows up stops after the same update, with the same numbers."""
+    updates = 4 * kernels.dense.COLUMNS_MIN_UPDATES
+    assert assert_same_online_runs(spec, 7, updates, 1e6, seed=3) < updates
+
+
+@pytest.mark.parametrize("spec", [NetworkSpec((1, 1), ("linear",)),
+                                  NetworkSpec((2, 3, 1), ("relu", "linear"))])
+def test_weights_stored_by_columns_stop_at_an_infinite_weight(spec):
+    """Inputs near 1e10 and alpha 1e300: the first update makes a weight infinite while
+    the cost it was computed from (about 1e19) is finite, so only the test of the
+    parameters can stop the run there."""
+    updates = kernels.dense.COLUMNS_MIN_UPDATES
+    assert assert_same_online_runs(spec, 3, updates, 1e300, seed=0, scale=1e10) == 1
+
+
 @settings(max_examples=60, deadline=None)
 @given(spec=networks(), n=st.integers(1, 8), seed=st.integers(0, 2**32 - 1))
 def test_evaluate_and_gradient_match_reference(spec, n, seed):
