@@ -10,7 +10,7 @@ from ..fileio import check_writable_target, write_text_atomic
 
 
 def _rate(x: float) -> str:
-    return f"{x / 1e6:.2f} M" if x >= 1e5 else f"{x / 1e3:.1f} k"
+    return f"{x / 1e6:.2f} M" if x >= 1e6 else f"{x / 1e3:.1f} k"
 
 
 def table(doc: dict) -> str:
