@@ -618,6 +618,16 @@ def train_online_by_columns(layers, betas, cost, params, velocity, z, a, delta, 
     return ran
 
 
+@njit(**HELPER_FLAGS)
+def batch_bounds(b, per_epoch, batch_size, n):
+    """(epoch row e of the orders, first and one-past-last position in it) of batch b:
+    epochs of n examples have per_epoch = ceil(n / B) batches, all of size B except
+    possibly the last."""
+    e = b // per_epoch
+    start = (b - e * per_epoch) * batch_size
+    return e, start, min(start + batch_size, n)
+
+
 @njit(**JIT_FLAGS)
 def train_batches(layers, betas, cost, params, velocity, grad, z, a, delta,
                   X, Y, order, batch_size, first_batch, n_batches, alpha, momentum,
@@ -642,10 +652,7 @@ def train_batches(layers, betas, cost, params, velocity, grad, z, a, delta,
     n = order.shape[1]
     per_epoch = (n + batch_size - 1) // batch_size
     for t in range(n_batches):
-        b = first_batch + t
-        e = b // per_epoch
-        start = (b - e * per_epoch) * batch_size
-        stop = min(start + batch_size, n)
+        e, start, stop = batch_bounds(first_batch + t, per_epoch, batch_size, n)
         batch_cost = 0.0
         if batch_size == 1:
             idx = order[e, start]

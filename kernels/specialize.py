@@ -206,6 +206,7 @@ import numpy as np
 from numba import njit, prange
 
 from kernels.config import JIT_FLAGS
+from kernels.dense import batch_bounds as _batch_bounds
 from kernels.dense import exp as _exp
 from kernels.dense import finish_step as _finish_step
 from kernels.dense import softplus as _softplus
@@ -222,10 +223,7 @@ def train_batches(layers, betas, cost, params, velocity, grad, z, a, delta,
     per_epoch = (n + batch_size - 1) // batch_size
     ran = n_batches
     for t_ in range(n_batches):
-        b_ = first_batch + t_
-        e = b_ // per_epoch
-        start = (b_ - e * per_epoch) * batch_size
-        stop = min(start + batch_size, n)
+        e, start, stop = _batch_bounds(first_batch + t_, per_epoch, batch_size, n)
         batch_cost = 0.0
         for k_ in range(start, stop):
             idx = order[e, k_]
@@ -330,10 +328,7 @@ def train_lanes(betas, params, velocity, grad, z, a, delta, X, Y, orders, batch_
     n = orders.shape[2]
     per_epoch = (n + batch_size - 1) // batch_size
     for t_ in range(n_batches):
-        b_ = first_batch + t_
-        e = b_ // per_epoch
-        start = (b_ - e * per_epoch) * batch_size
-        stop = min(start + batch_size, n)
+        e, start, stop = _batch_bounds(first_batch + t_, per_epoch, batch_size, n)
         for l in range({LANES}):
             S[{cost_at} + l] = 0.0
         for k_ in range(start, stop):
