@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tui_backprop.model import Network
-from tui_backprop.reference import ReferenceNetwork
-from tui_backprop.spec import NetworkSpec
+from tui_backprop.core.model import Network
+from tui_backprop.core.reference import ReferenceNetwork
+from tui_backprop.core.spec import NetworkSpec
 
 
 def reference_for(net: Network) -> ReferenceNetwork:

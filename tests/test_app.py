@@ -12,9 +12,9 @@ from tui_backprop.app.app import BackpropApp
 from tui_backprop.app.config import AppConfig
 from tui_backprop.app.runner import FULL_SPEED, SPEEDS
 from tui_backprop.app.screens.help import HelpScreen
-from tui_backprop.problems import make_problem
-from tui_backprop.settings import TrainSettings
-from tui_backprop.spec import NetworkSpec
+from tui_backprop.core.problems import make_problem
+from tui_backprop.core.config import TrainSettings
+from tui_backprop.core.spec import NetworkSpec
 
 
 def xor_app(**overrides) -> BackpropApp:
@@ -325,7 +325,7 @@ def test_cost_change_keeps_weights_from_a_file():
 
 def test_runner_budget_and_chunk_stay_bounded():
     from tui_backprop.app.runner import MAX_CHUNK, Runner
-    from tui_backprop.session import Session
+    from tui_backprop.core.session import Session
 
     xor = make_problem("xor")
     session = Session(NetworkSpec.build(2, (3,), 1), xor.X, xor.Y, TrainSettings())

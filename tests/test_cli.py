@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tests.helpers import run_cli, run_in_terminal
-from tui_backprop.reference import ReferenceNetwork
+from tui_backprop.core.reference import ReferenceNetwork
 
 
 def strict_json(text: str):
@@ -45,7 +45,7 @@ def test_json_document_is_consistent_with_its_own_weights():
     assert [len(b) for b in doc["biases"]] == [4, 3, 1]
     assert doc["diverged"] is False and doc["seconds"] > 0
     # Recompute the outputs and the loss from the printed weights with the reference.
-    from tui_backprop.problems import make_problem
+    from tui_backprop.core.problems import make_problem
 
     problem = make_problem("gauss", samples=12)
     ref = ReferenceNetwork([np.array(w) for w in doc["weights"]],
@@ -204,8 +204,8 @@ def test_gradcheck_passes_and_prints_json():
 
 def test_gradcheck_exit_code_1_on_a_wrong_gradient(monkeypatch, capsys):
     """Through the real command function, with a slip planted in backprop."""
-    import tui_backprop.gradcheck as gradcheck
-    from tui_backprop.cli import main
+    import tui_backprop.teach.gradcheck as gradcheck
+    from tui_backprop.cli.main import main
 
     honest = gradcheck.backprop_gradient
     monkeypatch.setattr(gradcheck, "backprop_gradient",

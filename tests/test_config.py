@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from kernels.config import choose_cache_dir
-from tui_backprop.progress import ProgressBar
+from tui_backprop.cli.progress import ProgressBar
 
 
 def test_cache_prefers_the_user_cache(tmp_path, monkeypatch):

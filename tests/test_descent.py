@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tests.helpers import run_cli
-from tui_backprop.descent import PRESETS, SURFACES, descend, descend_surface, hessian_test
+from tui_backprop.teach.descent import PRESETS, SURFACES, descend, descend_surface, hessian_test
 
 
 def test_descend_prints_the_tutorials_number():

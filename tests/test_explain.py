@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from tests.helpers import random_data, reference_for, run_cli
 from tests.test_kernels import networks
-from tui_backprop.explain import explain_update, num, val
-from tui_backprop.session import Session
-from tui_backprop.settings import TrainSettings
+from tui_backprop.teach.explain import explain_update, num, val
+from tui_backprop.core.session import Session
+from tui_backprop.core.config import TrainSettings
 
 
 @settings(max_examples=40, deadline=None)

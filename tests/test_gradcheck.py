@@ -6,13 +6,13 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import tui_backprop.gradcheck as gradcheck
+import tui_backprop.teach.gradcheck as gradcheck
 from tests.helpers import random_data, reference_for
 from tests.test_kernels import networks
-from tui_backprop.model import Network
-from tui_backprop.session import Session
-from tui_backprop.settings import TrainSettings
-from tui_backprop.spec import NetworkSpec
+from tui_backprop.core.model import Network
+from tui_backprop.core.session import Session
+from tui_backprop.core.config import TrainSettings
+from tui_backprop.core.spec import NetworkSpec
 
 
 def session_for(spec: NetworkSpec, n: int, seed: int) -> Session:
@@ -82,7 +82,7 @@ def test_a_planted_slip_is_found(monkeypatch):
 def test_relu_kinks_are_counted_not_hidden():
     """XOR's (0, 0) example gives every hidden relu z = b = 0 at the start: the biases'
     finite differences straddle the kink and are reported as such."""
-    from tui_backprop.problems import make_problem
+    from tui_backprop.core.problems import make_problem
 
     xor = make_problem("xor")
     spec = NetworkSpec.build(2, (3,), 1, activation="relu")

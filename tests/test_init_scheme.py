@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 
 from tests.helpers import run_cli
-from tui_backprop.errors import InputError
-from tui_backprop.model import Network, init_scale
-from tui_backprop.orders import seed_streams
-from tui_backprop.problems import make_problem
-from tui_backprop.restarts import train_restarts
-from tui_backprop.session import Session
-from tui_backprop.settings import TrainSettings
-from tui_backprop.spec import NetworkSpec
+from tui_backprop.core.errors import InputError
+from tui_backprop.core.model import Network, init_scale
+from tui_backprop.core.orders import seed_streams
+from tui_backprop.core.problems import make_problem
+from tui_backprop.teach.restarts import train_restarts
+from tui_backprop.core.session import Session
+from tui_backprop.core.config import TrainSettings
+from tui_backprop.core.spec import NetworkSpec
 
 
 def test_tutorial_weights_are_the_formula_times_the_seeds_standard_normals():

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 import kernels
 from tests.helpers import random_data, reference_for
-from tui_backprop.model import Network
-from tui_backprop.orders import EpochOrders
-from tui_backprop.spec import NetworkSpec
+from tui_backprop.core.model import Network
+from tui_backprop.core.orders import EpochOrders
+from tui_backprop.core.spec import NetworkSpec
 
 TOL = 1e-12
 
@@ -260,8 +260,8 @@ def test_kernels_are_really_compiled():
     """Fails if numba's JIT is disabled or a kernel fell back to plain Python."""
     from numba.core.registry import CPUDispatcher
 
-    from tui_backprop.session import Session
-    from tui_backprop.settings import TrainSettings
+    from tui_backprop.core.session import Session
+    from tui_backprop.core.config import TrainSettings
 
     spec = NetworkSpec.build(2, (3,), 1)
     X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)

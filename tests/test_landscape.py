@@ -7,11 +7,11 @@ import json
 import numpy as np
 
 from tests.helpers import reference_for, run_cli
-from tui_backprop.landscape import cost_grid, default_parameters, parameter_index
-from tui_backprop.problems import make_problem
-from tui_backprop.session import Session
-from tui_backprop.settings import TrainSettings
-from tui_backprop.spec import NetworkSpec
+from tui_backprop.teach.landscape import cost_grid, default_parameters, parameter_index
+from tui_backprop.core.problems import make_problem
+from tui_backprop.core.session import Session
+from tui_backprop.core.config import TrainSettings
+from tui_backprop.core.spec import NetworkSpec
 
 
 def not_session(cost: str) -> Session:

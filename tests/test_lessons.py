@@ -8,10 +8,10 @@ import json
 import pytest
 
 from tests.helpers import run_cli
-from tui_backprop.cli import build_parser
-from tui_backprop.configure import build_setup
-from tui_backprop.errors import InputError
-from tui_backprop.lessons import LESSON_DIR, ORDER, LessonError, load_lesson, shipped_lessons
+from tui_backprop.cli.main import build_parser
+from tui_backprop.io.build import build_setup
+from tui_backprop.core.errors import InputError
+from tui_backprop.io.lessons import LESSON_DIR, ORDER, LessonError, load_lesson, shipped_lessons
 
 SHIPPED = sorted(p.stem for p in LESSON_DIR.glob("*.toml"))
 
@@ -179,7 +179,7 @@ def test_unknown_lesson_name_lists_the_shipped_ones():
 def test_lesson_keys_are_the_command_line_options():
     """A lesson's [training] keys are exactly the training options of `tui` (one piece of
     code per idea): a new option becomes a lesson key by itself."""
-    from tui_backprop.lessons import _section_options
+    from tui_backprop.io.lessons import _section_options
 
     parsers = build_parser().command_parsers
     assert set(_section_options(parsers, "training")) == {

@@ -19,10 +19,10 @@ from tui_backprop.app.network_view import (
     _fmt,
     draw_network,
 )
-from tui_backprop.problems import make_problem
-from tui_backprop.session import Session
-from tui_backprop.settings import TrainSettings
-from tui_backprop.spec import NetworkSpec
+from tui_backprop.core.problems import make_problem
+from tui_backprop.core.session import Session
+from tui_backprop.core.config import TrainSettings
+from tui_backprop.core.spec import NetworkSpec
 
 BRAILLE = re.compile("[\u2800-\u28ff]")
 

@@ -1,4 +1,4 @@
-"""Tests for tui_backprop.problems: built-in data sets and CSV loading."""
+"""Tests for tui_backprop.core.problems: built-in data sets and CSV loading."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui_backprop.errors import InputError
-from tui_backprop.problems import (
+from tui_backprop.core.errors import InputError
+from tui_backprop.core.problems import (
     PROBLEM_NAMES,
     Problem,
     load_csv,
@@ -477,7 +477,7 @@ def test_csv_unreadable(tmp_path, monkeypatch):
         raise PermissionError(13, "Permission denied", str(file))
 
     # A module global named open shadows the builtin for problems.py alone.
-    monkeypatch.setattr("tui_backprop.problems.open", refuse, raising=False)
+    monkeypatch.setattr("tui_backprop.core.problems.open", refuse, raising=False)
     message = raises_input_error(load_csv, path)
     assert "data.csv" in message and "Permission denied" in message
 

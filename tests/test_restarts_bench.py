@@ -9,13 +9,13 @@ import pytest
 
 import kernels
 from tests.helpers import random_data, reference_for, run_cli
-from tui_backprop.model import Network
-from tui_backprop.orders import EpochOrders
-from tui_backprop.problems import make_problem
-from tui_backprop.restarts import train_restarts
-from tui_backprop.session import Session
-from tui_backprop.settings import TrainSettings
-from tui_backprop.spec import NetworkSpec
+from tui_backprop.core.model import Network
+from tui_backprop.core.orders import EpochOrders
+from tui_backprop.core.problems import make_problem
+from tui_backprop.teach.restarts import train_restarts
+from tui_backprop.core.session import Session
+from tui_backprop.core.config import TrainSettings
+from tui_backprop.core.spec import NetworkSpec
 
 LANES = kernels.specialize.LANES
 

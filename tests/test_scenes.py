@@ -16,10 +16,10 @@ from tui_backprop.app.screens.descent import DescentScreen
 from tui_backprop.app.screens.landscape import LandscapeScreen
 from tui_backprop.app.screens.restarts import RestartsScreen
 from tui_backprop.app.widgets.notes import NotesPanel
-from tui_backprop.commands.tui import build_config
-from tui_backprop.configure import build_setup
-from tui_backprop.descent import SURFACES, descend
-from tui_backprop.lessons import LESSON_DIR, load_lesson
+from tui_backprop.cli.commands.tui import build_config
+from tui_backprop.io.build import build_setup
+from tui_backprop.teach.descent import SURFACES, descend
+from tui_backprop.io.lessons import LESSON_DIR, load_lesson
 
 SHIPPED = sorted(p.stem for p in LESSON_DIR.glob("*.toml"))
 SCREENS = {"descent": DescentScreen, "landscape": LandscapeScreen,
@@ -190,7 +190,7 @@ def test_landscape_path_is_what_the_session_does():
 
 
 def test_landscape_grid_is_cost_grid_and_keys_move_the_start():
-    from tui_backprop.landscape import cost_grid
+    from tui_backprop.teach.landscape import cost_grid
 
     async def scenario():
         app = lesson_app("landscape")

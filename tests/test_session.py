@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 
 from tests.helpers import reference_for
-from tui_backprop.history import LossHistory
-from tui_backprop.orders import EpochOrders, seed_streams
-from tui_backprop.problems import make_problem
-from tui_backprop.session import Session
-from tui_backprop.settings import TrainSettings
-from tui_backprop.spec import NetworkSpec
+from tui_backprop.core.history import LossHistory
+from tui_backprop.core.orders import EpochOrders, seed_streams
+from tui_backprop.core.problems import make_problem
+from tui_backprop.core.session import Session
+from tui_backprop.core.config import TrainSettings
+from tui_backprop.core.spec import NetworkSpec
 
 XOR = make_problem("xor")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.test_app import xor_app
-from tui_backprop.settings import TrainSettings
+from tui_backprop.core.config import TrainSettings
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 36)])

@@ -15,7 +15,7 @@ from tests.test_app import xor_app
 from tui_backprop.app.lecture import PHASE, SELECT
 from tui_backprop.app.network_view import SATURATED_BORDER, draw_network
 from tui_backprop.app.screens.gradcheck import GradCheckScreen, gradcheck_text
-from tui_backprop.app.teaching import (
+from tui_backprop.teach.walk import (
     SPARKS,
     Cursor,
     PhaseWalk,
@@ -33,12 +33,12 @@ from tui_backprop.app.widgets.output_map import (
     pixel_levels,
     point_cells,
 )
-from tui_backprop.explain import explain_update, val
-from tui_backprop.gradcheck import LayerCheck, check_gradients
-from tui_backprop.problems import make_problem
-from tui_backprop.session import Session
-from tui_backprop.settings import TrainSettings
-from tui_backprop.spec import NetworkSpec
+from tui_backprop.teach.explain import explain_update, val
+from tui_backprop.teach.gradcheck import LayerCheck, check_gradients
+from tui_backprop.core.problems import make_problem
+from tui_backprop.core.session import Session
+from tui_backprop.core.config import TrainSettings
+from tui_backprop.core.spec import NetworkSpec
 
 
 def run(coro):

@@ -1,4 +1,4 @@
-"""Tests for tui_backprop.fileio and tui_backprop.weights_file."""
+"""Tests for tui_backprop.io.files and tui_backprop.io.weights_file."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ import stat
 import numpy as np
 import pytest
 
-from tui_backprop import fileio
-from tui_backprop.errors import InputError
-from tui_backprop.fileio import (
+from tui_backprop.io import files
+from tui_backprop.core.errors import InputError
+from tui_backprop.io.files import (
     check_writable_target,
     json_number,
     to_json_lists,
     write_text_atomic,
 )
-from tui_backprop.weights_file import FORMAT_NAME, FORMAT_VERSION, load_weights, save_weights
+from tui_backprop.io.weights_file import FORMAT_NAME, FORMAT_VERSION, load_weights, save_weights
 
 ARCHITECTURES = [[1, 1], [2, 3, 1], [4, 5, 6, 3], [3, 1, 1, 2], [7, 2]]
 
@@ -230,7 +230,7 @@ def test_write_text_atomic_new_file_is_not_private(tmp_path):
     # mkstemp makes 0o600 files; a new output should get the usual umask-based mode.
     path = tmp_path / "new.txt"
     write_text_atomic(path, "x")
-    assert stat.S_IMODE(os.stat(path).st_mode) == 0o666 & ~fileio._UMASK
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o666 & ~files._UMASK
 
 
 def test_write_in_current_directory(tmp_path, monkeypatch):

@@ -30,10 +30,10 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 import kernels
 
-from .model import Network
-from .session import Session
-from .settings import TrainSettings
-from .spec import HIDDEN_ACTIVATIONS, NetworkSpec
+from .core.model import Network
+from .core.session import Session
+from .core.config import TrainSettings
+from .core.spec import HIDDEN_ACTIVATIONS, NetworkSpec
 
 MAX_DRAWN_INPUTS = 16
 
@@ -189,7 +189,7 @@ class _Backprop(BaseEstimator):
 
         from .app.app import BackpropApp
         from .app.config import AppConfig
-        from .problems import Problem
+        from .core.problems import Problem
 
         check_is_fitted(self, "coefs_")
         if self.n_features_in_ > MAX_DRAWN_INPUTS:

@@ -17,10 +17,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from ..session import Session
-from ..settings import MAX_SEED, TrainSettings
-from ..snapshot import DIVERGED, PAUSED, RUNNING, Snapshot
-from ..spec import NetworkSpec
+from ..core.session import Session
+from ..core.config import MAX_SEED, TrainSettings
+from ..core.snapshot import DIVERGED, PAUSED, RUNNING, Snapshot
+from ..core.spec import NetworkSpec
 from .config import AppConfig
 from .lecture import TEACHING_BINDINGS, TeachingMixin
 from .network_view import NetworkView
@@ -394,7 +394,7 @@ class BackpropApp(SceneMixin, TeachingMixin, App[None]):
 
     def save_weights(self, path: str) -> None:
         """Write the current weights (for --save at exit); refuses non-finite ones."""
-        from ..weights_file import save_weights
+        from ..io.weights_file import save_weights
 
         with self.runner.lock:
             session = self.runner.session

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..lessons import Lesson
-from ..problems import Problem
-from ..settings import TrainSettings
-from ..spec import NetworkSpec
+from ..io.lessons import Lesson
+from ..core.problems import Problem
+from ..core.config import TrainSettings
+from ..core.spec import NetworkSpec
 
 DEFAULT_FPS = 15.0
 DEFAULT_SPEED = 50  # updates per frame: XOR 2-3-1 learns in a few seconds at 15 fps

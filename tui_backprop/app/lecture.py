@@ -3,7 +3,7 @@
 A mixin for :class:`BackpropApp`, kept apart so the app module stays about running and
 changing the network. The state it adds is UI state only: the walk through one update
 (:class:`PhaseWalk`), the cursor, which panel shows, and the recent weights for sparklines.
-The numbers all come from :mod:`tui_backprop.explain` and the Snapshots.
+The numbers all come from :mod:`tui_backprop.teach.explain` and the Snapshots.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ import numpy as np
 from textual.actions import SkipAction
 from textual.binding import Binding
 
-from ..explain import Explanation, explain_update
-from ..gradcheck import check_gradients
-from ..session import Session
-from ..snapshot import Snapshot
+from ..teach.explain import Explanation, explain_update
+from ..teach.gradcheck import check_gradients
+from ..core.session import Session
+from ..core.snapshot import Snapshot
 from .screens.gradcheck import GradCheckScreen, gradcheck_text
-from .teaching import Cursor, Focus, ParameterHistory, PhaseWalk, saturated
+from ..teach.walk import Cursor, Focus, ParameterHistory, PhaseWalk, saturated
 from .widgets.explain_panel import ExplainPanel, phase_text, selection_text
 from .widgets.output_map import OutputView
 

@@ -29,8 +29,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
-from ..snapshot import Snapshot
-from .teaching import Focus
+from ..core.snapshot import Snapshot
+from ..teach.walk import Focus
 
 POSITIVE_COLOR = "#3b8eea"
 NEGATIVE_COLOR = "#e5534b"

@@ -16,8 +16,8 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from ..session import Session
-from ..snapshot import Snapshot
+from ..core.session import Session
+from ..core.snapshot import Snapshot
 
 T = TypeVar("T")
 FULL_SPEED = 0

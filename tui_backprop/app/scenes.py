@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.screen import Screen
 
-from ..lessons import Lesson
+from ..io.lessons import Lesson
 from .config import AppConfig
 
 
@@ -12,7 +12,7 @@ def lesson_config(lesson: Lesson, base: AppConfig) -> AppConfig:
     """``base`` (fps, speed, step mode kept) with the lesson's problem, network, settings."""
     import dataclasses
 
-    from ..commands.tui import build_config
+    from ..cli.commands.tui import build_config
 
     config = build_config(lesson.namespace("tui"))
     return dataclasses.replace(base, problem=config.problem, spec=config.spec,
@@ -84,7 +84,7 @@ class SceneMixin:
 
         from textual.app import SystemCommand
 
-        from ..lessons import shipped_lessons
+        from ..io.lessons import shipped_lessons
 
         for lesson in shipped_lessons():
             yield SystemCommand(f"lesson: {lesson.name} ({lesson.scene})", lesson.title,
@@ -101,7 +101,7 @@ class SceneMixin:
     def open_config(self, config: AppConfig, message: str = "") -> None:
         """Show ``config``'s network in the main view (from its seed or initial weights),
         closing any scene screen over it."""
-        from ..session import Session
+        from ..core.session import Session
 
         while len(self.screen_stack) > 1:
             self.pop_screen()

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 from textual_plotext import PlotextPlot
 
-from ...descent import (
+from ...teach.descent import (
     PRESETS,
     SURFACES,
     Descent,
@@ -29,7 +29,7 @@ from ...descent import (
     quartic_curvature,
     quartic_slope,
 )
-from ...lessons import Lesson
+from ...io.lessons import Lesson
 from ..widgets.heatmap import Heatmap, legend, sample
 from .scene import SceneScreen
 
@@ -143,7 +143,7 @@ class DescentScreen(SceneScreen):
         """The scene with the lesson's [descent] values (checked when it was loaded)."""
         if lesson is None:
             return cls()
-        from ...commands.descend import check_options
+        from ...cli.commands.descend import check_options
 
         args = lesson.namespace("descend")
         gamma = check_options(args)

@@ -14,7 +14,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ...gradcheck import FLOOR, STEP, TOLERANCE, LayerCheck
+from ...teach.gradcheck import FLOOR, STEP, TOLERANCE, LayerCheck
 from ..widgets.formatting import sup
 
 PASS_STYLE = "bold #5fb35f"

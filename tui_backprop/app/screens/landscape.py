@@ -19,13 +19,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
-from ...landscape import cost_grid, parameter_index
-from ...lessons import Lesson
-from ...model import Network
-from ...problems import Problem
-from ...session import Session
-from ...settings import TrainSettings
-from ...spec import NetworkSpec
+from ...teach.landscape import cost_grid, parameter_index
+from ...io.lessons import Lesson
+from ...core.model import Network
+from ...core.problems import Problem
+from ...core.session import Session
+from ...core.config import TrainSettings
+from ...core.spec import NetworkSpec
 from ..config import AppConfig
 from ..widgets.formatting import loss_text
 from ..widgets.heatmap import Heatmap, legend, nearest
@@ -99,7 +99,7 @@ class LandscapeScreen(SceneScreen):
         self._timer = None
         # The starting parameters: the seed's (or the file's) initial ones.
         first = Session(self.specs[0], problem.X, problem.Y, settings, initial=initial)
-        from ...commands.landscape import parameter_choice
+        from ...cli.commands.landscape import parameter_choice
 
         self.names = parameter_choice(params, first)
         self.indices = [parameter_index(first, name) for name in self.names]
@@ -116,7 +116,7 @@ class LandscapeScreen(SceneScreen):
     @classmethod
     def from_config(cls, config: AppConfig) -> LandscapeScreen:
         """The network of ``config``, the [landscape] values of its lesson."""
-        from ...commands.landscape import check_options
+        from ...cli.commands.landscape import check_options
 
         lesson = config.lesson
         if lesson is not None:

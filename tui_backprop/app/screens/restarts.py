@@ -18,10 +18,10 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual_plotext import PlotextPlot
 
-from ...errors import InputError
-from ...lessons import Lesson
-from ...restarts import RestartsResult, train_restarts
-from ...settings import check_seed
+from ...core.errors import InputError
+from ...io.lessons import Lesson
+from ...teach.restarts import RestartsResult, train_restarts
+from ...core.config import check_seed
 from ..config import AppConfig
 from .scene import SceneScreen
 
@@ -80,7 +80,7 @@ class RestartsScreen(SceneScreen):
     def from_config(cls, config: AppConfig) -> RestartsScreen:
         """The network of ``config``; count and threshold from its lesson's [restarts]; as
         many epochs as the network view would run (its --epochs), or 5000."""
-        from ...commands.restarts import check_options
+        from ...cli.commands.restarts import check_options
 
         count, threshold = DEFAULT_COUNT, 0.01
         if config.lesson is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.binding import Binding
 from textual.screen import Screen
 
-from ...lessons import Lesson
+from ...io.lessons import Lesson
 from ..widgets.notes import NotesPanel
 
 #: Notes show at the start from this terminal width; below it, t shows them.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from ...snapshot import Snapshot
+from ...core.snapshot import Snapshot
 from .formatting import vector
 
 

@@ -2,7 +2,7 @@
 
 Every formula is written first in the README's notation, then with the numbers it is
 computed from, so a student can recompute each result from numbers already on screen.
-The numbers come from :mod:`tui_backprop.explain` (phases) and from the Snapshot (the
+The numbers come from :mod:`tui_backprop.teach.explain` (phases) and from the Snapshot (the
 selected node's z, a, delta); nothing is computed twice in different ways.
 """
 
@@ -14,9 +14,9 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from ...explain import Explanation, num, sigma_text, slope_text, val
-from ...snapshot import Snapshot
-from ..teaching import (
+from ...teach.explain import Explanation, num, sigma_text, slope_text, val
+from ...core.snapshot import Snapshot
+from ...teach.walk import (
     SATURATION,
     ParameterHistory,
     PhaseWalk,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from textual_plotext import PlotextPlot
 
-from ...snapshot import Snapshot
+from ...core.snapshot import Snapshot
 
 #: Smallest loss drawn on a log axis (plotext refuses values <= 0).
 LOG_FLOOR = 1e-12

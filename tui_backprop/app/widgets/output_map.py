@@ -9,7 +9,7 @@ middle, "x" above), so the map reads without colour too.
 
 One input: the output curve against x (plotext), with the data points.
 
-The map is computed with the plain NumPy forward pass of :mod:`tui_backprop.explain` from
+The map is computed with the plain NumPy forward pass of :mod:`tui_backprop.teach.explain` from
 a Snapshot's weights, for every pixel at once.
 """
 
@@ -26,8 +26,8 @@ from textual.containers import Container
 from textual.widget import Widget
 from textual_plotext import PlotextPlot
 
-from ...explain import forward_many
-from ...snapshot import Snapshot
+from ...teach.explain import forward_many
+from ...core.snapshot import Snapshot
 from .formatting import NEGATIVE, POSITIVE
 
 LOW_RGB = tuple(int(NEGATIVE[i : i + 2], 16) for i in (1, 3, 5))

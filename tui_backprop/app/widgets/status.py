@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from ...snapshot import DIVERGED, PAUSED, RUNNING, Snapshot
+from ...core.snapshot import DIVERGED, PAUSED, RUNNING, Snapshot
 from ..runner import FULL_SPEED
 from .formatting import loss_text
 

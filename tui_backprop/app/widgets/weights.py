@@ -6,7 +6,7 @@ import numpy as np
 from rich.text import Text
 from textual.widgets import Static
 
-from ...snapshot import Snapshot
+from ...core.snapshot import Snapshot
 from .formatting import change, sign_style, signed, sup
 
 CELL = 8  # one number (7 cells) and a space

@@ -15,8 +15,8 @@ import numpy as np
 
 import kernels
 
-from .errors import InputError
-from .session import Session
+from ..core.errors import InputError
+from ..core.session import Session
 
 _NAME = re.compile(r"^\s*(W|b)(\d+)\[(\d+)(?:,\s*(\d+))?\]\s*$")
 

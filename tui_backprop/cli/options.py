@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 
 # spec imports only the standard library, so this keeps --help fast.
-from .spec import COSTS, HIDDEN_ACTIVATIONS, INIT_SCHEMES, OUTPUT_ACTIVATIONS
+from ..core.spec import COSTS, HIDDEN_ACTIVATIONS, INIT_SCHEMES, OUTPUT_ACTIVATIONS
 
 
 def add_problem_options(parser: argparse.ArgumentParser) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from tui_backprop.errors import InputError
+from tui_backprop.core.errors import InputError
 
 # The permission bits a plainly created file would get. mkstemp creates files with
 # mode 0o600; a new target should get the usual 0o666 & ~umask instead. The umask

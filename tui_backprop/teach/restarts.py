@@ -13,10 +13,10 @@ import numpy as np
 
 import kernels
 
-from .model import Network
-from .orders import EpochOrders, seed_streams
-from .settings import MAX_SEED, TrainSettings
-from .spec import NetworkSpec
+from ..core.model import Network
+from ..core.orders import EpochOrders, seed_streams
+from ..core.config import MAX_SEED, TrainSettings
+from ..core.spec import NetworkSpec
 
 #: Example indices handed to one parallel call, over all networks.
 _MAX_ORDER_INDICES = 1 << 22
@@ -39,7 +39,7 @@ class RestartsResult:
 
 
 def check_count(count: int, first_seed: int) -> None:
-    from .errors import InputError
+    from ..core.errors import InputError
 
     if count < 1:
         raise InputError(f"--count must be at least 1, got {count}")

@@ -6,9 +6,9 @@ import argparse
 import json
 import math
 
-from ..descent import PRESETS, SURFACES, descend, descend_surface
-from ..errors import InputError
-from ..fileio import json_number
+from ...teach.descent import PRESETS, SURFACES, descend, descend_surface
+from ...core.errors import InputError
+from ...io.files import json_number
 
 
 def _positive(name: str, value: float) -> float:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from ..configure import build_trained_setup
-from ..explain import explain_update
+from ...io.build import build_trained_setup
+from ...teach.explain import explain_update
 
 
 def run_explain(args: argparse.Namespace) -> int:

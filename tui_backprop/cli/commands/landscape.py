@@ -8,10 +8,10 @@ import math
 
 import numpy as np
 
-from ..configure import build_setup
-from ..errors import InputError
-from ..fileio import to_json_lists
-from ..landscape import cost_grid, default_parameters, parameter_index, shaded_map
+from ...io.build import build_setup
+from ...core.errors import InputError
+from ...io.files import to_json_lists
+from ...teach.landscape import cost_grid, default_parameters, parameter_index, shaded_map
 
 MAX_GRID = 401
 

@@ -23,13 +23,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .orders import EpochOrders, seed_streams
-from .problems import make_problem
-from .reference import ReferenceNetwork
-from .restarts import train_restarts
-from .session import Session
-from .settings import TrainSettings
-from .spec import NetworkSpec
+from ..core.orders import EpochOrders, seed_streams
+from ..core.problems import make_problem
+from ..core.reference import ReferenceNetwork
+from ..teach.restarts import train_restarts
+from ..core.session import Session
+from ..core.config import TrainSettings
+from ..core.spec import NetworkSpec
 
 SCHEMA_VERSION = 1
 AGREEMENT = 1e-12
@@ -204,7 +204,7 @@ def time_sklearn(repeats: int, epochs: int) -> dict | None:
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.neural_network import MLPClassifier
 
-        from .estimators import BackpropClassifier
+        from ..estimators import BackpropClassifier
     except ImportError:
         return None
     moons = make_problem("moons")
@@ -286,7 +286,7 @@ def versions() -> dict:
     import llvmlite
     import numba
 
-    from . import __version__
+    from .. import __version__
 
     return {"python": platform.python_version(), "numpy": np.__version__,
             "numba": numba.__version__, "llvmlite": llvmlite.__version__,

@@ -9,7 +9,7 @@ Built-in problems come from :func:`make_problem`; :func:`problem_catalog` lists
 them. Generated sets draw all their randomness from ``np.random.default_rng(seed)``,
 so the same ``(name, samples, noise, seed)`` always gives bitwise identical data.
 :func:`load_csv` reads a user's own numeric CSV file. Every problem with user
-input raises :class:`~tui_backprop.errors.InputError` with a one-line message.
+input raises :class:`~tui_backprop.core.errors.InputError` with a one-line message.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tui_backprop.errors import InputError
+from tui_backprop.core.errors import InputError
 
 CLASSIFICATION = "classification"
 REGRESSION = "regression"

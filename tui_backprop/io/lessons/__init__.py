@@ -29,7 +29,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError
+from ...core.errors import InputError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -85,7 +85,7 @@ class Lesson:
 
     def namespace(self, command: str) -> argparse.Namespace:
         """``command``'s options as if run with this lesson and nothing else."""
-        from ..cli import build_parser
+        from ...cli.main import build_parser
 
         parser = build_parser()
         sub = parser.command_parsers[command]
@@ -142,7 +142,7 @@ def _type_name(value: object) -> str:
 
 
 def _parse(path: Path, document: dict) -> Lesson:
-    from ..cli import build_parser
+    from ...cli.main import build_parser
 
     def text(key: str, required: bool) -> str:
         value = document.get(key)
@@ -245,8 +245,8 @@ def _key_of(lesson: Lesson, message: str) -> tuple[str | None, str]:
 
 def _check_values(lesson: Lesson) -> None:
     """Every value through the command line's own checks, in lesson terms."""
-    from ..commands import descend, landscape, restarts
-    from ..commands.tui import build_config
+    from ...cli.commands import descend, landscape, restarts
+    from ...cli.commands.tui import build_config
 
     checks = [("tui", build_config), ("descend", descend.check_options),
               ("landscape", landscape.check_options), ("restarts", restarts.check_options)]

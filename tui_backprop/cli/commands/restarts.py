@@ -9,11 +9,11 @@ import re
 
 import numpy as np
 
-from ..configure import build_setup
-from ..errors import InputError
-from ..fileio import json_number, to_json_lists
+from ...io.build import build_setup
+from ...core.errors import InputError
+from ...io.files import json_number, to_json_lists
 from ..progress import ProgressBar
-from ..restarts import check_count, train_restarts
+from ...teach.restarts import check_count, train_restarts
 
 QUANTILES = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
 

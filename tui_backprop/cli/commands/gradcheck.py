@@ -8,10 +8,10 @@ import math
 
 import numpy as np
 
-from ..configure import build_trained_setup
-from ..errors import InputError
-from ..fileio import json_number
-from ..gradcheck import FLOOR, STEP, TOLERANCE, check_gradients
+from ...io.build import build_trained_setup
+from ...core.errors import InputError
+from ...io.files import json_number
+from ...teach.gradcheck import FLOOR, STEP, TOLERANCE, check_gradients
 
 
 def run_gradcheck(args: argparse.Namespace) -> int:

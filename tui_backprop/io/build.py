@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 
-from .errors import InputError
-from .problems import Problem, load_csv, make_problem
-from .session import Session
-from .settings import TrainSettings
-from .spec import NetworkSpec, parse_hidden
+from ..core.errors import InputError
+from ..core.problems import Problem, load_csv, make_problem
+from ..core.session import Session
+from ..core.config import TrainSettings
+from ..core.spec import NetworkSpec, parse_hidden
 from .weights_file import load_weights
 
 

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from ..fileio import check_writable_target, write_text_atomic
+from ...io.files import check_writable_target, write_text_atomic
 
 
 def _rate(x: float) -> str:
@@ -58,7 +58,7 @@ def table(doc: dict) -> str:
 
 
 def run_bench_command(args: argparse.Namespace) -> int:
-    from ..bench import run_bench
+    from ..benchmark import run_bench
 
     if args.output:
         check_writable_target(args.output)

@@ -2,7 +2,7 @@
 
 A :class:`PhaseWalk` goes through one update phase by phase (forward through layer 1..L,
 the cost, the deltas from L back to 1, the gradients, the update), using the phases of
-:func:`tui_backprop.explain.explain_update`. While it walks, the network view shows the
+:func:`tui_backprop.teach.explain.explain_update`. While it walks, the network view shows the
 explained example's values as far as they have been computed (:meth:`PhaseWalk.display`),
 and the layer, nodes and edges the phase works on (:meth:`PhaseWalk.focus`).
 
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..explain import Explanation, Phase
-from ..snapshot import Snapshot
+from .explain import Explanation, Phase
+from ..core.snapshot import Snapshot
 
 #: sigma'(z) below this flags a node as saturated: its delta, and its learning, fade.
 SATURATION = 0.01
@@ -285,7 +285,7 @@ def sparkline(values: np.ndarray) -> str:
 
 def slopes(snap: Snapshot) -> list:
     """sigma'(z^m) per layer (index 0 None) for the Snapshot's example; None where z is."""
-    from ..reference import activation_slope
+    from ..core.reference import activation_slope
 
     out: list = [None]
     for m in range(1, snap.spec.n_layers + 1):

@@ -32,8 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from tui_backprop.errors import InputError
-from tui_backprop.fileio import display_path, write_text_atomic
+from tui_backprop.core.errors import InputError
+from tui_backprop.io.files import display_path, write_text_atomic
 
 FORMAT_NAME = "tui-backprop-weights"
 FORMAT_VERSION = 1
@@ -53,7 +53,7 @@ def save_weights(
     biases: Sequence[np.ndarray] | None,
     extra: dict[str, Any] | None = None,
 ) -> None:
-    """Write a weights file atomically (see :func:`~tui_backprop.fileio.write_text_atomic`).
+    """Write a weights file atomically (see :func:`~tui_backprop.io.files.write_text_atomic`).
 
     ``layers`` is ``[N^0, ..., N^L]``; ``weights[m-1]`` is ``W^m`` of shape
     ``(N^m, N^(m-1))``; ``biases[m-1]`` is ``b^m`` of shape ``(N^m,)``, or

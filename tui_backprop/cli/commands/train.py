@@ -6,12 +6,12 @@ import argparse
 import json
 import time
 
-from ..configure import build_setup
-from ..errors import InputError
-from ..fileio import check_writable_target
+from ...io.build import build_setup
+from ...core.errors import InputError
+from ...io.files import check_writable_target
 from ..progress import ProgressBar
 from ..report import TrainResult, human_report, json_report
-from ..weights_file import save_weights
+from ...io.weights_file import save_weights
 
 
 def run_train(args: argparse.Namespace) -> int:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .configure import Setup
-from .fileio import json_number, to_json_lists
+from ..io.build import Setup
+from ..io.files import json_number, to_json_lists
 
 #: Data sets up to this size get a row per example in the human output.
 FULL_TABLE_ROWS = 20

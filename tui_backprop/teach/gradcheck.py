@@ -21,7 +21,7 @@ import numpy as np
 
 import kernels
 
-from .session import Session
+from ..core.session import Session
 
 STEP = 1e-5
 FLOOR = 1e-4

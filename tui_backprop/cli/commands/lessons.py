@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from ..lessons import shipped_lessons
+from ...io.lessons import shipped_lessons
 
 
 def run_lessons(args: argparse.Namespace) -> int:

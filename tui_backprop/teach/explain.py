@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .reference import activation, activation_slope
-from .session import Session
+from ..core.reference import activation, activation_slope
+from ..core.session import Session
 
 
 def val(x: float) -> str:

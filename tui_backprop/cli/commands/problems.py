@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from ..problems import problem_catalog
+from ...core.problems import problem_catalog
 
 
 def run_problems(args: argparse.Namespace) -> int:

@@ -7,8 +7,8 @@ import json
 import math
 import sys
 
-from ..errors import InputError
-from ..fileio import check_writable_target, write_text_atomic
+from ...core.errors import InputError
+from ...io.files import check_writable_target, write_text_atomic
 
 
 def check_terminal() -> None:
@@ -19,9 +19,9 @@ def check_terminal() -> None:
 
 
 def build_config(args: argparse.Namespace):
-    from ..app.config import AppConfig
-    from ..app.runner import FULL_SPEED, SPEEDS
-    from ..configure import build_setup
+    from ...app.config import AppConfig
+    from ...app.runner import FULL_SPEED, SPEEDS
+    from ...io.build import build_setup
 
     if not (math.isfinite(args.fps) and 1 <= args.fps <= 60):
         raise InputError(f"--fps must be from 1 to 60, got {args.fps:g}")
@@ -53,7 +53,7 @@ def build_config(args: argparse.Namespace):
 def run_tui(args: argparse.Namespace) -> int:
     config = build_config(args)
     check_terminal()
-    from ..app.app import BackpropApp
+    from ...app.app import BackpropApp
 
     app = BackpropApp(config)
     app.run()

@@ -46,7 +46,7 @@ from kernels.layout import (
 from .history import LossHistory
 from .model import Network
 from .orders import EpochOrders, seed_streams
-from .settings import TrainSettings, check_alpha, check_momentum, check_seed
+from .config import TrainSettings, check_alpha, check_momentum, check_seed
 from .snapshot import Snapshot
 from .spec import NetworkSpec
 

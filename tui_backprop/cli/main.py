@@ -11,11 +11,11 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from . import __version__
+from .. import __version__
 from .options import add_network_options, add_problem_options, add_training_options
 
 PROG = "tui-backprop"
-#: command -> (module in tui_backprop.commands, function); imported only when run.
+#: command -> (module in tui_backprop.cli.commands, function); imported only when run.
 COMMANDS = {
     "tui": ("tui", "run_tui"),
     "train": ("train", "run_train"),
@@ -228,7 +228,7 @@ def apply_lesson(parser: OneLineParser, argv: list[str],
                  args: argparse.Namespace) -> argparse.Namespace:
     """With a lesson named, parse again with the lesson's values as the command's defaults,
     so that options on the command line still win; ``args.lesson`` becomes the Lesson."""
-    from .lessons import load_lesson
+    from ..io.lessons import load_lesson
 
     lesson = load_lesson(args.lesson)
     command = parser.command_parsers[args.command]
@@ -245,7 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv = ["tui", *argv]
     args = parser.parse_args(argv)
-    from .errors import InputError
+    from ..core.errors import InputError
 
     try:
         if getattr(args, "lesson", None) is not None:
