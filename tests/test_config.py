@@ -1,11 +1,8 @@
-"""Choosing where compiled kernels are cached, and the progress bar."""
+"""Choosing where compiled kernels are cached."""
 
 from __future__ import annotations
 
-import io
-
 from kernels.config import choose_cache_dir
-from tui_backprop.cli.progress import ProgressBar
 
 
 def test_cache_prefers_the_user_cache(tmp_path, monkeypatch):
@@ -38,25 +35,3 @@ def test_cache_off_when_asked_or_when_nothing_is_writable(tmp_path, monkeypatch)
     blocker.write_text("")
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(blocker / "numba"))
     assert choose_cache_dir() is None
-
-
-class FakeTerminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
-def test_progress_bar_draws_on_a_terminal_and_erases_itself():
-    stream = FakeTerminal()
-    bar = ProgressBar("training", stream=stream, delay=0.0, rate=1e9)
-    bar.update(50, 200)
-    assert "50/200" in stream.getvalue() and "25.0%" in stream.getvalue()
-    bar.close()
-    assert stream.getvalue().endswith("\r\x1b[2K")
-
-
-def test_progress_bar_is_silent_when_not_a_terminal():
-    stream = io.StringIO()
-    bar = ProgressBar("training", stream=stream, delay=0.0, rate=1e9)
-    bar.update(50, 200)
-    bar.close()
-    assert stream.getvalue() == ""

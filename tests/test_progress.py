@@ -1,0 +1,198 @@
+"""The progress bar of long headless runs (train, restarts), read as a terminal shows it."""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+import time
+
+import pytest
+
+from tui_backprop.cli.progress import ProgressBar
+
+CSI = re.compile(r"\x1b\[([0-9;?]*)([A-Za-z])")
+#: SGR parameters that set a colour: 30-38 and 40-48 (foreground and background),
+#: 90-97 and 100-107 (bright ones).
+COLOUR = re.compile(r"\x1b\[(?:[0-9;]*;)?(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])(?:;[0-9;]*)?m")
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def screen(written: str) -> list[str]:
+    """The lines a terminal shows after ``written``, without trailing blank lines.
+
+    Knows text, carriage return, newline, erase in line, cursor up, cursor shown or
+    hidden and text styles; any other escape sequence fails the test.
+    """
+    rows: dict[int, dict[int, str]] = {}
+    row = col = 0
+    i = 0
+    while i < len(written):
+        match = CSI.match(written, i)
+        if match:
+            params, final = match.groups()
+            if final == "m" or (params, final) in (("?25", "l"), ("?25", "h")):
+                pass  # a style, or the cursor hidden or shown
+            elif final == "K" and params in ("", "0"):
+                rows[row] = {c: ch for c, ch in rows.get(row, {}).items() if c < col}
+            elif final == "K" and params == "2":
+                rows[row] = {}
+            elif final == "A":
+                row = max(0, row - int(params or 1))
+            else:
+                raise AssertionError(f"unexpected escape sequence {match.group()!r}")
+            i = match.end()
+            continue
+        char = written[i]
+        if char == "\r":
+            col = 0
+        elif char == "\n":
+            row, col = row + 1, 0
+        elif char == "\x1b":
+            raise AssertionError(f"unexpected escape at {written[i : i + 10]!r}")
+        else:
+            rows.setdefault(row, {})[col] = char
+            col += 1
+        i += 1
+    lines = [
+        "".join(cells.get(c, " ") for c in range(max(cells, default=-1) + 1)).rstrip()
+        for cells in (rows.get(r, {}) for r in range(max(rows, default=-1) + 1))
+    ]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+@pytest.fixture(autouse=True)
+def colour_terminal(monkeypatch):
+    """A wide colour terminal, whatever the environment running the tests says."""
+    for name in ("NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLORTERM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("COLUMNS", "100")
+
+
+def test_screen_reads_what_a_terminal_shows():
+    assert screen("abc\rX\x1b[1mY\x1b[0m") == ["XYc"]
+    assert screen("one\ntwo\r\x1b[1A\x1b[2K") == ["", "two"]
+    assert screen("abc\r\x1b[2K") == []
+    with pytest.raises(AssertionError):
+        screen("\x1b[2J")
+
+
+def test_bar_shows_done_of_total_and_percentage_then_erases_itself():
+    stream = FakeTerminal()
+    bar = ProgressBar("training", stream=stream, delay=0.0, rate=1e9)
+    bar.update(50, 200)
+    (line,) = screen(stream.getvalue())
+    assert line.startswith("training ") and "50/200" in line and "25%" in line
+    bar.close()
+    written = stream.getvalue()
+    assert screen(written) == []  # nothing left behind
+    # and the cursor is shown again if the bar hid it
+    assert written.rfind("\x1b[?25l") < written.rfind("\x1b[?25h") or "\x1b[?25l" not in written
+
+
+def test_bar_redraws_with_rate_and_time_left():
+    stream = FakeTerminal()
+    bar = ProgressBar("restarts", stream=stream, delay=0.0, rate=1e9)
+    for done in (10, 20, 30, 40):
+        bar.update(done, 200)
+        time.sleep(0.02)
+    (line,) = screen(stream.getvalue())
+    assert "40/200" in line and "20%" in line
+    assert re.search(r"\d[\d,.]* epochs/s", line), line
+    assert re.search(r"\d+:\d\d:\d\d left", line), line
+    bar.close()
+    assert screen(stream.getvalue()) == []
+
+
+def test_redraws_at_most_rate_times_a_second():
+    stream = FakeTerminal()
+    bar = ProgressBar("training", stream=stream, delay=0.0, rate=0.01)
+    bar.update(50, 200)
+    drawn = stream.getvalue()
+    bar.update(60, 200)
+    assert stream.getvalue() == drawn
+    bar.close()
+
+
+def test_nothing_before_the_delay():
+    stream = FakeTerminal()
+    bar = ProgressBar("training", stream=stream, delay=60.0, rate=1e9)
+    bar.update(50, 200)
+    assert stream.getvalue() == ""
+    bar.close()
+    assert stream.getvalue() == ""
+
+
+@pytest.mark.parametrize("forced", [None, "FORCE_COLOR", "TTY_COMPATIBLE"])
+def test_silent_when_not_a_terminal(monkeypatch, forced):
+    if forced:  # logs of CI runs often ask rich for colours this way
+        monkeypatch.setenv(forced, "1")
+    stream = io.StringIO()
+    bar = ProgressBar("training", stream=stream, delay=0.0, rate=1e9)
+    bar.update(50, 200)
+    bar.update(60, 200)
+    bar.close()
+    assert stream.getvalue() == ""
+
+
+def test_nothing_on_a_terminal_that_cannot_redraw_a_line(monkeypatch):
+    monkeypatch.setenv("TERM", "dumb")
+    stream = FakeTerminal()
+    bar = ProgressBar("training", stream=stream, delay=0.0, rate=1e9)
+    bar.update(50, 200)
+    bar.update(60, 200)
+    bar.close()
+    assert stream.getvalue() == ""
+
+
+def test_stderr_by_default_and_silent_when_captured(capsys):
+    bar = ProgressBar("training", delay=0.0, rate=1e9)
+    bar.update(50, 200)
+    bar.close()
+    assert capsys.readouterr() == ("", "")
+
+
+def test_colours_unless_no_color(monkeypatch):
+    stream = FakeTerminal()
+    bar = ProgressBar("training", stream=stream, delay=0.0, rate=1e9)
+    bar.update(50, 200)
+    bar.close()
+    assert COLOUR.search(stream.getvalue())  # so the check below can see colours
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    stream = FakeTerminal()
+    bar = ProgressBar("training", stream=stream, delay=0.0, rate=1e9)
+    bar.update(50, 200)
+    assert "50/200" in stream.getvalue()
+    bar.close()
+    assert not COLOUR.search(stream.getvalue()), repr(stream.getvalue())
+
+
+def test_no_thread_left_running_and_nothing_drawn_after_close():
+    before = set(threading.enumerate())
+    stream = FakeTerminal()
+    bar = ProgressBar("training", stream=stream, delay=0.0, rate=1e9)
+    bar.update(50, 200)
+    bar.close()
+    assert set(threading.enumerate()) == before
+    closed = stream.getvalue()
+    bar.update(100, 200)
+    bar.close()
+    assert stream.getvalue() == closed
+
+
+def test_output_of_the_run_is_not_redirected_while_the_bar_shows(capsys):
+    stream = FakeTerminal()
+    bar = ProgressBar("training", stream=stream, delay=0.0, rate=1e9)
+    bar.update(50, 200)
+    print("a result")
+    bar.close()
+    assert capsys.readouterr().out == "a result\n"
+    assert "a result" not in stream.getvalue()
