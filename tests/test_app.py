@@ -4,16 +4,16 @@ frame happens when the test says and every result is deterministic."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 import numpy as np
 import pytest
 
 from tui_backprop.app.app import BackpropApp
 from tui_backprop.app.config import AppConfig
-from tui_backprop.app.runner import FULL_SPEED, SPEEDS
 from tui_backprop.app.screens.help import HelpScreen
+from tui_backprop.core.config import FULL_SPEED, SPEEDS, AppOptions, TrainingConfig
 from tui_backprop.core.problems import make_problem
-from tui_backprop.core.config import TrainSettings
 from tui_backprop.core.spec import NetworkSpec
 
 
@@ -21,9 +21,11 @@ def xor_app(**overrides) -> BackpropApp:
     problem = make_problem(overrides.pop("problem", "xor"))
     spec = overrides.pop("spec", None) or NetworkSpec.build(problem.n_inputs, (3,),
                                                             problem.n_outputs)
-    settings = overrides.pop("settings", None) or TrainSettings(seed=0)
+    settings = overrides.pop("settings", None) or TrainingConfig(seed=0)
+    option_names = {f.name for f in dataclasses.fields(AppOptions)}
+    options = AppOptions(**{k: overrides.pop(k) for k in list(overrides) if k in option_names})
     return BackpropApp(AppConfig(problem=problem, spec=spec, settings=settings,
-                                 step_mode=True, **overrides))
+                                 options=options, step_mode=True, **overrides))
 
 
 def run(coro):
@@ -76,7 +78,7 @@ def test_n_is_one_update_and_marks_the_example():
 
 def test_n_with_minibatches_is_one_batch():
     async def scenario():
-        app = xor_app(settings=TrainSettings(batch_size=3))
+        app = xor_app(settings=TrainingConfig(batch_size=3))
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.press("n")
             assert app.runner.session.updates == 1
@@ -244,7 +246,7 @@ def test_divergence_pauses_with_an_explanation_and_minus_recovers():
     async def scenario():
         problem = make_problem("sine")
         spec = NetworkSpec.build(1, (8,), 1, activation="relu", output_activation="linear")
-        app = xor_app(problem="sine", spec=spec, settings=TrainSettings(alpha=1e5),
+        app = xor_app(problem="sine", spec=spec, settings=TrainingConfig(alpha=1e5),
                       speed=500)
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.press("space")
@@ -328,7 +330,7 @@ def test_runner_budget_and_chunk_stay_bounded():
     from tui_backprop.core.session import Session
 
     xor = make_problem("xor")
-    session = Session(NetworkSpec.build(2, (3,), 1), xor.X, xor.Y, TrainSettings())
+    session = Session(NetworkSpec.build(2, (3,), 1), xor.X, xor.Y, TrainingConfig())
     runner = Runner(session, "xor", speed=5)
     for _ in range(100):
         runner.request_frame()

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from tests.helpers import run_cli
-from tui_backprop.teach.descent import PRESETS, SURFACES, descend, descend_surface, hessian_test
+from tui_backprop.core.config import DESCENT_FUNCTIONS, DESCENT_PRESETS
+from tui_backprop.teach.descent import SURFACES, descend, descend_surface, hessian_test
 
 
 def test_descend_prints_the_tutorials_number():
@@ -33,7 +34,7 @@ def test_the_loop_is_the_tutorials():
 
 
 def test_presets_show_what_they_are_named_for():
-    runs = {name: descend(4.0, gamma, 1e-5) for name, gamma in PRESETS.items()}
+    runs = {name: descend(4.0, gamma, 1e-5) for name, gamma in DESCENT_PRESETS.items()}
     assert runs["slow"].converged and runs["slow"].steps > 5 * runs["converge"].steps
     assert runs["converge"].verdict == "minimum"
     path = runs["oscillate"].path[:, 0]
@@ -68,3 +69,7 @@ def test_descend_bad_input():
                            (["--y0", "1"], "--y0"), (["--max-steps", "0"], "--max-steps")):
         out = run_cli("descend", *args)
         assert out.returncode == 2 and expected in out.stderr, out.stderr
+
+
+def test_the_configuration_offers_every_function():
+    assert ("quartic", *SURFACES) == DESCENT_FUNCTIONS

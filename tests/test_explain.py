@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from tests.helpers import random_data, reference_for, run_cli
 from tests.test_kernels import networks
-from tui_backprop.teach.explain import explain_update, num, val
+from tui_backprop.core.config import TrainingConfig
 from tui_backprop.core.session import Session
-from tui_backprop.core.config import TrainSettings
+from tui_backprop.teach.explain import explain_update, num, val
 
 
 @settings(max_examples=40, deadline=None)
@@ -23,7 +23,7 @@ def test_explained_numbers_are_the_reference_and_the_kernel_update(spec, n, batc
                                                                    warm):
     batch = min(batch, n)
     X, Y = random_data(spec, n, np.random.default_rng(seed))
-    session = Session(spec, X, Y, TrainSettings(batch_size=batch, seed=seed % 2**32,
+    session = Session(spec, X, Y, TrainingConfig(batch_size=batch, seed=seed % 2**32,
                                                 shuffle=False, alpha=0.05, momentum=0.5))
     session.run_batches(warm)  # a non-zero momentum term from earlier updates
     first = session.batch_in_epoch * batch

@@ -9,15 +9,15 @@ from hypothesis import strategies as st
 import tui_backprop.teach.gradcheck as gradcheck
 from tests.helpers import random_data, reference_for
 from tests.test_kernels import networks
+from tui_backprop.core.config import TrainingConfig
 from tui_backprop.core.model import Network
 from tui_backprop.core.session import Session
-from tui_backprop.core.config import TrainSettings
 from tui_backprop.core.spec import NetworkSpec
 
 
 def session_for(spec: NetworkSpec, n: int, seed: int) -> Session:
     X, Y = random_data(spec, n, np.random.default_rng(seed))
-    return Session(spec, X, Y, TrainSettings(seed=seed % 2**32))
+    return Session(spec, X, Y, TrainingConfig(seed=seed % 2**32))
 
 
 @settings(max_examples=60, deadline=None)
@@ -86,7 +86,7 @@ def test_relu_kinks_are_counted_not_hidden():
 
     xor = make_problem("xor")
     spec = NetworkSpec.build(2, (3,), 1, activation="relu")
-    session = Session(spec, xor.X, xor.Y, TrainSettings())
+    session = Session(spec, xor.X, xor.Y, TrainingConfig())
     layer1, layer2 = gradcheck.check_gradients(session)
     assert layer1.kinks == 3  # b^1_1..3
     assert layer2.kinks == 0

@@ -9,20 +9,20 @@ import numpy as np
 import pytest
 
 from tests.helpers import run_cli
+from tui_backprop.core.config import TrainingConfig
 from tui_backprop.core.errors import InputError
 from tui_backprop.core.model import Network, init_scale
 from tui_backprop.core.orders import seed_streams
 from tui_backprop.core.problems import make_problem
-from tui_backprop.teach.restarts import train_restarts
 from tui_backprop.core.session import Session
-from tui_backprop.core.config import TrainSettings
 from tui_backprop.core.spec import NetworkSpec
+from tui_backprop.teach.restarts import train_restarts
 
 
 def test_tutorial_weights_are_the_formula_times_the_seeds_standard_normals():
     spec = NetworkSpec.build(2, (3,), 1, init_scheme="tutorial")
     problem = make_problem("xor")
-    session = Session(spec, problem.X, problem.Y, TrainSettings(seed=7))
+    session = Session(spec, problem.X, problem.Y, TrainingConfig(seed=7))
     weights, biases = session.initial_parameters()
     draws = seed_streams(7)[0].standard_normal(3 * 2 + 1 * 3)
     np.testing.assert_array_equal(weights[0], 0.5 * math.sqrt(6 / 5) * draws[:6].reshape(3, 2))
@@ -55,10 +55,10 @@ def test_unknown_scheme_is_refused():
 def test_restarts_use_the_same_scheme_as_a_single_run():
     problem = make_problem("xor")
     spec = NetworkSpec.build(2, (3,), 1, init_scheme="tutorial")
-    settings = TrainSettings(alpha=0.5, momentum=0.0, batch_size=4, epochs=20, seed=4)
+    settings = TrainingConfig(alpha=0.5, momentum=0.0, batch_size=4, epochs=20, seed=4)
     result = train_restarts(spec, problem.X, problem.Y, settings, count=2)
     single = Session(spec, problem.X, problem.Y,
-                     TrainSettings(alpha=0.5, momentum=0.0, batch_size=4, epochs=20, seed=5))
+                     TrainingConfig(alpha=0.5, momentum=0.0, batch_size=4, epochs=20, seed=5))
     single.run_epochs(20)
     assert result.final_losses[1] == single.evaluate()
 

@@ -260,13 +260,13 @@ def test_kernels_are_really_compiled():
     """Fails if numba's JIT is disabled or a kernel fell back to plain Python."""
     from numba.core.registry import CPUDispatcher
 
+    from tui_backprop.core.config import TrainingConfig
     from tui_backprop.core.session import Session
-    from tui_backprop.core.config import TrainSettings
 
     spec = NetworkSpec.build(2, (3,), 1)
     X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
     Y = np.array([[0], [1], [1], [0]], dtype=float)
-    session = Session(spec, X, Y, TrainSettings())
+    session = Session(spec, X, Y, TrainingConfig())
     session.run_batches(3)
     session.evaluate()
     for name, kernel in kernels.all_kernels().items():

@@ -7,17 +7,17 @@ import json
 import numpy as np
 
 from tests.helpers import reference_for, run_cli
-from tui_backprop.teach.landscape import cost_grid, default_parameters, parameter_index
+from tui_backprop.core.config import TrainingConfig
 from tui_backprop.core.problems import make_problem
 from tui_backprop.core.session import Session
-from tui_backprop.core.config import TrainSettings
 from tui_backprop.core.spec import NetworkSpec
+from tui_backprop.teach.landscape import cost_grid, default_parameters, parameter_index
 
 
 def not_session(cost: str) -> Session:
     problem = make_problem("not")
     return Session(NetworkSpec.build(1, (), 1, cost=cost), problem.X, problem.Y,
-                   TrainSettings())
+                   TrainingConfig())
 
 
 def test_grid_equals_the_reference_cost():
@@ -52,7 +52,7 @@ def test_mse_has_plateaus_where_cross_entropy_does_not():
 
 def test_a_slice_of_a_larger_network():
     xor = make_problem("xor")
-    session = Session(NetworkSpec.build(2, (3,), 1), xor.X, xor.Y, TrainSettings())
+    session = Session(NetworkSpec.build(2, (3,), 1), xor.X, xor.Y, TrainingConfig())
     before = session.network.params.copy()
     axis, costs = cost_grid(session, ["W1[2,1]", "b2[1]"], 2.0, 5)
     assert costs.shape == (5, 5) and np.isfinite(costs).all()

@@ -8,9 +8,8 @@ import json
 import pytest
 
 from tests.helpers import run_cli
-from tui_backprop.cli.main import build_parser
-from tui_backprop.io.build import build_setup
 from tui_backprop.core.errors import InputError
+from tui_backprop.io.build import build_setup
 from tui_backprop.io.lessons import LESSON_DIR, ORDER, LessonError, load_lesson, shipped_lessons
 
 SHIPPED = sorted(p.stem for p in LESSON_DIR.glob("*.toml"))
@@ -29,8 +28,8 @@ def test_shipped_lesson_loads_with_title_scene_and_notes(name):
     assert lesson.path == LESSON_DIR / f"{name}.toml"
 
 
-def _setup(name: str, command: str = "train"):
-    return build_setup(load_lesson(name).namespace(command))
+def _setup(name: str):
+    return build_setup(load_lesson(name).run)
 
 
 def test_neuron_starts_at_five_without_bias_on_zeros():
@@ -64,12 +63,13 @@ def test_xor_221_is_the_second_tutorials_network():
 
 
 def test_scene_sections_reach_their_commands():
-    descent = load_lesson("descent").namespace("descend")
+    descent = load_lesson("descent").descent
     assert (descent.function, descent.x0, descent.gamma) == ("quartic", 4.0, 0.01)
-    restarts = load_lesson("restarts").namespace("restarts")
-    assert (restarts.count, restarts.threshold, restarts.epochs) == (200, 0.01, 2000)
-    landscape = load_lesson("landscape").namespace("landscape")
-    assert (landscape.range, landscape.grid) == (15.0, 61)
+    restarts = load_lesson("restarts")
+    assert (restarts.restarts.count, restarts.restarts.threshold,
+            restarts.run.training.epochs) == (200, 0.01, 2000)
+    landscape = load_lesson("landscape").landscape
+    assert (landscape.half_range, landscape.grid) == (15.0, 61)
 
 
 def test_command_line_options_override_the_lesson():
@@ -104,7 +104,7 @@ def test_relative_paths_are_taken_from_the_lessons_folder(tmp_path):
     (tmp_path / "mine.toml").write_text(
         'title = "mine"\nscene = "network"\n[data]\nproblem = "not"\n'
         '[network]\nhidden = 0\ninit = "w.json"\n')
-    setup = build_setup(load_lesson(str(tmp_path / "mine.toml")).namespace("train"))
+    setup = build_setup(load_lesson(str(tmp_path / "mine.toml")).run)
     assert setup.session.network.W[1][0, 0] == -2.5 and setup.session.network.b[1][0] == 0.5
 
 
@@ -112,7 +112,7 @@ def test_hidden_takes_a_number_a_string_or_a_list(tmp_path):
     for value, sizes in (("4", (2, 4, 1)), ('"3,2"', (2, 3, 2, 1)), ("[5, 2]", (2, 5, 2, 1))):
         path = tmp_path / "h.toml"
         path.write_text(f'title = "h"\nscene = "network"\n[network]\nhidden = {value}\n')
-        assert build_setup(load_lesson(str(path)).namespace("train")).spec.sizes == sizes
+        assert build_setup(load_lesson(str(path)).run).spec.sizes == sizes
 
 
 BAD = {
@@ -122,12 +122,12 @@ BAD = {
     "bool-for-int": ('[training]\nseed = true\n', "[training] seed: must be a whole number"),
     "bad-value": ('[training]\nalpha = -1\n', "[training] alpha: must be a finite number > 0"),
     "bad-choice": ('[network]\nactivation = "swish"\n',
-                   "[network] activation: 'swish' is not one of sigmoid, tanh, relu"),
-    "unknown-problem": ('[data]\nproblem = "xxor"\n', "[data] problem: unknown problem 'xxor'"),
+                   "[network] activation: must be one of sigmoid, tanh, relu, got 'swish'"),
+    "unknown-problem": ('[data]\nproblem = "xxor"\n', "[data] problem: names an unknown problem 'xxor'"),
     "cross-entropy-linear": ('[data]\nproblem = "sine"\n[network]\ncost = "cross-entropy"\n',
                              "[network] cost: cross-entropy needs"),
     "scene-value": ('[descent]\ngamma = 0\n', "[descent] gamma: must be a finite number > 0"),
-    "landscape-grid": ('[landscape]\ngrid = 1\n', "[landscape] grid: must be from 2"),
+    "landscape-grid": ('[landscape]\ngrid = 1\n', "[landscape] grid: must be a whole number from 2"),
     "not-a-table": ('training = 3\n', "training: must be a table [training]"),
     "missing-file": (None, "no such file"),
 }
@@ -177,15 +177,20 @@ def test_unknown_lesson_name_lists_the_shipped_ones():
 
 
 def test_lesson_keys_are_the_command_line_options():
-    """A lesson's [training] keys are exactly the training options of `tui` (one piece of
-    code per idea): a new option becomes a lesson key by itself."""
-    from tui_backprop.io.lessons import _section_options
+    """Every lesson key is the command line's option of the same name without its dashes,
+    and sets the same configuration field; the [training] keys are all of its options."""
+    from tui_backprop.cli.options import ALL_OPTIONS, PAUSE_EPOCHS
+    from tui_backprop.io.lessons import KEYS
 
-    parsers = build_parser().command_parsers
-    assert set(_section_options(parsers, "training")) == {
+    flags = {option.flag: option.field for option in ALL_OPTIONS}
+    for section, keys in KEYS.items():
+        for key, (field, _) in keys.items():
+            assert flags[f"--{key}"] == field, (section, key)
+    assert set(KEYS["training"]) == {
         "alpha", "momentum", "batch-size", "epochs", "seed", "no-shuffle"}
-    assert "init-scheme" in _section_options(parsers, "network")
-    assert set(_section_options(parsers, "restarts")) == {"count", "threshold"}
+    assert "init-scheme" in KEYS["network"]
+    assert set(KEYS["restarts"]) == {"count", "threshold"}
+    assert PAUSE_EPOCHS.flag == "--epochs"
 
 
 def test_lesson_error_is_an_input_error():

@@ -19,16 +19,16 @@ from tui_backprop.app.network_view import (
     _fmt,
     draw_network,
 )
+from tui_backprop.core.config import TrainingConfig
 from tui_backprop.core.problems import make_problem
 from tui_backprop.core.session import Session
-from tui_backprop.core.config import TrainSettings
 from tui_backprop.core.spec import NetworkSpec
 
 BRAILLE = re.compile("[\u2800-\u28ff]")
 
 
 def train(spec: NetworkSpec, X: np.ndarray, Y: np.ndarray, batches: int = 5):
-    session = Session(spec, X, Y, TrainSettings(seed=0))
+    session = Session(spec, X, Y, TrainingConfig(seed=0))
     session.run_batches(batches)
     return session.snapshot("test")
 

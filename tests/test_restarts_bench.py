@@ -9,13 +9,13 @@ import pytest
 
 import kernels
 from tests.helpers import random_data, reference_for, run_cli
+from tui_backprop.core.config import TrainingConfig
 from tui_backprop.core.model import Network
 from tui_backprop.core.orders import EpochOrders
 from tui_backprop.core.problems import make_problem
-from tui_backprop.teach.restarts import train_restarts
 from tui_backprop.core.session import Session
-from tui_backprop.core.config import TrainSettings
 from tui_backprop.core.spec import NetworkSpec
+from tui_backprop.teach.restarts import train_restarts
 
 LANES = kernels.specialize.LANES
 
@@ -67,7 +67,7 @@ def test_generated_kernel_continues_a_general_run():
     spec = SMALL_SPECS[0]
     xor = make_problem("xor")
     generated, _ = kernels.trainers(Network(spec).layers, 0, specialized=True)
-    a, b = (Session(spec, xor.X, xor.Y, TrainSettings(seed=2)) for _ in range(2))
+    a, b = (Session(spec, xor.X, xor.Y, TrainingConfig(seed=2)) for _ in range(2))
     a.run_batches(100)
     b._train_batches = kernels.train_batches
     b.run_batches(37)
@@ -116,12 +116,12 @@ def test_networks_in_lanes_equal_networks_alone(spec, batch_size):
 def test_each_restart_is_the_single_run_with_its_seed(batch_size):
     xor = make_problem("xor")
     spec = NetworkSpec.build(2, (2,), 1)
-    settings = TrainSettings(epochs=300, seed=40, batch_size=batch_size)
+    settings = TrainingConfig(epochs=300, seed=40, batch_size=batch_size)
     count = LANES + 2  # one block of lanes, and two networks trained alone
     result = train_restarts(spec, xor.X, xor.Y, settings, count)
     assert result.seeds.tolist() == list(range(40, 40 + count))
     for r, seed in enumerate(result.seeds):
-        single = Session(spec, xor.X, xor.Y, TrainSettings(epochs=300, seed=int(seed),
+        single = Session(spec, xor.X, xor.Y, TrainingConfig(epochs=300, seed=int(seed),
                                                             batch_size=batch_size))
         single.run_epochs(300)
         assert single.evaluate() == result.final_losses[r]

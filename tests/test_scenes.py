@@ -17,19 +17,32 @@ from tui_backprop.app.screens.landscape import LandscapeScreen
 from tui_backprop.app.screens.restarts import RestartsScreen
 from tui_backprop.app.widgets.notes import NotesPanel
 from tui_backprop.cli.commands.tui import build_config
+from tui_backprop.cli.main import build_parser, invocation
 from tui_backprop.io.build import build_setup
-from tui_backprop.teach.descent import SURFACES, descend
 from tui_backprop.io.lessons import LESSON_DIR, load_lesson
+from tui_backprop.teach.descent import SURFACES, descend
 
 SHIPPED = sorted(p.stem for p in LESSON_DIR.glob("*.toml"))
 SCREENS = {"descent": DescentScreen, "landscape": LandscapeScreen,
            "restarts": RestartsScreen}
 
 
+def lesson_config(name: str, command: str = "lesson"):
+    """The app's configuration as `tui-backprop lesson NAME` (or `tui --lesson NAME`)
+    builds it."""
+    argv = [command, name] if command == "lesson" else [command, "--lesson", name]
+    return build_config(invocation(build_parser().parse_args(argv)))
+
+
 def lesson_app(name: str) -> BackpropApp:
     """The app as `tui-backprop lesson NAME` opens it, in step mode."""
-    config = build_config(load_lesson(name).namespace("lesson"))
-    return BackpropApp(dataclasses.replace(config, step_mode=True))
+    return BackpropApp(dataclasses.replace(lesson_config(name), step_mode=True))
+
+
+def lesson_run(name: str, **training):
+    """The lesson's run configuration, with some training settings changed."""
+    run = load_lesson(name).run
+    return dataclasses.replace(run, training=dataclasses.replace(run.training, **training))
 
 
 def run(coro):
@@ -47,7 +60,7 @@ def test_every_shipped_lesson_opens(name):
             expected = SCREENS.get(lesson.scene)
             if expected is None:
                 assert type(app.screen).__name__ == "Screen"
-                train = build_setup(lesson.namespace("train"))
+                train = build_setup(lesson.run)
                 assert app.runner.session.spec == train.spec
                 for mine, theirs in zip(app.runner.session.initial_parameters(),
                                         train.session.initial_parameters(), strict=True):
@@ -173,9 +186,9 @@ def test_landscape_path_is_what_the_session_does():
             for _ in range(7):
                 await pilot.press("n")
             for spec, path in zip(screen.specs, screen.paths, strict=True):
-                args = load_lesson("landscape").namespace("train")
-                args.cost = spec.cost
-                setup = build_setup(args)
+                run = load_lesson("landscape").run
+                setup = build_setup(dataclasses.replace(
+                    run, network=dataclasses.replace(run.network, cost=spec.cost)))
                 session = setup.session
                 expected = [(6.0, 6.0)]
                 for _ in range(7):
@@ -197,7 +210,7 @@ def test_landscape_grid_is_cost_grid_and_keys_move_the_start():
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause()
             screen = app.screen
-            session = build_setup(load_lesson("landscape").namespace("train")).session
+            session = build_setup(load_lesson("landscape").run).session
             axis, costs = cost_grid(session, ["W1[1,1]", "b1[1]"], 15.0, 61)
             np.testing.assert_array_equal(screen.grids[0][1], costs)
             await pilot.press("n", "left", "up", "up")
@@ -212,14 +225,14 @@ def test_landscape_slice_of_a_larger_network():
     lesson = load_lesson("xor-221")
 
     async def scenario():
-        config = dataclasses.replace(build_config(lesson.namespace("tui")), step_mode=True,
+        config = dataclasses.replace(lesson_config(lesson.name, "tui"), step_mode=True,
                                      lesson=None)
         app = BackpropApp(config)
         async with app.run_test(size=(100, 30)) as pilot:
-            with pytest.raises(Exception, match="choose two with --params"):
+            with pytest.raises(Exception, match="choose two"):
                 LandscapeScreen.from_config(config)
             screen = LandscapeScreen(None, config.problem, config.spec, config.settings,
-                                     params="W1[1,1],b2[1]", half_range=5.0, grid=11)
+                                     params=("W1[1,1]", "b2[1]"), half_range=5.0, grid=11)
             app.push_screen(screen)
             await pilot.pause()
             await pilot.press("n")
@@ -230,9 +243,7 @@ def test_landscape_slice_of_a_larger_network():
 
 # -- restarts -----------------------------------------------------------------------------
 def _initial_of_train(seed: int):
-    args = load_lesson("restarts").namespace("train")
-    args.seed = seed
-    return build_setup(args).session.initial_parameters()
+    return build_setup(lesson_run("restarts", seed=seed)).session.initial_parameters()
 
 
 def _assert_same(mine, theirs):

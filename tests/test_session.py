@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from tests.helpers import reference_for
+from tui_backprop.core.config import TrainingConfig
 from tui_backprop.core.history import LossHistory
 from tui_backprop.core.orders import EpochOrders, seed_streams
 from tui_backprop.core.problems import make_problem
 from tui_backprop.core.session import Session
-from tui_backprop.core.config import TrainSettings
 from tui_backprop.core.spec import NetworkSpec
 
 XOR = make_problem("xor")
@@ -18,7 +18,7 @@ XOR = make_problem("xor")
 
 def xor_session(**settings) -> Session:
     spec = NetworkSpec.build(2, (3,), 1)
-    return Session(spec, XOR.X, XOR.Y, TrainSettings(**settings))
+    return Session(spec, XOR.X, XOR.Y, TrainingConfig(**settings))
 
 
 @pytest.mark.parametrize("batch_size", [1, 3, 4])
@@ -76,7 +76,7 @@ def test_file_weights_are_the_first_start_only():
     spec = NetworkSpec.build(2, (3,), 1)
     weights = [np.full((3, 2), 0.25), np.full((1, 3), -0.5)]
     biases = [np.array([0.1, 0.2, 0.3]), np.array([0.4])]
-    s = Session(spec, XOR.X, XOR.Y, TrainSettings(), initial=(weights, biases))
+    s = Session(spec, XOR.X, XOR.Y, TrainingConfig(), initial=(weights, biases))
     assert np.array_equal(s.network.W[1], weights[0])
     assert np.array_equal(s.network.b[2], biases[1])
     s.run_epochs(3)
@@ -100,7 +100,7 @@ def test_shuffled_orders_are_permutations_and_vary():
 def test_divergence_is_detected_and_stops_training():
     problem = make_problem("sine")
     spec = NetworkSpec.build(1, (8,), 1, activation="relu", output_activation="linear")
-    s = Session(spec, problem.X, problem.Y, TrainSettings(alpha=1e6))
+    s = Session(spec, problem.X, problem.Y, TrainingConfig(alpha=1e6))
     s.run_epochs(100)
     assert s.diverged
     updates = s.updates
@@ -184,7 +184,7 @@ def test_single_steps_equal_one_call(specialized, hidden, batch_size, shuffle, n
     X = rng.normal(size=(n, 2))
     Y = (rng.random((n, 1)) < 0.5).astype(float)
     spec = NetworkSpec.build(2, hidden, 1)
-    settings = TrainSettings(batch_size=batch_size, shuffle=shuffle, seed=8)
+    settings = TrainingConfig(batch_size=batch_size, shuffle=shuffle, seed=8)
     whole, steps = (Session(spec, X, Y, settings, specialized=specialized) for _ in range(2))
     whole.epoch_losses, steps.epoch_losses = [], []
     per_epoch = whole.batches_per_epoch
@@ -212,7 +212,7 @@ def test_single_steps_equal_one_call(specialized, hidden, batch_size, shuffle, n
 
 def test_generated_step_equals_general_step():
     spec = NetworkSpec.build(2, (3,), 1)
-    sessions = [xor_session(seed=2), Session(spec, XOR.X, XOR.Y, TrainSettings(seed=2),
+    sessions = [xor_session(seed=2), Session(spec, XOR.X, XOR.Y, TrainingConfig(seed=2),
                                              specialized=False)]
     assert sessions[0]._step is not sessions[1]._step
     ref = reference_for(sessions[0].network)
@@ -233,7 +233,7 @@ def test_generated_step_equals_general_step():
 def test_single_steps_stop_at_divergence(specialized):
     problem = make_problem("sine")
     spec = NetworkSpec.build(1, (8,), 1, activation="relu", output_activation="linear")
-    settings = TrainSettings(alpha=1e6)
+    settings = TrainingConfig(alpha=1e6)
     whole, steps = (Session(spec, problem.X, problem.Y, settings, specialized=specialized)
                     for _ in range(2))
     whole.run_batches(10_000)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.test_app import xor_app
-from tui_backprop.core.config import TrainSettings
+from tui_backprop.core.config import TrainingConfig
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 36)])
@@ -63,5 +63,5 @@ def test_output_map(snap_compare):
             await pilot.press("e")
         await pilot.press("o")
 
-    assert snap_compare(xor_app(settings=TrainSettings(seed=0, alpha=0.5)),
+    assert snap_compare(xor_app(settings=TrainingConfig(seed=0, alpha=0.5)),
                         terminal_size=(120, 36), run_before=train)

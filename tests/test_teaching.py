@@ -15,14 +15,6 @@ from tests.test_app import xor_app
 from tui_backprop.app.lecture import PHASE, SELECT
 from tui_backprop.app.network_view import SATURATED_BORDER, draw_network
 from tui_backprop.app.screens.gradcheck import GradCheckScreen, gradcheck_text
-from tui_backprop.teach.walk import (
-    SPARKS,
-    Cursor,
-    PhaseWalk,
-    Selection,
-    saturated,
-    sparkline,
-)
 from tui_backprop.app.widgets.explain_panel import ExplainPanel
 from tui_backprop.app.widgets.output_map import (
     HIGH_GLYPH,
@@ -33,12 +25,20 @@ from tui_backprop.app.widgets.output_map import (
     pixel_levels,
     point_cells,
 )
-from tui_backprop.teach.explain import explain_update, val
-from tui_backprop.teach.gradcheck import LayerCheck, check_gradients
+from tui_backprop.core.config import TrainingConfig
 from tui_backprop.core.problems import make_problem
 from tui_backprop.core.session import Session
-from tui_backprop.core.config import TrainSettings
 from tui_backprop.core.spec import NetworkSpec
+from tui_backprop.teach.explain import explain_update, val
+from tui_backprop.teach.gradcheck import LayerCheck, check_gradients
+from tui_backprop.teach.walk import (
+    SPARKS,
+    Cursor,
+    PhaseWalk,
+    Selection,
+    saturated,
+    sparkline,
+)
 
 
 def run(coro):
@@ -48,7 +48,7 @@ def run(coro):
 def xor_session(**settings) -> Session:
     problem = make_problem("xor")
     spec = NetworkSpec.build(2, (3,), 1)
-    return Session(spec, problem.X, problem.Y, TrainSettings(seed=0, **settings))
+    return Session(spec, problem.X, problem.Y, TrainingConfig(seed=0, **settings))
 
 
 def panel_text(app) -> str:
@@ -149,7 +149,7 @@ def test_saturated_nodes_are_flagged_except_where_the_slope_cancels():
     problem = make_problem("xor")
     spec = NetworkSpec.build(2, (3,), 1)
     big = [np.full((3, 2), 20.0), np.full((1, 3), 20.0)]
-    session = Session(spec, problem.X, problem.Y, TrainSettings(seed=0),
+    session = Session(spec, problem.X, problem.Y, TrainingConfig(seed=0),
                       initial=(big, [np.zeros(3), np.zeros(1)]))
     session.run_batches(1)
     snap = session.snapshot("xor")
@@ -162,7 +162,7 @@ def test_saturated_nodes_are_flagged_except_where_the_slope_cancels():
     assert "saturated" in str(draw_network(snap, 100, 20, flagged=flagged))
 
     ce = NetworkSpec.build(2, (3,), 1, cost="cross-entropy")
-    ce_session = Session(ce, problem.X, problem.Y, TrainSettings(seed=0),
+    ce_session = Session(ce, problem.X, problem.Y, TrainingConfig(seed=0),
                          initial=(big, [np.zeros(3), np.zeros(1)]))
     ce_session.run_batches(1)
     assert (2, 0) not in saturated(ce_session.snapshot("xor"))
@@ -251,7 +251,7 @@ def test_s_walks_one_update_phase_by_phase_and_makes_it():
 
 def test_s_with_a_batch_accumulates_and_averages():
     async def scenario():
-        app = xor_app(settings=TrainSettings(seed=0, batch_size=4))
+        app = xor_app(settings=TrainingConfig(seed=0, batch_size=4))
         async with app.run_test(size=(120, 36)) as pilot:
             await pilot.press("s")
             phases = app.walk.phases
@@ -282,7 +282,7 @@ def test_n_and_escape_during_a_walk():
 
 def test_selecting_a_weight_shows_its_next_update_split_in_two():
     async def scenario():
-        app = xor_app(settings=TrainSettings(seed=0, momentum=0.9))
+        app = xor_app(settings=TrainingConfig(seed=0, momentum=0.9))
         async with app.run_test(size=(120, 36)) as pilot:
             for _ in range(5):
                 await pilot.press("n")  # a non-zero momentum term

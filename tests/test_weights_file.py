@@ -11,8 +11,8 @@ import stat
 import numpy as np
 import pytest
 
-from tui_backprop.io import files
 from tui_backprop.core.errors import InputError
+from tui_backprop.io import files
 from tui_backprop.io.files import (
     check_writable_target,
     json_number,

@@ -30,12 +30,38 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 import kernels
 
+from .core.config import NetworkConfig, TrainingConfig
+from .core.errors import ConfigError
 from .core.model import Network
 from .core.session import Session
-from .core.config import TrainSettings
-from .core.spec import HIDDEN_ACTIVATIONS, NetworkSpec
+from .core.spec import NetworkSpec
 
 MAX_DRAWN_INPUTS = 16
+#: configuration field -> the estimators' parameter that sets it.
+PARAMETERS = {
+    "training.alpha": "learning_rate",
+    "training.momentum": "momentum",
+    "training.batch_size": "batch_size",
+    "training.seed": "random_state",
+    "training.epochs": "max_iter",
+    "training.shuffle": "shuffle",
+    "network.hidden": "hidden_layer_sizes",
+    "network.activation": "activation",
+    "network.beta": "beta",
+}
+
+
+def parameter_name(config_field: str) -> str:
+    """How the estimators name a configuration field: "training.alpha" -> "learning_rate"."""
+    return PARAMETERS.get(config_field, config_field.rpartition(".")[2])
+
+
+def _number(value: object) -> object:
+    """A real number as a Python float (numpy's too); anything else as it is, for the
+    configuration to refuse by name."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return float(value)
+    return value
 
 
 class _Backprop(BaseEstimator):
@@ -79,12 +105,9 @@ class _Backprop(BaseEstimator):
         positive_int("batch_size")
         positive_int("max_iter")
         positive_int("n_iter_no_change")
-        if self.activation not in HIDDEN_ACTIVATIONS:
-            raise ValueError(f"activation must be one of {HIDDEN_ACTIVATIONS}, "
-                             f"got {self.activation!r}")
         if not (isinstance(self.tol, numbers.Real) and self.tol >= 0):
             raise ValueError(f"tol must be a number >= 0, got {self.tol!r}")
-        # learning_rate, momentum and beta are checked by TrainSettings and NetworkSpec.
+        # activation, learning_rate, momentum and beta are checked by the configuration.
 
     # -- fitting ---------------------------------------------------------------------------
     def _targets(self, y, reset: bool) -> np.ndarray:
@@ -97,14 +120,21 @@ class _Backprop(BaseEstimator):
         X, y = validate_data(self, X, y, reset=first, multi_output=regressor,
                              y_numeric=regressor, dtype=np.float64)
         Y = self._targets(y, reset=first)
-        spec = NetworkSpec.build(X.shape[1], self._hidden(), Y.shape[1],
-                                 activation=self.activation,
-                                 output_activation=self._output_activation, cost=self._cost,
-                                 beta=float(self.beta))
         seed = int(check_random_state(self.random_state).randint(0, 2**32 - 1))
-        settings = TrainSettings(alpha=float(self.learning_rate), momentum=float(self.momentum),
-                                 batch_size=min(int(self.batch_size), len(X)), seed=seed,
-                                 shuffle=bool(self.shuffle))
+        try:
+            network = NetworkConfig(hidden=self._hidden(), activation=self.activation,
+                                    output_activation=self._output_activation,
+                                    beta=_number(self.beta), cost=self._cost)
+            spec = NetworkSpec.build(X.shape[1], network.hidden, Y.shape[1],
+                                     activation=network.activation,
+                                     output_activation=self._output_activation,
+                                     cost=network.cost, beta=network.beta)
+            settings = TrainingConfig(alpha=_number(self.learning_rate),
+                                      momentum=_number(self.momentum),
+                                      batch_size=min(int(self.batch_size), len(X)), seed=seed,
+                                      shuffle=bool(self.shuffle))
+        except ConfigError as error:
+            raise ValueError(error.worded(parameter_name)) from None
         session = Session(spec, X, Y, settings, initial=self._start(spec, first))
         if first:
             self.loss_curve_ = []
@@ -212,7 +242,7 @@ class _Backprop(BaseEstimator):
         spec = NetworkSpec(sizes, (self.activation,) * (len(sizes) - 2)
                            + (self._output_activation,), cost=self._cost,
                            beta=float(self.beta))
-        settings = TrainSettings(alpha=float(self.learning_rate),
+        settings = TrainingConfig(alpha=float(self.learning_rate),
                                  momentum=float(self.momentum),
                                  batch_size=min(int(self.batch_size), len(X)))
         initial = ([c.T for c in self.coefs_], list(self.intercepts_))

@@ -17,14 +17,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
+from ..core.config import FULL_SPEED, MAX_SEED, SPEEDS, TrainingConfig
 from ..core.session import Session
-from ..core.config import MAX_SEED, TrainSettings
 from ..core.snapshot import DIVERGED, PAUSED, RUNNING, Snapshot
 from ..core.spec import NetworkSpec
 from .config import AppConfig
 from .lecture import TEACHING_BINDINGS, TeachingMixin
 from .network_view import NetworkView
-from .runner import FULL_SPEED, SPEEDS, Runner
+from .runner import Runner
 from .scenes import SceneMixin
 from .screens.help import HelpScreen
 from .widgets.examples import ExamplesView
@@ -82,8 +82,8 @@ class BackpropApp(SceneMixin, TeachingMixin, App[None]):
         self.started = time.perf_counter()
         session = Session(config.spec, config.problem.X, config.problem.Y, config.settings,
                           initial=config.initial)
-        self.runner = Runner(session, config.problem.name, config.speed)
-        self.runner.stop_epoch = config.stop_epoch
+        self.runner = Runner(session, config.problem.name, config.options.speed)
+        self.runner.stop_epoch = config.options.stop_epoch
         self._shown: Snapshot | None = None
         self._timer = None
         self._init_teaching()
@@ -114,13 +114,13 @@ class BackpropApp(SceneMixin, TeachingMixin, App[None]):
         self.query_one("#examples").border_title = "examples (▶ last trained)"
         self._apply_size(self.size.width, self.size.height)
         if not self.config.step_mode:
-            self._timer = self.set_interval(1.0 / self.config.fps, self._frame, pause=True)
+            self._timer = self.set_interval(1.0 / self.config.options.fps, self._frame, pause=True)
         self.start_scene()
         self.draw(self.runner.latest(), force=True)
-        if self.config.run:
+        if self.config.options.run:
             self.set_running(True)
-        if self.config.quit_after is not None:
-            self.set_timer(self.config.quit_after, self.exit)
+        if self.config.options.quit_after is not None:
+            self.set_timer(self.config.options.quit_after, self.exit)
 
     def on_resize(self, event) -> None:
         self._apply_size(event.size.width, event.size.height)
@@ -285,7 +285,7 @@ class BackpropApp(SceneMixin, TeachingMixin, App[None]):
     def _rebuild(self, spec: NetworkSpec, message: str) -> None:
         """A different network: a new Session from the same seed, live settings kept."""
         old = self.runner.session
-        settings = TrainSettings(alpha=old.alpha, momentum=old.momentum,
+        settings = TrainingConfig(alpha=old.alpha, momentum=old.momentum,
                                  batch_size=old.batch_size, epochs=self.config.settings.epochs,
                                  seed=old.seed, shuffle=self.config.settings.shuffle)
         # The cost alone changes nothing about the initial weights: keep them exactly (they

@@ -12,12 +12,12 @@ import numpy as np
 from textual.actions import SkipAction
 from textual.binding import Binding
 
-from ..teach.explain import Explanation, explain_update
-from ..teach.gradcheck import check_gradients
 from ..core.session import Session
 from ..core.snapshot import Snapshot
-from .screens.gradcheck import GradCheckScreen, gradcheck_text
+from ..teach.explain import Explanation, explain_update
+from ..teach.gradcheck import check_gradients
 from ..teach.walk import Cursor, Focus, ParameterHistory, PhaseWalk, saturated
+from .screens.gradcheck import GradCheckScreen, gradcheck_text
 from .widgets.explain_panel import ExplainPanel, phase_text, selection_text
 from .widgets.output_map import OutputView
 

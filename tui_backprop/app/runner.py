@@ -16,13 +16,11 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from ..core.config import FULL_SPEED
 from ..core.session import Session
 from ..core.snapshot import Snapshot
 
 T = TypeVar("T")
-FULL_SPEED = 0
-#: Updates per frame the `>` and `<` keys step through; FULL_SPEED comes after the last.
-SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
 CHUNK_SECONDS = 0.01
 MAX_CHUNK = 1 << 20
 

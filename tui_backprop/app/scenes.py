@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from textual.screen import Screen
 
+from ..io.build import build_setup
 from ..io.lessons import Lesson
 from .config import AppConfig
 
 
 def lesson_config(lesson: Lesson, base: AppConfig) -> AppConfig:
     """``base`` (fps, speed, step mode kept) with the lesson's problem, network, settings."""
-    import dataclasses
-
-    from ..cli.commands.tui import build_config
-
-    config = build_config(lesson.namespace("tui"))
-    return dataclasses.replace(base, problem=config.problem, spec=config.spec,
-                               settings=config.settings, initial=config.initial,
-                               stop_epoch=config.stop_epoch, lesson=lesson)
+    setup = build_setup(lesson.run, make_session=False)
+    options = dataclasses.replace(base.options, stop_epoch=lesson.app.stop_epoch)
+    return dataclasses.replace(base, problem=setup.problem, spec=setup.spec,
+                               settings=setup.settings, initial=setup.initial,
+                               options=options, lesson=lesson)
 
 
 def scene_screen(config: AppConfig) -> Screen | None:
@@ -111,7 +111,7 @@ class SceneMixin:
         self.config = config
         self.problem = config.problem
         self.runner.problem = config.problem.name
-        self.runner.stop_epoch = config.stop_epoch
+        self.runner.stop_epoch = config.options.stop_epoch
         self.runner.replace(session)
         snap = self.runner.apply(lambda _session: None)  # a Snapshot of the new Session
         self.query_one("#network").border_title = f"network {config.spec.label}"

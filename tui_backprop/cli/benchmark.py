@@ -23,13 +23,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..core.config import TrainingConfig
 from ..core.orders import EpochOrders, seed_streams
 from ..core.problems import make_problem
 from ..core.reference import ReferenceNetwork
-from ..teach.restarts import train_restarts
 from ..core.session import Session
-from ..core.config import TrainSettings
 from ..core.spec import NetworkSpec
+from ..teach.restarts import train_restarts
 
 SCHEMA_VERSION = 1
 AGREEMENT = 1e-12
@@ -75,7 +75,7 @@ def throughput_cases(quick: bool) -> list[Case]:
 
 def _session(case: Case) -> Session:
     return Session(case.spec, case.X, case.Y,
-                   TrainSettings(alpha=case.alpha, momentum=case.momentum, seed=0))
+                   TrainingConfig(alpha=case.alpha, momentum=case.momentum, seed=0))
 
 
 def _reference(session: Session) -> ReferenceNetwork:
@@ -143,7 +143,7 @@ def time_case(case: Case, repeats: int) -> dict:
 def time_single_step(repeats: int, calls: int) -> dict:
     """One update per call from Python, as the app's `n` key does: seconds per call."""
     xor = make_problem("xor")
-    session = Session(NetworkSpec.build(2, (3,), 1), xor.X, xor.Y, TrainSettings())
+    session = Session(NetworkSpec.build(2, (3,), 1), xor.X, xor.Y, TrainingConfig())
     session.warm_up(single_steps=True)
     ref = _reference(session)
     order = EpochOrders(4, seed_streams(0)[1]).take(0, 1)
@@ -174,8 +174,8 @@ def time_restarts(epochs: int, count: int = 1024) -> dict:
 
     xor = make_problem("xor")
     spec = NetworkSpec.build(2, (3,), 1)
-    settings = TrainSettings(alpha=0.1, momentum=0.9, epochs=epochs, seed=0)
-    train_restarts(spec, xor.X, xor.Y, TrainSettings(epochs=1), 2)  # compile first
+    settings = TrainingConfig(alpha=0.1, momentum=0.9, epochs=epochs, seed=0)
+    train_restarts(spec, xor.X, xor.Y, TrainingConfig(epochs=1), 2)  # compile first
     all_threads = numba.get_num_threads()
     rates = {}
     for threads in sorted({1, all_threads}):

@@ -10,9 +10,36 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from .. import __version__
-from .options import add_network_options, add_problem_options, add_training_options
+from ..core.config import (
+    AppOptions,
+    DescentConfig,
+    LandscapeConfig,
+    RestartsConfig,
+    RunConfig,
+)
+from .options import (
+    APP_OPTIONS,
+    DESCENT_OPTIONS,
+    LANDSCAPE_OPTIONS,
+    PAUSE_EPOCHS,
+    RESTARTS_OPTIONS,
+    RUN_EPOCHS,
+    Option,
+    add_options,
+    add_run_options,
+    configure,
+    given,
+    option_name,
+    run_config,
+)
+
+if TYPE_CHECKING:
+    from ..io.lessons import Lesson
 
 PROG = "tui-backprop"
 #: command -> (module in tui_backprop.cli.commands, function); imported only when run.
@@ -36,33 +63,34 @@ LESSON_COMMANDS = ("tui", "lesson", "train", "descend", "landscape", "restarts")
 class OneLineParser(argparse.ArgumentParser):
     """argparse, but a usage error is one line on stderr (and exit code 2)."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    #: Each command's own parser, by name (set by ``build_parser``).
+    command_parsers: dict[str, argparse.ArgumentParser]
+
+    def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def _network_command(commands, name: str, help: str, description: str,
-                     epochs: int | None = None, epochs_help: str | None = None):
+@dataclass(frozen=True)
+class Invocation:
+    """A parsed command line: the command's own options (``args``: --json, --save, ...) and
+    the configuration it gives, laid over its lesson's (if any) and the defaults."""
+
+    args: argparse.Namespace
+    run: RunConfig
+    app: AppOptions
+    descent: DescentConfig
+    landscape: LandscapeConfig
+    restarts: RestartsConfig
+    lesson: Lesson | None = None
+
+
+def _network_command(commands: Any, name: str, help: str, description: str,
+                     epochs: Option | None) -> argparse.ArgumentParser:
     """A command that builds a network on data: the data, network and training options."""
-    parser = commands.add_parser(name, help=help, description=description)
-    add_problem_options(parser)
-    add_network_options(parser)
-    add_training_options(parser, epochs=epochs, epochs_help=epochs_help)
+    parser: argparse.ArgumentParser = commands.add_parser(name, help=help,
+                                                          description=description)
+    add_run_options(parser, epochs)
     return parser
-
-
-def _add_app_options(parser: argparse.ArgumentParser) -> None:
-    app_group = parser.add_argument_group("app")
-    app_group.add_argument("--fps", type=float, default=15.0,
-                           help="frames drawn per second; lower it on slow links (default: 15)")
-    app_group.add_argument("--speed", default="50",
-                           help="updates per frame: 1, 2, 5, ... 10000, or max (default: 50)")
-    app_group.add_argument("--run", action="store_true", help="start running at once")
-    app_group.add_argument("--quit-after", type=float, metavar="SECONDS",
-                           help="exit by itself after this many seconds")
-    app_group.add_argument("--stats", metavar="FILE.json",
-                           help="write frames, updates, seconds, updates_per_s, fps at exit")
-    app_group.add_argument("--save", metavar="FILE.json",
-                           help="write the weights at exit")
 
 
 def _add_lesson_option(parser: argparse.ArgumentParser) -> None:
@@ -86,26 +114,26 @@ def build_parser() -> OneLineParser:
         "tui", help="open the app (the default command)",
         description="Open the app: watch the network train, step it, change it. "
                     "Press ? inside for every key.",
-        epochs=None, epochs_help="pause when this many epochs are done (default: never)",
+        epochs=PAUSE_EPOCHS,
     )
-    _add_app_options(tui)
+    add_options(tui, "app", APP_OPTIONS)
 
     lesson = _network_command(
         commands,
         "lesson", help="open a lesson in the app (see `tui-backprop lessons`)",
         description="Open a lesson: its scene, its settings and its lecture notes (t shows "
                     "or hides them). Options given here override the lesson's.",
-        epochs=None, epochs_help="pause when this many epochs are done (default: never)",
+        epochs=PAUSE_EPOCHS,
     )
     lesson.add_argument("lesson", metavar="NAME|FILE.toml",
                         help="a shipped lesson's name, or a lesson file")
-    _add_app_options(lesson)
+    add_options(lesson, "app", APP_OPTIONS)
 
     train = _network_command(
         commands,
         "train", help="train a network headless and print the result",
         description="Train a network without the app; print a summary or --json.",
-        epochs=5000,
+        epochs=RUN_EPOCHS,
     )
     output = train.add_argument_group("output")
     output.add_argument("--save", metavar="FILE.json", help="write the final weights here")
@@ -149,17 +177,7 @@ def build_parser() -> OneLineParser:
                     "second-derivative test; or on a two-variable bowl, cap (by ascent) or "
                     "saddle, with the Hessian test.",
     )
-    descend.add_argument("--function", choices=("quartic", "bowl", "cap", "saddle"),
-                         default="quartic", help="what to descend (default: quartic)")
-    descend.add_argument("--x0", type=float, help="start (default: 4 for the quartic)")
-    descend.add_argument("--y0", type=float, help="start's y, for the surfaces")
-    descend.add_argument("--gamma", type=float, help="step size (default: 0.01)")
-    descend.add_argument("--preset", choices=("slow", "converge", "oscillate", "diverge"),
-                         help="a gamma for the quartic that shows that behaviour")
-    descend.add_argument("--precision", type=float, default=1e-5,
-                         help="stop when a step is at most this (default: 1e-05)")
-    descend.add_argument("--max-steps", type=int, default=100_000,
-                         help="give up after this many steps (default: 100000)")
+    add_options(descend, "descent", DESCENT_OPTIONS)
     descend.add_argument("--json", action="store_true", help="print one JSON object")
 
     landscape = _network_command(
@@ -170,13 +188,7 @@ def build_parser() -> OneLineParser:
                     "through two chosen parameters of a larger one).",
         epochs=None,
     )
-    landscape.add_argument("--params", metavar="'P1,P2'",
-                           help="two parameters, like 'W1[1,1],b1[1]' (default: the two of a "
-                                "two-parameter network)")
-    landscape.add_argument("--range", type=float, default=15.0,
-                           help="each parameter from -R to R (default: 15)")
-    landscape.add_argument("--grid", type=int, default=61,
-                           help="points per axis (default: 61)")
+    add_options(landscape, "landscape", LANDSCAPE_OPTIONS)
     landscape.add_argument("--json", action="store_true", help="print one JSON object")
 
     restarts = _network_command(
@@ -186,12 +198,9 @@ def build_parser() -> OneLineParser:
                     "option as in train) in parallel; report how many converged, quantiles "
                     "and a histogram of the final losses, and the best and worst seeds. "
                     "`train --seed S` reproduces any one of them exactly.",
-        epochs=5000,
+        epochs=RUN_EPOCHS,
     )
-    restarts.add_argument("--count", type=int, default=100,
-                          help="number of networks (default: 100)")
-    restarts.add_argument("--threshold", type=float, default=0.01,
-                          help="a run converged if its final loss is below this (0.01)")
+    add_options(restarts, "restarts", RESTARTS_OPTIONS)
     restarts.add_argument("--threads", type=int, help="threads to use (default: all)")
     restarts.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -224,18 +233,24 @@ def build_parser() -> OneLineParser:
     return parser
 
 
-def apply_lesson(parser: OneLineParser, argv: list[str],
-                 args: argparse.Namespace) -> argparse.Namespace:
-    """With a lesson named, parse again with the lesson's values as the command's defaults,
-    so that options on the command line still win; ``args.lesson`` becomes the Lesson."""
-    from ..io.lessons import load_lesson
+def invocation(args: argparse.Namespace) -> Invocation:
+    """The configuration the command line gives, over its lesson's (``--lesson`` or the
+    ``lesson`` command's argument) or else the defaults; raises ConfigError."""
+    from ..io.lessons import Lesson, load_lesson
 
-    lesson = load_lesson(args.lesson)
-    command = parser.command_parsers[args.command]
-    command.set_defaults(**lesson.defaults_for(command))
-    args = parser.parse_args(argv)
-    args.lesson = lesson
-    return args
+    name = getattr(args, "lesson", None)
+    lesson = load_lesson(name) if name is not None else None
+    base = lesson or Lesson("", Path(), "", "network", "")
+    changes = given(args)
+    return Invocation(
+        args=args,
+        run=run_config(args, base.run),
+        app=configure(base.app, changes.get("app", {})),
+        descent=configure(base.descent, changes.get("descent", {})),
+        landscape=configure(base.landscape, changes.get("landscape", {})),
+        restarts=configure(base.restarts, changes.get("restarts", {})),
+        lesson=lesson,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -245,14 +260,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv = ["tui", *argv]
     args = parser.parse_args(argv)
-    from ..core.errors import InputError
+    from ..core.errors import ConfigError, InputError
 
     try:
-        if getattr(args, "lesson", None) is not None:
-            args = apply_lesson(parser, argv, args)
+        call = invocation(args)
         module_name, function = COMMANDS[args.command]
         module = importlib.import_module(f".commands.{module_name}", __package__)
-        return getattr(module, function)(args)
+        code: int = getattr(module, function)(call)
+        return code
+    except ConfigError as error:
+        print(f"{PROG} {args.command}: error: {error.worded(option_name)}", file=sys.stderr)
+        return 2
     except InputError as error:
         print(f"{PROG} {args.command}: error: {error}", file=sys.stderr)
         return 2

@@ -1,74 +1,251 @@
-"""Command-line options shared by every command that builds a network and trains it.
+"""The command line's options, and how their values become the typed configuration.
 
-Only argparse and the standard library are imported here, so ``--help`` stays fast.
-Values are parsed as plain types; their meaning is checked where it is defined
-(``spec``, ``settings``, ``problems``) so that the same rules apply to every front end.
+Each option is one :class:`Option`: its flag, the configuration field it sets
+(``"training.alpha"``), how its text becomes the field's value, and its help. The options
+have no argparse defaults (``SUPPRESS``): a parsed command line holds only what was given,
+and :func:`configure` lays that over a base configuration (the defaults of
+``core.config``, or a lesson's values), so defaults live once, in the config types, and
+options given on the command line win over a lesson's.
+
+A :class:`~tui_backprop.core.errors.ConfigError` is worded here in the command line's
+terms (``--alpha must be ...``) by :func:`option_name`.
+
+Only argparse, the standard library and ``core.config`` (itself standard library only)
+are imported here, so ``--help`` stays fast.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
-# spec imports only the standard library, so this keeps --help fast.
+from ..core.config import (
+    DESCENT_FUNCTIONS,
+    DESCENT_PRESETS,
+    MAX_GRID,
+    AppOptions,
+    DataConfig,
+    DescentConfig,
+    InitConfig,
+    LandscapeConfig,
+    NetworkConfig,
+    RestartsConfig,
+    RunConfig,
+    TrainingConfig,
+    parse_hidden,
+    parse_parameter_pair,
+    speed_from_text,
+)
+from ..core.errors import ConfigError
 from ..core.spec import COSTS, HIDDEN_ACTIVATIONS, INIT_SCHEMES, OUTPUT_ACTIVATIONS
 
+_DATA, _NET, _INIT = DataConfig(), NetworkConfig(), InitConfig()
+_TRAIN, _APP = TrainingConfig(), AppOptions()
+_DESCENT, _LANDSCAPE, _RESTARTS = DescentConfig(), LandscapeConfig(), RestartsConfig()
 
-def add_problem_options(parser: argparse.ArgumentParser) -> None:
+
+@dataclass(frozen=True)
+class Option:
+    """One option: ``flag`` sets configuration field ``field`` to ``convert(text)``
+    (``const`` instead for a flag without a value)."""
+
+    flag: str
+    field: str
+    help: str
+    convert: Callable[[str], Any] | None = str
+    metavar: str | None = None
+    choices: tuple[str, ...] | None = None
+    const: Any = None
+
+    @property
+    def dest(self) -> str:
+        return self.field.replace(".", "__")
+
+    def add_to(self, group: argparse._ActionsContainer) -> None:
+        if self.convert is None:
+            group.add_argument(self.flag, dest=self.dest, action="store_const",
+                               const=self.const, default=argparse.SUPPRESS, help=self.help)
+        else:
+            metavar = self.metavar
+            if metavar is None and self.choices is None:
+                metavar = self.flag.lstrip("-").replace("-", "_").upper()
+            group.add_argument(self.flag, dest=self.dest, type=self._typed(self.convert),
+                               default=argparse.SUPPRESS, metavar=metavar,
+                               choices=self.choices, help=self.help)
+
+
+    @staticmethod
+    def _typed(convert: Callable[[str], Any]) -> Callable[[str], Any]:
+        """``convert`` for argparse: a ConfigError's problem becomes argparse's message."""
+        if convert in (str, int, float):
+            return convert
+
+        def typed(text: str) -> Any:
+            try:
+                return convert(text)
+            except ConfigError as error:
+                raise argparse.ArgumentTypeError(error.problem) from None
+
+        typed.__name__ = convert.__name__
+        return typed
+
+
+def _hidden_text(sizes: tuple[int, ...]) -> str:
+    return ",".join(map(str, sizes)) or "0"
+
+
+DATA_OPTIONS = [
+    Option("--problem", "data.problem", "built-in problem (see `tui-backprop problems`; "
+           f"default: {_DATA.problem})", metavar="NAME"),
+    Option("--data", "data.csv", "your own data: numeric CSV, optional header row",
+           metavar="FILE.csv"),
+    Option("--targets", "data.targets", "with --data: the last K columns are targets "
+           f"(default: {_DATA.targets})", int, "K"),
+    Option("--samples", "data.samples", "examples to generate for circle, spiral, gauss, "
+           "moons, sine", int, "N"),
+    Option("--noise", "data.noise", "noise of the generated problems", float, "F"),
+    Option("--data-seed", "data.seed", "seed of the generated data, separate from --seed "
+           f"(default: {_DATA.seed})", int, "S"),
+]
+NETWORK_OPTIONS = [
+    Option("--hidden", "network.hidden", "hidden layer sizes: 3, or 16,16; 0 for none "
+           f"(default: {_hidden_text(_NET.hidden)})", parse_hidden, "SIZES"),
+    Option("--activation", "network.activation", "activation of the hidden layers "
+           f"(default: {_NET.activation})", choices=HIDDEN_ACTIVATIONS),
+    Option("--output-activation", "network.output_activation", "activation of the output "
+           "layer (default: sigmoid, or linear when targets leave [0, 1])",
+           choices=OUTPUT_ACTIVATIONS),
+    Option("--beta", "network.beta", "sigmoid steepness: 1/(1 + e^(-beta z)) "
+           f"(default: {_NET.beta:g})", float),
+    Option("--cost", "network.cost", "mse = 1/2 |a - y|^2, or cross-entropy (sigmoid "
+           f"output only) (default: {_NET.cost})", choices=COSTS),
+    Option("--no-bias", "network.bias", "layers without biases", None, const=False),
+    Option("--init", "init.file", "exact initial weights from a weights file",
+           metavar="FILE.json"),
+    Option("--init-scheme", "init.scheme", "how a seed draws initial weights: auto (Glorot "
+           "uniform; He normal for relu) or tutorial (0.5 sqrt(6/(n_in + n_out)) N(0,1)) "
+           f"(default: {_INIT.scheme})", choices=INIT_SCHEMES),
+]
+TRAINING_OPTIONS = [
+    Option("--alpha", "training.alpha", f"learning rate alpha (default: {_TRAIN.alpha:g})",
+           float),
+    Option("--momentum", "training.momentum", "momentum mu, 0 <= mu < 1 "
+           f"(default: {_TRAIN.momentum:g})", float),
+    Option("--batch-size", "training.batch_size", "examples per update: 1 is online "
+           f"(default: {_TRAIN.batch_size}), N is full batch", int, "B"),
+    Option("--seed", "training.seed", "seed of the initial weights and example order "
+           f"(default: {_TRAIN.seed})", int),
+    Option("--no-shuffle", "training.shuffle", "visit examples in the data's own order "
+           "every epoch", None, const=False),
+]
+RUN_EPOCHS = Option("--epochs", "training.epochs",
+                    f"passes over the data (default: {_TRAIN.epochs})", int)
+PAUSE_EPOCHS = Option("--epochs", "app.stop_epoch",
+                      "pause when this many epochs are done (default: never)", int)
+APP_OPTIONS = [
+    Option("--fps", "app.fps", "frames drawn per second; lower it on slow links "
+           f"(default: {_APP.fps:g})", float),
+    Option("--speed", "app.speed", "updates per frame: 1, 2, 5, ... 10000, or max "
+           f"(default: {_APP.speed})", speed_from_text),
+    Option("--run", "app.run", "start running at once", None, const=True),
+    Option("--quit-after", "app.quit_after", "exit by itself after this many seconds",
+           float, "SECONDS"),
+    Option("--stats", "app.stats", "write frames, updates, seconds, updates_per_s, fps at "
+           "exit", metavar="FILE.json"),
+    Option("--save", "app.save", "write the weights at exit", metavar="FILE.json"),
+]
+DESCENT_OPTIONS = [
+    Option("--function", "descent.function", f"what to descend (default: {_DESCENT.function})",
+           choices=DESCENT_FUNCTIONS),
+    Option("--x0", "descent.x0", "start (default: 4 for the quartic)", float),
+    Option("--y0", "descent.y0", "start's y, for the surfaces", float),
+    Option("--gamma", "descent.gamma", "step size (default: 0.01)", float),
+    Option("--preset", "descent.preset", "a gamma for the quartic that shows that behaviour",
+           choices=tuple(DESCENT_PRESETS)),
+    Option("--precision", "descent.precision", "stop when a step is at most this "
+           f"(default: {_DESCENT.precision:g})", float),
+    Option("--max-steps", "descent.max_steps", "give up after this many steps "
+           f"(default: {_DESCENT.max_steps})", int),
+]
+LANDSCAPE_OPTIONS = [
+    Option("--params", "landscape.params", "two parameters, like 'W1[1,1],b1[1]' (default: "
+           "the two of a two-parameter network)", parse_parameter_pair, "'P1,P2'"),
+    Option("--range", "landscape.half_range", "each parameter from -R to R "
+           f"(default: {_LANDSCAPE.half_range:g})", float),
+    Option("--grid", "landscape.grid", f"points per axis, 2 to {MAX_GRID} "
+           f"(default: {_LANDSCAPE.grid})", int),
+]
+RESTARTS_OPTIONS = [
+    Option("--count", "restarts.count", f"number of networks (default: {_RESTARTS.count})",
+           int),
+    Option("--threshold", "restarts.threshold", "a run converged if its final loss is below "
+           f"this (default: {_RESTARTS.threshold:g})", float),
+]
+
+#: Every option that sets a configuration field (--epochs as the length of a run; the app's
+#: --epochs, PAUSE_EPOCHS, sets app.stop_epoch).
+ALL_OPTIONS = [*DATA_OPTIONS, *NETWORK_OPTIONS, *TRAINING_OPTIONS, RUN_EPOCHS, *APP_OPTIONS,
+               *DESCENT_OPTIONS, *LANDSCAPE_OPTIONS, *RESTARTS_OPTIONS]
+#: Fields without an option of their own: the commands' own settings.
+_OTHER_NAMES = {"moment.after_epochs": "--after-epochs", "moment.example": "--example"}
+
+
+def option_name(field: str) -> str:
+    """The flag that sets ``field`` ("training.alpha" -> "--alpha")."""
+    for option in (*ALL_OPTIONS, PAUSE_EPOCHS):
+        if option.field == field:
+            return option.flag
+    return _OTHER_NAMES.get(field, "--" + field.rpartition(".")[2].replace("_", "-"))
+
+
+def add_options(parser: argparse.ArgumentParser, title: str, options: Iterable[Option]) -> None:
+    group = parser.add_argument_group(title)
+    for option in options:
+        option.add_to(group)
+
+
+def add_run_options(parser: argparse.ArgumentParser, epochs: Option | None) -> None:
+    """The data, network and training options (``epochs``: what --epochs means, if any)."""
     group = parser.add_argument_group("data")
     source = group.add_mutually_exclusive_group()
-    source.add_argument("--problem", default="xor", metavar="NAME",
-                        help="built-in problem (see `tui-backprop problems`; default: xor)")
-    source.add_argument("--data", metavar="FILE.csv",
-                        help="your own data: numeric CSV, optional header row")
-    group.add_argument("--targets", type=int, default=1, metavar="K",
-                       help="with --data: the last K columns are targets (default: 1)")
-    group.add_argument("--samples", type=int, metavar="N",
-                       help="examples to generate for circle, spiral, gauss, moons, sine")
-    group.add_argument("--noise", type=float, metavar="F",
-                       help="noise of the generated problems")
-    group.add_argument("--data-seed", type=int, default=0, metavar="S",
-                       help="seed of the generated data, separate from --seed (default: 0)")
+    DATA_OPTIONS[0].add_to(source)
+    DATA_OPTIONS[1].add_to(source)
+    for option in DATA_OPTIONS[2:]:
+        option.add_to(group)
+    add_options(parser, "network", NETWORK_OPTIONS)
+    add_options(parser, "training", TRAINING_OPTIONS + ([epochs] if epochs else []))
 
 
-def add_network_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("network")
-    group.add_argument("--hidden", default="3", metavar="SIZES",
-                       help="hidden layer sizes: 3, or 16,16; 0 for none (default: 3)")
-    group.add_argument("--activation", choices=HIDDEN_ACTIVATIONS, default="sigmoid",
-                       help="activation of the hidden layers (default: sigmoid)")
-    group.add_argument("--output-activation", choices=OUTPUT_ACTIVATIONS,
-                       help="activation of the output layer (default: sigmoid, or linear "
-                            "when targets leave [0, 1])")
-    group.add_argument("--beta", type=float, default=1.0,
-                       help="sigmoid steepness: 1/(1 + e^(-beta z)) (default: 1)")
-    group.add_argument("--cost", choices=COSTS, default="mse",
-                       help="mse = 1/2 |a - y|^2, or cross-entropy (sigmoid output only)")
-    group.add_argument("--no-bias", action="store_true", help="layers without biases")
-    group.add_argument("--init", metavar="FILE.json",
-                       help="exact initial weights from a weights file")
-    group.add_argument("--init-scheme", choices=INIT_SCHEMES, default="auto",
-                       help="how a seed draws initial weights: auto (Glorot uniform; He "
-                            "normal for relu) or tutorial (0.5 sqrt(6/(n_in + n_out)) "
-                            "N(0,1)) (default: auto)")
+def given(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """The configuration fields the command line gave, by section: {"training":
+    {"alpha": 0.5}, ...}."""
+    sections: dict[str, dict[str, Any]] = {}
+    for dest, value in vars(args).items():
+        if "__" in dest:
+            section, name = dest.split("__", 1)
+            sections.setdefault(section, {})[name] = value
+    data = sections.get("data", {})
+    if "problem" in data:
+        data.setdefault("csv", None)  # --problem replaces a lesson's CSV file
+    elif "csv" in data:
+        data.setdefault("problem", _DATA.problem)
+    return sections
 
 
-def add_training_options(parser: argparse.ArgumentParser, epochs: int | None,
-                         epochs_help: str | None = None) -> None:
-    """``epochs`` is the default of --epochs, or None for commands without it (unless
-    ``epochs_help`` describes what --epochs means there, with no default)."""
-    group = parser.add_argument_group("training")
-    group.add_argument("--alpha", type=float, default=0.1,
-                       help="learning rate alpha (default: 0.1)")
-    group.add_argument("--momentum", type=float, default=0.9,
-                       help="momentum mu, 0 <= mu < 1 (default: 0.9)")
-    group.add_argument("--batch-size", type=int, default=1, metavar="B",
-                       help="examples per update: 1 is online (default), N is full batch")
-    if epochs is not None:
-        group.add_argument("--epochs", type=int, default=epochs,
-                           help=f"passes over the data (default: {epochs})")
-    elif epochs_help:
-        group.add_argument("--epochs", type=int, default=None, help=epochs_help)
-    group.add_argument("--seed", type=int, default=0,
-                       help="seed of the initial weights and example order (default: 0)")
-    group.add_argument("--no-shuffle", action="store_true",
-                       help="visit examples in the data's own order every epoch")
+def configure(base: Any, changes: dict[str, Any]) -> Any:
+    """``base`` (a config object) with ``changes``, validated again."""
+    return dataclasses.replace(base, **changes) if changes else base
+
+
+def run_config(args: argparse.Namespace, base: RunConfig) -> RunConfig:
+    """``base`` with the data, network, initial-weights and training options given."""
+    changes = given(args)
+    return RunConfig(
+        data=configure(base.data, changes.get("data", {})),
+        network=configure(base.network, changes.get("network", {})),
+        init=configure(base.init, changes.get("init", {})),
+        training=configure(base.training, changes.get("training", {})),
+    )

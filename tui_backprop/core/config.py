@@ -1,45 +1,238 @@
-"""Training settings (alpha, momentum, batch size, epochs, seed, shuffling), validated."""
+"""The one configuration of a run: frozen dataclasses, each validated where it is defined.
+
+Every front end (the command line, lesson files, the app's keys, the estimators) builds
+these objects, and nothing below the front ends sees how the values were given. A bad value
+raises :class:`ConfigError` with the field (``"training.alpha"``) and the problem (``"must be
+a finite number > 0, got -1.0"``); each front end words the field in its own terms: the
+command line says ``--alpha``, a lesson ``[training] alpha``, an estimator ``learning_rate``.
+
+The defaults live here and nowhere else; ``--help`` and the README quote them from here.
+
+=================  =========================================================================
+type               what it holds
+=================  =========================================================================
+DataConfig         the examples: a built-in problem (with samples, noise, seed) or a CSV file
+NetworkConfig      hidden sizes, activations, sigmoid steepness beta, cost, biases
+InitConfig         initial weights: how a seed draws them, or a weights file
+TrainingConfig     alpha, momentum, batch size, epochs, seed, shuffling
+RunConfig          the four above: everything that makes a training run
+AppOptions         the app: frame rate, speed, when to pause or quit, files written at exit
+DescentConfig      the descent scene: function, start, gamma or a preset, precision
+LandscapeConfig    the landscape scene: two parameters, range, grid
+RestartsConfig     the restarts scene: how many networks, the converged threshold
+=================  =========================================================================
+
+Only the standard library is imported, so the command line can quote defaults in its help
+at once.
+"""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
+from typing import TypeGuard
 
-from .errors import InputError
+from .errors import ConfigError
+from .spec import COSTS, HIDDEN_ACTIVATIONS, INIT_SCHEMES, OUTPUT_ACTIVATIONS
 
 MAX_SEED = 2**32 - 1
+#: Epochs a fixed-length run (``train``, ``restarts``) takes unless told otherwise.
+DEFAULT_EPOCHS = 5000
+#: Updates per frame the app steps through with > and <; FULL_SPEED (no limit) comes last.
+SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
+FULL_SPEED = 0
+#: The functions of the descent scene: the tutorials' quartic and three surfaces.
+DESCENT_FUNCTIONS = ("quartic", "bowl", "cap", "saddle")
+#: gamma presets for the quartic from x0 = 4. Near the minimum f''(2.25) = 20.25, so a step
+#: past 1/20.25 overshoots it each time (oscillates) and one past 2/20.25 would grow; but
+#: from x0 = 4, where f'(4) = 112, the first step already decides: 0.055 lands in the basin
+#: and oscillates in, 0.07 is thrown out and diverges.
+DESCENT_PRESETS = {"slow": 0.001, "converge": 0.01, "oscillate": 0.055, "diverge": 0.07}
+MAX_GRID = 401
+
+# -- checks shared by the types below -----------------------------------------------------
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
-def check_alpha(alpha: float) -> float:
+def _is_number(value: object) -> TypeGuard[int | float]:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _whole(where: str, value: object, least: int, most: int | None = None) -> None:
+    if _is_int(value) and value >= least and (most is None or value <= most):
+        return
+    bound = f"at least {least}" if most is None else f"a whole number from {least} to {most}"
+    prefix = "a whole number " if most is None else ""
+    raise ConfigError(where, f"must be {prefix}{bound}, got {value!r}")
+
+
+def _positive(where: str, value: object) -> float:
+    if not (_is_number(value) and math.isfinite(value) and value > 0):
+        raise ConfigError(where, f"must be a finite number > 0, got {value!r}")
+    return float(value)
+
+
+def _choice(where: str, value: object, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ConfigError(where, f"must be one of {', '.join(choices)}, got {value!r}")
+
+
+def _optional_path(where: str, value: object) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise ConfigError(where, f"must be a file name, got {value!r}")
+    if not value:
+        raise ConfigError(where, "must be a file name, got an empty one")
+
+
+def _set(obj: object, name: str, value: object) -> None:
+    object.__setattr__(obj, name, value)
+
+
+def check_alpha(alpha: object) -> float:
     """alpha, the learning rate: finite and > 0."""
-    if not (isinstance(alpha, (int, float)) and math.isfinite(alpha) and alpha > 0):
-        raise InputError(f"--alpha must be a finite number > 0, got {alpha!r}")
-    return float(alpha)
+    return _positive("training.alpha", alpha)
 
 
-def check_momentum(momentum: float) -> float:
+def check_momentum(momentum: object) -> float:
     """mu, the momentum: 0 <= mu < 1 (mu >= 1 never forgets and does not converge)."""
-    if not (isinstance(momentum, (int, float)) and math.isfinite(momentum)) or not (
-        0.0 <= momentum < 1.0
-    ):
-        raise InputError(f"--momentum must be at least 0 and below 1, got {momentum!r}")
+    if not (_is_number(momentum) and math.isfinite(momentum) and 0 <= momentum < 1):
+        raise ConfigError("training.momentum", f"must be at least 0 and below 1, got {momentum!r}")
     return float(momentum)
 
 
-def check_seed(seed: int) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
-        raise InputError(f"--seed must be a whole number from 0 to {MAX_SEED}, got {seed!r}")
-    return seed
+def check_seed(seed: object, where: str = "training.seed") -> int:
+    """A seed numpy's default_rng takes and the restarts can count up from: 0..MAX_SEED."""
+    _whole(where, seed, 0, MAX_SEED)
+    return int(seed)
+
+
+def parse_hidden(text: str, where: str = "network.hidden") -> tuple[int, ...]:
+    """Hidden layer sizes from text: "3" -> (3,), "16,16" -> (16, 16), "0" -> () (none)."""
+    sizes = []
+    for part in str(text).split(","):
+        part = part.strip()
+        if not (part.isascii() and part.isdigit()):
+            raise ConfigError(
+                where, f"{text!r} is not a list of layer sizes (examples: 3, 16,16, 0)"
+            )
+        sizes.append(int(part))
+    return () if sizes == [0] else tuple(sizes)
+
+
+# -- the types ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DataConfig:
+    """The examples.
+
+    problem : a built-in problem's name (see ``core.problems``); used when csv is None
+    csv     : a CSV file of numbers whose last ``targets`` columns are the targets
+    samples : examples a generated problem draws (None: the problem's own default)
+    noise   : noise of a generated problem (None: its default)
+    seed    : seed of a generated problem's data, separate from the training seed
+    """
+
+    problem: str = "xor"
+    csv: str | None = None
+    targets: int = 1
+    samples: int | None = None
+    noise: float | None = None
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.problem, str):
+            raise ConfigError("data.problem", f"must be a problem's name, got {self.problem!r}")
+        _optional_path("data.csv", self.csv)
+        _whole("data.targets", self.targets, 1)
+        if self.samples is not None:
+            _whole("data.samples", self.samples, 1)
+        if self.noise is not None and not (
+            _is_number(self.noise) and math.isfinite(self.noise) and self.noise >= 0
+        ):
+            raise ConfigError("data.noise", f"must be a finite number >= 0, got {self.noise!r}")
+        check_seed(self.seed, "data.seed")
+        if self.csv is not None:
+            if self.samples is not None or self.noise is not None:
+                given = "data.samples" if self.samples is not None else "data.noise"
+                raise ConfigError(given, "applies to built-in problems, not to <data.csv>")
+        elif self.targets != 1:
+            raise ConfigError("data.targets", "applies to <data.csv> only")
 
 
 @dataclass(frozen=True)
-class TrainSettings:
+class NetworkConfig:
+    """The network's shape; its input and output sizes come from the data.
+
+    hidden            : sizes of the hidden layers, () for none
+    activation        : sigma of the hidden layers
+    output_activation : sigma of the output layer (None: sigmoid, or linear when the
+                        targets leave [0, 1])
+    beta              : steepness of every sigmoid, 1/(1 + e^{-beta z})
+    cost              : mse (1/2 |a - y|^2) or cross-entropy (sigmoid output only)
+    bias              : whether layers have biases b^m
+    """
+
+    hidden: tuple[int, ...] = (3,)
+    activation: str = "sigmoid"
+    output_activation: str | None = None
+    beta: float = 1.0
+    cost: str = "mse"
+    bias: bool = True
+
+    def __post_init__(self) -> None:
+        hidden = self.hidden
+        if _is_int(hidden):
+            hidden = () if hidden == 0 else (hidden,)
+        if not isinstance(hidden, (tuple, list)) or not all(
+            _is_int(s) and s >= 1 for s in hidden
+        ):
+            raise ConfigError(
+                "network.hidden", f"must be layer sizes of at least 1, got {self.hidden!r}"
+            )
+        _set(self, "hidden", tuple(hidden))
+        _choice("network.activation", self.activation, HIDDEN_ACTIVATIONS)
+        if self.output_activation is not None:
+            _choice("network.output_activation", self.output_activation, OUTPUT_ACTIVATIONS)
+        _set(self, "beta", _positive("network.beta", self.beta))
+        _choice("network.cost", self.cost, COSTS)
+        if not isinstance(self.bias, bool):
+            raise ConfigError("network.bias", f"must be true or false, got {self.bias!r}")
+        if self.cost == "cross-entropy" and self.output_activation not in (None, "sigmoid"):
+            raise ConfigError(
+                "network.cost",
+                f"cross-entropy needs a sigmoid output layer (got {self.output_activation}); "
+                "use <network.output_activation> sigmoid or <network.cost> mse",
+            )
+
+
+@dataclass(frozen=True)
+class InitConfig:
+    """Initial weights.
+
+    scheme : how a seed draws them: auto (Glorot uniform; He normal for relu layers) or
+             tutorial (0.5 sqrt(6 / (n_in + n_out)) N(0, 1))
+    file   : a weights file with the exact initial weights (the seed then only orders the
+             examples)
+    """
+
+    scheme: str = "auto"
+    file: str | None = None
+
+    def __post_init__(self) -> None:
+        _choice("init.scheme", self.scheme, INIT_SCHEMES)
+        _optional_path("init.file", self.file)
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
     """How to train.
 
     alpha      : learning rate in d = -alpha g + mu d_prev
     momentum   : mu in the same formula, 0 <= mu < 1
     batch_size : examples per update; 1 is online learning, n is full batch
-    epochs     : passes over the data (for runs with a fixed length)
+    epochs     : passes over the data of a run with a fixed length
     seed       : initial weights and shuffle orders come from it
     shuffle    : a new example order every epoch, or the data's own order
     """
@@ -47,25 +240,201 @@ class TrainSettings:
     alpha: float = 0.1
     momentum: float = 0.9
     batch_size: int = 1
-    epochs: int = 5000
+    epochs: int = DEFAULT_EPOCHS
     seed: int = 0
     shuffle: bool = True
 
     def __post_init__(self) -> None:
-        check_alpha(self.alpha)
-        check_momentum(self.momentum)
+        _set(self, "alpha", check_alpha(self.alpha))
+        _set(self, "momentum", check_momentum(self.momentum))
+        _whole("training.batch_size", self.batch_size, 1)
+        _whole("training.epochs", self.epochs, 1)
         check_seed(self.seed)
-        if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) or (
-            self.batch_size < 1
-        ):
-            raise InputError(f"--batch-size must be at least 1, got {self.batch_size!r}")
-        if isinstance(self.epochs, bool) or not isinstance(self.epochs, int) or self.epochs < 1:
-            raise InputError(f"--epochs must be at least 1, got {self.epochs!r}")
+        if not isinstance(self.shuffle, bool):
+            raise ConfigError("training.shuffle", f"must be true or false, got {self.shuffle!r}")
 
     def check_data_size(self, n_examples: int) -> None:
         """A batch cannot hold more examples than the data set has."""
         if self.batch_size > n_examples:
-            raise InputError(
-                f"--batch-size {self.batch_size} is larger than the data set "
-                f"({n_examples} examples)"
+            raise ConfigError(
+                "training.batch_size",
+                f"{self.batch_size} is larger than the data set ({n_examples} examples)",
             )
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that makes a training run."""
+
+    data: DataConfig = field(default_factory=DataConfig)
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    init: InitConfig = field(default_factory=InitConfig)
+    training: TrainingConfig = field(default_factory=TrainingConfig)
+
+
+@dataclass(frozen=True)
+class AppOptions:
+    """How the app runs.
+
+    fps        : frames drawn per second (1..60); lower it on slow links
+    speed      : updates per frame, one of SPEEDS, or FULL_SPEED for no limit
+    run        : start running at once
+    quit_after : seconds until the app exits by itself, or None
+    stop_epoch : pause when this many epochs are done, or None
+    stats      : a JSON file of frames, updates and rates written at exit, or None
+    save       : a weights file written at exit, or None
+    """
+
+    fps: float = 15.0
+    speed: int = 50
+    run: bool = False
+    quit_after: float | None = None
+    stop_epoch: int | None = None
+    stats: str | None = None
+    save: str | None = None
+
+    def __post_init__(self) -> None:
+        if not (_is_number(self.fps) and math.isfinite(self.fps) and 1 <= self.fps <= 60):
+            raise ConfigError("app.fps", f"must be from 1 to 60, got {self.fps!r}")
+        _set(self, "fps", float(self.fps))
+        if self.speed != FULL_SPEED and self.speed not in SPEEDS or not _is_int(self.speed):
+            raise ConfigError(
+                "app.speed", f"must be one of {', '.join(map(str, SPEEDS))} or max, "
+                f"got {self.speed!r}"
+            )
+        if not isinstance(self.run, bool):
+            raise ConfigError("app.run", f"must be true or false, got {self.run!r}")
+        if self.quit_after is not None:
+            _set(self, "quit_after", _positive("app.quit_after", self.quit_after))
+        if self.stop_epoch is not None:
+            _whole("app.stop_epoch", self.stop_epoch, 1)
+        _optional_path("app.stats", self.stats)
+        _optional_path("app.save", self.save)
+
+
+def speed_from_text(text: str) -> int:
+    """An updates-per-frame speed from text: a number of SPEEDS, or "max"."""
+    if text == "max":
+        return FULL_SPEED
+    if text.isascii() and text.isdigit() and int(text) in SPEEDS:
+        return int(text)
+    raise ConfigError(
+        "app.speed", f"must be one of {', '.join(map(str, SPEEDS))} or max, got {text!r}"
+    )
+
+
+@dataclass(frozen=True)
+class DescentConfig:
+    """The descent scene and ``descend``.
+
+    function  : quartic (f(x) = x^4 - 3x^3 + 2), or a bowl, cap or saddle in (x, y)
+    x0, y0    : the start (None: 4 for the quartic, each surface's own start)
+    gamma     : the step size in x <- x - gamma f'(x) (None: the preset's, or 0.01)
+    preset    : a gamma for the quartic that shows slow, converge, oscillate or diverge
+    precision : stop when a step moves the point by at most this
+    max_steps : give up after this many steps
+    """
+
+    function: str = "quartic"
+    x0: float | None = None
+    y0: float | None = None
+    gamma: float | None = None
+    preset: str | None = None
+    precision: float = 1e-5
+    max_steps: int = 100_000
+
+    def __post_init__(self) -> None:
+        _choice("descent.function", self.function, DESCENT_FUNCTIONS)
+        for name in ("x0", "y0"):
+            value = getattr(self, name)
+            if value is not None:
+                if not (_is_number(value) and math.isfinite(value)):
+                    raise ConfigError(f"descent.{name}", f"must be a finite number, got {value!r}")
+                _set(self, name, float(value))
+        if self.gamma is not None:
+            _set(self, "gamma", _positive("descent.gamma", self.gamma))
+        if self.preset is not None:
+            _choice("descent.preset", self.preset, tuple(DESCENT_PRESETS))
+            if self.gamma is not None:
+                raise ConfigError("descent.gamma", "cannot be given with <descent.preset>: give one, not both")
+        _set(self, "precision", _positive("descent.precision", self.precision))
+        _whole("descent.max_steps", self.max_steps, 1)
+        if self.function == "quartic" and self.y0 is not None:
+            raise ConfigError("descent.y0", "is for the two-variable functions (bowl, cap, saddle)")
+
+    @property
+    def step_size(self) -> float:
+        """gamma: the one given, else the preset's, else 0.01."""
+        if self.gamma is not None:
+            return self.gamma
+        return DESCENT_PRESETS[self.preset] if self.preset else 0.01
+
+
+@dataclass(frozen=True)
+class LandscapeConfig:
+    """The landscape scene and ``landscape``.
+
+    params     : two parameter names, like ("W1[1,1]", "b1[1]"), or () for the two of a
+                 two-parameter network (checked against the network when it is built)
+    half_range : each parameter from -half_range to half_range
+    grid       : points per axis
+    """
+
+    params: tuple[str, ...] = ()
+    half_range: float = 15.0
+    grid: int = 61
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.params, (tuple, list)) or not all(
+            isinstance(p, str) for p in self.params
+        ):
+            raise ConfigError("landscape.params", f"must be parameter names, got {self.params!r}")
+        _set(self, "params", tuple(p.strip() for p in self.params))
+        if self.params and len(self.params) != 2:
+            raise ConfigError(
+                "landscape.params", "takes two parameter names, like 'W1[1,1],b1[1]'"
+            )
+        if len(set(self.params)) != len(self.params):
+            raise ConfigError("landscape.params", "must name two different parameters")
+        _set(self, "half_range", _positive("landscape.half_range", self.half_range))
+        _whole("landscape.grid", self.grid, 2, MAX_GRID)
+
+
+def parse_parameter_pair(text: str) -> tuple[str, ...]:
+    """Two parameter names from text: 'W1[1,1],b1[1]' or 'W1[1,1];b1[1]'."""
+    names = [n.strip() for n in text.split(";")]
+    if len(names) == 1 and names[0].count("]") == 2:  # "W1[1,1],b1[1]" without ';'
+        first = names[0]
+        cut = first.index("]") + 1
+        names = [first[:cut], first[cut:].lstrip(",").strip()]
+    if len(names) != 2 or not all(names):
+        raise ConfigError("landscape.params", "takes two parameter names, like 'W1[1,1],b1[1]'")
+    return tuple(names)
+
+
+@dataclass(frozen=True)
+class RestartsConfig:
+    """The restarts scene and ``restarts``.
+
+    count     : networks, from seeds seed, seed + 1, ..., seed + count - 1
+    threshold : a run converged if its final loss is below this
+    """
+
+    count: int = 100
+    threshold: float = 0.01
+
+    def __post_init__(self) -> None:
+        _whole("restarts.count", self.count, 1)
+        _set(self, "threshold", _positive("restarts.threshold", self.threshold))
+
+    def check_seeds(self, first_seed: int) -> None:
+        """The seeds first_seed .. first_seed + count - 1 must all be valid seeds."""
+        last = first_seed + self.count - 1
+        if last > MAX_SEED:
+            raise ConfigError("restarts.count", f"{self.count} from seed {first_seed} goes "
+                              f"past the last seed, {MAX_SEED}")
+
+
+def field_names(config_type: type) -> list[str]:
+    """The fields of one of the types above, in order."""
+    return [f.name for f in fields(config_type)]

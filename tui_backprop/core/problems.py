@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tui_backprop.core.errors import InputError
+from tui_backprop.core.errors import ConfigError, InputError
 
 CLASSIFICATION = "classification"
 REGRESSION = "regression"
@@ -414,8 +414,10 @@ def _lookup(name: str) -> _Spec:
     """The spec for ``name`` (case and surrounding spaces ignored)."""
     key = name.strip().lower() if isinstance(name, str) else None
     if key not in _SPEC_BY_NAME:
-        raise InputError(
-            f"unknown problem {_quote(str(name))}; known problems: {', '.join(PROBLEM_NAMES)}"
+        raise ConfigError(
+            "data.problem",
+            f"names an unknown problem {_quote(str(name))}; known problems: "
+            f"{', '.join(PROBLEM_NAMES)}",
         )
     return _SPEC_BY_NAME[key]
 
@@ -428,9 +430,10 @@ def _fixed_problem(spec: _Spec, samples: object, noise: object) -> Problem:
         if value is not None
     ]
     if given:
-        raise InputError(
-            f"problem '{spec.name}' is a fixed data set and takes no samples or noise "
-            f"(got {', '.join(given)})"
+        raise ConfigError(
+            "data.samples" if samples is not None else "data.noise",
+            f"applies to generated problems; '{spec.name}' is a fixed data set and takes no "
+            f"samples or noise (got {', '.join(given)})",
         )
     table = np.asarray(spec.table, dtype=np.float64)
     x, y = table[:, : spec.n_inputs], table[:, spec.n_inputs :]
@@ -448,33 +451,34 @@ def _check_samples(spec: _Spec, samples: object) -> int:
     Two is the least that still gives a two-class problem one example per class.
     """
     if not _is_int(samples):
-        raise InputError(f"samples must be a whole number, got {samples!r}")
+        raise ConfigError("data.samples", f"must be a whole number, got {samples!r}")
     samples = int(samples)
     least = 2
     if samples < least:
         why = " so that both classes appear" if spec.two_class else ""
-        raise InputError(
-            f"problem '{spec.name}' needs at least {least} samples{why}, got {samples}"
+        raise ConfigError(
+            "data.samples",
+            f"must be at least {least} for problem '{spec.name}'{why}, got {samples}",
         )
     if samples > MAX_SAMPLES:
-        raise InputError(f"samples must be at most {MAX_SAMPLES}, got {samples}")
+        raise ConfigError("data.samples", f"must be at most {MAX_SAMPLES}, got {samples}")
     return samples
 
 
 def _check_noise(noise: object) -> float:
     """``noise`` as a finite float >= 0, or InputError."""
     if not isinstance(noise, numbers.Real) or isinstance(noise, (bool, np.bool_)):
-        raise InputError(f"noise must be a number, got {noise!r}")
+        raise ConfigError("data.noise", f"must be a number, got {noise!r}")
     noise = float(noise)
     if not math.isfinite(noise) or noise < 0.0:
-        raise InputError(f"noise must be a finite number >= 0, got {noise!r}")
+        raise ConfigError("data.noise", f"must be a finite number >= 0, got {noise!r}")
     return noise
 
 
 def _check_seed(seed: object) -> int:
     """``seed`` as an int >= 0 (what ``default_rng`` accepts), or InputError."""
     if not _is_int(seed) or int(seed) < 0:
-        raise InputError(f"seed must be a whole number >= 0, got {seed!r}")
+        raise ConfigError("data.seed", f"must be a whole number >= 0, got {seed!r}")
     return int(seed)
 
 

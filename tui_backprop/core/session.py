@@ -43,10 +43,10 @@ from kernels.layout import (
     STEP_RAN,
 )
 
+from .config import TrainingConfig, check_alpha, check_momentum, check_seed
 from .history import LossHistory
 from .model import Network
 from .orders import EpochOrders, seed_streams
-from .config import TrainSettings, check_alpha, check_momentum, check_seed
 from .snapshot import Snapshot
 from .spec import NetworkSpec
 
@@ -71,7 +71,7 @@ class Session:
         spec: NetworkSpec,
         X: np.ndarray,
         Y: np.ndarray,
-        settings: TrainSettings,
+        settings: TrainingConfig,
         initial: tuple[Sequence[np.ndarray], Sequence[np.ndarray] | None] | None = None,
         specialized: bool | None = None,
     ) -> None:

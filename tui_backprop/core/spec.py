@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .errors import InputError
+from .errors import ConfigError, InputError
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu")
@@ -23,28 +23,6 @@ INIT_SCHEMES = ("auto", "tutorial")
 
 #: Refuse networks whose buffers would not fit comfortably in memory.
 MAX_PARAMETERS = 20_000_000
-
-
-def parse_hidden(text: str) -> tuple[int, ...]:
-    """Parse ``--hidden``: "3" -> (3,), "16,16" -> (16, 16), "0" -> () (no hidden layer)."""
-    parts = [p.strip() for p in str(text).split(",")]
-    sizes = []
-    for part in parts:
-        try:
-            size = int(part)
-        except ValueError:
-            raise InputError(
-                f"--hidden: {text!r} is not a list of layer sizes (examples: 3, 16,16, 0)"
-            ) from None
-        sizes.append(size)
-    if sizes == [0]:
-        return ()
-    if any(s < 1 for s in sizes):
-        raise InputError(
-            f"--hidden: layer sizes must be at least 1, got {text!r} "
-            "(0 alone means no hidden layer)"
-        )
-    return tuple(sizes)
 
 
 @dataclass(frozen=True)
@@ -80,26 +58,29 @@ class NetworkSpec:
             )
         for name in self.activations:
             if name not in ACTIVATIONS:
-                raise InputError(
-                    f"unknown activation {name!r} (choose from {', '.join(ACTIVATIONS)})"
+                raise ConfigError(
+                    "network.activation",
+                    f"must be one of {', '.join(ACTIVATIONS)}, got {name!r}",
                 )
         if self.init_scheme not in INIT_SCHEMES:
-            raise InputError(f"unknown init scheme {self.init_scheme!r} "
-                             f"(choose from {', '.join(INIT_SCHEMES)})")
+            raise ConfigError("init.scheme", f"must be one of {', '.join(INIT_SCHEMES)}, "
+                              f"got {self.init_scheme!r}")
         if self.cost not in COSTS:
-            raise InputError(f"unknown cost {self.cost!r} (choose from {', '.join(COSTS)})")
+            raise ConfigError("network.cost", f"must be one of {', '.join(COSTS)}, got {self.cost!r}")
         if self.cost == "cross-entropy" and self.activations[-1] != "sigmoid":
-            raise InputError(
-                "cross-entropy needs a sigmoid output layer "
-                f"(got {self.activations[-1]}); use --output-activation sigmoid or --cost mse"
+            raise ConfigError(
+                "network.cost",
+                f"cross-entropy needs a sigmoid output layer (got {self.activations[-1]}); "
+                "use <network.output_activation> sigmoid or <network.cost> mse",
             )
         if not (isinstance(self.beta, (int, float)) and math.isfinite(self.beta) and self.beta > 0):
-            raise InputError(f"--beta must be a finite number > 0, got {self.beta!r}")
+            raise ConfigError("network.beta", f"must be a finite number > 0, got {self.beta!r}")
         object.__setattr__(self, "beta", float(self.beta))
         if self.n_parameters > MAX_PARAMETERS:
-            raise InputError(
-                f"network {self.label} has {self.n_parameters} parameters; "
-                f"the limit is {MAX_PARAMETERS}"
+            raise ConfigError(
+                "network.hidden",
+                f"gives the network {self.label} {self.n_parameters} parameters; "
+                f"the limit is {MAX_PARAMETERS}",
             )
 
     @classmethod

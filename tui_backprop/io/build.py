@@ -1,86 +1,110 @@
-"""From parsed command-line options to a ready Session (data, network, settings)."""
+"""From a RunConfig to what it names: the examples read or generated, the network's spec,
+the initial weights read, and a Session ready to train.
+
+Each step is a function of its own, so that a front end can tell which of its settings a
+file's error belongs to (a lesson names ``[data] data`` for a bad CSV file and
+``[network] init`` for a bad weights file).
+"""
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass
 
-from ..core.errors import InputError
+import numpy as np
+
+from ..core.config import (
+    DataConfig,
+    InitConfig,
+    NetworkConfig,
+    RunConfig,
+    TrainingConfig,
+)
+from ..core.errors import ConfigError
 from ..core.problems import Problem, load_csv, make_problem
 from ..core.session import Session
-from ..core.config import TrainSettings
-from ..core.spec import NetworkSpec, parse_hidden
+from ..core.spec import NetworkSpec
 from .weights_file import load_weights
+
+#: Initial weights: (W^1..W^L, b^1..b^L or None), as ``weights_file.load_weights`` gives.
+Initial = tuple[list[np.ndarray], list[np.ndarray] | None]
 
 
 @dataclass(frozen=True)
 class Setup:
+    """A run's parts: the problem, the network's spec, the training settings, the exact
+    initial weights (or None: drawn from the seed) and the Session (or None when the
+    caller builds its own)."""
+
     problem: Problem
     spec: NetworkSpec
-    settings: TrainSettings
-    initial: tuple | None
+    settings: TrainingConfig
+    initial: Initial | None
     session: Session | None
 
 
-def load_problem(args: argparse.Namespace) -> Problem:
-    if args.data is not None:
-        if args.samples is not None or args.noise is not None:
-            raise InputError("--samples and --noise apply to built-in problems, not --data")
-        if args.targets < 1:
-            raise InputError(f"--targets must be at least 1, got {args.targets}")
-        return load_csv(args.data, targets=args.targets)
-    return make_problem(args.problem, samples=args.samples, noise=args.noise,
-                        seed=args.data_seed)
+def load_problem(data: DataConfig) -> Problem:
+    """The examples: the CSV file's, or the built-in problem's."""
+    if data.csv is not None:
+        return load_csv(data.csv, targets=data.targets)
+    return make_problem(data.problem, samples=data.samples, noise=data.noise, seed=data.seed)
 
 
-def build_spec(args: argparse.Namespace, problem: Problem) -> NetworkSpec:
-    output = args.output_activation or problem.default_output_activation
-    spec = NetworkSpec.build(
-        problem.n_inputs, parse_hidden(args.hidden), problem.n_outputs,
-        activation=args.activation, output_activation=output, cost=args.cost,
-        beta=args.beta, bias=not args.no_bias, init_scheme=args.init_scheme,
+def build_spec(network: NetworkConfig, init: InitConfig, problem: Problem) -> NetworkSpec:
+    """The network for ``problem``'s input and output sizes."""
+    output = network.output_activation or problem.default_output_activation
+    if network.cost == "cross-entropy" and not ((problem.Y >= 0) & (problem.Y <= 1)).all():
+        raise ConfigError("network.cost", "cross-entropy needs every target in [0, 1]; use mse")
+    return NetworkSpec.build(
+        problem.n_inputs,
+        network.hidden,
+        problem.n_outputs,
+        activation=network.activation,
+        output_activation=output,
+        cost=network.cost,
+        beta=network.beta,
+        bias=network.bias,
+        init_scheme=init.scheme,
     )
-    if spec.cost == "cross-entropy" and not ((problem.Y >= 0) & (problem.Y <= 1)).all():
-        raise InputError("cross-entropy needs every target in [0, 1]; use --cost mse")
-    return spec
 
 
-def build_settings(args: argparse.Namespace, problem: Problem) -> TrainSettings:
-    settings = TrainSettings(
-        alpha=args.alpha, momentum=args.momentum, batch_size=args.batch_size,
-        epochs=1 if getattr(args, "epochs", None) is None else args.epochs,
-        seed=args.seed, shuffle=not args.no_shuffle,
-    )
-    settings.check_data_size(problem.n_examples)
-    return settings
+def load_initial(init: InitConfig, spec: NetworkSpec) -> Initial | None:
+    """The weights file's weights for ``spec``, or None to draw them from the seed."""
+    return load_weights(init.file, spec.sizes, spec.bias) if init.file else None
 
 
-def build_setup(args: argparse.Namespace, make_session: bool = True) -> Setup:
-    """Everything a command needs; raises InputError for any bad option.
+def build_setup(run: RunConfig, make_session: bool = True) -> Setup:
+    """Everything a command needs; raises InputError (ConfigError for a bad setting).
 
     ``make_session=False`` leaves the Session to the caller (the app builds its own)."""
-    problem = load_problem(args)
-    spec = build_spec(args, problem)
-    settings = build_settings(args, problem)
-    initial = load_weights(args.init, spec.sizes, spec.bias) if args.init else None
-    session = (Session(spec, problem.X, problem.Y, settings, initial=initial)
-               if make_session else None)
-    return Setup(problem, spec, settings, initial, session)
+    problem = load_problem(run.data)
+    spec = build_spec(run.network, run.init, problem)
+    run.training.check_data_size(problem.n_examples)
+    initial = load_initial(run.init, spec)
+    session = (
+        Session(spec, problem.X, problem.Y, run.training, initial=initial)
+        if make_session
+        else None
+    )
+    return Setup(problem, spec, run.training, initial, session)
 
 
-def build_trained_setup(args: argparse.Namespace) -> Setup:
-    """``build_setup``, with ``--example K`` checked against the data and the Session
-    trained ``--after-epochs N`` first (the commands that look at one moment of a run)."""
-    if args.after_epochs < 0:
-        raise InputError(f"--after-epochs must be at least 0, got {args.after_epochs}")
-    setup = build_setup(args)
+def build_trained_setup(run: RunConfig, after_epochs: int, example: int | None) -> Setup:
+    """``build_setup``, with ``example`` (1-based, or None for all) checked against the
+    data and the Session trained ``after_epochs`` first (for the commands that look at one
+    moment of a run)."""
+    if isinstance(after_epochs, bool) or not isinstance(after_epochs, int) or after_epochs < 0:
+        raise ConfigError("moment.after_epochs", f"must be at least 0, got {after_epochs!r}")
+    setup = build_setup(run)
     session = setup.session
+    assert session is not None
     n = session.n_examples
-    if args.example is not None and not 1 <= args.example <= n:
-        raise InputError(f"--example must be from 1 to {n}, got {args.example}")
-    if args.after_epochs:
-        session.run_epochs(args.after_epochs)
+    if example is not None and not 1 <= example <= n:
+        raise ConfigError("moment.example", f"must be from 1 to {n}, got {example}")
+    if after_epochs:
+        session.run_epochs(after_epochs)
         if session.diverged:
-            raise InputError(f"training diverged within {args.after_epochs} epochs; "
-                             "lower --alpha")
+            raise ConfigError(
+                "training.alpha",
+                f"is too large: training diverged within {after_epochs} epochs; lower it",
+            )
     return setup

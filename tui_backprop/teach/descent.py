@@ -21,11 +21,6 @@ import numpy as np
 
 #: A run stops as diverged once |x| passes this.
 DIVERGED_BEYOND = 1e6
-#: gamma presets for the quartic from x0 = 4. Near the minimum f''(2.25) = 20.25, so a step
-#: past 1/20.25 overshoots it each time (oscillates) and one past 2/20.25 would grow; but
-#: from x0 = 4, where f'(4) = 112, the first step already decides: 0.055 lands in the basin
-#: and oscillates in, 0.07 is thrown out and diverges.
-PRESETS = {"slow": 0.001, "converge": 0.01, "oscillate": 0.055, "diverge": 0.07}
 
 
 def quartic(x: float) -> float:

@@ -15,7 +15,7 @@ import numpy as np
 
 import kernels
 
-from ..core.errors import InputError
+from ..core.errors import ConfigError
 from ..core.session import Session
 
 _NAME = re.compile(r"^\s*(W|b)(\d+)\[(\d+)(?:,\s*(\d+))?\]\s*$")
@@ -37,20 +37,30 @@ def parameter_index(session: Session, name: str) -> int:
     match = _NAME.match(name)
     spec = session.spec
     if not match:
-        raise InputError(f"--params: {name!r} is not a parameter name like W1[1,1] or b1[1]")
+        raise ConfigError("landscape.params", f"{name!r} is not a parameter name like W1[1,1] or b1[1]")
     kind, m, i, j = match.group(1), int(match.group(2)), int(match.group(3)), match.group(4)
     if not 1 <= m <= spec.n_layers or not 1 <= i <= spec.sizes[m]:
-        raise InputError(f"--params: {name} is not in the network {spec.label}")
+        raise ConfigError("landscape.params", f"{name} is not in the network {spec.label}")
     net = session.network
     if kind == "W":
         if j is None or not 1 <= int(j) <= spec.sizes[m - 1]:
-            raise InputError(f"--params: {name} is not in the network {spec.label}")
+            raise ConfigError("landscape.params", f"{name} is not in the network {spec.label}")
         return int(net.layers[m, kernels.W_OFFSET]) + (i - 1) * spec.sizes[m - 1] + int(j) - 1
     if j is not None:
-        raise InputError(f"--params: a bias has one index, like b{m}[{i}]")
+        raise ConfigError("landscape.params", f"{name}: a bias has one index, like b{m}[{i}]")
     if not spec.bias:
-        raise InputError(f"--params: the network has no biases ({name})")
+        raise ConfigError("landscape.params", f"{name}: the network has no biases")
     return int(net.layers[m, kernels.B_OFFSET]) + i - 1
+
+
+def chosen_parameters(params: tuple[str, ...], session: Session) -> list[str]:
+    """The two parameters a LandscapeConfig names (or, if none, the two of a two-parameter
+    network), each checked against the network."""
+    names = list(params) if params else default_parameters(session)
+    first, second = (parameter_index(session, name) for name in names)
+    if first == second:
+        raise ConfigError("landscape.params", "must name two different parameters")
+    return names
 
 
 def default_parameters(session: Session) -> list[str]:
@@ -58,8 +68,11 @@ def default_parameters(session: Session) -> list[str]:
     names = parameter_names(session)
     trainable = [n for n in names if session.spec.bias or n.startswith("W")]
     if len(trainable) != 2:
-        raise InputError(f"the network {session.spec.label} has {len(trainable)} parameters; "
-                         "choose two with --params, for example --params 'W1[1,1],b1[1]'")
+        raise ConfigError(
+            "landscape.params",
+            f"is needed: the network {session.spec.label} has {len(trainable)} parameters; "
+            "choose two, for example 'W1[1,1],b1[1]'",
+        )
     return trainable
 
 
@@ -69,7 +82,7 @@ def cost_grid(session: Session, names: list[str], half_range: float,
     parameter at axis[i] and the second at axis[j], the others as they are now."""
     first, second = (parameter_index(session, n) for n in names)
     if first == second:
-        raise InputError("--params: choose two different parameters")
+        raise ConfigError("landscape.params", "must name two different parameters")
     axis = np.linspace(-half_range, half_range, points)
     net = session.network
     params = net.params.copy()

@@ -13,9 +13,9 @@ import numpy as np
 
 import kernels
 
+from ..core.config import RestartsConfig, TrainingConfig
 from ..core.model import Network
 from ..core.orders import EpochOrders, seed_streams
-from ..core.config import MAX_SEED, TrainSettings
 from ..core.spec import NetworkSpec
 
 #: Example indices handed to one parallel call, over all networks.
@@ -38,20 +38,11 @@ class RestartsResult:
         return np.isfinite(self.final_losses) & (self.final_losses < threshold)
 
 
-def check_count(count: int, first_seed: int) -> None:
-    from ..core.errors import InputError
-
-    if count < 1:
-        raise InputError(f"--count must be at least 1, got {count}")
-    if first_seed + count - 1 > MAX_SEED:
-        raise InputError(f"seeds {first_seed}..{first_seed + count - 1} go past {MAX_SEED}")
-
-
-def train_restarts(spec: NetworkSpec, X: np.ndarray, Y: np.ndarray, settings: TrainSettings,
+def train_restarts(spec: NetworkSpec, X: np.ndarray, Y: np.ndarray, settings: TrainingConfig,
                    count: int, progress=None) -> RestartsResult:
     """Train ``count`` networks, seeds settings.seed .. settings.seed + count - 1, for
     settings.epochs epochs each; ``progress(done_epochs, epochs)`` after each chunk."""
-    check_count(count, settings.seed)
+    RestartsConfig(count=count).check_seeds(settings.seed)
     X = np.ascontiguousarray(X, dtype=np.float64)
     Y = np.ascontiguousarray(Y, dtype=np.float64)
     settings.check_data_size(len(X))

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .explain import Explanation, Phase
 from ..core.snapshot import Snapshot
+from .explain import Explanation, Phase
 
 #: sigma'(z) below this flags a node as saturated: its delta, and its learning, fade.
 SATURATION = 0.01

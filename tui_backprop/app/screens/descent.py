@@ -19,8 +19,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 from textual_plotext import PlotextPlot
 
+from ...core.config import DESCENT_PRESETS
+from ...io.lessons import Lesson
 from ...teach.descent import (
-    PRESETS,
     SURFACES,
     Descent,
     descend,
@@ -29,7 +30,6 @@ from ...teach.descent import (
     quartic_curvature,
     quartic_slope,
 )
-from ...io.lessons import Lesson
 from ..widgets.heatmap import Heatmap, legend, sample
 from .scene import SceneScreen
 
@@ -128,7 +128,7 @@ class DescentScreen(SceneScreen):
                                      old[1] if y0 is None else y0)
         self.preset = preset
         self.gammas = {name: SURFACE_GAMMA for name in SURFACES}
-        self.gammas["quartic"] = PRESETS[preset] if preset else gamma
+        self.gammas["quartic"] = DESCENT_PRESETS[preset] if preset else gamma
         if function != "quartic":
             self.gammas[function] = gamma
         self.precision = precision
@@ -143,12 +143,9 @@ class DescentScreen(SceneScreen):
         """The scene with the lesson's [descent] values (checked when it was loaded)."""
         if lesson is None:
             return cls()
-        from ...cli.commands.descend import check_options
-
-        args = lesson.namespace("descend")
-        gamma = check_options(args)
-        return cls(lesson, args.function, args.x0, args.y0, gamma, args.precision,
-                   args.max_steps, args.preset)
+        config = lesson.descent
+        return cls(lesson, config.function, config.x0, config.y0, config.step_size,
+                   config.precision, config.max_steps, config.preset)
 
     def compose(self) -> ComposeResult:
         yield self.notes_panel()
@@ -305,10 +302,10 @@ class DescentScreen(SceneScreen):
         if self.function != "quartic":
             self.notify("the presets are for the quartic (f switches back)")
             return
-        names = list(PRESETS)
+        names = list(DESCENT_PRESETS)
         self.preset = names[(names.index(self.preset) + 1) % len(names)] if (
             self.preset in names) else names[0]
-        self.gammas["quartic"] = PRESETS[self.preset]
+        self.gammas["quartic"] = DESCENT_PRESETS[self.preset]
         self.compute()
 
     def action_function(self) -> None:

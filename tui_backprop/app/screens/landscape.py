@@ -19,13 +19,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
-from ...teach.landscape import cost_grid, parameter_index
-from ...io.lessons import Lesson
+from ...core.config import LandscapeConfig, TrainingConfig
 from ...core.model import Network
 from ...core.problems import Problem
 from ...core.session import Session
-from ...core.config import TrainSettings
 from ...core.spec import NetworkSpec
+from ...io.lessons import Lesson
+from ...teach.landscape import chosen_parameters, cost_grid, parameter_index
 from ..config import AppConfig
 from ..widgets.formatting import loss_text
 from ..widgets.heatmap import Heatmap, legend, nearest
@@ -86,7 +86,7 @@ class LandscapeScreen(SceneScreen):
     ]
 
     def __init__(self, lesson: Lesson | None, problem: Problem, spec: NetworkSpec,
-                 settings: TrainSettings, initial=None, params: str | None = None,
+                 settings: TrainingConfig, initial=None, params: tuple[str, ...] = (),
                  half_range: float = 15.0, grid: int = 61) -> None:
         super().__init__(lesson)
         self.problem = problem
@@ -99,9 +99,7 @@ class LandscapeScreen(SceneScreen):
         self._timer = None
         # The starting parameters: the seed's (or the file's) initial ones.
         first = Session(self.specs[0], problem.X, problem.Y, settings, initial=initial)
-        from ...cli.commands.landscape import parameter_choice
-
-        self.names = parameter_choice(params, first)
+        self.names = chosen_parameters(params, first)
         self.indices = [parameter_index(first, name) for name in self.names]
         self.base = first.network.params.copy()
         self.start = (float(self.base[self.indices[0]]), float(self.base[self.indices[1]]))
@@ -116,17 +114,10 @@ class LandscapeScreen(SceneScreen):
     @classmethod
     def from_config(cls, config: AppConfig) -> LandscapeScreen:
         """The network of ``config``, the [landscape] values of its lesson."""
-        from ...cli.commands.landscape import check_options
-
         lesson = config.lesson
-        if lesson is not None:
-            args = lesson.namespace("landscape")
-            check_options(args)
-            params, half_range, grid = args.params, args.range, args.grid
-        else:
-            params, half_range, grid = None, 15.0, 61
+        scene = lesson.landscape if lesson is not None else LandscapeConfig()
         return cls(lesson, config.problem, config.spec, config.settings, config.initial,
-                   params, half_range, grid)
+                   scene.params, scene.half_range, scene.grid)
 
     # -- the runs -------------------------------------------------------------------------
     def initial_parameters(self):

@@ -18,11 +18,11 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual_plotext import PlotextPlot
 
-from ...core.errors import InputError
+from ...core.config import RestartsConfig, check_seed
+from ...core.errors import ConfigError
 from ...io.lessons import Lesson
 from ...teach.restarts import RestartsResult, train_restarts
-from ...core.config import check_seed
-from ..config import AppConfig
+from ..config import AppConfig, field_label
 from .scene import SceneScreen
 
 DEFAULT_COUNT = 100
@@ -80,14 +80,9 @@ class RestartsScreen(SceneScreen):
     def from_config(cls, config: AppConfig) -> RestartsScreen:
         """The network of ``config``; count and threshold from its lesson's [restarts]; as
         many epochs as the network view would run (its --epochs), or 5000."""
-        from ...cli.commands.restarts import check_options
-
-        count, threshold = DEFAULT_COUNT, 0.01
-        if config.lesson is not None:
-            args = config.lesson.namespace("restarts")
-            check_options(args)
-            count, threshold = args.count, args.threshold
-        epochs = config.stop_epoch or DEFAULT_EPOCHS
+        scene = config.lesson.restarts if config.lesson is not None else RestartsConfig()
+        count, threshold = scene.count, scene.threshold
+        epochs = config.options.stop_epoch or DEFAULT_EPOCHS
         return cls(config.lesson, config, count, epochs, threshold)
 
     @property
@@ -165,9 +160,11 @@ class RestartsScreen(SceneScreen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         try:
             seed = check_seed(int(event.value))
-        except (ValueError, InputError) as error:
-            self.notify(str(error) if isinstance(error, InputError) else
-                        f"not a seed: {event.value!r}", severity="warning")
+        except ConfigError as error:
+            self.notify(error.worded(field_label), severity="warning")
+            return
+        except ValueError:
+            self.notify(f"not a seed: {event.value!r}", severity="warning")
             return
         self.open_seed(seed)
 
@@ -179,7 +176,7 @@ class RestartsScreen(SceneScreen):
         epoch the restarts stopped at."""
         config = dataclasses.replace(
             self.config, settings=dataclasses.replace(self.settings, seed=seed),
-            initial=None, stop_epoch=self.epochs)
+            initial=None, options=dataclasses.replace(self.config.options, stop_epoch=self.epochs))
         loss = None
         if self.result is not None:
             hits = np.nonzero(self.result.seeds == seed)[0]

@@ -14,8 +14,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from ...teach.explain import Explanation, num, sigma_text, slope_text, val
 from ...core.snapshot import Snapshot
+from ...teach.explain import Explanation, num, sigma_text, slope_text, val
 from ...teach.walk import (
     SATURATION,
     ParameterHistory,

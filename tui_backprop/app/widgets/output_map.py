@@ -26,8 +26,8 @@ from textual.containers import Container
 from textual.widget import Widget
 from textual_plotext import PlotextPlot
 
-from ...teach.explain import forward_many
 from ...core.snapshot import Snapshot
+from ...teach.explain import forward_many
 from .formatting import NEGATIVE, POSITIVE
 
 LOW_RGB = tuple(int(NEGATIVE[i : i + 2], 16) for i in (1, 3, 5))

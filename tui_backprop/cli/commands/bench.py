@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from ...io.files import check_writable_target, write_text_atomic
+
+if TYPE_CHECKING:
+    from ..main import Invocation
 
 
 def _rate(x: float) -> str:
@@ -57,7 +60,8 @@ def table(doc: dict) -> str:
     return "\n".join(lines)
 
 
-def run_bench_command(args: argparse.Namespace) -> int:
+def run_bench_command(call: Invocation) -> int:
+    args = call.args
     from ..benchmark import run_bench
 
     if args.output:

@@ -2,71 +2,48 @@
 
 from __future__ import annotations
 
-import argparse
 import json
-import math
+from typing import TYPE_CHECKING
 
-from ...teach.descent import PRESETS, SURFACES, descend, descend_surface
-from ...core.errors import InputError
 from ...io.files import json_number
+from ...teach.descent import SURFACES, descend, descend_surface
+
+if TYPE_CHECKING:
+    from ..main import Invocation
 
 
-def _positive(name: str, value: float) -> float:
-    if not (math.isfinite(value) and value > 0):
-        raise InputError(f"{name} must be a finite number > 0, got {value!r}")
-    return value
-
-
-def check_options(args: argparse.Namespace) -> float:
-    """Every option's value (also a lesson's [descent] values); returns gamma."""
-    if args.preset and args.gamma is not None:
-        raise InputError("give --gamma or --preset, not both")
-    gamma = PRESETS[args.preset] if args.preset else (0.01 if args.gamma is None
-                                                      else args.gamma)
-    _positive("--gamma", gamma)
-    _positive("--precision", args.precision)
-    if args.max_steps < 1:
-        raise InputError(f"--max-steps must be at least 1, got {args.max_steps}")
-    for name in ("x0", "y0"):
-        value = getattr(args, name)
-        if value is not None and not math.isfinite(value):
-            raise InputError(f"--{name} must be a finite number, got {value!r}")
-    if args.function == "quartic" and args.y0 is not None:
-        raise InputError("--y0 is for the two-variable functions (bowl, cap, saddle)")
-    return gamma
-
-
-def run_descend(args: argparse.Namespace) -> int:
-    gamma = check_options(args)
-    if args.function == "quartic":
-        result = descend(4.0 if args.x0 is None else args.x0, gamma, args.precision,
-                         args.max_steps)
+def run_descend(call: Invocation) -> int:
+    args, config = call.args, call.descent
+    gamma = config.step_size
+    if config.function == "quartic":
+        result = descend(4.0 if config.x0 is None else config.x0, gamma, config.precision,
+                         config.max_steps)
         formula = "x^4 - 3x^3 + 2"
     else:
-        surface = SURFACES[args.function]
-        start = (surface.start[0] if args.x0 is None else args.x0,
-                 surface.start[1] if args.y0 is None else args.y0)
-        result = descend_surface(surface, start, gamma, args.precision, args.max_steps)
+        surface = SURFACES[config.function]
+        start = (surface.start[0] if config.x0 is None else config.x0,
+                 surface.start[1] if config.y0 is None else config.y0)
+        result = descend_surface(surface, start, gamma, config.precision, config.max_steps)
         formula = surface.formula
     if args.json:
         print(json.dumps({
-            "function": args.function, "formula": formula, "gamma": gamma,
-            "precision": args.precision,
+            "function": config.function, "formula": formula, "gamma": gamma,
+            "precision": config.precision,
             "point": [json_number(v) for v in result.point], "steps": result.steps,
             "converged": result.converged, "diverged": result.diverged,
             "value": json_number(result.value), "verdict": result.verdict or None,
             "test": result.test or None,
         }))
         return 0
-    what = "ascent" if args.function == "cap" else "descent"
-    print(f"gradient {what} on f = {formula}, gamma {gamma:g}, precision {args.precision:g}")
+    what = "ascent" if config.function == "cap" else "descent"
+    print(f"gradient {what} on f = {formula}, gamma {gamma:g}, precision {config.precision:g}")
     if result.diverged:
         print(f"diverged after {result.steps} steps: gamma {gamma:g} overshoots (the point "
               f"left [-1e6, 1e6])")
         return 0
     if not result.converged:
         print(f"stopped after {result.steps} steps (--max-steps) without converging")
-    if args.function == "quartic":
+    if config.function == "quartic":
         x = result.point[0]
         kind = {"minimum": "Local minimum", "maximum": "Local maximum"}.get(
             result.verdict, "Critical point")

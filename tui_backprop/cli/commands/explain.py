@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-import argparse
 import json
+from typing import TYPE_CHECKING
 
 from ...io.build import build_trained_setup
 from ...teach.explain import explain_update
 
+if TYPE_CHECKING:
+    from ..main import Invocation
 
-def run_explain(args: argparse.Namespace) -> int:
-    setup = build_trained_setup(args)
+
+def run_explain(call: Invocation) -> int:
+    args = call.args
+    setup = build_trained_setup(call.run, args.after_epochs, args.example)
     session = setup.session
+    assert session is not None
     n = session.n_examples
     # The batch: example K and the ones after it, in the data's order.
     batch = [(args.example - 1 + i) % n for i in range(session.batch_size)]

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ...io.build import build_trained_setup
 from ...core.errors import InputError
+from ...io.build import build_trained_setup
 from ...io.files import json_number
 from ...teach.gradcheck import FLOOR, STEP, TOLERANCE, check_gradients
 
+if TYPE_CHECKING:
+    from ..main import Invocation
 
-def run_gradcheck(args: argparse.Namespace) -> int:
+
+def run_gradcheck(call: Invocation) -> int:
+    args = call.args
     tolerance = TOLERANCE if args.tolerance is None else args.tolerance
     if not (math.isfinite(tolerance) and tolerance > 0):
         raise InputError(f"--tolerance must be a finite number > 0, got {tolerance!r}")
-    setup = build_trained_setup(args)
+    setup = build_trained_setup(call.run, args.after_epochs, args.example)
     session = setup.session
+    assert session is not None
     indices = None if args.example is None else np.array([args.example - 1])
     checks = check_gradients(session, indices)
     worst = max(c.worst for c in checks)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
 import json
+from typing import TYPE_CHECKING
 
 from ...io.lessons import shipped_lessons
 
+if TYPE_CHECKING:
+    from ..main import Invocation
 
-def run_lessons(args: argparse.Namespace) -> int:
+
+def run_lessons(call: Invocation) -> int:
+    args = call.args
     lessons = shipped_lessons()
     if args.json:
         print(json.dumps([{"name": lesson.name, "scene": lesson.scene, "title": lesson.title}

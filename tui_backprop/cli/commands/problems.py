@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
 import json
+from typing import TYPE_CHECKING
 
 from ...core.problems import problem_catalog
 
+if TYPE_CHECKING:
+    from ..main import Invocation
 
-def run_problems(args: argparse.Namespace) -> int:
+
+def run_problems(call: Invocation) -> int:
+    args = call.args
     catalog = problem_catalog()
     if args.json:
         print(json.dumps(catalog))

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import re
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ...io.build import build_setup
 from ...core.errors import InputError
+from ...io.build import build_setup
 from ...io.files import json_number, to_json_lists
+from ...teach.restarts import train_restarts
 from ..progress import ProgressBar
-from ...teach.restarts import check_count, train_restarts
+
+if TYPE_CHECKING:
+    from ..main import Invocation
 
 QUANTILES = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
 
@@ -36,32 +39,25 @@ def histogram_text(losses: np.ndarray, threshold: float, width: int = 70,
     return re.sub(r"\x1b\[[0-9;]*m", "", plt.build())
 
 
-def check_options(args: argparse.Namespace) -> None:
-    """--threshold and --count (also a lesson's [restarts] values)."""
-    if not (math.isfinite(args.threshold) and args.threshold > 0):
-        raise InputError(f"--threshold must be a number > 0, got {args.threshold}")
-    check_count(args.count, args.seed)
-
-
-def run_restarts(args: argparse.Namespace) -> int:
-    check_options(args)
+def run_restarts(call: Invocation) -> int:
+    args, config = call.args, call.restarts
     if args.threads is not None:
         import numba
 
         if not 1 <= args.threads <= numba.config.NUMBA_NUM_THREADS:
             raise InputError(f"--threads must be from 1 to {numba.config.NUMBA_NUM_THREADS}")
         numba.set_num_threads(args.threads)
-    setup = build_setup(args, make_session=False)
+    setup = build_setup(call.run, make_session=False)
     if setup.initial is not None:
         raise InputError("--init gives every restart the same weights; restarts need seeds")
     bar = ProgressBar("restarts")
     try:
         result = train_restarts(setup.spec, setup.problem.X, setup.problem.Y, setup.settings,
-                                args.count, progress=bar.update)
+                                config.count, progress=bar.update)
     finally:
         bar.close()
     losses = result.final_losses
-    converged = result.converged(args.threshold)
+    converged = result.converged(config.threshold)
     finite = np.isfinite(losses)
     order = np.argsort(np.where(finite, losses, np.inf), kind="stable")
     best, worst = result.seeds[order[:5]], result.seeds[order[::-1][:5]]
@@ -72,7 +68,7 @@ def run_restarts(args: argparse.Namespace) -> int:
         print(json.dumps({
             "problem": setup.problem.name, "layers": list(setup.spec.sizes),
             "count": len(losses), "first_seed": int(result.seeds[0]),
-            "epochs": result.epochs, "threshold": args.threshold,
+            "epochs": result.epochs, "threshold": config.threshold,
             "converged": int(converged.sum()),
             "converged_fraction": float(converged.mean()),
             "diverged": int((~finite).sum()),
@@ -87,9 +83,9 @@ def run_restarts(args: argparse.Namespace) -> int:
     print(f"{len(losses)} restarts of {spec.label} on {setup.problem.name}, seeds "
           f"{result.seeds[0]}..{result.seeds[-1]}, {result.epochs} epochs each "
           f"(alpha {st.alpha:g}, momentum {st.momentum:g}, batch {st.batch_size})")
-    print(histogram_text(losses, args.threshold))
+    print(histogram_text(losses, config.threshold))
     print(f"converged     {converged.sum()} of {len(losses)} ({converged.mean():.1%}) "
-          f"with final loss < {args.threshold:g}")
+          f"with final loss < {config.threshold:g}")
     if (~finite).any():
         print(f"diverged      {(~finite).sum()}")
     print("quantiles     " + "  ".join(

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
+from typing import TYPE_CHECKING
 
-from ...io.build import build_setup
 from ...core.errors import InputError
+from ...io.build import build_setup
 from ...io.files import check_writable_target
+from ...io.weights_file import save_weights
 from ..progress import ProgressBar
 from ..report import TrainResult, human_report, json_report
-from ...io.weights_file import save_weights
+
+if TYPE_CHECKING:
+    from ..main import Invocation
 
 
-def run_train(args: argparse.Namespace) -> int:
+def run_train(call: Invocation) -> int:
+    args = call.args
     if args.save:
         check_writable_target(args.save)  # fail before a long run, not after it
-    setup = build_setup(args)
+    setup = build_setup(call.run)
     session = setup.session
+    assert session is not None
     session.warm_up()  # compile or load kernels outside the timed part
     initial_loss = session.evaluate()
     if session.diverged:

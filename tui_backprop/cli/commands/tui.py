@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 import json
-import math
 import sys
+from typing import TYPE_CHECKING
 
 from ...core.errors import InputError
 from ...io.files import check_writable_target, write_text_atomic
+
+if TYPE_CHECKING:
+    from ...app.config import AppConfig
+    from ..main import Invocation
 
 
 def check_terminal() -> None:
@@ -18,40 +21,21 @@ def check_terminal() -> None:
                          "for scripts use `tui-backprop train`")
 
 
-def build_config(args: argparse.Namespace):
+def build_config(call: Invocation) -> AppConfig:
+    """The app's configuration: the run's data and network, and the app options."""
     from ...app.config import AppConfig
-    from ...app.runner import FULL_SPEED, SPEEDS
     from ...io.build import build_setup
 
-    if not (math.isfinite(args.fps) and 1 <= args.fps <= 60):
-        raise InputError(f"--fps must be from 1 to 60, got {args.fps:g}")
-    if args.quit_after is not None and not (math.isfinite(args.quit_after)
-                                            and args.quit_after > 0):
-        raise InputError(f"--quit-after must be a number of seconds > 0, got {args.quit_after}")
-    if args.speed == "max":
-        speed = FULL_SPEED
-    else:
-        try:
-            speed = int(args.speed)
-        except ValueError:
-            speed = -1
-        if speed not in SPEEDS:
-            raise InputError(f"--speed must be one of {', '.join(map(str, SPEEDS))} or max, "
-                             f"got {args.speed!r}")
-    for path in (args.stats, args.save):
+    for path in (call.app.stats, call.app.save):
         if path:
             check_writable_target(path)
-    setup = build_setup(args, make_session=False)
-    return AppConfig(
-        problem=setup.problem, spec=setup.spec, settings=setup.settings,
-        initial=setup.initial, fps=args.fps, speed=speed, run=args.run,
-        quit_after=args.quit_after, stop_epoch=args.epochs, save=args.save,
-        lesson=getattr(args, "lesson", None),
-    )
+    setup = build_setup(call.run, make_session=False)
+    return AppConfig(problem=setup.problem, spec=setup.spec, settings=setup.settings,
+                     initial=setup.initial, options=call.app, lesson=call.lesson)
 
 
-def run_tui(args: argparse.Namespace) -> int:
-    config = build_config(args)
+def run_tui(call: Invocation) -> int:
+    config = build_config(call)
     check_terminal()
     from ...app.app import BackpropApp
 
@@ -60,8 +44,8 @@ def run_tui(args: argparse.Namespace) -> int:
     code = app.return_code or 0
     if code:
         return code  # the app failed and said so: write nothing that looks like a result
-    if args.stats:
-        write_text_atomic(args.stats, json.dumps(app.stats(), indent=2) + "\n")
-    if args.save:
-        app.save_weights(args.save)
+    if config.options.stats:
+        write_text_atomic(config.options.stats, json.dumps(app.stats(), indent=2) + "\n")
+    if config.options.save:
+        app.save_weights(config.options.save)
     return 0

@@ -6,30 +6,42 @@ A lesson file::
     scene = "network"              # network, descent, landscape or restarts
     notes = '''...'''              # shown beside the scene (t toggles them)
 
-    [data]                         # the options of `tui-backprop tui`, without the dashes
-    problem = "not"
+    [data]                         # the settings, by section; keys as the options of
+    problem = "not"                # `tui-backprop tui` without their dashes
     [network]
     hidden = 0
     [training]
     alpha = 1.0
-    [descent]                      # the options of `descend`, `landscape` or `restarts`
+    [descent]                      # or [landscape], [restarts]: the scene's own settings
     ...
 
-Every key is a command-line option of the command that owns its section, and is checked
-as that option is: its type and choices here, its value by the same code the command line
-runs (``configure.build_setup`` and the commands' ``check_options``). A bad file raises
-:class:`LessonError`, one line naming the file, the key and the problem.
+Each key is read straight into the typed configuration (``core.config``): :data:`KEYS`
+says which field it sets and what kind of value it takes. The values are then checked by
+the configuration's own rules, and against the data (a batch no larger than the data set,
+initial weights that fit the network). A bad file raises :class:`LessonError`, one line
+naming the file, the key and the problem.
 """
 
 from __future__ import annotations
 
-import argparse
-import re
+import dataclasses
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from ...core.errors import InputError
+from ...core.config import (
+    AppOptions,
+    DescentConfig,
+    LandscapeConfig,
+    RestartsConfig,
+    RunConfig,
+    parse_hidden,
+    parse_parameter_pair,
+    speed_from_text,
+)
+from ...core.errors import ConfigError, InputError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -40,23 +52,142 @@ SCENES = ("network", "descent", "landscape", "restarts")
 #: Where the shipped lessons are, and their order in `tui-backprop lessons`.
 LESSON_DIR = Path(__file__).parent
 ORDER = ("descent", "neuron", "not", "landscape", "xor-231", "xor-221", "restarts")
-#: section -> (command whose options it holds, that parser's argument group or None for
-#: the command's own options, outside the data, network and training groups).
-SECTIONS = {
-    "data": ("tui", "data"),
-    "network": ("tui", "network"),
-    "training": ("tui", "training"),
-    "app": ("tui", "app"),
-    "descent": ("descend", None),
-    "landscape": ("landscape", None),
-    "restarts": ("restarts", None),
+TOP_KEYS = ("title", "scene", "notes")
+
+
+# -- what a key's value may be, and what it becomes --------------------------------------
+def _type_name(value: object) -> str:
+    return {bool: "true/false", int: "a whole number", float: "a number", str: "a string",
+            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
+
+
+#: Reads a key's TOML value (and the lesson's folder) into the field's value, or raises
+#: ValueError with the problem.
+Reader = Callable[[Any, Path], Any]
+
+
+def _whole(value: Any, _: Path) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"must be a whole number, got {_type_name(value)}")
+    return value
+
+
+def _number(value: Any, _: Path) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"must be a number, got {_type_name(value)}")
+    return float(value)
+
+
+def _flag(value: Any, _: Path) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"must be true or false, got {_type_name(value)}")
+    return value
+
+
+def _text(value: Any, _: Path) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be a string, got {_type_name(value)}")
+    return value
+
+
+def _path(value: Any, folder: Path) -> str:
+    """A file name; a relative one is taken from the lesson's folder."""
+    text = _text(value, folder)
+    return text if not text or Path(text).is_absolute() else str(folder / text)
+
+
+def _hidden(value: Any, _: Path) -> tuple[int, ...]:
+    """hidden = 3, "16,16" or [16, 16]; 0 or [] for none."""
+    if isinstance(value, list) and all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value
+    ):
+        return tuple(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return () if value == 0 else (value,)
+    if isinstance(value, str):
+        return parse_hidden(value)
+    raise ValueError(f"must be a size, a list of sizes or a string, got {_type_name(value)}")
+
+
+def _speed(value: Any, _: Path) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return speed_from_text(str(value))
+    return speed_from_text(_text(value, _))
+
+
+def _params(value: Any, _: Path) -> tuple[str, ...]:
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return parse_parameter_pair(_text(value, _))
+
+
+def _negated(read: Reader) -> Reader:
+    return lambda value, folder: not read(value, folder)
+
+
+#: section -> key -> (the configuration field it sets, the kind of value it takes).
+KEYS: dict[str, dict[str, tuple[str, Reader]]] = {
+    "data": {
+        "problem": ("data.problem", _text),
+        "data": ("data.csv", _path),
+        "targets": ("data.targets", _whole),
+        "samples": ("data.samples", _whole),
+        "noise": ("data.noise", _number),
+        "data-seed": ("data.seed", _whole),
+    },
+    "network": {
+        "hidden": ("network.hidden", _hidden),
+        "activation": ("network.activation", _text),
+        "output-activation": ("network.output_activation", _text),
+        "beta": ("network.beta", _number),
+        "cost": ("network.cost", _text),
+        "no-bias": ("network.bias", _negated(_flag)),
+        "init": ("init.file", _path),
+        "init-scheme": ("init.scheme", _text),
+    },
+    "training": {
+        "alpha": ("training.alpha", _number),
+        "momentum": ("training.momentum", _number),
+        "batch-size": ("training.batch_size", _whole),
+        "epochs": ("training.epochs", _whole),
+        "seed": ("training.seed", _whole),
+        "no-shuffle": ("training.shuffle", _negated(_flag)),
+    },
+    "app": {
+        "fps": ("app.fps", _number),
+        "speed": ("app.speed", _speed),
+        "run": ("app.run", _flag),
+    },
+    "descent": {
+        "function": ("descent.function", _text),
+        "x0": ("descent.x0", _number),
+        "y0": ("descent.y0", _number),
+        "gamma": ("descent.gamma", _number),
+        "preset": ("descent.preset", _text),
+        "precision": ("descent.precision", _number),
+        "max-steps": ("descent.max_steps", _whole),
+    },
+    "landscape": {
+        "params": ("landscape.params", _params),
+        "range": ("landscape.half_range", _number),
+        "grid": ("landscape.grid", _whole),
+    },
+    "restarts": {
+        "count": ("restarts.count", _whole),
+        "threshold": ("restarts.threshold", _number),
+    },
 }
-#: Options that belong to one run from the command line, not to a lesson.
-NOT_IN_LESSONS = {"help", "json", "lesson", "quit_after", "stats", "save", "threads",
-                  "version"}
-SHARED_GROUPS = ("data", "network", "training")
-#: Options whose value is a file: relative paths are taken from the lesson's folder.
-PATH_OPTIONS = {"data", "init"}
+
+
+def key_name(config_field: str) -> str:
+    """How a lesson names a configuration field: "training.alpha" -> "[training] alpha"."""
+    for section, keys in KEYS.items():
+        for key, (target, _) in keys.items():
+            if target == config_field:
+                return f"[{section}] {key}"
+    if config_field == "app.stop_epoch":
+        return "[training] epochs"
+    return config_field
 
 
 class LessonError(InputError):
@@ -69,30 +200,21 @@ class LessonError(InputError):
 
 @dataclass(frozen=True)
 class Lesson:
-    """A parsed, checked lesson. ``values`` maps (section, argparse dest) to the value."""
+    """A parsed, checked lesson: its scene, notes and the configuration it sets.
+
+    ``app.stop_epoch`` is the lesson's ``[training] epochs``: the network view pauses there.
+    """
 
     name: str
     path: Path
     title: str
     scene: str
     notes: str
-    values: dict[tuple[str, str], object] = field(default_factory=dict)
-
-    def defaults_for(self, parser: argparse.ArgumentParser) -> dict[str, object]:
-        """The lesson's values for the options ``parser`` has, by dest (set_defaults)."""
-        dests = {action.dest for action in parser._actions}
-        return {dest: value for (_, dest), value in self.values.items() if dest in dests}
-
-    def namespace(self, command: str) -> argparse.Namespace:
-        """``command``'s options as if run with this lesson and nothing else."""
-        from ...cli.main import build_parser
-
-        parser = build_parser()
-        sub = parser.command_parsers[command]
-        sub.set_defaults(**self.defaults_for(sub))
-        args = parser.parse_args([command] + ([self.name] if command == "lesson" else []))
-        args.lesson = self
-        return args
+    run: RunConfig = field(default_factory=RunConfig)
+    app: AppOptions = field(default_factory=AppOptions)
+    descent: DescentConfig = field(default_factory=DescentConfig)
+    landscape: LandscapeConfig = field(default_factory=LandscapeConfig)
+    restarts: RestartsConfig = field(default_factory=RestartsConfig)
 
 
 def shipped_lessons() -> list[Lesson]:
@@ -131,19 +253,16 @@ def load_lesson(ref: str | Path) -> Lesson:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise LessonError(path, None, f"not valid TOML: {error}") from None
-    lesson = _parse(path, document)
-    _check_values(lesson)
+    try:
+        lesson = _parse(path, document)
+        _check_against_data(lesson)
+    except ConfigError as error:
+        where, problem = error.parts(key_name)
+        raise LessonError(path, where, problem) from None
     return lesson
 
 
-def _type_name(value: object) -> str:
-    return {bool: "true/false", int: "a whole number", float: "a number", str: "a string",
-            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
-
-
-def _parse(path: Path, document: dict) -> Lesson:
-    from ...cli.main import build_parser
-
+def _parse(path: Path, document: dict[str, Any]) -> Lesson:
     def text(key: str, required: bool) -> str:
         value = document.get(key)
         if value is None and not required:
@@ -155,106 +274,74 @@ def _parse(path: Path, document: dict) -> Lesson:
         return value.strip()
 
     for key, value in document.items():
-        if key not in ("title", "scene", "notes") and key not in SECTIONS:
-            known = ", ".join(["title", "scene", "notes"] + [f"[{s}]" for s in SECTIONS])
+        if key not in TOP_KEYS and key not in KEYS:
+            known = ", ".join([*TOP_KEYS, *(f"[{s}]" for s in KEYS)])
             raise LessonError(path, key, f"unknown key (known: {known})")
-        if key in SECTIONS and not isinstance(value, dict):
+        if key in KEYS and not isinstance(value, dict):
             raise LessonError(path, key, f"must be a table [{key}], got {_type_name(value)}")
     title, scene, notes = text("title", True), text("scene", True), text("notes", False)
     if scene not in SCENES:
         raise LessonError(path, "scene", f"unknown scene {scene!r} (choose from "
                                          f"{', '.join(SCENES)})")
-    parsers = build_parser().command_parsers
-    values: dict[tuple[str, str], object] = {}
+    values: dict[str, dict[str, Any]] = {}  # config section -> field -> value
     for section, table in document.items():
-        if section not in SECTIONS:
+        if section not in KEYS:
             continue
-        options = _section_options(parsers, section)
         for key, value in table.items():
             where = f"[{section}] {key}"
-            if key not in options:
+            if key not in KEYS[section]:
                 raise LessonError(path, where, "unknown key (known: "
-                                               f"{', '.join(sorted(options))})")
-            action = options[key]
-            values[(section, action.dest)] = _convert(path, where, action, value)
-    if ("data", "problem") in values and ("data", "data") in values:
+                                               f"{', '.join(sorted(KEYS[section]))})")
+            target, read = KEYS[section][key]
+            try:
+                converted = read(value, path.parent)
+            except ConfigError as error:
+                raise LessonError(path, where, error.problem) from None
+            except ValueError as error:
+                raise LessonError(path, where, str(error)) from None
+            config_section, name = target.split(".")
+            values.setdefault(config_section, {})[name] = converted
+    data = values.get("data", {})
+    if "problem" in data and "csv" in data:
         raise LessonError(path, "[data] data", "give problem or data, not both")
-    return Lesson(path.stem, path, title, scene, notes, values)
+    return _build(path, title, scene, notes, values)
 
 
-def _section_options(parsers: dict, section: str) -> dict[str, argparse.Action]:
-    """key (the option without its dashes) -> argparse action, for one section."""
-    command, group = SECTIONS[section]
-    parser = parsers[command]
-    actions = []
-    for each in parser._action_groups:
-        wanted = each.title == group if group is not None else (
-            each.title not in SHARED_GROUPS)
-        if wanted:
-            actions += each._group_actions
-    return {action.option_strings[-1][2:]: action for action in actions
-            if action.option_strings and action.dest not in NOT_IN_LESSONS}
+def _build(path: Path, title: str, scene: str, notes: str,
+           values: dict[str, dict[str, Any]]) -> Lesson:
+    """The configuration objects from the values read, checked by their own rules."""
+    def made(config: Any, section: str) -> Any:
+        return dataclasses.replace(config, **values.get(section, {}))
+
+    base = RunConfig()
+    run = RunConfig(made(base.data, "data"), made(base.network, "network"),
+                    made(base.init, "init"), made(base.training, "training"))
+    app = made(AppOptions(), "app")
+    if "epochs" in values.get("training", {}):
+        app = dataclasses.replace(app, stop_epoch=run.training.epochs)
+    return Lesson(path.stem, path, title, scene, notes, run, app,
+                  made(DescentConfig(), "descent"), made(LandscapeConfig(), "landscape"),
+                  made(RestartsConfig(), "restarts"))
 
 
-def _convert(path: Path, where: str, action: argparse.Action, value: object) -> object:
-    """The value as argparse would have produced it from the command line, or an error."""
-    if isinstance(action, argparse._StoreTrueAction):
-        if not isinstance(value, bool):
-            raise LessonError(path, where, f"must be true or false, got {_type_name(value)}")
-        return value
-    if action.type is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise LessonError(path, where, f"must be a whole number, got {_type_name(value)}")
-    elif action.type is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise LessonError(path, where, f"must be a number, got {_type_name(value)}")
-        value = float(value)
-    else:  # a string option; numbers and (for --hidden) lists of numbers are written as-is
-        if action.dest == "hidden" and isinstance(value, list) and all(
-                isinstance(v, int) and not isinstance(v, bool) for v in value):
-            value = ",".join(map(str, value)) if value else "0"
-        elif isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)
-        elif not isinstance(value, str):
-            raise LessonError(path, where, f"must be a string, got {_type_name(value)}")
-        if action.dest in PATH_OPTIONS:
-            value = str((path.parent / value) if not Path(value).is_absolute() else value)
-    if action.choices is not None and value not in action.choices:
-        raise LessonError(path, where, f"{value!r} is not one of "
-                                       f"{', '.join(map(str, action.choices))}")
-    return value
+def _check_against_data(lesson: Lesson) -> None:
+    """What can only be checked with the data read: the network fits it, a batch is no
+    larger than it, the initial weights file fits the network, the restarts' seeds."""
+    from ..build import build_spec, load_initial, load_problem
 
-
-def _key_of(lesson: Lesson, message: str) -> tuple[str | None, str]:
-    """(section and key, message) for an error from the command line's checks, in lesson
-    terms: the key is the first ``--option`` the message names that the lesson sets, or
-    else the lesson's value the message quotes."""
-    keys = {dest: f"[{section}] {dest.replace('_', '-')}"
-            for (section, dest) in lesson.values}
-    options = re.findall(r"--([a-z0-9-]+)", message)
-    key = next((keys[o.replace("-", "_")] for o in options if o.replace("-", "_") in keys),
-               None)
-    if key is None:
-        key = next((keys[dest] for (_, dest), value in lesson.values.items()
-                    if isinstance(value, str) and repr(value) in message), None)
-    if key is not None and options and message.startswith(f"--{options[0]} ") and (
-            keys.get(options[0].replace("-", "_")) == key):
-        message = message[len(options[0]) + 3:]
-    return key, re.sub(r"--([a-z0-9-]+)", r"\1", message)
-
-
-def _check_values(lesson: Lesson) -> None:
-    """Every value through the command line's own checks, in lesson terms."""
-    from ...cli.commands import descend, landscape, restarts
-    from ...cli.commands.tui import build_config
-
-    checks = [("tui", build_config), ("descend", descend.check_options),
-              ("landscape", landscape.check_options), ("restarts", restarts.check_options)]
-    for command, check in checks:
-        try:
-            check(lesson.namespace(command))
-        except LessonError:
-            raise
-        except InputError as error:
-            key, problem = _key_of(lesson, str(error))
-            raise LessonError(lesson.path, key, problem) from None
+    run = lesson.run
+    try:
+        problem = load_problem(run.data)
+    except ConfigError:
+        raise
+    except InputError as error:  # the CSV file itself
+        raise LessonError(lesson.path, key_name("data.csv"), str(error)) from None
+    spec = build_spec(run.network, run.init, problem)
+    run.training.check_data_size(problem.n_examples)
+    try:
+        load_initial(run.init, spec)
+    except ConfigError:
+        raise
+    except InputError as error:  # the weights file itself
+        raise LessonError(lesson.path, key_name("init.file"), str(error)) from None
+    lesson.restarts.check_seeds(run.training.seed)
