@@ -21,6 +21,7 @@ scikit-learn is an optional dependency: ``pip install tui-backprop[sklearn]``.
 from __future__ import annotations
 
 import numbers
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -56,7 +57,7 @@ def parameter_name(config_field: str) -> str:
     return PARAMETERS.get(config_field, config_field.rpartition(".")[2])
 
 
-def _number(value: object) -> object:
+def _number(value: object) -> Any:
     """A real number as a Python float (numpy's too); anything else as it is, for the
     configuration to refuse by name."""
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
@@ -105,7 +106,7 @@ class _Backprop(BaseEstimator):
         positive_int("batch_size")
         positive_int("max_iter")
         positive_int("n_iter_no_change")
-        if not (isinstance(self.tol, numbers.Real) and self.tol >= 0):
+        if not (isinstance(self.tol, numbers.Real) and float(self.tol) >= 0):
             raise ValueError(f"tol must be a number >= 0, got {self.tol!r}")
         # activation, learning_rate, momentum and beta are checked by the configuration.
 
@@ -148,7 +149,8 @@ class _Backprop(BaseEstimator):
             # epochs, so that many run in one call, and the rule is applied to each after.
             chunk = 1 if incremental else min(left, self.n_iter_no_change + 1
                                               - self._no_improvement_count)
-            session.epoch_losses = losses = []
+            losses: list[float] = []
+            session.epoch_losses = losses
             session.run_epochs(chunk)
             if session.diverged or len(losses) != chunk or not np.isfinite(losses).all():
                 raise ValueError("training diverged (the loss is no longer finite); "

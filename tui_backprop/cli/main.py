@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from .. import __version__
 from ..core.config import (
     AppOptions,
     DescentConfig,
@@ -70,6 +69,17 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
+class VersionAction(argparse.Action):
+    """--version: the version is read from the package's metadata only when asked, which
+    keeps that import off every other start."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        from .. import __version__
+
+        parser.exit(0, f"{PROG} {__version__}\n")
+
+
 @dataclass(frozen=True)
 class Invocation:
     """A parsed command line: the command's own options (``args``: --json, --save, ...) and
@@ -106,7 +116,8 @@ def build_parser() -> OneLineParser:
         prog=PROG,
         description="Watch backpropagation and gradient descent train a neural network.",
     )
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument("--version", action=VersionAction, nargs=0,
+                        help="show the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     tui = _network_command(

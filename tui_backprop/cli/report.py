@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..core.session import Session
 from ..io.build import Setup
 from ..io.files import json_number, to_json_lists
 
@@ -17,7 +18,11 @@ SHOWN_ROWS = 10
 
 @dataclass(frozen=True)
 class TrainResult:
+    """A finished ``train`` run: its setup, the Session it trained, the loss before and
+    after, the epochs run and the seconds they took."""
+
     setup: Setup
+    session: Session
     initial_loss: float
     final_loss: float
     epochs: int
@@ -25,7 +30,7 @@ class TrainResult:
 
     @property
     def diverged(self) -> bool:
-        return self.setup.session.diverged
+        return self.session.diverged
 
 
 def accuracy(outputs: np.ndarray, targets: np.ndarray, output_activation: str) -> float:
@@ -65,9 +70,8 @@ def settings_lines(setup: Setup) -> list[str]:
     ]
 
 
-def example_table(setup: Setup) -> list[str]:
+def example_table(session: Session) -> list[str]:
     """One row per example: input, target, output (the first SHOWN_ROWS of large sets)."""
-    session = setup.session
     n = session.n_examples
     rows = range(n) if n <= FULL_TABLE_ROWS else range(SHOWN_ROWS)
     cells = [("#", "input", "target", "output", "cost")]
@@ -84,10 +88,10 @@ def example_table(setup: Setup) -> list[str]:
 
 def human_report(result: TrainResult) -> str:
     setup = result.setup
-    session = setup.session
+    session = result.session
     lines = settings_lines(setup)
     lines.append("")
-    lines.extend(example_table(setup))
+    lines.extend(example_table(result.session))
     lines.append("")
     rate = session.updates / result.seconds if result.seconds > 0 else float("inf")
     lines.append(f"initial loss  {_fmt(result.initial_loss)}")
@@ -111,7 +115,7 @@ def divergence_message(result: TrainResult) -> str:
 
 def json_report(result: TrainResult) -> dict:
     setup = result.setup
-    spec, st, session = setup.spec, setup.settings, setup.session
+    spec, st, session = setup.spec, setup.settings, result.session
     net = session.network
     epochs, losses = session.history.points()
     document = {

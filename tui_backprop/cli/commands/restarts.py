@@ -44,8 +44,9 @@ def run_restarts(call: Invocation) -> int:
     if args.threads is not None:
         import numba
 
-        if not 1 <= args.threads <= numba.config.NUMBA_NUM_THREADS:
-            raise InputError(f"--threads must be from 1 to {numba.config.NUMBA_NUM_THREADS}")
+        most = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]  # not in its stub
+        if not 1 <= args.threads <= most:
+            raise InputError(f"--threads must be from 1 to {most}")
         numba.set_num_threads(args.threads)
     setup = build_setup(call.run, make_session=False)
     if setup.initial is not None:

@@ -39,7 +39,7 @@ def run_train(call: Invocation) -> int:
     seconds = time.perf_counter() - started
     final_loss = session.evaluate()
 
-    result = TrainResult(setup, initial_loss, final_loss, epochs, seconds)
+    result = TrainResult(setup, session, initial_loss, final_loss, epochs, seconds)
     if args.json:
         print(json.dumps(json_report(result), allow_nan=False))
     else:
