@@ -1,4 +1,5 @@
-"""Tests for tui_backprop.core.problems: built-in data sets and CSV loading."""
+"""Tests for the built-in data sets (core.problem, core.problems) and CSV loading
+(io.csv_data)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tui_backprop.core.errors import InputError
-from tui_backprop.core.problems import (
-    PROBLEM_NAMES,
-    Problem,
-    load_csv,
-    make_problem,
-    problem_catalog,
-)
+from tui_backprop.core.problem import Problem
+from tui_backprop.core.problems import PROBLEM_NAMES, make_problem, problem_catalog
+from tui_backprop.io.csv_data import load_csv
 
 CATALOG = {entry["name"]: entry for entry in problem_catalog()}
 GENERATED = [name for name, entry in CATALOG.items() if entry["takes_samples"]]
@@ -476,8 +473,8 @@ def test_csv_unreadable(tmp_path, monkeypatch):
     def refuse(file, *args, **kwargs):
         raise PermissionError(13, "Permission denied", str(file))
 
-    # A module global named open shadows the builtin for problems.py alone.
-    monkeypatch.setattr("tui_backprop.core.problems.open", refuse, raising=False)
+    # A module global named open shadows the builtin for csv_data.py alone.
+    monkeypatch.setattr("tui_backprop.io.csv_data.open", refuse, raising=False)
     message = raises_input_error(load_csv, path)
     assert "data.csv" in message and "Permission denied" in message
 

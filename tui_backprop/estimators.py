@@ -221,7 +221,7 @@ class _Backprop(BaseEstimator):
 
         from .app.app import BackpropApp
         from .app.config import AppConfig
-        from .core.problems import Problem
+        from .core.problem import Problem
 
         check_is_fitted(self, "coefs_")
         if self.n_features_in_ > MAX_DRAWN_INPUTS:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..core.config import AppOptions, TrainingConfig
-from ..core.problems import Problem
+from ..core.problem import Problem
 from ..core.spec import NetworkSpec
 from ..io.lessons import Lesson
 

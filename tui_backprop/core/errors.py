@@ -5,6 +5,7 @@ raises :class:`InputError` with a message that reads as one complete line. The c
 line turns it into ``tui-backprop: error: <message>`` on stderr and exit code 2; no
 traceback is ever shown for it. A bad configuration value raises :class:`ConfigError`,
 which names the field, so that each front end can word it in its own terms.
+:func:`one_line` and :func:`quoted` keep what a user typed on one line inside a message.
 """
 
 from __future__ import annotations
@@ -43,3 +44,17 @@ class ConfigError(InputError):
         """One line: the field as ``name`` calls it, then the problem."""
         where, problem = self.parts(name)
         return f"{where} {problem}"
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters (newlines included) escaped."""
+    if text.isprintable():
+        return text
+    return text.encode("unicode_escape").decode("ascii")
+
+
+def quoted(text: str, limit: int = 40) -> str:
+    """``text`` in single quotes, shortened past ``limit`` characters, on one line."""
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return f"'{one_line(text)}'"

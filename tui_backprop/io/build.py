@@ -20,9 +20,11 @@ from ..core.config import (
     TrainingConfig,
 )
 from ..core.errors import ConfigError
-from ..core.problems import Problem, load_csv, make_problem
+from ..core.problem import Problem
+from ..core.problems import make_problem
 from ..core.session import Session
 from ..core.spec import NetworkSpec
+from .csv_data import load_csv
 from .weights_file import load_weights
 
 #: Initial weights: (W^1..W^L, b^1..b^L or None), as ``weights_file.load_weights`` gives.

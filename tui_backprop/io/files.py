@@ -29,13 +29,14 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
-def display_path(path: str | os.PathLike[str]) -> str:
-    """Return ``path`` as text for a one-line message.
+def display_path(path: str | bytes | os.PathLike[str] | os.PathLike[bytes]) -> str:
+    """Return ``path`` as text for a one-line message (a bytes path decoded as the file
+    system does); raises TypeError when ``path`` is not a path.
 
     A name with a newline or other unprintable character is shown with
     Python's escapes (``repr``), so a message never spans several lines.
     """
-    text = os.fspath(path)
+    text = os.fsdecode(path)
     return text if text.isprintable() else repr(text)
 
 

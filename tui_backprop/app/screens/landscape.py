@@ -21,7 +21,7 @@ from textual.widgets import Footer, Static
 
 from ...core.config import LandscapeConfig, TrainingConfig
 from ...core.model import Network
-from ...core.problems import Problem
+from ...core.problem import Problem
 from ...core.session import Session
 from ...core.spec import NetworkSpec
 from ...io.lessons import Lesson
