@@ -14,34 +14,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 import kernels
-from kernels.layout import (
-    N_COLUMNS,
-    SD_ALPHA,
-    SD_HEADER,
-    SD_MOMENTUM,
-    SD_PARTIAL_COST,
-    SD_PENDING,
-    ST_BATCH,
-    ST_BATCH_SIZE,
-    ST_BLOCK_EPOCHS,
-    ST_BLOCK_FIRST,
-    ST_COST,
-    ST_DIVERGED,
-    ST_EPOCH,
-    ST_FIXED_ORDER,
-    ST_HEADER,
-    ST_LAST,
-    ST_N,
-    ST_N_NODES,
-    ST_N_PARAMS,
-    ST_PENDING,
-    ST_ROWS,
-    ST_SEEN,
-    ST_UPDATES,
-    STEP_NEEDS_ORDERS,
-    STEP_PENDING_FULL,
-    STEP_RAN,
-)
+from kernels.layout import STEP_NEEDS_ORDERS, STEP_PENDING_FULL, STEP_RAN
 
 from .config import TrainingConfig, check_alpha, check_momentum, check_seed
 from .history import LossHistory
@@ -49,6 +22,7 @@ from .model import Network
 from .orders import EpochOrders, seed_streams
 from .snapshot import Snapshot
 from .spec import NetworkSpec
+from .step_state import StepState
 
 #: Epoch orders handed to one kernel call hold at most this many indices.
 _MAX_ORDER_INDICES = 1 << 20
@@ -85,33 +59,19 @@ class Session:
                 f"network is {spec.label}"
             )
         settings.check_data_size(len(X))
-        # What one update needs lives in three arrays, so that a single step from Python
-        # (``kernels.dense.step``) costs little more than the update: the network's buffer,
-        # ``_data`` (alpha, momentum, the epoch's cost so far, then X and Y, of which
-        # self.X and self.Y are views) and ``_state`` (counters, layer table, orders).
-        n = len(X)
-        self._data = np.zeros(SD_HEADER + X.size + Y.size)
-        self.X = self._data[SD_HEADER:SD_HEADER + X.size].reshape(X.shape)
-        self.Y = self._data[SD_HEADER + X.size:].reshape(Y.shape)
-        self.X[...] = X
-        self.Y[...] = Y
         self.network = Network(spec)
         self._buffer = self.network.buffer
         self._train_batches, self._train_many = kernels.trainers(
             self.network.layers, self.network.cost_code, specialized)
         self._step = kernels.stepper(self.network.layers, self.network.cost_code, specialized)
-        layers = self.network.layers
-        self._orders_at = ST_HEADER + layers.size
-        block_epochs = EpochOrders(n, None, settings.shuffle).block_epochs
-        self._state = np.zeros(self._orders_at + block_epochs * n, dtype=np.int64)
-        state = self._state
-        state[ST_N] = n
-        state[ST_ROWS] = layers.shape[0]
-        state[ST_COST] = self.network.cost_code
-        state[ST_N_PARAMS] = self.network.params.size
-        state[ST_N_NODES] = self.network.z.size
-        state[ST_HEADER:self._orders_at] = layers.ravel()
-        assert layers.shape[1] == N_COLUMNS
+        # What one update needs lives in three arrays, so that a single step from Python
+        # (``kernels.dense.step``) costs little more than the update: the network's buffer
+        # and the step state's two (``step_state``), which hold the counters, alpha,
+        # momentum, the example orders and X and Y (self.X and self.Y are views of them).
+        block_epochs = EpochOrders(len(X), None, settings.shuffle).block_epochs
+        self._packed = StepState(self.network, X, Y, block_epochs)
+        self._state, self._data = self._packed.state, self._packed.data
+        self.X, self.Y = self._packed.X, self._packed.Y
         self.alpha = settings.alpha
         self.momentum = settings.momentum
         self.batch_size = settings.batch_size
@@ -138,7 +98,7 @@ class Session:
     @alpha.setter
     def alpha(self, value: float) -> None:
         self._alpha = check_alpha(value)
-        self._data[SD_ALPHA] = self._alpha
+        self._packed.alpha = self._alpha
 
     @property
     def momentum(self) -> float:
@@ -147,34 +107,62 @@ class Session:
     @momentum.setter
     def momentum(self, value: float) -> None:
         self._momentum = check_momentum(value)
-        self._data[SD_MOMENTUM] = self._momentum
+        self._packed.momentum = self._momentum
 
     # -- counters: kept in the step state, where the kernels advance them -----------------
-    def _counter(index: int, doc: str) -> property:  # noqa: N805 (a class-body helper)
-        def get(self) -> int:
-            return int(self._state[index])
+    @property
+    def epoch(self) -> int:
+        """Completed epochs."""
+        return self._packed.epoch
 
-        def put(self, value: int) -> None:
-            self._state[index] = value
+    @epoch.setter
+    def epoch(self, value: int) -> None:
+        self._packed.epoch = value
 
-        return property(get, put, doc=doc)
+    @property
+    def batch_in_epoch(self) -> int:
+        """Batches done in the current epoch."""
+        return self._packed.batch_in_epoch
 
-    epoch = _counter(ST_EPOCH, "Completed epochs.")
-    batch_in_epoch = _counter(ST_BATCH, "Batches done in the current epoch.")
-    updates = _counter(ST_UPDATES, "Updates (batches) run.")
-    examples_seen = _counter(ST_SEEN, "Examples trained on (an example in k batches counts k).")
-    batch_size = _counter(ST_BATCH_SIZE, "Examples per update.")
-    del _counter
+    @batch_in_epoch.setter
+    def batch_in_epoch(self, value: int) -> None:
+        self._packed.batch_in_epoch = value
+
+    @property
+    def updates(self) -> int:
+        """Updates (batches) run."""
+        return self._packed.updates
+
+    @updates.setter
+    def updates(self, value: int) -> None:
+        self._packed.updates = value
+
+    @property
+    def examples_seen(self) -> int:
+        """Examples trained on (an example in k batches counts k)."""
+        return self._packed.examples_seen
+
+    @examples_seen.setter
+    def examples_seen(self, value: int) -> None:
+        self._packed.examples_seen = value
+
+    @property
+    def batch_size(self) -> int:
+        """Examples per update."""
+        return self._packed.batch_size
+
+    @batch_size.setter
+    def batch_size(self, value: int) -> None:
+        self._packed.batch_size = value
 
     @property
     def last_example(self) -> int | None:
         """The example whose z, a and delta are in the network's buffers (None: none yet)."""
-        k = int(self._state[ST_LAST])
-        return None if k < 0 else k
+        return self._packed.last_example
 
     @last_example.setter
     def last_example(self, value: int | None) -> None:
-        self._state[ST_LAST] = -1 if value is None else value
+        self._packed.last_example = value
 
     @property
     def history(self) -> LossHistory:
@@ -194,12 +182,11 @@ class Session:
         self._epoch_losses = value
 
     def _flush(self) -> None:
-        """Record the epochs that single steps finished (their costs wait in ``_data``)."""
-        pending = int(self._state[ST_PENDING])
-        if pending:
-            self._state[ST_PENDING] = 0
-            self._record(self.epoch - pending + 1,
-                         self._data[SD_PENDING:SD_PENDING + pending] / self.n_examples)
+        """Record the epochs that single steps finished (their costs wait in the step
+        state)."""
+        if self._packed.pending_epochs:
+            costs = self._packed.take_pending()
+            self._record(self.epoch - len(costs) + 1, costs / self.n_examples)
 
     def _record(self, first_epoch: int, means: np.ndarray) -> None:
         self._history.extend(first_epoch, means)
@@ -208,20 +195,20 @@ class Session:
 
     @property
     def diverged(self) -> bool:
-        return bool(self._state[ST_DIVERGED])
+        return self._packed.diverged
 
     @diverged.setter
     def diverged(self, value: bool) -> None:
-        self._state[ST_DIVERGED] = int(bool(value))
+        self._packed.diverged = value
 
     @property
     def _partial_cost(self) -> float:
         """Summed cost of the current epoch so far."""
-        return float(self._data[SD_PARTIAL_COST])
+        return self._packed.partial_cost
 
     @_partial_cost.setter
     def _partial_cost(self, value: float) -> None:
-        self._data[SD_PARTIAL_COST] = value
+        self._packed.partial_cost = value
 
     @property
     def n_examples(self) -> int:
@@ -262,14 +249,14 @@ class Session:
         self.network.grad[...] = 0.0
         self._orders = EpochOrders(self.n_examples, seed_streams(self.seed)[1],
                                    self.settings.shuffle)
-        self._state[ST_BLOCK_EPOCHS] = 0  # the step state's orders are the old seed's
+        self._packed.drop_orders()  # the step state's orders are the old seed's
         self.epoch = 0  # completed epochs
         self.batch_in_epoch = 0  # batches done in the current epoch
         self.updates = 0
         self.examples_seen = 0
         self._partial_cost = 0.0  # summed cost of the current epoch so far
         self.last_example = None  # the example whose z, a, delta are in net
-        self._state[ST_PENDING] = 0  # epochs of the old run not yet recorded: dropped
+        self._packed.drop_pending()  # epochs of the old run not yet recorded: dropped
         self._history.clear()
         self.diverged = False
 
@@ -344,23 +331,10 @@ class Session:
             if status & STEP_PENDING_FULL:
                 self._flush()
             if status == STEP_NEEDS_ORDERS:
-                self._load_orders()
+                self._packed.load_orders(self._orders, self.epoch)
             if status & STEP_RAN or status == 0:  # 0: the run had diverged
                 return status & STEP_RAN
             status = self._step(self._state, self._buffer, self._data)
-
-    def _load_orders(self) -> None:
-        """Copy the block of epoch orders holding the current epoch into the step state."""
-        orders, state = self._orders, self._state
-        if orders.shuffle:
-            first = self.epoch - self.epoch % orders.block_epochs
-            block = orders.take(first, orders.block_epochs)
-        else:
-            first, block = 0, orders.take(0, 1)
-        state[self._orders_at:self._orders_at + block.size] = block.ravel()
-        state[ST_BLOCK_FIRST] = first
-        state[ST_BLOCK_EPOCHS] = block.shape[0]
-        state[ST_FIXED_ORDER] = not orders.shuffle
 
     def warm_up(self, single_steps: bool = False) -> None:
         """Compile (or load from the cache) the training kernel, changing nothing, so
