@@ -12,13 +12,13 @@ from rich.cells import cell_len
 from rich.style import Style
 from textual.app import App, ComposeResult
 
-from tui_backprop.app.network_view import (
+from tui_backprop.app.widgets.network.drawing import (
     NEGATIVE_COLOR,
     POSITIVE_COLOR,
-    NetworkView,
     _fmt,
     draw_network,
 )
+from tui_backprop.app.widgets.network.view import NetworkView
 from tui_backprop.core.config import TrainingConfig
 from tui_backprop.core.problems import make_problem
 from tui_backprop.core.session import Session

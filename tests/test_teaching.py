@@ -13,9 +13,9 @@ import pytest
 from tests.helpers import reference_for
 from tests.test_app import xor_app
 from tui_backprop.app.lecture import PHASE, SELECT
-from tui_backprop.app.network_view import SATURATED_BORDER, draw_network
 from tui_backprop.app.screens.gradcheck import GradCheckScreen, gradcheck_text
 from tui_backprop.app.widgets.explain_panel import ExplainPanel
+from tui_backprop.app.widgets.network.drawing import SATURATED_BORDER, draw_network
 from tui_backprop.app.widgets.output_map import (
     HIGH_GLYPH,
     LOW_GLYPH,

@@ -23,7 +23,6 @@ from ..core.snapshot import DIVERGED, PAUSED, RUNNING, Snapshot
 from ..core.spec import NetworkSpec
 from .config import AppConfig
 from .lecture import TEACHING_BINDINGS, TeachingMixin
-from .network_view import NetworkView
 from .runner import Runner
 from .scenes import SceneMixin
 from .screens.help import HelpScreen
@@ -31,6 +30,7 @@ from .widgets.examples import ExamplesView
 from .widgets.explain_panel import ExplainPanel
 from .widgets.formatting import loss_text
 from .widgets.loss_plot import LossPlot
+from .widgets.network.view import NetworkView
 from .widgets.output_map import OutputView
 from .widgets.status import StatusLine
 from .widgets.weights import WeightsView

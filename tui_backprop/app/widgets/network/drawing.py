@@ -1,0 +1,402 @@
+"""The network as rich Text: nodes with their numbers, edges, the legend, column titles.
+
+Everything is drawn by the pure function :func:`draw_network`, so it can be tested and timed
+without a terminal (the widget, :class:`.view.NetworkView`, only hands it its size).
+
+How an edge reads (the weight w^m_jk from node k of layer m-1 to node j of layer m):
+
+* sign: colour (blue for w > 0, red for w < 0) *and* the line pattern, solid for
+  w > 0 and dashed (3 dots on, 2 off) for w < 0, so the sign survives NO_COLOR, 16-colour
+  terminals and washed-out projectors. NaN weights are sparse dots in magenta.
+* size: fixed thresholds rather than a scale relative to the largest weight, so a weight
+  looks the same from one step to the next while training rescales the others:
+  |w| < 0.5 dim, 0.5 <= |w| < 2 normal, |w| >= 2 bold and two dots thick.
+  Where lines cross, the cell takes the colour of the largest |w| through it.
+
+Nodes in focus (the phase being explained, the selected weight's ends) and their edges are
+drawn in the focus colour; saturated nodes carry a flag.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from rich.style import Style
+from rich.text import Text
+
+from ....core.snapshot import Snapshot
+from ....teach.walk import Focus
+from .canvas import BrailleCanvas
+from .layout import COMPACT, FULL, Form, Layout, anchor, lay_out, node_height
+
+POSITIVE_COLOR = "#3b8eea"
+NEGATIVE_COLOR = "#e5534b"
+NAN_COLOR = "magenta"
+#: Edges and nodes in focus (the phase being explained, the selected weight): a yellow
+#: that no weight's colour uses. Saturated nodes' flags: orange.
+FOCUS_COLOR = "#ffd75f"
+SATURATED_COLOR = "#ff8700"
+#: In place of a full node's bottom border when its sigma'(z) is tiny.
+SATURATED_BORDER = "─! σ'≈0──"
+
+#: |w| below SMALL_WEIGHT is drawn dim, from LARGE_WEIGHT on bold and thick.
+SMALL_WEIGHT = 0.5
+LARGE_WEIGHT = 2.0
+
+# Style table for the cell-style grid: entry 0 means "no style".
+_EDGE_STYLES: list[Style | None] = [None]
+for _color in (POSITIVE_COLOR, NEGATIVE_COLOR):
+    _EDGE_STYLES += [
+        Style(color=_color, dim=True),
+        Style(color=_color),
+        Style(color=_color, bold=True),
+    ]
+_EDGE_STYLES.append(Style(color=NAN_COLOR))
+# Edge style ids: base + 0 dim, + 1 normal, + 2 bold.
+_POSITIVE, _NEGATIVE, _NAN_EDGE = 1, 4, len(_EDGE_STYLES) - 1
+_STYLES: list[Style | None] = [
+    *_EDGE_STYLES,
+    Style(bold=True),  # labels, titles and "bold" in the legend
+    Style(italic=True),  # "+N more"
+    Style(reverse=True, bold=True),  # the highlighted node
+    Style(dim=True),  # "dim" in the legend
+    Style(color=FOCUS_COLOR, bold=True),  # nodes and edges the explained phase works on
+    Style(color=SATURATED_COLOR, bold=True),  # a saturated node's flag
+]
+_LABEL, _MARKER, _HIGHLIGHT, _DIM, _FOCUS, _FLAG = range(len(_EDGE_STYLES), len(_STYLES))
+
+# Dash patterns as (dots on, period) along a line's longer axis.
+_SOLID, _DASHED, _DOTTED = (1, 1), (3, 5), (1, 4)
+
+#: A piece of a node's row: (text, style id).
+Piece = tuple[str, int]
+
+
+# -- numbers -------------------------------------------------------------------------------
+
+
+def _fmt(value: object, width: int, sign: str = " ", strip_zero: bool = False) -> str:
+    """``value`` in exactly ``width`` characters, right-aligned, with up to 3 decimals.
+
+    sign is a format-spec sign: " " (space for positives) or "+". strip_zero drops the
+    leading zero (".982") for the compact form. Values too wide for fixed point fall back
+    to short scientific notation ("+1.2e5"), non-finite ones print as nan / inf.
+    """
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        v = math.nan
+    if math.isnan(v):
+        return "nan".rjust(width)[-width:]
+    if math.isinf(v):
+        text = "-inf" if v < 0 else ("+inf" if sign == "+" else "inf")
+        return text.rjust(width)[-width:]
+    for decimals in (3, 2, 1, 0):
+        text = f"{v:{sign}.{decimals}f}"
+        if strip_zero and text[1:3] == "0.":
+            text = text[0] + text[2:]
+        if len(text) <= width:
+            return text.rjust(width)
+    for digits in (2, 1, 0):
+        mantissa, exponent = f"{v:{sign}.{digits}e}".split("e")
+        text = f"{mantissa}e{int(exponent)}"
+        if len(text) <= width:
+            return text.rjust(width)
+    # Like a spreadsheet: say that the number does not fit rather than print a wrong one.
+    return ("-" if v < 0 else "+") + "#" * (width - 1) if width > 1 else "#"
+
+
+def _value(values: Sequence, m: int, j: int) -> float | None:
+    """values[m][j] as a float; None where the layer's values are None (not computed yet,
+    drawn blank); nan where a snapshot lacks them otherwise (never raises)."""
+    try:
+        if values[m] is None:
+            return None
+        return float(values[m][j])
+    except (TypeError, ValueError, IndexError, KeyError):
+        return math.nan
+
+
+def _cell(value: float | None, width: int, sign: str = " ", strip_zero: bool = False) -> str:
+    """A node's number, or blanks for a value not known yet."""
+    return " " * width if value is None else _fmt(value, width, sign, strip_zero)
+
+
+# -- the picture ---------------------------------------------------------------------------
+
+
+class _Grid:
+    """Characters and style ids of the whole picture, written over the braille edges."""
+
+    def __init__(self, chars: list[list[str]], styles: np.ndarray) -> None:
+        self.chars = chars
+        self.styles = styles
+        self.height = len(chars)
+        self.width = len(chars[0]) if chars else 0
+
+    def put(self, x: int, y: int, text: str, style: int = 0) -> None:
+        """Write text at (x, y), clipped to the grid."""
+        if not 0 <= y < self.height:
+            return
+        for i, ch in enumerate(text):
+            if 0 <= x + i < self.width:
+                self.chars[y][x + i] = ch
+                self.styles[y, x + i] = style
+
+    def restyle(self, x: int, y: int, length: int, style: int) -> None:
+        """Give length cells from (x, y) another style, keeping their characters."""
+        if 0 <= y < self.height:
+            self.styles[y, max(x, 0) : max(x + length, 0)] = style
+
+    def text(self) -> Text:
+        """The grid as rich Text, one span per run of equally styled cells."""
+        out = Text(no_wrap=True, overflow="crop", end="")
+        for y, row in enumerate(self.chars):
+            if y:
+                out.append("\n")
+            line = "".join(row)
+            ids = self.styles[y]
+            starts = [0, *(np.flatnonzero(np.diff(ids)) + 1).tolist(), len(row)]
+            for a, b in zip(starts[:-1], starts[1:], strict=True):
+                out.append(line[a:b], _STYLES[ids[a]])
+        return out
+
+
+# -- nodes ---------------------------------------------------------------------------------
+
+
+def _node_lines(snapshot: Snapshot, form: Form, m: int, j: int,
+                flagged: bool = False) -> list[list[Piece]]:
+    """A node's rows as (text, style id) pieces: labels bold, numbers and borders plain.
+
+    flagged: the node is saturated; a full node says so in its bottom border, the smaller
+    forms put "!" in place of the "a" label."""
+    a = _value(snapshot.a, m, j)
+    if form is FULL:
+        inner = form.width - 2
+        body: list[list[Piece]]
+        if m == 0:
+            body = [[("│ ", 0), ("x", _LABEL), (_cell(a, 6) + " │", 0)]]
+        else:
+            d = _value(snapshot.delta, m, j)
+            body = [
+                [("│ ", 0), ("a", _LABEL), (_cell(a, 6) + " │", 0)],
+                [("│ ", 0), ("δ", _LABEL), (_cell(d, 6, "+") + " │", 0)],
+            ]
+        if m > 0 and snapshot.spec.bias:
+            b = _value(snapshot.biases, m, j)
+            border = [("╭─", 0), ("b", _LABEL), (_cell(b, 6, "+") + "─" * (inner - 8) + "╮", 0)]
+        else:
+            border = [("╭" + "─" * inner + "╮", 0)]
+        if flagged:
+            bottom = [("╰", 0), (SATURATED_BORDER[:inner].ljust(inner, "─"), _FLAG), ("╯", 0)]
+        else:
+            bottom = [("╰" + "─" * inner + "╯", 0)]
+        return [border, *body, bottom]
+    if m == 0:
+        return [[("x", _LABEL), (_cell(a, 5, " ", True), 0)]]
+    label = ("!", _FLAG) if flagged else ("a", _LABEL)
+    lines = [[label, (_cell(a, 5, " ", True), 0)]]
+    if form is COMPACT:
+        d = _value(snapshot.delta, m, j)
+        lines.append([("δ", _LABEL), (_cell(d, 5, "+", True), 0)])
+    return lines
+
+
+# -- edges ---------------------------------------------------------------------------------
+
+
+def _edges(snapshot: Snapshot, layout: Layout, canvas: BrailleCanvas,
+           focus: frozenset = frozenset()) -> np.ndarray:
+    """Draw every edge between shown nodes; returns each key's style id.
+
+    focus: edges (m, j, k) drawn in the focus colour, over any other edge they cross."""
+    form = layout.form
+    parts = []
+    for m in range(1, len(layout.tops)):
+        src, dst = layout.tops[m - 1], layout.tops[m]
+        if not src or not dst:
+            continue
+        try:
+            w = np.asarray(snapshot.weights[m], dtype=np.float64)[: len(dst), : len(src)]
+        except (TypeError, ValueError, IndexError):
+            w = np.empty((0, 0))
+        if w.shape != (len(dst), len(src)):
+            w = np.full((len(dst), len(src)), np.nan)
+        ys = np.array([anchor(form, t) for t in src])
+        yd = np.array([anchor(form, t) for t in dst])
+        start = 2 * (layout.lefts[m - 1] + form.width + form.margin)
+        end = 2 * (layout.lefts[m] - form.margin) - 1
+        jj, kk = np.meshgrid(np.arange(len(dst)), np.arange(len(src)), indexing="ij")
+        in_focus = np.zeros(w.size, dtype=bool)
+        if focus:
+            in_focus[:] = [(m, j, k) in focus for j, k in zip(jj.ravel().tolist(),
+                                                             kk.ravel().tolist(), strict=True)]
+        parts.append(
+            (
+                np.full(w.size, start),
+                ys[kk.ravel()],
+                np.full(w.size, end),
+                yd[jj.ravel()],
+                w.ravel(),
+                in_focus,
+            )
+        )
+    if not parts:
+        return np.zeros(0, dtype=np.int64)
+    x0, y0, x1, y1, weights, on_focus = (np.concatenate(p) for p in zip(*parts, strict=True))
+    size = np.abs(weights)
+    bucket = (size >= SMALL_WEIGHT).astype(np.int64) + (size >= LARGE_WEIGHT)
+    nan = np.isnan(weights)
+    style = np.where(nan, _NAN_EDGE, np.where(weights < 0, _NEGATIVE, _POSITIVE) + bucket)
+    style = np.where(on_focus, _FOCUS, style)
+    pattern = np.where(nan[:, None], _DOTTED, np.where((weights < 0)[:, None], _DASHED, _SOLID))
+    # Keys rank the lines by |w| (NaN lowest), so the largest weight owns a shared cell;
+    # edges in focus rank above all others.
+    rank = np.where(nan, -1.0, size) + np.where(on_focus, np.inf, 0.0)
+    order = np.argsort(rank, kind="stable")
+    key = np.empty(weights.size, dtype=np.int64)
+    key[order] = np.arange(weights.size)
+    canvas.lines(x0, y0, x1, y1, on=pattern[:, 0], period=pattern[:, 1], thick=bucket == 2,
+                 key=key)
+    key_style = np.empty(weights.size, dtype=np.int64)
+    key_style[key] = style
+    return key_style
+
+
+# -- legend and titles ---------------------------------------------------------------------
+
+
+def _sample(pattern: tuple[int, int]) -> str:
+    """A 4-cell piece of line in a dash pattern, drawn the same way as the edges."""
+    canvas = BrailleCanvas(4, 1)
+    canvas.lines([0], [1], [7], [1], on=[pattern[0]], period=[pattern[1]], thick=[False], key=[0])
+    return "".join(canvas.rows()[0])
+
+
+def _legend(snapshot: Snapshot, width: int, flagged: bool = False) -> list[Piece]:
+    """The key to the picture as (text, style id) pieces, as many items as fit in width;
+    with saturated nodes, their flag first."""
+    items: list[list[Piece]] = [[("!", _FLAG), (" saturated σ'≈0", 0)]] if flagged else []
+    items += [
+        [(_sample(_SOLID), _POSITIVE + 1), (" w>0", 0)],
+        [(_sample(_DASHED), _NEGATIVE + 1), (" w<0", 0)],
+        [("a", _LABEL), (" activation", 0)],
+        [("δ", _LABEL), (" delta dC/dz", 0)],
+    ]
+    if snapshot.spec.bias:
+        items.append([("b", _LABEL), (" bias", 0)])
+    items += [
+        [("x", _LABEL), (" input", 0)],
+        [("bold", _LABEL), (f" |w|≥{LARGE_WEIGHT:g}", 0)],
+        [("dim", _DIM), (f" |w|<{SMALL_WEIGHT:g}", 0)],
+    ]
+    out: list[Piece] = []
+    used = 0
+    for item in items:
+        length = sum(len(t) for t, _ in item) + (2 if out else 0)
+        if used + length > width:
+            break
+        if out:
+            out.append(("  ", 0))
+        out += item
+        used += length
+    return out
+
+
+def _titles(snapshot: Snapshot, m: int) -> list[str]:
+    """Column titles for layer m, longest first."""
+    spec = snapshot.spec
+    if m == 0:
+        return [f"input ({spec.sizes[0]})", "input", "in"]
+    name = "output" if m == spec.n_layers else f"hidden {m}"
+    short = "out" if m == spec.n_layers else f"h{m}"
+    act = spec.activations[m - 1]
+    return [f"{name} ({spec.sizes[m]}, {act})", f"{name} {act}", name, short]
+
+
+def _put_titles(grid: _Grid, snapshot: Snapshot, layout: Layout, row: int, width: int) -> None:
+    """Each layer's title in ``row`` above its column, centred where possible, within the
+    half-way points to its neighbours so titles never run into each other."""
+    centres = [left + layout.form.width // 2 for left in layout.lefts]
+    for m, centre in enumerate(centres):
+        lo = 0 if m == 0 else (centres[m - 1] + centre) // 2 + 1
+        hi = width if m == len(centres) - 1 else (centre + centres[m + 1]) // 2
+        title = next((t for t in _titles(snapshot, m) if len(t) <= hi - lo), "")
+        x = min(max(centre - len(title) // 2, lo), hi - len(title))
+        grid.put(x, row, title, _LABEL)
+
+
+def _too_small(width: int, height: int) -> Text:
+    """The longest apology that fits, then blank lines."""
+    for message in ("network needs more room", "needs more room", "more room", "…"):
+        if len(message) <= width:
+            break
+    lines = [message[:width]] + [""] * (height - 1)
+    return Text("\n".join(lines), style=Style(italic=True), no_wrap=True, end="")
+
+
+# -- all of it -----------------------------------------------------------------------------
+
+
+def draw_network(
+    snapshot: Snapshot,
+    width: int,
+    height: int,
+    highlight: tuple[int, int] | None = None,
+    focus: Focus | None = None,
+    flagged: frozenset = frozenset(),
+) -> Text:
+    """The network as exactly ``height`` lines of at most ``width`` cells.
+
+    highlight: (layer, node) to draw reversed, e.g. the one selected; ignored when not shown.
+    focus: nodes and edges to draw in the focus colour (its ``selected`` node is drawn
+    reversed, like ``highlight``). flagged: saturated nodes (m, j), marked as such.
+    """
+    focus = focus or Focus()
+    if highlight is None:
+        highlight = focus.selected
+    width, height = int(width), int(height)
+    if width < 1 or height < 1:
+        return Text("", end="")
+    sizes = snapshot.spec.sizes
+    legend = height >= 3
+    layout = lay_out(sizes, width, height, legend)
+    if layout is None:
+        return _too_small(width, height)
+    form = layout.form
+
+    canvas = BrailleCanvas(width, height)
+    key_style = np.concatenate([_edges(snapshot, layout, canvas, focus.edges), [0]])
+    # canvas.key is -1 where no line passes, which picks the appended "no style" entry.
+    grid = _Grid(canvas.rows(), key_style[canvas.key])
+
+    for m, tops in enumerate(layout.tops):
+        left = layout.lefts[m]
+        for j, top in enumerate(tops):
+            for dy, pieces in enumerate(_node_lines(snapshot, form, m, j, (m, j) in flagged)):
+                x = left
+                for text, style in pieces:
+                    if (m, j) in focus.nodes and style != _FLAG:
+                        style = _FOCUS
+                    grid.put(x, top + dy, text, style)
+                    x += len(text)
+            if highlight == (m, j):
+                for dy in range(node_height(form, m)):
+                    grid.restyle(left, top + dy, form.width, _HIGHLIGHT)
+        if layout.hidden[m] and tops:
+            marker = f"+{layout.hidden[m]} more"
+            x = min(max(left + (form.width - len(marker)) // 2, 0), max(width - len(marker), 0))
+            grid.put(x, tops[-1] + node_height(form, m), marker, _MARKER)
+
+    if layout.header_row is not None:
+        _put_titles(grid, snapshot, layout, layout.header_row, width)
+
+    if legend:
+        x = 0
+        for text, style in _legend(snapshot, width, bool(flagged)):
+            grid.put(x, height - 1, text, style)
+            x += len(text)
+    return grid.text()

@@ -1,0 +1,45 @@
+"""NetworkView: the network diagram as a Textual widget."""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.widget import Widget
+
+from ....core.snapshot import Snapshot
+from ....teach.walk import Focus
+from .drawing import draw_network
+
+
+class NetworkView(Widget):
+    """Draws the latest Snapshot's network; all the drawing is in :func:`draw_network`."""
+
+    DEFAULT_CSS = """
+    NetworkView {
+        height: 1fr;
+        width: 1fr;
+    }
+    """
+
+    def __init__(
+        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._snapshot: Snapshot | None = None
+        self._focus: Focus | None = None
+        self._flagged: frozenset = frozenset()
+
+    def show(self, snapshot: Snapshot, focus: Focus | None = None,
+             flagged: frozenset = frozenset()) -> None:
+        """Draw this snapshot from now on, with ``focus`` and ``flagged`` as in
+        :func:`draw_network`."""
+        self._snapshot = snapshot
+        self._focus = focus
+        self._flagged = flagged
+        self.refresh()
+
+    def render(self) -> Text:
+        if self._snapshot is None:
+            return Text("no network yet", style=Style(italic=True))
+        return draw_network(self._snapshot, max(self.size.width, 1), max(self.size.height, 1),
+                            focus=self._focus, flagged=self._flagged)
