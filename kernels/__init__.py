@@ -47,8 +47,9 @@ def trainers(layers, cost: int, specialized: bool | None = None):
     """(train_batches, train_many) for the network described by the layer table.
 
     Small networks (at most ``specialize.MAX_PARAMETERS`` parameters) get kernels generated
-    for their architecture; others the general ones. Both give bit-for-bit the same results;
-    ``specialized`` forces the choice (None: by size).
+    for their architecture; others the general ones. Both give the same bits (the paths of
+    the update: ``kernels.dense``'s module docstring); ``specialized`` forces the choice
+    (None: by size).
     """
     if not _specialized(layers, specialized):
         return dense.train_batches, dense.train_many
@@ -59,7 +60,7 @@ def trainers(layers, cost: int, specialized: bool | None = None):
 def stepper(layers, cost: int, specialized: bool | None = None):
     """The ``step`` kernel (one update on the packed arrays, see ``dense.step``) for the
     network described by the layer table; chosen as by ``trainers``, and like those, the
-    generated and the general one give bit-for-bit the same results."""
+    generated and the general one give the same bits."""
     if not _specialized(layers, specialized):
         return dense.step
     return specialize.load_module(*_arch(layers, cost)).step

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Literal, TypedDict
 
 import numba
 
@@ -56,11 +57,25 @@ def choose_cache_dir() -> str | None:
     return None
 
 
+class JitFlags(TypedDict):
+    """Keyword arguments of ``numba.njit`` (as typed by numba's stubs) for every kernel."""
+
+    nogil: bool
+    cache: bool
+    fastmath: bool
+    error_model: Literal["python", "numpy"]
+
+
+class _HelperFlags(JitFlags):
+    _nrt: bool  # False: compiled without reference counting (see HELPER_FLAGS)
+
+
 CACHE_DIR = choose_cache_dir()
 if CACHE_DIR is not None:
     # numba reads config.CACHE_DIR each time it locates a cache, so setting it here works
-    # even when numba was imported before this module.
-    numba.config.CACHE_DIR = CACHE_DIR
+    # even when numba was imported before this module. numba.config creates its settings
+    # through globals(), which a type checker cannot see.
+    numba.config.CACHE_DIR = CACHE_DIR  # type: ignore[attr-defined]
 
 #: Flags for every kernel. fastmath stays off: with it, ``np.isnan`` and ``np.isfinite``
 #: are folded to constants inside a kernel (numba#2919, #6217), which would blind the
@@ -69,8 +84,7 @@ if CACHE_DIR is not None:
 #: error_model "numpy": x / 0 gives inf or nan as IEEE 754 says, instead of a check and a
 #: ZeroDivisionError; besides being what the divergence check expects, a loop with a
 #: division then has no exit in the middle, which is what lets LLVM vectorise it.
-JIT_FLAGS = {"nogil": True, "cache": CACHE_DIR is not None, "fastmath": False,
-             "error_model": "numpy"}
+JIT_FLAGS = JitFlags(nogil=True, cache=CACHE_DIR is not None, fastmath=False, error_model="numpy")
 
 #: Flags for the helpers the kernels call once per example or per layer. A call between
 #: compiled functions counts a reference up and down for every array it passes, each an
@@ -79,4 +93,6 @@ JIT_FLAGS = {"nogil": True, "cache": CACHE_DIR is not None, "fastmath": False,
 #: their callers hold every array they get, so they run without that counting (numba's
 #: ``_nrt`` option). Inlining them instead removes the counting too, but compiles three
 #: times as long (a 2-16-16-1 network's first start: 12 s instead of 4 s).
-HELPER_FLAGS = {**JIT_FLAGS, "_nrt": False}
+#: Typed as ``JitFlags``, the options numba's stubs know: ``_nrt`` is a private option they
+#: do not list, so ``njit(**HELPER_FLAGS)`` type-checks as ``njit(**JIT_FLAGS)``.
+HELPER_FLAGS: JitFlags = _HelperFlags(**JIT_FLAGS, _nrt=False)

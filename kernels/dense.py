@@ -20,6 +20,44 @@ Arguments that describe the network (see ``kernels.layout``):
 
 Kernels write into the arrays they are given and allocate nothing, except the
 column-stored working copies of long online runs (``train_online_by_columns``).
+
+The paths of the update. The same update (the formulas above; every dot product summed
+from 0.0 in index order, then the bias added; the same expressions for sigma, sigma', the
+costs and the momentum step; fastmath off) is written out in several places, each the
+fastest for one kind of call (figures: README, Performance). All give the same numbers bit
+for bit, so a run may move from one to another between any two calls:
+
+- ``train_batches`` (here): any architecture. Mini-batches go through ``forward``,
+  ``backward`` and ``apply_update``; batches of one through ``backward_and_update``, which
+  skips writing and re-reading the gradient. Networks of more than
+  ``specialize.MAX_PARAMETERS`` parameters train on it; it is what the others are held to.
+- ``train_online_by_columns`` (here): what ``train_batches`` runs for online calls of at
+  least ``COLUMNS_MIN_UPDATES`` updates. The weights are stored by columns, and the next
+  example's forward pass rides along with the update. It took 64-128-64-10 from about 8x
+  to 10x the reference (its target).
+- ``step`` (here): the next batch of ``train_batches``, with everything packed in three
+  arrays, so that a single step from Python (a key press in the app) is one cheap call. It
+  calls the same helpers as ``train_batches``.
+- the generated ``train_batches`` and ``step`` (``kernels.specialize``), for networks of
+  at most ``specialize.MAX_PARAMETERS`` parameters: every value a local variable, every
+  loop unrolled. XOR 2-3-1 trains at about 9-10 M updates/s, over 300x the reference
+  (target 250x), and a single step of it costs about 0.6 us from Python (target 1 us).
+- the generated ``train_lanes``, which the generated ``train_many`` runs for blocks of
+  ``specialize.LANES`` networks (``restarts``): the networks as the lanes of vector
+  registers, 34-44 M network-updates/s per thread (target 30 M). The networks left over
+  go through the generated ``train_batches``. (``train_many`` here runs this module's
+  ``train_batches`` for each network.)
+
+The tests that hold them equal: tests/test_kernels.py compares ``train_batches`` with the
+NumPy reference (to 1e-12, mini-batches and online) and ``train_online_by_columns`` with
+one-update calls, bit for bit, through divergence too; tests/test_restarts_bench.py the
+generated ``train_batches`` with this one (bit for bit) and the reference, a run that
+alternates between them, ``train_many``'s lanes with networks trained alone, and restarts
+with single runs; tests/test_session.py single steps (generated and general ``step``) with
+one call of ``train_batches``, through divergence too, and the two ``step`` kernels with
+each other; tests/test_generate.py the generated ``train_batches``, ``step`` and
+``train_many`` with this module's kernels for every activation, both costs, with and
+without biases.
 """
 
 from __future__ import annotations
@@ -77,16 +115,20 @@ from .layout import (
 @intrinsic
 def float_bits(typingctx, x):
     """The IEEE-754 bits of a float64, as an int64 (a reinterpretation, not a conversion)."""
+
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], ir.IntType(64))
+
     return types.int64(types.float64), codegen
 
 
 @intrinsic
 def bits_float(typingctx, bits):
     """The float64 whose IEEE-754 bits are the int64 ``bits``."""
+
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], ir.DoubleType())
+
     return types.float64(types.int64), codegen
 
 
@@ -99,8 +141,14 @@ _ROUND = 6755399441055744.0  # 1.5 * 2^52: x + _ROUND rounds x to an integer
 # 1/n! for n = 2..13: the Taylor series of e^r, whose first neglected term is below
 # 2^-57 for |r| <= ln(2) / 2.
 _E2, _E3, _E4, _E5, _E6, _E7 = (1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720, 1 / 5040)
-_E8, _E9, _E10, _E11, _E12, _E13 = (1 / 40320, 1 / 362880, 1 / 3628800, 1 / 39916800,
-                                    1 / 479001600, 1 / 6227020800)
+_E8, _E9, _E10, _E11, _E12, _E13 = (
+    1 / 40320,
+    1 / 362880,
+    1 / 3628800,
+    1 / 39916800,
+    1 / 479001600,
+    1 / 6227020800,
+)
 
 
 @intrinsic
@@ -108,11 +156,14 @@ def fma(typingctx, x, y, c):
     """x * y + c rounded once (IEEE 754 fusedMultiplyAdd, ``llvm.fma``): one instruction
     where the CPU has FMA, the same number everywhere. It is not a fastmath contraction:
     each use is written out, so results do not depend on the compiler's choices."""
+
     def codegen(context, builder, signature, args):
         double = ir.DoubleType()
         fused = builder.module.declare_intrinsic(
-            "llvm.fma", [double], ir.FunctionType(double, [double, double, double]))
+            "llvm.fma", [double], ir.FunctionType(double, [double, double, double])
+        )
         return builder.call(fused, args)
+
     return types.float64(types.float64, types.float64, types.float64), codegen
 
 
@@ -195,8 +246,15 @@ def softplus(t):
 def layer_geometry(layers, m):
     """Layer m's (N^m, N^{m-1}, W^m offset, b^m offset, its first node, the first node of
     layer m-1, whether it has biases), from the layer table."""
-    return (layers[m, SIZE], layers[m - 1, SIZE], layers[m, W_OFFSET], layers[m, B_OFFSET],
-            layers[m, NODE_OFFSET], layers[m - 1, NODE_OFFSET], layers[m, HAS_BIAS] != 0)
+    return (
+        layers[m, SIZE],
+        layers[m - 1, SIZE],
+        layers[m, W_OFFSET],
+        layers[m, B_OFFSET],
+        layers[m, NODE_OFFSET],
+        layers[m - 1, NODE_OFFSET],
+        layers[m, HAS_BIAS] != 0,
+    )
 
 
 @njit(**HELPER_FLAGS)
@@ -211,14 +269,14 @@ def rows_dot(w, n_rows, n_cols, x, out):
     """
     i = 0
     while i + 8 <= n_rows:
-        w_0 = w[i * n_cols:(i + 1) * n_cols]
-        w_1 = w[(i + 1) * n_cols:(i + 2) * n_cols]
-        w_2 = w[(i + 2) * n_cols:(i + 3) * n_cols]
-        w_3 = w[(i + 3) * n_cols:(i + 4) * n_cols]
-        w_4 = w[(i + 4) * n_cols:(i + 5) * n_cols]
-        w_5 = w[(i + 5) * n_cols:(i + 6) * n_cols]
-        w_6 = w[(i + 6) * n_cols:(i + 7) * n_cols]
-        w_7 = w[(i + 7) * n_cols:(i + 8) * n_cols]
+        w_0 = w[i * n_cols : (i + 1) * n_cols]
+        w_1 = w[(i + 1) * n_cols : (i + 2) * n_cols]
+        w_2 = w[(i + 2) * n_cols : (i + 3) * n_cols]
+        w_3 = w[(i + 3) * n_cols : (i + 4) * n_cols]
+        w_4 = w[(i + 4) * n_cols : (i + 5) * n_cols]
+        w_5 = w[(i + 5) * n_cols : (i + 6) * n_cols]
+        w_6 = w[(i + 6) * n_cols : (i + 7) * n_cols]
+        w_7 = w[(i + 7) * n_cols : (i + 8) * n_cols]
         s0 = 0.0
         s1 = 0.0
         s2 = 0.0
@@ -247,10 +305,10 @@ def rows_dot(w, n_rows, n_cols, x, out):
         out[i + 7] = s7
         i += 8
     while i + 4 <= n_rows:
-        w_0 = w[i * n_cols:(i + 1) * n_cols]
-        w_1 = w[(i + 1) * n_cols:(i + 2) * n_cols]
-        w_2 = w[(i + 2) * n_cols:(i + 3) * n_cols]
-        w_3 = w[(i + 3) * n_cols:(i + 4) * n_cols]
+        w_0 = w[i * n_cols : (i + 1) * n_cols]
+        w_1 = w[(i + 1) * n_cols : (i + 2) * n_cols]
+        w_2 = w[(i + 2) * n_cols : (i + 3) * n_cols]
+        w_3 = w[(i + 3) * n_cols : (i + 4) * n_cols]
         s0 = 0.0
         s1 = 0.0
         s2 = 0.0
@@ -267,7 +325,7 @@ def rows_dot(w, n_rows, n_cols, x, out):
         out[i + 3] = s3
         i += 4
     for rest in range(i, n_rows):
-        w_r = w[rest * n_cols:(rest + 1) * n_cols]
+        w_r = w[rest * n_cols : (rest + 1) * n_cols]
         s = 0.0
         for j in range(n_cols):
             s += w_r[j] * x[j]
@@ -284,12 +342,12 @@ def forward(layers, betas, params, x, z, a):
         n_out, n_in, w0, b0, out, inp, _ = layer_geometry(layers, m)
         code = layers[m, ACTIVATION]
         beta = betas[m]
-        z_out = z[out:out + n_out]
-        rows_dot(params[w0:w0 + n_out * n_in], n_out, n_in, a[inp:inp + n_in], z_out)
-        b = params[b0:b0 + n_out]
+        z_out = z[out : out + n_out]
+        rows_dot(params[w0 : w0 + n_out * n_in], n_out, n_in, a[inp : inp + n_in], z_out)
+        b = params[b0 : b0 + n_out]
         for i in range(n_out):
             z_out[i] += b[i]  # z = (W a) + b, rounded as s + b
-        activate_all(code, beta, z_out, a[out:out + n_out])
+        activate_all(code, beta, z_out, a[out : out + n_out])
 
 
 @njit(**HELPER_FLAGS)
@@ -341,9 +399,9 @@ def times_slope(layers, betas, m, z, a, delta):
     n_here = layers[m, SIZE]
     code = layers[m, ACTIVATION]
     beta = betas[m]
-    z_here = z[here:here + n_here]
-    a_here = a[here:here + n_here]
-    d_here = delta[here:here + n_here]
+    z_here = z[here : here + n_here]
+    a_here = a[here : here + n_here]
+    d_here = delta[here : here + n_here]
     for j in range(n_here):
         d_here[j] *= slope(code, beta, z_here[j], a_here[j])
 
@@ -361,13 +419,13 @@ def deltas(layers, betas, cost, params, z, a, y, delta):
         here = layers[m, NODE_OFFSET]
         nxt = layers[m + 1, NODE_OFFSET]
         w0 = layers[m + 1, W_OFFSET]
-        d_here = delta[here:here + n_here]
-        d_next = delta[nxt:nxt + n_next]
+        d_here = delta[here : here + n_here]
+        d_next = delta[nxt : nxt + n_next]
         for j in range(n_here):
             d_here[j] = 0.0
         for i in range(n_next):
             d = d_next[i]
-            w_i = params[w0 + i * n_here:w0 + (i + 1) * n_here]
+            w_i = params[w0 + i * n_here : w0 + (i + 1) * n_here]
             for j in range(n_here):
                 d_here[j] += w_i[j] * d
         times_slope(layers, betas, m, z, a, delta)
@@ -381,11 +439,11 @@ def backward(layers, betas, cost, params, z, a, y, delta, grad):
     for m in range(1, top + 1):
         # dC/dW^m_ij = delta^m_i a^{m-1}_j and dC/db^m_i = delta^m_i.
         n_out, n_in, w0, b0, out, inp, with_bias = layer_geometry(layers, m)
-        a_in = a[inp:inp + n_in]
-        d_out = delta[out:out + n_out]
+        a_in = a[inp : inp + n_in]
+        d_out = delta[out : out + n_out]
         for i in range(n_out):
             d = d_out[i]
-            g_i = grad[w0 + i * n_in:w0 + (i + 1) * n_in]
+            g_i = grad[w0 + i * n_in : w0 + (i + 1) * n_in]
             for j in range(n_in):
                 g_i[j] += d * a_in[j]
             if with_bias:
@@ -393,8 +451,7 @@ def backward(layers, betas, cost, params, z, a, y, delta, grad):
 
 
 @njit(**HELPER_FLAGS)
-def backward_and_update(layers, betas, cost, params, velocity, z, a, y, delta, alpha,
-                        momentum):
+def backward_and_update(layers, betas, cost, params, velocity, z, a, y, delta, alpha, momentum):
     """Online learning (batches of one) in one pass: deltas, then for every parameter
     g = dC/dtheta (delta^m_i a^{m-1}_j or delta^m_i), d = -alpha g + mu d_prev, theta += d.
 
@@ -406,12 +463,12 @@ def backward_and_update(layers, betas, cost, params, velocity, z, a, y, delta, a
     bad = False
     for m in range(1, top + 1):
         n_out, n_in, w0, b0, out, inp, with_bias = layer_geometry(layers, m)
-        a_in = a[inp:inp + n_in]
-        d_out = delta[out:out + n_out]
+        a_in = a[inp : inp + n_in]
+        d_out = delta[out : out + n_out]
         for i in range(n_out):
             di = d_out[i]
-            w_i = params[w0 + i * n_in:w0 + (i + 1) * n_in]
-            v_i = velocity[w0 + i * n_in:w0 + (i + 1) * n_in]
+            w_i = params[w0 + i * n_in : w0 + (i + 1) * n_in]
+            v_i = velocity[w0 + i * n_in : w0 + (i + 1) * n_in]
             for j in range(n_in):
                 step = -alpha * (di * a_in[j]) + momentum * v_i[j]
                 v_i[j] = step
@@ -467,7 +524,7 @@ def transpose(src, n_rows, n_cols, dst):
     """dst (n_cols, n_rows) = src (n_rows, n_cols)^T, both flat and row-major; written in
     order, read with a stride (stores that each start a new cache line cost more)."""
     for c in range(n_cols):
-        column = dst[c * n_rows:(c + 1) * n_rows]
+        column = dst[c * n_rows : (c + 1) * n_rows]
         for r in range(n_rows):
             column[r] = src[r * n_cols + c]
 
@@ -479,8 +536,8 @@ def weights_by_columns(layers, src, dst, to_columns):
     top = layers.shape[0] - 1
     for m in range(1, top + 1):
         n_out, n_in, w0, b0, _, _, _ = layer_geometry(layers, m)
-        w_src = src[w0:w0 + n_out * n_in]
-        w_dst = dst[w0:w0 + n_out * n_in]
+        w_src = src[w0 : w0 + n_out * n_in]
+        w_dst = dst[w0 : w0 + n_out * n_in]
         if to_columns:
             transpose(w_src, n_out, n_in, w_dst)
         else:
@@ -500,14 +557,20 @@ def deltas_by_columns(layers, betas, cost, params_t, z, a, y, delta):
         n_here, n_next = layers[m, SIZE], layers[m + 1, SIZE]
         here, nxt = layers[m, NODE_OFFSET], layers[m + 1, NODE_OFFSET]
         w0 = layers[m + 1, W_OFFSET]
-        rows_dot(params_t[w0:w0 + n_here * n_next], n_here, n_next,
-                 delta[nxt:nxt + n_next], delta[here:here + n_here])
+        rows_dot(
+            params_t[w0 : w0 + n_here * n_next],
+            n_here,
+            n_next,
+            delta[nxt : nxt + n_next],
+            delta[here : here + n_here],
+        )
         times_slope(layers, betas, m, z, a, delta)
 
 
 @njit(**HELPER_FLAGS)
-def update_and_forward_by_columns(layers, betas, params_t, velocity_t, a, delta, x_next,
-                                  z_next, a_next, alpha, momentum):
+def update_and_forward_by_columns(
+    layers, betas, params_t, velocity_t, a, delta, x_next, z_next, a_next, alpha, momentum
+):
     """The online update of every parameter (as ``backward_and_update``: g = delta^m_i
     a^{m-1}_j, d = -alpha g + mu d_prev, theta += d), with the next example's forward pass
     computed from each new weight as it is written.
@@ -529,25 +592,25 @@ def update_and_forward_by_columns(layers, betas, params_t, velocity_t, a, delta,
     suspect = False
     for m in range(1, top + 1):
         n_out, n_in, w0, b0, out, inp, with_bias = layer_geometry(layers, m)
-        a_in = a[inp:inp + n_in]
-        a_in_next = a_next[inp:inp + n_in]
-        d_out = delta[out:out + n_out]
-        z_out = z_next[out:out + n_out]
+        a_in = a[inp : inp + n_in]
+        a_in_next = a_next[inp : inp + n_in]
+        d_out = delta[out : out + n_out]
+        z_out = z_next[out : out + n_out]
         for i in range(n_out):
             z_out[i] = 0.0
         for j in range(n_in):
             aj = a_in[j]
             aj_next = a_in_next[j]
-            w_j = params_t[w0 + j * n_out:w0 + (j + 1) * n_out]
-            v_j = velocity_t[w0 + j * n_out:w0 + (j + 1) * n_out]
+            w_j = params_t[w0 + j * n_out : w0 + (j + 1) * n_out]
+            v_j = velocity_t[w0 + j * n_out : w0 + (j + 1) * n_out]
             for i in range(n_out):
                 step = -alpha * (d_out[i] * aj) + momentum * v_j[i]
                 v_j[i] = step
                 p = w_j[i] + step
                 w_j[i] = p
                 z_out[i] += p * aj_next
-        b = params_t[b0:b0 + n_out]
-        v_b = velocity_t[b0:b0 + n_out]
+        b = params_t[b0 : b0 + n_out]
+        v_b = velocity_t[b0 : b0 + n_out]
         for i in range(n_out):
             # Without biases the gradient is 0 and so is the velocity: b stays 0.
             g = d_out[i] if with_bias else 0.0
@@ -558,7 +621,7 @@ def update_and_forward_by_columns(layers, betas, params_t, velocity_t, a, delta,
             zi = z_out[i] + p
             z_out[i] = zi
             suspect |= (zi - zi) != 0.0
-        activate_all(layers[m, ACTIVATION], betas[m], z_out, a_next[out:out + n_out])
+        activate_all(layers[m, ACTIVATION], betas[m], z_out, a_next[out : out + n_out])
     if not suspect:
         return True
     bad = False
@@ -568,10 +631,27 @@ def update_and_forward_by_columns(layers, betas, params_t, velocity_t, a, delta,
 
 
 @njit(**JIT_FLAGS)
-def train_online_by_columns(layers, betas, cost, params, velocity, z, a, delta, X, Y,
-                            order, first_batch, n_batches, alpha, momentum, epoch_cost):
+def train_online_by_columns(
+    layers,
+    betas,
+    cost,
+    params,
+    velocity,
+    z,
+    a,
+    delta,
+    X,
+    Y,
+    order,
+    first_batch,
+    n_batches,
+    alpha,
+    momentum,
+    epoch_cost,
+):
     """``train_batches`` for batches of one, on copies of the weights and velocities
-    stored by columns; the same numbers bit for bit, copied back at the end.
+    stored by columns, copied back at the end; one of the paths of the update (module
+    docstring), the same numbers bit for bit.
 
     Without reassociation, a row of W^m a^{m-1} is a chain of additions, which runs one
     scalar at a time while a column update runs four lanes at a time. Stored by columns,
@@ -605,8 +685,19 @@ def train_online_by_columns(layers, betas, cost, params, velocity, z, a, delta, 
         c = example_cost(layers, betas, cost, z, a, Y[idx])
         epoch_cost[e] += c
         deltas_by_columns(layers, betas, cost, params_t, z, a, Y[idx], delta)
-        finite = update_and_forward_by_columns(layers, betas, params_t, velocity_t, a, delta,
-                                               X[idx_next], z_next, a_next, alpha, momentum)
+        finite = update_and_forward_by_columns(
+            layers,
+            betas,
+            params_t,
+            velocity_t,
+            a,
+            delta,
+            X[idx_next],
+            z_next,
+            a_next,
+            alpha,
+            momentum,
+        )
         if not (finite and math.isfinite(c)):
             ran = t + 1
             break
@@ -629,9 +720,26 @@ def batch_bounds(b, per_epoch, batch_size, n):
 
 
 @njit(**JIT_FLAGS)
-def train_batches(layers, betas, cost, params, velocity, grad, z, a, delta,
-                  X, Y, order, batch_size, first_batch, n_batches, alpha, momentum,
-                  epoch_cost):
+def train_batches(
+    layers,
+    betas,
+    cost,
+    params,
+    velocity,
+    grad,
+    z,
+    a,
+    delta,
+    X,
+    Y,
+    order,
+    batch_size,
+    first_batch,
+    n_batches,
+    alpha,
+    momentum,
+    epoch_cost,
+):
     """Run ``n_batches`` mini-batch updates; return how many ran before divergence.
 
     X : (n, N^0) inputs, Y : (n, N^L) targets.
@@ -643,12 +751,28 @@ def train_batches(layers, betas, cost, params, velocity, grad, z, a, delta,
 
     Stops early, after the batch where the cost or a parameter stopped being finite.
     ``grad`` must be zero on entry and is zero on return. Online runs of at least
-    ``COLUMNS_MIN_UPDATES`` updates go to ``train_online_by_columns`` (same results).
+    ``COLUMNS_MIN_UPDATES`` updates go to ``train_online_by_columns`` (the module
+    docstring lists the paths of the update, which all give the same bits).
     """
     if batch_size == 1 and n_batches >= COLUMNS_MIN_UPDATES:
-        return train_online_by_columns(layers, betas, cost, params, velocity, z, a, delta,
-                                       X, Y, order, first_batch, n_batches, alpha, momentum,
-                                       epoch_cost)
+        return train_online_by_columns(
+            layers,
+            betas,
+            cost,
+            params,
+            velocity,
+            z,
+            a,
+            delta,
+            X,
+            Y,
+            order,
+            first_batch,
+            n_batches,
+            alpha,
+            momentum,
+            epoch_cost,
+        )
     n = order.shape[1]
     per_epoch = (n + batch_size - 1) // batch_size
     for t in range(n_batches):
@@ -659,8 +783,9 @@ def train_batches(layers, betas, cost, params, velocity, grad, z, a, delta,
             forward(layers, betas, params, X[idx], z, a)
             batch_cost = example_cost(layers, betas, cost, z, a, Y[idx])
             epoch_cost[e] += batch_cost
-            finite = backward_and_update(layers, betas, cost, params, velocity, z, a, Y[idx],
-                                         delta, alpha, momentum)
+            finite = backward_and_update(
+                layers, betas, cost, params, velocity, z, a, Y[idx], delta, alpha, momentum
+            )
             if not (finite and math.isfinite(batch_cost)):
                 return t + 1
             continue
@@ -731,8 +856,8 @@ def step(state, buffer, data):
     data : float64, alpha, momentum, the epoch's partial cost and the last finished
     epoch's cost, then X and Y.
 
-    The same operations in the same order as ``train_batches`` (so the same bits), and
-    the counters advanced as a Session advances them. Returns 0 if the run had already
+    The same bits as ``train_batches`` (one of the paths of the update, module docstring),
+    and the counters advanced as a Session advances them. Returns 0 if the run had already
     diverged (nothing runs), STEP_NEEDS_ORDERS if the orders block lacks the current
     epoch (nothing runs), otherwise STEP_RAN, plus STEP_DIVERGED when the cost or a
     parameter stopped being finite. A finished epoch's summed cost is appended to the
@@ -744,22 +869,23 @@ def step(state, buffer, data):
         return -1 - row
     n = state[ST_N]
     rows = state[ST_ROWS]
-    layers = state[ST_HEADER:ST_HEADER + rows * N_COLUMNS].reshape((rows, N_COLUMNS))
-    order = state[ST_HEADER + rows * N_COLUMNS + row * n:ST_HEADER + rows * N_COLUMNS
-                  + (row + 1) * n]
+    layers = state[ST_HEADER : ST_HEADER + rows * N_COLUMNS].reshape((rows, N_COLUMNS))
+    order = state[
+        ST_HEADER + rows * N_COLUMNS + row * n : ST_HEADER + rows * N_COLUMNS + (row + 1) * n
+    ]
     n_params = state[ST_N_PARAMS]
     nodes = state[ST_N_NODES]
     params = buffer[:n_params]
-    velocity = buffer[n_params:2 * n_params]
-    grad = buffer[2 * n_params:3 * n_params]
-    z = buffer[3 * n_params:3 * n_params + nodes]
-    a = buffer[3 * n_params + nodes:3 * n_params + 2 * nodes]
-    delta = buffer[3 * n_params + 2 * nodes:3 * n_params + 3 * nodes]
-    betas = buffer[3 * n_params + 3 * nodes:3 * n_params + 3 * nodes + rows]
+    velocity = buffer[n_params : 2 * n_params]
+    grad = buffer[2 * n_params : 3 * n_params]
+    z = buffer[3 * n_params : 3 * n_params + nodes]
+    a = buffer[3 * n_params + nodes : 3 * n_params + 2 * nodes]
+    delta = buffer[3 * n_params + 2 * nodes : 3 * n_params + 3 * nodes]
+    betas = buffer[3 * n_params + 3 * nodes : 3 * n_params + 3 * nodes + rows]
     n_in = layers[0, SIZE]
     n_out = layers[rows - 1, SIZE]
-    X = data[SD_HEADER:SD_HEADER + n * n_in]
-    Y = data[SD_HEADER + n * n_in:SD_HEADER + n * (n_in + n_out)]
+    X = data[SD_HEADER : SD_HEADER + n * n_in]
+    Y = data[SD_HEADER + n * n_in : SD_HEADER + n * (n_in + n_out)]
     alpha = data[SD_ALPHA]
     momentum = data[SD_MOMENTUM]
     cost = state[ST_COST]
@@ -770,16 +896,17 @@ def step(state, buffer, data):
     batch_cost = 0.0
     if batch_size == 1:
         idx = order[start]
-        y = Y[idx * n_out:(idx + 1) * n_out]
-        forward(layers, betas, params, X[idx * n_in:(idx + 1) * n_in], z, a)
+        y = Y[idx * n_out : (idx + 1) * n_out]
+        forward(layers, betas, params, X[idx * n_in : (idx + 1) * n_in], z, a)
         batch_cost = example_cost(layers, betas, cost, z, a, y)
-        finite = backward_and_update(layers, betas, cost, params, velocity, z, a, y, delta,
-                                     alpha, momentum)
+        finite = backward_and_update(
+            layers, betas, cost, params, velocity, z, a, y, delta, alpha, momentum
+        )
     else:
         for k in range(start, stop):
             idx = order[k]
-            y = Y[idx * n_out:(idx + 1) * n_out]
-            forward(layers, betas, params, X[idx * n_in:(idx + 1) * n_in], z, a)
+            y = Y[idx * n_out : (idx + 1) * n_out]
+            forward(layers, betas, params, X[idx * n_in : (idx + 1) * n_in], z, a)
             batch_cost += example_cost(layers, betas, cost, z, a, y)
             backward(layers, betas, cost, params, z, a, y, delta, grad)
         finite = apply_update(params, velocity, grad, alpha, momentum, stop - start)
@@ -851,8 +978,27 @@ def relu_pattern(layers, betas, params, z, a, X, indices, pattern):
 
 
 @njit(parallel=True, **JIT_FLAGS)
-def train_many(layers, betas, cost, params, velocity, grad, z, a, delta, X, Y, orders,
-               batch_size, first_batch, n_batches, alpha, momentum, epoch_cost, ran):
+def train_many(
+    layers,
+    betas,
+    cost,
+    params,
+    velocity,
+    grad,
+    z,
+    a,
+    delta,
+    X,
+    Y,
+    orders,
+    batch_size,
+    first_batch,
+    n_batches,
+    alpha,
+    momentum,
+    epoch_cost,
+    ran,
+):
     """``train_batches`` for R independent networks of one architecture, in parallel.
 
     params, velocity, grad : (R, P); z, a, delta : (R, total nodes);
@@ -860,9 +1006,26 @@ def train_many(layers, betas, cost, params, velocity, grad, z, a, delta, X, Y, o
     ran : (R,) receives each network's number of batches run (less where it diverged).
     """
     for r in prange(params.shape[0]):
-        ran[r] = train_batches(layers, betas, cost, params[r], velocity[r], grad[r], z[r],
-                               a[r], delta[r], X, Y, orders[r], batch_size, first_batch,
-                               n_batches, alpha, momentum, epoch_cost[r])
+        ran[r] = train_batches(
+            layers,
+            betas,
+            cost,
+            params[r],
+            velocity[r],
+            grad[r],
+            z[r],
+            a[r],
+            delta[r],
+            X,
+            Y,
+            orders[r],
+            batch_size,
+            first_batch,
+            n_batches,
+            alpha,
+            momentum,
+            epoch_cost[r],
+        )
 
 
 def all_kernels():
@@ -874,5 +1037,3 @@ def all_kernels():
         "mean_cost": mean_cost,
         "relu_pattern": relu_pattern,
     }
-
-

@@ -3,12 +3,22 @@
 For small networks the general kernel (``dense.train_batches``) spends most of its time on
 loop overhead over trip counts of 1 to 3 and on loading and storing each weight for every
 example. A kernel written out for one architecture keeps the weights, their velocities and
-gradient sums in registers for a whole call and writes them back once at the end.
+gradient sums in registers for a whole call and writes them back once at the end. Each
+generated module has ``train_batches``, ``train_many`` and ``step``, with the signatures of
+the general kernels of those names and their results bit for bit, and ``train_lanes``,
+which ``train_many`` runs. The module docstring of ``kernels.dense`` lists every path of
+the update, why it exists and which tests hold the paths equal.
 
-The generated code performs the same floating-point operations in the same order as the
-general kernel (each dot product summed from 0.0 in index order, then the bias added; the
-same expressions for sigma, sigma', the costs and the update), so both give bit-for-bit the
-same weights, and either can continue the other's run.
+How the source is made. *Emitters* (``_forward``, ``_cost``, ``_backward``, ``_update``,
+``_fetch``, ``_copy_in``, ``_copy_out``) write the lines of one part of the computation for
+the whole network, naming each per-network value (``w1_0_1``, its velocity ``vw1_0_1`` and
+gradient sum ``gw1_0_1``, a node's ``z1_0``, ``a1_0``, ``d1_0``, ...) through a *storage*,
+which says where that value lives in the function being written:
+
+- ``_Scalars`` (``train_batches``, ``step``): a local variable of the same name;
+- ``_LaneSlots`` (``train_lanes``): lane ``l`` of its slot in a scratch array, ``S[24 + l]``.
+
+A template per function then places those lines. Nothing is edited after it is written.
 
 Generated sources are written once to a file in the kernel cache directory and imported
 from there, so numba caches their compiled code like any other kernel's.
@@ -20,10 +30,15 @@ import functools
 import hashlib
 import importlib.util
 import os
-import re
 import sys
 import tempfile
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import numpy.typing as npt
 
 from . import dense
 from .config import CACHE_DIR
@@ -32,6 +47,7 @@ from .layout import (
     CROSS_ENTROPY,
     HAS_BIAS,
     LINEAR,
+    MSE,
     N_COLUMNS,
     RELU,
     SD_HEADER,
@@ -43,182 +59,305 @@ from .layout import (
 
 #: Networks with at most this many parameters get a generated kernel.
 MAX_PARAMETERS = 40  # larger ones compile slowly (seconds) for little gain
-_VERSION = 5  # bump when the generated code changes, to leave old cache files behind
+_VERSION = 6  # bump when the generated code changes, to leave old cache files behind
 
+#: Networks advanced together by one thread in ``train_many``, as the lanes of vector
+#: registers: every value of the 2-3-1 update is then computed for several networks by one
+#: instruction.
+LANES = 8
 
-def _sigma(code: int, z: str, beta: str) -> str:
-    if code == SIGMOID:
-        return f"1.0 / (1.0 + _exp(-{beta} * {z}))"
-    if code == TANH:
-        return f"math.tanh({z})"
-    if code == RELU:
-        return f"({z} if {z} > 0.0 else 0.0)"
-    return z
+Lines = list[str]
 
-
-def _slope(code: int, z: str, a: str, beta: str) -> str:
-    if code == SIGMOID:
-        return f"({beta} * {a} * (1.0 - {a}))"
-    if code == TANH:
-        return f"(1.0 - {a} * {a})"
-    if code == RELU:
-        return f"(1.0 if {z} > 0.0 else 0.0)"
-    return "1.0"
+# sigma(z) and sigma'(z) of each activation code, as expressions of the text of z, of
+# a = sigma(z) and of the layer's beta; the same formulas as ``dense.activate`` and
+# ``dense.slope``.
+_SIGMA: dict[int, Callable[[str, str], str]] = {
+    SIGMOID: lambda z, beta: f"1.0 / (1.0 + _exp(-{beta} * {z}))",
+    TANH: lambda z, beta: f"math.tanh({z})",
+    RELU: lambda z, beta: f"({z} if {z} > 0.0 else 0.0)",
+    LINEAR: lambda z, beta: z,
+}
+_SLOPE: dict[int, Callable[[str, str, str], str]] = {
+    SIGMOID: lambda z, a, beta: f"({beta} * {a} * (1.0 - {a}))",
+    TANH: lambda z, a, beta: f"(1.0 - {a} * {a})",
+    RELU: lambda z, a, beta: f"(1.0 if {z} > 0.0 else 0.0)",
+    LINEAR: lambda z, a, beta: "1.0",
+}
+_COSTS = (MSE, CROSS_ENTROPY)
 
 
 class _Net:
-    """Names and offsets of one architecture's scalars."""
+    """One architecture: its sizes, codes, and the names and offsets of its parameters.
 
-    def __init__(self, sizes, codes, cost, bias):
-        self.sizes = sizes
-        self.codes = codes  # codes[m] for m = 1..L (codes[0] unused)
-        self.cost = cost
-        self.bias = bias
+    Value names: ``w{m}_{i}_{j}`` and ``b{m}_{i}`` the parameters of layer m, with ``v`` and
+    ``g`` before them their velocities and gradient sums; ``z{m}_{i}``, ``a{m}_{i}`` and
+    ``d{m}_{i}`` (delta) node i of layer m, ``a0_{j}`` input j, ``y{i}`` target i;
+    ``batch_cost`` the batch's summed cost. Temporaries of one step (``s``, ``c``, ``t``,
+    ``diff``, ``g``, ``d``) are always local scalars; ``beta{m}`` are shared by all lanes.
+    """
+
+    def __init__(self, sizes: Sequence[int], codes: Sequence[int], cost: int, bias: bool):
+        if len(codes) != len(sizes) or len(sizes) < 2:
+            raise ValueError(
+                f"layers {list(sizes)} need one activation code each (the input layer's "
+                f"unused) and there must be two at least; codes {list(codes)}"
+            )
+        for code in codes[1:]:
+            if code not in _SIGMA:
+                raise ValueError(f"unknown activation code {code}")
+        if cost not in _COSTS:
+            raise ValueError(f"unknown cost code {cost}")
+        self.sizes = tuple(int(s) for s in sizes)
+        self.codes = tuple(int(c) for c in codes)  # codes[m] for m = 1..L (codes[0] unused)
+        self.cost = int(cost)
+        self.bias = bool(bias)
         self.L = len(sizes) - 1
-        self.params = []  # (name, offset) in params order
+        self.params: list[tuple[str, int]] = []  # (name, offset) in params order
+        self.node_offset = [0]  # layer m's first node in z, a and delta
         offset = 0
-        node = sizes[0]
-        self.node_offset = [0]
         for m in range(1, self.L + 1):
-            for i in range(sizes[m]):
-                for j in range(sizes[m - 1]):
+            for i in range(self.sizes[m]):
+                for j in range(self.sizes[m - 1]):
                     self.params.append((f"w{m}_{i}_{j}", offset))
                     offset += 1
-            for i in range(sizes[m]):
+            for i in range(self.sizes[m]):
                 self.params.append((f"b{m}_{i}", offset))
                 offset += 1
-            self.node_offset.append(node)
-            node += sizes[m]
+            self.node_offset.append(self.node_offset[-1] + self.sizes[m - 1])
 
-    def forward(self) -> list[str]:
-        lines = []
-        for m in range(1, self.L + 1):
-            for i in range(self.sizes[m]):
-                lines.append("s = 0.0")
-                for j in range(self.sizes[m - 1]):
-                    lines.append(f"s += w{m}_{i}_{j} * a{m - 1}_{j}")
-                lines.append(f"z{m}_{i} = s + b{m}_{i}")
-                lines.append(f"a{m}_{i} = {_sigma(self.codes[m], f'z{m}_{i}', f'beta{m}')}")
-        return lines
+    @property
+    def n_nodes(self) -> int:
+        return sum(self.sizes)
 
-    def cost_lines(self) -> list[str]:
-        L = self.L
-        lines = ["c = 0.0"]
-        for i in range(self.sizes[L]):
-            if self.cost == CROSS_ENTROPY:
-                lines.append(f"t = beta{L} * z{L}_{i}")
-                lines.append(f"c += y{i} * _softplus(-t) + (1.0 - y{i}) * _softplus(t)")
-            else:
-                lines.append(f"diff = a{L}_{i} - y{i}")
-                lines.append("c += 0.5 * diff * diff")
-        return lines
-
-    def backward(self) -> list[str]:
-        L = self.L
-        lines = []
-        for i in range(self.sizes[L]):
-            if self.cost == CROSS_ENTROPY:
-                lines.append(f"d{L}_{i} = beta{L} * (a{L}_{i} - y{i})")
-            else:
-                slope = _slope(self.codes[L], f"z{L}_{i}", f"a{L}_{i}", f"beta{L}")
-                lines.append(f"d{L}_{i} = (a{L}_{i} - y{i}) * {slope}")
-        for m in range(L - 1, 0, -1):
-            for j in range(self.sizes[m]):
-                lines.append(f"d{m}_{j} = 0.0")
-            for i in range(self.sizes[m + 1]):
-                for j in range(self.sizes[m]):
-                    lines.append(f"d{m}_{j} += w{m + 1}_{i}_{j} * d{m + 1}_{i}")
-            for j in range(self.sizes[m]):
-                slope = _slope(self.codes[m], f"z{m}_{j}", f"a{m}_{j}", f"beta{m}")
-                lines.append(f"d{m}_{j} *= {slope}")
-        for m in range(1, L + 1):
-            for i in range(self.sizes[m]):
-                for j in range(self.sizes[m - 1]):
-                    lines.append(f"gw{m}_{i}_{j} += d{m}_{i} * a{m - 1}_{j}")
-                if self.bias:
-                    lines.append(f"gb{m}_{i} += d{m}_{i}")
-        return lines
-
-    def update_lines(self, divide: bool) -> list[str]:
-        """The momentum step for every parameter; g = gsum / batch_len, or (divide False,
-        for batches of one) g = gsum, which is the same number without a division."""
-        # Branch-free finiteness (x - x != 0 exactly when x is inf or nan): a branch per
-        # parameter would make big functions that numba's SSA pass cannot handle. Testing
-        # the new parameter alone finds what testing it and the step d finds: theta + d is
-        # not finite whenever d is not.
-        lines = ["bad = False"]
-        for name, _ in self.params:
-            g, v = f"g{name}", f"v{name}"
-            lines += [
-                f"g = {g} / batch_len" if divide else f"g = {g}",
-                f"d = -alpha * g + momentum * {v}",
-                f"{v} = d",
-                f"{name} += d",
-                f"{g} = 0.0",
-                f"bad |= ({name} - {name}) != 0.0",
-            ]
-        return lines
-
-    def update(self) -> list[str]:
-        """The update, without divisions for batches of one."""
-        return ["if batch_len == 1:", *["    " + line for line in self.update_lines(False)],
-                "else:", *["    " + line for line in self.update_lines(True)]]
-
-    def nodes(self):
-        """(name, flat offset) of every node value of layers 1..L."""
+    def nodes(self) -> Iterator[tuple[int, int, int]]:
+        """(m, i, flat offset) of every node of layers 1..L."""
         for m in range(1, self.L + 1):
             for i in range(self.sizes[m]):
                 yield m, i, self.node_offset[m] + i
 
+    def state(self) -> list[tuple[str, str, int]]:
+        """(value, array, index in it) of everything a call loads and stores back:
+        parameters, velocities, gradient sums, each node's z, a and delta, and the inputs
+        (``a`` keeps those of the last example trained on)."""
+        values = [(name, "params", off) for name, off in self.params]
+        values += [(f"v{name}", "velocity", off) for name, off in self.params]
+        values += [(f"g{name}", "grad", off) for name, off in self.params]
+        for m, i, off in self.nodes():
+            values += [(f"z{m}_{i}", "z", off), (f"a{m}_{i}", "a", off)]
+            values.append((f"d{m}_{i}", "delta", off))
+        values += [(f"a0_{j}", "a", j) for j in range(self.sizes[0])]
+        return values
 
-def _indent(lines: list[str], depth: int) -> str:
+
+class _Storage(ABC):
+    """Where the function being generated keeps each per-network value, and how it keeps the
+    flag that says a new parameter is not finite (inf or nan)."""
+
+    @abstractmethod
+    def __call__(self, name: str) -> str:
+        """The text that reads value ``name``, or writes it as an assignment's target."""
+
+    @abstractmethod
+    def clear_flag(self) -> str:
+        """The line that lowers the flag."""
+
+    @abstractmethod
+    def mark_flag(self, value: str) -> str:
+        """The line that raises the flag if ``value`` (a text) is not finite; no branch: x - x
+        is 0 exactly when x is finite (inf - inf and nan - nan are nan)."""
+
+    @abstractmethod
+    def flag_raised(self) -> str:
+        """An expression that is true when the flag is raised."""
+
+
+class _Scalars(_Storage):
+    """Every value a local variable named as the value (the templates of ``train_batches``
+    and ``step`` use those names directly); the flag a bool."""
+
+    def __call__(self, name: str) -> str:
+        return name
+
+    def clear_flag(self) -> str:
+        return "bad = False"
+
+    def mark_flag(self, value: str) -> str:
+        return f"bad |= ({value} - {value}) != 0.0"
+
+    def flag_raised(self) -> str:
+        return "bad"
+
+
+class _LaneSlots(_Storage):
+    """Every value lane ``l`` of its slot in the scratch array ``S``, ``S[slot * LANES + l]``:
+    the lanes of a slot side by side. The flag is a slot too, summing x - x: 0 while every x
+    is finite, nan once one is not, so that a loop over the lanes has no compare in it."""
+
+    def __init__(self, net: _Net):
+        names = [name for name, _, _ in net.state()]
+        names += [f"y{i}" for i in range(net.sizes[net.L])] + ["batch_cost", "bad"]
+        self.slots = {name: slot for slot, name in enumerate(names)}
+
+    @property
+    def size(self) -> int:
+        """The scratch array's length."""
+        return len(self.slots) * LANES
+
+    def __call__(self, name: str) -> str:
+        return f"S[{self.slots[name] * LANES} + l]"
+
+    def clear_flag(self) -> str:
+        return f"{self('bad')} = 0.0"
+
+    def mark_flag(self, value: str) -> str:
+        return f"{self('bad')} += ({value} - {value})"
+
+    def flag_raised(self) -> str:
+        return f"{self('bad')} != 0.0"
+
+
+# Emitters: the lines of one part of the update, for every node or parameter of the network,
+# in the order the general kernel computes them.
+
+
+def _fetch(net: _Net, at: _Storage, x: Callable[[int], str], y: Callable[[int], str]) -> Lines:
+    """An example's inputs and targets, from where ``x(j)`` and ``y(i)`` read them."""
+    lines = [f"{at(f'a0_{j}')} = {x(j)}" for j in range(net.sizes[0])]
+    return lines + [f"{at(f'y{i}')} = {y(i)}" for i in range(net.sizes[net.L])]
+
+
+def _forward(net: _Net, at: _Storage) -> Lines:
+    """z^m = W^m a^{m-1} + b^m (each row summed from 0.0 in index order, then the bias
+    added) and a^m = sigma(z^m), for m = 1..L."""
+    lines = []
+    for m in range(1, net.L + 1):
+        sigma = _SIGMA[net.codes[m]]
+        for i in range(net.sizes[m]):
+            lines.append("s = 0.0")
+            for j in range(net.sizes[m - 1]):
+                lines.append(f"s += {at(f'w{m}_{i}_{j}')} * {at(f'a{m - 1}_{j}')}")
+            z = at(f"z{m}_{i}")
+            lines.append(f"{z} = s + {at(f'b{m}_{i}')}")
+            lines.append(f"{at(f'a{m}_{i}')} = {sigma(z, f'beta{m}')}")
+    return lines
+
+
+def _cost(net: _Net, at: _Storage) -> Lines:
+    """The example's cost (as ``dense.example_cost``), added to the batch's."""
+    L = net.L
+    lines = ["c = 0.0"]
+    for i in range(net.sizes[L]):
+        y = at(f"y{i}")
+        if net.cost == CROSS_ENTROPY:
+            lines.append(f"t = beta{L} * {at(f'z{L}_{i}')}")
+            lines.append(f"c += {y} * _softplus(-t) + (1.0 - {y}) * _softplus(t)")
+        else:
+            lines.append(f"diff = {at(f'a{L}_{i}')} - {y}")
+            lines.append("c += 0.5 * diff * diff")
+    return [*lines, f"{at('batch_cost')} += c"]
+
+
+def _backward(net: _Net, at: _Storage) -> Lines:
+    """delta^L .. delta^1 (as ``dense.deltas``) and the gradient sums (as
+    ``dense.backward``: dC/dW^m_ij = delta^m_i a^{m-1}_j, dC/db^m_i = delta^m_i)."""
+    L = net.L
+    lines = []
+    for i in range(net.sizes[L]):
+        z, a, y = at(f"z{L}_{i}"), at(f"a{L}_{i}"), at(f"y{i}")
+        if net.cost == CROSS_ENTROPY:
+            lines.append(f"{at(f'd{L}_{i}')} = beta{L} * ({a} - {y})")
+        else:
+            slope = _SLOPE[net.codes[L]](z, a, f"beta{L}")
+            lines.append(f"{at(f'd{L}_{i}')} = ({a} - {y}) * {slope}")
+    for m in range(L - 1, 0, -1):
+        for j in range(net.sizes[m]):
+            lines.append(f"{at(f'd{m}_{j}')} = 0.0")
+        for i in range(net.sizes[m + 1]):
+            for j in range(net.sizes[m]):
+                d, w, d_next = at(f"d{m}_{j}"), at(f"w{m + 1}_{i}_{j}"), at(f"d{m + 1}_{i}")
+                lines.append(f"{d} += {w} * {d_next}")
+        for j in range(net.sizes[m]):
+            slope = _SLOPE[net.codes[m]](at(f"z{m}_{j}"), at(f"a{m}_{j}"), f"beta{m}")
+            lines.append(f"{at(f'd{m}_{j}')} *= {slope}")
+    for m in range(1, L + 1):
+        for i in range(net.sizes[m]):
+            d = at(f"d{m}_{i}")
+            for j in range(net.sizes[m - 1]):
+                lines.append(f"{at(f'gw{m}_{i}_{j}')} += {d} * {at(f'a{m - 1}_{j}')}")
+            if net.bias:
+                lines.append(f"{at(f'gb{m}_{i}')} += {d}")
+    return lines
+
+
+def _update(net: _Net, at: _Storage, divide: bool) -> Lines:
+    """The momentum step of every parameter (as ``dense.apply_update``): g = gsum /
+    batch_len, or, for batches of one (``divide`` False), g = gsum, the same number without
+    a division; d = -alpha g + mu d_prev; theta += d; gsum = 0; and the flag marked.
+
+    The flag has no branch per parameter, which would make functions too big for numba's
+    SSA pass. Testing the new parameter alone finds what testing it and d finds: theta + d
+    is not finite whenever d is not."""
+    lines = [at.clear_flag()]
+    for name, _ in net.params:
+        theta, v, g = at(name), at(f"v{name}"), at(f"g{name}")
+        lines += [
+            f"g = {g} / batch_len" if divide else f"g = {g}",
+            f"d = -alpha * g + momentum * {v}",
+            f"{v} = d",
+            f"{theta} += d",
+            f"{g} = 0.0",
+            at.mark_flag(theta),
+        ]
+    return lines
+
+
+def _copy_in(net: _Net, at: _Storage, place: Callable[[str, int], str]) -> Lines:
+    """Every value of ``net.state()`` loaded from ``place(array, index)``."""
+    return [f"{at(name)} = {place(array, k)}" for name, array, k in net.state()]
+
+
+def _copy_out(net: _Net, at: _Storage, place: Callable[[str, int], str]) -> Lines:
+    """Every value of ``net.state()`` stored back to ``place(array, index)``."""
+    return [f"{place(array, k)} = {at(name)}" for name, array, k in net.state()]
+
+
+def _betas(net: _Net, place: Callable[[int], str]) -> Lines:
+    """beta^1 .. beta^L, shared by all lanes, from ``place(m)``."""
+    return [f"beta{m} = {place(m)}" for m in range(1, net.L + 1)]
+
+
+def _row_of_x(j: int) -> str:
+    return f"X[idx, {j}]"
+
+
+def _row_of_y(i: int) -> str:
+    return f"Y[idx, {i}]"
+
+
+def _indent(lines: Lines, depth: int) -> str:
     pad = "    " * depth
     return "\n".join(pad + line for line in lines)
 
 
-def generate_source(sizes, codes, cost, bias) -> str:
-    """The module source of a ``train_batches`` for this architecture (same signature and
-    results as ``dense.train_batches``) and a parallel ``train_many`` over networks."""
-    net = _Net(sizes, codes, cost, bias)
-    L = net.L
-    load = [f"beta{m} = betas[{m}]" for m in range(1, L + 1)]
-    load += [f"{name} = params[{off}]" for name, off in net.params]
-    load += [f"v{name} = velocity[{off}]" for name, off in net.params]
-    load += [f"g{name} = grad[{off}]" for name, off in net.params]
-    for m, i, off in net.nodes():
-        load += [f"z{m}_{i} = z[{off}]", f"a{m}_{i} = a[{off}]", f"d{m}_{i} = delta[{off}]"]
-    load += [f"a0_{j} = a[{j}]" for j in range(sizes[0])]
-    inputs = [f"a0_{j} = X[idx, {j}]" for j in range(sizes[0])]
-    targets = [f"y{i} = Y[idx, {i}]" for i in range(sizes[L])]
-    store = [f"params[{off}] = {name}" for name, off in net.params]
-    store += [f"velocity[{off}] = v{name}" for name, off in net.params]
-    store += [f"grad[{off}] = g{name}" for name, off in net.params]
-    for m, i, off in net.nodes():
-        store += [f"z[{off}] = z{m}_{i}", f"a[{off}] = a{m}_{i}", f"delta[{off}] = d{m}_{i}"]
-    store += [f"a[{j}] = a0_{j}" for j in range(sizes[0])]
-    example = inputs + targets + net.forward() + net.cost_lines() + ["batch_cost += c"]
-    example += net.backward()
-    return f'''"""Generated by kernels.specialize for layers {list(sizes)}, activation codes
-{list(codes[1:])}, cost code {cost}, bias {bias}. Do not edit: it is rewritten as needed."""
-import math
-
-import numpy as np
-from numba import njit, prange
-
-from kernels.config import JIT_FLAGS
-from kernels.dense import batch_bounds as _batch_bounds
-from kernels.dense import exp as _exp
-from kernels.dense import finish_step as _finish_step
-from kernels.dense import softplus as _softplus
-from kernels.dense import step_order_row as _step_order_row
-from kernels.layout import SD_ALPHA, SD_MOMENTUM, ST_BATCH, ST_BATCH_SIZE, ST_N
+# Templates: one per generated function.
 
 
-@njit(**JIT_FLAGS)
+def _train_batches_source(net: _Net) -> str:
+    """``train_batches``: ``dense.train_batches`` for this architecture."""
+    at = _Scalars()
+
+    def arrays(array: str, k: int) -> str:
+        return f"{array}[{k}]"
+
+    betas = _betas(net, lambda m: f"betas[{m}]")
+    fetch = _fetch(net, at, _row_of_x, _row_of_y)
+    example = fetch + _forward(net, at) + _cost(net, at) + _backward(net, at)
+    return f"""@njit(**JIT_FLAGS)
 def train_batches(layers, betas, cost, params, velocity, grad, z, a, delta,
                   X, Y, order, batch_size, first_batch, n_batches, alpha, momentum,
                   epoch_cost):
-{_indent(load, 1)}
+{_indent(betas, 1)}
+{_indent(_copy_in(net, at, arrays), 1)}
     n = order.shape[1]
     per_epoch = (n + batch_size - 1) // batch_size
     ran = n_batches
@@ -230,51 +369,19 @@ def train_batches(layers, betas, cost, params, velocity, grad, z, a, delta,
 {_indent(example, 3)}
         epoch_cost[e] += batch_cost
         batch_len = stop - start
-{_indent(net.update(), 2)}
-        if bad or not math.isfinite(batch_cost):
+        if batch_len == 1:
+{_indent(_update(net, at, False), 3)}
+        else:
+{_indent(_update(net, at, True), 3)}
+        if {at.flag_raised()} or not math.isfinite(batch_cost):
             ran = t_ + 1
             break
-{_indent(store, 1)}
+{_indent(_copy_out(net, at, arrays), 1)}
     return ran
+"""
 
 
-{_lanes_source(net, example)}
-
-{_step_source(net)}
-'''
-
-
-#: Networks advanced together by one thread in ``train_many``, as the lanes of vector
-#: registers: every value of the 2-3-1 update is then computed for several networks by one
-#: instruction.
-LANES = 8
-_IDENTIFIER = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
-
-
-def _lane_slots(net: _Net) -> dict[str, int]:
-    """Slot of each per-network value in ``train_lanes``' scratch array: parameters, their
-    velocities and gradient sums, node values, the example's input and target, the batch's
-    cost and its divergence flag."""
-    names = [name for name, _ in net.params]
-    names += [f"v{name}" for name, _ in net.params] + [f"g{name}" for name, _ in net.params]
-    for m, i, _ in net.nodes():
-        names += [f"z{m}_{i}", f"a{m}_{i}", f"d{m}_{i}"]
-    names += [f"a0_{j}" for j in range(net.sizes[0])]
-    names += [f"y{i}" for i in range(net.sizes[net.L])] + ["batch_cost", "bad"]
-    return {name: slot for slot, name in enumerate(names)}
-
-
-def _in_lanes(lines: list[str], slots: dict[str, int]) -> list[str]:
-    """``lines`` with every per-network value read from and written to its lane of the
-    scratch array (``S[slot * LANES + l]``); temporaries stay scalars of the loop body."""
-    def rename(match: re.Match) -> str:
-        slot = slots.get(match.group(0))
-        return match.group(0) if slot is None else f"S[{slot * LANES} + l]"
-
-    return [_IDENTIFIER.sub(rename, line) for line in lines]
-
-
-def _lanes_source(net: _Net, example: list[str]) -> str:
+def _lanes_source(net: _Net) -> str:
     """``train_lanes``: LANES networks r0 .. r0 + LANES - 1 through the same batches, each
     with exactly the operations of ``train_batches`` (so each lane's result is that of a
     run alone); and ``train_many``, which hands blocks of lanes to threads.
@@ -284,76 +391,52 @@ def _lanes_source(net: _Net, example: list[str]) -> str:
     call inside (``exp`` is inlined), which LLVM turns into vector instructions. The scratch
     array (a few kB) is the one allocation, once per call for the whole run; ``train_many``
     keeps the signature of ``dense.train_many``, which has no room for it."""
-    slots = _lane_slots(net)
-    n_in, n_out = net.sizes[0], net.sizes[net.L]
-    to_scratch, from_scratch = [], []
-    for name, off in net.params:
-        for prefix, array in (("", "params"), ("v", "velocity"), ("g", "grad")):
-            slot = slots[prefix + name] * LANES
-            to_scratch.append(f"S[{slot} + l] = {array}[r, {off}]")
-            from_scratch.append(f"{array}[r, {off}] = S[{slot} + l]")
-    for m, i, off in net.nodes():
-        for prefix, array in (("z", "z"), ("a", "a"), ("d", "delta")):
-            slot = slots[f"{prefix}{m}_{i}"] * LANES
-            to_scratch.append(f"S[{slot} + l] = {array}[r, {off}]")
-            from_scratch.append(f"{array}[r, {off}] = S[{slot} + l]")
-    for j in range(n_in):
-        to_scratch.append(f"S[{slots[f'a0_{j}'] * LANES} + l] = a[r, {j}]")
-        from_scratch.append(f"a[r, {j}] = S[{slots[f'a0_{j}'] * LANES} + l]")
-    fetch = [f"S[{slots[f'a0_{j}'] * LANES} + l] = X[idx, {j}]" for j in range(n_in)]
-    fetch += [f"S[{slots[f'y{i}'] * LANES} + l] = Y[idx, {i}]" for i in range(n_out)]
-    betas = [f"beta{m} = betas[{m}]" for m in range(1, net.L + 1)]
-    cost_at, bad_at = slots["batch_cost"] * LANES, slots["bad"] * LANES
-    # The example's lines without its input and target loads (fetched above) and with the
-    # update's flag kept per lane.
-    body = _in_lanes([line for line in example
-                      if not line.startswith(("a0_", "y"))], slots)
+    at = _LaneSlots(net)
 
-    def update(divide: bool) -> list[str]:
-        lines = _in_lanes(net.update_lines(divide), slots)
-        return [line.replace(f"S[{bad_at} + l] = False", f"S[{bad_at} + l] = 0.0")
-                .replace(f"S[{bad_at} + l] |= ", f"S[{bad_at} + l] += ")
-                .replace(" != 0.0", "") for line in lines]
+    def rows(array: str, k: int) -> str:
+        return f"{array}[r, {k}]"
 
-    return f'''
-@njit(**JIT_FLAGS)
+    betas = _betas(net, lambda m: f"betas[{m}]")
+    example = _forward(net, at) + _cost(net, at) + _backward(net, at)
+    cost, flag_raised = at("batch_cost"), at.flag_raised()
+    return f"""@njit(**JIT_FLAGS)
 def train_lanes(betas, params, velocity, grad, z, a, delta, X, Y, orders, batch_size,
                 first_batch, n_batches, alpha, momentum, epoch_cost, ran, r0):
-    S = np.empty({len(slots) * LANES})
+    S = np.empty({at.size})
 {_indent(betas, 1)}
     for l in range({LANES}):
         r = r0 + l
         ran[r] = n_batches
-{_indent(to_scratch, 2)}
+{_indent(_copy_in(net, at, rows), 2)}
     n = orders.shape[2]
     per_epoch = (n + batch_size - 1) // batch_size
     for t_ in range(n_batches):
         e, start, stop = _batch_bounds(first_batch + t_, per_epoch, batch_size, n)
         for l in range({LANES}):
-            S[{cost_at} + l] = 0.0
+            {cost} = 0.0
         for k_ in range(start, stop):
             for l in range({LANES}):
                 idx = orders[r0 + l, e, k_]
-{_indent(fetch, 4)}
+{_indent(_fetch(net, at, _row_of_x, _row_of_y), 4)}
             for l in range({LANES}):
-{_indent(body, 4)}
+{_indent(example, 4)}
         batch_len = stop - start
         if batch_len == 1:
             for l in range({LANES}):
-{_indent(update(False), 4)}
+{_indent(_update(net, at, False), 4)}
         else:
             for l in range({LANES}):
-{_indent(update(True), 4)}
+{_indent(_update(net, at, True), 4)}
         for l in range({LANES}):
             r = r0 + l
-            c = S[{cost_at} + l]
+            c = {cost}
             epoch_cost[r, e] += c
             # The flag summed x - x over the new parameters: 0 unless one is inf or nan.
-            if (S[{bad_at} + l] != 0.0 or not math.isfinite(c)) and ran[r] == n_batches:
+            if ({flag_raised} or not math.isfinite(c)) and ran[r] == n_batches:
                 ran[r] = t_ + 1
     for l in range({LANES}):
         r = r0 + l
-{_indent(from_scratch, 2)}
+{_indent(_copy_out(net, at, rows), 2)}
 
 
 @njit(parallel=True, **JIT_FLAGS)
@@ -371,37 +454,34 @@ def train_many(layers, betas, cost, params, velocity, grad, z, a, delta, X, Y, o
             ran[r] = train_batches(layers, betas, cost, params[r], velocity[r], grad[r],
                                    z[r], a[r], delta[r], X, Y, orders[r], batch_size,
                                    first_batch, n_batches, alpha, momentum, epoch_cost[r])
-'''
+"""
 
 
 def _step_source(net: _Net) -> str:
     """``step``: ``dense.step`` for this architecture, with the offsets of every parameter
     and node in the packed arrays written in as constants."""
-    sizes, L = net.sizes, net.L
-    P, nodes = len(net.params), sum(sizes)
-    z0, a0, d0, beta0 = 3 * P, 3 * P + nodes, 3 * P + 2 * nodes, 3 * P + 3 * nodes
-    load = [f"beta{m} = buffer[{beta0 + m}]" for m in range(1, L + 1)]
-    load += [f"{name} = buffer[{off}]" for name, off in net.params]
-    load += [f"v{name} = buffer[{P + off}]" for name, off in net.params]
-    load += [f"g{name} = buffer[{2 * P + off}]" for name, off in net.params]
-    for m, i, off in net.nodes():
-        load += [f"z{m}_{i} = buffer[{z0 + off}]", f"a{m}_{i} = buffer[{a0 + off}]",
-                 f"d{m}_{i} = buffer[{d0 + off}]"]
-    load += [f"a0_{j} = buffer[{a0 + j}]" for j in range(sizes[0])]
-    store = [f"buffer[{off}] = {name}" for name, off in net.params]
-    store += [f"buffer[{P + off}] = v{name}" for name, off in net.params]
-    store += [f"buffer[{2 * P + off}] = g{name}" for name, off in net.params]
-    for m, i, off in net.nodes():
-        store += [f"buffer[{z0 + off}] = z{m}_{i}", f"buffer[{a0 + off}] = a{m}_{i}",
-                  f"buffer[{d0 + off}] = d{m}_{i}"]
-    store += [f"buffer[{a0 + j}] = a0_{j}" for j in range(sizes[0])]
-    n_in, n_out = sizes[0], sizes[L]
-    inputs = [f"a0_{j} = data[{SD_HEADER} + idx * {n_in} + {j}]" for j in range(n_in)]
-    targets = [f"y{i} = data[y_at + idx * {n_out} + {i}]" for i in range(n_out)]
-    example = inputs + targets + net.forward() + net.cost_lines() + ["batch_cost += c"]
-    example += net.backward()
-    orders_at = ST_HEADER + (L + 1) * N_COLUMNS
-    return f'''@njit(**JIT_FLAGS)
+    at = _Scalars()
+    P, nodes = len(net.params), net.n_nodes
+    # Where each array starts in a Network's buffer (params, velocity, grad, z, a, delta,
+    # betas).
+    base = {"params": 0, "velocity": P, "grad": 2 * P}
+    base |= {"z": 3 * P, "a": 3 * P + nodes, "delta": 3 * P + 2 * nodes}
+    betas_at = 3 * P + 3 * nodes
+    n_in, n_out = net.sizes[0], net.sizes[net.L]
+
+    def packed(array: str, k: int) -> str:
+        return f"buffer[{base[array] + k}]"
+
+    def x(j: int) -> str:
+        return f"data[{SD_HEADER} + idx * {n_in} + {j}]"
+
+    def y(i: int) -> str:
+        return f"data[y_at + idx * {n_out} + {i}]"
+
+    betas = _betas(net, lambda m: f"buffer[{betas_at + m}]")
+    example = _fetch(net, at, x, y) + _forward(net, at) + _cost(net, at) + _backward(net, at)
+    orders_at = ST_HEADER + (net.L + 1) * N_COLUMNS
+    return f"""@njit(**JIT_FLAGS)
 def step(state, buffer, data):
     row = _step_order_row(state)
     if row < 0:
@@ -411,7 +491,8 @@ def step(state, buffer, data):
     y_at = {SD_HEADER} + n * {n_in}
     alpha = data[SD_ALPHA]
     momentum = data[SD_MOMENTUM]
-{_indent(load, 1)}
+{_indent(betas, 1)}
+{_indent(_copy_in(net, at, packed), 1)}
     batch_size = state[ST_BATCH_SIZE]
     start = state[ST_BATCH] * batch_size
     stop = min(start + batch_size, n)
@@ -420,14 +501,49 @@ def step(state, buffer, data):
         idx = state[order_at + k_]
 {_indent(example, 2)}
     batch_len = stop - start
-{_indent(net.update(), 1)}
-{_indent(store, 1)}
+    if batch_len == 1:
+{_indent(_update(net, at, False), 2)}
+    else:
+{_indent(_update(net, at, True), 2)}
+{_indent(_copy_out(net, at, packed), 1)}
     return _finish_step(state, data, stop - start, state[order_at + stop - 1], batch_cost,
-                        not bad)
-'''
+                        not {at.flag_raised()})
+"""
 
 
-def _key(sizes, codes, cost, bias) -> str:
+def generate_source(sizes: Sequence[int], codes: Sequence[int], cost: int, bias: bool) -> str:
+    """The source of the module of kernels for this architecture: ``train_batches``,
+    ``train_lanes``, ``train_many`` and ``step``.
+
+    sizes : N^0 .. N^L; codes : the activation code of each layer (codes[0], the input
+    layer's, is not used); cost : MSE or CROSS_ENTROPY; bias : whether layers have biases.
+    The same arguments give the same text. Raises ValueError for an unknown code."""
+    net = _Net(sizes, codes, cost, bias)
+    layers, activations = list(net.sizes), list(net.codes[1:])
+    return f'''"""Generated by kernels.specialize for layers {layers}, activation codes
+{activations}, cost code {net.cost}, bias {net.bias}. Do not edit: it is rewritten as needed."""
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from kernels.config import JIT_FLAGS
+from kernels.dense import batch_bounds as _batch_bounds
+from kernels.dense import exp as _exp
+from kernels.dense import finish_step as _finish_step
+from kernels.dense import softplus as _softplus
+from kernels.dense import step_order_row as _step_order_row
+from kernels.layout import SD_ALPHA, SD_MOMENTUM, ST_BATCH, ST_BATCH_SIZE, ST_N
+
+
+{_train_batches_source(net)}
+
+{_lanes_source(net)}
+
+{_step_source(net)}'''
+
+
+def _key(sizes: Sequence[int], codes: Sequence[int], cost: int, bias: bool) -> str:
     """The generated module's name: its architecture, and the source of ``kernels.dense``,
     whose ``exp`` and ``softplus`` it calls. numba's cache of a module does not notice an
     edit to a callee in another module (numba#8396); a new name after such an edit does."""
@@ -441,17 +557,20 @@ def _dense_source_hash() -> str:
 
 
 def _generated_dir() -> Path:
-    base = Path(CACHE_DIR) if CACHE_DIR else Path(tempfile.gettempdir()) / (
-        f"tui-backprop-generated-{os.getuid() if hasattr(os, 'getuid') else 'user'}")
+    if CACHE_DIR:
+        base = Path(CACHE_DIR)
+    else:
+        user = os.getuid() if hasattr(os, "getuid") else "user"
+        base = Path(tempfile.gettempdir()) / f"tui-backprop-generated-{user}"
     path = base / "generated"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-_LOADED: dict[str, object] = {}
+_LOADED: dict[str, ModuleType] = {}
 
 
-def load_module(sizes, codes, cost, bias):
+def load_module(sizes: Sequence[int], codes: Sequence[int], cost: int, bias: bool) -> ModuleType:
     """The compiled module for this architecture, generating its source if needed."""
     key = _key(sizes, codes, cost, bias)
     if key in _LOADED:
@@ -460,7 +579,7 @@ def load_module(sizes, codes, cost, bias):
     name = f"_tui_backprop_net_{key}"
     path = _generated_dir() / f"{name}.py"
     try:
-        current = path.read_text()
+        current: str | None = path.read_text()
     except OSError:
         current = None
     if current != source:
@@ -471,6 +590,8 @@ def load_module(sizes, codes, cost, bias):
             f.write(source)
         os.replace(tmp, path)
     spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load the generated kernels {path}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
@@ -478,12 +599,9 @@ def load_module(sizes, codes, cost, bias):
     return module
 
 
-def architecture(layers) -> tuple[tuple[int, ...], tuple[int, ...], bool]:
+def architecture(layers: npt.NDArray[np.int64]) -> tuple[tuple[int, ...], tuple[int, ...], bool]:
     """(sizes, activation codes with a 0 for the input layer, bias) of a layer table."""
     sizes = tuple(int(s) for s in layers[:, SIZE])
     codes = tuple(int(c) for c in layers[:, ACTIVATION])
     bias = bool(layers[1:, HAS_BIAS].all())
     return sizes, codes, bias
-
-
-_ = LINEAR  # every activation code is handled by _sigma and _slope
