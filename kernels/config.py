@@ -6,8 +6,9 @@ read-only location (a system site-packages, a shared lab image) would then make
 before any kernel is decorated:
 
 1. ``NUMBA_CACHE_DIR`` if the user set it (numba reads it itself);
-2. otherwise ``$XDG_CACHE_HOME/tui-backprop/numba`` (``~/.cache/...``) if it can be created
-   and written;
+2. otherwise the platform's per-user cache folder, from platformdirs, plus ``numba``
+   (``$XDG_CACHE_HOME/tui-backprop/numba``, else ``~/.cache/...``, on Linux) if it can be
+   created and written;
 3. otherwise a per-user folder in the system temp directory;
 4. otherwise caching is off and kernels compile on every start (about a second).
 
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Literal, TypedDict
 
 import numba
+import platformdirs
 
 
 def _writable_dir(path: Path) -> bool:
@@ -36,10 +38,11 @@ def _writable_dir(path: Path) -> bool:
 
 
 def _candidate_dirs() -> list[Path]:
-    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    # The platform's per-user cache folder ($XDG_CACHE_HOME or ~/.cache on Linux,
+    # ~/Library/Caches on macOS, %LOCALAPPDATA% on Windows).
     user = os.environ.get("USER") or str(os.getuid() if hasattr(os, "getuid") else "user")
     return [
-        Path(xdg) / "tui-backprop" / "numba",
+        Path(platformdirs.user_cache_dir("tui-backprop", appauthor=False)) / "numba",
         Path(tempfile.gettempdir()) / f"tui-backprop-numba-{user}",
     ]
 
