@@ -48,7 +48,7 @@ def test_tutorial_weights_have_the_tutorials_spread():
 
 
 def test_unknown_scheme_is_refused():
-    with pytest.raises(InputError, match="unknown init scheme 'xavier'"):
+    with pytest.raises(InputError, match="init.scheme must be one of auto, tutorial, got 'xavier'"):
         NetworkSpec.build(2, (3,), 1, init_scheme="xavier")
 
 
