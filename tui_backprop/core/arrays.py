@@ -1,11 +1,12 @@
 """The array types the code is written in, and lists with one entry per layer.
 
 ``Floats`` and ``Ints`` are the float64 and int64 arrays everything passes around (the
-kernels take nothing else). Lists indexed by layer keep the formulas' numbering: entry m
-is layer m, so ``W[m]`` reads like W^m; entry 0 (the input layer, which has no weights,
-z or delta) is None in the lists the Network and a Snapshot hand out (:data:`PerLayer`).
-Code that computes with such a list takes :func:`layer_arrays` of it, where entry 0 is an
-empty array and every entry is typed as an array.
+kernels take nothing else); ``Bools`` are masks. Lists indexed by layer keep the formulas'
+numbering: entry m is layer m, so ``W[m]`` reads like W^m; entry 0 (the input layer, which
+has no weights, z or delta) is None in the lists the Network, a Snapshot and an
+Explanation hand out (:data:`PerLayer`). Code that computes with such a list takes
+:func:`layer_arrays` of it, where entry 0 is an empty array and every entry is typed as
+an array.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from numpy.typing import NDArray
 
 Floats: TypeAlias = NDArray[np.float64]
 Ints: TypeAlias = NDArray[np.int64]
+Bools: TypeAlias = NDArray[np.bool_]
 #: Entry m is layer m's array, m = 1..L; entry 0 is None.
 PerLayer: TypeAlias = list[Floats | None]
 

@@ -29,7 +29,7 @@ at once.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import TypeGuard
 
 from .errors import ConfigError
@@ -59,9 +59,9 @@ def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _whole(where: str, value: object, least: int, most: int | None = None) -> None:
+def _whole(where: str, value: object, least: int, most: int | None = None) -> int:
     if _is_int(value) and value >= least and (most is None or value <= most):
-        return
+        return int(value)
     bound = f"at least {least}" if most is None else f"a whole number from {least} to {most}"
     prefix = "a whole number " if most is None else ""
     raise ConfigError(where, f"must be {prefix}{bound}, got {value!r}")
@@ -105,8 +105,7 @@ def check_momentum(momentum: object) -> float:
 
 def check_seed(seed: object, where: str = "training.seed") -> int:
     """A seed numpy's default_rng takes and the restarts can count up from: 0..MAX_SEED."""
-    _whole(where, seed, 0, MAX_SEED)
-    return int(seed)
+    return _whole(where, seed, 0, MAX_SEED)
 
 
 def parse_hidden(text: str, where: str = "network.hidden") -> tuple[int, ...]:
@@ -356,7 +355,9 @@ class DescentConfig:
         if self.preset is not None:
             _choice("descent.preset", self.preset, tuple(DESCENT_PRESETS))
             if self.gamma is not None:
-                raise ConfigError("descent.gamma", "cannot be given with <descent.preset>: give one, not both")
+                raise ConfigError(
+                    "descent.gamma", "cannot be given with <descent.preset>: give one, not both"
+                )
         _set(self, "precision", _positive("descent.precision", self.precision))
         _whole("descent.max_steps", self.max_steps, 1)
         if self.function == "quartic" and self.y0 is not None:
@@ -431,10 +432,5 @@ class RestartsConfig:
         """The seeds first_seed .. first_seed + count - 1 must all be valid seeds."""
         last = first_seed + self.count - 1
         if last > MAX_SEED:
-            raise ConfigError("restarts.count", f"{self.count} from seed {first_seed} goes "
-                              f"past the last seed, {MAX_SEED}")
-
-
-def field_names(config_type: type) -> list[str]:
-    """The fields of one of the types above, in order."""
-    return [f.name for f in fields(config_type)]
+            raise ConfigError("restarts.count", f"{self.count} is too many: seeds "
+                              f"{first_seed}..{last} go past the last seed, {MAX_SEED}")

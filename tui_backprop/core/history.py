@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .arrays import Floats, Ints
+
 
 class LossHistory:
     """(epoch, mean loss) points, evenly thinned to at most ``capacity``."""
@@ -37,7 +39,7 @@ class LossHistory:
         """Record the loss after ``epoch`` (1-based); kept if epoch is a multiple of stride."""
         self.extend(epoch, np.array([loss]))
 
-    def extend(self, first_epoch: int, losses: np.ndarray) -> None:
+    def extend(self, first_epoch: int, losses: Floats) -> None:
         """Record the losses after epochs first_epoch, first_epoch + 1, ... (K,), thinning
         as needed, without a Python loop per epoch (a headless run finishes thousands a call)."""
         if len(losses) == 0:
@@ -63,6 +65,6 @@ class LossHistory:
         self._losses[:n_kept] = self._losses[: self._count][kept]
         self._count = n_kept
 
-    def points(self) -> tuple[np.ndarray, np.ndarray]:
+    def points(self) -> tuple[Ints, Floats]:
         """Copies of (epochs, losses), each (len(self),)."""
         return self._epochs[: self._count].copy(), self._losses[: self._count].copy()

@@ -12,7 +12,9 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from .arrays import Floats, Ints, PerLayer, layer_arrays
 from .spec import NetworkSpec
 
 # The layout constants are plain integers in a module that does not import numba, so
@@ -30,7 +32,7 @@ from kernels.layout import (  # isort: skip
 )
 
 
-def layer_table(spec: NetworkSpec) -> np.ndarray:
+def layer_table(spec: NetworkSpec) -> Ints:
     """The int64 (L + 1, N_COLUMNS) layer table that describes ``spec`` to the kernels."""
     table = np.zeros((spec.n_layers + 1, N_COLUMNS), dtype=np.int64)
     table[0, SIZE] = spec.sizes[0]
@@ -93,10 +95,10 @@ class Network:
             self.buffer[start:stop] for start, stop in zip(parts, [*parts[1:], None],
                                                             strict=True))
         self.betas[...] = spec.beta
-        self.W: list[np.ndarray | None] = [None]
-        self.b: list[np.ndarray | None] = [None]
-        self.dW: list[np.ndarray | None] = [None]
-        self.db: list[np.ndarray | None] = [None]
+        self.W: PerLayer = [None]
+        self.b: PerLayer = [None]
+        self.dW: PerLayer = [None]
+        self.db: PerLayer = [None]
         for m in range(1, spec.n_layers + 1):
             shape = (spec.sizes[m], spec.sizes[m - 1])
             w0 = self.layers[m, W_OFFSET]
@@ -107,41 +109,43 @@ class Network:
             self.dW.append(self.velocity[w0:w_end].reshape(shape))
             self.db.append(self.velocity[b0 : b0 + shape[0]])
 
-    def layer_values(self, buffer: np.ndarray, m: int) -> np.ndarray:
+    def layer_values(self, buffer: Floats, m: int) -> Floats:
         """Layer m's slice (N^m,) of a per-node buffer (z, a or delta)."""
         start = self.layers[m, NODE_OFFSET] if m > 0 else 0
         return buffer[start : start + self.spec.sizes[m]]
 
     def initialize(self, rng: np.random.Generator) -> None:
         """Draw W^1..W^L in order from ``rng`` (see :func:`init_scale`); zero b and velocity."""
+        W, b = layer_arrays(self.W), layer_arrays(self.b)
         for m in range(1, self.spec.n_layers + 1):
-            fan_out, fan_in = self.W[m].shape
+            fan_out, fan_in = W[m].shape
             kind, scale = init_scale(self.spec.activations[m - 1], fan_in, fan_out,
                                      self.spec.init_scheme)
             if kind == "normal":
-                self.W[m][...] = rng.normal(0.0, scale, size=(fan_out, fan_in))
+                W[m][...] = rng.normal(0.0, scale, size=(fan_out, fan_in))
             else:
-                self.W[m][...] = rng.uniform(-scale, scale, size=(fan_out, fan_in))
-            self.b[m][...] = 0.0
+                W[m][...] = rng.uniform(-scale, scale, size=(fan_out, fan_in))
+            b[m][...] = 0.0
         self.velocity[...] = 0.0
         self.grad[...] = 0.0
 
     def set_parameters(
-        self, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray] | None
+        self, weights: Sequence[ArrayLike], biases: Sequence[ArrayLike] | None
     ) -> None:
         """Copy exact weights (and biases, or zeros) in; zero the velocity.
 
         Shapes must already be checked (``weights_file.load_weights`` does)."""
+        W, b = layer_arrays(self.W), layer_arrays(self.b)
         for m in range(1, self.spec.n_layers + 1):
-            self.W[m][...] = weights[m - 1]
-            self.b[m][...] = biases[m - 1] if biases is not None and self.spec.bias else 0.0
+            W[m][...] = weights[m - 1]
+            b[m][...] = biases[m - 1] if biases is not None and self.spec.bias else 0.0
         self.velocity[...] = 0.0
         self.grad[...] = 0.0
 
-    def weights(self) -> list[np.ndarray]:
+    def weights(self) -> list[Floats]:
         """Copies of W^1..W^L."""
-        return [w.copy() for w in self.W[1:]]
+        return [w.copy() for w in layer_arrays(self.W)[1:]]
 
-    def biases(self) -> list[np.ndarray]:
+    def biases(self) -> list[Floats]:
         """Copies of b^1..b^L."""
-        return [b.copy() for b in self.b[1:]]
+        return [b.copy() for b in layer_arrays(self.b)[1:]]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .arrays import Ints
+
 #: Indices drawn per block, whatever the data size (bounded memory for large data).
 _BLOCK_INDICES = 1 << 13
 
@@ -39,12 +41,14 @@ class EpochOrders:
     def _load_block(self, index: int) -> None:
         if index < self._block_index:
             raise ValueError("epoch orders are drawn forwards only; restart from the seed")
+        if self._rng is None:
+            raise ValueError("shuffled epoch orders need a random generator")
         base = np.arange(self.n, dtype=np.int64)
         while self._block_index < index:
             self._block = self._rng.permuted(np.tile(base, (self.block_epochs, 1)), axis=1)
             self._block_index += 1
 
-    def take(self, first_epoch: int, count: int) -> np.ndarray:
+    def take(self, first_epoch: int, count: int) -> Ints:
         """int64 (count, n): the orders of epochs first_epoch .. first_epoch + count - 1.
 
         Read-only for the caller: within one block it is a view, not a copy (stepping one

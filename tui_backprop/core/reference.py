@@ -4,7 +4,9 @@ It shares no code with the kernels on purpose: it is the oracle the kernels are 
 against, and the baseline ``bench`` measures them against. It is written like the
 derivation (Nielsen's four equations), with every array allocated once up front.
 
-Notation: W[m] (N^m, N^{m-1}), b[m] (N^m,), for m = 1..L (index 0 unused).
+Notation: W[m] (N^m, N^{m-1}), b[m] (N^m,), for m = 1..L. Index 0 of every per-layer
+list except ``a`` (where a[0] is the input) holds an empty array: layer 0 has no weights,
+z or delta, and every entry is an array, so the code reads like the formulas.
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
+
+from .arrays import NO_LAYER, Floats
 
 
-def sigmoid(z: np.ndarray, beta: float, out: np.ndarray) -> np.ndarray:
+def sigmoid(z: Floats, beta: float, out: Floats) -> Floats:
     """1 / (1 + e^{-beta z}) into ``out``. Where e^{-beta z} overflows to inf the result is
     exactly 0, the right limit (callers silence NumPy's overflow warning)."""
     np.multiply(z, -beta, out=out)
@@ -24,7 +29,7 @@ def sigmoid(z: np.ndarray, beta: float, out: np.ndarray) -> np.ndarray:
     return out
 
 
-def activation(name: str, z: np.ndarray, beta: float, out: np.ndarray) -> np.ndarray:
+def activation(name: str, z: Floats, beta: float, out: Floats) -> Floats:
     """a = sigma(z) into ``out``."""
     if name == "sigmoid":
         return sigmoid(z, beta, out)
@@ -36,8 +41,8 @@ def activation(name: str, z: np.ndarray, beta: float, out: np.ndarray) -> np.nda
     return out
 
 
-def activation_slope(name: str, z: np.ndarray, a: np.ndarray, beta: float,
-                     out: np.ndarray) -> np.ndarray:
+def activation_slope(name: str, z: Floats, a: Floats, beta: float,
+                     out: Floats) -> Floats:
     """sigma'(z) into ``out``: sigmoid beta a (1 - a); tanh 1 - a^2; relu 1 where z > 0;
     linear 1."""
     if name == "sigmoid":
@@ -54,7 +59,7 @@ def activation_slope(name: str, z: np.ndarray, a: np.ndarray, beta: float,
     return out
 
 
-def softplus(t: np.ndarray) -> np.ndarray:
+def softplus(t: Floats) -> Floats:
     """ln(1 + e^t), stable for large |t|."""
     return np.logaddexp(0.0, t)
 
@@ -68,8 +73,8 @@ class ReferenceNetwork:
 
     def __init__(
         self,
-        weights: Sequence[np.ndarray],
-        biases: Sequence[np.ndarray] | None,
+        weights: Sequence[ArrayLike],
+        biases: Sequence[ArrayLike] | None,
         activations: Sequence[str],
         cost: str = "mse",
         beta: float = 1.0,
@@ -77,32 +82,32 @@ class ReferenceNetwork:
     ) -> None:
         n_layers = len(weights)
         self.L = n_layers
-        self.activations = [None, *activations]
+        self.activations = ["", *activations]  # layer 0, the input, has none
         self.cost_name = cost
         self.beta = beta
         self.bias = bias
-        self.W = [None] + [np.array(w, dtype=np.float64) for w in weights]
+        self.W = [NO_LAYER] + [np.array(w, dtype=np.float64) for w in weights]
         if biases is None:
-            biases = [np.zeros(w.shape[0]) for w in weights]
-        self.b = [None] + [np.array(b, dtype=np.float64) for b in biases]
-        self.dW = [None] + [np.zeros_like(w) for w in self.W[1:]]  # momentum velocity
-        self.db = [None] + [np.zeros_like(b) for b in self.b[1:]]
-        self.gW = [None] + [np.zeros_like(w) for w in self.W[1:]]  # summed batch gradient
-        self.gb = [None] + [np.zeros_like(b) for b in self.b[1:]]
+            biases = [np.zeros(w.shape[0]) for w in self.W[1:]]
+        self.b = [NO_LAYER] + [np.array(b, dtype=np.float64) for b in biases]
+        self.dW = [NO_LAYER] + [np.zeros_like(w) for w in self.W[1:]]  # momentum velocity
+        self.db = [NO_LAYER] + [np.zeros_like(b) for b in self.b[1:]]
+        self.gW = [NO_LAYER] + [np.zeros_like(w) for w in self.W[1:]]  # summed batch gradient
+        self.gb = [NO_LAYER] + [np.zeros_like(b) for b in self.b[1:]]
         sizes = [self.W[1].shape[1]] + [w.shape[0] for w in self.W[1:]]
-        self.z = [None] + [np.zeros(n) for n in sizes[1:]]
+        self.z = [NO_LAYER] + [np.zeros(n) for n in sizes[1:]]
         self.a = [np.zeros(n) for n in sizes]
-        self.delta = [None] + [np.zeros(n) for n in sizes[1:]]
-        self.slope = [None] + [np.zeros(n) for n in sizes[1:]]  # sigma'(z^m)
-        self.outer = [None] + [np.zeros_like(w) for w in self.W[1:]]  # delta^m a^{m-1}^T
+        self.delta = [NO_LAYER] + [np.zeros(n) for n in sizes[1:]]
+        self.slope = [NO_LAYER] + [np.zeros(n) for n in sizes[1:]]  # sigma'(z^m)
+        self.outer = [NO_LAYER] + [np.zeros_like(w) for w in self.W[1:]]  # delta^m a^{m-1}^T
 
     # -- one example -------------------------------------------------------------------
-    def forward(self, x: np.ndarray) -> np.ndarray:
+    def forward(self, x: Floats) -> Floats:
         """z^m = W^m a^{m-1} + b^m, a^m = sigma^m(z^m); returns a^L."""
         with np.errstate(over="ignore"):
             return self._forward(x)
 
-    def _forward(self, x: np.ndarray) -> np.ndarray:
+    def _forward(self, x: Floats) -> Floats:
         self.a[0][...] = x
         for m in range(1, self.L + 1):
             np.dot(self.W[m], self.a[m - 1], out=self.z[m])
@@ -110,7 +115,7 @@ class ReferenceNetwork:
             activation(self.activations[m], self.z[m], self.beta, self.a[m])
         return self.a[self.L]
 
-    def cost(self, y: np.ndarray) -> float:
+    def cost(self, y: Floats) -> float:
         """C for the last forward pass: 1/2 |a - y|^2, or -sum(y ln a + (1-y) ln(1-a))
         written as sum(y softplus(-beta z) + (1-y) softplus(beta z)) for a sigmoid output."""
         L = self.L
@@ -120,7 +125,7 @@ class ReferenceNetwork:
         diff = self.a[L] - y
         return float(0.5 * np.sum(diff * diff))
 
-    def backward(self, y: np.ndarray) -> None:
+    def backward(self, y: Floats) -> None:
         """Deltas for the last forward pass, and dC/dW, dC/db added to the batch sums."""
         L = self.L
         np.subtract(self.a[L], y, out=self.delta[L])  # a^L - y
@@ -138,7 +143,7 @@ class ReferenceNetwork:
             if self.bias:
                 self.gb[m] += self.delta[m]
 
-    def sigma_prime(self, m: int) -> np.ndarray:
+    def sigma_prime(self, m: int) -> Floats:
         """sigma'(z^m) of the last forward pass."""
         return activation_slope(self.activations[m], self.z[m], self.a[m], self.beta,
                                 self.slope[m])
@@ -160,13 +165,13 @@ class ReferenceNetwork:
     # -- data sets -----------------------------------------------------------------------
     def train(
         self,
-        X: np.ndarray,
-        Y: np.ndarray,
-        order: np.ndarray,
+        X: Floats,
+        Y: Floats,
+        order: Floats,
         batch_size: int,
         alpha: float,
         momentum: float,
-    ) -> np.ndarray:
+    ) -> Floats:
         """Train over the epochs in ``order`` (E, n); returns each epoch's summed cost
         (each example's cost measured before the update of its batch)."""
         epoch_cost = np.zeros(order.shape[0])
@@ -181,7 +186,7 @@ class ReferenceNetwork:
                     self.update(len(batch), alpha, momentum)
         return epoch_cost
 
-    def loss(self, X: np.ndarray, Y: np.ndarray) -> float:
+    def loss(self, X: Floats, Y: Floats) -> float:
         """Mean cost over the data set with the current weights."""
         total = 0.0
         with np.errstate(over="ignore"):
@@ -191,8 +196,8 @@ class ReferenceNetwork:
         return total / len(X)
 
     def mean_gradient(
-        self, X: np.ndarray, Y: np.ndarray
-    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        self, X: Floats, Y: Floats
+    ) -> tuple[list[Floats], list[Floats]]:
         """Mean over the examples of (dC/dW^m, dC/db^m), m = 1..L; leaves the sums cleared."""
         with np.errstate(over="ignore"):
             for x, y in zip(X, Y, strict=True):

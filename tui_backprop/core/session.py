@@ -12,10 +12,12 @@ import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 import kernels
 from kernels.layout import STEP_NEEDS_ORDERS, STEP_PENDING_FULL, STEP_RAN
 
+from .arrays import Floats, Ints, PerLayer, layer_arrays
 from .config import TrainingConfig, check_alpha, check_momentum, check_seed
 from .history import LossHistory
 from .model import Network
@@ -43,10 +45,10 @@ class Session:
     def __init__(
         self,
         spec: NetworkSpec,
-        X: np.ndarray,
-        Y: np.ndarray,
+        X: ArrayLike,
+        Y: ArrayLike,
         settings: TrainingConfig,
-        initial: tuple[Sequence[np.ndarray], Sequence[np.ndarray] | None] | None = None,
+        initial: tuple[Sequence[ArrayLike], Sequence[ArrayLike] | None] | None = None,
         specialized: bool | None = None,
     ) -> None:
         self.spec = spec
@@ -188,7 +190,7 @@ class Session:
             costs = self._packed.take_pending()
             self._record(self.epoch - len(costs) + 1, costs / self.n_examples)
 
-    def _record(self, first_epoch: int, means: np.ndarray) -> None:
+    def _record(self, first_epoch: int, means: Floats) -> None:
         self._history.extend(first_epoch, means)
         if self._epoch_losses is not None:
             self._epoch_losses.extend(means.tolist())
@@ -233,7 +235,7 @@ class Session:
         self._initial_params = self.network.params.copy()
         self.restart()
 
-    def initial_parameters(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    def initial_parameters(self) -> tuple[list[Floats], list[Floats]]:
         """Copies of this seed's initial (W^1..W^L, b^1..b^L)."""
         net = self.network
         saved = net.params.copy()
@@ -317,7 +319,7 @@ class Session:
                 self.diverged = True
         return done
 
-    def next_batch(self) -> np.ndarray:
+    def next_batch(self) -> Ints:
         """int64 (B,): the examples the next update trains on, in the order it takes them
         (the rest of this epoch's order when the last batch is short)."""
         order = self._orders.take(self.epoch, 1)[0]
@@ -417,8 +419,9 @@ class Session:
                              self.X[:1], self.Y[:1], np.zeros((1, self.spec.sizes[-1])),
                              np.zeros(1))
             net.delta[...] = 0.0
-        layer_copy = [net.layer_values(net.a, 0).copy()]
-        z, a, delta = [None], layer_copy, [None]
+        z: PerLayer = [None]
+        a: PerLayer = [net.layer_values(net.a, 0).copy()]
+        delta: PerLayer = [None]
         for m in range(1, L + 1):
             z.append(net.layer_values(net.z, m).copy())
             a.append(net.layer_values(net.a, m).copy())
@@ -427,9 +430,9 @@ class Session:
         epochs, losses = self.history.points()
         return Snapshot(
             spec=self.spec, problem=problem, inputs=self.X, targets=self.Y,
-            weights=[None] + net.weights(), biases=[None] + net.biases(),
-            weight_changes=[None] + [w.copy() for w in net.dW[1:]],
-            bias_changes=[None] + [b.copy() for b in net.db[1:]],
+            weights=[None, *net.weights()], biases=[None, *net.biases()],
+            weight_changes=[None, *(w.copy() for w in layer_arrays(net.dW)[1:])],
+            bias_changes=[None, *(b.copy() for b in layer_arrays(net.db)[1:])],
             z=z, a=a, delta=delta, example=self.last_example,
             outputs=self.outputs.copy(), costs=self.costs.copy(), loss=loss,
             epoch=self.epoch, batch_in_epoch=self.batch_in_epoch, updates=self.updates,

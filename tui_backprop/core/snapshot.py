@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
+from .arrays import Floats, Ints, PerLayer
 from .spec import NetworkSpec
 
 RUNNING = "RUNNING"
@@ -26,7 +25,8 @@ class Snapshot:
     weight_changes[m], bias_changes[m]: the last change d applied (the momentum velocity).
     z[m], a[m], delta[m] (N^m,): the last trained example's forward and backward values
     (a[0] is its input; z[0] and delta[0] are None). Before any update they come from a
-    forward pass of example 0 with deltas of zero.
+    forward pass of example 0 with deltas of zero. (A phase walk's Snapshot has None
+    wherever the walk has not computed a value yet.)
     example: index of that example (None before any update).
     outputs (n, N^L), costs (n,): every example with the current weights; loss their mean.
     history: (epochs, losses), the bounded loss curve.
@@ -34,18 +34,18 @@ class Snapshot:
 
     spec: NetworkSpec
     problem: str
-    inputs: np.ndarray
-    targets: np.ndarray
-    weights: list
-    biases: list
-    weight_changes: list
-    bias_changes: list
-    z: list
-    a: list
-    delta: list
+    inputs: Floats
+    targets: Floats
+    weights: PerLayer
+    biases: PerLayer
+    weight_changes: PerLayer
+    bias_changes: PerLayer
+    z: PerLayer
+    a: PerLayer
+    delta: PerLayer
     example: int | None
-    outputs: np.ndarray
-    costs: np.ndarray
+    outputs: Floats
+    costs: Floats
     loss: float
     epoch: int
     batch_in_epoch: int
@@ -56,8 +56,8 @@ class Snapshot:
     batch_size: int
     seed: int
     diverged: bool
-    history_epochs: np.ndarray
-    history_losses: np.ndarray
+    history_epochs: Ints
+    history_losses: Floats
 
     @property
     def n_examples(self) -> int:

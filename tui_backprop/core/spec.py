@@ -66,7 +66,9 @@ class NetworkSpec:
             raise ConfigError("init.scheme", f"must be one of {', '.join(INIT_SCHEMES)}, "
                               f"got {self.init_scheme!r}")
         if self.cost not in COSTS:
-            raise ConfigError("network.cost", f"must be one of {', '.join(COSTS)}, got {self.cost!r}")
+            raise ConfigError(
+                "network.cost", f"must be one of {', '.join(COSTS)}, got {self.cost!r}"
+            )
         if self.cost == "cross-entropy" and self.activations[-1] != "sigmoid":
             raise ConfigError(
                 "network.cost",
