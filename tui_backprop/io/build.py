@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
+from ..core.arrays import Floats
 from ..core.config import (
     DataConfig,
     InitConfig,
@@ -28,7 +27,7 @@ from .csv_data import load_csv
 from .weights_file import load_weights
 
 #: Initial weights: (W^1..W^L, b^1..b^L or None), as ``weights_file.load_weights`` gives.
-Initial = tuple[list[np.ndarray], list[np.ndarray] | None]
+Initial = tuple[list[Floats], list[Floats] | None]
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from tui_backprop.core.arrays import Floats
 from tui_backprop.core.errors import InputError
 from tui_backprop.io.files import display_path, write_text_atomic
 
@@ -49,8 +51,8 @@ PathArg = str | os.PathLike[str]
 def save_weights(
     path: PathArg,
     layers: Sequence[int],
-    weights: Sequence[np.ndarray],
-    biases: Sequence[np.ndarray] | None,
+    weights: Sequence[ArrayLike],
+    biases: Sequence[ArrayLike] | None,
     extra: dict[str, Any] | None = None,
 ) -> None:
     """Write a weights file atomically (see :func:`~tui_backprop.io.files.write_text_atomic`).
@@ -91,8 +93,8 @@ def save_weights(
 
 
 def _as_float_arrays(
-    arrays: Sequence[np.ndarray], label: str, shapes: list[tuple[int, ...]]
-) -> list[np.ndarray]:
+    arrays: Sequence[ArrayLike], label: str, shapes: list[tuple[int, ...]]
+) -> list[Floats]:
     if len(arrays) != len(shapes):
         raise ValueError(f"expected {len(shapes)} {label} arrays, got {len(arrays)}")
     result = []
@@ -113,7 +115,7 @@ def _block(items: list[str], level: int) -> str:
 
 
 def _format_document(
-    header: dict[str, Any], weights: list[np.ndarray], biases: list[np.ndarray] | None
+    header: dict[str, Any], weights: list[Floats], biases: list[Floats] | None
 ) -> str:
     """The file's text: one matrix row per line, so it can be read and edited by hand."""
     # json.dumps writes floats with repr(), the shortest string that reads back
@@ -137,7 +139,7 @@ def _format_document(
 
 def load_weights(
     path: PathArg, layers: Sequence[int], bias: bool
-) -> tuple[list[np.ndarray], list[np.ndarray] | None]:
+) -> tuple[list[Floats], list[Floats] | None]:
     """Read a weights file for a network with layer sizes ``layers``.
 
     Returns ``(weights, biases)``: ``weights[m-1]`` is ``W^m`` with shape
@@ -249,7 +251,7 @@ def _check_header(data: dict[str, Any], name: str, sizes: list[int]) -> None:
             )
 
 
-def _matrix(raw: Any, name: str, label: str, shape: tuple[int, int]) -> np.ndarray:
+def _matrix(raw: Any, name: str, label: str, shape: tuple[int, int]) -> Floats:
     """Check that ``raw`` is a list of rows of finite numbers with ``shape``; return it."""
     if not isinstance(raw, list):
         raise InputError(f"{name}: {label} must be a list of rows, found {_kind(raw)}")
@@ -272,7 +274,7 @@ def _matrix(raw: Any, name: str, label: str, shape: tuple[int, int]) -> np.ndarr
     return result
 
 
-def _vector(raw: Any, name: str, label: str, size: int) -> np.ndarray:
+def _vector(raw: Any, name: str, label: str, size: int) -> Floats:
     """Check that ``raw`` is a list of ``size`` finite numbers; return it."""
     if not isinstance(raw, list):
         raise InputError(f"{name}: {label} must be a list of numbers, found {_kind(raw)}")

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..core.arrays import Floats
+
 #: A run stops as diverged once |x| passes this.
 DIVERGED_BEYOND = 1e6
 
@@ -45,7 +47,7 @@ class Descent:
     steps: int
     converged: bool
     diverged: bool
-    path: np.ndarray
+    path: Floats
     value: float
     verdict: str  # "minimum", "maximum", "saddle", "no verdict" (or "" when diverged)
     test: str  # the test with its numbers

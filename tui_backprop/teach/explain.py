@@ -14,12 +14,17 @@ d = -alpha g + mu d_prev, theta <- theta + d.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from ..core.arrays import NO_LAYER, Floats, PerLayer, layer_arrays
 from ..core.reference import activation, activation_slope
 from ..core.session import Session
+from ..core.spec import NetworkSpec
 
 
 def val(x: float) -> str:
@@ -37,18 +42,18 @@ def num(x: float) -> str:
 class Phase:
     """One step of the update: its formula (general form) and one line per node or weight.
 
-    values holds the numbers for scripts (lists per quantity)."""
+    values holds the numbers for scripts (lists per quantity, as JSON takes them)."""
 
     kind: str  # forward, cost, output-delta, hidden-delta, gradient, batch-mean, update
-    layer: int | None
+    layer: int | None  # None for the cost and batch-mean phases
     title: str
     formula: str
     lines: list[str] = field(default_factory=list)
-    values: dict = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
     example: int | None = None  # the example (0-based) of a per-example phase
 
 
-def _sigma(name: str, z: np.ndarray, beta: float) -> np.ndarray:
+def _sigma(name: str, z: Floats, beta: float) -> Floats:
     with np.errstate(over="ignore"):
         return activation(name, z, beta, np.empty_like(z))
 
@@ -64,7 +69,7 @@ def sigma_text(name: str, beta: float, z: float, a: float) -> str:
     return f"z = {val(a)}"
 
 
-def _slope(name: str, beta: float, z: np.ndarray, a: np.ndarray) -> np.ndarray:
+def _slope(name: str, beta: float, z: Floats, a: Floats) -> Floats:
     return activation_slope(name, z, a, beta, np.empty_like(z))
 
 
@@ -80,26 +85,34 @@ def slope_text(name: str, beta: float, z: float, a: float) -> str:
     return "1"
 
 
-def _forward(spec, W, b, x):
-    """z[m], a[m] for one example (index 0: a[0] = x)."""
-    z, a = [None], [np.asarray(x, dtype=np.float64)]
+def _forward(
+    spec: NetworkSpec, W: list[Floats], b: list[Floats], x: ArrayLike
+) -> tuple[list[Floats], list[Floats]]:
+    """z[m], a[m] for one example (index 0: z[0] empty, a[0] = x)."""
+    z, a = [NO_LAYER], [np.asarray(x, dtype=np.float64)]
     for m in range(1, spec.n_layers + 1):
         z.append(W[m] @ a[m - 1] + b[m])
         a.append(_sigma(spec.activations[m - 1], z[m], spec.beta))
     return z, a
 
 
-def forward_many(spec, W, b, X: np.ndarray) -> np.ndarray:
+def forward_many(
+    spec: NetworkSpec, W: Sequence[Floats | None], b: Sequence[Floats | None], X: ArrayLike
+) -> Floats:
     """(n, N^L) outputs a^L for the rows of X (n, N^0): the same forward pass, for many
-    inputs at once (the app's output map)."""
+    inputs at once (the app's output map). W[m], b[m] for m = 1..L (index 0 None)."""
+    weights, biases = layer_arrays(W), layer_arrays(b)
     a = np.asarray(X, dtype=np.float64)
     for m in range(1, spec.n_layers + 1):
-        a = _sigma(spec.activations[m - 1], a @ W[m].T + b[m], spec.beta)
+        a = _sigma(spec.activations[m - 1], a @ weights[m].T + biases[m], spec.beta)
     return a
 
 
-def _example_phases(spec, W, b, x, y, k: int) -> tuple[list[Phase], list, list]:
-    """Forward, cost, deltas and gradients of example k; returns (phases, gW, gb)."""
+def _example_phases(
+    spec: NetworkSpec, W: list[Floats], b: list[Floats], x: Floats, y: Floats, k: int
+) -> tuple[list[Phase], list[Floats], list[Floats]]:
+    """Forward, cost, deltas and gradients of example k; returns (phases, gW, gb), each
+    list indexed by layer with an empty array at index 0."""
     L = spec.n_layers
     tag = f" (example {k + 1})"
     phases = []
@@ -135,7 +148,7 @@ def _example_phases(spec, W, b, x, y, k: int) -> tuple[list[Phase], list, list]:
     phases.append(Phase("cost", None, f"cost{tag}", formula, [line],
                         {"cost": cost, "target": np.asarray(y).tolist()}))
 
-    delta = [None] * (L + 1)
+    delta = [NO_LAYER] * (L + 1)
     act = spec.activations[L - 1]
     if spec.cost == "cross-entropy":
         delta[L] = spec.beta * (out - y)
@@ -175,9 +188,9 @@ def _example_phases(spec, W, b, x, y, k: int) -> tuple[list[Phase], list, list]:
                                f"{val(delta[m][j])}")
         phases.append(phase)
 
-    gW = [None] + [np.outer(delta[m], a[m - 1]) for m in range(1, L + 1)]
-    gb = [None] + [delta[m].copy() if spec.bias else np.zeros_like(delta[m])
-                   for m in range(1, L + 1)]
+    gW = [NO_LAYER] + [np.outer(delta[m], a[m - 1]) for m in range(1, L + 1)]
+    gb = [NO_LAYER] + [delta[m].copy() if spec.bias else np.zeros_like(delta[m])
+                       for m in range(1, L + 1)]
     for m in range(1, L + 1):
         phase = Phase("gradient", m, f"gradient, layer {m}{tag}",
                       f"dC/dW^{m}_ij = delta^{m}_i a^{m - 1}_j" +
@@ -199,23 +212,24 @@ class Explanation:
 
     new_W[m], new_b[m]: parameters after the update; step_W[m], step_b[m]: the change d;
     grad_W[m], grad_b[m]: the (batch-mean) gradient g; prev_W[m], prev_b[m]: the previous
-    change d_prev, so that d = -alpha g + mu d_prev splits into its two parts.
+    change d_prev, so that d = -alpha g + mu d_prev splits into its two parts. Each list
+    is indexed by layer, m = 1..L; index 0 is None.
     """
 
     examples: list[int]
     phases: list[Phase]
-    new_W: list
-    new_b: list
-    step_W: list
-    step_b: list
-    grad_W: list = field(default_factory=list)
-    grad_b: list = field(default_factory=list)
-    prev_W: list = field(default_factory=list)
-    prev_b: list = field(default_factory=list)
+    new_W: PerLayer
+    new_b: PerLayer
+    step_W: PerLayer
+    step_b: PerLayer
+    grad_W: PerLayer = field(default_factory=list)
+    grad_b: PerLayer = field(default_factory=list)
+    prev_W: PerLayer = field(default_factory=list)
+    prev_b: PerLayer = field(default_factory=list)
     alpha: float = 0.0
     momentum: float = 0.0
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"examples": [k + 1 for k in self.examples],
                 "phases": [{"kind": p.kind, "layer": p.layer, "title": p.title,
                             "formula": p.formula, "lines": p.lines, "values": p.values}
@@ -235,13 +249,13 @@ def explain_update(session: Session, examples: list[int]) -> Explanation:
     spec = session.spec
     net = session.network
     L = spec.n_layers
-    W = [None] + [w.copy() for w in net.W[1:]]
-    b = [None] + [v.copy() for v in net.b[1:]]
-    dW = [None] + [w.copy() for w in net.dW[1:]]
-    db = [None] + [v.copy() for v in net.db[1:]]
+    W = [NO_LAYER] + [w.copy() for w in layer_arrays(net.W)[1:]]
+    b = [NO_LAYER] + [v.copy() for v in layer_arrays(net.b)[1:]]
+    dW = [NO_LAYER] + [w.copy() for w in layer_arrays(net.dW)[1:]]
+    db = [NO_LAYER] + [v.copy() for v in layer_arrays(net.db)[1:]]
     phases: list[Phase] = []
-    sum_W = [None] + [np.zeros_like(w) for w in W[1:]]
-    sum_b = [None] + [np.zeros_like(v) for v in b[1:]]
+    sum_W = [NO_LAYER] + [np.zeros_like(w) for w in W[1:]]
+    sum_b = [NO_LAYER] + [np.zeros_like(v) for v in b[1:]]
     batch = len(examples)
     for k in examples:
         example_phases, gW, gb = _example_phases(spec, W, b, session.X[k], session.Y[k], k)
@@ -251,8 +265,8 @@ def explain_update(session: Session, examples: list[int]) -> Explanation:
         for m in range(1, L + 1):
             sum_W[m] += gW[m]
             sum_b[m] += gb[m]
-    g_W = [None] + [s / batch for s in sum_W[1:]]
-    g_b = [None] + [s / batch for s in sum_b[1:]]
+    g_W = [NO_LAYER] + [s / batch for s in sum_W[1:]]
+    g_b = [NO_LAYER] + [s / batch for s in sum_b[1:]]
     if batch > 1:
         phase = Phase("batch-mean", None, f"mean gradient over the batch of {batch}",
                       f"g = (1/{batch}) sum over the batch of dC/dtheta",
@@ -265,30 +279,35 @@ def explain_update(session: Session, examples: list[int]) -> Explanation:
                                        f"{batch} = {val(g_W[m][i, j])}")
         phases.append(phase)
     alpha, mu = session.alpha, session.momentum
-    new_W, new_b, step_W, step_b = [None], [None], [None], [None]
+    new_W: PerLayer = [None]
+    new_b: PerLayer = [None]
+    step_W: PerLayer = [None]
+    step_b: PerLayer = [None]
     for m in range(1, L + 1):
         sW = -alpha * g_W[m] + mu * dW[m]
         sb = -alpha * g_b[m] + mu * db[m]
         step_W.append(sW)
         step_b.append(sb)
-        new_W.append(W[m] + sW)
-        new_b.append(b[m] + sb)
+        nW, nb = W[m] + sW, b[m] + sb
+        new_W.append(nW)
+        new_b.append(nb)
         phase = Phase("update", m, f"update, layer {m}",
                       f"d = -alpha*g + mu*d_prev, w <- w + d  (alpha {num(alpha)}, "
                       f"mu {num(mu)})",
                       values={"step_W": sW.tolist(), "step_b": sb.tolist(),
-                              "W": new_W[m].tolist(), "b": new_b[m].tolist()})
+                              "W": nW.tolist(), "b": nb.tolist()})
         for i in range(spec.sizes[m]):
             for j in range(spec.sizes[m - 1]):
                 phase.lines.append(
                     f"w{i + 1}{j + 1}: d = -{num(alpha)}*{num(g_W[m][i, j])} + {num(mu)}*"
                     f"{num(dW[m][i, j])} = {val(sW[i, j])} -> w = {val(W[m][i, j])} + "
-                    f"{num(sW[i, j])} = {val(new_W[m][i, j])}")
+                    f"{num(sW[i, j])} = {val(nW[i, j])}")
             if spec.bias:
                 phase.lines.append(
                     f"b{i + 1}: d = -{num(alpha)}*{num(g_b[m][i])} + {num(mu)}*"
                     f"{num(db[m][i])} = {val(sb[i])} -> b = {val(b[m][i])} + "
-                    f"{num(sb[i])} = {val(new_b[m][i])}")
+                    f"{num(sb[i])} = {val(nb[i])}")
         phases.append(phase)
     return Explanation(list(examples), phases, new_W, new_b, step_W, step_b,
-                       g_W, g_b, dW, db, alpha, mu)
+                       [None, *g_W[1:]], [None, *g_b[1:]], [None, *dW[1:]], [None, *db[1:]],
+                       alpha, mu)

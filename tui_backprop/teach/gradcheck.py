@@ -18,9 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 import kernels
 
+from ..core.arrays import Bools, Floats, Ints
 from ..core.session import Session
 
 STEP = 1e-5
@@ -49,7 +51,7 @@ class LayerCheck:
         return max(self.weights_error, self.biases_error or 0.0)
 
 
-def relative_errors(analytic: np.ndarray, numeric: np.ndarray) -> np.ndarray:
+def relative_errors(analytic: Floats, numeric: Floats) -> Floats:
     """|g - g_fd| / max(|g|, |g_fd|, FLOOR), elementwise."""
     scale = np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), FLOOR)
     return np.abs(analytic - numeric) / scale
@@ -58,7 +60,7 @@ def relative_errors(analytic: np.ndarray, numeric: np.ndarray) -> np.ndarray:
 class _Probe:
     """Evaluates the mean cost (and relu sign patterns) of one session at shifted params."""
 
-    def __init__(self, session: Session, indices: np.ndarray) -> None:
+    def __init__(self, session: Session, indices: Ints) -> None:
         self.session = session
         self.net = session.network
         self.indices = indices
@@ -72,7 +74,7 @@ class _Probe:
         return kernels.mean_cost(net.layers, net.betas, net.cost_code, net.params, net.z, net.a,
                                  s.X, s.Y, self.indices)
 
-    def _pattern(self) -> np.ndarray:
+    def _pattern(self) -> NDArray[np.uint8]:
         net = self.net
         kernels.relu_pattern(net.layers, net.betas, net.params, net.z, net.a, self.session.X,
                              self.indices, self.pattern)
@@ -80,10 +82,12 @@ class _Probe:
 
     def kink_moved(self) -> bool:
         """Whether the current params put some relu input on the other side of 0."""
-        return self.has_relu and not np.array_equal(self._pattern(), self.base_pattern)
+        return self.base_pattern is not None and not np.array_equal(
+            self._pattern(), self.base_pattern
+        )
 
 
-def backprop_gradient(session: Session, indices: np.ndarray) -> np.ndarray:
+def backprop_gradient(session: Session, indices: Ints) -> Floats:
     """(P,) the kernels' mean gradient over X[indices] (the same one training uses)."""
     net = session.network
     grad = np.zeros_like(net.params)
@@ -93,8 +97,8 @@ def backprop_gradient(session: Session, indices: np.ndarray) -> np.ndarray:
 
 
 def numerical_gradient(
-    session: Session, indices: np.ndarray, which: np.ndarray, step: float = STEP
-) -> tuple[np.ndarray, np.ndarray]:
+    session: Session, indices: Ints, which: Ints, step: float = STEP
+) -> tuple[Floats, Bools]:
     """Central differences for the parameters ``which`` (K,): returns (g_fd (K,), kink (K,))."""
     probe = _Probe(session, indices)
     params = session.network.params
@@ -114,7 +118,7 @@ def numerical_gradient(
     return numeric, kink
 
 
-def checked_parameters(session: Session, max_parameters: int, seed: int = 0) -> np.ndarray:
+def checked_parameters(session: Session, max_parameters: int, seed: int = 0) -> Ints:
     """Indices of the parameters to check: all, or a seeded sample of ``max_parameters``.
 
     Biases of a network without biases are not parameters and are never checked."""
@@ -133,7 +137,7 @@ def checked_parameters(session: Session, max_parameters: int, seed: int = 0) -> 
 
 def check_gradients(
     session: Session,
-    indices: np.ndarray | None = None,
+    indices: ArrayLike | None = None,
     max_parameters: int = DEFAULT_MAX_PARAMETERS,
 ) -> list[LayerCheck]:
     """Compare backprop with finite differences on X[indices] (default: every example)."""

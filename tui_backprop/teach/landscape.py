@@ -15,6 +15,7 @@ import numpy as np
 
 import kernels
 
+from ..core.arrays import Floats
 from ..core.errors import ConfigError
 from ..core.session import Session
 
@@ -37,7 +38,9 @@ def parameter_index(session: Session, name: str) -> int:
     match = _NAME.match(name)
     spec = session.spec
     if not match:
-        raise ConfigError("landscape.params", f"{name!r} is not a parameter name like W1[1,1] or b1[1]")
+        raise ConfigError(
+            "landscape.params", f"{name!r} is not a parameter name like W1[1,1] or b1[1]"
+        )
     kind, m, i, j = match.group(1), int(match.group(2)), int(match.group(3)), match.group(4)
     if not 1 <= m <= spec.n_layers or not 1 <= i <= spec.sizes[m]:
         raise ConfigError("landscape.params", f"{name} is not in the network {spec.label}")
@@ -77,7 +80,7 @@ def default_parameters(session: Session) -> list[str]:
 
 
 def cost_grid(session: Session, names: list[str], half_range: float,
-              points: int) -> tuple[np.ndarray, np.ndarray]:
+              points: int) -> tuple[Floats, Floats]:
     """(axis (points,), costs (points, points)): costs[i, j] is the mean cost with the first
     parameter at axis[i] and the second at axis[j], the others as they are now."""
     first, second = (parameter_index(session, n) for n in names)
@@ -101,7 +104,7 @@ def cost_grid(session: Session, names: list[str], half_range: float,
 SHADES = " .:-=+*#%@"
 
 
-def shaded_map(axis: np.ndarray, costs: np.ndarray, names: list[str], width: int = 61) -> str:
+def shaded_map(axis: Floats, costs: Floats, names: list[str], width: int = 61) -> str:
     """A character picture of the grid: darker is higher cost; rows are the second
     parameter (top = largest), columns the first."""
     finite = costs[np.isfinite(costs)]

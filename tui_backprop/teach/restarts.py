@@ -10,12 +10,15 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 import kernels
 
+from ..core.arrays import Bools, Floats, Ints
 from ..core.config import RestartsConfig, TrainingConfig
 from ..core.model import Network
 from ..core.orders import EpochOrders, seed_streams
+from ..core.session import ProgressCallback
 from ..core.spec import NetworkSpec
 
 #: Example indices handed to one parallel call, over all networks.
@@ -27,19 +30,19 @@ class RestartsResult:
     """seeds (R,), final_losses (R,) (nan where a run diverged); seconds of training in
     all, and kernel_seconds spent inside the parallel kernel alone."""
 
-    seeds: np.ndarray
-    final_losses: np.ndarray
+    seeds: Ints
+    final_losses: Floats
     epochs: int
     updates_per_network: int
     seconds: float
     kernel_seconds: float
 
-    def converged(self, threshold: float) -> np.ndarray:
+    def converged(self, threshold: float) -> Bools:
         return np.isfinite(self.final_losses) & (self.final_losses < threshold)
 
 
-def train_restarts(spec: NetworkSpec, X: np.ndarray, Y: np.ndarray, settings: TrainingConfig,
-                   count: int, progress=None) -> RestartsResult:
+def train_restarts(spec: NetworkSpec, X: ArrayLike, Y: ArrayLike, settings: TrainingConfig,
+                   count: int, progress: ProgressCallback | None = None) -> RestartsResult:
     """Train ``count`` networks, seeds settings.seed .. settings.seed + count - 1, for
     settings.epochs epochs each; ``progress(done_epochs, epochs)`` after each chunk."""
     RestartsConfig(count=count).check_seeds(settings.seed)

@@ -18,9 +18,15 @@ import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from ..core.arrays import Floats, PerLayer, layer_arrays
 from ..core.snapshot import Snapshot
 from .explain import Explanation, Phase
+
+#: A node (m, j): node j of layer m; an edge (m, j, k): the weight W^m_jk.
+Node = tuple[int, int]
+Edge = tuple[int, int, int]
 
 #: sigma'(z) below this flags a node as saturated: its delta, and its learning, fade.
 SATURATION = 0.01
@@ -34,17 +40,17 @@ class Focus:
     m-1 to node j of layer m; selected: the one node drawn reversed (the cursor), if any.
     """
 
-    nodes: frozenset = frozenset()
-    edges: frozenset = frozenset()
-    selected: tuple[int, int] | None = None
+    nodes: frozenset[Node] = frozenset()
+    edges: frozenset[Edge] = frozenset()
+    selected: Node | None = None
 
 
-def layer_edges(sizes: tuple[int, ...], m: int) -> frozenset:
+def layer_edges(sizes: tuple[int, ...], m: int) -> frozenset[Edge]:
     """Every edge into layer m."""
     return frozenset((m, j, k) for j in range(sizes[m]) for k in range(sizes[m - 1]))
 
 
-def layer_nodes(sizes: tuple[int, ...], m: int) -> frozenset:
+def layer_nodes(sizes: tuple[int, ...], m: int) -> frozenset[Node]:
     return frozenset((m, j) for j in range(sizes[m]))
 
 
@@ -108,30 +114,33 @@ class PhaseWalk:
             return snap
         k = self.example_in_view()
         L = snap.spec.n_layers
-        z: list = [None] * (L + 1)
-        a: list = [None] * (L + 1)
-        delta: list = [None] * (L + 1)
+        z: PerLayer = [None] * (L + 1)
+        a: PerLayer = [None] * (L + 1)
+        delta: PerLayer = [None] * (L + 1)
         if k is not None:
             a[0] = np.asarray(snap.inputs[k], dtype=np.float64)
             for phase in self.phases[: self.index + 1]:
-                if phase.example != k:
+                m = phase.layer
+                if phase.example != k or m is None:
                     continue
                 if phase.kind == "forward":
-                    z[phase.layer] = np.asarray(phase.values["z"])
-                    a[phase.layer] = np.asarray(phase.values["a"])
+                    z[m] = np.asarray(phase.values["z"])
+                    a[m] = np.asarray(phase.values["a"])
                 elif phase.kind in ("output-delta", "hidden-delta"):
-                    delta[phase.layer] = np.asarray(phase.values["delta"])
+                    delta[m] = np.asarray(phase.values["delta"])
         return dataclasses.replace(snap, z=z, a=a, delta=delta, example=k)
 
     def focus(self, sizes: tuple[int, ...]) -> Focus:
         """The nodes and edges the phase on screen works on."""
         phase, L = self.phase, len(sizes) - 1
+        if phase.kind in ("cost", "output-delta"):
+            return Focus(layer_nodes(sizes, L))
         m = phase.layer
+        if m is None:  # the batch mean: no one layer
+            return Focus()
         if phase.kind == "forward":  # W^m carries a^{m-1} forward into z^m
             return Focus(layer_nodes(sizes, m) | layer_nodes(sizes, m - 1),
                          layer_edges(sizes, m))
-        if phase.kind in ("cost", "output-delta"):
-            return Focus(layer_nodes(sizes, L))
         if phase.kind == "hidden-delta":  # W^{m+1} carries delta^{m+1} back to layer m
             return Focus(layer_nodes(sizes, m) | layer_nodes(sizes, m + 1),
                          layer_edges(sizes, m + 1))
@@ -157,9 +166,10 @@ class Selection:
         return self.k is not None
 
     def focus(self) -> Focus:
-        if self.is_edge:
-            return Focus(frozenset({(self.m, self.j), (self.m - 1, self.k)}),
-                         frozenset({(self.m, self.j, self.k)}))
+        k = self.k
+        if k is not None:  # an edge
+            return Focus(frozenset({(self.m, self.j), (self.m - 1, k)}),
+                         frozenset({(self.m, self.j, k)}))
         return Focus(selected=(self.m, self.j))
 
 
@@ -243,7 +253,7 @@ class ParameterHistory:
     def __init__(self, length: int = 48) -> None:
         self.length = length
         self._key: tuple | None = None
-        self._rows: list[tuple[list, list]] = []
+        self._rows: list[tuple[list[Floats], list[Floats]]] = []
 
     def record(self, snap: Snapshot) -> None:
         key = (snap.seed, snap.spec.sizes, snap.spec.activations, snap.updates)
@@ -254,20 +264,20 @@ class ParameterHistory:
         if self._key is not None and snap.updates < self._key[3]:
             self._rows.clear()  # restarted
         self._key = key
-        self._rows.append((snap.weights, snap.biases))
+        self._rows.append((layer_arrays(snap.weights), layer_arrays(snap.biases)))
         del self._rows[: -self.length]
 
-    def weight(self, m: int, j: int, k: int) -> np.ndarray:
+    def weight(self, m: int, j: int, k: int) -> Floats:
         return np.array([w[m][j, k] for w, _ in self._rows])
 
-    def bias(self, m: int, j: int) -> np.ndarray:
+    def bias(self, m: int, j: int) -> Floats:
         return np.array([b[m][j] for _, b in self._rows])
 
 
 SPARKS = "▁▂▃▄▅▆▇█"
 
 
-def sparkline(values: np.ndarray) -> str:
+def sparkline(values: ArrayLike) -> str:
     """One character per value, its height the value's place between min and max."""
     values = np.asarray(values, dtype=np.float64)
     if values.size == 0:
@@ -283,17 +293,17 @@ def sparkline(values: np.ndarray) -> str:
     return "".join("?" if i < 0 else SPARKS[int(i)] for i in idx)
 
 
-def slopes(snap: Snapshot) -> list:
+def slopes(snap: Snapshot) -> PerLayer:
     """sigma'(z^m) per layer (index 0 None) for the Snapshot's example; None where z is."""
     from ..core.reference import activation_slope
 
-    out: list = [None]
+    out: PerLayer = [None]
     for m in range(1, snap.spec.n_layers + 1):
-        z, a = snap.z[m], snap.a[m]
-        if z is None or a is None:
+        z_m, a_m = snap.z[m], snap.a[m]
+        if z_m is None or a_m is None:
             out.append(None)
             continue
-        z, a = np.asarray(z, dtype=np.float64), np.asarray(a, dtype=np.float64)
+        z, a = np.asarray(z_m, dtype=np.float64), np.asarray(a_m, dtype=np.float64)
         out.append(activation_slope(snap.spec.activations[m - 1], z, a, snap.spec.beta,
                                     np.empty_like(z)))
     return out
@@ -306,10 +316,10 @@ def cancels_slope(snap: Snapshot, m: int) -> bool:
             and spec.output_activation == "sigmoid")
 
 
-def saturated(snap: Snapshot) -> frozenset:
+def saturated(snap: Snapshot) -> frozenset[Node]:
     """Nodes (m, j) whose sigma'(z) < SATURATION for the Snapshot's example, leaving out
     linear nodes (slope 1) and a sigmoid output under cross-entropy (its slope cancels)."""
-    found = set()
+    found: set[Node] = set()
     for m, slope in enumerate(slopes(snap)):
         if slope is None or cancels_slope(snap, m):
             continue
