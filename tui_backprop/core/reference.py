@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .arrays import NO_LAYER, Floats
+from .arrays import NO_LAYER, Floats, Ints
 
 
 def sigmoid(z: Floats, beta: float, out: Floats) -> Floats:
@@ -167,7 +167,7 @@ class ReferenceNetwork:
         self,
         X: Floats,
         Y: Floats,
-        order: Floats,
+        order: Ints,
         batch_size: int,
         alpha: float,
         momentum: float,
