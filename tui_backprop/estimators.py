@@ -166,8 +166,8 @@ class _Backprop(BaseEstimator):
                 self.best_loss_ = min(self.best_loss_, loss)
             if not incremental and self._no_improvement_count > self.n_iter_no_change:
                 break
-        self.coefs_ = [w.T.copy() for w in session.network.W[1:]]
-        self.intercepts_ = [b.copy() for b in session.network.b[1:]]
+        self.coefs_ = [w.T.copy() for w in session.network.weights()]
+        self.intercepts_ = session.network.biases()
         self.loss_ = self.loss_curve_[-1]
         self._fit_data = (X, Y)
         return self

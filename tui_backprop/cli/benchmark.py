@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..core.arrays import layer_arrays
 from ..core.config import TrainingConfig
 from ..core.orders import EpochOrders, seed_streams
 from ..core.problems import make_problem
@@ -93,7 +94,8 @@ def agreement(case: Case) -> float:
     order = EpochOrders(n, seed_streams(0)[1]).take(0, epochs)
     ref.train(case.X, case.Y, order, 1, case.alpha, case.momentum)
     session.run_epochs(epochs)
-    return max(float(np.abs(session.network.W[m] - ref.W[m]).max())
+    weights = layer_arrays(session.network.W)
+    return max(float(np.abs(weights[m] - ref.W[m]).max())
                for m in range(1, case.spec.n_layers + 1))
 
 

@@ -77,7 +77,8 @@ class VersionAction(argparse.Action):
                  values: Any, option_string: str | None = None) -> None:
         from .. import __version__
 
-        parser.exit(0, f"{PROG} {__version__}\n")
+        print(f"{PROG} {__version__}")
+        parser.exit(0)
 
 
 @dataclass(frozen=True)
