@@ -12,13 +12,10 @@ from rich.cells import cell_len
 from rich.style import Style
 from textual.app import App, ComposeResult
 
-from tui_backprop.app.widgets.network.drawing import (
-    NEGATIVE_COLOR,
-    POSITIVE_COLOR,
-    _fmt,
-    draw_network,
-)
+from tui_backprop.app.widgets.formatting import fit
+from tui_backprop.app.widgets.network.drawing import draw_network
 from tui_backprop.app.widgets.network.view import NetworkView
+from tui_backprop.app.widgets.style import NEGATIVE, POSITIVE
 from tui_backprop.core.config import TrainingConfig
 from tui_backprop.core.problems import make_problem
 from tui_backprop.core.session import Session
@@ -153,12 +150,12 @@ def test_large_weights_are_thicker():
 @pytest.mark.parametrize(
     ("weight", "color", "attr"),
     [
-        (3.0, POSITIVE_COLOR, "bold"),
-        (1.0, POSITIVE_COLOR, None),
-        (0.1, POSITIVE_COLOR, "dim"),
-        (-3.0, NEGATIVE_COLOR, "bold"),
-        (-1.0, NEGATIVE_COLOR, None),
-        (-0.1, NEGATIVE_COLOR, "dim"),
+        (3.0, POSITIVE, "bold"),
+        (1.0, POSITIVE, None),
+        (0.1, POSITIVE, "dim"),
+        (-3.0, NEGATIVE, "bold"),
+        (-1.0, NEGATIVE, None),
+        (-0.1, NEGATIVE, "dim"),
     ],
 )
 def test_edge_styles_carry_sign_and_size(weight, color, attr):
@@ -179,9 +176,9 @@ def test_legend_uses_the_edge_styles(xor):
         for span in text.spans
         if span.start >= start and BRAILLE.search(text.plain[span.start : span.end])
     }
-    assert sorted(colors.values()) == sorted([POSITIVE_COLOR, NEGATIVE_COLOR])
-    solid = next(s for s, c in colors.items() if c == POSITIVE_COLOR)
-    dashed = next(s for s, c in colors.items() if c == NEGATIVE_COLOR)
+    assert sorted(colors.values()) == sorted([POSITIVE, NEGATIVE])
+    solid = next(s for s, c in colors.items() if c == POSITIVE)
+    dashed = next(s for s, c in colors.items() if c == NEGATIVE)
     assert " " not in solid and solid != dashed
 
 
@@ -217,9 +214,9 @@ def test_non_finite_values_do_not_crash(xor):
 def test_numbers_too_wide_still_fit():
     for value in (123456.789, -9.87e12, 1e300, -1e300, 0.0004, -0.0004):
         for width in (5, 6):
-            assert len(_fmt(value, width, "+")) == width
-    assert _fmt(123.4567, 6) == " 123.5"
-    assert _fmt(float("nan"), 6) == "   nan"
+            assert len(fit(value, width, "+")) == width
+    assert fit(123.4567, 6) == " 123.5"
+    assert fit(float("nan"), 6) == "   nan"
 
 
 def test_no_bias_network_shows_no_b():

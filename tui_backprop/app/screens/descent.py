@@ -31,6 +31,16 @@ from ...teach.descent import (
     quartic_slope,
 )
 from ..widgets.heatmap import Heatmap, legend, sample
+from ..widgets.style import (
+    DESCENT_DIVERGED,
+    DESCENT_STEP_LIMIT,
+    DESCENT_UPDATE,
+    DESCENT_VERDICT,
+    PLOT_DATA,
+    PLOT_FUNCTION,
+    PLOT_MARK,
+    PLOT_TANGENT,
+)
 from .scene import SceneScreen
 
 FUNCTIONS = ("quartic", *SURFACES)
@@ -59,15 +69,15 @@ class QuarticPlot(PlotextPlot):
         if visible:
             lo, hi = min(lo, x - 0.5), max(hi, x + 0.5)
         xs = np.linspace(lo, hi, max(50, 2 * self.size.width))
-        plt.plot(xs.tolist(), quartic(xs).tolist(), marker="braille", color="blue")
+        plt.plot(xs.tolist(), quartic(xs).tolist(), marker="braille", color=PLOT_FUNCTION)
         before = [p for p in path[:k] if lo <= p <= hi]
         if before:
-            plt.scatter(before, [quartic(p) for p in before], marker="•", color="orange")
+            plt.scatter(before, [quartic(p) for p in before], marker="•", color=PLOT_DATA)
         if visible:
             fx, slope = quartic(x), quartic_slope(x)
             h = min(0.8, 20.0 / max(abs(slope), 1e-9))
-            plt.plot([x - h, x + h], [fx - slope * h, fx + slope * h], color="green")
-            plt.scatter([x], [fx], marker="●", color="red")
+            plt.plot([x - h, x + h], [fx - slope * h, fx + slope * h], color=PLOT_TANGENT)
+            plt.scatter([x], [fx], marker="●", color=PLOT_MARK)
         plt.xlim(lo, hi)
         plt.ylim(*Y_RANGE)
         plt.title("f(x) = x^4 - 3x^3 + 2   tangent: green")
@@ -247,7 +257,7 @@ class DescentScreen(SceneScreen):
                 if not self.finished:
                     new = float(result.path[k + 1][0])
                     text.append(f"\nx <- x - γ f'(x)\n   = {x:.6g} - {self.gamma:g}*"
-                                f"({slope:.6g})\n   = {new:.6g}\n", "cyan")
+                                f"({slope:.6g})\n   = {new:.6g}\n", DESCENT_UPDATE)
             else:
                 text.append(f"x = {x:.4g}\n")
         else:
@@ -258,19 +268,19 @@ class DescentScreen(SceneScreen):
                         f"grad f = ({gx:.4g}, {gy:.4g})\n")
             if not self.finished:
                 sign = "+" if surface.ascent else "-"
-                text.append(f"\n(x, y) <- (x, y) {sign} γ grad f\n", "cyan")
+                text.append(f"\n(x, y) <- (x, y) {sign} γ grad f\n", DESCENT_UPDATE)
         if self.finished:
             text.append("\n")
             if result.diverged:
                 text.append(f"diverged: γ {self.gamma:g} overshoots,\nthe point left "
-                            "[-1e6, 1e6]\n", "bold red")
+                            "[-1e6, 1e6]\n", DESCENT_DIVERGED)
             elif not result.converged:
-                text.append("stopped at the step limit\n", "bold yellow")
+                text.append("stopped at the step limit\n", DESCENT_STEP_LIMIT)
             else:
                 last = abs(float(np.linalg.norm(result.path[-1] - result.path[-2])))
                 text.append(f"stopped: step {last:.3g} <= {self.precision:g}\n", "bold")
             if result.verdict:
-                text.append(f"{result.test}\n", "bold green")
+                text.append(f"{result.test}\n", DESCENT_VERDICT)
                 if self.function == "quartic":
                     kind = {"minimum": "Local minimum", "maximum": "Local maximum"}.get(
                         result.verdict, "Critical point")

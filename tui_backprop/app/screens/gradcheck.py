@@ -16,9 +16,10 @@ from textual.widgets import Static
 
 from ...teach.gradcheck import FLOOR, STEP, TOLERANCE, LayerCheck
 from ..widgets.formatting import sup
+from ..widgets.style import BAD, GOOD
 
-PASS_STYLE = "bold #5fb35f"
-FAIL_STYLE = "bold white on #c0392b"
+PASS_STYLE = f"bold {GOOD}"
+FAIL_STYLE = f"bold white on {BAD}"
 
 
 def _error(x: float | None) -> str:

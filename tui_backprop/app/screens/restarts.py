@@ -23,6 +23,7 @@ from ...core.errors import ConfigError
 from ...io.lessons import Lesson
 from ...teach.restarts import RestartsResult, train_restarts
 from ..config import AppConfig, field_label
+from ..widgets.style import PLOT_DATA, PLOT_MARK
 from .scene import SceneScreen
 
 DEFAULT_COUNT = 100
@@ -40,8 +41,8 @@ class LossHistogram(PlotextPlot):
         finite = losses[np.isfinite(losses)]
         if finite.size:
             logs = np.log10(np.maximum(finite, 1e-300))
-            plt.hist(logs.tolist(), bins=min(30, max(5, finite.size // 10)), color="orange")
-            plt.vline(math.log10(threshold), color="red")
+            plt.hist(logs.tolist(), bins=min(30, max(5, finite.size // 10)), color=PLOT_DATA)
+            plt.vline(math.log10(threshold), color=PLOT_MARK)
         plt.title("final loss, log10 (red: the threshold)")
         self.refresh()
 

@@ -26,10 +26,11 @@ from ...teach.walk import (
     sparkline,
 )
 from .formatting import vector
+from .style import FOCUS, WARNING
 
 FORMULA = "bold"
 HINT = "dim italic"
-WARNING = "bold #ff8700"
+SATURATED = f"bold {WARNING}"
 
 
 def example_text(snap: Snapshot, k: int) -> str:
@@ -143,7 +144,7 @@ def node_text(snap: Snapshot, m: int, j: int, ex: Explanation | None) -> Text:
         else:
             text.append(f"  ! saturated: sigma'(z) = {val(slope)} < {SATURATION:g}, so delta, "
                         "a product with it, nearly vanishes: this node and the weights "
-                        "into it nearly stop learning\n", style=WARNING)
+                        "into it nearly stop learning\n", style=SATURATED)
     if ex is not None and spec.bias:
         b = float(snap.biases[m][j])
         product = f"delta^{m}_{j + 1}" if len(ex.examples) == 1 else None
@@ -165,7 +166,7 @@ def weight_text(snap: Snapshot, m: int, j: int, k: int, ex: Explanation | None,
                 "\n")
     course = history.weight(m, j, k)
     if course.size > 1:
-        text.append(f"  course {sparkline(course)}", style="#ffd75f")
+        text.append(f"  course {sparkline(course)}", style=FOCUS)
         text.append(f"  {val(float(np.nanmin(course)))} .. {val(float(np.nanmax(course)))}, "
                     f"last {course.size} screens\n", style=HINT)
     if ex is None:

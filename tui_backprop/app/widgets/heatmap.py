@@ -18,11 +18,10 @@ from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
 
-#: Dark blue (low) to yellow (high), readable in 256 colours.
-PALETTE = ((20, 12, 60), (52, 34, 110), (62, 74, 137), (49, 104, 142), (38, 130, 142),
-           (31, 158, 137), (53, 183, 121), (109, 205, 89), (180, 222, 44), (253, 231, 37))
-COLORS = [Color.from_rgb(*rgb) for rgb in PALETTE]
-NONFINITE = Color.from_rgb(120, 0, 0)
+from .style import HEATMAP_NONFINITE, HEATMAP_NOW, HEATMAP_PALETTE, MARK
+
+COLORS = [Color.from_rgb(*rgb) for rgb in HEATMAP_PALETTE]
+NONFINITE = Color.from_rgb(*HEATMAP_NONFINITE)
 PATH, START, NOW = "•", "○", "●"
 
 
@@ -42,7 +41,7 @@ def log_levels(values: np.ndarray) -> tuple[np.ndarray, float, float]:
             t = (np.log(np.clip(values, low, None)) - math.log(low)) / (
                 math.log(high) - math.log(low))
     t = np.nan_to_num(t, nan=0.0, posinf=1.0, neginf=0.0)
-    levels = np.clip((t * len(PALETTE)).astype(int), 0, len(PALETTE) - 1)
+    levels = np.clip((t * len(COLORS)).astype(int), 0, len(COLORS) - 1)
     levels[~np.isfinite(values)] = -1
     return levels, float(finite.min()), high
 
@@ -136,7 +135,7 @@ class Heatmap(Widget):
             if mark is None:
                 segments.append(Segment("▀", Style(color=fg, bgcolor=bg)))
             else:
-                color = "#ff3b3b" if mark == NOW else "white"
+                color = HEATMAP_NOW if mark == NOW else MARK
                 segments.append(Segment(mark, Style(color=color, bgcolor=bg, bold=True)))
         return Strip(segments, len(segments))
 
@@ -150,6 +149,6 @@ def legend(low: float, high: float, width: int = 6) -> Text:
         text.append("█", Style(color=color))
     text.append(f"▏{high:.2g} log" if math.isfinite(high) else "▏-")
     text.append(f"  {START} start ", "bold")
-    text.append(NOW, Style(color="#ff3b3b", bold=True))
+    text.append(NOW, Style(color=HEATMAP_NOW, bold=True))
     text.append(" now", "bold")
     return text

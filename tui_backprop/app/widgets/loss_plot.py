@@ -6,6 +6,7 @@ import numpy as np
 from textual_plotext import PlotextPlot
 
 from ...core.snapshot import Snapshot
+from .style import PLOT_DATA
 
 #: Smallest loss drawn on a log axis (plotext refuses values <= 0).
 LOG_FLOOR = 1e-12
@@ -48,7 +49,7 @@ class LossPlot(PlotextPlot):
         # plotext cannot set up a log axis without points.
         plt.yscale("log" if log and x else "linear")
         if x:
-            plt.plot(x, y, marker="braille", color="orange")
+            plt.plot(x, y, marker="braille", color=PLOT_DATA)
             # Epochs are whole numbers: label them so (plotext would print 153.8).
             count = max(2, min(5, self.size.width // 12))
             ticks = sorted({int(round(t)) for t in np.linspace(x[0], x[-1], count)})

@@ -28,11 +28,10 @@ from textual_plotext import PlotextPlot
 
 from ...core.snapshot import Snapshot
 from ...teach.explain import forward_many
-from .formatting import NEGATIVE, POSITIVE
+from .style import MAP_MIDDLE, MARK, NEGATIVE, PLOT_DATA, PLOT_HIGH, PLOT_LOW, POSITIVE, rgb
 
-LOW_RGB = tuple(int(NEGATIVE[i : i + 2], 16) for i in (1, 3, 5))
-HIGH_RGB = tuple(int(POSITIVE[i : i + 2], 16) for i in (1, 3, 5))
-MID_RGB = (0x26, 0x26, 0x26)
+LOW_RGB = rgb(NEGATIVE)
+HIGH_RGB = rgb(POSITIVE)
 #: Colour steps on each side of the middle: few distinct styles, and the map stays calm.
 LEVELS = 12
 LOW_GLYPH, HIGH_GLYPH = "o", "x"
@@ -69,8 +68,8 @@ def level_color(level: int) -> str:
     """#rrggbb of a colour level: the middle's dark grey blended toward orange or blue."""
     end = HIGH_RGB if level > 0 else LOW_RGB
     f = abs(level) / LEVELS
-    rgb = [round(m + (e - m) * f) for m, e in zip(MID_RGB, end, strict=True)]
-    return "#{:02x}{:02x}{:02x}".format(*rgb)
+    mixed = [round(m + (e - m) * f) for m, e in zip(MAP_MIDDLE, end, strict=True)]
+    return "#{:02x}{:02x}{:02x}".format(*mixed)
 
 
 def _axis(values: np.ndarray) -> tuple[float, float]:
@@ -136,7 +135,7 @@ def output_map_text(snap: Snapshot, width: int, height: int) -> Text:
             if (c, r) in glyphs:
                 high = glyphs[(c, r)]
                 text.append(HIGH_GLYPH if high else LOW_GLYPH,
-                            Style(color="white", bgcolor=level_color((top + bottom) // 2),
+                            Style(color=MARK, bgcolor=level_color((top + bottom) // 2),
                                   bold=True))
             else:
                 text.append("▀", Style(color=level_color(top), bgcolor=level_color(bottom)))
@@ -178,14 +177,14 @@ class OutputCurve(PlotextPlot):
         plt.xlabel("x")
         keep = np.isfinite(ys)
         if keep.any():
-            plt.plot(xs[keep].tolist(), ys[keep].tolist(), marker="braille", color="orange")
+            plt.plot(xs[keep].tolist(), ys[keep].tolist(), marker="braille", color=PLOT_DATA)
         scale = Scale.for_snapshot(snap)
         x, y = snap.inputs[:, 0], snap.targets[:, 0]
         for high, glyph in ((False, LOW_GLYPH), (True, HIGH_GLYPH)):
             pick = (y > scale.middle) == high
             if pick.any():
                 plt.scatter(x[pick].tolist(), y[pick].tolist(), marker=glyph,
-                            color="blue" if high else "red")
+                            color=PLOT_HIGH if high else PLOT_LOW)
         self.refresh()
 
 

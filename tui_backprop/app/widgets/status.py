@@ -8,9 +8,10 @@ from textual.widgets import Static
 from ...core.snapshot import DIVERGED, PAUSED, RUNNING, Snapshot
 from ..runner import FULL_SPEED
 from .formatting import loss_text
+from .style import BAD, BAD_TEXT, GOOD, IDLE
 
-STATE_STYLES = {RUNNING: "bold black on #5fb35f", PAUSED: "bold black on #d7af5f",
-                DIVERGED: "bold white on #c0392b"}
+STATE_STYLES = {RUNNING: f"bold black on {GOOD}", PAUSED: f"bold black on {IDLE}",
+                DIVERGED: f"bold white on {BAD}"}
 
 
 def speed_text(speed: int) -> str:
@@ -34,7 +35,7 @@ def status_text(snap: Snapshot, state: str, speed: int, message: str = "") -> Te
         f"  speed {speed_text(speed)}",
     )
     if message:
-        line2.append(f"  {message}", style="bold" if state != DIVERGED else "bold #ff8a80")
+        line2.append(f"  {message}", style="bold" if state != DIVERGED else f"bold {BAD_TEXT}")
     return Text("\n").join([line1, line2])
 
 

@@ -7,7 +7,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from ...core.snapshot import Snapshot
-from .formatting import change, sign_style, signed, sup
+from .formatting import change, signed, sup
+from .style import sign_style
 
 CELL = 8  # one number (7 cells) and a space
 BIAS_GAP = "│ "

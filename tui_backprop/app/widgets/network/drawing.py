@@ -5,7 +5,7 @@ without a terminal (the widget, :class:`.view.NetworkView`, only hands it its si
 
 How an edge reads (the weight w^m_jk from node k of layer m-1 to node j of layer m):
 
-* sign: colour (blue for w > 0, red for w < 0) *and* the line pattern, solid for
+* sign: colour (blue for w > 0, orange-red for w < 0) *and* the line pattern, solid for
   w > 0 and dashed (3 dots on, 2 off) for w < 0, so the sign survives NO_COLOR, 16-colour
   terminals and washed-out projectors. NaN weights are sparse dots in magenta.
 * size: fixed thresholds rather than a scale relative to the largest weight, so a weight
@@ -28,16 +28,11 @@ from rich.text import Text
 
 from ....core.snapshot import Snapshot
 from ....teach.walk import Focus
+from ..formatting import fit
+from ..style import FOCUS, NAN, NEGATIVE, POSITIVE, WARNING
 from .canvas import BrailleCanvas
 from .layout import COMPACT, FULL, Form, Layout, anchor, lay_out, node_height
 
-POSITIVE_COLOR = "#3b8eea"
-NEGATIVE_COLOR = "#e5534b"
-NAN_COLOR = "magenta"
-#: Edges and nodes in focus (the phase being explained, the selected weight): a yellow
-#: that no weight's colour uses. Saturated nodes' flags: orange.
-FOCUS_COLOR = "#ffd75f"
-SATURATED_COLOR = "#ff8700"
 #: In place of a full node's bottom border when its sigma'(z) is tiny.
 SATURATED_BORDER = "─! σ'≈0──"
 
@@ -47,13 +42,13 @@ LARGE_WEIGHT = 2.0
 
 # Style table for the cell-style grid: entry 0 means "no style".
 _EDGE_STYLES: list[Style | None] = [None]
-for _color in (POSITIVE_COLOR, NEGATIVE_COLOR):
+for _color in (POSITIVE, NEGATIVE):
     _EDGE_STYLES += [
         Style(color=_color, dim=True),
         Style(color=_color),
         Style(color=_color, bold=True),
     ]
-_EDGE_STYLES.append(Style(color=NAN_COLOR))
+_EDGE_STYLES.append(Style(color=NAN))
 # Edge style ids: base + 0 dim, + 1 normal, + 2 bold.
 _POSITIVE, _NEGATIVE, _NAN_EDGE = 1, 4, len(_EDGE_STYLES) - 1
 _STYLES: list[Style | None] = [
@@ -62,8 +57,8 @@ _STYLES: list[Style | None] = [
     Style(italic=True),  # "+N more"
     Style(reverse=True, bold=True),  # the highlighted node
     Style(dim=True),  # "dim" in the legend
-    Style(color=FOCUS_COLOR, bold=True),  # nodes and edges the explained phase works on
-    Style(color=SATURATED_COLOR, bold=True),  # a saturated node's flag
+    Style(color=FOCUS, bold=True),  # nodes and edges the explained phase works on
+    Style(color=WARNING, bold=True),  # a saturated node's flag
 ]
 _LABEL, _MARKER, _HIGHLIGHT, _DIM, _FOCUS, _FLAG = range(len(_EDGE_STYLES), len(_STYLES))
 
@@ -75,37 +70,6 @@ Piece = tuple[str, int]
 
 
 # -- numbers -------------------------------------------------------------------------------
-
-
-def _fmt(value: object, width: int, sign: str = " ", strip_zero: bool = False) -> str:
-    """``value`` in exactly ``width`` characters, right-aligned, with up to 3 decimals.
-
-    sign is a format-spec sign: " " (space for positives) or "+". strip_zero drops the
-    leading zero (".982") for the compact form. Values too wide for fixed point fall back
-    to short scientific notation ("+1.2e5"), non-finite ones print as nan / inf.
-    """
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError, OverflowError):
-        v = math.nan
-    if math.isnan(v):
-        return "nan".rjust(width)[-width:]
-    if math.isinf(v):
-        text = "-inf" if v < 0 else ("+inf" if sign == "+" else "inf")
-        return text.rjust(width)[-width:]
-    for decimals in (3, 2, 1, 0):
-        text = f"{v:{sign}.{decimals}f}"
-        if strip_zero and text[1:3] == "0.":
-            text = text[0] + text[2:]
-        if len(text) <= width:
-            return text.rjust(width)
-    for digits in (2, 1, 0):
-        mantissa, exponent = f"{v:{sign}.{digits}e}".split("e")
-        text = f"{mantissa}e{int(exponent)}"
-        if len(text) <= width:
-            return text.rjust(width)
-    # Like a spreadsheet: say that the number does not fit rather than print a wrong one.
-    return ("-" if v < 0 else "+") + "#" * (width - 1) if width > 1 else "#"
 
 
 def _value(values: Sequence, m: int, j: int) -> float | None:
@@ -121,7 +85,7 @@ def _value(values: Sequence, m: int, j: int) -> float | None:
 
 def _cell(value: float | None, width: int, sign: str = " ", strip_zero: bool = False) -> str:
     """A node's number, or blanks for a value not known yet."""
-    return " " * width if value is None else _fmt(value, width, sign, strip_zero)
+    return " " * width if value is None else fit(value, width, sign, strip_zero)
 
 
 # -- the picture ---------------------------------------------------------------------------
