@@ -8,12 +8,14 @@ while running; while paused the timer stops and each command redraws once.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
@@ -85,7 +87,7 @@ class BackpropApp(SceneMixin, TeachingMixin, App[None]):
         self.runner = Runner(session, config.problem.name, config.options.speed)
         self.runner.stop_epoch = config.options.stop_epoch
         self._shown: Snapshot | None = None
-        self._timer = None
+        self._timer: Timer | None = None
         self._init_teaching()
 
     # -- layout ---------------------------------------------------------------------------
@@ -122,7 +124,7 @@ class BackpropApp(SceneMixin, TeachingMixin, App[None]):
         if self.config.options.quit_after is not None:
             self.set_timer(self.config.options.quit_after, self.exit)
 
-    def on_resize(self, event) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         self._apply_size(event.size.width, event.size.height)
         # Redraw once the new layout has sizes; read the Snapshot then, not now.
         self.call_after_refresh(self._redraw)
@@ -202,7 +204,8 @@ class BackpropApp(SceneMixin, TeachingMixin, App[None]):
             if not self.config.step_mode:
                 self.run_worker(self._train, thread=True, exclusive=True, group="training",
                                 name="training")
-                self._timer.resume()
+                if self._timer is not None:
+                    self._timer.resume()
         else:
             self.workers.cancel_group(self, "training")
             self.runner.pause()
@@ -214,7 +217,7 @@ class BackpropApp(SceneMixin, TeachingMixin, App[None]):
         worker = get_current_worker()
         self.runner.work(lambda: worker.is_cancelled)
 
-    def _command(self, change, message: str = "") -> None:
+    def _command(self, change: Callable[[Session], object], message: str = "") -> None:
         """Apply a change to the Session between chunks, then redraw."""
         snap = self.runner.apply(change)
         self.message = message
@@ -369,6 +372,8 @@ class BackpropApp(SceneMixin, TeachingMixin, App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for binding in self.BINDINGS:
+            if not isinstance(binding, Binding):
+                continue
             name = binding.action
             if name in ("quit", "help", "close_explain") or "(" in name:
                 continue

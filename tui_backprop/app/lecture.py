@@ -12,11 +12,13 @@ import numpy as np
 from textual.actions import SkipAction
 from textual.binding import Binding
 
+from ..core.arrays import layer_arrays
 from ..core.session import Session
 from ..core.snapshot import Snapshot
 from ..teach.explain import Explanation, explain_update
-from ..teach.gradcheck import check_gradients
-from ..teach.walk import Cursor, Focus, ParameterHistory, PhaseWalk, saturated
+from ..teach.gradcheck import LayerCheck, check_gradients
+from ..teach.walk import Cursor, Focus, Node, ParameterHistory, PhaseWalk, saturated
+from .host import AppHost
 from .screens.gradcheck import GradCheckScreen, gradcheck_text
 from .widgets.explain_panel import ExplainPanel, phase_text, selection_text
 from .widgets.output_map import OutputView
@@ -24,7 +26,8 @@ from .widgets.output_map import OutputView
 PHASE, SELECT = "phase", "select"
 #: The kernels' update and the explanation's agree to rounding (their sums run in
 #: another order); anything more means the explanation is wrong.
-AGREEMENT = dict(rtol=1e-9, atol=1e-12)
+AGREEMENT_RTOL = 1e-9
+AGREEMENT_ATOL = 1e-12
 
 TEACHING_BINDINGS = [
     Binding("s", "phase_step", "phase", show=True),
@@ -50,11 +53,12 @@ TEACHING_BINDINGS = [
 def _state_key(snap: Snapshot) -> tuple:
     """What an explanation of the next update depends on."""
     return (snap.seed, snap.spec, snap.updates, snap.alpha, snap.momentum, snap.batch_size,
-            snap.weights[1].tobytes() if snap.spec.n_layers else b"")
+            layer_arrays(snap.weights)[1].tobytes() if snap.spec.n_layers else b"")
 
 
-class TeachingMixin:
-    """Adds the teaching views to the app (which provides runner, draw, set_running)."""
+class TeachingMixin(AppHost):
+    """Adds the teaching views to the app (which provides runner, draw, set_running: see
+    :class:`.host.AppHost`)."""
 
     def _init_teaching(self) -> None:
         self.walk: PhaseWalk | None = None
@@ -80,7 +84,7 @@ class TeachingMixin:
         else:
             self.cursor.resize(snap.spec.sizes)
 
-    def teaching_view(self, snap: Snapshot) -> tuple[Snapshot, Focus | None, frozenset]:
+    def teaching_view(self, snap: Snapshot) -> tuple[Snapshot, Focus | None, frozenset[Node]]:
         """(Snapshot to draw, focus, saturated nodes) for the network view."""
         self.history.record(snap)
         self._drop_stale_walk(snap)
@@ -157,9 +161,11 @@ class TeachingMixin:
 
         def agrees(session: Session) -> bool:
             net = session.network
-            return all(np.allclose(net.W[m], ex.new_W[m], **AGREEMENT)
-                       and np.allclose(net.b[m], ex.new_b[m], **AGREEMENT)
-                       for m in range(1, session.spec.n_layers + 1))
+            made = zip(net.weights(), net.biases(), layer_arrays(ex.new_W)[1:],
+                       layer_arrays(ex.new_b)[1:], strict=True)
+            return all(np.allclose(W, new_W, rtol=AGREEMENT_RTOL, atol=AGREEMENT_ATOL)
+                       and np.allclose(b, new_b, rtol=AGREEMENT_RTOL, atol=AGREEMENT_ATOL)
+                       for W, b, new_W, new_b in made)
 
         if not self.runner.read(agrees):
             self.notify("the update made differs from the one explained", severity="error")
@@ -210,7 +216,7 @@ class TeachingMixin:
             return
         example = snap.example if snap.example is not None else 0
 
-        def check(session: Session):
+        def check(session: Session) -> tuple[list[LayerCheck], list[LayerCheck], int]:
             return (check_gradients(session, np.array([example])), check_gradients(session),
                     session.n_examples)
 
@@ -227,7 +233,8 @@ class TeachingMixin:
         self.run_worker(work, thread=True, exclusive=True, group="gradcheck",
                         name="gradient check")
 
-    def _show_gradcheck(self, example: int, one, every, n_examples: int) -> None:
+    def _show_gradcheck(self, example: int, one: list[LayerCheck], every: list[LayerCheck],
+                        n_examples: int) -> None:
         self.message = ""
         self.draw(self.runner.latest(), force=True)
         self.push_screen(GradCheckScreen(gradcheck_text(example, one, every, n_examples)))

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from textual.screen import Screen
 
 from ..io.build import build_setup
 from ..io.lessons import Lesson
 from .config import AppConfig
+from .host import AppHost
+
+if TYPE_CHECKING:
+    from textual.app import SystemCommand
+
+    from .widgets.notes import NotesPanel
 
 
 def lesson_config(lesson: Lesson, base: AppConfig) -> AppConfig:
@@ -20,7 +28,7 @@ def lesson_config(lesson: Lesson, base: AppConfig) -> AppConfig:
                                options=options, lesson=lesson)
 
 
-def scene_screen(config: AppConfig) -> Screen | None:
+def scene_screen(config: AppConfig) -> Screen[None] | None:
     """The screen of ``config``'s lesson's scene, or None for the network view itself."""
     lesson = config.lesson
     if lesson is None or lesson.scene == "network":
@@ -38,12 +46,13 @@ def scene_screen(config: AppConfig) -> Screen | None:
     return RestartsScreen.from_config(config)
 
 
-class SceneMixin:
+class SceneMixin(AppHost):
     """The app's side of lessons and scenes: the notes panel (t), the scene a lesson opens
     at the start, every lesson in the command palette, and showing another network (a
-    lesson's, or a restart's seed) in the main view. Mixed into BackpropApp."""
+    lesson's, or a restart's seed) in the main view. Mixed into BackpropApp (see
+    :class:`.host.AppHost` for what it uses of the app)."""
 
-    def notes_widget(self):
+    def notes_widget(self) -> NotesPanel:
         from .widgets.notes import NotesPanel
 
         return NotesPanel(id="notes")
@@ -78,7 +87,7 @@ class SceneMixin:
             return
         panel.toggle()
 
-    def lesson_commands(self):
+    def lesson_commands(self) -> Iterator[SystemCommand]:
         """A palette entry for every shipped lesson."""
         from functools import partial
 

@@ -16,6 +16,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
 from textual.widgets import Footer, Static
 from textual_plotext import PlotextPlot
 
@@ -69,7 +70,9 @@ class QuarticPlot(PlotextPlot):
         if visible:
             lo, hi = min(lo, x - 0.5), max(hi, x + 0.5)
         xs = np.linspace(lo, hi, max(50, 2 * self.size.width))
-        plt.plot(xs.tolist(), quartic(xs).tolist(), marker="braille", color=PLOT_FUNCTION)
+        # quartic is annotated for a float; being plain arithmetic, it takes an array too.
+        ys = np.asarray(quartic(xs))  # type: ignore[arg-type]
+        plt.plot(xs.tolist(), ys.tolist(), marker="braille", color=PLOT_FUNCTION)
         before = [p for p in path[:k] if lo <= p <= hi]
         if before:
             plt.scatter(before, [quartic(p) for p in before], marker="•", color=PLOT_DATA)
@@ -144,7 +147,7 @@ class DescentScreen(SceneScreen):
         self.precision = precision
         self.max_steps = max_steps
         self.running = False
-        self._timer = None
+        self._timer: Timer | None = None
         self.result: Descent | None = None
         self.k = 0
 
@@ -194,17 +197,24 @@ class DescentScreen(SceneScreen):
         self.set_running(False)
 
     @property
+    def descent(self) -> Descent:
+        """The run on screen (there is one from mount on)."""
+        if self.result is None:
+            raise RuntimeError("the descent scene has not computed its run yet")
+        return self.result
+
+    @property
     def finished(self) -> bool:
         return self.result is not None and self.k >= self.result.steps
 
     def advance(self, steps: int) -> None:
-        self.k = min(self.result.steps, self.k + steps)
+        self.k = min(self.descent.steps, self.k + steps)
         if self.finished:
             self.set_running(False)
         self.draw()
 
     def _tick(self) -> None:
-        self.advance(max(1, math.ceil(self.result.steps / FRAMES_PER_RUN)))
+        self.advance(max(1, math.ceil(self.descent.steps / FRAMES_PER_RUN)))
 
     def set_running(self, running: bool) -> None:
         self.running = running and not self.finished
@@ -228,10 +238,12 @@ class DescentScreen(SceneScreen):
         heatmap = self.query_one(Heatmap)
         surface = SURFACES[self.function]
         columns, rows = heatmap.pixel_size
-        values = sample(lambda x, y: surface.f(x, y) + 0 * x * y, -SURFACE_RANGE,
-                        SURFACE_RANGE, columns, rows)
+        # surface.f is annotated for floats; being plain arithmetic, it takes arrays too
+        # (+ 0 * x * y makes a constant term a full grid).
+        values = sample(lambda x, y: surface.f(x, y) + 0 * x * y,  # type: ignore[arg-type]
+                        -SURFACE_RANGE, SURFACE_RANGE, columns, rows)
         shift = values - np.nanmin(values) + 1e-3 * (np.nanmax(values) - np.nanmin(values))
-        heatmap.show(shift, -SURFACE_RANGE, SURFACE_RANGE, self.result.path[: self.k + 1])
+        heatmap.show(shift, -SURFACE_RANGE, SURFACE_RANGE, self.descent.path[: self.k + 1])
         self.query_one("#descent-map-box").border_title = (
             f"{surface.name}: f(x, y) = {surface.formula}")
         text = legend(float(np.nanmin(values)), float(np.nanmax(values)))
@@ -239,7 +251,7 @@ class DescentScreen(SceneScreen):
 
     def info(self) -> Text:
         """The numbers of the current step, and the verdict at the end."""
-        result, k = self.result, self.k
+        result, k = self.descent, self.k
         text = Text()
         what = "ascent" if self.function == "cap" else "descent"
         preset = f" ({self.preset})" if self.preset and self.function == "quartic" else ""
@@ -302,7 +314,7 @@ class DescentScreen(SceneScreen):
 
     def action_finish(self) -> None:
         self.set_running(False)
-        self.advance(self.result.steps)
+        self.advance(self.descent.steps)
 
     def action_restart(self) -> None:
         self.k = 0

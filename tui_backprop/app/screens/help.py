@@ -70,6 +70,3 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll() as scroll:
             scroll.border_title = "keys (escape closes)"
             yield Static(lines)
-
-    def action_dismiss(self) -> None:
-        self.dismiss(None)

@@ -17,6 +17,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from ...core.config import LandscapeConfig, TrainingConfig
@@ -96,7 +97,7 @@ class LandscapeScreen(SceneScreen):
         self.grid = grid
         self.running = False
         self.speed = DEFAULT_SPEED
-        self._timer = None
+        self._timer: Timer | None = None
         # The starting parameters: the seed's (or the file's) initial ones.
         first = Session(self.specs[0], problem.X, problem.Y, settings, initial=initial)
         self.names = chosen_parameters(params, first)

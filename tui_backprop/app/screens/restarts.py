@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from textual import work
@@ -25,6 +26,9 @@ from ...teach.restarts import RestartsResult, train_restarts
 from ..config import AppConfig, field_label
 from ..widgets.style import PLOT_DATA, PLOT_MARK
 from .scene import SceneScreen
+
+if TYPE_CHECKING:
+    from ..host import AppHost
 
 DEFAULT_COUNT = 100
 DEFAULT_EPOCHS = 5000
@@ -156,7 +160,8 @@ class RestartsScreen(SceneScreen):
         options.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.open_seed(int(event.option.id.split("-")[1]))
+        if event.option.id is not None:  # every option has one: best-<seed>, worst-<seed>
+            self.open_seed(int(event.option.id.split("-")[1]))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         try:
@@ -184,5 +189,6 @@ class RestartsScreen(SceneScreen):
             if hits.size:
                 loss = self.result.final_losses[hits[0]]
         note = f" (its final loss here: {loss:.3g})" if loss is not None else ""
-        self.app.open_config(config, f"seed {seed}: e or space trains it to epoch "
-                                     f"{self.epochs}{note}")
+        host = cast("AppHost", self.app)  # scenes are screens of BackpropApp
+        host.open_config(config, f"seed {seed}: e or space trains it to epoch "
+                                 f"{self.epochs}{note}")

@@ -6,6 +6,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from ...io.lessons import Lesson
+from ..config import AppConfig
 from ..widgets.notes import NotesPanel
 
 #: Notes show at the start from this terminal width; below it, t shows them.
@@ -39,7 +40,8 @@ class SceneScreen(Screen[None]):
 
     @property
     def step_mode(self) -> bool:
-        return bool(getattr(self.app, "config", None) and self.app.config.step_mode)
+        config = getattr(self.app, "config", None)
+        return isinstance(config, AppConfig) and config.step_mode
 
     def notes_panel(self) -> NotesPanel:
         return NotesPanel(id="scene-notes")

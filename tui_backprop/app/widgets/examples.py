@@ -22,9 +22,10 @@ def examples_text(snap: Snapshot, rows: int, width: int = 80) -> Text:
         centre = current if current is not None else 0
         first = min(max(0, centre - body_rows // 2), n - body_rows)
     shown = range(first, min(n, first + body_rows))
-    cells = [(f"{k + 1}", vector(snap.inputs[k]), vector(snap.targets[k]),
-              vector(snap.outputs[k], 3), f"{snap.costs[k]:.4f}") for k in shown]
-    header = ("#", "input", "target", "output", "cost")
+    cells: list[tuple[str, ...]] = [
+        (f"{k + 1}", vector(snap.inputs[k]), vector(snap.targets[k]),
+         vector(snap.outputs[k], 3), f"{snap.costs[k]:.4f}") for k in shown]
+    header: tuple[str, ...] = ("#", "input", "target", "output", "cost")
     widths = [max(len(header[i]), *(len(c[i]) for c in cells)) for i in range(5)]
     columns = 5
     while columns > 2 and 2 + sum(widths[:columns]) + 2 * (columns - 1) > width:

@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from ...core.arrays import layer_arrays
 from ...core.snapshot import Snapshot
 from ...teach.explain import Explanation, num, sigma_text, slope_text, val
 from ...teach.walk import (
@@ -125,13 +126,13 @@ def node_text(snap: Snapshot, m: int, j: int, ex: Explanation | None) -> Text:
     k = snap.example if snap.example is not None else 0
     text.append(f" · {example_text(snap, k)}\n" if snap.example is not None
                 else " · no update yet: example 1's forward pass\n", style=HINT)
-    if m == 0:
-        text.append(f"  x{j + 1} = {val(float(snap.a[0][j]))}\n")
+    if m == 0:  # a^0 is the example's input
+        text.append(f"  x{j + 1} = {val(float(snap.inputs[k][j]))}\n")
         return text
     act = spec.activations[m - 1]
-    z, a = float(snap.z[m][j]), float(snap.a[m][j])
-    slope = float(slopes(snap)[m][j])
-    delta = float(snap.delta[m][j])
+    z, a = float(layer_arrays(snap.z)[m][j]), float(layer_arrays(snap.a)[m][j])
+    slope = float(layer_arrays(slopes(snap))[m][j])
+    delta = float(layer_arrays(snap.delta)[m][j])
     text.append(f"  z = W a + b = {val(z)};  a = {sigma_text(act, spec.beta, z, a)}\n")
     target = (f";  target y = {val(float(snap.targets[k][j]))}" if m == spec.n_layers
               else "")
@@ -146,10 +147,11 @@ def node_text(snap: Snapshot, m: int, j: int, ex: Explanation | None) -> Text:
                         "a product with it, nearly vanishes: this node and the weights "
                         "into it nearly stop learning\n", style=SATURATED)
     if ex is not None and spec.bias:
-        b = float(snap.biases[m][j])
+        b = float(layer_arrays(snap.biases)[m][j])
+        g, d_prev, d, new = (float(layer_arrays(values)[m][j]) for values in
+                             (ex.grad_b, ex.prev_b, ex.step_b, ex.new_b))
         product = f"delta^{m}_{j + 1}" if len(ex.examples) == 1 else None
-        _next_update(text, snap, ex, float(ex.grad_b[m][j]), float(ex.prev_b[m][j]),
-                     float(ex.step_b[m][j]), b, float(ex.new_b[m][j]), f"b{j + 1}", product)
+        _next_update(text, snap, ex, g, d_prev, d, b, new, f"b{j + 1}", product)
     return text
 
 
@@ -157,13 +159,13 @@ def weight_text(snap: Snapshot, m: int, j: int, k: int, ex: Explanation | None,
                 history: ParameterHistory) -> Text:
     """The weight W^m_jk: its value, last change, recent course, and its next update split
     into the gradient part and the momentum part."""
-    w = float(snap.weights[m][j, k])
+    w = float(layer_arrays(snap.weights)[m][j, k])
     text = Text()
     text.append(f"W^{m}_{j + 1}{k + 1}", style="bold")
     text.append(f": from {_node_name(snap, m - 1, k)} to {_node_name(snap, m, j)}\n",
                 style=HINT)
-    text.append(f"  w = {val(w)}   last change d = {val(float(snap.weight_changes[m][j, k]))}"
-                "\n")
+    last = float(layer_arrays(snap.weight_changes)[m][j, k])
+    text.append(f"  w = {val(w)}   last change d = {val(last)}\n")
     course = history.weight(m, j, k)
     if course.size > 1:
         text.append(f"  course {sparkline(course)}", style=FOCUS)
@@ -179,14 +181,15 @@ def weight_text(snap: Snapshot, m: int, j: int, k: int, ex: Explanation | None,
         a_in = float(snap.inputs[e][k]) if m == 1 else float(acts[m - 1][k])
         product = (f"delta^{m}_{j + 1} * a^{m - 1}_{k + 1} = "
                    f"{num(deltas[m][j])}*{num(a_in)}")
-    _next_update(text, snap, ex, float(ex.grad_W[m][j, k]), float(ex.prev_W[m][j, k]),
-                 float(ex.step_W[m][j, k]), w, float(ex.new_W[m][j, k]), "w", product)
+    g, d_prev, d, new = (float(layer_arrays(values)[m][j, k]) for values in
+                         (ex.grad_W, ex.prev_W, ex.step_W, ex.new_W))
+    _next_update(text, snap, ex, g, d_prev, d, w, new, "w", product)
     return text
 
 
 def selection_text(snap: Snapshot, selection: Selection, ex: Explanation | None,
                    history: ParameterHistory) -> Text:
-    if selection.is_edge:
+    if selection.k is not None:  # an edge: the weight W^m_jk
         text = weight_text(snap, selection.m, selection.j, selection.k, ex, history)
     else:
         text = node_text(snap, selection.m, selection.j, ex)

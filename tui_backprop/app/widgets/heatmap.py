@@ -93,7 +93,7 @@ class Heatmap(Widget):
         return max(1, self.size.width), 2 * max(1, self.size.height)
 
     def show(self, values: np.ndarray, lo: float, hi: float,
-             path: Sequence[Sequence[float]] = ()) -> None:
+             path: Sequence[Sequence[float]] | np.ndarray = ()) -> None:
         self.levels, self.low, self.high = log_levels(values)
         self.lo, self.hi = lo, hi
         self.marks = {}

@@ -52,6 +52,7 @@ class LossPlot(PlotextPlot):
             plt.plot(x, y, marker="braille", color=PLOT_DATA)
             # Epochs are whole numbers: label them so (plotext would print 153.8).
             count = max(2, min(5, self.size.width // 12))
-            ticks = sorted({int(round(t)) for t in np.linspace(x[0], x[-1], count)})
+            ends = np.linspace(x[0], x[-1], count)
+            ticks: list[float] = sorted({int(round(t)) for t in ends})
             plt.xticks(ticks, [str(t) for t in ticks])
         self.refresh()

@@ -6,6 +6,7 @@ import numpy as np
 from rich.text import Text
 from textual.widgets import Static
 
+from ...core.arrays import layer_arrays
 from ...core.snapshot import Snapshot
 from .formatting import change, signed, sup
 from .style import sign_style
@@ -39,9 +40,12 @@ def weights_text(snap: Snapshot, width: int = 60, height: int = 100) -> Text:
     lines: list[Text] = []
     bias_width = len(BIAS_GAP) + CELL if spec.bias else 0
     budget = height - 1  # the last line explains the dim numbers
+    weights, weight_changes, biases, bias_changes = (
+        layer_arrays(values)
+        for values in (snap.weights, snap.weight_changes, snap.biases, snap.bias_changes))
     for m in range(1, spec.n_layers + 1):
-        W, dW = snap.weights[m], snap.weight_changes[m]
-        b, db = snap.biases[m], snap.bias_changes[m]
+        W, dW = weights[m], weight_changes[m]
+        b, db = biases[m], bias_changes[m]
         rows, cols = W.shape
         if budget - len(lines) < 3:
             lines.append(Text(f"… W{sup(m)} to W{sup(spec.n_layers)} need more room",
@@ -69,7 +73,9 @@ def weights_text(snap: Snapshot, width: int = 60, height: int = 100) -> Text:
         if rows > shown_rows:
             lines.append(Text(f"… {rows - shown_rows} more rows", style="dim"))
     lines.append(Text("under each value: its last change d", style="dim italic"))
-    return Text("\n").join(line.rstrip() or line for line in lines)
+    for line in lines:
+        line.rstrip()
+    return Text("\n").join(lines)
 
 
 class WeightsView(Static):

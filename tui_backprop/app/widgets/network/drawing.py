@@ -27,7 +27,7 @@ from rich.style import Style
 from rich.text import Text
 
 from ....core.snapshot import Snapshot
-from ....teach.walk import Focus
+from ....teach.walk import Edge, Focus, Node
 from ..formatting import fit
 from ..style import FOCUS, NAN, NEGATIVE, POSITIVE, WARNING
 from .canvas import BrailleCanvas
@@ -173,7 +173,7 @@ def _node_lines(snapshot: Snapshot, form: Form, m: int, j: int,
 
 
 def _edges(snapshot: Snapshot, layout: Layout, canvas: BrailleCanvas,
-           focus: frozenset = frozenset()) -> np.ndarray:
+           focus: frozenset[Edge] = frozenset()) -> np.ndarray:
     """Draw every edge between shown nodes; returns each key's style id.
 
     focus: edges (m, j, k) drawn in the focus colour, over any other edge they cross."""
@@ -309,9 +309,9 @@ def draw_network(
     snapshot: Snapshot,
     width: int,
     height: int,
-    highlight: tuple[int, int] | None = None,
+    highlight: Node | None = None,
     focus: Focus | None = None,
-    flagged: frozenset = frozenset(),
+    flagged: frozenset[Node] = frozenset(),
 ) -> Text:
     """The network as exactly ``height`` lines of at most ``width`` cells.
 

@@ -7,7 +7,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from ....core.snapshot import Snapshot
-from ....teach.walk import Focus
+from ....teach.walk import Focus, Node
 from .drawing import draw_network
 
 
@@ -27,10 +27,10 @@ class NetworkView(Widget):
         super().__init__(name=name, id=id, classes=classes)
         self._snapshot: Snapshot | None = None
         self._focus: Focus | None = None
-        self._flagged: frozenset = frozenset()
+        self._flagged: frozenset[Node] = frozenset()
 
     def show(self, snapshot: Snapshot, focus: Focus | None = None,
-             flagged: frozenset = frozenset()) -> None:
+             flagged: frozenset[Node] = frozenset()) -> None:
         """Draw this snapshot from now on, with ``focus`` and ``flagged`` as in
         :func:`draw_network`."""
         self._snapshot = snapshot
