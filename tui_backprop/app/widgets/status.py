@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from ...core.config import FULL_SPEED
 from ...core.snapshot import DIVERGED, PAUSED, RUNNING, Snapshot
-from ..runner import FULL_SPEED
 from .formatting import loss_text
 from .style import BAD, BAD_TEXT, GOOD, IDLE
 
