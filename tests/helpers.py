@@ -18,8 +18,9 @@ from tui_backprop.core.spec import NetworkSpec
 def reference_for(net: Network) -> ReferenceNetwork:
     """A ReferenceNetwork holding copies of ``net``'s current parameters."""
     spec = net.spec
-    return ReferenceNetwork(net.weights(), net.biases(), spec.activations, spec.cost,
-                            spec.beta, spec.bias)
+    return ReferenceNetwork(
+        net.weights(), net.biases(), spec.activations, spec.cost, spec.beta, spec.bias
+    )
 
 
 def random_data(spec: NetworkSpec, n: int, rng: np.random.Generator):
@@ -37,19 +38,28 @@ def entry_point() -> list[str]:
     return [str(script)]
 
 
-def run_cli(*args: str, env: dict | None = None, cwd: str | Path | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, env: dict | None = None, cwd: str | Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
     """Run ``tui-backprop ARGS`` as a user would, capturing text output."""
     full_env = dict(os.environ)
     full_env.pop("NUMBA_DISABLE_JIT", None)
     if env:
         full_env.update(env)
-    return subprocess.run([*entry_point(), *args], capture_output=True, text=True,
-                          env=full_env, cwd=cwd, timeout=timeout, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [*entry_point(), *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
 
 
-def run_in_terminal(*args: str, size: tuple[int, int] = (100, 30), timeout: float = 60,
-                    env: dict | None = None) -> tuple[int, bytes]:
+def run_in_terminal(
+    *args: str, size: tuple[int, int] = (100, 30), timeout: float = 60, env: dict | None = None
+) -> tuple[int, bytes]:
     """Run ``tui-backprop ARGS`` attached to a pseudo-terminal of ``size`` (columns, rows),
     as a person in a terminal would; returns (exit code, everything it drew)."""
     import fcntl
@@ -65,8 +75,14 @@ def run_in_terminal(*args: str, size: tuple[int, int] = (100, 30), timeout: floa
     full_env.pop("NUMBA_DISABLE_JIT", None)
     if env:
         full_env.update(env)
-    process = subprocess.Popen([*entry_point(), *args], stdin=slave, stdout=slave,
-                               stderr=slave, env=full_env, close_fds=True)
+    process = subprocess.Popen(
+        [*entry_point(), *args],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=full_env,
+        close_fds=True,
+    )
     os.close(slave)
     output = bytearray()
     deadline = time.monotonic() + timeout

@@ -19,13 +19,22 @@ from tui_backprop.core.spec import NetworkSpec
 
 def xor_app(**overrides) -> BackpropApp:
     problem = make_problem(overrides.pop("problem", "xor"))
-    spec = overrides.pop("spec", None) or NetworkSpec.build(problem.n_inputs, (3,),
-                                                            problem.n_outputs)
+    spec = overrides.pop("spec", None) or NetworkSpec.build(
+        problem.n_inputs, (3,), problem.n_outputs
+    )
     settings = overrides.pop("settings", None) or TrainingConfig(seed=0)
     option_names = {f.name for f in dataclasses.fields(AppOptions)}
     options = AppOptions(**{k: overrides.pop(k) for k in list(overrides) if k in option_names})
-    return BackpropApp(AppConfig(problem=problem, spec=spec, settings=settings,
-                                 options=options, step_mode=True, **overrides))
+    return BackpropApp(
+        AppConfig(
+            problem=problem,
+            spec=spec,
+            settings=settings,
+            options=options,
+            step_mode=True,
+            **overrides,
+        )
+    )
 
 
 def run(coro):
@@ -53,6 +62,7 @@ def test_space_runs_and_pauses():
             app.advance_frame()  # paused: a frame trains nothing
             assert app.runner.session.updates == 40
             assert "updates 40" in status(app)
+
     run(scenario())
 
 
@@ -70,9 +80,13 @@ def test_n_is_one_update_and_marks_the_example():
             assert f"example {snap.example + 1}" in status(app)
             from tui_backprop.app.widgets.examples import ExamplesView
 
-            marked = [line for line in str(app.query_one(ExamplesView).render()).splitlines()
-                      if line.startswith("▶")]
+            marked = [
+                line
+                for line in str(app.query_one(ExamplesView).render()).splitlines()
+                if line.startswith("▶")
+            ]
             assert len(marked) == 1 and marked[0].split()[1] == str(snap.example + 1)
+
     run(scenario())
 
 
@@ -83,6 +97,7 @@ def test_n_with_minibatches_is_one_batch():
             await pilot.press("n")
             assert app.runner.session.updates == 1
             assert app.runner.session.examples_seen == 3
+
     run(scenario())
 
 
@@ -97,6 +112,7 @@ def test_e_finishes_the_epoch():
             await pilot.press("e")
             assert (session.epoch, session.updates) == (2, 8)
             assert "epoch 2" in status(app)
+
     run(scenario())
 
 
@@ -114,6 +130,7 @@ def test_r_reseeds_and_i_restarts():
             assert session.seed == 1 and "seed 1" in status(app)
             assert not np.array_equal(session.network.params, start)
             assert session.updates == 0
+
     run(scenario())
 
 
@@ -132,6 +149,7 @@ def test_alpha_keys(up, down):
             assert np.array_equal(params, app.runner.session.network.params)
             await pilot.press(down, down)
             assert app.runner.session.alpha == pytest.approx(0.05)
+
     run(scenario())
 
 
@@ -145,6 +163,7 @@ def test_m_cycles_momentum():
                 seen.append(app.runner.session.momentum)
             assert seen == [0.99, 0.0, 0.5, 0.9]
             assert "μ 0.9" in status(app)
+
     run(scenario())
 
 
@@ -161,6 +180,7 @@ def test_a_cycles_the_hidden_activation_and_reinitialises():
                 assert app.runner.session.updates == 0
                 assert app.runner.latest().spec == spec  # the new network is what is drawn
             assert seen == [("tanh", "sigmoid"), ("relu", "sigmoid"), ("sigmoid", "sigmoid")]
+
     run(scenario())
 
 
@@ -177,16 +197,19 @@ def test_c_cycles_the_cost_from_the_same_start():
             assert "cross-entropy" in status(app)
             await pilot.press("c")
             assert app.runner.session.spec.cost == "mse"
+
     run(scenario())
 
 
 def test_c_refuses_cross_entropy_for_targets_outside_0_1():
     async def scenario():
-        app = xor_app(problem="sine",
-                      spec=NetworkSpec.build(1, (3,), 1, output_activation="linear"))
+        app = xor_app(
+            problem="sine", spec=NetworkSpec.build(1, (3,), 1, output_activation="linear")
+        )
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.press("c")
             assert app.runner.session.spec.cost == "mse"
+
     run(scenario())
 
 
@@ -201,6 +224,7 @@ def test_speed_keys():
             await pilot.press("less_than_sign", "less_than_sign")
             assert app.runner.speed == SPEEDS[-2]
             assert f"{SPEEDS[-2]}/frame" in status(app)
+
     run(scenario())
 
 
@@ -212,6 +236,7 @@ def test_l_toggles_the_log_scale():
             assert app.log_scale and "log scale" in status(app)
             await pilot.press("l")
             assert not app.log_scale
+
     run(scenario())
 
 
@@ -228,6 +253,7 @@ def test_question_mark_opens_help_and_q_quits():
             assert not isinstance(app.screen, HelpScreen)
             await pilot.press("q")
         assert app.return_code == 0
+
     run(scenario())
 
 
@@ -236,9 +262,24 @@ def test_every_key_is_in_the_command_palette():
         app = xor_app()
         async with app.run_test(size=(100, 30)):
             titles = " ".join(c.title for c in app.get_system_commands(app.screen))
-            for key in ("(space)", "(n)", "(e)", "(r)", "(i)", "(+)", "(-)", "(m)", "(a)",
-                        "(c)", "(>)", "(<)", "(l)", "(?)"):
+            for key in (
+                "(space)",
+                "(n)",
+                "(e)",
+                "(r)",
+                "(i)",
+                "(+)",
+                "(-)",
+                "(m)",
+                "(a)",
+                "(c)",
+                "(>)",
+                "(<)",
+                "(l)",
+                "(?)",
+            ):
                 assert key in titles
+
     run(scenario())
 
 
@@ -246,8 +287,7 @@ def test_divergence_pauses_with_an_explanation_and_minus_recovers():
     async def scenario():
         problem = make_problem("sine")
         spec = NetworkSpec.build(1, (8,), 1, activation="relu", output_activation="linear")
-        app = xor_app(problem="sine", spec=spec, settings=TrainingConfig(alpha=1e5),
-                      speed=500)
+        app = xor_app(problem="sine", spec=spec, settings=TrainingConfig(alpha=1e5), speed=500)
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.press("space")
             for _ in range(5):
@@ -262,6 +302,7 @@ def test_divergence_pauses_with_an_explanation_and_minus_recovers():
             assert not session.diverged and session.updates == 0
             assert "PAUSED" in status(app)
             assert problem.n_examples == session.n_examples
+
     run(scenario())
 
 
@@ -274,6 +315,7 @@ def test_stop_epoch_pauses_exactly_there():
                 app.advance_frame()
             assert not app.running
             assert app.runner.session.epoch == 3 and app.runner.session.updates == 12
+
     run(scenario())
 
 
@@ -294,6 +336,7 @@ def test_resize_to_too_small_and_back():
             await pilot.resize_terminal(120, 36)
             await pilot.pause()
             assert not app.screen.has_class("-compact")
+
     run(scenario())
 
 
@@ -307,6 +350,7 @@ def test_l_on_an_empty_history_does_not_crash():
             await pilot.press("n", "r")
             await pilot.pause()
             assert app.is_running and app.runner.session.seed == 1
+
     run(scenario())
 
 
@@ -322,6 +366,7 @@ def test_cost_change_keeps_weights_from_a_file():
             np.testing.assert_array_equal(app.runner.session.network.W[1], weights[0])
             await pilot.press("a", "e", "i")
             np.testing.assert_array_equal(app.runner.session.network.W[2], weights[1])
+
     run(scenario())
 
 

@@ -13,8 +13,10 @@ from tui_backprop.core.reference import ReferenceNetwork
 
 def strict_json(text: str):
     """json.loads that refuses NaN and Infinity, which are not JSON."""
+
     def refuse(token):
         raise ValueError(f"non-JSON number {token}")
+
     return json.loads(text, parse_constant=refuse)
 
 
@@ -27,17 +29,46 @@ def train_json(*args: str) -> dict:
 def test_xor_231_learns_for_nine_of_ten_seeds():
     finals = []
     for seed in range(10):
-        doc = train_json("--problem", "xor", "--hidden", "3", "--activation", "sigmoid",
-                         "--cost", "mse", "--alpha", "0.1", "--momentum", "0.9",
-                         "--batch-size", "1", "--epochs", "5000", "--seed", str(seed))
+        doc = train_json(
+            "--problem",
+            "xor",
+            "--hidden",
+            "3",
+            "--activation",
+            "sigmoid",
+            "--cost",
+            "mse",
+            "--alpha",
+            "0.1",
+            "--momentum",
+            "0.9",
+            "--batch-size",
+            "1",
+            "--epochs",
+            "5000",
+            "--seed",
+            str(seed),
+        )
         assert doc["seed"] == seed and doc["epochs"] == 5000 and doc["updates"] == 20000
         finals.append(doc["final_loss"])
     assert sum(loss < 0.01 for loss in finals) >= 9, finals
 
 
 def test_json_document_is_consistent_with_its_own_weights():
-    doc = train_json("--problem", "gauss", "--samples", "12", "--hidden", "4,3",
-                     "--activation", "tanh", "--epochs", "30", "--batch-size", "5")
+    doc = train_json(
+        "--problem",
+        "gauss",
+        "--samples",
+        "12",
+        "--hidden",
+        "4,3",
+        "--activation",
+        "tanh",
+        "--epochs",
+        "30",
+        "--batch-size",
+        "5",
+    )
     assert doc["layers"] == [2, 4, 3, 1]
     assert doc["updates"] == 30 * 3 and doc["examples"] == 12
     shapes = [np.array(w).shape for w in doc["weights"]]
@@ -48,8 +79,12 @@ def test_json_document_is_consistent_with_its_own_weights():
     from tui_backprop.core.problems import make_problem
 
     problem = make_problem("gauss", samples=12)
-    ref = ReferenceNetwork([np.array(w) for w in doc["weights"]],
-                           [np.array(b) for b in doc["biases"]], doc["activations"], doc["cost"])
+    ref = ReferenceNetwork(
+        [np.array(w) for w in doc["weights"]],
+        [np.array(b) for b in doc["biases"]],
+        doc["activations"],
+        doc["cost"],
+    )
     outputs = np.array([ref.forward(x).copy() for x in problem.X])
     np.testing.assert_allclose(np.array(doc["outputs"]), outputs, rtol=1e-12)
     assert doc["final_loss"] == pytest.approx(ref.loss(problem.X, problem.Y), rel=1e-12)
@@ -64,7 +99,11 @@ def test_human_output_shows_settings_examples_and_losses():
     assert "2-3-1" in out and "alpha 0.1" in out and "momentum 0.9" in out
     table = [line for line in out.splitlines() if line[:1].isdigit()]
     assert [line.split()[:4] for line in table] == [
-        ["1", "0", "0", "0"], ["2", "0", "1", "1"], ["3", "1", "0", "1"], ["4", "1", "1", "0"]]
+        ["1", "0", "0", "0"],
+        ["2", "0", "1", "1"],
+        ["3", "1", "0", "1"],
+        ["4", "1", "1", "0"],
+    ]
     assert "initial loss" in out and "final loss" in out and "updates       800" in out
     assert result.stderr == ""  # no progress bar when stderr is not a terminal
 
@@ -85,8 +124,20 @@ def test_save_then_init_continues_from_the_same_weights(tmp_path):
 
 
 def test_no_bias_and_no_hidden_layer():
-    doc = train_json("--problem", "zeros", "--hidden", "0", "--no-bias", "--alpha", "0.5",
-                     "--momentum", "0", "--epochs", "20", "--no-shuffle")
+    doc = train_json(
+        "--problem",
+        "zeros",
+        "--hidden",
+        "0",
+        "--no-bias",
+        "--alpha",
+        "0.5",
+        "--momentum",
+        "0",
+        "--epochs",
+        "20",
+        "--no-shuffle",
+    )
     assert doc["layers"] == [1, 1] and doc["biases"] is None
     assert np.array(doc["weights"][0]).shape == (1, 1)
 
@@ -99,8 +150,20 @@ def test_csv_data_with_two_targets(tmp_path):
 
 
 def test_divergence_is_reported_as_null_never_nan():
-    result = run_cli("train", "--json", "--problem", "sine", "--activation", "relu",
-                     "--hidden", "8", "--alpha", "1e6", "--epochs", "100")
+    result = run_cli(
+        "train",
+        "--json",
+        "--problem",
+        "sine",
+        "--activation",
+        "relu",
+        "--hidden",
+        "8",
+        "--alpha",
+        "1e6",
+        "--epochs",
+        "100",
+    )
     assert result.returncode == 0, result.stderr
     doc = strict_json(result.stdout)
     assert doc["diverged"] is True
@@ -111,8 +174,21 @@ def test_divergence_is_reported_as_null_never_nan():
 def test_diverged_run_does_not_overwrite_a_saved_file(tmp_path):
     saved = tmp_path / "w.json"
     saved.write_text("keep me")
-    result = run_cli("train", "--problem", "sine", "--activation", "relu", "--hidden", "8",
-                     "--alpha", "1e300", "--epochs", "5", "--save", str(saved))
+    result = run_cli(
+        "train",
+        "--problem",
+        "sine",
+        "--activation",
+        "relu",
+        "--hidden",
+        "8",
+        "--alpha",
+        "1e300",
+        "--epochs",
+        "5",
+        "--save",
+        str(saved),
+    )
     assert result.returncode == 2
     assert "not saving" in result.stderr and "Traceback" not in result.stderr
     assert saved.read_text() == "keep me"
@@ -142,8 +218,10 @@ BAD_INPUTS = {
     "batch too large": (["--batch-size", "5"], "larger than the data set"),
     "seed negative": (["--seed", "-1"], "--seed"),
     "seed too large": (["--seed", str(2**32)], "--seed"),
-    "cross-entropy on linear": (["--cost", "cross-entropy", "--output-activation", "linear"],
-                                "cross-entropy"),
+    "cross-entropy on linear": (
+        ["--cost", "cross-entropy", "--output-activation", "linear"],
+        "cross-entropy",
+    ),
     "missing save dir": (["--save", "no/such/dir/w.json"], "does not exist"),
     "missing data": (["--data", "no-such.csv"], "no-such.csv"),
 }
@@ -192,8 +270,9 @@ def test_bad_init_files(tmp_path):
 
 
 def test_gradcheck_passes_and_prints_json():
-    result = run_cli("gradcheck", "--json", "--hidden", "4,2", "--activation", "tanh",
-                     "--after-epochs", "10")
+    result = run_cli(
+        "gradcheck", "--json", "--hidden", "4,2", "--activation", "tanh", "--after-epochs", "10"
+    )
     assert result.returncode == 0, result.stderr
     doc = strict_json(result.stdout)
     assert doc["passed"] is True and [c["layer"] for c in doc["per_layer"]] == [1, 2, 3]
@@ -208,8 +287,7 @@ def test_gradcheck_exit_code_1_on_a_wrong_gradient(monkeypatch, capsys):
     from tui_backprop.cli.main import main
 
     honest = gradcheck.backprop_gradient
-    monkeypatch.setattr(gradcheck, "backprop_gradient",
-                        lambda s, idx: 1.01 * honest(s, idx))
+    monkeypatch.setattr(gradcheck, "backprop_gradient", lambda s, idx: 1.01 * honest(s, idx))
     assert main(["gradcheck"]) == 1
     assert "FAIL" in capsys.readouterr().out
 
@@ -223,8 +301,19 @@ def test_problems_lists_every_problem():
     result = run_cli("problems", "--json")
     assert result.returncode == 0
     names = [p["name"] for p in strict_json(result.stdout)]
-    assert names == ["xor", "and", "or", "nand", "not", "zeros", "circle", "spiral", "gauss",
-                     "moons", "sine"]
+    assert names == [
+        "xor",
+        "and",
+        "or",
+        "nand",
+        "not",
+        "zeros",
+        "circle",
+        "spiral",
+        "gauss",
+        "moons",
+        "sine",
+    ]
     assert "spiral" in run_cli("problems").stdout
 
 
@@ -253,8 +342,18 @@ def test_the_app_refuses_without_a_terminal():
 def test_the_app_runs_quits_and_writes_stats_in_a_terminal(tmp_path):
     stats = tmp_path / "stats.json"
     weights = tmp_path / "w.json"
-    code, screen = run_in_terminal("tui", "--run", "--quit-after", "2", "--stats", str(stats),
-                                   "--save", str(weights), "--fps", "20")
+    code, screen = run_in_terminal(
+        "tui",
+        "--run",
+        "--quit-after",
+        "2",
+        "--stats",
+        str(stats),
+        "--save",
+        str(weights),
+        "--fps",
+        "20",
+    )
     assert code == 0, screen[-2000:]
     doc = strict_json(stats.read_text())
     assert set(doc) == {"frames", "updates", "seconds", "updates_per_s", "fps"}
@@ -266,9 +365,13 @@ def test_the_app_runs_quits_and_writes_stats_in_a_terminal(tmp_path):
 
 
 def test_app_options_are_checked_before_it_starts():
-    for args, expected in ((["--fps", "0"], "--fps"), (["--speed", "7"], "--speed"),
-                           (["--quit-after", "-1"], "--quit-after"),
-                           (["--epochs", "0"], "--epochs"), (["--alpha", "nan"], "--alpha")):
+    for args, expected in (
+        (["--fps", "0"], "--fps"),
+        (["--speed", "7"], "--speed"),
+        (["--quit-after", "-1"], "--quit-after"),
+        (["--epochs", "0"], "--epochs"),
+        (["--alpha", "nan"], "--alpha"),
+    ):
         code, screen = run_in_terminal("tui", *args)
         assert code == 2 and expected.encode() in screen
 
@@ -276,6 +379,7 @@ def test_app_options_are_checked_before_it_starts():
 def test_data_too_large_for_the_network_is_bad_input(tmp_path):
     data = tmp_path / "huge.csv"
     data.write_text("x,y\n1e300,1\n-1e300,0\n")
-    result = run_cli("train", "--data", str(data), "--activation", "relu",
-                     "--output-activation", "linear")
+    result = run_cli(
+        "train", "--data", str(data), "--activation", "relu", "--output-activation", "linear"
+    )
     assert result.returncode == 2 and "not finite before any training" in result.stderr

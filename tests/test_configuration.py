@@ -71,8 +71,11 @@ BAD_FIELDS = [
 ]
 
 
-@pytest.mark.parametrize("config_type,name,value,words", BAD_FIELDS,
-                         ids=[f"{t.__name__}.{n}" for t, n, _, _ in BAD_FIELDS])
+@pytest.mark.parametrize(
+    "config_type,name,value,words",
+    BAD_FIELDS,
+    ids=[f"{t.__name__}.{n}" for t, n, _, _ in BAD_FIELDS],
+)
 def test_each_field_is_checked_where_it_is_defined(config_type, name, value, words):
     config_type()  # the defaults are valid
     with pytest.raises(ConfigError) as error:
@@ -84,8 +87,16 @@ def test_each_field_is_checked_where_it_is_defined(config_type, name, value, wor
 
 def test_every_field_of_every_type_is_checked():
     checked = {(t.__name__, n) for t, n, _, _ in BAD_FIELDS}
-    for config_type in (DataConfig, NetworkConfig, InitConfig, TrainingConfig, AppOptions,
-                        DescentConfig, LandscapeConfig, RestartsConfig):
+    for config_type in (
+        DataConfig,
+        NetworkConfig,
+        InitConfig,
+        TrainingConfig,
+        AppOptions,
+        DescentConfig,
+        LandscapeConfig,
+        RestartsConfig,
+    ):
         for field in dataclasses.fields(config_type):
             if (config_type.__name__, field.name) in checked:
                 continue
@@ -116,8 +127,7 @@ def test_fields_that_depend_on_each_other():
 def test_values_are_normalised():
     assert NetworkConfig(hidden=[4, 2]).hidden == (4, 2)
     assert NetworkConfig(hidden=0).hidden == ()
-    assert TrainingConfig(alpha=1).alpha == 1.0 and isinstance(TrainingConfig(alpha=1).alpha,
-                                                               float)
+    assert TrainingConfig(alpha=1).alpha == 1.0 and isinstance(TrainingConfig(alpha=1).alpha, float)
     assert parse_hidden("16, 16") == (16, 16) and parse_hidden("0") == ()
     assert parse_parameter_pair("W1[1,1],b1[1]") == ("W1[1,1]", "b1[1]")
     assert parse_parameter_pair("W1[1,1]; W2[1,2]") == ("W1[1,1]", "W2[1,2]")
@@ -136,14 +146,34 @@ def test_references_to_other_fields_are_worded_by_each_front_end():
 # -- the same bad value through every front end -------------------------------------------
 #: (CLI arguments, lesson section and key = value, estimator keyword, the problem)
 SAME_BAD_VALUE = [
-    (["--alpha", "-1"], "[training]\nalpha = -1", {"learning_rate": -1},
-     ("--alpha", "[training] alpha", "learning_rate"), "must be a finite number > 0"),
-    (["--momentum", "1.5"], "[training]\nmomentum = 1.5", {"momentum": 1.5},
-     ("--momentum", "[training] momentum", "momentum"), "must be at least 0 and below 1"),
-    (["--beta", "0"], "[network]\nbeta = 0", {"beta": 0.0},
-     ("--beta", "[network] beta", "beta"), "must be a finite number > 0"),
-    (["--activation", "linear"], '[network]\nactivation = "linear"', {"activation": "linear"},
-     ("--activation", "[network] activation", "activation"), "must be one of"),
+    (
+        ["--alpha", "-1"],
+        "[training]\nalpha = -1",
+        {"learning_rate": -1},
+        ("--alpha", "[training] alpha", "learning_rate"),
+        "must be a finite number > 0",
+    ),
+    (
+        ["--momentum", "1.5"],
+        "[training]\nmomentum = 1.5",
+        {"momentum": 1.5},
+        ("--momentum", "[training] momentum", "momentum"),
+        "must be at least 0 and below 1",
+    ),
+    (
+        ["--beta", "0"],
+        "[network]\nbeta = 0",
+        {"beta": 0.0},
+        ("--beta", "[network] beta", "beta"),
+        "must be a finite number > 0",
+    ),
+    (
+        ["--activation", "linear"],
+        '[network]\nactivation = "linear"',
+        {"activation": "linear"},
+        ("--activation", "[network] activation", "activation"),
+        "must be one of",
+    ),
 ]
 
 
@@ -155,10 +185,14 @@ def _cli_error(argv: list[str]) -> str:
     return lines[0]
 
 
-@pytest.mark.parametrize("argv,lesson,estimator,names,problem", SAME_BAD_VALUE,
-                         ids=[names[0] for _, _, _, names, _ in SAME_BAD_VALUE])
-def test_the_same_bad_value_in_each_front_ends_words(tmp_path, argv, lesson, estimator,
-                                                     names, problem):
+@pytest.mark.parametrize(
+    "argv,lesson,estimator,names,problem",
+    SAME_BAD_VALUE,
+    ids=[names[0] for _, _, _, names, _ in SAME_BAD_VALUE],
+)
+def test_the_same_bad_value_in_each_front_ends_words(
+    tmp_path, argv, lesson, estimator, names, problem
+):
     from tui_backprop import BackpropClassifier
 
     cli_name, lesson_name, estimator_name = names
@@ -177,14 +211,18 @@ def test_the_same_bad_value_in_each_front_ends_words(tmp_path, argv, lesson, est
 
 def test_a_bad_value_reached_through_argparse_names_the_option():
     assert "argument --hidden: '3,x' is not a list of layer sizes" in _cli_error(
-        ["--hidden", "3,x"])
+        ["--hidden", "3,x"]
+    )
 
 
 def test_a_command_line_without_options_is_the_default_configuration():
     call = invocation(build_parser().parse_args(["train"]))
     assert call.run == RunConfig() and call.app == AppOptions()
     assert (call.descent, call.landscape, call.restarts) == (
-        DescentConfig(), LandscapeConfig(), RestartsConfig())
+        DescentConfig(),
+        LandscapeConfig(),
+        RestartsConfig(),
+    )
 
 
 def test_help_quotes_the_defaults_of_the_configuration():
@@ -196,8 +234,9 @@ def test_help_quotes_the_defaults_of_the_configuration():
 
 
 def test_options_win_over_a_lesson_and_the_lesson_over_the_defaults():
-    call = invocation(build_parser().parse_args(["train", "--lesson", "xor-221",
-                                                 "--alpha", "0.25"]))
+    call = invocation(
+        build_parser().parse_args(["train", "--lesson", "xor-221", "--alpha", "0.25"])
+    )
     assert call.run.training.alpha == 0.25  # the option
     assert call.run.training.batch_size == 4  # the lesson
     assert call.run.training.shuffle is True  # the default

@@ -44,8 +44,9 @@ def test_presets_show_what_they_are_named_for():
     assert runs["diverge"].diverged and not runs["diverge"].converged
 
 
-@pytest.mark.parametrize("name,expected", [("bowl", "minimum"), ("cap", "maximum"),
-                                           ("saddle", "saddle")])
+@pytest.mark.parametrize(
+    "name,expected", [("bowl", "minimum"), ("cap", "maximum"), ("saddle", "saddle")]
+)
 def test_surfaces_reach_and_classify_their_point(name, expected):
     surface = SURFACES[name]
     result = descend_surface(surface, surface.start, 0.01, 1e-6)
@@ -64,9 +65,13 @@ def test_hessian_test_cases():
 
 
 def test_descend_bad_input():
-    for args, expected in ((["--gamma", "0"], "--gamma"), (["--precision", "nan"], "--precision"),
-                           (["--gamma", "0.1", "--preset", "slow"], "not both"),
-                           (["--y0", "1"], "--y0"), (["--max-steps", "0"], "--max-steps")):
+    for args, expected in (
+        (["--gamma", "0"], "--gamma"),
+        (["--precision", "nan"], "--precision"),
+        (["--gamma", "0.1", "--preset", "slow"], "not both"),
+        (["--y0", "1"], "--y0"),
+        (["--max-steps", "0"], "--max-steps"),
+    ):
         out = run_cli("descend", *args)
         assert out.returncode == 2 and expected in out.stderr, out.stderr
 

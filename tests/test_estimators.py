@@ -51,14 +51,39 @@ def test_classifier_loss_curve_equals_scikit_learn(batch_size):
     coefs, intercepts = _start([(2, 3), (3, 1)])
     epochs = 40
     theirs = _sklearn_from(
-        MLPClassifier(hidden_layer_sizes=(3,), activation="logistic", solver="sgd",
-                      learning_rate="constant", learning_rate_init=0.3, momentum=0.9,
-                      nesterovs_momentum=False, alpha=0.0, batch_size=batch_size,
-                      shuffle=False, tol=0.0, n_iter_no_change=10_000, warm_start=True,
-                      random_state=0), X, y, coefs, intercepts, epochs)
-    ours = BackpropClassifier(hidden_layer_sizes=(3,), learning_rate=0.3, momentum=0.9,
-                              batch_size=batch_size, max_iter=epochs, shuffle=False, tol=0.0,
-                              n_iter_no_change=10_000, warm_start=True)
+        MLPClassifier(
+            hidden_layer_sizes=(3,),
+            activation="logistic",
+            solver="sgd",
+            learning_rate="constant",
+            learning_rate_init=0.3,
+            momentum=0.9,
+            nesterovs_momentum=False,
+            alpha=0.0,
+            batch_size=batch_size,
+            shuffle=False,
+            tol=0.0,
+            n_iter_no_change=10_000,
+            warm_start=True,
+            random_state=0,
+        ),
+        X,
+        y,
+        coefs,
+        intercepts,
+        epochs,
+    )
+    ours = BackpropClassifier(
+        hidden_layer_sizes=(3,),
+        learning_rate=0.3,
+        momentum=0.9,
+        batch_size=batch_size,
+        max_iter=epochs,
+        shuffle=False,
+        tol=0.0,
+        n_iter_no_change=10_000,
+        warm_start=True,
+    )
     ours.coefs_ = [c.copy() for c in coefs]
     ours.intercepts_ = [b.copy() for b in intercepts]
     ours.fit(X, y)
@@ -76,14 +101,39 @@ def test_regressor_loss_curve_equals_scikit_learn():
     y = np.sin(X[:, 0]) + 0.5 * X[:, 1]
     coefs, intercepts = _start([(3, 4), (4, 1)])
     theirs = _sklearn_from(
-        MLPRegressor(hidden_layer_sizes=(4,), activation="tanh", solver="sgd",
-                     learning_rate="constant", learning_rate_init=0.02, momentum=0.5,
-                     nesterovs_momentum=False, alpha=0.0, batch_size=1, shuffle=False,
-                     tol=0.0, n_iter_no_change=10_000, warm_start=True, random_state=0),
-        X, y, coefs, intercepts, 25)
-    ours = BackpropRegressor(hidden_layer_sizes=(4,), activation="tanh", learning_rate=0.02,
-                             momentum=0.5, max_iter=25, shuffle=False, tol=0.0,
-                             n_iter_no_change=10_000, warm_start=True)
+        MLPRegressor(
+            hidden_layer_sizes=(4,),
+            activation="tanh",
+            solver="sgd",
+            learning_rate="constant",
+            learning_rate_init=0.02,
+            momentum=0.5,
+            nesterovs_momentum=False,
+            alpha=0.0,
+            batch_size=1,
+            shuffle=False,
+            tol=0.0,
+            n_iter_no_change=10_000,
+            warm_start=True,
+            random_state=0,
+        ),
+        X,
+        y,
+        coefs,
+        intercepts,
+        25,
+    )
+    ours = BackpropRegressor(
+        hidden_layer_sizes=(4,),
+        activation="tanh",
+        learning_rate=0.02,
+        momentum=0.5,
+        max_iter=25,
+        shuffle=False,
+        tol=0.0,
+        n_iter_no_change=10_000,
+        warm_start=True,
+    )
     ours.coefs_ = [c.copy() for c in coefs]
     ours.intercepts_ = [b.copy() for b in intercepts]
     ours.fit(X, y)
@@ -140,8 +190,9 @@ def test_show_says_why_it_cannot():
     clf = BackpropClassifier(max_iter=2).fit(X, y)
     with pytest.raises(RuntimeError, match="terminal"):
         clf.show()  # the tests run without a terminal
-    wide = BackpropRegressor(max_iter=2).fit(np.random.default_rng(0).normal(size=(20, 30)),
-                                             np.arange(20.0))
+    wide = BackpropRegressor(max_iter=2).fit(
+        np.random.default_rng(0).normal(size=(20, 30)), np.arange(20.0)
+    )
     with pytest.raises(RuntimeError, match="30 inputs"):
         wide.show()
 
@@ -149,8 +200,9 @@ def test_show_says_why_it_cannot():
 def test_loss_curve_keeps_every_epoch_of_a_long_fit():
     """The app's loss history is thinned past 2048 epochs; loss_curve_ is not."""
     X, y = _data(n=8)
-    clf = BackpropClassifier(max_iter=2100, tol=0.0, n_iter_no_change=10**9,
-                             random_state=0).fit(X, y)
+    clf = BackpropClassifier(max_iter=2100, tol=0.0, n_iter_no_change=10**9, random_state=0).fit(
+        X, y
+    )
     assert clf.n_iter_ == len(clf.loss_curve_) == 2100
 
 

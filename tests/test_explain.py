@@ -17,14 +17,24 @@ from tui_backprop.teach.explain import explain_update, num, val
 
 
 @settings(max_examples=40, deadline=None)
-@given(spec=networks(), n=st.integers(1, 6), batch=st.integers(1, 3),
-       seed=st.integers(0, 2**31), warm=st.integers(0, 3))
-def test_explained_numbers_are_the_reference_and_the_kernel_update(spec, n, batch, seed,
-                                                                   warm):
+@given(
+    spec=networks(),
+    n=st.integers(1, 6),
+    batch=st.integers(1, 3),
+    seed=st.integers(0, 2**31),
+    warm=st.integers(0, 3),
+)
+def test_explained_numbers_are_the_reference_and_the_kernel_update(spec, n, batch, seed, warm):
     batch = min(batch, n)
     X, Y = random_data(spec, n, np.random.default_rng(seed))
-    session = Session(spec, X, Y, TrainingConfig(batch_size=batch, seed=seed % 2**32,
-                                                shuffle=False, alpha=0.05, momentum=0.5))
+    session = Session(
+        spec,
+        X,
+        Y,
+        TrainingConfig(
+            batch_size=batch, seed=seed % 2**32, shuffle=False, alpha=0.05, momentum=0.5
+        ),
+    )
     session.run_batches(warm)  # a non-zero momentum term from earlier updates
     first = session.batch_in_epoch * batch
     examples = list(range(first, min(first + batch, n)))
@@ -35,10 +45,8 @@ def test_explained_numbers_are_the_reference_and_the_kernel_update(spec, n, batc
     ref.forward(X[k])
     forward = [p for p in explanation.phases if p.kind == "forward"]
     for m in range(1, spec.n_layers + 1):
-        np.testing.assert_allclose(forward[m - 1].values["z"], ref.z[m], rtol=1e-12,
-                                   atol=1e-12)
-        np.testing.assert_allclose(forward[m - 1].values["a"], ref.a[m], rtol=1e-12,
-                                   atol=1e-12)
+        np.testing.assert_allclose(forward[m - 1].values["z"], ref.z[m], rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(forward[m - 1].values["a"], ref.a[m], rtol=1e-12, atol=1e-12)
     cost = next(p for p in explanation.phases if p.kind == "cost")
     if spec.cost == "mse":  # the explained cross-entropy uses the log form, same value
         assert cost.values["cost"] == pytest.approx(ref.cost(Y[k]), rel=1e-12, abs=1e-12)
@@ -49,12 +57,15 @@ def test_explained_numbers_are_the_reference_and_the_kernel_update(spec, n, batc
     session.run_batches(1)
     assert session.last_example == examples[-1]
     for m in range(1, spec.n_layers + 1):
-        np.testing.assert_allclose(explanation.new_W[m], session.network.W[m], rtol=1e-12,
-                                   atol=1e-12)
-        np.testing.assert_allclose(explanation.new_b[m], session.network.b[m], rtol=1e-12,
-                                   atol=1e-12)
-        np.testing.assert_allclose(explanation.step_W[m], session.network.dW[m], rtol=1e-12,
-                                   atol=1e-12)
+        np.testing.assert_allclose(
+            explanation.new_W[m], session.network.W[m], rtol=1e-12, atol=1e-12
+        )
+        np.testing.assert_allclose(
+            explanation.new_b[m], session.network.b[m], rtol=1e-12, atol=1e-12
+        )
+        np.testing.assert_allclose(
+            explanation.step_W[m], session.network.dW[m], rtol=1e-12, atol=1e-12
+        )
 
 
 def test_numbers_read_as_written():
@@ -66,18 +77,35 @@ def test_explain_cli_text_and_json():
     out = run_cli("explain", "--problem", "xor", "--example", "2")
     assert out.returncode == 0, out.stderr
     text = out.stdout
-    for title in ("forward, layer 1", "cost", "output delta", "hidden delta", "gradient",
-                  "update, layer 2"):
+    for title in (
+        "forward, layer 1",
+        "cost",
+        "output delta",
+        "hidden delta",
+        "gradient",
+        "update, layer 2",
+    ):
         assert title in text
-    doc = json.loads(run_cli("explain", "--problem", "xor", "--example", "2", "--json",
-                             "--cost", "cross-entropy").stdout)
+    doc = json.loads(
+        run_cli(
+            "explain", "--problem", "xor", "--example", "2", "--json", "--cost", "cross-entropy"
+        ).stdout
+    )
     assert doc["examples"] == [2]
     kinds = [p["kind"] for p in doc["phases"]]
-    assert kinds == ["forward", "forward", "cost", "output-delta", "hidden-delta", "gradient",
-                     "gradient", "update", "update"]
+    assert kinds == [
+        "forward",
+        "forward",
+        "cost",
+        "output-delta",
+        "hidden-delta",
+        "gradient",
+        "gradient",
+        "update",
+        "update",
+    ]
     assert "cancels" in doc["phases"][3]["formula"]  # why delta^L = a - y
-    batch = json.loads(run_cli("explain", "--batch-size", "3", "--example", "3",
-                               "--json").stdout)
+    batch = json.loads(run_cli("explain", "--batch-size", "3", "--example", "3", "--json").stdout)
     assert batch["examples"] == [3, 4, 1]
     assert "batch-mean" in [p["kind"] for p in batch["phases"]]
     bad = run_cli("explain", "--example", "5")

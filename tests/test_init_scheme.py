@@ -33,8 +33,9 @@ def test_tutorial_weights_are_the_formula_times_the_seeds_standard_normals():
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
 def test_tutorial_scale_for_every_activation_and_auto_unchanged(activation):
     assert init_scale(activation, 30, 10, "tutorial") == ("normal", 0.5 * math.sqrt(6 / 40))
-    expected = ("normal", math.sqrt(2 / 30)) if activation == "relu" else (
-        "uniform", math.sqrt(6 / 40))
+    expected = (
+        ("normal", math.sqrt(2 / 30)) if activation == "relu" else ("uniform", math.sqrt(6 / 40))
+    )
     assert init_scale(activation, 30, 10) == expected
 
 
@@ -57,15 +58,22 @@ def test_restarts_use_the_same_scheme_as_a_single_run():
     spec = NetworkSpec.build(2, (3,), 1, init_scheme="tutorial")
     settings = TrainingConfig(alpha=0.5, momentum=0.0, batch_size=4, epochs=20, seed=4)
     result = train_restarts(spec, problem.X, problem.Y, settings, count=2)
-    single = Session(spec, problem.X, problem.Y,
-                     TrainingConfig(alpha=0.5, momentum=0.0, batch_size=4, epochs=20, seed=5))
+    single = Session(
+        spec,
+        problem.X,
+        problem.Y,
+        TrainingConfig(alpha=0.5, momentum=0.0, batch_size=4, epochs=20, seed=5),
+    )
     single.run_epochs(20)
     assert result.final_losses[1] == single.evaluate()
 
 
 def test_cli_option_reaches_the_network():
-    tutorial = json.loads(run_cli("train", "--init-scheme", "tutorial", "--epochs", "1",
-                                  "--alpha", "1e-9", "--json").stdout)
+    tutorial = json.loads(
+        run_cli(
+            "train", "--init-scheme", "tutorial", "--epochs", "1", "--alpha", "1e-9", "--json"
+        ).stdout
+    )
     auto = json.loads(run_cli("train", "--epochs", "1", "--alpha", "1e-9", "--json").stdout)
     assert tutorial["init_scheme"] == "tutorial" and auto["init_scheme"] == "auto"
     assert tutorial["weights"] != auto["weights"]

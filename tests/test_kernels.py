@@ -23,11 +23,19 @@ def networks(draw):
     """A random fully connected spec: depth 1-4, widths 1-6, any valid activation mix."""
     n_layers = draw(st.integers(1, 4))
     sizes = tuple(draw(st.integers(1, 6)) for _ in range(n_layers + 1))
-    hidden = draw(st.lists(st.sampled_from(["sigmoid", "tanh", "relu", "linear"]),
-                           min_size=n_layers - 1, max_size=n_layers - 1))
+    hidden = draw(
+        st.lists(
+            st.sampled_from(["sigmoid", "tanh", "relu", "linear"]),
+            min_size=n_layers - 1,
+            max_size=n_layers - 1,
+        )
+    )
     cost = draw(st.sampled_from(["mse", "cross-entropy"]))
-    output = "sigmoid" if cost == "cross-entropy" else draw(
-        st.sampled_from(["sigmoid", "tanh", "linear", "relu"]))
+    output = (
+        "sigmoid"
+        if cost == "cross-entropy"
+        else draw(st.sampled_from(["sigmoid", "tanh", "linear", "relu"]))
+    )
     beta = draw(st.sampled_from([1.0, 0.5, 2.5]))
     bias = draw(st.booleans())
     return NetworkSpec(sizes, (*hidden, output), cost=cost, beta=beta, bias=bias)
@@ -46,21 +54,45 @@ def train_both(spec, n, epochs, batch_size, alpha, momentum, seed):
     order = EpochOrders(n, rng).take(0, epochs)
     epoch_cost = np.zeros(epochs)
     per_epoch = -(-n // batch_size)
-    ran = kernels.train_batches(net.layers, net.betas, net.cost_code, net.params, net.velocity,
-                                net.grad, net.z, net.a, net.delta, X, Y, order, batch_size, 0,
-                                epochs * per_epoch, alpha, momentum, epoch_cost)
+    ran = kernels.train_batches(
+        net.layers,
+        net.betas,
+        net.cost_code,
+        net.params,
+        net.velocity,
+        net.grad,
+        net.z,
+        net.a,
+        net.delta,
+        X,
+        Y,
+        order,
+        batch_size,
+        0,
+        epochs * per_epoch,
+        alpha,
+        momentum,
+        epoch_cost,
+    )
     ref_cost = ref.train(X, Y, order, batch_size, alpha, momentum)
     return net, ref, X, Y, ran, epochs * per_epoch, epoch_cost, ref_cost
 
 
 @settings(max_examples=150, deadline=None)
-@given(spec=networks(), n=st.integers(1, 9), epochs=st.integers(1, 4),
-       batch=st.integers(1, 9), alpha=st.sampled_from([0.01, 0.05, 0.1]),
-       momentum=st.sampled_from([0.0, 0.5, 0.9]), seed=st.integers(0, 2**32 - 1))
+@given(
+    spec=networks(),
+    n=st.integers(1, 9),
+    epochs=st.integers(1, 4),
+    batch=st.integers(1, 9),
+    alpha=st.sampled_from([0.01, 0.05, 0.1]),
+    momentum=st.sampled_from([0.0, 0.5, 0.9]),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_training_matches_reference(spec, n, epochs, batch, alpha, momentum, seed):
     batch = min(batch, n)
     net, ref, X, Y, ran, planned, epoch_cost, ref_cost = train_both(
-        spec, n, epochs, batch, alpha, momentum, seed)
+        spec, n, epochs, batch, alpha, momentum, seed
+    )
     assert ran == planned
     for m in range(1, spec.n_layers + 1):
         np.testing.assert_allclose(net.W[m], ref.W[m], rtol=TOL, atol=TOL)
@@ -90,24 +122,51 @@ def online_run(spec, n, updates, alpha, seed, by_columns, scale=1.0):
     arrays = (net.layers, net.betas, net.cost_code, net.params, net.velocity)
     if by_columns:
         ran = kernels.dense.train_online_by_columns(
-            *arrays, net.z, net.a, net.delta, X, Y, order, 0, updates, alpha, 0.9, epoch_cost)
+            *arrays, net.z, net.a, net.delta, X, Y, order, 0, updates, alpha, 0.9, epoch_cost
+        )
     else:
         ran = 0
         while ran < updates:
-            step = kernels.train_batches(*arrays, net.grad, net.z, net.a, net.delta, X, Y,
-                                         order, 1, ran, 1, alpha, 0.9, epoch_cost)
+            step = kernels.train_batches(
+                *arrays,
+                net.grad,
+                net.z,
+                net.a,
+                net.delta,
+                X,
+                Y,
+                order,
+                1,
+                ran,
+                1,
+                alpha,
+                0.9,
+                epoch_cost,
+            )
             ran += 1
             if not (np.isfinite(epoch_cost).all() and np.isfinite(net.params).all()):
                 assert step == 1
                 break
     first_node = spec.sizes[0]  # z and delta hold nothing for the inputs
-    return (ran, net.params, net.velocity, net.z[first_node:], net.a,
-            net.delta[first_node:], epoch_cost)
+    return (
+        ran,
+        net.params,
+        net.velocity,
+        net.z[first_node:],
+        net.a,
+        net.delta[first_node:],
+        epoch_cost,
+    )
 
 
 @settings(max_examples=60, deadline=None)
-@given(spec=networks(), n=st.integers(1, 9), extra=st.integers(0, 20),
-       alpha=st.sampled_from([0.1, 3.0, 1e6]), seed=st.integers(0, 2**32 - 1))
+@given(
+    spec=networks(),
+    n=st.integers(1, 9),
+    extra=st.integers(0, 20),
+    alpha=st.sampled_from([0.1, 3.0, 1e6]),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_weights_stored_by_columns_give_the_same_bits(spec, n, extra, alpha, seed):
     """Long online calls train on a column-stored copy of the weights, with the next
     example's forward pass fused into the update: every number equals the row-stored
@@ -124,17 +183,22 @@ def assert_same_online_runs(spec, n, updates, alpha, seed, scale=1.0):
     return by_columns[0]
 
 
-@pytest.mark.parametrize("spec", [NetworkSpec((3, 8, 2), ("relu", "linear")),
-                                  NetworkSpec((3, 8, 6, 2), ("tanh", "relu", "linear"),
-                                              bias=False)])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        NetworkSpec((3, 8, 2), ("relu", "linear")),
+        NetworkSpec((3, 8, 6, 2), ("tanh", "relu", "linear"), bias=False),
+    ],
+)
 def test_weights_stored_by_columns_stop_where_rows_stop(spec):
     """A run that blows up stops after the same update, with the same numbers."""
     updates = 4 * kernels.dense.COLUMNS_MIN_UPDATES
     assert assert_same_online_runs(spec, 7, updates, 1e6, seed=3) < updates
 
 
-@pytest.mark.parametrize("spec", [NetworkSpec((1, 1), ("linear",)),
-                                  NetworkSpec((2, 3, 1), ("relu", "linear"))])
+@pytest.mark.parametrize(
+    "spec", [NetworkSpec((1, 1), ("linear",)), NetworkSpec((2, 3, 1), ("relu", "linear"))]
+)
 def test_weights_stored_by_columns_stop_at_an_infinite_weight(spec):
     """Inputs near 1e10 and alpha 1e300: the first update makes a weight infinite while
     the cost it was computed from (about 1e19) is finite, so only the test of the
@@ -153,24 +217,38 @@ def test_evaluate_and_gradient_match_reference(spec, n, seed):
     ref = reference_for(net)
     outputs = np.zeros((n, spec.sizes[-1]))
     costs = np.zeros(n)
-    loss = kernels.evaluate(net.layers, net.betas, net.cost_code, net.params, net.z, net.a,
-                            X, Y, outputs, costs)
+    loss = kernels.evaluate(
+        net.layers, net.betas, net.cost_code, net.params, net.z, net.a, X, Y, outputs, costs
+    )
     assert loss == pytest.approx(ref.loss(X, Y), rel=TOL, abs=TOL)
     for k in range(n):
         np.testing.assert_allclose(outputs[k], ref.forward(X[k]), rtol=TOL, atol=TOL)
         assert costs[k] == pytest.approx(ref.cost(Y[k]), rel=TOL, abs=TOL)
 
     grad = np.zeros_like(net.params)
-    kernels.mean_gradient(net.layers, net.betas, net.cost_code, net.params, net.z, net.a,
-                          net.delta, X, Y, np.arange(n), grad)
+    kernels.mean_gradient(
+        net.layers,
+        net.betas,
+        net.cost_code,
+        net.params,
+        net.z,
+        net.a,
+        net.delta,
+        X,
+        Y,
+        np.arange(n),
+        grad,
+    )
     grads_w, grads_b = ref.mean_gradient(X, Y)
     for m in range(1, spec.n_layers + 1):
         w0 = net.layers[m, kernels.W_OFFSET]
         b0 = net.layers[m, kernels.B_OFFSET]
-        np.testing.assert_allclose(grad[w0:b0].reshape(net.W[m].shape), grads_w[m - 1],
-                                   rtol=TOL, atol=TOL)
-        np.testing.assert_allclose(grad[b0:b0 + spec.sizes[m]], grads_b[m - 1],
-                                   rtol=TOL, atol=TOL)
+        np.testing.assert_allclose(
+            grad[w0:b0].reshape(net.W[m].shape), grads_w[m - 1], rtol=TOL, atol=TOL
+        )
+        np.testing.assert_allclose(
+            grad[b0 : b0 + spec.sizes[m]], grads_b[m - 1], rtol=TOL, atol=TOL
+        )
 
 
 def test_one_neuron_update_by_hand():
@@ -182,10 +260,26 @@ def test_one_neuron_update_by_hand():
     x, y, alpha = 0.25, 0.0, 0.5
     a = 1.0 / (1.0 + math.exp(-5.0 * x))
     expected = 5.0 - alpha * (a - y) * a * (1.0 - a) * x
-    ran = kernels.train_batches(net.layers, net.betas, net.cost_code, net.params, net.velocity,
-                                net.grad, net.z, net.a, net.delta, np.array([[x]]),
-                                np.array([[y]]), np.zeros((1, 1), dtype=np.int64), 1, 0, 1,
-                                alpha, 0.0, np.zeros(1))
+    ran = kernels.train_batches(
+        net.layers,
+        net.betas,
+        net.cost_code,
+        net.params,
+        net.velocity,
+        net.grad,
+        net.z,
+        net.a,
+        net.delta,
+        np.array([[x]]),
+        np.array([[y]]),
+        np.zeros((1, 1), dtype=np.int64),
+        1,
+        0,
+        1,
+        alpha,
+        0.0,
+        np.zeros(1),
+    )
     assert ran == 1
     assert net.W[1][0, 0] == pytest.approx(expected, rel=1e-15)
     assert net.b[1][0] == 0.0
@@ -201,8 +295,19 @@ def test_cross_entropy_delta_is_beta_times_error():
     net.initialize(rng)
     X, Y = random_data(spec, 1, rng)
     grad = np.zeros_like(net.params)
-    kernels.mean_gradient(net.layers, net.betas, net.cost_code, net.params, net.z, net.a,
-                          net.delta, X, Y, np.arange(1), grad)
+    kernels.mean_gradient(
+        net.layers,
+        net.betas,
+        net.cost_code,
+        net.params,
+        net.z,
+        net.a,
+        net.delta,
+        X,
+        Y,
+        np.arange(1),
+        grad,
+    )
     a = net.layer_values(net.a, 1)
     dC_da = -Y[0] / a + (1 - Y[0]) / (1 - a)
     chain = dC_da * beta * a * (1 - a)
@@ -217,8 +322,9 @@ def test_cross_entropy_cost_equals_the_log_formula():
     net.initialize(rng)
     X, Y = random_data(spec, 5, rng)
     outputs, costs = np.zeros((5, 3)), np.zeros(5)
-    kernels.evaluate(net.layers, net.betas, net.cost_code, net.params, net.z, net.a, X, Y,
-                     outputs, costs)
+    kernels.evaluate(
+        net.layers, net.betas, net.cost_code, net.params, net.z, net.a, X, Y, outputs, costs
+    )
     naive = -np.sum(Y * np.log(outputs) + (1 - Y) * np.log(1 - outputs), axis=1)
     np.testing.assert_allclose(costs, naive, rtol=1e-12)
 
@@ -230,8 +336,18 @@ def test_saturated_cross_entropy_stays_finite():
     net = Network(spec)
     net.W[1][0, 0] = 40.0
     outputs, costs = np.zeros((1, 1)), np.zeros(1)
-    kernels.evaluate(net.layers, net.betas, net.cost_code, net.params, net.z, net.a,
-                     np.array([[1.0]]), np.array([[0.0]]), outputs, costs)
+    kernels.evaluate(
+        net.layers,
+        net.betas,
+        net.cost_code,
+        net.params,
+        net.z,
+        net.a,
+        np.array([[1.0]]),
+        np.array([[0.0]]),
+        outputs,
+        costs,
+    )
     assert outputs[0, 0] == 1.0
     assert costs[0] == pytest.approx(40.0, rel=1e-12)
 
@@ -245,15 +361,35 @@ def test_divergence_stops_the_kernel_early():
     Y = X * 3
     order = np.tile(np.arange(20), (100, 1))
     epoch_cost = np.zeros(100)
-    ran = kernels.train_batches(net.layers, net.betas, net.cost_code, net.params, net.velocity,
-                                net.grad, net.z, net.a, net.delta, X, Y, order, 1, 0, 2000,
-                                1e6, 0.9, epoch_cost)
+    ran = kernels.train_batches(
+        net.layers,
+        net.betas,
+        net.cost_code,
+        net.params,
+        net.velocity,
+        net.grad,
+        net.z,
+        net.a,
+        net.delta,
+        X,
+        Y,
+        order,
+        1,
+        0,
+        2000,
+        1e6,
+        0.9,
+        epoch_cost,
+    )
     assert 0 < ran < 2000
     # It stopped right after the batch whose cost or update was no longer finite.
     last_epoch = (ran - 1) // 20
-    assert not (np.isfinite(epoch_cost[last_epoch]) and np.isfinite(net.params).all()
-                and np.isfinite(net.velocity).all())
-    assert not epoch_cost[last_epoch + 1:].any()
+    assert not (
+        np.isfinite(epoch_cost[last_epoch])
+        and np.isfinite(net.params).all()
+        and np.isfinite(net.velocity).all()
+    )
+    assert not epoch_cost[last_epoch + 1 :].any()
 
 
 def test_kernels_are_really_compiled():
@@ -282,8 +418,14 @@ def test_exp_is_within_one_ulp_of_libm():
     """The kernels' own e^x (which vectorises) against math.exp, over the whole range where
     e^x is neither 0 nor inf, near 0, and where the results are subnormal."""
     rng = np.random.default_rng(5)
-    xs = np.concatenate([rng.uniform(-745.0, 709.7, 100_000), rng.uniform(-1.0, 1.0, 50_000),
-                         rng.uniform(-745.1, -708.0, 20_000), [0.0, -0.0, 1.0, -1.0]])
+    xs = np.concatenate(
+        [
+            rng.uniform(-745.0, 709.7, 100_000),
+            rng.uniform(-1.0, 1.0, 50_000),
+            rng.uniform(-745.1, -708.0, 20_000),
+            [0.0, -0.0, 1.0, -1.0],
+        ]
+    )
     ours = np.array([kernels.dense.exp(float(x)) for x in xs])
     libm = np.array([math.exp(x) for x in xs])
     ulps = np.abs(ours - libm) / np.spacing(np.abs(libm))
@@ -301,11 +443,21 @@ def test_vectorised_sigmoid_gives_the_scalar_bits():
     assert np.allclose(a, 1.0 / (1.0 + np.exp(-1.5 * z)), rtol=1e-15, atol=0.0)
 
 
-@pytest.mark.parametrize(("x", "expected"), [
-    (0.0, 1.0), (709.78, math.exp(709.78)), (709.8, math.inf), (1e300, math.inf),
-    (math.inf, math.inf), (-745.2, 0.0), (-1e300, 0.0), (-math.inf, 0.0),
-    (-745.13, 5e-324), (-740.0, math.exp(-740.0)),
-])
+@pytest.mark.parametrize(
+    ("x", "expected"),
+    [
+        (0.0, 1.0),
+        (709.78, math.exp(709.78)),
+        (709.8, math.inf),
+        (1e300, math.inf),
+        (math.inf, math.inf),
+        (-745.2, 0.0),
+        (-1e300, 0.0),
+        (-math.inf, 0.0),
+        (-745.13, 5e-324),
+        (-740.0, math.exp(-740.0)),
+    ],
+)
 def test_exp_edges(x, expected):
     assert kernels.dense.exp(x) == expected
 

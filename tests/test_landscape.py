@@ -16,8 +16,7 @@ from tui_backprop.teach.landscape import cost_grid, default_parameters, paramete
 
 def not_session(cost: str) -> Session:
     problem = make_problem("not")
-    return Session(NetworkSpec.build(1, (), 1, cost=cost), problem.X, problem.Y,
-                   TrainingConfig())
+    return Session(NetworkSpec.build(1, (), 1, cost=cost), problem.X, problem.Y, TrainingConfig())
 
 
 def test_grid_equals_the_reference_cost():
@@ -62,8 +61,20 @@ def test_a_slice_of_a_larger_network():
 
 
 def test_landscape_cli():
-    out = run_cli("landscape", "--problem", "not", "--hidden", "0", "--cost", "mse",
-                  "--range", "15", "--grid", "61", "--json")
+    out = run_cli(
+        "landscape",
+        "--problem",
+        "not",
+        "--hidden",
+        "0",
+        "--cost",
+        "mse",
+        "--range",
+        "15",
+        "--grid",
+        "61",
+        "--json",
+    )
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
     assert doc["params"] == ["W1[1,1]", "b1[1]"] and len(doc["axis"]) == 61
@@ -71,8 +82,11 @@ def test_landscape_cli():
     assert doc["axis"][0] == -15 and doc["axis"][-1] == 15
     text = run_cli("landscape", "--problem", "not", "--hidden", "0", "--grid", "21").stdout
     assert "lowest cost" in text
-    for args, expected in ((["--problem", "xor"], "choose two"), (["--grid", "1"], "--grid"),
-                           (["--problem", "not", "--hidden", "0", "--params", "W3[1,1],b1[1]"],
-                            "not in the network"), (["--range", "-1"], "--range")):
+    for args, expected in (
+        (["--problem", "xor"], "choose two"),
+        (["--grid", "1"], "--grid"),
+        (["--problem", "not", "--hidden", "0", "--params", "W3[1,1],b1[1]"], "not in the network"),
+        (["--range", "-1"], "--range"),
+    ):
         bad = run_cli("landscape", *args)
         assert bad.returncode == 2 and expected in bad.stderr, bad.stderr

@@ -85,8 +85,10 @@ def project_modules() -> set[str]:
 def graph() -> dict[str, set[str]]:
     """module -> the project's modules it imports."""
     modules = project_modules()
-    return {module_name(p): {m for m in imports_of(p) if m in modules and m != module_name(p)}
-            for p in source_files()}
+    return {
+        module_name(p): {m for m in imports_of(p) if m in modules and m != module_name(p)}
+        for p in source_files()
+    }
 
 
 def test_the_checker_sees_imports_inside_functions(tmp_path):
@@ -124,7 +126,7 @@ def test_no_import_cycles():
         stack.append(module)
         for other in sorted(edges[module]):
             if state.get(other) == 1:
-                cycle = stack[stack.index(other):] + [other]
+                cycle = stack[stack.index(other) :] + [other]
                 raise AssertionError("import cycle: " + " -> ".join(cycle))
             if other not in state:
                 visit(other)

@@ -23,8 +23,11 @@ def test_every_shipped_lesson_is_listed_in_teaching_order():
 @pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_lesson_loads_with_title_scene_and_notes(name):
     lesson = load_lesson(name)
-    assert lesson.title and lesson.notes and lesson.scene in (
-        "network", "descent", "landscape", "restarts")
+    assert (
+        lesson.title
+        and lesson.notes
+        and lesson.scene in ("network", "descent", "landscape", "restarts")
+    )
     assert lesson.path == LESSON_DIR / f"{name}.toml"
 
 
@@ -66,24 +69,45 @@ def test_scene_sections_reach_their_commands():
     descent = load_lesson("descent").descent
     assert (descent.function, descent.x0, descent.gamma) == ("quartic", 4.0, 0.01)
     restarts = load_lesson("restarts")
-    assert (restarts.restarts.count, restarts.restarts.threshold,
-            restarts.run.training.epochs) == (200, 0.01, 2000)
+    assert (restarts.restarts.count, restarts.restarts.threshold, restarts.run.training.epochs) == (
+        200,
+        0.01,
+        2000,
+    )
     landscape = load_lesson("landscape").landscape
     assert (landscape.half_range, landscape.grid) == (15.0, 61)
 
 
 def test_command_line_options_override_the_lesson():
-    doc = json.loads(run_cli("train", "--lesson", "xor-221", "--alpha", "0.5", "--epochs",
-                             "3", "--json").stdout)
+    doc = json.loads(
+        run_cli("train", "--lesson", "xor-221", "--alpha", "0.5", "--epochs", "3", "--json").stdout
+    )
     assert doc["alpha"] == 0.5 and doc["epochs"] == 3
     assert doc["layers"] == [2, 2, 1] and doc["cost"] == "cross-entropy"
 
 
 def test_train_with_a_lesson_equals_train_with_its_options():
     with_lesson = json.loads(run_cli("train", "--lesson", "xor-221", "--json").stdout)
-    by_hand = json.loads(run_cli("train", "--problem", "xor", "--hidden", "2", "--cost",
-                                 "cross-entropy", "--alpha", "1", "--momentum", "0",
-                                 "--batch-size", "4", "--epochs", "1000", "--json").stdout)
+    by_hand = json.loads(
+        run_cli(
+            "train",
+            "--problem",
+            "xor",
+            "--hidden",
+            "2",
+            "--cost",
+            "cross-entropy",
+            "--alpha",
+            "1",
+            "--momentum",
+            "0",
+            "--batch-size",
+            "4",
+            "--epochs",
+            "1000",
+            "--json",
+        ).stdout
+    )
     assert with_lesson["weights"] == by_hand["weights"]
     assert with_lesson["final_loss"] == by_hand["final_loss"]
 
@@ -99,11 +123,11 @@ def test_lessons_command_lists_every_lesson():
 
 
 def test_relative_paths_are_taken_from_the_lessons_folder(tmp_path):
-    (tmp_path / "w.json").write_text(
-        '{"layers": [1, 1], "weights": [[[-2.5]]], "biases": [[0.5]]}')
+    (tmp_path / "w.json").write_text('{"layers": [1, 1], "weights": [[[-2.5]]], "biases": [[0.5]]}')
     (tmp_path / "mine.toml").write_text(
         'title = "mine"\nscene = "network"\n[data]\nproblem = "not"\n'
-        '[network]\nhidden = 0\ninit = "w.json"\n')
+        '[network]\nhidden = 0\ninit = "w.json"\n'
+    )
     setup = build_setup(load_lesson(str(tmp_path / "mine.toml")).run)
     assert setup.session.network.W[1][0, 0] == -2.5 and setup.session.network.b[1][0] == 0.5
 
@@ -116,19 +140,29 @@ def test_hidden_takes_a_number_a_string_or_a_list(tmp_path):
 
 
 BAD = {
-    "unknown-key": ('[training]\nalpah = 1\n', "[training] alpah: unknown key"),
+    "unknown-key": ("[training]\nalpah = 1\n", "[training] alpah: unknown key"),
     "unknown-top-key": ('colour = "red"\n', "colour: unknown key"),
     "wrong-type": ('[training]\nalpha = "big"\n', "[training] alpha: must be a number"),
-    "bool-for-int": ('[training]\nseed = true\n', "[training] seed: must be a whole number"),
-    "bad-value": ('[training]\nalpha = -1\n', "[training] alpha: must be a finite number > 0"),
-    "bad-choice": ('[network]\nactivation = "swish"\n',
-                   "[network] activation: must be one of sigmoid, tanh, relu, got 'swish'"),
-    "unknown-problem": ('[data]\nproblem = "xxor"\n', "[data] problem: names an unknown problem 'xxor'"),
-    "cross-entropy-linear": ('[data]\nproblem = "sine"\n[network]\ncost = "cross-entropy"\n',
-                             "[network] cost: cross-entropy needs"),
-    "scene-value": ('[descent]\ngamma = 0\n', "[descent] gamma: must be a finite number > 0"),
-    "landscape-grid": ('[landscape]\ngrid = 1\n', "[landscape] grid: must be a whole number from 2"),
-    "not-a-table": ('training = 3\n', "training: must be a table [training]"),
+    "bool-for-int": ("[training]\nseed = true\n", "[training] seed: must be a whole number"),
+    "bad-value": ("[training]\nalpha = -1\n", "[training] alpha: must be a finite number > 0"),
+    "bad-choice": (
+        '[network]\nactivation = "swish"\n',
+        "[network] activation: must be one of sigmoid, tanh, relu, got 'swish'",
+    ),
+    "unknown-problem": (
+        '[data]\nproblem = "xxor"\n',
+        "[data] problem: names an unknown problem 'xxor'",
+    ),
+    "cross-entropy-linear": (
+        '[data]\nproblem = "sine"\n[network]\ncost = "cross-entropy"\n',
+        "[network] cost: cross-entropy needs",
+    ),
+    "scene-value": ("[descent]\ngamma = 0\n", "[descent] gamma: must be a finite number > 0"),
+    "landscape-grid": (
+        "[landscape]\ngrid = 1\n",
+        "[landscape] grid: must be a whole number from 2",
+    ),
+    "not-a-table": ("training = 3\n", "training: must be a table [training]"),
     "missing-file": (None, "no such file"),
 }
 
@@ -146,12 +180,15 @@ def test_bad_lesson_file_is_one_line_and_exit_code_2(tmp_path, body, expected):
     assert "Traceback" not in result.stderr and result.stdout == ""
 
 
-@pytest.mark.parametrize("text,expected", [
-    ('title = "x"\nscene = \n', "not valid TOML: Invalid value (at line 2, column 9)"),
-    ('title = "x"\n', "scene: missing"),
-    ('title = "x"\nscene = "movie"\n', "scene: unknown scene 'movie'"),
-    ('title = 3\nscene = "network"\n', "title: must be a string"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ('title = "x"\nscene = \n', "not valid TOML: Invalid value (at line 2, column 9)"),
+        ('title = "x"\n', "scene: missing"),
+        ('title = "x"\nscene = "movie"\n', "scene: unknown scene 'movie'"),
+        ('title = 3\nscene = "network"\n', "title: must be a string"),
+    ],
+)
 def test_bad_lesson_structure(tmp_path, text, expected):
     path = tmp_path / "bad.toml"
     path.write_text(text)
@@ -187,7 +224,13 @@ def test_lesson_keys_are_the_command_line_options():
         for key, (field, _) in keys.items():
             assert flags[f"--{key}"] == field, (section, key)
     assert set(KEYS["training"]) == {
-        "alpha", "momentum", "batch-size", "epochs", "seed", "no-shuffle"}
+        "alpha",
+        "momentum",
+        "batch-size",
+        "epochs",
+        "seed",
+        "no-shuffle",
+    }
     assert "init-scheme" in KEYS["network"]
     assert set(KEYS["restarts"]) == {"count", "threshold"}
     assert PAUSE_EPOCHS.flag == "--epochs"

@@ -33,8 +33,7 @@ SMALL_SPECS = [
 def test_generated_kernel_equals_general_kernel_and_reference(spec, batch_size):
     rng = np.random.default_rng(3)
     X, Y = random_data(spec, 7, rng)
-    generated, _ = kernels.trainers(Network(spec).layers, Network(spec).cost_code,
-                                    specialized=True)
+    generated, _ = kernels.trainers(Network(spec).layers, Network(spec).cost_code, specialized=True)
     assert generated is not kernels.train_batches
     nets = []
     start = Network(spec)
@@ -45,9 +44,26 @@ def test_generated_kernel_equals_general_kernel_and_reference(spec, batch_size):
         net = Network(spec)
         net.params[...] = start.params
         cost = np.zeros(6)
-        ran = train(net.layers, net.betas, net.cost_code, net.params, net.velocity, net.grad,
-                    net.z, net.a, net.delta, X, Y, order, batch_size, 0, 6 * per_epoch, 0.1,
-                    0.9, cost)
+        ran = train(
+            net.layers,
+            net.betas,
+            net.cost_code,
+            net.params,
+            net.velocity,
+            net.grad,
+            net.z,
+            net.a,
+            net.delta,
+            X,
+            Y,
+            order,
+            batch_size,
+            0,
+            6 * per_epoch,
+            0.1,
+            0.9,
+            cost,
+        )
         assert ran == 6 * per_epoch
         nets.append((net, cost))
     (special, cost_s), (general, cost_g) = nets
@@ -90,19 +106,56 @@ def test_networks_in_lanes_equal_networks_alone(spec, batch_size):
     for net in nets:
         net.initialize(rng)
     nets[3].params[-1] = np.inf  # this one has diverged at its first update
-    stack = {name: np.stack([getattr(net, name) for net in nets])
-             for name in ("params", "velocity", "grad", "z", "a", "delta")}
+    stack = {
+        name: np.stack([getattr(net, name) for net in nets])
+        for name in ("params", "velocity", "grad", "z", "a", "delta")
+    }
     orders = np.stack([EpochOrders(5, rng).take(0, epochs) for _ in range(count)])
     epoch_cost, ran = np.zeros((count, epochs)), np.zeros(count, dtype=np.int64)
     single, many = kernels.trainers(template.layers, template.cost_code, specialized=True)
-    many(template.layers, template.betas, template.cost_code, stack["params"],
-         stack["velocity"], stack["grad"], stack["z"], stack["a"], stack["delta"], X, Y,
-         orders, batch_size, 0, epochs * per_epoch, 0.1, 0.9, epoch_cost, ran)
+    many(
+        template.layers,
+        template.betas,
+        template.cost_code,
+        stack["params"],
+        stack["velocity"],
+        stack["grad"],
+        stack["z"],
+        stack["a"],
+        stack["delta"],
+        X,
+        Y,
+        orders,
+        batch_size,
+        0,
+        epochs * per_epoch,
+        0.1,
+        0.9,
+        epoch_cost,
+        ran,
+    )
     for r, net in enumerate(nets):
         cost = np.zeros(epochs)
-        alone = single(net.layers, net.betas, net.cost_code, net.params, net.velocity,
-                       net.grad, net.z, net.a, net.delta, X, Y, orders[r], batch_size, 0,
-                       epochs * per_epoch, 0.1, 0.9, cost)
+        alone = single(
+            net.layers,
+            net.betas,
+            net.cost_code,
+            net.params,
+            net.velocity,
+            net.grad,
+            net.z,
+            net.a,
+            net.delta,
+            X,
+            Y,
+            orders[r],
+            batch_size,
+            0,
+            epochs * per_epoch,
+            0.1,
+            0.9,
+            cost,
+        )
         assert ran[r] == alone
         if alone < epochs * per_epoch:
             continue  # diverged: alone stops there, a lane runs on (its result unused)
@@ -121,31 +174,57 @@ def test_each_restart_is_the_single_run_with_its_seed(batch_size):
     result = train_restarts(spec, xor.X, xor.Y, settings, count)
     assert result.seeds.tolist() == list(range(40, 40 + count))
     for r, seed in enumerate(result.seeds):
-        single = Session(spec, xor.X, xor.Y, TrainingConfig(epochs=300, seed=int(seed),
-                                                            batch_size=batch_size))
+        single = Session(
+            spec, xor.X, xor.Y, TrainingConfig(epochs=300, seed=int(seed), batch_size=batch_size)
+        )
         single.run_epochs(300)
         assert single.evaluate() == result.final_losses[r]
 
 
 def test_restarts_command_matches_train_seed():
-    out = run_cli("restarts", "--problem", "xor", "--hidden", "2", "--count", "8",
-                  "--seed", "100", "--epochs", "400", "--json")
+    out = run_cli(
+        "restarts",
+        "--problem",
+        "xor",
+        "--hidden",
+        "2",
+        "--count",
+        "8",
+        "--seed",
+        "100",
+        "--epochs",
+        "400",
+        "--json",
+    )
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
     assert doc["count"] == 8 and len(doc["final_losses"]) == 8
     assert 0 <= doc["converged_fraction"] <= 1
     assert set(doc["quantiles"]) == {"0", "0.1", "0.25", "0.5", "0.75", "0.9", "1"}
     worst = doc["worst_seeds"][0]
-    single = run_cli("train", "--problem", "xor", "--hidden", "2", "--seed", str(worst),
-                     "--epochs", "400", "--json")
+    single = run_cli(
+        "train",
+        "--problem",
+        "xor",
+        "--hidden",
+        "2",
+        "--seed",
+        str(worst),
+        "--epochs",
+        "400",
+        "--json",
+    )
     assert json.loads(single.stdout)["final_loss"] == doc["final_losses"][worst - 100]
     human = run_cli("restarts", "--count", "5", "--epochs", "50")
     assert human.returncode == 0 and "converged" in human.stdout and "\x1b[" not in human.stdout
 
 
 def test_restarts_bad_input():
-    for args, expected in ((["--count", "0"], "--count"), (["--threshold", "0"], "--threshold"),
-                           (["--seed", str(2**32 - 2), "--count", "5"], "go past")):
+    for args, expected in (
+        (["--count", "0"], "--count"),
+        (["--threshold", "0"], "--threshold"),
+        (["--seed", str(2**32 - 2), "--count", "5"], "go past"),
+    ):
         out = run_cli("restarts", *args)
         assert out.returncode == 2 and expected in out.stderr
 
@@ -160,8 +239,14 @@ def test_bench_quick_json_schema(tmp_path):
     assert {"cpu", "cores", "numba_threads"} <= set(doc["machine"])
     assert {"python", "numpy", "numba", "llvmlite", "tui_backprop"} <= set(doc["versions"])
     names = [c["name"] for c in doc["cases"]]
-    assert names == ["xor-2-3-1", "2-16-16-1", "64-128-64-10", "single-step", "restarts",
-                     "sklearn-mlp"]  # the test extras install scikit-learn
+    assert names == [
+        "xor-2-3-1",
+        "2-16-16-1",
+        "64-128-64-10",
+        "single-step",
+        "restarts",
+        "sklearn-mlp",
+    ]  # the test extras install scikit-learn
     for case in doc["cases"]:
         assert case["agrees"] is True
         assert isinstance(case["meets_target"], bool)

@@ -16,8 +16,9 @@ def test_network_lesson_with_its_notes(snap_compare, name):
         await pilot.pause()
         await pilot.press("t", "n", "n", "n")
 
-    assert snap_compare(lesson_app(name), terminal_size=(100, 30),
-                        run_before=notes_and_a_few_updates)
+    assert snap_compare(
+        lesson_app(name), terminal_size=(100, 30), run_before=notes_and_a_few_updates
+    )
 
 
 def test_descent_three_steps(snap_compare):
@@ -33,8 +34,7 @@ def test_descent_stopped_and_classified(snap_compare):
         await pilot.pause()
         await pilot.press("e")
 
-    assert snap_compare(lesson_app("descent"), terminal_size=(100, 30),
-                        run_before=to_the_end)
+    assert snap_compare(lesson_app("descent"), terminal_size=(100, 30), run_before=to_the_end)
 
 
 def test_descent_saddle(snap_compare):

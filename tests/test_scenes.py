@@ -23,8 +23,7 @@ from tui_backprop.io.lessons import LESSON_DIR, load_lesson
 from tui_backprop.teach.descent import SURFACES, descend
 
 SHIPPED = sorted(p.stem for p in LESSON_DIR.glob("*.toml"))
-SCREENS = {"descent": DescentScreen, "landscape": LandscapeScreen,
-           "restarts": RestartsScreen}
+SCREENS = {"descent": DescentScreen, "landscape": LandscapeScreen, "restarts": RestartsScreen}
 
 
 def lesson_config(name: str, command: str = "lesson"):
@@ -62,8 +61,11 @@ def test_every_shipped_lesson_opens(name):
                 assert type(app.screen).__name__ == "Screen"
                 train = build_setup(lesson.run)
                 assert app.runner.session.spec == train.spec
-                for mine, theirs in zip(app.runner.session.initial_parameters(),
-                                        train.session.initial_parameters(), strict=True):
+                for mine, theirs in zip(
+                    app.runner.session.initial_parameters(),
+                    train.session.initial_parameters(),
+                    strict=True,
+                ):
                     for a, b in zip(mine, theirs, strict=True):
                         np.testing.assert_array_equal(a, b)
                 panel = app.query_one("#notes", NotesPanel)
@@ -77,6 +79,7 @@ def test_every_shipped_lesson_opens(name):
             assert panel.has_class("-shown")
             await pilot.press("t")
             assert not panel.has_class("-shown")
+
     run(scenario())
 
 
@@ -86,6 +89,7 @@ def test_notes_show_at_the_start_on_a_wide_terminal():
         async with app.run_test(size=(140, 36)) as pilot:
             await pilot.pause()
             assert app.query_one("#notes", NotesPanel).has_class("-shown")
+
     run(scenario())
 
 
@@ -98,6 +102,7 @@ def test_t_without_a_lesson_says_there_are_no_notes():
             await pilot.press("t")
             assert not app.query_one("#notes", NotesPanel).has_class("-shown")
             assert any("no lecture notes" in n.message for n in app._notifications)
+
     run(scenario())
 
 
@@ -119,6 +124,7 @@ def test_palette_lists_every_lesson_and_opens_one():
             assert isinstance(app.screen, DescentScreen)
             await pilot.press("escape")
             assert type(app.screen).__name__ == "Screen"
+
     run(scenario())
 
 
@@ -138,11 +144,14 @@ def test_descent_steps_stops_and_classifies():
             info = str(screen.info())
             assert screen.finished and "f''(x) = 20.25" in info and "a minimum" in info
             assert "Local minimum occurs at 2.2500325268933734" in info
+
     run(scenario())
 
 
-@pytest.mark.parametrize("presses,verdict", [
-    (["f"], "a minimum"), (["f", "f"], "a maximum"), (["f", "f", "f"], "a saddle point")])
+@pytest.mark.parametrize(
+    "presses,verdict",
+    [(["f"], "a minimum"), (["f", "f"], "a maximum"), (["f", "f", "f"], "a saddle point")],
+)
 def test_descent_surfaces_classify_with_the_hessian(presses, verdict):
     async def scenario():
         app = lesson_app("descent")
@@ -154,6 +163,7 @@ def test_descent_surfaces_classify_with_the_hessian(presses, verdict):
             assert screen.has_class("-surface")
             info = str(screen.info())
             assert "D = f_xx f_yy - f_xy^2" in info and verdict in info
+
     run(scenario())
 
 
@@ -171,6 +181,7 @@ def test_descent_presets_and_start_point():
             await pilot.press("left", "left")
             assert screen.starts["quartic"][0] == 3.5 and screen.k == 0
             assert screen.result.path[0, 0] == 3.5
+
     run(scenario())
 
 
@@ -187,8 +198,11 @@ def test_landscape_path_is_what_the_session_does():
                 await pilot.press("n")
             for spec, path in zip(screen.specs, screen.paths, strict=True):
                 run = load_lesson("landscape").run
-                setup = build_setup(dataclasses.replace(
-                    run, network=dataclasses.replace(run.network, cost=spec.cost)))
+                setup = build_setup(
+                    dataclasses.replace(
+                        run, network=dataclasses.replace(run.network, cost=spec.cost)
+                    )
+                )
                 session = setup.session
                 expected = [(6.0, 6.0)]
                 for _ in range(7):
@@ -199,6 +213,7 @@ def test_landscape_path_is_what_the_session_does():
             # mse sits on its plateau; cross-entropy walks off it.
             assert np.hypot(*np.subtract(mse[-1], mse[0])) < 1e-3
             assert np.hypot(*np.subtract(ce[-1], ce[0])) > 1.0
+
     run(scenario())
 
 
@@ -218,6 +233,7 @@ def test_landscape_grid_is_cost_grid_and_keys_move_the_start():
             assert all(path == [(5.0, 8.0)] for path in screen.paths)
             assert screen.sessions[0].network.W[1][0, 0] == 5.0
             assert screen.sessions[1].network.b[1][0] == 8.0
+
     run(scenario())
 
 
@@ -225,19 +241,26 @@ def test_landscape_slice_of_a_larger_network():
     lesson = load_lesson("xor-221")
 
     async def scenario():
-        config = dataclasses.replace(lesson_config(lesson.name, "tui"), step_mode=True,
-                                     lesson=None)
+        config = dataclasses.replace(lesson_config(lesson.name, "tui"), step_mode=True, lesson=None)
         app = BackpropApp(config)
         async with app.run_test(size=(100, 30)) as pilot:
             with pytest.raises(Exception, match="choose two"):
                 LandscapeScreen.from_config(config)
-            screen = LandscapeScreen(None, config.problem, config.spec, config.settings,
-                                     params=("W1[1,1]", "b2[1]"), half_range=5.0, grid=11)
+            screen = LandscapeScreen(
+                None,
+                config.problem,
+                config.spec,
+                config.settings,
+                params=("W1[1,1]", "b2[1]"),
+                half_range=5.0,
+                grid=11,
+            )
             app.push_screen(screen)
             await pilot.pause()
             await pilot.press("n")
             assert screen.names == ["W1[1,1]", "b2[1]"]
             assert len(screen.paths[0]) == 2
+
     run(scenario())
 
 
@@ -263,7 +286,8 @@ def test_restarts_open_a_seed_with_train_seeds_weights():
             assert len(result.seeds) == 200
             converged = result.converged(0.01).sum()
             assert f"{converged} of 200 converged" in str(
-                screen.query_one("#restarts-summary").render())
+                screen.query_one("#restarts-summary").render()
+            )
             options = screen.query_one(OptionList)
             worst = options.get_option_at_index(5).id
             assert worst.startswith("worst-")
@@ -279,6 +303,7 @@ def test_restarts_open_a_seed_with_train_seeds_weights():
             session.run_epochs(2000)
             final = result.final_losses[list(result.seeds).index(seed)]
             assert session.evaluate() == final
+
     run(scenario())
 
 
@@ -294,6 +319,7 @@ def test_restarts_open_a_typed_seed():
             await pilot.pause()
             assert app.runner.session.seed == 1234
             _assert_same(app.runner.session.initial_parameters(), _initial_of_train(1234))
+
     run(scenario())
 
 

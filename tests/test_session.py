@@ -31,7 +31,11 @@ def test_chunking_does_not_change_the_result(batch_size):
     assert np.array_equal(whole.network.params, pieces.network.params)
     assert np.array_equal(whole.network.velocity, pieces.network.velocity)
     assert (whole.epoch, whole.batch_in_epoch, whole.updates, whole.examples_seen) == (
-        pieces.epoch, pieces.batch_in_epoch, pieces.updates, pieces.examples_seen)
+        pieces.epoch,
+        pieces.batch_in_epoch,
+        pieces.updates,
+        pieces.examples_seen,
+    )
     assert np.array_equal(whole.history.points()[1], pieces.history.points()[1])
 
 
@@ -168,15 +172,30 @@ def test_snapshots_keep_the_trained_example_values():
 
 
 def _state_of(s: Session) -> tuple:
-    return (s.epoch, s.batch_in_epoch, s.updates, s.examples_seen, s.last_example,
-            s.diverged, s._partial_cost, s.history.stride, s.history.last_epoch)
+    return (
+        s.epoch,
+        s.batch_in_epoch,
+        s.updates,
+        s.examples_seen,
+        s.last_example,
+        s.diverged,
+        s._partial_cost,
+        s.history.stride,
+        s.history.last_epoch,
+    )
 
 
 @pytest.mark.parametrize("specialized", [True, False])
-@pytest.mark.parametrize(("hidden", "batch_size", "shuffle", "n"), [
-    ((3,), 1, True, 4), ((3,), 3, True, 4), ((3,), 1, False, 4), ((5, 4), 2, True, 9),
-    ((2,), 1, True, 3000),  # orders come in blocks of one epoch
-])
+@pytest.mark.parametrize(
+    ("hidden", "batch_size", "shuffle", "n"),
+    [
+        ((3,), 1, True, 4),
+        ((3,), 3, True, 4),
+        ((3,), 1, False, 4),
+        ((5, 4), 2, True, 9),
+        ((2,), 1, True, 3000),  # orders come in blocks of one epoch
+    ],
+)
 def test_single_steps_equal_one_call(specialized, hidden, batch_size, shuffle, n):
     """One update per call (the packed-argument step kernel, generated or general) gives
     the bits, counters, history and epoch losses of one call for all of them."""
@@ -212,12 +231,20 @@ def test_single_steps_equal_one_call(specialized, hidden, batch_size, shuffle, n
 
 def test_generated_step_equals_general_step():
     spec = NetworkSpec.build(2, (3,), 1)
-    sessions = [xor_session(seed=2), Session(spec, XOR.X, XOR.Y, TrainingConfig(seed=2),
-                                             specialized=False)]
+    sessions = [
+        xor_session(seed=2),
+        Session(spec, XOR.X, XOR.Y, TrainingConfig(seed=2), specialized=False),
+    ]
     assert sessions[0]._step is not sessions[1]._step
     ref = reference_for(sessions[0].network)
-    ref_cost = ref.train(XOR.X, XOR.Y, EpochOrders(4, seed_streams(2)[1]).take(0, 1000), 1,
-                         sessions[0].alpha, sessions[0].momentum)
+    ref_cost = ref.train(
+        XOR.X,
+        XOR.Y,
+        EpochOrders(4, seed_streams(2)[1]).take(0, 1000),
+        1,
+        sessions[0].alpha,
+        sessions[0].momentum,
+    )
     for s in sessions:
         s.epoch_losses = []
         for _ in range(4000):
@@ -234,8 +261,9 @@ def test_single_steps_stop_at_divergence(specialized):
     problem = make_problem("sine")
     spec = NetworkSpec.build(1, (8,), 1, activation="relu", output_activation="linear")
     settings = TrainingConfig(alpha=1e6)
-    whole, steps = (Session(spec, problem.X, problem.Y, settings, specialized=specialized)
-                    for _ in range(2))
+    whole, steps = (
+        Session(spec, problem.X, problem.Y, settings, specialized=specialized) for _ in range(2)
+    )
     whole.run_batches(10_000)
     assert whole.diverged
     ran = sum(steps.run_batches(1) for _ in range(10_000))

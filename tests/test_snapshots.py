@@ -63,5 +63,8 @@ def test_output_map(snap_compare):
             await pilot.press("e")
         await pilot.press("o")
 
-    assert snap_compare(xor_app(settings=TrainingConfig(seed=0, alpha=0.5)),
-                        terminal_size=(120, 36), run_before=train)
+    assert snap_compare(
+        xor_app(settings=TrainingConfig(seed=0, alpha=0.5)),
+        terminal_size=(120, 36),
+        run_before=train,
+    )

@@ -116,8 +116,17 @@ def test_walk_shows_each_value_once_it_is_computed():
     ref.forward(session.X[k])
     ref.backward(session.Y[k])
     kinds = [p.kind for p in walk.phases]
-    assert kinds == ["forward", "forward", "cost", "output-delta", "hidden-delta",
-                     "gradient", "gradient", "update", "update"]
+    assert kinds == [
+        "forward",
+        "forward",
+        "cost",
+        "output-delta",
+        "hidden-delta",
+        "gradient",
+        "gradient",
+        "update",
+        "update",
+    ]
 
     shown = walk.display(snap)  # forward, layer 1
     np.testing.assert_array_equal(shown.a[0], session.X[k])
@@ -149,8 +158,13 @@ def test_saturated_nodes_are_flagged_except_where_the_slope_cancels():
     problem = make_problem("xor")
     spec = NetworkSpec.build(2, (3,), 1)
     big = [np.full((3, 2), 20.0), np.full((1, 3), 20.0)]
-    session = Session(spec, problem.X, problem.Y, TrainingConfig(seed=0),
-                      initial=(big, [np.zeros(3), np.zeros(1)]))
+    session = Session(
+        spec,
+        problem.X,
+        problem.Y,
+        TrainingConfig(seed=0),
+        initial=(big, [np.zeros(3), np.zeros(1)]),
+    )
     session.run_batches(1)
     snap = session.snapshot("xor")
     flagged = saturated(snap)
@@ -162,8 +176,9 @@ def test_saturated_nodes_are_flagged_except_where_the_slope_cancels():
     assert "saturated" in str(draw_network(snap, 100, 20, flagged=flagged))
 
     ce = NetworkSpec.build(2, (3,), 1, cost="cross-entropy")
-    ce_session = Session(ce, problem.X, problem.Y, TrainingConfig(seed=0),
-                         initial=(big, [np.zeros(3), np.zeros(1)]))
+    ce_session = Session(
+        ce, problem.X, problem.Y, TrainingConfig(seed=0), initial=(big, [np.zeros(3), np.zeros(1)])
+    )
     ce_session.run_batches(1)
     assert (2, 0) not in saturated(ce_session.snapshot("xor"))
 
@@ -246,6 +261,7 @@ def test_s_walks_one_update_phase_by_phase_and_makes_it():
             await pilot.press("s")  # past the end: the next update's first phase
             assert app.walk.index == 0 and app.walk.update_number == 2
             assert "update 2" in panel_text(app)
+
     run(scenario())
 
 
@@ -262,6 +278,7 @@ def test_s_with_a_batch_accumulates_and_averages():
             while app.walk.phase.kind != "update":
                 await pilot.press("s")
             assert app.runner.session.updates == 1
+
     run(scenario())
 
 
@@ -277,6 +294,7 @@ def test_n_and_escape_during_a_walk():
             await pilot.press("escape")
             assert app.panel is None and not app.screen.has_class("-explain")
             assert app.runner.session.updates == 1  # closing a walk changes nothing
+
     run(scenario())
 
 
@@ -316,6 +334,7 @@ def test_selecting_a_weight_shows_its_next_update_split_in_two():
             assert f"delta = dC/dz = {val(snap.delta[1][0])}" in text
             await pilot.press("tab")
             assert app.cursor.selection == Selection(1, 1)
+
     run(scenario())
 
 
@@ -336,6 +355,7 @@ def test_g_checks_gradients_for_the_example_and_the_data_set():
             assert "agrees" in text
             await pilot.press("escape")
             assert not isinstance(app.screen, GradCheckScreen)
+
     run(scenario())
 
 
@@ -352,6 +372,7 @@ def test_o_swaps_the_loss_curve_for_the_output_map():
             await pilot.press("o")
             await pilot.pause()
             assert app.query_one("#loss").display
+
     run(scenario())
 
 
@@ -364,6 +385,7 @@ def test_one_input_problems_get_the_output_curve():
             await pilot.pause()
             view = app.query_one(OutputView)
             assert view.has_class("-curve") and not view.has_class("-map")
+
     run(scenario())
 
 
@@ -375,6 +397,7 @@ def test_teaching_keys_at_80x24_keep_the_network_and_the_panel():
             await pilot.pause()
             assert app.query_one("#network").display and app.query_one(ExplainPanel).display
             assert app.query_one(ExplainPanel).size.height >= 8
+
     run(scenario())
 
 
@@ -395,6 +418,7 @@ def test_modal_panels_show_their_text(size):
                 assert body.size.width >= min(60, size[0] - 10)
                 assert body.size.height >= (len(KEYS) if key == "question_mark" else 8)
                 await pilot.press("escape")
+
     run(scenario())
 
 
@@ -414,4 +438,5 @@ def test_page_keys_scroll_a_long_phase():
             await pilot.pause()
             assert panel.scroll_y == 0
             assert problem.n_inputs == 2
+
     run(scenario())

@@ -71,9 +71,21 @@ class _Backprop(BaseEstimator):
     _output_activation = "sigmoid"
     _cost = "mse"
 
-    def __init__(self, hidden_layer_sizes=(8,), activation="sigmoid", learning_rate=0.01,
-                 momentum=0.9, batch_size=1, max_iter=200, shuffle=True, random_state=None,
-                 tol=1e-4, n_iter_no_change=10, beta=1.0, warm_start=False):
+    def __init__(
+        self,
+        hidden_layer_sizes=(8,),
+        activation="sigmoid",
+        learning_rate=0.01,
+        momentum=0.9,
+        batch_size=1,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        n_iter_no_change=10,
+        beta=1.0,
+        warm_start=False,
+    ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.learning_rate = learning_rate
@@ -118,22 +130,35 @@ class _Backprop(BaseEstimator):
         self._check_params()
         first = not (incremental and hasattr(self, "coefs_"))
         regressor = isinstance(self, RegressorMixin)
-        X, y = validate_data(self, X, y, reset=first, multi_output=regressor,
-                             y_numeric=regressor, dtype=np.float64)
+        X, y = validate_data(
+            self, X, y, reset=first, multi_output=regressor, y_numeric=regressor, dtype=np.float64
+        )
         Y = self._targets(y, reset=first)
         seed = int(check_random_state(self.random_state).randint(0, 2**32 - 1))
         try:
-            network = NetworkConfig(hidden=self._hidden(), activation=self.activation,
-                                    output_activation=self._output_activation,
-                                    beta=_number(self.beta), cost=self._cost)
-            spec = NetworkSpec.build(X.shape[1], network.hidden, Y.shape[1],
-                                     activation=network.activation,
-                                     output_activation=self._output_activation,
-                                     cost=network.cost, beta=network.beta)
-            settings = TrainingConfig(alpha=_number(self.learning_rate),
-                                      momentum=_number(self.momentum),
-                                      batch_size=min(int(self.batch_size), len(X)), seed=seed,
-                                      shuffle=bool(self.shuffle))
+            network = NetworkConfig(
+                hidden=self._hidden(),
+                activation=self.activation,
+                output_activation=self._output_activation,
+                beta=_number(self.beta),
+                cost=self._cost,
+            )
+            spec = NetworkSpec.build(
+                X.shape[1],
+                network.hidden,
+                Y.shape[1],
+                activation=network.activation,
+                output_activation=self._output_activation,
+                cost=network.cost,
+                beta=network.beta,
+            )
+            settings = TrainingConfig(
+                alpha=_number(self.learning_rate),
+                momentum=_number(self.momentum),
+                batch_size=min(int(self.batch_size), len(X)),
+                seed=seed,
+                shuffle=bool(self.shuffle),
+            )
         except ConfigError as error:
             raise ValueError(error.worded(parameter_name)) from None
         session = Session(spec, X, Y, settings, initial=self._start(spec, first))
@@ -147,14 +172,19 @@ class _Backprop(BaseEstimator):
             # scikit-learn's rule stops after n_iter_no_change + 1 epochs in a row without an
             # improvement of tol over the best loss; it cannot fire before that many more
             # epochs, so that many run in one call, and the rule is applied to each after.
-            chunk = 1 if incremental else min(left, self.n_iter_no_change + 1
-                                              - self._no_improvement_count)
+            chunk = (
+                1
+                if incremental
+                else min(left, self.n_iter_no_change + 1 - self._no_improvement_count)
+            )
             losses: list[float] = []
             session.epoch_losses = losses
             session.run_epochs(chunk)
             if session.diverged or len(losses) != chunk or not np.isfinite(losses).all():
-                raise ValueError("training diverged (the loss is no longer finite); "
-                                 f"lower learning_rate (now {self.learning_rate})")
+                raise ValueError(
+                    "training diverged (the loss is no longer finite); "
+                    f"lower learning_rate (now {self.learning_rate})"
+                )
             left -= chunk
             for loss in losses:
                 self.loss_curve_.append(float(loss))
@@ -199,9 +229,18 @@ class _Backprop(BaseEstimator):
         net = Network(spec)
         net.set_parameters([c.T for c in self.coefs_], self.intercepts_)
         outputs = np.zeros((len(X), sizes[-1]))
-        kernels.evaluate(net.layers, net.betas, net.cost_code, net.params, net.z, net.a,
-                         np.ascontiguousarray(X), np.zeros((len(X), sizes[-1])), outputs,
-                         np.zeros(len(X)))
+        kernels.evaluate(
+            net.layers,
+            net.betas,
+            net.cost_code,
+            net.params,
+            net.z,
+            net.a,
+            np.ascontiguousarray(X),
+            np.zeros((len(X), sizes[-1])),
+            outputs,
+            np.zeros(len(X)),
+        )
         return outputs
 
     def __getstate__(self):
@@ -225,31 +264,43 @@ class _Backprop(BaseEstimator):
 
         check_is_fitted(self, "coefs_")
         if self.n_features_in_ > MAX_DRAWN_INPUTS:
-            raise RuntimeError(f"the network has {self.n_features_in_} inputs; the app draws "
-                               f"at most {MAX_DRAWN_INPUTS}")
+            raise RuntimeError(
+                f"the network has {self.n_features_in_} inputs; the app draws "
+                f"at most {MAX_DRAWN_INPUTS}"
+            )
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             raise RuntimeError("show() needs a terminal (stdin and stdout are not one)")
         if X is None:
             if not hasattr(self, "_fit_data"):
-                raise RuntimeError("show() needs X and y here (the training data is not "
-                                   "kept in a pickled model)")
+                raise RuntimeError(
+                    "show() needs X and y here (the training data is not kept in a pickled model)"
+                )
             X, Y = self._fit_data
         else:
             X = validate_data(self, X, reset=False, dtype=np.float64)
             Y = self._targets(np.asarray(y), reset=False)
         kind = "classification" if isinstance(self, ClassifierMixin) else "regression"
-        problem = Problem(type(self).__name__, X, Y, kind,
-                          f"{type(self).__name__} training data: {len(X)} examples")
+        problem = Problem(
+            type(self).__name__,
+            X,
+            Y,
+            kind,
+            f"{type(self).__name__} training data: {len(X)} examples",
+        )
         sizes = (X.shape[1], *(c.shape[1] for c in self.coefs_))
-        spec = NetworkSpec(sizes, (self.activation,) * (len(sizes) - 2)
-                           + (self._output_activation,), cost=self._cost,
-                           beta=float(self.beta))
-        settings = TrainingConfig(alpha=float(self.learning_rate),
-                                 momentum=float(self.momentum),
-                                 batch_size=min(int(self.batch_size), len(X)))
+        spec = NetworkSpec(
+            sizes,
+            (self.activation,) * (len(sizes) - 2) + (self._output_activation,),
+            cost=self._cost,
+            beta=float(self.beta),
+        )
+        settings = TrainingConfig(
+            alpha=float(self.learning_rate),
+            momentum=float(self.momentum),
+            batch_size=min(int(self.batch_size), len(X)),
+        )
         initial = ([c.T for c in self.coefs_], list(self.intercepts_))
-        BackpropApp(AppConfig(problem=problem, spec=spec, settings=settings,
-                              initial=initial)).run()
+        BackpropApp(AppConfig(problem=problem, spec=spec, settings=settings, initial=initial)).run()
 
 
 class BackpropClassifier(ClassifierMixin, _Backprop):
@@ -270,8 +321,10 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
             given = getattr(self, "_partial_classes", None)
             self.classes_ = given if given is not None else np.unique(y)
             if len(self.classes_) < 2:
-                raise ValueError("a classifier needs at least 2 classes in y, got one class: "
-                                 f"{self.classes_[0]!r}")
+                raise ValueError(
+                    "a classifier needs at least 2 classes in y, got one class: "
+                    f"{self.classes_[0]!r}"
+                )
         index = np.searchsorted(self.classes_, y)
         index = np.minimum(index, len(self.classes_) - 1)
         if not np.array_equal(self.classes_[index], y):
@@ -296,8 +349,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         if out.shape[1] == 1:
             return np.hstack([1.0 - out, out])
         total = out.sum(axis=1, keepdims=True)
-        return np.divide(out, total, out=np.full_like(out, 1.0 / out.shape[1]),
-                         where=total > 0)
+        return np.divide(out, total, out=np.full_like(out, 1.0 / out.shape[1]), where=total > 0)
 
     def predict(self, X) -> np.ndarray:
         proba = self.predict_proba(X)  # first: it checks that the classifier is fitted

@@ -65,8 +65,7 @@ class BackpropApp(SceneMixin, TeachingMixin, App[None]):
         Binding("m", "momentum", "momentum", show=False),
         Binding("a", "activation", "activation", show=False),
         Binding("c", "cost", "cost", show=False),
-        Binding("greater_than_sign,full_stop", "faster", "faster", show=False,
-                key_display=">"),
+        Binding("greater_than_sign,full_stop", "faster", "faster", show=False, key_display=">"),
         Binding("less_than_sign,comma", "slower", "slower", show=False, key_display="<"),
         Binding("l", "log_scale", "log scale", show=False),
         *TEACHING_BINDINGS,
@@ -82,8 +81,9 @@ class BackpropApp(SceneMixin, TeachingMixin, App[None]):
         self.message = ""
         self.frames = 0
         self.started = time.perf_counter()
-        session = Session(config.spec, config.problem.X, config.problem.Y, config.settings,
-                          initial=config.initial)
+        session = Session(
+            config.spec, config.problem.X, config.problem.Y, config.settings, initial=config.initial
+        )
         self.runner = Runner(session, config.problem.name, config.options.speed)
         self.runner.stop_epoch = config.options.stop_epoch
         self._shown: Snapshot | None = None
@@ -180,7 +180,9 @@ class BackpropApp(SceneMixin, TeachingMixin, App[None]):
                 f"The loss or a weight stopped being finite in epoch {snap.epoch + 1}: "
                 f"alpha {snap.alpha:g} is too large for this network. Press - to halve alpha "
                 "and restart, i to restart, or r to reseed.",
-                title="diverged", severity="error", timeout=8,
+                title="diverged",
+                severity="error",
+                timeout=8,
             )
             self.set_running(False)
         elif self.runner.stop_epoch is not None and snap.epoch >= self.runner.stop_epoch:
@@ -202,8 +204,9 @@ class BackpropApp(SceneMixin, TeachingMixin, App[None]):
         if running:
             self.message = ""
             if not self.config.step_mode:
-                self.run_worker(self._train, thread=True, exclusive=True, group="training",
-                                name="training")
+                self.run_worker(
+                    self._train, thread=True, exclusive=True, group="training", name="training"
+                )
                 if self._timer is not None:
                     self._timer.resume()
         else:
@@ -253,8 +256,10 @@ class BackpropApp(SceneMixin, TeachingMixin, App[None]):
         self._command(lambda s: s.reseed(seed), f"new seed {seed}: new initial weights")
 
     def action_restart(self) -> None:
-        self._command(lambda s: s.restart(),
-                      f"restarted from seed {self.runner.session.seed}'s initial weights")
+        self._command(
+            lambda s: s.restart(),
+            f"restarted from seed {self.runner.session.seed}'s initial weights",
+        )
 
     def _set_alpha(self, alpha: float) -> None:
         if not MIN_ALPHA <= alpha <= MAX_ALPHA:
@@ -288,14 +293,24 @@ class BackpropApp(SceneMixin, TeachingMixin, App[None]):
     def _rebuild(self, spec: NetworkSpec, message: str) -> None:
         """A different network: a new Session from the same seed, live settings kept."""
         old = self.runner.session
-        settings = TrainingConfig(alpha=old.alpha, momentum=old.momentum,
-                                 batch_size=old.batch_size, epochs=self.config.settings.epochs,
-                                 seed=old.seed, shuffle=self.config.settings.shuffle)
+        settings = TrainingConfig(
+            alpha=old.alpha,
+            momentum=old.momentum,
+            batch_size=old.batch_size,
+            epochs=self.config.settings.epochs,
+            seed=old.seed,
+            shuffle=self.config.settings.shuffle,
+        )
         # The cost alone changes nothing about the initial weights: keep them exactly (they
         # may come from --init). A new activation draws its own, unless they came from a file.
         keep = spec.activations == old.spec.activations or old.initial_from_file
-        session = Session(spec, self.problem.X, self.problem.Y, settings,
-                          initial=old.initial_parameters() if keep else None)
+        session = Session(
+            spec,
+            self.problem.X,
+            self.problem.Y,
+            settings,
+            initial=old.initial_parameters() if keep else None,
+        )
         running = self.running
         self.set_running(False)
         snap = self.runner.replace(session)
@@ -310,14 +325,24 @@ class BackpropApp(SceneMixin, TeachingMixin, App[None]):
         if spec.hidden_activation is None:
             self.notify("no hidden layer: nothing to change", severity="warning")
             return
-        index = ACTIVATION_CYCLE.index(spec.hidden_activation) if (
-            spec.hidden_activation in ACTIVATION_CYCLE) else -1
+        index = (
+            ACTIVATION_CYCLE.index(spec.hidden_activation)
+            if (spec.hidden_activation in ACTIVATION_CYCLE)
+            else -1
+        )
         activation = ACTIVATION_CYCLE[(index + 1) % len(ACTIVATION_CYCLE)]
-        new = NetworkSpec((spec.sizes), (activation,) * (spec.n_layers - 1)
-                          + (spec.output_activation,), cost=spec.cost, beta=spec.beta,
-                          bias=spec.bias, init_scheme=spec.init_scheme)
-        self._rebuild(new, f"hidden activation {activation}: re-initialised from seed "
-                           f"{self.runner.session.seed}")
+        new = NetworkSpec(
+            (spec.sizes),
+            (activation,) * (spec.n_layers - 1) + (spec.output_activation,),
+            cost=spec.cost,
+            beta=spec.beta,
+            bias=spec.bias,
+            init_scheme=spec.init_scheme,
+        )
+        self._rebuild(
+            new,
+            f"hidden activation {activation}: re-initialised from seed {self.runner.session.seed}",
+        )
 
     def action_cost(self) -> None:
         spec = self.runner.session.spec
@@ -329,10 +354,19 @@ class BackpropApp(SceneMixin, TeachingMixin, App[None]):
                 self.notify("cross-entropy needs targets in [0, 1]", severity="warning")
                 return
             output = "sigmoid"
-        new = NetworkSpec(spec.sizes, spec.activations[:-1] + (output,), cost=cost,
-                          beta=spec.beta, bias=spec.bias, init_scheme=spec.init_scheme)
-        self._rebuild(new, f"cost {cost}: restarted from seed {self.runner.session.seed}'s "
-                           "initial weights, so the runs compare")
+        new = NetworkSpec(
+            spec.sizes,
+            spec.activations[:-1] + (output,),
+            cost=cost,
+            beta=spec.beta,
+            bias=spec.bias,
+            init_scheme=spec.init_scheme,
+        )
+        self._rebuild(
+            new,
+            f"cost {cost}: restarted from seed {self.runner.session.seed}'s "
+            "initial weights, so the runs compare",
+        )
 
     def _set_speed(self, speed: int) -> None:
         self.runner.speed = speed
@@ -378,11 +412,16 @@ class BackpropApp(SceneMixin, TeachingMixin, App[None]):
             if name in ("quit", "help", "close_explain") or "(" in name:
                 continue
             key = binding.key_display or binding.key.split(",")[0]
-            yield SystemCommand(f"{binding.description} ({key})",
-                                f"same as the {key} key", getattr(self, f"action_{name}"))
-        yield SystemCommand("select a node or weight (arrows, tab)",
-                            "the explain panel shows its numbers",
-                            lambda: self.action_select("next"))
+            yield SystemCommand(
+                f"{binding.description} ({key})",
+                f"same as the {key} key",
+                getattr(self, f"action_{name}"),
+            )
+        yield SystemCommand(
+            "select a node or weight (arrows, tab)",
+            "the explain panel shows its numbers",
+            lambda: self.action_select("next"),
+        )
         yield from self.lesson_commands()
         yield SystemCommand("keys (?)", "every key and what it does", self.action_help)
 
@@ -404,10 +443,17 @@ class BackpropApp(SceneMixin, TeachingMixin, App[None]):
         with self.runner.lock:
             session = self.runner.session
             net = session.network
-            save_weights(path, session.spec.sizes, net.weights(),
-                         net.biases() if session.spec.bias else None,
-                         extra={"activations": list(session.spec.activations),
-                                "cost": session.spec.cost, "beta": session.spec.beta})
+            save_weights(
+                path,
+                session.spec.sizes,
+                net.weights(),
+                net.biases() if session.spec.bias else None,
+                extra={
+                    "activations": list(session.spec.activations),
+                    "cost": session.spec.cost,
+                    "beta": session.spec.beta,
+                },
+            )
 
     def on_unmount(self) -> None:
         self.workers.cancel_group(self, "training")

@@ -40,20 +40,25 @@ TEACHING_BINDINGS = [
     Binding("left", "select('left')", "select left", show=False, priority=True),
     Binding("right", "select('right')", "select right", show=False, priority=True),
     Binding("tab", "select('next')", "select next", show=False, priority=True),
-    Binding("shift+tab", "select('previous')", "select previous", show=False,
-            priority=True),
+    Binding("shift+tab", "select('previous')", "select previous", show=False, priority=True),
     Binding("escape", "close_explain", "close panel", show=False),
     # Priority over the notes panel's own paging while the explain panel is open.
     Binding("pageup", "scroll_explain(-1)", "scroll the panel up", show=False, priority=True),
-    Binding("pagedown", "scroll_explain(1)", "scroll the panel down", show=False,
-            priority=True),
+    Binding("pagedown", "scroll_explain(1)", "scroll the panel down", show=False, priority=True),
 ]
 
 
 def _state_key(snap: Snapshot) -> tuple:
     """What an explanation of the next update depends on."""
-    return (snap.seed, snap.spec, snap.updates, snap.alpha, snap.momentum, snap.batch_size,
-            layer_arrays(snap.weights)[1].tobytes() if snap.spec.n_layers else b"")
+    return (
+        snap.seed,
+        snap.spec,
+        snap.updates,
+        snap.alpha,
+        snap.momentum,
+        snap.batch_size,
+        layer_arrays(snap.weights)[1].tobytes() if snap.spec.n_layers else b"",
+    )
 
 
 class TeachingMixin(AppHost):
@@ -103,8 +108,7 @@ class TeachingMixin(AppHost):
             return None
         key = _state_key(snap)
         if self._next is None or self._next[0] != key:
-            explanation = self.runner.read(
-                lambda s: explain_update(s, s.next_batch().tolist()))
+            explanation = self.runner.read(lambda s: explain_update(s, s.next_batch().tolist()))
             self._next = (key, explanation)
         return self._next[1]
 
@@ -114,11 +118,13 @@ class TeachingMixin(AppHost):
         if self.panel == PHASE and self.walk is not None:
             self.query_one(ExplainPanel).update(phase_text(self.walk, shown))
         elif self.panel == SELECT and self.cursor is not None:
-            self.query_one(ExplainPanel).update(selection_text(
-                snap, self.cursor.selection, self._next_update(snap), self.history))
+            self.query_one(ExplainPanel).update(
+                selection_text(snap, self.cursor.selection, self._next_update(snap), self.history)
+            )
         if self.output_map:
             self.query_one(OutputView).show(
-                snap, throttle=self.running and not self.config.step_mode)
+                snap, throttle=self.running and not self.config.step_mode
+            )
 
     def _set_teaching_classes(self) -> None:
         screen = self.screen
@@ -141,8 +147,7 @@ class TeachingMixin(AppHost):
             return
         self._drop_stale_walk(snap)
         if self.walk is None or self.walk.at_end or self.panel != PHASE:
-            explanation = self.runner.read(
-                lambda s: explain_update(s, s.next_batch().tolist()))
+            explanation = self.runner.read(lambda s: explain_update(s, s.next_batch().tolist()))
             self.walk = PhaseWalk(explanation, snap.updates + 1)
             self._walk_key = _state_key(snap)
         else:
@@ -161,11 +166,18 @@ class TeachingMixin(AppHost):
 
         def agrees(session: Session) -> bool:
             net = session.network
-            made = zip(net.weights(), net.biases(), layer_arrays(ex.new_W)[1:],
-                       layer_arrays(ex.new_b)[1:], strict=True)
-            return all(np.allclose(W, new_W, rtol=AGREEMENT_RTOL, atol=AGREEMENT_ATOL)
-                       and np.allclose(b, new_b, rtol=AGREEMENT_RTOL, atol=AGREEMENT_ATOL)
-                       for W, b, new_W, new_b in made)
+            made = zip(
+                net.weights(),
+                net.biases(),
+                layer_arrays(ex.new_W)[1:],
+                layer_arrays(ex.new_b)[1:],
+                strict=True,
+            )
+            return all(
+                np.allclose(W, new_W, rtol=AGREEMENT_RTOL, atol=AGREEMENT_ATOL)
+                and np.allclose(b, new_b, rtol=AGREEMENT_RTOL, atol=AGREEMENT_ATOL)
+                for W, b, new_W, new_b in made
+            )
 
         if not self.runner.read(agrees):
             self.notify("the update made differs from the one explained", severity="error")
@@ -199,8 +211,7 @@ class TeachingMixin(AppHost):
         if self.panel is None:
             raise SkipAction()
         panel = self.query_one(ExplainPanel)
-        panel.scroll_to(y=panel.scroll_y + pages * max(1, panel.size.height - 1),
-                        animate=False)
+        panel.scroll_to(y=panel.scroll_y + pages * max(1, panel.size.height - 1), animate=False)
 
     def action_output_map(self) -> None:
         self.output_map = not self.output_map
@@ -217,8 +228,11 @@ class TeachingMixin(AppHost):
         example = snap.example if snap.example is not None else 0
 
         def check(session: Session) -> tuple[list[LayerCheck], list[LayerCheck], int]:
-            return (check_gradients(session, np.array([example])), check_gradients(session),
-                    session.n_examples)
+            return (
+                check_gradients(session, np.array([example])),
+                check_gradients(session),
+                session.n_examples,
+            )
 
         if self.config.step_mode:
             self._show_gradcheck(example, *self.runner.read(check))
@@ -230,11 +244,11 @@ class TeachingMixin(AppHost):
             result = self.runner.read(check)
             self.call_from_thread(self._show_gradcheck, example, *result)
 
-        self.run_worker(work, thread=True, exclusive=True, group="gradcheck",
-                        name="gradient check")
+        self.run_worker(work, thread=True, exclusive=True, group="gradcheck", name="gradient check")
 
-    def _show_gradcheck(self, example: int, one: list[LayerCheck], every: list[LayerCheck],
-                        n_examples: int) -> None:
+    def _show_gradcheck(
+        self, example: int, one: list[LayerCheck], every: list[LayerCheck], n_examples: int
+    ) -> None:
         self.message = ""
         self.draw(self.runner.latest(), force=True)
         self.push_screen(GradCheckScreen(gradcheck_text(example, one, every, n_examples)))

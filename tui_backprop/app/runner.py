@@ -109,6 +109,7 @@ class Runner:
 
     def replace(self, session: Session) -> Snapshot:
         """Swap in a new Session (a different network), between chunks."""
+
         def swap(_old: Session) -> None:
             self.session = session
 
@@ -132,7 +133,8 @@ class Runner:
             return count
         s = self.session
         left = self.stop_epoch * s.batches_per_epoch - (
-            s.epoch * s.batches_per_epoch + s.batch_in_epoch)
+            s.epoch * s.batches_per_epoch + s.batch_in_epoch
+        )
         return max(0, min(count, left))
 
     def frame_in_step_mode(self) -> None:

@@ -23,9 +23,15 @@ def lesson_config(lesson: Lesson, base: AppConfig) -> AppConfig:
     """``base`` (fps, speed, step mode kept) with the lesson's problem, network, settings."""
     setup = build_setup(lesson.run, make_session=False)
     options = dataclasses.replace(base.options, stop_epoch=lesson.app.stop_epoch)
-    return dataclasses.replace(base, problem=setup.problem, spec=setup.spec,
-                               settings=setup.settings, initial=setup.initial,
-                               options=options, lesson=lesson)
+    return dataclasses.replace(
+        base,
+        problem=setup.problem,
+        spec=setup.spec,
+        settings=setup.settings,
+        initial=setup.initial,
+        options=options,
+        lesson=lesson,
+    )
 
 
 def scene_screen(config: AppConfig) -> Screen[None] | None:
@@ -96,8 +102,11 @@ class SceneMixin(AppHost):
         from ..io.lessons import shipped_lessons
 
         for lesson in shipped_lessons():
-            yield SystemCommand(f"lesson: {lesson.name} ({lesson.scene})", lesson.title,
-                                partial(self.open_lesson, lesson))
+            yield SystemCommand(
+                f"lesson: {lesson.name} ({lesson.scene})",
+                lesson.title,
+                partial(self.open_lesson, lesson),
+            )
 
     def open_lesson(self, lesson: Lesson) -> None:
         """The lesson's network in the main view, its notes, and its scene's screen."""
@@ -115,8 +124,9 @@ class SceneMixin(AppHost):
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.set_running(False)
-        session = Session(config.spec, config.problem.X, config.problem.Y, config.settings,
-                          initial=config.initial)
+        session = Session(
+            config.spec, config.problem.X, config.problem.Y, config.settings, initial=config.initial
+        )
         self.config = config
         self.problem = config.problem
         self.runner.problem = config.problem.name

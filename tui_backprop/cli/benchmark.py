@@ -65,24 +65,52 @@ def throughput_cases(quick: bool) -> list[Case]:
     X64 = rng.normal(size=(256, 64))
     Y64 = rng.uniform(size=(256, 10))
     return [
-        Case("xor-2-3-1", NetworkSpec.build(2, (3,), 1), xor.X, xor.Y,
-             400_000 * scale, 2_000 * scale, 250.0),
-        Case("2-16-16-1", NetworkSpec.build(2, (16, 16), 1), spiral.X, spiral.Y,
-             40_000 * scale, 1_000 * scale, 70.0),
-        Case("64-128-64-10", NetworkSpec.build(64, (128, 64), 10), X64, Y64,
-             1_000 * scale, 200 * scale, 10.0),
+        Case(
+            "xor-2-3-1",
+            NetworkSpec.build(2, (3,), 1),
+            xor.X,
+            xor.Y,
+            400_000 * scale,
+            2_000 * scale,
+            250.0,
+        ),
+        Case(
+            "2-16-16-1",
+            NetworkSpec.build(2, (16, 16), 1),
+            spiral.X,
+            spiral.Y,
+            40_000 * scale,
+            1_000 * scale,
+            70.0,
+        ),
+        Case(
+            "64-128-64-10",
+            NetworkSpec.build(64, (128, 64), 10),
+            X64,
+            Y64,
+            1_000 * scale,
+            200 * scale,
+            10.0,
+        ),
     ]
 
 
 def _session(case: Case) -> Session:
-    return Session(case.spec, case.X, case.Y,
-                   TrainingConfig(alpha=case.alpha, momentum=case.momentum, seed=0))
+    return Session(
+        case.spec, case.X, case.Y, TrainingConfig(alpha=case.alpha, momentum=case.momentum, seed=0)
+    )
 
 
 def _reference(session: Session) -> ReferenceNetwork:
     spec = session.spec
-    return ReferenceNetwork(session.network.weights(), session.network.biases(),
-                            spec.activations, spec.cost, spec.beta, spec.bias)
+    return ReferenceNetwork(
+        session.network.weights(),
+        session.network.biases(),
+        spec.activations,
+        spec.cost,
+        spec.beta,
+        spec.bias,
+    )
 
 
 def agreement(case: Case) -> float:
@@ -95,8 +123,7 @@ def agreement(case: Case) -> float:
     ref.train(case.X, case.Y, order, 1, case.alpha, case.momentum)
     session.run_epochs(epochs)
     weights = layer_arrays(session.network.W)
-    return max(float(np.abs(weights[m] - ref.W[m]).max())
-               for m in range(1, case.spec.n_layers + 1))
+    return max(float(np.abs(weights[m] - ref.W[m]).max()) for m in range(1, case.spec.n_layers + 1))
 
 
 def time_case(case: Case, repeats: int) -> dict:
@@ -126,11 +153,18 @@ def time_case(case: Case, repeats: int) -> dict:
     ratio = summary(ratios)
     return {
         "name": case.name,
-        "config": {"layers": list(case.spec.sizes), "activations": list(case.spec.activations),
-                   "cost": case.spec.cost, "examples": n, "batch_size": 1,
-                   "alpha": case.alpha, "momentum": case.momentum,
-                   "kernel_updates_per_run": case.kernel_updates,
-                   "reference_updates_per_run": ref_epochs * n, "repeats": repeats},
+        "config": {
+            "layers": list(case.spec.sizes),
+            "activations": list(case.spec.activations),
+            "cost": case.spec.cost,
+            "examples": n,
+            "batch_size": 1,
+            "alpha": case.alpha,
+            "momentum": case.momentum,
+            "kernel_updates_per_run": case.kernel_updates,
+            "reference_updates_per_run": ref_epochs * n,
+            "repeats": repeats,
+        },
         "unit": "updates/s",
         "agrees": diff <= AGREEMENT,
         "max_abs_weight_difference": diff,
@@ -161,12 +195,20 @@ def time_single_step(repeats: int, calls: int) -> dict:
         ref_times.append((clock() - t0) / max(1, calls // 50))
     kernel = summary(kernel_times)
     return {
-        "name": "single-step", "unit": "seconds/call",
-        "config": {"layers": [2, 3, 1], "calls": calls, "repeats": repeats,
-                   "what": "Session.run_batches(1): one update per call from Python"},
-        "agrees": True, "kernel": kernel, "reference": summary(ref_times),
+        "name": "single-step",
+        "unit": "seconds/call",
+        "config": {
+            "layers": [2, 3, 1],
+            "calls": calls,
+            "repeats": repeats,
+            "what": "Session.run_batches(1): one update per call from Python",
+        },
+        "agrees": True,
+        "kernel": kernel,
+        "reference": summary(ref_times),
         "ratio": summary([r / k for k, r in zip(kernel_times, ref_times, strict=True)]),
-        "target_seconds": 1e-6, "meets_target": kernel["median"] <= 1e-6,
+        "target_seconds": 1e-6,
+        "meets_target": kernel["median"] <= 1e-6,
     }
 
 
@@ -188,11 +230,17 @@ def time_restarts(epochs: int, count: int = 1024) -> dict:
     numba.set_num_threads(all_threads)
     per_thread = rates[1]
     return {
-        "name": "restarts", "unit": "network-updates/s",
+        "name": "restarts",
+        "unit": "network-updates/s",
         "config": {"layers": [2, 3, 1], "networks": count, "epochs": epochs},
-        "agrees": True, "kernel": {"one_thread": rates[1], "all_threads": rates[all_threads],
-                                   "threads": all_threads},
-        "target_per_thread": 30e6, "meets_target": per_thread >= 30e6,
+        "agrees": True,
+        "kernel": {
+            "one_thread": rates[1],
+            "all_threads": rates[all_threads],
+            "threads": all_threads,
+        },
+        "target_per_thread": 30e6,
+        "meets_target": per_thread >= 30e6,
     }
 
 
@@ -211,12 +259,26 @@ def time_sklearn(repeats: int, epochs: int) -> dict | None:
         return None
     moons = make_problem("moons")
     X, y = moons.X, moons.Y[:, 0].astype(int)
-    common = {"hidden_layer_sizes": (3,), "momentum": 0.9, "batch_size": 1,
-              "max_iter": epochs, "shuffle": False, "tol": 0.0, "n_iter_no_change": 10**9}
+    common = {
+        "hidden_layer_sizes": (3,),
+        "momentum": 0.9,
+        "batch_size": 1,
+        "max_iter": epochs,
+        "shuffle": False,
+        "tol": 0.0,
+        "n_iter_no_change": 10**9,
+    }
     ours = BackpropClassifier(learning_rate=0.1, random_state=0, **common)
-    theirs = MLPClassifier(activation="logistic", solver="sgd", learning_rate="constant",
-                           learning_rate_init=0.1, nesterovs_momentum=False, alpha=0.0,
-                           random_state=0, **common)
+    theirs = MLPClassifier(
+        activation="logistic",
+        solver="sgd",
+        learning_rate="constant",
+        learning_rate_init=0.1,
+        nesterovs_momentum=False,
+        alpha=0.0,
+        random_state=0,
+        **common,
+    )
     ours.fit(X, y)  # compile first
     ours_rates, their_rates = [], []
     updates = epochs * len(X)
@@ -231,13 +293,22 @@ def time_sklearn(repeats: int, epochs: int) -> dict | None:
             their_rates.append(updates / (time.perf_counter() - t0))
     ratio = summary([o / t for o, t in zip(ours_rates, their_rates, strict=True)])
     return {
-        "name": "sklearn-mlp", "unit": "updates/s",
-        "config": {"layers": [2, 3, 1], "examples": len(X), "epochs": epochs,
-                   "what": "BackpropClassifier.fit against MLPClassifier(solver='sgd', "
-                           "batch_size=1, nesterovs_momentum=False).fit"},
-        "agrees": True, "max_abs_weight_difference": 0.0,
-        "kernel": summary(ours_rates), "reference": summary(their_rates), "ratio": ratio,
-        "target_ratio": 300.0, "meets_target": ratio["median"] >= 300.0,
+        "name": "sklearn-mlp",
+        "unit": "updates/s",
+        "config": {
+            "layers": [2, 3, 1],
+            "examples": len(X),
+            "epochs": epochs,
+            "what": "BackpropClassifier.fit against MLPClassifier(solver='sgd', "
+            "batch_size=1, nesterovs_momentum=False).fit",
+        },
+        "agrees": True,
+        "max_abs_weight_difference": 0.0,
+        "kernel": summary(ours_rates),
+        "reference": summary(their_rates),
+        "ratio": ratio,
+        "target_ratio": 300.0,
+        "meets_target": ratio["median"] >= 300.0,
     }
 
 
@@ -280,8 +351,12 @@ def machine() -> dict:
                     break
     except OSError:
         pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "numba_threads": numba.get_num_threads(),
-            "platform": platform.platform()}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "numba_threads": numba.get_num_threads(),
+        "platform": platform.platform(),
+    }
 
 
 def versions() -> dict:
@@ -290,9 +365,13 @@ def versions() -> dict:
 
     from .. import __version__
 
-    return {"python": platform.python_version(), "numpy": np.__version__,
-            "numba": numba.__version__, "llvmlite": llvmlite.__version__,
-            "tui_backprop": __version__}
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "numba": numba.__version__,
+        "llvmlite": llvmlite.__version__,
+        "tui_backprop": __version__,
+    }
 
 
 def run_bench(quick: bool, progress=None) -> dict:
@@ -312,5 +391,12 @@ def run_bench(quick: bool, progress=None) -> dict:
         cases.append(sklearn_case)
     say("start-up")
     startup = time_startup(3 if quick else 5)
-    return {"schema_version": SCHEMA_VERSION, "quick": quick, "machine": machine(),
-            "versions": versions(), "clock": CLOCK_NAME, "cases": cases, "startup": startup}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "quick": quick,
+        "machine": machine(),
+        "versions": versions(),
+        "clock": CLOCK_NAME,
+        "cases": cases,
+        "startup": startup,
+    }

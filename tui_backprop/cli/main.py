@@ -73,8 +73,13 @@ class VersionAction(argparse.Action):
     """--version: the version is read from the package's metadata only when asked, which
     keeps that import off every other start."""
 
-    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
-                 values: Any, option_string: str | None = None) -> None:
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
         from .. import __version__
 
         print(f"{PROG} {__version__}")
@@ -95,20 +100,23 @@ class Invocation:
     lesson: Lesson | None = None
 
 
-def _network_command(commands: Any, name: str, help: str, description: str,
-                     epochs: Option | None) -> argparse.ArgumentParser:
+def _network_command(
+    commands: Any, name: str, help: str, description: str, epochs: Option | None
+) -> argparse.ArgumentParser:
     """A command that builds a network on data: the data, network and training options."""
-    parser: argparse.ArgumentParser = commands.add_parser(name, help=help,
-                                                          description=description)
+    parser: argparse.ArgumentParser = commands.add_parser(name, help=help, description=description)
     add_run_options(parser, epochs)
     return parser
 
 
 def _add_lesson_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--lesson", metavar="NAME|FILE.toml",
-                        help="start from a lesson's settings: a shipped lesson by name (see "
-                             "`tui-backprop lessons`) or your own TOML file; options given "
-                             "here override the file's")
+    parser.add_argument(
+        "--lesson",
+        metavar="NAME|FILE.toml",
+        help="start from a lesson's settings: a shipped lesson by name (see "
+        "`tui-backprop lessons`) or your own TOML file; options given "
+        "here override the file's",
+    )
 
 
 def build_parser() -> OneLineParser:
@@ -117,33 +125,38 @@ def build_parser() -> OneLineParser:
         prog=PROG,
         description="Watch backpropagation and gradient descent train a neural network.",
     )
-    parser.add_argument("--version", action=VersionAction, nargs=0,
-                        help="show the version and exit")
+    parser.add_argument(
+        "--version", action=VersionAction, nargs=0, help="show the version and exit"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     tui = _network_command(
         commands,
-        "tui", help="open the app (the default command)",
+        "tui",
+        help="open the app (the default command)",
         description="Open the app: watch the network train, step it, change it. "
-                    "Press ? inside for every key.",
+        "Press ? inside for every key.",
         epochs=PAUSE_EPOCHS,
     )
     add_options(tui, "app", APP_OPTIONS)
 
     lesson = _network_command(
         commands,
-        "lesson", help="open a lesson in the app (see `tui-backprop lessons`)",
+        "lesson",
+        help="open a lesson in the app (see `tui-backprop lessons`)",
         description="Open a lesson: its scene, its settings and its lecture notes (t shows "
-                    "or hides them). Options given here override the lesson's.",
+        "or hides them). Options given here override the lesson's.",
         epochs=PAUSE_EPOCHS,
     )
-    lesson.add_argument("lesson", metavar="NAME|FILE.toml",
-                        help="a shipped lesson's name, or a lesson file")
+    lesson.add_argument(
+        "lesson", metavar="NAME|FILE.toml", help="a shipped lesson's name, or a lesson file"
+    )
     add_options(lesson, "app", APP_OPTIONS)
 
     train = _network_command(
         commands,
-        "train", help="train a network headless and print the result",
+        "train",
+        help="train a network headless and print the result",
         description="Train a network without the app; print a summary or --json.",
         epochs=RUN_EPOCHS,
     )
@@ -153,51 +166,74 @@ def build_parser() -> OneLineParser:
 
     check = _network_command(
         commands,
-        "gradcheck", help="check backprop against finite differences",
+        "gradcheck",
+        help="check backprop against finite differences",
         description="Compare backprop's gradient of the mean cost with central finite "
-                    "differences for every parameter; exit code 1 if any relative error "
-                    "exceeds the tolerance.",
+        "differences for every parameter; exit code 1 if any relative error "
+        "exceeds the tolerance.",
         epochs=None,
     )
-    check.add_argument("--after-epochs", type=int, default=0, metavar="N",
-                       help="train N epochs first, then check (default: 0)")
-    check.add_argument("--example", type=int, metavar="K",
-                       help="check the cost of example K (1-based) alone, not the mean")
-    check.add_argument("--tolerance", type=float, default=None,
-                       help="largest relative error that passes (default: 1e-05)")
+    check.add_argument(
+        "--after-epochs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="train N epochs first, then check (default: 0)",
+    )
+    check.add_argument(
+        "--example",
+        type=int,
+        metavar="K",
+        help="check the cost of example K (1-based) alone, not the mean",
+    )
+    check.add_argument(
+        "--tolerance",
+        type=float,
+        default=None,
+        help="largest relative error that passes (default: 1e-05)",
+    )
     check.add_argument("--json", action="store_true", help="print one JSON object")
 
     explain = _network_command(
         commands,
-        "explain", help="one update, phase by phase, with the numbers filled in",
+        "explain",
+        help="one update, phase by phase, with the numbers filled in",
         description="Print one update as the formulas of the forward pass, the cost, the "
-                    "deltas, the gradients and the momentum update, each with the current "
-                    "numbers plugged in: for lecture notes.",
+        "deltas, the gradients and the momentum update, each with the current "
+        "numbers plugged in: for lecture notes.",
         epochs=None,
     )
-    explain.add_argument("--after-epochs", type=int, default=0, metavar="N",
-                         help="train N epochs first (default: 0)")
-    explain.add_argument("--example", type=int, default=1, metavar="K",
-                         help="the example to update on (1-based; with --batch-size B, "
-                              "K and the B-1 after it) (default: 1)")
+    explain.add_argument(
+        "--after-epochs", type=int, default=0, metavar="N", help="train N epochs first (default: 0)"
+    )
+    explain.add_argument(
+        "--example",
+        type=int,
+        default=1,
+        metavar="K",
+        help="the example to update on (1-based; with --batch-size B, "
+        "K and the B-1 after it) (default: 1)",
+    )
     explain.add_argument("--json", action="store_true", help="print one JSON object")
 
     descend = commands.add_parser(
-        "descend", help="gradient descent on f(x) = x^4 - 3x^3 + 2, or on a surface",
+        "descend",
+        help="gradient descent on f(x) = x^4 - 3x^3 + 2, or on a surface",
         description="Gradient descent x <- x - gamma f'(x) on the tutorials' quartic "
-                    "f(x) = x^4 - 3x^3 + 2 until a step is at most --precision, then the "
-                    "second-derivative test; or on a two-variable bowl, cap (by ascent) or "
-                    "saddle, with the Hessian test.",
+        "f(x) = x^4 - 3x^3 + 2 until a step is at most --precision, then the "
+        "second-derivative test; or on a two-variable bowl, cap (by ascent) or "
+        "saddle, with the Hessian test.",
     )
     add_options(descend, "descent", DESCENT_OPTIONS)
     descend.add_argument("--json", action="store_true", help="print one JSON object")
 
     landscape = _network_command(
         commands,
-        "landscape", help="the cost over a grid of two parameters",
+        "landscape",
+        help="the cost over a grid of two parameters",
         description="The mean cost over a grid of two parameters (the whole cost function "
-                    "of a two-parameter network such as NOT with --hidden 0, or a slice "
-                    "through two chosen parameters of a larger one).",
+        "of a two-parameter network such as NOT with --hidden 0, or a slice "
+        "through two chosen parameters of a larger one).",
         epochs=None,
     )
     add_options(landscape, "landscape", LANDSCAPE_OPTIONS)
@@ -205,11 +241,12 @@ def build_parser() -> OneLineParser:
 
     restarts = _network_command(
         commands,
-        "restarts", help="train many seeds of one network in parallel",
+        "restarts",
+        help="train many seeds of one network in parallel",
         description="Train --count networks from seeds --seed, --seed + 1, ... (every other "
-                    "option as in train) in parallel; report how many converged, quantiles "
-                    "and a histogram of the final losses, and the best and worst seeds. "
-                    "`train --seed S` reproduces any one of them exactly.",
+        "option as in train) in parallel; report how many converged, quantiles "
+        "and a histogram of the final losses, and the best and worst seeds. "
+        "`train --seed S` reproduces any one of them exactly.",
         epochs=RUN_EPOCHS,
     )
     add_options(restarts, "restarts", RESTARTS_OPTIONS)
@@ -217,24 +254,27 @@ def build_parser() -> OneLineParser:
     restarts.add_argument("--json", action="store_true", help="print one JSON object")
 
     bench = commands.add_parser(
-        "bench", help="measure the kernels against the NumPy reference",
+        "bench",
+        help="measure the kernels against the NumPy reference",
         description="Time the kernels and the NumPy reference side by side (interleaved, "
-                    "several repeats) and report rates, ratios and start-up times.",
+        "several repeats) and report rates, ratios and start-up times.",
     )
     bench.add_argument("--quick", action="store_true", help="a short run (under 30 s)")
     bench.add_argument("--json", action="store_true", help="print one JSON document")
     bench.add_argument("--output", metavar="FILE.json", help="also write the JSON here")
 
     problems = commands.add_parser(
-        "problems", help="list the built-in problems",
+        "problems",
+        help="list the built-in problems",
         description="List the built-in problems with their input and output sizes.",
     )
     problems.add_argument("--json", action="store_true", help="print one JSON array")
 
     lessons = commands.add_parser(
-        "lessons", help="list the shipped lessons",
+        "lessons",
+        help="list the shipped lessons",
         description="List the lessons shipped with tui-backprop: name, scene and title. "
-                    "Open one with `tui-backprop lesson NAME`.",
+        "Open one with `tui-backprop lesson NAME`.",
     )
     lessons.add_argument("--json", action="store_true", help="print one JSON array")
 

@@ -66,16 +66,27 @@ class Option:
 
     def add_to(self, group: argparse._ActionsContainer) -> None:
         if self.convert is None:
-            group.add_argument(self.flag, dest=self.dest, action="store_const",
-                               const=self.const, default=argparse.SUPPRESS, help=self.help)
+            group.add_argument(
+                self.flag,
+                dest=self.dest,
+                action="store_const",
+                const=self.const,
+                default=argparse.SUPPRESS,
+                help=self.help,
+            )
         else:
             metavar = self.metavar
             if metavar is None and self.choices is None:
                 metavar = self.flag.lstrip("-").replace("-", "_").upper()
-            group.add_argument(self.flag, dest=self.dest, type=self._typed(self.convert),
-                               default=argparse.SUPPRESS, metavar=metavar,
-                               choices=self.choices, help=self.help)
-
+            group.add_argument(
+                self.flag,
+                dest=self.dest,
+                type=self._typed(self.convert),
+                default=argparse.SUPPRESS,
+                metavar=metavar,
+                choices=self.choices,
+                help=self.help,
+            )
 
     @staticmethod
     def _typed(convert: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -98,97 +109,213 @@ def _hidden_text(sizes: tuple[int, ...]) -> str:
 
 
 DATA_OPTIONS = [
-    Option("--problem", "data.problem", "built-in problem (see `tui-backprop problems`; "
-           f"default: {_DATA.problem})", metavar="NAME"),
-    Option("--data", "data.csv", "your own data: numeric CSV, optional header row",
-           metavar="FILE.csv"),
-    Option("--targets", "data.targets", "with --data: the last K columns are targets "
-           f"(default: {_DATA.targets})", int, "K"),
-    Option("--samples", "data.samples", "examples to generate for circle, spiral, gauss, "
-           "moons, sine", int, "N"),
+    Option(
+        "--problem",
+        "data.problem",
+        f"built-in problem (see `tui-backprop problems`; default: {_DATA.problem})",
+        metavar="NAME",
+    ),
+    Option(
+        "--data", "data.csv", "your own data: numeric CSV, optional header row", metavar="FILE.csv"
+    ),
+    Option(
+        "--targets",
+        "data.targets",
+        f"with --data: the last K columns are targets (default: {_DATA.targets})",
+        int,
+        "K",
+    ),
+    Option(
+        "--samples",
+        "data.samples",
+        "examples to generate for circle, spiral, gauss, moons, sine",
+        int,
+        "N",
+    ),
     Option("--noise", "data.noise", "noise of the generated problems", float, "F"),
-    Option("--data-seed", "data.seed", "seed of the generated data, separate from --seed "
-           f"(default: {_DATA.seed})", int, "S"),
+    Option(
+        "--data-seed",
+        "data.seed",
+        f"seed of the generated data, separate from --seed (default: {_DATA.seed})",
+        int,
+        "S",
+    ),
 ]
 NETWORK_OPTIONS = [
-    Option("--hidden", "network.hidden", "hidden layer sizes: 3, or 16,16; 0 for none "
-           f"(default: {_hidden_text(_NET.hidden)})", parse_hidden, "SIZES"),
-    Option("--activation", "network.activation", "activation of the hidden layers "
-           f"(default: {_NET.activation})", choices=HIDDEN_ACTIVATIONS),
-    Option("--output-activation", "network.output_activation", "activation of the output "
-           "layer (default: sigmoid, or linear when targets leave [0, 1])",
-           choices=OUTPUT_ACTIVATIONS),
-    Option("--beta", "network.beta", "sigmoid steepness: 1/(1 + e^(-beta z)) "
-           f"(default: {_NET.beta:g})", float),
-    Option("--cost", "network.cost", "mse = 1/2 |a - y|^2, or cross-entropy (sigmoid "
-           f"output only) (default: {_NET.cost})", choices=COSTS),
+    Option(
+        "--hidden",
+        "network.hidden",
+        f"hidden layer sizes: 3, or 16,16; 0 for none (default: {_hidden_text(_NET.hidden)})",
+        parse_hidden,
+        "SIZES",
+    ),
+    Option(
+        "--activation",
+        "network.activation",
+        f"activation of the hidden layers (default: {_NET.activation})",
+        choices=HIDDEN_ACTIVATIONS,
+    ),
+    Option(
+        "--output-activation",
+        "network.output_activation",
+        "activation of the output layer (default: sigmoid, or linear when targets leave [0, 1])",
+        choices=OUTPUT_ACTIVATIONS,
+    ),
+    Option(
+        "--beta",
+        "network.beta",
+        f"sigmoid steepness: 1/(1 + e^(-beta z)) (default: {_NET.beta:g})",
+        float,
+    ),
+    Option(
+        "--cost",
+        "network.cost",
+        f"mse = 1/2 |a - y|^2, or cross-entropy (sigmoid output only) (default: {_NET.cost})",
+        choices=COSTS,
+    ),
     Option("--no-bias", "network.bias", "layers without biases", None, const=False),
-    Option("--init", "init.file", "exact initial weights from a weights file",
-           metavar="FILE.json"),
-    Option("--init-scheme", "init.scheme", "how a seed draws initial weights: auto (Glorot "
-           "uniform; He normal for relu) or tutorial (0.5 sqrt(6/(n_in + n_out)) N(0,1)) "
-           f"(default: {_INIT.scheme})", choices=INIT_SCHEMES),
+    Option("--init", "init.file", "exact initial weights from a weights file", metavar="FILE.json"),
+    Option(
+        "--init-scheme",
+        "init.scheme",
+        "how a seed draws initial weights: auto (Glorot "
+        "uniform; He normal for relu) or tutorial (0.5 sqrt(6/(n_in + n_out)) N(0,1)) "
+        f"(default: {_INIT.scheme})",
+        choices=INIT_SCHEMES,
+    ),
 ]
 TRAINING_OPTIONS = [
-    Option("--alpha", "training.alpha", f"learning rate alpha (default: {_TRAIN.alpha:g})",
-           float),
-    Option("--momentum", "training.momentum", "momentum mu, 0 <= mu < 1 "
-           f"(default: {_TRAIN.momentum:g})", float),
-    Option("--batch-size", "training.batch_size", "examples per update: 1 is online "
-           f"(default: {_TRAIN.batch_size}), N is full batch", int, "B"),
-    Option("--seed", "training.seed", "seed of the initial weights and example order "
-           f"(default: {_TRAIN.seed})", int),
-    Option("--no-shuffle", "training.shuffle", "visit examples in the data's own order "
-           "every epoch", None, const=False),
+    Option("--alpha", "training.alpha", f"learning rate alpha (default: {_TRAIN.alpha:g})", float),
+    Option(
+        "--momentum",
+        "training.momentum",
+        f"momentum mu, 0 <= mu < 1 (default: {_TRAIN.momentum:g})",
+        float,
+    ),
+    Option(
+        "--batch-size",
+        "training.batch_size",
+        f"examples per update: 1 is online (default: {_TRAIN.batch_size}), N is full batch",
+        int,
+        "B",
+    ),
+    Option(
+        "--seed",
+        "training.seed",
+        f"seed of the initial weights and example order (default: {_TRAIN.seed})",
+        int,
+    ),
+    Option(
+        "--no-shuffle",
+        "training.shuffle",
+        "visit examples in the data's own order every epoch",
+        None,
+        const=False,
+    ),
 ]
-RUN_EPOCHS = Option("--epochs", "training.epochs",
-                    f"passes over the data (default: {_TRAIN.epochs})", int)
-PAUSE_EPOCHS = Option("--epochs", "app.stop_epoch",
-                      "pause when this many epochs are done (default: never)", int)
+RUN_EPOCHS = Option(
+    "--epochs", "training.epochs", f"passes over the data (default: {_TRAIN.epochs})", int
+)
+PAUSE_EPOCHS = Option(
+    "--epochs", "app.stop_epoch", "pause when this many epochs are done (default: never)", int
+)
 APP_OPTIONS = [
-    Option("--fps", "app.fps", "frames drawn per second; lower it on slow links "
-           f"(default: {_APP.fps:g})", float),
-    Option("--speed", "app.speed", "updates per frame: 1, 2, 5, ... 10000, or max "
-           f"(default: {_APP.speed})", speed_from_text),
+    Option(
+        "--fps",
+        "app.fps",
+        f"frames drawn per second; lower it on slow links (default: {_APP.fps:g})",
+        float,
+    ),
+    Option(
+        "--speed",
+        "app.speed",
+        f"updates per frame: 1, 2, 5, ... 10000, or max (default: {_APP.speed})",
+        speed_from_text,
+    ),
     Option("--run", "app.run", "start running at once", None, const=True),
-    Option("--quit-after", "app.quit_after", "exit by itself after this many seconds",
-           float, "SECONDS"),
-    Option("--stats", "app.stats", "write frames, updates, seconds, updates_per_s, fps at "
-           "exit", metavar="FILE.json"),
+    Option(
+        "--quit-after", "app.quit_after", "exit by itself after this many seconds", float, "SECONDS"
+    ),
+    Option(
+        "--stats",
+        "app.stats",
+        "write frames, updates, seconds, updates_per_s, fps at exit",
+        metavar="FILE.json",
+    ),
     Option("--save", "app.save", "write the weights at exit", metavar="FILE.json"),
 ]
 DESCENT_OPTIONS = [
-    Option("--function", "descent.function", f"what to descend (default: {_DESCENT.function})",
-           choices=DESCENT_FUNCTIONS),
+    Option(
+        "--function",
+        "descent.function",
+        f"what to descend (default: {_DESCENT.function})",
+        choices=DESCENT_FUNCTIONS,
+    ),
     Option("--x0", "descent.x0", "start (default: 4 for the quartic)", float),
     Option("--y0", "descent.y0", "start's y, for the surfaces", float),
     Option("--gamma", "descent.gamma", "step size (default: 0.01)", float),
-    Option("--preset", "descent.preset", "a gamma for the quartic that shows that behaviour",
-           choices=tuple(DESCENT_PRESETS)),
-    Option("--precision", "descent.precision", "stop when a step is at most this "
-           f"(default: {_DESCENT.precision:g})", float),
-    Option("--max-steps", "descent.max_steps", "give up after this many steps "
-           f"(default: {_DESCENT.max_steps})", int),
+    Option(
+        "--preset",
+        "descent.preset",
+        "a gamma for the quartic that shows that behaviour",
+        choices=tuple(DESCENT_PRESETS),
+    ),
+    Option(
+        "--precision",
+        "descent.precision",
+        f"stop when a step is at most this (default: {_DESCENT.precision:g})",
+        float,
+    ),
+    Option(
+        "--max-steps",
+        "descent.max_steps",
+        f"give up after this many steps (default: {_DESCENT.max_steps})",
+        int,
+    ),
 ]
 LANDSCAPE_OPTIONS = [
-    Option("--params", "landscape.params", "two parameters, like 'W1[1,1],b1[1]' (default: "
-           "the two of a two-parameter network)", parse_parameter_pair, "'P1,P2'"),
-    Option("--range", "landscape.half_range", "each parameter from -R to R "
-           f"(default: {_LANDSCAPE.half_range:g})", float),
-    Option("--grid", "landscape.grid", f"points per axis, 2 to {MAX_GRID} "
-           f"(default: {_LANDSCAPE.grid})", int),
+    Option(
+        "--params",
+        "landscape.params",
+        "two parameters, like 'W1[1,1],b1[1]' (default: the two of a two-parameter network)",
+        parse_parameter_pair,
+        "'P1,P2'",
+    ),
+    Option(
+        "--range",
+        "landscape.half_range",
+        f"each parameter from -R to R (default: {_LANDSCAPE.half_range:g})",
+        float,
+    ),
+    Option(
+        "--grid",
+        "landscape.grid",
+        f"points per axis, 2 to {MAX_GRID} (default: {_LANDSCAPE.grid})",
+        int,
+    ),
 ]
 RESTARTS_OPTIONS = [
-    Option("--count", "restarts.count", f"number of networks (default: {_RESTARTS.count})",
-           int),
-    Option("--threshold", "restarts.threshold", "a run converged if its final loss is below "
-           f"this (default: {_RESTARTS.threshold:g})", float),
+    Option("--count", "restarts.count", f"number of networks (default: {_RESTARTS.count})", int),
+    Option(
+        "--threshold",
+        "restarts.threshold",
+        f"a run converged if its final loss is below this (default: {_RESTARTS.threshold:g})",
+        float,
+    ),
 ]
 
 #: Every option that sets a configuration field (--epochs as the length of a run; the app's
 #: --epochs, PAUSE_EPOCHS, sets app.stop_epoch).
-ALL_OPTIONS = [*DATA_OPTIONS, *NETWORK_OPTIONS, *TRAINING_OPTIONS, RUN_EPOCHS, *APP_OPTIONS,
-               *DESCENT_OPTIONS, *LANDSCAPE_OPTIONS, *RESTARTS_OPTIONS]
+ALL_OPTIONS = [
+    *DATA_OPTIONS,
+    *NETWORK_OPTIONS,
+    *TRAINING_OPTIONS,
+    RUN_EPOCHS,
+    *APP_OPTIONS,
+    *DESCENT_OPTIONS,
+    *LANDSCAPE_OPTIONS,
+    *RESTARTS_OPTIONS,
+]
 #: Fields without an option of their own: the commands' own settings.
 _OTHER_NAMES = {"moment.after_epochs": "--after-epochs", "moment.example": "--example"}
 

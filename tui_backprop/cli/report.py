@@ -76,11 +76,19 @@ def example_table(session: Session) -> list[str]:
     rows = range(n) if n <= FULL_TABLE_ROWS else range(SHOWN_ROWS)
     cells = [("#", "input", "target", "output", "cost")]
     for k in rows:
-        cells.append((str(k + 1), _vector(session.X[k]), _vector(session.Y[k]),
-                      _vector(session.outputs[k]), f"{session.costs[k]:.4g}"))
+        cells.append(
+            (
+                str(k + 1),
+                _vector(session.X[k]),
+                _vector(session.Y[k]),
+                _vector(session.outputs[k]),
+                f"{session.costs[k]:.4g}",
+            )
+        )
     widths = [max(len(row[i]) for row in cells) for i in range(5)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-             for row in cells]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
     if n > len(rows):
         lines.append(f"... and {n - len(rows)} more examples (--json lists every output)")
     return lines
@@ -100,8 +108,9 @@ def human_report(result: TrainResult) -> str:
         acc = accuracy(session.outputs, session.Y, setup.spec.output_activation)
         lines.append(f"accuracy      {acc:.1%}")
     lines.append(f"epochs        {result.epochs}")
-    lines.append(f"updates       {session.updates} in {result.seconds:.3f} s "
-                 f"({rate / 1e6:.2f} M updates/s)")
+    lines.append(
+        f"updates       {session.updates} in {result.seconds:.3f} s ({rate / 1e6:.2f} M updates/s)"
+    )
     if result.diverged:
         lines.append(divergence_message(result))
     return "\n".join(lines)
@@ -109,8 +118,10 @@ def human_report(result: TrainResult) -> str:
 
 def divergence_message(result: TrainResult) -> str:
     st = result.setup.settings
-    return (f"DIVERGED in epoch {result.epochs + 1}: the loss or a weight is no longer finite; "
-            f"alpha {st.alpha:g} is probably too large (try --alpha {st.alpha / 10:g})")
+    return (
+        f"DIVERGED in epoch {result.epochs + 1}: the loss or a weight is no longer finite; "
+        f"alpha {st.alpha:g} is probably too large (try --alpha {st.alpha / 10:g})"
+    )
 
 
 def json_report(result: TrainResult) -> dict:

@@ -50,6 +50,7 @@ DESCENT_FUNCTIONS = ("quartic", "bowl", "cap", "saddle")
 DESCENT_PRESETS = {"slow": 0.001, "converge": 0.01, "oscillate": 0.055, "diverge": 0.07}
 MAX_GRID = 401
 
+
 # -- checks shared by the types below -----------------------------------------------------
 def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
@@ -184,9 +185,7 @@ class NetworkConfig:
         hidden = self.hidden
         if _is_int(hidden):
             hidden = () if hidden == 0 else (hidden,)
-        if not isinstance(hidden, (tuple, list)) or not all(
-            _is_int(s) and s >= 1 for s in hidden
-        ):
+        if not isinstance(hidden, (tuple, list)) or not all(_is_int(s) and s >= 1 for s in hidden):
             raise ConfigError(
                 "network.hidden", f"must be layer sizes of at least 1, got {self.hidden!r}"
             )
@@ -298,8 +297,8 @@ class AppOptions:
         _set(self, "fps", float(self.fps))
         if self.speed != FULL_SPEED and self.speed not in SPEEDS or not _is_int(self.speed):
             raise ConfigError(
-                "app.speed", f"must be one of {', '.join(map(str, SPEEDS))} or max, "
-                f"got {self.speed!r}"
+                "app.speed",
+                f"must be one of {', '.join(map(str, SPEEDS))} or max, got {self.speed!r}",
             )
         if not isinstance(self.run, bool):
             raise ConfigError("app.run", f"must be true or false, got {self.run!r}")
@@ -392,9 +391,7 @@ class LandscapeConfig:
             raise ConfigError("landscape.params", f"must be parameter names, got {self.params!r}")
         _set(self, "params", tuple(p.strip() for p in self.params))
         if self.params and len(self.params) != 2:
-            raise ConfigError(
-                "landscape.params", "takes two parameter names, like 'W1[1,1],b1[1]'"
-            )
+            raise ConfigError("landscape.params", "takes two parameter names, like 'W1[1,1],b1[1]'")
         if len(set(self.params)) != len(self.params):
             raise ConfigError("landscape.params", "must name two different parameters")
         _set(self, "half_range", _positive("landscape.half_range", self.half_range))
@@ -432,5 +429,8 @@ class RestartsConfig:
         """The seeds first_seed .. first_seed + count - 1 must all be valid seeds."""
         last = first_seed + self.count - 1
         if last > MAX_SEED:
-            raise ConfigError("restarts.count", f"{self.count} is too many: seeds "
-                              f"{first_seed}..{last} go past the last seed, {MAX_SEED}")
+            raise ConfigError(
+                "restarts.count",
+                f"{self.count} is too many: seeds "
+                f"{first_seed}..{last} go past the last seed, {MAX_SEED}",
+            )

@@ -51,8 +51,9 @@ def layer_table(spec: NetworkSpec) -> Ints:
     return table
 
 
-def init_scale(activation: str, fan_in: int, fan_out: int,
-               scheme: str = "auto") -> tuple[str, float]:
+def init_scale(
+    activation: str, fan_in: int, fan_out: int, scheme: str = "auto"
+) -> tuple[str, float]:
     """The initial distribution of W^m, (kind, scale), for a layer with this activation.
 
     scheme "tutorial": the first tutorial's 0.5 sqrt(6 / (N^{m-1} + N^m)) * N(0, 1), that is
@@ -92,8 +93,8 @@ class Network:
         self.buffer = np.zeros(3 * n_params + 3 * n_nodes + spec.n_layers + 1)
         parts = np.cumsum([0, n_params, n_params, n_params, n_nodes, n_nodes, n_nodes])
         (self.params, self.velocity, self.grad, self.z, self.a, self.delta, self.betas) = (
-            self.buffer[start:stop] for start, stop in zip(parts, [*parts[1:], None],
-                                                            strict=True))
+            self.buffer[start:stop] for start, stop in zip(parts, [*parts[1:], None], strict=True)
+        )
         self.betas[...] = spec.beta
         self.W: PerLayer = [None]
         self.b: PerLayer = [None]
@@ -119,8 +120,9 @@ class Network:
         W, b = layer_arrays(self.W), layer_arrays(self.b)
         for m in range(1, self.spec.n_layers + 1):
             fan_out, fan_in = W[m].shape
-            kind, scale = init_scale(self.spec.activations[m - 1], fan_in, fan_out,
-                                     self.spec.init_scheme)
+            kind, scale = init_scale(
+                self.spec.activations[m - 1], fan_in, fan_out, self.spec.init_scheme
+            )
             if kind == "normal":
                 W[m][...] = rng.normal(0.0, scale, size=(fan_out, fan_in))
             else:

@@ -41,8 +41,7 @@ def activation(name: str, z: Floats, beta: float, out: Floats) -> Floats:
     return out
 
 
-def activation_slope(name: str, z: Floats, a: Floats, beta: float,
-                     out: Floats) -> Floats:
+def activation_slope(name: str, z: Floats, a: Floats, beta: float, out: Floats) -> Floats:
     """sigma'(z) into ``out``: sigmoid beta a (1 - a); tanh 1 - a^2; relu 1 where z > 0;
     linear 1."""
     if name == "sigmoid":
@@ -145,8 +144,7 @@ class ReferenceNetwork:
 
     def sigma_prime(self, m: int) -> Floats:
         """sigma'(z^m) of the last forward pass."""
-        return activation_slope(self.activations[m], self.z[m], self.a[m], self.beta,
-                                self.slope[m])
+        return activation_slope(self.activations[m], self.z[m], self.a[m], self.beta, self.slope[m])
 
     def update(self, batch_len: int, alpha: float, momentum: float) -> None:
         """d = -alpha g + mu d_prev, theta += d, with g the batch's mean gradient."""
@@ -195,9 +193,7 @@ class ReferenceNetwork:
                 total += self.cost(y)
         return total / len(X)
 
-    def mean_gradient(
-        self, X: Floats, Y: Floats
-    ) -> tuple[list[Floats], list[Floats]]:
+    def mean_gradient(self, X: Floats, Y: Floats) -> tuple[list[Floats], list[Floats]]:
         """Mean over the examples of (dC/dW^m, dC/db^m), m = 1..L; leaves the sums cleared."""
         with np.errstate(over="ignore"):
             for x, y in zip(X, Y, strict=True):

@@ -57,14 +57,14 @@ class Session:
         Y = np.asarray(Y, dtype=np.float64)
         if X.shape[1] != spec.sizes[0] or Y.shape[1] != spec.sizes[-1]:
             raise ValueError(
-                f"data has {X.shape[1]} inputs and {Y.shape[1]} outputs, "
-                f"network is {spec.label}"
+                f"data has {X.shape[1]} inputs and {Y.shape[1]} outputs, network is {spec.label}"
             )
         settings.check_data_size(len(X))
         self.network = Network(spec)
         self._buffer = self.network.buffer
         self._train_batches, self._train_many = kernels.trainers(
-            self.network.layers, self.network.cost_code, specialized)
+            self.network.layers, self.network.cost_code, specialized
+        )
         self._step = kernels.stepper(self.network.layers, self.network.cost_code, specialized)
         # What one update needs lives in three arrays, so that a single step from Python
         # (``kernels.dense.step``) costs little more than the update: the network's buffer
@@ -249,8 +249,9 @@ class Session:
         self.network.params[...] = self._initial_params
         self.network.velocity[...] = 0.0
         self.network.grad[...] = 0.0
-        self._orders = EpochOrders(self.n_examples, seed_streams(self.seed)[1],
-                                   self.settings.shuffle)
+        self._orders = EpochOrders(
+            self.n_examples, seed_streams(self.seed)[1], self.settings.shuffle
+        )
         self._packed.drop_orders()  # the step state's orders are the old seed's
         self.epoch = 0  # completed epochs
         self.batch_in_epoch = 0  # batches done in the current epoch
@@ -294,17 +295,33 @@ class Session:
             epoch_cost[0] = self._partial_cost
             before = self._position()
             ran = self._train_batches(
-                net.layers, net.betas, net.cost_code, net.params, net.velocity, net.grad,
-                net.z, net.a, net.delta, self.X, self.Y, order, self.batch_size,
-                first, want, self.alpha, self.momentum, epoch_cost,
+                net.layers,
+                net.betas,
+                net.cost_code,
+                net.params,
+                net.velocity,
+                net.grad,
+                net.z,
+                net.a,
+                net.delta,
+                self.X,
+                self.Y,
+                order,
+                self.batch_size,
+                first,
+                want,
+                self.alpha,
+                self.momentum,
+                epoch_cost,
             )
             if ran:
                 # The last example of the last batch run: its z, a and delta are the ones
                 # left in the network's work buffers.
                 last_batch = first + ran - 1
                 e, k = divmod(last_batch, per_epoch)
-                self.last_example = int(order[e, min((k + 1) * self.batch_size,
-                                                     self.n_examples) - 1])
+                self.last_example = int(
+                    order[e, min((k + 1) * self.batch_size, self.n_examples) - 1]
+                )
             reached = first + ran
             finished = reached // per_epoch
             if finished:
@@ -345,9 +362,24 @@ class Session:
         net = self.network
         order = self._orders.take(self.epoch, 1)
         self._train_batches(
-            net.layers, net.betas, net.cost_code, net.params, net.velocity, net.grad,
-            net.z, net.a, net.delta, self.X, self.Y, order, self.batch_size,
-            0, 0, self.alpha, self.momentum, np.zeros(1),
+            net.layers,
+            net.betas,
+            net.cost_code,
+            net.params,
+            net.velocity,
+            net.grad,
+            net.z,
+            net.a,
+            net.delta,
+            self.X,
+            self.Y,
+            order,
+            self.batch_size,
+            0,
+            0,
+            self.alpha,
+            self.momentum,
+            np.zeros(1),
         )
         if single_steps:
             self._step(self._state.copy(), self._buffer.copy(), self._data.copy())
@@ -389,8 +421,16 @@ class Session:
         net = self.network
         started = time.perf_counter()
         loss = kernels.evaluate(
-            net.layers, net.betas, net.cost_code, net.params, self._eval_z, self._eval_a,
-            self.X, self.Y, self.outputs, self.costs,
+            net.layers,
+            net.betas,
+            net.cost_code,
+            net.params,
+            self._eval_z,
+            self._eval_a,
+            self.X,
+            self.Y,
+            self.outputs,
+            self.costs,
         )
         self._eval_time = time.perf_counter()
         self._eval_seconds = self._eval_time - started
@@ -415,9 +455,18 @@ class Session:
         L = self.spec.n_layers
         if self.last_example is None:
             # Nothing trained yet: show example 0's forward pass, with zero deltas.
-            kernels.evaluate(net.layers, net.betas, net.cost_code, net.params, net.z, net.a,
-                             self.X[:1], self.Y[:1], np.zeros((1, self.spec.sizes[-1])),
-                             np.zeros(1))
+            kernels.evaluate(
+                net.layers,
+                net.betas,
+                net.cost_code,
+                net.params,
+                net.z,
+                net.a,
+                self.X[:1],
+                self.Y[:1],
+                np.zeros((1, self.spec.sizes[-1])),
+                np.zeros(1),
+            )
             net.delta[...] = 0.0
         z: PerLayer = [None]
         a: PerLayer = [net.layer_values(net.a, 0).copy()]
@@ -429,16 +478,32 @@ class Session:
         loss = self._recent_loss()
         epochs, losses = self.history.points()
         return Snapshot(
-            spec=self.spec, problem=problem, inputs=self.X, targets=self.Y,
-            weights=[None, *net.weights()], biases=[None, *net.biases()],
+            spec=self.spec,
+            problem=problem,
+            inputs=self.X,
+            targets=self.Y,
+            weights=[None, *net.weights()],
+            biases=[None, *net.biases()],
             weight_changes=[None, *(w.copy() for w in layer_arrays(net.dW)[1:])],
             bias_changes=[None, *(b.copy() for b in layer_arrays(net.db)[1:])],
-            z=z, a=a, delta=delta, example=self.last_example,
-            outputs=self.outputs.copy(), costs=self.costs.copy(), loss=loss,
-            epoch=self.epoch, batch_in_epoch=self.batch_in_epoch, updates=self.updates,
-            examples_seen=self.examples_seen, alpha=self.alpha, momentum=self.momentum,
-            batch_size=self.batch_size, seed=self.seed, diverged=self.diverged,
-            history_epochs=epochs, history_losses=losses,
+            z=z,
+            a=a,
+            delta=delta,
+            example=self.last_example,
+            outputs=self.outputs.copy(),
+            costs=self.costs.copy(),
+            loss=loss,
+            epoch=self.epoch,
+            batch_in_epoch=self.batch_in_epoch,
+            updates=self.updates,
+            examples_seen=self.examples_seen,
+            alpha=self.alpha,
+            momentum=self.momentum,
+            batch_size=self.batch_size,
+            seed=self.seed,
+            diverged=self.diverged,
+            history_epochs=epochs,
+            history_losses=losses,
         )
 
     def parameters_finite(self) -> bool:

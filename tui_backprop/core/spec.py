@@ -63,8 +63,9 @@ class NetworkSpec:
                     f"must be one of {', '.join(ACTIVATIONS)}, got {name!r}",
                 )
         if self.init_scheme not in INIT_SCHEMES:
-            raise ConfigError("init.scheme", f"must be one of {', '.join(INIT_SCHEMES)}, "
-                              f"got {self.init_scheme!r}")
+            raise ConfigError(
+                "init.scheme", f"must be one of {', '.join(INIT_SCHEMES)}, got {self.init_scheme!r}"
+            )
         if self.cost not in COSTS:
             raise ConfigError(
                 "network.cost", f"must be one of {', '.join(COSTS)}, got {self.cost!r}"
@@ -102,8 +103,7 @@ class NetworkSpec:
         """The usual shape: hidden layers use ``activation``, the last ``output_activation``."""
         sizes = (n_inputs, *hidden, n_outputs)
         activations = (activation,) * len(hidden) + (output_activation,)
-        return cls(sizes, activations, cost=cost, beta=beta, bias=bias,
-                   init_scheme=init_scheme)
+        return cls(sizes, activations, cost=cost, beta=beta, bias=bias, init_scheme=init_scheme)
 
     @property
     def n_layers(self) -> int:

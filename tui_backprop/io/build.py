@@ -82,9 +82,7 @@ def build_setup(run: RunConfig, make_session: bool = True) -> Setup:
     run.training.check_data_size(problem.n_examples)
     initial = load_initial(run.init, spec)
     session = (
-        Session(spec, problem.X, problem.Y, run.training, initial=initial)
-        if make_session
-        else None
+        Session(spec, problem.X, problem.Y, run.training, initial=initial) if make_session else None
     )
     return Setup(problem, spec, run.training, initial, session)
 

@@ -79,8 +79,9 @@ def descend(x0: float, gamma: float, precision: float, max_steps: int = 100_000)
     converged = not diverged and abs(x_new - x_old) <= precision
     verdict, test = ("", "") if diverged else second_derivative_test(x_new)
     value = quartic(x_new) if math.isfinite(x_new) and abs(x_new) < 1e75 else math.inf
-    return Descent((x_new,), steps, converged, diverged, np.array(path)[:, None], value,
-                   verdict, test)
+    return Descent(
+        (x_new,), steps, converged, diverged, np.array(path)[:, None], value, verdict, test
+    )
 
 
 @dataclass(frozen=True)
@@ -97,15 +98,33 @@ class Surface:
 
 
 SURFACES = {
-    "bowl": Surface("bowl", "x^2 + x y + 2 y^2", lambda x, y: x * x + x * y + 2 * y * y,
-                    lambda x, y: (2 * x + y, x + 4 * y), lambda x, y: (2.0, 4.0, 1.0),
-                    ascent=False, start=(2.0, 1.5)),
-    "cap": Surface("cap", "-(x^2 + y^2) + x", lambda x, y: -(x * x + y * y) + x,
-                   lambda x, y: (-2 * x + 1, -2 * y), lambda x, y: (-2.0, -2.0, 0.0),
-                   ascent=True, start=(-1.0, 2.0)),
-    "saddle": Surface("saddle", "x^2 - y^2", lambda x, y: x * x - y * y,
-                      lambda x, y: (2 * x, -2 * y), lambda x, y: (2.0, -2.0, 0.0),
-                      ascent=False, start=(2.0, 0.0)),
+    "bowl": Surface(
+        "bowl",
+        "x^2 + x y + 2 y^2",
+        lambda x, y: x * x + x * y + 2 * y * y,
+        lambda x, y: (2 * x + y, x + 4 * y),
+        lambda x, y: (2.0, 4.0, 1.0),
+        ascent=False,
+        start=(2.0, 1.5),
+    ),
+    "cap": Surface(
+        "cap",
+        "-(x^2 + y^2) + x",
+        lambda x, y: -(x * x + y * y) + x,
+        lambda x, y: (-2 * x + 1, -2 * y),
+        lambda x, y: (-2.0, -2.0, 0.0),
+        ascent=True,
+        start=(-1.0, 2.0),
+    ),
+    "saddle": Surface(
+        "saddle",
+        "x^2 - y^2",
+        lambda x, y: x * x - y * y,
+        lambda x, y: (2 * x, -2 * y),
+        lambda x, y: (2.0, -2.0, 0.0),
+        ascent=False,
+        start=(2.0, 0.0),
+    ),
 }
 
 
@@ -120,8 +139,13 @@ def hessian_test(fxx: float, fyy: float, fxy: float) -> tuple[str, str]:
     return "no verdict", f"{shown}: the test gives no verdict"
 
 
-def descend_surface(surface: Surface, start: tuple[float, float], gamma: float,
-                    precision: float, max_steps: int = 100_000) -> Descent:
+def descend_surface(
+    surface: Surface,
+    start: tuple[float, float],
+    gamma: float,
+    precision: float,
+    max_steps: int = 100_000,
+) -> Descent:
     """Gradient descent (ascent for a cap) on ``surface`` until a step is <= precision."""
     sign = 1.0 if surface.ascent else -1.0
     x, y = map(float, start)

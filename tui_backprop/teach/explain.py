@@ -119,25 +119,35 @@ def _example_phases(
     z, a = _forward(spec, W, b, x)
     for m in range(1, L + 1):
         act = spec.activations[m - 1]
-        phase = Phase("forward", m, f"forward, layer {m}{tag}",
-                      f"z^{m} = W^{m} a^{m - 1} + b^{m},  a^{m} = {act}(z^{m})",
-                      values={"z": z[m].tolist(), "a": a[m].tolist()})
+        phase = Phase(
+            "forward",
+            m,
+            f"forward, layer {m}{tag}",
+            f"z^{m} = W^{m} a^{m - 1} + b^{m},  a^{m} = {act}(z^{m})",
+            values={"z": z[m].tolist(), "a": a[m].tolist()},
+        )
         for i in range(spec.sizes[m]):
-            terms = " + ".join(f"{num(W[m][i, j])}*{num(a[m - 1][j])}"
-                               for j in range(spec.sizes[m - 1]))
-            names = " + ".join(f"w{i + 1}{j + 1}*a^{m - 1}_{j + 1}"
-                               for j in range(spec.sizes[m - 1]))
-            phase.lines.append(f"z^{m}_{i + 1} = {names} + b{i + 1} = {terms} + "
-                               f"{num(b[m][i])} = {val(z[m][i])};  a^{m}_{i + 1} = "
-                               + sigma_text(act, spec.beta, z[m][i], a[m][i]))
+            terms = " + ".join(
+                f"{num(W[m][i, j])}*{num(a[m - 1][j])}" for j in range(spec.sizes[m - 1])
+            )
+            names = " + ".join(
+                f"w{i + 1}{j + 1}*a^{m - 1}_{j + 1}" for j in range(spec.sizes[m - 1])
+            )
+            phase.lines.append(
+                f"z^{m}_{i + 1} = {names} + b{i + 1} = {terms} + "
+                f"{num(b[m][i])} = {val(z[m][i])};  a^{m}_{i + 1} = "
+                + sigma_text(act, spec.beta, z[m][i], a[m][i])
+            )
         phases.append(phase)
 
     out = a[L]
     if spec.cost == "cross-entropy":
         with np.errstate(divide="ignore"):
             cost = float(-np.sum(y * np.log(out) + (1 - y) * np.log(1 - out)))
-        terms = " + ".join(f"{num(y[i])}*ln {num(out[i])} + (1 - {num(y[i])})*ln(1 - "
-                           f"{num(out[i])})" for i in range(len(y)))
+        terms = " + ".join(
+            f"{num(y[i])}*ln {num(out[i])} + (1 - {num(y[i])})*ln(1 - {num(out[i])})"
+            for i in range(len(y))
+        )
         formula = "C = -sum(y ln a + (1 - y) ln(1 - a))"
         line = f"C = -({terms}) = {val(cost)}"
     else:
@@ -145,31 +155,49 @@ def _example_phases(
         terms = " + ".join(f"({num(out[i])} - {num(y[i])})^2" for i in range(len(y)))
         formula = "C = 1/2 |a^L - y|^2"
         line = f"C = 1/2 ({terms}) = {val(cost)}"
-    phases.append(Phase("cost", None, f"cost{tag}", formula, [line],
-                        {"cost": cost, "target": np.asarray(y).tolist()}))
+    phases.append(
+        Phase(
+            "cost",
+            None,
+            f"cost{tag}",
+            formula,
+            [line],
+            {"cost": cost, "target": np.asarray(y).tolist()},
+        )
+    )
 
     delta = [NO_LAYER] * (L + 1)
     act = spec.activations[L - 1]
     if spec.cost == "cross-entropy":
         delta[L] = spec.beta * (out - y)
         beta = "" if spec.beta == 1.0 else f"{num(spec.beta)}*"
-        phase = Phase("output-delta", L, f"output delta, layer {L}{tag}",
-                      f"delta^{L} = dC/da * sigma'(z) = (a - y)/(a(1 - a)) * "
-                      f"{beta}a(1 - a) = {beta}(a - y): the a(1 - a) cancels",
-                      values={"delta": delta[L].tolist()})
+        phase = Phase(
+            "output-delta",
+            L,
+            f"output delta, layer {L}{tag}",
+            f"delta^{L} = dC/da * sigma'(z) = (a - y)/(a(1 - a)) * "
+            f"{beta}a(1 - a) = {beta}(a - y): the a(1 - a) cancels",
+            values={"delta": delta[L].tolist()},
+        )
         for i in range(spec.sizes[L]):
-            phase.lines.append(f"delta{i + 1} = {beta}({num(out[i])} - {num(y[i])}) = "
-                               f"{val(delta[L][i])}")
+            phase.lines.append(
+                f"delta{i + 1} = {beta}({num(out[i])} - {num(y[i])}) = {val(delta[L][i])}"
+            )
     else:
         slope = _slope(act, spec.beta, z[L], out)
         delta[L] = (out - y) * slope
-        phase = Phase("output-delta", L, f"output delta, layer {L}{tag}",
-                      f"delta^{L} = (a - y) * sigma'(z^{L})",
-                      values={"delta": delta[L].tolist()})
+        phase = Phase(
+            "output-delta",
+            L,
+            f"output delta, layer {L}{tag}",
+            f"delta^{L} = (a - y) * sigma'(z^{L})",
+            values={"delta": delta[L].tolist()},
+        )
         for i in range(spec.sizes[L]):
             phase.lines.append(
                 f"delta{i + 1} = ({num(out[i])} - {num(y[i])}) * "
-                f"{slope_text(act, spec.beta, z[L][i], out[i])} = {val(delta[L][i])}")
+                f"{slope_text(act, spec.beta, z[L][i], out[i])} = {val(delta[L][i])}"
+            )
     phases.append(phase)
 
     for m in range(L - 1, 0, -1):
@@ -177,28 +205,42 @@ def _example_phases(
         back = W[m + 1].T @ delta[m + 1]
         slope = _slope(act, spec.beta, z[m], a[m])
         delta[m] = back * slope
-        phase = Phase("hidden-delta", m, f"hidden delta, layer {m}{tag}",
-                      f"delta^{m}_j = (sum_k W^{m + 1}_kj delta^{m + 1}_k) * sigma'(z^{m}_j)",
-                      values={"delta": delta[m].tolist()})
+        phase = Phase(
+            "hidden-delta",
+            m,
+            f"hidden delta, layer {m}{tag}",
+            f"delta^{m}_j = (sum_k W^{m + 1}_kj delta^{m + 1}_k) * sigma'(z^{m}_j)",
+            values={"delta": delta[m].tolist()},
+        )
         for j in range(spec.sizes[m]):
-            terms = " + ".join(f"{num(W[m + 1][k, j])}*{num(delta[m + 1][k])}"
-                               for k in range(spec.sizes[m + 1]))
-            phase.lines.append(f"delta{j + 1} = ({terms}) * "
-                               f"{slope_text(act, spec.beta, z[m][j], a[m][j])} = "
-                               f"{val(delta[m][j])}")
+            terms = " + ".join(
+                f"{num(W[m + 1][k, j])}*{num(delta[m + 1][k])}" for k in range(spec.sizes[m + 1])
+            )
+            phase.lines.append(
+                f"delta{j + 1} = ({terms}) * "
+                f"{slope_text(act, spec.beta, z[m][j], a[m][j])} = "
+                f"{val(delta[m][j])}"
+            )
         phases.append(phase)
 
     gW = [NO_LAYER] + [np.outer(delta[m], a[m - 1]) for m in range(1, L + 1)]
-    gb = [NO_LAYER] + [delta[m].copy() if spec.bias else np.zeros_like(delta[m])
-                       for m in range(1, L + 1)]
+    gb = [NO_LAYER] + [
+        delta[m].copy() if spec.bias else np.zeros_like(delta[m]) for m in range(1, L + 1)
+    ]
     for m in range(1, L + 1):
-        phase = Phase("gradient", m, f"gradient, layer {m}{tag}",
-                      f"dC/dW^{m}_ij = delta^{m}_i a^{m - 1}_j" +
-                      (f",  dC/db^{m}_i = delta^{m}_i" if spec.bias else ""),
-                      values={"grad_W": gW[m].tolist(), "grad_b": gb[m].tolist()})
+        phase = Phase(
+            "gradient",
+            m,
+            f"gradient, layer {m}{tag}",
+            f"dC/dW^{m}_ij = delta^{m}_i a^{m - 1}_j"
+            + (f",  dC/db^{m}_i = delta^{m}_i" if spec.bias else ""),
+            values={"grad_W": gW[m].tolist(), "grad_b": gb[m].tolist()},
+        )
         for i in range(spec.sizes[m]):
-            parts = [f"dC/dw{i + 1}{j + 1} = {num(delta[m][i])}*{num(a[m - 1][j])} = "
-                     f"{val(gW[m][i, j])}" for j in range(spec.sizes[m - 1])]
+            parts = [
+                f"dC/dw{i + 1}{j + 1} = {num(delta[m][i])}*{num(a[m - 1][j])} = {val(gW[m][i, j])}"
+                for j in range(spec.sizes[m - 1])
+            ]
             if spec.bias:
                 parts.append(f"dC/db{i + 1} = {val(gb[m][i])}")
             phase.lines.append(";  ".join(parts))
@@ -230,10 +272,20 @@ class Explanation:
     momentum: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
-        return {"examples": [k + 1 for k in self.examples],
-                "phases": [{"kind": p.kind, "layer": p.layer, "title": p.title,
-                            "formula": p.formula, "lines": p.lines, "values": p.values}
-                           for p in self.phases]}
+        return {
+            "examples": [k + 1 for k in self.examples],
+            "phases": [
+                {
+                    "kind": p.kind,
+                    "layer": p.layer,
+                    "title": p.title,
+                    "formula": p.formula,
+                    "lines": p.lines,
+                    "values": p.values,
+                }
+                for p in self.phases
+            ],
+        }
 
     def text(self) -> str:
         out = []
@@ -268,15 +320,23 @@ def explain_update(session: Session, examples: list[int]) -> Explanation:
     g_W = [NO_LAYER] + [s / batch for s in sum_W[1:]]
     g_b = [NO_LAYER] + [s / batch for s in sum_b[1:]]
     if batch > 1:
-        phase = Phase("batch-mean", None, f"mean gradient over the batch of {batch}",
-                      f"g = (1/{batch}) sum over the batch of dC/dtheta",
-                      values={"grad_W": [g.tolist() for g in g_W[1:]],
-                              "grad_b": [g.tolist() for g in g_b[1:]]})
+        phase = Phase(
+            "batch-mean",
+            None,
+            f"mean gradient over the batch of {batch}",
+            f"g = (1/{batch}) sum over the batch of dC/dtheta",
+            values={
+                "grad_W": [g.tolist() for g in g_W[1:]],
+                "grad_b": [g.tolist() for g in g_b[1:]],
+            },
+        )
         for m in range(1, L + 1):
             for i in range(spec.sizes[m]):
                 for j in range(spec.sizes[m - 1]):
-                    phase.lines.append(f"g(w^{m}_{i + 1}{j + 1}) = {num(sum_W[m][i, j])}/"
-                                       f"{batch} = {val(g_W[m][i, j])}")
+                    phase.lines.append(
+                        f"g(w^{m}_{i + 1}{j + 1}) = {num(sum_W[m][i, j])}/"
+                        f"{batch} = {val(g_W[m][i, j])}"
+                    )
         phases.append(phase)
     alpha, mu = session.alpha, session.momentum
     new_W: PerLayer = [None]
@@ -291,23 +351,43 @@ def explain_update(session: Session, examples: list[int]) -> Explanation:
         nW, nb = W[m] + sW, b[m] + sb
         new_W.append(nW)
         new_b.append(nb)
-        phase = Phase("update", m, f"update, layer {m}",
-                      f"d = -alpha*g + mu*d_prev, w <- w + d  (alpha {num(alpha)}, "
-                      f"mu {num(mu)})",
-                      values={"step_W": sW.tolist(), "step_b": sb.tolist(),
-                              "W": nW.tolist(), "b": nb.tolist()})
+        phase = Phase(
+            "update",
+            m,
+            f"update, layer {m}",
+            f"d = -alpha*g + mu*d_prev, w <- w + d  (alpha {num(alpha)}, mu {num(mu)})",
+            values={
+                "step_W": sW.tolist(),
+                "step_b": sb.tolist(),
+                "W": nW.tolist(),
+                "b": nb.tolist(),
+            },
+        )
         for i in range(spec.sizes[m]):
             for j in range(spec.sizes[m - 1]):
                 phase.lines.append(
                     f"w{i + 1}{j + 1}: d = -{num(alpha)}*{num(g_W[m][i, j])} + {num(mu)}*"
                     f"{num(dW[m][i, j])} = {val(sW[i, j])} -> w = {val(W[m][i, j])} + "
-                    f"{num(sW[i, j])} = {val(nW[i, j])}")
+                    f"{num(sW[i, j])} = {val(nW[i, j])}"
+                )
             if spec.bias:
                 phase.lines.append(
                     f"b{i + 1}: d = -{num(alpha)}*{num(g_b[m][i])} + {num(mu)}*"
                     f"{num(db[m][i])} = {val(sb[i])} -> b = {val(b[m][i])} + "
-                    f"{num(sb[i])} = {val(nb[i])}")
+                    f"{num(sb[i])} = {val(nb[i])}"
+                )
         phases.append(phase)
-    return Explanation(list(examples), phases, new_W, new_b, step_W, step_b,
-                       [None, *g_W[1:]], [None, *g_b[1:]], [None, *dW[1:]], [None, *db[1:]],
-                       alpha, mu)
+    return Explanation(
+        list(examples),
+        phases,
+        new_W,
+        new_b,
+        step_W,
+        step_b,
+        [None, *g_W[1:]],
+        [None, *g_b[1:]],
+        [None, *dW[1:]],
+        [None, *db[1:]],
+        alpha,
+        mu,
+    )

@@ -71,13 +71,22 @@ class _Probe:
 
     def cost(self) -> float:
         net, s = self.net, self.session
-        return kernels.mean_cost(net.layers, net.betas, net.cost_code, net.params, net.z, net.a,
-                                 s.X, s.Y, self.indices)
+        return kernels.mean_cost(
+            net.layers, net.betas, net.cost_code, net.params, net.z, net.a, s.X, s.Y, self.indices
+        )
 
     def _pattern(self) -> NDArray[np.uint8]:
         net = self.net
-        kernels.relu_pattern(net.layers, net.betas, net.params, net.z, net.a, self.session.X,
-                             self.indices, self.pattern)
+        kernels.relu_pattern(
+            net.layers,
+            net.betas,
+            net.params,
+            net.z,
+            net.a,
+            self.session.X,
+            self.indices,
+            self.pattern,
+        )
         return self.pattern
 
     def kink_moved(self) -> bool:
@@ -91,8 +100,19 @@ def backprop_gradient(session: Session, indices: Ints) -> Floats:
     """(P,) the kernels' mean gradient over X[indices] (the same one training uses)."""
     net = session.network
     grad = np.zeros_like(net.params)
-    kernels.mean_gradient(net.layers, net.betas, net.cost_code, net.params, net.z, net.a,
-                          net.delta, session.X, session.Y, indices, grad)
+    kernels.mean_gradient(
+        net.layers,
+        net.betas,
+        net.cost_code,
+        net.params,
+        net.z,
+        net.a,
+        net.delta,
+        session.X,
+        session.Y,
+        indices,
+        grad,
+    )
     return grad
 
 
@@ -158,6 +178,7 @@ def check_gradients(
         w_err = float(errors[in_w].max(initial=0.0))
         b_err = float(errors[in_b].max(initial=0.0)) if session.spec.bias else None
         in_layer = in_w | in_b
-        checks.append(LayerCheck(m, w_err, b_err, int(in_layer.sum()),
-                                 int((kink & in_layer).sum())))
+        checks.append(
+            LayerCheck(m, w_err, b_err, int(in_layer.sum()), int((kink & in_layer).sum()))
+        )
     return checks

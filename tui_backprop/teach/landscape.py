@@ -27,8 +27,9 @@ def parameter_names(session: Session) -> list[str]:
     spec = session.spec
     names = []
     for m in range(1, spec.n_layers + 1):
-        names += [f"W{m}[{i + 1},{j + 1}]" for i in range(spec.sizes[m])
-                  for j in range(spec.sizes[m - 1])]
+        names += [
+            f"W{m}[{i + 1},{j + 1}]" for i in range(spec.sizes[m]) for j in range(spec.sizes[m - 1])
+        ]
         names += [f"b{m}[{i + 1}]" for i in range(spec.sizes[m])]
     return names
 
@@ -79,8 +80,9 @@ def default_parameters(session: Session) -> list[str]:
     return trainable
 
 
-def cost_grid(session: Session, names: list[str], half_range: float,
-              points: int) -> tuple[Floats, Floats]:
+def cost_grid(
+    session: Session, names: list[str], half_range: float, points: int
+) -> tuple[Floats, Floats]:
     """(axis (points,), costs (points, points)): costs[i, j] is the mean cost with the first
     parameter at axis[i] and the second at axis[j], the others as they are now."""
     first, second = (parameter_index(session, n) for n in names)
@@ -96,8 +98,9 @@ def cost_grid(session: Session, names: list[str], half_range: float,
         params[first] = u
         for j, v in enumerate(axis):
             params[second] = v
-            costs[i, j] = kernels.mean_cost(net.layers, net.betas, net.cost_code, params, z,
-                                            a, session.X, session.Y, indices)
+            costs[i, j] = kernels.mean_cost(
+                net.layers, net.betas, net.cost_code, params, z, a, session.X, session.Y, indices
+            )
     return axis, costs
 
 
@@ -119,6 +122,8 @@ def shaded_map(axis: Floats, costs: Floats, names: list[str], width: int = 61) -
             level = int((c - low) / scale * (len(SHADES) - 1)) if np.isfinite(c) else -1
             row += SHADES[level]
         rows.append(row)
-    return "\n".join(rows) + (f"\ncolumns: {names[0]} from {axis[0]:g} to {axis[-1]:g}; rows: "
-                              f"{names[1]} from {axis[-1]:g} (top) to {axis[0]:g}; "
-                              f"'{SHADES[0]}' low ... '{SHADES[-1]}' high")
+    return "\n".join(rows) + (
+        f"\ncolumns: {names[0]} from {axis[0]:g} to {axis[-1]:g}; rows: "
+        f"{names[1]} from {axis[-1]:g} (top) to {axis[0]:g}; "
+        f"'{SHADES[0]}' low ... '{SHADES[-1]}' high"
+    )

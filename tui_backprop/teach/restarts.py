@@ -41,8 +41,14 @@ class RestartsResult:
         return np.isfinite(self.final_losses) & (self.final_losses < threshold)
 
 
-def train_restarts(spec: NetworkSpec, X: ArrayLike, Y: ArrayLike, settings: TrainingConfig,
-                   count: int, progress: ProgressCallback | None = None) -> RestartsResult:
+def train_restarts(
+    spec: NetworkSpec,
+    X: ArrayLike,
+    Y: ArrayLike,
+    settings: TrainingConfig,
+    count: int,
+    progress: ProgressCallback | None = None,
+) -> RestartsResult:
     """Train ``count`` networks, seeds settings.seed .. settings.seed + count - 1, for
     settings.epochs epochs each; ``progress(done_epochs, epochs)`` after each chunk."""
     RestartsConfig(count=count).check_seeds(settings.seed)
@@ -74,9 +80,27 @@ def train_restarts(spec: NetworkSpec, X: ArrayLike, Y: ArrayLike, settings: Trai
         block = np.stack([o.take(done, epochs) for o in orders])
         epoch_cost = np.zeros((count, epochs))
         kernel_started = time.perf_counter()
-        train_many(template.layers, template.betas, template.cost_code, params, velocity,
-                   grad, z, a, delta, X, Y, block, settings.batch_size, 0,
-                   epochs * per_epoch, settings.alpha, settings.momentum, epoch_cost, ran)
+        train_many(
+            template.layers,
+            template.betas,
+            template.cost_code,
+            params,
+            velocity,
+            grad,
+            z,
+            a,
+            delta,
+            X,
+            Y,
+            block,
+            settings.batch_size,
+            0,
+            epochs * per_epoch,
+            settings.alpha,
+            settings.momentum,
+            epoch_cost,
+            ran,
+        )
         in_kernel += time.perf_counter() - kernel_started
         diverged |= ran < epochs * per_epoch
         done += epochs
@@ -86,8 +110,19 @@ def train_restarts(spec: NetworkSpec, X: ArrayLike, Y: ArrayLike, settings: Trai
     losses = np.empty(count)
     outputs, costs = np.zeros((n, spec.sizes[-1])), np.zeros(n)
     for r in range(count):
-        losses[r] = kernels.evaluate(template.layers, template.betas, template.cost_code,
-                                     params[r], z[r], a[r], X, Y, outputs, costs)
+        losses[r] = kernels.evaluate(
+            template.layers,
+            template.betas,
+            template.cost_code,
+            params[r],
+            z[r],
+            a[r],
+            X,
+            Y,
+            outputs,
+            costs,
+        )
     losses[diverged] = np.nan
-    return RestartsResult(seeds, losses, settings.epochs, settings.epochs * per_epoch, seconds,
-                          in_kernel)
+    return RestartsResult(
+        seeds, losses, settings.epochs, settings.epochs * per_epoch, seconds, in_kernel
+    )

@@ -139,14 +139,13 @@ class PhaseWalk:
         if m is None:  # the batch mean: no one layer
             return Focus()
         if phase.kind == "forward":  # W^m carries a^{m-1} forward into z^m
-            return Focus(layer_nodes(sizes, m) | layer_nodes(sizes, m - 1),
-                         layer_edges(sizes, m))
+            return Focus(layer_nodes(sizes, m) | layer_nodes(sizes, m - 1), layer_edges(sizes, m))
         if phase.kind == "hidden-delta":  # W^{m+1} carries delta^{m+1} back to layer m
-            return Focus(layer_nodes(sizes, m) | layer_nodes(sizes, m + 1),
-                         layer_edges(sizes, m + 1))
+            return Focus(
+                layer_nodes(sizes, m) | layer_nodes(sizes, m + 1), layer_edges(sizes, m + 1)
+            )
         if phase.kind in ("gradient", "update"):
-            return Focus(layer_nodes(sizes, m) | layer_nodes(sizes, m - 1),
-                         layer_edges(sizes, m))
+            return Focus(layer_nodes(sizes, m) | layer_nodes(sizes, m - 1), layer_edges(sizes, m))
         return Focus()
 
 
@@ -168,8 +167,9 @@ class Selection:
     def focus(self) -> Focus:
         k = self.k
         if k is not None:  # an edge
-            return Focus(frozenset({(self.m, self.j), (self.m - 1, k)}),
-                         frozenset({(self.m, self.j, k)}))
+            return Focus(
+                frozenset({(self.m, self.j), (self.m - 1, k)}), frozenset({(self.m, self.j, k)})
+            )
         return Focus(selected=(self.m, self.j))
 
 
@@ -190,8 +190,7 @@ class Cursor:
             m = column // 2
             return [Selection(m, j) for j in range(self.sizes[m])]
         m = (column + 1) // 2
-        return [Selection(m, j, k) for j in range(self.sizes[m])
-                for k in range(self.sizes[m - 1])]
+        return [Selection(m, j, k) for j in range(self.sizes[m]) for k in range(self.sizes[m - 1])]
 
     @property
     def columns(self) -> int:
@@ -304,16 +303,18 @@ def slopes(snap: Snapshot) -> PerLayer:
             out.append(None)
             continue
         z, a = np.asarray(z_m, dtype=np.float64), np.asarray(a_m, dtype=np.float64)
-        out.append(activation_slope(snap.spec.activations[m - 1], z, a, snap.spec.beta,
-                                    np.empty_like(z)))
+        out.append(
+            activation_slope(snap.spec.activations[m - 1], z, a, snap.spec.beta, np.empty_like(z))
+        )
     return out
 
 
 def cancels_slope(snap: Snapshot, m: int) -> bool:
     """Cross-entropy on a sigmoid output: delta^L = a - y, the slope cancels out."""
     spec = snap.spec
-    return (m == spec.n_layers and spec.cost == "cross-entropy"
-            and spec.output_activation == "sigmoid")
+    return (
+        m == spec.n_layers and spec.cost == "cross-entropy" and spec.output_activation == "sigmoid"
+    )
 
 
 def saturated(snap: Snapshot) -> frozenset[Node]:

@@ -127,18 +127,24 @@ class DescentScreen(SceneScreen):
         Binding("i", "restart", "restart", show=False),
     ]
 
-    def __init__(self, lesson: Lesson | None = None, function: str = "quartic",
-                 x0: float | None = None, y0: float | None = None, gamma: float = 0.01,
-                 precision: float = 1e-5, max_steps: int = 100_000,
-                 preset: str | None = None) -> None:
+    def __init__(
+        self,
+        lesson: Lesson | None = None,
+        function: str = "quartic",
+        x0: float | None = None,
+        y0: float | None = None,
+        gamma: float = 0.01,
+        precision: float = 1e-5,
+        max_steps: int = 100_000,
+        preset: str | None = None,
+    ) -> None:
         super().__init__(lesson)
         self.function = function
         self.starts = {name: surface.start for name, surface in SURFACES.items()}
         self.starts["quartic"] = (4.0, 0.0)
         if x0 is not None or y0 is not None:
             old = self.starts[function]
-            self.starts[function] = (old[0] if x0 is None else x0,
-                                     old[1] if y0 is None else y0)
+            self.starts[function] = (old[0] if x0 is None else x0, old[1] if y0 is None else y0)
         self.preset = preset
         self.gammas = {name: SURFACE_GAMMA for name in SURFACES}
         self.gammas["quartic"] = DESCENT_PRESETS[preset] if preset else gamma
@@ -157,8 +163,16 @@ class DescentScreen(SceneScreen):
         if lesson is None:
             return cls()
         config = lesson.descent
-        return cls(lesson, config.function, config.x0, config.y0, config.step_size,
-                   config.precision, config.max_steps, config.preset)
+        return cls(
+            lesson,
+            config.function,
+            config.x0,
+            config.y0,
+            config.step_size,
+            config.precision,
+            config.max_steps,
+            config.preset,
+        )
 
     def compose(self) -> ComposeResult:
         yield self.notes_panel()
@@ -191,8 +205,9 @@ class DescentScreen(SceneScreen):
         if self.function == "quartic":
             self.result = descend(x0, self.gamma, self.precision, self.max_steps)
         else:
-            self.result = descend_surface(SURFACES[self.function], (x0, y0), self.gamma,
-                                          self.precision, self.max_steps)
+            self.result = descend_surface(
+                SURFACES[self.function], (x0, y0), self.gamma, self.precision, self.max_steps
+            )
         self.k = 0
         self.set_running(False)
 
@@ -240,12 +255,18 @@ class DescentScreen(SceneScreen):
         columns, rows = heatmap.pixel_size
         # surface.f is annotated for floats; being plain arithmetic, it takes arrays too
         # (+ 0 * x * y makes a constant term a full grid).
-        values = sample(lambda x, y: surface.f(x, y) + 0 * x * y,  # type: ignore[arg-type]
-                        -SURFACE_RANGE, SURFACE_RANGE, columns, rows)
+        values = sample(
+            lambda x, y: surface.f(x, y) + 0 * x * y,  # type: ignore[arg-type]
+            -SURFACE_RANGE,
+            SURFACE_RANGE,
+            columns,
+            rows,
+        )
         shift = values - np.nanmin(values) + 1e-3 * (np.nanmax(values) - np.nanmin(values))
         heatmap.show(shift, -SURFACE_RANGE, SURFACE_RANGE, self.descent.path[: self.k + 1])
-        self.query_one("#descent-map-box").border_title = (
-            f"{surface.name}: f(x, y) = {surface.formula}")
+        self.query_one(
+            "#descent-map-box"
+        ).border_title = f"{surface.name}: f(x, y) = {surface.formula}"
         text = legend(float(np.nanmin(values)), float(np.nanmax(values)))
         self.query_one("#descent-legend", Static).update(text)
 
@@ -257,35 +278,43 @@ class DescentScreen(SceneScreen):
         preset = f" ({self.preset})" if self.preset and self.function == "quartic" else ""
         text.append(f"gradient {what}, γ {self.gamma:g}{preset}\n", "bold")
         text.append(f"stop when a step <= {self.precision:g}\n")
-        text.append(f"step {k} of {result.steps}" + ("  RUNNING" if self.running else "")
-                    + "\n\n")
+        text.append(f"step {k} of {result.steps}" + ("  RUNNING" if self.running else "") + "\n\n")
         point = result.path[k]
         if self.function == "quartic":
             x = float(point[0])
             if math.isfinite(x) and abs(x) < 1e6:
                 slope = quartic_slope(x)
-                text.append(f"x      = {x:.10g}\nf(x)   = {quartic(x):.6g}\n"
-                            f"f'(x)  = 4x^3 - 9x^2 = {slope:.6g}\n")
+                text.append(
+                    f"x      = {x:.10g}\nf(x)   = {quartic(x):.6g}\n"
+                    f"f'(x)  = 4x^3 - 9x^2 = {slope:.6g}\n"
+                )
                 if not self.finished:
                     new = float(result.path[k + 1][0])
-                    text.append(f"\nx <- x - γ f'(x)\n   = {x:.6g} - {self.gamma:g}*"
-                                f"({slope:.6g})\n   = {new:.6g}\n", DESCENT_UPDATE)
+                    text.append(
+                        f"\nx <- x - γ f'(x)\n   = {x:.6g} - {self.gamma:g}*"
+                        f"({slope:.6g})\n   = {new:.6g}\n",
+                        DESCENT_UPDATE,
+                    )
             else:
                 text.append(f"x = {x:.4g}\n")
         else:
             x, y = map(float, point)
             surface = SURFACES[self.function]
             gx, gy = surface.gradient(x, y)
-            text.append(f"(x, y) = ({x:.6g}, {y:.6g})\nf      = {surface.f(x, y):.6g}\n"
-                        f"grad f = ({gx:.4g}, {gy:.4g})\n")
+            text.append(
+                f"(x, y) = ({x:.6g}, {y:.6g})\nf      = {surface.f(x, y):.6g}\n"
+                f"grad f = ({gx:.4g}, {gy:.4g})\n"
+            )
             if not self.finished:
                 sign = "+" if surface.ascent else "-"
                 text.append(f"\n(x, y) <- (x, y) {sign} γ grad f\n", DESCENT_UPDATE)
         if self.finished:
             text.append("\n")
             if result.diverged:
-                text.append(f"diverged: γ {self.gamma:g} overshoots,\nthe point left "
-                            "[-1e6, 1e6]\n", DESCENT_DIVERGED)
+                text.append(
+                    f"diverged: γ {self.gamma:g} overshoots,\nthe point left [-1e6, 1e6]\n",
+                    DESCENT_DIVERGED,
+                )
             elif not result.converged:
                 text.append("stopped at the step limit\n", DESCENT_STEP_LIMIT)
             else:
@@ -295,11 +324,11 @@ class DescentScreen(SceneScreen):
                 text.append(f"{result.test}\n", DESCENT_VERDICT)
                 if self.function == "quartic":
                     kind = {"minimum": "Local minimum", "maximum": "Local maximum"}.get(
-                        result.verdict, "Critical point")
+                        result.verdict, "Critical point"
+                    )
                     text.append(f"{kind} occurs at {float(point[0])!r}\n", "bold")
                     text.append(f"(f''(x) = 12x^2 - 18x = {quartic_curvature(x):.6g})\n")
-        text.append("\nn step  e end  space run  p preset\n← → start  + - γ  f function",
-                    "dim")
+        text.append("\nn step  e end  space run  p preset\n← → start  + - γ  f function", "dim")
         return text
 
     # -- keys -----------------------------------------------------------------------------
@@ -325,8 +354,11 @@ class DescentScreen(SceneScreen):
             self.notify("the presets are for the quartic (f switches back)")
             return
         names = list(DESCENT_PRESETS)
-        self.preset = names[(names.index(self.preset) + 1) % len(names)] if (
-            self.preset in names) else names[0]
+        self.preset = (
+            names[(names.index(self.preset) + 1) % len(names)]
+            if (self.preset in names)
+            else names[0]
+        )
         self.gammas["quartic"] = DESCENT_PRESETS[self.preset]
         self.compute()
 

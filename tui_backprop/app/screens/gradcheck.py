@@ -30,37 +30,53 @@ def checks_text(title: str, checks: list[LayerCheck], tolerance: float = TOLERAN
     """One table: a row per layer, its worst errors, and pass/FAIL."""
     text = Text()
     text.append(title + "\n", style="bold")
-    text.append(f"  {'layer':<7}{'W error':>9}{'b error':>9}{'checked':>9}{'kinks':>7}\n",
-                style="dim")
+    text.append(
+        f"  {'layer':<7}{'W error':>9}{'b error':>9}{'checked':>9}{'kinks':>7}\n", style="dim"
+    )
     for check in checks:
         ok = check.worst <= tolerance
-        text.append(f"  {'W' + sup(check.layer) + ', b' + sup(check.layer):<7}"
-                    f"{_error(check.weights_error):>9}{_error(check.biases_error):>9}"
-                    f"{check.checked:>9}{check.kinks:>7}  ")
+        text.append(
+            f"  {'W' + sup(check.layer) + ', b' + sup(check.layer):<7}"
+            f"{_error(check.weights_error):>9}{_error(check.biases_error):>9}"
+            f"{check.checked:>9}{check.kinks:>7}  "
+        )
         text.append(" pass " if ok else " FAIL ", style=PASS_STYLE if ok else FAIL_STYLE)
         text.append("\n")
     return text
 
 
-def gradcheck_text(example: int, one: list[LayerCheck], every: list[LayerCheck],
-                   n_examples: int, tolerance: float = TOLERANCE) -> Text:
+def gradcheck_text(
+    example: int,
+    one: list[LayerCheck],
+    every: list[LayerCheck],
+    n_examples: int,
+    tolerance: float = TOLERANCE,
+) -> Text:
     text = Text()
-    text.append(f"relative error |g - g_fd| / max(|g|, |g_fd|, {FLOOR:g}), "
-                f"g_fd = (C(θ+h) - C(θ-h))/2h, h = {STEP:g}; pass: ≤ {tolerance:g}\n\n",
-                style="dim")
+    text.append(
+        f"relative error |g - g_fd| / max(|g|, |g_fd|, {FLOOR:g}), "
+        f"g_fd = (C(θ+h) - C(θ-h))/2h, h = {STEP:g}; pass: ≤ {tolerance:g}\n\n",
+        style="dim",
+    )
     text.append_text(checks_text(f"example {example + 1} alone", one, tolerance))
     text.append("\n")
     text.append_text(checks_text(f"all {n_examples} examples (mean cost)", every, tolerance))
     failed = [c.layer for c in one + every if c.worst > tolerance]
     text.append("\n")
     if failed:
-        text.append(f"backprop disagrees with finite differences in layer(s) "
-                    f"{', '.join(map(str, sorted(set(failed))))}", style=FAIL_STYLE)
+        text.append(
+            f"backprop disagrees with finite differences in layer(s) "
+            f"{', '.join(map(str, sorted(set(failed))))}",
+            style=FAIL_STYLE,
+        )
     else:
         text.append("backprop agrees with finite differences in every layer", style=PASS_STYLE)
     if any(c.kinks for c in one + every):
-        text.append("\nkinks: parameters whose ±h crosses a relu kink, where finite "
-                    "differences average two slopes; left out", style="dim")
+        text.append(
+            "\nkinks: parameters whose ±h crosses a relu kink, where finite "
+            "differences average two slopes; left out",
+            style="dim",
+        )
     return text
 
 

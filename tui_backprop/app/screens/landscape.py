@@ -81,14 +81,21 @@ class LandscapeScreen(SceneScreen):
         Binding("right", "move(1, 0)", "start right", show=False),
         Binding("up", "move(0, 1)", "start up", show=False),
         Binding("down", "move(0, -1)", "start down", show=False),
-        Binding("greater_than_sign,full_stop", "speed(1)", "faster", show=False,
-                key_display=">"),
+        Binding("greater_than_sign,full_stop", "speed(1)", "faster", show=False, key_display=">"),
         Binding("less_than_sign,comma", "speed(-1)", "slower", show=False, key_display="<"),
     ]
 
-    def __init__(self, lesson: Lesson | None, problem: Problem, spec: NetworkSpec,
-                 settings: TrainingConfig, initial=None, params: tuple[str, ...] = (),
-                 half_range: float = 15.0, grid: int = 61) -> None:
+    def __init__(
+        self,
+        lesson: Lesson | None,
+        problem: Problem,
+        spec: NetworkSpec,
+        settings: TrainingConfig,
+        initial=None,
+        params: tuple[str, ...] = (),
+        half_range: float = 15.0,
+        grid: int = 61,
+    ) -> None:
         super().__init__(lesson)
         self.problem = problem
         self.specs = cost_specs(spec, problem)
@@ -117,8 +124,16 @@ class LandscapeScreen(SceneScreen):
         """The network of ``config``, the [landscape] values of its lesson."""
         lesson = config.lesson
         scene = lesson.landscape if lesson is not None else LandscapeConfig()
-        return cls(lesson, config.problem, config.spec, config.settings, config.initial,
-                   scene.params, scene.half_range, scene.grid)
+        return cls(
+            lesson,
+            config.problem,
+            config.spec,
+            config.settings,
+            config.initial,
+            scene.params,
+            scene.half_range,
+            scene.grid,
+        )
 
     # -- the runs -------------------------------------------------------------------------
     def initial_parameters(self):
@@ -131,8 +146,10 @@ class LandscapeScreen(SceneScreen):
     def restart(self) -> None:
         """Both runs back to the start, paths cleared."""
         initial = self.initial_parameters()
-        self.sessions = [Session(spec, self.problem.X, self.problem.Y, self.settings,
-                                 initial=initial) for spec in self.specs]
+        self.sessions = [
+            Session(spec, self.problem.X, self.problem.Y, self.settings, initial=initial)
+            for spec in self.specs
+        ]
         self.paths = [[self.start] for _ in self.specs]
         self.set_running(False)
 
@@ -163,8 +180,9 @@ class LandscapeScreen(SceneScreen):
     def on_mount(self) -> None:
         r = self.half_range
         for spec in self.specs:
-            self.query_one(f"#cost-{spec.cost}").border_title = (
-                f"{spec.cost}: → {self.names[0]}  ↑ {self.names[1]}  ±{r:g}")
+            self.query_one(
+                f"#cost-{spec.cost}"
+            ).border_title = f"{spec.cost}: → {self.names[0]}  ↑ {self.names[1]}  ±{r:g}"
         self.show_notes()
         if not self.step_mode:
             self._timer = self.set_interval(1 / FPS, lambda: self.step(self.speed), pause=True)
@@ -176,21 +194,25 @@ class LandscapeScreen(SceneScreen):
     def draw(self) -> None:
         if not self.is_mounted:
             return
-        for spec, (axis, costs), session, path in zip(self.specs, self.grids, self.sessions,
-                                                      self.paths, strict=True):
+        for spec, (axis, costs), session, path in zip(
+            self.specs, self.grids, self.sessions, self.paths, strict=True
+        ):
             panel = self.query_one(f"#cost-{spec.cost}", CostPanel)
             heatmap = panel.query_one(Heatmap)
             columns, rows = heatmap.pixel_size
-            heatmap.show(nearest(axis, costs, columns, rows), -self.half_range,
-                         self.half_range, path)
+            heatmap.show(
+                nearest(axis, costs, columns, rows), -self.half_range, self.half_range, path
+            )
             panel.query_one(".legend", Static).update(legend(heatmap.low, heatmap.high))
             u, v = path[-1]
             state = "RUNNING" if self.running else "PAUSED"
             if session.diverged:
                 state = "DIVERGED"
             numbers = Text.assemble(
-                (f"{state} ", "bold"), f"update {session.updates}  ",
-                ("loss ", ""), (loss_text(session.evaluate()), "bold"),
+                (f"{state} ", "bold"),
+                f"update {session.updates}  ",
+                ("loss ", ""),
+                (loss_text(session.evaluate()), "bold"),
                 f"\n{self.names[0]} = {u:.4g}  {self.names[1]} = {v:.4g}",
             )
             panel.query_one(".numbers", Static).update(numbers)
@@ -212,8 +234,10 @@ class LandscapeScreen(SceneScreen):
         u, v = self.start
         self.start = (float(np.clip(u + dx * step, -r, r)), float(np.clip(v + dy * step, -r, r)))
         self.restart()
-        self.notify(f"start {self.names[0]} = {self.start[0]:.3g}, "
-                    f"{self.names[1]} = {self.start[1]:.3g}", timeout=2)
+        self.notify(
+            f"start {self.names[0]} = {self.start[0]:.3g}, {self.names[1]} = {self.start[1]:.3g}",
+            timeout=2,
+        )
 
     def action_speed(self, direction: int) -> None:
         index = SPEEDS.index(self.speed) if self.speed in SPEEDS else 2

@@ -72,8 +72,9 @@ class RestartsScreen(SceneScreen):
     """
     BINDINGS = [Binding("slash", "type_seed", "type a seed", key_display="/")]
 
-    def __init__(self, lesson: Lesson | None, config: AppConfig, count: int, epochs: int,
-                 threshold: float) -> None:
+    def __init__(
+        self, lesson: Lesson | None, config: AppConfig, count: int, epochs: int, threshold: float
+    ) -> None:
         super().__init__(lesson)
         self.config = config
         self.count = count
@@ -101,20 +102,26 @@ class RestartsScreen(SceneScreen):
             with Vertical(id="restarts-side"):
                 yield Static("", id="restarts-summary", classes="scene-panel")
                 yield OptionList(id="restarts-seeds", classes="scene-panel")
-                yield Input(placeholder="a seed, then enter", id="restarts-seed",
-                            classes="scene-panel", type="integer")
+                yield Input(
+                    placeholder="a seed, then enter",
+                    id="restarts-seed",
+                    classes="scene-panel",
+                    type="integer",
+                )
         yield Footer()
 
     def on_mount(self) -> None:
         spec, st = self.config.spec, self.settings
-        self.query_one("#restarts-plot").border_title = (
-            f"{self.count} restarts of {spec.label} on {self.config.problem.name}")
+        self.query_one(
+            "#restarts-plot"
+        ).border_title = f"{self.count} restarts of {spec.label} on {self.config.problem.name}"
         self.query_one("#restarts-summary").border_title = "restarts"
         self.query_one("#restarts-seeds").border_title = "open a seed (enter)"
         self.query_one("#restarts-seed").border_title = "or type one"
         self.query_one("#restarts-summary", Static).update(
             f"training {self.count} networks, seeds {st.seed}..{st.seed + self.count - 1}, "
-            f"{self.epochs} epochs each ...")
+            f"{self.epochs} epochs each ..."
+        )
         self.show_notes()
         if self.step_mode:
             self.show_result(self._train())
@@ -123,8 +130,7 @@ class RestartsScreen(SceneScreen):
 
     def _train(self) -> RestartsResult:
         problem = self.config.problem
-        return train_restarts(self.config.spec, problem.X, problem.Y, self.settings,
-                              self.count)
+        return train_restarts(self.config.spec, problem.X, problem.Y, self.settings, self.count)
 
     @work(thread=True, exclusive=True, group="restarts")
     def train_in_background(self) -> None:
@@ -154,8 +160,11 @@ class RestartsScreen(SceneScreen):
         for title, picks in (("best", order[:LISTED]), ("worst", order[::-1][:LISTED])):
             for r in picks:
                 loss = losses[r]
-                text = f"{title:5} seed {result.seeds[r]:<6} loss {loss:.3g}" if (
-                    np.isfinite(loss)) else f"{title:5} seed {result.seeds[r]:<6} diverged"
+                text = (
+                    f"{title:5} seed {result.seeds[r]:<6} loss {loss:.3g}"
+                    if (np.isfinite(loss))
+                    else f"{title:5} seed {result.seeds[r]:<6} diverged"
+                )
                 options.add_option(Option(text, id=f"{title}-{result.seeds[r]}"))
         options.focus()
 
@@ -181,8 +190,11 @@ class RestartsScreen(SceneScreen):
         """Seed ``seed`` in the main view: the restarts' network and settings, paused at the
         epoch the restarts stopped at."""
         config = dataclasses.replace(
-            self.config, settings=dataclasses.replace(self.settings, seed=seed),
-            initial=None, options=dataclasses.replace(self.config.options, stop_epoch=self.epochs))
+            self.config,
+            settings=dataclasses.replace(self.settings, seed=seed),
+            initial=None,
+            options=dataclasses.replace(self.config.options, stop_epoch=self.epochs),
+        )
         loss = None
         if self.result is not None:
             hits = np.nonzero(self.result.seeds == seed)[0]
@@ -190,5 +202,4 @@ class RestartsScreen(SceneScreen):
                 loss = self.result.final_losses[hits[0]]
         note = f" (its final loss here: {loss:.3g})" if loss is not None else ""
         host = cast("AppHost", self.app)  # scenes are screens of BackpropApp
-        host.open_config(config, f"seed {seed}: e or space trains it to epoch "
-                                 f"{self.epochs}{note}")
+        host.open_config(config, f"seed {seed}: e or space trains it to epoch {self.epochs}{note}")

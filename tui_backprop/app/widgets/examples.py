@@ -23,8 +23,15 @@ def examples_text(snap: Snapshot, rows: int, width: int = 80) -> Text:
         first = min(max(0, centre - body_rows // 2), n - body_rows)
     shown = range(first, min(n, first + body_rows))
     cells: list[tuple[str, ...]] = [
-        (f"{k + 1}", vector(snap.inputs[k]), vector(snap.targets[k]),
-         vector(snap.outputs[k], 3), f"{snap.costs[k]:.4f}") for k in shown]
+        (
+            f"{k + 1}",
+            vector(snap.inputs[k]),
+            vector(snap.targets[k]),
+            vector(snap.outputs[k], 3),
+            f"{snap.costs[k]:.4f}",
+        )
+        for k in shown
+    ]
     header: tuple[str, ...] = ("#", "input", "target", "output", "cost")
     widths = [max(len(header[i]), *(len(c[i]) for c in cells)) for i in range(5)]
     columns = 5
@@ -32,8 +39,10 @@ def examples_text(snap: Snapshot, rows: int, width: int = 80) -> Text:
         columns -= 1
     header, widths = header[:columns], widths[:columns]
     cells = [row[:columns] for row in cells]
-    text = Text(("  " + "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
-                .rstrip(), style="bold")
+    text = Text(
+        ("  " + "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))).rstrip(),
+        style="bold",
+    )
     for k, row in zip(shown, cells, strict=True):
         marker = "▶ " if k == current else "  "
         line = marker + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))
@@ -53,5 +62,8 @@ class ExamplesView(Static):
     """
 
     def show(self, snap: Snapshot) -> None:
-        self.update(examples_text(snap, max(2, self.content_size.height or 10),
-                                  self.content_size.width or 80))
+        self.update(
+            examples_text(
+                snap, max(2, self.content_size.height or 10), self.content_size.width or 80
+            )
+        )

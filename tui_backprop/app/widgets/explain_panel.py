@@ -35,8 +35,7 @@ SATURATED = f"bold {WARNING}"
 
 
 def example_text(snap: Snapshot, k: int) -> str:
-    return (f"example {k + 1}: x = ({vector(snap.inputs[k])}), "
-            f"y = ({vector(snap.targets[k])})")
+    return f"example {k + 1}: x = ({vector(snap.inputs[k])}), y = ({vector(snap.targets[k])})"
 
 
 def _node_name(snap: Snapshot, m: int, j: int) -> str:
@@ -61,11 +60,12 @@ def phase_text(walk: PhaseWalk, snap: Snapshot) -> Text:
     if len(examples) == 1:
         which = example_text(snap, examples[0])
     else:
-        which = (f"batch of {len(examples)}: examples "
-                 + ", ".join(str(k + 1) for k in examples))
+        which = f"batch of {len(examples)}: examples " + ", ".join(str(k + 1) for k in examples)
     text = Text()
-    text.append(f"update {walk.update_number} · {which} · phase {walk.index + 1} of "
-                f"{len(walk.phases)}\n", style=HINT)
+    text.append(
+        f"update {walk.update_number} · {which} · phase {walk.index + 1} of {len(walk.phases)}\n",
+        style=HINT,
+    )
     if phase.example is not None and len(examples) > 1:
         text.append(example_text(snap, phase.example) + "\n", style=HINT)
     text.append(f"{phase.title}:  ", style="bold")
@@ -91,8 +91,18 @@ def _example_values(explanation: Explanation, k: int) -> tuple[dict, dict]:
     return a, delta
 
 
-def _next_update(text: Text, snap: Snapshot, ex: Explanation, g: float, d_prev: float,
-                 d: float, old: float, new: float, name: str, product: str | None) -> None:
+def _next_update(
+    text: Text,
+    snap: Snapshot,
+    ex: Explanation,
+    g: float,
+    d_prev: float,
+    d: float,
+    old: float,
+    new: float,
+    name: str,
+    product: str | None,
+) -> None:
     """The coming update of one parameter, its gradient part and momentum part apart.
 
     product: how g comes about for one example (e.g. "delta^2_1 * a^1_3 = 0.1*0.5"),
@@ -105,14 +115,17 @@ def _next_update(text: Text, snap: Snapshot, ex: Explanation, g: float, d_prev: 
     if product is not None:
         text.append(f"  g = dC/d{name} = {product} = {val(g)}\n")
     else:
-        text.append(f"  g = (1/{len(ex.examples)}) sum over the batch of dC/d{name} = "
-                    f"{val(g)}\n")
+        text.append(f"  g = (1/{len(ex.examples)}) sum over the batch of dC/d{name} = {val(g)}\n")
     grad_part = -ex.alpha * g
     momentum_part = ex.momentum * d_prev
-    text.append(f"  d = -alpha*g + mu*d_prev = -{num(ex.alpha)}*{num(g)} + "
-                f"{num(ex.momentum)}*{num(d_prev)}\n")
-    text.append(f"    = {val(grad_part)} (gradient part) + {num(momentum_part)} (momentum part)"
-                f" = {val(d)}\n")
+    text.append(
+        f"  d = -alpha*g + mu*d_prev = -{num(ex.alpha)}*{num(g)} + "
+        f"{num(ex.momentum)}*{num(d_prev)}\n"
+    )
+    text.append(
+        f"    = {val(grad_part)} (gradient part) + {num(momentum_part)} (momentum part)"
+        f" = {val(d)}\n"
+    )
     text.append(f"  {name} <- {val(old)} + {num(d)} = {val(new)}\n")
 
 
@@ -124,8 +137,12 @@ def node_text(snap: Snapshot, m: int, j: int, ex: Explanation | None) -> Text:
     text.append(_node_name(snap, m, j), style="bold")
     # Before any update the Snapshot holds example 1's forward pass (and zero deltas).
     k = snap.example if snap.example is not None else 0
-    text.append(f" · {example_text(snap, k)}\n" if snap.example is not None
-                else " · no update yet: example 1's forward pass\n", style=HINT)
+    text.append(
+        f" · {example_text(snap, k)}\n"
+        if snap.example is not None
+        else " · no update yet: example 1's forward pass\n",
+        style=HINT,
+    )
     if m == 0:  # a^0 is the example's input
         text.append(f"  x{j + 1} = {val(float(snap.inputs[k][j]))}\n")
         return text
@@ -134,43 +151,55 @@ def node_text(snap: Snapshot, m: int, j: int, ex: Explanation | None) -> Text:
     slope = float(layer_arrays(slopes(snap))[m][j])
     delta = float(layer_arrays(snap.delta)[m][j])
     text.append(f"  z = W a + b = {val(z)};  a = {sigma_text(act, spec.beta, z, a)}\n")
-    target = (f";  target y = {val(float(snap.targets[k][j]))}" if m == spec.n_layers
-              else "")
-    text.append(f"  sigma'(z) = {slope_text(act, spec.beta, z, a)} = {val(slope)};  "
-                f"delta = dC/dz = {val(delta)}{target}\n")
+    target = f";  target y = {val(float(snap.targets[k][j]))}" if m == spec.n_layers else ""
+    text.append(
+        f"  sigma'(z) = {slope_text(act, spec.beta, z, a)} = {val(slope)};  "
+        f"delta = dC/dz = {val(delta)}{target}\n"
+    )
     if act != "linear" and slope < SATURATION:
         if cancels_slope(snap, m):
-            text.append("  sigma'(z) is tiny, but with cross-entropy it cancels: "
-                        "delta = a - y still carries the error\n", style=HINT)
+            text.append(
+                "  sigma'(z) is tiny, but with cross-entropy it cancels: "
+                "delta = a - y still carries the error\n",
+                style=HINT,
+            )
         else:
-            text.append(f"  ! saturated: sigma'(z) = {val(slope)} < {SATURATION:g}, so delta, "
-                        "a product with it, nearly vanishes: this node and the weights "
-                        "into it nearly stop learning\n", style=SATURATED)
+            text.append(
+                f"  ! saturated: sigma'(z) = {val(slope)} < {SATURATION:g}, so delta, "
+                "a product with it, nearly vanishes: this node and the weights "
+                "into it nearly stop learning\n",
+                style=SATURATED,
+            )
     if ex is not None and spec.bias:
         b = float(layer_arrays(snap.biases)[m][j])
-        g, d_prev, d, new = (float(layer_arrays(values)[m][j]) for values in
-                             (ex.grad_b, ex.prev_b, ex.step_b, ex.new_b))
+        g, d_prev, d, new = (
+            float(layer_arrays(values)[m][j])
+            for values in (ex.grad_b, ex.prev_b, ex.step_b, ex.new_b)
+        )
         product = f"delta^{m}_{j + 1}" if len(ex.examples) == 1 else None
         _next_update(text, snap, ex, g, d_prev, d, b, new, f"b{j + 1}", product)
     return text
 
 
-def weight_text(snap: Snapshot, m: int, j: int, k: int, ex: Explanation | None,
-                history: ParameterHistory) -> Text:
+def weight_text(
+    snap: Snapshot, m: int, j: int, k: int, ex: Explanation | None, history: ParameterHistory
+) -> Text:
     """The weight W^m_jk: its value, last change, recent course, and its next update split
     into the gradient part and the momentum part."""
     w = float(layer_arrays(snap.weights)[m][j, k])
     text = Text()
     text.append(f"W^{m}_{j + 1}{k + 1}", style="bold")
-    text.append(f": from {_node_name(snap, m - 1, k)} to {_node_name(snap, m, j)}\n",
-                style=HINT)
+    text.append(f": from {_node_name(snap, m - 1, k)} to {_node_name(snap, m, j)}\n", style=HINT)
     last = float(layer_arrays(snap.weight_changes)[m][j, k])
     text.append(f"  w = {val(w)}   last change d = {val(last)}\n")
     course = history.weight(m, j, k)
     if course.size > 1:
         text.append(f"  course {sparkline(course)}", style=FOCUS)
-        text.append(f"  {val(float(np.nanmin(course)))} .. {val(float(np.nanmax(course)))}, "
-                    f"last {course.size} screens\n", style=HINT)
+        text.append(
+            f"  {val(float(np.nanmin(course)))} .. {val(float(np.nanmax(course)))}, "
+            f"last {course.size} screens\n",
+            style=HINT,
+        )
     if ex is None:
         text.append("  (pause to see the next update)\n", style=HINT)
         return text
@@ -179,16 +208,18 @@ def weight_text(snap: Snapshot, m: int, j: int, k: int, ex: Explanation | None,
         e = ex.examples[0]
         acts, deltas = _example_values(ex, e)
         a_in = float(snap.inputs[e][k]) if m == 1 else float(acts[m - 1][k])
-        product = (f"delta^{m}_{j + 1} * a^{m - 1}_{k + 1} = "
-                   f"{num(deltas[m][j])}*{num(a_in)}")
-    g, d_prev, d, new = (float(layer_arrays(values)[m][j, k]) for values in
-                         (ex.grad_W, ex.prev_W, ex.step_W, ex.new_W))
+        product = f"delta^{m}_{j + 1} * a^{m - 1}_{k + 1} = {num(deltas[m][j])}*{num(a_in)}"
+    g, d_prev, d, new = (
+        float(layer_arrays(values)[m][j, k])
+        for values in (ex.grad_W, ex.prev_W, ex.step_W, ex.new_W)
+    )
     _next_update(text, snap, ex, g, d_prev, d, w, new, "w", product)
     return text
 
 
-def selection_text(snap: Snapshot, selection: Selection, ex: Explanation | None,
-                   history: ParameterHistory) -> Text:
+def selection_text(
+    snap: Snapshot, selection: Selection, ex: Explanation | None, history: ParameterHistory
+) -> Text:
     if selection.k is not None:  # an edge: the weight W^m_jk
         text = weight_text(snap, selection.m, selection.j, selection.k, ex, history)
     else:

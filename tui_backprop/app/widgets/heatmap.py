@@ -39,15 +39,21 @@ def log_levels(values: np.ndarray) -> tuple[np.ndarray, float, float]:
     if high > low > 0:
         with np.errstate(divide="ignore", invalid="ignore"):
             t = (np.log(np.clip(values, low, None)) - math.log(low)) / (
-                math.log(high) - math.log(low))
+                math.log(high) - math.log(low)
+            )
     t = np.nan_to_num(t, nan=0.0, posinf=1.0, neginf=0.0)
     levels = np.clip((t * len(COLORS)).astype(int), 0, len(COLORS) - 1)
     levels[~np.isfinite(values)] = -1
     return levels, float(finite.min()), high
 
 
-def sample(f: Callable[[np.ndarray, np.ndarray], np.ndarray], lo: float, hi: float,
-           columns: int, pixel_rows: int) -> np.ndarray:
+def sample(
+    f: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    lo: float,
+    hi: float,
+    columns: int,
+    pixel_rows: int,
+) -> np.ndarray:
     """f at the centres of a (pixel_rows, columns) grid over [lo, hi]^2; row 0 is the top
     (largest y), column 0 the left (smallest x)."""
     xs = lo + (np.arange(columns) + 0.5) / columns * (hi - lo)
@@ -63,8 +69,9 @@ def nearest(axis: np.ndarray, grid: np.ndarray, columns: int, pixel_rows: int) -
     ys = hi - (np.arange(pixel_rows) + 0.5) / pixel_rows * (hi - lo)
 
     def index(values: np.ndarray) -> np.ndarray:
-        return np.clip(np.rint((values - lo) / (hi - lo) * (len(axis) - 1)).astype(int), 0,
-                       len(axis) - 1)
+        return np.clip(
+            np.rint((values - lo) / (hi - lo) * (len(axis) - 1)).astype(int), 0, len(axis) - 1
+        )
 
     return grid[index(xs)[None, :], index(ys)[:, None]]
 
@@ -92,8 +99,13 @@ class Heatmap(Widget):
         """(columns, pixel rows) the widget draws now (at least 1 x 2)."""
         return max(1, self.size.width), 2 * max(1, self.size.height)
 
-    def show(self, values: np.ndarray, lo: float, hi: float,
-             path: Sequence[Sequence[float]] | np.ndarray = ()) -> None:
+    def show(
+        self,
+        values: np.ndarray,
+        lo: float,
+        hi: float,
+        path: Sequence[Sequence[float]] | np.ndarray = (),
+    ) -> None:
         self.levels, self.low, self.high = log_levels(values)
         self.lo, self.hi = lo, hi
         self.marks = {}

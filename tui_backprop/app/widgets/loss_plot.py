@@ -34,16 +34,21 @@ class LossPlot(PlotextPlot):
         self._shown: tuple | None = None
 
     def show(self, snap: Snapshot, log: bool) -> None:
-        key = (snap.history_epochs.size, snap.history_epochs[-1:].tobytes(), snap.seed,
-               log, self.size.width, snap.updates == 0)
+        key = (
+            snap.history_epochs.size,
+            snap.history_epochs[-1:].tobytes(),
+            snap.seed,
+            log,
+            self.size.width,
+            snap.updates == 0,
+        )
         if key == self._shown:
             return  # nothing new: skip the (relatively costly) plotext rebuild
         self._shown = key
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        x, y = plot_points(snap.history_epochs, snap.history_losses,
-                           max(10, self.size.width), log)
+        x, y = plot_points(snap.history_epochs, snap.history_losses, max(10, self.size.width), log)
         plt.title("mean loss per epoch" + (" (log)" if log else ""))
         plt.xlabel("epoch")
         # plotext cannot set up a log axis without points.

@@ -9,8 +9,10 @@ from textual.widgets import Static
 def reflow(notes: str) -> str:
     """Paragraphs (separated by blank lines) with their lines joined, so the panel wraps
     them to its own width."""
-    paragraphs = [" ".join(line.strip() for line in block.splitlines() if line.strip())
-                  for block in notes.strip().split("\n\n")]
+    paragraphs = [
+        " ".join(line.strip() for line in block.splitlines() if line.strip())
+        for block in notes.strip().split("\n\n")
+    ]
     return "\n\n".join(p for p in paragraphs if p)
 
 
@@ -47,7 +49,8 @@ class NotesPanel(VerticalScroll):
         self.title_text, self.notes_text = title, notes
         self.border_title = "notes (t hides)"
         self.query_one("#notes-text", Static).update(
-            f"[b]{_escape(title)}[/b]\n\n{_escape(reflow(notes))}")
+            f"[b]{_escape(title)}[/b]\n\n{_escape(reflow(notes))}"
+        )
         self.set_class(bool(notes or title), "-shown")
 
     @property

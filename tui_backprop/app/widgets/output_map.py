@@ -134,9 +134,10 @@ def output_map_text(snap: Snapshot, width: int, height: int) -> Text:
             top, bottom = int(levels[2 * r, c]), int(levels[2 * r + 1, c])
             if (c, r) in glyphs:
                 high = glyphs[(c, r)]
-                text.append(HIGH_GLYPH if high else LOW_GLYPH,
-                            Style(color=MARK, bgcolor=level_color((top + bottom) // 2),
-                                  bold=True))
+                text.append(
+                    HIGH_GLYPH if high else LOW_GLYPH,
+                    Style(color=MARK, bgcolor=level_color((top + bottom) // 2), bold=True),
+                )
             else:
                 text.append("▀", Style(color=level_color(top), bgcolor=level_color(bottom)))
         text.append("\n")
@@ -158,8 +159,7 @@ class MapCanvas(Widget):
     def render(self) -> Text:
         if self.snapshot is None:
             return Text("")
-        return output_map_text(self.snapshot, max(self.size.width, 1),
-                               max(self.size.height, 2))
+        return output_map_text(self.snapshot, max(self.size.width, 1), max(self.size.height, 2))
 
 
 class OutputCurve(PlotextPlot):
@@ -183,8 +183,12 @@ class OutputCurve(PlotextPlot):
         for high, glyph in ((False, LOW_GLYPH), (True, HIGH_GLYPH)):
             pick = (y > scale.middle) == high
             if pick.any():
-                plt.scatter(x[pick].tolist(), y[pick].tolist(), marker=glyph,
-                            color=PLOT_HIGH if high else PLOT_LOW)
+                plt.scatter(
+                    x[pick].tolist(),
+                    y[pick].tolist(),
+                    marker=glyph,
+                    color=PLOT_HIGH if high else PLOT_LOW,
+                )
         self.refresh()
 
 
@@ -210,8 +214,7 @@ class OutputView(Container):
 
         yield MapCanvas()
         yield OutputCurve()
-        yield Static("the output map needs a problem with one or two inputs",
-                     id="output-note")
+        yield Static("the output map needs a problem with one or two inputs", id="output-note")
 
     def show(self, snap: Snapshot, throttle: bool = False) -> None:
         """Redraw for ``snap``; with ``throttle``, at most every REFRESH_SECONDS."""
@@ -225,8 +228,9 @@ class OutputView(Container):
         self.set_class(inputs not in (1, 2), "-note")
         if inputs == 2:
             (x_lo, x_hi), (y_lo, y_hi) = map_axes(snap)
-            self.border_title = (f"output a over x1 {x_lo:.2g}..{x_hi:.2g}, "
-                                 f"x2 {y_lo:.2g}..{y_hi:.2g}")
+            self.border_title = (
+                f"output a over x1 {x_lo:.2g}..{x_hi:.2g}, x2 {y_lo:.2g}..{y_hi:.2g}"
+            )
             canvas = self.query_one(MapCanvas)
             canvas.snapshot = snap
             canvas.refresh()

@@ -10,8 +10,11 @@ from ...core.snapshot import DIVERGED, PAUSED, RUNNING, Snapshot
 from .formatting import loss_text
 from .style import BAD, BAD_TEXT, GOOD, IDLE
 
-STATE_STYLES = {RUNNING: f"bold black on {GOOD}", PAUSED: f"bold black on {IDLE}",
-                DIVERGED: f"bold white on {BAD}"}
+STATE_STYLES = {
+    RUNNING: f"bold black on {GOOD}",
+    PAUSED: f"bold black on {IDLE}",
+    DIVERGED: f"bold white on {BAD}",
+}
 
 
 def speed_text(speed: int) -> str:
@@ -21,17 +24,22 @@ def speed_text(speed: int) -> str:
 def status_text(snap: Snapshot, state: str, speed: int, message: str = "") -> Text:
     """Two lines: the setup, then the progress and the state (plus a message if any)."""
     spec = snap.spec
-    acts = (f"{spec.hidden_activation}/{spec.output_activation}" if spec.hidden_activation
-            else spec.output_activation)
+    acts = (
+        f"{spec.hidden_activation}/{spec.output_activation}"
+        if spec.hidden_activation
+        else spec.output_activation
+    )
     batch = "online" if snap.batch_size == 1 else f"batch {snap.batch_size}"
     line1 = Text.assemble(
-        (f"{snap.problem} ", "bold"), f"{spec.label} {acts} {spec.cost}",
+        (f"{snap.problem} ", "bold"),
+        f"{spec.label} {acts} {spec.cost}",
         f"  α {snap.alpha:g}  μ {snap.momentum:g}  {batch}  seed {snap.seed}",
     )
     line2 = Text.assemble(
         (f" {state} ", STATE_STYLES[state]),
         f" epoch {snap.epoch}  updates {snap.updates}  ",
-        ("loss ", ""), (loss_text(snap.loss), "bold"),
+        ("loss ", ""),
+        (loss_text(snap.loss), "bold"),
         f"  speed {speed_text(speed)}",
     )
     if message:

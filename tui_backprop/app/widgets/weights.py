@@ -42,14 +42,14 @@ def weights_text(snap: Snapshot, width: int = 60, height: int = 100) -> Text:
     budget = height - 1  # the last line explains the dim numbers
     weights, weight_changes, biases, bias_changes = (
         layer_arrays(values)
-        for values in (snap.weights, snap.weight_changes, snap.biases, snap.bias_changes))
+        for values in (snap.weights, snap.weight_changes, snap.biases, snap.bias_changes)
+    )
     for m in range(1, spec.n_layers + 1):
         W, dW = weights[m], weight_changes[m]
         b, db = biases[m], bias_changes[m]
         rows, cols = W.shape
         if budget - len(lines) < 3:
-            lines.append(Text(f"… W{sup(m)} to W{sup(spec.n_layers)} need more room",
-                              style="dim"))
+            lines.append(Text(f"… W{sup(m)} to W{sup(spec.n_layers)} need more room", style="dim"))
             break
         if cols * CELL + bias_width <= width:
             shown_cols = cols

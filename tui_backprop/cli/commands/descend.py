@@ -16,37 +16,52 @@ def run_descend(call: Invocation) -> int:
     args, config = call.args, call.descent
     gamma = config.step_size
     if config.function == "quartic":
-        result = descend(4.0 if config.x0 is None else config.x0, gamma, config.precision,
-                         config.max_steps)
+        result = descend(
+            4.0 if config.x0 is None else config.x0, gamma, config.precision, config.max_steps
+        )
         formula = "x^4 - 3x^3 + 2"
     else:
         surface = SURFACES[config.function]
-        start = (surface.start[0] if config.x0 is None else config.x0,
-                 surface.start[1] if config.y0 is None else config.y0)
+        start = (
+            surface.start[0] if config.x0 is None else config.x0,
+            surface.start[1] if config.y0 is None else config.y0,
+        )
         result = descend_surface(surface, start, gamma, config.precision, config.max_steps)
         formula = surface.formula
     if args.json:
-        print(json.dumps({
-            "function": config.function, "formula": formula, "gamma": gamma,
-            "precision": config.precision,
-            "point": [json_number(v) for v in result.point], "steps": result.steps,
-            "converged": result.converged, "diverged": result.diverged,
-            "value": json_number(result.value), "verdict": result.verdict or None,
-            "test": result.test or None,
-        }))
+        print(
+            json.dumps(
+                {
+                    "function": config.function,
+                    "formula": formula,
+                    "gamma": gamma,
+                    "precision": config.precision,
+                    "point": [json_number(v) for v in result.point],
+                    "steps": result.steps,
+                    "converged": result.converged,
+                    "diverged": result.diverged,
+                    "value": json_number(result.value),
+                    "verdict": result.verdict or None,
+                    "test": result.test or None,
+                }
+            )
+        )
         return 0
     what = "ascent" if config.function == "cap" else "descent"
     print(f"gradient {what} on f = {formula}, gamma {gamma:g}, precision {config.precision:g}")
     if result.diverged:
-        print(f"diverged after {result.steps} steps: gamma {gamma:g} overshoots (the point "
-              f"left [-1e6, 1e6])")
+        print(
+            f"diverged after {result.steps} steps: gamma {gamma:g} overshoots (the point "
+            f"left [-1e6, 1e6])"
+        )
         return 0
     if not result.converged:
         print(f"stopped after {result.steps} steps (--max-steps) without converging")
     if config.function == "quartic":
         x = result.point[0]
         kind = {"minimum": "Local minimum", "maximum": "Local maximum"}.get(
-            result.verdict, "Critical point")
+            result.verdict, "Critical point"
+        )
         print(f"{kind} occurs at {x!r}")
     else:
         x, y = result.point

@@ -22,15 +22,22 @@ def run_explain(call: Invocation) -> int:
     batch = [(args.example - 1 + i) % n for i in range(session.batch_size)]
     explanation = explain_update(session, batch)
     if args.json:
-        doc = {"layers": list(setup.spec.sizes), "activations": list(setup.spec.activations),
-               "cost": setup.spec.cost, "alpha": session.alpha,
-               "momentum": session.momentum, "after_epochs": args.after_epochs,
-               **explanation.to_json()}
+        doc = {
+            "layers": list(setup.spec.sizes),
+            "activations": list(setup.spec.activations),
+            "cost": setup.spec.cost,
+            "alpha": session.alpha,
+            "momentum": session.momentum,
+            "after_epochs": args.after_epochs,
+            **explanation.to_json(),
+        }
         print(json.dumps(doc))
     else:
         spec = setup.spec
-        print(f"one update of {spec.label} ({', '.join(spec.activations)}, {spec.cost}) on "
-              f"{setup.problem.name}, examples {', '.join(str(k + 1) for k in batch)}, "
-              f"after {args.after_epochs} epochs")
+        print(
+            f"one update of {spec.label} ({', '.join(spec.activations)}, {spec.cost}) on "
+            f"{setup.problem.name}, examples {', '.join(str(k + 1) for k in batch)}, "
+            f"after {args.after_epochs} epochs"
+        )
         print(explanation.text())
     return 0

@@ -32,34 +32,52 @@ def run_gradcheck(call: Invocation) -> int:
     scope = "all examples" if args.example is None else f"example {args.example}"
 
     if args.json:
-        print(json.dumps({
-            "layers": list(setup.spec.sizes),
-            "scope": scope,
-            "after_epochs": args.after_epochs,
-            "step": STEP,
-            "tolerance": tolerance,
-            "passed": passed,
-            "max_relative_error": json_number(worst),
-            "per_layer": [
-                {"layer": c.layer, "weights": json_number(c.weights_error),
-                 "biases": json_number(c.biases_error) if c.biases_error is not None else None,
-                 "checked": c.checked, "kinks": c.kinks}
-                for c in checks
-            ],
-        }))
+        print(
+            json.dumps(
+                {
+                    "layers": list(setup.spec.sizes),
+                    "scope": scope,
+                    "after_epochs": args.after_epochs,
+                    "step": STEP,
+                    "tolerance": tolerance,
+                    "passed": passed,
+                    "max_relative_error": json_number(worst),
+                    "per_layer": [
+                        {
+                            "layer": c.layer,
+                            "weights": json_number(c.weights_error),
+                            "biases": json_number(c.biases_error)
+                            if c.biases_error is not None
+                            else None,
+                            "checked": c.checked,
+                            "kinks": c.kinks,
+                        }
+                        for c in checks
+                    ],
+                }
+            )
+        )
     else:
-        print(f"gradient check: {setup.spec.label} on {setup.problem.name}, mean cost of "
-              f"{scope}, after {args.after_epochs} epochs")
-        print(f"central differences, h = {STEP:g}; relative error "
-              f"|g - g_fd| / max(|g|, |g_fd|, {FLOOR:g})")
+        print(
+            f"gradient check: {setup.spec.label} on {setup.problem.name}, mean cost of "
+            f"{scope}, after {args.after_epochs} epochs"
+        )
+        print(
+            f"central differences, h = {STEP:g}; relative error "
+            f"|g - g_fd| / max(|g|, |g_fd|, {FLOOR:g})"
+        )
         print(f"{'layer':<7}{'max error W':<14}{'max error b':<14}{'checked':<9}relu kinks")
         for c in checks:
             b = f"{c.biases_error:.2e}" if c.biases_error is not None else "no biases"
             print(f"{c.layer:<7}{c.weights_error:<14.2e}{b:<14}{c.checked:<9}{c.kinks}")
         verdict = "PASS" if passed else "FAIL"
-        print(f"{verdict}: largest relative error {worst:.2e} "
-              f"{'<=' if passed else '>'} tolerance {tolerance:g}")
+        print(
+            f"{verdict}: largest relative error {worst:.2e} "
+            f"{'<=' if passed else '>'} tolerance {tolerance:g}"
+        )
         if any(c.kinks for c in checks):
-            print("(parameters whose +-h step moves a relu input across 0 are left out: "
-                  "there the derivative jumps and finite differences average two slopes)")
+            print(
+                "(parameters whose +-h step moves a relu input across 0 are left out: "
+                "there the derivative jumps and finite differences average two slopes)"
+            )
     return 0 if passed else 1

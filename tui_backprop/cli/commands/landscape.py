@@ -14,6 +14,7 @@ from ...teach.landscape import chosen_parameters, cost_grid, shaded_map
 if TYPE_CHECKING:
     from ..main import Invocation
 
+
 def run_landscape(call: Invocation) -> int:
     args, config = call.args, call.landscape
     setup = build_setup(call.run)
@@ -22,17 +23,30 @@ def run_landscape(call: Invocation) -> int:
     names = chosen_parameters(config.params, session)
     axis, costs = cost_grid(session, names, config.half_range, config.grid)
     if args.json:
-        print(json.dumps({
-            "problem": setup.problem.name, "layers": list(setup.spec.sizes),
-            "cost": setup.spec.cost, "params": names, "range": config.half_range,
-            "grid": config.grid, "axis": axis.tolist(), "costs": to_json_lists(costs),
-            "costs_layout": "costs[i][j]: params[0] = axis[i], params[1] = axis[j]",
-        }))
+        print(
+            json.dumps(
+                {
+                    "problem": setup.problem.name,
+                    "layers": list(setup.spec.sizes),
+                    "cost": setup.spec.cost,
+                    "params": names,
+                    "range": config.half_range,
+                    "grid": config.grid,
+                    "axis": axis.tolist(),
+                    "costs": to_json_lists(costs),
+                    "costs_layout": "costs[i][j]: params[0] = axis[i], params[1] = axis[j]",
+                }
+            )
+        )
         return 0
     i, j = np.unravel_index(np.nanargmin(costs), costs.shape)
-    print(f"mean {setup.spec.cost} cost of {setup.spec.label} on {setup.problem.name} over "
-          f"{names[0]} and {names[1]} in [-{config.half_range:g}, {config.half_range:g}]")
+    print(
+        f"mean {setup.spec.cost} cost of {setup.spec.label} on {setup.problem.name} over "
+        f"{names[0]} and {names[1]} in [-{config.half_range:g}, {config.half_range:g}]"
+    )
     print(shaded_map(axis, costs, names))
-    print(f"lowest cost {costs[i, j]:.4g} at {names[0]} = {axis[i]:g}, {names[1]} = {axis[j]:g};"
-          f" highest {np.nanmax(costs):.4g}")
+    print(
+        f"lowest cost {costs[i, j]:.4g} at {names[0]} = {axis[i]:g}, {names[1]} = {axis[j]:g};"
+        f" highest {np.nanmax(costs):.4g}"
+    )
     return 0

@@ -15,8 +15,14 @@ def run_lessons(call: Invocation) -> int:
     args = call.args
     lessons = shipped_lessons()
     if args.json:
-        print(json.dumps([{"name": lesson.name, "scene": lesson.scene, "title": lesson.title}
-                          for lesson in lessons]))
+        print(
+            json.dumps(
+                [
+                    {"name": lesson.name, "scene": lesson.scene, "title": lesson.title}
+                    for lesson in lessons
+                ]
+            )
+        )
         return 0
     width = max(len(lesson.name) for lesson in lessons) + 2
     for lesson in lessons:

@@ -19,13 +19,22 @@ def run_problems(call: Invocation) -> int:
         return 0
     header = ("name", "inputs", "outputs", "examples", "kind", "description")
     rows = [header] + [
-        (p["name"], str(p["inputs"]), str(p["outputs"]), str(p["examples"]), p["kind"],
-         p["description"]) for p in catalog
+        (
+            p["name"],
+            str(p["inputs"]),
+            str(p["outputs"]),
+            str(p["examples"]),
+            p["kind"],
+            p["description"],
+        )
+        for p in catalog
     ]
     widths = [max(len(r[i]) for r in rows) for i in range(len(header) - 1)]
     for row in rows:
         cells = [c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)]
         print("  ".join([*cells, row[-1]]))
-    print("\nGenerated problems take --samples, --noise and --data-seed; "
-          "your own data: --data FILE.csv --targets K")
+    print(
+        "\nGenerated problems take --samples, --noise and --data-seed; "
+        "your own data: --data FILE.csv --targets K"
+    )
     return 0

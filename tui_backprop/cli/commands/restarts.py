@@ -21,8 +21,7 @@ if TYPE_CHECKING:
 QUANTILES = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
 
 
-def histogram_text(losses: np.ndarray, threshold: float, width: int = 70,
-                   height: int = 14) -> str:
+def histogram_text(losses: np.ndarray, threshold: float, width: int = 70, height: int = 14) -> str:
     """Final losses as a plotext histogram over log10(loss), the threshold marked."""
     import plotext as plt
 
@@ -53,8 +52,14 @@ def run_restarts(call: Invocation) -> int:
         raise InputError("--init gives every restart the same weights; restarts need seeds")
     bar = ProgressBar("restarts")
     try:
-        result = train_restarts(setup.spec, setup.problem.X, setup.problem.Y, setup.settings,
-                                config.count, progress=bar.update)
+        result = train_restarts(
+            setup.spec,
+            setup.problem.X,
+            setup.problem.Y,
+            setup.settings,
+            config.count,
+            progress=bar.update,
+        )
     finally:
         bar.close()
     losses = result.final_losses
@@ -62,38 +67,57 @@ def run_restarts(call: Invocation) -> int:
     finite = np.isfinite(losses)
     order = np.argsort(np.where(finite, losses, np.inf), kind="stable")
     best, worst = result.seeds[order[:5]], result.seeds[order[::-1][:5]]
-    quantiles = {f"{q:g}": json_number(float(np.quantile(losses[finite], q)))
-                 if finite.any() else None for q in QUANTILES}
+    quantiles = {
+        f"{q:g}": json_number(float(np.quantile(losses[finite], q))) if finite.any() else None
+        for q in QUANTILES
+    }
     updates = result.updates_per_network * len(losses)
     if args.json:
-        print(json.dumps({
-            "problem": setup.problem.name, "layers": list(setup.spec.sizes),
-            "count": len(losses), "first_seed": int(result.seeds[0]),
-            "epochs": result.epochs, "threshold": config.threshold,
-            "converged": int(converged.sum()),
-            "converged_fraction": float(converged.mean()),
-            "diverged": int((~finite).sum()),
-            "quantiles": quantiles,
-            "best_seeds": best.tolist(), "worst_seeds": worst.tolist(),
-            "final_losses": to_json_lists(losses),
-            "seconds": result.seconds,
-            "network_updates_per_s": updates / result.seconds if result.seconds else None,
-        }))
+        print(
+            json.dumps(
+                {
+                    "problem": setup.problem.name,
+                    "layers": list(setup.spec.sizes),
+                    "count": len(losses),
+                    "first_seed": int(result.seeds[0]),
+                    "epochs": result.epochs,
+                    "threshold": config.threshold,
+                    "converged": int(converged.sum()),
+                    "converged_fraction": float(converged.mean()),
+                    "diverged": int((~finite).sum()),
+                    "quantiles": quantiles,
+                    "best_seeds": best.tolist(),
+                    "worst_seeds": worst.tolist(),
+                    "final_losses": to_json_lists(losses),
+                    "seconds": result.seconds,
+                    "network_updates_per_s": updates / result.seconds if result.seconds else None,
+                }
+            )
+        )
         return 0
     spec, st = setup.spec, setup.settings
-    print(f"{len(losses)} restarts of {spec.label} on {setup.problem.name}, seeds "
-          f"{result.seeds[0]}..{result.seeds[-1]}, {result.epochs} epochs each "
-          f"(alpha {st.alpha:g}, momentum {st.momentum:g}, batch {st.batch_size})")
+    print(
+        f"{len(losses)} restarts of {spec.label} on {setup.problem.name}, seeds "
+        f"{result.seeds[0]}..{result.seeds[-1]}, {result.epochs} epochs each "
+        f"(alpha {st.alpha:g}, momentum {st.momentum:g}, batch {st.batch_size})"
+    )
     print(histogram_text(losses, config.threshold))
-    print(f"converged     {converged.sum()} of {len(losses)} ({converged.mean():.1%}) "
-          f"with final loss < {config.threshold:g}")
+    print(
+        f"converged     {converged.sum()} of {len(losses)} ({converged.mean():.1%}) "
+        f"with final loss < {config.threshold:g}"
+    )
     if (~finite).any():
         print(f"diverged      {(~finite).sum()}")
-    print("quantiles     " + "  ".join(
-        f"{k}: {v:.3g}" if v is not None else f"{k}: -" for k, v in quantiles.items()))
+    print(
+        "quantiles     "
+        + "  ".join(f"{k}: {v:.3g}" if v is not None else f"{k}: -" for k, v in quantiles.items())
+    )
     print(f"best seeds    {' '.join(map(str, best))}")
-    print(f"worst seeds   {' '.join(map(str, worst))}   "
-          f"(see one: tui-backprop --seed {worst[0]} ...)")
-    print(f"time          {result.seconds:.2f} s "
-          f"({updates / max(result.seconds, 1e-9) / 1e6:.1f} M network-updates/s)")
+    print(
+        f"worst seeds   {' '.join(map(str, worst))}   (see one: tui-backprop --seed {worst[0]} ...)"
+    )
+    print(
+        f"time          {result.seconds:.2f} s "
+        f"({updates / max(result.seconds, 1e-9) / 1e6:.1f} M network-updates/s)"
+    )
     return 0

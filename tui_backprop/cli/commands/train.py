@@ -27,8 +27,10 @@ def run_train(call: Invocation) -> int:
     session.warm_up()  # compile or load kernels outside the timed part
     initial_loss = session.evaluate()
     if session.diverged:
-        raise InputError("the loss is not finite before any training: the data or the "
-                         "initial weights are too large for this network")
+        raise InputError(
+            "the loss is not finite before any training: the data or the "
+            "initial weights are too large for this network"
+        )
 
     bar = ProgressBar("training")
     started = time.perf_counter()
@@ -47,14 +49,20 @@ def run_train(call: Invocation) -> int:
 
     if args.save:
         if not session.parameters_finite():
-            raise InputError(f"not saving {args.save}: the run diverged and the weights "
-                             "are not finite")
+            raise InputError(
+                f"not saving {args.save}: the run diverged and the weights are not finite"
+            )
         net = session.network
         save_weights(
-            args.save, setup.spec.sizes, net.weights(),
+            args.save,
+            setup.spec.sizes,
+            net.weights(),
             net.biases() if setup.spec.bias else None,
-            extra={"activations": list(setup.spec.activations), "cost": setup.spec.cost,
-                   "beta": setup.spec.beta},
+            extra={
+                "activations": list(setup.spec.activations),
+                "cost": setup.spec.cost,
+                "beta": setup.spec.beta,
+            },
         )
         if not args.json:
             print(f"saved         {args.save}")

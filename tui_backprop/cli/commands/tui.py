@@ -17,8 +17,10 @@ if TYPE_CHECKING:
 def check_terminal() -> None:
     """The app draws on a terminal and reads keys from one; refuse without it."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise InputError("the app needs a terminal (stdin and stdout are not one); "
-                         "for scripts use `tui-backprop train`")
+        raise InputError(
+            "the app needs a terminal (stdin and stdout are not one); "
+            "for scripts use `tui-backprop train`"
+        )
 
 
 def build_config(call: Invocation) -> AppConfig:
@@ -30,8 +32,14 @@ def build_config(call: Invocation) -> AppConfig:
         if path:
             check_writable_target(path)
     setup = build_setup(call.run, make_session=False)
-    return AppConfig(problem=setup.problem, spec=setup.spec, settings=setup.settings,
-                     initial=setup.initial, options=call.app, lesson=call.lesson)
+    return AppConfig(
+        problem=setup.problem,
+        spec=setup.spec,
+        settings=setup.settings,
+        initial=setup.initial,
+        options=call.app,
+        lesson=call.lesson,
+    )
 
 
 def run_tui(call: Invocation) -> int:

@@ -57,8 +57,14 @@ TOP_KEYS = ("title", "scene", "notes")
 
 # -- what a key's value may be, and what it becomes --------------------------------------
 def _type_name(value: object) -> str:
-    return {bool: "true/false", int: "a whole number", float: "a number", str: "a string",
-            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
+    return {
+        bool: "true/false",
+        int: "a whole number",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
 
 
 #: Reads a key's TOML value (and the lesson's folder) into the field's value, or raises
@@ -219,25 +225,30 @@ class Lesson:
 
 def shipped_lessons() -> list[Lesson]:
     """Every lesson shipped in this package, in teaching order."""
-    paths = sorted(LESSON_DIR.glob("*.toml"),
-                   key=lambda p: (ORDER.index(p.stem) if p.stem in ORDER else len(ORDER),
-                                  p.stem))
+    paths = sorted(
+        LESSON_DIR.glob("*.toml"),
+        key=lambda p: (ORDER.index(p.stem) if p.stem in ORDER else len(ORDER), p.stem),
+    )
     return [load_lesson(path) for path in paths]
 
 
 def find_lesson(ref: str | Path) -> Path:
     """A shipped lesson's name, or a path to a lesson file."""
     shipped = LESSON_DIR / f"{ref}.toml"
-    if isinstance(ref, str) and "/" not in ref and not ref.endswith(".toml") and (
-        shipped.is_file()
+    if (
+        isinstance(ref, str)
+        and "/" not in ref
+        and not ref.endswith(".toml")
+        and (shipped.is_file())
     ):
         return shipped
     path = Path(ref)
     if not path.is_file():
         names = ", ".join(p.stem for p in sorted(LESSON_DIR.glob("*.toml")))
         if not str(ref).endswith(".toml") and "/" not in str(ref):
-            raise InputError(f"no lesson named {str(ref)!r} (shipped lessons: {names}; "
-                             "or give a FILE.toml)")
+            raise InputError(
+                f"no lesson named {str(ref)!r} (shipped lessons: {names}; or give a FILE.toml)"
+            )
         raise LessonError(path, None, "no such file")
     return path
 
@@ -281,8 +292,9 @@ def _parse(path: Path, document: dict[str, Any]) -> Lesson:
             raise LessonError(path, key, f"must be a table [{key}], got {_type_name(value)}")
     title, scene, notes = text("title", True), text("scene", True), text("notes", False)
     if scene not in SCENES:
-        raise LessonError(path, "scene", f"unknown scene {scene!r} (choose from "
-                                         f"{', '.join(SCENES)})")
+        raise LessonError(
+            path, "scene", f"unknown scene {scene!r} (choose from {', '.join(SCENES)})"
+        )
     values: dict[str, dict[str, Any]] = {}  # config section -> field -> value
     for section, table in document.items():
         if section not in KEYS:
@@ -290,8 +302,9 @@ def _parse(path: Path, document: dict[str, Any]) -> Lesson:
         for key, value in table.items():
             where = f"[{section}] {key}"
             if key not in KEYS[section]:
-                raise LessonError(path, where, "unknown key (known: "
-                                               f"{', '.join(sorted(KEYS[section]))})")
+                raise LessonError(
+                    path, where, f"unknown key (known: {', '.join(sorted(KEYS[section]))})"
+                )
             target, read = KEYS[section][key]
             try:
                 converted = read(value, path.parent)
@@ -307,21 +320,36 @@ def _parse(path: Path, document: dict[str, Any]) -> Lesson:
     return _build(path, title, scene, notes, values)
 
 
-def _build(path: Path, title: str, scene: str, notes: str,
-           values: dict[str, dict[str, Any]]) -> Lesson:
+def _build(
+    path: Path, title: str, scene: str, notes: str, values: dict[str, dict[str, Any]]
+) -> Lesson:
     """The configuration objects from the values read, checked by their own rules."""
+
     def made(config: Any, section: str) -> Any:
         return dataclasses.replace(config, **values.get(section, {}))
 
     base = RunConfig()
-    run = RunConfig(made(base.data, "data"), made(base.network, "network"),
-                    made(base.init, "init"), made(base.training, "training"))
+    run = RunConfig(
+        made(base.data, "data"),
+        made(base.network, "network"),
+        made(base.init, "init"),
+        made(base.training, "training"),
+    )
     app = made(AppOptions(), "app")
     if "epochs" in values.get("training", {}):
         app = dataclasses.replace(app, stop_epoch=run.training.epochs)
-    return Lesson(path.stem, path, title, scene, notes, run, app,
-                  made(DescentConfig(), "descent"), made(LandscapeConfig(), "landscape"),
-                  made(RestartsConfig(), "restarts"))
+    return Lesson(
+        path.stem,
+        path,
+        title,
+        scene,
+        notes,
+        run,
+        app,
+        made(DescentConfig(), "descent"),
+        made(LandscapeConfig(), "landscape"),
+        made(RestartsConfig(), "restarts"),
+    )
 
 
 def _check_against_data(lesson: Lesson) -> None:

@@ -131,8 +131,9 @@ class _Grid:
 # -- nodes ---------------------------------------------------------------------------------
 
 
-def _node_lines(snapshot: Snapshot, form: Form, m: int, j: int,
-                flagged: bool = False) -> list[list[Piece]]:
+def _node_lines(
+    snapshot: Snapshot, form: Form, m: int, j: int, flagged: bool = False
+) -> list[list[Piece]]:
     """A node's rows as (text, style id) pieces: labels bold, numbers and borders plain.
 
     flagged: the node is saturated; a full node says so in its bottom border, the smaller
@@ -172,8 +173,9 @@ def _node_lines(snapshot: Snapshot, form: Form, m: int, j: int,
 # -- edges ---------------------------------------------------------------------------------
 
 
-def _edges(snapshot: Snapshot, layout: Layout, canvas: BrailleCanvas,
-           focus: frozenset[Edge] = frozenset()) -> np.ndarray:
+def _edges(
+    snapshot: Snapshot, layout: Layout, canvas: BrailleCanvas, focus: frozenset[Edge] = frozenset()
+) -> np.ndarray:
     """Draw every edge between shown nodes; returns each key's style id.
 
     focus: edges (m, j, k) drawn in the focus colour, over any other edge they cross."""
@@ -196,8 +198,10 @@ def _edges(snapshot: Snapshot, layout: Layout, canvas: BrailleCanvas,
         jj, kk = np.meshgrid(np.arange(len(dst)), np.arange(len(src)), indexing="ij")
         in_focus = np.zeros(w.size, dtype=bool)
         if focus:
-            in_focus[:] = [(m, j, k) in focus for j, k in zip(jj.ravel().tolist(),
-                                                             kk.ravel().tolist(), strict=True)]
+            in_focus[:] = [
+                (m, j, k) in focus
+                for j, k in zip(jj.ravel().tolist(), kk.ravel().tolist(), strict=True)
+            ]
         parts.append(
             (
                 np.full(w.size, start),
@@ -223,8 +227,7 @@ def _edges(snapshot: Snapshot, layout: Layout, canvas: BrailleCanvas,
     order = np.argsort(rank, kind="stable")
     key = np.empty(weights.size, dtype=np.int64)
     key[order] = np.arange(weights.size)
-    canvas.lines(x0, y0, x1, y1, on=pattern[:, 0], period=pattern[:, 1], thick=bucket == 2,
-                 key=key)
+    canvas.lines(x0, y0, x1, y1, on=pattern[:, 0], period=pattern[:, 1], thick=bucket == 2, key=key)
     key_style = np.empty(weights.size, dtype=np.int64)
     key_style[key] = style
     return key_style

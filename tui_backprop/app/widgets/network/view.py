@@ -29,8 +29,9 @@ class NetworkView(Widget):
         self._focus: Focus | None = None
         self._flagged: frozenset[Node] = frozenset()
 
-    def show(self, snapshot: Snapshot, focus: Focus | None = None,
-             flagged: frozenset[Node] = frozenset()) -> None:
+    def show(
+        self, snapshot: Snapshot, focus: Focus | None = None, flagged: frozenset[Node] = frozenset()
+    ) -> None:
         """Draw this snapshot from now on, with ``focus`` and ``flagged`` as in
         :func:`draw_network`."""
         self._snapshot = snapshot
@@ -41,5 +42,10 @@ class NetworkView(Widget):
     def render(self) -> Text:
         if self._snapshot is None:
             return Text("no network yet", style=Style(italic=True))
-        return draw_network(self._snapshot, max(self.size.width, 1), max(self.size.height, 1),
-                            focus=self._focus, flagged=self._flagged)
+        return draw_network(
+            self._snapshot,
+            max(self.size.width, 1),
+            max(self.size.height, 1),
+            focus=self._focus,
+            flagged=self._flagged,
+        )
