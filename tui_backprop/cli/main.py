@@ -11,7 +11,6 @@ import importlib
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from ..core.config import (
@@ -288,19 +287,23 @@ def build_parser() -> OneLineParser:
 def invocation(args: argparse.Namespace) -> Invocation:
     """The configuration the command line gives, over its lesson's (``--lesson`` or the
     ``lesson`` command's argument) or else the defaults; raises ConfigError."""
-    from ..io.lessons import Lesson, load_lesson
+    from ..io.lessons import load_lesson
 
     name = getattr(args, "lesson", None)
     lesson = load_lesson(name) if name is not None else None
-    base = lesson or Lesson("", Path(), "", "network", "")
+    if lesson is not None:
+        bases = (lesson.run, lesson.app, lesson.descent, lesson.landscape, lesson.restarts)
+    else:
+        bases = (RunConfig(), AppOptions(), DescentConfig(), LandscapeConfig(), RestartsConfig())
+    run, app, descent, landscape, restarts = bases
     changes = given(args)
     return Invocation(
         args=args,
-        run=run_config(args, base.run),
-        app=configure(base.app, changes.get("app", {})),
-        descent=configure(base.descent, changes.get("descent", {})),
-        landscape=configure(base.landscape, changes.get("landscape", {})),
-        restarts=configure(base.restarts, changes.get("restarts", {})),
+        run=run_config(args, run),
+        app=configure(app, changes.get("app", {})),
+        descent=configure(descent, changes.get("descent", {})),
+        landscape=configure(landscape, changes.get("landscape", {})),
+        restarts=configure(restarts, changes.get("restarts", {})),
         lesson=lesson,
     )
 
