@@ -17,6 +17,7 @@ from tui_backprop.core.config import (
     DescentConfig,
     InitConfig,
     LandscapeConfig,
+    MomentConfig,
     NetworkConfig,
     RestartsConfig,
     RunConfig,
@@ -33,9 +34,7 @@ BAD_FIELDS = [
     (DataConfig, "problem", 3, "must be a problem's name"),
     (DataConfig, "csv", "", "must be a file name"),
     (DataConfig, "targets", 0, "must be a whole number at least 1"),
-    (DataConfig, "samples", 0, "must be a whole number at least 1"),
-    (DataConfig, "noise", -0.5, "must be a finite number >= 0"),
-    (DataConfig, "seed", -1, "from 0 to 4294967295"),
+    (DataConfig, "seed", -1, "must be a whole number at least 0"),
     (NetworkConfig, "hidden", (3, 0), "layer sizes of at least 1"),
     (NetworkConfig, "activation", "swish", "must be one of sigmoid, tanh, relu"),
     (NetworkConfig, "output_activation", "relu", "must be one of sigmoid, tanh, linear"),
@@ -68,6 +67,8 @@ BAD_FIELDS = [
     (LandscapeConfig, "grid", 402, "from 2 to 401"),
     (RestartsConfig, "count", 0, "must be a whole number at least 1"),
     (RestartsConfig, "threshold", 0.0, "must be a finite number > 0"),
+    (MomentConfig, "after_epochs", -1, "must be a whole number at least 0"),
+    (MomentConfig, "example", 0, "must be a whole number at least 1"),
 ]
 
 
@@ -102,7 +103,26 @@ def test_every_field_of_every_type_is_checked():
                 continue
             assert (config_type.__name__, field.name) in {
                 ("DescentConfig", "y0"),  # checked as x0 is, by the same loop
+                ("DataConfig", "samples"),  # bounds of the problem: see the test below
+                ("DataConfig", "noise"),
             }, f"{config_type.__name__}.{field.name} has no bad-value test"
+
+
+def test_samples_and_noise_are_checked_by_the_problem_that_takes_them():
+    from tui_backprop.core.problems import make_problem
+
+    for kwargs, field, words in (
+        ({"samples": 1}, "data.samples", "must be at least 2"),
+        ({"samples": 2.5}, "data.samples", "must be a whole number"),
+        ({"noise": -0.5}, "data.noise", "must be a finite number >= 0"),
+        ({"seed": -1}, "data.seed", "must be a whole number at least 0"),
+    ):
+        with pytest.raises(ConfigError) as error:
+            make_problem("circle", **kwargs)
+        assert error.value.field == field and words in error.value.problem
+    with pytest.raises(ConfigError) as error:
+        make_problem("xor", samples=10)
+    assert error.value.field == "data.samples" and "fixed data set" in error.value.problem
 
 
 def test_fields_that_depend_on_each_other():

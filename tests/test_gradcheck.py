@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 import tui_backprop.teach.gradcheck as gradcheck
 from tests.helpers import random_data, reference_for
 from tests.test_kernels import networks
-from tui_backprop.core.config import TrainingConfig
+from tui_backprop.core.config import GRADCHECK_TOLERANCE, TrainingConfig
 from tui_backprop.core.model import Network
 from tui_backprop.core.session import Session
 from tui_backprop.core.spec import NetworkSpec
@@ -25,10 +25,10 @@ def session_for(spec: NetworkSpec, n: int, seed: int) -> Session:
 def test_backprop_matches_finite_differences(spec, n, seed):
     session = session_for(spec, n, seed)
     for check in gradcheck.check_gradients(session):
-        assert check.worst <= gradcheck.TOLERANCE, check
+        assert check.worst <= GRADCHECK_TOLERANCE, check
     # and for one example alone
     for check in gradcheck.check_gradients(session, np.array([n - 1])):
-        assert check.worst <= gradcheck.TOLERANCE, check
+        assert check.worst <= GRADCHECK_TOLERANCE, check
 
 
 @settings(max_examples=30, deadline=None)
@@ -76,7 +76,7 @@ def test_a_planted_slip_is_found(monkeypatch):
     monkeypatch.setattr(gradcheck, "backprop_gradient", slipped)
     layer1, layer2 = gradcheck.check_gradients(session)
     assert layer1.weights_error > 1.0
-    assert layer2.worst <= gradcheck.TOLERANCE
+    assert layer2.worst <= GRADCHECK_TOLERANCE
 
 
 def test_relu_kinks_are_counted_not_hidden():
@@ -90,7 +90,7 @@ def test_relu_kinks_are_counted_not_hidden():
     layer1, layer2 = gradcheck.check_gradients(session)
     assert layer1.kinks == 3  # b^1_1..3
     assert layer2.kinks == 0
-    assert max(layer1.worst, layer2.worst) <= gradcheck.TOLERANCE
+    assert max(layer1.worst, layer2.worst) <= GRADCHECK_TOLERANCE
 
 
 def test_no_bias_network_checks_weights_only():
@@ -106,4 +106,4 @@ def test_large_networks_are_sampled():
     session = session_for(spec, 3, 0)
     checks = gradcheck.check_gradients(session, max_parameters=100)
     assert sum(c.checked for c in checks) == 100
-    assert max(c.worst for c in checks) <= gradcheck.TOLERANCE
+    assert max(c.worst for c in checks) <= GRADCHECK_TOLERANCE

@@ -21,7 +21,7 @@ def not_session(cost: str) -> Session:
 
 def test_grid_equals_the_reference_cost():
     session = not_session("mse")
-    names = default_parameters(session)
+    names = default_parameters(session.network)
     assert names == ["W1[1,1]", "b1[1]"]
     axis, costs = cost_grid(session, names, 15.0, 11)
     ref = reference_for(session.network)
@@ -43,7 +43,7 @@ def test_mse_has_plateaus_where_cross_entropy_does_not():
     fractions = {}
     for cost in ("mse", "cross-entropy"):
         session = not_session(cost)
-        axis, costs = cost_grid(session, default_parameters(session), 15.0, 61)
+        axis, costs = cost_grid(session, default_parameters(session.network), 15.0, 61)
         fractions[cost] = _plateau_fraction(costs, axis)
     assert fractions["mse"] > 0.3
     assert fractions["cross-entropy"] < 0.05
@@ -56,7 +56,7 @@ def test_a_slice_of_a_larger_network():
     axis, costs = cost_grid(session, ["W1[2,1]", "b2[1]"], 2.0, 5)
     assert costs.shape == (5, 5) and np.isfinite(costs).all()
     assert np.array_equal(session.network.params, before)  # nothing moved for good
-    index = parameter_index(session, "W1[2,1]")
+    index = parameter_index(session.network, "W1[2,1]")
     assert index == 2  # row 2, column 1 of W^1 (3x2), row-major
 
 

@@ -151,7 +151,7 @@ BAD = {
     ),
     "unknown-problem": (
         '[data]\nproblem = "xxor"\n',
-        "[data] problem: names an unknown problem 'xxor'",
+        "[data] problem: 'xxor' is an unknown problem",
     ),
     "cross-entropy-linear": (
         '[data]\nproblem = "sine"\n[network]\ncost = "cross-entropy"\n',

@@ -18,6 +18,7 @@ from tui_backprop.app.screens.restarts import RestartsScreen
 from tui_backprop.app.widgets.notes import NotesPanel
 from tui_backprop.cli.commands.tui import build_config
 from tui_backprop.cli.main import build_parser, invocation
+from tui_backprop.core.config import LandscapeConfig
 from tui_backprop.io.build import build_setup
 from tui_backprop.io.lessons import LESSON_DIR, load_lesson
 from tui_backprop.teach.descent import SURFACES, descend
@@ -251,9 +252,7 @@ def test_landscape_slice_of_a_larger_network():
                 config.problem,
                 config.spec,
                 config.settings,
-                params=("W1[1,1]", "b2[1]"),
-                half_range=5.0,
-                grid=11,
+                scene=LandscapeConfig(params=("W1[1,1]", "b2[1]"), half_range=5.0, grid=11),
             )
             app.push_screen(screen)
             await pilot.pause()

@@ -31,22 +31,18 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 import kernels
 
-from .core.config import NetworkConfig, TrainingConfig
+from .core.config import MAX_SEED, NetworkConfig, TrainingConfig
 from .core.errors import ConfigError
 from .core.model import Network
 from .core.session import Session
 from .core.spec import NetworkSpec
 
 MAX_DRAWN_INPUTS = 16
-#: configuration field -> the estimators' parameter that sets it.
+#: configuration field -> the estimators' parameter that sets it, for the fields the
+#: configuration checks (the others are checked here, in scikit-learn's words).
 PARAMETERS = {
     "training.alpha": "learning_rate",
     "training.momentum": "momentum",
-    "training.batch_size": "batch_size",
-    "training.seed": "random_state",
-    "training.epochs": "max_iter",
-    "training.shuffle": "shuffle",
-    "network.hidden": "hidden_layer_sizes",
     "network.activation": "activation",
     "network.beta": "beta",
 }
@@ -134,7 +130,7 @@ class _Backprop(BaseEstimator):
             self, X, y, reset=first, multi_output=regressor, y_numeric=regressor, dtype=np.float64
         )
         Y = self._targets(y, reset=first)
-        seed = int(check_random_state(self.random_state).randint(0, 2**32 - 1))
+        seed = int(check_random_state(self.random_state).randint(0, MAX_SEED))
         try:
             network = NetworkConfig(
                 hidden=self._hidden(),

@@ -14,15 +14,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from ..core.config import (
+    GRADCHECK_TOLERANCE,
     AppOptions,
     DescentConfig,
     LandscapeConfig,
+    MomentConfig,
     RestartsConfig,
     RunConfig,
 )
 from .options import (
+    AFTER_EPOCHS,
     APP_OPTIONS,
+    CHECK_EXAMPLE,
     DESCENT_OPTIONS,
+    EXPLAIN_EXAMPLE,
     LANDSCAPE_OPTIONS,
     PAUSE_EPOCHS,
     RESTARTS_OPTIONS,
@@ -96,6 +101,7 @@ class Invocation:
     descent: DescentConfig
     landscape: LandscapeConfig
     restarts: RestartsConfig
+    moment: MomentConfig
     lesson: Lesson | None = None
 
 
@@ -172,24 +178,12 @@ def build_parser() -> OneLineParser:
         "exceeds the tolerance.",
         epochs=None,
     )
-    check.add_argument(
-        "--after-epochs",
-        type=int,
-        default=0,
-        metavar="N",
-        help="train N epochs first, then check (default: 0)",
-    )
-    check.add_argument(
-        "--example",
-        type=int,
-        metavar="K",
-        help="check the cost of example K (1-based) alone, not the mean",
-    )
+    add_options(check, "moment", [AFTER_EPOCHS, CHECK_EXAMPLE])
     check.add_argument(
         "--tolerance",
         type=float,
         default=None,
-        help="largest relative error that passes (default: 1e-05)",
+        help=f"largest relative error that passes (default: {GRADCHECK_TOLERANCE:g})",
     )
     check.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -202,17 +196,7 @@ def build_parser() -> OneLineParser:
         "numbers plugged in: for lecture notes.",
         epochs=None,
     )
-    explain.add_argument(
-        "--after-epochs", type=int, default=0, metavar="N", help="train N epochs first (default: 0)"
-    )
-    explain.add_argument(
-        "--example",
-        type=int,
-        default=1,
-        metavar="K",
-        help="the example to update on (1-based; with --batch-size B, "
-        "K and the B-1 after it) (default: 1)",
-    )
+    add_options(explain, "moment", [AFTER_EPOCHS, EXPLAIN_EXAMPLE])
     explain.add_argument("--json", action="store_true", help="print one JSON object")
 
     descend = commands.add_parser(
@@ -299,11 +283,12 @@ def invocation(args: argparse.Namespace) -> Invocation:
     changes = given(args)
     return Invocation(
         args=args,
-        run=run_config(args, run),
+        run=run_config(changes, run),
         app=configure(app, changes.get("app", {})),
         descent=configure(descent, changes.get("descent", {})),
         landscape=configure(landscape, changes.get("landscape", {})),
         restarts=configure(restarts, changes.get("restarts", {})),
+        moment=configure(MomentConfig(), changes.get("moment", {})),
         lesson=lesson,
     )
 

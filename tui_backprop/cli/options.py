@@ -23,14 +23,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.config import (
+    DEFAULT_GAMMA,
     DESCENT_FUNCTIONS,
     DESCENT_PRESETS,
     MAX_GRID,
+    QUARTIC_START,
     AppOptions,
     DataConfig,
     DescentConfig,
     InitConfig,
     LandscapeConfig,
+    MomentConfig,
     NetworkConfig,
     RestartsConfig,
     RunConfig,
@@ -45,6 +48,7 @@ from ..core.spec import COSTS, HIDDEN_ACTIVATIONS, INIT_SCHEMES, OUTPUT_ACTIVATI
 _DATA, _NET, _INIT = DataConfig(), NetworkConfig(), InitConfig()
 _TRAIN, _APP = TrainingConfig(), AppOptions()
 _DESCENT, _LANDSCAPE, _RESTARTS = DescentConfig(), LandscapeConfig(), RestartsConfig()
+_MOMENT = MomentConfig()
 
 
 @dataclass(frozen=True)
@@ -251,9 +255,9 @@ DESCENT_OPTIONS = [
         f"what to descend (default: {_DESCENT.function})",
         choices=DESCENT_FUNCTIONS,
     ),
-    Option("--x0", "descent.x0", "start (default: 4 for the quartic)", float),
+    Option("--x0", "descent.x0", f"start (default: {QUARTIC_START:g} for the quartic)", float),
     Option("--y0", "descent.y0", "start's y, for the surfaces", float),
-    Option("--gamma", "descent.gamma", "step size (default: 0.01)", float),
+    Option("--gamma", "descent.gamma", f"step size (default: {DEFAULT_GAMMA:g})", float),
     Option(
         "--preset",
         "descent.preset",
@@ -304,6 +308,28 @@ RESTARTS_OPTIONS = [
     ),
 ]
 
+AFTER_EPOCHS = Option(
+    "--after-epochs",
+    "moment.after_epochs",
+    f"train N epochs first (default: {_MOMENT.after_epochs})",
+    int,
+    "N",
+)
+CHECK_EXAMPLE = Option(
+    "--example",
+    "moment.example",
+    "check the cost of example K (1-based) alone, not the mean",
+    int,
+    "K",
+)
+EXPLAIN_EXAMPLE = Option(
+    "--example",
+    "moment.example",
+    "the example to update on (1-based; with --batch-size B, K and the B-1 after it) (default: 1)",
+    int,
+    "K",
+)
+
 #: Every option that sets a configuration field (--epochs as the length of a run; the app's
 #: --epochs, PAUSE_EPOCHS, sets app.stop_epoch).
 ALL_OPTIONS = [
@@ -315,9 +341,9 @@ ALL_OPTIONS = [
     *DESCENT_OPTIONS,
     *LANDSCAPE_OPTIONS,
     *RESTARTS_OPTIONS,
+    AFTER_EPOCHS,
+    CHECK_EXAMPLE,
 ]
-#: Fields without an option of their own: the commands' own settings.
-_OTHER_NAMES = {"moment.after_epochs": "--after-epochs", "moment.example": "--example"}
 
 
 def option_name(field: str) -> str:
@@ -325,7 +351,7 @@ def option_name(field: str) -> str:
     for option in (*ALL_OPTIONS, PAUSE_EPOCHS):
         if option.field == field:
             return option.flag
-    return _OTHER_NAMES.get(field, "--" + field.rpartition(".")[2].replace("_", "-"))
+    return "--" + field.rpartition(".")[2].replace("_", "-")
 
 
 def add_options(parser: argparse.ArgumentParser, title: str, options: Iterable[Option]) -> None:
@@ -346,19 +372,30 @@ def add_run_options(parser: argparse.ArgumentParser, epochs: Option | None) -> N
     add_options(parser, "training", TRAINING_OPTIONS + ([epochs] if epochs else []))
 
 
+#: (section, a field given on the command line) -> fields of the base (a lesson's) it
+#: replaces unless they are given too: an option overrides the lesson's way of saying the
+#: same thing, not only the same key.
+_REPLACES: dict[tuple[str, str], dict[str, Any]] = {
+    ("data", "problem"): {"csv": None, "targets": _DATA.targets},
+    ("data", "csv"): {"problem": _DATA.problem, "samples": None, "noise": None},
+    ("descent", "preset"): {"gamma": None},
+    ("descent", "gamma"): {"preset": None},
+}
+
+
 def given(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
-    """The configuration fields the command line gave, by section: {"training":
-    {"alpha": 0.5}, ...}."""
+    """The configuration fields the command line gave, by section ({"training": {"alpha":
+    0.5}, ...}), with what each replaces in a lesson's settings."""
     sections: dict[str, dict[str, Any]] = {}
     for dest, value in vars(args).items():
         if "__" in dest:
             section, name = dest.split("__", 1)
             sections.setdefault(section, {})[name] = value
-    data = sections.get("data", {})
-    if "problem" in data:
-        data.setdefault("csv", None)  # --problem replaces a lesson's CSV file
-    elif "csv" in data:
-        data.setdefault("problem", _DATA.problem)
+    for (section, name), replaced in _REPLACES.items():
+        fields = sections.get(section, {})
+        if name in fields:
+            for other, value in replaced.items():
+                fields.setdefault(other, value)
     return sections
 
 
@@ -367,9 +404,9 @@ def configure(base: Any, changes: dict[str, Any]) -> Any:
     return dataclasses.replace(base, **changes) if changes else base
 
 
-def run_config(args: argparse.Namespace, base: RunConfig) -> RunConfig:
-    """``base`` with the data, network, initial-weights and training options given."""
-    changes = given(args)
+def run_config(changes: dict[str, dict[str, Any]], base: RunConfig) -> RunConfig:
+    """``base`` with the data, network, initial-weights and training fields of ``changes``
+    (see ``given``)."""
     return RunConfig(
         data=configure(base.data, changes.get("data", {})),
         network=configure(base.network, changes.get("network", {})),

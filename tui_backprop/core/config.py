@@ -6,7 +6,7 @@ raises :class:`ConfigError` with the field (``"training.alpha"``) and the proble
 a finite number > 0, got -1.0"``); each front end words the field in its own terms: the
 command line says ``--alpha``, a lesson ``[training] alpha``, an estimator ``learning_rate``.
 
-The defaults live here and nowhere else; ``--help`` and the README quote them from here.
+The defaults live here and nowhere else; ``--help`` quotes them from here.
 
 =================  =========================================================================
 type               what it holds
@@ -16,6 +16,7 @@ NetworkConfig      hidden sizes, activations, sigmoid steepness beta, cost, bias
 InitConfig         initial weights: how a seed draws them, or a weights file
 TrainingConfig     alpha, momentum, batch size, epochs, seed, shuffling
 RunConfig          the four above: everything that makes a training run
+MomentConfig       the moment explain and gradcheck look at: epochs trained first, example
 AppOptions         the app: frame rate, speed, when to pause or quit, files written at exit
 DescentConfig      the descent scene: function, start, gamma or a preset, precision
 LandscapeConfig    the landscape scene: two parameters, range, grid
@@ -29,11 +30,18 @@ at once.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field
 from typing import TypeGuard
 
 from .errors import ConfigError
-from .spec import COSTS, HIDDEN_ACTIVATIONS, INIT_SCHEMES, OUTPUT_ACTIVATIONS
+from .spec import (
+    COSTS,
+    HIDDEN_ACTIVATIONS,
+    INIT_SCHEMES,
+    OUTPUT_ACTIVATIONS,
+    check_cost_and_output,
+)
 
 MAX_SEED = 2**32 - 1
 #: Epochs a fixed-length run (``train``, ``restarts``) takes unless told otherwise.
@@ -49,11 +57,18 @@ DESCENT_FUNCTIONS = ("quartic", "bowl", "cap", "saddle")
 #: and oscillates in, 0.07 is thrown out and diverges.
 DESCENT_PRESETS = {"slow": 0.001, "converge": 0.01, "oscillate": 0.055, "diverge": 0.07}
 MAX_GRID = 401
+#: The largest relative error between backprop's gradient and finite differences that
+#: passes the gradient check.
+GRADCHECK_TOLERANCE = 1e-5
+#: Where the quartic's descent starts unless told (the tutorial's x0), and its step size.
+QUARTIC_START = 4.0
+DEFAULT_GAMMA = 0.01
 
 
 # -- checks shared by the types below -----------------------------------------------------
-def _is_int(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
+def is_whole(value: object) -> TypeGuard[int]:
+    """A whole number: Python's or numpy's ints, not bools (a likely mistake)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _is_number(value: object) -> TypeGuard[int | float]:
@@ -61,7 +76,7 @@ def _is_number(value: object) -> TypeGuard[int | float]:
 
 
 def _whole(where: str, value: object, least: int, most: int | None = None) -> int:
-    if _is_int(value) and value >= least and (most is None or value <= most):
+    if is_whole(value) and value >= least and (most is None or value <= most):
         return int(value)
     bound = f"at least {least}" if most is None else f"a whole number from {least} to {most}"
     prefix = "a whole number " if most is None else ""
@@ -109,6 +124,12 @@ def check_seed(seed: object, where: str = "training.seed") -> int:
     return _whole(where, seed, 0, MAX_SEED)
 
 
+def check_data_seed(seed: object) -> int:
+    """The seed of a generated problem's data: any whole number >= 0 (numpy's default_rng
+    takes them all)."""
+    return _whole("data.seed", seed, 0)
+
+
 def parse_hidden(text: str, where: str = "network.hidden") -> tuple[int, ...]:
     """Hidden layer sizes from text: "3" -> (3,), "16,16" -> (16, 16), "0" -> () (none)."""
     sizes = []
@@ -119,7 +140,13 @@ def parse_hidden(text: str, where: str = "network.hidden") -> tuple[int, ...]:
                 where, f"{text!r} is not a list of layer sizes (examples: 3, 16,16, 0)"
             )
         sizes.append(int(part))
-    return () if sizes == [0] else tuple(sizes)
+    if sizes == [0]:
+        return ()
+    if 0 in sizes:
+        raise ConfigError(
+            where, f"{text!r}: layer sizes must be at least 1 (0 alone means no hidden layer)"
+        )
+    return tuple(sizes)
 
 
 # -- the types ----------------------------------------------------------------------------
@@ -129,8 +156,9 @@ class DataConfig:
 
     problem : a built-in problem's name (see ``core.problems``); used when csv is None
     csv     : a CSV file of numbers whose last ``targets`` columns are the targets
-    samples : examples a generated problem draws (None: the problem's own default)
-    noise   : noise of a generated problem (None: its default)
+    samples : examples a generated problem draws (None: the problem's own default; its
+              bounds are the problem's, checked when it is made)
+    noise   : noise of a generated problem (None: its default; checked likewise)
     seed    : seed of a generated problem's data, separate from the training seed
     """
 
@@ -146,13 +174,8 @@ class DataConfig:
             raise ConfigError("data.problem", f"must be a problem's name, got {self.problem!r}")
         _optional_path("data.csv", self.csv)
         _whole("data.targets", self.targets, 1)
-        if self.samples is not None:
-            _whole("data.samples", self.samples, 1)
-        if self.noise is not None and not (
-            _is_number(self.noise) and math.isfinite(self.noise) and self.noise >= 0
-        ):
-            raise ConfigError("data.noise", f"must be a finite number >= 0, got {self.noise!r}")
-        check_seed(self.seed, "data.seed")
+        # samples and noise are checked by the problem that takes them (core.problems).
+        check_data_seed(self.seed)
         if self.csv is not None:
             if self.samples is not None or self.noise is not None:
                 given = "data.samples" if self.samples is not None else "data.noise"
@@ -183,9 +206,9 @@ class NetworkConfig:
 
     def __post_init__(self) -> None:
         hidden = self.hidden
-        if _is_int(hidden):
+        if is_whole(hidden):
             hidden = () if hidden == 0 else (hidden,)
-        if not isinstance(hidden, (tuple, list)) or not all(_is_int(s) and s >= 1 for s in hidden):
+        if not isinstance(hidden, (tuple, list)) or not all(is_whole(s) and s >= 1 for s in hidden):
             raise ConfigError(
                 "network.hidden", f"must be layer sizes of at least 1, got {self.hidden!r}"
             )
@@ -197,12 +220,8 @@ class NetworkConfig:
         _choice("network.cost", self.cost, COSTS)
         if not isinstance(self.bias, bool):
             raise ConfigError("network.bias", f"must be true or false, got {self.bias!r}")
-        if self.cost == "cross-entropy" and self.output_activation not in (None, "sigmoid"):
-            raise ConfigError(
-                "network.cost",
-                f"cross-entropy needs a sigmoid output layer (got {self.output_activation}); "
-                "use <network.output_activation> sigmoid or <network.cost> mse",
-            )
+        if self.output_activation is not None:
+            check_cost_and_output(self.cost, self.output_activation)
 
 
 @dataclass(frozen=True)
@@ -261,6 +280,24 @@ class TrainingConfig:
 
 
 @dataclass(frozen=True)
+class MomentConfig:
+    """The moment of a run that ``explain`` and ``gradcheck`` look at.
+
+    after_epochs : epochs trained first
+    example      : one example, 1-based (explain: the first of its batch), or None: every
+                   example (gradcheck's mean cost; explain takes the first)
+    """
+
+    after_epochs: int = 0
+    example: int | None = None
+
+    def __post_init__(self) -> None:
+        _whole("moment.after_epochs", self.after_epochs, 0)
+        if self.example is not None:
+            _whole("moment.example", self.example, 1)
+
+
+@dataclass(frozen=True)
 class RunConfig:
     """Everything that makes a training run."""
 
@@ -295,7 +332,7 @@ class AppOptions:
         if not (_is_number(self.fps) and math.isfinite(self.fps) and 1 <= self.fps <= 60):
             raise ConfigError("app.fps", f"must be from 1 to 60, got {self.fps!r}")
         _set(self, "fps", float(self.fps))
-        if self.speed != FULL_SPEED and self.speed not in SPEEDS or not _is_int(self.speed):
+        if not is_whole(self.speed) or (self.speed != FULL_SPEED and self.speed not in SPEEDS):
             raise ConfigError(
                 "app.speed",
                 f"must be one of {', '.join(map(str, SPEEDS))} or max, got {self.speed!r}",
@@ -367,7 +404,7 @@ class DescentConfig:
         """gamma: the one given, else the preset's, else 0.01."""
         if self.gamma is not None:
             return self.gamma
-        return DESCENT_PRESETS[self.preset] if self.preset else 0.01
+        return DESCENT_PRESETS[self.preset] if self.preset else DEFAULT_GAMMA
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,12 @@ import math
 import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypedDict, TypeGuard
+from typing import TypedDict
 
 import numpy as np
 
 from .arrays import Floats
+from .config import check_data_seed, is_whole
 from .errors import ConfigError, quoted
 from .problem import CLASSIFICATION, REGRESSION, Problem
 
@@ -348,7 +349,7 @@ def make_problem(
         return _fixed_problem(spec, samples, noise)
     n = _check_samples(spec, spec.default_samples if samples is None else samples)
     spread = _check_noise(spec.default_noise if noise is None else noise)
-    rng = np.random.default_rng(_check_seed(seed))
+    rng = np.random.default_rng(check_data_seed(seed))
     x, y = spec.generate(rng, n, spread)
     description = f"{spec.description} ({n} samples, noise {spread:g}, seed {seed})"
     return Problem(spec.name, x, y, spec.kind, description)
@@ -360,7 +361,7 @@ def _lookup(name: str) -> _Fixed | _Generated:
     if key is None or key not in _SPEC_BY_NAME:
         raise ConfigError(
             "data.problem",
-            f"names an unknown problem {quoted(str(name))}; known problems: "
+            f"{quoted(str(name))} is an unknown problem; known problems: "
             f"{', '.join(PROBLEM_NAMES)}",
         )
     return _SPEC_BY_NAME[key]
@@ -384,17 +385,12 @@ def _fixed_problem(spec: _Fixed, samples: object, noise: object) -> Problem:
     return Problem(spec.name, x, y, spec.kind, spec.description)
 
 
-def _is_int(value: object) -> TypeGuard[numbers.Integral]:
-    """True for ints (numpy ones too) but not bools, which are a likely mistake."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
-
-
 def _check_samples(spec: _Generated, samples: object) -> int:
     """``samples`` as an int in [2, MAX_SAMPLES], or InputError.
 
     Two is the least that still gives a two-class problem one example per class.
     """
-    if not _is_int(samples):
+    if not is_whole(samples):
         raise ConfigError("data.samples", f"must be a whole number, got {samples!r}")
     n = int(samples)
     least = 2
@@ -417,10 +413,3 @@ def _check_noise(noise: object) -> float:
     if not math.isfinite(spread) or spread < 0.0:
         raise ConfigError("data.noise", f"must be a finite number >= 0, got {spread!r}")
     return spread
-
-
-def _check_seed(seed: object) -> int:
-    """``seed`` as an int >= 0 (what ``default_rng`` accepts), or InputError."""
-    if not _is_int(seed) or int(seed) < 0:
-        raise ConfigError("data.seed", f"must be a whole number >= 0, got {seed!r}")
-    return int(seed)

@@ -25,6 +25,16 @@ INIT_SCHEMES = ("auto", "tutorial")
 MAX_PARAMETERS = 20_000_000
 
 
+def check_cost_and_output(cost: str, output_activation: str) -> None:
+    """Cross-entropy needs a sigmoid output: its formula takes a^L as a probability."""
+    if cost == "cross-entropy" and output_activation != "sigmoid":
+        raise ConfigError(
+            "network.cost",
+            f"cross-entropy needs a sigmoid output layer (got {output_activation}); "
+            "use <network.output_activation> sigmoid or <network.cost> mse",
+        )
+
+
 @dataclass(frozen=True)
 class NetworkSpec:
     """A fully connected network.
@@ -70,12 +80,7 @@ class NetworkSpec:
             raise ConfigError(
                 "network.cost", f"must be one of {', '.join(COSTS)}, got {self.cost!r}"
             )
-        if self.cost == "cross-entropy" and self.activations[-1] != "sigmoid":
-            raise ConfigError(
-                "network.cost",
-                f"cross-entropy needs a sigmoid output layer (got {self.activations[-1]}); "
-                "use <network.output_activation> sigmoid or <network.cost> mse",
-            )
+        check_cost_and_output(self.cost, self.activations[-1])
         if not (isinstance(self.beta, (int, float)) and math.isfinite(self.beta) and self.beta > 0):
             raise ConfigError("network.beta", f"must be a finite number > 0, got {self.beta!r}")
         object.__setattr__(self, "beta", float(self.beta))

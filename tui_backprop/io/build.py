@@ -14,6 +14,7 @@ from ..core.arrays import Floats
 from ..core.config import (
     DataConfig,
     InitConfig,
+    MomentConfig,
     NetworkConfig,
     RunConfig,
     TrainingConfig,
@@ -52,20 +53,20 @@ def load_problem(data: DataConfig) -> Problem:
 
 def build_spec(network: NetworkConfig, init: InitConfig, problem: Problem) -> NetworkSpec:
     """The network for ``problem``'s input and output sizes."""
-    output = network.output_activation or problem.default_output_activation
-    if network.cost == "cross-entropy" and not ((problem.Y >= 0) & (problem.Y <= 1)).all():
-        raise ConfigError("network.cost", "cross-entropy needs every target in [0, 1]; use mse")
-    return NetworkSpec.build(
+    spec = NetworkSpec.build(
         problem.n_inputs,
         network.hidden,
         problem.n_outputs,
         activation=network.activation,
-        output_activation=output,
+        output_activation=network.output_activation or problem.default_output_activation,
         cost=network.cost,
         beta=network.beta,
         bias=network.bias,
         init_scheme=init.scheme,
     )
+    if network.cost == "cross-entropy" and not ((problem.Y >= 0) & (problem.Y <= 1)).all():
+        raise ConfigError("network.cost", "cross-entropy needs every target in [0, 1]; use mse")
+    return spec
 
 
 def load_initial(init: InitConfig, spec: NetworkSpec) -> Initial | None:
@@ -87,23 +88,21 @@ def build_setup(run: RunConfig, make_session: bool = True) -> Setup:
     return Setup(problem, spec, run.training, initial, session)
 
 
-def build_trained_setup(run: RunConfig, after_epochs: int, example: int | None) -> Setup:
-    """``build_setup``, with ``example`` (1-based, or None for all) checked against the
-    data and the Session trained ``after_epochs`` first (for the commands that look at one
-    moment of a run)."""
-    if isinstance(after_epochs, bool) or not isinstance(after_epochs, int) or after_epochs < 0:
-        raise ConfigError("moment.after_epochs", f"must be at least 0, got {after_epochs!r}")
+def build_trained_setup(run: RunConfig, moment: MomentConfig) -> Setup:
+    """``build_setup``, with ``moment.example`` checked against the data and the Session
+    trained ``moment.after_epochs`` first (for the commands that look at one moment of a
+    run)."""
     setup = build_setup(run)
     session = setup.session
     assert session is not None
     n = session.n_examples
-    if example is not None and not 1 <= example <= n:
-        raise ConfigError("moment.example", f"must be from 1 to {n}, got {example}")
-    if after_epochs:
-        session.run_epochs(after_epochs)
+    if moment.example is not None and moment.example > n:
+        raise ConfigError("moment.example", f"must be from 1 to {n}, got {moment.example}")
+    if moment.after_epochs:
+        session.run_epochs(moment.after_epochs)
         if session.diverged:
             raise ConfigError(
                 "training.alpha",
-                f"is too large: training diverged within {after_epochs} epochs; lower it",
+                f"is too large: training diverged within {moment.after_epochs} epochs; lower it",
             )
     return setup

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.arrays import Floats
+from ..core.config import DescentConfig
 
 #: A run stops as diverged once |x| passes this.
 DIVERGED_BEYOND = 1e6
@@ -62,7 +63,9 @@ def second_derivative_test(x: float) -> tuple[str, str]:
     return "no verdict", "f''(x) = 0: the test gives no verdict"
 
 
-def descend(x0: float, gamma: float, precision: float, max_steps: int = 100_000) -> Descent:
+def descend(
+    x0: float, gamma: float, precision: float, max_steps: int = DescentConfig.max_steps
+) -> Descent:
     """The tutorial's loop on the quartic, from x0."""
     x_old, x_new = math.inf, float(x0)
     path = [x_new]
@@ -144,7 +147,7 @@ def descend_surface(
     start: tuple[float, float],
     gamma: float,
     precision: float,
-    max_steps: int = 100_000,
+    max_steps: int = DescentConfig.max_steps,
 ) -> Descent:
     """Gradient descent (ascent for a cap) on ``surface`` until a step is <= precision."""
     sign = 1.0 if surface.ascent else -1.0

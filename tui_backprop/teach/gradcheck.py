@@ -27,7 +27,6 @@ from ..core.session import Session
 
 STEP = 1e-5
 FLOOR = 1e-4
-TOLERANCE = 1e-5
 #: Networks with more parameters are checked on a seeded random sample of this many.
 DEFAULT_MAX_PARAMETERS = 2000
 

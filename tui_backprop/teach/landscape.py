@@ -17,14 +17,15 @@ import kernels
 
 from ..core.arrays import Floats
 from ..core.errors import ConfigError
+from ..core.model import Network
 from ..core.session import Session
 
 _NAME = re.compile(r"^\s*(W|b)(\d+)\[(\d+)(?:,\s*(\d+))?\]\s*$")
 
 
-def parameter_names(session: Session) -> list[str]:
+def parameter_names(network: Network) -> list[str]:
     """Every trainable parameter's name, in the flat buffer's order."""
-    spec = session.spec
+    spec = network.spec
     names = []
     for m in range(1, spec.n_layers + 1):
         names += [
@@ -34,10 +35,10 @@ def parameter_names(session: Session) -> list[str]:
     return names
 
 
-def parameter_index(session: Session, name: str) -> int:
+def parameter_index(network: Network, name: str) -> int:
     """The flat index of a parameter named like W1[1,2] or b2[1]."""
     match = _NAME.match(name)
-    spec = session.spec
+    spec = network.spec
     if not match:
         raise ConfigError(
             "landscape.params", f"{name!r} is not a parameter name like W1[1,1] or b1[1]"
@@ -45,7 +46,7 @@ def parameter_index(session: Session, name: str) -> int:
     kind, m, i, j = match.group(1), int(match.group(2)), int(match.group(3)), match.group(4)
     if not 1 <= m <= spec.n_layers or not 1 <= i <= spec.sizes[m]:
         raise ConfigError("landscape.params", f"{name} is not in the network {spec.label}")
-    net = session.network
+    net = network
     if kind == "W":
         if j is None or not 1 <= int(j) <= spec.sizes[m - 1]:
             raise ConfigError("landscape.params", f"{name} is not in the network {spec.label}")
@@ -57,24 +58,30 @@ def parameter_index(session: Session, name: str) -> int:
     return int(net.layers[m, kernels.B_OFFSET]) + i - 1
 
 
-def chosen_parameters(params: tuple[str, ...], session: Session) -> list[str]:
+def chosen_parameters(params: tuple[str, ...], network: Network) -> list[str]:
     """The two parameters a LandscapeConfig names (or, if none, the two of a two-parameter
-    network), each checked against the network."""
-    names = list(params) if params else default_parameters(session)
-    first, second = (parameter_index(session, name) for name in names)
-    if first == second:
-        raise ConfigError("landscape.params", "must name two different parameters")
+    network), each checked against the network: [first, second]."""
+    names = list(params) if params else default_parameters(network)
+    chosen_indices(names, network)
     return names
 
 
-def default_parameters(session: Session) -> list[str]:
+def chosen_indices(names: list[str], network: Network) -> tuple[int, int]:
+    """The flat indices of the two parameters ``names``, which must differ."""
+    first, second = (parameter_index(network, name) for name in names)
+    if first == second:
+        raise ConfigError("landscape.params", "must name two different parameters")
+    return first, second
+
+
+def default_parameters(network: Network) -> list[str]:
     """The two parameters of a two-parameter network (else the caller must choose)."""
-    names = parameter_names(session)
-    trainable = [n for n in names if session.spec.bias or n.startswith("W")]
+    names = parameter_names(network)
+    trainable = [n for n in names if network.spec.bias or n.startswith("W")]
     if len(trainable) != 2:
         raise ConfigError(
             "landscape.params",
-            f"is needed: the network {session.spec.label} has {len(trainable)} parameters; "
+            f"is needed: the network {network.spec.label} has {len(trainable)} parameters; "
             "choose two, for example 'W1[1,1],b1[1]'",
         )
     return trainable
@@ -85,9 +92,7 @@ def cost_grid(
 ) -> tuple[Floats, Floats]:
     """(axis (points,), costs (points, points)): costs[i, j] is the mean cost with the first
     parameter at axis[i] and the second at axis[j], the others as they are now."""
-    first, second = (parameter_index(session, n) for n in names)
-    if first == second:
-        raise ConfigError("landscape.params", "must name two different parameters")
+    first, second = chosen_indices(names, session.network)
     axis = np.linspace(-half_range, half_range, points)
     net = session.network
     params = net.params.copy()

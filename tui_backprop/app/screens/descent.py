@@ -20,7 +20,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 from textual_plotext import PlotextPlot
 
-from ...core.config import DESCENT_PRESETS
+from ...core.config import DESCENT_FUNCTIONS, DESCENT_PRESETS, QUARTIC_START, DescentConfig
 from ...io.lessons import Lesson
 from ...teach.descent import (
     SURFACES,
@@ -44,7 +44,6 @@ from ..widgets.style import (
 )
 from .scene import SceneScreen
 
-FUNCTIONS = ("quartic", *SURFACES)
 #: gamma for the surfaces (the quartic's comes from the lesson or a preset).
 SURFACE_GAMMA = 0.1
 #: A running descent advances so that a whole run takes about this many frames.
@@ -127,31 +126,21 @@ class DescentScreen(SceneScreen):
         Binding("i", "restart", "restart", show=False),
     ]
 
-    def __init__(
-        self,
-        lesson: Lesson | None = None,
-        function: str = "quartic",
-        x0: float | None = None,
-        y0: float | None = None,
-        gamma: float = 0.01,
-        precision: float = 1e-5,
-        max_steps: int = 100_000,
-        preset: str | None = None,
-    ) -> None:
+    def __init__(self, lesson: Lesson | None = None, config: DescentConfig | None = None) -> None:
         super().__init__(lesson)
+        config = config or DescentConfig()
+        function, x0, y0, preset = config.function, config.x0, config.y0, config.preset
         self.function = function
         self.starts = {name: surface.start for name, surface in SURFACES.items()}
-        self.starts["quartic"] = (4.0, 0.0)
+        self.starts["quartic"] = (QUARTIC_START, 0.0)
         if x0 is not None or y0 is not None:
             old = self.starts[function]
             self.starts[function] = (old[0] if x0 is None else x0, old[1] if y0 is None else y0)
         self.preset = preset
         self.gammas = {name: SURFACE_GAMMA for name in SURFACES}
-        self.gammas["quartic"] = DESCENT_PRESETS[preset] if preset else gamma
-        if function != "quartic":
-            self.gammas[function] = gamma
-        self.precision = precision
-        self.max_steps = max_steps
+        self.gammas[function] = config.step_size
+        self.precision = config.precision
+        self.max_steps = config.max_steps
         self.running = False
         self._timer: Timer | None = None
         self.result: Descent | None = None
@@ -160,19 +149,7 @@ class DescentScreen(SceneScreen):
     @classmethod
     def from_lesson(cls, lesson: Lesson | None) -> DescentScreen:
         """The scene with the lesson's [descent] values (checked when it was loaded)."""
-        if lesson is None:
-            return cls()
-        config = lesson.descent
-        return cls(
-            lesson,
-            config.function,
-            config.x0,
-            config.y0,
-            config.step_size,
-            config.precision,
-            config.max_steps,
-            config.preset,
-        )
+        return cls(lesson, lesson.descent if lesson is not None else None)
 
     def compose(self) -> ComposeResult:
         yield self.notes_panel()
@@ -363,7 +340,9 @@ class DescentScreen(SceneScreen):
         self.compute()
 
     def action_function(self) -> None:
-        self.function = FUNCTIONS[(FUNCTIONS.index(self.function) + 1) % len(FUNCTIONS)]
+        self.function = DESCENT_FUNCTIONS[
+            (DESCENT_FUNCTIONS.index(self.function) + 1) % len(DESCENT_FUNCTIONS)
+        ]
         self.compute()
 
     def action_gamma(self, factor: float) -> None:

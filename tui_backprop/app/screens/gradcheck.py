@@ -14,7 +14,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ...teach.gradcheck import FLOOR, STEP, TOLERANCE, LayerCheck
+from ...core.config import GRADCHECK_TOLERANCE as TOLERANCE
+from ...teach.gradcheck import FLOOR, STEP, LayerCheck
 from ..widgets.formatting import sup
 from ..widgets.style import BAD, GOOD
 

@@ -92,29 +92,28 @@ class LandscapeScreen(SceneScreen):
         spec: NetworkSpec,
         settings: TrainingConfig,
         initial=None,
-        params: tuple[str, ...] = (),
-        half_range: float = 15.0,
-        grid: int = 61,
+        scene: LandscapeConfig | None = None,
     ) -> None:
         super().__init__(lesson)
         self.problem = problem
         self.specs = cost_specs(spec, problem)
         self.settings = settings
-        self.half_range = half_range
-        self.grid = grid
+        scene = scene or LandscapeConfig()
+        self.half_range = scene.half_range
+        self.grid = scene.grid
         self.running = False
         self.speed = DEFAULT_SPEED
         self._timer: Timer | None = None
         # The starting parameters: the seed's (or the file's) initial ones.
         first = Session(self.specs[0], problem.X, problem.Y, settings, initial=initial)
-        self.names = chosen_parameters(params, first)
-        self.indices = [parameter_index(first, name) for name in self.names]
+        self.names = chosen_parameters(scene.params, first.network)
+        self.indices = [parameter_index(first.network, name) for name in self.names]
         self.base = first.network.params.copy()
         self.start = (float(self.base[self.indices[0]]), float(self.base[self.indices[1]]))
         self.grids = []
         for spec in self.specs:
             session = Session(spec, problem.X, problem.Y, settings, initial=initial)
-            self.grids.append(cost_grid(session, self.names, half_range, grid))
+            self.grids.append(cost_grid(session, self.names, self.half_range, self.grid))
         self.sessions: list[Session] = []
         self.paths: list[list[tuple[float, float]]] = []
         self.restart()
@@ -123,17 +122,8 @@ class LandscapeScreen(SceneScreen):
     def from_config(cls, config: AppConfig) -> LandscapeScreen:
         """The network of ``config``, the [landscape] values of its lesson."""
         lesson = config.lesson
-        scene = lesson.landscape if lesson is not None else LandscapeConfig()
-        return cls(
-            lesson,
-            config.problem,
-            config.spec,
-            config.settings,
-            config.initial,
-            scene.params,
-            scene.half_range,
-            scene.grid,
-        )
+        scene = lesson.landscape if lesson is not None else None
+        return cls(lesson, config.problem, config.spec, config.settings, config.initial, scene)
 
     # -- the runs -------------------------------------------------------------------------
     def initial_parameters(self):

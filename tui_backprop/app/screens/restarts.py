@@ -19,7 +19,7 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual_plotext import PlotextPlot
 
-from ...core.config import RestartsConfig, check_seed
+from ...core.config import DEFAULT_EPOCHS, RestartsConfig, check_seed
 from ...core.errors import ConfigError
 from ...io.lessons import Lesson
 from ...teach.restarts import RestartsResult, train_restarts
@@ -30,8 +30,6 @@ from .scene import SceneScreen
 if TYPE_CHECKING:
     from ..host import AppHost
 
-DEFAULT_COUNT = 100
-DEFAULT_EPOCHS = 5000
 LISTED = 5
 
 
@@ -85,7 +83,7 @@ class RestartsScreen(SceneScreen):
     @classmethod
     def from_config(cls, config: AppConfig) -> RestartsScreen:
         """The network of ``config``; count and threshold from its lesson's [restarts]; as
-        many epochs as the network view would run (its --epochs), or 5000."""
+        many epochs as the network view would run (its pause epoch), or DEFAULT_EPOCHS."""
         scene = config.lesson.restarts if config.lesson is not None else RestartsConfig()
         count, threshold = scene.count, scene.threshold
         epochs = config.options.stop_epoch or DEFAULT_EPOCHS

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from ...core.config import QUARTIC_START
 from ...io.files import json_number
 from ...teach.descent import SURFACES, descend, descend_surface
 
@@ -17,7 +18,10 @@ def run_descend(call: Invocation) -> int:
     gamma = config.step_size
     if config.function == "quartic":
         result = descend(
-            4.0 if config.x0 is None else config.x0, gamma, config.precision, config.max_steps
+            QUARTIC_START if config.x0 is None else config.x0,
+            gamma,
+            config.precision,
+            config.max_steps,
         )
         formula = "x^4 - 3x^3 + 2"
     else:

@@ -13,13 +13,14 @@ if TYPE_CHECKING:
 
 
 def run_explain(call: Invocation) -> int:
-    args = call.args
-    setup = build_trained_setup(call.run, args.after_epochs, args.example)
+    args, moment = call.args, call.moment
+    example = moment.example or 1  # the first example unless told
+    setup = build_trained_setup(call.run, call.moment)
     session = setup.session
     assert session is not None
     n = session.n_examples
     # The batch: example K and the ones after it, in the data's order.
-    batch = [(args.example - 1 + i) % n for i in range(session.batch_size)]
+    batch = [(example - 1 + i) % n for i in range(session.batch_size)]
     explanation = explain_update(session, batch)
     if args.json:
         doc = {
@@ -28,7 +29,7 @@ def run_explain(call: Invocation) -> int:
             "cost": setup.spec.cost,
             "alpha": session.alpha,
             "momentum": session.momentum,
-            "after_epochs": args.after_epochs,
+            "after_epochs": moment.after_epochs,
             **explanation.to_json(),
         }
         print(json.dumps(doc))
@@ -37,7 +38,7 @@ def run_explain(call: Invocation) -> int:
         print(
             f"one update of {spec.label} ({', '.join(spec.activations)}, {spec.cost}) on "
             f"{setup.problem.name}, examples {', '.join(str(k + 1) for k in batch)}, "
-            f"after {args.after_epochs} epochs"
+            f"after {moment.after_epochs} epochs"
         )
         print(explanation.text())
     return 0

@@ -8,28 +8,30 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ...core.config import GRADCHECK_TOLERANCE
 from ...core.errors import InputError
 from ...io.build import build_trained_setup
 from ...io.files import json_number
-from ...teach.gradcheck import FLOOR, STEP, TOLERANCE, check_gradients
+from ...teach.gradcheck import FLOOR, STEP, check_gradients
 
 if TYPE_CHECKING:
     from ..main import Invocation
 
 
 def run_gradcheck(call: Invocation) -> int:
-    args = call.args
-    tolerance = TOLERANCE if args.tolerance is None else args.tolerance
+    args, moment = call.args, call.moment
+    example = moment.example
+    tolerance = GRADCHECK_TOLERANCE if args.tolerance is None else args.tolerance
     if not (math.isfinite(tolerance) and tolerance > 0):
         raise InputError(f"--tolerance must be a finite number > 0, got {tolerance!r}")
-    setup = build_trained_setup(call.run, args.after_epochs, args.example)
+    setup = build_trained_setup(call.run, call.moment)
     session = setup.session
     assert session is not None
-    indices = None if args.example is None else np.array([args.example - 1])
+    indices = None if example is None else np.array([example - 1])
     checks = check_gradients(session, indices)
     worst = max(c.worst for c in checks)
     passed = worst <= tolerance
-    scope = "all examples" if args.example is None else f"example {args.example}"
+    scope = "all examples" if example is None else f"example {example}"
 
     if args.json:
         print(
@@ -37,7 +39,7 @@ def run_gradcheck(call: Invocation) -> int:
                 {
                     "layers": list(setup.spec.sizes),
                     "scope": scope,
-                    "after_epochs": args.after_epochs,
+                    "after_epochs": moment.after_epochs,
                     "step": STEP,
                     "tolerance": tolerance,
                     "passed": passed,
@@ -60,7 +62,7 @@ def run_gradcheck(call: Invocation) -> int:
     else:
         print(
             f"gradient check: {setup.spec.label} on {setup.problem.name}, mean cost of "
-            f"{scope}, after {args.after_epochs} epochs"
+            f"{scope}, after {moment.after_epochs} epochs"
         )
         print(
             f"central differences, h = {STEP:g}; relative error "

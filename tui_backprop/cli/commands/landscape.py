@@ -20,7 +20,7 @@ def run_landscape(call: Invocation) -> int:
     setup = build_setup(call.run)
     session = setup.session
     assert session is not None
-    names = chosen_parameters(config.params, session)
+    names = chosen_parameters(config.params, session.network)
     axis, costs = cost_grid(session, names, config.half_range, config.grid)
     if args.json:
         print(

@@ -103,13 +103,14 @@ def _path(value: Any, folder: Path) -> str:
 
 
 def _hidden(value: Any, _: Path) -> tuple[int, ...]:
-    """hidden = 3, "16,16" or [16, 16]; 0 or [] for none."""
+    """hidden = 3, "16,16" or [16, 16]; 0, [0] or [] for none: read as the command line's
+    --hidden text is, so both accept the same sizes."""
     if isinstance(value, list) and all(
         isinstance(v, int) and not isinstance(v, bool) for v in value
     ):
-        return tuple(value)
+        return parse_hidden(",".join(map(str, value)) or "0")
     if isinstance(value, int) and not isinstance(value, bool):
-        return () if value == 0 else (value,)
+        return parse_hidden(str(value))
     if isinstance(value, str):
         return parse_hidden(value)
     raise ValueError(f"must be a size, a list of sizes or a string, got {_type_name(value)}")
@@ -266,7 +267,7 @@ def load_lesson(ref: str | Path) -> Lesson:
         raise LessonError(path, None, f"not valid TOML: {error}") from None
     try:
         lesson = _parse(path, document)
-        _check_against_data(lesson)
+        _check_against_data(lesson, set(document) & set(KEYS))
     except ConfigError as error:
         where, problem = error.parts(key_name)
         raise LessonError(path, where, problem) from None
@@ -352,9 +353,13 @@ def _build(
     )
 
 
-def _check_against_data(lesson: Lesson) -> None:
+def _check_against_data(lesson: Lesson, sections: set[str]) -> None:
     """What can only be checked with the data read: the network fits it, a batch is no
-    larger than it, the initial weights file fits the network, the restarts' seeds."""
+    larger than it, the initial weights file fits the network; and for the scene that
+    uses them (or a file that sets them), the landscape's parameters and the restarts'
+    seeds."""
+    from ...core.model import Network
+    from ...teach.landscape import chosen_parameters
     from ..build import build_spec, load_initial, load_problem
 
     run = lesson.run
@@ -372,4 +377,7 @@ def _check_against_data(lesson: Lesson) -> None:
         raise
     except InputError as error:  # the weights file itself
         raise LessonError(lesson.path, key_name("init.file"), str(error)) from None
-    lesson.restarts.check_seeds(run.training.seed)
+    if lesson.scene == "landscape" or "landscape" in sections:
+        chosen_parameters(lesson.landscape.params, Network(spec))
+    if lesson.scene == "restarts" or "restarts" in sections:
+        lesson.restarts.check_seeds(run.training.seed)
