@@ -5,31 +5,86 @@ read-only location (a system site-packages, a shared lab image) would then make
 ``cache=True`` raise at import time, so the cache directory is chosen here, once,
 before any kernel is decorated:
 
-1. ``NUMBA_CACHE_DIR`` if the user set it (numba reads it itself);
+1. ``NUMBA_CACHE_DIR`` if the user set it;
 2. otherwise the platform's per-user cache folder, from platformdirs, plus ``numba``
-   (``$XDG_CACHE_HOME/tui-backprop/numba``, else ``~/.cache/...``, on Linux) if it can be
-   created and written;
-3. otherwise a per-user folder in the system temp directory;
-4. otherwise caching is off and kernels compile on every start (about a second).
+   (``$XDG_CACHE_HOME/tui-backprop/numba``, else ``~/.cache/...``, on Linux);
+3. otherwise, with a one-line warning, a fresh private folder from ``tempfile.mkdtemp``
+   for this process only, removed when it ends.
 
-``TUI_BACKPROP_NO_CACHE=1`` turns caching off outright.
+The cache holds pickles (numba's index and data files) and the Python source of the
+generated kernels, both of which run when loaded; on a shared machine another user who
+can write into that folder could make our next run execute their code. So a folder is
+used only if ``private_dir`` vouches for it: a real directory (not a symlink), owned by
+the current user, with no write bit for group or others; missing ones are created with
+mode 0700. Never a predictable name in a shared folder such as /tmp.
+
+``TUI_BACKPROP_NO_CACHE=1`` turns caching off: kernels compile on every start, and the
+generated kernels' sources go to a private temporary folder of this process.
+
+A damaged cache file (a truncated index, a garbled data file) is not fatal: its loading
+error is caught, that kernel's cache files are removed, and it compiles again (with a
+one-line note on stderr); see ``_heal_on_load_error``.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import hashlib
 import os
+import pickle
+import shutil
+import stat
+import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Literal, TypedDict
+from typing import Any, Literal, TypedDict
 
 import numba
+import numba.core.caching
 import platformdirs
 
+PROG = "tui-backprop"
 
-def _writable_dir(path: Path) -> bool:
-    """Create ``path`` if needed and report whether files can be written into it."""
+
+def _warn(message: str) -> None:
+    print(f"{PROG}: {message}", file=sys.stderr)
+
+
+def _uid() -> int | None:
+    return os.getuid() if hasattr(os, "getuid") else None
+
+
+def is_private(path: Path) -> bool:
+    """Whether ``path`` is a real directory (``os.lstat``: not a symlink), owned by the
+    current user, that neither group nor others may write into."""
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        info = os.lstat(path)
+    except OSError:
+        return False
+    if not stat.S_ISDIR(info.st_mode):
+        return False
+    uid = _uid()
+    if uid is None:  # Windows: no owner or mode bits to check; the profile is per user
+        return True
+    return info.st_uid == uid and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def private_dir(path: Path, *, create_under: Path | None = None) -> bool:
+    """Create ``path`` if needed (mode 0700) and report whether it is private (see
+    ``is_private``) and writable. Every folder from ``create_under`` (exclusive) down to
+    ``path`` is created and checked the same way; folders above are the user's."""
+    top = create_under if create_under is not None else path.parent
+    chain = [path, *path.parents]
+    ours = chain[: chain.index(top)] if top in chain else [path]
+    try:
+        top.mkdir(parents=True, exist_ok=True)
+        for folder in reversed(ours):
+            with contextlib.suppress(FileExistsError):
+                folder.mkdir(mode=0o700)
+            if not is_private(folder):
+                return False
         with tempfile.NamedTemporaryFile(dir=path, prefix=".probe-"):
             pass
     except OSError:
@@ -37,27 +92,273 @@ def _writable_dir(path: Path) -> bool:
     return True
 
 
-def _candidate_dirs() -> list[Path]:
-    # The platform's per-user cache folder ($XDG_CACHE_HOME or ~/.cache on Linux,
-    # ~/Library/Caches on macOS, %LOCALAPPDATA% on Windows).
-    user = os.environ.get("USER") or str(os.getuid() if hasattr(os, "getuid") else "user")
-    return [
-        Path(platformdirs.user_cache_dir("tui-backprop", appauthor=False)) / "numba",
-        Path(tempfile.gettempdir()) / f"tui-backprop-numba-{user}",
-    ]
+#: Folders made by ``temporary_dir`` for this process; removed when it exits.
+_TEMPORARY: list[str] = []
+
+
+def temporary_dir() -> Path:
+    """A fresh private folder (``tempfile.mkdtemp``: a unique name, mode 0700) for this
+    process, removed when it exits."""
+    path = tempfile.mkdtemp(prefix=f"{PROG}-")
+    if not _TEMPORARY:
+        atexit.register(_remove_temporary)
+    _TEMPORARY.append(path)
+    return Path(path)
+
+
+def _remove_temporary() -> None:
+    for path in _TEMPORARY:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def user_cache_dir() -> Path:
+    """Our folder in the platform's per-user cache folder ($XDG_CACHE_HOME or ~/.cache on
+    Linux, ~/Library/Caches on macOS, %LOCALAPPDATA% on Windows)."""
+    return Path(platformdirs.user_cache_dir(PROG, appauthor=False)).absolute() / "numba"
+
+
+def caching_off() -> bool:
+    return os.environ.get("TUI_BACKPROP_NO_CACHE", "").strip() not in ("", "0")
 
 
 def choose_cache_dir() -> str | None:
-    """Return the directory numba caches compiled kernels in, or None when caching is off."""
-    if os.environ.get("TUI_BACKPROP_NO_CACHE", "").strip() not in ("", "0"):
+    """Return the private directory numba caches compiled kernels in (see the module's
+    docstring), or None when caching is off. Falls back to a private temporary folder,
+    with a warning, when the usual one is not private or cannot be made."""
+    if caching_off():
         return None
     user_choice = os.environ.get("NUMBA_CACHE_DIR")
     if user_choice:
-        return user_choice if _writable_dir(Path(user_choice)) else None
-    for candidate in _candidate_dirs():
-        if _writable_dir(candidate):
-            return str(candidate)
-    return None
+        chosen = Path(user_choice).absolute()
+        if private_dir(chosen):
+            return str(chosen)
+    else:
+        chosen = user_cache_dir()
+        if private_dir(chosen, create_under=chosen.parent.parent):
+            return str(chosen)
+    fallback = temporary_dir()
+    _warn(
+        f"cache folder {chosen} is not a private folder of this user (or cannot be made); "
+        f"compiled kernels are cached in {fallback} for this run only"
+    )
+    return str(fallback)
+
+
+def numba_subdir(source_dir: Path) -> Path | None:
+    """The private folder numba caches the kernels of the files in ``source_dir`` in,
+    made here (mode 0700) before numba would make it with the default mode; None when
+    caching is off or it is not private."""
+    if CACHE_DIR is None:
+        return None
+    locator = numba.core.caching.UserProvidedCacheLocator
+    path = Path(CACHE_DIR) / locator.get_suitable_cache_subpath(str(source_dir / "x.py"))
+    return path if private_dir(path) else None
+
+
+def is_ours(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` lies inside the cache directory chosen at import."""
+    if CACHE_DIR is None:
+        return False
+    return os.path.abspath(path).startswith(os.path.join(CACHE_DIR, ""))
+
+
+class DamagedCacheFile(Exception):
+    """A cache file of ours whose seal (see ``_seal``) does not match its content."""
+
+
+#: First line of every cache file we write: numba's version is part of it, so files of
+#: another version (or of numba's own format) read as stale, not as damaged.
+_MAGIC = f"tui-backprop sealed cache 1, numba {numba.__version__}\n".encode()
+_DIGEST = 32  # bytes of a sha256 digest
+
+
+def _seal(payload: bytes) -> bytes:
+    return _MAGIC + hashlib.sha256(payload).digest() + payload
+
+
+def _unseal(data: bytes, path: str) -> bytes | None:
+    """The payload of a sealed file; None for a file of another format or version (stale);
+    raises DamagedCacheFile when the digest does not match (truncated, garbled)."""
+    if not data.startswith(_MAGIC):
+        return None
+    digest, payload = data[len(_MAGIC) : len(_MAGIC) + _DIGEST], data[len(_MAGIC) + _DIGEST :]
+    if hashlib.sha256(payload).digest() != digest:
+        raise DamagedCacheFile(path)
+    return payload
+
+
+class _SealedFiles:
+    """numba's index and data files (``IndexDataCacheFile``), as written and read in our
+    cache directory: each file sealed with the sha256 digest of its content, checked
+    before anything is unpickled. numba unpickles a data file and hands the object code in
+    it to LLVM, and a garbled one can abort the process (an LLVM assertion) where no
+    ``except`` can catch it; the seal turns that into a DamagedCacheFile, which
+    ``_heal_on_load_error`` handles. Files elsewhere are numba's business, read and written
+    by its own methods."""
+
+    def __init__(self, original: type) -> None:
+        self.original = {name: getattr(original, name) for name in self.methods}
+
+    methods = ("_load_index", "_save_index", "_load_data", "_save_data")
+
+    def install(self, target: type) -> None:
+        for name in self.methods:
+            ours = getattr(self, name)
+            theirs = self.original[name]
+
+            def method(files: Any, *args: Any, _ours: Any = ours, _theirs: Any = theirs) -> Any:
+                if is_ours(files._cache_path):
+                    return _ours(files, *args)
+                return _theirs(files, *args)
+
+            method.__wrapped__ = theirs  # type: ignore[attr-defined]
+            setattr(target, name, method)
+
+    @staticmethod
+    def _read(path: str) -> bytes | None:
+        try:
+            with open(path, "rb") as f:
+                return f.read()
+        except FileNotFoundError:
+            return None
+
+    def _load_index(self, files: Any) -> dict[Any, Any]:
+        data = self._read(files._index_path)
+        payload = None if data is None else _unseal(data, files._index_path)
+        if payload is None:
+            return {}  # none yet, or stale: rewritten at the next save
+        stamp, overloads = pickle.loads(payload)
+        return overloads if stamp == files._source_stamp else {}
+
+    def _save_index(self, files: Any, overloads: dict[Any, Any]) -> None:
+        payload = files._dump((files._source_stamp, overloads))
+        with files._open_for_write(files._index_path) as f:
+            f.write(_seal(payload))
+
+    def _load_data(self, files: Any, name: str) -> Any:
+        path = files._data_path(name)
+        data = self._read(path)
+        if data is None:
+            raise FileNotFoundError(path)  # numba's load() takes it as "not cached"
+        payload = _unseal(data, path)
+        if payload is None:
+            raise DamagedCacheFile(path)  # an index of ours names it: it was ours too
+        return pickle.loads(payload)
+
+    def _save_data(self, files: Any, name: str, data: Any) -> None:
+        with files._open_for_write(files._data_path(name)) as f:
+            f.write(_seal(files._dump(data)))
+
+
+def _heal_on_load_error(
+    load: Callable[[Any, Any, Any], Any],
+) -> Callable[[Any, Any, Any], Any]:
+    """numba's ``Cache.load_overload`` made to survive a damaged cache file of ours.
+
+    numba raises when an index (``.nbi``) or data (``.nbc``) file cannot be unpickled or
+    rebuilt (``EOFError``, ``UnpicklingError``, an LLVM error, ...; here also
+    DamagedCacheFile), and as the file stays, so does every later run. Here such an error
+    of a cache in our directory removes that function's index and data files and returns
+    None, "not cached": numba compiles the function and saves it afresh. A cache folder
+    that is not private is not read at all. Caches elsewhere behave as before."""
+
+    def load_overload(self: Any, sig: Any, target_context: Any) -> Any:
+        path = self.cache_path
+        if not is_ours(path):
+            return load(self, sig, target_context)
+        if not is_private(Path(path)):
+            return None  # never unpickle what another user could have written
+        try:
+            return load(self, sig, target_context)
+        except Exception as error:
+            base = self._impl.filename_base
+            removed = 0
+            for name in os.listdir(path):
+                if name.startswith(base + ".") and name.endswith((".nbi", ".nbc")):
+                    with contextlib.suppress(OSError):
+                        os.unlink(os.path.join(path, name))
+                        removed += 1
+            _warn(
+                f"the cache of {base.split('-')[0]} was damaged ({type(error).__name__}); "
+                f"removed its {removed} file(s), compiling it again"
+            )
+            return None
+
+    load_overload.__wrapped__ = load  # type: ignore[attr-defined]
+    return load_overload
+
+
+def _our_entries() -> list[Path]:
+    """What in the cache directory is ours: all of it in our own folder (the platform's, or
+    a temporary one); in a ``NUMBA_CACHE_DIR`` of the user's, only the generated sources
+    and the folders numba keeps our kernels' caches in."""
+    if CACHE_DIR is None:
+        return []
+    root = Path(CACHE_DIR)
+    if root == user_cache_dir() or str(root) in _TEMPORARY:
+        with contextlib.suppress(OSError):
+            return sorted(root.iterdir())
+        return []
+    locator = numba.core.caching.UserProvidedCacheLocator
+    names = ["generated"] + [
+        locator.get_suitable_cache_subpath(str(folder / "x.py"))
+        for folder in (Path(__file__).parent, root / "generated")
+    ]
+    return [root / name for name in names if os.path.lexists(root / name)]
+
+
+def _usage(paths: list[Path]) -> tuple[int, int]:
+    """(files, bytes) under ``paths``, symlinks counted as files and not followed."""
+    files = size = 0
+    for path in paths:
+        info = os.lstat(path)
+        if not stat.S_ISDIR(info.st_mode):
+            files, size = files + 1, size + info.st_size
+            continue
+        for parent, _, names in os.walk(path):
+            for name in names:
+                with contextlib.suppress(OSError):
+                    size += os.lstat(os.path.join(parent, name)).st_size
+                    files += 1
+    return files, size
+
+
+def cache_usage() -> dict[str, Any]:
+    """Where the cache is and what it holds: ``location`` (None when caching is off),
+    ``temporary`` (a folder of this run only), ``files``, ``bytes``."""
+    files, size = _usage(_our_entries())
+    return {
+        "location": CACHE_DIR,
+        "temporary": CACHE_DIR is not None and CACHE_DIR in _TEMPORARY,
+        "files": files,
+        "bytes": size,
+    }
+
+
+class CacheRefused(Exception):
+    """The cache directory, or something in it, is not verified as ours to remove."""
+
+
+def clear_cache() -> dict[str, Any]:
+    """Remove our files from the cache directory; ``cache_usage()`` of what was removed.
+    Raises CacheRefused, removing nothing, when the directory or a folder of ours in it
+    is not private (see ``is_private``); a symlink in it is removed, not followed."""
+    if CACHE_DIR is None:
+        return cache_usage()
+    if not is_private(Path(CACHE_DIR)):
+        raise CacheRefused(f"{CACHE_DIR} is not a private folder of this user")
+    entries = _our_entries()
+    for entry in entries:
+        info = os.lstat(entry)
+        if stat.S_ISDIR(info.st_mode) and not is_private(entry):
+            raise CacheRefused(f"{entry} is not a private folder of this user")
+    usage = cache_usage()
+    for entry in entries:
+        if stat.S_ISDIR(os.lstat(entry).st_mode):
+            shutil.rmtree(entry)  # removes symlinks inside, never what they point to
+        else:
+            entry.unlink()
+    return usage
 
 
 class JitFlags(TypedDict):
@@ -79,6 +380,13 @@ if CACHE_DIR is not None:
     # even when numba was imported before this module. numba.config creates its settings
     # through globals(), which a type checker cannot see.
     numba.config.CACHE_DIR = CACHE_DIR  # type: ignore[attr-defined]
+    _Cache = numba.core.caching.Cache
+    if not hasattr(_Cache.load_overload, "__wrapped__"):  # once, if reloaded
+        _Cache.load_overload = _heal_on_load_error(_Cache.load_overload)  # type: ignore[method-assign]
+        _Files = numba.core.caching.IndexDataCacheFile
+        _SealedFiles(_Files).install(_Files)
+    if numba_subdir(Path(__file__).parent) is None:
+        _warn(f"the cache folder for the kernels in {CACHE_DIR} is not private; not using it")
 
 #: Flags for every kernel. fastmath stays off: with it, ``np.isnan`` and ``np.isfinite``
 #: are folded to constants inside a kernel (numba#2919, #6217), which would blind the

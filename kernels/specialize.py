@@ -20,16 +20,19 @@ which says where that value lives in the function being written:
 
 A template per function then places those lines. Nothing is edited after it is written.
 
-Generated sources are written once to a file in the kernel cache directory and imported
-from there, so numba caches their compiled code like any other kernel's.
+Generated sources are written once to a file in the kernel cache directory's private
+``generated`` folder and run from there (see ``load_module``), so numba caches their
+compiled code like any other kernel's. A module's name holds the hash of every source file
+of ``kernels``; writing a new one removes those of other versions (``_prune``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
-import importlib.util
 import os
+import shutil
 import sys
 import tempfile
 from abc import ABC, abstractmethod
@@ -40,8 +43,7 @@ from types import ModuleType
 import numpy as np
 import numpy.typing as npt
 
-from . import dense
-from .config import CACHE_DIR
+from .config import CACHE_DIR, numba_subdir, private_dir, temporary_dir
 from .layout import (
     ACTIVATION,
     CROSS_ENTROPY,
@@ -543,58 +545,111 @@ from kernels.layout import SD_ALPHA, SD_MOMENTUM, ST_BATCH, ST_BATCH_SIZE, ST_N
 {_step_source(net)}'''
 
 
+#: The generated modules' names: this prefix, the sources' hash (``_sources_hash``), the
+#: architecture's hash.
+_PREFIX = "_tui_backprop_net_"
+
+
 def _key(sizes: Sequence[int], codes: Sequence[int], cost: int, bias: bool) -> str:
-    """The generated module's name: its architecture, and the source of ``kernels.dense``,
-    whose ``exp`` and ``softplus`` it calls. numba's cache of a module does not notice an
-    edit to a callee in another module (numba#8396); a new name after such an edit does."""
-    text = repr((_VERSION, tuple(sizes), tuple(codes[1:]), cost, bias, _dense_source_hash()))
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    """The generated module's name: the hash of every source file of ``kernels`` (the module
+    calls ``dense``'s helpers and ``layout``'s constants are frozen into compiled code,
+    and numba's cache of a module does not notice an edit to another module, numba#8396;
+    a new name after such an edit does), then that of its architecture."""
+    text = repr((_VERSION, tuple(sizes), tuple(codes[1:]), cost, bias))
+    return f"{_sources_hash()}_{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+
+
+def sources_hash(root: Path) -> str:
+    """A hash of every ``.py`` file under ``root`` (subfolders too): their names and
+    contents, in a fixed order."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py"), key=lambda p: p.relative_to(root).as_posix()):
+        data = path.read_bytes()
+        digest.update(f"{path.relative_to(root).as_posix()}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()[:12]
 
 
 @functools.cache
-def _dense_source_hash() -> str:
-    return hashlib.sha256(Path(dense.__file__).read_bytes()).hexdigest()
+def _sources_hash() -> str:
+    """``sources_hash`` of the ``kernels`` package, read once per process."""
+    return sources_hash(Path(__file__).parent)
 
 
+@functools.cache
 def _generated_dir() -> Path:
-    if CACHE_DIR:
-        base = Path(CACHE_DIR)
-    else:
-        user = os.getuid() if hasattr(os, "getuid") else "user"
-        base = Path(tempfile.gettempdir()) / f"tui-backprop-generated-{user}"
-    path = base / "generated"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """The private folder the generated sources are written to and loaded from: in the
+    cache directory, or, with caching off or that folder not private, a fresh temporary
+    folder of this process."""
+    if CACHE_DIR is not None:
+        path = Path(CACHE_DIR) / "generated"
+        if private_dir(path):
+            numba_subdir(path)  # made private before numba makes it
+            return path
+        print(
+            f"tui-backprop: {path} is not a private folder of this user; generated kernels "
+            "go to a temporary folder for this run",
+            file=sys.stderr,
+        )
+    return temporary_dir()
+
+
+def _prune(folder: Path) -> None:
+    """Remove the generated modules of other versions of the kernels' sources, with their
+    numba cache files and any ``__pycache__`` an older version left."""
+    current = f"{_PREFIX}{_sources_hash()}_"
+    places = [folder]
+    cached = numba_subdir(folder)
+    if cached is not None:
+        places.append(cached)
+    for place in places:
+        for entry in os.scandir(place):
+            name = entry.name.lstrip(".")
+            if name.startswith(_PREFIX) and not name.startswith(current):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+    shutil.rmtree(folder / "__pycache__", ignore_errors=True)
 
 
 _LOADED: dict[str, ModuleType] = {}
 
 
 def load_module(sizes: Sequence[int], codes: Sequence[int], cost: int, bias: bool) -> ModuleType:
-    """The compiled module for this architecture, generating its source if needed."""
+    """The compiled module for this architecture, generating its source if needed.
+
+    The source is written (atomically) to a private folder and executed from the text in
+    hand, not through the import system: no ``.pyc`` is written or read. numba caches its
+    kernels by the file's path and content, as any module's."""
     key = _key(sizes, codes, cost, bias)
     if key in _LOADED:
         return _LOADED[key]
     source = generate_source(sizes, codes, cost, bias)
-    name = f"_tui_backprop_net_{key}"
-    path = _generated_dir() / f"{name}.py"
+    name = f"{_PREFIX}{key}"
+    folder = _generated_dir()
+    path = folder / f"{name}.py"
+    text = source.encode()
     try:
-        current: str | None = path.read_text()
+        current: bytes | None = path.read_bytes()
     except OSError:
         current = None
-    if current != source:
-        # Atomic, so a second process never imports a half-written file; an unchanged file
+    if current != text:
+        # Atomic, so a second process never reads a half-written file; an unchanged file
         # keeps its time stamp and so numba's cache of it stays valid.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{name}.", suffix=".tmp")
-        with os.fdopen(fd, "w") as f:
-            f.write(source)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(text)
         os.replace(tmp, path)
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load the generated kernels {path}")
-    module = importlib.util.module_from_spec(spec)
+        if current is not None:  # the name holds every input of the text: it was damaged
+            print(f"tui-backprop: a damaged {path} was written again", file=sys.stderr)
+        _prune(folder)
+    module = ModuleType(name, source.split('"""')[1])
+    module.__file__ = str(path)
     sys.modules[name] = module
-    spec.loader.exec_module(module)
+    try:
+        exec(compile(source, str(path), "exec"), module.__dict__)
+    except BaseException:
+        del sys.modules[name]
+        raise
     _LOADED[key] = module
     return module
 
