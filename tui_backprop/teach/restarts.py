@@ -2,11 +2,17 @@
 
 Restart r uses seed S + r for everything a single run takes from its seed (initial weights
 and example orders), and the same kernels, so ``train --seed S+r`` reproduces it exactly.
+
+The networks are trained in blocks of a bounded number of networks, one block after the
+other, so the memory a run needs does not grow with the number of networks: only a block's
+parameters and example orders are held at a time, and of the networks already trained only
+their final losses are kept. Blocks change nothing in a network's result.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,14 +27,23 @@ from ..core.orders import EpochOrders, seed_streams
 from ..core.session import ProgressCallback
 from ..core.spec import NetworkSpec
 
-#: Example indices handed to one parallel call, over all networks.
+#: Example indices handed to one parallel call, over all networks of a block.
 _MAX_ORDER_INDICES = 1 << 22
+#: Bytes a block of networks may hold (parameters, scratch and each network's epoch orders).
+BLOCK_BYTES = 1 << 28
+#: Networks in a block, whatever the memory allows (a block is one parallel call).
+MAX_BLOCK = 4096
+#: Bytes of a network's shuffle generator and its objects, besides its arrays (an estimate).
+_GENERATOR_BYTES = 2048
 
 
 @dataclass(frozen=True)
 class RestartsResult:
     """seeds (R,), final_losses (R,) (nan where a run diverged); seconds of training in
-    all, and kernel_seconds spent inside the parallel kernel alone."""
+    all, and kernel_seconds spent inside the parallel kernel alone.
+
+    interrupted: the run was stopped before all the networks asked for were trained; the
+    arrays hold the networks finished (the first R seeds), each as a full run gives it."""
 
     seeds: Ints
     final_losses: Floats
@@ -36,9 +51,47 @@ class RestartsResult:
     updates_per_network: int
     seconds: float
     kernel_seconds: float
+    interrupted: bool = False
 
     def converged(self, threshold: float) -> Bools:
         return np.isfinite(self.final_losses) & (self.final_losses < threshold)
+
+
+class RestartsInterrupted(KeyboardInterrupt):
+    """KeyboardInterrupt during ``train_restarts``, with the result of the networks finished
+    before it (``result``, marked interrupted). Callers that do not look for it see a plain
+    KeyboardInterrupt."""
+
+    def __init__(self, result: RestartsResult) -> None:
+        super().__init__(f"interrupted after {len(result.seeds)} networks")
+        self.result = result
+
+
+def block_size(n: int, params: int, nodes: int, epochs: int, budget: int = BLOCK_BYTES) -> int:
+    """Networks per block for ``n`` examples and networks of ``params`` parameters and
+    ``nodes`` nodes trained ``epochs`` epochs: as many as ``budget`` bytes hold, at most
+    MAX_BLOCK. A network holds its parameters, velocity and gradient and three node arrays;
+    and, when its run takes more than one parallel call, its epoch orders' generator and the
+    block of orders EpochOrders draws at a time. The orders handed to one call and the costs
+    it returns are bounded apart (_MAX_ORDER_INDICES indices over all the networks, and no
+    more costs than indices)."""
+    budget -= 16 * _MAX_ORDER_INDICES
+    arrays = 8 * (3 * params + 3 * nodes)
+    networks = max(1, min(MAX_BLOCK, budget // arrays))
+    if _chunk_epochs(networks, n, epochs) >= epochs:
+        return networks  # one call trains them: no orders kept between calls
+    kept = 8 * EpochOrders(n, None, shuffle=False).block_epochs * n + _GENERATOR_BYTES
+    return max(1, min(MAX_BLOCK, budget // (arrays + kept)))
+
+
+def _chunk_epochs(networks: int, n: int, epochs: int) -> int:
+    """Epochs per parallel call for a block of ``networks``: _MAX_ORDER_INDICES in all."""
+    return max(1, min(epochs, _MAX_ORDER_INDICES // (networks * max(n, 1))))
+
+
+def _rows(buffer: np.ndarray, *shape: int) -> np.ndarray:
+    """A C-contiguous array of ``shape`` on the start of ``buffer`` (as the kernel takes)."""
+    return buffer.reshape(-1)[: int(np.prod(shape))].reshape(shape)
 
 
 def train_restarts(
@@ -48,9 +101,19 @@ def train_restarts(
     settings: TrainingConfig,
     count: int,
     progress: ProgressCallback | None = None,
+    *,
+    block: int | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> RestartsResult:
     """Train ``count`` networks, seeds settings.seed .. settings.seed + count - 1, for
-    settings.epochs epochs each; ``progress(done_epochs, epochs)`` after each chunk."""
+    settings.epochs epochs each, ``block`` networks at a time (None: ``block_size``'s).
+
+    ``progress(done, count * epochs)`` counts network-epochs, after each parallel call
+    and after each block's results are kept. ``stop()`` is asked after each of those; when
+    it answers True the run ends there and the result holds the blocks finished, marked
+    interrupted. A KeyboardInterrupt does the same, raised as RestartsInterrupted (a
+    KeyboardInterrupt) carrying that result.
+    """
     RestartsConfig(count=count).check_seeds(settings.seed)
     X = np.ascontiguousarray(X, dtype=np.float64)
     Y = np.ascontiguousarray(Y, dtype=np.float64)
@@ -58,71 +121,117 @@ def train_restarts(
     template = Network(spec)
     _, train_many = kernels.trainers(template.layers, template.cost_code)
     n, P, nodes = len(X), template.params.size, template.z.size
-    seeds = np.arange(settings.seed, settings.seed + count, dtype=np.int64)
-    params = np.zeros((count, P))
-    orders = []
-    for r, seed in enumerate(seeds):
-        init_rng, shuffle_rng = seed_streams(int(seed))
-        template.initialize(init_rng)
-        params[r] = template.params
-        orders.append(EpochOrders(n, shuffle_rng, settings.shuffle))
-    velocity, grad = np.zeros_like(params), np.zeros_like(params)
-    z, a, delta = (np.zeros((count, nodes)) for _ in range(3))
+    total_epochs = settings.epochs
+    if block is None:
+        block = block_size(n, P, nodes, total_epochs)
+    if block < 1:
+        raise ValueError(f"block must be at least 1, got {block}")
+    block = min(block, count)
     per_epoch = -(-n // settings.batch_size)
-    chunk = max(1, min(settings.epochs, _MAX_ORDER_INDICES // (count * n)))
-    ran = np.zeros(count, dtype=np.int64)
-    diverged = np.zeros(count, dtype=bool)
+    chunk = _chunk_epochs(block, n, total_epochs)
+    seeds = np.arange(settings.seed, settings.seed + count, dtype=np.int64)
+    losses = np.full(count, np.nan)
+    # One block's arrays, allocated once; a shorter last block uses their first rows.
+    params = np.zeros((block, P))
+    velocity, grad = np.zeros_like(params), np.zeros_like(params)
+    z, a, delta = (np.zeros((block, nodes)) for _ in range(3))
+    orders_buffer = np.zeros((block, chunk, n), dtype=np.int64)
+    epoch_cost = np.zeros((block, chunk))
+    ran = np.zeros(block, dtype=np.int64)
+    diverged = np.zeros(block, dtype=bool)
+    outputs, costs = np.zeros((n, spec.sizes[-1])), np.zeros(n)
+    total = count * total_epochs
     started = time.perf_counter()
     in_kernel = 0.0
-    done = 0
-    while done < settings.epochs:
-        epochs = min(chunk, settings.epochs - done)
-        block = np.stack([o.take(done, epochs) for o in orders])
-        epoch_cost = np.zeros((count, epochs))
-        kernel_started = time.perf_counter()
-        train_many(
-            template.layers,
-            template.betas,
-            template.cost_code,
-            params,
-            velocity,
-            grad,
-            z,
-            a,
-            delta,
-            X,
-            Y,
-            block,
-            settings.batch_size,
-            0,
-            epochs * per_epoch,
-            settings.alpha,
-            settings.momentum,
-            epoch_cost,
-            ran,
+    finished = 0  # networks whose final losses are in ``losses``
+
+    def result(interrupted: bool) -> RestartsResult:
+        return RestartsResult(
+            seeds[:finished].copy() if interrupted else seeds,
+            losses[:finished].copy() if interrupted else losses,
+            total_epochs,
+            total_epochs * per_epoch,
+            time.perf_counter() - started,
+            in_kernel,
+            interrupted,
         )
-        in_kernel += time.perf_counter() - kernel_started
-        diverged |= ran < epochs * per_epoch
-        done += epochs
-        if progress is not None:
-            progress(done, settings.epochs)
-    seconds = time.perf_counter() - started
-    losses = np.empty(count)
-    outputs, costs = np.zeros((n, spec.sizes[-1])), np.zeros(n)
-    for r in range(count):
-        losses[r] = kernels.evaluate(
-            template.layers,
-            template.betas,
-            template.cost_code,
-            params[r],
-            z[r],
-            a[r],
-            X,
-            Y,
-            outputs,
-            costs,
-        )
-    losses[diverged] = np.nan
-    return RestartsResult(
-        seeds, losses, settings.epochs, settings.epochs * per_epoch, seconds, in_kernel
-    )
+
+    try:
+        while finished < count:
+            first, end = finished, min(finished + block, count)
+            m = end - first
+            for array in (velocity, grad, z, a, delta):
+                array[:m] = 0.0  # as a single run starts
+            diverged[:m] = False
+            orders: list[EpochOrders] = []
+            block_orders = _rows(orders_buffer, m, chunk, n)
+            for r in range(m):
+                init_rng, shuffle_rng = seed_streams(int(seeds[first + r]))
+                template.initialize(init_rng)
+                params[r] = template.params
+                network_orders = EpochOrders(n, shuffle_rng, settings.shuffle)
+                block_orders[r] = network_orders.take(0, chunk)
+                if chunk < total_epochs:  # needed again: keep it
+                    orders.append(network_orders)
+            done = 0
+            while done < total_epochs:
+                epochs = min(chunk, total_epochs - done)
+                if done > 0:
+                    block_orders = _rows(orders_buffer, m, epochs, n)
+                    for r, network_orders in enumerate(orders):
+                        block_orders[r] = network_orders.take(done, epochs)
+                kernel_started = time.perf_counter()
+                train_many(
+                    template.layers,
+                    template.betas,
+                    template.cost_code,
+                    params[:m],
+                    velocity[:m],
+                    grad[:m],
+                    z[:m],
+                    a[:m],
+                    delta[:m],
+                    X,
+                    Y,
+                    block_orders,
+                    settings.batch_size,
+                    0,
+                    epochs * per_epoch,
+                    settings.alpha,
+                    settings.momentum,
+                    _rows(epoch_cost, m, epochs),
+                    ran[:m],
+                )
+                in_kernel += time.perf_counter() - kernel_started
+                diverged[:m] |= ran[:m] < epochs * per_epoch
+                done += epochs
+                if done < total_epochs:
+                    if progress is not None:
+                        progress(first * total_epochs + m * done, total)
+                    if stop is not None and stop():
+                        return result(True)
+            del orders
+            block_losses = np.empty(m)
+            for r in range(m):
+                block_losses[r] = kernels.evaluate(
+                    template.layers,
+                    template.betas,
+                    template.cost_code,
+                    params[r],
+                    z[r],
+                    a[r],
+                    X,
+                    Y,
+                    outputs,
+                    costs,
+                )
+            block_losses[diverged[:m]] = np.nan
+            losses[first:end] = block_losses
+            finished = end  # only now are these networks' results kept
+            if progress is not None:
+                progress(finished * total_epochs, total)
+            if finished < count and stop is not None and stop():
+                return result(True)
+    except KeyboardInterrupt as interrupt:
+        raise RestartsInterrupted(result(True)) from interrupt
+    return result(False)

@@ -12,11 +12,16 @@ import numpy as np
 from ...core.errors import InputError
 from ...io.build import build_setup
 from ...io.files import json_number, to_json_lists
-from ...teach.restarts import train_restarts
+from ...teach.restarts import RestartsInterrupted, RestartsResult, train_restarts
 from ..progress import ProgressBar
 
 if TYPE_CHECKING:
+    from ...core.session import ProgressCallback
+    from ...io.build import Setup
     from ..main import Invocation
+
+#: The exit code of a run stopped by Ctrl-C (128 + SIGINT), as the shell gives.
+INTERRUPTED = 130
 
 QUANTILES = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
 
@@ -38,7 +43,12 @@ def histogram_text(losses: np.ndarray, threshold: float, width: int = 70, height
     return re.sub(r"\x1b\[[0-9;]*m", "", plt.build())
 
 
-def run_restarts(call: Invocation) -> int:
+def run_restarts(call: Invocation, progress: ProgressCallback | None = None) -> int:
+    """Train the restarts and report them; ``progress`` (network-epochs done, in all) is
+    called besides the progress bar's update.
+
+    Ctrl-C stops the run between parallel calls: the report covers the networks finished
+    so far, says it was interrupted, and the exit code is 130."""
     args, config = call.args, call.restarts
     if args.threads is not None:
         import numba
@@ -50,7 +60,13 @@ def run_restarts(call: Invocation) -> int:
     setup = build_setup(call.run, make_session=False)
     if setup.initial is not None:
         raise InputError("--init gives every restart the same weights; restarts need seeds")
-    bar = ProgressBar("restarts")
+    bar = ProgressBar("restarts", unit="network-epochs")
+
+    def update(done: int, total: int) -> None:
+        bar.update(done, total)
+        if progress is not None:
+            progress(done, total)
+
     try:
         result = train_restarts(
             setup.spec,
@@ -58,11 +74,22 @@ def run_restarts(call: Invocation) -> int:
             setup.problem.Y,
             setup.settings,
             config.count,
-            progress=bar.update,
+            progress=update,
         )
+    except RestartsInterrupted as interrupt:
+        result = interrupt.result
     finally:
         bar.close()
+    report(call, setup, result)
+    return INTERRUPTED if result.interrupted else 0
+
+
+def report(call: Invocation, setup: Setup, result: RestartsResult) -> None:
+    """Print the result, as JSON with --json; an interrupted run's covers the networks
+    finished."""
+    args, config = call.args, call.restarts
     losses = result.final_losses
+    trained = len(losses)
     converged = result.converged(config.threshold)
     finite = np.isfinite(losses)
     order = np.argsort(np.where(finite, losses, np.inf), kind="stable")
@@ -71,19 +98,19 @@ def run_restarts(call: Invocation) -> int:
         f"{q:g}": json_number(float(np.quantile(losses[finite], q))) if finite.any() else None
         for q in QUANTILES
     }
-    updates = result.updates_per_network * len(losses)
+    updates = result.updates_per_network * trained
     if args.json:
         print(
             json.dumps(
                 {
                     "problem": setup.problem.name,
                     "layers": list(setup.spec.sizes),
-                    "count": len(losses),
-                    "first_seed": int(result.seeds[0]),
+                    "count": trained,
+                    "first_seed": setup.settings.seed,
                     "epochs": result.epochs,
                     "threshold": config.threshold,
                     "converged": int(converged.sum()),
-                    "converged_fraction": float(converged.mean()),
+                    "converged_fraction": float(converged.mean()) if trained else None,
                     "diverged": int((~finite).sum()),
                     "quantiles": quantiles,
                     "best_seeds": best.tolist(),
@@ -91,19 +118,24 @@ def run_restarts(call: Invocation) -> int:
                     "final_losses": to_json_lists(losses),
                     "seconds": result.seconds,
                     "network_updates_per_s": updates / result.seconds if result.seconds else None,
+                    "interrupted": result.interrupted,
                 }
             )
         )
-        return 0
+        return
     spec, st = setup.spec, setup.settings
+    interrupted = f"interrupted: {trained} of {config.count} networks trained"
+    if not trained:
+        print(interrupted)
+        return
     print(
-        f"{len(losses)} restarts of {spec.label} on {setup.problem.name}, seeds "
+        f"{trained} restarts of {spec.label} on {setup.problem.name}, seeds "
         f"{result.seeds[0]}..{result.seeds[-1]}, {result.epochs} epochs each "
         f"(alpha {st.alpha:g}, momentum {st.momentum:g}, batch {st.batch_size})"
     )
     print(histogram_text(losses, config.threshold))
     print(
-        f"converged     {converged.sum()} of {len(losses)} ({converged.mean():.1%}) "
+        f"converged     {converged.sum()} of {trained} ({converged.mean():.1%}) "
         f"with final loss < {config.threshold:g}"
     )
     if (~finite).any():
@@ -120,4 +152,5 @@ def run_restarts(call: Invocation) -> int:
         f"time          {result.seconds:.2f} s "
         f"({updates / max(result.seconds, 1e-9) / 1e6:.1f} M network-updates/s)"
     )
-    return 0
+    if result.interrupted:
+        print(interrupted)
