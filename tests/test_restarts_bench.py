@@ -166,12 +166,14 @@ def test_networks_in_lanes_equal_networks_alone(spec, batch_size):
 
 
 @pytest.mark.parametrize("batch_size", [1, 3])
-def test_each_restart_is_the_single_run_with_its_seed(batch_size):
+@pytest.mark.parametrize("block", [None, 3], ids=["one-block", "blocks-of-3"])
+def test_each_restart_is_the_single_run_with_its_seed(batch_size, block):
     xor = make_problem("xor")
     spec = NetworkSpec.build(2, (2,), 1)
     settings = TrainingConfig(epochs=300, seed=40, batch_size=batch_size)
     count = LANES + 2  # one block of lanes, and two networks trained alone
-    result = train_restarts(spec, xor.X, xor.Y, settings, count)
+    # blocks of 3 networks: every network in a block of its own size, across boundaries
+    result = train_restarts(spec, xor.X, xor.Y, settings, count, block=block)
     assert result.seeds.tolist() == list(range(40, 40 + count))
     for r, seed in enumerate(result.seeds):
         single = Session(
