@@ -58,6 +58,7 @@ COMMANDS = {
     "problems": ("problems", "run_problems"),
     "lessons": ("lessons", "run_lessons"),
     "lesson": ("tui", "run_tui"),
+    "cache": ("cache", "run_cache"),
 }
 #: Commands that take --lesson: a lesson's values become their defaults.
 LESSON_COMMANDS = ("tui", "lesson", "train", "descend", "landscape", "restarts")
@@ -260,6 +261,15 @@ def build_parser() -> OneLineParser:
         "Open one with `tui-backprop lesson NAME`.",
     )
     lessons.add_argument("--json", action="store_true", help="print one JSON array")
+
+    cache = commands.add_parser(
+        "cache",
+        help="where compiled kernels are cached, and how much; --clear empties it",
+        description="Show the folder compiled kernels are cached in, and how many files "
+        "and bytes it holds; --clear removes them (they compile again on the next run).",
+    )
+    cache.add_argument("--clear", action="store_true", help="empty the cache")
+    cache.add_argument("--json", action="store_true", help="print one JSON object")
 
     parser.command_parsers = dict(commands.choices)
     for name in LESSON_COMMANDS:

@@ -1,0 +1,303 @@
+"""The kernel cache on a shared machine: only private folders are used, damaged files heal,
+old generated modules go, and ``tui-backprop cache`` shows and clears it. Behaviour is
+checked through the installed command, with the cache in tmp_path."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import stat
+from pathlib import Path
+
+import numba.core.caching
+import pytest
+
+from kernels import config, specialize
+
+from .helpers import run_cli
+
+OTHER_UID = 12345  # a user who is not us (the tests run as root, who can chown)
+TRAIN = ("train", "--epochs", "2", "--json")
+
+
+def env_for(home: Path, **more: str) -> dict[str, str]:
+    """The cache in ``home`` (XDG_CACHE_HOME), a temp folder of its own, no NUMBA_CACHE_DIR."""
+    temp = home.parent / f"{home.name}-tmp"
+    temp.mkdir(exist_ok=True)
+    env = {"XDG_CACHE_HOME": str(home), "TMPDIR": str(temp), "NUMBA_CACHE_DIR": ""}
+    return env | more
+
+
+def cache_of(home: Path) -> Path:
+    return home / "tui-backprop" / "numba"
+
+
+def train(env: dict[str, str]) -> tuple[dict, str]:
+    """The losses of a short run (its JSON without the time taken), and its stderr."""
+    result = run_cli(*TRAIN, env=env)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    out.pop("seconds")
+    return out, result.stderr
+
+
+@pytest.fixture(scope="module")
+def warm(tmp_path_factory) -> tuple[Path, dict]:
+    """A cache filled by one run, and that run's result."""
+    home = tmp_path_factory.mktemp("warm") / "home"
+    out, err = train(env_for(home))
+    assert err == ""
+    return cache_of(home), out
+
+
+def copy_of(warm_cache: Path, tmp_path: Path) -> Path:
+    """A copy of the warm cache in tmp_path / "home", as if made there: numba keeps the
+    generated modules' caches in a folder named by a hash of their folder's path."""
+    home = tmp_path / "home"
+    copy_cache(warm_cache, cache_of(home))
+    return home
+
+
+def copy_cache(cache: Path, to: Path) -> None:
+    shutil.copytree(cache, to, symlinks=True)
+    subpath = numba.core.caching.UserProvidedCacheLocator.get_suitable_cache_subpath
+    old = subpath(str(cache / "generated" / "x.py"))
+    (to / old).rename(to / subpath(str(to / "generated" / "x.py")))
+
+
+class Planted:
+    """Unpickling this touches a marker file: what an attacker would plant."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def plant(folder: Path, warm_cache: Path, marker: Path) -> None:
+    """Every file a run reads, under its name in ``folder``: index and data files that run
+    code when unpickled (sealed, as our own are, and not), generated sources and .pyc
+    files that touch ``marker``."""
+    evil = pickle.dumps(Planted(marker))
+    code = f"from pathlib import Path\nPath({str(marker)!r}).touch()\n"
+    for path in warm_cache.rglob("*"):
+        if path.is_dir():
+            continue
+        target = folder / path.relative_to(warm_cache)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix in (".nbi", ".nbc"):
+            target.write_bytes(config._seal(evil) if path.suffix == ".nbi" else evil)
+        elif path.suffix == ".py":
+            target.write_text(code)
+            pycache = target.parent / "__pycache__"
+            pycache.mkdir(exist_ok=True)
+            (pycache / f"{path.stem}.cpython-311.pyc").write_bytes(b"planted")
+    for path in [folder, *folder.rglob("*")]:
+        os.chmod(path, 0o777 if path.is_dir() else 0o666)
+
+
+@pytest.mark.parametrize(
+    "setup", ["world-writable", "other owner", "symlink", "plain file", "generated shared"]
+)
+def test_shared_cache_folders_are_not_used(tmp_path, warm, setup):
+    warm_cache, expected = warm
+    home, marker = tmp_path / "home", tmp_path / "marker"
+    ours = cache_of(home)
+    if setup == "plain file":
+        ours.parent.mkdir(parents=True)
+        ours.write_text("not a folder")
+    elif setup == "symlink":
+        shared = tmp_path / "shared"
+        shared.mkdir(mode=0o700)
+        plant(shared, warm_cache, marker)
+        ours.parent.mkdir(parents=True)
+        ours.symlink_to(shared)
+    elif setup == "generated shared":  # our folder is fine, the generated one in it is not
+        shutil.copytree(warm_cache, ours)
+        shutil.rmtree(ours / "generated")
+        (ours / "generated").mkdir()
+        plant(ours / "generated", warm_cache / "generated", marker)
+    else:
+        ours.mkdir(parents=True)
+        plant(ours, warm_cache, marker)
+        os.chmod(ours, 0o777)
+        if setup == "other owner":
+            for path in [ours, *ours.rglob("*")]:
+                os.lchown(path, OTHER_UID, OTHER_UID)
+            os.chmod(ours, 0o700)  # theirs alone, but theirs
+    for _ in range(2):
+        out, err = train(env_for(home))
+        assert out == expected
+        assert not marker.exists(), "code planted in a shared folder ran"
+        assert "not a private folder" in err and len(err.strip().splitlines()) == 1, err
+    # The fallback folder was the run's own, and went with it.
+    assert list(Path(env_for(home)["TMPDIR"]).iterdir()) == []
+
+
+def test_no_cache_uses_no_predictable_folder(tmp_path, warm):
+    """TUI_BACKPROP_NO_CACHE=1: the generated sources go to a folder of the run's own, not
+    a shared $TMPDIR/tui-backprop-generated-<uid> someone may have made first."""
+    warm_cache, expected = warm
+    home, marker = tmp_path / "home", tmp_path / "marker"
+    env = env_for(home, TUI_BACKPROP_NO_CACHE="1")
+    temp = Path(env["TMPDIR"])
+    for name in (f"tui-backprop-generated-{os.getuid()}", f"tui-backprop-numba-{os.getuid()}"):
+        plant(temp / name / "generated", warm_cache / "generated", marker)
+        os.chmod(temp / name, 0o777)
+    before = sorted(temp.iterdir())
+    out, err = train(env)
+    assert out == expected and err == "" and not marker.exists()
+    assert sorted(temp.iterdir()) == before  # its own folder was removed at exit
+    assert not home.exists()
+
+
+@pytest.mark.parametrize("kind", ["nbi", "nbc", "py", "all"])
+def test_a_damaged_cache_heals(tmp_path, warm, kind):
+    warm_cache, expected = warm
+    home = copy_of(warm_cache, tmp_path)
+    cache = cache_of(home)
+    damaged = 0
+    for path in cache.rglob("*"):
+        if kind not in (path.suffix[1:], "all") or path.is_dir():
+            continue
+        data = bytearray(path.read_bytes())
+        if path.suffix == ".nbi":
+            data = data[: len(data) // 2]  # truncated
+        else:
+            for i in range(len(data) // 3, len(data) // 3 + 64):
+                data[i] ^= 0x5A  # garbled: an LLVM assertion would abort on the .nbc's
+        path.write_bytes(bytes(data))
+        damaged += 1
+    assert damaged
+    out, err = train(env_for(home))
+    assert out == expected
+    notes = err.strip().splitlines()
+    assert notes and all("damaged" in line for line in notes), err
+    out, err = train(env_for(home))
+    assert out == expected and err == ""  # healed for good
+
+
+def test_the_key_covers_every_kernel_source(tmp_path):
+    source = Path(specialize.__file__).parent
+    copy = tmp_path / "kernels"
+    shutil.copytree(source, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    first = specialize.sources_hash(copy)
+    assert first == specialize.sources_hash(source) == specialize._sources_hash()
+    assert specialize._key((2, 2, 1), (0, 1, 1), 0, True).startswith(first + "_")
+    changed = set()
+    for name in ("layout.py", "dense.py", "config.py", "__init__.py"):
+        path = copy / name
+        text = path.read_text()
+        path.write_text(text + "\n# an edit\n")
+        changed.add(specialize.sources_hash(copy))
+        path.write_text(text)
+    (copy / "sub").mkdir()
+    (copy / "sub" / "extra.py").write_text("X = 1\n")
+    changed.add(specialize.sources_hash(copy))
+    assert first not in changed and len(changed) == 5
+    (copy / "sub" / "extra.py").unlink()
+    assert specialize.sources_hash(copy) == first
+
+
+def test_old_generated_modules_are_pruned(tmp_path, warm):
+    warm_cache, _ = warm
+    home = copy_of(warm_cache, tmp_path)
+    cache = cache_of(home)
+    generated = cache / "generated"
+    (numba_dir,) = [p for p in cache.iterdir() if p.name.startswith("generated_")]
+    current = {p.name for p in generated.iterdir()} | {p.name for p in numba_dir.iterdir()}
+    stale = [
+        generated / "_tui_backprop_net_000000000000_0123456789abcdef.py",
+        generated / "_tui_backprop_net_0123456789abcdef.py",  # before the sources' hash
+        numba_dir / "_tui_backprop_net_000000000000_0123456789abcdef.step-484.py311.nbi",
+        numba_dir / "_tui_backprop_net_000000000000_0123456789abcdef.step-484.py311.1.nbc",
+        generated / "__pycache__" / "_tui_backprop_net_0123456789abcdef.cpython-311.pyc",
+    ]
+    for path in stale:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("old")
+    kept = numba_dir / "someone_else.nbi"
+    kept.write_text("not ours to prune")
+    # The same network: its module is there, nothing is written, nothing pruned (cheap).
+    train(env_for(home))
+    assert all(p.exists() for p in stale)
+    # Another network: a new module is written, and the old versions go.
+    result = run_cli("train", "--epochs", "1", "--hidden", "4", env=env_for(home))
+    assert result.returncode == 0, result.stderr
+    assert not any(p.exists() for p in stale) and kept.exists()
+    now = {p.name for p in generated.iterdir()} | {p.name for p in numba_dir.iterdir()}
+    assert current <= now and len({p for p in generated.iterdir()}) == 2
+
+
+def cache_json(*args: str, env: dict[str, str]) -> dict:
+    result = run_cli("cache", *args, "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_the_cache_command_shows_and_clears(tmp_path, warm):
+    warm_cache, expected = warm
+    home = copy_of(warm_cache, tmp_path)
+    env = env_for(home)
+    shown = cache_json(env=env)
+    files = [p for p in cache_of(home).rglob("*") if not p.is_dir()]
+    assert shown["location"] == str(cache_of(home)) and not shown["temporary"]
+    assert shown["files"] == len(files) > 0
+    assert shown["bytes"] == sum(p.stat().st_size for p in files)
+    text = run_cli("cache", env=env).stdout
+    assert str(cache_of(home)) in text and f"{len(files)} files" in text
+    cleared = cache_json("--clear", env=env)
+    assert cleared["cleared"] == {"files": shown["files"], "bytes": shown["bytes"]}
+    assert cleared["files"] == 0
+    assert train(env) == (expected, "")  # and it fills again
+
+
+def test_the_cache_command_clears_only_ours_in_numba_cache_dir(tmp_path, warm):
+    warm_cache, _ = warm
+    shared = tmp_path / "numba-cache"
+    copy_cache(warm_cache, shared)
+    os.chmod(shared, 0o700)
+    theirs = [shared / "project_0123" / "f-1.py311.nbi", shared / "notes.txt"]
+    for path in theirs:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("someone else's")
+    env = env_for(tmp_path / "home", NUMBA_CACHE_DIR=str(shared))
+    shown = cache_json(env=env)
+    assert shown["location"] == str(shared) and shown["files"] > 0
+    cleared = cache_json("--clear", env=env)
+    assert cleared["files"] == 0 and cleared["cleared"]["files"] == shown["files"]
+    assert sorted(p for p in shared.rglob("*") if p.is_file()) == sorted(theirs)
+
+
+def test_the_cache_command_when_caching_is_off(tmp_path):
+    env = env_for(tmp_path / "home", TUI_BACKPROP_NO_CACHE="1")
+    assert cache_json(env=env)["location"] is None
+    assert "off" in run_cli("cache", "--clear", env=env).stdout
+
+
+def test_clearing_refuses_what_it_did_not_verify(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    root = config.user_cache_dir()
+    root.mkdir(parents=True)
+    os.chmod(root, 0o700)
+    monkeypatch.setattr(config, "CACHE_DIR", str(root))
+    (root / "generated").mkdir()
+    (root / "generated" / "x.py").write_text("")
+    os.chmod(root / "generated", 0o777)  # not ours alone: someone may have put things in
+    with pytest.raises(config.CacheRefused):
+        config.clear_cache()
+    assert (root / "generated" / "x.py").exists()  # nothing removed
+    os.chmod(root / "generated", 0o700)
+    os.chmod(root, 0o777)
+    with pytest.raises(config.CacheRefused):
+        config.clear_cache()
+    os.chmod(root, 0o700)
+    (root / "link").symlink_to(tmp_path / "elsewhere")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "keep").write_text("")
+    assert config.clear_cache()["files"] == 2
+    assert list(root.iterdir()) == [] and (tmp_path / "elsewhere" / "keep").exists()
+    assert stat.S_IMODE(os.lstat(root).st_mode) == 0o700
