@@ -3,7 +3,10 @@
 Files the program writes (weights, results) are replaced atomically: the text goes
 to a temporary file in the same directory, which is flushed, fsynced and then
 renamed over the target with :func:`os.replace`. A crash or a full disk therefore
-leaves either the old file or the new one, never a half-written mix.
+leaves either the old file or the new one, never a half-written mix. Only regular files
+are written: an existing directory, device, FIFO or socket is refused, never replaced. A
+symbolic link is followed: its target is replaced and the link stays a link. Temporary
+files left by an earlier save of the same path that was killed are removed.
 
 JSON has no NaN or infinity (Python's ``json`` would write the invalid tokens
 ``NaN``/``Infinity``), so :func:`json_number` and :func:`to_json_lists` turn
@@ -15,6 +18,8 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import re
+import stat
 import tempfile
 from typing import Any
 
@@ -44,63 +49,131 @@ def _directory_of(path: str) -> str:
     return os.path.dirname(path) or os.curdir
 
 
+#: mkstemp's temporary names: the prefix, eight of these characters, the suffix.
+_TEMP_CHARACTERS = "[a-z0-9_]{8}"
+
+
+def _temp_prefix(target: str) -> str:
+    return f".{os.path.basename(target)}."
+
+
+_TEMP_SUFFIX = ".tmp"
+
+
+def _kind(mode: int) -> str:
+    """What a file that is not a regular file is, for a message."""
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def _resolve(path: str) -> str:
+    """``path``, or where it points if it is a symbolic link (the file to replace)."""
+    return os.path.realpath(path) if os.path.islink(path) else path
+
+
+def _existing_mode(target: str, shown: str) -> int | None:
+    """The mode of the regular file ``target``, None if there is none; raises
+    InputError for anything else that exists (or cannot be looked at)."""
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise InputError(f"cannot write {shown}: {exc.strerror or exc}") from exc
+    if not stat.S_ISREG(mode):
+        kind = _kind(mode)
+        if kind == "a directory":
+            raise InputError(f"cannot write {shown}: it is a directory")
+        raise InputError(f"cannot write {shown}: it is {kind}, not a regular file")
+    return mode
+
+
 def check_writable_target(path: str | os.PathLike[str]) -> None:
     """Raise :class:`InputError` if ``path`` could not be written; write nothing.
 
     Checks that the directory exists, is a directory and is writable, and that
-    ``path`` itself is not a directory. The command line calls this before a
-    long training run so that a typo in an output path fails at once.
+    ``path`` (followed, if it is a symbolic link) is a regular file or does not exist:
+    a directory, device, FIFO or socket is refused. The command line calls this before
+    a long training run so that a typo in an output path fails at once.
     """
     text = os.fspath(path)
     shown = display_path(text)
     if not os.path.basename(text):
         raise InputError(f"cannot write {shown!r}: not a file name")
-    directory = _directory_of(text)
+    target = _resolve(text)
+    directory = _directory_of(target)
     dir_shown = display_path(directory)
     if not os.path.exists(directory):
         raise InputError(f"cannot write {shown}: directory '{dir_shown}' does not exist")
     if not os.path.isdir(directory):
         raise InputError(f"cannot write {shown}: '{dir_shown}' is not a directory")
-    if os.path.isdir(text):
-        raise InputError(f"cannot write {shown}: it is a directory")
+    _existing_mode(target, shown)
     # Creating the temporary file and renaming it both need write and search
     # permission on the directory, not on the target itself.
     if not os.access(directory, os.W_OK | os.X_OK):
         raise InputError(f"cannot write {shown}: directory '{dir_shown}' is not writable")
 
 
+def _remove_leftovers(target: str) -> None:
+    """Remove temporary files an earlier, killed save of ``target`` left behind."""
+    directory = _directory_of(target)
+    pattern = re.compile(
+        re.escape(_temp_prefix(target)) + _TEMP_CHARACTERS + re.escape(_TEMP_SUFFIX)
+    )
+    with contextlib.suppress(OSError), os.scandir(directory) as entries:
+        for entry in entries:
+            if pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` so that the file is never half-written.
 
     An existing file keeps its permission bits; a new one gets ``0o666 & ~umask``.
-    On any failure the temporary file is removed and the old file, if any, is left
-    as it was. Operating-system errors are raised as :class:`InputError`.
+    Through a symbolic link the file it points to is replaced. Anything that exists
+    and is not a regular file is refused (see :func:`check_writable_target`). On any
+    failure the temporary file is removed and the old file, if any, is left as it
+    was. Operating-system errors are raised as :class:`InputError`.
     """
-    target = os.fspath(path)
-    check_writable_target(target)
-    try:
-        mode = os.stat(target).st_mode & 0o7777
-    except OSError:
-        mode = 0o666 & ~_UMASK
+    given = os.fspath(path)
+    shown = display_path(given)
+    check_writable_target(given)
+    target = _resolve(given)
+    _remove_leftovers(target)
+    existing = _existing_mode(target, shown)
+    mode = existing & 0o7777 if existing is not None else 0o666 & ~_UMASK
     try:
         fd, tmp = tempfile.mkstemp(
-            prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=_directory_of(target)
+            prefix=_temp_prefix(target), suffix=_TEMP_SUFFIX, dir=_directory_of(target)
         )
     except OSError as exc:
-        raise InputError(f"cannot write {display_path(target)}: {exc.strerror or exc}") from exc
+        raise InputError(f"cannot write {shown}: {exc.strerror or exc}") from exc
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
+        # Look again just before the rename: a FIFO or device put there since the
+        # check must not be replaced either.
+        _existing_mode(target, shown)
         os.replace(tmp, target)
     except BaseException as exc:
         # Also on KeyboardInterrupt: never leave the temporary file behind.
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         if isinstance(exc, OSError):
-            raise InputError(f"cannot write {display_path(target)}: {exc.strerror or exc}") from exc
+            raise InputError(f"cannot write {shown}: {exc.strerror or exc}") from exc
         raise
 
 
