@@ -3,12 +3,23 @@
 Widgets only draw Snapshots; every key becomes a command on the Runner, which applies
 it between training chunks. A timer draws the latest Snapshot ``fps`` times a second
 while running; while paused the timer stops and each command redraws once.
+
+SIGTERM, SIGHUP (the terminal closed) and SIGQUIT stop the app as ``q`` does, so that
+Textual restores the terminal; ``stopped_by`` then names the signal and the return code
+is 128 + its number, and the caller still writes ``--save`` and ``--stats``. Once the
+terminal has gone, what is drawn is dropped, so that leaving does not wait for a
+terminal that is not there.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
+import sys
 import time
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
@@ -45,6 +56,33 @@ FULL_SIZE = (100, 30)
 MIN_SIZE = (80, 24)
 MIN_ALPHA = 1e-12
 MAX_ALPHA = 1e6
+#: Signals that stop the app cleanly: kill's default, the terminal closing, Ctrl+backslash.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+
+
+class HangupSafeStream:
+    """The stream Textual draws on (stderr), dropping what it cannot write.
+
+    When the terminal closes, writes fail (EIO); Textual's output thread dies on the
+    first failure, and leaving the app then waits for it forever. Nobody can see the
+    drawing any more, so it is dropped instead and the app leaves as on SIGTERM."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            written: int = self._stream.write(text)
+        except OSError:
+            return len(text)
+        return written
+
+    def flush(self) -> None:
+        with contextlib.suppress(OSError):
+            self._stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 class BackpropApp(SceneMixin, TeachingMixin, App[None]):
@@ -81,6 +119,7 @@ class BackpropApp(SceneMixin, TeachingMixin, App[None]):
         self.message = ""
         self.frames = 0
         self.started = time.perf_counter()
+        self.stopped_by: int | None = None  # the signal that stopped the app, if one did
         session = Session(
             config.spec, config.problem.X, config.problem.Y, config.settings, initial=config.initial
         )
@@ -426,6 +465,46 @@ class BackpropApp(SceneMixin, TeachingMixin, App[None]):
         yield SystemCommand("keys (?)", "every key and what it does", self.action_help)
 
     # -- leaving --------------------------------------------------------------------------
+    async def run_async(self, *args: Any, **kwargs: Any) -> None:
+        """Run the app (as ``run`` does) with STOP_SIGNALS handled by the event loop from
+        before the terminal is taken over until after it is given back; the handlers in
+        place before are put back afterwards. Tests' ``run_test`` does not come here.
+
+        Textual's terminal driver draws on ``sys.__stderr__`` (read as it starts): that is
+        a HangupSafeStream while the app runs."""
+        stderr = sys.__stderr__
+        if stderr is not None:
+            setattr(sys, "__stderr__", HangupSafeStream(stderr))  # noqa: B010 (typed Final)
+        try:
+            await self._run_with_stop_signals(*args, **kwargs)
+        finally:
+            setattr(sys, "__stderr__", stderr)  # noqa: B010
+
+    async def _run_with_stop_signals(self, *args: Any, **kwargs: Any) -> None:
+        loop = asyncio.get_running_loop()
+        previous: dict[signal.Signals, Any] = {}
+        for signum in STOP_SIGNALS:
+            try:
+                handler = signal.getsignal(signum)
+                loop.add_signal_handler(signum, self.stop_by_signal, signum)
+            except (RuntimeError, ValueError):  # not the main thread: leave signals alone
+                continue
+            previous[signum] = handler
+        try:
+            await super().run_async(*args, **kwargs)
+        finally:
+            for signum, handler in previous.items():
+                loop.remove_signal_handler(signum)
+                if handler is not None:
+                    with contextlib.suppress(OSError, ValueError, TypeError):
+                        signal.signal(signum, handler)
+
+    def stop_by_signal(self, signum: int) -> None:
+        """Leave as ``q`` does, with return code 128 + ``signum`` (the first signal's)."""
+        if self.stopped_by is None:
+            self.stopped_by = signum
+        self.exit(return_code=128 + self.stopped_by)
+
     def stats(self) -> dict:
         seconds = time.perf_counter() - self.started
         return {

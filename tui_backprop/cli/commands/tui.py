@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from typing import TYPE_CHECKING
@@ -10,6 +11,7 @@ from ...core.errors import InputError
 from ...io.files import check_writable_target, write_text_atomic
 
 if TYPE_CHECKING:
+    from ...app.app import BackpropApp
     from ...app.config import AppConfig
     from ..main import Invocation
 
@@ -42,6 +44,14 @@ def build_config(call: Invocation) -> AppConfig:
     )
 
 
+def write_outputs(app: BackpropApp, config: AppConfig) -> None:
+    """--stats, then --save (raises InputError, for example for non-finite weights)."""
+    if config.options.stats:
+        write_text_atomic(config.options.stats, json.dumps(app.stats(), indent=2) + "\n")
+    if config.options.save:
+        app.save_weights(config.options.save)
+
+
 def run_tui(call: Invocation) -> int:
     config = build_config(call)
     check_terminal()
@@ -50,10 +60,18 @@ def run_tui(call: Invocation) -> int:
     app = BackpropApp(config)
     app.run()
     code = app.return_code or 0
+    signum = app.stopped_by
+    if signum is not None and code == 128 + signum:
+        # Stopped by SIGTERM, SIGHUP or SIGQUIT, not failed: the work is kept as on q,
+        # and the exit code still says which signal it was. After SIGHUP the terminal
+        # may be gone, so a message that cannot be shown is dropped.
+        try:
+            write_outputs(app, config)
+        except InputError as error:
+            with contextlib.suppress(OSError):
+                print(f"tui-backprop {call.args.command}: error: {error}", file=sys.stderr)
+        return code
     if code:
         return code  # the app failed and said so: write nothing that looks like a result
-    if config.options.stats:
-        write_text_atomic(config.options.stats, json.dumps(app.stats(), indent=2) + "\n")
-    if config.options.save:
-        app.save_weights(config.options.save)
+    write_outputs(app, config)
     return 0
