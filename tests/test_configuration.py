@@ -46,28 +46,28 @@ BAD_FIELDS = [
     (TrainingConfig, "alpha", 0.0, "must be a finite number > 0"),
     (TrainingConfig, "momentum", 1.0, "must be at least 0 and below 1"),
     (TrainingConfig, "batch_size", 0, "must be a whole number at least 1"),
-    (TrainingConfig, "epochs", True, "must be a whole number at least 1"),
+    (TrainingConfig, "epochs", True, "must be a whole number from 1 to 10000000"),
     (TrainingConfig, "seed", 2**32, "from 0 to 4294967295"),
     (TrainingConfig, "shuffle", "yes", "must be true or false"),
     (AppOptions, "fps", 0.5, "must be from 1 to 60"),
     (AppOptions, "speed", 3, "must be one of 1, 2, 5"),
     (AppOptions, "run", 1, "must be true or false"),
-    (AppOptions, "quit_after", 0.0, "must be a finite number > 0"),
-    (AppOptions, "stop_epoch", 0, "must be a whole number at least 1"),
+    (AppOptions, "quit_after", 0.0, "must be a number from 0.1 to 1e6"),
+    (AppOptions, "stop_epoch", 0, "must be a whole number from 1 to 10000000"),
     (AppOptions, "stats", "", "must be a file name"),
     (AppOptions, "save", "", "must be a file name"),
     (DescentConfig, "function", "ridge", "must be one of quartic, bowl, cap, saddle"),
-    (DescentConfig, "x0", float("inf"), "must be a finite number"),
+    (DescentConfig, "x0", float("inf"), "must be a number from -1e6 to 1e6"),
     (DescentConfig, "gamma", -0.1, "must be a finite number > 0"),
     (DescentConfig, "preset", "fast", "must be one of slow, converge"),
     (DescentConfig, "precision", 0, "must be a finite number > 0"),
-    (DescentConfig, "max_steps", 0, "must be a whole number at least 1"),
+    (DescentConfig, "max_steps", 0, "must be a whole number from 1 to 10000000"),
     (LandscapeConfig, "params", ("W1[1,1]",), "takes two parameter names"),
     (LandscapeConfig, "half_range", -1.0, "must be a finite number > 0"),
     (LandscapeConfig, "grid", 402, "from 2 to 401"),
-    (RestartsConfig, "count", 0, "must be a whole number at least 1"),
+    (RestartsConfig, "count", 0, "must be a whole number from 1 to 1000000"),
     (RestartsConfig, "threshold", 0.0, "must be a finite number > 0"),
-    (MomentConfig, "after_epochs", -1, "must be a whole number at least 0"),
+    (MomentConfig, "after_epochs", -1, "must be a whole number from 0 to 10000000"),
     (MomentConfig, "example", 0, "must be a whole number at least 1"),
 ]
 
@@ -84,6 +84,33 @@ def test_each_field_is_checked_where_it_is_defined(config_type, name, value, wor
     section = str(error.value.field).split(".")[0]
     assert error.value.field.endswith(f".{name}") and section
     assert words in error.value.problem
+
+
+#: (config type, field, the largest value taken, what it is limited to)
+UPPER_BOUNDS = [
+    (TrainingConfig, "epochs", 10_000_000, "from 1 to 10000000"),
+    (MomentConfig, "after_epochs", 10_000_000, "from 0 to 10000000"),
+    (AppOptions, "stop_epoch", 10_000_000, "from 1 to 10000000"),
+    (AppOptions, "quit_after", 1e6, "from 0.1 to 1e6"),
+    (DescentConfig, "x0", 1e6, "from -1e6 to 1e6"),
+    (DescentConfig, "y0", -1e6, "from -1e6 to 1e6"),
+    (DescentConfig, "max_steps", 10_000_000, "from 1 to 10000000"),
+    (RestartsConfig, "count", 1_000_000, "from 1 to 1000000"),
+]
+
+
+@pytest.mark.parametrize(
+    "config_type,name,most,words",
+    UPPER_BOUNDS,
+    ids=[f"{t.__name__}.{n}" for t, n, _, _ in UPPER_BOUNDS],
+)
+def test_counts_and_starts_have_an_upper_bound(config_type, name, most, words):
+    extra = {"function": "bowl"} if name == "y0" else {}
+    assert getattr(config_type(**extra, **{name: most}), name) == most
+    for beyond in (most * 2, 10**40, -(10**400)):
+        with pytest.raises(ConfigError) as error:
+            config_type(**extra, **{name: beyond})
+        assert words in error.value.problem and len(error.value.problem) < 120
 
 
 def test_every_field_of_every_type_is_checked():

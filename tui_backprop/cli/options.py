@@ -7,6 +7,10 @@ and :func:`configure` lays that over a base configuration (the defaults of
 ``core.config``, or a lesson's values), so defaults live once, in the config types, and
 options given on the command line win over a lesson's.
 
+Numbers are read by ``core.config``'s whole_from_text and number_from_text, not int()
+and float(): only ASCII digits (int() takes "٣" and "３" too) and at most MAX_DIGITS of
+them.
+
 A :class:`~tui_backprop.core.errors.ConfigError` is worded here in the command line's
 terms (``--alpha must be ...``) by :func:`option_name`.
 
@@ -27,6 +31,7 @@ from ..core.config import (
     DESCENT_FUNCTIONS,
     DESCENT_PRESETS,
     MAX_GRID,
+    MIN_QUIT_AFTER,
     QUARTIC_START,
     AppOptions,
     DataConfig,
@@ -38,9 +43,11 @@ from ..core.config import (
     RestartsConfig,
     RunConfig,
     TrainingConfig,
+    number_from_text,
     parse_hidden,
     parse_parameter_pair,
     speed_from_text,
+    whole_from_text,
 )
 from ..core.errors import ConfigError
 from ..core.spec import COSTS, HIDDEN_ACTIVATIONS, INIT_SCHEMES, OUTPUT_ACTIVATIONS
@@ -95,7 +102,7 @@ class Option:
     @staticmethod
     def _typed(convert: Callable[[str], Any]) -> Callable[[str], Any]:
         """``convert`` for argparse: a ConfigError's problem becomes argparse's message."""
-        if convert in (str, int, float):
+        if convert is str:
             return convert
 
         def typed(text: str) -> Any:
@@ -126,22 +133,22 @@ DATA_OPTIONS = [
         "--targets",
         "data.targets",
         f"with --data: the last K columns are targets (default: {_DATA.targets})",
-        int,
+        whole_from_text,
         "K",
     ),
     Option(
         "--samples",
         "data.samples",
         "examples to generate for circle, spiral, gauss, moons, sine",
-        int,
+        whole_from_text,
         "N",
     ),
-    Option("--noise", "data.noise", "noise of the generated problems", float, "F"),
+    Option("--noise", "data.noise", "noise of the generated problems", number_from_text, "F"),
     Option(
         "--data-seed",
         "data.seed",
         f"seed of the generated data, separate from --seed (default: {_DATA.seed})",
-        int,
+        whole_from_text,
         "S",
     ),
 ]
@@ -169,7 +176,7 @@ NETWORK_OPTIONS = [
         "--beta",
         "network.beta",
         f"sigmoid steepness: 1/(1 + e^(-beta z)) (default: {_NET.beta:g})",
-        float,
+        number_from_text,
     ),
     Option(
         "--cost",
@@ -189,25 +196,30 @@ NETWORK_OPTIONS = [
     ),
 ]
 TRAINING_OPTIONS = [
-    Option("--alpha", "training.alpha", f"learning rate alpha (default: {_TRAIN.alpha:g})", float),
+    Option(
+        "--alpha",
+        "training.alpha",
+        f"learning rate alpha (default: {_TRAIN.alpha:g})",
+        number_from_text,
+    ),
     Option(
         "--momentum",
         "training.momentum",
         f"momentum mu, 0 <= mu < 1 (default: {_TRAIN.momentum:g})",
-        float,
+        number_from_text,
     ),
     Option(
         "--batch-size",
         "training.batch_size",
         f"examples per update: 1 is online (default: {_TRAIN.batch_size}), N is full batch",
-        int,
+        whole_from_text,
         "B",
     ),
     Option(
         "--seed",
         "training.seed",
         f"seed of the initial weights and example order (default: {_TRAIN.seed})",
-        int,
+        whole_from_text,
     ),
     Option(
         "--no-shuffle",
@@ -218,17 +230,23 @@ TRAINING_OPTIONS = [
     ),
 ]
 RUN_EPOCHS = Option(
-    "--epochs", "training.epochs", f"passes over the data (default: {_TRAIN.epochs})", int
+    "--epochs",
+    "training.epochs",
+    f"passes over the data (default: {_TRAIN.epochs})",
+    whole_from_text,
 )
 PAUSE_EPOCHS = Option(
-    "--epochs", "app.stop_epoch", "pause when this many epochs are done (default: never)", int
+    "--epochs",
+    "app.stop_epoch",
+    "pause when this many epochs are done (default: never)",
+    whole_from_text,
 )
 APP_OPTIONS = [
     Option(
         "--fps",
         "app.fps",
         f"frames drawn per second; lower it on slow links (default: {_APP.fps:g})",
-        float,
+        number_from_text,
     ),
     Option(
         "--speed",
@@ -238,7 +256,11 @@ APP_OPTIONS = [
     ),
     Option("--run", "app.run", "start running at once", None, const=True),
     Option(
-        "--quit-after", "app.quit_after", "exit by itself after this many seconds", float, "SECONDS"
+        "--quit-after",
+        "app.quit_after",
+        f"exit by itself after this many seconds ({MIN_QUIT_AFTER:g} or more)",
+        number_from_text,
+        "SECONDS",
     ),
     Option(
         "--stats",
@@ -255,9 +277,14 @@ DESCENT_OPTIONS = [
         f"what to descend (default: {_DESCENT.function})",
         choices=DESCENT_FUNCTIONS,
     ),
-    Option("--x0", "descent.x0", f"start (default: {QUARTIC_START:g} for the quartic)", float),
-    Option("--y0", "descent.y0", "start's y, for the surfaces", float),
-    Option("--gamma", "descent.gamma", f"step size (default: {DEFAULT_GAMMA:g})", float),
+    Option(
+        "--x0",
+        "descent.x0",
+        f"start (default: {QUARTIC_START:g} for the quartic)",
+        number_from_text,
+    ),
+    Option("--y0", "descent.y0", "start's y, for the surfaces", number_from_text),
+    Option("--gamma", "descent.gamma", f"step size (default: {DEFAULT_GAMMA:g})", number_from_text),
     Option(
         "--preset",
         "descent.preset",
@@ -268,13 +295,13 @@ DESCENT_OPTIONS = [
         "--precision",
         "descent.precision",
         f"stop when a step is at most this (default: {_DESCENT.precision:g})",
-        float,
+        number_from_text,
     ),
     Option(
         "--max-steps",
         "descent.max_steps",
         f"give up after this many steps (default: {_DESCENT.max_steps})",
-        int,
+        whole_from_text,
     ),
 ]
 LANDSCAPE_OPTIONS = [
@@ -289,22 +316,27 @@ LANDSCAPE_OPTIONS = [
         "--range",
         "landscape.half_range",
         f"each parameter from -R to R (default: {_LANDSCAPE.half_range:g})",
-        float,
+        number_from_text,
     ),
     Option(
         "--grid",
         "landscape.grid",
         f"points per axis, 2 to {MAX_GRID} (default: {_LANDSCAPE.grid})",
-        int,
+        whole_from_text,
     ),
 ]
 RESTARTS_OPTIONS = [
-    Option("--count", "restarts.count", f"number of networks (default: {_RESTARTS.count})", int),
+    Option(
+        "--count",
+        "restarts.count",
+        f"number of networks (default: {_RESTARTS.count})",
+        whole_from_text,
+    ),
     Option(
         "--threshold",
         "restarts.threshold",
         f"a run converged if its final loss is below this (default: {_RESTARTS.threshold:g})",
-        float,
+        number_from_text,
     ),
 ]
 
@@ -312,21 +344,21 @@ AFTER_EPOCHS = Option(
     "--after-epochs",
     "moment.after_epochs",
     f"train N epochs first (default: {_MOMENT.after_epochs})",
-    int,
+    whole_from_text,
     "N",
 )
 CHECK_EXAMPLE = Option(
     "--example",
     "moment.example",
     "check the cost of example K (1-based) alone, not the mean",
-    int,
+    whole_from_text,
     "K",
 )
 EXPLAIN_EXAMPLE = Option(
     "--example",
     "moment.example",
     "the example to update on (1-based; with --batch-size B, K and the B-1 after it) (default: 1)",
-    int,
+    whole_from_text,
     "K",
 )
 

@@ -57,6 +57,21 @@ DESCENT_FUNCTIONS = ("quartic", "bowl", "cap", "saddle")
 #: and oscillates in, 0.07 is thrown out and diverges.
 DESCENT_PRESETS = {"slow": 0.001, "converge": 0.01, "oscillate": 0.055, "diverge": 0.07}
 MAX_GRID = 401
+#: Upper bounds of the counts that size a run's memory or time; a value past one is
+#: refused where it is given, not when it runs out of memory hours later.
+MAX_EPOCHS = 10_000_000
+MAX_STEPS = 10_000_000
+MAX_RESTARTS = 1_000_000
+#: Where a descent may start: |x0|, |y0| at most this (the run counts as diverged once
+#: it passes 1e6, and f(x) of the quartic stays far inside a double's range).
+MAX_START = 1e6
+#: --quit-after: at least 0.1 s (the app needs a moment to start and draw; a shorter
+#: time, down to 1e-8, would fire before its first frame), at most 1e6 s (11.5 days).
+MIN_QUIT_AFTER = 0.1
+MAX_QUIT_AFTER = 1e6
+#: The most digits a whole number may have, wherever it is read (options, lessons, weights
+#: files). Python's int() stops at 4300 digits with a traceback; no setting needs 31.
+MAX_DIGITS = 30
 #: The largest relative error between backprop's gradient and finite differences that
 #: passes the gradient check.
 GRADCHECK_TOLERANCE = 1e-5
@@ -75,17 +90,47 @@ def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _finite(value: int | float) -> bool:
+    """math.isfinite, but False for an int too large for a float (not OverflowError)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def _got(value: object) -> str:
+    """A value as a message shows it: a whole number too long to print in full (repr of
+    an int past 4300 digits raises) by its length."""
+    if is_whole(value) and abs(value) >= 10**MAX_DIGITS:
+        return f"a number of more than {MAX_DIGITS} digits"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:36] + "..."
+
+
+def _g(x: float) -> str:
+    """A bound as messages show it: 0.1, 1e6, 1e-05."""
+    return f"{x:g}".replace("e+0", "e").replace("e+", "e")
+
+
 def _whole(where: str, value: object, least: int, most: int | None = None) -> int:
     if is_whole(value) and value >= least and (most is None or value <= most):
         return int(value)
     bound = f"at least {least}" if most is None else f"a whole number from {least} to {most}"
     prefix = "a whole number " if most is None else ""
-    raise ConfigError(where, f"must be {prefix}{bound}, got {value!r}")
+    raise ConfigError(where, f"must be {prefix}{bound}, got {_got(value)}")
+
+
+def _number_in(where: str, value: object, least: float, most: float) -> float:
+    if not (_is_number(value) and _finite(value) and least <= value <= most):
+        raise ConfigError(
+            where, f"must be a number from {_g(least)} to {_g(most)}, got {_got(value)}"
+        )
+    return float(value)
 
 
 def _positive(where: str, value: object) -> float:
-    if not (_is_number(value) and math.isfinite(value) and value > 0):
-        raise ConfigError(where, f"must be a finite number > 0, got {value!r}")
+    if not (_is_number(value) and _finite(value) and value > 0):
+        raise ConfigError(where, f"must be a finite number > 0, got {_got(value)}")
     return float(value)
 
 
@@ -114,8 +159,10 @@ def check_alpha(alpha: object) -> float:
 
 def check_momentum(momentum: object) -> float:
     """mu, the momentum: 0 <= mu < 1 (mu >= 1 never forgets and does not converge)."""
-    if not (_is_number(momentum) and math.isfinite(momentum) and 0 <= momentum < 1):
-        raise ConfigError("training.momentum", f"must be at least 0 and below 1, got {momentum!r}")
+    if not (_is_number(momentum) and _finite(momentum) and 0 <= momentum < 1):
+        raise ConfigError(
+            "training.momentum", f"must be at least 0 and below 1, got {_got(momentum)}"
+        )
     return float(momentum)
 
 
@@ -130,14 +177,47 @@ def check_data_seed(seed: object) -> int:
     return _whole("data.seed", seed, 0)
 
 
+def _shown(text: str, limit: int = 40) -> str:
+    """``text`` quoted for a message, shortened past ``limit`` characters."""
+    shown = repr(text)
+    return shown if len(shown) <= limit else shown[: limit - 4] + "...'"
+
+
+def whole_from_text(text: str) -> int:
+    """A whole number written in ASCII digits, with an optional sign: "12", "-3".
+
+    Unlike int(), not "٣" or "３" (other scripts' digits), "1_000" or " 7 ", and at most
+    MAX_DIGITS digits. Raises ConfigError without a field (the caller names it).
+    """
+    body = text[1:] if text[:1] in "+-" else text
+    if not (body.isascii() and body.isdigit()):
+        raise ConfigError("", f"must be a whole number in digits 0-9, got {_shown(text)}")
+    if len(body) > MAX_DIGITS:
+        raise ConfigError("", f"must have at most {MAX_DIGITS} digits, got {len(body)}")
+    return int(text)
+
+
+def number_from_text(text: str) -> float:
+    """A number written in ASCII: "0.5", "-1e-3", "inf" (refused later where a finite
+    number is needed). Unlike float(), not "٣" or "３", "1_0" or surrounding blanks."""
+    if not text.isascii() or "_" in text or text != text.strip():
+        raise ConfigError("", f"must be a number in digits 0-9, got {_shown(text)}")
+    try:
+        return float(text)
+    except ValueError:
+        raise ConfigError("", f"must be a number, got {_shown(text)}") from None
+
+
 def parse_hidden(text: str, where: str = "network.hidden") -> tuple[int, ...]:
     """Hidden layer sizes from text: "3" -> (3,), "16,16" -> (16, 16), "0" -> () (none)."""
     sizes = []
     for part in str(text).split(","):
         part = part.strip()
-        if not (part.isascii() and part.isdigit()):
+        if not (part.isascii() and part.isdigit() and len(part) <= MAX_DIGITS):
             raise ConfigError(
-                where, f"{text!r} is not a list of layer sizes (examples: 3, 16,16, 0)"
+                where,
+                f"{_shown(text)} is not a list of layer sizes in digits 0-9 "
+                "(examples: 3, 16,16, 0)",
             )
         sizes.append(int(part))
     if sizes == [0]:
@@ -249,7 +329,7 @@ class TrainingConfig:
     alpha      : learning rate in d = -alpha g + mu d_prev
     momentum   : mu in the same formula, 0 <= mu < 1
     batch_size : examples per update; 1 is online learning, n is full batch
-    epochs     : passes over the data of a run with a fixed length
+    epochs     : passes over the data of a run with a fixed length (at most MAX_EPOCHS)
     seed       : initial weights and shuffle orders come from it
     shuffle    : a new example order every epoch, or the data's own order
     """
@@ -265,7 +345,7 @@ class TrainingConfig:
         _set(self, "alpha", check_alpha(self.alpha))
         _set(self, "momentum", check_momentum(self.momentum))
         _whole("training.batch_size", self.batch_size, 1)
-        _whole("training.epochs", self.epochs, 1)
+        _whole("training.epochs", self.epochs, 1, MAX_EPOCHS)
         check_seed(self.seed)
         if not isinstance(self.shuffle, bool):
             raise ConfigError("training.shuffle", f"must be true or false, got {self.shuffle!r}")
@@ -292,7 +372,7 @@ class MomentConfig:
     example: int | None = None
 
     def __post_init__(self) -> None:
-        _whole("moment.after_epochs", self.after_epochs, 0)
+        _whole("moment.after_epochs", self.after_epochs, 0, MAX_EPOCHS)
         if self.example is not None:
             _whole("moment.example", self.example, 1)
 
@@ -314,8 +394,9 @@ class AppOptions:
     fps        : frames drawn per second (1..60); lower it on slow links
     speed      : updates per frame, one of SPEEDS, or FULL_SPEED for no limit
     run        : start running at once
-    quit_after : seconds until the app exits by itself, or None
-    stop_epoch : pause when this many epochs are done, or None
+    quit_after : seconds until the app exits by itself (MIN_QUIT_AFTER to MAX_QUIT_AFTER),
+                 or None
+    stop_epoch : pause when this many epochs are done (at most MAX_EPOCHS), or None
     stats      : a JSON file of frames, updates and rates written at exit, or None
     save       : a weights file written at exit, or None
     """
@@ -329,8 +410,8 @@ class AppOptions:
     save: str | None = None
 
     def __post_init__(self) -> None:
-        if not (_is_number(self.fps) and math.isfinite(self.fps) and 1 <= self.fps <= 60):
-            raise ConfigError("app.fps", f"must be from 1 to 60, got {self.fps!r}")
+        if not (_is_number(self.fps) and _finite(self.fps) and 1 <= self.fps <= 60):
+            raise ConfigError("app.fps", f"must be from 1 to 60, got {_got(self.fps)}")
         _set(self, "fps", float(self.fps))
         if not is_whole(self.speed) or (self.speed != FULL_SPEED and self.speed not in SPEEDS):
             raise ConfigError(
@@ -340,9 +421,13 @@ class AppOptions:
         if not isinstance(self.run, bool):
             raise ConfigError("app.run", f"must be true or false, got {self.run!r}")
         if self.quit_after is not None:
-            _set(self, "quit_after", _positive("app.quit_after", self.quit_after))
+            _set(
+                self,
+                "quit_after",
+                _number_in("app.quit_after", self.quit_after, MIN_QUIT_AFTER, MAX_QUIT_AFTER),
+            )
         if self.stop_epoch is not None:
-            _whole("app.stop_epoch", self.stop_epoch, 1)
+            _whole("app.stop_epoch", self.stop_epoch, 1, MAX_EPOCHS)
         _optional_path("app.stats", self.stats)
         _optional_path("app.save", self.save)
 
@@ -363,11 +448,12 @@ class DescentConfig:
     """The descent scene and ``descend``.
 
     function  : quartic (f(x) = x^4 - 3x^3 + 2), or a bowl, cap or saddle in (x, y)
-    x0, y0    : the start (None: 4 for the quartic, each surface's own start)
+    x0, y0    : the start, at most MAX_START from 0 (None: 4 for the quartic, each
+                surface's own start)
     gamma     : the step size in x <- x - gamma f'(x) (None: the preset's, or 0.01)
     preset    : a gamma for the quartic that shows slow, converge, oscillate or diverge
     precision : stop when a step moves the point by at most this
-    max_steps : give up after this many steps
+    max_steps : give up after this many steps (at most MAX_STEPS)
     """
 
     function: str = "quartic"
@@ -383,9 +469,7 @@ class DescentConfig:
         for name in ("x0", "y0"):
             value = getattr(self, name)
             if value is not None:
-                if not (_is_number(value) and math.isfinite(value)):
-                    raise ConfigError(f"descent.{name}", f"must be a finite number, got {value!r}")
-                _set(self, name, float(value))
+                _set(self, name, _number_in(f"descent.{name}", value, -MAX_START, MAX_START))
         if self.gamma is not None:
             _set(self, "gamma", _positive("descent.gamma", self.gamma))
         if self.preset is not None:
@@ -395,7 +479,7 @@ class DescentConfig:
                     "descent.gamma", "cannot be given with <descent.preset>: give one, not both"
                 )
         _set(self, "precision", _positive("descent.precision", self.precision))
-        _whole("descent.max_steps", self.max_steps, 1)
+        _whole("descent.max_steps", self.max_steps, 1, MAX_STEPS)
         if self.function == "quartic" and self.y0 is not None:
             raise ConfigError("descent.y0", "is for the two-variable functions (bowl, cap, saddle)")
 
@@ -451,7 +535,8 @@ def parse_parameter_pair(text: str) -> tuple[str, ...]:
 class RestartsConfig:
     """The restarts scene and ``restarts``.
 
-    count     : networks, from seeds seed, seed + 1, ..., seed + count - 1
+    count     : networks, from seeds seed, seed + 1, ..., seed + count - 1 (at most
+                MAX_RESTARTS: each holds its own weights in memory)
     threshold : a run converged if its final loss is below this
     """
 
@@ -459,7 +544,7 @@ class RestartsConfig:
     threshold: float = 0.01
 
     def __post_init__(self) -> None:
-        _whole("restarts.count", self.count, 1)
+        _whole("restarts.count", self.count, 1, MAX_RESTARTS)
         _set(self, "threshold", _positive("restarts.threshold", self.threshold))
 
     def check_seeds(self, first_seed: int) -> None:
