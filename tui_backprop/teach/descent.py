@@ -22,7 +22,8 @@ import numpy as np
 from ..core.arrays import Floats
 from ..core.config import DescentConfig
 
-#: A run stops as diverged once |x| passes this.
+#: A run stops as diverged once |x| passes this (a start is at most
+#: ``core.config.MAX_START`` from 0; one past a double's range diverges at once).
 DIVERGED_BEYOND = 1e6
 
 
@@ -73,7 +74,10 @@ def descend(
     diverged = False
     while abs(x_new - x_old) > precision and steps < max_steps:
         x_old = x_new
-        x_new += -gamma * quartic_slope(x_old)
+        try:
+            x_new += -gamma * quartic_slope(x_old)
+        except OverflowError:  # x**3 past a double's range (a start far out): diverged
+            x_new = math.copysign(math.inf, -x_old)
         steps += 1
         path.append(x_new)
         if not (math.isfinite(x_new) and abs(x_new) <= DIVERGED_BEYOND):
