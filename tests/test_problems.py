@@ -473,8 +473,8 @@ def test_csv_unreadable(tmp_path, monkeypatch):
     def refuse(file, *args, **kwargs):
         raise PermissionError(13, "Permission denied", str(file))
 
-    # A module global named open shadows the builtin for csv_data.py alone.
-    monkeypatch.setattr("tui_backprop.io.csv_data.open", refuse, raising=False)
+    # The file is opened by io.reading with os.open (after os.stat, which still works).
+    monkeypatch.setattr("tui_backprop.io.reading.os.open", refuse)
     message = raises_input_error(load_csv, path)
     assert "data.csv" in message and "Permission denied" in message
 

@@ -371,12 +371,12 @@ def load_error(tmp_path, document, layers=(2, 3, 1), bias=True):
 def test_missing_file(tmp_path):
     with pytest.raises(InputError) as info:
         load_weights(tmp_path / "nope.json", [1, 1], bias=True)
-    assert str(info.value) == f"cannot read {tmp_path / 'nope.json'}: no such file"
+    assert str(info.value) == f"{tmp_path / 'nope.json'}: no such file"
 
 
 def test_directory_instead_of_file(tmp_path):
     (tmp_path / "w.json").mkdir()
-    with pytest.raises(InputError, match="w.json: it is a directory"):
+    with pytest.raises(InputError, match="w.json: is a directory, not a weights file"):
         load_weights(tmp_path / "w.json", [1, 1], bias=True)
 
 

@@ -18,6 +18,7 @@ from ..core.arrays import Floats
 from ..core.errors import InputError, one_line, quoted
 from ..core.problem import Problem, targets_kind
 from .files import display_path
+from .reading import MAX_CSV_BYTES, read_user_text
 
 #: A file to read: a name as text or bytes, or a path object.
 PathArg = str | bytes | os.PathLike[str] | os.PathLike[bytes]
@@ -83,19 +84,9 @@ def _read_rows(path: PathArg, shown: str) -> list[Row]:
 
 
 def _read_text(path: PathArg, shown: str) -> str:
-    """The whole file as text, or InputError when it cannot be read as text."""
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            text = f.read()
-    except FileNotFoundError:
-        raise InputError(f"{shown}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{shown}: is a directory, not a CSV file") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{shown}: not a text file (it is not valid UTF-8)") from None
-    except OSError as err:
-        reason = one_line(err.strerror or str(err))
-        raise InputError(f"{shown}: cannot read it ({reason})") from None
+    """The whole file as text, or InputError when it cannot be read as text (or is not a
+    regular file, or is larger than MAX_CSV_BYTES: see ``io.reading``)."""
+    text = read_user_text(path, MAX_CSV_BYTES, "CSV file")
     # Valid UTF-8 can still hold NUL bytes, the usual sign of a binary file.
     if "\x00" in text:
         raise InputError(f"{shown}: not a text file (it contains NUL bytes)")
@@ -120,8 +111,9 @@ def _split_header(rows: list[Row], shown: str) -> tuple[Row | None, list[Row], i
 
 
 def _number(cell: str) -> float:
-    """float(cell), but not Python's own literal forms such as 1_000 (a typo in data)."""
-    if "_" in cell:
+    """float(cell), but not Python's own literal forms such as 1_000 (a typo in data), nor
+    other scripts' digits ("٣", "３"), which float() takes too."""
+    if "_" in cell or not cell.isascii():
         raise ValueError(cell)
     return float(cell)
 

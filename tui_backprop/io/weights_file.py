@@ -19,7 +19,10 @@ file, but if present they must match.
 
 Numbers are written with Python's shortest round-trip representation, so saving
 and loading gives back bit-for-bit the same float64 values. Loading only parses
-JSON; nothing in the file is ever executed.
+JSON; nothing in the file is ever executed. Only a regular file of at most
+``io.reading.MAX_WEIGHTS_BYTES`` is read, an integer longer than
+``core.config.MAX_DIGITS`` digits is read as a float (not finite past 308 digits, so
+refused), and JSON nested too deeply is refused.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from numpy.typing import ArrayLike
 from tui_backprop.core.arrays import Floats
 from tui_backprop.core.errors import InputError
 from tui_backprop.io.files import display_path, write_text_atomic
+from tui_backprop.io.reading import MAX_WEIGHTS_BYTES, json_number, read_user_text
 
 FORMAT_NAME = "tui-backprop-weights"
 FORMAT_VERSION = 1
@@ -205,28 +209,21 @@ def load_weights(
 
 
 def _read_json(path: PathArg, name: str) -> Any:
-    try:
-        # utf-8-sig: also accept a file that an editor saved with a byte-order mark.
-        with open(path, encoding="utf-8-sig") as handle:
-            text = handle.read()
-    except FileNotFoundError as exc:
-        raise InputError(f"cannot read {name}: no such file") from exc
-    except IsADirectoryError as exc:
-        raise InputError(f"cannot read {name}: it is a directory") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{name}: not a text file (invalid UTF-8 at byte {exc.start})") from exc
-    except OSError as exc:
-        raise InputError(f"cannot read {name}: {exc.strerror or exc}") from exc
+    # Only a regular file of at most MAX_WEIGHTS_BYTES (see io.reading); utf-8-sig also
+    # accepts a file that an editor saved with a byte-order mark.
+    text = read_user_text(path, MAX_WEIGHTS_BYTES, "weights file")
     if not text.strip():
         raise InputError(f"{name}: the file is empty, expected a JSON object")
     try:
-        return json.loads(text)
+        # json_number reads an integer of more than MAX_DIGITS digits as a float, not with
+        # int() (a 5000-digit one would raise a ValueError there).
+        return json.loads(text, parse_int=json_number)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"{name}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from exc
-    except RecursionError as exc:
-        raise InputError(f"{name}: not valid JSON: nested too deeply") from exc
+        ) from None
+    except RecursionError:
+        raise InputError(f"{name}: not valid JSON: nested too deeply") from None
 
 
 def _check_header(data: dict[str, Any], name: str, sizes: list[int]) -> None:

@@ -25,6 +25,7 @@ naming the file, the key and the problem.
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ...core.config import (
+    MAX_DIGITS,
     AppOptions,
     DescentConfig,
     LandscapeConfig,
@@ -42,6 +44,7 @@ from ...core.config import (
     speed_from_text,
 )
 from ...core.errors import ConfigError, InputError
+from ..reading import MAX_LESSON_BYTES, UnreadableFile, read_user_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -244,27 +247,39 @@ def find_lesson(ref: str | Path) -> Path:
     ):
         return shipped
     path = Path(ref)
-    if not path.is_file():
+    if not os.path.lexists(path):
         names = ", ".join(p.stem for p in sorted(LESSON_DIR.glob("*.toml")))
         if not str(ref).endswith(".toml") and "/" not in str(ref):
             raise InputError(
                 f"no lesson named {str(ref)!r} (shipped lessons: {names}; or give a FILE.toml)"
             )
         raise LessonError(path, None, "no such file")
-    return path
+    return path  # a directory, FIFO or device is refused by name when it is read
 
 
 def load_lesson(ref: str | Path) -> Lesson:
-    """Read and check a lesson (a shipped name or a file); raises LessonError."""
+    """Read and check a lesson (a shipped name or a file); raises LessonError.
+
+    Only a regular file of at most MAX_LESSON_BYTES is read (see ``io.reading``); a whole
+    number may have at most MAX_DIGITS digits; a value nested too deeply for the TOML
+    reader is refused.
+    """
     path = find_lesson(ref)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise LessonError(path, None, f"cannot read it ({error})") from None
+        text = read_user_text(path, MAX_LESSON_BYTES, "lesson file")
+    except UnreadableFile as error:
+        raise LessonError(path, None, error.problem) from None
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise LessonError(path, None, f"not valid TOML: {error}") from None
+    except RecursionError:
+        raise LessonError(path, None, "not valid TOML: nested too deeply") from None
+    except ValueError:  # int() of a number past 4300 digits, inside tomllib
+        raise LessonError(
+            path, None, f"a whole number in it has more than {MAX_DIGITS} digits"
+        ) from None
+    _check_digits(path, document)
     try:
         lesson = _parse(path, document)
         _check_against_data(lesson, set(document) & set(KEYS))
@@ -272,6 +287,23 @@ def load_lesson(ref: str | Path) -> Lesson:
         where, problem = error.parts(key_name)
         raise LessonError(path, where, problem) from None
     return lesson
+
+
+def _check_digits(path: Path, document: dict[str, Any]) -> None:
+    """Refuse a whole number of more than MAX_DIGITS digits anywhere in the document,
+    naming its key (float() of one past 308 digits would raise OverflowError)."""
+    limit = 10**MAX_DIGITS
+    stack: list[tuple[str, Any]] = list(document.items())
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((f"{where}.{key}", item) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend((where, item) for item in value)
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= limit:
+            section, _, key = where.partition(".")
+            shown = f"[{section}] {key}" if key else section
+            raise LessonError(path, shown, f"has more than {MAX_DIGITS} digits")
 
 
 def _parse(path: Path, document: dict[str, Any]) -> Lesson:
