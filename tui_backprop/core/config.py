@@ -23,6 +23,13 @@ LandscapeConfig    the landscape scene: two parameters, range, grid
 RestartsConfig     the restarts scene: how many networks, the converged threshold
 =================  =========================================================================
 
+Every count that sizes a run's memory or time has a maximum (MAX_EPOCHS, MAX_STEPS,
+MAX_RESTARTS, MAX_GRID; core.problems.MAX_SAMPLES, core.spec.MAX_PARAMETERS), and every
+number a scene computes with a range (a descent's start within MAX_START), so a bad value
+is refused where it is given. Numbers given as text are read by whole_from_text and
+number_from_text: ASCII digits only, at most MAX_DIGITS of them. (The size limits of the
+files a user gives are in io.reading.)
+
 Only the standard library is imported, so the command line can quote defaults in its help
 at once.
 """
@@ -34,7 +41,7 @@ import numbers
 from dataclasses import dataclass, field
 from typing import TypeGuard
 
-from .errors import ConfigError
+from .errors import ConfigError, quoted
 from .spec import (
     COSTS,
     HIDDEN_ACTIVATIONS,
@@ -177,12 +184,6 @@ def check_data_seed(seed: object) -> int:
     return _whole("data.seed", seed, 0)
 
 
-def _shown(text: str, limit: int = 40) -> str:
-    """``text`` quoted for a message, shortened past ``limit`` characters."""
-    shown = repr(text)
-    return shown if len(shown) <= limit else shown[: limit - 4] + "...'"
-
-
 def whole_from_text(text: str) -> int:
     """A whole number written in ASCII digits, with an optional sign: "12", "-3".
 
@@ -191,7 +192,7 @@ def whole_from_text(text: str) -> int:
     """
     body = text[1:] if text[:1] in "+-" else text
     if not (body.isascii() and body.isdigit()):
-        raise ConfigError("", f"must be a whole number in digits 0-9, got {_shown(text)}")
+        raise ConfigError("", f"must be a whole number in digits 0-9, got {quoted(text)}")
     if len(body) > MAX_DIGITS:
         raise ConfigError("", f"must have at most {MAX_DIGITS} digits, got {len(body)}")
     return int(text)
@@ -201,11 +202,11 @@ def number_from_text(text: str) -> float:
     """A number written in ASCII: "0.5", "-1e-3", "inf" (refused later where a finite
     number is needed). Unlike float(), not "٣" or "３", "1_0" or surrounding blanks."""
     if not text.isascii() or "_" in text or text != text.strip():
-        raise ConfigError("", f"must be a number in digits 0-9, got {_shown(text)}")
+        raise ConfigError("", f"must be a number in digits 0-9, got {quoted(text)}")
     try:
         return float(text)
     except ValueError:
-        raise ConfigError("", f"must be a number, got {_shown(text)}") from None
+        raise ConfigError("", f"must be a number, got {quoted(text)}") from None
 
 
 def parse_hidden(text: str, where: str = "network.hidden") -> tuple[int, ...]:
@@ -216,7 +217,7 @@ def parse_hidden(text: str, where: str = "network.hidden") -> tuple[int, ...]:
         if not (part.isascii() and part.isdigit() and len(part) <= MAX_DIGITS):
             raise ConfigError(
                 where,
-                f"{_shown(text)} is not a list of layer sizes in digits 0-9 "
+                f"{quoted(text)} is not a list of layer sizes in digits 0-9 "
                 "(examples: 3, 16,16, 0)",
             )
         sizes.append(int(part))
