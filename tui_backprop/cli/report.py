@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,7 +20,8 @@ SHOWN_ROWS = 10
 @dataclass(frozen=True)
 class TrainResult:
     """A finished ``train`` run: its setup, the Session it trained, the loss before and
-    after, the epochs run and the seconds they took."""
+    after, the epochs run and the seconds they took, and the signal that stopped it
+    early, if one did."""
 
     setup: Setup
     session: Session
@@ -27,10 +29,22 @@ class TrainResult:
     final_loss: float
     epochs: int
     seconds: float
+    stopped_by: int | None = None
 
     @property
     def diverged(self) -> bool:
         return self.session.diverged
+
+    @property
+    def interrupted(self) -> bool:
+        return self.stopped_by is not None
+
+
+def interruption_line(result: TrainResult) -> str:
+    assert result.stopped_by is not None
+    name = signal.Signals(result.stopped_by).name
+    asked = result.setup.settings.epochs
+    return f"interrupted after {result.epochs} epochs (of {asked}) by {name}"
 
 
 def accuracy(outputs: np.ndarray, targets: np.ndarray, output_activation: str) -> float:
@@ -113,6 +127,8 @@ def human_report(result: TrainResult) -> str:
     )
     if result.diverged:
         lines.append(divergence_message(result))
+    if result.interrupted:
+        lines.append(interruption_line(result))
     return "\n".join(lines)
 
 
@@ -148,6 +164,7 @@ def json_report(result: TrainResult) -> dict:
         "initial_loss": json_number(result.initial_loss),
         "final_loss": json_number(result.final_loss),
         "diverged": result.diverged,
+        "interrupted": result.interrupted,
         "outputs": to_json_lists(session.outputs),
         "weights": [to_json_lists(w) for w in net.W[1:]],
         "biases": [to_json_lists(b) for b in net.b[1:]] if spec.bias else None,

@@ -1,10 +1,20 @@
-"""``tui-backprop train``: train headless, print a summary or one JSON object."""
+"""``tui-backprop train``: train headless, print a summary or one JSON object.
+
+SIGINT (Ctrl-C) or SIGTERM while training stops it between two chunks of epochs; what
+was trained so far is then reported (marked interrupted) and saved as a finished run
+would be, and the exit code is 128 + the signal (130, 143). Before the training starts
+and after it ends the signals act as usual.
+"""
 
 from __future__ import annotations
 
 import json
+import signal
+import sys
+import threading
 import time
-from typing import TYPE_CHECKING
+from types import FrameType, TracebackType
+from typing import TYPE_CHECKING, Any
 
 from ...core.errors import InputError
 from ...io.build import build_setup
@@ -15,6 +25,47 @@ from ..report import TrainResult, human_report, json_report
 
 if TYPE_CHECKING:
     from ..main import Invocation
+
+#: The signals that stop training early and keep what it did.
+INTERRUPTING = (signal.SIGINT, signal.SIGTERM)
+
+
+class _Stopped(Exception):
+    """Raised between chunks of epochs (from the progress callback) after a signal."""
+
+
+class Interruptions:
+    """While in the ``with`` block, SIGINT and SIGTERM are only noted (``signum``);
+    ``check`` raises _Stopped once one has come. The handlers before are put back on
+    leaving. Off the main thread, where signals cannot be caught, it does nothing."""
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self._previous: dict[signal.Signals, Any] = {}
+
+    def __enter__(self) -> Interruptions:
+        if threading.current_thread() is threading.main_thread():
+            for signum in INTERRUPTING:
+                self._previous[signum] = signal.signal(signum, self._note)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        for signum, handler in self._previous.items():
+            if handler is not None:  # None: not set from Python, nothing to put back
+                signal.signal(signum, handler)
+
+    def _note(self, signum: int, frame: FrameType | None) -> None:
+        if self.signum is None:
+            self.signum = signum
+
+    def check(self) -> None:
+        if self.signum is not None:
+            raise _Stopped
 
 
 def run_train(call: Invocation) -> int:
@@ -33,15 +84,28 @@ def run_train(call: Invocation) -> int:
         )
 
     bar = ProgressBar("training")
+    first_epoch = session.epoch
     started = time.perf_counter()
-    try:
-        epochs = session.run_epochs(setup.settings.epochs, progress=bar.update)
-    finally:
-        bar.close()
+
+    def progress(done: int, total: int) -> None:
+        bar.update(done, total)
+        interruptions.check()  # the Session is between chunks here: stopping loses nothing
+
+    with Interruptions() as interruptions:
+        try:
+            session.run_epochs(setup.settings.epochs, progress=progress)
+        except _Stopped:
+            pass
+        finally:
+            bar.close()
+    epochs = session.epoch - first_epoch
     seconds = time.perf_counter() - started
     final_loss = session.evaluate()
+    stopped_by = interruptions.signum
 
-    result = TrainResult(setup, session, initial_loss, final_loss, epochs, seconds)
+    result = TrainResult(
+        setup, session, initial_loss, final_loss, epochs, seconds, stopped_by=stopped_by
+    )
     if args.json:
         print(json.dumps(json_report(result), allow_nan=False))
     else:
@@ -49,9 +113,11 @@ def run_train(call: Invocation) -> int:
 
     if args.save:
         if not session.parameters_finite():
-            raise InputError(
-                f"not saving {args.save}: the run diverged and the weights are not finite"
-            )
+            message = f"not saving {args.save}: the run diverged and the weights are not finite"
+            if stopped_by is None:
+                raise InputError(message)
+            print(f"tui-backprop train: {message}", file=sys.stderr)
+            return 128 + stopped_by
         net = session.network
         save_weights(
             args.save,
@@ -66,4 +132,4 @@ def run_train(call: Invocation) -> int:
         )
         if not args.json:
             print(f"saved         {args.save}")
-    return 0
+    return 0 if stopped_by is None else 128 + stopped_by
