@@ -165,6 +165,14 @@ def test_unicode_digits_in_a_csv_cell_are_refused(tmp_path):
     refused(cli("train", "--data", str(data)), "d.csv line 3", "column 2", "not a number")
 
 
+def test_unicode_digits_in_a_weights_file_are_refused(tmp_path):
+    # Python's json (its C scanner) takes ASCII digits only: "٣" is not a JSON number.
+    weights = tmp_path / "w.json"
+    weights.write_text('{"weights": [[[\u0663]]]}', encoding="utf-8")
+    result = cli("train", "--problem", "not", "--hidden", "0", "--init", str(weights))
+    refused(result, "w.json", "not valid JSON")
+
+
 def test_an_integer_written_as_a_float_is_not_a_count():
     refused(cli("train", "--epochs", "1e29"), "--epochs", "whole number")
     refused(cli("train", "--epochs", "3.0"), "--epochs", "whole number")
