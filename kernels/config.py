@@ -5,7 +5,7 @@ read-only location (a system site-packages, a shared lab image) would then make
 ``cache=True`` raise at import time, so the cache directory is chosen here, once,
 before any kernel is decorated:
 
-1. ``NUMBA_CACHE_DIR`` if the user set it;
+1. ``NUMBA_CACHE_DIR`` if the user set it (where a symlink leads, if it is one);
 2. otherwise the platform's per-user cache folder, from platformdirs, plus ``numba``
    (``$XDG_CACHE_HOME/tui-backprop/numba``, else ``~/.cache/...``, on Linux);
 3. otherwise, with a one-line warning, a fresh private folder from ``tempfile.mkdtemp``
@@ -129,7 +129,8 @@ def choose_cache_dir() -> str | None:
         return None
     user_choice = os.environ.get("NUMBA_CACHE_DIR")
     if user_choice:
-        chosen = Path(user_choice).absolute()
+        # The user's own choice: a symlink in it is theirs, so its target is what counts.
+        chosen = Path(user_choice).resolve()
         if private_dir(chosen):
             return str(chosen)
     else:

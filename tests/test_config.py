@@ -62,6 +62,17 @@ def test_the_fallback_warns_in_one_line(tmp_path, monkeypatch, clean_env, own_tm
     assert len(err.strip().splitlines()) == 1 and chosen in err
 
 
+def test_numba_cache_dir_counts_where_it_leads(tmp_path, monkeypatch, clean_env, own_tmp):
+    target = tmp_path / "scratch"
+    target.mkdir(mode=0o700)
+    (tmp_path / "link").symlink_to(target)
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "link"))
+    assert choose_cache_dir() == str(target)  # the user's own link
+    os.chmod(target, 0o777)
+    chosen = choose_cache_dir()
+    assert chosen is not None and Path(chosen).parent == own_tmp
+
+
 def test_cache_off_when_asked(monkeypatch):
     monkeypatch.setenv("TUI_BACKPROP_NO_CACHE", "1")
     assert choose_cache_dir() is None
