@@ -152,15 +152,23 @@ def numba_subdir(source_dir: Path) -> Path | None:
     if CACHE_DIR is None:
         return None
     locator = numba.core.caching.UserProvidedCacheLocator
-    path = Path(CACHE_DIR) / locator.get_suitable_cache_subpath(str(source_dir / "x.py"))
+    name = locator.get_suitable_cache_subpath(str(source_dir / "x.py"))
+    _OUR_SUBDIRS.add(name)  # even if not private: then nothing is loaded from it
+    path = Path(CACHE_DIR) / name
     return path if private_dir(path) else None
 
 
+#: Names of numba's folders in CACHE_DIR that hold our kernels' caches (``numba_subdir``).
+_OUR_SUBDIRS: set[str] = set()
+
+
 def is_ours(path: str | os.PathLike[str]) -> bool:
-    """Whether ``path`` lies inside the cache directory chosen at import."""
+    """Whether ``path`` is a folder numba keeps our kernels' caches in (``numba_subdir``);
+    other code's caches, even in the same directory, are left to numba."""
     if CACHE_DIR is None:
         return False
-    return os.path.abspath(path).startswith(os.path.join(CACHE_DIR, ""))
+    parent, name = os.path.split(os.path.abspath(path))
+    return parent == os.path.abspath(CACHE_DIR) and name in _OUR_SUBDIRS
 
 
 class DamagedCacheFile(Exception):
@@ -189,13 +197,13 @@ def _unseal(data: bytes, path: str) -> bytes | None:
 
 
 class _SealedFiles:
-    """numba's index and data files (``IndexDataCacheFile``), as written and read in our
-    cache directory: each file sealed with the sha256 digest of its content, checked
+    """numba's index and data files (``IndexDataCacheFile``), as written and read for our
+    kernels (``is_ours``): each file sealed with the sha256 digest of its content, checked
     before anything is unpickled. numba unpickles a data file and hands the object code in
     it to LLVM, and a garbled one can abort the process (an LLVM assertion) where no
     ``except`` can catch it; the seal turns that into a DamagedCacheFile, which
-    ``_heal_on_load_error`` handles. Files elsewhere are numba's business, read and written
-    by its own methods."""
+    ``_heal_on_load_error`` handles. Other code's files are numba's business, read and
+    written by its own methods, so that they stay readable without us."""
 
     def __init__(self, original: type) -> None:
         self.original = {name: getattr(original, name) for name in self.methods}
@@ -259,7 +267,7 @@ def _heal_on_load_error(
     numba raises when an index (``.nbi``) or data (``.nbc``) file cannot be unpickled or
     rebuilt (``EOFError``, ``UnpicklingError``, an LLVM error, ...; here also
     DamagedCacheFile), and as the file stays, so does every later run. Here such an error
-    of a cache in our directory removes that function's index and data files and returns
+    of a cache of our kernels (``is_ours``) removes that function's index and data files and returns
     None, "not cached": numba compiles the function and saves it afresh. A cache folder
     that is not private is not read at all. Caches elsewhere behave as before."""
 

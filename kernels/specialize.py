@@ -591,7 +591,9 @@ def _generated_dir() -> Path:
             "go to a temporary folder for this run",
             file=sys.stderr,
         )
-    return temporary_dir()
+    path = temporary_dir()
+    numba_subdir(path)  # so that numba's cache of it counts as ours (sealed, healed)
+    return path
 
 
 def _prune(folder: Path) -> None:

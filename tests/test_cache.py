@@ -300,3 +300,27 @@ def test_clearing_refuses_what_it_did_not_verify(tmp_path, monkeypatch):
     assert config.clear_cache()["files"] == 2
     assert list(root.iterdir()) == [] and (tmp_path / "elsewhere" / "keep").exists()
     assert stat.S_IMODE(os.lstat(root).st_mode) == 0o700
+
+
+def test_other_code_in_the_same_cache_keeps_numbas_format(tmp_path, warm):
+    """Only our kernels' cache files are sealed: another function cached in the same
+    directory (numba.config.CACHE_DIR is process-wide) stays readable by numba alone."""
+    assert config.CACHE_DIR is not None
+    source = tmp_path / "theirs" / "their_module.py"
+    source.parent.mkdir()
+    source.write_text("from numba import njit\n\n@njit(cache=True)\ndef f(x):\n    return x + 1\n")
+    subpath = numba.core.caching.UserProvidedCacheLocator.get_suitable_cache_subpath
+    folder = Path(config.CACHE_DIR) / subpath(str(source))
+    try:
+        namespace: dict = {"__file__": str(source), "__name__": "their_module"}
+        exec(compile(source.read_text(), str(source), "exec"), namespace)
+        assert namespace["f"](1) == 2
+        (index,) = folder.glob("*.nbi")
+        with open(index, "rb") as f:
+            assert pickle.load(f) == numba.__version__  # numba's own format
+        assert not config.is_ours(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    assert config.is_ours(Path(config.CACHE_DIR) / subpath(specialize.__file__))
+    ours = list(warm[0].rglob("*.nb[ic]"))
+    assert ours and all(p.read_bytes().startswith(config._MAGIC) for p in ours)
