@@ -465,7 +465,7 @@ class BackpropApp(SceneMixin, TeachingMixin, App[None]):
         yield SystemCommand("keys (?)", "every key and what it does", self.action_help)
 
     # -- leaving --------------------------------------------------------------------------
-    async def run_async(self, *args: Any, **kwargs: Any) -> None:
+    async def run_async(self, *args: Any, **kwargs: Any) -> Any:
         """Run the app (as ``run`` does) with STOP_SIGNALS handled by the event loop from
         before the terminal is taken over until after it is given back; the handlers in
         place before are put back afterwards. Tests' ``run_test`` does not come here.
@@ -476,11 +476,11 @@ class BackpropApp(SceneMixin, TeachingMixin, App[None]):
         if stderr is not None:
             setattr(sys, "__stderr__", HangupSafeStream(stderr))  # noqa: B010 (typed Final)
         try:
-            await self._run_with_stop_signals(*args, **kwargs)
+            return await self._run_with_stop_signals(*args, **kwargs)
         finally:
             setattr(sys, "__stderr__", stderr)  # noqa: B010
 
-    async def _run_with_stop_signals(self, *args: Any, **kwargs: Any) -> None:
+    async def _run_with_stop_signals(self, *args: Any, **kwargs: Any) -> Any:
         loop = asyncio.get_running_loop()
         previous: dict[signal.Signals, Any] = {}
         for signum in STOP_SIGNALS:
@@ -491,7 +491,7 @@ class BackpropApp(SceneMixin, TeachingMixin, App[None]):
                 continue
             previous[signum] = handler
         try:
-            await super().run_async(*args, **kwargs)
+            return await super().run_async(*args, **kwargs)  # what run returns
         finally:
             for signum, handler in previous.items():
                 loop.remove_signal_handler(signum)
