@@ -49,21 +49,17 @@ def _directory_of(path: str) -> str:
     return os.path.dirname(path) or os.curdir
 
 
-#: mkstemp's temporary names: the prefix, eight of these characters, the suffix.
+#: A temporary file's name is ``.NAME.`` + eight of mkstemp's characters + ``.tmp``.
 _TEMP_CHARACTERS = "[a-z0-9_]{8}"
+_TEMP_SUFFIX = ".tmp"
 
 
 def _temp_prefix(target: str) -> str:
     return f".{os.path.basename(target)}."
 
 
-_TEMP_SUFFIX = ".tmp"
-
-
 def _kind(mode: int) -> str:
-    """What a file that is not a regular file is, for a message."""
-    if stat.S_ISDIR(mode):
-        return "a directory"
+    """What a file that is neither a regular file nor a directory is, for a message."""
     if stat.S_ISFIFO(mode):
         return "a FIFO (named pipe)"
     if stat.S_ISCHR(mode):
@@ -89,11 +85,10 @@ def _existing_mode(target: str, shown: str) -> int | None:
         return None
     except OSError as exc:
         raise InputError(f"cannot write {shown}: {exc.strerror or exc}") from exc
+    if stat.S_ISDIR(mode):
+        raise InputError(f"cannot write {shown}: it is a directory")
     if not stat.S_ISREG(mode):
-        kind = _kind(mode)
-        if kind == "a directory":
-            raise InputError(f"cannot write {shown}: it is a directory")
-        raise InputError(f"cannot write {shown}: it is {kind}, not a regular file")
+        raise InputError(f"cannot write {shown}: it is {_kind(mode)}, not a regular file")
     return mode
 
 
