@@ -56,8 +56,11 @@ FULL_SIZE = (100, 30)
 MIN_SIZE = (80, 24)
 MIN_ALPHA = 1e-12
 MAX_ALPHA = 1e6
-#: Signals that stop the app cleanly: kill's default, the terminal closing, Ctrl+backslash.
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+#: Signals that stop the app cleanly: kill's default, the terminal closing, Ctrl+backslash
+#: (those of them the platform has: Windows has no SIGHUP or SIGQUIT).
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGQUIT") if hasattr(signal, name)
+)
 
 
 class HangupSafeStream:
@@ -487,8 +490,8 @@ class BackpropApp(SceneMixin, TeachingMixin, App[None]):
             try:
                 handler = signal.getsignal(signum)
                 loop.add_signal_handler(signum, self.stop_by_signal, signum)
-            except (RuntimeError, ValueError):  # not the main thread: leave signals alone
-                continue
+            except (RuntimeError, ValueError, NotImplementedError):
+                continue  # not the main thread, or a loop without signals: leave them be
             previous[signum] = handler
         try:
             return await super().run_async(*args, **kwargs)  # what run returns
