@@ -159,6 +159,13 @@ def test_unicode_digits_in_options_are_refused(option, text):
     refused(cli("train", option, text), f"argument {option}", "digits 0-9")
 
 
+@pytest.mark.parametrize(
+    ("command", "option"), [("gradcheck", "--tolerance"), ("restarts", "--threads")]
+)
+def test_unicode_digits_in_a_commands_own_options_are_refused(command, option):
+    refused(cli(command, option, "\u0663"), f"argument {option}", "digits 0-9")
+
+
 def test_unicode_digits_in_a_csv_cell_are_refused(tmp_path):
     data = tmp_path / "d.csv"
     data.write_text("x,y\n0,1\n1,\u0663\n", encoding="utf-8")
@@ -208,6 +215,8 @@ def test_empty_file_names_are_refused():
     refused(cli("train", "--data", ""), "--data", "empty")
     refused(cli("tui", "--save", ""), "--save", "empty")
     refused(cli("tui", "--stats", ""), "--stats", "empty")
+    refused(cli("train", "--save", ""), "--save", "empty")
+    refused(cli("bench", "--output", ""), "--output", "empty")
 
 
 def test_a_quit_after_too_short_to_draw_a_frame_is_refused():

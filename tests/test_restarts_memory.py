@@ -149,9 +149,11 @@ def test_command_interrupted_before_any_network_finished(monkeypatch, capsys):
     assert doc["interrupted"] is True and doc["converged_fraction"] is None
 
 
-def test_ctrl_c_on_a_real_run_prints_the_partial_result():
-    """SIGINT to ``restarts --count 100000 --json`` once its progress bar is drawn (on a
-    terminal, after the first block): exit code 130 and the blocks finished."""
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_on_a_real_run_prints_the_partial_result(signum):
+    """SIGINT (Ctrl-C) or SIGTERM to ``restarts --count 100000 --json`` once its progress
+    bar is drawn (on a terminal, after the first block): exit code 128 + the signal and the
+    blocks finished."""
     import pty
 
     master, slave = pty.openpty()
@@ -176,13 +178,13 @@ def test_ctrl_c_on_a_real_run_prints_the_partial_result():
             if select.select([master], [], [], 0.1)[0]:
                 drawn += os.read(master, 65536)
             assert process.poll() is None, "it ended before drawing its progress"
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signum)
         out, _ = process.communicate(timeout=60)
     finally:
         if process.poll() is None:
             process.kill()
         os.close(master)
-    assert process.returncode == 130
+    assert process.returncode == 128 + signum
     doc = json.loads(out)
     assert doc["interrupted"] is True and 0 < doc["count"] < 100000
     block = restarts.block_size(4, 9, 5, 100)

@@ -29,8 +29,3 @@ class AppConfig:
     options: AppOptions = field(default_factory=AppOptions)
     step_mode: bool = False
     lesson: Lesson | None = None
-
-
-def field_label(config_field: str) -> str:
-    """How the app names a configuration field in a message: "training.seed" -> "seed"."""
-    return config_field.rpartition(".")[2].replace("_", " ")

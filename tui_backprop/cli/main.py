@@ -21,6 +21,8 @@ from ..core.config import (
     MomentConfig,
     RestartsConfig,
     RunConfig,
+    number_from_text,
+    whole_from_text,
 )
 from .options import (
     AFTER_EPOCHS,
@@ -35,7 +37,9 @@ from .options import (
     Option,
     add_options,
     add_run_options,
+    argparse_type,
     configure,
+    file_name,
     given,
     option_name,
     run_config,
@@ -167,7 +171,12 @@ def build_parser() -> OneLineParser:
         epochs=RUN_EPOCHS,
     )
     output = train.add_argument_group("output")
-    output.add_argument("--save", metavar="FILE.json", help="write the final weights here")
+    output.add_argument(
+        "--save",
+        type=argparse_type(file_name),
+        metavar="FILE.json",
+        help="write the final weights here",
+    )
     output.add_argument("--json", action="store_true", help="print one JSON object")
 
     check = _network_command(
@@ -182,7 +191,7 @@ def build_parser() -> OneLineParser:
     add_options(check, "moment", [AFTER_EPOCHS, CHECK_EXAMPLE])
     check.add_argument(
         "--tolerance",
-        type=float,
+        type=argparse_type(number_from_text),
         default=None,
         help=f"largest relative error that passes (default: {GRADCHECK_TOLERANCE:g})",
     )
@@ -234,7 +243,9 @@ def build_parser() -> OneLineParser:
         epochs=RUN_EPOCHS,
     )
     add_options(restarts, "restarts", RESTARTS_OPTIONS)
-    restarts.add_argument("--threads", type=int, help="threads to use (default: all)")
+    restarts.add_argument(
+        "--threads", type=argparse_type(whole_from_text), help="threads to use (default: all)"
+    )
     restarts.add_argument("--json", action="store_true", help="print one JSON object")
 
     bench = commands.add_parser(
@@ -245,7 +256,12 @@ def build_parser() -> OneLineParser:
     )
     bench.add_argument("--quick", action="store_true", help="a short run (under 30 s)")
     bench.add_argument("--json", action="store_true", help="print one JSON document")
-    bench.add_argument("--output", metavar="FILE.json", help="also write the JSON here")
+    bench.add_argument(
+        "--output",
+        type=argparse_type(file_name),
+        metavar="FILE.json",
+        help="also write the JSON here",
+    )
 
     problems = commands.add_parser(
         "problems",

@@ -101,18 +101,30 @@ class Option:
 
     @staticmethod
     def _typed(convert: Callable[[str], Any]) -> Callable[[str], Any]:
-        """``convert`` for argparse: a ConfigError's problem becomes argparse's message."""
-        if convert is str:
-            return convert
+        return argparse_type(convert)
 
-        def typed(text: str) -> Any:
-            try:
-                return convert(text)
-            except ConfigError as error:
-                raise argparse.ArgumentTypeError(error.problem) from None
 
-        typed.__name__ = convert.__name__
-        return typed
+def argparse_type(convert: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``convert`` for argparse's ``type=``: a ConfigError's problem becomes argparse's
+    one-line message (``argument --x: PROBLEM``)."""
+    if convert is str:
+        return convert
+
+    def typed(text: str) -> Any:
+        try:
+            return convert(text)
+        except ConfigError as error:
+            raise argparse.ArgumentTypeError(error.problem) from None
+
+    typed.__name__ = convert.__name__
+    return typed
+
+
+def file_name(text: str) -> str:
+    """A file to write, as given; not an empty name."""
+    if not text:
+        raise ConfigError("", "must be a file name, got an empty one")
+    return text
 
 
 def _hidden_text(sizes: tuple[int, ...]) -> str:

@@ -19,11 +19,11 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual_plotext import PlotextPlot
 
-from ...core.config import DEFAULT_EPOCHS, RestartsConfig, check_seed
+from ...core.config import DEFAULT_EPOCHS, RestartsConfig, check_seed, whole_from_text
 from ...core.errors import ConfigError
 from ...io.lessons import Lesson
 from ...teach.restarts import RestartsResult, train_restarts
-from ..config import AppConfig, field_label
+from ..config import AppConfig
 from ..widgets.style import PLOT_DATA, PLOT_MARK
 from .scene import SceneScreen
 
@@ -172,12 +172,9 @@ class RestartsScreen(SceneScreen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         try:
-            seed = check_seed(int(event.value))
-        except ConfigError as error:
-            self.notify(error.worded(field_label), severity="warning")
-            return
-        except ValueError:
-            self.notify(f"not a seed: {event.value!r}", severity="warning")
+            seed = check_seed(whole_from_text(event.value.strip()))
+        except ConfigError as error:  # the number as typed, or the seed's range
+            self.notify(f"seed {error.problem}", severity="warning")
             return
         self.open_seed(seed)
 

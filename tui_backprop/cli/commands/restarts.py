@@ -13,6 +13,7 @@ from ...core.errors import InputError
 from ...io.build import build_setup
 from ...io.files import json_number, to_json_lists
 from ...teach.restarts import RestartsInterrupted, RestartsResult, train_restarts
+from ..interrupts import Interruptions
 from ..progress import ProgressBar
 
 if TYPE_CHECKING:
@@ -47,8 +48,8 @@ def run_restarts(call: Invocation, progress: ProgressCallback | None = None) -> 
     """Train the restarts and report them; ``progress`` (network-epochs done, in all) is
     called besides the progress bar's update.
 
-    Ctrl-C stops the run between parallel calls: the report covers the networks finished
-    so far, says it was interrupted, and the exit code is 130."""
+    Ctrl-C or SIGTERM stops the run between parallel calls: the report covers the networks
+    finished so far, says it was interrupted, and the exit code is 128 + the signal."""
     args, config = call.args, call.restarts
     if args.threads is not None:
         import numba
@@ -67,21 +68,25 @@ def run_restarts(call: Invocation, progress: ProgressCallback | None = None) -> 
         if progress is not None:
             progress(done, total)
 
-    try:
-        result = train_restarts(
-            setup.spec,
-            setup.problem.X,
-            setup.problem.Y,
-            setup.settings,
-            config.count,
-            progress=update,
-        )
-    except RestartsInterrupted as interrupt:
-        result = interrupt.result
-    finally:
-        bar.close()
+    with Interruptions() as interruptions:
+        try:
+            result = train_restarts(
+                setup.spec,
+                setup.problem.X,
+                setup.problem.Y,
+                setup.settings,
+                config.count,
+                progress=update,
+                stop=lambda: interruptions.stopped,
+            )
+        except RestartsInterrupted as interrupt:  # a KeyboardInterrupt from elsewhere
+            result = interrupt.result
+        finally:
+            bar.close()
     report(call, setup, result)
-    return INTERRUPTED if result.interrupted else 0
+    if not result.interrupted:
+        return 0
+    return 128 + interruptions.signum if interruptions.signum is not None else INTERRUPTED
 
 
 def report(call: Invocation, setup: Setup, result: RestartsResult) -> None:

@@ -9,63 +9,20 @@ and after it ends the signals act as usual.
 from __future__ import annotations
 
 import json
-import signal
 import sys
-import threading
 import time
-from types import FrameType, TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ...core.errors import InputError
 from ...io.build import build_setup
 from ...io.files import check_writable_target
 from ...io.weights_file import save_weights
+from ..interrupts import Interruptions, Stopped
 from ..progress import ProgressBar
 from ..report import TrainResult, human_report, json_report
 
 if TYPE_CHECKING:
     from ..main import Invocation
-
-#: The signals that stop training early and keep what it did.
-INTERRUPTING = (signal.SIGINT, signal.SIGTERM)
-
-
-class _Stopped(Exception):
-    """Raised between chunks of epochs (from the progress callback) after a signal."""
-
-
-class Interruptions:
-    """While in the ``with`` block, SIGINT and SIGTERM are only noted (``signum``);
-    ``check`` raises _Stopped once one has come. The handlers before are put back on
-    leaving. Off the main thread, where signals cannot be caught, it does nothing."""
-
-    def __init__(self) -> None:
-        self.signum: int | None = None
-        self._previous: dict[signal.Signals, Any] = {}
-
-    def __enter__(self) -> Interruptions:
-        if threading.current_thread() is threading.main_thread():
-            for signum in INTERRUPTING:
-                self._previous[signum] = signal.signal(signum, self._note)
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        for signum, handler in self._previous.items():
-            if handler is not None:  # None: not set from Python, nothing to put back
-                signal.signal(signum, handler)
-
-    def _note(self, signum: int, frame: FrameType | None) -> None:
-        if self.signum is None:
-            self.signum = signum
-
-    def check(self) -> None:
-        if self.signum is not None:
-            raise _Stopped
 
 
 def run_train(call: Invocation) -> int:
@@ -94,7 +51,7 @@ def run_train(call: Invocation) -> int:
     with Interruptions() as interruptions:
         try:
             session.run_epochs(setup.settings.epochs, progress=progress)
-        except _Stopped:
+        except Stopped:
             pass
         finally:
             bar.close()
