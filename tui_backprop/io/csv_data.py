@@ -7,10 +7,14 @@ with a one-line message that names the file as given, and the line, column or ce
 
 from __future__ import annotations
 
+import _csv
 import csv
 import math
 import numbers
 import os
+import re
+from array import array
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -38,15 +42,8 @@ def load_csv(path: PathArg, targets: int = 1) -> Problem:
     if not _is_int(targets) or int(targets) < 1:
         raise InputError(f"{shown}: targets must be a whole number >= 1, got {targets!r}")
     targets = int(targets)
-    rows = _read_rows(path, shown)
-    header, data, width = _split_header(rows, shown)
-    if width < targets + 1:
-        first_line = header[0] if header else data[0][0]
-        raise InputError(
-            f"{shown} line {first_line}: need at least {targets + 1} columns ({targets} "
-            f"{_plural(targets, 'target')} and at least 1 input), found {width}"
-        )
-    table = _parse_numbers(data, width, header, shown)
+    # The text is dropped as soon as the table is read, before Problem copies X and Y.
+    table = _read_table(_read_text(path, shown), targets, shown)
     x, y = table[:, :-targets], table[:, -targets:]
     name = os.path.basename(os.fsdecode(path))
     description = (
@@ -56,31 +53,9 @@ def load_csv(path: PathArg, targets: int = 1) -> Problem:
     return Problem(name, x, y, targets_kind(y), description)
 
 
-# A row as read: (1-based line number, stripped cells).
-Row = tuple[int, list[str]]
-
-
 def _is_int(value: object) -> bool:
     """True for ints (numpy ones too) but not bools, which are a likely mistake."""
     return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
-
-
-def _read_rows(path: PathArg, shown: str) -> list[Row]:
-    """All non-blank rows of the file as ``(line number, stripped cells)``."""
-    text = _read_text(path, shown)
-    # csv.reader wants an iterable of lines; keepends lets it see quoted line
-    # breaks, and line_num then gives the physical line a row ends on.
-    reader = csv.reader(text.splitlines(keepends=True))
-    rows: list[Row] = []
-    try:
-        for cells in reader:
-            stripped = [cell.strip() for cell in cells]
-            # A row of empty cells (",,," from a spreadsheet) is as blank as "".
-            if any(stripped):
-                rows.append((reader.line_num, stripped))
-    except csv.Error as err:
-        raise InputError(f"{shown} line {reader.line_num}: not valid CSV ({err})") from None
-    return rows
 
 
 def _read_text(path: PathArg, shown: str) -> str:
@@ -93,21 +68,93 @@ def _read_text(path: PathArg, shown: str) -> str:
     return text
 
 
-def _split_header(rows: list[Row], shown: str) -> tuple[Row | None, list[Row], int]:
-    """Split off a header row; return ``(header or None, data rows, column count)``.
+# The line breaks of str.splitlines: a line ends after "\r\n" or after one of these.
+_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+_LINE = re.compile(f"[^{_BREAKS}]*(?:\r\n|[{_BREAKS}])?")
 
-    The column count comes from the header when there is one, else from the
-    first data row.
+
+def _lines(text: str) -> Iterator[str]:
+    """``text.splitlines(keepends=True)`` one line at a time, without the list: csv.reader
+    sees quoted line breaks, and its line_num is the physical line a row ends on.
+    (io.StringIO would copy the text at 4 bytes a character and split at fewer breaks.)"""
+    for found in _LINE.finditer(text):
+        if line := found.group():  # the only empty match is the one at the end
+            yield line
+
+
+def _read_table(text: str, targets: int, shown: str) -> Floats:
+    """The data rows of ``text`` as a float64 array ``(rows, columns)``.
+
+    Rows are converted as they are read into one growing buffer of floats, so that
+    memory stays near the size of the table. Raises InputError as reading the whole file
+    first would: a CSV syntax error anywhere wins over a bad row, which is reported at
+    the first one.
     """
-    if not rows:
+    reader = csv.reader(_lines(text))
+    try:
+        try:
+            return _convert_rows(reader, targets, shown)
+        except InputError:
+            for _ in reader:  # a CSV error further on is reported first
+                pass
+            raise
+    except csv.Error as err:
+        raise InputError(f"{shown} line {reader.line_num}: not valid CSV ({err})") from None
+
+
+def _convert_rows(reader: _csv.Reader, targets: int, shown: str) -> Floats:
+    """The rows of ``reader`` converted to floats; see :func:`_read_table`."""
+    values = array("d")
+    header = False
+    first_line = 0  # the line of the first non-blank row: the header or the first data row
+    width = 0
+    count = 0
+    for cells in reader:
+        stripped = [cell.strip() for cell in cells]
+        # A row of empty cells (",,," from a spreadsheet) is as blank as "".
+        if not any(stripped):
+            continue
+        line = reader.line_num
+        if not first_line:
+            # The column count comes from the header when there is one, else from the
+            # first data row.
+            first_line, width = line, len(stripped)
+            header = not any(_parses(cell) for cell in stripped)
+            if header:
+                continue
+        if not count and width < targets + 1:
+            raise InputError(
+                f"{shown} line {first_line}: need at least {targets + 1} columns ({targets} "
+                f"{_plural(targets, 'target')} and at least 1 input), found {width}"
+            )
+        if len(stripped) != width:
+            source = f"as in the {'header' if header else 'first row'} on line {first_line}"
+            raise InputError(
+                f"{shown} line {line}: expected {width} columns ({source}), found {len(stripped)}"
+            )
+        values.extend(_row_values(stripped, line, shown))
+        count += 1
+    if not first_line:
         raise InputError(f"{shown}: no data rows (the file is empty)")
-    first = rows[0]
-    is_header = not any(_parses(cell) for cell in first[1])
-    header = first if is_header else None
-    data = rows[1:] if is_header else rows
-    if not data:
-        raise InputError(f"{shown}: no data rows (only a header on line {first[0]})")
-    return header, data, len(first[1])
+    if not count:
+        raise InputError(f"{shown}: no data rows (only a header on line {first_line})")
+    return np.frombuffer(values, dtype=np.float64).reshape(count, width)
+
+
+def _row_values(cells: list[str], line: int, shown: str) -> list[float]:
+    """The finite floats in the stripped ``cells`` of one row, or InputError at the first
+    bad cell."""
+    # Quick path for the usual row: plain ASCII numbers, where float() is _number().
+    joined = "".join(cells)
+    if joined.isascii() and "_" not in joined:
+        try:
+            row = list(map(float, cells))
+        except ValueError:
+            pass
+        else:
+            if all(map(math.isfinite, row)):
+                return row
+    return [_cell_value(cell, line, column, shown) for column, cell in enumerate(cells, 1)]
 
 
 def _number(cell: str) -> float:
@@ -125,22 +172,6 @@ def _parses(cell: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _parse_numbers(data: list[Row], width: int, header: Row | None, shown: str) -> Floats:
-    """The data rows as a float64 array ``(len(data), width)``, or InputError
-    at the first ragged row or bad cell."""
-    table = np.empty((len(data), width), dtype=np.float64)
-    for i, (line, cells) in enumerate(data):
-        if len(cells) != width:
-            first_line = header[0] if header else data[0][0]
-            source = f"as in the {'header' if header else 'first row'} on line {first_line}"
-            raise InputError(
-                f"{shown} line {line}: expected {width} columns ({source}), found {len(cells)}"
-            )
-        for j, cell in enumerate(cells):
-            table[i, j] = _cell_value(cell, line, j + 1, shown)
-    return table
 
 
 def _cell_value(cell: str, line: int, column: int, shown: str) -> float:
