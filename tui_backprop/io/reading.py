@@ -16,8 +16,8 @@ The size limits, one per kind of file, are here and nowhere else:
 ==================  ========  ============================================================
 limit               bytes     why
 ==================  ========  ============================================================
-MAX_CSV_BYTES       200 MB    a data set of millions of numbers; the table is parsed in
-                              memory at several times the file's size
+MAX_CSV_BYTES       200 MB    a data set of millions of numbers; reading holds the text
+                              and the parsed floats (about twice their size) at once
 MAX_WEIGHTS_BYTES   64 MB     a few million parameters written one number per entry
                               (``core.spec.MAX_PARAMETERS`` is 20 million)
 MAX_LESSON_BYTES    1 MB      a lesson is a title, some notes and a few settings
