@@ -47,11 +47,15 @@ def interruption_line(result: TrainResult) -> str:
     return f"interrupted after {result.epochs} epochs (of {asked}) by {name}"
 
 
-def accuracy(outputs: np.ndarray, targets: np.ndarray, output_activation: str) -> float:
-    """Fraction of 0/1 targets on the right side of the output's midpoint
-    (0.5 for sigmoid, 0 for tanh, 0.5 for linear)."""
-    threshold = 0.0 if output_activation == "tanh" else 0.5
-    predicted = (outputs > threshold).astype(np.float64)
+def accuracy(outputs: np.ndarray, targets: np.ndarray) -> float:
+    """Fraction of examples whose every output is on its target's side of the middle of
+    the targets: per output, (min + max) / 2 of that output's target values (0.5 for 0/1
+    targets, whatever the output activation; a tanh output that learned 0/1 targets is
+    judged at 0.5, not at 0, the middle of its range). An output above the middle predicts
+    the larger target value, one at or below it the smaller."""
+    low, high = targets.min(axis=0), targets.max(axis=0)
+    middle = (low + high) / 2
+    predicted = np.where(outputs > middle, high, low)
     return float((predicted == targets).all(axis=1).mean())
 
 
@@ -119,7 +123,7 @@ def human_report(result: TrainResult) -> str:
     lines.append(f"initial loss  {_fmt(result.initial_loss)}")
     lines.append(f"final loss    {_fmt(result.final_loss)}")
     if setup.problem.kind == "classification":
-        acc = accuracy(session.outputs, session.Y, setup.spec.output_activation)
+        acc = accuracy(session.outputs, session.Y)
         lines.append(f"accuracy      {acc:.1%}")
     lines.append(f"epochs        {result.epochs}")
     lines.append(
@@ -174,5 +178,5 @@ def json_report(result: TrainResult) -> dict:
         "loss_curve": {"epochs": epochs.tolist(), "losses": to_json_lists(losses)},
     }
     if setup.problem.kind == "classification":
-        document["accuracy"] = accuracy(session.outputs, session.Y, spec.output_activation)
+        document["accuracy"] = accuracy(session.outputs, session.Y)
     return document

@@ -1,0 +1,85 @@
+"""Tutorial fidelity: accuracy at the targets' middle, the restarts' threshold by cost,
+the tutorial scheme's biases, lessons refused by commands that cannot open their scene."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+
+from tests.helpers import run_cli
+from tui_backprop.cli.report import accuracy
+from tui_backprop.core.model import Network
+from tui_backprop.core.spec import NetworkSpec
+
+
+# -- accuracy ---------------------------------------------------------------------------
+def test_tanh_output_that_learned_xor_is_fully_accurate():
+    result = run_cli(
+        "train", "--problem", "xor", "--activation", "tanh", "--output-activation", "tanh"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "accuracy      100.0%" in result.stdout
+    document = json.loads(
+        run_cli(
+            "train",
+            "--problem",
+            "xor",
+            "--activation",
+            "tanh",
+            "--output-activation",
+            "tanh",
+            "--json",
+        ).stdout
+    )
+    assert document["final_loss"] < 0.01 and document["accuracy"] == 1.0
+
+
+def test_accuracy_thresholds_at_the_middle_of_each_outputs_targets():
+    targets = np.array([[0.0, -1.0], [1.0, 1.0], [1.0, -1.0]])
+    # First output: middle 0.5; second: middle 0.
+    assert accuracy(np.array([[0.4, -0.2], [0.6, 0.1], [0.9, -0.9]]), targets) == 1.0
+    assert accuracy(np.array([[0.2, -0.5], [0.3, 0.5], [0.9, -0.9]]), targets) == 2 / 3
+
+
+# -- tutorial init ----------------------------------------------------------------------
+def test_tutorial_init_draws_biases_like_the_weights():
+    spec = NetworkSpec.build(300, (100,), 1, init_scheme="tutorial")
+    net = Network(spec)
+    net.initialize(np.random.default_rng(3))
+    scale = 0.5 * math.sqrt(6 / 400)
+    biases = net.b[1]
+    assert (biases != 0).all()
+    assert abs(biases.std() - scale) < 0.25 * scale  # 100 draws
+    assert abs(net.W[1].std() - scale) < 0.05 * scale
+    again = Network(spec)
+    again.initialize(np.random.default_rng(3))
+    np.testing.assert_array_equal(again.params, net.params)
+
+
+def test_auto_init_keeps_biases_zero_and_tutorial_reaches_the_cli():
+    net = Network(NetworkSpec.build(2, (3,), 1))
+    net.initialize(np.random.default_rng(3))
+    assert all((b == 0).all() for b in net.biases())
+    runs = [
+        json.loads(
+            run_cli(
+                "train",
+                "--init-scheme",
+                "tutorial",
+                "--seed",
+                "5",
+                "--epochs",
+                "1",
+                "--alpha",
+                "1e-12",
+                "--momentum",
+                "0",
+                "--json",
+            ).stdout
+        )
+        for _ in range(2)
+    ]
+    assert runs[0]["biases"] == runs[1]["biases"]
+    assert all(abs(b) > 1e-6 for layer in runs[0]["biases"] for b in layer)
