@@ -24,10 +24,14 @@ def test_tutorial_weights_are_the_formula_times_the_seeds_standard_normals():
     problem = make_problem("xor")
     session = Session(spec, problem.X, problem.Y, TrainingConfig(seed=7))
     weights, biases = session.initial_parameters()
-    draws = seed_streams(7)[0].standard_normal(3 * 2 + 1 * 3)
-    np.testing.assert_array_equal(weights[0], 0.5 * math.sqrt(6 / 5) * draws[:6].reshape(3, 2))
-    np.testing.assert_array_equal(weights[1], 0.5 * math.sqrt(6 / 4) * draws[6:].reshape(1, 3))
-    assert all((b == 0).all() for b in biases)
+    # Each layer's theta = [W | b] is drawn at once, the bias column last.
+    draws = seed_streams(7)[0].standard_normal(3 * 3 + 1 * 4)
+    theta1 = 0.5 * math.sqrt(6 / 5) * draws[:9].reshape(3, 3)
+    theta2 = 0.5 * math.sqrt(6 / 4) * draws[9:].reshape(1, 4)
+    np.testing.assert_array_equal(weights[0], theta1[:, :2])
+    np.testing.assert_array_equal(biases[0], theta1[:, 2])
+    np.testing.assert_array_equal(weights[1], theta2[:, :3])
+    np.testing.assert_array_equal(biases[1], theta2[:, 3])
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])

@@ -61,7 +61,8 @@ def init_scale(
     scheme "auto", relu: He normal, N(0, sqrt(2 / N^{m-1})), which keeps the variance of z
     from shrinking through layers that zero half their inputs.
     sigmoid, tanh, linear: Glorot uniform, U(-r, r) with r = sqrt(6 / (N^{m-1} + N^m)).
-    Biases start at 0.
+    The biases b^m: in the tutorial scheme drawn with W^m from the same distribution (the
+    tutorial draws theta = [W^m | b^m] at once, bias column included); in the auto scheme 0.
     """
     if scheme == "tutorial":
         return "normal", 0.5 * math.sqrt(6.0 / (fan_in + fan_out))
@@ -116,13 +117,24 @@ class Network:
         return buffer[start : start + self.spec.sizes[m]]
 
     def initialize(self, rng: np.random.Generator) -> None:
-        """Draw W^1..W^L in order from ``rng`` (see :func:`init_scale`); zero b and velocity."""
+        """Draw the layers in order from ``rng`` (see :func:`init_scale`); zero velocity.
+
+        Tutorial scheme with biases: each layer's (N^m, N^{m-1} + 1) block theta = [W^m | b^m]
+        is drawn at once, row by row, as the tutorial's code draws it (bias column last).
+        Otherwise W^m alone is drawn and b^m is 0.
+        """
         W, b = layer_arrays(self.W), layer_arrays(self.b)
+        tutorial = self.spec.init_scheme == "tutorial"
         for m in range(1, self.spec.n_layers + 1):
             fan_out, fan_in = W[m].shape
             kind, scale = init_scale(
                 self.spec.activations[m - 1], fan_in, fan_out, self.spec.init_scheme
             )
+            if tutorial and self.spec.bias:
+                theta = rng.normal(0.0, scale, size=(fan_out, fan_in + 1))
+                W[m][...] = theta[:, :fan_in]
+                b[m][...] = theta[:, fan_in]
+                continue
             if kind == "normal":
                 W[m][...] = rng.normal(0.0, scale, size=(fan_out, fan_in))
             else:
