@@ -83,3 +83,28 @@ def test_auto_init_keeps_biases_zero_and_tutorial_reaches_the_cli():
     ]
     assert runs[0]["biases"] == runs[1]["biases"]
     assert all(abs(b) > 1e-6 for layer in runs[0]["biases"] for b in layer)
+
+
+# -- restarts threshold -----------------------------------------------------------------
+def test_restarts_cross_entropy_default_threshold_counts_learned_runs_and_says_so():
+    args = ("restarts", "--lesson", "xor-221", "--count", "20")
+    document = json.loads(run_cli(*args, "--json").stdout)
+    assert document["threshold"] == 0.15
+    assert document["threshold_source"] == "the default for cross-entropy"
+    losses = np.array(document["final_losses"], dtype=float)
+    assert document["converged"] == int((losses < 0.15).sum()) > 0
+    text = run_cli(*args)
+    assert text.returncode == 0, text.stderr
+    assert "with final loss < 0.15 (the default for cross-entropy)" in text.stdout
+    given = json.loads(run_cli(*args, "--threshold", "0.01", "--json").stdout)
+    assert given["threshold"] == 0.01 and given["threshold_source"] == "given"
+    assert given["converged"] < document["converged"]
+
+
+def test_restarts_mse_default_and_lesson_threshold_still_work():
+    from tui_backprop.core.config import RestartsConfig
+    from tui_backprop.io.lessons import load_lesson
+
+    assert RestartsConfig().threshold_for("mse") == (0.01, "the default for mse")
+    assert RestartsConfig(threshold=0.2).threshold_for("cross-entropy") == (0.2, "given")
+    assert load_lesson("restarts").restarts.threshold == 0.01

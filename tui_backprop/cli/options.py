@@ -28,6 +28,7 @@ from typing import Any
 
 from ..core.config import (
     DEFAULT_GAMMA,
+    DEFAULT_THRESHOLDS,
     DESCENT_FUNCTIONS,
     DESCENT_PRESETS,
     MAX_GRID,
@@ -347,7 +348,9 @@ RESTARTS_OPTIONS = [
     Option(
         "--threshold",
         "restarts.threshold",
-        f"a run converged if its final loss is below this (default: {_RESTARTS.threshold:g})",
+        "a run converged if its final loss is below this (default: by cost, "
+        + ", ".join(f"{cost} {value:g}" for cost, value in DEFAULT_THRESHOLDS.items())
+        + ")",
         number_from_text,
     ),
 ]

@@ -20,7 +20,7 @@ MomentConfig       the moment explain and gradcheck look at: epochs trained firs
 AppOptions         the app: frame rate, speed, when to pause or quit, files written at exit
 DescentConfig      the descent scene: function, start, gamma or a preset, precision
 LandscapeConfig    the landscape scene: two parameters, range, grid
-RestartsConfig     the restarts scene: how many networks, the converged threshold
+RestartsConfig     the restarts scene: how many networks, the converged threshold (by cost)
 =================  =========================================================================
 
 Every count that sizes a run's memory or time has a maximum (MAX_EPOCHS, MAX_STEPS,
@@ -532,21 +532,40 @@ def parse_parameter_pair(text: str) -> tuple[str, ...]:
     return tuple(names)
 
 
+#: The converged threshold of ``restarts`` when none is given, by cost: a final loss
+#: below it means the same closeness of fit whatever the cost. mse's 0.01 is
+#: 1/2 e^2 with e = sqrt(0.02) = 0.141: a 0/1 target's output within 0.14 of it. The
+#: cross-entropy of an output that close, -ln(1 - sqrt(0.02)) = 0.153, rounded to 0.15,
+#: says the same. (A threshold relative to the initial loss would depend on the seed's
+#: luck; one fixed value for every cost counts a cross-entropy run that learned, whose
+#: loss ends near 0.1, as stuck.)
+DEFAULT_THRESHOLDS = {"mse": 0.01, "cross-entropy": 0.15}
+
+
 @dataclass(frozen=True)
 class RestartsConfig:
     """The restarts scene and ``restarts``.
 
     count     : networks, from seeds seed, seed + 1, ..., seed + count - 1 (at most
                 MAX_RESTARTS: each holds its own weights in memory)
-    threshold : a run converged if its final loss is below this
+    threshold : a run converged if its final loss is below this; None: by the network's
+                cost, DEFAULT_THRESHOLDS (see :meth:`threshold_for`)
     """
 
     count: int = 100
-    threshold: float = 0.01
+    threshold: float | None = None
 
     def __post_init__(self) -> None:
         _whole("restarts.count", self.count, 1, MAX_RESTARTS)
-        _set(self, "threshold", _positive("restarts.threshold", self.threshold))
+        if self.threshold is not None:
+            _set(self, "threshold", _positive("restarts.threshold", self.threshold))
+
+    def threshold_for(self, cost: str) -> tuple[float, str]:
+        """The threshold for a network with this cost, and where it comes from: ("given")
+        or ("the default for <cost>")."""
+        if self.threshold is not None:
+            return self.threshold, "given"
+        return DEFAULT_THRESHOLDS[cost], f"the default for {cost}"
 
     def check_seeds(self, first_seed: int) -> None:
         """The seeds first_seed .. first_seed + count - 1 must all be valid seeds."""

@@ -78,6 +78,8 @@ class RestartsScreen(SceneScreen):
         self.count = count
         self.epochs = epochs
         self.threshold = threshold
+        #: Where the threshold comes from: "given", or "the default for <cost>".
+        self.threshold_source = "given"
         self.result: RestartsResult | None = None
 
     @classmethod
@@ -85,9 +87,11 @@ class RestartsScreen(SceneScreen):
         """The network of ``config``; count and threshold from its lesson's [restarts]; as
         many epochs as the network view would run (its pause epoch), or DEFAULT_EPOCHS."""
         scene = config.lesson.restarts if config.lesson is not None else RestartsConfig()
-        count, threshold = scene.count, scene.threshold
+        threshold, source = scene.threshold_for(config.spec.cost)
         epochs = config.options.stop_epoch or DEFAULT_EPOCHS
-        return cls(config.lesson, config, count, epochs, threshold)
+        screen = cls(config.lesson, config, scene.count, epochs, threshold)
+        screen.threshold_source = "set by the lesson" if source == "given" else source
+        return screen
 
     @property
     def settings(self):
@@ -144,7 +148,8 @@ class RestartsScreen(SceneScreen):
         self.query_one(LossHistogram).show(losses, self.threshold)
         lines = [
             f"{converged.sum()} of {len(losses)} converged ({converged.mean():.0%})",
-            f"final loss < {self.threshold:g} after {self.epochs} epochs",
+            f"final loss < {self.threshold:g} ({self.threshold_source})",
+            f"after {self.epochs} epochs",
             f"α {st.alpha:g}  μ {st.momentum:g}  batch {st.batch_size}",
         ]
         if (~finite).any():

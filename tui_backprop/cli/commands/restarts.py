@@ -95,7 +95,8 @@ def report(call: Invocation, setup: Setup, result: RestartsResult) -> None:
     args, config = call.args, call.restarts
     losses = result.final_losses
     trained = len(losses)
-    converged = result.converged(config.threshold)
+    threshold, source = config.threshold_for(setup.spec.cost)
+    converged = result.converged(threshold)
     finite = np.isfinite(losses)
     order = np.argsort(np.where(finite, losses, np.inf), kind="stable")
     best, worst = result.seeds[order[:5]], result.seeds[order[::-1][:5]]
@@ -113,7 +114,8 @@ def report(call: Invocation, setup: Setup, result: RestartsResult) -> None:
                     "count": trained,
                     "first_seed": setup.settings.seed,
                     "epochs": result.epochs,
-                    "threshold": config.threshold,
+                    "threshold": threshold,
+                    "threshold_source": source,
                     "converged": int(converged.sum()),
                     "converged_fraction": float(converged.mean()) if trained else None,
                     "diverged": int((~finite).sum()),
@@ -138,10 +140,10 @@ def report(call: Invocation, setup: Setup, result: RestartsResult) -> None:
         f"{result.seeds[0]}..{result.seeds[-1]}, {result.epochs} epochs each "
         f"(alpha {st.alpha:g}, momentum {st.momentum:g}, batch {st.batch_size})"
     )
-    print(histogram_text(losses, config.threshold))
+    print(histogram_text(losses, threshold))
     print(
         f"converged     {converged.sum()} of {trained} ({converged.mean():.1%}) "
-        f"with final loss < {config.threshold:g}"
+        f"with final loss < {threshold:g} ({source})"
     )
     if (~finite).any():
         print(f"diverged      {(~finite).sum()}")
