@@ -108,3 +108,31 @@ def test_restarts_mse_default_and_lesson_threshold_still_work():
     assert RestartsConfig().threshold_for("mse") == (0.01, "the default for mse")
     assert RestartsConfig(threshold=0.2).threshold_for("cross-entropy") == (0.2, "given")
     assert load_lesson("restarts").restarts.threshold == 0.01
+
+
+# -- lessons and the commands that can use them -------------------------------------------
+def test_train_refuses_a_descent_lesson_in_one_line():
+    result = run_cli("train", "--lesson", "descent")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip() == (
+        "tui-backprop train: error: lesson descent is a descent scene: open it with "
+        "`tui-backprop lesson descent` or `tui-backprop descend --lesson descent`"
+    )
+    for command in ("restarts", "landscape"):
+        refused = run_cli(command, "--lesson", "descent")
+        assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
+        assert "is a descent scene" in refused.stderr
+
+
+def test_descend_refuses_a_network_lesson_and_network_commands_take_theirs():
+    result = run_cli("descend", "--lesson", "xor-231")
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert "lesson xor-231 is a network scene" in result.stderr
+    assert "`tui-backprop train --lesson xor-231`" in result.stderr
+    assert run_cli("descend", "--lesson", "descent").returncode == 0
+    for command, name in (
+        ("train", "restarts"),
+        ("train", "landscape"),
+        ("landscape", "landscape"),
+    ):
+        assert run_cli(command, "--lesson", name, "--json").returncode == 0, (command, name)

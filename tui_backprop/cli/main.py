@@ -294,6 +294,31 @@ def build_parser() -> OneLineParser:
     return parser
 
 
+#: Commands that build a network: they take lessons whose scene has one (network,
+#: landscape, restarts), not descent lessons. ``descend`` takes descent lessons only;
+#: ``tui`` and ``lesson`` open any lesson's own scene.
+NETWORK_COMMANDS = ("train", "gradcheck", "explain", "landscape", "restarts")
+
+
+def check_lesson_command(command: str, name: str, scene: str) -> None:
+    """Refuse, in one line that says how to open it, a lesson whose scene belongs to
+    another command (raises InputError)."""
+    from ..core.errors import InputError
+
+    if command in NETWORK_COMMANDS and scene == "descent":
+        raise InputError(
+            f"lesson {name} is a descent scene: open it with `{PROG} lesson {name}` "
+            f"or `{PROG} descend --lesson {name}`"
+        )
+    if command == "descend" and scene != "descent":
+        users = ["train"] + ([scene] if scene in NETWORK_COMMANDS else [])
+        uses = " or ".join(f"`{PROG} {user} --lesson {name}`" for user in users)
+        raise InputError(
+            f"lesson {name} is a {scene} scene: open it with `{PROG} lesson {name}`, "
+            f"or use its network with {uses}"
+        )
+
+
 def invocation(args: argparse.Namespace) -> Invocation:
     """The configuration the command line gives, over its lesson's (``--lesson`` or the
     ``lesson`` command's argument) or else the defaults; raises ConfigError."""
@@ -301,6 +326,8 @@ def invocation(args: argparse.Namespace) -> Invocation:
 
     name = getattr(args, "lesson", None)
     lesson = load_lesson(name) if name is not None else None
+    if lesson is not None:
+        check_lesson_command(args.command, name, lesson.scene)
     if lesson is not None:
         bases = (lesson.run, lesson.app, lesson.descent, lesson.landscape, lesson.restarts)
     else:
