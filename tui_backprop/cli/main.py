@@ -325,8 +325,9 @@ def invocation(args: argparse.Namespace) -> Invocation:
     from ..io.lessons import load_lesson
 
     name = getattr(args, "lesson", None)
-    lesson = load_lesson(name) if name is not None else None
-    if lesson is not None:
+    lesson = None
+    if name is not None:
+        lesson = load_lesson(name)
         check_lesson_command(args.command, name, lesson.scene)
     if lesson is not None:
         bases = (lesson.run, lesson.app, lesson.descent, lesson.landscape, lesson.restarts)
