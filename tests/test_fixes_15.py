@@ -136,3 +136,19 @@ def test_descend_refuses_a_network_lesson_and_network_commands_take_theirs():
         ("landscape", "landscape"),
     ):
         assert run_cli(command, "--lesson", name, "--json").returncode == 0, (command, name)
+
+
+def test_restarts_scene_says_where_its_threshold_comes_from():
+    import asyncio
+
+    from tests.test_scenes import lesson_app
+
+    async def scenario():
+        app = lesson_app("restarts")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            summary = str(app.screen.query_one("#restarts-summary").render())
+            assert "final loss < 0.01 after" in summary
+            assert "threshold: the lesson's" in summary
+
+    asyncio.run(scenario())

@@ -78,7 +78,7 @@ class RestartsScreen(SceneScreen):
         self.count = count
         self.epochs = epochs
         self.threshold = threshold
-        #: Where the threshold comes from: "given", or "the default for <cost>".
+        #: Where the threshold comes from: "the lesson's" or "<cost>'s default" (from_config).
         self.threshold_source = "given"
         self.result: RestartsResult | None = None
 
@@ -90,7 +90,8 @@ class RestartsScreen(SceneScreen):
         threshold, source = scene.threshold_for(config.spec.cost)
         epochs = config.options.stop_epoch or DEFAULT_EPOCHS
         screen = cls(config.lesson, config, scene.count, epochs, threshold)
-        screen.threshold_source = "set by the lesson" if source == "given" else source
+        cost = config.spec.cost
+        screen.threshold_source = "the lesson's" if source == "given" else f"{cost}'s default"
         return screen
 
     @property
@@ -148,8 +149,8 @@ class RestartsScreen(SceneScreen):
         self.query_one(LossHistogram).show(losses, self.threshold)
         lines = [
             f"{converged.sum()} of {len(losses)} converged ({converged.mean():.0%})",
-            f"final loss < {self.threshold:g} ({self.threshold_source})",
-            f"after {self.epochs} epochs",
+            f"final loss < {self.threshold:g} after {self.epochs} epochs",
+            f"threshold: {self.threshold_source}",
             f"α {st.alpha:g}  μ {st.momentum:g}  batch {st.batch_size}",
         ]
         if (~finite).any():
