@@ -59,7 +59,7 @@ def test_every_shipped_lesson_opens(name):
             await pilot.pause()
             expected = SCREENS.get(lesson.scene)
             if expected is None:
-                assert type(app.screen).__name__ == "Screen"
+                assert type(app.screen).__name__ == "MainScreen"
                 train = build_setup(lesson.run)
                 assert app.runner.session.spec == train.spec
                 for mine, theirs in zip(
@@ -124,7 +124,7 @@ def test_palette_lists_every_lesson_and_opens_one():
             await pilot.pause()
             assert isinstance(app.screen, DescentScreen)
             await pilot.press("escape")
-            assert type(app.screen).__name__ == "Screen"
+            assert type(app.screen).__name__ == "MainScreen"
 
     run(scenario())
 
@@ -294,7 +294,7 @@ def test_restarts_open_a_seed_with_train_seeds_weights():
             options.highlighted = 5
             await pilot.press("enter")
             await pilot.pause()
-            assert type(app.screen).__name__ == "Screen"
+            assert type(app.screen).__name__ == "MainScreen"
             session = app.runner.session
             assert session.seed == seed and app.runner.latest().seed == seed
             _assert_same(session.initial_parameters(), _initial_of_train(seed))

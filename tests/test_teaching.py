@@ -406,8 +406,6 @@ def test_modal_panels_show_their_text(size):
     """The help and gradient-check boxes size themselves to their text (not to nothing)."""
     from textual.widgets import Static
 
-    from tui_backprop.app.screens.help import KEYS
-
     async def scenario():
         app = xor_app()
         async with app.run_test(size=size) as pilot:
@@ -416,7 +414,7 @@ def test_modal_panels_show_their_text(size):
                 await pilot.pause()
                 body = app.screen.query_one(Static)
                 assert body.size.width >= min(60, size[0] - 10)
-                assert body.size.height >= (len(KEYS) if key == "question_mark" else 8)
+                assert body.size.height >= (len(app.screen.rows) if key == "question_mark" else 8)
                 await pilot.press("escape")
 
     run(scenario())

@@ -19,11 +19,12 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
@@ -38,7 +39,7 @@ from .config import AppConfig
 from .lecture import TEACHING_BINDINGS, TeachingMixin
 from .runner import Runner
 from .scenes import SceneMixin
-from .screens.help import HelpScreen
+from .screens.help import HelpScreen, screen_bindings
 from .widgets.examples import ExamplesView
 from .widgets.explain_panel import ExplainPanel
 from .widgets.formatting import loss_text
@@ -61,6 +62,94 @@ MAX_ALPHA = 1e6
 STOP_SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGQUIT") if hasattr(signal, name)
 )
+
+
+#: The main view's keys: bound on MainScreen, so they act on the network view only.
+MAIN_BINDINGS: list[BindingType] = [
+    Binding("space", "app.toggle_run", "run/pause", tooltip="run or pause training"),
+    Binding(
+        "n",
+        "app.step_update",
+        "step",
+        tooltip="one update (one example online, one batch otherwise)",
+    ),
+    Binding(
+        "e",
+        "app.step_epoch",
+        "epoch",
+        show=False,
+        tooltip="finish this epoch (one whole epoch from its start)",
+    ),
+    Binding(
+        "r",
+        "app.reseed",
+        "reseed",
+        tooltip="reseed: next seed, new initial weights, history cleared",
+    ),
+    Binding(
+        "plus,equals_sign", "app.alpha_up", "α×2", key_display="+", tooltip="double alpha (live)"
+    ),
+    Binding(
+        "minus,underscore",
+        "app.alpha_down",
+        "α/2",
+        key_display="-",
+        tooltip="halve alpha (after divergence: also restart)",
+    ),
+    Binding(
+        "i",
+        "app.restart",
+        "restart",
+        show=False,
+        tooltip="restart from the same initial weights (same seed)",
+    ),
+    Binding(
+        "m", "app.momentum", "momentum", show=False, tooltip="momentum cycles 0, 0.5, 0.9, 0.99"
+    ),
+    Binding(
+        "a",
+        "app.activation",
+        "activation",
+        show=False,
+        tooltip="hidden activation cycles sigmoid, tanh, relu (re-initialises)",
+    ),
+    Binding(
+        "c",
+        "app.cost",
+        "cost",
+        show=False,
+        tooltip="cost cycles mse, cross-entropy (re-initialises where needed)",
+    ),
+    Binding(
+        "greater_than_sign,full_stop",
+        "app.faster",
+        "faster",
+        show=False,
+        key_display=">",
+        tooltip="more updates per frame, up to full speed",
+    ),
+    Binding(
+        "less_than_sign,comma",
+        "app.slower",
+        "slower",
+        show=False,
+        key_display="<",
+        tooltip="fewer updates per frame",
+    ),
+    Binding("l", "app.log_scale", "log scale", show=False, tooltip="loss curve log / linear"),
+    *TEACHING_BINDINGS,
+    Binding("t", "app.notes", "notes", show=False, tooltip="a lesson's notes: show / hide"),
+]
+
+
+#: Actions the palette has already (Textual's Quit, keys (?)) or that need no name there.
+PALETTE_LEFT_OUT = ("quit", "help", "app.close_explain", "focus_next", "focus_previous")
+
+
+class MainScreen(Screen[None]):
+    """The network view, the app's first screen: its keys act on the app's network."""
+
+    BINDINGS = MAIN_BINDINGS
 
 
 class HangupSafeStream:
@@ -93,24 +182,10 @@ class BackpropApp(SceneMixin, TeachingMixin, App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "tui-backprop"
+    #: Global keys, on every screen: the main view's own are MainScreen's.
     BINDINGS = [
-        Binding("space", "toggle_run", "run/pause"),
-        Binding("n", "step_update", "step"),
-        Binding("e", "step_epoch", "epoch", show=False),
-        Binding("r", "reseed", "reseed"),
-        Binding("plus,equals_sign", "alpha_up", "α×2", key_display="+"),
-        Binding("minus,underscore", "alpha_down", "α/2", key_display="-"),
-        Binding("question_mark", "help", "help", key_display="?"),
-        Binding("q", "quit", "quit"),
-        Binding("i", "restart", "restart", show=False),
-        Binding("m", "momentum", "momentum", show=False),
-        Binding("a", "activation", "activation", show=False),
-        Binding("c", "cost", "cost", show=False),
-        Binding("greater_than_sign,full_stop", "faster", "faster", show=False, key_display=">"),
-        Binding("less_than_sign,comma", "slower", "slower", show=False, key_display="<"),
-        Binding("l", "log_scale", "log scale", show=False),
-        *TEACHING_BINDINGS,
-        Binding("t", "notes", "notes", show=False),
+        Binding("question_mark", "help", "help", key_display="?", tooltip="this screen's keys"),
+        Binding("q", "quit", "quit", tooltip="quit tui-backprop"),
     ]
 
     def __init__(self, config: AppConfig) -> None:
@@ -133,6 +208,9 @@ class BackpropApp(SceneMixin, TeachingMixin, App[None]):
         self._init_teaching()
 
     # -- layout ---------------------------------------------------------------------------
+    def get_default_screen(self) -> Screen:
+        return MainScreen(id="_default")
+
     def compose(self) -> ComposeResult:
         yield self.notes_widget()
         with Vertical(id="main"):
@@ -438,7 +516,7 @@ class BackpropApp(SceneMixin, TeachingMixin, App[None]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.screen))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "activation":
@@ -446,26 +524,30 @@ class BackpropApp(SceneMixin, TeachingMixin, App[None]):
         return True
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's own commands, the keys of ``screen`` by what they do, every lesson."""
         yield from super().get_system_commands(screen)
-        for binding in self.BINDINGS:
-            if not isinstance(binding, Binding):
+        seen: set[str] = set()
+        for binding in screen_bindings(screen):
+            action = binding.action
+            if action in seen or action in PALETTE_LEFT_OUT:
                 continue
-            name = binding.action
-            if name in ("quit", "help", "close_explain") or "(" in name:
+            if action.startswith(("app.select(", "app.scroll_explain(")):
                 continue
+            seen.add(action)
             key = binding.key_display or binding.key.split(",")[0]
             yield SystemCommand(
                 f"{binding.description} ({key})",
-                f"same as the {key} key",
-                getattr(self, f"action_{name}"),
+                binding.tooltip or binding.description,
+                partial(self.run_action, action, screen),
             )
-        yield SystemCommand(
-            "select a node or weight (arrows, tab)",
-            "the explain panel shows its numbers",
-            lambda: self.action_select("next"),
-        )
+        if isinstance(screen, MainScreen):
+            yield SystemCommand(
+                "select a node or weight (arrows, tab)",
+                "the explain panel shows its numbers",
+                lambda: self.action_select("next"),
+            )
         yield from self.lesson_commands()
-        yield SystemCommand("keys (?)", "every key and what it does", self.action_help)
+        yield SystemCommand("keys (?)", "this screen's keys and what they do", self.action_help)
 
     # -- leaving --------------------------------------------------------------------------
     async def run_async(self, *args: Any, **kwargs: Any) -> Any:

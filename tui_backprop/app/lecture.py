@@ -30,21 +30,43 @@ AGREEMENT_RTOL = 1e-9
 AGREEMENT_ATOL = 1e-12
 
 TEACHING_BINDINGS = [
-    Binding("s", "phase_step", "phase", show=True),
-    Binding("g", "gradcheck", "gradient check", show=False),
-    Binding("o", "output_map", "output map", show=False),
-    # Priority: before any focused widget's scrolling or the screen's tab-to-focus. Over
-    # other screens the actions step aside (SkipAction), so the keys work there as usual.
-    Binding("up", "select('up')", "select up", show=False, priority=True),
-    Binding("down", "select('down')", "select down", show=False, priority=True),
-    Binding("left", "select('left')", "select left", show=False, priority=True),
-    Binding("right", "select('right')", "select right", show=False, priority=True),
-    Binding("tab", "select('next')", "select next", show=False, priority=True),
-    Binding("shift+tab", "select('previous')", "select previous", show=False, priority=True),
-    Binding("escape", "close_explain", "close panel", show=False),
+    Binding(
+        "s",
+        "app.phase_step",
+        "phase",
+        show=True,
+        tooltip="explain the next update phase by phase: forward, cost, deltas, gradients, update",
+    ),
+    Binding(
+        "g",
+        "app.gradcheck",
+        "gradient check",
+        show=False,
+        tooltip="backprop against finite differences, per layer",
+    ),
+    Binding(
+        "o",
+        "app.output_map",
+        "output map",
+        show=False,
+        tooltip="the network's answer over the inputs / the loss curve",
+    ),
+    # Priority: before any focused widget's scrolling or the screen's tab-to-focus. They
+    # are the main screen's bindings, so other screens never see them.
+    Binding("up", "app.select('up')", "select up", show=False, priority=True),
+    Binding("down", "app.select('down')", "select down", show=False, priority=True),
+    Binding("left", "app.select('left')", "select left", show=False, priority=True),
+    Binding("right", "app.select('right')", "select right", show=False, priority=True),
+    Binding("tab", "app.select('next')", "select next", show=False, priority=True),
+    Binding("shift+tab", "app.select('previous')", "select previous", show=False, priority=True),
+    Binding(
+        "escape", "app.close_explain", "close panel", show=False, tooltip="close the explain panel"
+    ),
     # Priority over the notes panel's own paging while the explain panel is open.
-    Binding("pageup", "scroll_explain(-1)", "scroll the panel up", show=False, priority=True),
-    Binding("pagedown", "scroll_explain(1)", "scroll the panel down", show=False, priority=True),
+    Binding("pageup", "app.scroll_explain(-1)", "scroll the panel up", show=False, priority=True),
+    Binding(
+        "pagedown", "app.scroll_explain(1)", "scroll the panel down", show=False, priority=True
+    ),
 ]
 
 

@@ -112,18 +112,32 @@ class DescentScreen(SceneScreen):
     }
     """
     BINDINGS = [
-        Binding("space", "toggle_run", "run/pause"),
-        Binding("n", "step", "step"),
-        Binding("e", "finish", "to the end"),
-        Binding("p", "preset", "preset"),
-        Binding("f", "function", "function"),
-        Binding("plus,equals_sign", "gamma(2.0)", "γ×2", key_display="+", show=False),
-        Binding("minus,underscore", "gamma(0.5)", "γ/2", key_display="-", show=False),
+        Binding("space", "toggle_run", "run/pause", tooltip="run or pause the descent"),
+        Binding("n", "step", "step", tooltip="one step of gradient descent"),
+        Binding("e", "finish", "to the end", tooltip="every remaining step at once"),
+        Binding("p", "preset", "preset", tooltip="the next preset step size γ (the quartic)"),
+        Binding("f", "function", "function", tooltip="the next function to descend"),
+        Binding(
+            "plus,equals_sign",
+            "gamma(2.0)",
+            "γ×2",
+            key_display="+",
+            show=False,
+            tooltip="double the step size γ",
+        ),
+        Binding(
+            "minus,underscore",
+            "gamma(0.5)",
+            "γ/2",
+            key_display="-",
+            show=False,
+            tooltip="halve the step size γ",
+        ),
         Binding("left", "move(-1, 0)", "start left", show=False),
         Binding("right", "move(1, 0)", "start right", show=False),
         Binding("up", "move(0, 1)", "start up", show=False),
         Binding("down", "move(0, -1)", "start down", show=False),
-        Binding("i", "restart", "restart", show=False),
+        Binding("i", "restart", "restart", show=False, tooltip="back to the start point"),
     ]
 
     def __init__(self, lesson: Lesson | None = None, config: DescentConfig | None = None) -> None:

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from ...core.config import GRADCHECK_TOLERANCE as TOLERANCE
 from ...teach.gradcheck import FLOOR, STEP, LayerCheck
@@ -112,3 +112,4 @@ class GradCheckScreen(ModalScreen[None]):
         with VerticalScroll() as scroll:
             scroll.border_title = "gradient check (escape closes)"
             yield Static(self.body, id="gradcheck-body")
+        yield Footer()

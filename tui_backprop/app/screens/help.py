@@ -1,41 +1,90 @@
-"""The help screen: every key, what it does."""
+"""The help screen: the keys of the screen it was opened from, what each does."""
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Static
 
-KEYS = (
-    ("space", "run / pause"),
-    ("n", "one update (one example online, one batch otherwise)"),
-    ("e", "finish this epoch (one whole epoch from its start)"),
-    ("r", "reseed: next seed, new initial weights, history cleared"),
-    ("i", "restart from the same initial weights (same seed)"),
-    ("+ / =", "alpha x2 (live, no reset)"),
-    ("- / _", "alpha /2 (after divergence: also restart)"),
-    ("m", "momentum cycles 0, 0.5, 0.9, 0.99"),
-    ("a", "hidden activation cycles sigmoid, tanh, relu (re-initialises)"),
-    ("c", "cost cycles mse, cross-entropy (re-initialises where needed)"),
-    ("> / <", "faster / slower: updates per frame, up to full speed"),
-    ("l", "loss curve log / linear"),
-    ("s", "explain the next update phase by phase: forward, cost, deltas, gradients, update"),
-    ("arrows, tab", "select a node or weight: its z, a, sigma'(z), delta, next update"),
-    ("escape", "close the explain panel"),
-    ("pgup / pgdn", "scroll the explain panel"),
-    ("g", "gradient check: backprop against finite differences, per layer"),
-    ("o", "output map (the network's answer over the inputs) / loss curve"),
-    ("t", "a lesson's notes: show / hide"),
-    ("?", "this help"),
-    ("ctrl+p", "command palette: every action by name"),
-    ("q", "quit"),
-)
+#: Keys Textual's App binds itself: their words give way to this app's.
+TEXTUAL_KEYS = {b.key for b in App.BINDINGS if isinstance(b, Binding)}
+
+LEFT_OUT = {"screen.copy_text", "command_palette", "help_quit"}
+
+#: The main view's keys that share one line in the help.
+JOINED = {
+    "app.select('up')": (
+        "arrows, tab",
+        "select a node or weight: its z, a, sigma'(z), delta, next update",
+    ),
+    "app.select('down')": None,
+    "app.select('left')": None,
+    "app.select('right')": None,
+    "app.select('next')": None,
+    "app.select('previous')": None,
+    "app.scroll_explain(-1)": ("pgup / pgdn", "scroll the explain panel"),
+    "app.scroll_explain(1)": None,
+}
+
+
+def screen_bindings(screen: Screen) -> list[Binding]:
+    """What ``screen``'s keys are: its own bindings, then the app's global ones, in the
+    order they are declared, leaving out those its check_action turns off and Textual's
+    text copying and command palette (ctrl+p has its own line)."""
+    app = screen.app
+    found: list[Binding] = []
+    for node in (screen, app):
+        for _key, binding in node._bindings:
+            if binding.action in LEFT_OUT or binding in found:
+                continue
+            if app._check_action_state(binding.action, node):
+                found.append(binding)
+    return found
+
+
+def key_name(binding: Binding) -> str:
+    if binding.key_display:
+        return binding.key_display
+    keys = binding.key.split(",")
+    return " / ".join(keys)
+
+
+def help_rows(screen: Screen) -> list[tuple[str, str]]:
+    """(keys, what they do) for every key of ``screen``; keys of one action on one row."""
+    rows: list[tuple[str, str]] = []
+    index: dict[str, int] = {}
+    worded: set[str] = set()
+    for binding in screen_bindings(screen):
+        action = binding.action
+        if action in JOINED:
+            joined = JOINED[action]
+            if joined is not None:
+                rows.append(joined)
+            continue
+        what = binding.tooltip or binding.description
+        if action in index:
+            keys, earlier = rows[index[action]]
+            if key_name(binding) not in keys.split(" / "):
+                keys = f"{keys} / {key_name(binding)}"
+            # Textual's own bindings (ctrl+q) come first: this app's words are kept.
+            rows[index[action]] = (keys, earlier if action in worded else what)
+            if binding.key not in TEXTUAL_KEYS:
+                worded.add(action)
+            continue
+        if binding.key not in TEXTUAL_KEYS:
+            worded.add(action)
+        index[action] = len(rows)
+        rows.append((key_name(binding), what))
+    rows.append(("ctrl+p", "command palette: this screen's commands by name, every lesson"))
+    return rows
 
 
 class HelpScreen(ModalScreen[None]):
+    """The keys of ``screen`` (the screen ? was pressed on)."""
+
     DEFAULT_CSS = """
     HelpScreen {
         align: center middle;
@@ -57,16 +106,21 @@ class HelpScreen(ModalScreen[None]):
     }
     """
     BINDINGS = [
-        Binding("escape,question_mark,q", "dismiss", "close", show=True),
+        Binding("escape,question_mark,q", "dismiss", "close", show=True, key_display="esc"),
     ]
 
+    def __init__(self, screen: Screen) -> None:
+        super().__init__()
+        self.rows = help_rows(screen)
+
     def compose(self) -> ComposeResult:
-        width = max(len(key) for key, _ in KEYS) + 2
+        width = max(len(key) for key, _ in self.rows) + 2
         lines = Text()
-        for key, what in KEYS:
+        for key, what in self.rows:
             lines.append(key.ljust(width), style="bold")
             lines.append(what + "\n")
         lines.rstrip()
         with VerticalScroll() as scroll:
             scroll.border_title = "keys (escape closes)"
             yield Static(lines)
+        yield Footer()

@@ -74,15 +74,29 @@ class LandscapeScreen(SceneScreen):
     }
     """
     BINDINGS = [
-        Binding("space", "toggle_run", "run/pause"),
-        Binding("n", "step", "step"),
-        Binding("i", "restart", "restart"),
+        Binding("space", "toggle_run", "run/pause", tooltip="run or pause both descents"),
+        Binding("n", "step", "step", tooltip="one update on both maps"),
+        Binding("i", "restart", "restart", tooltip="both paths back to the start"),
         Binding("left", "move(-1, 0)", "start left", show=False),
         Binding("right", "move(1, 0)", "start right", show=False),
         Binding("up", "move(0, 1)", "start up", show=False),
         Binding("down", "move(0, -1)", "start down", show=False),
-        Binding("greater_than_sign,full_stop", "speed(1)", "faster", show=False, key_display=">"),
-        Binding("less_than_sign,comma", "speed(-1)", "slower", show=False, key_display="<"),
+        Binding(
+            "greater_than_sign,full_stop",
+            "speed(1)",
+            "faster",
+            show=False,
+            key_display=">",
+            tooltip="more updates per frame",
+        ),
+        Binding(
+            "less_than_sign,comma",
+            "speed(-1)",
+            "slower",
+            show=False,
+            key_display="<",
+            tooltip="fewer updates per frame",
+        ),
     ]
 
     def __init__(

@@ -30,8 +30,8 @@ class SceneScreen(Screen[None]):
     """
 
     BINDINGS = [
-        Binding("t", "notes", "notes"),
-        Binding("escape", "close", "network view"),
+        Binding("t", "notes", "notes", tooltip="the lesson's notes: show / hide"),
+        Binding("escape", "close", "network view", tooltip="back to the network view"),
     ]
 
     def __init__(self, lesson: Lesson | None = None) -> None:

@@ -1,0 +1,203 @@
+"""Every screen owns its keys: the main view's keys act on the network view only; each
+screen's footer, help (?) and command palette show that screen's keys (Pilot, step mode)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+from tests.test_app import xor_app
+from tests.test_scenes import SCREENS, lesson_app
+from tui_backprop.app.app import MAIN_BINDINGS, BackpropApp, MainScreen
+from tui_backprop.app.screens.gradcheck import GradCheckScreen
+from tui_backprop.app.screens.help import HelpScreen, help_rows
+
+#: Every key of the main view that changes or shows its network.
+MAIN_KEYS = (
+    "r", "m", "a", "c", "g", "space", "n", "e", "plus", "minus", "i", "s", "o",
+    "up", "down", "left", "right", "tab",
+)  # fmt: skip
+SCENES = ("descent", "landscape", "restarts")
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def session_state(app: BackpropApp) -> tuple:
+    session = app.runner.session
+    return (
+        session.seed,
+        session.alpha,
+        session.momentum,
+        session.spec.activations,
+        session.spec.cost,
+        session.updates,
+        app.running,
+        app.panel,
+        app.output_map,
+    )
+
+
+def screen_keys(screen) -> set[str]:
+    """The keys ``screen`` binds itself (a key of several names by its first)."""
+    return {key for key, _binding in screen._bindings}
+
+
+def footer_actions(app: BackpropApp) -> set[str]:
+    """The actions of the keys the active screen's footer shows."""
+    footer = app.screen.query_one(Footer)
+    return {key.action for key in footer.query(FooterKey) if "-command-palette" not in key.classes}
+
+
+def shown_actions(app: BackpropApp) -> set[str]:
+    """The actions of the active screen's bindings meant for its footer."""
+    return {
+        active.binding.action
+        for active in app.screen.active_bindings.values()
+        if active.binding.show and active.binding.action != "command_palette"
+    }
+
+
+@pytest.mark.parametrize("scene", SCENES)
+def test_main_view_keys_leave_the_hidden_network_alone_on_a_scene(scene):
+    async def scenario():
+        app = lesson_app(scene)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, SCREENS[scene])
+            before = session_state(app)
+            own = screen_keys(screen)
+            for key in MAIN_KEYS:
+                if key in own:
+                    continue
+                await pilot.press(key)
+                await pilot.pause()
+                assert app.screen is screen, f"{key} left the {scene} scene"
+                assert session_state(app) == before, f"{key} changed the hidden network"
+            app.screen.set_focus(None)
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, MainScreen)
+            assert session_state(app) == before
+
+    run(scenario())
+
+
+def test_the_main_views_keys_are_the_main_screens():
+    assert not any(
+        b.action.startswith("app.") for b in BackpropApp.BINDINGS if hasattr(b, "action")
+    )
+    assert {b.action for b in BackpropApp.BINDINGS if hasattr(b, "action")} == {"help", "quit"}
+    assert MainScreen.BINDINGS is MAIN_BINDINGS
+
+
+@pytest.mark.parametrize("scene", (None, *SCENES))
+def test_the_footer_shows_the_screens_own_keys(scene):
+    async def scenario():
+        app = xor_app() if scene is None else lesson_app(scene)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            assert footer_actions(app) == shown_actions(app)
+            if scene is None:
+                assert {"app.toggle_run", "app.reseed", "help", "quit"} <= footer_actions(app)
+            else:
+                assert not any(a.startswith("app.") for a in footer_actions(app))
+                assert {"close", "help", "quit"} <= footer_actions(app)
+
+    run(scenario())
+
+
+def test_landscape_footer_offers_no_reseed_or_alpha():
+    async def scenario():
+        app = lesson_app("landscape")
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            shown = {key.key for key in app.screen.query_one(Footer).query(FooterKey)}
+            assert not shown & {"r", "plus", "minus"}
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("scene", SCENES)
+def test_help_on_a_scene_lists_the_scenes_keys(scene):
+    async def scenario():
+        app = lesson_app(scene)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            scene_screen = app.screen
+            expected = help_rows(scene_screen)
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen)
+            assert app.screen.rows == expected
+            text = str(app.screen.query_one("Static").render())
+            assert "network view" in text  # escape closes the scene
+            assert "reseed" not in text and "momentum" not in text
+            for binding in scene_screen.BINDINGS:
+                assert binding.description in text or (binding.tooltip or "") in text
+            assert footer_actions(app) == {"dismiss"}
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.screen is scene_screen
+
+    run(scenario())
+
+
+def test_modal_screens_take_only_their_own_keys():
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(120, 36)) as pilot:
+            before = session_state(app)
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen)
+            assert footer_actions(app) == {"dismiss"}
+            for key in MAIN_KEYS:
+                await pilot.press(key)
+                await pilot.pause()
+                assert isinstance(app.screen, HelpScreen), key
+            assert session_state(app) == before
+            await pilot.press("q")  # closes the help, does not quit
+            await pilot.pause()
+            assert isinstance(app.screen, MainScreen)
+            await pilot.press("g")
+            await pilot.pause()
+            assert isinstance(app.screen, GradCheckScreen)
+            assert footer_actions(app) == {"dismiss"}
+            for key in MAIN_KEYS:
+                if key == "g":
+                    continue
+                await pilot.press(key)
+                await pilot.pause()
+                assert isinstance(app.screen, GradCheckScreen), key
+            assert session_state(app)[:6] == before[:6]
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, MainScreen)
+        assert app.return_code is None or app.return_code == 0
+
+    run(scenario())
+
+
+def test_the_palette_offers_the_screens_commands_by_what_they_do():
+    async def scenario():
+        app = lesson_app("landscape")
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            titles = {c.title: c.help for c in app.get_system_commands(app.screen)}
+            assert not any("same as the" in help for help in titles.values())
+            assert not any(t.startswith(("reseed", "α×2", "momentum")) for t in titles)
+            assert "run/pause (space)" in titles
+            await pilot.press("escape")
+            await pilot.pause()
+            titles = {c.title: c.help for c in app.get_system_commands(app.screen)}
+            assert titles["reseed (r)"].startswith("reseed: next seed")
+            assert not any("same as the" in help for help in titles.values())
+            assert "start left (left)" not in titles
+
+    run(scenario())
