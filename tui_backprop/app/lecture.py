@@ -154,7 +154,8 @@ class TeachingMixin(AppHost):
         screen.set_class(self.output_map, "-outmap")
 
     def _check_main_screen(self) -> None:
-        """Keys bound with priority reach the app over modal screens too: let them pass."""
+        """The keys are the main screen's, but an action may come another way (the
+        palette): over another screen it steps aside."""
         if self.screen is not self.screen_stack[0]:
             raise SkipAction()
 
