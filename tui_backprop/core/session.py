@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar, cast
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -30,6 +31,26 @@ from .step_state import StepState
 _MAX_ORDER_INDICES = 1 << 20
 
 ProgressCallback = Callable[[int, int], None]
+
+
+T = TypeVar("T")
+
+
+class _InStepState(Generic[T]):
+    """A Session attribute kept in its StepState (``session._packed``), where the step
+    kernel reads and advances it; the attribute of the same name there, unless given."""
+
+    def __init__(self, name: str | None = None) -> None:
+        self.name = name or ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = self.name or name
+
+    def __get__(self, session: Session, owner: type | None = None) -> T:
+        return cast(T, getattr(session._packed, self.name))
+
+    def __set__(self, session: Session, value: T) -> None:
+        setattr(session._packed, self.name, value)
 
 
 class Session:
@@ -112,59 +133,18 @@ class Session:
         self._packed.momentum = self._momentum
 
     # -- counters: kept in the step state, where the kernels advance them -----------------
-    @property
-    def epoch(self) -> int:
-        """Completed epochs."""
-        return self._packed.epoch
-
-    @epoch.setter
-    def epoch(self, value: int) -> None:
-        self._packed.epoch = value
-
-    @property
-    def batch_in_epoch(self) -> int:
-        """Batches done in the current epoch."""
-        return self._packed.batch_in_epoch
-
-    @batch_in_epoch.setter
-    def batch_in_epoch(self, value: int) -> None:
-        self._packed.batch_in_epoch = value
-
-    @property
-    def updates(self) -> int:
-        """Updates (batches) run."""
-        return self._packed.updates
-
-    @updates.setter
-    def updates(self, value: int) -> None:
-        self._packed.updates = value
-
-    @property
-    def examples_seen(self) -> int:
-        """Examples trained on (an example in k batches counts k)."""
-        return self._packed.examples_seen
-
-    @examples_seen.setter
-    def examples_seen(self, value: int) -> None:
-        self._packed.examples_seen = value
-
-    @property
-    def batch_size(self) -> int:
-        """Examples per update."""
-        return self._packed.batch_size
-
-    @batch_size.setter
-    def batch_size(self, value: int) -> None:
-        self._packed.batch_size = value
-
-    @property
-    def last_example(self) -> int | None:
-        """The example whose z, a and delta are in the network's buffers (None: none yet)."""
-        return self._packed.last_example
-
-    @last_example.setter
-    def last_example(self, value: int | None) -> None:
-        self._packed.last_example = value
+    #: Completed epochs.
+    epoch = _InStepState[int]()
+    #: Batches done in the current epoch.
+    batch_in_epoch = _InStepState[int]()
+    #: Updates (batches) run.
+    updates = _InStepState[int]()
+    #: Examples trained on (an example in k batches counts k).
+    examples_seen = _InStepState[int]()
+    #: Examples per update.
+    batch_size = _InStepState[int]()
+    #: The example whose z, a and delta are in the network's buffers (None: none yet).
+    last_example = _InStepState[int | None]()
 
     @property
     def history(self) -> LossHistory:
@@ -195,22 +175,10 @@ class Session:
         if self._epoch_losses is not None:
             self._epoch_losses.extend(means.tolist())
 
-    @property
-    def diverged(self) -> bool:
-        return self._packed.diverged
-
-    @diverged.setter
-    def diverged(self, value: bool) -> None:
-        self._packed.diverged = value
-
-    @property
-    def _partial_cost(self) -> float:
-        """Summed cost of the current epoch so far."""
-        return self._packed.partial_cost
-
-    @_partial_cost.setter
-    def _partial_cost(self, value: float) -> None:
-        self._packed.partial_cost = value
+    #: The run has diverged (a loss or a parameter is no longer finite).
+    diverged = _InStepState[bool]()
+    #: Summed cost of the current epoch so far.
+    _partial_cost = _InStepState[float]("partial_cost")
 
     @property
     def n_examples(self) -> int:
