@@ -67,26 +67,36 @@ class RestartsInterrupted(KeyboardInterrupt):
         self.result = result
 
 
-def block_size(n: int, params: int, nodes: int, epochs: int, budget: int = BLOCK_BYTES) -> int:
+def block_size(
+    n: int,
+    params: int,
+    nodes: int,
+    epochs: int,
+    budget: int = BLOCK_BYTES,
+    report_every: int | None = None,
+) -> int:
     """Networks per block for ``n`` examples and networks of ``params`` parameters and
     ``nodes`` nodes trained ``epochs`` epochs: as many as ``budget`` bytes hold, at most
     MAX_BLOCK. A network holds its parameters, velocity and gradient and three node arrays;
     and, when its run takes more than one parallel call, its epoch orders' generator and the
     block of orders EpochOrders draws at a time. The orders handed to one call and the costs
     it returns are bounded apart (_MAX_ORDER_INDICES indices over all the networks, and no
-    more costs than indices)."""
+    more costs than indices). ``report_every`` caps the epochs of a parallel call (see
+    ``train_restarts``)."""
     budget -= 16 * _MAX_ORDER_INDICES
     arrays = 8 * (3 * params + 3 * nodes)
     networks = max(1, min(MAX_BLOCK, budget // arrays))
-    if _chunk_epochs(networks, n, epochs) >= epochs:
+    if _chunk_epochs(networks, n, epochs, report_every) >= epochs:
         return networks  # one call trains them: no orders kept between calls
     kept = 8 * EpochOrders(n, None, shuffle=False).block_epochs * n + _GENERATOR_BYTES
     return max(1, min(MAX_BLOCK, budget // (arrays + kept)))
 
 
-def _chunk_epochs(networks: int, n: int, epochs: int) -> int:
-    """Epochs per parallel call for a block of ``networks``: _MAX_ORDER_INDICES in all."""
-    return max(1, min(epochs, _MAX_ORDER_INDICES // (networks * max(n, 1))))
+def _chunk_epochs(networks: int, n: int, epochs: int, report_every: int | None = None) -> int:
+    """Epochs per parallel call for a block of ``networks``: _MAX_ORDER_INDICES in all, and
+    at most ``report_every``."""
+    most = epochs if report_every is None else max(1, min(epochs, report_every))
+    return max(1, min(most, _MAX_ORDER_INDICES // (networks * max(n, 1))))
 
 
 def _rows(buffer: np.ndarray, *shape: int) -> np.ndarray:
@@ -104,6 +114,7 @@ def train_restarts(
     *,
     block: int | None = None,
     stop: Callable[[], bool] | None = None,
+    report_every: int | None = None,
 ) -> RestartsResult:
     """Train ``count`` networks, seeds settings.seed .. settings.seed + count - 1, for
     settings.epochs epochs each, ``block`` networks at a time (None: ``block_size``'s).
@@ -113,6 +124,11 @@ def train_restarts(
     it answers True the run ends there and the result holds the blocks finished, marked
     interrupted. A KeyboardInterrupt does the same, raised as RestartsInterrupted (a
     KeyboardInterrupt) carrying that result.
+
+    ``report_every`` (epochs) makes a parallel call train at most that many epochs, so
+    ``progress`` and ``stop`` come at least every ``report_every`` epochs of a block (None:
+    as the memory bound allows, which for a few small networks is once, at the end). The
+    results are the same either way.
     """
     RestartsConfig(count=count).check_seeds(settings.seed)
     X = np.ascontiguousarray(X, dtype=np.float64)
@@ -123,12 +139,12 @@ def train_restarts(
     n, P, nodes = len(X), template.params.size, template.z.size
     total_epochs = settings.epochs
     if block is None:
-        block = block_size(n, P, nodes, total_epochs)
+        block = block_size(n, P, nodes, total_epochs, report_every=report_every)
     if block < 1:
         raise ValueError(f"block must be at least 1, got {block}")
     block = min(block, count)
     per_epoch = -(-n // settings.batch_size)
-    chunk = _chunk_epochs(block, n, total_epochs)
+    chunk = _chunk_epochs(block, n, total_epochs, report_every)
     seeds = np.arange(settings.seed, settings.seed + count, dtype=np.int64)
     losses = np.full(count, np.nan)
     # One block's arrays, allocated once; a shorter last block uses their first rows.

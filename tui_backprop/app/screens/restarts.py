@@ -1,13 +1,15 @@
 """The restarts scene: N networks from consecutive seeds, trained in a worker thread
-(``restarts.train_restarts``), their final losses as a histogram, the converged fraction,
-and the best and worst seeds; any seed opens in the main view, where it trains exactly as
-``train --seed S`` does and pauses where the restart stopped.
+(``restarts.train_restarts``) under a progress bar, their final losses as a histogram, the
+converged fraction, and the best and worst seeds (the best one selected, so enter opens
+it); any seed opens in the main view, where it trains exactly as ``train --seed S`` does and
+pauses where the restart stopped.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
 import numpy as np
@@ -15,12 +17,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 from textual_plotext import PlotextPlot
 
 from ...core.config import DEFAULT_EPOCHS, RestartsConfig, check_seed, whole_from_text
 from ...core.errors import ConfigError
+from ...core.session import ProgressCallback
 from ...io.lessons import Lesson
 from ...teach.restarts import RestartsResult, train_restarts
 from ..config import AppConfig
@@ -31,6 +35,9 @@ if TYPE_CHECKING:
     from ..host import AppHost
 
 LISTED = 5
+#: Progress reports over a run (each network trains in as many parallel calls).
+REPORTS = 50
+STARTING = "starting (a network shape's first run compiles its kernels) ..."
 
 
 class LossHistogram(PlotextPlot):
@@ -66,6 +73,19 @@ class RestartsScreen(SceneScreen):
     }
     #restarts-seed {
         height: 3;
+    }
+    #restarts-training {
+        height: auto;
+        padding: 0 1;
+    }
+    #restarts-training.-done {
+        display: none;
+    }
+    #restarts-progress Bar {
+        width: 1fr;
+    }
+    #restarts-progress {
+        width: 1fr;
     }
     """
     BINDINGS = [Binding("slash", "type_seed", "type a seed", key_display="/")]
@@ -103,6 +123,9 @@ class RestartsScreen(SceneScreen):
         with Horizontal():
             yield LossHistogram(id="restarts-plot", classes="scene-panel")
             with Vertical(id="restarts-side"):
+                with Vertical(id="restarts-training", classes="scene-panel"):
+                    yield Static(STARTING, id="restarts-stage")
+                    yield ProgressBar(id="restarts-progress", show_eta=True)
                 yield Static("", id="restarts-summary", classes="scene-panel")
                 yield OptionList(id="restarts-seeds", classes="scene-panel")
                 yield Input(
@@ -119,6 +142,7 @@ class RestartsScreen(SceneScreen):
             "#restarts-plot"
         ).border_title = f"{self.count} restarts of {spec.label} on {self.config.problem.name}"
         self.query_one("#restarts-summary").border_title = "restarts"
+        self.query_one("#restarts-training").border_title = "training"
         self.query_one("#restarts-seeds").border_title = "open a seed (enter)"
         self.query_one("#restarts-seed").border_title = "or type one"
         self.query_one("#restarts-summary", Static).update(
@@ -131,17 +155,51 @@ class RestartsScreen(SceneScreen):
         else:
             self.train_in_background()
 
-    def _train(self) -> RestartsResult:
+    def _train(
+        self,
+        progress: ProgressCallback | None = None,
+        stop: Callable[[], bool] | None = None,
+    ) -> RestartsResult:
         problem = self.config.problem
-        return train_restarts(self.config.spec, problem.X, problem.Y, self.settings, self.count)
+        return train_restarts(
+            self.config.spec,
+            problem.X,
+            problem.Y,
+            self.settings,
+            self.count,
+            progress,
+            stop=stop,
+            report_every=max(1, self.epochs // REPORTS),
+        )
 
     @work(thread=True, exclusive=True, group="restarts")
     def train_in_background(self) -> None:
-        result = self._train()
-        self.app.call_from_thread(self.show_result, result)
+        """Train off the event loop; the bar follows each parallel call. Leaving the screen
+        cancels the worker, which stops the training at its next report."""
+        worker = get_current_worker()
+
+        def report(done: int, total: int) -> None:
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self.show_progress, done, total)
+
+        try:
+            result = self._train(report, stop=lambda: worker.is_cancelled)
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self.show_result, result)
+        except RuntimeError:  # the app closed while it trained: nobody to show it to
+            if not worker.is_cancelled:
+                raise
+
+    def show_progress(self, done: int, total: int) -> None:
+        """``done`` of ``total`` network-epochs trained."""
+        self.query_one("#restarts-stage", Static).update(
+            f"trained {done:,} of {total:,} network-epochs ({self.count} networks)"
+        )
+        self.query_one(ProgressBar).update(total=total, progress=done)
 
     def show_result(self, result: RestartsResult) -> None:
         self.result = result
+        self.query_one("#restarts-training").add_class("-done")
         losses = result.final_losses
         converged = result.converged(self.threshold)
         finite = np.isfinite(losses)
@@ -170,6 +228,8 @@ class RestartsScreen(SceneScreen):
                     else f"{title:5} seed {result.seeds[r]:<6} diverged"
                 )
                 options.add_option(Option(text, id=f"{title}-{result.seeds[r]}"))
+        if options.option_count:
+            options.highlighted = 0  # the best seed: enter opens it
         options.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
