@@ -38,8 +38,9 @@ def _setup(name: str):
 def test_neuron_starts_at_five_without_bias_on_zeros():
     setup = _setup("neuron")
     assert setup.problem.name == "zeros" and setup.spec.sizes == (1, 1)
-    assert not setup.spec.bias and setup.settings.alpha == 0.5
-    assert setup.settings.momentum == 0.0
+    st = setup.settings
+    assert not setup.spec.bias and (st.alpha, st.batch_size, st.epochs) == (2.5, 5, 2000)
+    assert st.momentum == 0.0 and not st.shuffle
     assert setup.session.network.W[1][0, 0] == 5.0
     setup.session.run_epochs(200)
     assert setup.session.network.W[1][0, 0] < 0  # the weight runs negative
@@ -49,12 +50,17 @@ def test_neuron_starts_at_five_without_bias_on_zeros():
 def test_not_has_two_parameters():
     setup = _setup("not")
     assert setup.spec.sizes == (1, 1) and setup.spec.bias and setup.problem.name == "not"
+    st = setup.settings
+    assert (st.alpha, st.batch_size, st.epochs, st.shuffle) == (0.1, 2, 12000, False)
+    net = setup.session.network
+    assert (net.W[1][0, 0], net.b[1][0]) == (-0.14935895, 7.10444213)  # the printed draw
 
 
 def test_xor_231_is_the_first_tutorials_network():
     setup = _setup("xor-231")
     spec, st = setup.spec, setup.settings
     assert spec.sizes == (2, 3, 1) and spec.init_scheme == "tutorial"
+    assert spec.cost == "cross-entropy"  # its code's delta3 = a3 - y
     assert (st.alpha, st.momentum, st.batch_size, st.epochs) == (0.1, 0.0, 4, 10000)
 
 
@@ -105,6 +111,7 @@ def test_train_with_a_lesson_equals_train_with_its_options():
             "4",
             "--epochs",
             "1000",
+            "--no-shuffle",
             "--json",
         ).stdout
     )

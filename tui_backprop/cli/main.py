@@ -129,6 +129,16 @@ def _add_lesson_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_as_written(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--as-written",
+        action="store_true",
+        help="run the lesson's tutorial code as written, slips included, and print what "
+        "it prints and where it differs from the lesson (seed lessons: neuron, not, "
+        "xor-231, xor-221; descent on `lesson`)",
+    )
+
+
 def build_parser() -> OneLineParser:
     """The parser; ``parser.command_parsers`` maps each command to its own parser."""
     parser = OneLineParser(
@@ -162,6 +172,7 @@ def build_parser() -> OneLineParser:
         "lesson", metavar="NAME|FILE.toml", help="a shipped lesson's name, or a lesson file"
     )
     add_options(lesson, "app", APP_OPTIONS)
+    _add_as_written(lesson)
 
     train = _network_command(
         commands,
@@ -178,6 +189,7 @@ def build_parser() -> OneLineParser:
         help="write the final weights here",
     )
     output.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_as_written(train)
 
     check = _network_command(
         commands,

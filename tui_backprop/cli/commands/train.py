@@ -27,6 +27,12 @@ if TYPE_CHECKING:
 
 def run_train(call: Invocation) -> int:
     args = call.args
+    if args.as_written:
+        from .as_written import run_as_written
+
+        if args.save:
+            raise InputError("--as-written prints the tutorial's run; it does not --save it")
+        return run_as_written(call)
     if args.save:
         check_writable_target(args.save)  # fail before a long run, not after it
     setup = build_setup(call.run)

@@ -53,6 +53,10 @@ def write_outputs(app: BackpropApp, config: AppConfig) -> None:
 
 
 def run_tui(call: Invocation) -> int:
+    if getattr(call.args, "as_written", False):
+        from .as_written import run_as_written
+
+        return run_as_written(call)
     config = build_config(call)
     check_terminal()
     from ...app.app import BackpropApp
