@@ -37,10 +37,7 @@ from ..widgets.style import (
     DESCENT_STEP_LIMIT,
     DESCENT_UPDATE,
     DESCENT_VERDICT,
-    PLOT_DATA,
-    PLOT_FUNCTION,
-    PLOT_MARK,
-    PLOT_TANGENT,
+    plot_colours,
 )
 from .scene import SceneScreen
 
@@ -63,6 +60,7 @@ class QuarticPlot(PlotextPlot):
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
+        colours = plot_colours(self.app.current_theme.dark)
         x = float(path[k])
         lo, hi = CURVE
         visible = math.isfinite(x) and -6 <= x <= 8
@@ -71,15 +69,15 @@ class QuarticPlot(PlotextPlot):
         xs = np.linspace(lo, hi, max(50, 2 * self.size.width))
         # quartic is annotated for a float; being plain arithmetic, it takes an array too.
         ys = np.asarray(quartic(xs))  # type: ignore[arg-type]
-        plt.plot(xs.tolist(), ys.tolist(), marker="braille", color=PLOT_FUNCTION)
+        plt.plot(xs.tolist(), ys.tolist(), marker="braille", color=colours.function)
         before = [p for p in path[:k] if lo <= p <= hi]
         if before:
-            plt.scatter(before, [quartic(p) for p in before], marker="•", color=PLOT_DATA)
+            plt.scatter(before, [quartic(p) for p in before], marker="•", color=colours.data)
         if visible:
             fx, slope = quartic(x), quartic_slope(x)
             h = min(0.8, 20.0 / max(abs(slope), 1e-9))
-            plt.plot([x - h, x + h], [fx - slope * h, fx + slope * h], color=PLOT_TANGENT)
-            plt.scatter([x], [fx], marker="●", color=PLOT_MARK)
+            plt.plot([x - h, x + h], [fx - slope * h, fx + slope * h], color=colours.tangent)
+            plt.scatter([x], [fx], marker="●", color=colours.mark)
         plt.xlim(lo, hi)
         plt.ylim(*Y_RANGE)
         plt.title("f(x) = x^4 - 3x^3 + 2   tangent: green")
@@ -258,7 +256,7 @@ class DescentScreen(SceneScreen):
         self.query_one(
             "#descent-map-box"
         ).border_title = f"{surface.name}: f(x, y) = {surface.formula}"
-        text = legend(float(np.nanmin(values)), float(np.nanmax(values)))
+        text = legend(float(np.nanmin(values)), float(np.nanmax(values)), mode=heatmap.mode)
         self.query_one("#descent-legend", Static).update(text)
 
     def info(self) -> Text:

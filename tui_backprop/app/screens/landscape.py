@@ -207,7 +207,9 @@ class LandscapeScreen(SceneScreen):
             heatmap.show(
                 nearest(axis, costs, columns, rows), -self.half_range, self.half_range, path
             )
-            panel.query_one(".legend", Static).update(legend(heatmap.low, heatmap.high))
+            panel.query_one(".legend", Static).update(
+                legend(heatmap.low, heatmap.high, mode=heatmap.mode)
+            )
             u, v = path[-1]
             state = "RUNNING" if self.running else "PAUSED"
             if session.diverged:

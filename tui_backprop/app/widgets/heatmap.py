@@ -2,7 +2,10 @@
 and a background colour), with a path drawn over it: readable at 80x24.
 
 Values are shown on a log scale between their smallest and largest finite value, dark
-(low) to bright (high), so a flat plateau reads as one even colour.
+(low) to bright (high), so a flat plateau reads as one even colour. The colours follow the
+terminal (see :mod:`.style`): truecolor and 256 colours draw two pixels per character with
+a ramp of their own; 16 colours and NO_COLOR draw one shading character per cell
+(" ░▒▓█", low to high), so the map reads without colour.
 """
 
 from __future__ import annotations
@@ -18,19 +21,69 @@ from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
 
-from .style import HEATMAP_NONFINITE, HEATMAP_NOW, HEATMAP_PALETTE, MARK
+from .style import (
+    HEATMAP_16,
+    HEATMAP_256,
+    HEATMAP_NONFINITE,
+    HEATMAP_NONFINITE_256,
+    HEATMAP_NOW,
+    HEATMAP_NOW_16,
+    HEATMAP_NOW_256,
+    HEATMAP_PALETTE,
+    MAP_BACKGROUND_16,
+    MARK_16,
+    NONFINITE_GLYPH,
+    SHADES,
+    ColourMode,
+    app_colour_mode,
+    mark_on,
+    xterm_rgb,
+)
 
+#: The ramps, low to high: truecolor's palette and 256 colours' cube colours.
+RAMPS: dict[str, list[tuple[int, int, int]]] = {
+    "truecolor": list(HEATMAP_PALETTE),
+    "256": [xterm_rgb(n) for n in HEATMAP_256],
+}
+NONFINITE_RGB = {"truecolor": HEATMAP_NONFINITE, "256": xterm_rgb(HEATMAP_NONFINITE_256)}
+NOW_COLOR = {
+    "truecolor": Color.parse(HEATMAP_NOW),
+    "256": Color.from_rgb(*xterm_rgb(HEATMAP_NOW_256)),
+    "16": Color.from_rgb(*xterm_rgb(HEATMAP_NOW_16)),
+}
 COLORS = [Color.from_rgb(*rgb) for rgb in HEATMAP_PALETTE]
-NONFINITE = Color.from_rgb(*HEATMAP_NONFINITE)
 PATH, START, NOW = "•", "○", "●"
+_BLACK_16 = Color.from_rgb(*xterm_rgb(MAP_BACKGROUND_16))
+#: 16 colours: the shading characters' style, and the marks' style.
+SHADE_STYLE_16 = Style(color=Color.from_rgb(*xterm_rgb(HEATMAP_16)), bgcolor=_BLACK_16)
+MARK_STYLE_16 = Style(color=Color.from_rgb(*xterm_rgb(MARK_16)), bgcolor=_BLACK_16, bold=True)
 
 
-def log_levels(values: np.ndarray) -> tuple[np.ndarray, float, float]:
-    """(levels, low, high): every value's palette index (-1 where not finite) on a log scale
+def shade_index(t: float | np.ndarray, count: int = len(SHADES)) -> np.ndarray:
+    """The level (0..count-1) of fractions ``t`` in [0, 1], count levels of equal width."""
+    return np.clip((np.asarray(t) * count).astype(int), 0, count - 1)
+
+
+def ramp_rgb(t: float, mode: ColourMode) -> tuple[int, int, int]:
+    """(r, g, b) of fraction ``t`` (0 low, 1 high; nan: not finite) on a colour mode's ramp
+    (truecolor or 256)."""
+    if not math.isfinite(t):
+        return NONFINITE_RGB[mode]
+    ramp = RAMPS[mode]
+    return ramp[int(shade_index(t, len(ramp)))]
+
+
+def shade(t: float) -> str:
+    """The shading character of fraction ``t`` (nan: not finite)."""
+    return SHADES[int(shade_index(t))] if math.isfinite(t) else NONFINITE_GLYPH
+
+
+def log_fractions(values: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """(t, low, high): every value's place in [0, 1] (nan where not finite) on a log scale
     from the smallest positive to the largest value (values <= 0 count as the smallest)."""
     finite = values[np.isfinite(values)]
     if finite.size == 0:
-        return np.full(values.shape, -1), math.nan, math.nan
+        return np.full(values.shape, math.nan), math.nan, math.nan
     high = float(finite.max())
     positive = finite[finite > 0]
     low = float(positive.min()) if positive.size else high
@@ -41,10 +94,18 @@ def log_levels(values: np.ndarray) -> tuple[np.ndarray, float, float]:
             t = (np.log(np.clip(values, low, None)) - math.log(low)) / (
                 math.log(high) - math.log(low)
             )
-    t = np.nan_to_num(t, nan=0.0, posinf=1.0, neginf=0.0)
-    levels = np.clip((t * len(COLORS)).astype(int), 0, len(COLORS) - 1)
-    levels[~np.isfinite(values)] = -1
-    return levels, float(finite.min()), high
+    t = np.clip(np.nan_to_num(t, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)
+    t[~np.isfinite(values)] = math.nan
+    return t, float(finite.min()), high
+
+
+def log_levels(values: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """(levels, low, high): every value's truecolor palette index (-1 where not finite) on
+    the log scale of :func:`log_fractions`."""
+    t, low, high = log_fractions(values)
+    levels = shade_index(np.nan_to_num(t, nan=0.0), len(COLORS))
+    levels[~np.isfinite(t)] = -1
+    return levels, low, high
 
 
 def sample(
@@ -89,6 +150,7 @@ class Heatmap(Widget):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
+        #: Every pixel's place on the scale, in [0, 1] (nan: not finite).
         self.levels: np.ndarray | None = None
         self.low = self.high = math.nan
         self.lo, self.hi = -1.0, 1.0
@@ -106,7 +168,7 @@ class Heatmap(Widget):
         hi: float,
         path: Sequence[Sequence[float]] | np.ndarray = (),
     ) -> None:
-        self.levels, self.low, self.high = log_levels(values)
+        self.levels, self.low, self.high = log_fractions(values)
         self.lo, self.hi = lo, hi
         self.marks = {}
         path = list(path)
@@ -135,32 +197,87 @@ class Heatmap(Widget):
         row = min(pixel_rows - 1, int(v * pixel_rows)) // 2
         return row, column
 
+    @property
+    def mode(self) -> ColourMode:
+        """The colour design the terminal allows."""
+        return app_colour_mode(self.app)
+
     def render_line(self, y: int) -> Strip:
+        # Every segment carries a style: Textual's NO_COLOR filter fails on one without.
+        base = self.rich_style
         if self.levels is None or 2 * y + 1 >= self.levels.shape[0]:
-            return Strip.blank(self.size.width)
-        top, bottom = self.levels[2 * y], self.levels[2 * y + 1]
-        segments = []
-        for x in range(min(self.size.width, self.levels.shape[1])):
-            fg = COLORS[top[x]] if top[x] >= 0 else NONFINITE
-            bg = COLORS[bottom[x]] if bottom[x] >= 0 else NONFINITE
-            mark = self.marks.get((y, x))
+            return Strip.blank(self.size.width, base)
+        segments = heatmap_row(
+            self.levels[2 * y],
+            self.levels[2 * y + 1],
+            {x: mark for (row, x), mark in self.marks.items() if row == y},
+            self.mode,
+            base,
+        )
+        return Strip(segments[: self.size.width])
+
+
+def heatmap_row(
+    top: np.ndarray,
+    bottom: np.ndarray,
+    marks: dict[int, str],
+    mode: ColourMode,
+    base: Style | None = None,
+) -> list[Segment]:
+    """One row of characters: pixel fractions ``top`` and ``bottom`` (nan: not finite),
+    ``marks`` (column: glyph) drawn over them. Truecolor and 256 colours: ▀ with the upper
+    pixel's colour over the lower's; 16 colours and mono: one shading character per cell
+    for the two pixels' mean."""
+    base = base or Style()
+    segments = []
+    for x in range(top.shape[0]):
+        mark = marks.get(x)
+        if mode in ("truecolor", "256"):
+            upper = ramp_rgb(float(top[x]), mode)
+            lower = ramp_rgb(float(bottom[x]), mode)
             if mark is None:
-                segments.append(Segment("▀", Style(color=fg, bgcolor=bg)))
+                style = Style(color=Color.from_rgb(*upper), bgcolor=Color.from_rgb(*lower))
+                segments.append(Segment("▀", base + style))
             else:
-                color = HEATMAP_NOW if mark == NOW else MARK
-                segments.append(Segment(mark, Style(color=color, bgcolor=bg, bold=True)))
-        return Strip(segments, len(segments))
+                color = NOW_COLOR[mode] if mark == NOW else Color.parse(mark_on(lower))
+                style = Style(color=color, bgcolor=Color.from_rgb(*lower), bold=True)
+                segments.append(Segment(mark, base + style))
+            continue
+        pair = [float(v) for v in (top[x], bottom[x]) if math.isfinite(v)]
+        t = sum(pair) / len(pair) if pair else math.nan
+        if mode == "16":
+            if mark is None:
+                segments.append(Segment(shade(t), base + SHADE_STYLE_16))
+            else:
+                style = MARK_STYLE_16
+                if mark == NOW:
+                    style += Style(color=NOW_COLOR["16"])
+                segments.append(Segment(mark, base + style))
+        else:
+            if mark is None:
+                segments.append(Segment(shade(t), base))
+            else:
+                segments.append(Segment(mark, base + Style(bold=True)))
+    return segments
 
 
-def legend(low: float, high: float, width: int = 6) -> Text:
-    """``low ▕████▏ high log  ○ start ● now``: the palette and what the marks mean."""
+def legend(low: float, high: float, width: int = 6, mode: ColourMode = "truecolor") -> Text:
+    """``low ▕████▏ high log  ○ start ● now``: the scale and what the marks mean (in 16
+    colours and mono the shading characters, low to high)."""
     text = Text()
     text.append(f"{low:.2g}▕" if math.isfinite(low) else "-▕")
-    for k in range(width):
-        color = COLORS[min(len(COLORS) - 1, k * len(COLORS) // width)]
-        text.append("█", Style(color=color))
+    if mode in ("truecolor", "256"):
+        ramp = RAMPS[mode]
+        for k in range(width):
+            rgb = ramp[min(len(ramp) - 1, k * len(ramp) // width)]
+            text.append("█", Style(color=Color.from_rgb(*rgb)))
+    else:
+        text.append(SHADES, SHADE_STYLE_16 if mode == "16" else "")
     text.append(f"▏{high:.2g} log" if math.isfinite(high) else "▏-")
     text.append(f"  {START} start ", "bold")
-    text.append(NOW, Style(color=HEATMAP_NOW, bold=True))
+    if mode == "mono":
+        text.append(NOW, "bold")
+    else:
+        text.append(NOW, Style(color=NOW_COLOR[mode], bold=True))
     text.append(" now", "bold")
     return text

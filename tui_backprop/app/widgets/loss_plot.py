@@ -6,7 +6,7 @@ import numpy as np
 from textual_plotext import PlotextPlot
 
 from ...core.snapshot import Snapshot
-from .style import PLOT_DATA
+from .style import plot_colours
 
 #: Smallest loss drawn on a log axis (plotext refuses values <= 0).
 LOG_FLOOR = 1e-12
@@ -40,6 +40,7 @@ class LossPlot(PlotextPlot):
             snap.seed,
             log,
             self.size.width,
+            self.app.current_theme.dark,
             snap.updates == 0,
         )
         if key == self._shown:
@@ -54,7 +55,7 @@ class LossPlot(PlotextPlot):
         # plotext cannot set up a log axis without points.
         plt.yscale("log" if log and x else "linear")
         if x:
-            plt.plot(x, y, marker="braille", color=PLOT_DATA)
+            plt.plot(x, y, marker="braille", color=plot_colours(self.app.current_theme.dark).data)
             # Epochs are whole numbers: label them so (plotext would print 153.8).
             count = max(2, min(5, self.size.width // 12))
             ends = np.linspace(x[0], x[-1], count)

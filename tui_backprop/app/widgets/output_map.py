@@ -4,8 +4,14 @@ Two inputs: a heatmap of the first output over the input square, two pixels per 
 (the upper half block "▀" takes the upper pixel's colour, its background the lower's).
 The colour scale is two-sided around the middle of the targets' range (0.5 for 0/1
 targets): orange below, blue above, dark at the middle, so the decision boundary is the
-dark band. Data points are drawn as glyphs whose shape gives their class ("o" below the
-middle, "x" above), so the map reads without colour too.
+dark band; where the output crosses the middle a contour glyph ("·") is drawn as well. Data
+points are drawn as glyphs whose shape gives their class ("o" below the middle, "x"
+above), so the map reads without colour too.
+
+The colours follow the terminal (see :mod:`.style`): truecolor blends the sign colours
+from the dark middle; 256 colours take each side's ramp of the xterm cube (one hue, rising
+in luminance from the middle); 16 colours and NO_COLOR draw one shading character per cell,
+" " for the lowest output to "█" for the highest (in 16 colours in the sign colours).
 
 One input: the output curve against x (plotext), with the data points.
 
@@ -19,6 +25,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from rich.color import Color
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
@@ -28,7 +35,28 @@ from textual_plotext import PlotextPlot
 
 from ...core.snapshot import Snapshot
 from ...teach.explain import forward_many
-from .style import MAP_MIDDLE, MARK, NEGATIVE, PLOT_DATA, PLOT_HIGH, PLOT_LOW, POSITIVE, rgb
+from .style import (
+    CONTOUR_GLYPH,
+    MAP_BACKGROUND_16,
+    MAP_CONTOUR,
+    MAP_CONTOUR_256,
+    MAP_HIGH_16,
+    MAP_HIGH_256,
+    MAP_LOW_16,
+    MAP_LOW_256,
+    MAP_MIDDLE,
+    MAP_MIDDLE_256,
+    MARK_16,
+    NEGATIVE,
+    POSITIVE,
+    SHADES,
+    ColourMode,
+    app_colour_mode,
+    mark_on,
+    plot_colours,
+    rgb,
+    xterm_rgb,
+)
 
 LOW_RGB = rgb(NEGATIVE)
 HIGH_RGB = rgb(POSITIVE)
@@ -58,10 +86,15 @@ class Scale:
             lo, hi = OUTPUT_RANGE.get(snap.spec.output_activation, (lo - 1.0, lo + 1.0))
         return cls((lo + hi) / 2, (hi - lo) / 2)
 
+    def fraction(self, values: np.ndarray) -> np.ndarray:
+        """t = (v - middle) / half clipped to [-1, 1] (nan: 0, the middle)."""
+        with np.errstate(invalid="ignore"):
+            t = np.clip((np.asarray(values, dtype=np.float64) - self.middle) / self.half, -1, 1)
+        return np.where(np.isfinite(t), t, 0.0)
+
     def level(self, values: np.ndarray) -> np.ndarray:
         """Integer colour level in -LEVELS..LEVELS (nan: 0, the middle)."""
-        t = np.clip((np.asarray(values) - self.middle) / self.half, -1.0, 1.0)
-        return np.where(np.isfinite(t), np.round(t * LEVELS), 0).astype(np.int64)
+        return np.round(self.fraction(values) * LEVELS).astype(np.int64)
 
 
 def level_color(level: int) -> str:
@@ -70,6 +103,70 @@ def level_color(level: int) -> str:
     f = abs(level) / LEVELS
     mixed = [round(m + (e - m) * f) for m, e in zip(MAP_MIDDLE, end, strict=True)]
     return "#{:02x}{:02x}{:02x}".format(*mixed)
+
+
+def ramp_256(t: float) -> int:
+    """The xterm colour number of t in [-1, 1] in 256 colours: the middle, or a step of
+    the low (t < 0) or high side's ramp, by |t|."""
+    side = MAP_HIGH_256 if t > 0 else MAP_LOW_256
+    step = int(round(abs(t) * len(side)))
+    return MAP_MIDDLE_256 if step == 0 else side[min(step, len(side)) - 1]
+
+
+def map_rgb(t: float, mode: ColourMode) -> tuple[int, int, int]:
+    """(r, g, b) of t in [-1, 1] on the truecolor or 256-colour scale."""
+    if mode == "256":
+        return xterm_rgb(ramp_256(t))
+    return rgb(level_color(int(round(t * LEVELS))))
+
+
+def map_shade(t: float) -> str:
+    """The shading character of t in [-1, 1]: " " lowest to "█" highest."""
+    u = (t + 1) / 2
+    return SHADES[min(len(SHADES) - 1, max(0, int(u * len(SHADES))))]
+
+
+_BLACK_16 = Color.from_rgb(*xterm_rgb(MAP_BACKGROUND_16))
+_SIDES_16 = (Color.from_rgb(*xterm_rgb(MAP_LOW_16)), Color.from_rgb(*xterm_rgb(MAP_HIGH_16)))
+_MARK_16 = Style(color=Color.from_rgb(*xterm_rgb(MARK_16)), bgcolor=_BLACK_16, bold=True)
+_CONTOUR_COLOR = {
+    "truecolor": Color.parse(MAP_CONTOUR),
+    "256": Color.from_rgb(*xterm_rgb(MAP_CONTOUR_256)),
+}
+
+
+def cell(
+    t_top: float, t_bottom: float, mode: ColourMode, glyph: str | None = None
+) -> tuple[str, Style]:
+    """(character, style) of a cell whose upper and lower pixels are at t_top, t_bottom
+    (in [-1, 1]), with ``glyph`` (a data point, the contour) drawn over it if given."""
+    if mode in ("truecolor", "256"):
+        if glyph is None:
+            upper, lower = map_rgb(t_top, mode), map_rgb(t_bottom, mode)
+            return "▀", Style(color=Color.from_rgb(*upper), bgcolor=Color.from_rgb(*lower))
+        back = map_rgb((t_top + t_bottom) / 2, mode)
+        color = _CONTOUR_COLOR[mode] if glyph == CONTOUR_GLYPH else Color.parse(mark_on(back))
+        return glyph, Style(color=color, bgcolor=Color.from_rgb(*back), bold=True)
+    t = (t_top + t_bottom) / 2
+    if mode == "16":
+        if glyph is not None:
+            return glyph, _MARK_16
+        return map_shade(t), Style(color=_SIDES_16[t >= 0], bgcolor=_BLACK_16)
+    if glyph is not None:
+        return glyph, Style(bold=True)
+    return map_shade(t), Style()
+
+
+def contour_cells(above: np.ndarray) -> np.ndarray:
+    """bool (rows, columns) from ``above`` (pixel_rows, columns; pixel_rows = 2 rows): the
+    cells where the output crosses the middle, inside the cell (its two pixels differ) or
+    toward its right or lower neighbour."""
+    rows = above.shape[0] // 2
+    top, bottom = above[0 : 2 * rows : 2], above[1 : 2 * rows : 2]
+    crossing = top != bottom
+    crossing[:, :-1] |= (top[:, :-1] != top[:, 1:]) | (bottom[:, :-1] != bottom[:, 1:])
+    crossing[:-1, :] |= bottom[:-1, :] != top[1:, :]
+    return crossing
 
 
 def _axis(values: np.ndarray) -> tuple[float, float]:
@@ -83,9 +180,9 @@ def map_axes(snap: Snapshot) -> tuple[tuple[float, float], tuple[float, float]]:
     return _axis(snap.inputs[:, 0]), _axis(snap.inputs[:, 1])
 
 
-def pixel_levels(snap: Snapshot, columns: int, pixel_rows: int) -> np.ndarray:
-    """int (pixel_rows, columns): colour levels of output 1 at pixel centres, row 0 at the
-    top (largest x2)."""
+def pixel_outputs(snap: Snapshot, columns: int, pixel_rows: int) -> np.ndarray:
+    """float (pixel_rows, columns): output 1 at pixel centres, row 0 at the top (largest
+    x2)."""
     (x_lo, x_hi), (y_lo, y_hi) = map_axes(snap)
     xs = x_lo + (np.arange(columns) + 0.5) * (x_hi - x_lo) / columns
     ys = y_hi - (np.arange(pixel_rows) + 0.5) * (y_hi - y_lo) / pixel_rows
@@ -93,7 +190,13 @@ def pixel_levels(snap: Snapshot, columns: int, pixel_rows: int) -> np.ndarray:
     grid = np.column_stack([gx.ravel(), gy.ravel()])
     with np.errstate(all="ignore"):
         out = forward_many(snap.spec, snap.weights, snap.biases, grid)[:, 0]
-    return Scale.for_snapshot(snap).level(out).reshape(pixel_rows, columns)
+    return out.reshape(pixel_rows, columns)
+
+
+def pixel_levels(snap: Snapshot, columns: int, pixel_rows: int) -> np.ndarray:
+    """int (pixel_rows, columns): colour levels of output 1 at pixel centres, row 0 at the
+    top (largest x2)."""
+    return Scale.for_snapshot(snap).level(pixel_outputs(snap, columns, pixel_rows))
 
 
 def point_cells(snap: Snapshot, columns: int, rows: int) -> list[tuple[int, int, bool]]:
@@ -108,40 +211,60 @@ def point_cells(snap: Snapshot, columns: int, rows: int) -> list[tuple[int, int,
     return cells
 
 
-def _legend(snap: Snapshot, width: int) -> Text:
+def legend_scale(mode: ColourMode) -> list[tuple[str, Style]]:
+    """The scale's characters, lowest output first: colour blocks, or the shades."""
+    if mode == "truecolor":
+        steps = [k / LEVELS for k in range(-LEVELS, LEVELS + 1, 3)]
+    elif mode == "256":
+        side = len(MAP_LOW_256)
+        steps = [k / side for k in range(-side, side + 1, 2)]
+    else:
+        steps = [2 * (k + 0.5) / len(SHADES) - 1 for k in range(len(SHADES))]
+    if mode in ("truecolor", "256"):
+        return [("█", Style(color=Color.from_rgb(*map_rgb(t, mode)))) for t in steps]
+    return [cell(t, t, mode) for t in steps]
+
+
+def _legend(snap: Snapshot, width: int, mode: ColourMode = "truecolor") -> Text:
     scale = Scale.for_snapshot(snap)
     lo, hi = scale.middle - scale.half, scale.middle + scale.half
     text = Text(no_wrap=True, overflow="crop")
     text.append(LOW_GLYPH, style="bold")
     text.append(f" y<{scale.middle:g}  ")
     text.append(HIGH_GLYPH, style="bold")
-    text.append(f" y>{scale.middle:g}  a: {lo:g} ")
-    for level in range(-LEVELS, LEVELS + 1, 3):
-        text.append("█", style=Style(color=level_color(level)))
+    text.append(f" y>{scale.middle:g}  ")
+    text.append(CONTOUR_GLYPH, style="bold")
+    text.append(f" a={scale.middle:g}  a {lo:g} ")
+    for char, style in legend_scale(mode):
+        text.append(char, style=style)
     text.append(f" {hi:g}")
     text.truncate(width)
     return text
 
 
-def output_map_text(snap: Snapshot, width: int, height: int) -> Text:
-    """The heatmap in ``height`` rows of ``width`` cells, the last row its legend."""
+def output_map_text(
+    snap: Snapshot, width: int, height: int, mode: ColourMode = "truecolor"
+) -> Text:
+    """The heatmap in ``height`` rows of ``width`` cells, the last row its legend, in the
+    colour design ``mode``."""
     rows = max(height - 1, 1)
-    levels = pixel_levels(snap, width, 2 * rows)
+    out = pixel_outputs(snap, width, 2 * rows)
+    scale = Scale.for_snapshot(snap)
+    t = scale.fraction(out)
+    with np.errstate(invalid="ignore"):
+        contour = contour_cells(out > scale.middle)
     glyphs = {(c, r): high for c, r, high in point_cells(snap, width, rows)}
     text = Text(no_wrap=True, overflow="crop", end="")
     for r in range(rows):
         for c in range(width):
-            top, bottom = int(levels[2 * r, c]), int(levels[2 * r + 1, c])
+            glyph = None
             if (c, r) in glyphs:
-                high = glyphs[(c, r)]
-                text.append(
-                    HIGH_GLYPH if high else LOW_GLYPH,
-                    Style(color=MARK, bgcolor=level_color((top + bottom) // 2), bold=True),
-                )
-            else:
-                text.append("▀", Style(color=level_color(top), bgcolor=level_color(bottom)))
+                glyph = HIGH_GLYPH if glyphs[(c, r)] else LOW_GLYPH
+            elif contour[r, c]:
+                glyph = CONTOUR_GLYPH
+            text.append(*cell(float(t[2 * r, c]), float(t[2 * r + 1, c]), mode, glyph))
         text.append("\n")
-    text.append_text(_legend(snap, width))
+    text.append_text(_legend(snap, width, mode))
     return text
 
 
@@ -159,7 +282,12 @@ class MapCanvas(Widget):
     def render(self) -> Text:
         if self.snapshot is None:
             return Text("")
-        return output_map_text(self.snapshot, max(self.size.width, 1), max(self.size.height, 2))
+        return output_map_text(
+            self.snapshot,
+            max(self.size.width, 1),
+            max(self.size.height, 2),
+            app_colour_mode(self.app),
+        )
 
 
 class OutputCurve(PlotextPlot):
@@ -173,11 +301,12 @@ class OutputCurve(PlotextPlot):
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
+        colours = plot_colours(self.app.current_theme.dark)
         plt.title("output a against x, data points")
         plt.xlabel("x")
         keep = np.isfinite(ys)
         if keep.any():
-            plt.plot(xs[keep].tolist(), ys[keep].tolist(), marker="braille", color=PLOT_DATA)
+            plt.plot(xs[keep].tolist(), ys[keep].tolist(), marker="braille", color=colours.data)
         scale = Scale.for_snapshot(snap)
         x, y = snap.inputs[:, 0], snap.targets[:, 0]
         for high, glyph in ((False, LOW_GLYPH), (True, HIGH_GLYPH)):
@@ -187,7 +316,7 @@ class OutputCurve(PlotextPlot):
                     x[pick].tolist(),
                     y[pick].tolist(),
                     marker=glyph,
-                    color=PLOT_HIGH if high else PLOT_LOW,
+                    color=colours.high if high else colours.low,
                 )
         self.refresh()
 
