@@ -40,6 +40,7 @@ from .lecture import TEACHING_BINDINGS, TeachingMixin
 from .runner import Runner
 from .scenes import SceneMixin
 from .screens.help import HelpScreen, screen_bindings
+from .tutorial import TutorialMixin
 from .widgets.examples import ExamplesView
 from .widgets.explain_panel import ExplainPanel
 from .widgets.formatting import loss_text
@@ -139,6 +140,14 @@ MAIN_BINDINGS: list[BindingType] = [
     Binding("l", "app.log_scale", "log scale", show=False, tooltip="loss curve log / linear"),
     *TEACHING_BINDINGS,
     Binding("t", "app.notes", "notes", show=False, tooltip="a lesson's notes: show / hide"),
+    Binding(
+        "w",
+        "app.errata",
+        "tutorial vs correct",
+        show=False,
+        tooltip="where the lesson's tutorial is wrong: its formulas and the correct ones, "
+        "with numbers, and both runs' results",
+    ),
 ]
 
 
@@ -177,7 +186,7 @@ class HangupSafeStream:
         return getattr(self._stream, name)
 
 
-class BackpropApp(SceneMixin, TeachingMixin, App[None]):
+class BackpropApp(SceneMixin, TeachingMixin, TutorialMixin, App[None]):
     """The main app. See ``AppConfig`` for how it starts."""
 
     CSS_PATH = "app.tcss"
@@ -521,6 +530,8 @@ class BackpropApp(SceneMixin, TeachingMixin, App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "activation":
             return self.runner.session.spec.hidden_activation is not None
+        if action == "errata":
+            return self.has_errata()
         return True
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -1,0 +1,189 @@
+"""The errata view (w): a seed lesson's tutorial against the lesson, formula by formula.
+
+Each difference (``teach.errata``) with the tutorial's formula and the correct one, both
+evaluated at the network's weights when the view opened; then what each whole run gives
+at its end (the tutorial's code as written against the lesson's own run), in the
+tutorial's cost; for xor-221 also how many seeds learn XOR, beside its one lucky draw.
+The runs are computed off the event loop; until they arrive the view says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from ...core.arrays import Floats
+from ...teach import errata, tutorials
+from ...teach.errata import Difference, Outcome, Weights
+from ..widgets.formatting import sub, sup
+
+#: Seeds counted for xor-221's "how many draws learn XOR".
+SEEDS_COUNTED = 100
+
+
+@dataclass(frozen=True)
+class RunsCompared:
+    """What the worker computes: both runs' ends, the inputs, each run's outputs (m, N^L)
+    and (xor-221 only) how many of ``seeds`` learned XOR under ``threshold``."""
+
+    epochs: int
+    outcomes: list[Outcome]
+    inputs: Floats
+    outputs: list[Floats]
+    learned: int | None = None
+    seeds: int = 0
+    threshold: float = 0.0
+
+
+def _values(values: Floats) -> str:
+    return "  ".join(f"{v:+.4g}" for v in np.asarray(values).ravel())
+
+
+def _difference(text: Text, difference: Difference, state: Weights | None) -> None:
+    text.append(f"{difference.kind}: ", style="bold")
+    text.append(difference.where + "\n", style="bold")
+    written = correct = None
+    if difference.evaluate is not None and state is not None:
+        written, correct = difference.evaluate(state)
+    for label, formula, values in (
+        ("tutorial", difference.written, written),
+        ("correct ", difference.correct, correct),
+    ):
+        text.append(f"  {label}  ", style="dim")
+        text.append(formula)
+        if values is not None:
+            text.append(f"\n            = {_values(values)}")
+        text.append("\n")
+    text.append(f"  why: {difference.why}\n\n", style="italic")
+
+
+def _parameter_names(weights: Sequence[Floats], biases: Sequence[Floats] | None) -> list[str]:
+    names = []
+    for m, W in enumerate(weights, start=1):
+        rows, cols = np.asarray(W).shape
+        names += [f"W{sup(m)}{sub(i + 1)}{sub(j + 1)}" for i in range(rows) for j in range(cols)]
+    if biases is not None:
+        for m, b in enumerate(biases, start=1):
+            names += [f"b{sup(m)}{sub(i + 1)}" for i in range(len(b))]
+    return names
+
+
+def _parameters(outcome: Outcome) -> list[float]:
+    values = [float(v) for W in outcome.weights for v in np.asarray(W).ravel()]
+    if outcome.biases is not None:
+        values += [float(v) for b in outcome.biases for v in np.asarray(b).ravel()]
+    return values
+
+
+def runs_text(name: str, runs: RunsCompared) -> Text:
+    """Both runs' ends side by side, in the tutorial's cost."""
+    written, lesson = runs.outcomes
+    cost = tutorials.SECOND_COST if name == "xor-221" else tutorials.FIRST_COST
+    text = Text()
+    text.append(f"after {runs.epochs} epochs, in the tutorial's cost {cost}:\n", style="bold")
+    text.append(f"  {'':<12}{'as written':>16}{'this lesson':>16}\n", style="dim")
+    rows: list[tuple[str, str, str]] = []
+    if len(_parameters(written)) <= 4:
+        names = _parameter_names(written.weights, written.biases)
+        rows += [
+            (label, f"{a:+.8g}", f"{b:+.8g}")
+            for label, a, b in zip(names, _parameters(written), _parameters(lesson), strict=True)
+        ]
+    for k, x in enumerate(runs.inputs):
+        label = "a(" + ",".join(f"{v:g}" for v in x) + ")"
+        rows.append((label, f"{runs.outputs[0][k, 0]:.6f}", f"{runs.outputs[1][k, 0]:.6f}"))
+    rows.append(("loss", f"{written.loss:.8g}", f"{lesson.loss:.8g}"))
+    rows.append(("accuracy", f"{written.accuracy:.0%}", f"{lesson.accuracy:.0%}"))
+    for label, a, b in rows:
+        text.append(f"  {label:<12}{a:>16}{b:>16}\n")
+    if runs.learned is not None:
+        text.append(
+            f"\nThe tutorial's table is one draw. Of seeds 0-{runs.seeds - 1}, "
+            f"{runs.learned} ({runs.learned / runs.seeds:.0%}) learn XOR in {runs.epochs} "
+            f"iterations (final cost < {runs.threshold:g}); the rest get stuck.\n",
+            style="bold",
+        )
+    return text
+
+
+def errata_text(
+    name: str, title: str, state: Weights | None, where: str, runs: RunsCompared | None
+) -> Text:
+    """The whole view: the differences at ``state`` (described by ``where``), then the runs
+    (or a line saying they are being computed)."""
+    text = Text()
+    text.append(f"lesson {name}: {title}\n", style="bold")
+    if state is not None:
+        text.append(f"numbers at the network's weights {where}\n\n", style="dim")
+    else:
+        text.append("\n")
+    for difference in errata.DIFFERENCES[name]:
+        _difference(text, difference, state)
+    if name in tutorials.NETWORK_LESSONS:
+        if runs is None:
+            text.append("running the tutorial's code and the lesson…\n", style="italic")
+        else:
+            text.append_text(runs_text(name, runs))
+    return text
+
+
+class ErrataScreen(ModalScreen[None]):
+    """The errata view over the network view; escape (or w) closes it."""
+
+    DEFAULT_CSS = """
+    ErrataScreen {
+        align: center middle;
+    }
+    ErrataScreen > VerticalScroll {
+        width: 100%;
+        max-width: 110;
+        height: auto;
+        max-height: 100%;
+        border: round $accent;
+        padding: 0 1;
+        background: $surface;
+    }
+    ErrataScreen Static {
+        width: 100%;
+        height: auto;
+    }
+    """
+    BINDINGS = [
+        Binding("escape,w,q", "dismiss", "close", tooltip="close the errata view"),
+        Binding("down,j", "scroll(1)", "scroll", key_display="↓", tooltip="scroll down a line"),
+        Binding("up,k", "scroll(-1)", "scroll up", show=False, tooltip="scroll up a line"),
+        Binding("pagedown,space", "page(1)", "page", key_display="pgdn", tooltip="next page"),
+        Binding("pageup", "page(-1)", "page up", show=False, tooltip="previous page"),
+    ]
+
+    def __init__(self, name: str, body: Text) -> None:
+        super().__init__()
+        self.lesson_name = name
+        self.body = body
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll() as scroll:
+            scroll.border_title = f"the tutorial against lesson {self.lesson_name} (escape closes)"
+            scroll.can_focus = False
+            yield Static(self.body, id="errata-body")
+        yield Footer()
+
+    def show(self, body: Text) -> None:
+        """Replace the text (the runs have arrived)."""
+        self.body = body
+        self.query_one("#errata-body", Static).update(body)
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one(VerticalScroll).scroll_relative(y=lines, animate=False)
+
+    def action_page(self, pages: int) -> None:
+        scroll = self.query_one(VerticalScroll)
+        scroll.scroll_relative(y=pages * max(1, scroll.size.height - 2), animate=False)
