@@ -44,7 +44,7 @@ class RunsCompared:
 
 
 def _values(values: Floats) -> str:
-    return "  ".join(f"{v:+.4g}" for v in np.asarray(values).ravel())
+    return "  ".join(f"{v:+.6g}" for v in np.asarray(values).ravel())
 
 
 def _difference(text: Text, difference: Difference, state: Weights | None) -> None:
@@ -177,9 +177,11 @@ class ErrataScreen(ModalScreen[None]):
         yield Footer()
 
     def show(self, body: Text) -> None:
-        """Replace the text (the runs have arrived)."""
+        """Replace the text (the runs have arrived); before the screen is composed, its
+        compose shows the new text."""
         self.body = body
-        self.query_one("#errata-body", Static).update(body)
+        for static in self.query("#errata-body").results(Static):
+            static.update(body)
 
     def action_scroll(self, lines: int) -> None:
         self.query_one(VerticalScroll).scroll_relative(y=lines, animate=False)

@@ -1,0 +1,120 @@
+"""The errata view (w): its numbers are those of the two runs it compares and of the
+formulas at the network's current weights; it opens only on the seed lessons."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import re
+
+import numpy as np
+import pytest
+
+from tests.test_scenes import lesson_app
+from tui_backprop.app import tutorial as tutorial_view
+from tui_backprop.app.screens.errata import ErrataScreen
+from tui_backprop.io.build import build_setup
+from tui_backprop.io.lessons import load_lesson
+from tui_backprop.teach import tutorials
+from tui_backprop.teach.errata import tutorial_cost
+
+
+def _row(text: str, label: str) -> tuple[float, float]:
+    """The two numbers of the runs table's row ``label``."""
+    match = re.search(rf"^  {re.escape(label)}\s+(\S+)\s+(\S+)$", text, re.M)
+    assert match, f"no row {label!r} in:\n{text}"
+    return float(match[1].rstrip("%")), float(match[2].rstrip("%"))
+
+
+def _errata_text(name: str, presses: tuple[str, ...] = ()) -> str:
+    async def scenario() -> str:
+        app = lesson_app(name)
+        async with app.run_test(size=(100, 40)) as pilot:
+            await pilot.press(*presses, "w")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, ErrataScreen)
+            text = screen.body.plain
+            await pilot.press("escape")
+            assert not isinstance(app.screen, ErrataScreen)
+            return text
+
+    return asyncio.run(scenario())
+
+
+def _lesson_run(name: str):
+    setup = build_setup(load_lesson(name).run)
+    setup.session.run_epochs(setup.settings.epochs)
+    return setup
+
+
+def test_neuron_errata_shows_both_runs_numbers():
+    text = _errata_text("neuron")
+    written = tutorials.neuron_as_written()
+    setup = _lesson_run("neuron")
+    w_written, w_lesson = _row(text, "W¹₁₁")
+    assert w_written == pytest.approx(written.weights[0][0, 0], rel=1e-7)
+    assert w_lesson == pytest.approx(setup.session.network.W[1][0, 0], rel=1e-7)
+    loss_written, loss_lesson = _row(text, "loss")
+    assert loss_written == pytest.approx(written.final_loss, rel=1e-7)
+    setup.session.evaluate()  # fills the outputs; the lesson's loss in the tutorial's cost
+    lesson_loss = tutorial_cost("neuron", setup.session.outputs, setup.problem.Y)
+    assert loss_lesson == pytest.approx(lesson_loss, rel=1e-7)
+
+
+def test_not_errata_evaluates_the_formulas_at_the_current_weights():
+    text = _errata_text("not", presses=("n", "n", "n"))
+    assert "update 3" in text
+    setup = build_setup(load_lesson("not").run)
+    setup.session.run_epochs(3)  # full batch: one update an epoch
+    w, b = setup.session.network.W[1][0, 0], setup.session.network.b[1][0]
+    x, y = np.array([0.0, 1.0]), np.array([1.0, 0.0])
+    a = 1 / (1 + np.exp(-(w * x + b)))
+    delta = (a - y) * a * (1 - a)
+    block = text.split("costD2")[1]
+    written, correct = re.findall(r"= ([+-]\S+)", block)[:2]
+    assert float(written) == pytest.approx(np.sum(delta), rel=1e-5)  # the bias gradient
+    assert float(correct) == pytest.approx(np.sum(delta * x), rel=1e-5)
+    w_written, w_lesson = _row(text, "W¹₁₁")
+    assert w_written == pytest.approx(tutorials.not_as_written().weights[0][0, 0], rel=1e-7)
+
+
+def test_xor_231_errata_runs_from_the_same_draw():
+    text = _errata_text("xor-231")
+    setup = build_setup(load_lesson("xor-231").run)
+    net = setup.session.network
+    written = tutorials.xor_231_as_written(net.weights(), net.biases())
+    setup.session.run_epochs(setup.settings.epochs)
+    setup.session.evaluate()
+    lesson_outputs = setup.session.outputs
+    for k, label in enumerate(["a(0,0)", "a(0,1)", "a(1,0)", "a(1,1)"]):
+        shown_written, shown_lesson = _row(text, label)
+        assert shown_written == pytest.approx(written.outputs[k, 0], abs=1e-6)
+        assert shown_lesson == pytest.approx(lesson_outputs[k, 0], abs=1e-6)
+    assert "delta3 = a3 - y" in text
+
+
+def test_xor_221_counts_the_seeds_that_learn(monkeypatch):
+    monkeypatch.setattr(tutorial_view, "SEEDS_COUNTED", 8)
+    lesson = load_lesson("xor-221")
+    runs = tutorial_view.compare_runs(lesson, seed=0)
+    learned = 0
+    for seed in range(8):  # one Session per seed, not the restarts kernel
+        training = dataclasses.replace(lesson.run.training, seed=seed)
+        setup = build_setup(dataclasses.replace(lesson.run, training=training))
+        setup.session.run_epochs(setup.settings.epochs)
+        learned += setup.session.evaluate() < runs.threshold
+    assert runs.seeds == 8 and runs.learned == learned
+
+
+def test_w_does_nothing_but_say_why_off_the_seed_lessons():
+    async def scenario() -> None:
+        app = lesson_app("restarts")
+        async with app.run_test(size=(100, 40)) as pilot:
+            await pilot.press("escape")  # the restarts scene, back to the network view
+            assert not app.check_action("errata", ())
+            app.action_errata()
+            assert "no tutorial to compare" in app.message
+            assert not isinstance(app.screen, ErrataScreen)
+
+    asyncio.run(scenario())
