@@ -247,12 +247,16 @@ DESCENT = (
     ),
 )
 
-#: Seed lesson -> its differences from the tutorial it follows.
+#: Seed lesson -> its differences from the tutorial it follows. The landscape lesson
+#: draws the first tutorial's NOT surface, so its slip is NOT's; the restarts lesson
+#: counts what the second tutorial's one-draw table hides.
 DIFFERENCES: dict[str, tuple[Difference, ...]] = {
     "neuron": NEURON,
     "not": NOT,
+    "landscape": NOT[:1],
     "xor-231": XOR_231,
     "xor-221": XOR_221,
+    "restarts": XOR_221[:1],
     "descent": DESCENT,
 }
 
