@@ -28,8 +28,13 @@ from ..core.spec import NetworkSpec
 
 
 def val(x: float) -> str:
-    """A result: 4 significant digits (and 0, not -0)."""
-    return f"{x + 0.0:.4g}"
+    """A result: 4 significant digits (and 0, not -0); large and small ones as 3e210,
+    1.5e-5 (no "+" or leading zeros in the exponent); nan, inf, -inf."""
+    text = f"{x + 0.0:.4g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}e{int(exponent)}"
+    return text
 
 
 def num(x: float) -> str:

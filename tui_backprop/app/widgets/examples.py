@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from ...core.snapshot import Snapshot
-from .formatting import vector
+from .formatting import loss_text, vector
 
 
 def examples_text(snap: Snapshot, rows: int, width: int = 80) -> Text:
@@ -28,7 +28,7 @@ def examples_text(snap: Snapshot, rows: int, width: int = 80) -> Text:
             vector(snap.inputs[k]),
             vector(snap.targets[k]),
             vector(snap.outputs[k], 3),
-            f"{snap.costs[k]:.4f}",
+            loss_text(float(snap.costs[k])),
         )
         for k in shown
     ]

@@ -2,13 +2,24 @@
 
 Signs are always printed where a sign matters (+0.310, -0.720), so numbers read without
 colour (the colours are in :mod:`.style`). Values that are not finite are spelled nan,
-inf, -inf (+inf where signs are printed), never as a number.
+inf, -inf (+inf where signs are printed), never as a number. Numbers too large or too small
+for fixed point take one compact scientific form everywhere: 3.0e210, -1.2e-5 (no "+" in
+the exponent, no leading zeros), with fewer mantissa digits only where the room is short.
+
+Formulas on screen write indices as the formulas do, W²₁₁ (``screen_notation`` turns the
+README's plain-text W^2_11 into that).
 """
 
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Iterable
 from typing import SupportsFloat
+
+#: Fixed point reads from here up to FIXED_HIGH (and 0); scientific outside.
+FIXED_LOW = 1e-3
+FIXED_HIGH = 1e4
 
 
 def nonfinite(x: float, plus: bool = False) -> str:
@@ -18,24 +29,40 @@ def nonfinite(x: float, plus: bool = False) -> str:
     return "-inf" if x < 0 else ("+inf" if plus else "inf")
 
 
-def signed(x: float, digits: int = 3) -> str:
-    """+0.310 / -0.720; nan and inf spelled out."""
+def sci(x: float, digits: int = 1, sign: str = "") -> str:
+    """Compact scientific notation: 3.0e210, -1.2e-5 (``digits`` after the point; sign "+"
+    or " " as in a format spec). Non-finite values spelled out."""
     if not math.isfinite(x):
-        return nonfinite(x, plus=True)
-    return f"{x:+.{digits}f}"
+        return nonfinite(x, plus=sign == "+")
+    mantissa, exponent = f"{x:{sign}.{digits}e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def number(x: float, digits: int = 3, sign: str = "") -> str:
+    """Fixed point with ``digits`` decimals where it reads (0, or |x| from 0.001 to 10 000),
+    else ``sci`` with one decimal: 0.310, 3.0e210, nan."""
+    x = float(x)
+    if not math.isfinite(x):
+        return nonfinite(x, plus=sign == "+")
+    if x == 0.0 or FIXED_LOW <= abs(x) < FIXED_HIGH:
+        return f"{x:{sign}.{digits}f}"
+    return sci(x, 1, sign)
+
+
+def signed(x: float, digits: int = 3) -> str:
+    """+0.310 / -0.720 / +3.0e210; nan and inf spelled out."""
+    return number(x, digits, "+")
 
 
 def plain(x: float, digits: int = 3) -> str:
-    if not math.isfinite(x):
-        return nonfinite(x)
-    return f"{x:.{digits}f}"
+    return number(x, digits)
 
 
 def loss_text(x: float) -> str:
-    """A loss in as few characters as stay meaningful: 0.1337, 1.23e-05."""
+    """A loss in as few characters as stay meaningful: 0.1337, 1.23e-5, 3.00e210."""
     if not math.isfinite(x):
         return nonfinite(x)
-    return f"{x:.4f}" if 1e-3 <= x < 1e4 else f"{x:.2e}"
+    return f"{x:.4f}" if FIXED_LOW <= x < FIXED_HIGH else sci(x, 2)
 
 
 def fit(value: SupportsFloat | str, width: int, sign: str = " ", strip_zero: bool = False) -> str:
@@ -43,7 +70,8 @@ def fit(value: SupportsFloat | str, width: int, sign: str = " ", strip_zero: boo
 
     sign is a format-spec sign: " " (space for positives) or "+". strip_zero drops the
     leading zero (".982") for the network's compact nodes. Values too wide for fixed point
-    fall back to short scientific notation ("+1.2e5"), non-finite ones print as nan / inf.
+    fall back to the compact scientific form ("3.0e210", "+3e210" where the room is short;
+    a positive's sign is dropped before its digits), non-finite ones print as nan / inf.
     """
     try:
         v = float(value)
@@ -51,17 +79,20 @@ def fit(value: SupportsFloat | str, width: int, sign: str = " ", strip_zero: boo
         v = math.nan
     if not math.isfinite(v):
         return nonfinite(v, plus=sign == "+").rjust(width)[-width:]
-    for decimals in (3, 2, 1, 0):
-        text = f"{v:{sign}.{decimals}f}"
-        if strip_zero and text[1:3] == "0.":
-            text = text[0] + text[2:]
-        if len(text) <= width:
-            return text.rjust(width)
-    for digits in (2, 1, 0):
-        mantissa, exponent = f"{v:{sign}.{digits}e}".split("e")
-        text = f"{mantissa}e{int(exponent)}"
-        if len(text) <= width:
-            return text.rjust(width)
+    if v == 0.0 or abs(v) >= FIXED_LOW:  # below, fixed point would print only zeros
+        for decimals in (3, 2, 1, 0):
+            text = f"{v:{sign}.{decimals}f}"
+            if strip_zero and text[1:3] == "0.":
+                text = text[0] + text[2:]
+            if len(text) <= width:
+                return text.rjust(width)
+    for unsigned in (False, True):  # a positive reads without its sign, if it must
+        for digits in (1, 0):
+            text = sci(v, digits, sign)
+            if unsigned and text[0] in " +":
+                text = text[1:]
+            if len(text) <= width:
+                return text.rjust(width)
     # Like a spreadsheet: say that the number does not fit rather than print a wrong one.
     return ("-" if v < 0 else "+") + "#" * (width - 1) if width > 1 else "#"
 
@@ -70,22 +101,59 @@ def change(x: float) -> str:
     """A small signed change in 7 cells: +0.012, or +1.2e-4 below 0.01."""
     if not math.isfinite(x):
         return signed(x)
-    if x == 0.0 or abs(x) >= 0.01:
+    if x == 0.0 or 0.01 <= abs(x) < FIXED_HIGH:
         return f"{x:+.3f}"
-    mantissa, exponent = f"{x:+.1e}".split("e")
-    return f"{mantissa}e{int(exponent)}"
+    return sci(x, 1, "+")
 
 
-_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_SUPERSCRIPTS = str.maketrans("0123456789+-()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾")
+_SUBSCRIPTS = str.maketrans("0123456789,ijk", "₀₁₂₃₄₅₆₇₈₉,ᵢⱼₖ")
 
 
-def sup(m: int) -> str:
+def sup(m: int | str) -> str:
     """Layer index as a superscript: W¹, b², as the formulas write it."""
     return str(m).translate(_SUPERSCRIPTS)
 
 
-def vector(values, digits: int = 2) -> str:
-    """Compact vector: 0 1 for integers, else 0.12 -0.50."""
-    if all(float(v).is_integer() for v in values):
+def sub(index: int | str) -> str:
+    """Indices as subscripts: ₁₁, ᵢⱼ."""
+    return str(index).translate(_SUBSCRIPTS)
+
+
+def weight_name(m: int, j: int, k: int) -> str:
+    """W²₁₁: the weight of layer m from node k to node j (1-based); W²₁₀,₃ past 9."""
+    indices = f"{j}{k}" if j < 10 and k < 10 else f"{j},{k}"
+    return f"W{sup(m)}{sub(indices)}"
+
+
+# A name with a plain-text index, as the README writes it: W^2_11, delta^{m-1}_j, b^2.
+_PLAIN_INDEX = re.compile(r"(?<=[A-Za-z)])\^(\{[0-9+\- ]+\}|[0-9]+)(?:_([0-9]+|[ijk]{1,2})\b)?")
+
+
+def screen_notation(text: str) -> str:
+    """The README's plain-text indices as on screen: W^2_11 -> W²₁₁, a^{m-1} -> a⁽ᵐ⁻¹⁾ is
+    left alone (letters), W^{3} -> W³, delta^2_j -> delta²ⱼ."""
+
+    def written(match: re.Match[str]) -> str:
+        layer = match.group(1).strip("{}").replace(" ", "")
+        if not re.fullmatch(r"[0-9+\-]+", layer):
+            return match.group(0)
+        layer_text = sup(layer) if layer.isdigit() else sup(f"({layer})")
+        return layer_text + (sub(match.group(2)) if match.group(2) else "")
+
+    return _PLAIN_INDEX.sub(written, text)
+
+
+def _entry(v: float, digits: int) -> str:
+    v = float(v)
+    if math.isfinite(v) and v.is_integer() and abs(v) < FIXED_HIGH:
+        return str(int(v))
+    return number(v, digits)
+
+
+def vector(values: Iterable, digits: int = 2) -> str:
+    """Compact vector: 0 1 for integers, else 0.12 -0.50 (3.0e210, nan where they are)."""
+    values = [float(v) for v in values]
+    if all(math.isfinite(v) and v.is_integer() and abs(v) < FIXED_HIGH for v in values):
         return " ".join(str(int(v)) for v in values)
-    return " ".join(f"{v:.{digits}f}" for v in values)
+    return " ".join(number(v, digits) for v in values)

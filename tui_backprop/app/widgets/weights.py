@@ -8,7 +8,7 @@ from textual.widgets import Static
 
 from ...core.arrays import layer_arrays
 from ...core.snapshot import Snapshot
-from .formatting import change, signed, sup
+from .formatting import change, fit, signed, sup
 from .style import sign_style
 
 CELL = 8  # one number (7 cells) and a space
@@ -17,9 +17,10 @@ BIAS_GAP = "│ "
 
 def _number(x: float, as_change: bool) -> tuple[str, str]:
     """(text, style) of one cell: a value in its sign's colour, or a change in dim."""
-    if as_change:
-        return f"{change(x):>{CELL - 1}} ", "dim"
-    return f"{signed(x):>{CELL - 1}} ", sign_style(x)
+    text = change(x) if as_change else signed(x)
+    if len(text) > CELL - 1:  # 3.0e210: the same form in fewer digits
+        text = fit(x, CELL - 1, "+")
+    return f"{text:>{CELL - 1}} ", "dim" if as_change else sign_style(x)
 
 
 def _row(values: np.ndarray, shown: int, block: int, as_change: bool) -> Text:

@@ -14,7 +14,8 @@ How an edge reads (the weight w^m_jk from node k of layer m-1 to node j of layer
   Where lines cross, the cell takes the colour of the largest |w| through it.
 
 Nodes in focus (the phase being explained, the selected weight's ends) and their edges are
-drawn in the focus colour; saturated nodes carry a flag.
+drawn in the focus colour; saturated nodes carry a flag. A node whose a or δ is NaN (the
+network has diverged) is marked NaN instead, in the NaN colour, never as saturated.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from .layout import COMPACT, FULL, Form, Layout, anchor, lay_out, node_height
 
 #: In place of a full node's bottom border when its sigma'(z) is tiny.
 SATURATED_BORDER = "─! σ'≈0──"
+#: In place of a full node's bottom border when its a or δ is NaN.
+NAN_BORDER = "─ NaN ───"
 
 #: |w| below SMALL_WEIGHT is drawn dim, from LARGE_WEIGHT on bold and thick.
 SMALL_WEIGHT = 0.5
@@ -59,8 +62,9 @@ _STYLES: list[Style | None] = [
     Style(dim=True),  # "dim" in the legend
     Style(color=FOCUS, bold=True),  # nodes and edges the explained phase works on
     Style(color=WARNING, bold=True),  # a saturated node's flag
+    Style(color=NAN, bold=True),  # a NaN node's mark and its number
 ]
-_LABEL, _MARKER, _HIGHLIGHT, _DIM, _FOCUS, _FLAG = range(len(_EDGE_STYLES), len(_STYLES))
+_LABEL, _MARKER, _HIGHLIGHT, _DIM, _FOCUS, _FLAG, _NAN_MARK = range(len(_EDGE_STYLES), len(_STYLES))
 
 # Dash patterns as (dots on, period) along a line's longer axis.
 _SOLID, _DASHED, _DOTTED = (1, 1), (3, 5), (1, 4)
@@ -86,6 +90,25 @@ def _value(values: Sequence, m: int, j: int) -> float | None:
 def _cell(value: float | None, width: int, sign: str = " ", strip_zero: bool = False) -> str:
     """A node's number, or blanks for a value not known yet."""
     return " " * width if value is None else fit(value, width, sign, strip_zero)
+
+
+def _is_nan(value: float | None) -> bool:
+    return value is not None and math.isnan(value)
+
+
+def nan_nodes(snapshot: Snapshot) -> frozenset[tuple[int, int]]:
+    """Nodes (m, j), m >= 1, whose a or δ is NaN."""
+    found: set[tuple[int, int]] = set()
+    for m in range(1, len(snapshot.spec.sizes)):
+        for values in (snapshot.a, snapshot.delta):
+            try:
+                layer = values[m]
+                if layer is None:
+                    continue
+                found.update((m, int(j)) for j in np.flatnonzero(np.isnan(np.asarray(layer))))
+            except (TypeError, ValueError, IndexError, KeyError):
+                continue
+    return frozenset(found)
 
 
 # -- the picture ---------------------------------------------------------------------------
@@ -137,25 +160,31 @@ def _node_lines(
     """A node's rows as (text, style id) pieces: labels bold, numbers and borders plain.
 
     flagged: the node is saturated; a full node says so in its bottom border, the smaller
-    forms put "!" in place of the "a" label."""
+    forms put "!" in place of the "a" label. A NaN node (a or δ NaN, see ``nan_nodes``) is
+    marked NaN instead: in its bottom border, and its numbers in the NaN colour."""
     a = _value(snapshot.a, m, j)
+    d = _value(snapshot.delta, m, j) if m > 0 else None
+    is_nan = m > 0 and (_is_nan(a) or _is_nan(d))
+    flagged = flagged and not is_nan
+    number = _NAN_MARK if is_nan else 0
     if form is FULL:
         inner = form.width - 2
         body: list[list[Piece]]
         if m == 0:
             body = [[("│ ", 0), ("x", _LABEL), (_cell(a, 6) + " │", 0)]]
         else:
-            d = _value(snapshot.delta, m, j)
             body = [
-                [("│ ", 0), ("a", _LABEL), (_cell(a, 6) + " │", 0)],
-                [("│ ", 0), ("δ", _LABEL), (_cell(d, 6, "+") + " │", 0)],
+                [("│ ", 0), ("a", _LABEL), (_cell(a, 6), number), (" │", 0)],
+                [("│ ", 0), ("δ", _LABEL), (_cell(d, 6, "+"), number), (" │", 0)],
             ]
         if m > 0 and snapshot.spec.bias:
             b = _value(snapshot.biases, m, j)
             border = [("╭─", 0), ("b", _LABEL), (_cell(b, 6, "+") + "─" * (inner - 8) + "╮", 0)]
         else:
             border = [("╭" + "─" * inner + "╮", 0)]
-        if flagged:
+        if is_nan:
+            bottom = [("╰", 0), (NAN_BORDER[:inner].ljust(inner, "─"), _NAN_MARK), ("╯", 0)]
+        elif flagged:
             bottom = [("╰", 0), (SATURATED_BORDER[:inner].ljust(inner, "─"), _FLAG), ("╯", 0)]
         else:
             bottom = [("╰" + "─" * inner + "╯", 0)]
@@ -163,10 +192,9 @@ def _node_lines(
     if m == 0:
         return [[("x", _LABEL), (_cell(a, 5, " ", True), 0)]]
     label = ("!", _FLAG) if flagged else ("a", _LABEL)
-    lines = [[label, (_cell(a, 5, " ", True), 0)]]
+    lines = [[label, (_cell(a, 5, " ", True), number)]]
     if form is COMPACT:
-        d = _value(snapshot.delta, m, j)
-        lines.append([("δ", _LABEL), (_cell(d, 5, "+", True), 0)])
+        lines.append([("δ", _LABEL), (_cell(d, 5, "+", True), number)])
     return lines
 
 
@@ -243,10 +271,14 @@ def _sample(pattern: tuple[int, int]) -> str:
     return "".join(canvas.rows()[0])
 
 
-def _legend(snapshot: Snapshot, width: int, flagged: bool = False) -> list[Piece]:
+def _legend(
+    snapshot: Snapshot, width: int, flagged: bool = False, nan: bool = False
+) -> list[Piece]:
     """The key to the picture as (text, style id) pieces, as many items as fit in width;
-    with saturated nodes, their flag first."""
-    items: list[list[Piece]] = [[("!", _FLAG), (" saturated σ'≈0", 0)]] if flagged else []
+    with NaN nodes their mark first, with saturated nodes their flag."""
+    items: list[list[Piece]] = [[("nan", _NAN_MARK), (" diverged: not a number", 0)]] if nan else []
+    if flagged:
+        items.append([("!", _FLAG), (" saturated σ'≈0", 0)])
     items += [
         [(_sample(_SOLID), _POSITIVE + 1), (" w>0", 0)],
         [(_sample(_DASHED), _NEGATIVE + 1), (" w<0", 0)],
@@ -335,6 +367,8 @@ def draw_network(
         return _too_small(width, height)
     form = layout.form
 
+    nans = nan_nodes(snapshot)
+    flagged = flagged - nans
     canvas = BrailleCanvas(width, height)
     key_style = np.concatenate([_edges(snapshot, layout, canvas, focus.edges), [0]])
     # canvas.key is -1 where no line passes, which picks the appended "no style" entry.
@@ -346,7 +380,7 @@ def draw_network(
             for dy, pieces in enumerate(_node_lines(snapshot, form, m, j, (m, j) in flagged)):
                 x = left
                 for text, style in pieces:
-                    if (m, j) in focus.nodes and style != _FLAG:
+                    if (m, j) in focus.nodes and style not in (_FLAG, _NAN_MARK):
                         style = _FOCUS
                     grid.put(x, top + dy, text, style)
                     x += len(text)
@@ -363,7 +397,7 @@ def draw_network(
 
     if legend:
         x = 0
-        for text, style in _legend(snapshot, width, bool(flagged)):
+        for text, style in _legend(snapshot, width, bool(flagged), bool(nans)):
             grid.put(x, height - 1, text, style)
             x += len(text)
     return grid.text()
