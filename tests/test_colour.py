@@ -39,6 +39,8 @@ from tui_backprop.app.widgets.style import (
     luminance,
     plot_colours,
     rgb,
+    sign_colours,
+    sign_style,
     xterm_rgb,
 )
 from tui_backprop.core.config import TrainingConfig
@@ -241,3 +243,16 @@ def test_every_lesson_runs_in_16_colours_and_under_no_color(name, forced_mode):
                 assert "▀" not in canvas.render().plain
 
     asyncio.run(scenario())
+
+
+def test_sign_colours_for_a_light_theme_keep_their_hues_and_read_on_light_grey():
+    from textual.theme import BUILTIN_THEMES
+
+    background = luminance(rgb(BUILTIN_THEMES["textual-light"].background.lower()))
+    assert sign_colours(dark=True) == (POSITIVE, NEGATIVE)
+    positive, negative = sign_colours(dark=False)
+    for colour in (positive, negative):
+        assert (background + 0.05) / (luminance(rgb(colour)) + 0.05) >= 3.5, colour
+    assert on_terminal(rgb(positive), ColorSystem.STANDARD) in (4, 12)
+    assert on_terminal(rgb(negative), ColorSystem.STANDARD) in (1, 9)
+    assert sign_style(-1.0, dark=False) == negative and sign_style(2.0) == POSITIVE

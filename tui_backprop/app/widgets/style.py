@@ -34,6 +34,10 @@ from typing import Any, Literal
 # -- signs -------------------------------------------------------------------------------
 POSITIVE = "#3b8eea"
 NEGATIVE = "#e5734b"
+#: The sign colours on a light theme: the same hues (and the same in 16 colours: blue,
+#: red), dark enough to read on light grey (contrast about 4.5).
+POSITIVE_LIGHT = "#1a5cc8"
+NEGATIVE_LIGHT = "#c0262a"
 #: A value that is not a number (a NaN weight's edge).
 NAN = "magenta"
 
@@ -230,8 +234,15 @@ def rgb(color: str) -> tuple[int, int, int]:
     return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
 
 
-def sign_style(x: float) -> str:
-    """A number's style: its sign's colour; reversed bold where it is not finite."""
+def sign_colours(dark: bool = True) -> tuple[str, str]:
+    """(positive, negative) for a dark or a light theme."""
+    return (POSITIVE, NEGATIVE) if dark else (POSITIVE_LIGHT, NEGATIVE_LIGHT)
+
+
+def sign_style(x: float, dark: bool = True) -> str:
+    """A number's style: its sign's colour (for a dark or a light theme); reversed bold
+    where it is not finite."""
     if not math.isfinite(x):
         return "bold reverse"
-    return POSITIVE if x >= 0 else NEGATIVE
+    positive, negative = sign_colours(dark)
+    return positive if x >= 0 else negative
