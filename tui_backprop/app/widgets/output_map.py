@@ -159,12 +159,13 @@ def cell(
 
 def contour_cells(above: np.ndarray) -> np.ndarray:
     """bool (rows, columns) from ``above`` (pixel_rows, columns; pixel_rows = 2 rows): the
-    cells where the output crosses the middle, inside the cell (its two pixels differ) or
-    toward its right or lower neighbour."""
+    cells where the output crosses the middle, a line one cell thin: toward the right
+    neighbour along the cell's upper pixels, between its two pixels, or toward the lower
+    neighbour."""
     rows = above.shape[0] // 2
     top, bottom = above[0 : 2 * rows : 2], above[1 : 2 * rows : 2]
     crossing = top != bottom
-    crossing[:, :-1] |= (top[:, :-1] != top[:, 1:]) | (bottom[:, :-1] != bottom[:, 1:])
+    crossing[:, :-1] |= top[:, :-1] != top[:, 1:]
     crossing[:-1, :] |= bottom[:-1, :] != top[1:, :]
     return crossing
 
