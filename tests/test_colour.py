@@ -256,3 +256,32 @@ def test_sign_colours_for_a_light_theme_keep_their_hues_and_read_on_light_grey()
     assert on_terminal(rgb(positive), ColorSystem.STANDARD) in (4, 12)
     assert on_terminal(rgb(negative), ColorSystem.STANDARD) in (1, 9)
     assert sign_style(-1.0, dark=False) == negative and sign_style(2.0) == POSITIVE
+
+
+def test_the_loss_curve_takes_the_light_theme_colour_when_the_theme_changes():
+    from tests.test_app import xor_app
+    from tui_backprop.app.widgets.loss_plot import LossPlot
+
+    def curve_colours(plot) -> set[int]:
+        text = plot.render()
+        return {
+            span.style.color.number
+            for span in text.spans
+            if not isinstance(span.style, str) and span.style.color is not None
+            if span.style.color.number is not None
+            and any(0x2800 < ord(c) <= 0x28FF for c in text.plain[span.start : span.end])
+        }
+
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            for _ in range(10):
+                await pilot.press("e")
+            await pilot.pause()
+            plot = app.query_one(LossPlot)
+            assert curve_colours(plot) == {DARK_PLOTS.data}
+            app.theme = "textual-light"
+            await pilot.pause()
+            assert curve_colours(plot) == {LIGHT_PLOTS.data}
+
+    asyncio.run(scenario())

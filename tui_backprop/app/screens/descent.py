@@ -174,6 +174,8 @@ class DescentScreen(SceneScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        # The plot's colours depend on the theme (dark or light): draw again on a change.
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.draw())
         self.query_one("#descent-info").border_title = "gradient descent"
         self.show_notes()
         if not self.step_mode:

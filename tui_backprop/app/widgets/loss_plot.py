@@ -32,8 +32,18 @@ class LossPlot(PlotextPlot):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._shown: tuple | None = None
+        self._last: tuple[Snapshot, bool] | None = None
+
+    def on_mount(self) -> None:
+        # The curve's colour depends on the theme (dark or light): draw it again on a change.
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._redraw())
+
+    def _redraw(self) -> None:
+        if self._last is not None:
+            self.show(*self._last)
 
     def show(self, snap: Snapshot, log: bool) -> None:
+        self._last = (snap, log)
         key = (
             snap.history_epochs.size,
             snap.history_epochs[-1:].tobytes(),

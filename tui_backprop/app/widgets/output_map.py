@@ -294,7 +294,20 @@ class MapCanvas(Widget):
 class OutputCurve(PlotextPlot):
     """One input: the output against x over the data's range, and the data points."""
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._last: Snapshot | None = None
+
+    def on_mount(self) -> None:
+        # The colours depend on the theme (dark or light): draw again on a change.
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._redraw())
+
+    def _redraw(self) -> None:
+        if self._last is not None:
+            self.show(self._last)
+
     def show(self, snap: Snapshot) -> None:
+        self._last = snap
         lo, hi = _axis(snap.inputs[:, 0])
         xs = np.linspace(lo, hi, max(20, 2 * self.size.width))
         with np.errstate(all="ignore"):
