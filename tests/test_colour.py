@@ -285,3 +285,26 @@ def test_the_loss_curve_takes_the_light_theme_colour_when_the_theme_changes():
             assert curve_colours(plot) == {LIGHT_PLOTS.data}
 
     asyncio.run(scenario())
+
+
+def test_descent_text_reads_on_its_theme_and_keeps_its_hue_in_16_colours():
+    from rich.style import Style
+    from textual.theme import BUILTIN_THEMES
+
+    from tui_backprop.app.widgets.style import DARK_DESCENT, LIGHT_DESCENT, descent_styles
+
+    light = luminance(rgb(BUILTIN_THEMES["textual-light"].background.lower()))
+    dark = luminance(rgb("#121212"))  # textual-dark's background
+    assert descent_styles(dark=False) is LIGHT_DESCENT
+    for styles, background in ((DARK_DESCENT, dark), (LIGHT_DESCENT, light)):
+        colours = [styles.update, styles.diverged, styles.step_limit, styles.verdict]
+        sixteen = []
+        for style in colours:
+            color = Style.parse(style).color
+            assert color is not None and color.triplet is not None, style
+            fg = luminance(tuple(color.triplet))
+            ratio = (max(fg, background) + 0.05) / (min(fg, background) + 0.05)
+            assert ratio >= 3, (style, ratio)
+            sixteen.append(on_terminal(tuple(color.triplet), ColorSystem.STANDARD))
+        # cyan, red, yellow, green (dark or bright) in 16 colours
+        assert [n % 8 for n in sixteen] == [6, 1, 3, 2], sixteen

@@ -32,13 +32,7 @@ from ...teach.descent import (
     quartic_slope,
 )
 from ..widgets.heatmap import Heatmap, legend, sample
-from ..widgets.style import (
-    DESCENT_DIVERGED,
-    DESCENT_STEP_LIMIT,
-    DESCENT_UPDATE,
-    DESCENT_VERDICT,
-    plot_colours,
-)
+from ..widgets.style import descent_styles, plot_colours
 from .scene import SceneScreen
 
 #: gamma for the surfaces (the quartic's comes from the lesson or a preset).
@@ -264,6 +258,7 @@ class DescentScreen(SceneScreen):
     def info(self) -> Text:
         """The numbers of the current step, and the verdict at the end."""
         result, k = self.descent, self.k
+        styles = descent_styles(self.app.current_theme.dark)
         text = Text()
         what = "ascent" if self.function == "cap" else "descent"
         preset = f" ({self.preset})" if self.preset and self.function == "quartic" else ""
@@ -284,7 +279,7 @@ class DescentScreen(SceneScreen):
                     text.append(
                         f"\nx <- x - γ f'(x)\n   = {x:.6g} - {self.gamma:g}*"
                         f"({slope:.6g})\n   = {new:.6g}\n",
-                        DESCENT_UPDATE,
+                        styles.update,
                     )
             else:
                 text.append(f"x = {x:.4g}\n")
@@ -298,21 +293,21 @@ class DescentScreen(SceneScreen):
             )
             if not self.finished:
                 sign = "+" if surface.ascent else "-"
-                text.append(f"\n(x, y) <- (x, y) {sign} γ grad f\n", DESCENT_UPDATE)
+                text.append(f"\n(x, y) <- (x, y) {sign} γ grad f\n", styles.update)
         if self.finished:
             text.append("\n")
             if result.diverged:
                 text.append(
                     f"diverged: γ {self.gamma:g} overshoots,\nthe point left [-1e6, 1e6]\n",
-                    DESCENT_DIVERGED,
+                    styles.diverged,
                 )
             elif not result.converged:
-                text.append("stopped at the step limit\n", DESCENT_STEP_LIMIT)
+                text.append("stopped at the step limit\n", styles.step_limit)
             else:
                 last = abs(float(np.linalg.norm(result.path[-1] - result.path[-2])))
                 text.append(f"stopped: step {last:.3g} <= {self.precision:g}\n", "bold")
             if result.verdict:
-                text.append(f"{result.test}\n", DESCENT_VERDICT)
+                text.append(f"{result.test}\n", styles.verdict)
                 if self.function == "quartic":
                     kind = {"minimum": "Local minimum", "maximum": "Local maximum"}.get(
                         result.verdict, "Critical point"

@@ -222,11 +222,30 @@ PLOT_MARK = DARK_PLOTS.mark
 PLOT_HIGH = DARK_PLOTS.high
 PLOT_LOW = DARK_PLOTS.low
 
+
 # -- the descent scene's text ------------------------------------------------------------
-DESCENT_UPDATE = "cyan"
-DESCENT_DIVERGED = "bold red"
-DESCENT_STEP_LIMIT = "bold yellow"
-DESCENT_VERDICT = "bold green"
+@dataclass(frozen=True)
+class DescentStyles:
+    """Styles of the descent scene's numbers (Rich style strings, explicit colours: Rich's
+    names are redrawn in Textual's ANSI theme, its "red" a pink)."""
+
+    #: The update x <- x - γ f'(x) with its numbers.
+    update: str
+    diverged: str
+    step_limit: str
+    #: The second-derivative test's verdict.
+    verdict: str
+
+
+#: On a dark theme; in 16 colours cyan, bright red, yellow, green.
+DARK_DESCENT = DescentStyles("#5fd7d7", "bold #ff5f5f", "bold #ffd75f", "bold #5fd75f")
+#: On a light theme: the same hues, dark enough for light grey.
+LIGHT_DESCENT = DescentStyles("#00767a", "bold #c0262a", "bold #8a6100", "bold #1e7b1e")
+
+
+def descent_styles(dark: bool = True) -> DescentStyles:
+    """The descent scene's styles for a dark or a light theme."""
+    return DARK_DESCENT if dark else LIGHT_DESCENT
 
 
 def rgb(color: str) -> tuple[int, int, int]:
