@@ -10,6 +10,7 @@ import re
 import numpy as np
 import pytest
 
+from tests.test_app import xor_app
 from tests.test_scenes import lesson_app
 from tui_backprop.app import tutorial as tutorial_view
 from tui_backprop.app.screens.errata import ErrataScreen
@@ -107,11 +108,15 @@ def test_xor_221_counts_the_seeds_that_learn(monkeypatch):
     assert runs.seeds == 8 and runs.learned == learned
 
 
+def test_the_restarts_lesson_names_the_one_draw_slip():
+    text = _errata_text("restarts", presses=("escape",))  # from the scene to the network
+    assert "one random draw" in text and "after" not in text  # no runs to compare
+
+
 def test_w_does_nothing_but_say_why_off_the_seed_lessons():
     async def scenario() -> None:
-        app = lesson_app("restarts")
-        async with app.run_test(size=(100, 40)) as pilot:
-            await pilot.press("escape")  # the restarts scene, back to the network view
+        app = xor_app()  # no lesson
+        async with app.run_test(size=(100, 40)):
             assert not app.check_action("errata", ())
             app.action_errata()
             assert "no tutorial to compare" in app.message

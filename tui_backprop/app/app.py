@@ -41,6 +41,7 @@ from .runner import Runner
 from .scenes import SceneMixin
 from .screens.help import HelpScreen, screen_bindings
 from .tutorial import TutorialMixin
+from .warm import WarmKernelsMixin
 from .widgets.examples import ExamplesView
 from .widgets.explain_panel import ExplainPanel
 from .widgets.formatting import loss_text
@@ -186,7 +187,7 @@ class HangupSafeStream:
         return getattr(self._stream, name)
 
 
-class BackpropApp(SceneMixin, TeachingMixin, TutorialMixin, App[None]):
+class BackpropApp(SceneMixin, TeachingMixin, TutorialMixin, WarmKernelsMixin, App[None]):
     """The main app. See ``AppConfig`` for how it starts."""
 
     CSS_PATH = "app.tcss"
@@ -207,8 +208,15 @@ class BackpropApp(SceneMixin, TeachingMixin, TutorialMixin, App[None]):
         self.frames = 0
         self.started = time.perf_counter()
         self.stopped_by: int | None = None  # the signal that stopped the app, if one did
-        session = Session(
-            config.spec, config.problem.X, config.problem.Y, config.settings, initial=config.initial
+        self._init_kernels()
+        session = self.prepare(
+            Session(
+                config.spec,
+                config.problem.X,
+                config.problem.Y,
+                config.settings,
+                initial=config.initial,
+            )
         )
         self.runner = Runner(session, config.problem.name, config.options.speed)
         self.runner.stop_epoch = config.options.stop_epoch
@@ -247,6 +255,7 @@ class BackpropApp(SceneMixin, TeachingMixin, TutorialMixin, App[None]):
         if not self.config.step_mode:
             self._timer = self.set_interval(1.0 / self.config.options.fps, self._frame, pause=True)
         self.start_scene()
+        self.start_kernels()  # after the scene's message: what compiles matters more
         self.draw(self.runner.latest(), force=True)
         if self.config.options.run:
             self.set_running(True)
@@ -329,6 +338,11 @@ class BackpropApp(SceneMixin, TeachingMixin, TutorialMixin, App[None]):
         if running and self.runner.latest().diverged:
             self.notify("training diverged: press -, i or r first", severity="warning")
             return
+        if running and not self.runner.session.kernels_ready:
+            # space again before the kernels are ready takes the waiting run back
+            if not self.cancel_waiting("run"):
+                self.kernels_needed("run", lambda: self.set_running(True))
+            return
         self.running = running
         if running:
             self.message = ""
@@ -363,6 +377,8 @@ class BackpropApp(SceneMixin, TeachingMixin, TutorialMixin, App[None]):
         self.set_running(False)
         if self.runner.latest().diverged:
             return
+        if not self.kernels_needed("n", self.action_step_update):
+            return
         self.runner.step(1)
         snap = self.runner.latest()
         if snap.batch_size == 1 and snap.example is not None:
@@ -374,6 +390,8 @@ class BackpropApp(SceneMixin, TeachingMixin, TutorialMixin, App[None]):
     def action_step_epoch(self) -> None:
         self.set_running(False)
         if self.runner.latest().diverged:
+            return
+        if not self.kernels_needed("e", self.action_step_epoch):
             return
         self._command(lambda s: s.run_epochs(1), "one epoch")
         snap = self.runner.latest()
@@ -433,16 +451,19 @@ class BackpropApp(SceneMixin, TeachingMixin, TutorialMixin, App[None]):
         # The cost alone changes nothing about the initial weights: keep them exactly (they
         # may come from --init). A new activation draws its own, unless they came from a file.
         keep = spec.activations == old.spec.activations or old.initial_from_file
-        session = Session(
-            spec,
-            self.problem.X,
-            self.problem.Y,
-            settings,
-            initial=old.initial_parameters() if keep else None,
+        session = self.prepare(
+            Session(
+                spec,
+                self.problem.X,
+                self.problem.Y,
+                settings,
+                initial=old.initial_parameters() if keep else None,
+            )
         )
         running = self.running
         self.set_running(False)
         snap = self.runner.replace(session)
+        self.start_kernels()
         self.query_one("#network").border_title = f"network {spec.label}"
         self.message = message
         self.draw(snap, force=True)

@@ -13,16 +13,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from textual.app import App
 
     from ..core.problems import Problem
+    from ..core.session import Session
     from ..core.snapshot import Snapshot
     from .config import AppConfig
     from .runner import Runner
 
     class AppHost(App[None]):
         """The attributes and methods of BackpropApp that its mixins and the scene screens
-        use (open_config is SceneMixin's)."""
+        use (open_config is SceneMixin's; prepare, start_kernels and kernels_needed
+        WarmKernelsMixin's)."""
 
         config: AppConfig
         problem: Problem
@@ -37,6 +41,12 @@ if TYPE_CHECKING:
         def set_running(self, running: bool) -> None: ...
 
         def open_config(self, config: AppConfig, message: str = "") -> None: ...
+
+        def prepare(self, session: Session) -> Session: ...
+
+        def start_kernels(self) -> None: ...
+
+        def kernels_needed(self, what: str, run: Callable[[], None]) -> bool: ...
 
 else:
     AppHost = object

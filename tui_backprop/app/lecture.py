@@ -168,6 +168,8 @@ class TeachingMixin(AppHost):
         if snap.diverged:
             self.notify("training diverged: press -, i or r first", severity="warning")
             return
+        if not self.kernels_needed("s", self.action_phase_step):
+            return
         self._drop_stale_walk(snap)
         if self.walk is None or self.walk.at_end or self.panel != PHASE:
             explanation = self.runner.read(lambda s: explain_update(s, s.next_batch().tolist()))
@@ -247,6 +249,8 @@ class TeachingMixin(AppHost):
         snap = self.runner.latest()
         if snap.diverged:
             self.notify("training diverged: press -, i or r first", severity="warning")
+            return
+        if not self.kernels_needed("g", self.action_gradcheck):
             return
         example = snap.example if snap.example is not None else 0
 

@@ -124,14 +124,21 @@ class SceneMixin(AppHost):
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.set_running(False)
-        session = Session(
-            config.spec, config.problem.X, config.problem.Y, config.settings, initial=config.initial
+        session = self.prepare(
+            Session(
+                config.spec,
+                config.problem.X,
+                config.problem.Y,
+                config.settings,
+                initial=config.initial,
+            )
         )
         self.config = config
         self.problem = config.problem
         self.runner.problem = config.problem.name
         self.runner.stop_epoch = config.options.stop_epoch
         self.runner.replace(session)
+        self.start_kernels()
         snap = self.runner.apply(lambda _session: None)  # a Snapshot of the new Session
         self.query_one("#network").border_title = f"network {config.spec.label}"
         self._fill_notes(config.lesson)

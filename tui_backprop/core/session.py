@@ -7,6 +7,7 @@ decides what to run next and keeps count. It never imports anything from the UI.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -23,6 +24,7 @@ from .config import TrainingConfig, check_alpha, check_momentum, check_seed
 from .history import LossHistory
 from .model import Network
 from .orders import EpochOrders, seed_streams
+from .reference import ReferenceNetwork
 from .snapshot import Snapshot
 from .spec import NetworkSpec
 from .step_state import StepState
@@ -111,6 +113,10 @@ class Session:
         self._history = LossHistory()
         self._epoch_losses: list[float] | None = None
         self._file_weights = initial
+        #: False while a front end gets this Session's kernels compiled or loaded in the
+        #: background (see ``warm_kernels``): until then evaluating, for a Snapshot, uses
+        #: the NumPy reference (the same numbers to within rounding) and nothing may train.
+        self.kernels_ready = True
         self.reseed(settings.seed)
 
     # -- settings that change while running ----------------------------------------------
@@ -388,6 +394,8 @@ class Session:
         ``outputs`` (n, N^L) and ``costs`` (n,). Non-finite results mark divergence."""
         net = self.network
         started = time.perf_counter()
+        if not self.kernels_ready:
+            return self._evaluate_reference()
         loss = kernels.evaluate(
             net.layers,
             net.betas,
@@ -407,6 +415,26 @@ class Session:
             self.diverged = True
         return loss
 
+    def _reference(self) -> ReferenceNetwork:
+        """The NumPy reference holding a copy of the current weights."""
+        spec, net = self.spec, self.network
+        return ReferenceNetwork(
+            net.weights(), net.biases(), spec.activations, spec.cost, spec.beta, spec.bias
+        )
+
+    def _evaluate_reference(self) -> float:
+        """``evaluate`` by the NumPy reference, for before the kernels are ready."""
+        reference = self._reference()
+        with np.errstate(over="ignore", invalid="ignore"):
+            for k, (x, y) in enumerate(zip(self.X, self.Y, strict=True)):
+                self.outputs[k] = reference.forward(x)
+                self.costs[k] = reference.cost(y)
+        loss = float(self.costs.mean())
+        self._loss = loss
+        if not math.isfinite(loss):
+            self.diverged = True
+        return loss
+
     def _recent_loss(self) -> float:
         """The loss for a display: evaluated afresh, unless that is slow (a large data set)
         and the last evaluation is recent; then reused, so that evaluating takes at most
@@ -421,7 +449,16 @@ class Session:
         """Copies of everything a display shows (evaluates the loss on the way)."""
         net = self.network
         L = self.spec.n_layers
-        if self.last_example is None:
+        if self.last_example is None and not self.kernels_ready:
+            reference = self._reference()
+            with np.errstate(over="ignore", invalid="ignore"):
+                reference.forward(self.X[0])
+            net.layer_values(net.a, 0)[...] = reference.a[0]
+            for m in range(1, L + 1):
+                net.layer_values(net.z, m)[...] = reference.z[m]
+                net.layer_values(net.a, m)[...] = reference.a[m]
+            net.delta[...] = 0.0
+        elif self.last_example is None:
             # Nothing trained yet: show example 0's forward pass, with zero deltas.
             kernels.evaluate(
                 net.layers,
@@ -476,3 +513,16 @@ class Session:
 
     def parameters_finite(self) -> bool:
         return bool(np.isfinite(self.network.params).all())
+
+
+def warm_kernels(spec: NetworkSpec, X: ArrayLike, Y: ArrayLike, settings: TrainingConfig) -> None:
+    """Compile, or load from the cache, every kernel a Session of ``spec`` evaluates and
+    trains with, on a throwaway Session of one example: a front end runs this in a thread
+    while its own Session (``kernels_ready`` False) stays usable."""
+    one = dataclasses.replace(settings, batch_size=1)
+    X = np.asarray(X, dtype=np.float64)[:1]
+    Y = np.asarray(Y, dtype=np.float64)[:1]
+    session = Session(spec, X, Y, one)
+    session.evaluate()
+    session.snapshot()
+    session.warm_up(single_steps=True)

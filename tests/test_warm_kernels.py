@@ -1,0 +1,114 @@
+"""Kernels off the event loop: while a (deliberately slow) warm-up is in flight every key
+acts at once, keys that train wait and run when the kernels are ready; before that the
+Session shows the NumPy reference's numbers, which equal the kernels' to within rounding."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import threading
+
+import numpy as np
+
+from tests.test_scenes import lesson_config
+from tui_backprop.app.app import BackpropApp
+from tui_backprop.core.session import Session, warm_kernels
+from tui_backprop.io.build import build_setup
+from tui_backprop.io.lessons import load_lesson
+
+
+def test_a_session_before_its_kernels_shows_the_references_numbers():
+    setup = build_setup(load_lesson("xor-231").run, make_session=False)
+    spec, X, Y = setup.spec, setup.problem.X, setup.problem.Y
+    before = Session(spec, X, Y, setup.settings)
+    before.kernels_ready = False
+    waiting = before.snapshot()
+    after = Session(spec, X, Y, setup.settings)
+    ready = after.snapshot()
+    np.testing.assert_allclose(waiting.outputs, ready.outputs, rtol=1e-13)
+    np.testing.assert_allclose(waiting.costs, ready.costs, rtol=1e-12)
+    assert abs(waiting.loss - ready.loss) <= 1e-13 * ready.loss
+    for m in range(1, spec.n_layers + 1):
+        np.testing.assert_allclose(waiting.z[m], ready.z[m], rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(waiting.a[m], ready.a[m], rtol=1e-13)
+
+
+def test_warm_kernels_leaves_the_real_session_alone():
+    setup = build_setup(load_lesson("xor-221").run)
+    session = setup.session
+    params = session.network.params.copy()
+    warm_kernels(session.spec, session.X, session.Y, session.settings)
+    np.testing.assert_array_equal(session.network.params, params)
+    assert session.updates == 0
+
+
+def test_keys_act_at_once_while_the_kernels_compile():
+    release = threading.Event()
+    calls: list[str] = []
+
+    async def scenario() -> None:
+        app = BackpropApp(dataclasses.replace(lesson_config("xor-231"), step_mode=False))
+        real = app.warm_up
+
+        def slow_warm_up(session: Session) -> None:
+            calls.append(session.spec.label)
+            release.wait(60)
+            real(session)
+
+        app.warm_up = slow_warm_up
+        async with app.run_test(size=(100, 30)) as pilot:
+            session = app.runner.session
+            assert not session.kernels_ready
+            assert "compiling the kernels for 2-3-1" in app.message
+            alpha = session.alpha
+            await pilot.press("plus")  # does not train: acts now
+            assert session.alpha == 2 * alpha
+            await pilot.press("n")  # trains: waits
+            assert session.updates == 0 and "then: n" in app.message
+            await pilot.press("space", "space")  # a run queued, then taken back
+            assert "run cancelled" in app.message and not app.running
+            await pilot.press("r")  # reseeds now
+            assert session.seed == 1
+            release.set()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert session.kernels_ready
+            assert session.updates == 1  # the waiting n ran, once
+            assert app.runner.latest().updates == 1
+        assert calls == ["2-3-1"]
+
+    asyncio.run(scenario())
+
+
+def test_a_network_the_process_has_kernels_for_starts_ready():
+    warmed: list[str] = []
+    release = threading.Event()
+
+    async def scenario() -> None:
+        app = BackpropApp(dataclasses.replace(lesson_config("xor-231"), step_mode=False))
+        real = app.warm_up
+
+        def counted(session: Session) -> None:
+            warmed.append(session.spec.cost)
+            if len(warmed) > 1:
+                release.wait(60)
+            real(session)
+
+        app.warm_up = counted
+        async with app.run_test(size=(100, 30)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.runner.session.kernels_ready
+            await pilot.press("r")  # same network: same kernels
+            assert app.runner.session.kernels_ready
+            await pilot.press("c")  # another cost: other kernels, warmed again
+            assert not app.runner.session.kernels_ready
+            release.set()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.runner.session.kernels_ready
+            await pilot.press("c")  # back to the first cost: already here
+            assert app.runner.session.kernels_ready
+        assert warmed == ["cross-entropy", "mse"]
+
+    asyncio.run(scenario())

@@ -1,0 +1,101 @@
+"""Kernels off the event loop: the app's Session is usable before its kernels are.
+
+Compiling a network's kernels takes seconds with an empty cache, and loading them from
+the cache a few tenths of a second: both too long for a key press. So every new Session
+(at the start, after ``a`` or ``c``, a lesson or a restart's seed) starts with
+``kernels_ready`` False and its kernels are compiled or loaded in a thread worker
+(``core.session.warm_kernels``, on a throwaway Session). Meanwhile the Session evaluates
+with the NumPy reference, so the network, the outputs and the loss show and every key
+that does not train acts at once; a key that trains (space, n, e, s, g) is queued, the
+status line says what is compiling and what waits, and the queue runs when the kernels
+are ready. A network whose kernels this process already has starts ready.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..core.session import Session, warm_kernels
+from ..core.spec import NetworkSpec
+from .host import AppHost
+
+#: At most this many key presses wait for the kernels; more are dropped, and said so.
+MAX_WAITING = 16
+
+#: What decides which kernels a network uses: its layer sizes, activations, cost, biases.
+KernelKey = tuple[tuple[int, ...], tuple[str, ...], str, bool]
+
+
+def kernel_key(spec: NetworkSpec) -> KernelKey:
+    return tuple(spec.sizes), tuple(spec.activations), spec.cost, spec.bias
+
+
+class WarmKernelsMixin(AppHost):
+    """The app's side of getting kernels ready: mixed into BackpropApp."""
+
+    def _init_kernels(self) -> None:
+        self._warm: set[KernelKey] = set()
+        self._waiting: list[tuple[str, Callable[[], None]]] = []
+        #: The warm-up itself: ``warm_kernels`` (a test puts a slow fake here).
+        self.warm_up: Callable[[Session], None] = lambda session: warm_kernels(
+            session.spec, session.X, session.Y, session.settings
+        )
+
+    def prepare(self, session: Session) -> Session:
+        """Mark a new Session's kernels as not ready unless this process has them (in step
+        mode, for tests, kernels load on first use, as headless)."""
+        if not self.config.step_mode and kernel_key(session.spec) not in self._warm:
+            session.kernels_ready = False
+        return session
+
+    def start_kernels(self) -> None:
+        """Compile or load the current Session's kernels in a thread worker, if needed."""
+        session = self.runner.session
+        if session.kernels_ready:
+            return
+        self.message = f"compiling the kernels for {session.spec.label}…"
+
+        def work() -> None:
+            self.warm_up(session)
+            self.call_from_thread(self._kernels_arrived, session)
+
+        self.run_worker(work, thread=True, exclusive=True, group="kernels", name="kernels")
+
+    def _kernels_arrived(self, session: Session) -> None:
+        self._warm.add(kernel_key(session.spec))
+        if session is not self.runner.session:
+            return  # replaced meanwhile: the new one has its own warm-up
+
+        def ready(current: Session) -> None:
+            current.kernels_ready = True
+
+        snap = self.runner.apply(ready)
+        waiting, self._waiting = self._waiting, []
+        self.message = f"kernels ready for {session.spec.label}"
+        self.draw(snap, force=True)
+        for _, run in waiting:
+            run()
+
+    def kernels_needed(self, what: str, run: Callable[[], None]) -> bool:
+        """True if the kernels are ready; else ``run`` waits for them (as ``what``), the
+        status line says so, and False."""
+        if self.runner.session.kernels_ready:
+            return True
+        if len(self._waiting) < MAX_WAITING:
+            self._waiting.append((what, run))
+        label = self.runner.session.spec.label
+        waits = ", ".join(name for name, _ in self._waiting)
+        self.message = f"compiling the kernels for {label}… then: {waits}"
+        self.draw(self.runner.latest(), force=True)
+        return False
+
+    def cancel_waiting(self, what: str) -> bool:
+        """Drop a waiting ``what`` (space pressed again: no run after all); True if one was."""
+        for index, (name, _) in enumerate(self._waiting):
+            if name == what:
+                del self._waiting[index]
+                label = self.runner.session.spec.label
+                self.message = f"compiling the kernels for {label}… ({what} cancelled)"
+                self.draw(self.runner.latest(), force=True)
+                return True
+        return False
