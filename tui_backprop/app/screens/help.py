@@ -9,6 +9,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
+from ..widgets.formatting import screen_notation
+
 #: Keys Textual's App binds itself: their words give way to this app's.
 TEXTUAL_KEYS = {b.key for b in App.BINDINGS if isinstance(b, Binding)}
 
@@ -118,7 +120,7 @@ class HelpScreen(ModalScreen[None]):
         lines = Text()
         for key, what in self.rows:
             lines.append(key.ljust(width), style="bold")
-            lines.append(what + "\n")
+            lines.append(screen_notation(what) + "\n")
         lines.rstrip()
         with VerticalScroll() as scroll:
             scroll.border_title = "keys (escape closes)"

@@ -1,9 +1,13 @@
-"""What every scene screen shares: the lesson's notes (t), escape back to the network."""
+"""What every scene screen shares: the lesson's notes (t), escape back to the network, and
+a too-small guard like the main view's."""
 
 from __future__ import annotations
 
+from textual import events, on
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.screen import Screen
+from textual.widgets import Static
 
 from ...io.lessons import Lesson
 from ..config import AppConfig
@@ -11,6 +15,8 @@ from ..widgets.notes import NotesPanel
 
 #: Notes show at the start from this terminal width; below it, t shows them.
 NOTES_WIDTH = 120
+#: Below this size (the main view's least) a scene shows a message instead of its panels.
+SCENE_MIN_SIZE = (80, 24)
 
 
 class SceneScreen(Screen[None]):
@@ -27,6 +33,19 @@ class SceneScreen(Screen[None]):
         border: round $primary-darken-1;
         border-title-style: bold;
     }
+    SceneScreen #scene-too-small {
+        display: none;
+        width: 1fr;
+        height: 1fr;
+        content-align: center middle;
+        text-align: center;
+    }
+    SceneScreen.-too-small > Horizontal, SceneScreen.-too-small NotesPanel {
+        display: none;
+    }
+    SceneScreen.-too-small #scene-too-small {
+        display: block;
+    }
     """
 
     BINDINGS = [
@@ -42,6 +61,29 @@ class SceneScreen(Screen[None]):
     def step_mode(self) -> bool:
         config = getattr(self.app, "config", None)
         return isinstance(config, AppConfig) and config.step_mode
+
+    # Handlers of their own names: the scenes have on_mount and on_resize of theirs.
+    @on(events.Mount)
+    def _mount_guard(self) -> None:
+        self.mount(Static("", id="scene-too-small"))
+        self.fit_size(self.app.size)
+
+    @on(events.Resize)
+    def _guard_size(self, event: events.Resize) -> None:
+        self.fit_size(event.size)
+
+    def fit_size(self, size: Size) -> None:
+        """Below SCENE_MIN_SIZE: a message in place of the panels; they come back when the
+        terminal grows."""
+        too_small = size.width < SCENE_MIN_SIZE[0] or size.height < SCENE_MIN_SIZE[1]
+        self.set_class(too_small, "-too-small")
+        if too_small:
+            for guard in self.query("#scene-too-small").results(Static):
+                guard.update(
+                    f"terminal too small: {size.width}x{size.height}\n"
+                    f"this scene needs at least {SCENE_MIN_SIZE[0]}x{SCENE_MIN_SIZE[1]}\n"
+                    "(it carries on when the terminal grows; esc goes back)"
+                )
 
     def notes_panel(self) -> NotesPanel:
         return NotesPanel(id="scene-notes")

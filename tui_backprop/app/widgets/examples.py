@@ -1,57 +1,110 @@
-"""Every example (or a window of them): input, target, current output and cost."""
+"""Every example (or a window of them): input, target, current output and cost.
+
+The outputs and costs are those after the last update (the network view shows the trained
+example's a and δ from before it): once an update has been made, a line over their columns
+says so. The window follows the last trained example unless it has been paged (``page``,
+the mouse wheel); columns that do not fit give way input first (cut with …), so that many
+inputs or outputs still leave room for output and cost.
+"""
 
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.widgets import Static
 
 from ...core.snapshot import Snapshot
 from .formatting import loss_text, vector
 
+HEADER = ("#", "input", "target", "output", "cost")
+#: Fewest cells a column cut with … keeps.
+MIN_CUT = 5
+AFTER = "after update"
 
-def examples_text(snap: Snapshot, rows: int, width: int = 80) -> Text:
-    """A table of at most ``rows`` lines; the last trained example is marked with ▶.
-    Columns that do not fit in ``width`` are left out from the right (cost first)."""
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def window(n: int, rows: int, current: int | None, first: int | None = None) -> range:
+    """The examples shown in ``rows`` lines: from ``first`` if given (kept in range), else
+    a window that keeps the current example in view."""
+    if n <= rows:
+        return range(n)
+    if first is None:
+        centre = current if current is not None else 0
+        first = centre - rows // 2
+    first = min(max(0, first), n - rows)
+    return range(first, first + rows)
+
+
+def fit_widths(widths: list[int], width: int) -> list[int]:
+    """Column widths within ``width`` cells (2 for the marker, 2 between columns): the input
+    column is cut first, then the target; then columns are left out from the right."""
+    widths = list(widths)
+
+    def total(ws: list[int]) -> int:
+        return 2 + sum(ws) + 2 * (len(ws) - 1)
+
+    for column in (1, 2):  # input, then target
+        over = total(widths) - width
+        if over > 0 and column < len(widths):
+            widths[column] = max(min(widths[column], MIN_CUT), widths[column] - over)
+    while len(widths) > 2 and total(widths) > width:
+        widths.pop()
+    return widths
+
+
+def examples_text(
+    snap: Snapshot, rows: int, width: int = 80, first: int | None = None
+) -> tuple[Text, range]:
+    """A table of at most ``rows`` lines (header included) and the examples it shows; the
+    last trained example is marked with ▶. See the module's docstring for the columns."""
     n = snap.n_examples
     current = snap.example
-    body_rows = max(1, rows - 1)
-    if n <= body_rows:
-        first = 0
-    else:
-        # A window that keeps the current example in view.
-        centre = current if current is not None else 0
-        first = min(max(0, centre - body_rows // 2), n - body_rows)
-    shown = range(first, min(n, first + body_rows))
-    cells: list[tuple[str, ...]] = [
+    labelled = current is not None and rows >= 4
+    body_rows = max(1, rows - (2 if labelled else 1))
+    shown = window(n, body_rows, current, first)
+    for digits in (3, 2):  # outputs to 2 decimals where that keeps the cost column
+        cells: list[tuple[str, ...]] = [
+            (
+                f"{k + 1}",
+                vector(snap.inputs[k]),
+                vector(snap.targets[k]),
+                vector(snap.outputs[k], digits),
+                loss_text(float(snap.costs[k])),
+            )
+            for k in shown
+        ]
+        full = [max(len(HEADER[i]), *(len(c[i]) for c in cells)) for i in range(5)]
+        widths = fit_widths(full, width)
+        if len(widths) == 5:
+            break
+    columns = len(widths)
+    text = Text(no_wrap=True, overflow="ellipsis")
+    if labelled and columns > 3:
+        x = 2 + sum(widths[:3]) + 2 * 3
+        span = sum(widths[3:]) + 2 * (columns - 4)
+        label = f" {AFTER} ".center(span, "─") if span >= len(AFTER) + 2 else AFTER
+        text.append(" " * x + label, style="dim")
+        text.append("\n")
+    text.append(
         (
-            f"{k + 1}",
-            vector(snap.inputs[k]),
-            vector(snap.targets[k]),
-            vector(snap.outputs[k], 3),
-            loss_text(float(snap.costs[k])),
-        )
-        for k in shown
-    ]
-    header: tuple[str, ...] = ("#", "input", "target", "output", "cost")
-    widths = [max(len(header[i]), *(len(c[i]) for c in cells)) for i in range(5)]
-    columns = 5
-    while columns > 2 and 2 + sum(widths[:columns]) + 2 * (columns - 1) > width:
-        columns -= 1
-    header, widths = header[:columns], widths[:columns]
-    cells = [row[:columns] for row in cells]
-    text = Text(
-        ("  " + "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))).rstrip(),
+            "  " + "  ".join(_cut(h, w).ljust(w) for h, w in zip(HEADER, widths, strict=False))
+        ).rstrip(),
         style="bold",
     )
     for k, row in zip(shown, cells, strict=True):
         marker = "▶ " if k == current else "  "
-        line = marker + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))
+        line = marker + "  ".join(_cut(c, w).ljust(w) for c, w in zip(row, widths, strict=False))
         text.append("\n")
         text.append(line.rstrip(), style="reverse" if k == current else "")
-    return text
+    return text, shown
 
 
 class ExamplesView(Static):
+    """The examples table; redraws itself at its new size when resized."""
+
     DEFAULT_CSS = """
     ExamplesView {
         height: 1fr;
@@ -61,9 +114,67 @@ class ExamplesView(Static):
     }
     """
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.snapshot: Snapshot | None = None
+        #: The first example shown once paged; None: follow the last trained example.
+        self.first: int | None = None
+        self.shown: range = range(0)
+
     def show(self, snap: Snapshot) -> None:
-        self.update(
-            examples_text(
-                snap, max(2, self.content_size.height or 10), self.content_size.width or 80
-            )
+        self.snapshot = snap
+        self._draw()
+
+    def _draw(self) -> None:
+        if self.snapshot is None:
+            return
+        text, self.shown = examples_text(
+            self.snapshot,
+            max(2, self.content_size.height or 10),
+            self.content_size.width or 80,
+            self.first,
         )
+        if self.first is not None and self.shown:
+            self.first = self.shown.start  # kept in range
+        n = self.snapshot.n_examples
+        partial = self.shown and len(self.shown) < n
+        self.border_subtitle = f"{self.shown.start + 1}–{self.shown.stop} of {n}" if partial else ""
+        self.update(text)
+
+    def page(self, pages: int) -> None:
+        """Move the window ``pages`` pages (negative: up); it stays there while training
+        goes on, until ``follow``."""
+        if self.snapshot is None:
+            return
+        step = max(1, len(self.shown) - 1)
+        start = self.shown.start if self.shown else 0
+        self.first = max(0, start + pages * step)
+        self._draw()
+
+    def follow(self) -> None:
+        """Follow the last trained example again."""
+        self.first = None
+        self._draw()
+
+    @property
+    def more(self) -> tuple[int, int]:
+        """(examples above the window, examples below it)."""
+        if self.snapshot is None or not self.shown:
+            return 0, 0
+        return self.shown.start, self.snapshot.n_examples - self.shown.stop
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._draw()  # at once, with the new size: not at the next key or frame
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        self._scroll(3, event)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self._scroll(-3, event)
+
+    def _scroll(self, lines: int, event: events.Event) -> None:
+        if self.snapshot is None or not self.shown:
+            return
+        event.stop()
+        self.first = max(0, self.shown.start + lines)
+        self._draw()

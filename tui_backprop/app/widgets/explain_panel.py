@@ -1,6 +1,7 @@
 """The explain panel: the phase being walked, or the selected node or weight, in numbers.
 
-Every formula is written first in the README's notation, then with the numbers it is
+Every formula is written first in the README's notation (its indices as on screen, W²₁₁
+for the README's W^2_11, see ``formatting.screen_notation``), then with the numbers it is
 computed from, so a student can recompute each result from numbers already on screen.
 The numbers come from :mod:`tui_backprop.teach.explain` (phases) and from the Snapshot (the
 selected node's z, a, delta); nothing is computed twice in different ways.
@@ -26,12 +27,21 @@ from ...teach.walk import (
     slopes,
     sparkline,
 )
-from .formatting import vector
+from .formatting import screen_notation, vector, weight_name
 from .style import FOCUS, WARNING
 
 FORMULA = "bold"
 HINT = "dim italic"
 SATURATED = f"bold {WARNING}"
+
+
+class NotationText(Text):
+    """Text whose appended strings are written in the screen's notation (W²₁₁)."""
+
+    def append(self, text, style=None):  # type: ignore[no-untyped-def]  # as Text's
+        if isinstance(text, str):
+            text = screen_notation(text)
+        return super().append(text, style)
 
 
 def example_text(snap: Snapshot, k: int) -> str:
@@ -61,7 +71,7 @@ def phase_text(walk: PhaseWalk, snap: Snapshot) -> Text:
         which = example_text(snap, examples[0])
     else:
         which = f"batch of {len(examples)}: examples " + ", ".join(str(k + 1) for k in examples)
-    text = Text()
+    text = NotationText()
     text.append(
         f"update {walk.update_number} · {which} · phase {walk.index + 1} of {len(walk.phases)}\n",
         style=HINT,
@@ -133,12 +143,12 @@ def node_text(snap: Snapshot, m: int, j: int, ex: Explanation | None) -> Text:
     """A node: its z, a, sigma'(z) and delta for the Snapshot's example; its bias's next
     update (when ``ex``, the explained next update, is given)."""
     spec = snap.spec
-    text = Text()
+    text = NotationText()
     text.append(_node_name(snap, m, j), style="bold")
     # Before any update the Snapshot holds example 1's forward pass (and zero deltas).
     k = snap.example if snap.example is not None else 0
     text.append(
-        f" · {example_text(snap, k)}\n"
+        f" · {example_text(snap, k)}, before its update\n"
         if snap.example is not None
         else " · no update yet: example 1's forward pass\n",
         style=HINT,
@@ -187,8 +197,8 @@ def weight_text(
     """The weight W^m_jk: its value, last change, recent course, and its next update split
     into the gradient part and the momentum part."""
     w = float(layer_arrays(snap.weights)[m][j, k])
-    text = Text()
-    text.append(f"W^{m}_{j + 1}{k + 1}", style="bold")
+    text = NotationText()
+    text.append(weight_name(m, j + 1, k + 1), style="bold")
     text.append(f": from {_node_name(snap, m - 1, k)} to {_node_name(snap, m, j)}\n", style=HINT)
     last = float(layer_arrays(snap.weight_changes)[m][j, k])
     text.append(f"  w = {val(w)}   last change d = {val(last)}\n")
@@ -230,12 +240,16 @@ def selection_text(
 
 class ExplainPanel(VerticalScroll, can_focus=False):
     """Shows whatever text the app hands it, wrapped; pgup/pgdn (the app's keys) scroll
-    it, so it never takes the focus (the arrow keys belong to the cursor)."""
+    it, so it never takes the focus (the arrow keys belong to the cursor). No scroll bar:
+    its bottom border says how many lines follow ("… 3 more lines, pgdn"), its top border
+    how many are above."""
 
     DEFAULT_CSS = """
     ExplainPanel {
         height: 1fr;
         width: 1fr;
+        scrollbar-size-vertical: 0;
+        border-subtitle-align: right;
     }
     ExplainPanel > Static {
         width: 1fr;
@@ -246,8 +260,36 @@ class ExplainPanel(VerticalScroll, can_focus=False):
     def compose(self) -> ComposeResult:
         yield Static("", id="explain-text")
 
+    def on_mount(self) -> None:
+        self.watch(self, "scroll_y", self.show_more, init=False)
+        self.watch(self, "virtual_size", self.show_more, init=False)
+
+    def on_resize(self) -> None:
+        self.show_more()
+
     def update(self, text: Text) -> None:
         self.query_one("#explain-text", Static).update(text)
+        self.call_after_refresh(self.show_more)
+
+    @property
+    def lines_below(self) -> int:
+        """Lines of the text below the panel's bottom edge."""
+        shown = self.scrollable_content_region.height
+        return max(0, self.virtual_size.height - round(self.scroll_y) - shown)
+
+    @property
+    def lines_above(self) -> int:
+        return max(0, round(self.scroll_y))
+
+    def show_more(self, *_: object) -> None:
+        below, above = self.lines_below, self.lines_above
+        plural = "" if below == 1 else "s"
+        self.border_subtitle = f"… {below} more line{plural} (pgdn)" if below else ""
+        self.set_class(bool(below), "-more")
+        if above:
+            self.border_subtitle = (self.border_subtitle + " · " if below else "") + (
+                f"{above} above (pgup)"
+            )
 
     @property
     def text(self) -> str:

@@ -1,9 +1,22 @@
-"""A lesson's lecture notes, in a side panel (``t`` shows or hides it)."""
+"""A lesson's lecture notes, in a side panel (``t`` shows or hides it).
+
+Beside the other panels only where the screen leaves them BESIDE_WIDTH columns; on a
+narrower screen the notes float over the right of the screen instead (above the status
+line and footer), so the panels keep their width and never cut their numbers.
+"""
 
 from __future__ import annotations
 
 from textual.containers import VerticalScroll
+from textual.screen import Screen
 from textual.widgets import Static
+
+#: Columns the panels beside the notes need (the main view's full layout).
+BESIDE_WIDTH = 100
+#: The notes' width beside the panels, and their least width floating over them.
+WIDTH = 34
+#: Floating, the share of the screen's width they take.
+OVERLAY_SHARE = 0.4
 
 
 def reflow(notes: str) -> str:
@@ -21,13 +34,21 @@ class NotesPanel(VerticalScroll):
 
     DEFAULT_CSS = """
     NotesPanel {
-        dock: right;
         width: 34;
         height: 1fr;
         border: round $accent;
         border-title-style: bold;
         padding: 0 1;
         display: none;
+        background: $surface;
+    }
+    NotesPanel.-beside {
+        dock: right;
+    }
+    NotesPanel.-overlay {
+        dock: none;
+        position: absolute;
+        overlay: screen;
     }
     NotesPanel.-shown {
         display: block;
@@ -41,6 +62,40 @@ class NotesPanel(VerticalScroll):
         super().__init__(**kwargs)
         self.title_text = ""
         self.notes_text = ""
+        self.add_class("-overlay")  # until the screen's size is known: squeeze nothing
+        self._placed: tuple[bool, int, int] | None = None
+
+    def on_mount(self) -> None:
+        self.screen.screen_layout_refresh_signal.subscribe(self, self.place)
+        self.place()
+
+    @property
+    def beside(self) -> bool:
+        return self.has_class("-beside")
+
+    def place(self, screen: Screen | None = None) -> None:
+        """Beside the panels where the screen is wide enough, else floating over them."""
+        screen = screen or self.screen
+        width, height = screen.size
+        beside = width - WIDTH >= BESIDE_WIDTH
+        # Floating, it covers the main view's right-hand column (2 of 5 parts) whole,
+        # rather than half a number.
+        own = max(WIDTH, round(width * OVERLAY_SHARE))
+        placed = (beside, width, height)
+        if placed == self._placed:  # restyling refreshes the layout, which calls this
+            return
+        self._placed = placed
+        self.set_class(beside, "-beside")
+        self.set_class(not beside, "-overlay")
+        if beside:
+            self.styles.clear_rule("offset")
+            self.styles.clear_rule("height")
+            self.styles.clear_rule("width")
+        else:
+            self.styles.width = own
+            self.styles.offset = (max(0, width - own), 0)
+            status = 2 if screen.query("StatusLine") else 0  # the main view's
+            self.styles.height = max(3, height - 1 - status)
 
     def compose(self):
         yield Static("", id="notes-text")

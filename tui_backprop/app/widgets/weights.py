@@ -1,9 +1,20 @@
-"""W^m and b^m per layer: each value, and under it (dim) the last change d applied."""
+"""W^m and b^m per layer: each value, and under it (dim) the last change d applied.
+
+A matrix narrower than the panel is flowed into side-by-side groups of rows, so the panel's
+width is used (a 32×2 W¹ in three groups of 11 rows, not one column of 32 with the rest of
+the panel empty). What does not fit in the panel's height is paged (``page``, the mouse
+wheel); the bottom border says which lines are shown. Columns that do not fit are left out
+from the right, with "…+N" saying how many.
+"""
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 import numpy as np
 from rich.text import Text
+from textual import events
 from textual.widgets import Static
 
 from ...core.arrays import layer_arrays
@@ -13,6 +24,9 @@ from .style import sign_style
 
 CELL = 8  # one number (7 cells) and a space
 BIAS_GAP = "│ "
+#: Between side-by-side groups of rows of one matrix.
+GROUP_GAP = "   "
+LEGEND = "under each value: its last change d"
 
 
 def _number(x: float, as_change: bool) -> tuple[str, str]:
@@ -34,52 +48,112 @@ def _row(values: np.ndarray, shown: int, block: int, as_change: bool) -> Text:
     return line
 
 
-def weights_text(snap: Snapshot, width: int = 60, height: int = 100) -> Text:
-    """Every layer's W^m rows with b^m beside them, changes underneath, cut to fit
-    ``width`` x ``height`` cells (with … and counts where something is left out)."""
+@dataclass(frozen=True)
+class Layer:
+    """How layer m's W^m (rows × cols) and b^m are laid out: shown_cols columns in a block
+    of ``block`` cells, rows flowed into ``groups`` groups of ``per_group`` rows."""
+
+    m: int
+    rows: int
+    cols: int
+    shown_cols: int
+    block: int
+    groups: int
+    per_group: int
+
+    @property
+    def lines(self) -> int:
+        return 1 + 2 * self.per_group  # the header, then a value and a change line per row
+
+
+def lay_out(snap: Snapshot, width: int) -> list[Layer]:
     spec = snap.spec
-    lines: list[Text] = []
     bias_width = len(BIAS_GAP) + CELL if spec.bias else 0
-    budget = height - 1  # the last line explains the dim numbers
-    weights, weight_changes, biases, bias_changes = (
-        layer_arrays(values)
-        for values in (snap.weights, snap.weight_changes, snap.biases, snap.bias_changes)
-    )
+    layers = []
     for m in range(1, spec.n_layers + 1):
-        W, dW = weights[m], weight_changes[m]
-        b, db = biases[m], bias_changes[m]
-        rows, cols = W.shape
-        if budget - len(lines) < 3:
-            lines.append(Text(f"… W{sup(m)} to W{sup(spec.n_layers)} need more room", style="dim"))
-            break
+        rows, cols = spec.sizes[m], spec.sizes[m - 1]
         if cols * CELL + bias_width <= width:
             shown_cols = cols
         else:  # leave room for the "…+N" that says how many are not shown
             shown_cols = max(1, min(cols, (width - bias_width - 4) // CELL))
         block = shown_cols * CELL + (4 if cols > shown_cols else 0)
-        header = Text.assemble((f"W{sup(m)}", "bold"), (f" {rows}×{cols}", "dim"))
-        header.pad_right(block - header.cell_len)
-        if spec.bias:
-            header.append(BIAS_GAP)
-            header.append(f"b{sup(m)}", style="bold")
-        lines.append(header)
-        shown_rows = min(rows, max(1, (budget - len(lines) - 1) // 2))
-        for i in range(shown_rows):
-            for as_change, values, bias in ((False, W[i], b[i]), (True, dW[i], db[i])):
-                line = _row(values, shown_cols, block, as_change)
-                if spec.bias:
-                    line.append(BIAS_GAP)
-                    line.append(*_number(bias, as_change))
-                lines.append(line)
-        if rows > shown_rows:
-            lines.append(Text(f"… {rows - shown_rows} more rows", style="dim"))
-    lines.append(Text("under each value: its last change d", style="dim italic"))
-    for line in lines:
-        line.rstrip()
-    return Text("\n").join(lines)
+        group = block + bias_width
+        groups = max(1, min(rows, (width + len(GROUP_GAP)) // (group + len(GROUP_GAP))))
+        per_group = math.ceil(rows / groups)
+        groups = math.ceil(rows / per_group)  # no empty group
+        layers.append(Layer(m, rows, cols, shown_cols, block, groups, per_group))
+    return layers
+
+
+def _line(snap: Snapshot, layer: Layer, index: int, arrays: tuple) -> Text:
+    """Line ``index`` of a layer's lines: 0 the header, then value and change lines."""
+    weights, weight_changes, biases, bias_changes = arrays
+    m, bias = layer.m, snap.spec.bias
+    line = Text()
+    for g in range(layer.groups):
+        first = g * layer.per_group
+        if g:
+            line.append(GROUP_GAP)
+        if index == 0:
+            last = min(layer.rows, first + layer.per_group)
+            size = f" {layer.rows}×{layer.cols}" if g == 0 else f" {first + 1}–{last}"
+            header = Text.assemble((f"W{sup(m)}", "bold"), (size, "dim"))
+            header.pad_right(layer.block - header.cell_len)
+            line.append_text(header)
+            if bias:
+                line.append(BIAS_GAP)
+                line.append(f"b{sup(m)}", style="bold")
+                line.append(" " * (CELL - len(f"b{sup(m)}")))
+            continue
+        i = first + (index - 1) // 2
+        as_change = (index - 1) % 2 == 1
+        if i >= min(layer.rows, first + layer.per_group):
+            continue
+        W = (weight_changes if as_change else weights)[m]
+        line.append_text(_row(W[i], layer.shown_cols, layer.block, as_change))
+        if bias:
+            b = (bias_changes if as_change else biases)[m]
+            line.append(BIAS_GAP)
+            line.append(*_number(b[i], as_change))
+    line.rstrip()
+    return line
+
+
+def weights_lines(snap: Snapshot, width: int) -> tuple[list[Layer], int]:
+    """The layers' layout and how many lines they take in all."""
+    layers = lay_out(snap, width)
+    return layers, sum(layer.lines for layer in layers)
+
+
+def weights_text(
+    snap: Snapshot, width: int = 60, height: int = 100, first: int = 0
+) -> tuple[Text, range, int]:
+    """Lines ``first`` on of every layer's W^m rows with b^m beside them and changes
+    underneath, in ``width`` x ``height`` cells, the last line a legend; returns the text,
+    the lines shown and the lines in all."""
+    layers, total = weights_lines(snap, width)
+    room = max(1, height - 1)  # the last line explains the dim numbers
+    first = min(max(0, first), max(0, total - room))
+    shown = range(first, min(total, first + room))
+    arrays = tuple(
+        layer_arrays(values)
+        for values in (snap.weights, snap.weight_changes, snap.biases, snap.bias_changes)
+    )
+    lines: list[Text] = []
+    start = 0
+    for layer in layers:
+        for index in range(layer.lines):
+            if start + index in shown:
+                lines.append(_line(snap, layer, index, arrays))
+        start += layer.lines
+    lines.append(Text(LEGEND, style="dim italic"))
+    return Text("\n").join(lines), shown, total
 
 
 class WeightsView(Static):
+    """The weights panel; pages with ``page`` and the mouse wheel, redraws at once when
+    resized."""
+
     DEFAULT_CSS = """
     WeightsView {
         height: 1fr;
@@ -89,7 +163,51 @@ class WeightsView(Static):
     }
     """
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.snapshot: Snapshot | None = None
+        self.first = 0
+        self.shown: range = range(0)
+        self.total = 0
+
     def show(self, snap: Snapshot) -> None:
+        self.snapshot = snap
+        self._draw()
+
+    def _draw(self) -> None:
+        if self.snapshot is None:
+            return
         width = self.content_size.width or 60
         height = self.content_size.height or 100
-        self.update(weights_text(snap, width, height))
+        text, self.shown, self.total = weights_text(self.snapshot, width, height, self.first)
+        self.first = self.shown.start if self.shown else 0
+        if self.shown and len(self.shown) < self.total:
+            self.border_subtitle = f"lines {self.shown.start + 1}–{self.shown.stop} of {self.total}"
+        else:
+            self.border_subtitle = ""
+        self.update(text)
+
+    @property
+    def more(self) -> tuple[int, int]:
+        """(lines above the panel, lines below it)."""
+        if not self.shown:
+            return 0, 0
+        return self.shown.start, self.total - self.shown.stop
+
+    def page(self, pages: int) -> None:
+        """Move ``pages`` pages down (negative: up)."""
+        self.first = max(0, self.first + pages * max(1, len(self.shown) - 1))
+        self._draw()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._draw()
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        event.stop()
+        self.first += 2
+        self._draw()
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        event.stop()
+        self.first = max(0, self.first - 2)
+        self._draw()

@@ -275,8 +275,13 @@ def _legend(
     snapshot: Snapshot, width: int, flagged: bool = False, nan: bool = False
 ) -> list[Piece]:
     """The key to the picture as (text, style id) pieces, as many items as fit in width;
-    with NaN nodes their mark first, with saturated nodes their flag."""
-    items: list[list[Piece]] = [[("nan", _NAN_MARK), (" diverged: not a number", 0)]] if nan else []
+    with NaN nodes their mark first, with saturated nodes their flag. Once an example has
+    been trained, its a and δ are those it had before that update: said first."""
+    items: list[list[Piece]] = []
+    if snapshot.example is not None:
+        items.append([("a δ", _LABEL), (" before update", 0)])
+    if nan:
+        items.append([("nan", _NAN_MARK), (" diverged: not a number", 0)])
     if flagged:
         items.append([("!", _FLAG), (" saturated σ'≈0", 0)])
     items += [

@@ -1,0 +1,282 @@
+"""Labels and layouts that hold: before / after update labelled, one notation (W²₁₁), the
+explain panel saying what follows, the notes floating where the panels need their room,
+the weights and examples paging, a resize redrawn at once, scenes guarded when too small."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import numpy as np
+import pytest
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Static
+
+from tests.test_app import xor_app
+from tests.test_scenes import lesson_app
+from tui_backprop.app.screens.help import HelpScreen
+from tui_backprop.app.widgets.examples import ExamplesView
+from tui_backprop.app.widgets.explain_panel import ExplainPanel
+from tui_backprop.app.widgets.formatting import screen_notation, weight_name
+from tui_backprop.app.widgets.network.view import NetworkView
+from tui_backprop.app.widgets.notes import NotesPanel
+from tui_backprop.app.widgets.status import StatusLine
+from tui_backprop.app.widgets.weights import WeightsView
+from tui_backprop.core.config import TrainingConfig
+from tui_backprop.core.problem import REGRESSION, Problem
+from tui_backprop.core.spec import NetworkSpec
+
+PLAIN_INDEX = re.compile(r"W\^\d|W\d\[|delta\^\d")
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def rendered(app, widget) -> str:
+    return str(app.query_one(widget).render())
+
+
+def on_screen(app) -> list[str]:
+    """The screen's characters, line by line, as the terminal shows them."""
+    return [
+        "".join(segment.text for segment in strip)
+        for strip in app.screen._compositor.render_strips()
+    ]
+
+
+# -- labels -------------------------------------------------------------------------------
+def test_before_and_after_the_update_are_labelled():
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            assert "before update" not in rendered(app, NetworkView)  # nothing trained yet
+            assert "after update" not in rendered(app, ExamplesView)
+            await pilot.press("n")
+            await pilot.pause()
+            assert "before update" in rendered(app, NetworkView)
+            table = rendered(app, ExamplesView).splitlines()
+            assert "after update" in table[0]
+            # The label stands over the output and cost columns.
+            assert table[0].index("after update") >= table[1].index("output") - 2
+
+    run(scenario())
+
+
+def test_notation_is_w_superscript_subscript():
+    assert weight_name(2, 1, 1) == "W²₁₁"
+    assert screen_notation("dC/dW^2_ij = delta^2_i a^1_j") == "dC/dW²ᵢⱼ = delta²ᵢ a¹ⱼ"
+    assert screen_notation("e^-(x), a^{m-1}") == "e^-(x), a^{m-1}"  # left alone
+
+    async def scenario():
+        app = xor_app(settings=TrainingConfig(seed=0, momentum=0.9))
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.press("n", "right", "right")  # the weight W²₁₁
+            await pilot.pause()
+            text = app.query_one(ExplainPanel).text
+            assert text.startswith("W²₁₁") and not PLAIN_INDEX.search(text)
+            await pilot.press("escape", "s")  # the phase walk: formulas with indices
+            await pilot.pause()
+            for _ in range(6):
+                text = app.query_one(ExplainPanel).text
+                assert not PLAIN_INDEX.search(text), text
+                await pilot.press("s")
+
+    run(scenario())
+
+
+def test_help_writes_indices_as_on_screen():
+    class Keys(Screen):
+        BINDINGS = [Binding("x", "nudge", "nudge", tooltip="nudge W^2_11 by 0.1")]
+
+        def action_nudge(self) -> None:
+            pass
+
+    class HelpApp(App):
+        def on_mount(self) -> None:
+            self.push_screen(Keys())
+
+    async def scenario():
+        app = HelpApp()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            app.push_screen(HelpScreen(app.screen))
+            await pilot.pause()
+            text = str(app.screen.query_one(Static).render())
+            assert "nudge W²₁₁ by 0.1" in text and not PLAIN_INDEX.search(text)
+
+    run(scenario())
+
+
+def test_a_long_status_message_ends_in_an_ellipsis():
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            app.message = "seed 165: e or space trains it to epoch 2000 " + "and more " * 10
+            app.draw(app.runner.latest(), force=True)
+            await pilot.pause()
+            status = [line for line in on_screen(app) if "PAUSED" in line]
+            assert status and status[0].rstrip().endswith("…")
+
+    run(scenario())
+
+
+def test_the_explain_panel_says_how_many_lines_follow():
+    async def scenario():
+        app = xor_app(problem="circle", spec=NetworkSpec.build(2, (16, 16), 1))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("s", "s")  # forward, layer 2: 16 nodes, 32 lines
+            await pilot.pause()
+            panel = app.query_one(ExplainPanel)
+            below = panel.lines_below
+            assert below > 0
+            assert f"… {below} more lines (pgdn)" == panel.border_subtitle
+            assert any(f"{below} more lines" in line for line in on_screen(app))
+            assert panel.scrollbar_size_vertical == 0  # no bare scroll bar
+            await pilot.press("pagedown")
+            await pilot.pause()
+            assert "above (pgup)" in panel.border_subtitle
+            assert panel.lines_below < below
+
+    run(scenario())
+
+
+# -- layouts ------------------------------------------------------------------------------
+NUMBER_CUT = re.compile(r"[+-]?\d*\.…|[+-]\d+\.?…")
+
+
+@pytest.mark.parametrize("size", [(100, 30), (120, 36)])
+def test_notes_float_over_the_panels_where_they_need_the_room(size):
+    async def scenario():
+        app = lesson_app("xor-231")
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            notes = app.query_one(NotesPanel)
+            if not notes.has_class("-shown"):
+                await pilot.press("t")
+                await pilot.pause()
+            assert notes.display and not notes.beside
+            weights, examples = app.query_one(WeightsView), app.query_one(ExamplesView)
+            # The panels keep the width they have without the notes.
+            assert weights.size.width >= 30 and examples.size.width >= 30
+            for widget in (weights, examples):
+                for line in str(widget.render()).splitlines():
+                    assert not NUMBER_CUT.search(line), line
+            # The notes cover the right-hand column whole (no half-covered numbers), and
+            # leave the status line free.
+            assert notes.region.x <= weights.region.x
+            assert notes.region.bottom <= app.query_one(StatusLine).region.y
+            assert all("PAUSED" in line for line in on_screen(app) if " PAUSED " in line)
+
+    run(scenario())
+
+
+def test_notes_sit_beside_the_panels_on_a_wide_screen():
+    async def scenario():
+        app = lesson_app("xor-231")
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.pause()
+            notes = app.query_one(NotesPanel)
+            assert notes.display and notes.beside
+            assert app.query_one("#main").region.right <= notes.region.x
+
+    run(scenario())
+
+
+def test_the_weights_panel_uses_its_width_and_pages():
+    async def scenario():
+        app = xor_app(spec=NetworkSpec.build(2, (32, 32), 1))
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.pause()
+            weights = app.query_one(WeightsView)
+            text = str(weights.render()).splitlines()
+            # W¹ (32×2) flows into groups side by side: the width is used.
+            assert text[0].count("W¹") >= 2
+            assert max(len(line) for line in text) > weights.size.width - 12
+            above, below = weights.more
+            assert above == 0 and below > 0
+            assert weights.border_subtitle.startswith("lines 1–")
+            weights.page(1)
+            await pilot.pause()
+            assert weights.more[0] > 0
+            assert "W²" in str(weights.render())
+            while weights.more[1]:
+                weights.page(1)
+            assert "W³" in str(weights.render())
+
+    run(scenario())
+
+
+def test_the_examples_table_pages_and_keeps_output_and_cost_for_many_columns():
+    rng = np.random.default_rng(0)
+    problem = Problem(
+        "wide", rng.normal(size=(40, 5)), rng.uniform(size=(40, 3)), REGRESSION, "5 in, 3 out"
+    )
+
+    async def scenario():
+        from tui_backprop.app.app import BackpropApp
+        from tui_backprop.app.config import AppConfig
+        from tui_backprop.core.config import AppOptions
+
+        app = BackpropApp(
+            AppConfig(
+                problem=problem,
+                spec=NetworkSpec.build(5, (4,), 3),
+                settings=TrainingConfig(seed=0),
+                options=AppOptions(),
+                step_mode=True,
+            )
+        )
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.press("n")
+            await pilot.pause()
+            examples = app.query_one(ExamplesView)
+            header = [line for line in str(examples.render()).splitlines() if "#" in line][0]
+            assert "output" in header and "cost" in header
+            assert examples.more[1] > 0
+            first = examples.shown.start
+            examples.page(1)
+            await pilot.pause()
+            assert examples.shown.start > first
+            await pilot.press("n")  # paged: the window stays
+            await pilot.pause()
+            assert examples.shown.start > first
+
+    run(scenario())
+
+
+def test_a_resize_redraws_the_examples_at_once():
+    async def scenario():
+        app = xor_app(problem="circle")
+        async with app.run_test(size=(120, 30)) as pilot:
+            await pilot.pause()
+            examples = app.query_one(ExamplesView)
+            rows_before = len(str(examples.render()).splitlines())
+            await pilot.resize_terminal(120, 45)
+            await pilot.pause()
+            await pilot.pause()
+            rows_after = len(str(examples.render()).splitlines())
+            assert rows_after > rows_before
+            assert rows_after == examples.content_size.height
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("name", ["descent", "landscape", "restarts"])
+def test_scenes_have_a_too_small_guard(name):
+    async def scenario():
+        app = lesson_app(name)
+        async with app.run_test(size=(40, 12)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert screen.has_class("-too-small")
+            assert "too small" in str(screen.query_one("#scene-too-small").render())
+            await pilot.resize_terminal(100, 30)
+            await pilot.pause()
+            assert not screen.has_class("-too-small")
+            assert not screen.query_one("#scene-too-small").display
+
+    run(scenario())
