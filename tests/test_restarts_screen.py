@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import re
 import threading
 
 import numpy as np
@@ -13,7 +14,7 @@ from textual.widgets import OptionList, ProgressBar
 from tests.test_scenes import lesson_app, lesson_config
 from tui_backprop.app.app import BackpropApp
 from tui_backprop.app.screens import restarts as restarts_screen
-from tui_backprop.app.screens.restarts import RestartsScreen
+from tui_backprop.app.screens.restarts import LossHistogram, RestartsScreen
 from tui_backprop.io.build import build_setup
 from tui_backprop.io.lessons import load_lesson
 from tui_backprop.teach.restarts import train_restarts
@@ -99,5 +100,23 @@ def test_the_best_seed_is_selected_and_enter_opens_it():
             await pilot.pause()
             assert type(app.screen).__name__ == "MainScreen"
             assert app.runner.session.seed == int(best.split("-")[1])
+
+    run(scenario())
+
+
+def test_counts_are_whole_numbers_and_the_opened_seed_says_what_space_does():
+    async def scenario():
+        app = lesson_app("restarts")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, RestartsScreen)
+            plot = re.sub(r"\x1b\[[0-9;]*m", "", screen.query_one(LossHistogram).plt.build())
+            ticks = re.findall(r"([\d.]+)┤", plot)
+            assert ticks and all(tick.isdigit() for tick in ticks), ticks
+            await pilot.press("enter")
+            await pilot.pause()
+            assert "space trains it to epoch 2000" in app.message
+            assert "e or space" not in app.message
 
     run(scenario())

@@ -28,6 +28,7 @@ from ...core.session import ProgressCallback
 from ...io.lessons import Lesson
 from ...teach.restarts import RestartsResult, train_restarts
 from ..config import AppConfig
+from ..widgets.formatting import loss_text
 from ..widgets.style import PLOT_DATA, PLOT_MARK
 from .scene import SceneScreen
 
@@ -50,8 +51,13 @@ class LossHistogram(PlotextPlot):
         finite = losses[np.isfinite(losses)]
         if finite.size:
             logs = np.log10(np.maximum(finite, 1e-300))
-            plt.hist(logs.tolist(), bins=min(30, max(5, finite.size // 10)), color=PLOT_DATA)
+            bins = min(30, max(5, finite.size // 10))
+            plt.hist(logs.tolist(), bins=bins, color=PLOT_DATA)
             plt.vline(math.log10(threshold), color=PLOT_MARK)
+            # Counts of networks: whole numbers on the axis, not 142.0.
+            most = int(np.histogram(logs, bins=bins)[0].max())
+            step = max(1, math.ceil(most / 5))
+            plt.yticks(list(range(0, most + step, step)))
         plt.title("final loss, log10 (red: the threshold)")
         self.refresh()
 
@@ -214,7 +220,7 @@ class RestartsScreen(SceneScreen):
         if (~finite).any():
             lines.append(f"{(~finite).sum()} diverged")
         if finite.any():
-            lines.append(f"median final loss {np.median(losses[finite]):.3g}")
+            lines.append(f"median final loss {loss_text(float(np.median(losses[finite])))}")
         self.query_one("#restarts-summary", Static).update("\n".join(lines))
         order = np.argsort(np.where(finite, losses, np.inf), kind="stable")
         options = self.query_one(OptionList)
@@ -223,7 +229,7 @@ class RestartsScreen(SceneScreen):
             for r in picks:
                 loss = losses[r]
                 text = (
-                    f"{title:5} seed {result.seeds[r]:<6} loss {loss:.3g}"
+                    f"{title:5} seed {result.seeds[r]:<6} loss {loss_text(float(loss))}"
                     if (np.isfinite(loss))
                     else f"{title:5} seed {result.seeds[r]:<6} diverged"
                 )
@@ -261,6 +267,6 @@ class RestartsScreen(SceneScreen):
             hits = np.nonzero(self.result.seeds == seed)[0]
             if hits.size:
                 loss = self.result.final_losses[hits[0]]
-        note = f" (its final loss here: {loss:.3g})" if loss is not None else ""
+        note = f" (its final loss here: {loss_text(float(loss))})" if loss is not None else ""
         host = cast("AppHost", self.app)  # scenes are screens of BackpropApp
-        host.open_config(config, f"seed {seed}: e or space trains it to epoch {self.epochs}{note}")
+        host.open_config(config, f"seed {seed}: space trains it to epoch {self.epochs}{note}")
