@@ -17,6 +17,13 @@ from tui_backprop.io.build import build_setup
 from tui_backprop.io.lessons import load_lesson
 
 
+async def kernels_arrive(app: BackpropApp, pilot) -> None:
+    """Wait, without blocking the app's loop, for the warm-up thread and its result."""
+    if app.warming is not None:
+        await asyncio.to_thread(app.warming.join, 60)
+    await pilot.pause()
+
+
 def test_a_session_before_its_kernels_shows_the_references_numbers():
     setup = build_setup(load_lesson("xor-231").run, make_session=False)
     spec, X, Y = setup.spec, setup.problem.X, setup.problem.Y
@@ -70,14 +77,27 @@ def test_keys_act_at_once_while_the_kernels_compile():
             await pilot.press("r")  # reseeds now
             assert session.seed == 1
             release.set()
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await kernels_arrive(app, pilot)
             assert session.kernels_ready
             assert session.updates == 1  # the waiting n ran, once
             assert app.runner.latest().updates == 1
         assert calls == ["2-3-1"]
 
     asyncio.run(scenario())
+
+
+def test_quitting_does_not_wait_for_a_compile():
+    release = threading.Event()
+
+    async def scenario() -> None:
+        app = BackpropApp(dataclasses.replace(lesson_config("xor-231"), step_mode=False))
+        app.warm_up = lambda session: release.wait(60)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("q")
+        assert app.warming is not None and app.warming.is_alive()  # still "compiling"
+
+    asyncio.run(scenario())
+    release.set()
 
 
 def test_a_network_the_process_has_kernels_for_starts_ready():
@@ -96,16 +116,14 @@ def test_a_network_the_process_has_kernels_for_starts_ready():
 
         app.warm_up = counted
         async with app.run_test(size=(100, 30)) as pilot:
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await kernels_arrive(app, pilot)
             assert app.runner.session.kernels_ready
             await pilot.press("r")  # same network: same kernels
             assert app.runner.session.kernels_ready
             await pilot.press("c")  # another cost: other kernels, warmed again
             assert not app.runner.session.kernels_ready
             release.set()
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await kernels_arrive(app, pilot)
             assert app.runner.session.kernels_ready
             await pilot.press("c")  # back to the first cost: already here
             assert app.runner.session.kernels_ready

@@ -15,6 +15,7 @@ from ..io.lessons import LESSON_DIR, Lesson
 from ..teach import errata, tutorials
 from ..teach.errata import Weights
 from ..teach.restarts import train_restarts
+from .background import in_background
 from .host import AppHost
 from .screens.errata import SEEDS_COUNTED, ErrataScreen, RunsCompared, errata_text
 
@@ -43,9 +44,7 @@ def compare_runs(
     X, Y = setup.problem.X, setup.problem.Y
     state = Weights(net.weights(), net.biases() if bias else None, X, Y)
     outcomes = errata.compare_runs(name, written, state)
-    runs = RunsCompared(
-        setup.settings.epochs, outcomes, X, [written.outputs, state.output()]
-    )
+    runs = RunsCompared(setup.settings.epochs, outcomes, X, [written.outputs, state.output()])
     if name != "xor-221":
         return runs
     threshold, _ = RestartsConfig().threshold_for(setup.spec.cost)
@@ -100,11 +99,7 @@ class TutorialMixin(AppHost):
                 errata_text(name, lesson.title, state, where, None) + errata_progress(done, total),
             )
 
-        def work() -> None:
-            runs = compare_runs(lesson, snap.seed, progress)
-            self.call_from_thread(show, runs)
-
-        self.run_worker(work, thread=True, exclusive=True, group="errata", name="errata runs")
+        in_background(self, "errata runs", lambda: compare_runs(lesson, snap.seed, progress), show)
 
 
 def errata_progress(done: int, total: int) -> Text:

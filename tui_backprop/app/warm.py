@@ -3,7 +3,8 @@
 Compiling a network's kernels takes seconds with an empty cache, and loading them from
 the cache a few tenths of a second: both too long for a key press. So every new Session
 (at the start, after ``a`` or ``c``, a lesson or a restart's seed) starts with
-``kernels_ready`` False and its kernels are compiled or loaded in a thread worker
+``kernels_ready`` False and its kernels are compiled or loaded in a daemon thread (see
+``background``: quitting never waits for a compile)
 (``core.session.warm_kernels``, on a throwaway Session). Meanwhile the Session evaluates
 with the NumPy reference, so the network, the outputs and the loss show and every key
 that does not train acts at once; a key that trains (space, n, e, s, g) is queued, the
@@ -13,10 +14,12 @@ are ready. A network whose kernels this process already has starts ready.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from ..core.session import Session, warm_kernels
 from ..core.spec import NetworkSpec
+from .background import in_background
 from .host import AppHost
 
 #: At most this many key presses wait for the kernels; more are dropped, and said so.
@@ -36,6 +39,8 @@ class WarmKernelsMixin(AppHost):
     def _init_kernels(self) -> None:
         self._warm: set[KernelKey] = set()
         self._waiting: list[tuple[str, Callable[[], None]]] = []
+        #: The thread getting the latest Session's kernels ready (None before the first).
+        self.warming: threading.Thread | None = None
         #: The warm-up itself: ``warm_kernels`` (a test puts a slow fake here).
         self.warm_up: Callable[[Session], None] = lambda session: warm_kernels(
             session.spec, session.X, session.Y, session.settings
@@ -55,11 +60,12 @@ class WarmKernelsMixin(AppHost):
             return
         self.message = f"compiling the kernels for {session.spec.label}…"
 
-        def work() -> None:
-            self.warm_up(session)
-            self.call_from_thread(self._kernels_arrived, session)
-
-        self.run_worker(work, thread=True, exclusive=True, group="kernels", name="kernels")
+        self.warming = in_background(
+            self,
+            f"kernels {session.spec.label}",
+            lambda: self.warm_up(session),
+            lambda _: self._kernels_arrived(session),
+        )
 
     def _kernels_arrived(self, session: Session) -> None:
         self._warm.add(kernel_key(session.spec))
