@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from textual.app import App
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -278,5 +279,24 @@ def test_scenes_have_a_too_small_guard(name):
             await pilot.pause()
             assert not screen.has_class("-too-small")
             assert not screen.query_one("#scene-too-small").display
+
+    run(scenario())
+
+
+def test_a_scene_keeps_its_notes_beside_from_80_columns_left_and_floats_them_below():
+    async def scenario():
+        app = lesson_app("descent")
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            notes = app.screen.query_one(NotesPanel)
+            assert notes.display and notes.beside
+            plot = app.screen.query_one("#descent-plot")
+            side = app.screen.query_one(Horizontal)
+            assert side.region.right <= notes.region.x
+            await pilot.resize_terminal(100, 30)
+            await pilot.pause()
+            assert notes.display and not notes.beside
+            assert side.size.width == 100
+            assert plot.size.width > 40
 
     run(scenario())

@@ -86,7 +86,8 @@ class SceneScreen(Screen[None]):
                 )
 
     def notes_panel(self) -> NotesPanel:
-        return NotesPanel(id="scene-notes")
+        # A scene's plot and side panel read from 80 columns: beside the notes from there.
+        return NotesPanel(beside_width=SCENE_MIN_SIZE[0], id="scene-notes")
 
     def show_notes(self) -> None:
         """Fill the notes panel; shown at the start on a wide terminal."""

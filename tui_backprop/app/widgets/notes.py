@@ -58,8 +58,10 @@ class NotesPanel(VerticalScroll):
     }
     """
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, beside_width: int = BESIDE_WIDTH, **kwargs) -> None:
+        """beside_width: the columns the screen's panels need beside the notes."""
         super().__init__(**kwargs)
+        self.beside_width = beside_width
         self.title_text = ""
         self.notes_text = ""
         self.add_class("-overlay")  # until the screen's size is known: squeeze nothing
@@ -77,7 +79,7 @@ class NotesPanel(VerticalScroll):
         """Beside the panels where the screen is wide enough, else floating over them."""
         screen = screen or self.screen
         width, height = screen.size
-        beside = width - WIDTH >= BESIDE_WIDTH
+        beside = width - WIDTH >= self.beside_width
         # Floating, it covers the main view's right-hand column (2 of 5 parts) whole,
         # rather than half a number.
         own = max(WIDTH, round(width * OVERLAY_SHARE))
