@@ -12,6 +12,7 @@ import numpy as np
 
 from tests.test_scenes import lesson_config
 from tui_backprop.app.app import BackpropApp
+from tui_backprop.app.widgets.status import StatusLine
 from tui_backprop.core.session import Session, warm_kernels
 from tui_backprop.io.build import build_setup
 from tui_backprop.io.lessons import load_lesson
@@ -70,6 +71,8 @@ def test_keys_act_at_once_while_the_kernels_compile():
             alpha = session.alpha
             await pilot.press("plus")  # does not train: acts now
             assert session.alpha == 2 * alpha
+            status = str(app.query_one(StatusLine).render())
+            assert "compiling kernels" in status  # still said, beside the key's message
             await pilot.press("n")  # trains: waits
             assert session.updates == 0 and "then: n" in app.message
             await pilot.press("space", "space")  # a run queued, then taken back

@@ -299,7 +299,8 @@ class BackpropApp(SceneMixin, TeachingMixin, TutorialMixin, WarmKernelsMixin, Ap
         self.query_one(NetworkView).show(shown, focus, flagged)
         self.update_teaching_panels(snap, shown)
         self.query_one(LossPlot).show(snap, self.log_scale)
-        self.query_one(StatusLine).show(snap, self.state, self.runner.speed, self.message)
+        message = self.kernel_note(self.message)
+        self.query_one(StatusLine).show(snap, self.state, self.runner.speed, message)
         if not self.screen.has_class("-compact"):
             self.query_one(WeightsView).show(snap)
             self.query_one(ExamplesView).show(snap)

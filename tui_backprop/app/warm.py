@@ -82,6 +82,12 @@ class WarmKernelsMixin(AppHost):
         for _, run in waiting:
             run()
 
+    def kernel_note(self, message: str) -> str:
+        """The status line's message, with a word on the kernels while they compile."""
+        if self.runner.session.kernels_ready or "compiling" in message:
+            return message
+        return f"{message} · compiling kernels…" if message else "compiling kernels…"
+
     def kernels_needed(self, what: str, run: Callable[[], None]) -> bool:
         """True if the kernels are ready; else ``run`` waits for them (as ``what``), the
         status line says so, and False."""
