@@ -300,3 +300,15 @@ def test_a_scene_keeps_its_notes_beside_from_80_columns_left_and_floats_them_bel
             assert plot.size.width > 40
 
     run(scenario())
+
+
+def test_a_full_batch_update_marks_no_single_example():
+    async def scenario():
+        app = xor_app(settings=TrainingConfig(seed=0, batch_size=4))
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.press("n")
+            await pilot.pause()
+            table = rendered(app, ExamplesView)
+            assert "▶" not in table and "after full-batch update" in table
+
+    run(scenario())

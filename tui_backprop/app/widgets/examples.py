@@ -59,10 +59,14 @@ def examples_text(
     snap: Snapshot, rows: int, width: int = 80, first: int | None = None
 ) -> tuple[Text, range]:
     """A table of at most ``rows`` lines (header included) and the examples it shows; the
-    last trained example is marked with ▶. See the module's docstring for the columns."""
+    last trained example is marked with ▶ (none in full batch: every example was trained).
+    See the module's docstring for the columns."""
     n = snap.n_examples
     current = snap.example
+    full_batch = current is not None and snap.batch_size >= n
     labelled = current is not None and rows >= 4
+    if full_batch:
+        current = None
     body_rows = max(1, rows - (2 if labelled else 1))
     shown = window(n, body_rows, current, first)
     for digits in (3, 2):  # outputs to 2 decimals where that keeps the cost column
@@ -85,7 +89,8 @@ def examples_text(
     if labelled and columns > 3:
         x = 2 + sum(widths[:3]) + 2 * 3
         span = sum(widths[3:]) + 2 * (columns - 4)
-        label = f" {AFTER} ".center(span, "─") if span >= len(AFTER) + 2 else AFTER
+        after = "after full-batch update" if full_batch else AFTER
+        label = f" {after} ".center(span, "─") if span >= len(after) + 2 else after
         text.append(" " * x + label, style="dim")
         text.append("\n")
     text.append(
