@@ -123,3 +123,45 @@ def test_w_does_nothing_but_say_why_off_the_seed_lessons():
             assert not isinstance(app.screen, ErrataScreen)
 
     asyncio.run(scenario())
+
+
+def test_descent_scene_errata_steps_both_ways_from_the_current_point():
+    async def scenario() -> str:
+        app = lesson_app("descent")
+        async with app.run_test(size=(100, 40)) as pilot:
+            await pilot.press("n", "w")
+            screen = app.screen
+            assert isinstance(screen, ErrataScreen)
+            text = screen.body.plain
+            await pilot.press("escape")
+            return text
+
+    text = asyncio.run(scenario())
+    x, gamma = 4.0, 0.01
+    slope = 4 * x**3 - 9 * x**2
+    x = x - gamma * slope  # one step taken
+    slope = 4 * x**3 - 9 * x**2
+    written, correct = (float(v) for v in re.findall(r"= ([+-]\S+)", text)[:2])
+    assert written == pytest.approx(x + gamma * slope, rel=1e-5)
+    assert correct == pytest.approx(x - gamma * slope, rel=1e-5)
+    assert "x_i + alpha v_i" in text
+
+
+def test_landscape_scene_errata_evaluates_not_at_the_mse_paths_point():
+    async def scenario() -> tuple[str, float, float]:
+        app = lesson_app("landscape")
+        async with app.run_test(size=(100, 40)) as pilot:
+            await pilot.press("n", "w")
+            screen = app.screen
+            assert isinstance(screen, ErrataScreen)
+            net = app.screen_stack[-2].sessions[0].network
+            return screen.body.plain, float(net.W[1][0, 0]), float(net.b[1][0])
+
+    text, w, b = asyncio.run(scenario())
+    x, y = np.array([0.0, 1.0]), np.array([1.0, 0.0])
+    a = 1 / (1 + np.exp(-(w * x + b)))
+    delta = (a - y) * a * (1 - a)
+    written, correct = (float(v) for v in re.findall(r"= ([+-]\S+)", text)[:2])
+    assert written == pytest.approx(np.sum(delta), rel=1e-5)
+    assert correct == pytest.approx(np.sum(delta * x), rel=1e-5)
+    assert "update 1" in text

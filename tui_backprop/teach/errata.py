@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -55,9 +56,17 @@ class Weights:
         return self.forward()[-1]
 
 
-#: A difference's two values at a network's weights: (the tutorial's, the correct one),
-#: each a short vector (one value per example, or one number).
-Evaluate = Callable[[Weights], tuple[Floats, Floats]]
+@dataclass(frozen=True)
+class DescentPoint:
+    """Where the quartic's descent is: x, and the step size gamma (the tutorial's alpha)."""
+
+    x: float
+    gamma: float
+
+
+#: A difference's two values at a network's weights (or the descent's point): (the
+#: tutorial's, the correct one), each a short vector (one value per example, or one).
+Evaluate = Callable[[Any], tuple[Floats, Floats]]
 
 
 @dataclass(frozen=True)
@@ -236,6 +245,12 @@ XOR_221 = (
     ),
 )
 
+
+def _descent_step(point: DescentPoint) -> tuple[Floats, Floats]:
+    x, slope = point.x, 4 * point.x**3 - 9 * point.x**2
+    return np.array([x + point.gamma * slope]), np.array([x - point.gamma * slope])
+
+
 DESCENT = (
     Difference(
         SLIP,
@@ -244,6 +259,7 @@ DESCENT = (
         "x_{i+1} = x_i - alpha f'(x_i)",
         "adding the slope climbs: it is gradient ascent; the tutorial's code subtracts, "
         "which is why it reaches the minimum at 2.2500325",
+        _descent_step,
     ),
 )
 

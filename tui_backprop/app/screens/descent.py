@@ -31,8 +31,10 @@ from ...teach.descent import (
     quartic_curvature,
     quartic_slope,
 )
+from ...teach.errata import DescentPoint
 from ..widgets.heatmap import Heatmap, legend, sample
 from ..widgets.style import descent_styles, plot_colours
+from .errata import ErrataScreen, errata_text
 from .scene import SceneScreen
 
 #: gamma for the surfaces (the quartic's comes from the lesson or a preset).
@@ -130,6 +132,13 @@ class DescentScreen(SceneScreen):
         Binding("up", "move(0, 1)", "start up", show=False),
         Binding("down", "move(0, -1)", "start down", show=False),
         Binding("i", "restart", "restart", show=False, tooltip="back to the start point"),
+        Binding(
+            "w",
+            "errata",
+            "tutorial vs correct",
+            show=False,
+            tooltip="the tutorial's step formula against the correct one, at this point",
+        ),
     ]
 
     def __init__(self, lesson: Lesson | None = None, config: DescentConfig | None = None) -> None:
@@ -318,6 +327,21 @@ class DescentScreen(SceneScreen):
         return text
 
     # -- keys -----------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "errata":  # the tutorial's quartic only
+            return self.function == "quartic"
+        return True
+
+    def action_errata(self) -> None:
+        """The tutorial's step (its text's x + alpha v) against the correct one, here."""
+        self.set_running(False)
+        x = float(self.descent.path[self.k, 0])
+        title = self.lesson.title if self.lesson is not None else "gradient descent"
+        body = errata_text(
+            "descent", title, DescentPoint(x, self.gamma), f"(step {self.k}, x = {x:.6g})", None
+        )
+        self.app.push_screen(ErrataScreen("descent", body))
+
     def action_toggle_run(self) -> None:
         if self.finished:
             self.k = 0

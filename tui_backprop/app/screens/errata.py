@@ -22,7 +22,7 @@ from textual.widgets import Footer, Static
 
 from ...core.arrays import Floats
 from ...teach import errata, tutorials
-from ...teach.errata import Difference, Outcome, Weights
+from ...teach.errata import DescentPoint, Difference, Outcome, Weights
 from ..widgets.formatting import sub, sup
 
 #: Seeds counted for xor-221's "how many draws learn XOR".
@@ -47,7 +47,7 @@ def _values(values: Floats) -> str:
     return "  ".join(f"{v:+.6g}" for v in np.asarray(values).ravel())
 
 
-def _difference(text: Text, difference: Difference, state: Weights | None) -> None:
+def _difference(text: Text, difference: Difference, state: Weights | DescentPoint | None) -> None:
     text.append(f"{difference.kind}: ", style="bold")
     text.append(difference.where + "\n", style="bold")
     written = correct = None
@@ -115,14 +115,19 @@ def runs_text(name: str, runs: RunsCompared) -> Text:
 
 
 def errata_text(
-    name: str, title: str, state: Weights | None, where: str, runs: RunsCompared | None
+    name: str,
+    title: str,
+    state: Weights | DescentPoint | None,
+    where: str,
+    runs: RunsCompared | None,
 ) -> Text:
     """The whole view: the differences at ``state`` (described by ``where``), then the runs
     (or a line saying they are being computed)."""
     text = Text()
     text.append(f"lesson {name}: {title}\n", style="bold")
     if state is not None:
-        text.append(f"numbers at the network's weights {where}\n\n", style="dim")
+        at = "the descent's point" if isinstance(state, DescentPoint) else "the network's weights"
+        text.append(f"numbers at {at} {where}\n\n", style="dim")
     else:
         text.append("\n")
     for difference in errata.DIFFERENCES[name]:

@@ -26,10 +26,13 @@ from ...core.problem import Problem
 from ...core.session import Session
 from ...core.spec import NetworkSpec
 from ...io.lessons import Lesson
+from ...teach.errata import Weights
 from ...teach.landscape import chosen_parameters, cost_grid, parameter_index
 from ..config import AppConfig
+from ..tutorial import seed_lesson
 from ..widgets.formatting import loss_text
 from ..widgets.heatmap import Heatmap, legend, nearest
+from .errata import ErrataScreen, errata_text
 from .scene import SceneScreen
 
 FPS = 20
@@ -96,6 +99,13 @@ class LandscapeScreen(SceneScreen):
             show=False,
             key_display="<",
             tooltip="fewer updates per frame",
+        ),
+        Binding(
+            "w",
+            "errata",
+            "tutorial vs correct",
+            show=False,
+            tooltip="the tutorial's NOT gradient for w against the correct one, here",
         ),
     ]
 
@@ -224,6 +234,22 @@ class LandscapeScreen(SceneScreen):
             panel.query_one(".numbers", Static).update(numbers)
 
     # -- keys -----------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "errata":  # the shipped lesson, whose surface is the tutorial's NOT
+            return seed_lesson(self.lesson) == "landscape"
+        return True
+
+    def action_errata(self) -> None:
+        """The tutorial's costD2 against dC/dw, at the mse path's current point."""
+        self.set_running(False)
+        net = self.sessions[0].network
+        biases = net.biases() if self.specs[0].bias else None
+        state = Weights(net.weights(), biases, self.problem.X, self.problem.Y)
+        title = self.lesson.title if self.lesson is not None else "landscape"
+        where = f"(the mse path, update {self.sessions[0].updates})"
+        body = errata_text("landscape", title, state, where, None)
+        self.app.push_screen(ErrataScreen("landscape", body))
+
     def action_toggle_run(self) -> None:
         self.set_running(not self.running)
 
