@@ -2,20 +2,18 @@
 
 The public kernel API; see ``kernels.dense`` for the formulas and argument shapes and
 ``kernels.layout`` for the layer table and codes.
+
+Importing this package imports only the layout constants: numba, the cache set-up and
+the kernels themselves load on the first use of anything else (module ``__getattr__``),
+so that a program can start, and the app draw its first frame, while they load in a
+thread.
 """
 
-from . import dense, specialize
-from .config import CACHE_DIR, JIT_FLAGS
-from .dense import (
-    all_kernels,
-    evaluate,
-    mean_cost,
-    mean_gradient,
-    relu_pattern,
-    step,
-    train_batches,
-    train_many,
-)
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 from .layout import (
     ACTIVATION,
     ACTIVATION_CODES,
@@ -34,10 +32,35 @@ from .layout import (
     W_OFFSET,
 )
 
+#: Names this package hands out from its submodules, loaded on first use.
+_FROM_DENSE = (
+    "all_kernels",
+    "evaluate",
+    "mean_cost",
+    "mean_gradient",
+    "relu_pattern",
+    "step",
+    "train_batches",
+    "train_many",
+)
+_FROM_CONFIG = ("CACHE_DIR", "JIT_FLAGS")
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("dense", "specialize", "config"):
+        return importlib.import_module(f".{name}", __name__)
+    if name in _FROM_DENSE:
+        return getattr(importlib.import_module(".dense", __name__), name)
+    if name in _FROM_CONFIG:
+        return getattr(importlib.import_module(".config", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 def _specialized(layers, specialized: bool | None) -> bool:
     if specialized is not None:
         return specialized
+    from . import specialize
+
     sizes = [int(s) for s in layers[:, SIZE]]
     n_params = sum(n * (m + 1) for m, n in zip(sizes[:-1], sizes[1:], strict=True))
     return n_params <= specialize.MAX_PARAMETERS
@@ -51,6 +74,8 @@ def trainers(layers, cost: int, specialized: bool | None = None):
     the update: ``kernels.dense``'s module docstring); ``specialized`` forces the choice
     (None: by size).
     """
+    from . import dense, specialize
+
     if not _specialized(layers, specialized):
         return dense.train_batches, dense.train_many
     module = specialize.load_module(*_arch(layers, cost))
@@ -61,12 +86,16 @@ def stepper(layers, cost: int, specialized: bool | None = None):
     """The ``step`` kernel (one update on the packed arrays, see ``dense.step``) for the
     network described by the layer table; chosen as by ``trainers``, and like those, the
     generated and the general one give the same bits."""
+    from . import dense, specialize
+
     if not _specialized(layers, specialized):
         return dense.step
     return specialize.load_module(*_arch(layers, cost)).step
 
 
 def _arch(layers, cost):
+    from . import specialize
+
     sizes, codes, bias = specialize.architecture(layers)
     return sizes, codes, int(cost), bias
 

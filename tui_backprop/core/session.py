@@ -8,10 +8,11 @@ decides what to run next and keeps count. It never imports anything from the UI.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import time
 from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -85,10 +86,7 @@ class Session:
         settings.check_data_size(len(X))
         self.network = Network(spec)
         self._buffer = self.network.buffer
-        self._train_batches, self._train_many = kernels.trainers(
-            self.network.layers, self.network.cost_code, specialized
-        )
-        self._step = kernels.stepper(self.network.layers, self.network.cost_code, specialized)
+        self._specialized = specialized
         # What one update needs lives in three arrays, so that a single step from Python
         # (``kernels.dense.step``) costs little more than the update: the network's buffer
         # and the step state's two (``step_state``), which hold the counters, alpha,
@@ -118,6 +116,24 @@ class Session:
         #: the NumPy reference (the same numbers to within rounding) and nothing may train.
         self.kernels_ready = True
         self.reseed(settings.seed)
+
+    # -- the kernels ----------------------------------------------------------------------
+    @functools.cached_property
+    def _kernels(self) -> tuple[Callable[..., Any], Callable[..., Any]]:
+        """(train_batches, step) for this network, looked up on first use: numba is
+        imported, and a generated module loaded, only when something trains or evaluates
+        with them, so a Session can be built and shown (``kernels_ready`` False) first."""
+        layers, cost = self.network.layers, self.network.cost_code
+        train_batches, _ = kernels.trainers(layers, cost, self._specialized)
+        return train_batches, kernels.stepper(layers, cost, self._specialized)
+
+    @property
+    def _train_batches(self) -> Callable[..., Any]:
+        return self._kernels[0]
+
+    @property
+    def _step(self) -> Callable[..., Any]:
+        return self._kernels[1]
 
     # -- settings that change while running ----------------------------------------------
     @property
