@@ -134,6 +134,12 @@ def weights_text(
     layers, total = weights_lines(snap, width)
     room = max(1, height - 1)  # the last line explains the dim numbers
     first = min(max(0, first), max(0, total - room))
+    start = 0
+    for layer in layers:  # a page starts at a value line, never at the change under it
+        index = first - start
+        if 0 < index < layer.lines and (index - 1) % 2 == 1:
+            first -= 1
+        start += layer.lines
     shown = range(first, min(total, first + room))
     arrays = tuple(
         layer_arrays(values)
