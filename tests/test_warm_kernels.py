@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import threading
 
 import numpy as np
 
+from tests.helpers import run_cli
 from tests.test_scenes import lesson_config
 from tui_backprop.app.app import BackpropApp
 from tui_backprop.app.widgets.status import StatusLine
@@ -133,3 +135,42 @@ def test_a_network_the_process_has_kernels_for_starts_ready():
         assert warmed == ["cross-entropy", "mse"]
 
     asyncio.run(scenario())
+
+
+def test_cache_warm_compiles_the_common_set_through_the_real_command():
+    result = run_cli("cache", "--warm", "--json", timeout=600)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    warmed = document["warmed"]
+    assert "2-3-1 sigmoid/sigmoid mse" in warmed  # the default network
+    assert "1-1 sigmoid mse, no biases" in warmed  # the neuron lesson's
+    assert "2-2-1 sigmoid/sigmoid cross-entropy" in warmed  # xor-221's
+    assert len(warmed) == len(set(warmed))
+    if document["location"] is not None:
+        assert document["files"] > 0
+
+
+def test_a_long_warm_up_says_once_how_to_compile_ahead():
+    release = threading.Event()
+
+    async def scenario() -> list[str]:
+        app = BackpropApp(dataclasses.replace(lesson_config("xor-231"), step_mode=False))
+        real = app.warm_up
+
+        def slow(session: Session) -> None:
+            release.wait(60)
+            real(session)
+
+        app.warm_up = slow
+        async with app.run_test(size=(100, 30)) as pilot:
+            session = app.runner.session
+            app._hint(session)  # what the timer calls COMPILE_HINT_AFTER seconds in
+            app._hint(session)
+            await pilot.pause()  # a notification is a message the app handles
+            messages = [n.message for n in app._notifications]
+            release.set()
+            await kernels_arrive(app, pilot)
+            return messages
+
+    messages = asyncio.run(scenario())
+    assert sum("cache --warm" in m for m in messages) == 1

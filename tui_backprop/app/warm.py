@@ -24,6 +24,13 @@ from .host import AppHost
 
 #: At most this many key presses wait for the kernels; more are dropped, and said so.
 MAX_WAITING = 16
+#: A warm-up still going after this many seconds is a compile, not a load from the cache:
+#: the app says once how to compile ahead of time.
+COMPILE_HINT_AFTER = 2.0
+COMPILE_HINT = (
+    "Kernels compile on their first use (seconds; keys keep working meanwhile). "
+    "`tui-backprop cache --warm` compiles the common ones ahead of time."
+)
 
 #: What decides which kernels a network uses: its layer sizes, activations, cost, biases.
 KernelKey = tuple[tuple[int, ...], tuple[str, ...], str, bool]
@@ -41,6 +48,7 @@ class WarmKernelsMixin(AppHost):
         self._waiting: list[tuple[str, Callable[[], None]]] = []
         #: The thread getting the latest Session's kernels ready (None before the first).
         self.warming: threading.Thread | None = None
+        self._hinted = False
         #: The warm-up itself: ``warm_kernels`` (a test puts a slow fake here).
         self.warm_up: Callable[[Session], None] = lambda session: warm_kernels(
             session.spec, session.X, session.Y, session.settings
@@ -66,6 +74,15 @@ class WarmKernelsMixin(AppHost):
             lambda: self.warm_up(session),
             lambda _: self._kernels_arrived(session),
         )
+        if not self._hinted:
+            self.set_timer(COMPILE_HINT_AFTER, lambda: self._hint(session))
+
+    def _hint(self, session: Session) -> None:
+        """Once, if a warm-up takes long: how to compile ahead of time."""
+        if self._hinted or session.kernels_ready or session is not self.runner.session:
+            return
+        self._hinted = True
+        self.notify(COMPILE_HINT, title="compiling", timeout=8)
 
     def _kernels_arrived(self, session: Session) -> None:
         self._warm.add(kernel_key(session.spec))

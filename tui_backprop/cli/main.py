@@ -292,11 +292,19 @@ def build_parser() -> OneLineParser:
 
     cache = commands.add_parser(
         "cache",
-        help="where compiled kernels are cached, and how much; --clear empties it",
+        help="where compiled kernels are cached, and how much; --clear empties it, --warm fills it",
         description="Show the folder compiled kernels are cached in, and how many files "
-        "and bytes it holds; --clear removes them (they compile again on the next run).",
+        "and bytes it holds; --clear removes them (they compile again on the next run); "
+        "--warm compiles the kernels of the default network and every lesson's now, so "
+        "the app and train start without compiling.",
     )
-    cache.add_argument("--clear", action="store_true", help="empty the cache")
+    what = cache.add_mutually_exclusive_group()
+    what.add_argument("--clear", action="store_true", help="empty the cache")
+    what.add_argument(
+        "--warm",
+        action="store_true",
+        help="compile the common kernels now (the default network and every lesson's)",
+    )
     cache.add_argument("--json", action="store_true", help="print one JSON object")
 
     parser.command_parsers = dict(commands.choices)

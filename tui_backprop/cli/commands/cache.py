@@ -1,16 +1,24 @@
-"""``tui-backprop cache``: where the compiled kernels are cached, how much is there, and
-``--clear`` to empty it."""
+"""``tui-backprop cache``: where the compiled kernels are cached, how much is there,
+``--clear`` to empty it and ``--warm`` to fill it ahead of time."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from kernels.config import CacheRefused, cache_usage, clear_cache
 
 if TYPE_CHECKING:
+    from ...core.config import RunConfig
     from ..main import Invocation
+
+#: The costs the app's c key cycles through; the common set has each lesson's network
+#: with either.
+COSTS = ("mse", "cross-entropy")
 
 
 def _size(n: int) -> str:
@@ -25,8 +33,68 @@ def _size(n: int) -> str:
     return f"{value:.1f} GB"
 
 
+def common_runs() -> list[tuple[str, RunConfig]]:
+    """The networks people open first: the app's default one and every shipped lesson's
+    network, each with either cost (where its targets allow cross-entropy)."""
+    from ...core.config import RunConfig
+    from ...io.lessons import shipped_lessons
+
+    runs = [("default", RunConfig())]
+    runs += [(lesson.name, lesson.run) for lesson in shipped_lessons() if lesson.scene != "descent"]
+    every = []
+    for name, run in runs:
+        for cost in COSTS:
+            network = dataclasses.replace(run.network, cost=cost)
+            every.append((f"{name} ({cost})", dataclasses.replace(run, network=network)))
+    return every
+
+
+def warm(progress: Callable[[int, int], None] | None = None) -> list[str]:
+    """Compile (or load) the kernels of ``common_runs`` and the gradient check's and the
+    restarts' kernels; returns the networks warmed, as "2-3-1 sigmoid/sigmoid mse"."""
+    from ...core.errors import ConfigError
+    from ...core.session import warm_kernels
+    from ...io.build import build_setup
+    from ...teach.gradcheck import check_gradients
+    from ...teach.restarts import train_restarts
+
+    setups = []
+    seen = set()
+    for _, run in common_runs():
+        try:
+            setup = build_setup(run)
+        except ConfigError:  # cross-entropy for targets outside [0, 1]: not a network
+            continue
+        spec = setup.spec
+        key = (spec.sizes, spec.activations, spec.cost, spec.bias)
+        if key not in seen:
+            seen.add(key)
+            setups.append(setup)
+    total = len(setups) + 2
+    warmed = []
+    for done, setup in enumerate(setups):
+        if progress is not None:
+            progress(done, total)
+        spec = setup.spec
+        warm_kernels(spec, setup.problem.X, setup.problem.Y, setup.settings)
+        bias = "" if spec.bias else ", no biases"
+        warmed.append(f"{spec.label} {'/'.join(spec.activations)} {spec.cost}{bias}")
+    first = setups[0]
+    assert first.session is not None
+    check_gradients(first.session)
+    if progress is not None:
+        progress(total - 1, total)
+    one_epoch = dataclasses.replace(first.settings, epochs=1)
+    train_restarts(first.spec, first.problem.X, first.problem.Y, one_epoch, 2)
+    if progress is not None:
+        progress(total, total)
+    return warmed
+
+
 def run_cache(call: Invocation) -> int:
     args = call.args
+    if args.warm:
+        return run_warm(call)
     usage = cache_usage()
     result = dict(usage)
     if args.clear:
@@ -50,4 +118,29 @@ def run_cache(call: Invocation) -> int:
         cleared = result["cleared"]
         print(f"cleared   {cleared['files']} files, {_size(cleared['bytes'])}")
     print(f"holds     {result['files']} files, {_size(result['bytes'])}")
+    return 0
+
+
+def run_warm(call: Invocation) -> int:
+    """``cache --warm``: the common set compiled now, with a progress bar."""
+    from ..progress import ProgressBar
+
+    started = time.perf_counter()
+    bar = ProgressBar("compiling kernels", delay=0.0, unit="sets")
+    try:
+        warmed = warm(bar.update)
+    finally:
+        bar.close()
+    seconds = time.perf_counter() - started
+    result = cache_usage() | {"warmed": warmed, "seconds": seconds}
+    if call.args.json:
+        print(json.dumps(result))
+        return 0
+    print(f"compiled  {len(warmed)} networks' kernels in {seconds:.1f} s:")
+    for label in warmed:
+        print(f"          {label}")
+    if result["location"] is None:
+        print("caching is off (TUI_BACKPROP_NO_CACHE): they compile again on the next start")
+    else:
+        print(f"cached in {result['location']}")
     return 0
