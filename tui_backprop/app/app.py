@@ -52,6 +52,8 @@ from .widgets.status import StatusLine
 from .widgets.weights import WeightsView
 
 MOMENTUM_STEPS = (0.0, 0.5, 0.9, 0.99)
+#: How often the loss curve is redrawn while running (frames are counted, not seconds).
+PLOT_HZ = 3.0
 ACTIVATION_CYCLE = ("sigmoid", "tanh", "relu")
 COST_CYCLE = ("mse", "cross-entropy")
 #: Below this the compact layout; below MIN_SIZE a "too small" message.
@@ -298,7 +300,11 @@ class BackpropApp(SceneMixin, TeachingMixin, TutorialMixin, WarmKernelsMixin, Ap
         shown, focus, flagged = self.teaching_view(snap)
         self.query_one(NetworkView).show(shown, focus, flagged)
         self.update_teaching_panels(snap, shown)
-        self.query_one(LossPlot).show(snap, self.log_scale)
+        # The curve moves little from one frame to the next but costs much to send (a
+        # braille plot in colour): while running it is redrawn PLOT_HZ times a second.
+        every = max(1, round(self.config.options.fps / PLOT_HZ))
+        if force or not self.running or self.frames % every == 0:
+            self.query_one(LossPlot).show(snap, self.log_scale)
         message = self.kernel_note(self.message)
         self.query_one(StatusLine).show(snap, self.state, self.runner.speed, message)
         if not self.screen.has_class("-compact"):
