@@ -31,6 +31,7 @@ from ..core.reference import ReferenceNetwork
 from ..core.session import Session
 from ..core.spec import NetworkSpec
 from ..teach.restarts import train_restarts
+from .yardstick import flop_limit, flops_per_update, train_231, yardstick_fits
 
 SCHEMA_VERSION = 1
 AGREEMENT = 1e-12
@@ -134,13 +135,37 @@ def time_case(case: Case, repeats: int) -> dict:
     n = len(case.X)
     ref_epochs = -(-case.reference_updates // n)
     order = EpochOrders(n, seed_streams(0)[1]).take(0, ref_epochs)
-    kernel_rates, ref_rates = [], []
+    kernel_rates, ref_rates, yard_rates = [], [], []
+    yardstick = yardstick_fits(case.spec)
+    if yardstick:
+        yard_order = EpochOrders(n, seed_streams(0)[1]).take(0, -(-case.kernel_updates // n))
+        yard_cost = np.zeros(len(yard_order))
+        yard_params = start.copy()
+        yard_velocity = np.zeros_like(start)
+        train_231(yard_params, yard_velocity, case.X, case.Y, yard_order, 1, 0.1, 0.9, yard_cost)
     for _ in range(repeats):
         session.restart()
         session.network.params[...] = start
         t0 = clock()
         session.run_batches(case.kernel_updates)
         kernel_rates.append(case.kernel_updates / (clock() - t0))
+        if yardstick:
+            yard_params[...] = start
+            yard_velocity[...] = 0.0
+            yard_cost[...] = 0.0
+            t0 = clock()
+            train_231(
+                yard_params,
+                yard_velocity,
+                case.X,
+                case.Y,
+                yard_order,
+                case.kernel_updates,
+                case.alpha,
+                case.momentum,
+                yard_cost,
+            )
+            yard_rates.append(case.kernel_updates / (clock() - t0))
         ref = _reference(session)
         for m in range(1, case.spec.n_layers + 1):
             ref.W[m][...] = ref_start.W[m]
@@ -151,6 +176,20 @@ def time_case(case: Case, repeats: int) -> dict:
     ratios = [k / r for k, r in zip(kernel_rates, ref_rates, strict=True)]
     diff = agreement(case)
     ratio = summary(ratios)
+    hand: dict = {"yardstick_ratio": None}
+    if yardstick:
+        # both ran the same updates from the same start: the same weights, bit for bit
+        product_params = session.network.params
+        hand = {
+            "yardstick": summary(yard_rates),
+            "yardstick_ratio": summary(
+                [k / y for k, y in zip(kernel_rates, yard_rates, strict=True)]
+            ),
+            "yardstick_agrees": bool(np.array_equal(yard_params, product_params)),
+            "yardstick_max_abs_weight_difference": float(
+                np.abs(yard_params - product_params).max()
+            ),
+        }
     return {
         "name": case.name,
         "config": {
@@ -173,6 +212,8 @@ def time_case(case: Case, repeats: int) -> dict:
         "ratio": ratio,
         "target_ratio": case.target_ratio,
         "meets_target": ratio["median"] >= case.target_ratio,
+        **hand,
+        "flops_per_update": flops_per_update(case.spec.sizes, case.spec.bias),
     }
 
 
@@ -209,6 +250,7 @@ def time_single_step(repeats: int, calls: int) -> dict:
         "ratio": summary([r / k for k, r in zip(kernel_times, ref_times, strict=True)]),
         "target_seconds": 1e-6,
         "meets_target": kernel["median"] <= 1e-6,
+        "yardstick_ratio": None,  # one call from Python, not a training rate
     }
 
 
@@ -241,6 +283,8 @@ def time_restarts(epochs: int, count: int = 1024) -> dict:
         },
         "target_per_thread": 30e6,
         "meets_target": per_thread >= 30e6,
+        "yardstick_ratio": None,  # many networks in vector lanes: not the one-network kernel
+        "flops_per_update": flops_per_update(spec.sizes, spec.bias),  # per network-update
     }
 
 
@@ -309,6 +353,8 @@ def time_sklearn(repeats: int, epochs: int) -> dict | None:
         "ratio": ratio,
         "target_ratio": 300.0,
         "meets_target": ratio["median"] >= 300.0,
+        "yardstick_ratio": None,  # whole fits, on cross-entropy: not the yardstick's run
+        "flops_per_update": flops_per_update((2, 3, 1)),
     }
 
 
@@ -374,13 +420,43 @@ def versions() -> dict:
     }
 
 
+def _single_thread_rate(case: dict) -> float | None:
+    """A case's median updates/s in one thread; None for one without a training rate."""
+    if case["unit"] == "updates/s":
+        return float(case["kernel"]["median"])
+    if case["unit"] == "network-updates/s":
+        return float(case["kernel"]["one_thread"])
+    return None
+
+
+def add_flop_fractions(cases: list[dict], limit: float) -> None:
+    """Give every case its ``flop_fraction``: updates/s (one thread) x flops per update /
+    the flop limit, as a summary over the repeats (restarts: its one-thread rate); null for
+    a case that has no flop count or rate."""
+    for case in cases:
+        flops = case.get("flops_per_update")
+        rate = _single_thread_rate(case)
+        if not flops or rate is None or limit <= 0:
+            case["flop_fraction"] = None
+        elif case["unit"] == "updates/s":
+            k = case["kernel"]
+            case["flop_fraction"] = {key: k[key] * flops / limit for key in k}
+        else:
+            fraction = rate * flops / limit
+            case["flop_fraction"] = {"median": fraction, "min": fraction, "max": fraction}
+
+
 def run_bench(quick: bool, progress=None) -> dict:
     repeats = 3 if quick else 7
     say = progress or (lambda text: None)
     cases = []
+    say("flop limit")
+    limits = [flop_limit()]
     for case in throughput_cases(quick):
         say(case.name)
         cases.append(time_case(case, repeats))
+    say("flop limit")
+    limits.append(flop_limit())
     say("single-step")
     cases.append(time_single_step(repeats, 20_000 if quick else 100_000))
     say("restarts")
@@ -391,12 +467,21 @@ def run_bench(quick: bool, progress=None) -> dict:
         cases.append(sklearn_case)
     say("start-up")
     startup = time_startup(3 if quick else 5)
+    limit = max(limits)
+    add_flop_fractions(cases, limit)
     return {
         "schema_version": SCHEMA_VERSION,
         "quick": quick,
         "machine": machine(),
         "versions": versions(),
         "clock": CLOCK_NAME,
+        "flop_limit": {
+            "flops_per_second": limit,
+            "measurements": limits,
+            "what": "fused multiply-adds (2 flops each) in independent chains, one thread, "
+            "vectorised as numba compiles the kernels; the fastest of the timings before "
+            "and after the throughput cases",
+        },
         "cases": cases,
         "startup": startup,
     }

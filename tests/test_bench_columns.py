@@ -1,0 +1,198 @@
+"""bench's two added columns: the ratio against the hand-written XOR 2-3-1 kernel (the
+yardstick) and the fraction of the FMA flop limit. Speeds are not asserted (the machines are
+shared); what is checked is that the yardstick trains exactly as the product does, that the
+flop count is the one counted by hand, and that the columns reach the table and the JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from tests.helpers import run_cli
+from tui_backprop.cli.benchmark import add_flop_fractions
+from tui_backprop.cli.commands.bench import table
+from tui_backprop.cli.yardstick import flop_limit, flops_per_update, train_231, yardstick_fits
+from tui_backprop.core.config import TrainingConfig
+from tui_backprop.core.orders import EpochOrders, seed_streams
+from tui_backprop.core.problems import make_problem
+from tui_backprop.core.session import Session
+from tui_backprop.core.spec import NetworkSpec
+
+
+@pytest.mark.parametrize("specialized", [True, False])
+@pytest.mark.parametrize(
+    ("seed", "alpha", "momentum", "updates"),
+    [(0, 0.1, 0.9, 4_000), (7, 0.5, 0.0, 1_003), (123, 2.0, 0.95, 2_501)],
+)
+def test_yardstick_gives_the_products_weights_bit_for_bit(
+    specialized, seed, alpha, momentum, updates
+):
+    """The same arithmetic in the same order (the product's extra operations are + 0.0 and
+    1.0 *, exact), so the weights, velocities and epoch losses are equal, not just close;
+    also over a partial last epoch and for the general kernel, which matches the generated."""
+    xor = make_problem("xor")
+    spec = NetworkSpec.build(2, (3,), 1)
+    assert yardstick_fits(spec)
+    settings = TrainingConfig(alpha=alpha, momentum=momentum, seed=seed)
+    session = Session(spec, xor.X, xor.Y, settings, specialized=specialized)
+    session.epoch_losses = []
+    params = session.network.params.copy()
+    start = params.copy()
+    velocity = np.zeros_like(params)
+    n = len(xor.X)
+    order = EpochOrders(n, seed_streams(seed)[1]).take(0, -(-updates // n))
+    epoch_cost = np.zeros(len(order))
+
+    assert session.run_batches(updates) == updates
+    train_231(params, velocity, xor.X, xor.Y, order, updates, alpha, momentum, epoch_cost)
+
+    assert np.array_equal(params, session.network.params)
+    assert np.array_equal(velocity, session.network.velocity)
+    finished = updates // n
+    assert np.array_equal(epoch_cost[:finished] / n, np.array(session.epoch_losses))
+    # the run moved the weights: equality is not that of two untouched arrays
+    assert not np.array_equal(params, start)
+
+
+def test_yardstick_fits_only_its_network():
+    assert yardstick_fits(NetworkSpec.build(2, (3,), 1))
+    assert not yardstick_fits(NetworkSpec.build(2, (4,), 1))
+    assert not yardstick_fits(NetworkSpec.build(2, (3,), 1, activation="tanh"))
+    assert not yardstick_fits(NetworkSpec.build(2, (3,), 1, cost="cross-entropy"))
+    assert not yardstick_fits(NetworkSpec.build(2, (3,), 1, beta=2.0))
+    assert not yardstick_fits(NetworkSpec.build(2, (3,), 1, bias=False))
+
+
+def test_flops_per_update_counted_by_hand():
+    # 2-2-1, with biases. Layer 1's 4 weights: forward multiply-add (2), gradient
+    # delta * a (1), update d = -alpha g + mu d (multiply 1 + multiply-add 2), w += d (1):
+    # 7 each, no backward below layer 1. Layer 2's 2 weights: the same 7 plus the backward
+    # multiply-add delta^1 += w delta^2 (2): 9 each. 3 biases: the forward add (1) and
+    # the update (4): 5 each.
+    layer1 = 4 * (2 + 1 + 1 + 2 + 1)
+    layer2 = 2 * (2 + 2 + 1 + 1 + 2 + 1)
+    biases = 3 * (1 + 1 + 2 + 1)
+    assert flops_per_update((2, 2, 1)) == layer1 + layer2 + biases == 61
+    assert flops_per_update((2, 2, 1), bias=False) == 46
+    # one neuron with one input: w (7) and b (5)
+    assert flops_per_update((1, 1)) == 12
+    assert flops_per_update((2, 3, 1)) == 89
+    assert flops_per_update((64, 128, 64, 10)) == 137_842
+
+
+def test_flop_limit_is_a_rate():
+    limit = flop_limit(repeats=1, seconds=0.002)
+    assert math.isfinite(limit) and limit > 1e6  # any machine with numba does more
+
+
+def _doc() -> dict:
+    """A bench document as run_bench makes it, with made-up numbers."""
+    rates = {"median": 2e6, "min": 1e6, "max": 3e6}
+    return {
+        "quick": True,
+        "machine": {"cpu": "a CPU", "cores": 2, "numba_threads": 2},
+        "flop_limit": {"flops_per_second": 4e10, "measurements": [4e10, 3e10]},
+        "cases": [
+            {
+                "name": "xor-2-3-1",
+                "unit": "updates/s",
+                "agrees": True,
+                "kernel": rates,
+                "reference": {"median": 1e4, "min": 1e4, "max": 1e4},
+                "ratio": {"median": 200.0, "min": 100.0, "max": 300.0},
+                "target_ratio": 250.0,
+                "meets_target": False,
+                "yardstick": {"median": 4e6, "min": 4e6, "max": 4e6},
+                "yardstick_ratio": {"median": 0.625, "min": 0.25, "max": 0.75},
+                "yardstick_agrees": True,
+                "flops_per_update": 89,
+            },
+            {
+                "name": "restarts",
+                "unit": "network-updates/s",
+                "agrees": True,
+                "kernel": {"one_thread": 3e7, "all_threads": 5e7, "threads": 2},
+                "meets_target": True,
+                "yardstick_ratio": None,
+                "flops_per_update": 89,
+            },
+            {
+                "name": "single-step",
+                "unit": "seconds/call",
+                "agrees": True,
+                "kernel": {"median": 1e-6},
+                "reference": {"median": 5e-5},
+                "ratio": {"median": 50.0},
+                "meets_target": True,
+                "yardstick_ratio": None,
+            },
+        ],
+        "startup": {
+            "compile_seconds": 1.0,
+            "train_epoch_seconds": {"median": 0.5},
+            "help_seconds": {"median": 0.1},
+        },
+    }
+
+
+def test_flop_fractions_are_rate_times_flops_over_the_limit():
+    doc = _doc()
+    add_flop_fractions(doc["cases"], 4e10)
+    xor, restarts, single = doc["cases"]
+    assert xor["flop_fraction"] == pytest.approx(
+        {"median": 2e6 * 89 / 4e10, "min": 1e6 * 89 / 4e10, "max": 3e6 * 89 / 4e10}
+    )
+    assert restarts["flop_fraction"]["median"] == pytest.approx(3e7 * 89 / 4e10)
+    assert single["flop_fraction"] is None
+
+
+def test_table_shows_both_columns():
+    doc = _doc()
+    add_flop_fractions(doc["cases"], 4e10)
+    text = table(doc)
+    assert "FMA flop limit, one thread: 40.0 GFLOP/s" in text
+    header = next(line for line in text.splitlines() if line.startswith("case"))
+    assert header.split()[-4:] == ["vs", "hand", "of", "flops"]
+    rows = {line.split()[0]: line for line in text.splitlines() if line.strip()}
+    assert rows["xor-2-3-1"].split()[-3:] == ["0.62x", "0.004", "missed"]
+    assert rows["restarts"].split()[-2:] == ["-", "0.067"]
+    assert rows["single-step"].split()[-2:] == ["-", "-"]
+    doc["cases"][0]["yardstick_agrees"] = False
+    xor_row = next(line for line in table(doc).splitlines() if line.startswith("xor"))
+    assert xor_row.split()[-3] == "NO"
+
+
+def test_bench_through_the_entry_point(tmp_path):
+    """The real command with the shortest budget it has (--quick): the table on stdout,
+    the JSON with the new keys in the file, the yardstick agreeing bit for bit."""
+    output = tmp_path / "bench.json"
+    out = run_cli("bench", "--quick", "--output", str(output), timeout=300)
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(output.read_text())
+    limit = doc["flop_limit"]["flops_per_second"]
+    assert limit > 0 and limit == max(doc["flop_limit"]["measurements"])
+    cases = {case["name"]: case for case in doc["cases"]}
+    xor = cases["xor-2-3-1"]
+    assert xor["yardstick_agrees"] is True and xor["yardstick_max_abs_weight_difference"] == 0
+    assert set(xor["yardstick_ratio"]) == {"median", "min", "max"}
+    assert 0 < xor["yardstick_ratio"]["median"] < math.inf  # whatever the speed
+    for name in ("xor-2-3-1", "2-16-16-1", "64-128-64-10", "restarts", "sklearn-mlp"):
+        case = cases[name]
+        assert case["flops_per_update"] > 0
+        assert 0 < case["flop_fraction"]["median"] < math.inf
+    for name in ("2-16-16-1", "64-128-64-10", "single-step", "restarts", "sklearn-mlp"):
+        assert cases[name]["yardstick_ratio"] is None
+    assert cases["single-step"]["flop_fraction"] is None
+    assert cases["64-128-64-10"]["flops_per_update"] == 137_842
+    big = cases["64-128-64-10"]
+    assert big["flop_fraction"]["median"] == pytest.approx(
+        big["kernel"]["median"] * 137_842 / limit
+    )
+    lines = out.stdout.splitlines()
+    assert any(line.startswith("FMA flop limit, one thread:") for line in lines)
+    xor_row = next(line for line in lines if line.startswith("xor-2-3-1"))
+    assert f"{xor['yardstick_ratio']['median']:.2f}x" in xor_row
+    assert f"{xor['flop_fraction']['median']:.3f}" in xor_row
