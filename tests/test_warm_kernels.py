@@ -14,6 +14,7 @@ import numpy as np
 from tests.helpers import run_cli
 from tests.test_scenes import lesson_config
 from tui_backprop.app.app import BackpropApp
+from tui_backprop.app.screens.gradcheck import GradCheckScreen
 from tui_backprop.app.widgets.status import StatusLine
 from tui_backprop.core.session import Session, warm_kernels
 from tui_backprop.io.build import build_setup
@@ -174,3 +175,33 @@ def test_a_long_warm_up_says_once_how_to_compile_ahead():
 
     messages = asyncio.run(scenario())
     assert sum("cache --warm" in m for m in messages) == 1
+
+
+def test_gradient_check_runs_on_a_copy_and_says_when_the_network_moved_on(monkeypatch):
+    import tui_backprop.app.lecture as lecture
+
+    release = threading.Event()
+    honest = lecture.check_gradients
+
+    def slow_check(session, indices=None):
+        release.wait(60)
+        return honest(session, indices)
+
+    monkeypatch.setattr(lecture, "check_gradients", slow_check)
+
+    async def scenario() -> tuple[str, str]:
+        app = BackpropApp(dataclasses.replace(lesson_config("xor-231"), step_mode=False))
+        async with app.run_test(size=(120, 36)) as pilot:
+            await kernels_arrive(app, pilot)
+            await pilot.press("g")  # the check waits on `release`, on a copy
+            assert app.message == "checking gradients…"
+            await pilot.press("n")  # acts at once: the Runner is not held
+            assert app.runner.session.updates == 1
+            release.set()
+            while not isinstance(app.screen, GradCheckScreen):
+                await pilot.pause()
+            return app.screen.title_text, app.message
+
+    title, message = asyncio.run(scenario())
+    assert "at epoch 0, update 0" in title and "now update 1" in title
+    assert "earlier moment" in message

@@ -18,6 +18,7 @@ from ..core.snapshot import Snapshot
 from ..teach.explain import Explanation, explain_update
 from ..teach.gradcheck import LayerCheck, check_gradients
 from ..teach.walk import Cursor, Focus, Node, ParameterHistory, PhaseWalk, saturated
+from .background import in_background
 from .host import AppHost
 from .screens.gradcheck import GradCheckScreen, gradcheck_text
 from .widgets.explain_panel import ExplainPanel, phase_text, selection_text
@@ -68,6 +69,15 @@ TEACHING_BINDINGS = [
         "pagedown", "app.scroll_explain(1)", "scroll the panel down", show=False, priority=True
     ),
 ]
+
+
+def _frozen_copy(session: Session) -> Session:
+    """A Session of the same network, data and weights, to check apart from the live one."""
+    net = session.network
+    biases = net.biases() if session.spec.bias else None
+    return Session(
+        session.spec, session.X, session.Y, session.settings, initial=(net.weights(), biases)
+    )
 
 
 def _state_key(snap: Snapshot) -> tuple:
@@ -253,29 +263,44 @@ class TeachingMixin(AppHost):
         if not self.kernels_needed("g", self.action_gradcheck):
             return
         example = snap.example if snap.example is not None else 0
+        # The check runs on a copy of the network as it is now, outside the Runner's lock:
+        # keys keep acting meanwhile, and the result says which moment it describes.
+        copy = self.runner.read(_frozen_copy)
+        moment = _state_key(self.runner.latest())
+        where = f"epoch {snap.epoch}, update {snap.updates}"
 
-        def check(session: Session) -> tuple[list[LayerCheck], list[LayerCheck], int]:
+        def check() -> tuple[list[LayerCheck], list[LayerCheck], int]:
             return (
-                check_gradients(session, np.array([example])),
-                check_gradients(session),
-                session.n_examples,
+                check_gradients(copy, np.array([example])),
+                check_gradients(copy),
+                copy.n_examples,
             )
 
+        def show(result: tuple[list[LayerCheck], list[LayerCheck], int]) -> None:
+            self._show_gradcheck(example, *result, where=where, moment=moment)
+
         if self.config.step_mode:
-            self._show_gradcheck(example, *self.runner.read(check))
+            show(check())
             return
         self.message = "checking gradients…"
         self.draw(snap, force=True)
-
-        def work() -> None:
-            result = self.runner.read(check)
-            self.call_from_thread(self._show_gradcheck, example, *result)
-
-        self.run_worker(work, thread=True, exclusive=True, group="gradcheck", name="gradient check")
+        in_background(self, "gradient check", check, show)
 
     def _show_gradcheck(
-        self, example: int, one: list[LayerCheck], every: list[LayerCheck], n_examples: int
+        self,
+        example: int,
+        one: list[LayerCheck],
+        every: list[LayerCheck],
+        n_examples: int,
+        where: str,
+        moment: tuple,
     ) -> None:
-        self.message = ""
-        self.draw(self.runner.latest(), force=True)
-        self.push_screen(GradCheckScreen(gradcheck_text(example, one, every, n_examples)))
+        latest = self.runner.latest()
+        moved = _state_key(latest) != moment
+        self.message = "gradient check of an earlier moment: g checks now" if moved else ""
+        self.draw(latest, force=True)
+        text = gradcheck_text(example, one, every, n_examples)
+        title = f"gradient check at {where}"
+        if moved:
+            title += f" (now update {latest.updates}: g checks again)"
+        self.push_screen(GradCheckScreen(text, title))

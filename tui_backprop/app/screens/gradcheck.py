@@ -104,12 +104,13 @@ class GradCheckScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape,g,q", "dismiss", "close", show=True)]
 
-    def __init__(self, body: Text) -> None:
+    def __init__(self, body: Text, title: str = "gradient check") -> None:
         super().__init__()
         self.body = body
+        self.title_text = title
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as scroll:
-            scroll.border_title = "gradient check (escape closes)"
+            scroll.border_title = f"{self.title_text} (escape closes)"
             yield Static(self.body, id="gradcheck-body")
         yield Footer()
