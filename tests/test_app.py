@@ -294,8 +294,14 @@ def test_divergence_pauses_with_an_explanation_and_minus_recovers():
                 app.advance_frame()
             assert not app.running
             assert "DIVERGED" in status(app) and "too large" in status(app)
-            await pilot.press("space")  # refuses to run a diverged network
-            assert not app.running
+            await pilot.press("space")  # refuses to run a diverged network, and says why
+            assert not app.running and "press - (halve alpha)" in status(app)
+            app.message = ""
+            updates = app.runner.session.updates
+            await pilot.press("n")  # so does a step
+            assert app.runner.session.updates == updates
+            assert "press - (halve alpha)" in status(app)
+            assert not app._notifications  # in the status line, not in stacking toasts
             await pilot.press("minus")
             session = app.runner.session
             assert session.alpha == pytest.approx(5e4)

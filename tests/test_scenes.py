@@ -102,7 +102,7 @@ def test_t_without_a_lesson_says_there_are_no_notes():
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.press("t")
             assert not app.query_one("#notes", NotesPanel).has_class("-shown")
-            assert any("no lecture notes" in n.message for n in app._notifications)
+            assert "no lecture notes" in app.message
 
     run(scenario())
 

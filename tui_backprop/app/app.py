@@ -36,7 +36,7 @@ from ..core.session import Session
 from ..core.snapshot import DIVERGED, PAUSED, RUNNING, Snapshot
 from ..core.spec import NetworkSpec
 from .config import AppConfig
-from .lecture import TEACHING_BINDINGS, TeachingMixin
+from .lecture import DIVERGED_KEYS, TEACHING_BINDINGS, TeachingMixin
 from .runner import Runner
 from .scenes import SceneMixin
 from .screens.help import HelpScreen, screen_bindings
@@ -320,14 +320,10 @@ class BackpropApp(SceneMixin, TeachingMixin, TutorialMixin, WarmKernelsMixin, Ap
             self.runner.request_frame()
         snap = self.runner.latest()
         if snap.diverged:
-            self.message = f"alpha {snap.alpha:g} too large: - halves it, i/r restart"
-            self.notify(
-                f"The loss or a weight stopped being finite in epoch {snap.epoch + 1}: "
-                f"alpha {snap.alpha:g} is too large for this network. Press - to halve alpha "
-                "and restart, i to restart, or r to reseed.",
-                title="diverged",
-                severity="error",
-                timeout=8,
+            # One message in the status line (a toast would cover it, and stack).
+            self.message = (
+                f"diverged in epoch {snap.epoch + 1}: alpha {snap.alpha:g} is too large; "
+                "- halves it and restarts, i restarts, r reseeds"
             )
             self.set_running(False)
         elif self.runner.stop_epoch is not None and snap.epoch >= self.runner.stop_epoch:
@@ -343,7 +339,7 @@ class BackpropApp(SceneMixin, TeachingMixin, TutorialMixin, WarmKernelsMixin, Ap
     # -- running --------------------------------------------------------------------------
     def set_running(self, running: bool) -> None:
         if running and self.runner.latest().diverged:
-            self.notify("training diverged: press -, i or r first", severity="warning")
+            self.say(DIVERGED_KEYS)
             return
         if running and not self.runner.session.kernels_ready:
             # space again before the kernels are ready takes the waiting run back
@@ -370,6 +366,11 @@ class BackpropApp(SceneMixin, TeachingMixin, TutorialMixin, WarmKernelsMixin, Ap
         worker = get_current_worker()
         self.runner.work(lambda: worker.is_cancelled)
 
+    def say(self, message: str) -> None:
+        """A message in the status line (keys that cannot act say why here)."""
+        self.message = message
+        self.draw(self.runner.latest(), force=True)
+
     def _command(self, change: Callable[[Session], object], message: str = "") -> None:
         """Apply a change to the Session between chunks, then redraw."""
         snap = self.runner.apply(change)
@@ -383,6 +384,7 @@ class BackpropApp(SceneMixin, TeachingMixin, TutorialMixin, WarmKernelsMixin, Ap
     def action_step_update(self) -> None:
         self.set_running(False)
         if self.runner.latest().diverged:
+            self.say(DIVERGED_KEYS)
             return
         if not self.kernels_needed("n", self.action_step_update):
             return
@@ -397,6 +399,7 @@ class BackpropApp(SceneMixin, TeachingMixin, TutorialMixin, WarmKernelsMixin, Ap
     def action_step_epoch(self) -> None:
         self.set_running(False)
         if self.runner.latest().diverged:
+            self.say(DIVERGED_KEYS)
             return
         if not self.kernels_needed("e", self.action_step_epoch):
             return
@@ -417,7 +420,7 @@ class BackpropApp(SceneMixin, TeachingMixin, TutorialMixin, WarmKernelsMixin, Ap
 
     def _set_alpha(self, alpha: float) -> None:
         if not MIN_ALPHA <= alpha <= MAX_ALPHA:
-            self.notify(f"alpha stays within {MIN_ALPHA:g}..{MAX_ALPHA:g}", severity="warning")
+            self.say(f"alpha stays within {MIN_ALPHA:g}..{MAX_ALPHA:g}")
             return
         diverged = self.runner.latest().diverged
 
@@ -480,7 +483,7 @@ class BackpropApp(SceneMixin, TeachingMixin, TutorialMixin, WarmKernelsMixin, Ap
     def action_activation(self) -> None:
         spec = self.runner.session.spec
         if spec.hidden_activation is None:
-            self.notify("no hidden layer: nothing to change", severity="warning")
+            self.say("no hidden layer: no activation to change")
             return
         index = (
             ACTIVATION_CYCLE.index(spec.hidden_activation)
@@ -508,7 +511,7 @@ class BackpropApp(SceneMixin, TeachingMixin, TutorialMixin, WarmKernelsMixin, Ap
         if cost == "cross-entropy":
             targets = self.problem.Y
             if not ((targets >= 0) & (targets <= 1)).all():
-                self.notify("cross-entropy needs targets in [0, 1]", severity="warning")
+                self.say("cross-entropy needs targets in [0, 1]: the cost stays mse")
                 return
             output = "sigmoid"
         new = NetworkSpec(

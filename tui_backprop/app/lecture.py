@@ -71,6 +71,10 @@ TEACHING_BINDINGS = [
 ]
 
 
+#: What a key that trains says after a divergence.
+DIVERGED_KEYS = "training diverged: press - (halve alpha), i (restart) or r (reseed) first"
+
+
 def _frozen_copy(session: Session) -> Session:
     """A Session of the same network, data and weights, to check apart from the live one."""
     net = session.network
@@ -176,7 +180,7 @@ class TeachingMixin(AppHost):
         self.set_running(False)
         snap = self.runner.latest()
         if snap.diverged:
-            self.notify("training diverged: press -, i or r first", severity="warning")
+            self.say(DIVERGED_KEYS)
             return
         if not self.kernels_needed("s", self.action_phase_step):
             return
@@ -215,7 +219,7 @@ class TeachingMixin(AppHost):
             )
 
         if not self.runner.read(agrees):
-            self.notify("the update made differs from the one explained", severity="error")
+            self.say("the update made differs from the one explained")
         walk.applied = True
         self._walk_key = _state_key(self.runner.latest())
 
@@ -258,7 +262,7 @@ class TeachingMixin(AppHost):
         self.set_running(False)
         snap = self.runner.latest()
         if snap.diverged:
-            self.notify("training diverged: press -, i or r first", severity="warning")
+            self.say(DIVERGED_KEYS)
             return
         if not self.kernels_needed("g", self.action_gradcheck):
             return

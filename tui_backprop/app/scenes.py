@@ -89,7 +89,7 @@ class SceneMixin(AppHost):
 
         panel = self.query_one("#notes", NotesPanel)
         if not panel.has_notes:
-            self.notify("no lecture notes: open a lesson (ctrl+p, or tui-backprop lessons)")
+            self.say("no lecture notes: open a lesson (ctrl+p, or tui-backprop lessons)")
             return
         panel.toggle()
 
