@@ -75,9 +75,9 @@ def table(doc: dict) -> str:
                 f"{threads:>22}{'30 M/s':>9}{extra}{missed}"
             )
     lines += [
-        "(vs hand: kernel updates/s over a hand-written XOR 2-3-1 kernel's, timed in the "
-        "same repeats on the same updates; of flops: updates/s x flops per update / the "
-        "flop limit)",
+        "(vs hand: kernel updates/s over those of a hand-written XOR 2-3-1 kernel, timed in "
+        "the same repeats on the same updates)",
+        "(of flops: updates/s x flops per update / the FMA flop limit above; restarts: per thread)",
     ]
     lines.append(
         "(restarts: network-updates/s with one thread, and with all, by the wall "
