@@ -219,7 +219,15 @@ def build_parser() -> OneLineParser:
         epochs=None,
     )
     add_options(explain, "moment", [AFTER_EPOCHS, EXPLAIN_EXAMPLE])
-    explain.add_argument("--json", action="store_true", help="print one JSON object")
+    shape = explain.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="print one JSON object")
+    shape.add_argument(
+        "--format",
+        choices=("text", "json", "markdown", "latex"),
+        default="text",
+        help="text (default), json (as --json), markdown or latex: a table per phase, "
+        "for lecture notes and slides",
+    )
 
     descend = commands.add_parser(
         "descend",

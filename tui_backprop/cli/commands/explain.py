@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ...io.build import build_trained_setup
 from ...teach.explain import explain_update
+from ...teach.export import to_latex, to_markdown
 
 if TYPE_CHECKING:
     from ..main import Invocation
@@ -22,17 +23,22 @@ def run_explain(call: Invocation) -> int:
     # The batch: example K and the ones after it, in the data's order.
     batch = [(example - 1 + i) % n for i in range(session.batch_size)]
     explanation = explain_update(session, batch)
-    if args.json:
-        doc = {
-            "layers": list(setup.spec.sizes),
-            "activations": list(setup.spec.activations),
-            "cost": setup.spec.cost,
-            "alpha": session.alpha,
-            "momentum": session.momentum,
-            "after_epochs": moment.after_epochs,
-            **explanation.to_json(),
-        }
+    shape = "json" if args.json else args.format
+    doc = {
+        "layers": list(setup.spec.sizes),
+        "activations": list(setup.spec.activations),
+        "cost": setup.spec.cost,
+        "alpha": session.alpha,
+        "momentum": session.momentum,
+        "after_epochs": moment.after_epochs,
+        **explanation.to_json(),
+    }
+    if shape == "json":
         print(json.dumps(doc))
+    elif shape == "markdown":
+        print(to_markdown(doc))
+    elif shape == "latex":
+        print(to_latex(doc))
     else:
         spec = setup.spec
         print(
