@@ -8,6 +8,17 @@ Single-threaded runs are timed by the CPU time of the thread that runs them
 (``time.thread_time``), not by the wall clock: on a shared machine the wall clock also
 counts the time other processes hold the core, which made rates swing by 2x between
 repeats. On an idle machine the two agree. Parallel runs (``restarts``) use the wall clock.
+
+Two more measures per row (``yardstick.py`` holds the tools):
+
+- ``yardstick_ratio``: for XOR 2-3-1, the kernel's updates/s over those of a hand-written
+  2-3-1 kernel (``yardstick.train_231``), timed in the same repeats, one after the other,
+  from the same start for the same updates on the same example orders; it must end with
+  the product's weights bit for bit (``yardstick_agrees``). Null for other rows.
+- ``flop_fraction``: updates/s (one thread) times the flops of one update
+  (``yardstick.flops_per_update``) over the FMA flop limit of one thread of this machine
+  (``yardstick.flop_limit``), measured before and after the throughput cases; the larger
+  of the two counts, since load only slows it down. Null for single-step.
 """
 
 from __future__ import annotations
