@@ -7,6 +7,7 @@ decides what to run next and keeps count. It never imports anything from the UI.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
 import math
@@ -26,6 +27,7 @@ from .history import LossHistory
 from .model import Network
 from .orders import EpochOrders, seed_streams
 from .reference import ReferenceNetwork
+from .rewind import Checkpoint
 from .snapshot import Snapshot
 from .spec import NetworkSpec
 from .step_state import StepState
@@ -253,6 +255,30 @@ class Session:
         self._history.clear()
         self.diverged = False
 
+    # -- going back ------------------------------------------------------------------------
+    def checkpoint(self) -> Checkpoint:
+        """Everything the run goes on from, copied: replaying the same updates from a
+        restored checkpoint gives the same bits (the orders come from the same stream)."""
+        return Checkpoint(
+            self.updates,
+            self.epoch,
+            self.seed,
+            self._buffer.copy(),
+            self._packed.saved(),
+            copy.deepcopy(self._orders),
+            copy.deepcopy(self._history),
+            None if self._epoch_losses is None else list(self._epoch_losses),
+        )
+
+    def restore(self, point: Checkpoint) -> None:
+        """Back to ``point`` (taken from this Session, since its last reseed)."""
+        self._buffer[...] = point.buffer
+        self._packed.restore(point.step_state)
+        self._orders = copy.deepcopy(point.orders)
+        self._history = copy.deepcopy(point.history)
+        self._epoch_losses = None if point.epoch_losses is None else list(point.epoch_losses)
+        self._eval_time = -np.inf  # the outputs and the loss are evaluated afresh
+
     # -- training -------------------------------------------------------------------------
     def _position(self) -> int:
         """Examples into the run so far, from the epoch and batch counters."""
@@ -345,32 +371,54 @@ class Session:
                 return status & STEP_RAN
             status = self._step(self._state, self._buffer, self._data)
 
-    def warm_up(self, single_steps: bool = False) -> None:
-        """Compile (or load from the cache) the training kernel, changing nothing, so
+    def warm_up(self, single_steps: bool = False, every_path: bool = False) -> None:
+        """Compile (or load from the cache) the training kernels, changing nothing, so
         that timing a run measures training alone; with ``single_steps`` also the kernel
-        behind ``run_batches(1)``."""
+        behind ``run_batches(1)``.
+
+        The general kernel's paths are kernels of their own (``kernels.general_train_batches``),
+        each compiled only when used: this compiles those a run of ``settings.epochs``
+        epochs (``run_epochs``) takes from here, or, with ``every_path``, every one a run
+        of this batch size may take."""
         net = self.network
-        order = self._orders.take(self.epoch, 1)
-        self._train_batches(
-            net.layers,
-            net.betas,
-            net.cost_code,
-            net.params,
-            net.velocity,
-            net.grad,
-            net.z,
-            net.a,
-            net.delta,
-            self.X,
-            self.Y,
-            order,
-            self.batch_size,
-            0,
-            0,
-            self.alpha,
-            self.momentum,
-            np.zeros(1),
-        )
+        counts = [0]
+        if self.batch_size == 1 and self._train_batches is kernels.general_train_batches:
+            # The first call of run_epochs runs the rest of this epoch, the later ones whole
+            # epochs; online calls of fewer than COLUMNS_MIN_UPDATES updates run by rows,
+            # longer ones by columns.
+            columns = kernels.COLUMNS_MIN_UPDATES
+            per_epoch = self.batches_per_epoch
+            first = per_epoch - self.batch_in_epoch
+            total = self.settings.epochs * per_epoch - self.batch_in_epoch
+            counts = [0] if every_path or first < columns else []
+            if every_path or total >= columns:
+                counts.append(columns)
+        # The data's own order (the session's orders are drawn forwards only).
+        epochs = -(-max(*counts, 1) // self.batches_per_epoch)
+        order = np.tile(np.arange(self.n_examples, dtype=np.int64), (epochs, 1))
+        for count in counts:
+            # On copies, to change nothing: a run by columns of no updates still does the
+            # first forward pass, and this one runs a few updates.
+            self._train_batches(
+                net.layers,
+                net.betas,
+                net.cost_code,
+                net.params.copy(),
+                net.velocity.copy(),
+                net.grad.copy(),
+                net.z.copy(),
+                net.a.copy(),
+                net.delta.copy(),
+                self.X,
+                self.Y,
+                order,
+                self.batch_size,
+                0,
+                count,
+                self.alpha,
+                self.momentum,
+                np.zeros(len(order)),
+            )
         if single_steps:
             self._step(self._state.copy(), self._buffer.copy(), self._data.copy())
 
@@ -541,4 +589,4 @@ def warm_kernels(spec: NetworkSpec, X: ArrayLike, Y: ArrayLike, settings: Traini
     session = Session(spec, X, Y, one)
     session.evaluate()
     session.snapshot()
-    session.warm_up(single_steps=True)
+    session.warm_up(single_steps=True, every_path=True)

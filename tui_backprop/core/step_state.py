@@ -185,6 +185,19 @@ class StepState:
         """Forget the epoch costs waiting in ``data`` (they belong to a run started over)."""
         self.state[ST_PENDING] = 0
 
+    def saved(self) -> tuple[Ints, Floats]:
+        """Copies of what changes as the run goes on: the state's header (counters,
+        flags) and the data's header (alpha, momentum, the partial and pending costs);
+        not the orders block, which ``restore`` drops to be loaded again, nor X and Y."""
+        return self.state[:ST_HEADER].copy(), self.data[:SD_HEADER].copy()
+
+    def restore(self, saved: tuple[Ints, Floats]) -> None:
+        """Back to what ``saved`` gave; the orders block is loaded again when needed."""
+        state, data = saved
+        self.state[:ST_HEADER] = state
+        self.data[:SD_HEADER] = data
+        self.drop_orders()
+
     def drop_orders(self) -> None:
         """Forget the block of orders (they belong to an old seed); the next step asks for
         a new one."""

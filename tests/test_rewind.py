@@ -1,0 +1,129 @@
+"""Going back: any kept update reached again bit for bit, by a checkpoint and replay."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tui_backprop.core.config import TrainingConfig
+from tui_backprop.core.problems import make_problem
+from tui_backprop.core.rewind import Rewind
+from tui_backprop.core.session import Session
+from tui_backprop.core.spec import NetworkSpec
+
+
+def _session(hidden=(3,), problem="xor", batch_size=1, momentum=0.9) -> Session:
+    data = make_problem(problem)
+    spec = NetworkSpec.build(data.n_inputs, hidden, data.n_outputs)
+    settings = TrainingConfig(alpha=0.5, momentum=momentum, batch_size=batch_size, seed=3)
+    return Session(spec, data.X, data.Y, settings)
+
+
+def _record(session: Session, rewind: Rewind, chunks: list[int]) -> dict[int, tuple]:
+    """Train in ``chunks``, a checkpoint after each; the state after every update."""
+    states = {session.updates: _state(session)}
+    rewind.note(session)
+    for chunk in chunks:
+        for _ in range(chunk):  # one update at a time, to see each state
+            session.run_batches(1)
+            states[session.updates] = _state(session)
+        rewind.note(session)
+    return states
+
+
+def _state(session: Session) -> tuple:
+    epochs, losses = session.history.points()
+    return (
+        session.network.params.copy(),
+        session.network.velocity.copy(),
+        session.epoch,
+        session.batch_in_epoch,
+        epochs.copy(),
+        losses.copy(),
+    )
+
+
+def _same(a: tuple, b: tuple) -> None:
+    for x, y in zip(a, b, strict=True):
+        np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize(
+    ("hidden", "batch_size"), [((3,), 1), ((2,), 4), ((64, 64), 1), ((32,), 2)]
+)
+def test_every_kept_update_is_reached_again_bit_for_bit(hidden, batch_size):
+    session = _session(hidden, batch_size=batch_size)
+    rewind = Rewind()
+    states = _record(session, rewind, [37, 5, 60, 1, 23])
+    end = session.updates
+    for target in (end - 4, 100, 61, 42, 37, 36, 0):
+        assert rewind.back_to(session, target) == target
+        _same(_state(session), states[target])
+        # and forward again from there: the same updates as the first time
+        session.run_batches(3)
+        _same(_state(session), states[target + 3])
+        assert rewind.back_to(session, target) == target
+
+
+def test_going_forward_from_an_earlier_point_is_a_new_branch():
+    session = _session()
+    rewind = Rewind()
+    states = _record(session, rewind, [50, 50])
+    rewind.back_to(session, 40)
+    session.alpha = 2.0  # a new branch from update 40
+    rewind.note(session)
+    session.run_batches(10)
+    assert not np.array_equal(session.network.params, states[50][0])
+    assert rewind.earliest == 0
+    with pytest.raises(ValueError):
+        rewind.back_to(session, -1)
+    rewind.back_to(session, 45)  # within the new branch
+    session.run_batches(5)
+    assert session.alpha == 2.0
+
+
+def test_a_setting_changed_mid_run_is_replayed_as_it_was():
+    session = _session()
+    rewind = Rewind()
+    rewind.note(session)
+    session.run_batches(100)
+    rewind.note(session)
+    session.momentum = 0.0  # a change: a checkpoint follows it
+    rewind.note(session)
+    session.run_batches(100)
+    after = _state(session)
+    rewind.note(session)
+    rewind.back_to(session, 150)
+    session.run_batches(50)
+    _same(_state(session), after)
+
+
+def test_the_budget_drops_the_oldest_checkpoints():
+    session = _session()
+    point = session.checkpoint()
+    rewind = Rewind(budget=3 * point.nbytes)
+    for _ in range(10):
+        session.run_batches(7)
+        rewind.note(session)
+    assert rewind.earliest == 7 * 8  # three kept: after 56, 63 and 70 updates
+
+
+def test_a_restart_or_a_reseed_begins_a_new_run():
+    session = _session()
+    rewind = Rewind()
+    rewind.note(session)
+    session.run_batches(20)
+    rewind.note(session)
+    session.restart()
+    rewind.note(session)
+    assert rewind.earliest == 0
+    session.run_batches(5)
+    rewind.note(session)
+    with pytest.raises(ValueError):
+        rewind.back_to(session, -1)
+    session.reseed(4)
+    rewind.note(session)
+    session.run_batches(5)
+    rewind.note(session)
+    rewind.back_to(session, 2)
+    assert session.seed == 4 and session.updates == 2
