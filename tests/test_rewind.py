@@ -127,3 +127,36 @@ def test_a_restart_or_a_reseed_begins_a_new_run():
     rewind.note(session)
     rewind.back_to(session, 2)
     assert session.seed == 4 and session.updates == 2
+
+
+# -- in the app -------------------------------------------------------------------------
+def test_b_and_B_go_back_and_n_comes_forward_the_same_way():
+    import asyncio
+
+    from tests.test_app import xor_app
+
+    async def scenario() -> None:
+        app = xor_app()
+        async with app.run_test(size=(120, 36)) as pilot:
+            params = [app.runner.session.network.params.copy()]
+            for _ in range(6):
+                await pilot.press("n")
+                params.append(app.runner.session.network.params.copy())
+            await pilot.press("b", "b", "b")
+            session = app.runner.session
+            assert session.updates == 3
+            np.testing.assert_array_equal(session.network.params, params[3])
+            assert app.panel == "phase" and app.walk is not None
+            assert app.walk.explanation.examples  # the update just undone, shown again
+            assert "at update 3 of 4" in app.message and "new branch" in app.message
+            await pilot.press("n", "n", "n")
+            np.testing.assert_array_equal(session.network.params, params[6])
+            await pilot.press("B")  # 6 updates = 1 epoch of 4 and 2: to its start
+            assert session.updates == 4 and session.batch_in_epoch == 0
+            await pilot.press("B")  # at an epoch's start: the one before
+            assert session.updates == 0
+            np.testing.assert_array_equal(session.network.params, params[0])
+            await pilot.press("b")
+            assert session.updates == 0 and "earliest" in app.message
+
+    asyncio.run(scenario())

@@ -101,6 +101,21 @@ MAIN_BINDINGS: list[BindingType] = [
         tooltip="halve alpha (after divergence: also restart)",
     ),
     Binding(
+        "b",
+        "app.back_update",
+        "back",
+        show=False,
+        tooltip="back one update (the explain panel shows it again; s walks it)",
+    ),
+    Binding(
+        "B",
+        "app.back_epoch",
+        "epoch back",
+        show=False,
+        key_display="B",
+        tooltip="back to the start of this epoch, or of the one before",
+    ),
+    Binding(
         "i",
         "app.restart",
         "restart",
@@ -407,6 +422,34 @@ class BackpropApp(SceneMixin, TeachingMixin, TutorialMixin, WarmKernelsMixin, Ap
         snap = self.runner.latest()
         self.message = f"epoch {snap.epoch} done, loss {loss_text(snap.loss)}"
         self.draw(snap, force=True)
+
+    def _go_back(self, target: int, what: str, key: str) -> None:
+        """Back to update ``target``, at the earliest kept one; say where, and what next."""
+        self.set_running(False)
+        if not self.kernels_needed(key, lambda: self._go_back(target, what, key)):
+            return
+        earliest = self.runner.rewind.earliest
+        now = self.runner.latest().updates
+        if earliest is None or now <= earliest:
+            self.say(f"at update {now}, the earliest kept: nothing before it to go back to")
+            return
+        snap = self.runner.back(max(target, earliest))
+        self.show_next_update()
+        self.say(
+            f"{what}: at update {snap.updates} of {now} (back to {earliest} possible); "
+            "s shows this update again, n or space train on: a new branch"
+        )
+
+    def action_back_update(self) -> None:
+        now = self.runner.latest().updates
+        self._go_back(now - 1, "one update back", "b")
+
+    def action_back_epoch(self) -> None:
+        snap = self.runner.latest()
+        session = self.runner.session
+        start = snap.updates - snap.batch_in_epoch
+        target = start if snap.batch_in_epoch else start - session.batches_per_epoch
+        self._go_back(target, "one epoch back", "B")
 
     def action_reseed(self) -> None:
         seed = (self.runner.session.seed + 1) % (MAX_SEED + 1)

@@ -198,6 +198,15 @@ class TeachingMixin(AppHost):
         self.message = f"phase {walk.index + 1}/{len(walk.phases)}: {walk.phase.title}"
         self.draw(self.runner.latest(), force=True)
 
+    def show_next_update(self) -> None:
+        """The explain panel on the next update's first phase (s walks on through it):
+        after going back, the update just undone, shown again."""
+        snap = self.runner.latest()
+        explanation = self.runner.read(lambda s: explain_update(s, s.next_batch().tolist()))
+        self.walk = PhaseWalk(explanation, snap.updates + 1)
+        self._walk_key = _state_key(snap)
+        self.panel = PHASE
+
     def _make_update(self, walk: PhaseWalk) -> None:
         """Make the explained update in the Session, and check it is the one explained."""
         self.runner.step(1)

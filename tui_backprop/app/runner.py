@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from ..core.config import FULL_SPEED
+from ..core.rewind import Rewind
 from ..core.session import Session
 from ..core.snapshot import Snapshot
 
@@ -42,6 +43,9 @@ class Runner:
         self._chunk = 64
         self._wake = threading.Event()
         self._snapshot_wanted = False
+        #: Checkpoints of the run, for going back (b, B); kept under ``lock``.
+        self.rewind = Rewind()
+        self.rewind.note(session)
         self._snapshot = session.snapshot(problem)
 
     # -- the UI thread's side -----------------------------------------------------------
@@ -87,6 +91,8 @@ class Runner:
 
         def change_and_snap(session: Session) -> Snapshot:
             change(session)
+            # A checkpoint after every command: between two, the settings never change.
+            self.rewind.note(self.session)
             # self.session, not session: the change may have swapped in another one.
             self._snapshot = self.session.snapshot(self.problem)
             return self._snapshot
@@ -127,6 +133,10 @@ class Runner:
         self.apply(run)
         return done
 
+    def back(self, updates: int) -> Snapshot:
+        """Go back to ``updates`` updates (no earlier than ``rewind.earliest``)."""
+        return self.apply(lambda session: self.rewind.back_to(session, updates))
+
     def _until_stop(self, count: int) -> int:
         """``count`` cut so that running stops exactly at ``stop_epoch``."""
         if self.stop_epoch is None:
@@ -164,6 +174,7 @@ class Runner:
                 started = time.perf_counter()
                 done = self.session.run_batches(count)
                 elapsed = time.perf_counter() - started
+                self.rewind.note(self.session)
                 self.total_updates += done
                 if count == self._chunk and elapsed > 0:
                     # Keep full chunks near CHUNK_SECONDS: at most 2x larger or smaller at
