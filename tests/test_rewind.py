@@ -134,6 +134,7 @@ def test_b_and_B_go_back_and_n_comes_forward_the_same_way():
     import asyncio
 
     from tests.test_app import xor_app
+    from tui_backprop.app.widgets.loss_plot import LossPlot
 
     async def scenario() -> None:
         app = xor_app()
@@ -158,5 +159,8 @@ def test_b_and_B_go_back_and_n_comes_forward_the_same_way():
             np.testing.assert_array_equal(session.network.params, params[0])
             await pilot.press("b")
             assert session.updates == 0 and "earliest" in app.message
+            await pilot.press("e", "e", "e", "B")  # the curve ends, marked, where the run is
+            plot = app.query_one(LossPlot)
+            assert session.epoch == 2 and "●" in plot.plt.build()
 
     asyncio.run(scenario())

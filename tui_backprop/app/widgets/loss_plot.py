@@ -65,7 +65,10 @@ class LossPlot(PlotextPlot):
         # plotext cannot set up a log axis without points.
         plt.yscale("log" if log and x else "linear")
         if x:
-            plt.plot(x, y, marker="braille", color=plot_colours(self.app.current_theme.dark).data)
+            colours = plot_colours(self.app.current_theme.dark)
+            plt.plot(x, y, marker="braille", color=colours.data)
+            # Where the run is now (after going back with b or B, the curve ends there too).
+            plt.scatter([x[-1]], [y[-1]], marker="●", color=colours.mark)
             # Epochs are whole numbers: label them so (plotext would print 153.8).
             count = max(2, min(5, self.size.width // 12))
             ends = np.linspace(x[0], x[-1], count)
