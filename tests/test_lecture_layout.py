@@ -312,3 +312,28 @@ def test_a_full_batch_update_marks_no_single_example():
             assert "▶" not in table and "after full-batch update" in table
 
     run(scenario())
+
+
+def test_the_weights_panel_pages_sideways_through_wide_matrices():
+    async def scenario():
+        app = xor_app(spec=NetworkSpec.build(2, (32, 32), 1))
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.pause()
+            weights = app.query_one(WeightsView)
+            while "W²" not in str(weights.render()):
+                weights.page(1)
+            text = str(weights.render())
+            assert "cols 1–" in text and "…+" in text
+            weights.page_columns(100)  # as far as there are columns
+            await pilot.pause()
+            text = str(weights.render())
+            assert "–32" in text.split("W²")[1].splitlines()[0]
+            snap = app.runner.latest()
+            last = float(snap.weights[2][0, 31])
+            from tui_backprop.app.widgets.formatting import signed
+
+            assert signed(last) in text
+            weights.page_columns(-100)
+            assert "cols 1–" in str(weights.render())
+
+    run(scenario())

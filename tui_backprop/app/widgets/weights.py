@@ -37,13 +37,14 @@ def _number(x: float, as_change: bool) -> tuple[str, str]:
     return f"{text:>{CELL - 1}} ", "dim" if as_change else sign_style(x)
 
 
-def _row(values: np.ndarray, shown: int, block: int, as_change: bool) -> Text:
-    """One row of a matrix (its first ``shown`` entries), padded to ``block`` cells."""
+def _row(values: np.ndarray, shown: int, block: int, as_change: bool, start: int = 0) -> Text:
+    """One row of a matrix (``shown`` entries from ``start``), padded to ``block`` cells."""
     line = Text()
-    for x in values[:shown]:
+    for x in values[start : start + shown]:
         line.append(*_number(x, as_change))
-    if len(values) > shown and not as_change:
-        line.append(f"…+{len(values) - shown}", style="dim")
+    right = len(values) - start - shown
+    if right > 0 and not as_change:
+        line.append(f"…+{right}", style="dim")
     line.pad_right(block - line.cell_len)
     return line
 
@@ -60,13 +61,14 @@ class Layer:
     block: int
     groups: int
     per_group: int
+    col_start: int = 0  # the first column shown (paged sideways)
 
     @property
     def lines(self) -> int:
         return 1 + 2 * self.per_group  # the header, then a value and a change line per row
 
 
-def lay_out(snap: Snapshot, width: int) -> list[Layer]:
+def lay_out(snap: Snapshot, width: int, first_col: int = 0) -> list[Layer]:
     spec = snap.spec
     bias_width = len(BIAS_GAP) + CELL if spec.bias else 0
     layers = []
@@ -81,7 +83,8 @@ def lay_out(snap: Snapshot, width: int) -> list[Layer]:
         groups = max(1, min(rows, (width + len(GROUP_GAP)) // (group + len(GROUP_GAP))))
         per_group = math.ceil(rows / groups)
         groups = math.ceil(rows / per_group)  # no empty group
-        layers.append(Layer(m, rows, cols, shown_cols, block, groups, per_group))
+        col_start = min(max(0, first_col), cols - shown_cols)
+        layers.append(Layer(m, rows, cols, shown_cols, block, groups, per_group, col_start))
     return layers
 
 
@@ -97,6 +100,9 @@ def _line(snap: Snapshot, layer: Layer, index: int, arrays: tuple) -> Text:
         if index == 0:
             last = min(layer.rows, first + layer.per_group)
             size = f" {layer.rows}×{layer.cols}" if g == 0 else f" {first + 1}–{last}"
+            if g == 0 and layer.shown_cols < layer.cols:
+                start = layer.col_start
+                size += f" cols {start + 1}–{start + layer.shown_cols}"
             header = Text.assemble((f"W{sup(m)}", "bold"), (size, "dim"))
             header.pad_right(layer.block - header.cell_len)
             line.append_text(header)
@@ -110,7 +116,7 @@ def _line(snap: Snapshot, layer: Layer, index: int, arrays: tuple) -> Text:
         if i >= min(layer.rows, first + layer.per_group):
             continue
         W = (weight_changes if as_change else weights)[m]
-        line.append_text(_row(W[i], layer.shown_cols, layer.block, as_change))
+        line.append_text(_row(W[i], layer.shown_cols, layer.block, as_change, layer.col_start))
         if bias:
             b = (bias_changes if as_change else biases)[m]
             line.append(BIAS_GAP)
@@ -119,25 +125,27 @@ def _line(snap: Snapshot, layer: Layer, index: int, arrays: tuple) -> Text:
     return line
 
 
-def weights_lines(snap: Snapshot, width: int) -> tuple[list[Layer], int]:
+def weights_lines(snap: Snapshot, width: int, first_col: int = 0) -> tuple[list[Layer], int]:
     """The layers' layout and how many lines they take in all."""
-    layers = lay_out(snap, width)
+    layers = lay_out(snap, width, first_col)
     return layers, sum(layer.lines for layer in layers)
 
 
 def weights_text(
-    snap: Snapshot, width: int = 60, height: int = 100, first: int = 0
+    snap: Snapshot, width: int = 60, height: int = 100, first: int = 0, first_col: int = 0
 ) -> tuple[Text, range, int]:
     """Lines ``first`` on of every layer's W^m rows with b^m beside them and changes
     underneath, in ``width`` x ``height`` cells, the last line a legend; returns the text,
-    the lines shown and the lines in all."""
-    layers, total = weights_lines(snap, width)
+    the lines shown and the lines in all. Matrices wider than the panel show their columns
+    from ``first_col`` on."""
+    layers, total = weights_lines(snap, width, first_col)
     room = max(1, height - 1)  # the last line explains the dim numbers
-    first = min(max(0, first), max(0, total - room))
+    last_page = max(0, total - room)
+    first = min(max(0, first), last_page)
     start = 0
-    for layer in layers:  # a page starts at a value line, never at the change under it
+    for layer in layers:  # a page starts at a value line, not at the change under it
         index = first - start
-        if 0 < index < layer.lines and (index - 1) % 2 == 1:
+        if 0 < index < layer.lines and (index - 1) % 2 == 1 and first < last_page:
             first -= 1
         start += layer.lines
     shown = range(first, min(total, first + room))
@@ -173,6 +181,7 @@ class WeightsView(Static):
         super().__init__(*args, **kwargs)
         self.snapshot: Snapshot | None = None
         self.first = 0
+        self.first_col = 0
         self.shown: range = range(0)
         self.total = 0
 
@@ -185,7 +194,11 @@ class WeightsView(Static):
             return
         width = self.content_size.width or 60
         height = self.content_size.height or 100
-        text, self.shown, self.total = weights_text(self.snapshot, width, height, self.first)
+        text, self.shown, self.total = weights_text(
+            self.snapshot, width, height, self.first, self.first_col
+        )
+        widest = max(layer.cols - layer.shown_cols for layer in lay_out(self.snapshot, width))
+        self.first_col = min(self.first_col, widest)
         self.first = self.shown.start if self.shown else 0
         if self.shown and len(self.shown) < self.total:
             self.border_subtitle = f"lines {self.shown.start + 1}–{self.shown.stop} of {self.total}"
@@ -202,8 +215,31 @@ class WeightsView(Static):
 
     def page(self, pages: int) -> None:
         """Move ``pages`` pages down (negative: up)."""
-        self.first = max(0, self.first + pages * max(1, len(self.shown) - 1))
+        self.first = max(0, self.first + pages * max(2, len(self.shown) - 1))
         self._draw()
+
+    def page_columns(self, pages: int) -> None:
+        """Show the columns ``pages`` panel widths to the right (negative: left) in the
+        matrices too wide for the panel."""
+        if self.snapshot is None:
+            return
+        width = self.content_size.width or 60
+        cut = [
+            layer.shown_cols
+            for layer in lay_out(self.snapshot, width)
+            if layer.col_start or layer.shown_cols < layer.cols
+        ]
+        step = min(cut) if cut else 1
+        self.first_col = max(0, self.first_col + pages * step)
+        self._draw()
+
+    def on_mouse_scroll_right(self, event: events.MouseScrollRight) -> None:
+        event.stop()
+        self.page_columns(1)
+
+    def on_mouse_scroll_left(self, event: events.MouseScrollLeft) -> None:
+        event.stop()
+        self.page_columns(-1)
 
     def on_resize(self, event: events.Resize) -> None:
         self._draw()
