@@ -13,14 +13,18 @@ from textual.actions import SkipAction
 from textual.binding import Binding
 
 from ..core.arrays import layer_arrays
+from ..core.config import QuizConfig, number_from_text
+from ..core.errors import ConfigError
 from ..core.session import Session
 from ..core.snapshot import Snapshot
 from ..teach.explain import Explanation, explain_update
 from ..teach.gradcheck import LayerCheck, check_gradients
+from ..teach.quiz import Question, judge, questions
 from ..teach.walk import Cursor, Focus, Node, ParameterHistory, PhaseWalk, saturated
 from .background import in_background
 from .host import AppHost
 from .screens.gradcheck import GradCheckScreen, gradcheck_text
+from .screens.question import QuestionScreen
 from .widgets.explain_panel import ExplainPanel, phase_text, selection_text
 from .widgets.output_map import OutputView
 
@@ -44,6 +48,13 @@ TEACHING_BINDINGS = [
         "gradient check",
         show=False,
         tooltip="backprop against finite differences, per layer",
+    ),
+    Binding(
+        "p",
+        "app.predict",
+        "predict",
+        show=False,
+        tooltip="predict mode: s asks for a number of each phase before showing it",
     ),
     Binding(
         "o",
@@ -109,6 +120,10 @@ class TeachingMixin(AppHost):
         self.output_map = False
         self.history = ParameterHistory()
         self._next: tuple[tuple, Explanation] | None = None
+        self.predict = False
+        #: The walk the questions are of, its questions by phase, and the score so far.
+        self._quiz: tuple[PhaseWalk, dict[int, Question]] | None = None
+        self.score = [0, 0]  # right, asked
 
     # -- what the views show --------------------------------------------------------------
     def _drop_stale_walk(self, snap: Snapshot) -> None:
@@ -185,18 +200,93 @@ class TeachingMixin(AppHost):
         if not self.kernels_needed("s", self.action_phase_step):
             return
         self._drop_stale_walk(snap)
-        if self.walk is None or self.walk.at_end or self.panel != PHASE:
+        new = self.walk is None or self.walk.at_end or self.panel != PHASE
+        if new:
             explanation = self.runner.read(lambda s: explain_update(s, s.next_batch().tolist()))
-            self.walk = PhaseWalk(explanation, snap.updates + 1)
+            walk = PhaseWalk(explanation, snap.updates + 1)
+            target = 0
+        else:
+            assert self.walk is not None
+            walk, target = self.walk, self.walk.index + 1
+        question = self._question(walk, target) if self.predict else None
+        if question is None:
+            self._reveal(walk, new, snap)
+            return
+
+        def answered(text: str | None) -> None:
+            self._judge(question, text)
+            self._reveal(walk, new, snap, keep_message=True)
+
+        self.push_screen(
+            QuestionScreen(walk.phases[target].title, question.label, self._score_text()),
+            answered,
+        )
+
+    def _reveal(
+        self, walk: PhaseWalk, new: bool, snap: Snapshot, keep_message: bool = False
+    ) -> None:
+        """Show the walk's next phase (the first, for a new walk)."""
+        if new:
+            self.walk = walk
             self._walk_key = _state_key(snap)
         else:
-            self.walk.advance()
+            walk.advance()
         self.panel = PHASE
-        walk = self.walk
         if walk.needs_update:
             self._make_update(walk)
-        self.message = f"phase {walk.index + 1}/{len(walk.phases)}: {walk.phase.title}"
+        shown = f"phase {walk.index + 1}/{len(walk.phases)}: {walk.phase.title}"
+        if keep_message:
+            shown = f"{self.message} · {shown}"
+        if self.predict and walk.at_end and self.score[1]:
+            shown += f" · update done: {self._score_text()}"
+        self.message = shown
         self.draw(self.runner.latest(), force=True)
+
+    # -- predict mode ---------------------------------------------------------------------
+    def _quiz_config(self) -> QuizConfig:
+        lesson = self.config.lesson
+        return lesson.quiz if lesson is not None else QuizConfig()
+
+    def _question(self, walk: PhaseWalk, index: int) -> Question | None:
+        """The question asked before phase ``index`` of ``walk`` is shown, if any."""
+        if self._quiz is None or self._quiz[0] is not walk:
+            asks = self._quiz_config().ask
+            layers = self.runner.latest().spec.n_layers
+            self._quiz = (walk, questions(walk.explanation, asks, layers))
+            self.score = [0, 0]
+        return self._quiz[1].get(index)
+
+    def _judge(self, question: Question, text: str | None) -> None:
+        """Mark an answer (None: skipped) and say so in the status line."""
+        value = f"{question.value:.6g}"
+        if text is None:
+            self.message = f"skipped: {question.label} = {value}"
+            return
+        try:
+            answer = number_from_text(text.strip())
+        except ConfigError:
+            self.message = f"not a number ({text!r}): {question.label} = {value}"
+            self.score[1] += 1
+            return
+        self.score[1] += 1
+        if judge(answer, question.value, self._quiz_config().tolerance):
+            self.score[0] += 1
+            self.message = f"right: {question.label} = {value}"
+        else:
+            self.message = f"not quite: {question.label} = {value}, not {answer:g}"
+
+    def _score_text(self) -> str:
+        right, asked = self.score
+        return f"score {right}/{asked}" if asked else ""
+
+    def action_predict(self) -> None:
+        self._check_main_screen()
+        self.predict = not self.predict
+        self.say(
+            "predict mode: s asks for a number before each phase (p turns it off)"
+            if self.predict
+            else "predict mode off"
+        )
 
     def show_next_update(self) -> None:
         """The explain panel on the next update's first phase (s walks on through it):

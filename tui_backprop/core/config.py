@@ -21,6 +21,7 @@ AppOptions         the app: frame rate, speed, when to pause or quit, files writ
 DescentConfig      the descent scene: function, start, gamma or a preset, precision
 LandscapeConfig    the landscape scene: two parameters, range, grid
 RestartsConfig     the restarts scene: how many networks, the converged threshold (by cost)
+QuizConfig         predict mode: the quantities asked for, the tolerance of an answer
 =================  =========================================================================
 
 Every count that sizes a run's memory or time has a maximum (MAX_EPOCHS, MAX_STEPS,
@@ -576,3 +577,25 @@ class RestartsConfig:
                 f"{self.count} is too many: seeds "
                 f"{first_seed}..{last} go past the last seed, {MAX_SEED}",
             )
+
+
+@dataclass(frozen=True)
+class QuizConfig:
+    """Predict mode (p in the app; ``teach.quiz``).
+
+    ask       : the quantities asked for, as ``delta^L``, ``a^1_2``, ``C``, ``dC/dW^1_12``,
+                ``W^2_11 after`` (checked by ``teach.quiz.parse_ask`` where they are read);
+                empty: one a phase
+    tolerance : an answer is right within this fraction of the value (of 0.01 at least)
+    """
+
+    ask: tuple[str, ...] = ()
+    tolerance: float = 0.01
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.ask, tuple) and all(isinstance(a, str) for a in self.ask)):
+            raise ConfigError("quiz.ask", 'must be a list of quantities, as ["delta^L"]')
+        value = _positive("quiz.tolerance", self.tolerance)
+        if value >= 1:
+            raise ConfigError("quiz.tolerance", f"must be below 1, got {value:g}")
+        _set(self, "tolerance", value)

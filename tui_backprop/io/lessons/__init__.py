@@ -14,6 +14,9 @@ A lesson file::
     alpha = 1.0
     [descent]                      # or [landscape], [restarts]: the scene's own settings
     ...
+    [quiz]                         # predict mode (p): what to ask, how close is right
+    ask = ["delta^L", "w^2_11 after"]
+    tolerance = 0.01
 
 Each key is read straight into the typed configuration (``core.config``): :data:`KEYS`
 says which field it sets and what kind of value it takes. The values are then checked by
@@ -37,6 +40,7 @@ from ...core.config import (
     AppOptions,
     DescentConfig,
     LandscapeConfig,
+    QuizConfig,
     RestartsConfig,
     RunConfig,
     parse_hidden,
@@ -131,6 +135,17 @@ def _params(value: Any, _: Path) -> tuple[str, ...]:
     return parse_parameter_pair(_text(value, _))
 
 
+def _asks(value: Any, _: Path) -> tuple[str, ...]:
+    """ask = ["delta^L", "w^2_11 after"]: each checked as predict mode reads it."""
+    from ...teach.quiz import parse_ask
+
+    if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        raise ValueError(f"must be a list of strings, got {_type_name(value)}")
+    for text in value:
+        parse_ask(text)
+    return tuple(value)
+
+
 def _negated(read: Reader) -> Reader:
     return lambda value, folder: not read(value, folder)
 
@@ -186,6 +201,10 @@ KEYS: dict[str, dict[str, tuple[str, Reader]]] = {
         "count": ("restarts.count", _whole),
         "threshold": ("restarts.threshold", _number),
     },
+    "quiz": {
+        "ask": ("quiz.ask", _asks),
+        "tolerance": ("quiz.tolerance", _number),
+    },
 }
 
 
@@ -225,6 +244,7 @@ class Lesson:
     descent: DescentConfig = field(default_factory=DescentConfig)
     landscape: LandscapeConfig = field(default_factory=LandscapeConfig)
     restarts: RestartsConfig = field(default_factory=RestartsConfig)
+    quiz: QuizConfig = field(default_factory=QuizConfig)
 
 
 def shipped_lessons() -> list[Lesson]:
@@ -382,6 +402,7 @@ def _build(
         made(DescentConfig(), "descent"),
         made(LandscapeConfig(), "landscape"),
         made(RestartsConfig(), "restarts"),
+        made(QuizConfig(), "quiz"),
     )
 
 

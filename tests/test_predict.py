@@ -1,0 +1,82 @@
+"""Predict mode: before a phase is shown the student types its number; right or wrong within
+the lesson's tolerance, then the phase as usual; a score at the end of the update."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.test_app import xor_app
+from tui_backprop.app.screens.question import QuestionScreen
+from tui_backprop.core.config import ConfigError, QuizConfig
+from tui_backprop.io.lessons import LessonError, load_lesson
+from tui_backprop.teach.quiz import judge, parse_ask
+
+
+def test_asks_are_read_as_the_readme_writes_them():
+    assert parse_ask("delta^L").layer is None
+    ask = parse_ask("w^2_13 after")
+    assert (ask.name, ask.layer, ask.i, ask.j) == ("W", 2, 1, 3)
+    assert parse_ask("a^1_2").i == 2 and parse_ask("C").name == "C"
+    for bad in ("W^2_11", "delta after", "foo", "a^0", "dC/dW^1_1"):
+        with pytest.raises(ValueError):
+            parse_ask(bad)
+
+
+def test_judging_is_relative_with_a_floor():
+    assert judge(0.0937, 0.09368) and not judge(0.095, 0.09368)
+    assert judge(0.00005, 0.0) and not judge(0.01, 0.0)
+    assert not judge(float("nan"), 0.5)
+    with pytest.raises(ConfigError):
+        QuizConfig(tolerance=0.0)
+
+
+def test_a_lesson_names_its_questions_and_a_bad_one_is_refused(tmp_path):
+    path = tmp_path / "q.toml"
+    path.write_text(
+        'title = "q"\nscene = "network"\n[data]\nproblem = "xor"\n'
+        '[quiz]\nask = ["delta^L", "w^2_11 after"]\ntolerance = 0.05\n'
+    )
+    quiz = load_lesson(path).quiz
+    assert quiz.ask == ("delta^L", "w^2_11 after") and quiz.tolerance == 0.05
+    path.write_text(path.read_text().replace('"delta^L"', '"delta"x"'))
+    with pytest.raises(LessonError):
+        load_lesson(path)
+    path.write_text(path.read_text().replace('"delta"x"', '"W^2_11"'))
+    with pytest.raises(LessonError, match=r"\[quiz\] ask"):
+        load_lesson(path)
+
+
+def test_predict_mode_asks_judges_and_scores():
+    async def scenario() -> None:
+        app = xor_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("p")
+            assert app.predict and "predict mode" in app.message
+            await pilot.press("s")
+            screen = app.screen
+            assert isinstance(screen, QuestionScreen) and screen.label == "a^1_1"
+            value = app._quiz[1][0].value
+            await pilot.press(*f"{value:.5g}", "enter")
+            assert not isinstance(app.screen, QuestionScreen)
+            assert app.message.startswith("right: a^1_1") and app.walk.index == 0
+            await pilot.press("s")  # the next phase's question
+            assert isinstance(app.screen, QuestionScreen) and app.screen.label == "a^2_1"
+            await pilot.press(*"123", "enter")
+            assert app.message.startswith("not quite: a^2_1") and app.walk.index == 1
+            assert app.score == [1, 2]
+            await pilot.press("s")  # the cost: skip it
+            assert isinstance(app.screen, QuestionScreen)
+            await pilot.press("escape")
+            assert app.message.startswith("skipped: C")
+            while not app.walk.at_end:
+                await pilot.press("s")
+                if isinstance(app.screen, QuestionScreen):
+                    await pilot.press("escape")
+            assert "update done: score 1/2" in app.message
+            assert app.runner.session.updates == 1  # the update was made as without questions
+            await pilot.press("p", "s")  # off: no question
+            assert not isinstance(app.screen, QuestionScreen)
+
+    asyncio.run(scenario())

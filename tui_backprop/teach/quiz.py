@@ -1,0 +1,166 @@
+"""Predict mode: before a phase of an explained update is shown, ask for one of its numbers.
+
+A question names a quantity the way the README writes it (``delta^2_1``, ``a^1_2``, ``C``,
+``dC/dW^1_12``, ``W^2_11 after``) and is answered right when the typed number is within
+``tolerance`` of the value, relative to the value, but never stricter than that tolerance
+times 0.01 (so a value near 0 is not asked to 10 digits).
+
+Which quantities: a lesson's ``[quiz] ask`` list (see :func:`parse_ask`), each asked at the
+first phase of the update that computes it; without one, one per phase: the first node's
+a^m of each forward layer, the cost, each delta^m, dC/dW^m_11 and W^m_11 after the update.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from .explain import Explanation, Phase
+
+#: Relative tolerance of an answer unless a lesson sets one.
+DEFAULT_TOLERANCE = 0.01
+#: Below this size a value is judged as if it were this size.
+SMALLEST_SCALE = 0.01
+
+_QUANTITY = re.compile(
+    r"^(?P<name>a|z|delta|dC/dW|dC/db|W|w|b|C|cost)"
+    r"(?:\^(?P<layer>L|\d+))?(?:_(?P<index>\d+))?(?P<after>\s+after)?$"
+)
+
+
+@dataclass(frozen=True)
+class Ask:
+    """A quantity to ask for: its name (a, z, delta, dC/dW, dC/db, W, b or C), its layer
+    (None: the output layer, written L, or none for C), its node i and, for W and dC/dW,
+    column j (1-based), and whether it is the value after the update (W, b)."""
+
+    name: str
+    layer: int | None
+    i: int
+    j: int
+
+    def text(self, layers: int) -> str:
+        """How the question names it, in the README's notation."""
+        if self.name == "C":
+            return "C, this example's cost"
+        m = layers if self.layer is None else self.layer
+        column = str(self.j) if self.name in ("W", "dC/dW") else ""
+        where = f"^{m}_{self.i}{column}"
+        after = " after the update" if self.name in ("W", "b") else ""
+        return f"{self.name}{where}{after}"
+
+
+def parse_ask(text: str) -> Ask:
+    """``delta^L``, ``delta^1_2``, ``a^2``, ``z^1_3``, ``C``, ``dC/dW^1_12``, ``dC/db^2_1``,
+    ``w^2_11 after``, ``b^1_2 after``; raises ValueError for anything else."""
+    match = _QUANTITY.match(text.strip())
+    if match is None:
+        raise ValueError(
+            f"not a quantity: {text!r} (like delta^L, a^1_2, C, dC/dW^1_12, w^2_11 after)"
+        )
+    name = {"w": "W", "cost": "C"}.get(match["name"], match["name"])
+    layer_text, index = match["layer"], match["index"] or ""
+    if name in ("W", "b") and not match["after"]:
+        raise ValueError(f"{text!r}: a weight is asked for after the update: add ' after'")
+    if match["after"] and name not in ("W", "b"):
+        raise ValueError(f"{text!r}: only W and b are asked for after the update")
+    layer = None if layer_text in (None, "L") else int(layer_text)
+    if layer == 0:
+        raise ValueError(f"{text!r}: layers are numbered from 1")
+    if name in ("W", "dC/dW"):
+        if len(index) not in (0, 2):
+            raise ValueError(f"{text!r}: a weight takes two indices, as W^2_11")
+        i, j = (int(index[0]), int(index[1])) if index else (1, 1)
+    else:
+        i, j = (int(index) if index else 1), 0
+    if i == 0 or (name in ("W", "dC/dW") and j == 0):
+        raise ValueError(f"{text!r}: nodes are numbered from 1")
+    return Ask(name, layer, i, j)
+
+
+#: The phase kind that computes each quantity, and the key of its values.
+_WHERE = {
+    "a": ("forward", "a"),
+    "z": ("forward", "z"),
+    "delta": ("delta", "delta"),
+    "C": ("cost", "cost"),
+    "dC/dW": ("gradient", "grad_W"),
+    "dC/db": ("gradient", "grad_b"),
+    "W": ("update", "W"),
+    "b": ("update", "b"),
+}
+
+DEFAULT_ASKS = (
+    "a^1",
+    "a^2",
+    "a^3",
+    "a^4",
+    "C",
+    "delta^4",
+    "delta^3",
+    "delta^2",
+    "delta^1",
+    "dC/dW^1_11",
+    "dC/dW^2_11",
+    "W^1_11 after",
+    "W^2_11 after",
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    """Asked before phase ``phase`` is shown: what (``label``) and the right ``value``."""
+
+    phase: int
+    label: str
+    value: float
+
+
+def _value(ask: Ask, phase: Phase, layers: int) -> float | None:
+    kind, key = _WHERE[ask.name]
+    if kind == "delta":
+        if phase.kind not in ("output-delta", "hidden-delta"):
+            return None
+    elif phase.kind != kind:
+        return None
+    m = layers if ask.layer is None else ask.layer
+    if kind != "cost" and phase.layer != m:
+        return None
+    values = phase.values.get(key)
+    if values is None:
+        return None
+    if kind == "cost":
+        return float(values)
+    try:
+        if ask.name in ("W", "dC/dW"):
+            return float(values[ask.i - 1][ask.j - 1])
+        return float(values[ask.i - 1])
+    except IndexError:
+        return None
+
+
+def questions(
+    explanation: Explanation, asks: tuple[str, ...] = (), layers: int | None = None
+) -> dict[int, Question]:
+    """Phase index -> its question, each ask at the first phase that computes it (at most
+    one question a phase); ``asks`` empty: DEFAULT_ASKS, those the network has."""
+    phases = explanation.phases
+    L = layers if layers is not None else max(p.layer or 0 for p in phases)
+    found: dict[int, Question] = {}
+    for text in asks or DEFAULT_ASKS:
+        ask = parse_ask(text)
+        for index, phase in enumerate(phases):
+            value = _value(ask, phase, L)
+            if value is not None:
+                if index not in found:
+                    found[index] = Question(index, ask.text(L), value)
+                break
+    return found
+
+
+def judge(answer: float, value: float, tolerance: float = DEFAULT_TOLERANCE) -> bool:
+    """Right if within ``tolerance`` of ``value``, relative to max(|value|, 0.01)."""
+    if not math.isfinite(answer):
+        return False
+    return abs(answer - value) <= tolerance * max(abs(value), SMALLEST_SCALE)
