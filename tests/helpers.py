@@ -58,10 +58,15 @@ def run_cli(
 
 
 def run_in_terminal(
-    *args: str, size: tuple[int, int] = (100, 30), timeout: float = 60, env: dict | None = None
+    *args: str,
+    size: tuple[int, int] = (100, 30),
+    timeout: float = 60,
+    env: dict | None = None,
+    chunks: list[tuple[float, bytes]] | None = None,
 ) -> tuple[int, bytes]:
     """Run ``tui-backprop ARGS`` attached to a pseudo-terminal of ``size`` (columns, rows),
-    as a person in a terminal would; returns (exit code, everything it drew)."""
+    as a person in a terminal would; returns (exit code, everything it drew). ``chunks``,
+    if given, gets each piece read with the time.monotonic() it arrived."""
     import fcntl
     import pty
     import select
@@ -96,6 +101,8 @@ def run_in_terminal(
                     chunk = b""
                 if chunk:
                     output.extend(chunk)
+                    if chunks is not None:
+                        chunks.append((time.monotonic(), chunk))
                     continue
             if process.poll() is not None:
                 break

@@ -205,3 +205,24 @@ def test_gradient_check_runs_on_a_copy_and_says_when_the_network_moved_on(monkey
     title, message = asyncio.run(scenario())
     assert "at epoch 0, update 0" in title and "now update 1" in title
     assert "earlier moment" in message
+
+
+def test_a_paused_app_writes_nothing():
+    """Once drawn and its kernels ready, a paused app sends no byte until it quits."""
+    from tests.helpers import run_in_terminal
+
+    chunks: list[tuple[float, bytes]] = []
+    code, output = run_in_terminal("--quit-after", "5", size=(100, 30), chunks=chunks)
+    assert code == 0
+    ready = output.find(b"kernels ready")
+    assert ready >= 0, "the status line never said the kernels were ready"
+    end = ready + len(b"kernels ready")
+    seen = 0
+    after = b""
+    for _, chunk in chunks:  # what arrived after the chunk that ended the message
+        if seen >= end:
+            after += chunk
+        seen += len(chunk)
+    # Only the app leaving the screen at quit may follow: no redraw of its panels.
+    assert b"PAUSED" not in after and b"network" not in after, after[:300]
+    assert len(after) < 200, len(after)
