@@ -34,6 +34,7 @@ from .layout import (
 
 #: Names this package hands out from its submodules, loaded on first use.
 _FROM_DENSE = (
+    "COLUMNS_MIN_UPDATES",
     "all_kernels",
     "evaluate",
     "mean_cost",
@@ -42,6 +43,9 @@ _FROM_DENSE = (
     "step",
     "train_batches",
     "train_many",
+    "train_minibatches",
+    "train_online_by_columns",
+    "train_online_by_rows",
 )
 _FROM_CONFIG = ("CACHE_DIR", "JIT_FLAGS")
 
@@ -70,16 +74,91 @@ def trainers(layers, cost: int, specialized: bool | None = None):
     """(train_batches, train_many) for the network described by the layer table.
 
     Small networks (at most ``specialize.MAX_PARAMETERS`` parameters) get kernels generated
-    for their architecture; others the general ones. Both give the same bits (the paths of
+    for their architecture; others the general ones (``general_train_batches``, which
+    compiles only the path of the update it takes). All give the same bits (the paths of
     the update: ``kernels.dense``'s module docstring); ``specialized`` forces the choice
     (None: by size).
     """
     from . import dense, specialize
 
     if not _specialized(layers, specialized):
-        return dense.train_batches, dense.train_many
+        return general_train_batches, dense.train_many
     module = specialize.load_module(*_arch(layers, cost))
     return module.train_batches, module.train_many
+
+
+def general_train_batches(
+    layers,
+    betas,
+    cost,
+    params,
+    velocity,
+    grad,
+    z,
+    a,
+    delta,
+    X,
+    Y,
+    order,
+    batch_size,
+    first_batch,
+    n_batches,
+    alpha,
+    momentum,
+    epoch_cost,
+):
+    """``dense.train_batches`` (same arguments, same result, the same bits), with its choice
+    of path made here, in Python: batches of more than one run ``dense.train_minibatches``,
+    online calls of at least ``dense.COLUMNS_MIN_UPDATES`` updates
+    ``dense.train_online_by_columns``, shorter ones ``dense.train_online_by_rows``. Each is
+    a kernel of its own, compiled on its first call, so that a run compiles only what it
+    takes (compiling ``dense.train_batches`` compiles all three: several times as long)."""
+    from . import dense
+
+    if batch_size > 1:
+        return dense.train_minibatches(
+            layers,
+            betas,
+            cost,
+            params,
+            velocity,
+            grad,
+            z,
+            a,
+            delta,
+            X,
+            Y,
+            order,
+            batch_size,
+            first_batch,
+            n_batches,
+            alpha,
+            momentum,
+            epoch_cost,
+        )
+    online = (
+        dense.train_online_by_columns
+        if n_batches >= dense.COLUMNS_MIN_UPDATES
+        else dense.train_online_by_rows
+    )
+    return online(
+        layers,
+        betas,
+        cost,
+        params,
+        velocity,
+        z,
+        a,
+        delta,
+        X,
+        Y,
+        order,
+        first_batch,
+        n_batches,
+        alpha,
+        momentum,
+        epoch_cost,
+    )
 
 
 def stepper(layers, cost: int, specialized: bool | None = None):
@@ -101,7 +180,9 @@ def _arch(layers, cost):
 
 
 __all__ = [
+    "COLUMNS_MIN_UPDATES",
     "trainers",
+    "general_train_batches",
     "stepper",
     "step",
     "train_many",
@@ -128,4 +209,7 @@ __all__ = [
     "mean_gradient",
     "relu_pattern",
     "train_batches",
+    "train_minibatches",
+    "train_online_by_columns",
+    "train_online_by_rows",
 ]

@@ -383,6 +383,11 @@ class _HelperFlags(JitFlags):
     _nrt: bool  # False: compiled without reference counting (see HELPER_FLAGS)
 
 
+class _InnerFlags(_HelperFlags):
+    no_cpython_wrapper: bool  # True: no wrappers to call it from Python (see INNER_FLAGS)
+    no_cfunc_wrapper: bool
+
+
 CACHE_DIR = choose_cache_dir()
 if CACHE_DIR is not None:
     # numba reads config.CACHE_DIR each time it locates a cache, so setting it here works
@@ -416,3 +421,13 @@ JIT_FLAGS = JitFlags(nogil=True, cache=CACHE_DIR is not None, fastmath=False, er
 #: Typed as ``JitFlags``, the options numba's stubs know: ``_nrt`` is a private option they
 #: do not list, so ``njit(**HELPER_FLAGS)`` type-checks as ``njit(**JIT_FLAGS)``.
 HELPER_FLAGS: JitFlags = _HelperFlags(**JIT_FLAGS, _nrt=False)
+
+#: ``HELPER_FLAGS`` for the helpers only compiled code calls (all but ``exp``, ``activate``
+#: and ``activate_all``, which the tests call from Python): compiled without the wrappers
+#: that would let Python (or C) call them. Every helper is compiled as a function of its
+#: own, and its wrappers were compiled to machine code with it, used or not; without them
+#: a cold compile of an online kernel takes about a tenth less time (measured: README,
+#: Compiled kernels and their cache). The code that kernels call is the same.
+INNER_FLAGS: JitFlags = _InnerFlags(
+    **JIT_FLAGS, _nrt=False, no_cpython_wrapper=True, no_cfunc_wrapper=True
+)

@@ -27,12 +27,16 @@ costs and the momentum step; fastmath off) is written out in several places, eac
 fastest for one kind of call (figures: README, Performance). All give the same numbers bit
 for bit, so a run may move from one to another between any two calls:
 
-- ``train_batches`` (here): any architecture. Mini-batches go through ``forward``,
-  ``backward`` and ``apply_update``; batches of one through ``backward_and_update``, which
-  skips writing and re-reading the gradient. Networks of more than
-  ``specialize.MAX_PARAMETERS`` parameters train on it; it is what the others are held to.
-- ``train_online_by_columns`` (here): what ``train_batches`` runs for online calls of at
-  least ``COLUMNS_MIN_UPDATES`` updates. The weights are stored by columns, and the next
+- ``train_batches`` (here): any architecture; it is what the others are held to. It runs
+  one of three kernels, each a path of its own: ``train_minibatches`` for batches of more
+  than one (``forward``, ``backward`` and ``apply_update``), ``train_online_by_rows`` for
+  online calls of fewer than ``COLUMNS_MIN_UPDATES`` updates (``backward_and_update``,
+  which skips writing and re-reading the gradient) and ``train_online_by_columns`` for
+  longer ones. Networks of more than ``specialize.MAX_PARAMETERS`` parameters train on
+  those three, chosen in Python by ``kernels.general_train_batches`` (the same choice), so
+  that only the kernel a run takes is compiled; compiling ``train_batches`` compiles all
+  three.
+- ``train_online_by_columns`` (here): the weights are stored by columns, and the next
   example's forward pass rides along with the update. It took 64-128-64-10 from about 8x
   to 10x the reference (its target).
 - ``step`` (here): the next batch of ``train_batches``, with everything packed in three
@@ -48,7 +52,9 @@ for bit, so a run may move from one to another between any two calls:
   go through the generated ``train_batches``. (``train_many`` here runs this module's
   ``train_batches`` for each network.)
 
-The tests that hold them equal: tests/test_kernels.py compares ``train_batches`` with the
+The tests that hold them equal: tests/test_compile_paths.py compares
+``kernels.general_train_batches`` with ``train_batches``, bit for bit, on each path;
+tests/test_kernels.py compares ``train_batches`` with the
 NumPy reference (to 1e-12, mini-batches and online) and ``train_online_by_columns`` with
 one-update calls, bit for bit, through divergence too; tests/test_restarts_bench.py the
 generated ``train_batches`` with this one (bit for bit) and the reference, a run that
@@ -69,7 +75,7 @@ from llvmlite import ir
 from numba import njit, prange, types
 from numba.extending import intrinsic
 
-from .config import HELPER_FLAGS, JIT_FLAGS
+from .config import HELPER_FLAGS, INNER_FLAGS, JIT_FLAGS
 from .layout import (
     ACTIVATION,
     B_OFFSET,
@@ -222,7 +228,7 @@ def activate_all(code, beta, z, a):
             a[i] = activate(code, beta, z[i])
 
 
-@njit(**HELPER_FLAGS)
+@njit(**INNER_FLAGS)
 def slope(code, beta, z, a):
     """sigma'(z), written with a = sigma(z): beta a(1 - a), 1 - a^2, [z > 0] or 1."""
     if code == SIGMOID:
@@ -234,7 +240,7 @@ def slope(code, beta, z, a):
     return 1.0
 
 
-@njit(**HELPER_FLAGS)
+@njit(**INNER_FLAGS)
 def softplus(t):
     """ln(1 + e^t) without overflow."""
     if t > 0.0:
@@ -242,7 +248,7 @@ def softplus(t):
     return math.log1p(exp(t))
 
 
-@njit(**HELPER_FLAGS)
+@njit(**INNER_FLAGS)
 def layer_geometry(layers, m):
     """Layer m's (N^m, N^{m-1}, W^m offset, b^m offset, its first node, the first node of
     layer m-1, whether it has biases), from the layer table."""
@@ -257,7 +263,7 @@ def layer_geometry(layers, m):
     )
 
 
-@njit(**HELPER_FLAGS)
+@njit(**INNER_FLAGS)
 def rows_dot(w, n_rows, n_cols, x, out):
     """out[r] = sum_j w[r, j] x[j] for the rows of a row-major (n_rows, n_cols) matrix w
     (flat), each summed in index order from 0.0 as one dot product alone would be.
@@ -332,7 +338,7 @@ def rows_dot(w, n_rows, n_cols, x, out):
         out[rest] = s
 
 
-@njit(**HELPER_FLAGS)
+@njit(**INNER_FLAGS)
 def forward(layers, betas, params, x, z, a):
     """Forward pass for one example x (N^0,): fills z^m and a^m for m = 1..L."""
     n_layers = layers.shape[0] - 1
@@ -350,7 +356,7 @@ def forward(layers, betas, params, x, z, a):
         activate_all(code, beta, z_out, a[out : out + n_out])
 
 
-@njit(**HELPER_FLAGS)
+@njit(**INNER_FLAGS)
 def example_cost(layers, betas, cost, z, a, y):
     """Cost of one example after ``forward``: mse 1/2 |a^L - y|^2, or cross-entropy.
 
@@ -372,7 +378,7 @@ def example_cost(layers, betas, cost, z, a, y):
     return c
 
 
-@njit(**HELPER_FLAGS)
+@njit(**INNER_FLAGS)
 def output_delta(layers, betas, cost, z, a, y, delta):
     """delta^L for one example after ``forward``.
 
@@ -392,7 +398,7 @@ def output_delta(layers, betas, cost, z, a, y, delta):
             delta[k] = (a[k] - y[i]) * slope(code, beta, z[k], a[k])
 
 
-@njit(**HELPER_FLAGS)
+@njit(**INNER_FLAGS)
 def times_slope(layers, betas, m, z, a, delta):
     """delta^m *= sigma'(z^m), the last step of delta^m = (W^{m+1}^T delta^{m+1}) * sigma'(z^m)."""
     here = layers[m, NODE_OFFSET]
@@ -406,7 +412,7 @@ def times_slope(layers, betas, m, z, a, delta):
         d_here[j] *= slope(code, beta, z_here[j], a_here[j])
 
 
-@njit(**HELPER_FLAGS)
+@njit(**INNER_FLAGS)
 def deltas(layers, betas, cost, params, z, a, y, delta):
     """delta^L .. delta^1 for one example after ``forward`` (see ``output_delta``)."""
     output_delta(layers, betas, cost, z, a, y, delta)
@@ -431,7 +437,7 @@ def deltas(layers, betas, cost, params, z, a, y, delta):
         times_slope(layers, betas, m, z, a, delta)
 
 
-@njit(**HELPER_FLAGS)
+@njit(**INNER_FLAGS)
 def backward(layers, betas, cost, params, z, a, y, delta, grad):
     """Backward pass for one example after ``forward``; adds dC/dtheta into ``grad``."""
     deltas(layers, betas, cost, params, z, a, y, delta)
@@ -450,7 +456,7 @@ def backward(layers, betas, cost, params, z, a, y, delta, grad):
                 grad[b0 + i] += d
 
 
-@njit(**HELPER_FLAGS)
+@njit(**INNER_FLAGS)
 def backward_and_update(layers, betas, cost, params, velocity, z, a, y, delta, alpha, momentum):
     """Online learning (batches of one) in one pass: deltas, then for every parameter
     g = dC/dtheta (delta^m_i a^{m-1}_j or delta^m_i), d = -alpha g + mu d_prev, theta += d.
@@ -485,7 +491,7 @@ def backward_and_update(layers, betas, cost, params, velocity, z, a, y, delta, a
     return not bad
 
 
-@njit(**HELPER_FLAGS)
+@njit(**INNER_FLAGS)
 def apply_update(params, velocity, grad, alpha, momentum, batch_len):
     """Momentum step with the batch's mean gradient g = grad / batch_len:
     d = -alpha g + mu d_prev, theta += d. Clears ``grad``. Returns False if any
@@ -519,7 +525,7 @@ def apply_update(params, velocity, grad, alpha, momentum, batch_len):
 COLUMNS_MIN_UPDATES = 16
 
 
-@njit(**HELPER_FLAGS)
+@njit(**INNER_FLAGS)
 def transpose(src, n_rows, n_cols, dst):
     """dst (n_cols, n_rows) = src (n_rows, n_cols)^T, both flat and row-major; written in
     order, read with a stride (stores that each start a new cache line cost more)."""
@@ -529,24 +535,34 @@ def transpose(src, n_rows, n_cols, dst):
             column[r] = src[r * n_cols + c]
 
 
-@njit(**HELPER_FLAGS)
-def weights_by_columns(layers, src, dst, to_columns):
-    """Copy a flat parameter buffer (P,) with every W^m stored as (W^m)^T, a row-major
-    (N^{m-1}, N^m) matrix, into ``dst`` (``to_columns``), or back; biases as they are."""
+@njit(**INNER_FLAGS)
+def weights_by_columns(layers, src, dst):
+    """Copy a flat parameter buffer (P,) into ``dst`` with every W^m stored as (W^m)^T, a
+    row-major (N^{m-1}, N^m) matrix; biases as they are. ``weights_by_rows`` copies back.
+
+    Two functions, not one with a flag: numba compiles a callee once for each constant
+    value it is passed (``Literal[bool]``), so a flag would compile it twice."""
     top = layers.shape[0] - 1
     for m in range(1, top + 1):
         n_out, n_in, w0, b0, _, _, _ = layer_geometry(layers, m)
-        w_src = src[w0 : w0 + n_out * n_in]
-        w_dst = dst[w0 : w0 + n_out * n_in]
-        if to_columns:
-            transpose(w_src, n_out, n_in, w_dst)
-        else:
-            transpose(w_src, n_in, n_out, w_dst)
+        transpose(src[w0 : w0 + n_out * n_in], n_out, n_in, dst[w0 : w0 + n_out * n_in])
         for i in range(b0, b0 + n_out):
             dst[i] = src[i]
 
 
-@njit(**HELPER_FLAGS)
+@njit(**INNER_FLAGS)
+def weights_by_rows(layers, src, dst):
+    """The inverse of ``weights_by_columns``: every (W^m)^T back to W^m, biases as they
+    are."""
+    top = layers.shape[0] - 1
+    for m in range(1, top + 1):
+        n_out, n_in, w0, b0, _, _, _ = layer_geometry(layers, m)
+        transpose(src[w0 : w0 + n_out * n_in], n_in, n_out, dst[w0 : w0 + n_out * n_in])
+        for i in range(b0, b0 + n_out):
+            dst[i] = src[i]
+
+
+@njit(**INNER_FLAGS)
 def deltas_by_columns(layers, betas, cost, params_t, z, a, y, delta):
     """``deltas`` with the weights stored by columns (``weights_by_columns``): the row j
     of (W^{m+1})^T holds column j of W^{m+1}, so delta^m_j is a dot product along it,
@@ -567,7 +583,7 @@ def deltas_by_columns(layers, betas, cost, params_t, z, a, y, delta):
         times_slope(layers, betas, m, z, a, delta)
 
 
-@njit(**HELPER_FLAGS)
+@njit(**INNER_FLAGS)
 def update_and_forward_by_columns(
     layers, betas, params_t, velocity_t, a, delta, x_next, z_next, a_next, alpha, momentum
 ):
@@ -664,8 +680,8 @@ def train_online_by_columns(
     velocity_t = np.empty_like(velocity)
     z_next = np.empty_like(z)
     a_next = np.empty_like(a)
-    weights_by_columns(layers, params, params_t, True)
-    weights_by_columns(layers, velocity, velocity_t, True)
+    weights_by_columns(layers, params, params_t)
+    weights_by_columns(layers, velocity, velocity_t)
     n = order.shape[1]
     first_node = layers[0, SIZE]
     e = first_batch // n
@@ -702,14 +718,18 @@ def train_online_by_columns(
             ran = t + 1
             break
         if not last:  # z, a and delta are left as those of the last example trained on
-            z[first_node:] = z_next[first_node:]
-            a[:] = a_next
-    weights_by_columns(layers, params_t, params, False)
-    weights_by_columns(layers, velocity_t, velocity, False)
+            # Loops, not slice assignments: those compile a shape-mismatch error message
+            # (string formatting), seconds of a cold compile for nothing.
+            for k in range(first_node, z.shape[0]):
+                z[k] = z_next[k]
+            for k in range(a.shape[0]):
+                a[k] = a_next[k]
+    weights_by_rows(layers, params_t, params)
+    weights_by_rows(layers, velocity_t, velocity)
     return ran
 
 
-@njit(**HELPER_FLAGS)
+@njit(**INNER_FLAGS)
 def batch_bounds(b, per_epoch, batch_size, n):
     """(epoch row e of the orders, first and one-past-last position in it) of batch b:
     epochs of n examples have per_epoch = ceil(n / B) batches, all of size B except
@@ -750,9 +770,12 @@ def train_batches(
     before that batch's update) to its epoch's entry.
 
     Stops early, after the batch where the cost or a parameter stopped being finite.
-    ``grad`` must be zero on entry and is zero on return. Online runs of at least
-    ``COLUMNS_MIN_UPDATES`` updates go to ``train_online_by_columns`` (the module
-    docstring lists the paths of the update, which all give the same bits).
+    ``grad`` must be zero on entry and is zero on return. Batches of more than one go
+    through ``train_minibatches``, online runs of at least ``COLUMNS_MIN_UPDATES`` updates
+    through ``train_online_by_columns``, shorter ones through ``train_online_by_rows`` (the
+    module docstring lists the paths of the update, which all give the same bits).
+    Compiling it compiles all three; from Python, ``kernels.general_train_batches`` makes
+    the same choice and compiles only the kernel it takes.
     """
     if batch_size == 1 and n_batches >= COLUMNS_MIN_UPDATES:
         return train_online_by_columns(
@@ -773,22 +796,114 @@ def train_batches(
             momentum,
             epoch_cost,
         )
+    if batch_size == 1:
+        return train_online_by_rows(
+            layers,
+            betas,
+            cost,
+            params,
+            velocity,
+            z,
+            a,
+            delta,
+            X,
+            Y,
+            order,
+            first_batch,
+            n_batches,
+            alpha,
+            momentum,
+            epoch_cost,
+        )
+    return train_minibatches(
+        layers,
+        betas,
+        cost,
+        params,
+        velocity,
+        grad,
+        z,
+        a,
+        delta,
+        X,
+        Y,
+        order,
+        batch_size,
+        first_batch,
+        n_batches,
+        alpha,
+        momentum,
+        epoch_cost,
+    )
+
+
+@njit(**JIT_FLAGS)
+def train_online_by_rows(
+    layers,
+    betas,
+    cost,
+    params,
+    velocity,
+    z,
+    a,
+    delta,
+    X,
+    Y,
+    order,
+    first_batch,
+    n_batches,
+    alpha,
+    momentum,
+    epoch_cost,
+):
+    """``train_batches`` for batches of one (the arguments of ``train_online_by_columns``),
+    with the weights stored by rows: ``forward``, then ``backward_and_update``, which skips
+    writing and re-reading the gradient."""
+    n = order.shape[1]
+    for t in range(n_batches):
+        b = first_batch + t
+        e = b // n
+        idx = order[e, b - e * n]
+        forward(layers, betas, params, X[idx], z, a)
+        c = example_cost(layers, betas, cost, z, a, Y[idx])
+        epoch_cost[e] += c
+        finite = backward_and_update(
+            layers, betas, cost, params, velocity, z, a, Y[idx], delta, alpha, momentum
+        )
+        if not (finite and math.isfinite(c)):
+            return t + 1
+    return n_batches
+
+
+@njit(**JIT_FLAGS)
+def train_minibatches(
+    layers,
+    betas,
+    cost,
+    params,
+    velocity,
+    grad,
+    z,
+    a,
+    delta,
+    X,
+    Y,
+    order,
+    batch_size,
+    first_batch,
+    n_batches,
+    alpha,
+    momentum,
+    epoch_cost,
+):
+    """``train_batches`` (the same arguments) through ``forward``, ``backward`` and
+    ``apply_update``, for any batch size; ``train_batches`` runs it for batches of more
+    than one."""
     n = order.shape[1]
     per_epoch = (n + batch_size - 1) // batch_size
     for t in range(n_batches):
         e, start, stop = batch_bounds(first_batch + t, per_epoch, batch_size, n)
         batch_cost = 0.0
-        if batch_size == 1:
-            idx = order[e, start]
-            forward(layers, betas, params, X[idx], z, a)
-            batch_cost = example_cost(layers, betas, cost, z, a, Y[idx])
-            epoch_cost[e] += batch_cost
-            finite = backward_and_update(
-                layers, betas, cost, params, velocity, z, a, Y[idx], delta, alpha, momentum
-            )
-            if not (finite and math.isfinite(batch_cost)):
-                return t + 1
-            continue
         for k in range(start, stop):
             idx = order[e, k]
             forward(layers, betas, params, X[idx], z, a)
@@ -801,7 +916,7 @@ def train_batches(
     return n_batches
 
 
-@njit(**HELPER_FLAGS)
+@njit(**INNER_FLAGS)
 def step_order_row(state):
     """The row of the step state's orders block that holds the current epoch's order, or
     -1 - s when the step cannot run and must return status s: 0 once the run has diverged,
@@ -817,7 +932,7 @@ def step_order_row(state):
     return row
 
 
-@njit(**HELPER_FLAGS)
+@njit(**INNER_FLAGS)
 def finish_step(state, data, seen, last, batch_cost, finite):
     """Advance the step state's counters past one batch of ``seen`` examples, the last one
     example ``last``, that cost ``batch_cost``; on an epoch's last batch move its summed

@@ -1,0 +1,149 @@
+"""Each path of the general kernel is a kernel of its own, chosen in Python
+(``kernels.general_train_batches``) and compiled only when a run takes it: a short online
+run does not compile the column-stored path, a long one not the row-stored one, mini-batches
+neither; ``Session.warm_up`` compiles the paths its run will take. And the choice made in
+Python gives the bits of the one made inside ``dense.train_batches``.
+
+What compiled is read from the dispatchers' ``signatures`` in a fresh process (in this one,
+other tests may have compiled any path already)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import kernels
+from kernels import dense
+from tui_backprop.core.model import Network
+from tui_backprop.core.spec import NetworkSpec
+
+PATHS = ("train_online_by_rows", "train_online_by_columns", "train_minibatches")
+
+SCRIPT = """
+import json, sys
+import numpy as np
+import kernels
+from kernels import dense
+from tui_backprop.core.config import TrainingConfig
+from tui_backprop.core.session import Session
+from tui_backprop.core.spec import NetworkSpec
+
+n, batch, epochs, count = (int(a) for a in sys.argv[1:5])
+action = sys.argv[5]
+rng = np.random.default_rng(0)
+X = rng.uniform(-1.0, 1.0, (n, 2))
+Y = (X[:, :1] * X[:, 1:] > 0).astype(float)
+spec = NetworkSpec.build(2, (16,), 1)
+session = Session(spec, X, Y, TrainingConfig(batch_size=batch, epochs=epochs))
+assert session._train_batches is kernels.general_train_batches
+if action == "run":
+    assert session.run_batches(count) == count
+else:
+    session.warm_up()
+print(json.dumps({name: len(getattr(dense, name).signatures) for name in PATHS}))
+""".replace("PATHS", repr(PATHS))
+
+
+def compiled_after(n: int, batch: int, epochs: int, count: int, action: str) -> set[str]:
+    """The paths compiled (or loaded from the cache) by a fresh process that trains a 2-16-1
+    network (more than ``specialize.MAX_PARAMETERS`` parameters: the general kernels) on
+    ``n`` examples: ``count`` updates (``run``) or ``Session.warm_up`` (``warm``)."""
+    args = [str(v) for v in (n, batch, epochs, count)]
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT, *args, action],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    return {name for name, count in json.loads(result.stdout).items() if count}
+
+
+def test_the_general_kernels_are_chosen_in_python():
+    spec = NetworkSpec.build(2, (16,), 1)
+    net = Network(spec)
+    train, _ = kernels.trainers(net.layers, net.cost_code)
+    assert train is kernels.general_train_batches
+
+
+@pytest.mark.parametrize(
+    ("n", "batch", "count", "paths"),
+    [
+        (20, 1, dense.COLUMNS_MIN_UPDATES - 1, {"train_online_by_rows"}),
+        (20, 1, dense.COLUMNS_MIN_UPDATES, {"train_online_by_columns"}),
+        (20, 4, 40, {"train_minibatches"}),
+    ],
+    ids=["short-online", "long-online", "mini-batches"],
+)
+def test_a_run_compiles_only_the_path_it_takes(n, batch, count, paths):
+    assert compiled_after(n, batch, 1, count, "run") == paths
+
+
+@pytest.mark.parametrize(
+    ("n", "epochs", "paths"),
+    [
+        (4, 1, {"train_online_by_rows"}),  # 4 updates: by rows
+        (20, 3, {"train_online_by_columns"}),  # every call of run_epochs: 20 updates or more
+        (4, 50, {"train_online_by_rows", "train_online_by_columns"}),  # 4, then 16 and more
+    ],
+    ids=["short", "long-epochs", "short-epochs-long-run"],
+)
+def test_warm_up_compiles_the_paths_its_run_takes(n, epochs, paths):
+    assert compiled_after(n, 1, epochs, 0, "warm") == paths
+
+
+def run_alone(train, spec, X, Y, order, batch, first, count, params):
+    """One call of ``train`` on fresh copies of everything; its result and every array."""
+    net = Network(spec)
+    net.params[...] = params
+    epoch_cost = np.zeros(len(order))
+    ran = train(
+        net.layers,
+        net.betas,
+        net.cost_code,
+        net.params,
+        net.velocity,
+        net.grad,
+        net.z,
+        net.a,
+        net.delta,
+        X,
+        Y,
+        order,
+        batch,
+        first,
+        count,
+        0.5,
+        0.9,
+        epoch_cost,
+    )
+    return ran, [net.params, net.velocity, net.grad, net.z, net.a, net.delta, epoch_cost]
+
+
+@pytest.mark.parametrize(
+    ("batch", "first", "count"),
+    [(1, 3, dense.COLUMNS_MIN_UPDATES - 1), (1, 5, 3 * dense.COLUMNS_MIN_UPDATES), (3, 2, 9)],
+    ids=["online-by-rows", "online-by-columns", "mini-batches"],
+)
+def test_the_choice_in_python_gives_the_bits_of_the_kernels(batch, first, count):
+    spec = NetworkSpec.build(2, (16, 5), 2, activation="tanh")
+    rng = np.random.default_rng(7)
+    n = 10
+    X = rng.uniform(-1.0, 1.0, (n, 2))
+    Y = rng.uniform(0.0, 1.0, (n, 2))
+    order = np.stack([rng.permutation(n) for _ in range(8)]).astype(np.int64)
+    net = Network(spec)
+    net.initialize(rng)
+    params = net.params.copy()
+    ran_py, ours = run_alone(
+        kernels.general_train_batches, spec, X, Y, order, batch, first, count, params
+    )
+    ran_nb, theirs = run_alone(dense.train_batches, spec, X, Y, order, batch, first, count, params)
+    assert ran_py == ran_nb == count
+    for mine, other in zip(ours, theirs, strict=True):
+        np.testing.assert_array_equal(mine, other)
+        assert mine.tobytes() == other.tobytes()
