@@ -37,6 +37,7 @@ from ..core.snapshot import DIVERGED, PAUSED, RUNNING, Snapshot
 from ..core.spec import NetworkSpec
 from .config import AppConfig
 from .lecture import DIVERGED_KEYS, TEACHING_BINDINGS, TeachingMixin
+from .replay import ReplayMixin
 from .runner import Runner
 from .scenes import SceneMixin
 from .screens.help import HelpScreen, screen_bindings
@@ -204,7 +205,9 @@ class HangupSafeStream:
         return getattr(self._stream, name)
 
 
-class BackpropApp(SceneMixin, TeachingMixin, TutorialMixin, WarmKernelsMixin, App[None]):
+class BackpropApp(
+    SceneMixin, TeachingMixin, TutorialMixin, WarmKernelsMixin, ReplayMixin, App[None]
+):
     """The main app. See ``AppConfig`` for how it starts."""
 
     CSS_PATH = "app.tcss"
@@ -240,6 +243,7 @@ class BackpropApp(SceneMixin, TeachingMixin, TutorialMixin, WarmKernelsMixin, Ap
         self._shown: Snapshot | None = None
         self._timer: Timer | None = None
         self._init_teaching()
+        self._init_replay()
 
     # -- layout ---------------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
@@ -333,6 +337,7 @@ class BackpropApp(SceneMixin, TeachingMixin, TutorialMixin, WarmKernelsMixin, Ap
             self.runner.frame_in_step_mode()
         else:
             self.runner.request_frame()
+        self.replay_due()
         snap = self.runner.latest()
         if snap.diverged:
             # One message in the status line (a toast would cover it, and stack).
@@ -403,13 +408,15 @@ class BackpropApp(SceneMixin, TeachingMixin, TutorialMixin, WarmKernelsMixin, Ap
             return
         if not self.kernels_needed("n", self.action_step_update):
             return
-        self.runner.step(1)
+        self.replay_due()
+        self.runner.step(self.runner.until_stop(1) if self.replaying else 1)
         snap = self.runner.latest()
         if snap.batch_size == 1 and snap.example is not None:
             self.message = f"stepped: example {snap.example + 1}"
         else:
             self.message = f"stepped: one batch of {snap.batch_size}"
         self.draw(snap, force=True)
+        self.replay_due()  # a recorded key at this count is pressed now
 
     def action_step_epoch(self) -> None:
         self.set_running(False)
@@ -417,6 +424,14 @@ class BackpropApp(SceneMixin, TeachingMixin, TutorialMixin, WarmKernelsMixin, Ap
             self.say(DIVERGED_KEYS)
             return
         if not self.kernels_needed("e", self.action_step_epoch):
+            return
+        if self.replaying and self.runner.stop_update is not None:
+            self.replay_due()
+            session = self.runner.session
+            left = session.batches_per_epoch - session.batch_in_epoch
+            self.runner.step(self.runner.until_stop(left))
+            self.replay_due()
+            self.draw(self.runner.latest(), force=True)
             return
         self._command(lambda s: s.run_epochs(1), "one epoch")
         snap = self.runner.latest()
@@ -440,22 +455,22 @@ class BackpropApp(SceneMixin, TeachingMixin, TutorialMixin, WarmKernelsMixin, Ap
             "s shows this update again, n or space train on: a new branch"
         )
 
-    def action_back_update(self) -> None:
+    def _do_back_update(self) -> None:
         now = self.runner.latest().updates
         self._go_back(now - 1, "one update back", "b")
 
-    def action_back_epoch(self) -> None:
+    def _do_back_epoch(self) -> None:
         snap = self.runner.latest()
         session = self.runner.session
         start = snap.updates - snap.batch_in_epoch
         target = start if snap.batch_in_epoch else start - session.batches_per_epoch
         self._go_back(target, "one epoch back", "B")
 
-    def action_reseed(self) -> None:
+    def _do_reseed(self) -> None:
         seed = (self.runner.session.seed + 1) % (MAX_SEED + 1)
         self._command(lambda s: s.reseed(seed), f"new seed {seed}: new initial weights")
 
-    def action_restart(self) -> None:
+    def _do_restart(self) -> None:
         self._command(
             lambda s: s.restart(),
             f"restarted from seed {self.runner.session.seed}'s initial weights",
@@ -474,13 +489,13 @@ class BackpropApp(SceneMixin, TeachingMixin, TutorialMixin, WarmKernelsMixin, Ap
 
         self._command(change, f"alpha {alpha:g}" + (", restarted" if diverged else ""))
 
-    def action_alpha_up(self) -> None:
+    def _do_alpha_up(self) -> None:
         self._set_alpha(self.runner.session.alpha * 2)
 
-    def action_alpha_down(self) -> None:
+    def _do_alpha_down(self) -> None:
         self._set_alpha(self.runner.session.alpha / 2)
 
-    def action_momentum(self) -> None:
+    def _do_momentum(self) -> None:
         current = self.runner.session.momentum
         following = [mu for mu in MOMENTUM_STEPS if mu > current + 1e-12]
         mu = following[0] if following else MOMENTUM_STEPS[0]
@@ -523,7 +538,7 @@ class BackpropApp(SceneMixin, TeachingMixin, TutorialMixin, WarmKernelsMixin, Ap
         if running:
             self.set_running(True)
 
-    def action_activation(self) -> None:
+    def _do_activation(self) -> None:
         spec = self.runner.session.spec
         if spec.hidden_activation is None:
             self.say("no hidden layer: no activation to change")
@@ -547,7 +562,7 @@ class BackpropApp(SceneMixin, TeachingMixin, TutorialMixin, WarmKernelsMixin, Ap
             f"hidden activation {activation}: re-initialised from seed {self.runner.session.seed}",
         )
 
-    def action_cost(self) -> None:
+    def _do_cost(self) -> None:
         spec = self.runner.session.spec
         cost = COST_CYCLE[(COST_CYCLE.index(spec.cost) + 1) % len(COST_CYCLE)]
         output = spec.output_activation
@@ -570,6 +585,34 @@ class BackpropApp(SceneMixin, TeachingMixin, TutorialMixin, WarmKernelsMixin, Ap
             f"cost {cost}: restarted from seed {self.runner.session.seed}'s "
             "initial weights, so the runs compare",
         )
+
+    # -- the keys a run file records (see replay.py) -------------------------------------
+    def action_alpha_up(self) -> None:
+        self.recorded("alpha_up", self._do_alpha_up)
+
+    def action_alpha_down(self) -> None:
+        self.recorded("alpha_down", self._do_alpha_down)
+
+    def action_momentum(self) -> None:
+        self.recorded("momentum", self._do_momentum)
+
+    def action_reseed(self) -> None:
+        self.recorded("reseed", self._do_reseed)
+
+    def action_restart(self) -> None:
+        self.recorded("restart", self._do_restart)
+
+    def action_activation(self) -> None:
+        self.recorded("activation", self._do_activation)
+
+    def action_cost(self) -> None:
+        self.recorded("cost", self._do_cost)
+
+    def action_back_update(self) -> None:
+        self.recorded("back_update", self._do_back_update)
+
+    def action_back_epoch(self) -> None:
+        self.recorded("back_epoch", self._do_back_epoch)
 
     def _set_speed(self, speed: int) -> None:
         self.runner.speed = speed

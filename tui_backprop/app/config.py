@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..core.config import AppOptions, TrainingConfig
+from ..core.config import AppOptions, RunConfig, TrainingConfig
 from ..core.problem import Problem
 from ..core.spec import NetworkSpec
 from ..io.lessons import Lesson
+from ..io.run_file import RunRecord
 
 
 @dataclass(frozen=True, eq=False)
@@ -19,7 +20,9 @@ class AppConfig:
     options: frame rate, speed, when to pause or quit, files written at exit;
     step_mode: no timer and no worker thread, frames advance only when a test calls
     ``app.advance_frame()`` (deterministic Pilot tests);
-    lesson: the lesson this run comes from (its scene opens, its notes show), or None.
+    lesson: the lesson this run comes from (its scene opens, its notes show), or None;
+    run_config: the configuration it was built from (a run file records it), or None;
+    replay: a recorded run to play back (``tui-backprop replay``), or None.
     """
 
     problem: Problem
@@ -29,3 +32,5 @@ class AppConfig:
     options: AppOptions = field(default_factory=AppOptions)
     step_mode: bool = False
     lesson: Lesson | None = None
+    run_config: RunConfig | None = None
+    replay: RunRecord | None = None

@@ -39,6 +39,7 @@ class Runner:
         self._speed = speed
         self.total_updates = 0  # across restarts and reseeds, for --stats
         self.stop_epoch: int | None = None  # running pauses once this many epochs are done
+        self.stop_update: int | None = None  # and once this many updates are (a replay)
         self._budget = 0
         self._chunk = 64
         self._wake = threading.Event()
@@ -138,14 +139,21 @@ class Runner:
         return self.apply(lambda session: self.rewind.back_to(session, updates))
 
     def _until_stop(self, count: int) -> int:
-        """``count`` cut so that running stops exactly at ``stop_epoch``."""
+        """``count`` cut so that running stops exactly at ``stop_epoch`` and at
+        ``stop_update``."""
+        s = self.session
+        if self.stop_update is not None:
+            count = max(0, min(count, self.stop_update - s.updates))
         if self.stop_epoch is None:
             return count
-        s = self.session
         left = self.stop_epoch * s.batches_per_epoch - (
             s.epoch * s.batches_per_epoch + s.batch_in_epoch
         )
         return max(0, min(count, left))
+
+    def until_stop(self, count: int) -> int:
+        """``count`` updates, or fewer so as to stop at the next stop."""
+        return self._until_stop(count)
 
     def frame_in_step_mode(self) -> None:
         """What one frame of running does, synchronously: for deterministic tests."""

@@ -31,6 +31,7 @@ def lesson_config(lesson: Lesson, base: AppConfig) -> AppConfig:
         initial=setup.initial,
         options=options,
         lesson=lesson,
+        run_config=lesson.run,
     )
 
 
@@ -142,5 +143,6 @@ class SceneMixin(AppHost):
         snap = self.runner.apply(lambda _session: None)  # a Snapshot of the new Session
         self.query_one("#network").border_title = f"network {config.spec.label}"
         self._fill_notes(config.lesson)
+        self.restart_recording()
         self.message = message
         self.draw(snap, force=True)

@@ -63,6 +63,7 @@ COMMANDS = {
     "lessons": ("lessons", "run_lessons"),
     "lesson": ("tui", "run_tui"),
     "cache": ("cache", "run_cache"),
+    "replay": ("replay", "run_replay"),
 }
 #: Commands that take --lesson: a lesson's values become their defaults.
 LESSON_COMMANDS = ("tui", "lesson", "train", "descend", "landscape", "restarts")
@@ -314,6 +315,16 @@ def build_parser() -> OneLineParser:
         help="compile the common kernels now (the default network and every lesson's)",
     )
     cache.add_argument("--json", action="store_true", help="print one JSON object")
+
+    replay = commands.add_parser(
+        "replay",
+        help="play a recorded run back in the app (see tui --record)",
+        description="Open the app on a run file written by `tui --record FILE.json`: the "
+        "same settings and initial weights, and the same keys pressed at the same update "
+        "counts, so the run is the same, bit for bit. Space, n and e play it at any pace.",
+    )
+    replay.add_argument("run_file", metavar="FILE.json", help="a run file")
+    add_options(replay, "app", [o for o in APP_OPTIONS if o.field != "app.record"])
 
     parser.command_parsers = dict(commands.choices)
     for name in LESSON_COMMANDS:

@@ -282,6 +282,13 @@ APP_OPTIONS = [
         metavar="FILE.json",
     ),
     Option("--save", "app.save", "write the weights at exit", metavar="FILE.json"),
+    Option(
+        "--record",
+        "app.record",
+        "write the run at exit (settings, initial weights, the keys that changed it), "
+        "for `tui-backprop replay`",
+        metavar="FILE.json",
+    ),
 ]
 DESCENT_OPTIONS = [
     Option(

@@ -401,6 +401,8 @@ class AppOptions:
     stop_epoch : pause when this many epochs are done (at most MAX_EPOCHS), or None
     stats      : a JSON file of frames, updates and rates written at exit, or None
     save       : a weights file written at exit, or None
+    record     : a run file written at exit (settings, initial weights, the keys that
+                 changed the run; ``tui-backprop replay`` plays it back), or None
     """
 
     fps: float = 15.0
@@ -410,6 +412,7 @@ class AppOptions:
     stop_epoch: int | None = None
     stats: str | None = None
     save: str | None = None
+    record: str | None = None
 
     def __post_init__(self) -> None:
         if not (_is_number(self.fps) and _finite(self.fps) and 1 <= self.fps <= 60):
@@ -432,6 +435,7 @@ class AppOptions:
             _whole("app.stop_epoch", self.stop_epoch, 1, MAX_EPOCHS)
         _optional_path("app.stats", self.stats)
         _optional_path("app.save", self.save)
+        _optional_path("app.record", self.record)
 
 
 def speed_from_text(text: str) -> int:

@@ -160,7 +160,15 @@ def load_weights(
     if n_layers < 1:
         raise ValueError(f"layers must list at least two sizes, got {sizes}")
     name = display_path(path)
-    data = _read_json(path, name)
+    return weights_from_document(read_json(path, name), name, sizes, bias)
+
+
+def weights_from_document(
+    data: Any, name: str, sizes: list[int], bias: bool
+) -> tuple[list[Floats], list[Floats] | None]:
+    """``load_weights`` for a document already read (a run file holds one); ``name`` says
+    where it came from in messages."""
+    n_layers = len(sizes) - 1
     if not isinstance(data, dict):
         raise InputError(
             f"{name}: the top level must be a JSON object {{...}}, found {_kind(data)}"
@@ -208,10 +216,12 @@ def load_weights(
     return weights, None
 
 
-def _read_json(path: PathArg, name: str) -> Any:
-    # Only a regular file of at most MAX_WEIGHTS_BYTES (see io.reading); utf-8-sig also
-    # accepts a file that an editor saved with a byte-order mark.
-    text = read_user_text(path, MAX_WEIGHTS_BYTES, "weights file")
+def read_json(path: PathArg, name: str, what: str = "weights file") -> Any:
+    """A JSON file's document, or InputError in one line naming the file.
+
+    Only a regular file of at most MAX_WEIGHTS_BYTES (see io.reading); utf-8-sig also
+    accepts a file that an editor saved with a byte-order mark."""
+    text = read_user_text(path, MAX_WEIGHTS_BYTES, what)
     if not text.strip():
         raise InputError(f"{name}: the file is empty, expected a JSON object")
     try:

@@ -30,7 +30,7 @@ def build_config(call: Invocation) -> AppConfig:
     from ...app.config import AppConfig
     from ...io.build import build_setup
 
-    for path in (call.app.stats, call.app.save):
+    for path in (call.app.stats, call.app.save, call.app.record):
         if path:
             check_writable_target(path)
     setup = build_setup(call.run, make_session=False)
@@ -41,6 +41,7 @@ def build_config(call: Invocation) -> AppConfig:
         initial=setup.initial,
         options=call.app,
         lesson=call.lesson,
+        run_config=call.run,
     )
 
 
@@ -50,6 +51,8 @@ def write_outputs(app: BackpropApp, config: AppConfig) -> None:
         write_text_atomic(config.options.stats, json.dumps(app.stats(), indent=2) + "\n")
     if config.options.save:
         app.save_weights(config.options.save)
+    if config.options.record:
+        app.save_record(config.options.record)
 
 
 def run_tui(call: Invocation) -> int:
@@ -57,7 +60,11 @@ def run_tui(call: Invocation) -> int:
         from .as_written import run_as_written
 
         return run_as_written(call)
-    config = build_config(call)
+    return run_app(build_config(call), call.args.command)
+
+
+def run_app(config: AppConfig, command: str) -> int:
+    """Open the app on ``config``; write its files at exit (also after a stop signal)."""
     check_terminal()
     from ...app.app import BackpropApp
 
@@ -73,7 +80,7 @@ def run_tui(call: Invocation) -> int:
             write_outputs(app, config)
         except InputError as error:
             with contextlib.suppress(OSError):
-                print(f"tui-backprop {call.args.command}: error: {error}", file=sys.stderr)
+                print(f"tui-backprop {command}: error: {error}", file=sys.stderr)
         return code
     if code:
         return code  # the app failed and said so: write nothing that looks like a result

@@ -1,0 +1,142 @@
+"""Keep a run: --record writes the settings, the initial weights and the keys that changed
+the run; replay plays it back, bit for bit; a bad or future file gets one line, exit 2."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+
+from tests.helpers import run_cli
+from tests.test_app import xor_app
+from tui_backprop.app.app import BackpropApp
+from tui_backprop.core.config import (
+    DataConfig,
+    InitConfig,
+    NetworkConfig,
+    RunConfig,
+    TrainingConfig,
+)
+from tui_backprop.io.build import build_setup
+from tui_backprop.io.run_file import load_run
+
+#: The configuration xor_app's network comes from.
+XOR_RUN = RunConfig(
+    DataConfig(problem="xor"), NetworkConfig(hidden=(3,)), InitConfig(), TrainingConfig(seed=0)
+)
+KEYS = ["n", "n", "n", "plus", "n", "n", "m", "e", "r", "n", "n", "c", "e", "b", "n", "a", "n"]
+
+
+def _replay_app(path) -> BackpropApp:
+    record = load_run(str(path))
+    setup = build_setup(record.run, make_session=False)
+    config = xor_app().config
+    return BackpropApp(
+        dataclasses.replace(
+            config,
+            problem=setup.problem,
+            spec=setup.spec,
+            settings=setup.settings,
+            initial=record.initial,
+            run_config=record.run,
+            replay=record,
+        )
+    )
+
+
+def test_a_recorded_run_replays_bit_for_bit(tmp_path):
+    path = tmp_path / "lecture.json"
+
+    async def record() -> tuple[np.ndarray, tuple, int]:
+        app = xor_app(run_config=XOR_RUN)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press(*KEYS)
+            session = app.runner.session
+            app.save_record(str(path))
+            epochs, losses = session.history.points()
+            return session.network.params.copy(), (epochs, losses), session.updates
+
+    async def replay(keys: list[str]) -> tuple[np.ndarray, tuple, str]:
+        app = _replay_app(path)
+        async with app.run_test(size=(100, 30)) as pilot:
+            for _ in range(200):
+                if "replay done" in app.message:
+                    break
+                await pilot.press(*keys)
+            session = app.runner.session
+            epochs, losses = session.history.points()
+            return session.network.params.copy(), (epochs, losses), app.message
+
+    params, history, updates = asyncio.run(record())
+    document = json.loads(path.read_text())
+    assert [e["action"] for e in document["events"]] == [
+        "alpha_up",
+        "momentum",
+        "reseed",
+        "cost",
+        "back_update",
+        "activation",
+    ]
+    for keys in (["n"], ["e"]):  # step by step, or an epoch at a time: the same run
+        got, got_history, message = asyncio.run(replay(keys))
+        assert "replay done" in message
+        np.testing.assert_array_equal(got, params)
+        np.testing.assert_array_equal(got_history[0], history[0])
+        np.testing.assert_array_equal(got_history[1], history[1])
+
+
+def test_replay_plays_while_running(tmp_path):
+    path = tmp_path / "run.json"
+
+    async def record() -> np.ndarray:
+        app = xor_app(run_config=XOR_RUN)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("n", "plus", "e", "e", "m", "n")
+            app.save_record(str(path))
+            return app.runner.session.network.params.copy()
+
+    async def replay() -> np.ndarray:
+        app = _replay_app(path)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("space")
+            for _ in range(100):
+                if "replay done" in app.message:
+                    break
+                app.advance_frame()
+                await pilot.pause()
+            assert not app.running
+            return app.runner.session.network.params.copy()
+
+    recorded = asyncio.run(record())
+    np.testing.assert_array_equal(asyncio.run(replay()), recorded)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: d.update(version=2), "version 2"),
+        (lambda d: d.update(format="x"), "not a tui-backprop run file"),
+        (lambda d: d["events"].append({"updates": 1, "action": "rm -rf"}), "event 1"),
+        (lambda d: d["run"]["training"].update(alpha=-1), "training.alpha"),
+        (lambda d: d["initial"]["weights"].pop(), "weights"),
+        (lambda d: d.update(end=-3), '"end"'),
+    ],
+)
+def test_bad_run_files_get_one_line_and_exit_2(tmp_path, change, expected):
+    async def record() -> None:
+        app = xor_app(run_config=XOR_RUN)
+        async with app.run_test(size=(100, 30)):
+            app.save_record(str(tmp_path / "good.json"))
+
+    asyncio.run(record())
+    document = json.loads((tmp_path / "good.json").read_text())
+    document["events"] = []
+    change(document)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(document))
+    result = run_cli("replay", str(bad))
+    assert result.returncode == 2 and result.stdout == ""
+    assert expected in result.stderr and len(result.stderr.strip().splitlines()) == 1
