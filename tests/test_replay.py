@@ -140,3 +140,15 @@ def test_bad_run_files_get_one_line_and_exit_2(tmp_path, change, expected):
     result = run_cli("replay", str(bad))
     assert result.returncode == 2 and result.stdout == ""
     assert expected in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_record_through_the_real_command_writes_a_run_file_replay_reads(tmp_path):
+    from tests.helpers import run_in_terminal
+
+    path = tmp_path / "lecture.json"
+    code, _ = run_in_terminal("--record", str(path), "--quit-after", "2", size=(100, 30))
+    assert code == 0
+    record = load_run(str(path))
+    assert record.run.data.problem == "xor" and record.run.network.hidden == (3,)
+    assert record.events == () and record.end == 0
+    assert [w.shape for w in record.initial[0]] == [(3, 2), (1, 3)]
