@@ -65,6 +65,18 @@ class LossHistory:
         self._losses[:n_kept] = self._losses[: self._count][kept]
         self._count = n_kept
 
+    def saved(self) -> tuple[Ints, Floats, int, int, float]:
+        """What ``restore`` needs, copied: the points kept (not the unused capacity),
+        the stride and the last point."""
+        epochs, losses = self.points()
+        return epochs, losses, self.stride, self.last_epoch, self.last_loss
+
+    def restore(self, saved: tuple[Ints, Floats, int, int, float]) -> None:
+        epochs, losses, self.stride, self.last_epoch, self.last_loss = saved
+        self._count = len(epochs)
+        self._epochs[: self._count] = epochs
+        self._losses[: self._count] = losses
+
     def points(self) -> tuple[Ints, Floats]:
         """Copies of (epochs, losses), each (len(self),)."""
         return self._epochs[: self._count].copy(), self._losses[: self._count].copy()

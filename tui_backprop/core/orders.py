@@ -9,6 +9,8 @@ in sequence: epoch k's order is a function of (seed, n, k) alone.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .arrays import Ints
@@ -36,6 +38,10 @@ class EpochOrders:
         self.block_epochs = max(1, _BLOCK_INDICES // max(n, 1))
         self._block_index = -1
         self._block = np.tile(np.arange(n, dtype=np.int64), (self.block_epochs, 1))
+        #: The generator's state before the block in hand was drawn (see ``saved``).
+        self._state_before: dict[str, Any] | None = (
+            None if rng is None else dict(rng.bit_generator.state)
+        )
         self._in_order = np.arange(n, dtype=np.int64)[None, :]
 
     def _load_block(self, index: int) -> None:
@@ -45,8 +51,24 @@ class EpochOrders:
             raise ValueError("shuffled epoch orders need a random generator")
         base = np.arange(self.n, dtype=np.int64)
         while self._block_index < index:
+            self._state_before = dict(self._rng.bit_generator.state)
             self._block = self._rng.permuted(np.tile(base, (self.block_epochs, 1)), axis=1)
             self._block_index += 1
+
+    def saved(self) -> tuple[int, dict[str, Any] | None]:
+        """Where the stream is, in a few bytes: the block in hand and the generator's
+        state before it was drawn (``restore`` draws it again, the same)."""
+        return self._block_index, self._state_before
+
+    def restore(self, saved: tuple[int, dict[str, Any] | None]) -> None:
+        """Back to where ``saved`` was (the same seed's stream, from a ``saved``)."""
+        index, state = saved
+        if self._rng is None or state is None:
+            return  # no generator: the data's own order, nothing to go back to
+        self._rng.bit_generator.state = state
+        self._block_index = -1 if index < 0 else index - 1
+        if index >= 0:
+            self._load_block(index)
 
     def take(self, first_epoch: int, count: int) -> Ints:
         """int64 (count, n): the orders of epochs first_epoch .. first_epoch + count - 1.

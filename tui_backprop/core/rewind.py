@@ -13,46 +13,15 @@ back one can go is the oldest one kept.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .arrays import Floats, Ints
+from .checkpoint import Checkpoint
 
 if TYPE_CHECKING:
     from .session import Session
 
 #: Bytes of checkpoints kept per run, by default.
 DEFAULT_BUDGET = 64 << 20
-
-
-@dataclass(frozen=True, eq=False)
-class Checkpoint:
-    """A Session's state after ``updates`` updates (``epoch`` epochs complete): the
-    network's buffer, the step state's headers, the example orders' stream, the loss
-    history. Made by ``Session.checkpoint``, used by ``Session.restore``."""
-
-    updates: int
-    epoch: int
-    seed: int
-    buffer: Floats
-    step_state: tuple[Ints, Floats]
-    orders: Any
-    history: Any
-    epoch_losses: list[float] | None
-
-    @property
-    def nbytes(self) -> int:
-        """About what it holds in memory."""
-        block = getattr(self.orders, "_block", None)
-        history = getattr(self.history, "capacity", 0) * 16
-        return (
-            self.buffer.nbytes
-            + self.step_state[0].nbytes
-            + self.step_state[1].nbytes
-            + (block.nbytes if block is not None else 0)
-            + history
-            + 512
-        )
 
 
 class Rewind:

@@ -7,7 +7,6 @@ decides what to run next and keeps count. It never imports anything from the UI.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import functools
 import math
@@ -22,12 +21,12 @@ import kernels
 from kernels.layout import STEP_NEEDS_ORDERS, STEP_PENDING_FULL, STEP_RAN
 
 from .arrays import Floats, Ints, PerLayer, layer_arrays
+from .checkpoint import Checkpoint
 from .config import TrainingConfig, check_alpha, check_momentum, check_seed
 from .history import LossHistory
 from .model import Network
 from .orders import EpochOrders, seed_streams
 from .reference import ReferenceNetwork
-from .rewind import Checkpoint
 from .snapshot import Snapshot
 from .spec import NetworkSpec
 from .step_state import StepState
@@ -265,8 +264,8 @@ class Session:
             self.seed,
             self._buffer.copy(),
             self._packed.saved(),
-            copy.deepcopy(self._orders),
-            copy.deepcopy(self._history),
+            self._orders.saved(),
+            self._history.saved(),
             None if self._epoch_losses is None else list(self._epoch_losses),
         )
 
@@ -274,8 +273,8 @@ class Session:
         """Back to ``point`` (taken from this Session, since its last reseed)."""
         self._buffer[...] = point.buffer
         self._packed.restore(point.step_state)
-        self._orders = copy.deepcopy(point.orders)
-        self._history = copy.deepcopy(point.history)
+        self._orders.restore(point.orders)
+        self._history.restore(point.history)
         self._epoch_losses = None if point.epoch_losses is None else list(point.epoch_losses)
         self._eval_time = -np.inf  # the outputs and the loss are evaluated afresh
 
