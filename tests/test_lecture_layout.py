@@ -337,3 +337,31 @@ def test_the_weights_panel_pages_sideways_through_wide_matrices():
             assert "cols 1–" in str(weights.render())
 
     run(scenario())
+
+
+def test_bracket_keys_page_the_weights_and_the_examples():
+    import asyncio
+
+    from tests.test_app import xor_app
+    from tui_backprop.app.widgets.examples import ExamplesView
+    from tui_backprop.app.widgets.weights import WeightsView
+    from tui_backprop.core.problems import make_problem
+    from tui_backprop.core.spec import NetworkSpec
+
+    async def scenario() -> None:
+        problem = make_problem("gauss")
+        spec = NetworkSpec.build(problem.n_inputs, (32, 32), problem.n_outputs)
+        app = xor_app(problem="gauss", spec=spec)
+        async with app.run_test(size=(160, 45)) as pilot:
+            weights, examples = app.query_one(WeightsView), app.query_one(ExamplesView)
+            before = (str(weights.render()), str(examples.render()))
+            await pilot.press("right_square_bracket")
+            assert str(weights.render()) != before[0]
+            await pilot.press("left_square_bracket")
+            assert str(weights.render()) == before[0]
+            await pilot.press("right_curly_bracket")
+            assert str(examples.render()) != before[1]
+            await pilot.press("left_curly_bracket")
+            assert str(examples.render()) == before[1]
+
+    asyncio.run(scenario())

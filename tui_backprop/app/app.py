@@ -157,6 +157,38 @@ MAIN_BINDINGS: list[BindingType] = [
         tooltip="fewer updates per frame",
     ),
     Binding("l", "app.log_scale", "log scale", show=False, tooltip="loss curve log / linear"),
+    Binding(
+        "right_square_bracket",
+        "app.page_weights(1)",
+        "weights ↓",
+        key_display="]",
+        show=False,
+        tooltip="page the weights panel down ([ up)",
+    ),
+    Binding(
+        "left_square_bracket",
+        "app.page_weights(-1)",
+        "weights ↑",
+        key_display="[",
+        show=False,
+        tooltip="page the weights panel up",
+    ),
+    Binding(
+        "right_curly_bracket",
+        "app.page_examples(1)",
+        "examples ↓",
+        key_display="}",
+        show=False,
+        tooltip="page the examples table down ({ up)",
+    ),
+    Binding(
+        "left_curly_bracket",
+        "app.page_examples(-1)",
+        "examples ↑",
+        key_display="{",
+        show=False,
+        tooltip="page the examples table up",
+    ),
     *TEACHING_BINDINGS,
     Binding("t", "app.notes", "notes", show=False, tooltip="a lesson's notes: show / hide"),
     Binding(
@@ -271,7 +303,7 @@ class BackpropApp(
         self.query_one("#loss").border_title = "loss"
         self.query_one("#explain").border_title = "explain"
         self.query_one("#outmap").border_title = "output map"
-        self.query_one("#examples").border_title = "examples (▶ last trained)"
+        self.query_one("#examples").border_title = "examples (▶ last trained, outputs after update)"
         self._apply_size(self.size.width, self.size.height)
         if not self.config.step_mode:
             self._timer = self.set_interval(1.0 / self.config.options.fps, self._frame, pause=True)
@@ -437,6 +469,12 @@ class BackpropApp(
         snap = self.runner.latest()
         self.message = f"epoch {snap.epoch} done, loss {loss_text(snap.loss)}"
         self.draw(snap, force=True)
+
+    def action_page_weights(self, pages: int) -> None:
+        self.query_one(WeightsView).page(pages)
+
+    def action_page_examples(self, pages: int) -> None:
+        self.query_one(ExamplesView).page(pages)
 
     def _go_back(self, target: int, what: str, key: str) -> None:
         """Back to update ``target``, at the earliest kept one; say where, and what next."""
@@ -649,6 +687,8 @@ class BackpropApp(
             return self.runner.session.spec.hidden_activation is not None
         if action == "errata":
             return self.has_errata()
+        if action in ("page_weights", "page_examples"):
+            return not self.screen.has_class("-compact")  # those panels are hidden then
         return True
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
