@@ -258,6 +258,7 @@ def test_landscape_slice_of_a_larger_network():
             await pilot.pause()
             await pilot.press("n")
             assert screen.names == ["W1[1,1]", "b2[1]"]
+            assert screen.shown == ["W¹₁₁", "b²₁"]  # as the screen writes them
             assert len(screen.paths[0]) == 2
 
     run(scenario())
@@ -331,4 +332,4 @@ def test_lesson_without_a_terminal_is_refused_after_the_file_is_checked():
 def test_lesson_opens_in_a_terminal():
     code, output = run_in_terminal("lesson", "landscape", "--quit-after", "2")
     assert code == 0
-    assert b"cross-entropy" in output and b"W1[1,1]" in output
+    assert b"cross-entropy" in output and "W¹₁₁".encode() in output

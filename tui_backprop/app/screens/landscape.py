@@ -30,7 +30,7 @@ from ...teach.errata import Weights
 from ...teach.landscape import chosen_parameters, cost_grid, parameter_index
 from ..config import AppConfig
 from ..tutorial import seed_lesson
-from ..widgets.formatting import loss_text
+from ..widgets.formatting import loss_text, parameter_name
 from ..widgets.heatmap import Heatmap, legend, nearest
 from .errata import ErrataScreen, errata_text
 from .scene import SceneScreen
@@ -132,6 +132,8 @@ class LandscapeScreen(SceneScreen):
         first = Session(self.specs[0], problem.X, problem.Y, settings, initial=initial)
         self.names = chosen_parameters(scene.params, first.network)
         self.indices = [parameter_index(first.network, name) for name in self.names]
+        #: The names as the screen writes them (W¹₁₁, b¹₁).
+        self.shown = [parameter_name(name) for name in self.names]
         self.base = first.network.params.copy()
         self.start = (float(self.base[self.indices[0]]), float(self.base[self.indices[1]]))
         self.grids = []
@@ -196,7 +198,7 @@ class LandscapeScreen(SceneScreen):
         for spec in self.specs:
             self.query_one(
                 f"#cost-{spec.cost}"
-            ).border_title = f"{spec.cost}: → {self.names[0]}  ↑ {self.names[1]}  ±{r:g}"
+            ).border_title = f"{spec.cost}: → {self.shown[0]}  ↑ {self.shown[1]}  ±{r:g}"
         self.show_notes()
         if not self.step_mode:
             self._timer = self.set_interval(1 / FPS, lambda: self.step(self.speed), pause=True)
@@ -229,7 +231,7 @@ class LandscapeScreen(SceneScreen):
                 f"update {session.updates}  ",
                 ("loss ", ""),
                 (loss_text(session.evaluate()), "bold"),
-                f"\n{self.names[0]} = {u:.4g}  {self.names[1]} = {v:.4g}",
+                f"\n{self.shown[0]} = {u:.4g}  {self.shown[1]} = {v:.4g}",
             )
             panel.query_one(".numbers", Static).update(numbers)
 
@@ -267,7 +269,7 @@ class LandscapeScreen(SceneScreen):
         self.start = (float(np.clip(u + dx * step, -r, r)), float(np.clip(v + dy * step, -r, r)))
         self.restart()
         self.notify(
-            f"start {self.names[0]} = {self.start[0]:.3g}, {self.names[1]} = {self.start[1]:.3g}",
+            f"start {self.shown[0]} = {self.start[0]:.3g}, {self.shown[1]} = {self.start[1]:.3g}",
             timeout=2,
         )
 

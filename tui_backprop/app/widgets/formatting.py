@@ -126,6 +126,21 @@ def weight_name(m: int, j: int, k: int) -> str:
     return f"W{sup(m)}{sub(indices)}"
 
 
+_PARAMETER = re.compile(r"^(W|b)(\d+)\[(\d+)(?:,(\d+))?\]$")
+
+
+def parameter_name(name: str) -> str:
+    """A parameter as the command line names it (W1[2,1], b2[1]) as the screen writes it
+    (W¹₂₁, b²₁); other text unchanged."""
+    match = _PARAMETER.match(name)
+    if match is None:
+        return name
+    kind, m, i, j = match.groups()
+    if kind == "W" and j is not None:
+        return weight_name(int(m), int(i), int(j))
+    return f"b{sup(int(m))}{sub(int(i))}"
+
+
 # A name with a plain-text index, as the README writes it: W^2_11, delta^{m-1}_j, b^2.
 _PLAIN_INDEX = re.compile(r"(?<=[A-Za-z)])\^(\{[0-9+\- ]+\}|[0-9]+)(?:_([0-9]+|[ijk]{1,2})\b)?")
 
