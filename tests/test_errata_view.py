@@ -165,3 +165,23 @@ def test_landscape_scene_errata_evaluates_not_at_the_mse_paths_point():
     assert written == pytest.approx(np.sum(delta), rel=1e-5)
     assert correct == pytest.approx(np.sum(delta * x), rel=1e-5)
     assert "update 1" in text
+
+
+def test_restarts_scene_errata_counts_the_draws_beside_the_slip():
+    from tui_backprop.app.screens.restarts import RestartsScreen
+
+    async def scenario() -> tuple[str, object]:
+        app = lesson_app("restarts")
+        async with app.run_test(size=(100, 40)) as pilot:
+            screen = app.screen
+            assert isinstance(screen, RestartsScreen)
+            while screen.result is None:
+                await pilot.pause()
+            await pilot.press("w")
+            assert isinstance(app.screen, ErrataScreen)
+            return app.screen.body.plain, screen
+
+    text, screen = asyncio.run(scenario())
+    learned = int(screen.result.converged(screen.threshold).sum())
+    assert "one random draw" in text
+    assert f"Here: {learned} of {len(screen.result.seeds)} seeds" in text

@@ -28,8 +28,10 @@ from ...core.session import ProgressCallback
 from ...io.lessons import Lesson
 from ...teach.restarts import RestartsResult, train_restarts
 from ..config import AppConfig
+from ..tutorial import seed_lesson
 from ..widgets.formatting import loss_text
 from ..widgets.style import PLOT_DATA, PLOT_MARK
+from .errata import ErrataScreen, errata_text
 from .scene import SceneScreen
 
 if TYPE_CHECKING:
@@ -94,7 +96,16 @@ class RestartsScreen(SceneScreen):
         width: 1fr;
     }
     """
-    BINDINGS = [Binding("slash", "type_seed", "type a seed", key_display="/")]
+    BINDINGS = [
+        Binding("slash", "type_seed", "type a seed", key_display="/"),
+        Binding(
+            "w",
+            "errata",
+            "tutorial vs correct",
+            show=False,
+            tooltip="the second tutorial's one-draw XOR table, against what these seeds show",
+        ),
+    ]
 
     def __init__(
         self, lesson: Lesson | None, config: AppConfig, count: int, epochs: int, threshold: float
@@ -249,6 +260,26 @@ class RestartsScreen(SceneScreen):
             self.notify(f"seed {error.problem}", severity="warning")
             return
         self.open_seed(seed)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "errata":  # the shipped lesson, which counts what the table hides
+            return seed_lesson(self.lesson) == "restarts"
+        return True
+
+    def action_errata(self) -> None:
+        """The one-draw slip, with this scene's own count of the draws that learn."""
+        title = self.lesson.title if self.lesson is not None else "restarts"
+        body = errata_text("restarts", title, None, "", None)
+        if self.result is not None:
+            threshold, source = self.threshold, self.threshold_source
+            learned = int(self.result.converged(threshold).sum())
+            count = len(self.result.seeds)
+            body.append(
+                f"Here: {learned} of {count} seeds ({learned / count:.0%}) end below "
+                f"{threshold:g} ({source}); the tutorial printed one of them.\n",
+                style="bold",
+            )
+        self.app.push_screen(ErrataScreen("restarts", body))
 
     def action_type_seed(self) -> None:
         self.query_one(Input).focus()
