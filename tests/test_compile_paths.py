@@ -43,7 +43,7 @@ assert session._train_batches is kernels.general_train_batches
 if action == "run":
     assert session.run_batches(count) == count
 else:
-    session.warm_up()
+    session.warm_up(every_path=action == "every")
 print(json.dumps({name: len(getattr(dense, name).signatures) for name in PATHS}))
 """.replace("PATHS", repr(PATHS))
 
@@ -51,7 +51,8 @@ print(json.dumps({name: len(getattr(dense, name).signatures) for name in PATHS})
 def compiled_after(n: int, batch: int, epochs: int, count: int, action: str) -> set[str]:
     """The paths compiled (or loaded from the cache) by a fresh process that trains a 2-16-1
     network (more than ``specialize.MAX_PARAMETERS`` parameters: the general kernels) on
-    ``n`` examples: ``count`` updates (``run``) or ``Session.warm_up`` (``warm``)."""
+    ``n`` examples: ``count`` updates (``run``), ``Session.warm_up`` (``warm``) or
+    ``Session.warm_up(every_path=True)`` (``every``)."""
     args = [str(v) for v in (n, batch, epochs, count)]
     result = subprocess.run(
         [sys.executable, "-c", SCRIPT, *args, action],
@@ -94,6 +95,11 @@ def test_a_run_compiles_only_the_path_it_takes(n, batch, count, paths):
 )
 def test_warm_up_compiles_the_paths_its_run_takes(n, epochs, paths):
     assert compiled_after(n, 1, epochs, 0, "warm") == paths
+
+
+def test_warm_up_of_every_path_compiles_all_three():
+    # What the app's warm-up thread and ``cache --warm`` ask for (``warm_kernels``).
+    assert compiled_after(4, 1, 1, 0, "every") == set(PATHS)
 
 
 def run_alone(train, spec, X, Y, order, batch, first, count, params):

@@ -378,24 +378,27 @@ class Session:
         The general kernel's paths are kernels of their own (``kernels.general_train_batches``),
         each compiled only when used: this compiles those a run of ``settings.epochs``
         epochs (``run_epochs``) takes from here, or, with ``every_path``, every one a run
-        of this batch size may take."""
+        may take (at any batch size: the app changes it while running)."""
         net = self.network
-        counts = [0]
-        if self.batch_size == 1 and self._train_batches is kernels.general_train_batches:
+        calls = [(self.batch_size, 0)]  # (batch size, updates): the kernel each one takes
+        if self._train_batches is kernels.general_train_batches:
             # The first call of run_epochs runs the rest of this epoch, the later ones whole
             # epochs; online calls of fewer than COLUMNS_MIN_UPDATES updates run by rows,
-            # longer ones by columns.
+            # longer ones by columns, batches of more than one by train_minibatches.
             columns = kernels.COLUMNS_MIN_UPDATES
             per_epoch = self.batches_per_epoch
             first = per_epoch - self.batch_in_epoch
             total = self.settings.epochs * per_epoch - self.batch_in_epoch
-            counts = [0] if every_path or first < columns else []
-            if every_path or total >= columns:
-                counts.append(columns)
+            if every_path:
+                calls = [(1, 0), (1, columns), (2, 0)]
+            elif self.batch_size == 1:
+                calls = [(1, 0)] if first < columns else []
+                if total >= columns:
+                    calls.append((1, columns))
         # The data's own order (the session's orders are drawn forwards only).
-        epochs = -(-max(*counts, 1) // self.batches_per_epoch)
+        epochs = -(-max(*(count for _, count in calls), 1) // self.batches_per_epoch)
         order = np.tile(np.arange(self.n_examples, dtype=np.int64), (epochs, 1))
-        for count in counts:
+        for batch_size, count in calls:
             # On copies, to change nothing: a run by columns of no updates still does the
             # first forward pass, and this one runs a few updates.
             self._train_batches(
@@ -411,7 +414,7 @@ class Session:
                 self.X,
                 self.Y,
                 order,
-                self.batch_size,
+                batch_size,
                 0,
                 count,
                 self.alpha,
