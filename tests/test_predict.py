@@ -56,15 +56,15 @@ def test_predict_mode_asks_judges_and_scores():
             assert app.predict and "predict mode" in app.message
             await pilot.press("s")
             screen = app.screen
-            assert isinstance(screen, QuestionScreen) and screen.label == "a^1_1"
+            assert isinstance(screen, QuestionScreen) and screen.label == "a¹₁"
             value = app._quiz[1][0].value
             await pilot.press(*f"{value:.5g}", "enter")
             assert not isinstance(app.screen, QuestionScreen)
-            assert app.message.startswith("right: a^1_1") and app.walk.index == 0
+            assert app.message.startswith("right: a¹₁") and app.walk.index == 0
             await pilot.press("s")  # the next phase's question
-            assert isinstance(app.screen, QuestionScreen) and app.screen.label == "a^2_1"
+            assert isinstance(app.screen, QuestionScreen) and app.screen.label == "a²₁"
             await pilot.press(*"123", "enter")
-            assert app.message.startswith("not quite: a^2_1") and app.walk.index == 1
+            assert app.message.startswith("not quite: a²₁") and app.walk.index == 1
             assert app.score == [1, 2]
             await pilot.press("s")  # the cost: skip it
             assert isinstance(app.screen, QuestionScreen)

@@ -151,7 +151,7 @@ def test_b_and_B_go_back_and_n_comes_forward_the_same_way():
             np.testing.assert_array_equal(session.network.params, params[3])
             assert app.panel == "phase" and app.walk is not None
             assert app.walk.explanation.examples  # the update just undone, shown again
-            assert "at update 3 of 4" in app.message and "new branch" in app.message
+            assert "update 3 of 4" in app.message and "new branch" in app.message
             await pilot.press("n", "n", "n")
             np.testing.assert_array_equal(session.network.params, params[6])
             await pilot.press("B")  # 6 updates = 1 epoch of 4 and 2: to its start

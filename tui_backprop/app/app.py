@@ -489,8 +489,8 @@ class BackpropApp(
         snap = self.runner.back(max(target, earliest))
         self.show_next_update()
         self.say(
-            f"{what}: at update {snap.updates} of {now} (back to {earliest} possible); "
-            "s shows this update again, n or space train on: a new branch"
+            f"{what}: update {snap.updates} of {now} (earliest {earliest}); s shows "
+            "it again; n, space: a new branch"
         )
 
     def _do_back_update(self) -> None:

@@ -26,6 +26,7 @@ from .host import AppHost
 from .screens.gradcheck import GradCheckScreen, gradcheck_text
 from .screens.question import QuestionScreen
 from .widgets.explain_panel import ExplainPanel, phase_text, selection_text
+from .widgets.formatting import screen_notation
 from .widgets.output_map import OutputView
 
 PHASE, SELECT = "phase", "select"
@@ -218,7 +219,9 @@ class TeachingMixin(AppHost):
             self._reveal(walk, new, snap, keep_message=True)
 
         self.push_screen(
-            QuestionScreen(walk.phases[target].title, question.label, self._score_text()),
+            QuestionScreen(
+                walk.phases[target].title, screen_notation(question.label), self._score_text()
+            ),
             answered,
         )
 
@@ -259,21 +262,22 @@ class TeachingMixin(AppHost):
     def _judge(self, question: Question, text: str | None) -> None:
         """Mark an answer (None: skipped) and say so in the status line."""
         value = f"{question.value:.6g}"
+        label = screen_notation(question.label)
         if text is None:
-            self.message = f"skipped: {question.label} = {value}"
+            self.message = f"skipped: {label} = {value}"
             return
         try:
             answer = number_from_text(text.strip())
         except ConfigError:
-            self.message = f"not a number ({text!r}): {question.label} = {value}"
+            self.message = f"not a number ({text!r}): {label} = {value}"
             self.score[1] += 1
             return
         self.score[1] += 1
         if judge(answer, question.value, self._quiz_config().tolerance):
             self.score[0] += 1
-            self.message = f"right: {question.label} = {value}"
+            self.message = f"right: {label} = {value}"
         else:
-            self.message = f"not quite: {question.label} = {value}, not {answer:g}"
+            self.message = f"not quite: {label} = {value}, not {answer:g}"
 
     def _score_text(self) -> str:
         right, asked = self.score
