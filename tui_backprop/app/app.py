@@ -35,7 +35,7 @@ from ..core.config import FULL_SPEED, MAX_SEED, SPEEDS, TrainingConfig
 from ..core.session import Session
 from ..core.snapshot import DIVERGED, PAUSED, RUNNING, Snapshot
 from ..core.spec import NetworkSpec
-from .config import AppConfig
+from .config import AppConfig, new_session
 from .lecture import DIVERGED_KEYS, TEACHING_BINDINGS, TeachingMixin
 from .replay import ReplayMixin
 from .runner import Runner
@@ -261,15 +261,7 @@ class BackpropApp(
         self.started = time.perf_counter()
         self.stopped_by: int | None = None  # the signal that stopped the app, if one did
         self._init_kernels()
-        session = self.prepare(
-            Session(
-                config.spec,
-                config.problem.X,
-                config.problem.Y,
-                config.settings,
-                initial=config.initial,
-            )
-        )
+        session = self.prepare(new_session(config))
         self.runner = Runner(session, config.problem.name, config.options.speed)
         self.runner.stop_epoch = config.options.stop_epoch
         self._shown: Snapshot | None = None

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..core.config import AppOptions, RunConfig, TrainingConfig
 from ..core.problem import Problem
+from ..core.session import Session
 from ..core.spec import NetworkSpec
 from ..io.lessons import Lesson
 from ..io.run_file import RunRecord
@@ -34,3 +35,10 @@ class AppConfig:
     lesson: Lesson | None = None
     run_config: RunConfig | None = None
     replay: RunRecord | None = None
+
+
+def new_session(config: AppConfig) -> Session:
+    """A Session of ``config``'s network on its data, from its initial weights (or seed)."""
+    return Session(
+        config.spec, config.problem.X, config.problem.Y, config.settings, initial=config.initial
+    )

@@ -10,7 +10,7 @@ from textual.screen import Screen
 
 from ..io.build import build_setup
 from ..io.lessons import Lesson
-from .config import AppConfig
+from .config import AppConfig, new_session
 from .host import AppHost
 
 if TYPE_CHECKING:
@@ -120,20 +120,11 @@ class SceneMixin(AppHost):
     def open_config(self, config: AppConfig, message: str = "") -> None:
         """Show ``config``'s network in the main view (from its seed or initial weights),
         closing any scene screen over it."""
-        from ..core.session import Session
 
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.set_running(False)
-        session = self.prepare(
-            Session(
-                config.spec,
-                config.problem.X,
-                config.problem.Y,
-                config.settings,
-                initial=config.initial,
-            )
-        )
+        session = self.prepare(new_session(config))
         self.config = config
         self.problem = config.problem
         self.runner.problem = config.problem.name

@@ -144,12 +144,10 @@ def divergence_message(result: TrainResult) -> str:
     )
 
 
-def json_report(result: TrainResult) -> dict:
-    setup = result.setup
-    spec, st, session = setup.spec, setup.settings, result.session
-    net = session.network
-    epochs, losses = session.history.points()
-    document = {
+def network_keys(setup: Setup) -> dict:
+    """The keys of ``train --json`` that describe the problem and the network."""
+    spec = setup.spec
+    return {
         "problem": setup.problem.name,
         "layers": list(spec.sizes),
         "activations": list(spec.activations),
@@ -157,6 +155,16 @@ def json_report(result: TrainResult) -> dict:
         "beta": spec.beta,
         "bias": spec.bias,
         "init_scheme": spec.init_scheme,
+    }
+
+
+def json_report(result: TrainResult) -> dict:
+    setup = result.setup
+    spec, st, session = setup.spec, setup.settings, result.session
+    net = session.network
+    epochs, losses = session.history.points()
+    document = {
+        **network_keys(setup),
         "alpha": st.alpha,
         "momentum": st.momentum,
         "batch_size": st.batch_size,

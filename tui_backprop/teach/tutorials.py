@@ -130,6 +130,12 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 # -- the first tutorial ----------------------------------------------------------------
+def _first_cost(X: Matrix, y: Matrix, theta: Matrix) -> float:
+    """The first tutorial's cost of a single neuron, (1/m) sum (sigma(X theta^T) - y)^2."""
+    h = _sigmoid(X * theta.T)
+    return float((1.0 / X.shape[0]) * np.sum(np.power(h - y, 2)))
+
+
 @_with_matrices
 def neuron_as_written(epochs: int = NEURON_EPOCHS) -> WrittenRun:
     """The one-weight neuron a = sigma(w x), every target 0, w = 5, alpha 0.5.
@@ -140,12 +146,10 @@ def neuron_as_written(epochs: int = NEURON_EPOCHS) -> WrittenRun:
     """
     X = _matrix([[x] for x in NEURON_X])
     y = _matrix([[0.0] for _ in NEURON_X])
-    m = X.shape[0]
     theta = _matrix([[NEURON_W]])
 
     def cost(theta: Matrix) -> float:
-        h = _sigmoid(X * theta.T)
-        return float((1.0 / m) * np.sum(np.power(h - y, 2)))
+        return _first_cost(X, y, theta)
 
     losses = [cost(theta)]
     for _ in range(epochs):
@@ -187,12 +191,10 @@ def not_as_written(epochs: int = NOT_EPOCHS, theta0: Sequence[float] = NOT_THETA
     """
     X = _matrix([[0.0, 1.0], [1.0, 1.0]])
     y = _matrix([[1.0], [0.0]])
-    m = X.shape[0]
     theta = _matrix([list(theta0)])
 
     def cost(theta: Matrix) -> float:
-        h = _sigmoid(X * theta.T)
-        return float((1.0 / m) * np.sum(np.power(h - y, 2)))
+        return _first_cost(X, y, theta)
 
     losses = [cost(theta)]
     for _ in range(epochs):

@@ -21,7 +21,7 @@ from ...io.files import json_number, to_json_lists
 from ...io.lessons import LESSON_DIR
 from ...teach import errata, tutorials
 from ..options import given, option_name
-from ..report import accuracy
+from ..report import accuracy, network_keys
 
 if TYPE_CHECKING:
     from ..main import Invocation
@@ -86,16 +86,10 @@ def run_as_written(call: Invocation) -> int:
 def json_document(call: Invocation, written: tutorials.WrittenRun, seconds: float) -> dict:
     """``train --json``'s keys for a run as written."""
     setup = build_setup(call.run, make_session=False)
-    spec, st, problem = setup.spec, setup.settings, setup.problem
+    st, problem = setup.settings, setup.problem
     losses = written.losses[1:]
     document: dict[str, Any] = {
-        "problem": problem.name,
-        "layers": list(spec.sizes),
-        "activations": list(spec.activations),
-        "cost": spec.cost,
-        "beta": spec.beta,
-        "bias": spec.bias,
-        "init_scheme": spec.init_scheme,
+        **network_keys(setup),
         "alpha": written.alpha,
         "momentum": 0.0,
         "batch_size": problem.n_examples,
