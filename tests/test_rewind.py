@@ -54,9 +54,10 @@ def _same(a: tuple, b: tuple) -> None:
 def test_every_kept_update_is_reached_again_bit_for_bit(hidden, batch_size):
     session = _session(hidden, batch_size=batch_size)
     rewind = Rewind()
-    states = _record(session, rewind, [37, 5, 60, 1, 23])
+    # chunks at and past MIN_SPACING apart make checkpoints; the others are skipped
+    states = _record(session, rewind, [300, 5, 600, 1, 260])
     end = session.updates
-    for target in (end - 4, 100, 61, 42, 37, 36, 0):
+    for target in (end - 4, 905, 906, 700, 305, 300, 299, 42, 0):
         assert rewind.back_to(session, target) == target
         _same(_state(session), states[target])
         # and forward again from there: the same updates as the first time
@@ -99,15 +100,21 @@ def test_a_setting_changed_mid_run_is_replayed_as_it_was():
 
 
 def test_the_budget_drops_the_oldest_checkpoints():
-    session = _session()
-    point = session.checkpoint()
-    rewind = Rewind(budget=3 * point.nbytes)
-    for _ in range(10):
-        session.run_batches(7)
+    sizes = []
+    for budget in (1 << 30, None):
+        session = _session()
+        if budget is None:  # room for the last three only
+            budget = sum(sizes[-3:])
+        rewind = Rewind(budget=budget)
         rewind.note(session)
-    # The oldest went: two or three kept (the loss curve, and so a checkpoint, grows).
-    assert rewind.earliest in (56, 63)
-    assert rewind.back_to(session, rewind.earliest) == rewind.earliest
+        for _ in range(10):
+            session.run_batches(300)
+            rewind.note(session)
+            sizes.append(session.checkpoint().nbytes)
+        if budget == 1 << 30:
+            assert rewind.earliest == 0
+    assert rewind.earliest == 2400  # the checkpoints after 2400, 2700 and 3000 updates
+    assert rewind.back_to(session, 2400) == 2400
 
 
 def test_a_restart_or_a_reseed_begins_a_new_run():
@@ -166,3 +173,17 @@ def test_b_and_B_go_back_and_n_comes_forward_the_same_way():
             assert session.epoch == 2 and "●" in plot.plt.build()
 
     asyncio.run(scenario())
+
+
+def test_stepping_one_update_at_a_time_keeps_the_last_10000_within_reach():
+    session = _session()
+    rewind = Rewind()
+    rewind.note(session)
+    for _ in range(12000):  # a checkpoint asked for after every step, as keys do
+        session.run_batches(1)
+        rewind.note(session)
+    end = _state(session)
+    rewind.back_to(session, 12000 - 10000)
+    assert session.updates == 2000
+    session.run_batches(10000)
+    _same(_state(session), end)

@@ -16,6 +16,8 @@ class Checkpoint:
     updates: int
     epoch: int
     seed: int
+    alpha: float
+    momentum: float
     buffer: Floats
     step_state: tuple[Ints, Floats]
     orders: tuple[int, dict | None]

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 
 #: Bytes of checkpoints kept per run, by default.
 DEFAULT_BUDGET = 64 << 20
+#: A checkpoint this close after the last one, with the same settings, is not needed:
+#: replaying at most this many updates is quick (a key stepping one update at a time
+#: would otherwise fill the budget with a checkpoint an update).
+MIN_SPACING = 256
 
 
 class Rewind:
@@ -43,6 +47,15 @@ class Rewind:
         """Keep a checkpoint of the Session as it is now. Another Session, another seed or
         fewer updates than the last checkpoint (a restart) begin a new run: the old one's
         checkpoints go."""
+        if self._points and session is self._session:
+            last = self._points[-1]
+            same = (session.seed, session.alpha, session.momentum) == (
+                last.seed,
+                last.alpha,
+                last.momentum,
+            )
+            if same and 0 <= session.updates - last.updates < MIN_SPACING:
+                return
         point = session.checkpoint()
         if self._points:
             last = self._points[-1]

@@ -262,6 +262,8 @@ class Session:
             self.updates,
             self.epoch,
             self.seed,
+            self.alpha,
+            self.momentum,
             self._buffer.copy(),
             self._packed.saved(),
             self._orders.saved(),
