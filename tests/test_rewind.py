@@ -142,7 +142,7 @@ def test_a_restart_or_a_reseed_begins_a_new_run():
 def test_b_and_B_go_back_and_n_comes_forward_the_same_way():
     import asyncio
 
-    from tests.test_app import xor_app
+    from tests.test_app import status, xor_app
     from tui_backprop.app.widgets.loss_plot import LossPlot
 
     async def scenario() -> None:
@@ -161,6 +161,7 @@ def test_b_and_B_go_back_and_n_comes_forward_the_same_way():
             assert "update 3 of 4" in app.message and "new branch" in app.message
             await pilot.press("n", "n", "n")
             np.testing.assert_array_equal(session.network.params, params[6])
+            assert "b back to update 0" in status(app)  # how far back one can go
             await pilot.press("B")  # 6 updates = 1 epoch of 4 and 2: to its start
             assert session.updates == 4 and session.batch_in_epoch == 0
             await pilot.press("B")  # at an epoch's start: the one before

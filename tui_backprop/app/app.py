@@ -349,7 +349,8 @@ class BackpropApp(
         if force or not self.running or self.frames % every == 0:
             self.query_one(LossPlot).show(snap, self.log_scale)
         message = self.kernel_note(self.message)
-        self.query_one(StatusLine).show(snap, self.state, self.runner.speed, message)
+        earliest = self.runner.rewind.earliest
+        self.query_one(StatusLine).show(snap, self.state, self.runner.speed, message, earliest)
         if not self.screen.has_class("-compact"):
             self.query_one(WeightsView).show(snap)
             self.query_one(ExamplesView).show(snap)

@@ -21,8 +21,11 @@ def speed_text(speed: int) -> str:
     return "full speed" if speed == FULL_SPEED else f"{speed}/frame"
 
 
-def status_text(snap: Snapshot, state: str, speed: int, message: str = "") -> Text:
-    """Two lines: the setup, then the progress and the state (plus a message if any)."""
+def status_text(
+    snap: Snapshot, state: str, speed: int, message: str = "", earliest: int | None = None
+) -> Text:
+    """Two lines: the setup, then the progress and the state (plus a message if any).
+    ``earliest``: the first update going back (b, B) can reach, shown when it is behind."""
     spec = snap.spec
     acts = (
         f"{spec.hidden_activation}/{spec.output_activation}"
@@ -35,6 +38,8 @@ def status_text(snap: Snapshot, state: str, speed: int, message: str = "") -> Te
         f"{spec.label} {acts} {spec.cost}",
         f"  α {snap.alpha:g}  μ {snap.momentum:g}  {batch}  seed {snap.seed}",
     )
+    if earliest is not None and earliest < snap.updates:
+        line1.append(f"  b back to update {earliest}", style="dim")
     line2 = Text.assemble(
         (f" {state} ", STATE_STYLES[state]),
         f" epoch {snap.epoch}  updates {snap.updates}  ",
@@ -58,8 +63,15 @@ class StatusLine(Static):
     }
     """
 
-    def show(self, snap: Snapshot, state: str, speed: int, message: str = "") -> None:
-        self.update(status_text(snap, state, speed, message))
+    def show(
+        self,
+        snap: Snapshot,
+        state: str,
+        speed: int,
+        message: str = "",
+        earliest: int | None = None,
+    ) -> None:
+        self.update(status_text(snap, state, speed, message, earliest))
 
 
 __all__ = ["PAUSED", "StatusLine", "status_text"]
