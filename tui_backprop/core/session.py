@@ -120,13 +120,17 @@ class Session:
 
     # -- the kernels ----------------------------------------------------------------------
     @functools.cached_property
-    def _kernels(self) -> tuple[Callable[..., Any], Callable[..., Any]]:
-        """(train_batches, step) for this network, looked up on first use: numba is
-        imported, and a generated module loaded, only when something trains or evaluates
+    def _kernels(self) -> tuple[Callable[..., Any], Callable[..., Any], Callable[..., Any]]:
+        """(train_batches, step, evaluate) for this network, looked up on first use: numba
+        is imported, and a generated module loaded, only when something trains or evaluates
         with them, so a Session can be built and shown (``kernels_ready`` False) first."""
         layers, cost = self.network.layers, self.network.cost_code
         train_batches, _ = kernels.trainers(layers, cost, self._specialized)
-        return train_batches, kernels.stepper(layers, cost, self._specialized)
+        return (
+            train_batches,
+            kernels.stepper(layers, cost, self._specialized),
+            kernels.evaluator(layers, cost, self._specialized),
+        )
 
     @property
     def _train_batches(self) -> Callable[..., Any]:
@@ -136,11 +140,15 @@ class Session:
     def _train_batches(self, kernel: Callable[..., Any]) -> None:
         """Train with ``kernel`` from now on (a test moving a run between kernels that give
         the same bits)."""
-        self._kernels = (kernel, self._kernels[1])
+        self._kernels = (kernel, *self._kernels[1:])
 
     @property
     def _step(self) -> Callable[..., Any]:
         return self._kernels[1]
+
+    @property
+    def _evaluate(self) -> Callable[..., Any]:
+        return self._kernels[2]
 
     # -- settings that change while running ----------------------------------------------
     @property
@@ -470,7 +478,7 @@ class Session:
         started = time.perf_counter()
         if not self.kernels_ready:
             return self._evaluate_reference()
-        loss = kernels.evaluate(
+        loss = self._evaluate(
             net.layers,
             net.betas,
             net.cost_code,
@@ -534,7 +542,7 @@ class Session:
             net.delta[...] = 0.0
         elif self.last_example is None:
             # Nothing trained yet: show example 0's forward pass, with zero deltas.
-            kernels.evaluate(
+            self._evaluate(
                 net.layers,
                 net.betas,
                 net.cost_code,
