@@ -19,6 +19,7 @@ from tui_backprop.core.config import (
     LandscapeConfig,
     MomentConfig,
     NetworkConfig,
+    QuizConfig,
     RestartsConfig,
     RunConfig,
     TrainingConfig,
@@ -56,6 +57,9 @@ BAD_FIELDS = [
     (AppOptions, "stop_epoch", 0, "must be a whole number from 1 to 10000000"),
     (AppOptions, "stats", "", "must be a file name"),
     (AppOptions, "save", "", "must be a file name"),
+    (AppOptions, "record", "", "must be a file name"),
+    (QuizConfig, "ask", "delta^L", "must be a list"),
+    (QuizConfig, "tolerance", 0.0, "must be a finite number > 0"),
     (DescentConfig, "function", "ridge", "must be one of quartic, bowl, cap, saddle"),
     (DescentConfig, "x0", float("inf"), "must be a number from -1e6 to 1e6"),
     (DescentConfig, "gamma", -0.1, "must be a finite number > 0"),
@@ -286,5 +290,7 @@ def test_options_win_over_a_lesson_and_the_lesson_over_the_defaults():
     )
     assert call.run.training.alpha == 0.25  # the option
     assert call.run.training.batch_size == 4  # the lesson
-    assert call.run.training.shuffle is True  # the default
+    assert call.run.training.shuffle is False  # the lesson (no-shuffle)
+    assert call.run.training.momentum == 0.0  # the lesson
+    assert call.run.network.beta == 1.0  # the default
     assert call.run.network.hidden == (2,) and call.run.network.cost == "cross-entropy"
