@@ -14,7 +14,9 @@ type               what it holds
 DataConfig         the examples: a built-in problem (with samples, noise, seed) or a CSV file
 NetworkConfig      hidden sizes, activations, sigmoid steepness beta, cost, biases
 InitConfig         initial weights: how a seed draws them, or a weights file
-TrainingConfig     alpha, momentum, batch size, epochs, seed, shuffling
+UpdateRule         alpha and the optimizer: momentum (the default), sgd, nesterov, adagrad,
+                   rmsprop or adam, its settings, and L2 weight decay
+TrainingConfig     an UpdateRule, batch size, epochs, seed, shuffling
 RunConfig          the four above: everything that makes a training run
 MomentConfig       the moment explain and gradcheck look at: epochs trained first, example
 AppOptions         the app: frame rate, speed, when to pause or quit, files written at exit
@@ -39,7 +41,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TypeGuard
 
 from .errors import ConfigError, quoted
@@ -65,6 +67,8 @@ DESCENT_FUNCTIONS = ("quartic", "bowl", "cap", "saddle")
 #: and oscillates in, 0.07 is thrown out and diverges.
 DESCENT_PRESETS = {"slow": 0.001, "converge": 0.01, "oscillate": 0.055, "diverge": 0.07}
 MAX_GRID = 401
+#: The update rules, in the order the app's key cycles them (see core.optimizers).
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 #: Upper bounds of the counts that size a run's memory or time; a value past one is
 #: refused where it is given, not when it runs out of memory hours later.
 MAX_EPOCHS = 10_000_000
@@ -172,6 +176,23 @@ def check_momentum(momentum: object) -> float:
             "training.momentum", f"must be at least 0 and below 1, got {_got(momentum)}"
         )
     return float(momentum)
+
+
+def check_decay_rate(where: str, rate: object) -> float:
+    """rho, beta1 or beta2, the decay of a running mean: 0 <= rate < 1 (at 1 it never
+    learns anything new; Adam's bias correction divides by 1 - rate^t)."""
+    if not (_is_number(rate) and _finite(rate) and 0 <= rate < 1):
+        raise ConfigError(where, f"must be at least 0 and below 1, got {_got(rate)}")
+    return float(rate)
+
+
+def check_weight_decay(weight_decay: object) -> float:
+    """lambda, the L2 penalty's weight: finite and >= 0."""
+    if not (_is_number(weight_decay) and _finite(weight_decay) and weight_decay >= 0):
+        raise ConfigError(
+            "training.weight_decay", f"must be a finite number >= 0, got {_got(weight_decay)}"
+        )
+    return float(weight_decay)
 
 
 def check_seed(seed: object, where: str = "training.seed") -> int:
@@ -325,27 +346,72 @@ class InitConfig:
 
 
 @dataclass(frozen=True)
-class TrainingConfig:
-    """How to train.
+class UpdateRule:
+    """How one update turns the batch's mean gradient g into the change d of every parameter
+    (``core.optimizers`` writes each rule out; the README gives them in full, with sources).
 
-    alpha      : learning rate in d = -alpha g + mu d_prev
-    momentum   : mu in the same formula, 0 <= mu < 1
+    optimizer    : one of OPTIMIZERS
+    alpha        : the learning rate (every rule)
+    momentum     : mu of momentum and nesterov, 0 <= mu < 1
+    rho          : RMSProp's decay of its mean of g^2, 0 <= rho < 1
+    beta1, beta2 : Adam's decays of its means of g and g^2, 0 <= beta < 1
+    eps          : AdaGrad's, RMSProp's and Adam's guard in alpha g / (sqrt(s) + eps), > 0
+    weight_decay : lambda of an L2 penalty lambda/2 |W|^2: g + lambda W is used for g
+                   (every rule); 0 for none
+    decay_biases : the penalty also applies to the biases (usually it does not: a bias
+                   scales no input)
+    """
+
+    alpha: float = 0.1
+    momentum: float = 0.9
+    optimizer: str = "momentum"
+    rho: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-8
+    weight_decay: float = 0.0
+    decay_biases: bool = False
+
+    def __post_init__(self) -> None:
+        _set(self, "alpha", check_alpha(self.alpha))
+        _set(self, "momentum", check_momentum(self.momentum))
+        _choice("training.optimizer", self.optimizer, OPTIMIZERS)
+        for name in ("rho", "beta1", "beta2"):
+            _set(self, name, check_decay_rate(f"training.{name}", getattr(self, name)))
+        _set(self, "eps", _positive("training.eps", self.eps))
+        _set(self, "weight_decay", check_weight_decay(self.weight_decay))
+        if not isinstance(self.decay_biases, bool):
+            raise ConfigError(
+                "training.decay_biases", f"must be true or false, got {self.decay_biases!r}"
+            )
+
+    @property
+    def rule(self) -> UpdateRule:
+        """The update rule alone (a TrainingConfig is one, with more)."""
+        return UpdateRule(**{name: getattr(self, name) for name in _RULE_FIELDS})
+
+
+_RULE_FIELDS = tuple(f.name for f in fields(UpdateRule))
+
+
+@dataclass(frozen=True)
+class TrainingConfig(UpdateRule):
+    """How to train: the update rule (alpha, momentum, the optimizer and its settings; see
+    :class:`UpdateRule`), and
+
     batch_size : examples per update; 1 is online learning, n is full batch
     epochs     : passes over the data of a run with a fixed length (at most MAX_EPOCHS)
     seed       : initial weights and shuffle orders come from it
     shuffle    : a new example order every epoch, or the data's own order
     """
 
-    alpha: float = 0.1
-    momentum: float = 0.9
     batch_size: int = 1
     epochs: int = DEFAULT_EPOCHS
     seed: int = 0
     shuffle: bool = True
 
     def __post_init__(self) -> None:
-        _set(self, "alpha", check_alpha(self.alpha))
-        _set(self, "momentum", check_momentum(self.momentum))
+        super().__post_init__()
         _whole("training.batch_size", self.batch_size, 1)
         _whole("training.epochs", self.epochs, 1, MAX_EPOCHS)
         check_seed(self.seed)
