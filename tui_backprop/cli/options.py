@@ -33,6 +33,7 @@ from ..core.config import (
     DESCENT_PRESETS,
     MAX_GRID,
     MIN_QUIT_AFTER,
+    OPTIMIZERS,
     QUARTIC_START,
     AppOptions,
     DataConfig,
@@ -218,8 +219,55 @@ TRAINING_OPTIONS = [
     Option(
         "--momentum",
         "training.momentum",
-        f"momentum mu, 0 <= mu < 1 (default: {_TRAIN.momentum:g})",
+        f"momentum mu of momentum and nesterov, 0 <= mu < 1 (default: {_TRAIN.momentum:g})",
         number_from_text,
+    ),
+    Option(
+        "--optimizer",
+        "training.optimizer",
+        "the update rule: sgd, momentum, nesterov (look-ahead momentum), adagrad, rmsprop, "
+        f"adam (default: {_TRAIN.optimizer})",
+        choices=OPTIMIZERS,
+    ),
+    Option(
+        "--rho",
+        "training.rho",
+        f"rmsprop's decay of its mean of g^2, 0 <= rho < 1 (default: {_TRAIN.rho:g})",
+        number_from_text,
+    ),
+    Option(
+        "--beta1",
+        "training.beta1",
+        f"adam's decay of its mean of g, 0 <= beta1 < 1 (default: {_TRAIN.beta1:g})",
+        number_from_text,
+    ),
+    Option(
+        "--beta2",
+        "training.beta2",
+        f"adam's decay of its mean of g^2, 0 <= beta2 < 1 (default: {_TRAIN.beta2:g})",
+        number_from_text,
+    ),
+    Option(
+        "--eps",
+        "training.eps",
+        "adagrad's, rmsprop's and adam's eps in alpha g / (sqrt(s) + eps), > 0 "
+        f"(default: {_TRAIN.eps:g})",
+        number_from_text,
+    ),
+    Option(
+        "--weight-decay",
+        "training.weight_decay",
+        "lambda of an L2 penalty lambda/2 |W|^2: every rule uses g + lambda W "
+        f"(default: {_TRAIN.weight_decay:g}, none)",
+        number_from_text,
+        "LAMBDA",
+    ),
+    Option(
+        "--decay-biases",
+        "training.decay_biases",
+        "apply --weight-decay to the biases too (default: weights only)",
+        None,
+        const=True,
     ),
     Option(
         "--batch-size",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import signal
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
+from ..core.config import UpdateRule
 from ..core.session import Session
 from ..io.build import Setup
 from ..io.files import json_number, to_json_lists
@@ -67,6 +68,38 @@ def _vector(values: Sequence[float]) -> str:
     return " ".join(f"{v:.4g}" for v in values)
 
 
+#: The settings each optimizer uses besides alpha (UpdateRule's fields).
+RULE_SETTINGS: dict[str, tuple[str, ...]] = {
+    "sgd": (),
+    "momentum": ("momentum",),
+    "nesterov": ("momentum",),
+    "adagrad": ("eps",),
+    "rmsprop": ("rho", "eps"),
+    "adam": ("beta1", "beta2", "eps"),
+}
+
+
+def rule_words(rule: UpdateRule) -> str:
+    """alpha, the update rule and the settings it uses, as the reports write them:
+    "alpha 0.1, momentum 0.9" (the default rule, as before there were others), "alpha 0.1,
+    nesterov momentum 0.9", "alpha 0.001, adam beta1 0.9 beta2 0.999 eps 1e-08", with
+    ", weight decay 0.01" (and " (biases too)") when there is a penalty."""
+    used = [f"{name} {getattr(rule, name):g}" for name in RULE_SETTINGS[rule.optimizer]]
+    name = [] if rule.optimizer == "momentum" else [rule.optimizer]
+    words = [f"alpha {rule.alpha:g}", " ".join([*name, *used])]
+    if rule.weight_decay:
+        biases = " (biases too)" if rule.decay_biases else ""
+        words.append(f"weight decay {rule.weight_decay:g}{biases}")
+    return ", ".join(words)
+
+
+def rule_keys(rule: UpdateRule) -> dict:
+    """Every field of the update rule, as ``train --json`` (and ``explain --json``, the
+    weights files) write them: alpha, momentum, optimizer, rho, beta1, beta2, eps,
+    weight_decay, decay_biases."""
+    return {f.name: getattr(rule, f.name) for f in fields(UpdateRule)}
+
+
 def settings_lines(setup: Setup) -> list[str]:
     spec, st, problem = setup.spec, setup.settings, setup.problem
     hidden = spec.hidden_activation
@@ -83,7 +116,7 @@ def settings_lines(setup: Setup) -> list[str]:
         f"problem   {problem.name}: {problem.description}",
         f"network   {spec.label}, {acts}, cost {spec.cost}{beta}, "
         f"biases {'on' if spec.bias else 'off'}{init}",
-        f"training  alpha {st.alpha:g}, momentum {st.momentum:g}, {batch}, "
+        f"training  {rule_words(st)}, {batch}, "
         f"{'shuffled' if st.shuffle else 'in data order'}, seed {st.seed}",
     ]
 
@@ -165,8 +198,7 @@ def json_report(result: TrainResult) -> dict:
     epochs, losses = session.history.points()
     document = {
         **network_keys(setup),
-        "alpha": st.alpha,
-        "momentum": st.momentum,
+        **rule_keys(st),
         "batch_size": st.batch_size,
         "shuffle": st.shuffle,
         "seed": st.seed,

@@ -8,7 +8,10 @@ A run file is JSON::
      "events": [{"updates": 40, "action": "alpha_up"}, ...],
      "end": 120}
 
-``run`` is the typed configuration (``core.config``) field by field; ``initial`` the exact
+``run`` is the typed configuration (``core.config``) field by field (the update rule's
+settings besides alpha and momentum, ``NEWER_TRAINING_FIELDS``, only where they differ from
+their defaults, so that a run with the default rule reads in a version that predates them;
+a field left out takes its default, which is what those versions did); ``initial`` the exact
 starting weights, as a weights file holds them; ``events`` the keys that changed the run,
 in order, each with the update count of the network at the moment it was pressed; ``end``
 the update count at which the recording stopped. Training is deterministic, so training
@@ -48,6 +51,17 @@ ACTIONS = (
 )
 #: At most this many events (a lecture presses keys hundreds of times, not millions).
 MAX_EVENTS = 100_000
+#: The training fields that came after version 1's first files (the optimizers): written
+#: only when not at their defaults. A file without them is a momentum run, as before.
+NEWER_TRAINING_FIELDS = (
+    "optimizer",
+    "rho",
+    "beta1",
+    "beta2",
+    "eps",
+    "weight_decay",
+    "decay_biases",
+)
 _SECTIONS = {
     "data": DataConfig,
     "network": NetworkConfig,
@@ -79,6 +93,10 @@ def save_run(path: str, record: RunRecord, sizes: list[int]) -> None:
     """Write ``record`` (for a network of layer ``sizes``) atomically."""
     weights, biases = record.initial
     run = {name: dataclasses.asdict(getattr(record.run, name)) for name in _SECTIONS}
+    defaults = dataclasses.asdict(TrainingConfig())
+    for field in NEWER_TRAINING_FIELDS:
+        if run["training"][field] == defaults[field]:
+            del run["training"][field]
     document = {
         "format": FORMAT,
         "version": VERSION,

@@ -15,6 +15,7 @@ from ...io.files import json_number, to_json_lists
 from ...teach.restarts import RestartsInterrupted, RestartsResult, train_restarts
 from ..interrupts import Interruptions
 from ..progress import ProgressBar
+from ..report import rule_keys, rule_words
 
 if TYPE_CHECKING:
     from ...core.session import ProgressCallback
@@ -114,6 +115,8 @@ def report(call: Invocation, setup: Setup, result: RestartsResult) -> None:
                     "count": trained,
                     "first_seed": setup.settings.seed,
                     "epochs": result.epochs,
+                    **rule_keys(setup.settings),
+                    "batch_size": setup.settings.batch_size,
                     "threshold": threshold,
                     "threshold_source": source,
                     "converged": int(converged.sum()),
@@ -138,7 +141,7 @@ def report(call: Invocation, setup: Setup, result: RestartsResult) -> None:
     print(
         f"{trained} restarts of {spec.label} on {setup.problem.name}, seeds "
         f"{result.seeds[0]}..{result.seeds[-1]}, {result.epochs} epochs each "
-        f"(alpha {st.alpha:g}, momentum {st.momentum:g}, batch {st.batch_size})"
+        f"({rule_words(st)}, batch {st.batch_size})"
     )
     print(histogram_text(losses, threshold))
     print(
