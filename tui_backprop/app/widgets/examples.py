@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import events
-from textual.widgets import Static
+from textual.widget import Widget
 
 from ...core.snapshot import Snapshot
+from .changes import ChangedLines, set_subtitle
 from .formatting import loss_text, vector
 
 HEADER = ("#", "input", "target", "output", "cost")
@@ -107,8 +108,9 @@ def examples_text(
     return text, shown
 
 
-class ExamplesView(Static):
-    """The examples table; redraws itself at its new size when resized."""
+class ExamplesView(ChangedLines, Widget):
+    """The examples table; redraws itself at its new size when resized; each frame
+    refreshes only the cells that changed."""
 
     DEFAULT_CSS = """
     ExamplesView {
@@ -130,9 +132,16 @@ class ExamplesView(Static):
         self.snapshot = snap
         self._draw()
 
+    def render(self) -> Text:
+        return self.current_picture(self._text)
+
     def _draw(self) -> None:
+        if self.snapshot is not None:
+            self.set_picture(self._text())
+
+    def _text(self) -> Text:
         if self.snapshot is None:
-            return
+            return Text()
         text, self.shown = examples_text(
             self.snapshot,
             max(2, self.content_size.height or 10),
@@ -143,8 +152,8 @@ class ExamplesView(Static):
             self.first = self.shown.start  # kept in range
         n = self.snapshot.n_examples
         partial = self.shown and len(self.shown) < n
-        self.border_subtitle = f"{self.shown.start + 1}–{self.shown.stop} of {n}" if partial else ""
-        self.update(text)
+        set_subtitle(self, f"{self.shown.start + 1}–{self.shown.stop} of {n}" if partial else "")
+        return text
 
     def page(self, pages: int) -> None:
         """Move the window ``pages`` pages (negative: up); it stays there while training

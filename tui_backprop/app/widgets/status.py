@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 from ...core.config import FULL_SPEED
 from ...core.snapshot import DIVERGED, PAUSED, RUNNING, Snapshot
+from .changes import ChangedLines
 from .formatting import loss_text
 from .style import BAD, BAD_TEXT, GOOD, IDLE
 
@@ -52,7 +53,11 @@ def status_text(
     return Text("\n").join([line1, line2])
 
 
-class StatusLine(Static):
+class StatusLine(ChangedLines, Widget):
+    """The status line; each frame refreshes only the cells that changed."""
+
+    _text = Text()
+
     DEFAULT_CSS = """
     StatusLine {
         height: 2;
@@ -71,7 +76,11 @@ class StatusLine(Static):
         message: str = "",
         earliest: int | None = None,
     ) -> None:
-        self.update(status_text(snap, state, speed, message, earliest))
+        self._text = status_text(snap, state, speed, message, earliest)
+        self.set_picture(self._text)
+
+    def render(self) -> Text:
+        return self.current_picture(lambda: self._text)
 
 
 __all__ = ["PAUSED", "StatusLine", "status_text"]

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 from rich.text import Text
 from textual import events
-from textual.widgets import Static
+from textual.widget import Widget
 
 from ...core.arrays import layer_arrays
 from ...core.snapshot import Snapshot
+from .changes import ChangedLines, set_subtitle, theme_is_dark
 from .formatting import change, fit, signed, sup
 from .style import sign_style
 
@@ -29,19 +30,22 @@ GROUP_GAP = "   "
 LEGEND = "under each value: its last change d"
 
 
-def _number(x: float, as_change: bool) -> tuple[str, str]:
-    """(text, style) of one cell: a value in its sign's colour, or a change in dim."""
+def _number(x: float, as_change: bool, dark: bool = True) -> tuple[str, str]:
+    """(text, style) of one cell: a value in its sign's colour (of a dark or a light
+    theme), or a change in dim."""
     text = change(x) if as_change else signed(x)
     if len(text) > CELL - 1:  # 3.0e210: the same form in fewer digits
         text = fit(x, CELL - 1, "+")
-    return f"{text:>{CELL - 1}} ", "dim" if as_change else sign_style(x)
+    return f"{text:>{CELL - 1}} ", "dim" if as_change else sign_style(x, dark)
 
 
-def _row(values: np.ndarray, shown: int, block: int, as_change: bool, start: int = 0) -> Text:
+def _row(
+    values: np.ndarray, shown: int, block: int, as_change: bool, start: int = 0, dark: bool = True
+) -> Text:
     """One row of a matrix (``shown`` entries from ``start``), padded to ``block`` cells."""
     line = Text()
     for x in values[start : start + shown]:
-        line.append(*_number(x, as_change))
+        line.append(*_number(x, as_change, dark))
     right = len(values) - start - shown
     if right > 0 and not as_change:
         line.append(f"…+{right}", style="dim")
@@ -88,7 +92,7 @@ def lay_out(snap: Snapshot, width: int, first_col: int = 0) -> list[Layer]:
     return layers
 
 
-def _line(snap: Snapshot, layer: Layer, index: int, arrays: tuple) -> Text:
+def _line(snap: Snapshot, layer: Layer, index: int, arrays: tuple, dark: bool = True) -> Text:
     """Line ``index`` of a layer's lines: 0 the header, then value and change lines."""
     weights, weight_changes, biases, bias_changes = arrays
     m, bias = layer.m, snap.spec.bias
@@ -116,11 +120,13 @@ def _line(snap: Snapshot, layer: Layer, index: int, arrays: tuple) -> Text:
         if i >= min(layer.rows, first + layer.per_group):
             continue
         W = (weight_changes if as_change else weights)[m]
-        line.append_text(_row(W[i], layer.shown_cols, layer.block, as_change, layer.col_start))
+        line.append_text(
+            _row(W[i], layer.shown_cols, layer.block, as_change, layer.col_start, dark)
+        )
         if bias:
             b = (bias_changes if as_change else biases)[m]
             line.append(BIAS_GAP)
-            line.append(*_number(b[i], as_change))
+            line.append(*_number(b[i], as_change, dark))
     line.rstrip()
     return line
 
@@ -132,12 +138,17 @@ def weights_lines(snap: Snapshot, width: int, first_col: int = 0) -> tuple[list[
 
 
 def weights_text(
-    snap: Snapshot, width: int = 60, height: int = 100, first: int = 0, first_col: int = 0
+    snap: Snapshot,
+    width: int = 60,
+    height: int = 100,
+    first: int = 0,
+    first_col: int = 0,
+    dark: bool = True,
 ) -> tuple[Text, range, int]:
     """Lines ``first`` on of every layer's W^m rows with b^m beside them and changes
     underneath, in ``width`` x ``height`` cells, the last line a legend; returns the text,
     the lines shown and the lines in all. Matrices wider than the panel show their columns
-    from ``first_col`` on."""
+    from ``first_col`` on, and values in the sign colours of a dark or a light theme."""
     layers, total = weights_lines(snap, width, first_col)
     room = max(1, height - 1)  # the last line explains the dim numbers
     last_page = max(0, total - room)
@@ -158,15 +169,15 @@ def weights_text(
     for layer in layers:
         for index in range(layer.lines):
             if start + index in shown:
-                lines.append(_line(snap, layer, index, arrays))
+                lines.append(_line(snap, layer, index, arrays, dark))
         start += layer.lines
     lines.append(Text(LEGEND, style="dim italic"))
     return Text("\n").join(lines), shown, total
 
 
-class WeightsView(Static):
+class WeightsView(ChangedLines, Widget):
     """The weights panel; pages with ``page`` and the mouse wheel, redraws at once when
-    resized."""
+    resized; each frame refreshes only the cells that changed."""
 
     DEFAULT_CSS = """
     WeightsView {
@@ -189,22 +200,37 @@ class WeightsView(Static):
         self.snapshot = snap
         self._draw()
 
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._theme_changed())
+
+    def _theme_changed(self) -> None:
+        self.forget_picture()
+        self._draw()
+
+    def render(self) -> Text:
+        return self.current_picture(self._text)
+
     def _draw(self) -> None:
+        if self.snapshot is not None:
+            self.set_picture(self._text())
+
+    def _text(self) -> Text:
         if self.snapshot is None:
-            return
+            return Text()
         width = self.content_size.width or 60
         height = self.content_size.height or 100
         text, self.shown, self.total = weights_text(
-            self.snapshot, width, height, self.first, self.first_col
+            self.snapshot, width, height, self.first, self.first_col, theme_is_dark(self)
         )
         widest = max(layer.cols - layer.shown_cols for layer in lay_out(self.snapshot, width))
         self.first_col = min(self.first_col, widest)
         self.first = self.shown.start if self.shown else 0
         if self.shown and len(self.shown) < self.total:
-            self.border_subtitle = f"lines {self.shown.start + 1}–{self.shown.stop} of {self.total}"
+            subtitle = f"lines {self.shown.start + 1}–{self.shown.stop} of {self.total}"
         else:
-            self.border_subtitle = ""
-        self.update(text)
+            subtitle = ""
+        set_subtitle(self, subtitle)
+        return text
 
     @property
     def more(self) -> tuple[int, int]:

@@ -30,7 +30,7 @@ from rich.text import Text
 from ....core.snapshot import Snapshot
 from ....teach.walk import Edge, Focus, Node
 from ..formatting import fit
-from ..style import FOCUS, NAN, NEGATIVE, POSITIVE, WARNING
+from ..style import FOCUS, NAN, WARNING, sign_colours
 from .canvas import BrailleCanvas
 from .layout import COMPACT, FULL, Form, Layout, anchor, lay_out, node_height
 
@@ -43,28 +43,34 @@ NAN_BORDER = "─ NaN ───"
 SMALL_WEIGHT = 0.5
 LARGE_WEIGHT = 2.0
 
-# Style table for the cell-style grid: entry 0 means "no style".
-_EDGE_STYLES: list[Style | None] = [None]
-for _color in (POSITIVE, NEGATIVE):
-    _EDGE_STYLES += [
-        Style(color=_color, dim=True),
-        Style(color=_color),
-        Style(color=_color, bold=True),
+
+def _style_table(dark: bool) -> list[Style | None]:
+    """The cell-style grid's styles for a dark or a light theme: entry 0 means "no style";
+    edge styles first (positive dim, normal, bold; negative the same; NaN), then the rest
+    (their ids below)."""
+    table: list[Style | None] = [None]
+    for color in sign_colours(dark):
+        table += [Style(color=color, dim=True), Style(color=color), Style(color=color, bold=True)]
+    table.append(Style(color=NAN))
+    return [
+        *table,
+        Style(bold=True),  # labels, titles and "bold" in the legend
+        Style(italic=True),  # "+N more"
+        Style(reverse=True, bold=True),  # the highlighted node
+        Style(dim=True),  # "dim" in the legend
+        Style(color=FOCUS, bold=True),  # nodes and edges the explained phase works on
+        Style(color=WARNING, bold=True),  # a saturated node's flag
+        Style(color=NAN, bold=True),  # a NaN node's mark and its number
     ]
-_EDGE_STYLES.append(Style(color=NAN))
+
+
+#: The style tables of a dark and a light theme.
+_STYLE_TABLES = {dark: _style_table(dark) for dark in (True, False)}
+_STYLES = _STYLE_TABLES[True]
+_EDGE_COUNT = 8
 # Edge style ids: base + 0 dim, + 1 normal, + 2 bold.
-_POSITIVE, _NEGATIVE, _NAN_EDGE = 1, 4, len(_EDGE_STYLES) - 1
-_STYLES: list[Style | None] = [
-    *_EDGE_STYLES,
-    Style(bold=True),  # labels, titles and "bold" in the legend
-    Style(italic=True),  # "+N more"
-    Style(reverse=True, bold=True),  # the highlighted node
-    Style(dim=True),  # "dim" in the legend
-    Style(color=FOCUS, bold=True),  # nodes and edges the explained phase works on
-    Style(color=WARNING, bold=True),  # a saturated node's flag
-    Style(color=NAN, bold=True),  # a NaN node's mark and its number
-]
-_LABEL, _MARKER, _HIGHLIGHT, _DIM, _FOCUS, _FLAG, _NAN_MARK = range(len(_EDGE_STYLES), len(_STYLES))
+_POSITIVE, _NEGATIVE, _NAN_EDGE = 1, 4, _EDGE_COUNT - 1
+_LABEL, _MARKER, _HIGHLIGHT, _DIM, _FOCUS, _FLAG, _NAN_MARK = range(_EDGE_COUNT, len(_STYLES))
 
 # Dash patterns as (dots on, period) along a line's longer axis.
 _SOLID, _DASHED, _DOTTED = (1, 1), (3, 5), (1, 4)
@@ -137,8 +143,10 @@ class _Grid:
         if 0 <= y < self.height:
             self.styles[y, max(x, 0) : max(x + length, 0)] = style
 
-    def text(self) -> Text:
-        """The grid as rich Text, one span per run of equally styled cells."""
+    def text(self, dark: bool = True) -> Text:
+        """The grid as rich Text, one span per run of equally styled cells, in the styles
+        of a dark or a light theme."""
+        styles = _STYLE_TABLES[dark]
         out = Text(no_wrap=True, overflow="crop", end="")
         for y, row in enumerate(self.chars):
             if y:
@@ -147,7 +155,7 @@ class _Grid:
             ids = self.styles[y]
             starts = [0, *(np.flatnonzero(np.diff(ids)) + 1).tolist(), len(row)]
             for a, b in zip(starts[:-1], starts[1:], strict=True):
-                out.append(line[a:b], _STYLES[ids[a]])
+                out.append(line[a:b], styles[ids[a]])
         return out
 
 
@@ -352,12 +360,14 @@ def draw_network(
     highlight: Node | None = None,
     focus: Focus | None = None,
     flagged: frozenset[Node] = frozenset(),
+    dark: bool = True,
 ) -> Text:
     """The network as exactly ``height`` lines of at most ``width`` cells.
 
     highlight: (layer, node) to draw reversed, e.g. the one selected; ignored when not shown.
     focus: nodes and edges to draw in the focus colour (its ``selected`` node is drawn
     reversed, like ``highlight``). flagged: saturated nodes (m, j), marked as such.
+    dark: the theme is dark (else the sign colours of a light theme).
     """
     focus = focus or Focus()
     if highlight is None:
@@ -405,4 +415,4 @@ def draw_network(
         for text, style in _legend(snapshot, width, bool(flagged), bool(nans)):
             grid.put(x, height - 1, text, style)
             x += len(text)
-    return grid.text()
+    return grid.text(dark)

@@ -8,11 +8,14 @@ from textual.widget import Widget
 
 from ....core.snapshot import Snapshot
 from ....teach.walk import Focus, Node
+from ..changes import ChangedLines, theme_is_dark
 from .drawing import draw_network
 
 
-class NetworkView(Widget):
-    """Draws the latest Snapshot's network; all the drawing is in :func:`draw_network`."""
+class NetworkView(ChangedLines, Widget):
+    """Draws the latest Snapshot's network; all the drawing is in :func:`draw_network`.
+    Each frame refreshes only the cells that changed (the numbers that moved), and the
+    picture takes the sign colours of the theme, dark or light."""
 
     DEFAULT_CSS = """
     NetworkView {
@@ -37,9 +40,16 @@ class NetworkView(Widget):
         self._snapshot = snapshot
         self._focus = focus
         self._flagged = flagged
+        self.set_picture(self._draw())
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._theme_changed())
+
+    def _theme_changed(self) -> None:
+        self.forget_picture()
         self.refresh()
 
-    def render(self) -> Text:
+    def _draw(self) -> Text:
         if self._snapshot is None:
             return Text("no network yet", style=Style(italic=True))
         return draw_network(
@@ -48,4 +58,8 @@ class NetworkView(Widget):
             max(self.size.height, 1),
             focus=self._focus,
             flagged=self._flagged,
+            dark=theme_is_dark(self),
         )
+
+    def render(self) -> Text:
+        return self.current_picture(self._draw)
