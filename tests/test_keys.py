@@ -20,7 +20,7 @@ MAIN_KEYS = (
     "r", "m", "a", "c", "g", "space", "n", "e", "plus", "minus", "i", "s", "o",
     "up", "down", "left", "right", "tab",
 )  # fmt: skip
-SCENES = ("descent", "landscape", "restarts")
+SCENES = ("descent", "landscape", "restarts", "race")
 
 
 def run(coro):

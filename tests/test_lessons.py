@@ -26,7 +26,7 @@ def test_shipped_lesson_loads_with_title_scene_and_notes(name):
     assert (
         lesson.title
         and lesson.notes
-        and lesson.scene in ("network", "descent", "landscape", "restarts")
+        and lesson.scene in ("network", "descent", "landscape", "restarts", "race")
     )
     assert lesson.path == LESSON_DIR / f"{name}.toml"
 
@@ -228,7 +228,7 @@ def test_lesson_keys_are_the_command_line_options():
 
     flags = {option.flag: option.field for option in ALL_OPTIONS}
     for section, keys in KEYS.items():
-        if section == "quiz":  # predict mode's settings: lessons only, no option
+        if section in ("quiz", "race"):  # predict mode's and the race's: lessons only
             continue
         for key, (field, _) in keys.items():
             assert flags[f"--{key}"] == field, (section, key)

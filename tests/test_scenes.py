@@ -14,6 +14,7 @@ from tests.helpers import run_cli, run_in_terminal
 from tui_backprop.app.app import BackpropApp
 from tui_backprop.app.screens.descent import DescentScreen
 from tui_backprop.app.screens.landscape import LandscapeScreen
+from tui_backprop.app.screens.race import RaceScreen
 from tui_backprop.app.screens.restarts import RestartsScreen
 from tui_backprop.app.widgets.notes import NotesPanel
 from tui_backprop.cli.commands.tui import build_config
@@ -24,7 +25,12 @@ from tui_backprop.io.lessons import LESSON_DIR, load_lesson
 from tui_backprop.teach.descent import SURFACES, descend
 
 SHIPPED = sorted(p.stem for p in LESSON_DIR.glob("*.toml"))
-SCREENS = {"descent": DescentScreen, "landscape": LandscapeScreen, "restarts": RestartsScreen}
+SCREENS = {
+    "descent": DescentScreen,
+    "landscape": LandscapeScreen,
+    "restarts": RestartsScreen,
+    "race": RaceScreen,
+}
 
 
 def lesson_config(name: str, command: str = "lesson"):

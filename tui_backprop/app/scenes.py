@@ -48,6 +48,10 @@ def scene_screen(config: AppConfig) -> Screen[None] | None:
         from .screens.landscape import LandscapeScreen
 
         return LandscapeScreen.from_config(config)
+    if lesson.scene == "race":
+        from .screens.race import RaceScreen
+
+        return RaceScreen.from_config(config)
     from .screens.restarts import RestartsScreen
 
     return RestartsScreen.from_config(config)

@@ -22,6 +22,7 @@ MomentConfig       the moment explain and gradcheck look at: epochs trained firs
 AppOptions         the app: frame rate, speed, when to pause or quit, files written at exit
 DescentConfig      the descent scene: function, start, gamma or a preset, precision
 LandscapeConfig    the landscape scene: two parameters, range, grid
+RaceConfig         the race scene: surface, start, the optimizers racing, step cap, grid
 RestartsConfig     the restarts scene: how many networks, the converged threshold (by cost)
 QuizConfig         predict mode: the quantities asked for, the tolerance of an answer
 =================  =========================================================================
@@ -69,6 +70,10 @@ DESCENT_PRESETS = {"slow": 0.001, "converge": 0.01, "oscillate": 0.055, "diverge
 MAX_GRID = 401
 #: The update rules, in the order the app's key cycles them (see core.optimizers).
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+#: The cost surfaces of the race scene (see teach.race), in the order its key cycles them.
+RACE_SURFACES = ("not-mse", "not-cross-entropy", "quartic", "valley", "rosenbrock", "network")
+#: Steps a race keeps (every racer's path is held in memory).
+MAX_RACE_STEPS = 100_000
 #: Upper bounds of the counts that size a run's memory or time; a value past one is
 #: refused where it is given, not when it runs out of memory hours later.
 MAX_EPOCHS = 10_000_000
@@ -589,6 +594,76 @@ class LandscapeConfig:
             raise ConfigError("landscape.params", "must name two different parameters")
         _set(self, "half_range", _positive("landscape.half_range", self.half_range))
         _whole("landscape.grid", self.grid, 2, MAX_GRID)
+
+
+@dataclass(frozen=True)
+class RaceConfig:
+    """The race scene: several optimizers descend one cost surface from the same start.
+
+    surface    : one of RACE_SURFACES: NOT's (w, b) under mse or cross-entropy, the
+                 tutorial's quartic (1-D), a narrow quadratic valley, Rosenbrock, or a
+                 slice of the lesson's network through two parameters
+    x0, y0     : the start, at most MAX_START from 0 (None: the surface's own; y0 is not
+                 for the quartic)
+    optimizers : the racers, names of OPTIMIZERS, each at most once
+    alphas     : one learning rate per racer, or () for each surface's own
+    momentum   : mu of momentum and nesterov, 0 <= mu < 1
+    steps      : a racer stops after this many steps (at most MAX_RACE_STEPS)
+    grid       : points per axis of the cost map (2..MAX_GRID)
+    params     : the network surface's two parameters, like ("W1[1,1]", "b1[1]"), or ()
+                 for the two of a two-parameter network
+    half_range : the network surface's map: each parameter from -half_range to half_range
+    """
+
+    surface: str = "not-mse"
+    x0: float | None = None
+    y0: float | None = None
+    optimizers: tuple[str, ...] = ("sgd", "momentum", "adam")
+    alphas: tuple[float, ...] = ()
+    momentum: float = 0.9
+    steps: int = 500
+    grid: int = 61
+    params: tuple[str, ...] = ()
+    half_range: float = 15.0
+
+    def __post_init__(self) -> None:
+        _choice("race.surface", self.surface, RACE_SURFACES)
+        for name in ("x0", "y0"):
+            value = getattr(self, name)
+            if value is not None:
+                _set(self, name, _number_in(f"race.{name}", value, -MAX_START, MAX_START))
+        if self.surface == "quartic" and self.y0 is not None:
+            raise ConfigError("race.y0", "is for the surfaces of two parameters, not the quartic")
+        optimizers = self.optimizers
+        if not isinstance(optimizers, (tuple, list)) or not optimizers:
+            raise ConfigError(
+                "race.optimizers", f"must be a list of optimizers, got {optimizers!r}"
+            )
+        for name in optimizers:
+            _choice("race.optimizers", name, OPTIMIZERS)
+        if len(set(optimizers)) != len(optimizers):
+            raise ConfigError("race.optimizers", "must name each optimizer at most once")
+        _set(self, "optimizers", tuple(optimizers))
+        if not isinstance(self.alphas, (tuple, list)):
+            raise ConfigError("race.alphas", f"must be a list of numbers, got {self.alphas!r}")
+        alphas = tuple(_positive("race.alphas", a) for a in self.alphas)
+        if alphas and len(alphas) != len(optimizers):
+            raise ConfigError(
+                "race.alphas",
+                f"must give one alpha per optimizer ({len(optimizers)}), got {len(alphas)}",
+            )
+        _set(self, "alphas", alphas)
+        _set(self, "momentum", check_decay_rate("race.momentum", self.momentum))
+        _whole("race.steps", self.steps, 1, MAX_RACE_STEPS)
+        _whole("race.grid", self.grid, 2, MAX_GRID)
+        if not isinstance(self.params, (tuple, list)) or not all(
+            isinstance(p, str) for p in self.params
+        ):
+            raise ConfigError("race.params", f"must be parameter names, got {self.params!r}")
+        _set(self, "params", tuple(p.strip() for p in self.params))
+        if self.params and (len(self.params) != 2 or len(set(self.params)) != 2):
+            raise ConfigError("race.params", "takes two different parameter names")
+        _set(self, "half_range", _positive("race.half_range", self.half_range))
 
 
 def parse_parameter_pair(text: str) -> tuple[str, ...]:

@@ -3,7 +3,7 @@
 A lesson file::
 
     title = "NOT with one input and a bias"
-    scene = "network"              # network, descent, landscape or restarts
+    scene = "network"              # network, descent, landscape, restarts or race
     notes = '''...'''              # shown beside the scene (t toggles them)
 
     [data]                         # the settings, by section; keys as the options of
@@ -12,7 +12,7 @@ A lesson file::
     hidden = 0
     [training]
     alpha = 1.0
-    [descent]                      # or [landscape], [restarts]: the scene's own settings
+    [descent]                      # or [landscape], [restarts], [race]: the scene's own
     ...
     [quiz]                         # predict mode (p): what to ask, how close is right
     ask = ["delta^L", "w^2_11 after"]
@@ -41,6 +41,7 @@ from ...core.config import (
     DescentConfig,
     LandscapeConfig,
     QuizConfig,
+    RaceConfig,
     RestartsConfig,
     RunConfig,
     parse_hidden,
@@ -55,10 +56,10 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-SCENES = ("network", "descent", "landscape", "restarts")
+SCENES = ("network", "descent", "landscape", "restarts", "race")
 #: Where the shipped lessons are, and their order in `tui-backprop lessons`.
 LESSON_DIR = Path(__file__).parent
-ORDER = ("descent", "neuron", "not", "landscape", "xor-231", "xor-221", "restarts")
+ORDER = ("descent", "neuron", "not", "landscape", "race", "xor-231", "xor-221", "restarts")
 TOP_KEYS = ("title", "scene", "notes")
 
 
@@ -146,6 +147,20 @@ def _asks(value: Any, _: Path) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _names(value: Any, _: Path) -> tuple[str, ...]:
+    if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        raise ValueError(f"must be a list of strings, got {_type_name(value)}")
+    return tuple(value)
+
+
+def _numbers(value: Any, _: Path) -> tuple[float, ...]:
+    if not (isinstance(value, list) and all(isinstance(v, (int, float)) for v in value)):
+        raise ValueError(f"must be a list of numbers, got {_type_name(value)}")
+    if any(isinstance(v, bool) for v in value):
+        raise ValueError("must be a list of numbers, got true/false in it")
+    return tuple(float(v) for v in value)
+
+
 def _negated(read: Reader) -> Reader:
     return lambda value, folder: not read(value, folder)
 
@@ -201,6 +216,18 @@ KEYS: dict[str, dict[str, tuple[str, Reader]]] = {
         "count": ("restarts.count", _whole),
         "threshold": ("restarts.threshold", _number),
     },
+    "race": {
+        "surface": ("race.surface", _text),
+        "x0": ("race.x0", _number),
+        "y0": ("race.y0", _number),
+        "optimizers": ("race.optimizers", _names),
+        "alphas": ("race.alphas", _numbers),
+        "momentum": ("race.momentum", _number),
+        "steps": ("race.steps", _whole),
+        "grid": ("race.grid", _whole),
+        "params": ("race.params", _params),
+        "range": ("race.half_range", _number),
+    },
     "quiz": {
         "ask": ("quiz.ask", _asks),
         "tolerance": ("quiz.tolerance", _number),
@@ -245,6 +272,7 @@ class Lesson:
     landscape: LandscapeConfig = field(default_factory=LandscapeConfig)
     restarts: RestartsConfig = field(default_factory=RestartsConfig)
     quiz: QuizConfig = field(default_factory=QuizConfig)
+    race: RaceConfig = field(default_factory=RaceConfig)
 
 
 def shipped_lessons() -> list[Lesson]:
@@ -403,6 +431,7 @@ def _build(
         made(LandscapeConfig(), "landscape"),
         made(RestartsConfig(), "restarts"),
         made(QuizConfig(), "quiz"),
+        race=made(RaceConfig(), "race"),
     )
 
 
@@ -434,3 +463,8 @@ def _check_against_data(lesson: Lesson, sections: set[str]) -> None:
         chosen_parameters(lesson.landscape.params, Network(spec))
     if lesson.scene == "restarts" or "restarts" in sections:
         lesson.restarts.check_seeds(run.training.seed)
+    if lesson.race.surface == "network":
+        try:
+            chosen_parameters(lesson.race.params, Network(spec))
+        except ConfigError as error:
+            raise ConfigError("race.params", error.problem) from None

@@ -1,0 +1,410 @@
+"""The race scene: its surfaces' gradients against finite differences, a race's steps
+against core.optimizers' updates, momentum's regime map against the iteration itself, the
+[race] configuration, and the screen's keys (Pilot, step mode; NO_COLOR and 16 colours)."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+
+from tests.test_colour import forced_mode  # noqa: F401 - a fixture
+from tests.test_keys import MAIN_KEYS, screen_keys, session_state
+from tests.test_scenes import lesson_app, lesson_config
+from tui_backprop.app.app import BackpropApp
+from tui_backprop.app.screens.race import RaceMap, RaceScreen, RegimeMap
+from tui_backprop.app.widgets.heatmap import Heatmap
+from tui_backprop.app.widgets.style import SHADES, app_colour_mode
+from tui_backprop.core.config import OPTIMIZERS, RACE_SURFACES, RaceConfig, UpdateRule
+from tui_backprop.core.errors import ConfigError
+from tui_backprop.core.model import Network
+from tui_backprop.core.optimizers import OptimizerState
+from tui_backprop.core.problems import make_problem
+from tui_backprop.core.spec import NetworkSpec
+from tui_backprop.io.lessons import LessonError, load_lesson
+from tui_backprop.teach.race import (
+    Race,
+    curvature,
+    make_surface,
+    momentum_rate,
+    network_surface,
+    race_rules,
+    regime_map,
+    step_formula,
+)
+
+FIXED = [s for s in RACE_SURFACES if s != "network"]
+
+
+def xor_slice():
+    """A 2-3-1 network on XOR, sliced through W^1_21 and b^2_1 (seeded weights)."""
+    problem = make_problem("xor")
+    spec = NetworkSpec.build(2, (3,), 1, cost="cross-entropy")
+    net = Network(spec)
+    net.initialize(np.random.default_rng(3))
+    return network_surface("network", "xor", spec, problem, net.params, ["W1[2,1]", "b2[1]"], 5.0)
+
+
+def surfaces():
+    return [make_surface(RaceConfig(surface=name)) for name in FIXED] + [xor_slice()]
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+# -- the surfaces -------------------------------------------------------------------------
+@pytest.mark.parametrize("surface", surfaces(), ids=lambda s: s.name)
+def test_gradients_equal_finite_differences(surface):
+    rng = np.random.default_rng(0)
+    span = surface.hi - surface.lo
+    points = [np.array(surface.start)] + [
+        surface.lo + 0.1 * span + 0.8 * span * rng.random(surface.dims) for _ in range(4)
+    ]
+    for point in points:
+        grad = surface.gradient(point)
+        numeric = np.empty(surface.dims)
+        for k in range(surface.dims):
+            h = 1e-6 * max(1.0, abs(point[k]))
+            up, down = point.copy(), point.copy()
+            up[k] += h
+            down[k] -= h
+            numeric[k] = (surface.loss(up) - surface.loss(down)) / (2 * h)
+        # Differences of f near f's size lose about 1e-16 |f| / h to rounding.
+        rounding = 1e-9 * max(1.0, abs(surface.loss(point)))
+        np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=rounding, err_msg=point)
+
+
+@pytest.mark.parametrize("surface", [s for s in surfaces() if s.grid], ids=lambda s: s.name)
+def test_the_cost_map_is_the_loss(surface):
+    axis, costs = surface.grid(7)
+    for i in (0, 3, 6):
+        for j in (1, 5):
+            point = np.array([axis[i], axis[j]])
+            assert costs[i, j] == pytest.approx(surface.loss(point), rel=1e-12, abs=1e-14)
+
+
+def test_the_not_surfaces_are_nots_cost():
+    """NOT: a = sigma(w x + b) at x = 0 (y = 1) and x = 1 (y = 0), mean cost."""
+    w, b = 0.7, -1.3
+    a0, a1 = 1 / (1 + math.exp(-b)), 1 / (1 + math.exp(-(w + b)))
+    mse = make_surface(RaceConfig(surface="not-mse"))
+    ce = make_surface(RaceConfig(surface="not-cross-entropy"))
+    assert mse.loss(np.array([w, b])) == pytest.approx(((a0 - 1) ** 2 + a1**2) / 4)
+    assert ce.loss(np.array([w, b])) == pytest.approx((-math.log(a0) - math.log(1 - a1)) / 2)
+    assert mse.start == ce.start == (6.0, 6.0)
+
+
+# -- the race -----------------------------------------------------------------------------
+@pytest.mark.parametrize("surface", surfaces(), ids=lambda s: s.name)
+def test_a_race_steps_each_racer_by_its_rule_on_the_gradient(surface):
+    config = RaceConfig(surface="quartic", optimizers=OPTIMIZERS)
+    rules = race_rules(dataclasses.replace(config, surface=surface.name), surface)
+    race = Race(surface, rules, max_steps=25)
+    race.step(10)
+    race.step(15)
+    race.step(5)  # past the cap: nothing more
+    for racer, rule in zip(race.racers, rules, strict=True):
+        theta = np.array(surface.start, dtype=np.float64)
+        state = OptimizerState.zeros(surface.dims)
+        path = [theta.copy()]
+        for _ in range(25):
+            d = state.update(rule, theta, surface.gradient(theta))
+            path.append(theta.copy())
+        assert racer.steps == 25 and not racer.diverged
+        np.testing.assert_array_equal(np.array(racer.path), np.array(path))
+        np.testing.assert_array_equal(racer.change, d)
+        assert racer.losses == [surface.loss(p) for p in path]
+
+
+def test_a_racer_that_diverges_stops_and_says_so():
+    surface = make_surface(RaceConfig(surface="valley"))
+    race = Race(surface, [UpdateRule(alpha=1.0, optimizer="sgd")], max_steps=100)
+    race.step(100)
+    (racer,) = race.racers
+    assert racer.diverged and racer.steps < 100 and race.finished
+
+
+def test_adams_first_step_is_alpha_a_parameter_whatever_the_gradient():
+    """At t = 1, m^ = g and s^ = g^2: d = -alpha g / (|g| + eps); on NOT's mse plateau
+    w's gradient is 3e-6 and the step is alpha; b's 2e-8 is near eps, and the step is
+    alpha * 2/3."""
+    surface = make_surface(RaceConfig(surface="not-mse"))
+    g = surface.gradient(np.array(surface.start))
+    race = Race(surface, [UpdateRule(alpha=0.1, optimizer="adam")], 10)
+    race.step(1)
+    (racer,) = race.racers
+    np.testing.assert_allclose(racer.change, -0.1 * g / (np.abs(g) + 1e-8), rtol=1e-12)
+    assert racer.change[0] == pytest.approx(-0.1, rel=1e-2)
+    assert 1e-6 < g[0] < 1e-5 and 1e-8 < g[1] < 1e-7
+    text = step_formula(racer)
+    assert "adam t=1" in text and "m̂ = g, ŝ = g²" in text and "-0.09" in text
+
+
+# -- the regime map -----------------------------------------------------------------------
+def simulated_rate(alpha: float, beta: float, lam: float, steps: int = 4000) -> float:
+    """x_{k+1} = x_k - alpha lam x_k + beta (x_k - x_{k-1}) from (1, 1): the state's
+    growth per step over the last half of the run."""
+    x_prev, x = 1.0, 1.0
+    norms = []
+    for _ in range(steps):
+        x_prev, x = x, x - alpha * lam * x + beta * (x - x_prev)
+        norms.append(math.hypot(x, x_prev))
+        if norms[-1] > 1e200 or norms[-1] < 1e-200:
+            break
+    half = len(norms) // 2
+    return (norms[-1] / norms[half - 1]) ** (1 / (len(norms) - half))
+
+
+@pytest.mark.parametrize(
+    ("alpha", "beta", "lam"),
+    [
+        (0.5, 0.0, 1.0),  # plain descent: |1 - alpha lam|
+        (1.0, 0.81, 1.0),  # complex roots: sqrt(beta)
+        (0.1, 0.9, 10.0),
+        (0.01, 0.3, 1.0),  # real roots, slow
+        (3.5, 0.5, 1.0),  # past alpha lam = 2 (1 + beta): diverges
+        (0.05, 0.99, 4.0),
+    ],
+)
+def test_the_regime_rate_is_the_iterations_rate(alpha, beta, lam):
+    rate = float(momentum_rate(alpha, beta, lam))
+    assert rate == pytest.approx(simulated_rate(alpha, beta, lam), rel=2e-3)
+    matrix = np.array([[1 + beta - alpha * lam, -beta], [1.0, 0.0]])
+    assert rate == pytest.approx(max(abs(np.linalg.eigvals(matrix))), rel=1e-9)
+    assert (rate < 1) == (0 < alpha * lam < 2 * (1 + beta))
+
+
+def test_the_regime_map_spans_converging_and_diverging_pairs():
+    rates = regime_map(2.0, 40, 20)
+    assert rates.shape == (20, 40)
+    assert (rates < 1).any() and (rates >= 1).any()
+    # beta falls down the rows; the rightmost column (alpha lam near 4.4) diverges for all.
+    assert (rates[:, -1] >= 1).all()
+
+
+def test_curvature_is_the_hessians_largest_eigenvalue():
+    valley = make_surface(RaceConfig(surface="valley"))
+    assert curvature(valley, (1.0, 2.0)) == pytest.approx(50.0, rel=1e-6)
+    quartic = make_surface(RaceConfig(surface="quartic"))
+    assert curvature(quartic, (4.0,)) == pytest.approx(120.0, rel=1e-6)
+
+
+# -- the configuration --------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"surface": "moon"}, "race.surface"),
+        ({"optimizers": ("adam", "adam")}, "race.optimizers"),
+        ({"optimizers": ("lbfgs",)}, "race.optimizers"),
+        ({"optimizers": ()}, "race.optimizers"),
+        ({"alphas": (0.1,)}, "race.alphas"),
+        ({"alphas": (0.1, -1.0, 0.1)}, "race.alphas"),
+        ({"momentum": 1.0}, "race.momentum"),
+        ({"steps": 0}, "race.steps"),
+        ({"grid": 1}, "race.grid"),
+        ({"surface": "quartic", "y0": 1.0}, "race.y0"),
+        ({"x0": 1e9}, "race.x0"),
+        ({"params": ("W1[1,1]",)}, "race.params"),
+    ],
+)
+def test_a_bad_race_setting_is_refused_by_name(values, field):
+    with pytest.raises(ConfigError) as error:
+        RaceConfig(**values)
+    assert error.value.field == field
+
+
+def test_the_race_lesson_reads_its_section(tmp_path):
+    race = load_lesson("race").race
+    assert race.surface == "not-mse" and race.optimizers == ("momentum", "adam")
+    assert race.alphas == (1.0, 0.1)
+    bad = tmp_path / "bad.toml"
+    bad.write_text('title = "t"\nscene = "race"\n[race]\noptimizers = ["adam", "sgd"]\n')
+    assert load_lesson(bad).race.optimizers == ("adam", "sgd")
+    bad.write_text('title = "t"\nscene = "race"\n[race]\nalphas = [1.0]\n')
+    with pytest.raises(LessonError, match=r"\[race\] alphas: must give one alpha per optimizer"):
+        load_lesson(bad)
+    bad.write_text(
+        'title = "t"\nscene = "race"\n[data]\nproblem = "xor"\n[race]\nsurface = "network"\n'
+    )
+    with pytest.raises(LessonError, match=r"\[race\] params"):
+        load_lesson(bad)
+
+
+# -- the screen ---------------------------------------------------------------------------
+def race_state(screen: RaceScreen) -> tuple:
+    return (
+        screen.surface_name,
+        tuple(screen.active),
+        screen.selected,
+        tuple(sorted((n, r.alpha, r.momentum, r.beta1, r.rho) for n, r in screen.rules.items())),
+        screen.race.steps,
+        screen.running,
+        screen.show_regime,
+        screen.speed,
+    )
+
+
+def test_the_race_scenes_keys():
+    async def scenario():
+        app = lesson_app("race")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, RaceScreen)
+            assert screen.active == ["momentum", "adam"] and screen.selected == "momentum"
+            # n: every racer one step, together, as a headless race does.
+            await pilot.press("n", "n", "n")
+            config = load_lesson("race").race
+            surface = make_surface(config)
+            headless = Race(surface, race_rules(config, surface), config.steps)
+            headless.step(3)
+            for mine, theirs in zip(screen.race.racers, headless.racers, strict=True):
+                assert mine.steps == 3
+                np.testing.assert_array_equal(np.array(mine.path), np.array(theirs.path))
+            text = str(screen.query_one("#race-table").render())
+            assert "adam" in text and "momentum" in text and "step 3 of 400" in text
+            # The map shows each racer's glyph.
+            marks = set(screen.query_one(RaceMap).marks.values())
+            assert {"A", "M"} <= marks
+            # + doubles the selected racer's alpha and starts the race again.
+            await pilot.press("plus")
+            assert screen.rules["momentum"].alpha == 2.0 and screen.race.steps == 0
+            assert screen.race.racers[0].rule.alpha == 2.0
+            await pilot.press("minus", "minus")
+            assert screen.rules["momentum"].alpha == 0.5
+            # m cycles mu: 0.9 -> 0.99 -> 0.
+            await pilot.press("m", "m")
+            assert screen.rules["momentum"].momentum == 0.0
+            # x takes the selected racer out; down, x puts nesterov in.
+            await pilot.press("x")
+            assert screen.active == ["adam"]
+            await pilot.press("x")  # the last racer stays
+            assert screen.active == ["momentum", "adam"]
+            await pilot.press("down", "x", "n")
+            assert screen.active == ["momentum", "nesterov", "adam"]
+            assert [r.optimizer for r in screen.race.racers] == ["momentum", "nesterov", "adam"]
+            assert all(r.steps == 1 for r in screen.race.racers)
+            await pilot.press("up", "x", "n")
+            assert screen.active == ["nesterov", "adam"]
+            assert all(r.steps == 1 for r in screen.race.racers)
+            # space runs and pauses (step mode: no timer, the flag only).
+            await pilot.press("space")
+            assert screen.running
+            await pilot.press("space")
+            assert not screen.running
+            # v shows the regime map in place of the loss plot.
+            await pilot.press("v")
+            await pilot.pause()
+            assert screen.query_one(RegimeMap).display
+            assert screen.query_one(RegimeMap).marks  # nesterov's (alpha, beta), marked
+            # f: every surface in turn, back to the first.
+            for name in FIXED[1:] + FIXED[:1]:
+                await pilot.press("f", "n")
+                await pilot.pause()
+                assert screen.surface_name == name and screen.race.steps == 1
+            assert screen.rules["adam"].alpha == 0.1  # the lesson's alphas again
+
+    run(scenario())
+
+
+def test_keys_of_other_screens_do_nothing_on_the_race():
+    async def scenario():
+        app = lesson_app("race")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, RaceScreen)
+            await pilot.press("n")
+            before, network = race_state(screen), session_state(app)
+            own = screen_keys(screen)
+            for key in (*MAIN_KEYS, "r", "c", "e", "s", "o", "g", "w", "p", "b", "l"):
+                if key in own:
+                    continue
+                await pilot.press(key)
+                await pilot.pause()
+                assert app.screen is screen, key
+                assert race_state(screen) == before, key
+                assert session_state(app) == network, key
+
+    run(scenario())
+
+
+def test_space_runs_the_race_on_its_timer_and_pauses_it():
+    async def scenario():
+        app = BackpropApp(lesson_config("race"))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, RaceScreen)
+            await pilot.press("space")
+            for _ in range(50):
+                await pilot.pause(0.05)
+                if screen.race.steps >= 3:
+                    break
+            await pilot.press("space")
+            await pilot.pause()
+            steps = screen.race.steps
+            assert steps >= 3 and not screen.running
+            await pilot.pause(0.3)
+            assert screen.race.steps == steps
+            # The cost map came from the background: drawn with the racers on it.
+            for _ in range(100):
+                if screen.grids.get("not-mse") is not None:
+                    break
+                await pilot.pause(0.1)
+            screen.draw()
+            assert screen.query_one(RaceMap).levels is not None
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+def test_the_race_reads_at_both_sizes(size):
+    async def scenario():
+        app = lesson_app("race")
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await pilot.press("n", "n")
+            await pilot.pause()
+            screen = app.screen
+            heatmap = screen.query_one(RaceMap)
+            assert heatmap.size.width >= 30 and heatmap.size.height >= 8
+            table = screen.query_one("#race-table")
+            assert table.region.bottom <= size[1] - 1  # above the footer
+            wide = size[0] >= 140
+            assert screen.query_one(RegimeMap).display == wide or not wide
+            if wide:
+                assert screen.query_one(RegimeMap).size.width >= 30
+
+    run(scenario())
+
+
+def test_the_race_in_16_colours_and_under_no_color(forced_mode):  # noqa: F811
+    async def scenario():
+        app = lesson_app("race")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert app_colour_mode(app) == forced_mode
+            await pilot.press("n", "n", "v")
+            await pilot.pause()
+            screen = app.screen
+            for heatmap in screen.query(Heatmap):
+                drawn = "".join(heatmap.render_line(y).text for y in range(heatmap.size.height))
+                assert drawn and "▀" not in drawn
+                assert set(SHADES.strip()) & set(drawn)
+            regime = "".join(
+                screen.query_one(RegimeMap).render_line(y).text
+                for y in range(screen.query_one(RegimeMap).size.height)
+            )
+            assert "×" in regime and "?" not in regime  # diverging pairs by their glyph
+            race = "".join(
+                screen.query_one(RaceMap).render_line(y).text
+                for y in range(screen.query_one(RaceMap).size.height)
+            )
+            assert "A" in race and "M" in race  # each racer by its glyph
+
+    run(scenario())

@@ -1,0 +1,598 @@
+"""The race scene: several optimizers descend one cost surface from the same start, each
+with its own glyph and trail over the cost's heat map, their losses per step side by side,
+and momentum's regime map (``teach.race``).
+
+Every racer steps with ``core.optimizers`` on the surface's gradient; ``n`` steps them all
+together, space runs them. A setting changed from the keys (which optimizers race, the
+selected one's alpha or momentum, the surface) starts the race again from the start, so a
+race is always a fair one. The cost map of a network surface is computed off the event
+loop (the kernels may compile on a first run); the regime map is a closed form, computed
+as it is drawn.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+from rich.segment import Segment
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.strip import Strip
+from textual.timer import Timer
+from textual.widgets import Footer, Static
+from textual_plotext import PlotextPlot
+
+from ...core.arrays import Floats
+from ...core.config import OPTIMIZERS, RACE_SURFACES, RaceConfig, UpdateRule
+from ...core.problem import Problem
+from ...core.session import Session
+from ...core.spec import NetworkSpec
+from ...io.lessons import Lesson
+from ...teach.race import (
+    GLYPHS,
+    Race,
+    RaceSurface,
+    curvature,
+    make_surface,
+    race_rules,
+    regime_axes,
+    regime_map,
+    regime_of,
+    step_formula,
+)
+from ..background import in_background
+from ..config import AppConfig
+from ..widgets.formatting import parameter_name
+from ..widgets.heatmap import NOW, START, Heatmap, legend, nearest
+from ..widgets.style import PlotColours, plot_colours
+from .scene import SceneScreen
+
+FPS = 20
+#: Steps per frame while running (> and <).
+SPEEDS = (1, 2, 5, 10, 20, 50)
+DEFAULT_SPEED = 1
+#: m cycles the selected racer's momentum-like setting through these.
+MOMENTA = (0.0, 0.5, 0.9, 0.99)
+#: From this width the loss plot and the regime map show side by side; below it v
+#: switches between them.
+WIDE = 140
+#: Where each setting m cycles lives in an UpdateRule, by optimizer.
+MOMENTUM_FIELD = {"momentum": "momentum", "nesterov": "momentum", "adam": "beta1", "rmsprop": "rho"}
+FIELD_SYMBOL = {"momentum": "μ", "beta1": "β1", "rho": "ρ"}
+
+
+def racer_colour(optimizer: str, colours: PlotColours) -> int:
+    """The loss plot's colour of an optimizer (its glyph says which one without it)."""
+    return {
+        "sgd": colours.data,
+        "momentum": colours.high,
+        "nesterov": colours.function,
+        "adagrad": colours.tangent,
+        "rmsprop": colours.low,
+        "adam": colours.mark,
+    }[optimizer]
+
+
+def thinned(values: list[float], most: int) -> tuple[list[int], list[float]]:
+    """(steps, values) with at most ``most`` points, the last one kept."""
+    n = len(values)
+    every = max(1, math.ceil(n / max(1, most)))
+    steps = list(range(0, n, every))
+    if steps[-1] != n - 1:
+        steps.append(n - 1)
+    return steps, [values[k] for k in steps]
+
+
+def scale_text(low: float, high: float, mode) -> Text:
+    """The heat map's scale alone (the shared legend without its start/now marks)."""
+    text = legend(low, high, mode=mode)
+    cut = text.plain.find("  " + START)
+    return text[:cut] if cut >= 0 else text
+
+
+class RaceMap(Heatmap):
+    """The cost's heat map with every racer's trail (its glyph in lower case), its current
+    point (upper case) and the common start (○)."""
+
+    def show_race(
+        self, values: Floats, lo: float, hi: float, trails: list[tuple[str, Floats]]
+    ) -> None:
+        self.show(values, lo, hi)
+        marks: dict[tuple[int, int], str] = {}
+        for glyph, path in trails:
+            for point in path[1:-1]:
+                cell = self.cell_of(point)
+                if cell is not None:
+                    marks.setdefault(cell, glyph.lower())
+        if trails:
+            cell = self.cell_of(trails[0][1][0])
+            if cell is not None:
+                marks[cell] = START
+        taken: set[tuple[int, int]] = set()
+        for glyph, path in trails:
+            cell = self.cell_of(path[-1])
+            if cell is None:
+                continue
+            # Racers in one cell: each after the first beside it, so every glyph shows.
+            row, column = cell
+            for near in ((row, column), (row, column + 1), (row, column - 1), (row - 1, column)):
+                if near not in taken and self._inside(near):
+                    marks[near] = glyph
+                    taken.add(near)
+                    break
+        self.marks = marks
+        self.refresh()
+
+    def _inside(self, cell: tuple[int, int]) -> bool:
+        if self.levels is None:
+            return False
+        rows, columns = self.levels.shape
+        return 0 <= cell[0] < rows // 2 and 0 <= cell[1] < columns
+
+
+class RegimeMap(Heatmap):
+    """Momentum's rate over (alpha, beta): the diverging region drawn with ×."""
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        return Strip(
+            [
+                Segment("×", s.style) if s.text in ("?",) else s
+                for s in strip  # the shared map's not-finite glyph: here, rate >= 1
+            ]
+        )
+
+
+class LossPlot(PlotextPlot):
+    """Every racer's loss per step, one line (and glyph) each."""
+
+    def show(self, race: Race, active: list[str]) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        colours = plot_colours(self.app.current_theme.dark)
+        racers = [r for r in race.racers if r.optimizer in active]
+        finite = [v for r in racers for v in r.losses if math.isfinite(v)]
+        log = bool(finite) and min(finite) > 0
+        most = max(10, self.size.width)
+        for racer in racers:
+            steps, losses = thinned(racer.losses, most)
+            pairs = [(k, v) for k, v in zip(steps, losses, strict=True) if math.isfinite(v)]
+            if not pairs:
+                continue
+            xs, ys = zip(*pairs, strict=True)
+            plt.plot(
+                list(xs), list(ys), marker=racer.glyph, color=racer_colour(racer.optimizer, colours)
+            )
+        if log:
+            plt.yscale("log")
+        plt.title("loss per step" + (" (log)" if log else ""))
+        self.refresh()
+
+
+class CurvePlot(PlotextPlot):
+    """A surface of one parameter: the curve and every racer's point, by its glyph."""
+
+    def show(self, race: Race, active: list[str]) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        colours = plot_colours(self.app.current_theme.dark)
+        surface = race.surface
+        racers = [r for r in race.racers if r.optimizer in active]
+        lo, hi = surface.lo, surface.hi
+        xs = np.linspace(lo, hi, max(50, 2 * self.size.width))
+        ys = [surface.loss(np.array([x])) for x in xs]
+        plt.plot(xs.tolist(), ys, marker="braille", color=colours.function)
+        for racer in racers:
+            x = float(racer.theta[0])
+            if math.isfinite(x) and lo <= x <= hi:
+                plt.scatter(
+                    [x],
+                    [racer.losses[-1]],
+                    marker=racer.glyph,
+                    color=racer_colour(racer.optimizer, colours),
+                )
+        plt.xlim(lo, hi)
+        plt.title(f"{surface.formula}   start x = {surface.start[0]:g}")
+        self.refresh()
+
+
+class RaceScreen(SceneScreen):
+    DEFAULT_CSS = """
+    RaceScreen #race-top {
+        height: 1fr;
+    }
+    RaceScreen #race-map-box, RaceScreen #race-loss, RaceScreen #race-regime-box {
+        width: 1fr;
+    }
+    RaceScreen #race-map, RaceScreen #race-regime {
+        height: 1fr;
+    }
+    RaceScreen #race-curve {
+        display: none;
+        height: 1fr;
+    }
+    RaceScreen.-curve #race-curve {
+        display: block;
+    }
+    RaceScreen.-curve #race-map, RaceScreen.-curve #race-map-legend {
+        display: none;
+    }
+    RaceScreen #race-map-legend, RaceScreen #race-regime-legend {
+        height: 1;
+    }
+    RaceScreen #race-regime-box {
+        display: none;
+    }
+    RaceScreen.-regime #race-regime-box {
+        display: block;
+    }
+    RaceScreen.-regime #race-loss {
+        display: none;
+    }
+    RaceScreen.-wide #race-regime-box, RaceScreen.-wide #race-loss {
+        display: block;
+    }
+    RaceScreen #race-table {
+        height: auto;
+        padding: 0 1;
+    }
+    RaceScreen #race-body {
+        height: 1fr;
+    }
+    """
+    BINDINGS = [
+        Binding("space", "toggle_run", "run/pause", tooltip="run or pause the race"),
+        Binding("n", "step", "step", tooltip="one step of every racer, together"),
+        Binding("x", "toggle_racer", "in/out", tooltip="the selected optimizer races or not"),
+        Binding("f", "surface", "surface", tooltip="the next cost surface"),
+        Binding(
+            "v",
+            "view",
+            "regime map",
+            tooltip="the loss plot or the (α, μ) regime map (narrow widths)",
+        ),
+        Binding("up", "select(-1)", "select up", show=False, tooltip="select the racer above"),
+        Binding("down", "select(1)", "select down", show=False, tooltip="select the racer below"),
+        Binding(
+            "plus,equals_sign",
+            "alpha(2.0)",
+            "α×2",
+            key_display="+",
+            show=False,
+            tooltip="double the selected racer's learning rate α",
+        ),
+        Binding(
+            "minus,underscore",
+            "alpha(0.5)",
+            "α/2",
+            key_display="-",
+            show=False,
+            tooltip="halve the selected racer's learning rate α",
+        ),
+        Binding(
+            "m",
+            "momentum",
+            "μ / β1 / ρ",
+            show=False,
+            tooltip="cycle the selected racer's μ (β1 for adam, ρ for rmsprop): 0 .5 .9 .99",
+        ),
+        Binding("i", "restart", "restart", show=False, tooltip="every racer back to the start"),
+        Binding(
+            "greater_than_sign,full_stop",
+            "speed(1)",
+            "faster",
+            show=False,
+            key_display=">",
+            tooltip="more steps per frame",
+        ),
+        Binding(
+            "less_than_sign,comma",
+            "speed(-1)",
+            "slower",
+            show=False,
+            key_display="<",
+            tooltip="fewer steps per frame",
+        ),
+    ]
+
+    def __init__(
+        self,
+        lesson: Lesson | None = None,
+        config: RaceConfig | None = None,
+        network: tuple[NetworkSpec, Problem, Floats] | None = None,
+    ) -> None:
+        super().__init__(lesson)
+        self.config = config or RaceConfig()
+        self.network = network
+        self.surfaces = [s for s in RACE_SURFACES if s != "network"]
+        if self.config.surface == "network":
+            self.surfaces.append("network")
+        self.surface_name = self.config.surface
+        self.active = [name for name in OPTIMIZERS if name in self.config.optimizers]
+        self.selected = self.active[0]
+        self.running = False
+        self.speed = DEFAULT_SPEED
+        self.show_regime = False
+        self._timer: Timer | None = None
+        #: The cost maps computed so far, by surface: (axis, costs); None while computing.
+        self.grids: dict[str, tuple[Floats, Floats] | None] = {}
+        self.surface: RaceSurface = make_surface(self.config, network)
+        self.rules: dict[str, UpdateRule] = {}
+        self._set_rules(use_config=True)
+        self.lam = curvature(self.surface, self.surface.start)
+        self.race = self._new_race()
+
+    @classmethod
+    def from_config(cls, config: AppConfig) -> RaceScreen:
+        """The lesson's [race] values; the network surface is a slice of its network."""
+        lesson = config.lesson
+        race = lesson.race if lesson is not None else RaceConfig()
+        network = None
+        if race.surface == "network":
+            session = Session(
+                config.spec, config.problem.X, config.problem.Y, config.settings, config.initial
+            )
+            network = (config.spec, config.problem, session.network.params.copy())
+        return cls(lesson, race, network)
+
+    # -- the race -------------------------------------------------------------------------
+    def _set_rules(self, use_config: bool) -> None:
+        """Every optimizer's rule on this surface: the surface's alphas, and the config's
+        where it gives them (at the start)."""
+        all_config = dataclasses.replace(
+            self.config, optimizers=OPTIMIZERS, alphas=(), surface=self.surface_name, y0=None
+        )
+        self.rules = {r.optimizer: r for r in race_rules(all_config, self.surface)}
+        if use_config:
+            for rule in race_rules(self.config, self.surface):
+                self.rules[rule.optimizer] = rule
+
+    def _new_race(self) -> Race:
+        return Race(self.surface, [self.rules[name] for name in self.active], self.config.steps)
+
+    def restart(self) -> None:
+        self.race = self._new_race()
+        self.set_running(False)
+
+    def set_running(self, running: bool) -> None:
+        self.running = running and not self.race.finished
+        if self._timer is not None:
+            (self._timer.resume if self.running else self._timer.pause)()
+        self.draw()
+
+    def _tick(self) -> None:
+        self.race.step(self.speed)
+        if self.race.finished:
+            self.set_running(False)
+        else:
+            self.draw()
+
+    # -- screen ---------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield self.notes_panel()
+        with Horizontal(), Vertical(id="race-body"):
+            with Horizontal(id="race-top"):
+                with Vertical(id="race-map-box", classes="scene-panel"):
+                    yield RaceMap(id="race-map")
+                    yield Static("", id="race-map-legend")
+                    yield CurvePlot(id="race-curve")
+                yield LossPlot(id="race-loss", classes="scene-panel")
+                with Vertical(id="race-regime-box", classes="scene-panel"):
+                    yield RegimeMap(id="race-regime")
+                    yield Static("", id="race-regime-legend")
+            yield Static("", id="race-table", classes="scene-panel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.draw())
+        self.query_one("#race-table").border_title = "the racers (↑ ↓ select, x in/out, + - α)"
+        self.show_notes()
+        if not self.step_mode:
+            self._timer = self.set_interval(1 / FPS, self._tick, pause=True)
+        self.set_class(self.app.size.width >= WIDE, "-wide")
+        self.compute_map()
+        self.call_after_refresh(self.draw)
+
+    def on_resize(self) -> None:
+        self.set_class(self.app.size.width >= WIDE, "-wide")
+        self.call_after_refresh(self.draw)
+
+    def compute_map(self) -> None:
+        """The surface's cost grid: at once in step mode, else in a thread (a network's
+        map may compile the kernels first)."""
+        surface, name = self.surface, self.surface_name
+        if surface.grid is None or name in self.grids:
+            return
+        grid = surface.grid
+        points = self.config.grid
+        if self.step_mode:
+            self.grids[name] = grid(points)
+            return
+        self.grids[name] = None
+
+        def done(result: tuple[Floats, Floats]) -> None:
+            self.grids[name] = result
+            self.draw()
+
+        in_background(self.app, "race map", lambda: grid(points), done)
+
+    def draw(self) -> None:
+        if not self.is_mounted:
+            return
+        self.set_class(self.surface.dims == 1, "-curve")
+        self.set_class(self.show_regime, "-regime")
+        race = self.race
+        box = self.query_one("#race-map-box")
+        if self.surface.dims == 1:
+            box.border_title = self.surface.name
+            self.query_one(CurvePlot).show(race, self.active)
+        else:
+            self._draw_map()
+        self.query_one(LossPlot).show(race, self.active)
+        self._draw_regime()
+        self.query_one("#race-table", Static).update(self.table())
+
+    def _draw_map(self) -> None:
+        surface = self.surface
+        heatmap = self.query_one(RaceMap)
+        box = self.query_one("#race-map-box")
+        first, second = (parameter_name(name) for name in surface.names)
+        box.border_title = f"{surface.name}: → {first}  ↑ {second}  {surface.lo:g}..{surface.hi:g}"
+        box.border_subtitle = f"{START} start  X now  x trail"
+        grid = self.grids.get(self.surface_name)
+        legend_line = self.query_one("#race-map-legend", Static)
+        if grid is None:
+            legend_line.update("computing the cost map ...")
+            return
+        axis, costs = grid
+        columns, rows = heatmap.pixel_size
+        trails = [(r.glyph, np.array(r.path)) for r in self.race.racers]
+        heatmap.show_race(nearest(axis, costs, columns, rows), surface.lo, surface.hi, trails)
+        legend_line.update(scale_text(heatmap.low, heatmap.high, heatmap.mode))
+
+    def regime_pair(self) -> UpdateRule | None:
+        """The (alpha, beta) the regime map marks: the selected racer's if it has momentum,
+        else the first momentum racer's."""
+        rule = self.rules[self.selected]
+        if rule.optimizer in ("momentum", "nesterov"):
+            return rule
+        for name in self.active:
+            if name in ("momentum", "nesterov"):
+                return self.rules[name]
+        return None
+
+    def _draw_regime(self) -> None:
+        regime = self.query_one(RegimeMap)
+        columns, rows = regime.pixel_size
+        lam = self.lam
+        rates = regime_map(lam, columns, rows)
+        rates[rates >= 1.0] = math.inf
+        alphas, _ = regime_axes(lam, columns, rows)
+        top = 4.4 / lam
+        rule = self.regime_pair()
+        path = []
+        if rule is not None:
+            path = [(min(rule.alpha / top, 0.999), rule.momentum)]
+        regime.show(rates, 0.0, 1.0, path)
+        self.query_one(
+            "#race-regime-box"
+        ).border_title = f"momentum on (λ/2)x², λ {lam:.3g}: → α 0..{top:.3g}  ↑ β 0..1"
+        text = scale_text(regime.low, regime.high, regime.mode)
+        text.append("  × diverges", "bold")
+        if rule is not None:
+            text.append(f"  {NOW} {rule.optimizer}", "bold")
+        self.query_one("#race-regime-legend", Static).update(text)
+
+    def table(self) -> Text:
+        """One line per optimizer (racing or not), then the selected one's last step."""
+        race = self.race
+        state = "RUNNING" if self.running else "FINISHED" if race.finished else "PAUSED"
+        text = Text()
+        text.append(f"{state} ", "bold")
+        text.append(f"step {race.steps} of {race.max_steps}  {self.speed}/frame\n")
+        by_name = {r.optimizer: r for r in race.racers}
+        for name in OPTIMIZERS:
+            rule = self.rules[name]
+            mark = "▶" if name == self.selected else " "
+            field = MOMENTUM_FIELD.get(name)
+            extra = f"{FIELD_SYMBOL[field]} {getattr(rule, field):g}" if field else ""
+            line = f"{mark} {GLYPHS[name]} {name:<8} α {rule.alpha:<7.3g} {extra:<7} "
+            racer = by_name.get(name)
+            if racer is None:
+                text.append(line + "off (x adds it)\n", "dim")
+                continue
+            text.append(line, "bold" if name == self.selected else "")
+            if racer.diverged:
+                text.append(f"DIVERGED at step {racer.steps}\n", "bold reverse")
+                continue
+            loss = racer.losses[-1]
+            text.append(f"loss {loss:<10.4g}")
+            if racer.change is not None:
+                step = ", ".join(f"{float(v):+.3g}" for v in racer.change)
+                text.append(f" d ({step})")
+            text.append("\n")
+        selected = by_name.get(self.selected)
+        if selected is not None:
+            text.append(step_formula(selected))
+        pair = self.regime_pair()
+        if pair is not None:
+            regime = regime_of(pair.alpha, pair.momentum, self.lam)
+            text.append(f"\nregime ({pair.optimizer}): {regime}")
+        return text
+
+    # -- keys -----------------------------------------------------------------------------
+    def action_toggle_run(self) -> None:
+        if self.race.finished:
+            self.race = self._new_race()
+        self.set_running(not self.running)
+
+    def action_step(self) -> None:
+        self.set_running(False)
+        self.race.step(1)
+        self.draw()
+
+    def action_restart(self) -> None:
+        self.restart()
+
+    def action_select(self, direction: int) -> None:
+        index = OPTIMIZERS.index(self.selected)
+        self.selected = OPTIMIZERS[(index + direction) % len(OPTIMIZERS)]
+        self.draw()
+
+    def action_toggle_racer(self) -> None:
+        name = self.selected
+        if name in self.active:
+            if len(self.active) == 1:
+                self.notify("the last racer stays in (x adds another first)", timeout=2)
+                return
+            self.active.remove(name)
+        else:
+            self.active = [n for n in OPTIMIZERS if n in self.active or n == name]
+        self.restart()
+
+    def action_alpha(self, factor: float) -> None:
+        rule = self.rules[self.selected]
+        self.rules[self.selected] = dataclasses.replace(rule, alpha=rule.alpha * factor)
+        self.restart()
+
+    def action_momentum(self) -> None:
+        rule = self.rules[self.selected]
+        field = MOMENTUM_FIELD.get(rule.optimizer)
+        if field is None:
+            self.notify(f"{rule.optimizer} has no momentum to change", timeout=2)
+            return
+        value = getattr(rule, field)
+        later = [m for m in MOMENTA if m > value + 1e-12]
+        changes: dict[str, float] = {field: later[0] if later else MOMENTA[0]}
+        self.rules[self.selected] = dataclasses.replace(rule, **changes)  # type: ignore[arg-type]
+        self.restart()
+
+    def action_surface(self) -> None:
+        index = self.surfaces.index(self.surface_name) if self.surface_name in self.surfaces else -1
+        self.surface_name = self.surfaces[(index + 1) % len(self.surfaces)]
+        config = dataclasses.replace(self.config, surface=self.surface_name, x0=None, y0=None)
+        if self.surface_name == self.config.surface:
+            config = self.config
+        self.surface = make_surface(config, self.network)
+        self._set_rules(use_config=self.surface_name == self.config.surface)
+        self.lam = curvature(self.surface, self.surface.start)
+        self.compute_map()
+        self.restart()
+        self.call_after_refresh(self.draw)  # a curve or a map: sized after a layout
+
+    def action_view(self) -> None:
+        self.show_regime = not self.show_regime
+        self.draw()
+        self.call_after_refresh(self.draw)  # the panel shown has its size after a layout
+
+    def action_speed(self, direction: int) -> None:
+        index = SPEEDS.index(self.speed) if self.speed in SPEEDS else 0
+        self.speed = SPEEDS[max(0, min(len(SPEEDS) - 1, index + direction))]
+        self.notify(f"{self.speed} steps per frame", timeout=2)
+        self.draw()

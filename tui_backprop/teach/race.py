@@ -1,0 +1,519 @@
+"""Optimizers racing on one cost surface: every racer starts from the same point and takes
+its steps with ``core.optimizers`` on the surface's gradient.
+
+The surfaces (``core.config.RACE_SURFACES``):
+
+- ``not-mse``, ``not-cross-entropy``: NOT's mean cost over its one weight and its bias
+  (w, b), a = sigma(w x + b), under either cost (a slice of a network, below).
+- ``quartic``: the tutorial's f(x) = x^4 - 3x^3 + 2 in one variable (``teach.descent``).
+- ``valley``: a narrow quadratic valley f = (x^2 + 50 y^2) / 2: steep across, flat along.
+- ``rosenbrock``: f = (1 - x)^2 + 100 (y - x^2)^2, a curved valley with its minimum at (1, 1).
+- ``network``: the mean cost of any network through two of its parameters, the others
+  held at their values (the landscape scene's slice, ``teach.landscape``).
+
+A network's cost and gradient come from the NumPy reference (``core.reference``), its map
+from the kernels (``landscape.cost_grid``).
+
+The regime map of momentum (Goh, "Why Momentum Really Works", Distill 2017): on
+f = (lambda/2) x^2 the heavy-ball iteration x_{k+1} = x_k - alpha lambda x_k
++ beta (x_k - x_{k-1}) is linear in the state (x_k, x_{k-1}), with the matrix
+[[1 + beta - alpha lambda, -beta], [1, 0]]; the error shrinks by its spectral radius
+(the larger |root| of mu^2 - (1 + beta - alpha lambda) mu + beta = 0) per step, and grows
+once that is above 1. Complex roots (ringing) have |mu| = sqrt(beta).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..core.arrays import Floats
+from ..core.config import RaceConfig, TrainingConfig, UpdateRule
+from ..core.model import Network
+from ..core.optimizers import OptimizerState
+from ..core.problem import Problem
+from ..core.problems import make_problem
+from ..core.reference import ReferenceNetwork
+from ..core.session import Session
+from ..core.spec import NetworkSpec
+from .descent import DIVERGED_BEYOND, quartic, quartic_slope
+from .landscape import chosen_indices, chosen_parameters, cost_grid
+
+#: One glyph per optimizer: its current point (and, lower case, its trail) on the map,
+#: its marker on the loss plot, its row in the table.
+GLYPHS = {
+    "sgd": "S",
+    "momentum": "M",
+    "nesterov": "N",
+    "adagrad": "G",
+    "rmsprop": "R",
+    "adam": "A",
+}
+
+#: The narrow valley's curvatures across (y) and along (x).
+VALLEY_STEEP, VALLEY_FLAT = 50.0, 1.0
+
+
+@dataclass(frozen=True)
+class RaceSurface:
+    """A cost over one or two parameters, with its gradient.
+
+    loss, gradient : of theta (dims,)
+    lo, hi         : the map (or the curve) covers [lo, hi] in every parameter
+    start          : where the racers start unless told
+    alphas         : each optimizer's learning rate unless told
+    names          : the parameters' names
+    grid           : (points) -> (axis (points,), costs (points, points)) with
+                     costs[i, j] at (axis[i], axis[j]); None for one parameter
+    """
+
+    name: str
+    formula: str
+    dims: int
+    loss: Callable[[Floats], float]
+    gradient: Callable[[Floats], Floats]
+    lo: float
+    hi: float
+    start: tuple[float, ...]
+    alphas: dict[str, float]
+    names: tuple[str, ...]
+    grid: Callable[[int], tuple[Floats, Floats]] | None = None
+
+
+def _analytic_grid(f: Callable[[Floats, Floats], Floats], lo: float, hi: float):
+    def grid(points: int) -> tuple[Floats, Floats]:
+        axis = np.linspace(lo, hi, points)
+        return axis, np.asarray(f(axis[:, None], axis[None, :]), dtype=np.float64)
+
+    return grid
+
+
+def _valley(x, y):
+    return 0.5 * (VALLEY_FLAT * x * x + VALLEY_STEEP * y * y)
+
+
+def _rosenbrock(x, y):
+    return (1.0 - x) ** 2 + 100.0 * (y - x * x) ** 2
+
+
+def quartic_surface() -> RaceSurface:
+    return RaceSurface(
+        "quartic",
+        "f(x) = x^4 - 3x^3 + 2",
+        1,
+        lambda t: quartic(float(t[0])),
+        lambda t: np.array([quartic_slope(float(t[0]))]),
+        -2.0,
+        4.5,
+        (4.0,),
+        {
+            "sgd": 0.01,
+            "momentum": 0.005,
+            "nesterov": 0.005,
+            "adagrad": 0.5,
+            "rmsprop": 0.05,
+            "adam": 0.1,
+        },
+        ("x",),
+    )
+
+
+def valley_surface() -> RaceSurface:
+    return RaceSurface(
+        "valley",
+        f"f = (x^2 + {VALLEY_STEEP:g} y^2) / 2",
+        2,
+        lambda t: float(_valley(t[0], t[1])),
+        lambda t: np.array([VALLEY_FLAT * t[0], VALLEY_STEEP * t[1]]),
+        -10.0,
+        10.0,
+        (-9.0, 1.5),
+        {
+            "sgd": 0.035,
+            "momentum": 0.02,
+            "nesterov": 0.02,
+            "adagrad": 2.0,
+            "rmsprop": 0.3,
+            "adam": 0.5,
+        },
+        ("x", "y"),
+        _analytic_grid(_valley, -10.0, 10.0),
+    )
+
+
+def rosenbrock_surface() -> RaceSurface:
+    return RaceSurface(
+        "rosenbrock",
+        "f = (1 - x)^2 + 100 (y - x^2)^2",
+        2,
+        lambda t: float(_rosenbrock(t[0], t[1])),
+        lambda t: np.array(
+            [-2.0 * (1.0 - t[0]) - 400.0 * t[0] * (t[1] - t[0] ** 2), 200.0 * (t[1] - t[0] ** 2)]
+        ),
+        -2.0,
+        2.0,
+        (-1.2, 1.0),
+        {
+            "sgd": 0.001,
+            "momentum": 0.0005,
+            "nesterov": 0.0005,
+            "adagrad": 0.1,
+            "rmsprop": 0.01,
+            "adam": 0.02,
+        },
+        ("x", "y"),
+        _analytic_grid(_rosenbrock, -2.0, 2.0),
+    )
+
+
+@dataclass
+class NetworkSlice:
+    """The mean cost of a network on its data through two of its parameters (flat indices
+    ``indices``), every other one held at ``base``'s value."""
+
+    spec: NetworkSpec
+    X: Floats
+    Y: Floats
+    base: Floats
+    names: list[str]
+    indices: tuple[int, int]
+    scratch: Network = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.scratch = Network(self.spec)
+
+    def _reference(self, theta: Floats) -> ReferenceNetwork:
+        net = self.scratch
+        net.params[...] = self.base
+        net.params[list(self.indices)] = theta
+        spec = self.spec
+        return ReferenceNetwork(
+            net.weights(), net.biases(), spec.activations, spec.cost, spec.beta, spec.bias
+        )
+
+    def loss(self, theta: Floats) -> float:
+        return self._reference(theta).loss(self.X, self.Y)
+
+    def gradient(self, theta: Floats) -> Floats:
+        """(dC/dtheta_1, dC/dtheta_2): backprop's mean gradient at the two indices."""
+        grads_w, grads_b = self._reference(theta).mean_gradient(self.X, self.Y)
+        net = self.scratch
+        net.params[...] = 0.0
+        for m in range(1, self.spec.n_layers + 1):
+            net.W[m][...] = grads_w[m - 1]  # type: ignore[index]
+            net.b[m][...] = grads_b[m - 1]  # type: ignore[index]
+        return net.params[list(self.indices)].copy()
+
+    def grid(self, half_range: float, points: int) -> tuple[Floats, Floats]:
+        net = self.scratch
+        net.params[...] = self.base
+        session = Session(
+            self.spec,
+            self.X,
+            self.Y,
+            TrainingConfig(),
+            initial=(net.weights(), net.biases() if self.spec.bias else None),
+        )
+        return cost_grid(session, self.names, half_range, points)
+
+
+#: Learning rates on a network's cost (NOT's, or any network's slice).
+NETWORK_ALPHAS = {
+    "sgd": 1.0,
+    "momentum": 1.0,
+    "nesterov": 1.0,
+    "adagrad": 1.0,
+    "rmsprop": 0.1,
+    "adam": 0.1,
+}
+#: NOT's start: both outputs saturated near 1, so x = 1 (target 0) is badly wrong and
+#: mse's gradient there is nearly 0 (the landscape lesson's start).
+NOT_START = (6.0, 6.0)
+NOT_RANGE = 15.0
+
+
+def network_surface(
+    name: str,
+    formula: str,
+    spec: NetworkSpec,
+    problem: Problem,
+    base: Floats,
+    names: list[str],
+    half_range: float,
+) -> RaceSurface:
+    """A slice through parameters ``names`` of ``spec`` on ``problem``'s data, the others
+    at ``base`` (flat, in the Network's order); starts at their values in ``base``."""
+    network = Network(spec)
+    indices = chosen_indices(names, network)
+    piece = NetworkSlice(spec, problem.X, problem.Y, base.copy(), names, indices)
+    return RaceSurface(
+        name,
+        formula,
+        2,
+        piece.loss,
+        piece.gradient,
+        -half_range,
+        half_range,
+        (float(base[indices[0]]), float(base[indices[1]])),
+        dict(NETWORK_ALPHAS),
+        tuple(names),
+        lambda points: piece.grid(half_range, points),
+    )
+
+
+def not_surface(cost: str) -> RaceSurface:
+    """NOT's mean cost over (w, b) under ``cost``."""
+    problem = make_problem("not")
+    spec = NetworkSpec.build(1, (), 1, cost=cost)
+    base = Network(spec)
+    base.set_parameters([np.array([[NOT_START[0]]])], [np.array([NOT_START[1]])])
+    formula = "NOT, a = σ(w x + b), " + ("mse" if cost == "mse" else "cross-entropy")
+    return network_surface(
+        f"not-{cost}",
+        formula,
+        spec,
+        problem,
+        base.params,
+        ["W1[1,1]", "b1[1]"],
+        NOT_RANGE,
+    )
+
+
+def make_surface(
+    config: RaceConfig,
+    network: tuple[NetworkSpec, Problem, Floats] | None = None,
+) -> RaceSurface:
+    """The surface ``config`` names, started where it says. ``network``: (spec, problem,
+    flat parameters) of the lesson's network, for the ``network`` surface."""
+    name = config.surface
+    if name.startswith("not-"):
+        surface = not_surface(name[4:])
+    elif name == "quartic":
+        surface = quartic_surface()
+    elif name == "valley":
+        surface = valley_surface()
+    elif name == "rosenbrock":
+        surface = rosenbrock_surface()
+    else:
+        if network is None:
+            raise ValueError("the network surface needs a network")
+        spec, problem, params = network
+        names = chosen_parameters(config.params, Network(spec))
+        surface = network_surface(
+            "network",
+            f"network {spec.label}, {spec.cost}",
+            spec,
+            problem,
+            params,
+            names,
+            config.half_range,
+        )
+    start = list(surface.start)
+    for k, given in enumerate((config.x0, config.y0)[: surface.dims]):
+        if given is not None:
+            start[k] = given
+    return dataclasses.replace(surface, start=tuple(start))
+
+
+# -- the race -----------------------------------------------------------------------------
+@dataclass
+class Racer:
+    """One optimizer on the surface: its rule, where it is, and everything it did.
+
+    path   : every point visited, from the start (steps + 1, dims)
+    losses : the loss at each of them
+    grad   : the gradient its last step used (None before the first)
+    change : its last step d (None before the first)
+    """
+
+    rule: UpdateRule
+    theta: Floats
+    state: OptimizerState
+    path: list[Floats]
+    losses: list[float]
+    grad: Floats | None = None
+    change: Floats | None = None
+    diverged: bool = False
+
+    @property
+    def optimizer(self) -> str:
+        return self.rule.optimizer
+
+    @property
+    def glyph(self) -> str:
+        return GLYPHS[self.rule.optimizer]
+
+    @property
+    def steps(self) -> int:
+        return len(self.path) - 1
+
+
+class Race:
+    """Every racer from ``surface.start``; :meth:`step` moves each one step, together."""
+
+    def __init__(self, surface: RaceSurface, rules: list[UpdateRule], max_steps: int) -> None:
+        self.surface = surface
+        self.max_steps = max_steps
+        start = np.array(surface.start, dtype=np.float64)
+        first = surface.loss(start)
+        self.racers = [
+            Racer(rule, start.copy(), OptimizerState.zeros(surface.dims), [start.copy()], [first])
+            for rule in rules
+        ]
+
+    @property
+    def steps(self) -> int:
+        return max((r.steps for r in self.racers), default=0)
+
+    @property
+    def finished(self) -> bool:
+        return all(r.diverged or r.steps >= self.max_steps for r in self.racers)
+
+    def step(self, count: int = 1) -> None:
+        """``count`` steps of every racer still going: g at theta, d from its rule."""
+        for _ in range(count):
+            for racer in self.racers:
+                if racer.diverged or racer.steps >= self.max_steps:
+                    continue
+                grad = self.surface.gradient(racer.theta)
+                with np.errstate(all="ignore"):
+                    racer.change = racer.state.update(racer.rule, racer.theta, grad)
+                racer.grad = grad
+                racer.path.append(racer.theta.copy())
+                far = not np.all(np.isfinite(racer.theta)) or np.max(np.abs(racer.theta)) > (
+                    DIVERGED_BEYOND
+                )
+                with np.errstate(all="ignore"):
+                    loss = math.inf if far else self.surface.loss(racer.theta)
+                racer.losses.append(loss if math.isfinite(loss) else math.inf)
+                racer.diverged = far or not math.isfinite(loss)
+
+    def paths(self) -> list[Floats]:
+        return [np.array(r.path) for r in self.racers]
+
+
+def race_rules(config: RaceConfig, surface: RaceSurface) -> list[UpdateRule]:
+    """Each racer's rule: its alpha (given, or the surface's), the config's momentum."""
+    alphas = config.alphas or tuple(surface.alphas[name] for name in config.optimizers)
+    return [
+        UpdateRule(alpha=alpha, momentum=config.momentum, optimizer=name)
+        for name, alpha in zip(config.optimizers, alphas, strict=True)
+    ]
+
+
+def race_json(race: Race) -> dict:
+    """The race as data: the surface, and every racer's rule and trail."""
+    return {
+        "surface": race.surface.name,
+        "formula": race.surface.formula,
+        "parameters": list(race.surface.names),
+        "start": list(race.surface.start),
+        "racers": [
+            {
+                "optimizer": r.optimizer,
+                "rule": dataclasses.asdict(r.rule),
+                "steps": r.steps,
+                "diverged": r.diverged,
+                "path": [[float(v) for v in point] for point in r.path],
+                "losses": [float(v) for v in r.losses],
+            }
+            for r in race.racers
+        ],
+    }
+
+
+# -- what a step did, in words -----------------------------------------------------------
+def _vec(values: Floats, digits: int = 4) -> str:
+    parts = [f"{float(v):+.{digits}g}" for v in values]
+    return parts[0] if len(parts) == 1 else "(" + ", ".join(parts) + ")"
+
+
+def step_formula(racer: Racer) -> str:
+    """The racer's last step as its rule writes it, with the numbers plugged in."""
+    rule, g, d = racer.rule, racer.grad, racer.change
+    name = rule.optimizer
+    if g is None or d is None:
+        return f"{name}: no step yet"
+    a = f"α {rule.alpha:g}"
+    size = float(np.max(np.abs(d)))
+    if name == "sgd":
+        return f"sgd: d = -α g = -{rule.alpha:g}·{_vec(g)} = {_vec(d)}"
+    if name in ("momentum", "nesterov"):
+        head = "v ← μv - αg, d = v" if name == "momentum" else "v ← μv - αg, d = μv - αg"
+        return f"{name} ({a}, μ {rule.momentum:g}): {head} = {_vec(d)}  (g {_vec(g, 3)})"
+    if name == "adagrad":
+        return f"adagrad ({a}): G ← G + g², d = -αg/(√G+ε) = {_vec(d)}  (|d| ≤ α)"
+    if name == "rmsprop":
+        return f"rmsprop ({a}, ρ {rule.rho:g}): d = -αg/(√s+ε) = {_vec(d)}  (g {_vec(g, 3)})"
+    t = racer.state.t
+    m_hat = racer.state.velocity / (1 - rule.beta1**t)
+    s_hat = racer.state.second / (1 - rule.beta2**t)
+    if t == 1:
+        return (
+            f"adam t=1: m̂ = g, ŝ = g², so d = -αg/(|g|+ε) = {_vec(d)}: "
+            f"α = {rule.alpha:g} a parameter whatever |g|, unless |g| is near ε {rule.eps:g} "
+            f"(g {_vec(g, 2)})"
+        )
+    return (
+        f"adam t={t}: m̂ {_vec(m_hat, 3)}, √ŝ {_vec(np.sqrt(s_hat), 3)}, "
+        f"d = -αm̂/(√ŝ+ε) = {_vec(d)}, |d| max {size:.3g} ≤~ α {rule.alpha:g}"
+    )
+
+
+# -- momentum's regimes on a quadratic ---------------------------------------------------
+def momentum_rate(alpha: Floats | float, beta: Floats | float, lam: float) -> Floats:
+    """The spectral radius of [[1 + beta - alpha lam, -beta], [1, 0]]: heavy-ball
+    momentum's convergence rate per step on f = (lam/2) x^2 (above 1: it diverges)."""
+    alpha, beta = np.asarray(alpha, dtype=np.float64), np.asarray(beta, dtype=np.float64)
+    trace = 1.0 + beta - alpha * lam
+    root = np.sqrt((trace * trace - 4.0 * beta).astype(np.complex128))
+    return np.maximum(np.abs((trace + root) / 2), np.abs((trace - root) / 2))
+
+
+def regime_axes(lam: float, columns: int, rows: int) -> tuple[Floats, Floats]:
+    """(alphas (columns,), betas (rows,)) of the regime map: alpha from 0 to 4.4/lam
+    (momentum diverges past alpha lam = 2 (1 + beta) <= 4), beta from 0 to 1, at the
+    cells' centres; betas run top (near 1) to bottom (near 0)."""
+    alphas = (np.arange(columns) + 0.5) / columns * (4.4 / lam)
+    betas = 1.0 - (np.arange(rows) + 0.5) / rows
+    return alphas, betas
+
+
+def regime_map(lam: float, columns: int, rows: int) -> Floats:
+    """The rate (rows, columns) over :func:`regime_axes`, row 0 at the top."""
+    alphas, betas = regime_axes(lam, columns, rows)
+    return momentum_rate(alphas[None, :], betas[:, None], lam)
+
+
+def curvature(surface: RaceSurface, point: tuple[float, ...] | Floats) -> float:
+    """The largest |eigenvalue| of the Hessian at ``point`` by central differences of the
+    gradient: the lambda of the quadratic that matches the surface there most steeply."""
+    x = np.array(point, dtype=np.float64)
+    n = x.size
+    hessian = np.empty((n, n))
+    for k in range(n):
+        h = 1e-5 * max(1.0, abs(x[k]))
+        up, down = x.copy(), x.copy()
+        up[k] += h
+        down[k] -= h
+        hessian[:, k] = (surface.gradient(up) - surface.gradient(down)) / (2 * h)
+    hessian = (hessian + hessian.T) / 2
+    lam = float(np.max(np.abs(np.linalg.eigvalsh(hessian))))
+    return lam if math.isfinite(lam) and lam > 1e-9 else 1e-9
+
+
+def regime_of(alpha: float, beta: float, lam: float) -> str:
+    """In words: which regime (alpha, beta) is in on f = (lam/2) x^2."""
+    rate = float(momentum_rate(alpha, beta, lam))
+    trace = 1.0 + beta - alpha * lam
+    shown = f"1 - {1 - rate:.2g}" if 0.999 < rate < 1 else f"{rate:.3g}"
+    if rate >= 1.0:
+        return f"rate {shown} ≥ 1: diverges"
+    kind = "rings (complex roots, rate √β)" if trace * trace < 4 * beta else "monotone"
+    if trace < 0 and trace * trace >= 4 * beta:
+        kind = "flips sign each step"
+    return f"rate {shown} per step: {kind}"
