@@ -512,7 +512,7 @@ class RaceScreen(SceneScreen):
                 text.append(f"DIVERGED at step {racer.steps}\n", "bold reverse")
                 continue
             loss = racer.losses[-1]
-            text.append(f"loss {loss:<10.4g}")
+            text.append(f"loss {loss:<10.6g}")
             if racer.change is not None:
                 step = ", ".join(f"{float(v):+.3g}" for v in racer.change)
                 text.append(f" d ({step})")
