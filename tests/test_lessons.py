@@ -235,6 +235,13 @@ def test_lesson_keys_are_the_command_line_options():
     assert set(KEYS["training"]) == {
         "alpha",
         "momentum",
+        "optimizer",
+        "rho",
+        "beta1",
+        "beta2",
+        "eps",
+        "weight-decay",
+        "decay-biases",
         "batch-size",
         "epochs",
         "seed",

@@ -188,6 +188,13 @@ KEYS: dict[str, dict[str, tuple[str, Reader]]] = {
     "training": {
         "alpha": ("training.alpha", _number),
         "momentum": ("training.momentum", _number),
+        "optimizer": ("training.optimizer", _text),
+        "rho": ("training.rho", _number),
+        "beta1": ("training.beta1", _number),
+        "beta2": ("training.beta2", _number),
+        "eps": ("training.eps", _number),
+        "weight-decay": ("training.weight_decay", _number),
+        "decay-biases": ("training.decay_biases", _flag),
         "batch-size": ("training.batch_size", _whole),
         "epochs": ("training.epochs", _whole),
         "seed": ("training.seed", _whole),
