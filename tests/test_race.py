@@ -379,6 +379,10 @@ def test_the_race_reads_at_both_sizes(size):
             assert screen.query_one(RegimeMap).display == wide or not wide
             if wide:
                 assert screen.query_one(RegimeMap).size.width >= 30
+                # The notes show beside the race; the arrows still select racers.
+                assert screen.query_one("#scene-notes").has_class("-shown")
+            await pilot.press("down")
+            assert screen.selected == "nesterov"
 
     run(scenario())
 

@@ -21,6 +21,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.timer import Timer
 from textual.widgets import Footer, Static
@@ -39,7 +40,6 @@ from ...teach.race import (
     curvature,
     make_surface,
     race_rules,
-    regime_axes,
     regime_map,
     regime_of,
     step_formula,
@@ -51,7 +51,8 @@ from ..widgets.heatmap import NOW, START, Heatmap, legend, nearest
 from ..widgets.style import PlotColours, plot_colours
 from .scene import SceneScreen
 
-FPS = 20
+#: Frames a second while running: a frame of the widest layout takes some 50 ms to draw.
+FPS = 12
 #: Steps per frame while running (> and <).
 SPEEDS = (1, 2, 5, 10, 20, 50)
 DEFAULT_SPEED = 1
@@ -99,9 +100,15 @@ class RaceMap(Heatmap):
     point (upper case) and the common start (○)."""
 
     def show_race(
-        self, values: Floats, lo: float, hi: float, trails: list[tuple[str, Floats]]
+        self, values: Floats | None, lo: float, hi: float, trails: list[tuple[str, Floats]]
     ) -> None:
-        self.show(values, lo, hi)
+        """New ``values`` (pixel_rows, columns), or None to keep the map and redraw only
+        the rows whose marks change (a frame of a running race)."""
+        old: dict[tuple[int, int], str] | None = None
+        if values is not None:
+            self.show(values, lo, hi)
+        else:
+            old = self.marks
         marks: dict[tuple[int, int], str] = {}
         for glyph, path in trails:
             for point in path[1:-1]:
@@ -125,7 +132,11 @@ class RaceMap(Heatmap):
                     taken.add(near)
                     break
         self.marks = marks
-        self.refresh()
+        if old is None:
+            return
+        changed = {cell for cell in old.keys() | marks.keys() if old.get(cell) != marks.get(cell)}
+        for row in sorted({row for row, _ in changed}):
+            self.refresh(Region(0, row, self.size.width, 1))
 
     def _inside(self, cell: tuple[int, int]) -> bool:
         if self.levels is None:
@@ -257,8 +268,23 @@ class RaceScreen(SceneScreen):
             "regime map",
             tooltip="the loss plot or the (α, μ) regime map (narrow widths)",
         ),
-        Binding("up", "select(-1)", "select up", show=False, tooltip="select the racer above"),
-        Binding("down", "select(1)", "select down", show=False, tooltip="select the racer below"),
+        # Before the notes panel's scrolling (it scrolls with pgup/pgdn and the mouse).
+        Binding(
+            "up",
+            "select(-1)",
+            "select up",
+            show=False,
+            priority=True,
+            tooltip="select the racer above",
+        ),
+        Binding(
+            "down",
+            "select(1)",
+            "select down",
+            show=False,
+            priority=True,
+            tooltip="select the racer below",
+        ),
         Binding(
             "plus,equals_sign",
             "alpha(2.0)",
@@ -320,6 +346,9 @@ class RaceScreen(SceneScreen):
         self.speed = DEFAULT_SPEED
         self.show_regime = False
         self._timer: Timer | None = None
+        #: What the maps show now: drawn again only when it changes.
+        self._map_key: tuple | None = None
+        self._regime_key: tuple | None = None
         #: The cost maps computed so far, by surface: (axis, costs); None while computing.
         self.grids: dict[str, tuple[Floats, Floats] | None] = {}
         self.surface: RaceSurface = make_surface(self.config, network)
@@ -443,8 +472,8 @@ class RaceScreen(SceneScreen):
         heatmap = self.query_one(RaceMap)
         box = self.query_one("#race-map-box")
         first, second = (parameter_name(name) for name in surface.names)
-        box.border_title = f"{surface.name}: → {first}  ↑ {second}  {surface.lo:g}..{surface.hi:g}"
-        box.border_subtitle = f"{START} start  X now  x trail"
+        box.border_title = f"{surface.name}: → {first}  ↑ {second}"
+        box.border_subtitle = f"{surface.lo:g}..{surface.hi:g}  {START} start  X now  x trail"
         grid = self.grids.get(self.surface_name)
         legend_line = self.query_one("#race-map-legend", Static)
         if grid is None:
@@ -453,7 +482,10 @@ class RaceScreen(SceneScreen):
         axis, costs = grid
         columns, rows = heatmap.pixel_size
         trails = [(r.glyph, np.array(r.path)) for r in self.race.racers]
-        heatmap.show_race(nearest(axis, costs, columns, rows), surface.lo, surface.hi, trails)
+        key = (self.surface_name, columns, rows, heatmap.mode)
+        values = None if key == self._map_key else nearest(axis, costs, columns, rows)
+        self._map_key = key
+        heatmap.show_race(values, surface.lo, surface.hi, trails)
         legend_line.update(scale_text(heatmap.low, heatmap.high, heatmap.mode))
 
     def regime_pair(self) -> UpdateRule | None:
@@ -471,22 +503,26 @@ class RaceScreen(SceneScreen):
         regime = self.query_one(RegimeMap)
         columns, rows = regime.pixel_size
         lam = self.lam
+        rule = self.regime_pair()
+        pair = None if rule is None else (rule.optimizer, rule.alpha, rule.momentum)
+        key = (lam, columns, rows, regime.mode, pair)
+        if key == self._regime_key:
+            return  # the same map and mark: nothing to draw again
+        self._regime_key = key
         rates = regime_map(lam, columns, rows)
         rates[rates >= 1.0] = math.inf
-        alphas, _ = regime_axes(lam, columns, rows)
         top = 4.4 / lam
-        rule = self.regime_pair()
         path = []
         if rule is not None:
             path = [(min(rule.alpha / top, 0.999), rule.momentum)]
         regime.show(rates, 0.0, 1.0, path)
-        self.query_one(
-            "#race-regime-box"
-        ).border_title = f"momentum on (λ/2)x², λ {lam:.3g}: → α 0..{top:.3g}  ↑ β 0..1"
+        box = self.query_one("#race-regime-box")
+        box.border_title = f"momentum's rate on λx²/2, λ {lam:.3g}"
+        box.border_subtitle = f"→ α 0..{top:.3g}  ↑ β 0..1"
         text = scale_text(regime.low, regime.high, regime.mode)
         text.append("  × diverges", "bold")
         if rule is not None:
-            text.append(f"  {NOW} {rule.optimizer}", "bold")
+            text.append(f"  {NOW} {GLYPHS[rule.optimizer]}", "bold")
         self.query_one("#race-regime-legend", Static).update(text)
 
     def table(self) -> Text:
