@@ -31,6 +31,7 @@ from tui_backprop.teach.race import (
     make_surface,
     momentum_rate,
     network_surface,
+    race_json,
     race_rules,
     regime_map,
     step_formula,
@@ -410,5 +411,46 @@ def test_the_race_in_16_colours_and_under_no_color(forced_mode):  # noqa: F811
                 for y in range(screen.query_one(RaceMap).size.height)
             )
             assert "A" in race and "M" in race  # each racer by its glyph
+
+    run(scenario())
+
+
+def test_the_race_as_data_is_every_racers_trail():
+    import json
+
+    surface = make_surface(RaceConfig(surface="valley"))
+    race = Race(surface, race_rules(RaceConfig(surface="valley"), surface), 5)
+    race.step(5)
+    doc = json.loads(json.dumps(race_json(race)))
+    assert doc["surface"] == "valley" and doc["start"] == [-9.0, 1.5]
+    assert [r["optimizer"] for r in doc["racers"]] == ["sgd", "momentum", "adam"]
+    for entry, racer in zip(doc["racers"], race.racers, strict=True):
+        assert entry["steps"] == 5 and entry["rule"]["alpha"] == racer.rule.alpha
+        np.testing.assert_array_equal(np.array(entry["path"]), np.array(racer.path))
+
+
+def test_a_race_on_a_slice_of_the_lessons_network(tmp_path):
+    lesson = tmp_path / "slice.toml"
+    lesson.write_text(
+        'title = "XOR through two parameters"\nscene = "race"\nnotes = "n"\n'
+        '[data]\nproblem = "xor"\n[network]\nhidden = 2\n[training]\nseed = 4\n'
+        '[race]\nsurface = "network"\nparams = "W1[1,2],b2[1]"\nrange = 4.0\n'
+        'optimizers = ["momentum", "rmsprop"]\nsteps = 50\n'
+    )
+
+    async def scenario():
+        app = BackpropApp(dataclasses.replace(lesson_config(str(lesson)), step_mode=True))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, RaceScreen)
+            assert screen.surface.names == ("W1[1,2]", "b2[1]")
+            assert screen.surfaces[-1] == "network"
+            net = app.runner.session.network
+            start = (float(net.W[1][0, 1]), float(net.b[2][0]))  # type: ignore[index]
+            assert screen.surface.start == start
+            await pilot.press("n", "n")
+            assert all(r.steps == 2 for r in screen.race.racers)
+            assert screen.query_one(RaceMap).levels is not None
 
     run(scenario())

@@ -556,6 +556,8 @@ class RaceScreen(SceneScreen):
         selected = by_name.get(self.selected)
         if selected is not None:
             text.append(step_formula(selected))
+        else:
+            text.append(f"{self.selected} is not racing: x adds it", "dim")
         pair = self.regime_pair()
         if pair is not None:
             regime = regime_of(pair.alpha, pair.momentum, self.lam)
