@@ -454,3 +454,26 @@ def test_a_race_on_a_slice_of_the_lessons_network(tmp_path):
             assert screen.query_one(RaceMap).levels is not None
 
     run(scenario())
+
+
+# -- the command --------------------------------------------------------------------------
+def test_race_command_prints_every_racers_trail():
+    import json
+
+    from tests.helpers import run_cli
+
+    result = run_cli("race", "--lesson", "race", "--steps", "6", "--json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    config = dataclasses.replace(load_lesson("race").race, steps=6)
+    surface = make_surface(config)
+    race = Race(surface, race_rules(config, surface), 6)
+    race.step(6)
+    assert [r["optimizer"] for r in doc["racers"]] == ["momentum", "adam"]
+    for entry, racer in zip(doc["racers"], race.racers, strict=True):
+        np.testing.assert_array_equal(np.array(entry["path"]), np.array(racer.path))
+    text = run_cli("race", "--surface", "valley", "--optimizers", "sgd,adam", "--steps", "9")
+    assert text.returncode == 0 and "sgd" in text.stdout and "9 steps" in text.stdout
+    bad = run_cli("race", "--optimizers", "adam,lbfgs")
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+    assert "--optimizers must be one of" in bad.stderr

@@ -58,6 +58,7 @@ COMMANDS = {
     "descend": ("descend", "run_descend"),
     "landscape": ("landscape", "run_landscape"),
     "restarts": ("restarts", "run_restarts"),
+    "race": ("race", "run_race"),
     "bench": ("bench", "run_bench_command"),
     "problems": ("problems", "run_problems"),
     "lessons": ("lessons", "run_lessons"),
@@ -252,6 +253,10 @@ def build_parser() -> OneLineParser:
     )
     add_options(landscape, "landscape", LANDSCAPE_OPTIONS)
     landscape.add_argument("--json", action="store_true", help="print one JSON object")
+
+    from .commands.race import add_race_parser
+
+    add_race_parser(commands)
 
     restarts = _network_command(
         commands,
