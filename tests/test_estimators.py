@@ -12,6 +12,29 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from tui_backprop import BackpropClassifier, BackpropRegressor
+from tui_backprop.estimators import SOLVERS, optimizer_for
+
+#: every update rule a solver reaches: sgd plain, with momentum, with Nesterov's; the rest.
+#: (Plain sgd and AdaGrad, whose steps only shrink, take a larger step to learn the
+#: estimator checks' data in 50 epochs.)
+SOLVER_SETTINGS = [
+    {"solver": "sgd", "momentum": 0.0, "learning_rate_init": 0.05},
+    {"solver": "sgd", "nesterovs_momentum": False},
+    {"solver": "sgd"},
+    {"solver": "adam"},
+    {"solver": "adagrad", "learning_rate_init": 0.05},
+    {"solver": "rmsprop"},
+]
+
+
+def test_solver_settings_reach_every_update_rule():
+    from tui_backprop.core.config import OPTIMIZERS
+
+    reached = {
+        optimizer_for(s["solver"], s.get("momentum", 0.9), s.get("nesterovs_momentum", True))
+        for s in SOLVER_SETTINGS
+    }
+    assert reached == set(OPTIMIZERS) and {s["solver"] for s in SOLVER_SETTINGS} == set(SOLVERS)
 
 
 @parametrize_with_checks([BackpropClassifier(), BackpropRegressor()])
@@ -75,7 +98,11 @@ def test_classifier_loss_curve_equals_scikit_learn(batch_size):
     )
     ours = BackpropClassifier(
         hidden_layer_sizes=(3,),
-        learning_rate=0.3,
+        activation="sigmoid",
+        solver="sgd",
+        nesterovs_momentum=False,
+        alpha=0.0,
+        learning_rate_init=0.3,
         momentum=0.9,
         batch_size=batch_size,
         max_iter=epochs,
@@ -126,7 +153,11 @@ def test_regressor_loss_curve_equals_scikit_learn():
     ours = BackpropRegressor(
         hidden_layer_sizes=(4,),
         activation="tanh",
-        learning_rate=0.02,
+        solver="sgd",
+        nesterovs_momentum=False,
+        alpha=0.0,
+        batch_size=1,
+        learning_rate_init=0.02,
         momentum=0.5,
         max_iter=25,
         shuffle=False,
@@ -177,8 +208,22 @@ def test_bad_input_gets_scikit_learn_errors():
     clf = BackpropClassifier(max_iter=2).fit(X, y)
     with pytest.raises(ValueError, match="features"):
         clf.predict(np.zeros((3, 5)))
-    with pytest.raises(ValueError, match="learning_rate|alpha"):
-        BackpropClassifier(learning_rate=-1).fit(X, y)
+    with pytest.raises(ValueError, match="^learning_rate_init must be a finite number > 0"):
+        BackpropClassifier(learning_rate_init=-1).fit(X, y)
+    for bad, words in [
+        ({"solver": "lbfgs"}, "solver must be one of sgd, adam, adagrad, rmsprop"),
+        ({"learning_rate": "adaptive"}, "learning_rate must be 'constant'"),
+        ({"alpha": -1.0}, "alpha must be a finite number >= 0"),
+        ({"beta_1": 1.0}, "beta_1 must be at least 0 and below 1"),
+        ({"beta_2": -0.5}, "beta_2 must be at least 0 and below 1"),
+        ({"rho": 1.0}, "rho must be at least 0 and below 1"),
+        ({"epsilon": 0.0}, "epsilon must be a finite number > 0"),
+        ({"nesterovs_momentum": "yes"}, "nesterovs_momentum must be True or False"),
+        ({"batch_size": "big"}, "batch_size must be an integer >= 1"),
+        ({"activation": "identity"}, "activation must be one of"),
+    ]:
+        with pytest.raises(ValueError, match=f"^{words}"):
+            BackpropClassifier(**bad).fit(X, y)
     with pytest.raises(ValueError, match="hidden_layer_sizes"):
         BackpropRegressor(hidden_layer_sizes=(0,)).fit(X, y.astype(float))
 
@@ -200,9 +245,9 @@ def test_show_says_why_it_cannot():
 def test_loss_curve_keeps_every_epoch_of_a_long_fit():
     """The app's loss history is thinned past 2048 epochs; loss_curve_ is not."""
     X, y = _data(n=8)
-    clf = BackpropClassifier(max_iter=2100, tol=0.0, n_iter_no_change=10**9, random_state=0).fit(
-        X, y
-    )
+    clf = BackpropClassifier(
+        (4,), max_iter=2100, tol=0.0, n_iter_no_change=10**9, random_state=0
+    ).fit(X, y)
     assert clf.n_iter_ == len(clf.loss_curve_) == 2100
 
 
@@ -225,7 +270,7 @@ def test_early_stopping_follows_scikit_learns_rule():
 
 def test_partial_fit_classes_then_fit_takes_the_new_labels():
     X, y = _data()
-    clf = BackpropClassifier(random_state=0).partial_fit(X, y, classes=[0, 1, 2])
+    clf = BackpropClassifier((8,), random_state=0).partial_fit(X, y, classes=[0, 1, 2])
     assert list(clf.classes_) == [0, 1, 2] and clf.coefs_[-1].shape == (8, 3)
     clf.fit(X, y)
     assert list(clf.classes_) == [0, 1] and clf.coefs_[-1].shape == (8, 1)
@@ -239,3 +284,26 @@ def test_pickled_model_leaves_the_training_data_behind():
     copy = pickle.loads(pickle.dumps(clf))
     assert not hasattr(copy, "_fit_data")
     np.testing.assert_array_equal(copy.predict_proba(X), clf.predict_proba(X))
+
+
+def test_a_number_as_learning_rate_is_still_the_step_size():
+    """learning_rate was the step size before the solvers came; it is now scikit-learn's
+    schedule, and a number there still works, with a FutureWarning."""
+    X, y = _data()
+    new = BackpropClassifier((3,), learning_rate_init=0.05, max_iter=5, random_state=0)
+    with pytest.warns(FutureWarning, match="learning_rate_init"):
+        old = BackpropClassifier((3,), learning_rate=0.05, max_iter=5, random_state=0).fit(X, y)
+    new.fit(X, y)
+    np.testing.assert_array_equal(old.loss_curve_, new.loss_curve_)
+    with (
+        pytest.raises(ValueError, match="^learning_rate must be a finite number > 0"),
+        pytest.warns(FutureWarning),
+    ):
+        BackpropClassifier(learning_rate=-1).fit(X, y)
+
+
+def test_logistic_is_scikit_learns_name_of_sigmoid():
+    X, y = _data()
+    a = BackpropClassifier((3,), activation="logistic", max_iter=5, random_state=0).fit(X, y)
+    b = BackpropClassifier((3,), activation="sigmoid", max_iter=5, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))

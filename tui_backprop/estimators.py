@@ -1,19 +1,35 @@
 """scikit-learn style estimators on the same kernels: BackpropClassifier, BackpropRegressor.
 
 They follow scikit-learn's conventions (parameters stored unchanged by ``__init__`` and
-checked in ``fit``; fitted attributes end in ``_``) and pass its estimator checks. Names
-differ from ``MLPClassifier`` where the meaning differs:
+checked in ``fit``; fitted attributes end in ``_``) and pass its estimator checks with
+every solver. The parameters are ``MLPClassifier``'s where they mean the same:
 
-- ``learning_rate`` is the app's alpha, the step size in d = -alpha g + mu d_prev
-  (scikit-learn's ``learning_rate_init``; its ``alpha`` is an L2 penalty, which these do not
-  have);
+- ``solver``: ``"sgd"`` (with ``momentum`` and ``nesterovs_momentum``), ``"adam"`` (with
+  ``beta_1``, ``beta_2``, ``epsilon``), and two rules scikit-learn does not have,
+  ``"adagrad"`` and ``"rmsprop"`` (with ``rho``; both use ``epsilon``). They are the
+  update rules of ``core.optimizers``: sgd is the app's ``momentum`` rule, or ``nesterov``
+  with ``nesterovs_momentum=True``, or plain ``sgd`` with ``momentum=0``.
+- ``learning_rate_init`` is the app's alpha, the step size of every rule; ``learning_rate``
+  is scikit-learn's schedule, of which only ``"constant"`` is offered. (A number given as
+  ``learning_rate``, the step size's name before the solvers came, is still taken as
+  ``learning_rate_init``, with a FutureWarning.)
+- ``alpha`` is scikit-learn's L2 penalty: scikit-learn adds alpha W to the summed gradient
+  of a batch and divides by the batch's size, so the rules' weight decay lambda (g + lambda W
+  for the batch's mean gradient g) is alpha / batch_size; biases are not penalised. (When
+  the last batch of an epoch is smaller, scikit-learn divides by its own size; here lambda
+  stays alpha / batch_size.)
 - ``coefs_[m - 1]`` is (W^m)^T, shape (N^{m-1}, N^m), scikit-learn's orientation, and
   ``intercepts_[m - 1]`` is b^m: the README's W^m is ``coefs_[m - 1].T``.
 
 The classifier uses sigmoid outputs with cross-entropy: one output for two classes, one per
 class (one-vs-rest) for more, whose ``predict_proba`` is the outputs normalised to sum to 1.
 The regressor uses a linear output with mse. ``loss_curve_`` holds, per epoch, the mean cost
-of the examples as they were trained on, exactly as scikit-learn's sgd solver computes it.
+of the examples as they were trained on, exactly as scikit-learn computes it when alpha is 0
+(scikit-learn's adds the penalty 0.5 alpha |W|^2 / batch size; this one is the cost alone).
+
+The defaults (see BackpropClassifier) differ from ``MLPClassifier``'s where these kernels
+make another choice better: a smaller hidden layer (64), smaller batches (32), a larger step
+(0.003) and a coarser tolerance (1e-3).
 
 scikit-learn is an optional dependency: ``pip install tui-backprop[sklearn]``.
 """
@@ -21,6 +37,7 @@ scikit-learn is an optional dependency: ``pip install tui-backprop[sklearn]``.
 from __future__ import annotations
 
 import numbers
+import warnings
 from typing import Any
 
 import numpy as np
@@ -38,19 +55,39 @@ from .core.session import Session
 from .core.spec import NetworkSpec
 
 MAX_DRAWN_INPUTS = 16
+#: The solvers, scikit-learn's two and two more (core.optimizers has the formulas).
+SOLVERS = ("sgd", "adam", "adagrad", "rmsprop")
+#: scikit-learn's names of the hidden activations, where they differ from the app's.
+ACTIVATION_NAMES = {"logistic": "sigmoid"}
 #: configuration field -> the estimators' parameter that sets it, for the fields the
 #: configuration checks (the others are checked here, in scikit-learn's words).
 PARAMETERS = {
-    "training.alpha": "learning_rate",
+    "training.alpha": "learning_rate_init",
     "training.momentum": "momentum",
+    "training.rho": "rho",
+    "training.beta1": "beta_1",
+    "training.beta2": "beta_2",
+    "training.eps": "epsilon",
+    "training.weight_decay": "alpha",
     "network.activation": "activation",
     "network.beta": "beta",
 }
 
 
 def parameter_name(config_field: str) -> str:
-    """How the estimators name a configuration field: "training.alpha" -> "learning_rate"."""
+    """How the estimators name a configuration field: "training.alpha" ->
+    "learning_rate_init"."""
     return PARAMETERS.get(config_field, config_field.rpartition(".")[2])
+
+
+def optimizer_for(solver: str, momentum: float, nesterovs_momentum: bool) -> str:
+    """The update rule (core.config.OPTIMIZERS) of a solver: sgd is "momentum", "nesterov"
+    with nesterovs_momentum, or plain "sgd" with momentum 0; the others are their own."""
+    if solver != "sgd":
+        return solver
+    if momentum == 0:
+        return "sgd"
+    return "nesterov" if nesterovs_momentum else "momentum"
 
 
 def _number(value: object) -> Any:
@@ -61,6 +98,11 @@ def _number(value: object) -> Any:
     return value
 
 
+def _is_step_size(value: object) -> bool:
+    """learning_rate given as a number: the step size's old name."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
 class _Backprop(BaseEstimator):
     """What the classifier and the regressor share. Not for direct use."""
 
@@ -69,31 +111,48 @@ class _Backprop(BaseEstimator):
 
     def __init__(
         self,
-        hidden_layer_sizes=(8,),
-        activation="sigmoid",
-        learning_rate=0.01,
-        momentum=0.9,
-        batch_size=1,
+        hidden_layer_sizes=(64,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=1e-4,
+        batch_size=32,
+        learning_rate="constant",
+        learning_rate_init=0.003,
         max_iter=200,
         shuffle=True,
         random_state=None,
-        tol=1e-4,
-        n_iter_no_change=10,
-        beta=1.0,
+        tol=1e-3,
         warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        n_iter_no_change=10,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        rho=0.9,
+        beta=1.0,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
-        self.learning_rate = learning_rate
-        self.momentum = momentum
+        self.solver = solver
+        self.alpha = alpha
         self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
         self.max_iter = max_iter
         self.shuffle = shuffle
         self.random_state = random_state
         self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.beta = beta
         self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.n_iter_no_change = n_iter_no_change
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.rho = rho
+        self.beta = beta
 
     # -- parameters ------------------------------------------------------------------------
     def _hidden(self) -> tuple[int, ...]:
@@ -105,18 +164,68 @@ class _Backprop(BaseEstimator):
             raise ValueError(f"hidden_layer_sizes must be positive integers, got {sizes!r}")
         return tuple(int(s) for s in sizes)
 
+    def _hidden_activation(self) -> Any:
+        """The app's name of the hidden activation (scikit-learn's "logistic" is sigmoid)."""
+        name = self.activation
+        return ACTIVATION_NAMES.get(name, name) if isinstance(name, str) else name
+
     def _check_params(self) -> None:
         def positive_int(name):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
                 raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
 
-        positive_int("batch_size")
+        if not (isinstance(self.batch_size, str) and self.batch_size == "auto"):
+            positive_int("batch_size")
         positive_int("max_iter")
         positive_int("n_iter_no_change")
         if not (isinstance(self.tol, numbers.Real) and float(self.tol) >= 0):
             raise ValueError(f"tol must be a number >= 0, got {self.tol!r}")
-        # activation, learning_rate, momentum and beta are checked by the configuration.
+        if not (isinstance(self.solver, str) and self.solver in SOLVERS):
+            raise ValueError(f"solver must be one of {', '.join(SOLVERS)}, got {self.solver!r}")
+        if not isinstance(self.nesterovs_momentum, (bool, np.bool_)):
+            raise ValueError(
+                f"nesterovs_momentum must be True or False, got {self.nesterovs_momentum!r}"
+            )
+        alpha = self.alpha
+        if not (_is_step_size(alpha) and np.isfinite(float(alpha)) and float(alpha) >= 0):
+            raise ValueError(f"alpha must be a finite number >= 0, got {alpha!r}")
+        if not _is_step_size(self.learning_rate) and self.learning_rate != "constant":
+            raise ValueError(
+                "learning_rate must be 'constant' (the step size stays learning_rate_init; "
+                f"scikit-learn's schedules are not offered), got {self.learning_rate!r}"
+            )
+        # activation, the step size, momentum, rho, beta_1, beta_2, epsilon and beta are
+        # checked by the configuration.
+
+    def _step_size(self) -> tuple[Any, str]:
+        """The step size alpha and the parameter it came from."""
+        if _is_step_size(self.learning_rate):
+            return _number(self.learning_rate), "learning_rate"
+        return _number(self.learning_rate_init), "learning_rate_init"
+
+    def _batch(self, n_examples: int) -> int:
+        """Examples per update: batch_size, at most the data set ("auto": min(200, n))."""
+        if isinstance(self.batch_size, str):
+            return min(200, n_examples)
+        return min(int(self.batch_size), n_examples)
+
+    def _rule(self, batch: int) -> dict[str, Any]:
+        """The update rule's fields of a TrainingConfig, from the solver's parameters.
+        Raises ConfigError for a value the configuration refuses."""
+        alpha, _ = self._step_size()
+        return {
+            "alpha": alpha,
+            "optimizer": optimizer_for(
+                self.solver, _number(self.momentum), bool(self.nesterovs_momentum)
+            ),
+            "momentum": _number(self.momentum),
+            "rho": _number(self.rho),
+            "beta1": _number(self.beta_1),
+            "beta2": _number(self.beta_2),
+            "eps": _number(self.epsilon),
+            "weight_decay": float(self.alpha) / batch,
+        }
 
     # -- fitting ---------------------------------------------------------------------------
     def _targets(self, y, reset: bool) -> np.ndarray:
@@ -131,10 +240,20 @@ class _Backprop(BaseEstimator):
         )
         Y = self._targets(y, reset=first)
         seed = int(check_random_state(self.random_state).randint(0, MAX_SEED))
+        _, step_name = self._step_size()
+        if step_name == "learning_rate":
+            warnings.warn(
+                "a number as learning_rate is the step size's old name: pass "
+                "learning_rate_init instead (learning_rate is scikit-learn's schedule, "
+                "'constant')",
+                FutureWarning,
+                stacklevel=3,
+            )
+        batch = self._batch(len(X))
         try:
             network = NetworkConfig(
                 hidden=self._hidden(),
-                activation=self.activation,
+                activation=self._hidden_activation(),
                 output_activation=self._output_activation,
                 beta=_number(self.beta),
                 cost=self._cost,
@@ -149,14 +268,13 @@ class _Backprop(BaseEstimator):
                 beta=network.beta,
             )
             settings = TrainingConfig(
-                alpha=_number(self.learning_rate),
-                momentum=_number(self.momentum),
-                batch_size=min(int(self.batch_size), len(X)),
-                seed=seed,
-                shuffle=bool(self.shuffle),
+                **self._rule(batch), batch_size=batch, seed=seed, shuffle=bool(self.shuffle)
             )
         except ConfigError as error:
-            raise ValueError(error.worded(parameter_name)) from None
+            named = {**PARAMETERS, "training.alpha": step_name}
+            raise ValueError(
+                error.worded(lambda field: named.get(field, field.rpartition(".")[2]))
+            ) from None
         session = Session(spec, X, Y, settings, initial=self._start(spec, first))
         if first:
             self.loss_curve_ = []
@@ -173,13 +291,15 @@ class _Backprop(BaseEstimator):
                 if incremental
                 else min(left, self.n_iter_no_change + 1 - self._no_improvement_count)
             )
-            losses: list[float] = []
-            session.epoch_losses = losses
+            session.epoch_losses = []
             session.run_epochs(chunk)
+            # read back through the property: it records the epochs whose costs still
+            # wait in the step state (the setter above flushes too)
+            losses = session.epoch_losses or []
             if session.diverged or len(losses) != chunk or not np.isfinite(losses).all():
                 raise ValueError(
                     "training diverged (the loss is no longer finite); "
-                    f"lower learning_rate (now {self.learning_rate})"
+                    f"lower {step_name} (now {self._step_size()[0]})"
                 )
             left -= chunk
             for loss in losses:
@@ -220,7 +340,7 @@ class _Backprop(BaseEstimator):
         check_is_fitted(self, "coefs_")
         X = validate_data(self, X, reset=False, dtype=np.float64)
         sizes = (self.coefs_[0].shape[0], *(c.shape[1] for c in self.coefs_))
-        activations = (self.activation,) * (len(sizes) - 2) + (self._output_activation,)
+        activations = (self._hidden_activation(),) * (len(sizes) - 2) + (self._output_activation,)
         spec = NetworkSpec(sizes, activations, cost=self._cost, beta=float(self.beta))
         net = Network(spec)
         net.set_parameters([c.T for c in self.coefs_], self.intercepts_)
@@ -286,15 +406,12 @@ class _Backprop(BaseEstimator):
         sizes = (X.shape[1], *(c.shape[1] for c in self.coefs_))
         spec = NetworkSpec(
             sizes,
-            (self.activation,) * (len(sizes) - 2) + (self._output_activation,),
+            (self._hidden_activation(),) * (len(sizes) - 2) + (self._output_activation,),
             cost=self._cost,
             beta=float(self.beta),
         )
-        settings = TrainingConfig(
-            alpha=float(self.learning_rate),
-            momentum=float(self.momentum),
-            batch_size=min(int(self.batch_size), len(X)),
-        )
+        batch = self._batch(len(X))
+        settings = TrainingConfig(**self._rule(batch), batch_size=batch)
         initial = ([c.T for c in self.coefs_], list(self.intercepts_))
         BackpropApp(AppConfig(problem=problem, spec=spec, settings=settings, initial=initial)).run()
 
@@ -302,9 +419,39 @@ class _Backprop(BaseEstimator):
 class BackpropClassifier(ClassifierMixin, _Backprop):
     """A fully connected network trained by backpropagation, for class labels.
 
-    Parameters: hidden_layer_sizes, activation ("sigmoid", "tanh", "relu"), learning_rate
-    (alpha), momentum (mu), batch_size (1 = online), max_iter (epochs), shuffle,
-    random_state, tol, n_iter_no_change, beta (sigmoid steepness), warm_start.
+    Parameters (scikit-learn's ``MLPClassifier``'s where they mean the same):
+
+    hidden_layer_sizes  : sizes of the hidden layers, (64,)
+    activation          : hidden activation, "relu"; "sigmoid" (or "logistic"), "tanh"
+    solver              : "adam"; "sgd", "adagrad", "rmsprop" (see the module's docstring)
+    alpha               : L2 penalty, 1e-4, scaled as scikit-learn does (alpha / batch size)
+    batch_size          : examples per update, 32 (at most the data set); 1 is online
+                          learning; "auto" is scikit-learn's min(200, n)
+    learning_rate       : "constant", the only schedule
+    learning_rate_init  : the step size alpha of the README's formulas, 0.003
+    max_iter            : epochs at most, 200
+    shuffle, random_state, warm_start : as scikit-learn's
+    tol, n_iter_no_change : scikit-learn's stopping rule on the training loss: stop once
+                          the loss has not improved by tol on its best for
+                          n_iter_no_change + 1 epochs in a row; 1e-3 and 10
+    momentum, nesterovs_momentum : sgd's mu (0.9) and Nesterov's form (True)
+    beta_1, beta_2, epsilon : Adam's (0.9, 0.999, 1e-8; epsilon also for adagrad, rmsprop)
+    rho                 : RMSProp's decay, 0.9
+    beta                : the steepness of every sigmoid, 1.0
+
+    Why these defaults. scikit-learn's (adam, 100 relu units, batches of min(200, n), step
+    0.001, tol 1e-4) suit its matrix products, which are fastest on large batches. These
+    kernels go through a batch one example at a time, so an epoch costs the same whatever
+    the batch size: batches of 32 give several times more updates per epoch for the same
+    time, and with a step of 0.003 Adam gets as far in far fewer epochs (scikit-learn's
+    default often stops at max_iter=200 unconverged, with a ConvergenceWarning). 64 hidden
+    units cost less than 100 per epoch and were as accurate on the data sets tried; and
+    tol 1e-3 stops once the training loss flattens, where 1e-4 would go on for a few
+    hundredths of accuracy at most. Measured on held-out quarters of make_moons(600,
+    noise=0.2), make_circles(600, noise=0.1, factor=0.5), iris and breast cancer, raw and
+    standardised, five splits each: every mean accuracy within 2 points of
+    ``MLPClassifier()``'s or above it, in a fraction of its fit time
+    (tests/test_estimator_defaults.py checks the accuracies).
     """
 
     _output_activation = "sigmoid"
