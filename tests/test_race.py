@@ -477,3 +477,27 @@ def test_race_command_prints_every_racers_trail():
     bad = run_cli("race", "--optimizers", "adam,lbfgs")
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
     assert "--optimizers must be one of" in bad.stderr
+
+
+def test_the_race_says_when_the_terminal_is_too_small_and_carries_on():
+    async def scenario():
+        app = lesson_app("race")
+        async with app.run_test(size=(70, 20)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, RaceScreen) and screen.has_class("-too-small")
+            await pilot.press("n")
+            await pilot.resize_terminal(100, 30)
+            await pilot.pause()
+            assert not screen.has_class("-too-small") and screen.race.steps == 1
+            assert screen.query_one(RaceMap).size.width > 20
+
+    run(scenario())
+
+
+def test_the_loss_plots_ticks_tell_a_plateaus_losses_apart():
+    from tui_backprop.app.screens.race import tick_labels
+
+    assert tick_labels([0.01, 0.1, 1.0]) == ["0.01", "0.1", "1"]
+    labels = tick_labels([0.2499985, 0.2499975, 0.2499965])
+    assert len(set(labels)) == 3 and all(len(label) == 8 for label in labels)  # 6 digits

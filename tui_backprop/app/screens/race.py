@@ -88,6 +88,16 @@ def thinned(values: list[float], most: int) -> tuple[list[int], list[float]]:
     return steps, [values[k] for k in steps]
 
 
+def tick_labels(values: list[float]) -> list[str]:
+    """The values with as few digits (3 at least) as tell them apart: a plateau's losses
+    differ in their sixth digit."""
+    for digits in range(3, 11):
+        labels = [f"{v:.{digits}g}" for v in values]
+        if len(set(labels)) == len(labels):
+            return labels
+    return labels
+
+
 def scale_text(low: float, high: float, mode) -> Text:
     """The heat map's scale alone (the shared legend without its start/now marks)."""
     text = legend(low, high, mode=mode)
@@ -159,7 +169,14 @@ class RegimeMap(Heatmap):
 
 
 class LossPlot(PlotextPlot):
-    """Every racer's loss per step, one line (and glyph) each."""
+    """Every racer's loss per step, one line (and glyph) each; on a log scale when every
+    loss is above 0.
+
+    The log scale is drawn as log10 of the losses on a linear axis, its ticks labelled
+    with the losses: plotext's own log scale takes the log of its data again each time
+    the same figure is drawn again (a resize), and fails."""
+
+    TICKS = 5
 
     def show(self, race: Race, active: list[str]) -> None:
         plt = self.plt
@@ -176,11 +193,14 @@ class LossPlot(PlotextPlot):
             if not pairs:
                 continue
             xs, ys = zip(*pairs, strict=True)
+            shown = [math.log10(y) for y in ys] if log else list(ys)
             plt.plot(
-                list(xs), list(ys), marker=racer.glyph, color=racer_colour(racer.optimizer, colours)
+                list(xs), shown, marker=racer.glyph, color=racer_colour(racer.optimizer, colours)
             )
         if log:
-            plt.yscale("log")
+            low, high = math.log10(min(finite)), math.log10(max(finite))
+            ticks = [float(t) for t in np.linspace(low, high, self.TICKS if high > low else 1)]
+            plt.yticks(ticks, tick_labels([10**t for t in ticks]))
         plt.title("loss per step" + (" (log)" if log else ""))
         self.refresh()
 
