@@ -46,6 +46,10 @@ _FROM_DENSE = (
     "train_minibatches",
     "train_online_by_columns",
     "train_online_by_rows",
+    "train_rule",
+    "train_many_rule",
+    "step_rule",
+    "apply_rule",
 )
 _FROM_CONFIG = ("CACHE_DIR", "JIT_FLAGS")
 
@@ -161,6 +165,28 @@ def general_train_batches(
     )
 
 
+def rule_trainers(layers, cost: int, specialized: bool | None = None):
+    """(train_rule, train_many_rule) for the network described by the layer table: the
+    kernels of every update rule (``dense.train_rule``: ``train_batches`` with the rule's
+    state and numbers), generated for small networks as by ``trainers``, the same bits."""
+    from . import dense, specialize
+
+    if not _specialized(layers, specialized):
+        return dense.train_rule, dense.train_many_rule
+    module = specialize.load_module(*_arch(layers, cost))
+    return module.train_rule, module.train_many_rule
+
+
+def rule_stepper(layers, cost: int, specialized: bool | None = None):
+    """The ``step_rule`` kernel (``dense.step_rule``: ``step`` for every update rule),
+    chosen as by ``trainers``."""
+    from . import dense, specialize
+
+    if not _specialized(layers, specialized):
+        return dense.step_rule
+    return specialize.load_module(*_arch(layers, cost)).step_rule
+
+
 def stepper(layers, cost: int, specialized: bool | None = None):
     """The ``step`` kernel (one update on the packed arrays, see ``dense.step``) for the
     network described by the layer table; chosen as by ``trainers``, and like those, the
@@ -195,6 +221,8 @@ __all__ = [
     "trainers",
     "evaluator",
     "general_train_batches",
+    "rule_trainers",
+    "rule_stepper",
     "stepper",
     "step",
     "train_many",
@@ -224,4 +252,8 @@ __all__ = [
     "train_minibatches",
     "train_online_by_columns",
     "train_online_by_rows",
+    "train_rule",
+    "train_many_rule",
+    "step_rule",
+    "apply_rule",
 ]

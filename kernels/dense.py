@@ -9,7 +9,10 @@ Notation (README): W^m has shape (N^m, N^{m-1}), b^m has shape (N^m,),
     delta^L = dC/da^L * sigma'(z^L),
     delta^m = (W^{m+1}^T delta^{m+1}) * sigma'(z^m),          m = L-1 .. 1,
     dC/dW^m = delta^m (a^{m-1})^T,   dC/db^m = delta^m,
-    d = -alpha * g + mu * d_prev,    theta += d.
+    d = -alpha * g + mu * d_prev,    theta += d        (momentum; sgd is mu = 0),
+
+or another update rule (nesterov, adagrad, rmsprop, adam, any of them with L2 weight decay;
+``apply_rule``, formulas in ``core.optimizers``).
 
 Arguments that describe the network (see ``kernels.layout``):
     layers : int64 (L + 1, N_COLUMNS), the layer table
@@ -52,6 +55,18 @@ for bit, so a run may move from one to another between any two calls:
   go through the generated ``train_batches``. (``train_many`` here runs this module's
   ``train_batches`` for each network.)
 
+The update rules other than plain momentum and sgd (``kernels.layout``'s rule codes) take
+one path of their own, so that the momentum paths above stay as they were and a rule is
+compiled only when a run uses it: ``train_rule`` (``forward``, ``backward``, then
+``apply_rule`` once per batch, of one example too), ``step_rule`` (its next batch, on the
+packed arrays) and ``train_many_rule``; the generated ones (``kernels.specialize``) write
+the forward and backward passes out and call the same ``apply_rule`` on the arrays, so
+general and generated agree bit for bit. The rule's state is ``velocity`` and ``second``
+(P,), and t, the updates since the state was zero, in a one-element array ``steps`` (in a
+Network's buffer after ``second``; the momentum kernels leave it to the caller, except
+``step``, which advances it). tests/test_optimizer_kernels.py holds every rule to the
+NumPy reference and the general and generated kernels to each other.
+
 The tests that hold them equal: tests/test_compile_paths.py compares
 ``kernels.general_train_batches`` with ``train_batches``, bit for bit, on each path;
 tests/test_kernels.py compares ``train_batches`` with the
@@ -78,18 +93,33 @@ from numba.extending import intrinsic
 from .config import HELPER_FLAGS, INNER_FLAGS, JIT_FLAGS
 from .layout import (
     ACTIVATION,
+    ADAGRAD,
+    ADAM,
     B_OFFSET,
     CROSS_ENTROPY,
     HAS_BIAS,
+    MOMENTUM,
     N_COLUMNS,
+    NESTEROV,
     NODE_OFFSET,
     PENDING_EPOCHS,
+    R_ALPHA,
+    R_BETA1,
+    R_BETA2,
+    R_CODE,
+    R_DECAY,
+    R_DECAY_BIASES,
+    R_EPS,
+    R_MOMENTUM,
+    R_RHO,
     RELU,
+    RULE_SIZE,
     SD_ALPHA,
     SD_HEADER,
     SD_MOMENTUM,
     SD_PARTIAL_COST,
     SD_PENDING,
+    SD_RULE,
     SIGMOID,
     SIZE,
     ST_BATCH,
@@ -517,6 +547,115 @@ def apply_update(params, velocity, grad, alpha, momentum, batch_len):
             params[k] = p
             grad[k] = 0.0
             bad |= (p - p) != 0.0
+    return not bad
+
+
+@njit(**INNER_FLAGS)
+def rule_range(code, rule, c1, c2, lam, theta, velocity, second, grad, batch_len):
+    """The update of one run of parameters ``theta`` (a layer's weights or its biases) by
+    the rule with code ``code`` (``apply_rule``), each parameter alone: g = grad / batch_len
+    + lam theta, then the rule's d (core.optimizers), theta += d. ``c1``, ``c2`` are Adam's
+    1 - beta1^t and 1 - beta2^t. Clears ``grad``; returns True if a parameter or a state
+    value is not finite. One loop per rule, each without a branch inside."""
+    alpha = rule[R_ALPHA]
+    mu = rule[R_MOMENTUM]
+    eps = rule[R_EPS]
+    bad = False
+    if code <= MOMENTUM:  # sgd, momentum: v = mu v - alpha g (mu 0 for sgd); d = v
+        for k in range(theta.shape[0]):
+            g = grad[k] / batch_len + lam * theta[k]
+            d = -alpha * g + mu * velocity[k]
+            velocity[k] = d
+            p = theta[k] + d
+            theta[k] = p
+            grad[k] = 0.0
+            bad |= (p - p) != 0.0
+    elif code == NESTEROV:  # v = mu v - alpha g; d = mu v - alpha g (the new v)
+        for k in range(theta.shape[0]):
+            g = grad[k] / batch_len + lam * theta[k]
+            v = -alpha * g + mu * velocity[k]
+            velocity[k] = v
+            p = theta[k] + (-alpha * g + mu * v)
+            theta[k] = p
+            grad[k] = 0.0
+            bad |= (p - p) != 0.0
+    elif code == ADAM:
+        beta1 = rule[R_BETA1]
+        beta2 = rule[R_BETA2]
+        for k in range(theta.shape[0]):
+            g = grad[k] / batch_len + lam * theta[k]
+            m = beta1 * velocity[k] + (1.0 - beta1) * g
+            s = beta2 * second[k] + (1.0 - beta2) * g * g
+            velocity[k] = m
+            second[k] = s
+            p = theta[k] + -alpha * (m / c1) / (math.sqrt(s / c2) + eps)
+            theta[k] = p
+            grad[k] = 0.0
+            bad |= ((p - p) + (m - m) + (s - s)) != 0.0
+    else:  # adagrad: G = G + g^2, rmsprop: s = rho s + (1 - rho) g^2; d = -alpha g / (sqrt + eps)
+        rho = 1.0 if code == ADAGRAD else rule[R_RHO]
+        fresh = 1.0 if code == ADAGRAD else 1.0 - rho
+        for k in range(theta.shape[0]):
+            g = grad[k] / batch_len + lam * theta[k]
+            s = rho * second[k] + fresh * g * g
+            second[k] = s
+            d = -alpha * g / (math.sqrt(s) + eps)
+            velocity[k] = d
+            p = theta[k] + d
+            theta[k] = p
+            grad[k] = 0.0
+            bad |= ((p - p) + (s - s)) != 0.0
+    return bad
+
+
+@njit(**INNER_FLAGS)
+def apply_rule(layers, params, velocity, second, grad, rule, steps, batch_len):
+    """One update of every parameter by the rule ``rule`` (float64 (RULE_SIZE,),
+    ``kernels.layout``) from the batch's gradient sums ``grad`` over ``batch_len`` examples,
+    with the state ``velocity`` and ``second`` (P,) and t in ``steps[0]`` (advanced by one
+    first: Adam's bias corrections use this update's number). The weight decay lambda
+    applies to the weights, and to the biases if the rule says so. Clears ``grad``. Returns
+    False if a parameter or a state value is no longer finite (the run diverged).
+
+    Every rule but plain momentum and sgd takes this path, per example and per batch, in
+    the general and the generated kernels alike (which call it), so they agree bit for bit.
+    """
+    t = steps[0] + 1.0
+    steps[0] = t
+    code = int(rule[R_CODE])
+    c1 = 1.0 - rule[R_BETA1] ** t
+    c2 = 1.0 - rule[R_BETA2] ** t
+    lam = rule[R_DECAY]
+    lam_b = lam if rule[R_DECAY_BIASES] != 0.0 else 0.0
+    bad = False
+    for m in range(1, layers.shape[0]):
+        n_out, n_in, w0, b0, _, _, _ = layer_geometry(layers, m)
+        w1 = w0 + n_out * n_in
+        bad |= rule_range(
+            code,
+            rule,
+            c1,
+            c2,
+            lam,
+            params[w0:w1],
+            velocity[w0:w1],
+            second[w0:w1],
+            grad[w0:w1],
+            batch_len,
+        )
+        b1 = b0 + n_out
+        bad |= rule_range(
+            code,
+            rule,
+            c1,
+            c2,
+            lam_b,
+            params[b0:b1],
+            velocity[b0:b1],
+            second[b0:b1],
+            grad[b0:b1],
+            batch_len,
+        )
     return not bad
 
 
@@ -967,7 +1106,8 @@ def step(state, buffer, data):
     arrays, so that a call from Python costs little more than the update itself.
 
     state : int64, the step state (``kernels.layout``: counters, layer table, orders);
-    buffer : float64, a Network's buffer (params, velocity, grad, z, a, delta, betas);
+    buffer : float64, a Network's buffer (params, velocity, grad, z, a, delta, betas,
+    second, t; t is advanced by one);
     data : float64, alpha, momentum, the epoch's partial cost and the last finished
     epoch's cost, then X and Y.
 
@@ -1003,6 +1143,7 @@ def step(state, buffer, data):
     Y = data[SD_HEADER + n * n_in : SD_HEADER + n * (n_in + n_out)]
     alpha = data[SD_ALPHA]
     momentum = data[SD_MOMENTUM]
+    buffer[4 * n_params + 3 * nodes + rows] += 1.0  # t, the updates since the state was 0
     cost = state[ST_COST]
 
     batch_size = state[ST_BATCH_SIZE]
@@ -1025,6 +1166,92 @@ def step(state, buffer, data):
             batch_cost += example_cost(layers, betas, cost, z, a, y)
             backward(layers, betas, cost, params, z, a, y, delta, grad)
         finite = apply_update(params, velocity, grad, alpha, momentum, stop - start)
+    return finish_step(state, data, stop - start, order[stop - 1], batch_cost, finite)
+
+
+@njit(**JIT_FLAGS)
+def train_rule(
+    layers,
+    betas,
+    cost,
+    params,
+    velocity,
+    second,
+    grad,
+    z,
+    a,
+    delta,
+    X,
+    Y,
+    order,
+    batch_size,
+    first_batch,
+    n_batches,
+    rule,
+    steps,
+    epoch_cost,
+):
+    """``train_batches`` for every update rule (``apply_rule``): the arguments of
+    ``train_batches`` with ``second`` (P,) after ``velocity``, and ``rule`` (RULE_SIZE,)
+    and ``steps`` (1,), t, advanced by every update, in place of alpha and momentum. Each
+    batch, of one example too, goes ``forward``, ``backward``, ``apply_rule``."""
+    n = order.shape[1]
+    per_epoch = (n + batch_size - 1) // batch_size
+    for t in range(n_batches):
+        e, start, stop = batch_bounds(first_batch + t, per_epoch, batch_size, n)
+        batch_cost = 0.0
+        for k in range(start, stop):
+            idx = order[e, k]
+            forward(layers, betas, params, X[idx], z, a)
+            batch_cost += example_cost(layers, betas, cost, z, a, Y[idx])
+            backward(layers, betas, cost, params, z, a, Y[idx], delta, grad)
+        epoch_cost[e] += batch_cost
+        finite = apply_rule(layers, params, velocity, second, grad, rule, steps, stop - start)
+        if not (finite and math.isfinite(batch_cost)):
+            return t + 1
+    return n_batches
+
+
+@njit(**JIT_FLAGS)
+def step_rule(state, buffer, data):
+    """``step`` for every update rule: the next batch of ``train_rule``, with the rule at
+    data[SD_RULE:] and the state (second, t) in the buffer after betas."""
+    row = step_order_row(state)
+    if row < 0:
+        return -1 - row
+    n = state[ST_N]
+    rows = state[ST_ROWS]
+    layers = state[ST_HEADER : ST_HEADER + rows * N_COLUMNS].reshape((rows, N_COLUMNS))
+    orders_at = ST_HEADER + rows * N_COLUMNS
+    order = state[orders_at + row * n : orders_at + (row + 1) * n]
+    n_params = state[ST_N_PARAMS]
+    nodes = state[ST_N_NODES]
+    params = buffer[:n_params]
+    velocity = buffer[n_params : 2 * n_params]
+    grad = buffer[2 * n_params : 3 * n_params]
+    z = buffer[3 * n_params : 3 * n_params + nodes]
+    a = buffer[3 * n_params + nodes : 3 * n_params + 2 * nodes]
+    delta = buffer[3 * n_params + 2 * nodes : 3 * n_params + 3 * nodes]
+    end = 3 * n_params + 3 * nodes + rows
+    betas = buffer[end - rows : end]
+    second = buffer[end : end + n_params]
+    steps = buffer[end + n_params : end + n_params + 1]
+    n_in = layers[0, SIZE]
+    n_out = layers[rows - 1, SIZE]
+    X = data[SD_HEADER : SD_HEADER + n * n_in]
+    Y = data[SD_HEADER + n * n_in : SD_HEADER + n * (n_in + n_out)]
+    rule = data[SD_RULE : SD_RULE + RULE_SIZE]
+    cost = state[ST_COST]
+    start = state[ST_BATCH] * state[ST_BATCH_SIZE]
+    stop = min(start + state[ST_BATCH_SIZE], n)
+    batch_cost = 0.0
+    for k in range(start, stop):
+        idx = order[k]
+        y = Y[idx * n_out : (idx + 1) * n_out]
+        forward(layers, betas, params, X[idx * n_in : (idx + 1) * n_in], z, a)
+        batch_cost += example_cost(layers, betas, cost, z, a, y)
+        backward(layers, betas, cost, params, z, a, y, delta, grad)
+    finite = apply_rule(layers, params, velocity, second, grad, rule, steps, stop - start)
     return finish_step(state, data, stop - start, order[stop - 1], batch_cost, finite)
 
 
@@ -1139,6 +1366,56 @@ def train_many(
             n_batches,
             alpha,
             momentum,
+            epoch_cost[r],
+        )
+
+
+@njit(parallel=True, **JIT_FLAGS)
+def train_many_rule(
+    layers,
+    betas,
+    cost,
+    params,
+    velocity,
+    second,
+    grad,
+    z,
+    a,
+    delta,
+    X,
+    Y,
+    orders,
+    batch_size,
+    first_batch,
+    n_batches,
+    rule,
+    steps,
+    epoch_cost,
+    ran,
+):
+    """``train_rule`` for R independent networks of one architecture, in parallel (the
+    arguments of ``train_many``, with ``second`` (R, P), and ``rule`` and ``steps`` (R,),
+    each network's t, in place of alpha and momentum)."""
+    for r in prange(params.shape[0]):
+        ran[r] = train_rule(
+            layers,
+            betas,
+            cost,
+            params[r],
+            velocity[r],
+            second[r],
+            grad[r],
+            z[r],
+            a[r],
+            delta[r],
+            X,
+            Y,
+            orders[r],
+            batch_size,
+            first_batch,
+            n_batches,
+            rule,
+            steps[r : r + 1],
             epoch_cost[r],
         )
 

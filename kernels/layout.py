@@ -53,13 +53,45 @@ ST_COST = 14  # MSE or CROSS_ENTROPY
 ST_PENDING = 15  # finished epochs whose summed costs wait in data[SD_PENDING:]
 ST_HEADER = 16
 
-# The step's float64 data array: these scalars, the summed costs of up to PENDING_EPOCHS
+# Update rule codes (the order of core.config.OPTIMIZERS; formulas: core.optimizers).
+SGD = 0
+MOMENTUM = 1
+NESTEROV = 2
+ADAGRAD = 3
+RMSPROP = 4
+ADAM = 5
+OPTIMIZER_CODES = {
+    "sgd": SGD,
+    "momentum": MOMENTUM,
+    "nesterov": NESTEROV,
+    "adagrad": ADAGRAD,
+    "rmsprop": RMSPROP,
+    "adam": ADAM,
+}
+
+# The *rule*: one float64 array of RULE_SIZE numbers, what ``dense.apply_rule`` needs to
+# know of an update rule. R_MOMENTUM is 0 for sgd, so that sgd without weight decay is the
+# momentum step with mu = 0 (``core.step_state.momentum_path``).
+R_CODE = 0  # one of the codes above
+R_ALPHA = 1
+R_MOMENTUM = 2
+R_RHO = 3
+R_BETA1 = 4
+R_BETA2 = 5
+R_EPS = 6
+R_DECAY = 7  # lambda of the L2 weight decay, 0 for none
+R_DECAY_BIASES = 8  # 1: the decay applies to the biases too
+RULE_SIZE = 9
+
+# The step's float64 data array: the rule (at SD_RULE, so alpha and mu are SD_ALPHA and
+# SD_MOMENTUM), the epoch's partial cost, the summed costs of up to PENDING_EPOCHS
 # finished epochs not yet recorded in the loss history (the oldest first), then X (n x N^0)
 # and Y (n x N^L), row-major.
-SD_ALPHA = 0
-SD_MOMENTUM = 1
-SD_PARTIAL_COST = 2  # summed cost of the current epoch so far
-SD_PENDING = 4
+SD_RULE = 0
+SD_ALPHA = SD_RULE + R_ALPHA
+SD_MOMENTUM = SD_RULE + R_MOMENTUM
+SD_PARTIAL_COST = SD_RULE + RULE_SIZE  # summed cost of the current epoch so far
+SD_PENDING = SD_PARTIAL_COST + 1
 PENDING_EPOCHS = 128
 SD_HEADER = SD_PENDING + PENDING_EPOCHS
 

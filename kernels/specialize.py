@@ -61,7 +61,7 @@ from .layout import (
 
 #: Networks with at most this many parameters get a generated kernel.
 MAX_PARAMETERS = 40  # larger ones compile slowly (seconds) for little gain
-_VERSION = 7  # bump when the generated code changes, to leave old cache files behind
+_VERSION = 8  # bump when the generated code changes, to leave old cache files behind
 
 #: Networks advanced together by one thread in ``train_many``, as the lanes of vector
 #: registers: every value of the 2-3-1 update is then computed for several networks by one
@@ -469,6 +469,7 @@ def _step_source(net: _Net) -> str:
     base = {"params": 0, "velocity": P, "grad": 2 * P}
     base |= {"z": 3 * P, "a": 3 * P + nodes, "delta": 3 * P + 2 * nodes}
     betas_at = 3 * P + 3 * nodes
+    t_at = betas_at + net.L + 1 + P  # after betas and second
     n_in, n_out = net.sizes[0], net.sizes[net.L]
 
     def packed(array: str, k: int) -> str:
@@ -493,6 +494,7 @@ def step(state, buffer, data):
     y_at = {SD_HEADER} + n * {n_in}
     alpha = data[SD_ALPHA]
     momentum = data[SD_MOMENTUM]
+    buffer[{t_at}] += 1.0  # t, the updates since the state was 0
 {_indent(betas, 1)}
 {_indent(_copy_in(net, at, packed), 1)}
     batch_size = state[ST_BATCH_SIZE]
@@ -510,6 +512,129 @@ def step(state, buffer, data):
 {_indent(_copy_out(net, at, packed), 1)}
     return _finish_step(state, data, stop - start, state[order_at + stop - 1], batch_cost,
                         not {at.flag_raised()})
+"""
+
+
+def _without_velocity(net: _Net) -> list[tuple[str, str, int]]:
+    """``net.state()`` but the velocities, which ``dense.apply_rule`` keeps in their array."""
+    return [entry for entry in net.state() if entry[1] != "velocity"]
+
+
+def _rule_update(net: _Net, at: _Scalars, place: Callable[[str, int], str]) -> Lines:
+    """The update of every rule: the parameters and gradient sums stored to ``place``,
+    ``dense.apply_rule`` (the same arithmetic, so the same bits, as the general kernels),
+    the parameters loaded back and the sums cleared."""
+    lines = [f"{place('params', off)} = {at(name)}" for name, off in net.params]
+    lines += [f"{place('grad', off)} = {at(f'g{name}')}" for name, off in net.params]
+    lines.append(
+        "finite = _apply_rule(layers, params, velocity, second, grad, rule, steps, batch_len)"
+    )
+    lines += [f"{at(name)} = {place('params', off)}" for name, off in net.params]
+    return lines + [f"{at(f'g{name}')} = 0.0" for name, _ in net.params]
+
+
+def _rule_source(net: _Net) -> str:
+    """``train_rule``, ``train_many_rule`` and ``step_rule``: ``dense``'s kernels of those
+    names for this architecture. The forward and backward passes are written out as in
+    ``train_batches``; the update is ``dense.apply_rule`` on the arrays (once per batch),
+    so that every rule compiles once, into these kernels only, and nothing of it into the
+    momentum path."""
+    at = _Scalars()
+
+    def arrays(array: str, k: int) -> str:
+        return f"{array}[{k}]"
+
+    state = _without_velocity(net)
+    load = [f"{at(name)} = {arrays(array, k)}" for name, array, k in state]
+    store = [f"{arrays(array, k)} = {at(name)}" for name, array, k in state]
+    betas = _betas(net, lambda m: f"betas[{m}]")
+    example = _fetch(net, at, _row_of_x, _row_of_y) + _forward(net, at) + _cost(net, at)
+    example += _backward(net, at)
+    P, nodes = len(net.params), net.n_nodes
+    rows = net.L + 1
+    n_in, n_out = net.sizes[0], net.sizes[net.L]
+    # The step's packed buffer: params, velocity, grad, z, a, delta, betas, second, t.
+    base = {"params": 0, "velocity": P, "grad": 2 * P}
+    base |= {"z": 3 * P, "a": 3 * P + nodes, "delta": 3 * P + 2 * nodes}
+    betas_at = 3 * P + 3 * nodes
+    second_at = betas_at + rows
+
+    def packed(array: str, k: int) -> str:
+        return f"buffer[{base[array] + k}]"
+
+    def x(j: int) -> str:
+        return f"data[{SD_HEADER} + idx * {n_in} + {j}]"
+
+    def y(i: int) -> str:
+        return f"data[y_at + idx * {n_out} + {i}]"
+
+    step_example = _fetch(net, at, x, y) + _forward(net, at) + _cost(net, at)
+    step_example += _backward(net, at)
+    step_load = [f"{at(name)} = {packed(array, k)}" for name, array, k in state]
+    step_store = [f"{packed(array, k)} = {at(name)}" for name, array, k in state]
+    orders_at = ST_HEADER + rows * N_COLUMNS
+    return f"""@njit(**JIT_FLAGS)
+def train_rule(layers, betas, cost, params, velocity, second, grad, z, a, delta,
+               X, Y, order, batch_size, first_batch, n_batches, rule, steps, epoch_cost):
+{_indent(betas, 1)}
+{_indent(load, 1)}
+    n = order.shape[1]
+    per_epoch = (n + batch_size - 1) // batch_size
+    ran = n_batches
+    for t_ in range(n_batches):
+        e, start, stop = _batch_bounds(first_batch + t_, per_epoch, batch_size, n)
+        batch_cost = 0.0
+        for k_ in range(start, stop):
+            idx = order[e, k_]
+{_indent(example, 3)}
+        epoch_cost[e] += batch_cost
+        batch_len = stop - start
+{_indent(_rule_update(net, at, arrays), 2)}
+        if not (finite and math.isfinite(batch_cost)):
+            ran = t_ + 1
+            break
+{_indent(store, 1)}
+    return ran
+
+
+@njit(parallel=True, **JIT_FLAGS)
+def train_many_rule(layers, betas, cost, params, velocity, second, grad, z, a, delta, X, Y,
+                    orders, batch_size, first_batch, n_batches, rule, steps, epoch_cost, ran):
+    for r in prange(params.shape[0]):
+        ran[r] = train_rule(layers, betas, cost, params[r], velocity[r], second[r], grad[r],
+                            z[r], a[r], delta[r], X, Y, orders[r], batch_size, first_batch,
+                            n_batches, rule, steps[r:r + 1], epoch_cost[r])
+
+
+@njit(**JIT_FLAGS)
+def step_rule(state, buffer, data):
+    row = _step_order_row(state)
+    if row < 0:
+        return -1 - row
+    n = state[ST_N]
+    order_at = {orders_at} + row * n
+    y_at = {SD_HEADER} + n * {n_in}
+    layers = state[{ST_HEADER}:{orders_at}].reshape(({rows}, {N_COLUMNS}))
+    params = buffer[0:{P}]
+    velocity = buffer[{P}:{2 * P}]
+    grad = buffer[{2 * P}:{3 * P}]
+    second = buffer[{second_at}:{second_at + P}]
+    steps = buffer[{second_at + P}:{second_at + P + 1}]
+    rule = data[SD_RULE:SD_RULE + RULE_SIZE]
+{_indent(_betas(net, lambda m: f"buffer[{betas_at + m}]"), 1)}
+{_indent(step_load, 1)}
+    batch_size = state[ST_BATCH_SIZE]
+    start = state[ST_BATCH] * batch_size
+    stop = min(start + batch_size, n)
+    batch_cost = 0.0
+    for k_ in range(start, stop):
+        idx = state[order_at + k_]
+{_indent(step_example, 2)}
+    batch_len = stop - start
+{_indent(_rule_update(net, at, packed), 1)}
+{_indent(step_store, 1)}
+    return _finish_step(state, data, stop - start, state[order_at + stop - 1], batch_cost,
+                        finite)
 """
 
 
@@ -565,12 +690,21 @@ import numpy as np
 from numba import njit, prange
 
 from kernels.config import JIT_FLAGS
+from kernels.dense import apply_rule as _apply_rule
 from kernels.dense import batch_bounds as _batch_bounds
 from kernels.dense import exp as _exp
 from kernels.dense import finish_step as _finish_step
 from kernels.dense import softplus as _softplus
 from kernels.dense import step_order_row as _step_order_row
-from kernels.layout import SD_ALPHA, SD_MOMENTUM, ST_BATCH, ST_BATCH_SIZE, ST_N
+from kernels.layout import (
+    RULE_SIZE,
+    SD_ALPHA,
+    SD_MOMENTUM,
+    SD_RULE,
+    ST_BATCH,
+    ST_BATCH_SIZE,
+    ST_N,
+)
 
 
 {_train_batches_source(net)}
@@ -579,7 +713,9 @@ from kernels.layout import SD_ALPHA, SD_MOMENTUM, ST_BATCH, ST_BATCH_SIZE, ST_N
 
 {_step_source(net)}
 
-{_evaluate_source(net)}'''
+{_evaluate_source(net)}
+
+{_rule_source(net)}'''
 
 
 #: The generated modules' names: this prefix, the sources' hash (``_sources_hash``), the

@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .arrays import Floats, Ints
+from .config import UpdateRule
 
 
 @dataclass(frozen=True, eq=False)
 class Checkpoint:
     """A Session's state after ``updates`` updates (``epoch`` epochs complete): the
-    network's buffer, the step state's headers, the example orders' stream, the loss
-    history. Made by ``Session.checkpoint``, used by ``Session.restore``."""
+    network's buffer (with the update rule's state: velocity, second, t), the step state's
+    headers, the example orders' stream, the loss history, the update rule. Made by
+    ``Session.checkpoint``, used by ``Session.restore``."""
 
     updates: int
     epoch: int
@@ -23,6 +25,7 @@ class Checkpoint:
     orders: tuple[int, dict | None]
     history: tuple[Ints, Floats, int, int, float]
     epoch_losses: list[float] | None
+    rule: UpdateRule | None = None
 
     @property
     def nbytes(self) -> int:

@@ -74,11 +74,18 @@ def init_scale(
 class Network:
     """Parameters, momentum and work buffers of one network, allocated once.
 
-    buffer : float64, params, velocity, grad, z, a, delta and betas one after the other;
-    each of those is a view of it
+    buffer : float64, params, velocity, grad, z, a, delta, betas, second and steps one
+    after the other; each of those is a view of it
     params, velocity, grad : float64 (P,), P = sum over m of N^m (N^{m-1} + 1)
+    velocity, second : the update rule's state (``core.optimizers``): velocity holds v
+    (momentum, nesterov), m (adam) or the last change d (sgd, adagrad, rmsprop); second
+    holds G (adagrad) or s (rmsprop, adam)
+    steps : float64 (1,), t, the updates since the state was zero (Adam's bias
+    corrections); a whole number
     W[m] : view of params, (N^m, N^{m-1});   b[m] : view, (N^m,)
-    dW[m], db[m] : views of velocity, the last change d applied to W[m], b[m]
+    dW[m], db[m] : views of velocity, the last change d applied to W[m], b[m] (for
+    momentum and sgd; the rule's first state in general)
+    sW[m], sb[m] : views of second
     z, a, delta : float64 (N^0 + ... + N^L,) work buffers; ``layer_values(buf, m)``
     gives layer m's part. a starts with the input a^0.
     """
@@ -91,16 +98,28 @@ class Network:
         n_nodes = sum(spec.sizes)
         # One buffer, in this order, so that a kernel called once per update can take the
         # whole network as a single argument (see ``kernels.dense.step``).
-        self.buffer = np.zeros(3 * n_params + 3 * n_nodes + spec.n_layers + 1)
-        parts = np.cumsum([0, n_params, n_params, n_params, n_nodes, n_nodes, n_nodes])
-        (self.params, self.velocity, self.grad, self.z, self.a, self.delta, self.betas) = (
-            self.buffer[start:stop] for start, stop in zip(parts, [*parts[1:], None], strict=True)
-        )
+        rows = spec.n_layers + 1
+        self.buffer = np.zeros(4 * n_params + 3 * n_nodes + rows + 1)
+        sizes = [n_params, n_params, n_params, n_nodes, n_nodes, n_nodes, rows, n_params, 1]
+        parts = np.cumsum([0, *sizes])
+        (
+            self.params,
+            self.velocity,
+            self.grad,
+            self.z,
+            self.a,
+            self.delta,
+            self.betas,
+            self.second,
+            self.steps,
+        ) = (self.buffer[start:stop] for start, stop in zip(parts[:-1], parts[1:], strict=True))
         self.betas[...] = spec.beta
         self.W: PerLayer = [None]
         self.b: PerLayer = [None]
         self.dW: PerLayer = [None]
         self.db: PerLayer = [None]
+        self.sW: PerLayer = [None]
+        self.sb: PerLayer = [None]
         for m in range(1, spec.n_layers + 1):
             shape = (spec.sizes[m], spec.sizes[m - 1])
             w0 = self.layers[m, W_OFFSET]
@@ -110,6 +129,8 @@ class Network:
             self.b.append(self.params[b0 : b0 + shape[0]])
             self.dW.append(self.velocity[w0:w_end].reshape(shape))
             self.db.append(self.velocity[b0 : b0 + shape[0]])
+            self.sW.append(self.second[w0:w_end].reshape(shape))
+            self.sb.append(self.second[b0 : b0 + shape[0]])
 
     def layer_values(self, buffer: Floats, m: int) -> Floats:
         """Layer m's slice (N^m,) of a per-node buffer (z, a or delta)."""
@@ -117,7 +138,8 @@ class Network:
         return buffer[start : start + self.spec.sizes[m]]
 
     def initialize(self, rng: np.random.Generator) -> None:
-        """Draw the layers in order from ``rng`` (see :func:`init_scale`); zero velocity.
+        """Draw the layers in order from ``rng`` (see :func:`init_scale`); zero the update
+        rule's state (``clear_state``).
 
         Tutorial scheme with biases: each layer's (N^m, N^{m-1} + 1) block theta = [W^m | b^m]
         is drawn at once, row by row, as the tutorial's code draws it (bias column last).
@@ -140,20 +162,25 @@ class Network:
             else:
                 W[m][...] = rng.uniform(-scale, scale, size=(fan_out, fan_in))
             b[m][...] = 0.0
-        self.velocity[...] = 0.0
-        self.grad[...] = 0.0
+        self.clear_state()
 
     def set_parameters(
         self, weights: Sequence[ArrayLike], biases: Sequence[ArrayLike] | None
     ) -> None:
-        """Copy exact weights (and biases, or zeros) in; zero the velocity.
+        """Copy exact weights (and biases, or zeros) in; zero the update rule's state.
 
         Shapes must already be checked (``weights_file.load_weights`` does)."""
         W, b = layer_arrays(self.W), layer_arrays(self.b)
         for m in range(1, self.spec.n_layers + 1):
             W[m][...] = weights[m - 1]
             b[m][...] = biases[m - 1] if biases is not None and self.spec.bias else 0.0
+        self.clear_state()
+
+    def clear_state(self) -> None:
+        """Zero the update rule's state (velocity, second, t) and the gradient sums."""
         self.velocity[...] = 0.0
+        self.second[...] = 0.0
+        self.steps[...] = 0.0
         self.grad[...] = 0.0
 
     def weights(self) -> list[Floats]:

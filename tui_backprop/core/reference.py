@@ -17,6 +17,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .arrays import NO_LAYER, Floats, Ints
+from .config import UpdateRule
+from .optimizers import update as rule_update
 
 
 def sigmoid(z: Floats, beta: float, out: Floats) -> Floats:
@@ -64,7 +66,8 @@ def softplus(t: Floats) -> Floats:
 
 
 class ReferenceNetwork:
-    """Per-example forward, backward and momentum update, in plain NumPy.
+    """Per-example forward, backward and update (momentum, or any rule of
+    ``core.optimizers``), in plain NumPy.
 
     weights : [W^1, ..., W^L], W^m (N^m, N^{m-1});  biases : [b^1, ..., b^L] or None.
     activations : [sigma^1, ..., sigma^L] names;  cost : "mse" or "cross-entropy".
@@ -93,6 +96,10 @@ class ReferenceNetwork:
         self.db = [NO_LAYER] + [np.zeros_like(b) for b in self.b[1:]]
         self.gW = [NO_LAYER] + [np.zeros_like(w) for w in self.W[1:]]  # summed batch gradient
         self.gb = [NO_LAYER] + [np.zeros_like(b) for b in self.b[1:]]
+        # The other rules' state: G or s (``core.optimizers``), and t, shared by the layers.
+        self.sW = [NO_LAYER] + [np.zeros_like(w) for w in self.W[1:]]
+        self.sb = [NO_LAYER] + [np.zeros_like(b) for b in self.b[1:]]
+        self.t = 0
         sizes = [self.W[1].shape[1]] + [w.shape[0] for w in self.W[1:]]
         self.z = [NO_LAYER] + [np.zeros(n) for n in sizes[1:]]
         self.a = [np.zeros(n) for n in sizes]
@@ -146,8 +153,24 @@ class ReferenceNetwork:
         """sigma'(z^m) of the last forward pass."""
         return activation_slope(self.activations[m], self.z[m], self.a[m], self.beta, self.slope[m])
 
-    def update(self, batch_len: int, alpha: float, momentum: float) -> None:
-        """d = -alpha g + mu d_prev, theta += d, with g the batch's mean gradient."""
+    def update(
+        self, batch_len: int, alpha: float, momentum: float, rule: UpdateRule | None = None
+    ) -> None:
+        """d = -alpha g + mu d_prev, theta += d, with g the batch's mean gradient; or, given
+        a ``rule``, its update (``core.optimizers.update``, layer by layer, with one t;
+        the weights decay, the biases only if the rule says so), alpha and momentum its."""
+        self.t += 1
+        if rule is not None and (rule.optimizer != "momentum" or rule.weight_decay != 0.0):
+            for m in range(1, self.L + 1):
+                for theta, velocity, second, grad_sum, decays in (
+                    (self.W[m], self.dW[m], self.sW[m], self.gW[m], True),
+                    (self.b[m], self.db[m], self.sb[m], self.gb[m], rule.decay_biases),
+                ):
+                    rule_update(rule, theta, grad_sum / batch_len, velocity, second, self.t, decays)
+                    grad_sum[...] = 0.0
+            return
+        if rule is not None:
+            alpha, momentum = rule.alpha, rule.momentum
         for m in range(1, self.L + 1):
             for theta, velocity, grad_sum in (
                 (self.W[m], self.dW[m], self.gW[m]),
@@ -169,9 +192,11 @@ class ReferenceNetwork:
         batch_size: int,
         alpha: float,
         momentum: float,
+        rule: UpdateRule | None = None,
     ) -> Floats:
         """Train over the epochs in ``order`` (E, n); returns each epoch's summed cost
-        (each example's cost measured before the update of its batch)."""
+        (each example's cost measured before the update of its batch). With a ``rule``,
+        its updates (``update``)."""
         epoch_cost = np.zeros(order.shape[0])
         with np.errstate(over="ignore"):
             for e, epoch in enumerate(order):
@@ -181,7 +206,7 @@ class ReferenceNetwork:
                         self._forward(X[idx])
                         epoch_cost[e] += self.cost(Y[idx])
                         self.backward(Y[idx])
-                    self.update(len(batch), alpha, momentum)
+                    self.update(len(batch), alpha, momentum, rule)
         return epoch_cost
 
     def loss(self, X: Floats, Y: Floats) -> float:

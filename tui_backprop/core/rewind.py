@@ -49,11 +49,7 @@ class Rewind:
         checkpoints go."""
         if self._points and session is self._session:
             last = self._points[-1]
-            same = (session.seed, session.alpha, session.momentum) == (
-                last.seed,
-                last.alpha,
-                last.momentum,
-            )
+            same = (session.seed, session.rule) == (last.seed, last.rule)
             if same and 0 <= session.updates - last.updates < MIN_SPACING:
                 return
         point = session.checkpoint()

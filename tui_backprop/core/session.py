@@ -1,6 +1,6 @@
 """The trainer every front end shares: the app, ``train``, ``gradcheck``, the estimators.
 
-A Session owns a Network, the data, the schedule (alpha, momentum, batch size, where in
+A Session owns a Network, the data, the schedule (the update rule, batch size, where in
 which epoch it is) and a bounded loss history. The kernels do the arithmetic; the Session
 decides what to run next and keeps count. It never imports anything from the UI.
 """
@@ -22,14 +22,14 @@ from kernels.layout import STEP_NEEDS_ORDERS, STEP_PENDING_FULL, STEP_RAN
 
 from .arrays import Floats, Ints, PerLayer, layer_arrays
 from .checkpoint import Checkpoint
-from .config import TrainingConfig, check_alpha, check_momentum, check_seed
+from .config import TrainingConfig, UpdateRule, check_alpha, check_momentum, check_seed
 from .history import LossHistory
 from .model import Network
 from .orders import EpochOrders, seed_streams
 from .reference import ReferenceNetwork
 from .snapshot import Snapshot
 from .spec import NetworkSpec
-from .step_state import StepState
+from .step_state import StepState, momentum_path
 
 #: Epoch orders handed to one kernel call hold at most this many indices.
 _MAX_ORDER_INDICES = 1 << 20
@@ -96,8 +96,9 @@ class Session:
         self._packed = StepState(self.network, X, Y, block_epochs)
         self._state, self._data = self._packed.state, self._packed.data
         self.X, self.Y = self._packed.X, self._packed.Y
-        self.alpha = settings.alpha
-        self.momentum = settings.momentum
+        self._rule = settings.rule
+        self._momentum_path = momentum_path(self._rule)
+        self._packed.set_rule(self._rule)
         self.batch_size = settings.batch_size
         self.outputs = np.zeros((len(self.X), spec.sizes[-1]))
         self.costs = np.zeros(len(self.X))
@@ -132,6 +133,14 @@ class Session:
             kernels.evaluator(layers, cost, self._specialized),
         )
 
+    @functools.cached_property
+    def _rule_kernels(self) -> tuple[Callable[..., Any], Callable[..., Any]]:
+        """(train_rule, step_rule) for this network: the kernels of the update rules other
+        than plain momentum and sgd, looked up (and compiled) on the first use of one."""
+        layers, cost = self.network.layers, self.network.cost_code
+        train_rule, _ = kernels.rule_trainers(layers, cost, self._specialized)
+        return train_rule, kernels.rule_stepper(layers, cost, self._specialized)
+
     @property
     def _train_batches(self) -> Callable[..., Any]:
         return self._kernels[0]
@@ -150,24 +159,67 @@ class Session:
     def _evaluate(self) -> Callable[..., Any]:
         return self._kernels[2]
 
+    @property
+    def _one_step(self) -> Callable[..., Any]:
+        """The kernel of one update on the packed arrays, for the rule in use."""
+        return self._step if self._momentum_path else self._rule_kernels[1]
+
     # -- settings that change while running ----------------------------------------------
     @property
+    def rule(self) -> UpdateRule:
+        """The update rule: the optimizer, alpha and the rest (``core.config.UpdateRule``).
+
+        Setting a rule with another optimizer starts its state afresh (velocity, second
+        and t zero) and keeps the weights; one with the same optimizer and other numbers
+        keeps the state, as changing alpha or momentum does. (A TrainingConfig gives its
+        rule.)"""
+        return self._rule
+
+    @rule.setter
+    def rule(self, rule: UpdateRule) -> None:
+        if not isinstance(rule, UpdateRule):
+            raise TypeError(f"an update rule must be an UpdateRule, got {rule!r}")
+        rule = rule.rule  # the rule alone, of a TrainingConfig too
+        if rule.optimizer != self._rule.optimizer:
+            self.network.clear_state()
+        self._rule = rule
+        self._momentum_path = momentum_path(rule)
+        self._packed.set_rule(rule)
+
+    @property
+    def optimizer(self) -> str:
+        """The update rule's optimizer (``core.config.OPTIMIZERS``)."""
+        return self._rule.optimizer
+
+    @property
     def alpha(self) -> float:
-        return self._alpha
+        return self._rule.alpha
 
     @alpha.setter
     def alpha(self, value: float) -> None:
-        self._alpha = check_alpha(value)
-        self._packed.alpha = self._alpha
+        self.rule = dataclasses.replace(self._rule, alpha=check_alpha(value))
 
     @property
     def momentum(self) -> float:
-        return self._momentum
+        return self._rule.momentum
 
     @momentum.setter
     def momentum(self, value: float) -> None:
-        self._momentum = check_momentum(value)
-        self._packed.momentum = self._momentum
+        self.rule = dataclasses.replace(self._rule, momentum=check_momentum(value))
+
+    @property
+    def optimizer_steps(self) -> int:
+        """t, the updates since the update rule's state was zero (Adam's bias corrections
+        use it); set it with the state when resuming a saved run."""
+        return int(self.network.steps[0])
+
+    @optimizer_steps.setter
+    def optimizer_steps(self, value: int) -> None:
+        if not (isinstance(value, (int, np.integer)) and not isinstance(value, bool)):
+            raise TypeError(f"optimizer_steps must be a whole number, got {value!r}")
+        if not 0 <= value <= 2**53:
+            raise ValueError(f"optimizer_steps must be from 0 to 2**53, got {value}")
+        self.network.steps[0] = float(value)
 
     # -- counters: kept in the step state, where the kernels advance them -----------------
     #: Completed epochs.
@@ -252,8 +304,7 @@ class Session:
     def restart(self) -> None:
         """Back to this seed's initial weights and example orders, counters cleared."""
         self.network.params[...] = self._initial_params
-        self.network.velocity[...] = 0.0
-        self.network.grad[...] = 0.0
+        self.network.clear_state()
         self._orders = EpochOrders(
             self.n_examples, seed_streams(self.seed)[1], self.settings.shuffle
         )
@@ -283,12 +334,16 @@ class Session:
             self._orders.saved(),
             self._history.saved(),
             None if self._epoch_losses is None else list(self._epoch_losses),
+            self._rule,
         )
 
     def restore(self, point: Checkpoint) -> None:
         """Back to ``point`` (taken from this Session, since its last reseed)."""
-        self._buffer[...] = point.buffer
-        self._packed.restore(point.step_state)
+        self._buffer[...] = point.buffer  # with the rule's state, second and t
+        self._packed.restore(point.step_state)  # with the rule's numbers the kernels read
+        if point.rule is not None:
+            self._rule = point.rule
+            self._momentum_path = momentum_path(point.rule)
         self._orders.restore(point.orders)
         self._history.restore(point.history)
         self._epoch_losses = None if point.epoch_losses is None else list(point.epoch_losses)
@@ -307,7 +362,8 @@ class Session:
             # A single step (the app's `n` key): one kernel call on the packed arrays, and
             # mostly no Python work at all: finished epochs wait in ``_data`` to be recorded
             # in bulk (by ``_flush``, before anything reads the history).
-            status = self._step(self._state, self._buffer, self._data)
+            step = self._step if self._momentum_path else self._rule_kernels[1]
+            status = step(self._state, self._buffer, self._data)
             if status == STEP_RAN:
                 return 1
             return self._after_step(status)
@@ -325,26 +381,50 @@ class Session:
             epoch_cost = self._one_epoch_cost if spanned == 1 else np.zeros(spanned)
             epoch_cost[0] = self._partial_cost
             before = self._position()
-            ran = self._train_batches(
-                net.layers,
-                net.betas,
-                net.cost_code,
-                net.params,
-                net.velocity,
-                net.grad,
-                net.z,
-                net.a,
-                net.delta,
-                self.X,
-                self.Y,
-                order,
-                self.batch_size,
-                first,
-                want,
-                self.alpha,
-                self.momentum,
-                epoch_cost,
-            )
+            if self._momentum_path:
+                ran = self._train_batches(
+                    net.layers,
+                    net.betas,
+                    net.cost_code,
+                    net.params,
+                    net.velocity,
+                    net.grad,
+                    net.z,
+                    net.a,
+                    net.delta,
+                    self.X,
+                    self.Y,
+                    order,
+                    self.batch_size,
+                    first,
+                    want,
+                    self.alpha,
+                    self._packed.momentum,  # 0 for sgd
+                    epoch_cost,
+                )
+                net.steps[0] += ran
+            else:
+                ran = self._rule_kernels[0](
+                    net.layers,
+                    net.betas,
+                    net.cost_code,
+                    net.params,
+                    net.velocity,
+                    net.second,
+                    net.grad,
+                    net.z,
+                    net.a,
+                    net.delta,
+                    self.X,
+                    self.Y,
+                    order,
+                    self.batch_size,
+                    first,
+                    want,
+                    self._packed.rule,
+                    net.steps,
+                    epoch_cost,
+                )
             if ran:
                 # The last example of the last batch run: its z, a and delta are the ones
                 # left in the network's work buffers.
@@ -384,7 +464,7 @@ class Session:
                 self._packed.load_orders(self._orders, self.epoch)
             if status & STEP_RAN or status == 0:  # 0: the run had diverged
                 return status & STEP_RAN
-            status = self._step(self._state, self._buffer, self._data)
+            status = self._one_step(self._state, self._buffer, self._data)
 
     def warm_up(self, single_steps: bool = False, every_path: bool = False) -> None:
         """Compile (or load from the cache) the training kernels, changing nothing, so
@@ -394,8 +474,36 @@ class Session:
         The general kernel's paths are kernels of their own (``kernels.general_train_batches``),
         each compiled only when used: this compiles those a run of ``settings.epochs``
         epochs (``run_epochs``) takes from here, or, with ``every_path``, every one a run
-        may take (at any batch size: the app changes it while running)."""
+        may take (at any batch size: the app changes it while running). A rule other than
+        plain momentum or sgd runs one kernel at every batch size (``train_rule``, and
+        ``step_rule`` for single steps): that one is compiled."""
         net = self.network
+        if not self._momentum_path:
+            order = np.arange(self.n_examples, dtype=np.int64)[None, :]
+            self._rule_kernels[0](
+                net.layers,
+                net.betas,
+                net.cost_code,
+                net.params.copy(),
+                net.velocity.copy(),
+                net.second.copy(),
+                net.grad.copy(),
+                net.z.copy(),
+                net.a.copy(),
+                net.delta.copy(),
+                self.X,
+                self.Y,
+                order,
+                self.batch_size,
+                0,
+                0,
+                self._packed.rule.copy(),
+                net.steps.copy(),
+                np.zeros(1),
+            )
+            if single_steps:
+                self._one_step(self._state.copy(), self._buffer.copy(), self._data.copy())
+            return
         calls = [(self.batch_size, 0)]  # (batch size, updates): the kernel each one takes
         if self._train_batches is kernels.general_train_batches:
             # The first call of run_epochs runs the rest of this epoch, the later ones whole
@@ -591,6 +699,10 @@ class Session:
             diverged=self.diverged,
             history_epochs=epochs,
             history_losses=losses,
+            rule=self._rule,
+            weight_seconds=[None, *(s.copy() for s in layer_arrays(net.sW)[1:])],
+            bias_seconds=[None, *(s.copy() for s in layer_arrays(net.sb)[1:])],
+            optimizer_steps=self.optimizer_steps,
         )
 
     def parameters_finite(self) -> bool:

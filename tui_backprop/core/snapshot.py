@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .arrays import Floats, Ints, PerLayer
+from .config import UpdateRule
 from .spec import NetworkSpec
 
 RUNNING = "RUNNING"
@@ -22,7 +23,11 @@ class Snapshot:
     """State after the most recent update.
 
     weights[m] (N^m, N^{m-1}), biases[m] (N^m,), m = 1..L (index 0 is None);
-    weight_changes[m], bias_changes[m]: the last change d applied (the momentum velocity).
+    weight_changes[m], bias_changes[m]: the update rule's velocity: the last change d applied
+    (momentum, sgd, adagrad, rmsprop), v (nesterov) or m (adam).
+    weight_seconds[m], bias_seconds[m]: its second state, G (adagrad) or s (rmsprop,
+    adam), zero for the others; rule the update rule, optimizer_steps its t (None, 0 where
+    a Snapshot is made without them).
     z[m], a[m], delta[m] (N^m,): the last trained example's forward and backward values
     (a[0] is its input; z[0] and delta[0] are None). Before any update they come from a
     forward pass of example 0 with deltas of zero. (A phase walk's Snapshot has None
@@ -58,6 +63,10 @@ class Snapshot:
     diverged: bool
     history_epochs: Ints
     history_losses: Floats
+    rule: UpdateRule | None = None
+    weight_seconds: PerLayer | None = None
+    bias_seconds: PerLayer | None = None
+    optimizer_steps: int = 0
 
     @property
     def n_examples(self) -> int:

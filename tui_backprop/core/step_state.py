@@ -26,8 +26,8 @@ arrays a :class:`StepState` holds. Their layouts (the names are ``kernels.layout
       [orders_at, end)        a block of example orders, (block_epochs, n) row-major
 
     data, float64
-      SD_ALPHA                alpha, the learning rate
-      SD_MOMENTUM             mu, the momentum
+      [SD_RULE, +RULE_SIZE)   the update rule (``rule_values``), alpha at SD_ALPHA and
+                              mu at SD_MOMENTUM (0 for sgd)
       SD_PARTIAL_COST         summed cost of the current epoch so far
       [SD_PENDING, SD_HEADER) summed costs of up to PENDING_EPOCHS finished epochs not yet
                               in the loss history, the oldest first
@@ -35,7 +35,8 @@ arrays a :class:`StepState` holds. Their layouts (the names are ``kernels.layout
       [.., +n N^L)            Y, (n, N^L) row-major
 
 The counters live here rather than in Python attributes because the kernel advances them;
-a Session reads and writes them through a StepState.
+a Session reads and writes them through a StepState. (The update rule's state, velocity,
+second and t, is in the Network's buffer.)
 """
 
 from __future__ import annotations
@@ -46,11 +47,23 @@ import numpy as np
 
 from kernels.layout import (
     N_COLUMNS,
+    OPTIMIZER_CODES,
+    R_ALPHA,
+    R_BETA1,
+    R_BETA2,
+    R_CODE,
+    R_DECAY,
+    R_DECAY_BIASES,
+    R_EPS,
+    R_MOMENTUM,
+    R_RHO,
+    RULE_SIZE,
     SD_ALPHA,
     SD_HEADER,
     SD_MOMENTUM,
     SD_PARTIAL_COST,
     SD_PENDING,
+    SD_RULE,
     ST_BATCH,
     ST_BATCH_SIZE,
     ST_BLOCK_EPOCHS,
@@ -71,8 +84,32 @@ from kernels.layout import (
 )
 
 from .arrays import Floats, Ints
+from .config import UpdateRule
 from .model import Network
 from .orders import EpochOrders
+
+
+def momentum_path(rule: UpdateRule) -> bool:
+    """Whether the kernels run ``rule`` as the momentum step d = -alpha g + mu d_prev
+    (sgd with mu = 0): plain momentum and sgd without weight decay. Every other rule runs
+    the kernels' ``train_rule`` and ``step_rule`` (``kernels.dense.apply_rule``)."""
+    return rule.optimizer in ("sgd", "momentum") and rule.weight_decay == 0.0
+
+
+def rule_values(rule: UpdateRule, out: Floats | None = None) -> Floats:
+    """The kernels' float64 (RULE_SIZE,) form of ``rule`` (``kernels.layout``), written to
+    ``out`` (a new array if None). mu is 0 for sgd."""
+    values = np.zeros(RULE_SIZE) if out is None else out
+    values[R_CODE] = OPTIMIZER_CODES[rule.optimizer]
+    values[R_ALPHA] = rule.alpha
+    values[R_MOMENTUM] = 0.0 if rule.optimizer == "sgd" else rule.momentum
+    values[R_RHO] = rule.rho
+    values[R_BETA1] = rule.beta1
+    values[R_BETA2] = rule.beta2
+    values[R_EPS] = rule.eps
+    values[R_DECAY] = rule.weight_decay
+    values[R_DECAY_BIASES] = float(rule.decay_biases)
+    return values
 
 
 class _StateInt:
@@ -129,7 +166,7 @@ class StepState:
     examples_seen = _StateInt(ST_SEEN, "Examples trained on (an example in k batches counts k).")
     batch_size = _StateInt(ST_BATCH_SIZE, "Examples per update.")
     alpha = _DataFloat(SD_ALPHA, "alpha, the learning rate.")
-    momentum = _DataFloat(SD_MOMENTUM, "mu, the momentum.")
+    momentum = _DataFloat(SD_MOMENTUM, "mu, the momentum the kernels use (0 for sgd).")
     partial_cost = _DataFloat(SD_PARTIAL_COST, "Summed cost of the current epoch so far.")
 
     def __init__(self, network: Network, X: Floats, Y: Floats, block_epochs: int) -> None:
@@ -150,6 +187,15 @@ class StepState:
         state[ST_N_PARAMS] = network.params.size
         state[ST_N_NODES] = network.z.size
         state[ST_HEADER : self._orders_at] = layers.ravel()
+
+    @property
+    def rule(self) -> Floats:
+        """The update rule as the kernels read it (a view of ``data``)."""
+        return self.data[SD_RULE : SD_RULE + RULE_SIZE]
+
+    def set_rule(self, rule: UpdateRule) -> None:
+        """Write ``rule`` where the kernels read it."""
+        rule_values(rule, self.rule)
 
     @property
     def last_example(self) -> int | None:
@@ -187,7 +233,7 @@ class StepState:
 
     def saved(self) -> tuple[Ints, Floats]:
         """Copies of what changes as the run goes on: the state's header (counters,
-        flags) and the data's header (alpha, momentum, the partial and pending costs);
+        flags) and the data's header (the update rule, the partial and pending costs);
         not the orders block, which ``restore`` drops to be loaded again, nor X and Y."""
         return self.state[:ST_HEADER].copy(), self.data[:SD_HEADER].copy()
 

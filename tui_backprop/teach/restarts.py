@@ -1,7 +1,10 @@
 """Many networks from consecutive seeds, trained in parallel: how often does a net get stuck?
 
 Restart r uses seed S + r for everything a single run takes from its seed (initial weights
-and example orders), and the same kernels, so ``train --seed S+r`` reproduces it exactly.
+and example orders), and the same kernels and update rule, so ``train --seed S+r``
+reproduces it exactly. Plain momentum and sgd train small networks as the lanes of vector
+registers (the generated ``train_many``); the other rules train each network on a thread of
+its own (``train_many_rule``).
 
 The networks are trained in blocks of a bounded number of networks, one block after the
 other, so the memory a run needs does not grow with the number of networks: only a block's
@@ -19,6 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 import kernels
+from kernels.layout import R_MOMENTUM
 
 from ..core.arrays import Bools, Floats, Ints
 from ..core.config import RestartsConfig, TrainingConfig
@@ -26,6 +30,7 @@ from ..core.model import Network
 from ..core.orders import EpochOrders, seed_streams
 from ..core.session import ProgressCallback
 from ..core.spec import NetworkSpec
+from ..core.step_state import momentum_path, rule_values
 
 #: Example indices handed to one parallel call, over all networks of a block.
 _MAX_ORDER_INDICES = 1 << 22
@@ -74,6 +79,7 @@ def block_size(
     epochs: int,
     budget: int = BLOCK_BYTES,
     report_every: int | None = None,
+    second: bool = False,
 ) -> int:
     """Networks per block for ``n`` examples and networks of ``params`` parameters and
     ``nodes`` nodes trained ``epochs`` epochs: as many as ``budget`` bytes hold, at most
@@ -82,9 +88,10 @@ def block_size(
     block of orders EpochOrders draws at a time. The orders handed to one call and the costs
     it returns are bounded apart (_MAX_ORDER_INDICES indices over all the networks, and no
     more costs than indices). ``report_every`` caps the epochs of a parallel call (see
-    ``train_restarts``)."""
+    ``train_restarts``); ``second``: the update rule keeps a second state array per network
+    (and t), as every rule but plain momentum and sgd does."""
     budget -= 16 * _MAX_ORDER_INDICES
-    arrays = 8 * (3 * params + 3 * nodes)
+    arrays = 8 * (3 * params + 3 * nodes) + (8 * (params + 1) if second else 0)
     networks = max(1, min(MAX_BLOCK, budget // arrays))
     if _chunk_epochs(networks, n, epochs, report_every) >= epochs:
         return networks  # one call trains them: no orders kept between calls
@@ -135,11 +142,19 @@ def train_restarts(
     Y = np.ascontiguousarray(Y, dtype=np.float64)
     settings.check_data_size(len(X))
     template = Network(spec)
-    _, train_many = kernels.trainers(template.layers, template.cost_code)
+    # Plain momentum and sgd (mu 0) run the momentum kernels (SIMD lanes for small
+    # networks); every other rule ``train_many_rule``, with its state in ``second`` and
+    # each network's t in ``steps`` (``kernels.dense.apply_rule``).
+    plain = momentum_path(settings)
+    rule = rule_values(settings.rule)
+    if plain:
+        _, train_many = kernels.trainers(template.layers, template.cost_code)
+    else:
+        _, train_many = kernels.rule_trainers(template.layers, template.cost_code)
     n, P, nodes = len(X), template.params.size, template.z.size
     total_epochs = settings.epochs
     if block is None:
-        block = block_size(n, P, nodes, total_epochs, report_every=report_every)
+        block = block_size(n, P, nodes, total_epochs, report_every=report_every, second=not plain)
     if block < 1:
         raise ValueError(f"block must be at least 1, got {block}")
     block = min(block, count)
@@ -150,6 +165,8 @@ def train_restarts(
     # One block's arrays, allocated once; a shorter last block uses their first rows.
     params = np.zeros((block, P))
     velocity, grad = np.zeros_like(params), np.zeros_like(params)
+    second = np.zeros_like(params) if not plain else params[:, :0]
+    steps = np.zeros(block)
     z, a, delta = (np.zeros((block, nodes)) for _ in range(3))
     orders_buffer = np.zeros((block, chunk, n), dtype=np.int64)
     epoch_cost = np.zeros((block, chunk))
@@ -176,7 +193,7 @@ def train_restarts(
         while finished < count:
             first, end = finished, min(finished + block, count)
             m = end - first
-            for array in (velocity, grad, z, a, delta):
+            for array in (velocity, second, steps, grad, z, a, delta):
                 array[:m] = 0.0  # as a single run starts
             diverged[:m] = False
             orders: list[EpochOrders] = []
@@ -197,12 +214,14 @@ def train_restarts(
                     for r, network_orders in enumerate(orders):
                         block_orders[r] = network_orders.take(done, epochs)
                 kernel_started = time.perf_counter()
+                state = (velocity[:m], second[:m]) if not plain else (velocity[:m],)
+                numbers = (rule, steps[:m]) if not plain else (settings.alpha, rule[R_MOMENTUM])
                 train_many(
                     template.layers,
                     template.betas,
                     template.cost_code,
                     params[:m],
-                    velocity[:m],
+                    *state,
                     grad[:m],
                     z[:m],
                     a[:m],
@@ -213,8 +232,7 @@ def train_restarts(
                     settings.batch_size,
                     0,
                     epochs * per_epoch,
-                    settings.alpha,
-                    settings.momentum,
+                    *numbers,
                     _rows(epoch_cost, m, epochs),
                     ran[:m],
                 )
