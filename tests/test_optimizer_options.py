@@ -284,3 +284,102 @@ def test_bad_rule_in_a_run_file_is_one_line_and_exit_2(tmp_path, change, expecte
     assert result.returncode == 2 and result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0], result.stderr
+
+
+def test_explain_json_names_the_rule():
+    result = run_cli("explain", "--json", "--optimizer", "rmsprop", "--rho", "0.5")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert (doc["optimizer"], doc["rho"], doc["alpha"]) == ("rmsprop", 0.5, 0.1)
+
+
+# -- bench -----------------------------------------------------------------------------------
+def test_bench_times_another_rule_against_the_reference_running_it():
+    from tui_backprop.cli.benchmark import Case, time_case
+    from tui_backprop.core.problems import make_problem
+    from tui_backprop.core.spec import NetworkSpec
+
+    xor = make_problem("xor")
+    spec = NetworkSpec.build(2, (3,), 1)
+    for optimizer in ("adam", "nesterov"):
+        case = Case("xor-2-3-1", spec, xor.X, xor.Y, 4_000, 200, 250.0, 0.001, optimizer=optimizer)
+        row = time_case(case, repeats=1)
+        assert row["name"] == f"xor-2-3-1 {optimizer}"
+        assert row["config"]["optimizer"] == optimizer
+        assert row["agrees"] and row["max_abs_weight_difference"] <= 1e-12
+        assert row["kernel"]["median"] > 0 and row["reference"]["median"] > 0
+        # momentum's yardstick, flop count and target are not this rule's
+        assert row["yardstick_ratio"] is None and row["flops_per_update"] is None
+        assert row["target_ratio"] is None and row["meets_target"] is True
+
+
+def test_bench_table_has_a_row_per_rule():
+    from tui_backprop.cli.commands.bench import table
+
+    def row(name: str, target: float | None) -> dict:
+        return {
+            "name": name,
+            "unit": "updates/s",
+            "agrees": True,
+            "kernel": {"median": 2e6},
+            "reference": {"median": 1e4},
+            "ratio": {"median": 200.0, "min": 100.0, "max": 300.0},
+            "target_ratio": target,
+            "meets_target": True,
+            "yardstick_ratio": None,
+            "flop_fraction": None,
+        }
+
+    doc = {
+        "quick": True,
+        "machine": {"cpu": "a CPU", "cores": 2, "numba_threads": 2},
+        "cases": [row("64-128-64-10", 10.0), row("64-128-64-10 rmsprop", None)],
+        "startup": {
+            "compile_seconds": 1.0,
+            "train_epoch_seconds": {"median": 0.5},
+            "help_seconds": {"median": 0.1},
+        },
+    }
+    lines = table(doc).splitlines()
+    ours = next(line for line in lines if line.startswith("64-128-64-10 rmsprop"))
+    theirs = next(line for line in lines if line.startswith("64-128-64-10 "))
+    assert ours.split()[2:] == ["yes", "2.00", "M/s", "10.0", "k/s", "200x", "(100-300)", "-",
+                                "-", "-"]  # fmt: skip
+    assert theirs.split()[-3:] == ["10x", "-", "-"]
+    assert ours.index("yes") == theirs.index("yes")  # the columns line up
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--optimizer", "adamw"], "argument --optimizer: invalid choice: 'adamw'"),
+        (["--optimizer", "all", "--optimizer", "adam"], "--optimizer all times every rule"),
+    ],
+)
+def test_bench_refuses_a_bad_optimizer(argv, expected):
+    result = run_cli("bench", *argv)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and expected in result.stderr
+
+
+@pytest.mark.parametrize("optimizer", [o for o in OPTIMIZERS if o != "momentum"])
+def test_bench_rows_of_every_rule_agree_with_the_reference(optimizer):
+    """At the step sizes the bench gives each rule, the widest case's kernel and reference
+    agree as the momentum rows do (at momentum's alpha adam and rmsprop turn it chaotic)."""
+    from tui_backprop.cli.benchmark import AGREEMENT, RULE_ALPHAS, agreement, throughput_cases
+
+    case = next(case for case in throughput_cases(True) if case.name == "64-128-64-10")
+    case = dataclasses.replace(case, optimizer=optimizer, alpha=RULE_ALPHAS[optimizer])
+    assert agreement(case) <= AGREEMENT
+
+
+def test_the_optimizer_key_is_recorded_in_run_files(tmp_path):
+    """The app's key that cycles the optimizer changes the run: a run file keeps it."""
+    from tui_backprop.io.run_file import ACTIONS, Event
+
+    assert "optimizer" in ACTIONS
+    path = tmp_path / "run.json"
+    events = (Event(3, "optimizer"), Event(5, "momentum"), Event(9, "optimizer"))
+    record = dataclasses.replace(_record(TrainingConfig(optimizer="sgd")), events=events)
+    save_run(str(path), record, [2, 2, 1])
+    assert load_run(str(path)).events == events

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from ..core.config import (
     GRADCHECK_TOLERANCE,
+    OPTIMIZERS,
     AppOptions,
     DescentConfig,
     LandscapeConfig,
@@ -191,6 +192,13 @@ def build_parser() -> OneLineParser:
         help="write the final weights here",
     )
     output.add_argument("--json", action="store_true", help="print one JSON object")
+    train.add_argument(
+        "--no-resume",
+        action="store_true",
+        help="with --init: start from the file's weights only, not from the training state "
+        "a --save file holds (the optimizer's state and the epochs done), which --init "
+        "resumes when the optimizer and the example orders' settings match",
+    )
     _add_as_written(train)
 
     check = _network_command(
@@ -281,6 +289,13 @@ def build_parser() -> OneLineParser:
         "several repeats) and report rates, ratios and start-up times.",
     )
     bench.add_argument("--quick", action="store_true", help="a short run (under 30 s)")
+    bench.add_argument(
+        "--optimizer",
+        action="append",
+        choices=(*OPTIMIZERS, "all"),
+        help="time the throughput cases with this update rule, kernels and reference alike "
+        "(a row per case and rule; give it again for more, or all; default: momentum)",
+    )
     bench.add_argument("--json", action="store_true", help="print one JSON document")
     bench.add_argument(
         "--output",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -12,6 +12,7 @@ from ..core.config import UpdateRule
 from ..core.session import Session
 from ..io.build import Setup
 from ..io.files import json_number, to_json_lists
+from ..io.resume import rule_keys
 
 #: Data sets up to this size get a row per example in the human output.
 FULL_TABLE_ROWS = 20
@@ -93,13 +94,6 @@ def rule_words(rule: UpdateRule) -> str:
     return ", ".join(words)
 
 
-def rule_keys(rule: UpdateRule) -> dict:
-    """Every field of the update rule, as ``train --json`` (and ``explain --json``, the
-    weights files) write them: alpha, momentum, optimizer, rho, beta1, beta2, eps,
-    weight_decay, decay_biases."""
-    return {f.name: getattr(rule, f.name) for f in fields(UpdateRule)}
-
-
 def settings_lines(setup: Setup) -> list[str]:
     spec, st, problem = setup.spec, setup.settings, setup.problem
     hidden = spec.hidden_activation
@@ -162,6 +156,12 @@ def human_report(result: TrainResult) -> str:
     lines.append(
         f"updates       {session.updates} in {result.seconds:.3f} s ({rate / 1e6:.2f} M updates/s)"
     )
+    resumed = setup.resumed
+    if resumed is not None and (resumed.state or resumed.position):
+        what = [f"after {resumed.epochs} epochs"] if resumed.position else []
+        if resumed.state:
+            what.append(f"{setup.settings.optimizer} state (t = {resumed.t})")
+        lines.append(f"resumed       {resumed.file}: {', '.join(what)}")
     if result.diverged:
         lines.append(divergence_message(result))
     if result.interrupted:
@@ -203,6 +203,8 @@ def json_report(result: TrainResult) -> dict:
         "shuffle": st.shuffle,
         "seed": st.seed,
         "epochs": result.epochs,
+        # What --init's training state restored (None without one): see io.resume.
+        "resumed": None if setup.resumed is None else setup.resumed.to_json(),
         "updates": session.updates,
         "examples": session.n_examples,
         "initial_loss": json_number(result.initial_loss),

@@ -25,7 +25,9 @@ from ..core.problems import make_problem
 from ..core.session import Session
 from ..core.spec import NetworkSpec
 from .csv_data import load_csv
-from .weights_file import load_weights
+from .files import display_path
+from .resume import Resumed, resume
+from .weights_file import SavedState, load_weights_and_state
 
 #: Initial weights: (W^1..W^L, b^1..b^L or None), as ``weights_file.load_weights`` gives.
 Initial = tuple[list[Floats], list[Floats] | None]
@@ -42,6 +44,10 @@ class Setup:
     settings: TrainingConfig
     initial: Initial | None
     session: Session | None
+    #: The weights file's training state, if it holds one (see ``io.resume``).
+    saved: SavedState | None = None
+    #: What of it the Session was put back to (None: no state, or no Session built).
+    resumed: Resumed | None = None
 
 
 def load_problem(data: DataConfig) -> Problem:
@@ -71,21 +77,37 @@ def build_spec(network: NetworkConfig, init: InitConfig, problem: Problem) -> Ne
 
 def load_initial(init: InitConfig, spec: NetworkSpec) -> Initial | None:
     """The weights file's weights for ``spec``, or None to draw them from the seed."""
-    return load_weights(init.file, spec.sizes, spec.bias) if init.file else None
+    return load_initial_and_state(init, spec)[0]
 
 
-def build_setup(run: RunConfig, make_session: bool = True) -> Setup:
+def load_initial_and_state(
+    init: InitConfig, spec: NetworkSpec
+) -> tuple[Initial | None, SavedState | None]:
+    """The weights file's weights for ``spec`` and its training state (None when it holds
+    none), or (None, None) to draw the weights from the seed."""
+    if not init.file:
+        return None, None
+    return load_weights_and_state(init.file, spec.sizes, spec.bias)
+
+
+def build_setup(run: RunConfig, make_session: bool = True, resume_run: bool = True) -> Setup:
     """Everything a command needs; raises InputError (ConfigError for a bad setting).
 
-    ``make_session=False`` leaves the Session to the caller (the app builds its own)."""
+    ``make_session=False`` leaves the Session to the caller (the app builds its own).
+    When the ``--init`` file holds a training state, the Session resumes it (``io.resume``)
+    unless ``resume_run`` is False: then it only starts from the file's weights."""
     problem = load_problem(run.data)
     spec = build_spec(run.network, run.init, problem)
     run.training.check_data_size(problem.n_examples)
-    initial = load_initial(run.init, spec)
+    initial, saved = load_initial_and_state(run.init, spec)
     session = (
         Session(spec, problem.X, problem.Y, run.training, initial=initial) if make_session else None
     )
-    return Setup(problem, spec, run.training, initial, session)
+    resumed = None
+    if session is not None and saved is not None and resume_run:
+        assert run.init.file is not None
+        resumed = resume(session, saved, display_path(run.init.file))
+    return Setup(problem, spec, run.training, initial, session, saved, resumed)
 
 
 def build_trained_setup(run: RunConfig, moment: MomentConfig) -> Setup:

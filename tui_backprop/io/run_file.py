@@ -42,6 +42,7 @@ ACTIONS = (
     "alpha_up",
     "alpha_down",
     "momentum",
+    "optimizer",
     "reseed",
     "restart",
     "activation",

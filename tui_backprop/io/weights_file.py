@@ -17,6 +17,26 @@ is ``null`` for a network without biases. Other keys (for example
 ``"format"``, ``"version"`` and ``"layers"`` may be left out of a hand-written
 file, but if present they must match.
 
+A file saved by ``train --save`` (or ``io.resume.save_session``) also holds the run's
+training state, so that ``--init`` resumes it exactly (see ``io.resume``)::
+
+      "rule": {"alpha": 0.1, "momentum": 0.9, "optimizer": "adam", "rho": 0.9,
+               "beta1": 0.9, "beta2": 0.999, "eps": 1e-08, "weight_decay": 0.0,
+               "decay_biases": false},
+      "state": {"version": 1, "t": 400, "seed": 0, "shuffle": true, "batch_size": 1,
+                "epochs": 100, "batch_in_epoch": 0,
+                "velocity": {"weights": [...], "biases": [...]},
+                "second": {"weights": [...], "biases": [...]}}
+
+``rule`` is the update rule the run trained with (``core.config.UpdateRule``, field by
+field); ``state`` its optimizer's state (``velocity``: v, m or the last change d;
+``second``: G or s, never negative; each shaped as the weights and biases are, biases
+null for a network without; ``t``: the updates the state has seen) and where the run
+was: the seed and the settings its example orders come from, the epochs done and the
+batches done in the epoch after them. ``state`` has a version of its own: one this
+program does not know is refused, not misread. A file without them (one written before
+they were, or by hand) holds weights only.
+
 Numbers are written with Python's shortest round-trip representation, so saving
 and loading gives back bit-for-bit the same float64 values. Loading only parses
 JSON; nothing in the file is ever executed. Only a regular file of at most
@@ -27,17 +47,20 @@ refused), and JSON nested too deeply is refused.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from tui_backprop.core.arrays import Floats
-from tui_backprop.core.errors import InputError
+from tui_backprop.core.config import MAX_EPOCHS, MAX_SEED, UpdateRule
+from tui_backprop.core.errors import ConfigError, InputError
 from tui_backprop.io.files import display_path, write_text_atomic
 from tui_backprop.io.reading import MAX_WEIGHTS_BYTES, json_number, read_user_text
 
@@ -46,6 +69,35 @@ FORMAT_VERSION = 1
 _RESERVED_KEYS = ("format", "version", "layers", "weights", "biases")
 
 PathArg = str | os.PathLike[str]
+#: The version of a file's "state" this program writes and reads.
+STATE_VERSION = 1
+#: Adam's t is kept in a float64 in the network's buffer: whole numbers up to 2^53.
+MAX_STEPS_DONE = 2**53
+#: Per-layer arrays: (W^1..W^L, b^1..b^L or None).
+LayerArrays = tuple[list[Floats], list[Floats] | None]
+
+
+@dataclass(frozen=True)
+class SavedState:
+    """A weights file's training state (see the module's docstring).
+
+    rule           : the update rule the run trained with
+    t              : updates the optimizer's state has seen (Adam's bias corrections)
+    seed, shuffle, batch_size : what the run's example orders come from
+    epochs         : epochs done
+    batch_in_epoch : batches done in the epoch after them
+    velocity, second : the optimizer's state, per layer as the weights and biases
+    """
+
+    rule: UpdateRule
+    t: int
+    seed: int
+    shuffle: bool
+    batch_size: int
+    epochs: int
+    batch_in_epoch: int
+    velocity: LayerArrays
+    second: LayerArrays
 
 
 # ---------------------------------------------------------------------------
@@ -214,6 +266,119 @@ def weights_from_document(
                 f"(b^{m}); set them to 0 or null, or use a network with biases"
             )
     return weights, None
+
+
+def load_weights_and_state(
+    path: PathArg, layers: Sequence[int], bias: bool
+) -> tuple[LayerArrays, SavedState | None]:
+    """``load_weights``, and the file's training state (None when it has none)."""
+    sizes = [int(n) for n in layers]
+    name = display_path(path)
+    data = read_json(path, name)
+    initial = weights_from_document(data, name, sizes, bias)
+    return initial, state_from_document(data, name, sizes, bias)
+
+
+def state_from_document(
+    data: dict[str, Any], name: str, sizes: list[int], bias: bool
+) -> SavedState | None:
+    """The "rule" and "state" of a weights document already checked by
+    ``weights_from_document``, or None when it has neither; InputError, naming the file
+    and the key, when they are bad, when one comes without the other, or when the state
+    is of another version."""
+    if "rule" not in data and "state" not in data:
+        return None
+    if "rule" not in data or "state" not in data:
+        missing, present = ("rule", "state") if "rule" not in data else ("state", "rule")
+        raise InputError(f'{name}: "{present}" without "{missing}": a training state needs both')
+    rule = _rule(data["rule"], name)
+    raw = data["state"]
+    if not isinstance(raw, dict):
+        raise InputError(f'{name}: "state" must be an object {{...}}, found {_kind(raw)}')
+    version = raw.get("version")
+    if not _is_int(version) or version != STATE_VERSION:
+        raise InputError(
+            f'{name}: "state" is of version {_show(version)}; this program reads version '
+            f"{STATE_VERSION} (a newer tui-backprop may have written it)"
+        )
+    expected = {
+        "version",
+        "t",
+        "seed",
+        "shuffle",
+        "batch_size",
+        "epochs",
+        "batch_in_epoch",
+        "velocity",
+        "second",
+    }
+    if set(raw) != expected:
+        unknown, absent = sorted(set(raw) - expected), sorted(expected - set(raw))
+        problem = f"unknown {', '.join(unknown)}" if unknown else f"no {', '.join(absent)}"
+        raise InputError(f'{name}: "state" has {problem}')
+    shuffle = raw["shuffle"]
+    if not isinstance(shuffle, bool):
+        raise InputError(f"{name}: state.shuffle must be true or false, found {_show(shuffle)}")
+    second = _layer_arrays(raw["second"], name, "state.second", sizes, bias)
+    for label, arrays in (("W", second[0]), ("b", second[1] or [])):
+        for m, array in enumerate(arrays, start=1):
+            if (array < 0).any():
+                raise InputError(
+                    f"{name}: state.second, {label}^{m} is negative somewhere: it holds "
+                    "means or sums of squares"
+                )
+    return SavedState(
+        rule=rule,
+        t=_count(raw["t"], name, "state.t", 0, MAX_STEPS_DONE),
+        seed=_count(raw["seed"], name, "state.seed", 0, MAX_SEED),
+        shuffle=shuffle,
+        batch_size=_count(raw["batch_size"], name, "state.batch_size", 1, None),
+        epochs=_count(raw["epochs"], name, "state.epochs", 0, MAX_EPOCHS * 1000),
+        batch_in_epoch=_count(raw["batch_in_epoch"], name, "state.batch_in_epoch", 0, None),
+        velocity=_layer_arrays(raw["velocity"], name, "state.velocity", sizes, bias),
+        second=second,
+    )
+
+
+def _rule(raw: Any, name: str) -> UpdateRule:
+    known = {f.name for f in dataclasses.fields(UpdateRule)}
+    if not isinstance(raw, dict):
+        raise InputError(f'{name}: "rule" must be an object {{...}}, found {_kind(raw)}')
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise InputError(f'{name}: "rule" has unknown {", ".join(unknown)}')
+    try:
+        return UpdateRule(**raw)
+    except ConfigError as error:
+        field = error.field.removeprefix("training.")
+        raise InputError(f"{name}: rule.{field}: {error.problem}") from None
+
+
+def _count(value: Any, name: str, label: str, least: int, most: int | None) -> int:
+    if _is_int(value) and value >= least and (most is None or value <= most):
+        return int(value)
+    bound = f"at least {least}" if most is None else f"from {least} to {most}"
+    raise InputError(f"{name}: {label} must be a whole number {bound}, found {_show(value)}")
+
+
+def _layer_arrays(raw: Any, name: str, label: str, sizes: list[int], bias: bool) -> LayerArrays:
+    """{"weights": [...], "biases": [...] or null}, shaped as the network's parameters."""
+    if not isinstance(raw, dict) or set(raw) != {"weights", "biases"}:
+        raise InputError(f'{name}: {label} must be {{"weights": [...], "biases": [...]}}')
+    n_layers = len(sizes) - 1
+    weights, biases = raw["weights"], raw["biases"]
+    if not isinstance(weights, list) or len(weights) != n_layers:
+        raise InputError(f"{name}: {label}.weights must be {n_layers} matrices, one per layer")
+    ws = [
+        _matrix(w, name, f"{label}, W^{m}", (sizes[m], sizes[m - 1]))
+        for m, w in enumerate(weights, start=1)
+    ]
+    if biases is None:
+        return ws, ([np.zeros(n) for n in sizes[1:]] if bias else None)
+    if not isinstance(biases, list) or len(biases) != n_layers:
+        raise InputError(f"{name}: {label}.biases must be {n_layers} vectors or null")
+    bs = [_vector(b, name, f"{label}, b^{m}", sizes[m]) for m, b in enumerate(biases, start=1)]
+    return ws, bs if bias else None
 
 
 def read_json(path: PathArg, name: str, what: str = "weights file") -> Any:

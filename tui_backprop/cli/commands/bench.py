@@ -6,6 +6,8 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from ...core.config import OPTIMIZERS
+from ...core.errors import InputError
 from ...io.files import check_writable_target, write_text_atomic
 
 if TYPE_CHECKING:
@@ -42,9 +44,10 @@ def table(doc: dict) -> str:
             f"FMA flop limit, one thread: {limit['flops_per_second'] / 1e9:.1f} GFLOP/s "
             "(measured here)"
         )
+    width = max(14, *(len(case["name"]) + 2 for case in doc["cases"]))
     lines += [
         "",
-        f"{'case':<14}{'agrees':<8}{'kernel':>14}{'reference':>14}{'ratio (min-max)':>22}"
+        f"{'case':<{width}}{'agrees':<8}{'kernel':>14}{'reference':>14}{'ratio (min-max)':>22}"
         f"{'target':>9}{'vs hand':>9}{'of flops':>10}",
     ]
     for case in doc["cases"]:
@@ -54,24 +57,26 @@ def table(doc: dict) -> str:
         if case["unit"] == "updates/s":
             r = case["ratio"]
             ratio = f"{r['median']:.0f}x ({r['min']:.0f}-{r['max']:.0f})"
+            goal = case["target_ratio"]
+            target = f"{'-':>9}" if goal is None else f"{goal:>8.0f}x"
             lines.append(
-                f"{name:<14}{ok:<8}{_rate(case['kernel']['median']) + '/s':>14}"
+                f"{name:<{width}}{ok:<8}{_rate(case['kernel']['median']) + '/s':>14}"
                 f"{_rate(case['reference']['median']) + '/s':>14}{ratio:>22}"
-                f"{case['target_ratio']:>8.0f}x{extra}{missed}"
+                f"{target}{extra}{missed}"
             )
         elif case["unit"] == "seconds/call":
             k = case["kernel"]["median"] * 1e6
             ref = case["reference"]["median"] * 1e6
             ratio = f"{case['ratio']['median']:.0f}x"
             lines.append(
-                f"{name:<14}{ok:<8}{f'{k:.2f} us/call':>14}{f'{ref:.1f} us':>14}"
+                f"{name:<{width}}{ok:<8}{f'{k:.2f} us/call':>14}{f'{ref:.1f} us':>14}"
                 f"{ratio:>22}{'<= 1 us':>9}{extra}{missed}"
             )
         else:
             k = case["kernel"]
             threads = f"{k['threads']} threads: {_rate(k['all_threads'])}/s"
             lines.append(
-                f"{name:<14}{ok:<8}{_rate(k['one_thread']) + '/s':>14}{'':>14}"
+                f"{name:<{width}}{ok:<8}{_rate(k['one_thread']) + '/s':>14}{'':>14}"
                 f"{threads:>22}{'30 M/s':>9}{extra}{missed}"
             )
     lines += [
@@ -113,7 +118,11 @@ def run_bench_command(call: Invocation) -> int:
         if sys.stderr.isatty():
             print(f"\rbench: {name} ...\x1b[K", end="", file=sys.stderr, flush=True)
 
-    doc = run_bench(args.quick, progress=say)
+    every = ("momentum", *(o for o in OPTIMIZERS if o != "momentum"))  # today's rows first
+    optimizers = every if args.optimizer == ["all"] else tuple(args.optimizer or ["momentum"])
+    if "all" in optimizers:
+        raise InputError("--optimizer all times every rule: give it alone")
+    doc = run_bench(args.quick, progress=say, optimizers=tuple(dict.fromkeys(optimizers)))
     if sys.stderr.isatty():
         print("\r\x1b[K", end="", file=sys.stderr, flush=True)
     text = json.dumps(doc, indent=2)

@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 from ...io.build import build_trained_setup
+from ...io.resume import rule_keys
 from ...teach.explain import explain_update
 from ...teach.export import to_latex, to_markdown
 
@@ -28,8 +29,7 @@ def run_explain(call: Invocation) -> int:
         "layers": list(setup.spec.sizes),
         "activations": list(setup.spec.activations),
         "cost": setup.spec.cost,
-        "alpha": session.alpha,
-        "momentum": session.momentum,
+        **rule_keys(session.rule),
         "after_epochs": moment.after_epochs,
         **explanation.to_json(),
     }

@@ -12,10 +12,11 @@ import numpy as np
 from ...core.errors import InputError
 from ...io.build import build_setup
 from ...io.files import json_number, to_json_lists
+from ...io.resume import rule_keys
 from ...teach.restarts import RestartsInterrupted, RestartsResult, train_restarts
 from ..interrupts import Interruptions
 from ..progress import ProgressBar
-from ..report import rule_keys, rule_words
+from ..report import rule_words
 
 if TYPE_CHECKING:
     from ...core.session import ProgressCallback

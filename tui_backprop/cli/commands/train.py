@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from ...core.errors import InputError
 from ...io.build import build_setup
 from ...io.files import check_writable_target
-from ...io.weights_file import save_weights
+from ...io.resume import save_session
 from ..interrupts import Interruptions, Stopped
 from ..progress import ProgressBar
 from ..report import TrainResult, human_report, json_report
@@ -35,9 +35,12 @@ def run_train(call: Invocation) -> int:
         return run_as_written(call)
     if args.save:
         check_writable_target(args.save)  # fail before a long run, not after it
-    setup = build_setup(call.run)
+    setup = build_setup(call.run, resume_run=not args.no_resume)
     session = setup.session
     assert session is not None
+    if setup.resumed is not None:
+        for note in setup.resumed.notes:
+            print(f"tui-backprop train: note: {note}", file=sys.stderr)
     session.warm_up()  # compile or load kernels outside the timed part
     initial_loss = session.evaluate()
     if session.diverged:
@@ -81,18 +84,7 @@ def run_train(call: Invocation) -> int:
                 raise InputError(message)
             print(f"tui-backprop train: {message}", file=sys.stderr)
             return 128 + stopped_by
-        net = session.network
-        save_weights(
-            args.save,
-            setup.spec.sizes,
-            net.weights(),
-            net.biases() if setup.spec.bias else None,
-            extra={
-                "activations": list(setup.spec.activations),
-                "cost": setup.spec.cost,
-                "beta": setup.spec.beta,
-            },
-        )
+        save_session(args.save, session)
         if not args.json:
             print(f"saved         {args.save}")
     return 0 if stopped_by is None else 128 + stopped_by
