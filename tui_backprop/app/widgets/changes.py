@@ -46,42 +46,49 @@ def _combine(first: Style | str, second: Style | str) -> Style:
     return a + b
 
 
-def changed_columns(old: Cells, new: Cells) -> tuple[int, int] | None:
-    """(first, end) cell columns where two lines differ, None where they are the same."""
+#: Unchanged cells between two changed runs of a line below which the runs are sent as one
+#: (moving the cursor costs about as much as resending a few cells).
+GAP = 8
+
+
+def changed_columns(old: Cells, new: Cells) -> list[tuple[int, int]]:
+    """The runs of cell columns, (first, end), where two lines differ; runs closer than
+    GAP cells are joined. Empty where the lines are the same."""
     if old == new:
-        return None
+        return []
     old_text, old_styles = old
     new_text, new_styles = new
     if cell_len(old_text) != len(old_text) or cell_len(new_text) != len(new_text):
-        return 0, max(cell_len(old_text), cell_len(new_text))  # wide characters: all of it
+        return [(0, max(cell_len(old_text), cell_len(new_text)))]  # wide characters: all
     length = max(len(old_text), len(new_text))
-
-    def cell(text: str, styles: tuple, i: int) -> tuple | None:
-        return (text[i], styles[i]) if i < len(text) else None
-
-    first = 0
-    while first < length and cell(old_text, old_styles, first) == cell(new_text, new_styles, first):
-        first += 1
-    end = length
-    while end > first and cell(old_text, old_styles, end - 1) == cell(
-        new_text, new_styles, end - 1
-    ):
-        end -= 1
-    return (first, end) if end > first else None
+    common = min(len(old_text), len(new_text))
+    runs: list[tuple[int, int]] = []
+    start = -1
+    last = -GAP - 1
+    for i in range(length):
+        same = i < common and old_text[i] == new_text[i] and old_styles[i] == new_styles[i]
+        if same:
+            continue
+        if start >= 0 and i - last > GAP:
+            runs.append((start, last + 1))
+            start = i
+        elif start < 0:
+            start = i
+        last = i
+    if start >= 0:
+        runs.append((start, last + 1))
+    return runs
 
 
 def changed_regions(old: list[Cells], new: list[Cells], width: int) -> list[Region]:
-    """Regions (relative to the content) of the cells that differ between two pictures,
-    each line's change as one region from its first to its last changed cell."""
+    """Regions (relative to the content) of the cells that differ between two pictures:
+    each run of changed cells of a line as one region."""
     regions = []
     for y in range(max(len(old), len(new))):
         both = y < len(old) and y < len(new)  # else a line appeared or went: all of it
-        columns = changed_columns(old[y], new[y]) if both else (0, width)
-        if columns is None:
-            continue
-        first, end = columns
-        if first < width:
-            regions.append(Region(first, y, min(end, width) - first, 1))
+        for first, end in changed_columns(old[y], new[y]) if both else [(0, width)]:
+            if first < width:
+                regions.append(Region(first, y, min(end, width) - first, 1))
     return regions
 
 
@@ -100,6 +107,24 @@ def set_subtitle(widget: Any, subtitle: str) -> None:
         widget.border_subtitle = subtitle
 
 
+def joined_runs(text: Text, cells: list[Cells]) -> Text:
+    """``text`` again with one span per run of equally styled characters: Rich writes a
+    colour code for every span, so neighbouring numbers of one colour cost one code, not
+    one each."""
+    out = Text(justify=text.justify, overflow=text.overflow, no_wrap=text.no_wrap, end=text.end)
+    for y, (plain, styles) in enumerate(cells):
+        if y:
+            out.append("\n")
+        i = 0
+        while i < len(plain):
+            j = i + 1
+            while j < len(plain) and styles[j] == styles[i]:
+                j += 1
+            out.append(plain[i:j], styles[i])
+            i = j
+    return out
+
+
 class ChangedLines:
     """Mixin for a Textual Widget that draws one rich Text: ``set_picture`` keeps the Text
     for ``render`` and refreshes only the cells that changed since the last picture (all of
@@ -114,7 +139,7 @@ class ChangedLines:
         size: Size = widget.size  # type: ignore[attr-defined]
         cells = [line_cells(line) for line in text.split("\n", allow_blank=True)]
         old, old_size = self._picture_cells, self._picture_size
-        self._picture = text
+        self._picture = joined_runs(text, cells)
         self._picture_cells = cells
         self._picture_size = size
         if old is None or old_size != size or not size:
@@ -130,8 +155,9 @@ class ChangedLines:
         size: Size = self.size  # type: ignore[attr-defined]
         if self._picture is None or self._picture_size != size:
             text = draw()
-            self._picture = text
-            self._picture_cells = [line_cells(line) for line in text.split("\n", allow_blank=True)]
+            cells = [line_cells(line) for line in text.split("\n", allow_blank=True)]
+            self._picture = joined_runs(text, cells)
+            self._picture_cells = cells
             self._picture_size = size
         return self._picture
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+from rich.text import Text
 from textual_plotext import PlotextPlot
 
 from ...core.snapshot import Snapshot
+from .changes import ChangedLines
 from .style import plot_colours
 
 #: Smallest loss drawn on a log axis (plotext refuses values <= 0).
@@ -26,8 +28,9 @@ def plot_points(epochs: np.ndarray, losses: np.ndarray, width: int, log: bool):
     return epochs.tolist(), losses.tolist()
 
 
-class LossPlot(PlotextPlot):
-    """Replots from a Snapshot's bounded history; ``log`` switches the y axis."""
+class LossPlot(ChangedLines, PlotextPlot):
+    """Replots from a Snapshot's bounded history; ``log`` switches the y axis. A replot
+    refreshes only the cells that changed (the curve's end, the labels that moved)."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -36,11 +39,24 @@ class LossPlot(PlotextPlot):
 
     def on_mount(self) -> None:
         # The curve's colour depends on the theme (dark or light): draw it again on a change.
-        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._redraw())
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme) -> None:
+        self._register_theme(theme.name)  # plotext's colours for it, before drawing with them
+        self.forget_picture()
+        self._shown = None
+        self._redraw()
 
     def _redraw(self) -> None:
         if self._last is not None:
             self.show(*self._last)
+
+    def _plot_text(self) -> Text:
+        text = PlotextPlot.render(self)
+        return text if isinstance(text, Text) else Text(str(text))
+
+    def render(self) -> Text:
+        return self.current_picture(self._plot_text)
 
     def show(self, snap: Snapshot, log: bool) -> None:
         self._last = (snap, log)
@@ -74,4 +90,8 @@ class LossPlot(PlotextPlot):
             ends = np.linspace(x[0], x[-1], count)
             ticks: list[float] = sorted({int(round(t)) for t in ends})
             plt.xticks(ticks, [str(t) for t in ticks])
-        self.refresh()
+        if self.size.width and self.size.height:
+            self.set_picture(self._plot_text())
+        else:
+            self.forget_picture()
+            self.refresh()
