@@ -98,6 +98,7 @@ class Session:
         self.X, self.Y = self._packed.X, self._packed.Y
         self._rule = settings.rule
         self._momentum_path = momentum_path(self._rule)
+        self._single_step: Callable[..., Any] | None = None
         self._packed.set_rule(self._rule)
         self.batch_size = settings.batch_size
         self.outputs = np.zeros((len(self.X), spec.sizes[-1]))
@@ -150,6 +151,7 @@ class Session:
         """Train with ``kernel`` from now on (a test moving a run between kernels that give
         the same bits)."""
         self._kernels = (kernel, *self._kernels[1:])
+        self._single_step = None
 
     @property
     def _step(self) -> Callable[..., Any]:
@@ -163,6 +165,13 @@ class Session:
     def _one_step(self) -> Callable[..., Any]:
         """The kernel of one update on the packed arrays, for the rule in use."""
         return self._step if self._momentum_path else self._rule_kernels[1]
+
+    def _choose_single_step(self) -> Callable[..., Any]:
+        """``_one_step``, kept in ``_single_step`` (None again whenever the rule changes),
+        so that a single step from Python looks its kernel up with one attribute read."""
+        step = self._one_step
+        self._single_step = step
+        return step
 
     # -- settings that change while running ----------------------------------------------
     @property
@@ -184,6 +193,7 @@ class Session:
             self.network.clear_state()
         self._rule = rule
         self._momentum_path = momentum_path(rule)
+        self._single_step = None
         self._packed.set_rule(rule)
 
     @property
@@ -344,6 +354,7 @@ class Session:
         if point.rule is not None:
             self._rule = point.rule
             self._momentum_path = momentum_path(point.rule)
+            self._single_step = None
         self._orders.restore(point.orders)
         self._history.restore(point.history)
         self._epoch_losses = None if point.epoch_losses is None else list(point.epoch_losses)
@@ -362,7 +373,7 @@ class Session:
             # A single step (the app's `n` key): one kernel call on the packed arrays, and
             # mostly no Python work at all: finished epochs wait in ``_data`` to be recorded
             # in bulk (by ``_flush``, before anything reads the history).
-            step = self._step if self._momentum_path else self._rule_kernels[1]
+            step = self._single_step or self._choose_single_step()
             status = step(self._state, self._buffer, self._data)
             if status == STEP_RAN:
                 return 1
