@@ -65,13 +65,25 @@ def loss_text(x: float) -> str:
     return f"{x:.4f}" if FIXED_LOW <= x < FIXED_HIGH else sci(x, 2)
 
 
-def fit(value: SupportsFloat | str, width: int, sign: str = " ", strip_zero: bool = False) -> str:
+def fit(
+    value: SupportsFloat | str,
+    width: int,
+    sign: str = " ",
+    strip_zero: bool = False,
+    separated: bool = False,
+) -> str:
     """``value`` in exactly ``width`` characters, right-aligned, with up to 3 decimals.
 
     sign is a format-spec sign: " " (space for positives) or "+". strip_zero drops the
     leading zero (".982") for the network's compact nodes. Values too wide for fixed point
     fall back to the compact scientific form ("3.0e210", "+3e210" where the room is short;
     a positive's sign is dropped before its digits), non-finite ones print as nan / inf.
+
+    Where not even one mantissa digit fits, the exponent alone gives the order of magnitude
+    ("-e210" is about -10^210, "e-210" about 10^-210); a value too small for even that is
+    printed as the zero it rounds to ("-.000", "-0"). ``separated``: the text never starts
+    with a digit or "e" (a label stands right before it, as in the network's "a 2e212"), so
+    a positive keeps its sign's space or "+".
     """
     try:
         v = float(value)
@@ -81,20 +93,35 @@ def fit(value: SupportsFloat | str, width: int, sign: str = " ", strip_zero: boo
         return nonfinite(v, plus=sign == "+").rjust(width)[-width:]
     if v == 0.0 or abs(v) >= FIXED_LOW:  # below, fixed point would print only zeros
         for decimals in (3, 2, 1, 0):
-            text = f"{v:{sign}.{decimals}f}"
-            if strip_zero and text[1:3] == "0.":
-                text = text[0] + text[2:]
-            if len(text) <= width:
+            text = _fixed(v, sign, decimals, strip_zero)
+            # fewer decimals, but not so few that only zeros are left (0.004 as 0.00)
+            if len(text) <= width and (v == 0.0 or float(text) != 0.0):
                 return text.rjust(width)
-    for unsigned in (False, True):  # a positive reads without its sign, if it must
-        for digits in (1, 0):
-            text = sci(v, digits, sign)
-            if unsigned and text[0] in " +":
-                text = text[1:]
+    exponent = math.floor(math.log10(abs(v)))
+    lead = "-" if v < 0 else sign.strip()
+    candidates = [sci(v, 1, sign), sci(v, 0, sign)]
+    if not separated:  # a positive reads without its sign, if it must
+        candidates += [text[1:] for text in candidates if text[0] in " +"]
+    candidates.append(f"{lead or sign}e{exponent}")  # the order of magnitude alone
+    if not separated and not lead:
+        candidates.append(f"e{exponent}")
+    for text in candidates:
+        if len(text) <= width:
+            return text.rjust(width)
+    if abs(v) < 1:  # tiny: the zero it rounds to, signed
+        for decimals in (3, 2, 1, 0):
+            text = _fixed(v, sign, decimals, strip_zero)
             if len(text) <= width:
                 return text.rjust(width)
     # Like a spreadsheet: say that the number does not fit rather than print a wrong one.
     return ("-" if v < 0 else "+") + "#" * (width - 1) if width > 1 else "#"
+
+
+def _fixed(v: float, sign: str, decimals: int, strip_zero: bool) -> str:
+    text = f"{v:{sign}.{decimals}f}"
+    if strip_zero and text[1:3] == "0.":
+        text = text[0] + text[2:]
+    return text
 
 
 def change(x: float) -> str:

@@ -94,8 +94,9 @@ def _value(values: Sequence, m: int, j: int) -> float | None:
 
 
 def _cell(value: float | None, width: int, sign: str = " ", strip_zero: bool = False) -> str:
-    """A node's number, or blanks for a value not known yet."""
-    return " " * width if value is None else fit(value, width, sign, strip_zero)
+    """A node's number, or blanks for a value not known yet; it never starts with a digit
+    (its label stands right before it: "a 2e212", not "a2e212")."""
+    return " " * width if value is None else fit(value, width, sign, strip_zero, separated=True)
 
 
 def _is_nan(value: float | None) -> bool:
