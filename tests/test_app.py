@@ -396,3 +396,26 @@ def test_runner_budget_and_chunk_stay_bounded():
     runner.step(3)
     assert runner.total_updates == session.updates == 13
     assert 1 <= runner._chunk <= MAX_CHUNK
+
+
+def test_capital_o_cycles_the_optimizer_keeping_the_weights():
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("e")
+            session = app.runner.session
+            weights = session.network.params.copy()
+            assert session.rule.optimizer == "momentum" and session.network.velocity.any()
+            seen = []
+            for _ in range(6):
+                await pilot.press("O")
+                seen.append(session.rule.optimizer)
+                assert np.array_equal(session.network.params, weights)
+                assert not session.network.velocity.any() and session.optimizer_steps == 0
+            assert seen == ["nesterov", "adagrad", "rmsprop", "adam", "sgd", "momentum"]
+            await pilot.press("O", "O", "O", "O")  # adam
+            assert "adam α 0.1 β 0.9/0.999" in status(app).splitlines()[0]
+            await pilot.press("e")
+            assert session.optimizer_steps == 4 and session.network.second.any()
+
+    run(scenario())

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from tests.helpers import random_data, reference_for, run_cli
 from tests.test_kernels import networks
-from tui_backprop.core.config import TrainingConfig
+from tui_backprop.core.config import OPTIMIZERS, TrainingConfig
 from tui_backprop.core.session import Session
+from tui_backprop.core.spec import NetworkSpec
 from tui_backprop.teach.explain import explain_update, num, val
 
 
@@ -110,3 +111,38 @@ def test_explain_cli_text_and_json():
     assert "batch-mean" in [p["kind"] for p in batch["phases"]]
     bad = run_cli("explain", "--example", "5")
     assert bad.returncode == 2 and "--example" in bad.stderr
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_every_rule_is_explained_with_the_kernels_numbers(optimizer):
+    # A few updates first, so the rule's state (velocity, second, t) is not zero; weight
+    # decay on, so that its term shows too.
+    spec = NetworkSpec.build(2, (2,), 1)
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    Y = np.array([[0.0], [1.0], [1.0], [0.0]])
+    settings = TrainingConfig(
+        optimizer=optimizer, alpha=0.05, weight_decay=0.01, batch_size=2, shuffle=False
+    )
+    session = Session(spec, X, Y, settings)
+    session.run_batches(3)
+    first = session.batch_in_epoch * 2
+    explanation = explain_update(session, [first, first + 1])
+    update = next(p for p in explanation.phases if p.kind == "update")
+    assert ("g = dC/dw + lambda*w" in update.formula) and (
+        optimizer in update.formula or (optimizer == "momentum" and "mu*d_prev" in update.formula)
+    )
+    assert f"t {session.optimizer_steps + 1}" in update.formula or optimizer != "adam"
+    session.run_batches(1)
+    for m in (1, 2):
+        np.testing.assert_allclose(explanation.new_W[m], session.network.W[m], rtol=1e-12)
+        np.testing.assert_allclose(explanation.new_b[m], session.network.b[m], rtol=1e-12)
+    # Each line's numbers give its result: d on the line is the kernels' change.
+    line = update.lines[0]
+    d = float(line.split(" -> ")[0].rsplit(" = ", 1)[1])
+    assert d == pytest.approx(explanation.step_W[1][0, 0], rel=1e-3)
+    state = explanation.state_W[1]
+    assert state is not None
+    velocity, second = session.network.velocity, session.network.second
+    w0 = 0  # W^1 starts the flat buffers
+    np.testing.assert_allclose(state["velocity"].ravel(), velocity[w0 : w0 + 4], rtol=1e-12)
+    np.testing.assert_allclose(state["second"].ravel(), second[w0 : w0 + 4], rtol=1e-12)

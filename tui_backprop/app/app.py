@@ -19,6 +19,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import asdict, replace
 from functools import partial
 from typing import Any
 
@@ -31,7 +32,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from ..core.config import FULL_SPEED, MAX_SEED, SPEEDS, TrainingConfig
+from ..core.config import FULL_SPEED, MAX_SEED, OPTIMIZERS, SPEEDS
 from ..core.session import Session
 from ..core.snapshot import DIVERGED, PAUSED, RUNNING, Snapshot
 from ..core.spec import NetworkSpec
@@ -125,6 +126,15 @@ MAIN_BINDINGS: list[BindingType] = [
     ),
     Binding(
         "m", "app.momentum", "momentum", show=False, tooltip="momentum cycles 0, 0.5, 0.9, 0.99"
+    ),
+    Binding(
+        "O",
+        "app.optimizer",
+        "optimizer",
+        show=False,
+        key_display="O",
+        tooltip="optimizer cycles sgd, momentum, nesterov, adagrad, rmsprop, adam (live: the "
+        "weights stay, its state starts from zero)",
     ),
     Binding(
         "a",
@@ -536,16 +546,23 @@ class BackpropApp(
 
         self._command(change, f"momentum {mu:g}")
 
+    def _do_optimizer(self) -> None:
+        rule = self.runner.session.rule
+        following = OPTIMIZERS[(OPTIMIZERS.index(rule.optimizer) + 1) % len(OPTIMIZERS)]
+        new = replace(rule, optimizer=following)
+
+        def change(session: Session) -> None:
+            session.rule = new
+
+        self._command(
+            change, f"optimizer {following}: the weights stay, its state starts from zero"
+        )
+
     def _rebuild(self, spec: NetworkSpec, message: str) -> None:
         """A different network: a new Session from the same seed, live settings kept."""
         old = self.runner.session
-        settings = TrainingConfig(
-            alpha=old.alpha,
-            momentum=old.momentum,
-            batch_size=old.batch_size,
-            epochs=self.config.settings.epochs,
-            seed=old.seed,
-            shuffle=self.config.settings.shuffle,
+        settings = replace(
+            self.config.settings, **asdict(old.rule), batch_size=old.batch_size, seed=old.seed
         )
         # The cost alone changes nothing about the initial weights: keep them exactly (they
         # may come from --init). A new activation draws its own, unless they came from a file.
@@ -626,6 +643,9 @@ class BackpropApp(
 
     def action_momentum(self) -> None:
         self.recorded("momentum", self._do_momentum)
+
+    def action_optimizer(self) -> None:
+        self.recorded("optimizer", self._do_optimizer)
 
     def action_reseed(self) -> None:
         self.recorded("reseed", self._do_reseed)

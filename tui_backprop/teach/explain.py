@@ -1,7 +1,7 @@
 """One update, phase by phase, with every formula's numbers filled in.
 
 For a lecture: the forward pass layer by layer, the cost, the deltas from the output back
-to layer 1, the gradients and the momentum update, each as the formula in the README's
+to layer 1, the gradients and the update, each as the formula in the README's
 notation followed by the same formula with the current numbers and its result. It is
 computed here with plain NumPy (the reference's activation functions) from the Session's
 current weights, apart from the kernels, so that every number shown can be checked by hand
@@ -9,7 +9,9 @@ from the ones before it; the tests check it against the reference and against th
 the kernels make.
 
 Notation: W^m (N^m, N^{m-1}), z^m = W^m a^{m-1} + b^m, a^m = sigma(z^m), delta^m = dC/dz^m,
-d = -alpha g + mu d_prev, theta <- theta + d.
+d = -alpha g + mu d_prev, theta <- theta + d for momentum (the default); the other update
+rules (core.optimizers) fill in their own formulas: for adam m, s, their bias corrections
+m^, s^ and the step.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..core.arrays import NO_LAYER, Floats, PerLayer, layer_arrays
+from ..core.config import UpdateRule
+from ..core.optimizers import change, penalised
 from ..core.reference import activation, activation_slope
 from ..core.session import Session
 from ..core.spec import NetworkSpec
@@ -275,6 +279,12 @@ class Explanation:
     prev_b: PerLayer = field(default_factory=list)
     alpha: float = 0.0
     momentum: float = 0.0
+    rule: UpdateRule = field(default_factory=UpdateRule)
+    t: int = 1  # the update's number since the optimizer's state was zero
+    # Per layer, each quantity of the rule for W^m and b^m (see _rule_step): g, the
+    # state before and after ("velocity", "second"), and for adam m^ and s^.
+    state_W: list[dict[str, Floats] | None] = field(default_factory=list)
+    state_b: list[dict[str, Floats] | None] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -298,6 +308,133 @@ class Explanation:
             out.append(f"== {p.title}:  {p.formula}")
             out.extend(f"   {line}" for line in p.lines)
         return "\n".join(out)
+
+
+#: Each rule's formula, in the notation of core.optimizers (g the mean gradient).
+_FORMULAS = {
+    "sgd": "d = -alpha*g",
+    "momentum": "d = -alpha*g + mu*d_prev",
+    "nesterov": "v = mu*v_prev - alpha*g, d = mu*v - alpha*g",
+    "adagrad": "G = G_prev + g^2, d = -alpha*g/(sqrt(G) + eps)",
+    "rmsprop": "s = rho*s_prev + (1-rho)*g^2, d = -alpha*g/(sqrt(s) + eps)",
+    "adam": (
+        "m = beta1*m_prev + (1-beta1)*g, s = beta2*s_prev + (1-beta2)*g^2, "
+        "m^ = m/(1-beta1^t), s^ = s/(1-beta2^t), d = -alpha*m^/(sqrt(s^) + eps)"
+    ),
+}
+
+
+def update_formula(rule: UpdateRule, t: int) -> str:
+    """The update phase's formula with the rule's settings, e.g. for momentum
+    "d = -alpha*g + mu*d_prev, w <- w + d  (alpha 0.1, mu 0.9)"."""
+    settings = [f"alpha {num(rule.alpha)}"]
+    name = rule.optimizer
+    if name in ("momentum", "nesterov"):
+        settings.append(f"mu {num(rule.momentum)}")
+    if name == "rmsprop":
+        settings.append(f"rho {num(rule.rho)}")
+    if name == "adam":
+        settings += [f"beta1 {num(rule.beta1)}", f"beta2 {num(rule.beta2)}", f"t {t}"]
+    if name in ("adagrad", "rmsprop", "adam"):
+        settings.append(f"eps {rule.eps:g}")
+    formula = _FORMULAS[name]
+    if rule.weight_decay:
+        where = "w and b" if rule.decay_biases else "w"
+        formula = f"g = dC/dw + lambda*w ({where}), " + formula
+        settings.append(f"lambda {num(rule.weight_decay)}")
+    label = "" if name == "momentum" else f"{name}: "
+    return f"{label}{formula}, w <- w + d  ({', '.join(settings)})"
+
+
+def _layer_parts(session: Session, flat: Floats) -> tuple[PerLayer, PerLayer]:
+    """Copies of a flat per-parameter buffer (P,) cut as W^m (N^m, N^{m-1}) and b^m."""
+    net = session.network
+    parts_W: PerLayer = [None]
+    parts_b: PerLayer = [None]
+    for w, bias in zip(layer_arrays(net.W)[1:], layer_arrays(net.b)[1:], strict=True):
+        w0 = _offset(net.params, w)
+        b0 = _offset(net.params, bias)
+        parts_W.append(flat[w0 : w0 + w.size].reshape(w.shape).copy())
+        parts_b.append(flat[b0 : b0 + bias.size].copy())
+    return parts_W, parts_b
+
+
+def _offset(base: Floats, view: Floats) -> int:
+    """Where ``view`` starts in ``base``, in elements."""
+    return (view.__array_interface__["data"][0] - base.__array_interface__["data"][0]) // 8
+
+
+def _rule_step(
+    rule: UpdateRule,
+    theta: Floats,
+    grad: Floats,
+    velocity: Floats,
+    second: Floats,
+    t: int,
+    decays: bool,
+) -> dict[str, Floats]:
+    """Every quantity of one update of ``theta`` by ``rule`` (see core.optimizers), on
+    copies: the gradient "grad" (dC/dtheta), "g" (with weight decay), the state before
+    ("velocity_prev", "second_prev") and after, adam's "m_hat" and "s_hat", and "d"."""
+    g = penalised(rule, theta, grad, decays)
+    v, s = velocity.copy(), second.copy()
+    d = change(rule, theta, g, v, s, t)
+    parts = {
+        "grad": grad,
+        "g": np.asarray(g),
+        "velocity_prev": velocity,
+        "second_prev": second,
+        "velocity": v,
+        "second": s,
+        "d": d,
+    }
+    if rule.optimizer == "adam":
+        parts["m_hat"] = v / (1.0 - rule.beta1**t)
+        parts["s_hat"] = s / (1.0 - rule.beta2**t)
+    return parts
+
+
+def _at(parts: dict[str, Floats], index: int | tuple[int, int]) -> dict[str, float]:
+    return {key: float(value[index]) for key, value in parts.items()}
+
+
+def _rule_line(
+    rule: UpdateRule, t: int, name: str, old: float, new: float, q: dict[str, float]
+) -> str:
+    """One parameter's update with the numbers in, e.g. for momentum
+    "w11: d = -0.1*0.25 + 0.9*0.02 = -0.007 -> w = 0.5 + (-0.007) = 0.493"."""
+    alpha, g, d = num(rule.alpha), num(q["g"]), q["d"]
+    parts = []
+    if rule.weight_decay and q["g"] != q["grad"]:
+        parts.append(f"g = {num(q['grad'])} + {num(rule.weight_decay)}*{num(old)} = {val(q['g'])}")
+    name_rule = rule.optimizer
+    if name_rule == "sgd":
+        parts.append(f"d = -{alpha}*{g} = {val(d)}")
+    elif name_rule == "momentum":
+        parts.append(
+            f"d = -{alpha}*{g} + {num(rule.momentum)}*{num(q['velocity_prev'])} = {val(d)}"
+        )
+    elif name_rule == "nesterov":
+        mu = num(rule.momentum)
+        parts.append(f"v = {mu}*{num(q['velocity_prev'])} - {alpha}*{g} = {val(q['velocity'])}")
+        parts.append(f"d = {mu}*{num(q['velocity'])} - {alpha}*{g} = {val(d)}")
+    elif name_rule == "adagrad":
+        parts.append(f"G = {num(q['second_prev'])} + {g}^2 = {val(q['second'])}")
+        parts.append(f"d = -{alpha}*{g}/(sqrt({num(q['second'])}) + eps) = {val(d)}")
+    elif name_rule == "rmsprop":
+        rho = num(rule.rho)
+        parts.append(f"s = {rho}*{num(q['second_prev'])} + (1-{rho})*{g}^2 = {val(q['second'])}")
+        parts.append(f"d = -{alpha}*{g}/(sqrt({num(q['second'])}) + eps) = {val(d)}")
+    else:  # adam
+        b1, b2 = num(rule.beta1), num(rule.beta2)
+        parts.append(f"m = {b1}*{num(q['velocity_prev'])} + (1-{b1})*{g} = {val(q['velocity'])}")
+        parts.append(f"s = {b2}*{num(q['second_prev'])} + (1-{b2})*{g}^2 = {val(q['second'])}")
+        parts.append(f"m^ = {num(q['velocity'])}/(1-{b1}^{t}) = {val(q['m_hat'])}")
+        parts.append(f"s^ = {num(q['second'])}/(1-{b2}^{t}) = {val(q['s_hat'])}")
+        parts.append(f"d = -{alpha}*{num(q['m_hat'])}/(sqrt({num(q['s_hat'])}) + eps) = {val(d)}")
+    symbol = name[0]
+    parts.append(f"-> {symbol} = {val(old)} + {num(d)} = {val(new)}")
+    return f"{name}: " + "; ".join(parts[:-1]) + " " + parts[-1]
 
 
 def explain_update(session: Session, examples: list[int]) -> Explanation:
@@ -343,43 +480,50 @@ def explain_update(session: Session, examples: list[int]) -> Explanation:
                         f"{batch} = {val(g_W[m][i, j])}"
                     )
         phases.append(phase)
-    alpha, mu = session.alpha, session.momentum
+    rule = session.rule
+    t = session.optimizer_steps + 1
+    second_W, second_b = map(layer_arrays, _layer_parts(session, session.network.second))
     new_W: PerLayer = [None]
     new_b: PerLayer = [None]
     step_W: PerLayer = [None]
     step_b: PerLayer = [None]
+    state_W: list[dict[str, Floats] | None] = [None]
+    state_b: list[dict[str, Floats] | None] = [None]
     for m in range(1, L + 1):
-        sW = -alpha * g_W[m] + mu * dW[m]
-        sb = -alpha * g_b[m] + mu * db[m]
-        step_W.append(sW)
-        step_b.append(sb)
-        nW, nb = W[m] + sW, b[m] + sb
+        parts_W = _rule_step(rule, W[m], g_W[m], dW[m], second_W[m], t, True)
+        parts_b = _rule_step(rule, b[m], g_b[m], db[m], second_b[m], t, rule.decay_biases)
+        step_W.append(parts_W["d"])
+        step_b.append(parts_b["d"])
+        state_W.append(parts_W)
+        state_b.append(parts_b)
+        nW, nb = W[m] + parts_W["d"], b[m] + parts_b["d"]
         new_W.append(nW)
         new_b.append(nb)
         phase = Phase(
             "update",
             m,
             f"update, layer {m}",
-            f"d = -alpha*g + mu*d_prev, w <- w + d  (alpha {num(alpha)}, mu {num(mu)})",
+            update_formula(rule, t),
             values={
-                "step_W": sW.tolist(),
-                "step_b": sb.tolist(),
+                "step_W": parts_W["d"].tolist(),
+                "step_b": parts_b["d"].tolist(),
                 "W": nW.tolist(),
                 "b": nb.tolist(),
+                "velocity_W": parts_W["velocity"].tolist(),
+                "velocity_b": parts_b["velocity"].tolist(),
+                "second_W": parts_W["second"].tolist(),
+                "second_b": parts_b["second"].tolist(),
             },
         )
         for i in range(spec.sizes[m]):
             for j in range(spec.sizes[m - 1]):
+                name = f"w{i + 1}{j + 1}"
                 phase.lines.append(
-                    f"w{i + 1}{j + 1}: d = -{num(alpha)}*{num(g_W[m][i, j])} + {num(mu)}*"
-                    f"{num(dW[m][i, j])} = {val(sW[i, j])} -> w = {val(W[m][i, j])} + "
-                    f"{num(sW[i, j])} = {val(nW[i, j])}"
+                    _rule_line(rule, t, name, W[m][i, j], nW[i, j], _at(parts_W, (i, j)))
                 )
             if spec.bias:
                 phase.lines.append(
-                    f"b{i + 1}: d = -{num(alpha)}*{num(g_b[m][i])} + {num(mu)}*"
-                    f"{num(db[m][i])} = {val(sb[i])} -> b = {val(b[m][i])} + "
-                    f"{num(sb[i])} = {val(nb[i])}"
+                    _rule_line(rule, t, f"b{i + 1}", b[m][i], nb[i], _at(parts_b, i))
                 )
         phases.append(phase)
     return Explanation(
@@ -393,6 +537,10 @@ def explain_update(session: Session, examples: list[int]) -> Explanation:
         [None, *g_b[1:]],
         [None, *dW[1:]],
         [None, *db[1:]],
-        alpha,
-        mu,
+        session.alpha,
+        session.momentum,
+        rule,
+        t,
+        state_W,
+        state_b,
     )

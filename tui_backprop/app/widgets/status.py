@@ -22,6 +22,26 @@ def speed_text(speed: int) -> str:
     return "full speed" if speed == FULL_SPEED else f"{speed}/frame"
 
 
+def rule_text(snap: Snapshot) -> str:
+    """The update rule as the status line names it: "α 0.1  μ 0.9" for momentum (the
+    default), else the optimizer first, e.g. "adam α 0.001 β 0.9/0.999", "λ" for decay."""
+    rule = snap.rule
+    if rule is None or rule.optimizer == "momentum":
+        text = f"α {snap.alpha:g}  μ {snap.momentum:g}"
+    else:
+        settings = {
+            "sgd": "",
+            "nesterov": f" μ {rule.momentum:g}",
+            "adagrad": "",
+            "rmsprop": f" ρ {rule.rho:g}",
+            "adam": f" β {rule.beta1:g}/{rule.beta2:g}",
+        }[rule.optimizer]
+        text = f"{rule.optimizer} α {snap.alpha:g}{settings}"
+    if rule is not None and rule.weight_decay:
+        text += f"  λ {rule.weight_decay:g}" + (" (b too)" if rule.decay_biases else "")
+    return text
+
+
 def status_text(
     snap: Snapshot, state: str, speed: int, message: str = "", earliest: int | None = None
 ) -> Text:
@@ -37,7 +57,7 @@ def status_text(
     line1 = Text.assemble(
         (f"{snap.problem} ", "bold"),
         f"{spec.label} {acts} {spec.cost}",
-        f"  α {snap.alpha:g}  μ {snap.momentum:g}  {batch}  seed {snap.seed}",
+        f"  {rule_text(snap)}  {batch}  seed {snap.seed}",
     )
     if earliest is not None and earliest < snap.updates:
         line1.append(f"  b back to update {earliest}", style="dim")
@@ -83,4 +103,4 @@ class StatusLine(ChangedLines, Widget):
         return self.current_picture(lambda: self._text)
 
 
-__all__ = ["PAUSED", "StatusLine", "status_text"]
+__all__ = ["PAUSED", "StatusLine", "rule_text", "status_text"]
