@@ -1,5 +1,5 @@
-"""The scikit-learn style estimators: scikit-learn's own checks, and loss curves equal to
-scikit-learn's sgd solver from the same start."""
+"""The scikit-learn style estimators: scikit-learn's own checks with every solver, and loss
+curves and weights equal to scikit-learn's sgd and adam solvers from the same start."""
 
 from __future__ import annotations
 
@@ -15,12 +15,13 @@ from tui_backprop import BackpropClassifier, BackpropRegressor
 from tui_backprop.estimators import SOLVERS, optimizer_for
 
 #: every update rule a solver reaches: sgd plain, with momentum, with Nesterov's; the rest.
-#: (Plain sgd and AdaGrad, whose steps only shrink, take a larger step to learn the
-#: estimator checks' data in 50 epochs.)
+#: The step sizes let each learn the estimator checks' data in 50 epochs without diverging
+#: on their unscaled regression targets: smaller for momentum, larger for AdaGrad (whose
+#: steps only shrink), more updates for plain sgd.
 SOLVER_SETTINGS = [
-    {"solver": "sgd", "momentum": 0.0, "learning_rate_init": 0.05},
-    {"solver": "sgd", "nesterovs_momentum": False},
-    {"solver": "sgd"},
+    {"solver": "sgd", "momentum": 0.0, "learning_rate_init": 0.002, "batch_size": 4},
+    {"solver": "sgd", "nesterovs_momentum": False, "learning_rate_init": 0.001},
+    {"solver": "sgd", "learning_rate_init": 0.001},
     {"solver": "adam"},
     {"solver": "adagrad", "learning_rate_init": 0.05},
     {"solver": "rmsprop"},
@@ -37,7 +38,16 @@ def test_solver_settings_reach_every_update_rule():
     assert reached == set(OPTIMIZERS) and {s["solver"] for s in SOLVER_SETTINGS} == set(SOLVERS)
 
 
-@parametrize_with_checks([BackpropClassifier(), BackpropRegressor()])
+# Small networks keep the checks quick (they fit dozens of times), seeded so that each
+# run is the same; the defaults' own are the first two.
+@parametrize_with_checks(
+    [BackpropClassifier(), BackpropRegressor()]
+    + [
+        Estimator(hidden_layer_sizes=(8,), max_iter=50, random_state=0, **settings)
+        for settings in SOLVER_SETTINGS
+        for Estimator in (BackpropClassifier, BackpropRegressor)
+    ]
+)
 def test_scikit_learn_estimator_checks(estimator, check):
     check(estimator)
 
@@ -120,6 +130,56 @@ def test_classifier_loss_curve_equals_scikit_learn(batch_size):
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
     # and the loss did go down: the comparison is not between two stuck runs
     assert ours.loss_curve_[-1] < 0.8 * ours.loss_curve_[0]
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"solver": "sgd", "momentum": 0.9, "nesterovs_momentum": True, "alpha": 0.0},
+        {"solver": "sgd", "momentum": 0.0, "alpha": 0.0},
+        {"solver": "adam", "beta_1": 0.8, "beta_2": 0.99, "epsilon": 1e-12, "alpha": 0.0},
+        {"solver": "sgd", "momentum": 0.5, "nesterovs_momentum": False, "alpha": 0.05},
+        {"solver": "adam", "epsilon": 1e-12, "alpha": 0.05},
+    ],
+    ids=["nesterov", "plain-sgd", "adam", "momentum-l2", "adam-l2"],
+)
+def test_solvers_follow_scikit_learns(settings):
+    """The same weights as scikit-learn's solver from the same start: Nesterov's momentum,
+    Adam (scikit-learn folds the bias corrections into the step, which moves epsilon by a
+    factor sqrt(1 - beta_2^t): negligible with epsilon 1e-12) and alpha, the L2 penalty
+    (a batch of 8 divides the 40 examples: scikit-learn's alpha / batch size each time)."""
+    X, y = _data()
+    coefs, intercepts = _start([(2, 3), (3, 1)])
+    epochs = 30
+    rate = 0.05 if settings["solver"] == "adam" else 0.3
+    common = {"hidden_layer_sizes": (3,), "batch_size": 8, "learning_rate_init": rate}
+    common.update(shuffle=False, tol=0.0, n_iter_no_change=10_000, warm_start=True)
+    theirs = _sklearn_from(
+        MLPClassifier(activation="logistic", random_state=0, **common, **settings),
+        X,
+        y,
+        coefs,
+        intercepts,
+        epochs,
+    )
+    ours = BackpropClassifier(activation="sigmoid", max_iter=epochs, **common, **settings)
+    ours.coefs_ = [c.copy() for c in coefs]
+    ours.intercepts_ = [b.copy() for b in intercepts]
+    ours.fit(X, y)
+    pairs = zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_, strict=True)
+    for a, b in pairs:
+        np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-10)
+    if settings["alpha"] == 0.0:
+        np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-7, atol=1e-10)
+    else:  # the penalty did change the weights
+        plain = BackpropClassifier(
+            activation="sigmoid", max_iter=epochs, **common, **{**settings, "alpha": 0.0}
+        )
+        plain.coefs_ = [c.copy() for c in coefs]
+        plain.intercepts_ = [b.copy() for b in intercepts]
+        plain.fit(X, y)
+        assert np.abs(plain.coefs_[0] - ours.coefs_[0]).max() > 1e-3
+    assert ours.loss_curve_[-1] < ours.loss_curve_[0] - 1e-3
 
 
 def test_regressor_loss_curve_equals_scikit_learn():
