@@ -262,7 +262,7 @@ def build_parser() -> OneLineParser:
     add_options(landscape, "landscape", LANDSCAPE_OPTIONS)
     landscape.add_argument("--json", action="store_true", help="print one JSON object")
 
-    from .commands.race import add_race_parser
+    from .race_options import add_race_parser
 
     add_race_parser(commands)
 
