@@ -419,3 +419,42 @@ def test_capital_o_cycles_the_optimizer_keeping_the_weights():
             assert session.optimizer_steps == 4 and session.network.second.any()
 
     run(scenario())
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+def test_the_app_saves_a_run_that_it_resumes_exactly(tmp_path, optimizer):
+    # --save at exit writes the training state; --init from that file resumes it: the
+    # same updates as an uninterrupted run, to the bit.
+    from tui_backprop.core.config import InitConfig
+    from tui_backprop.io.build import load_initial_and_state
+
+    settings = TrainingConfig(seed=3, optimizer=optimizer, alpha=0.05)
+    path = tmp_path / "run.json"
+
+    async def scenario():
+        first = xor_app(settings=settings)
+        async with first.run_test(size=(100, 30)) as pilot:
+            await pilot.press("e", "e", "n")
+            first.save_weights(str(path))
+            await pilot.press("e", "e")
+            expected = first.runner.session.network.params.copy()
+        spec = first.runner.session.spec
+        initial, saved = load_initial_and_state(InitConfig(file=str(path)), spec)
+        assert saved is not None
+        resumed = BackpropApp(
+            AppConfig(
+                problem=make_problem("xor"),
+                spec=spec,
+                settings=settings,
+                initial=initial,
+                step_mode=True,
+                saved=saved,
+                saved_file="run.json",
+            )
+        )
+        async with resumed.run_test(size=(100, 30)) as pilot:
+            assert "resumed run.json after 2 epochs" in status(resumed)
+            await pilot.press("e", "e")
+            assert np.array_equal(resumed.runner.session.network.params, expected)
+
+    run(scenario())

@@ -36,7 +36,7 @@ from ..core.config import FULL_SPEED, MAX_SEED, OPTIMIZERS, SPEEDS
 from ..core.session import Session
 from ..core.snapshot import DIVERGED, PAUSED, RUNNING, Snapshot
 from ..core.spec import NetworkSpec
-from .config import AppConfig, new_session
+from .config import AppConfig, first_session
 from .lecture import DIVERGED_KEYS, TEACHING_BINDINGS, TeachingMixin
 from .replay import ReplayMixin
 from .runner import Runner
@@ -271,7 +271,8 @@ class BackpropApp(
         self.started = time.perf_counter()
         self.stopped_by: int | None = None  # the signal that stopped the app, if one did
         self._init_kernels()
-        session = self.prepare(new_session(config))
+        first, self.message = first_session(config)
+        session = self.prepare(first)
         self.runner = Runner(session, config.problem.name, config.options.speed)
         self.runner.stop_epoch = config.options.stop_epoch
         self._shown: Snapshot | None = None
@@ -782,23 +783,12 @@ class BackpropApp(
         }
 
     def save_weights(self, path: str) -> None:
-        """Write the current weights (for --save at exit); refuses non-finite ones."""
-        from ..io.weights_file import save_weights
+        """Write the current weights and training state (for --save at exit: a later
+        --init resumes the run, ``io.resume``); refuses non-finite ones."""
+        from ..io.resume import save_session
 
         with self.runner.lock:
-            session = self.runner.session
-            net = session.network
-            save_weights(
-                path,
-                session.spec.sizes,
-                net.weights(),
-                net.biases() if session.spec.bias else None,
-                extra={
-                    "activations": list(session.spec.activations),
-                    "cost": session.spec.cost,
-                    "beta": session.spec.beta,
-                },
-            )
+            save_session(path, self.runner.session)
 
     def on_unmount(self) -> None:
         self.workers.cancel_group(self, "training")

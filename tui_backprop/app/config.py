@@ -11,7 +11,9 @@ from ..core.problem import Problem
 from ..core.session import Session
 from ..core.spec import NetworkSpec
 from ..io.lessons import Lesson
+from ..io.resume import resume
 from ..io.run_file import RunRecord
+from ..io.weights_file import SavedState
 
 
 @dataclass(frozen=True, eq=False)
@@ -23,7 +25,10 @@ class AppConfig:
     ``app.advance_frame()`` (deterministic Pilot tests);
     lesson: the lesson this run comes from (its scene opens, its notes show), or None;
     run_config: the configuration it was built from (a run file records it), or None;
-    replay: a recorded run to play back (``tui-backprop replay``), or None.
+    replay: a recorded run to play back (``tui-backprop replay``), or None;
+    saved, saved_file: the training state an ``--init`` weights file holds (written by
+    ``--save``), which the app's first Session resumes (``io.resume``), and that file's
+    name as messages give it; None, "" for none.
     """
 
     problem: Problem
@@ -35,6 +40,8 @@ class AppConfig:
     lesson: Lesson | None = None
     run_config: RunConfig | None = None
     replay: RunRecord | None = None
+    saved: SavedState | None = None
+    saved_file: str = ""
 
 
 def new_session(config: AppConfig) -> Session:
@@ -42,3 +49,16 @@ def new_session(config: AppConfig) -> Session:
     return Session(
         config.spec, config.problem.X, config.problem.Y, config.settings, initial=config.initial
     )
+
+
+def first_session(config: AppConfig) -> tuple[Session, str]:
+    """The app's first Session: ``new_session``, resuming the training state of the
+    ``--init`` file if it holds one. Returns it and a message on what was not resumed
+    ("" when nothing needs saying)."""
+    session = new_session(config)
+    if config.saved is None:
+        return session, ""
+    resumed = resume(session, config.saved, config.saved_file)
+    if resumed.notes:
+        return session, " ".join(resumed.notes)
+    return session, f"resumed {config.saved_file} after {resumed.epochs} epochs"

@@ -29,11 +29,13 @@ def build_config(call: Invocation) -> AppConfig:
     """The app's configuration: the run's data and network, and the app options."""
     from ...app.config import AppConfig
     from ...io.build import build_setup
+    from ...io.files import display_path
 
     for path in (call.app.stats, call.app.save, call.app.record):
         if path:
             check_writable_target(path)
     setup = build_setup(call.run, make_session=False)
+    saved_file = display_path(call.run.init.file) if call.run.init.file else ""
     return AppConfig(
         problem=setup.problem,
         spec=setup.spec,
@@ -42,6 +44,8 @@ def build_config(call: Invocation) -> AppConfig:
         options=call.app,
         lesson=call.lesson,
         run_config=call.run,
+        saved=setup.saved,
+        saved_file=saved_file,
     )
 
 
