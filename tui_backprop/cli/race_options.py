@@ -32,7 +32,13 @@ def add_race_parser(commands: Any) -> argparse.ArgumentParser:
         metavar="NAME|FILE.toml",
         help="start from a lesson's [race] settings (the network surface is its network)",
     )
-    parser.add_argument("--surface", dest="race_surface", choices=RACE_SURFACES)
+    parser.add_argument(
+        "--surface",
+        dest="race_surface",
+        choices=RACE_SURFACES,
+        help="the cost surface: NOT's (w, b) under mse or cross-entropy, the quartic, a "
+        "narrow valley, Rosenbrock, or the lesson's network (default: not-mse)",
+    )
     parser.add_argument(
         "--optimizers",
         dest="race_optimizers",
@@ -51,10 +57,29 @@ def add_race_parser(commands: Any) -> argparse.ArgumentParser:
         "--momentum",
         dest="race_momentum",
         type=argparse_type(number_from_text),
+        metavar="MU",
         help="mu of momentum and nesterov",
     )
-    parser.add_argument("--steps", dest="race_steps", type=argparse_type(whole_from_text))
-    parser.add_argument("--x0", dest="race_x0", type=argparse_type(number_from_text))
-    parser.add_argument("--y0", dest="race_y0", type=argparse_type(number_from_text))
+    parser.add_argument(
+        "--steps",
+        dest="race_steps",
+        type=argparse_type(whole_from_text),
+        metavar="N",
+        help="steps each racer takes at most (default: 500)",
+    )
+    parser.add_argument(
+        "--x0",
+        dest="race_x0",
+        type=argparse_type(number_from_text),
+        metavar="X",
+        help="the start's first coordinate (default: the surface's own)",
+    )
+    parser.add_argument(
+        "--y0",
+        dest="race_y0",
+        type=argparse_type(number_from_text),
+        metavar="Y",
+        help="the start's second coordinate (not for the quartic)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
