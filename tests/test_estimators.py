@@ -367,3 +367,18 @@ def test_logistic_is_scikit_learns_name_of_sigmoid():
     a = BackpropClassifier((3,), activation="logistic", max_iter=5, random_state=0).fit(X, y)
     b = BackpropClassifier((3,), activation="sigmoid", max_iter=5, random_state=0).fit(X, y)
     np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+
+
+@pytest.mark.parametrize("solver", ["adam", "rmsprop", "sgd"])
+def test_partial_fit_goes_on_with_the_optimizers_state(solver):
+    """As scikit-learn's partial_fit keeps its optimizer: epochs one call at a time give
+    the same network as those epochs in one fit (Adam's t and means carry over)."""
+    X, y = _data()
+    settings = {"solver": solver, "shuffle": False, "random_state": 0, "tol": 0.0}
+    whole = BackpropClassifier((5,), max_iter=4, n_iter_no_change=100, **settings).fit(X, y)
+    steps = BackpropClassifier((5,), **settings)
+    for _ in range(4):
+        steps.partial_fit(X, y, classes=[0, 1])
+    np.testing.assert_array_equal(steps.loss_curve_, whole.loss_curve_)
+    for a, b in zip(steps.coefs_, whole.coefs_, strict=True):
+        np.testing.assert_array_equal(a, b)

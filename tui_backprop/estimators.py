@@ -275,7 +275,10 @@ class _Backprop(BaseEstimator):
             raise ValueError(
                 error.worded(lambda field: named.get(field, field.rpartition(".")[2]))
             ) from None
-        session = Session(spec, X, Y, settings, initial=self._start(spec, first))
+        initial = self._start(spec, first)
+        session = Session(spec, X, Y, settings, initial=initial)
+        if incremental and initial is not None:
+            self._resume_optimizer(session)
         if first:
             self.loss_curve_ = []
             self.n_iter_ = 0
@@ -316,7 +319,26 @@ class _Backprop(BaseEstimator):
         self.intercepts_ = session.network.biases()
         self.loss_ = self.loss_curve_[-1]
         self._fit_data = (X, Y)
+        net = session.network
+        self._optimizer_state = (
+            settings.optimizer,
+            net.velocity.copy(),
+            net.second.copy(),
+            session.optimizer_steps,
+        )
         return self
+
+    def _resume_optimizer(self, session: Session) -> None:
+        """partial_fit goes on with the update rule's state of the call before (velocity,
+        second and t), as scikit-learn's keeps its optimizer; fit starts it afresh, as
+        scikit-learn's does (warm_start too). A rule changed in between starts afresh."""
+        state = getattr(self, "_optimizer_state", None)
+        net = session.network
+        if state is None or state[0] != session.optimizer or state[1].shape != net.velocity.shape:
+            return
+        net.velocity[...] = state[1]
+        net.second[...] = state[2]
+        session.optimizer_steps = state[3]
 
     def _start(self, spec: NetworkSpec, first: bool):
         """Initial (weights, biases) to continue from (partial_fit, warm_start), or None."""
