@@ -207,8 +207,8 @@ SAME_BAD_VALUE = [
     (
         ["--alpha", "-1"],
         "[training]\nalpha = -1",
-        {"learning_rate": -1},
-        ("--alpha", "[training] alpha", "learning_rate"),
+        {"learning_rate_init": -1},
+        ("--alpha", "[training] alpha", "learning_rate_init"),
         "must be a finite number > 0",
     ),
     (
@@ -216,6 +216,13 @@ SAME_BAD_VALUE = [
         "[training]\nmomentum = 1.5",
         {"momentum": 1.5},
         ("--momentum", "[training] momentum", "momentum"),
+        "must be at least 0 and below 1",
+    ),
+    (
+        ["--optimizer", "adam", "--beta1", "1"],
+        '[training]\noptimizer = "adam"\nbeta1 = 1.0',
+        {"solver": "adam", "beta_1": 1.0},
+        ("--beta1", "[training] beta1", "beta_1"),
         "must be at least 0 and below 1",
     ),
     (
