@@ -338,6 +338,28 @@ def test_selecting_a_weight_shows_its_next_update_split_in_two():
     run(scenario())
 
 
+def test_selecting_a_weight_under_adam_shows_its_steps_and_state():
+    async def scenario():
+        app = xor_app(settings=TrainingConfig(seed=0, optimizer="adam", alpha=0.01))
+        async with app.run_test(size=(120, 36)) as pilot:
+            for _ in range(5):
+                await pilot.press("n")  # adam's m and s are not zero
+            await pilot.press("right", "right")
+            assert app.cursor.selection == Selection(2, 0, 0)
+            session = app.runner.session
+            t = session.optimizer_steps + 1
+            text = panel_text(app)
+            assert "gradient part" not in text  # that split is momentum's
+            assert "m^ = " in text and f"/(1-0.9^{t})" in text and f"/(1-0.999^{t})" in text
+            await pilot.press("n")
+            w = session.network.W[2][0, 0]
+            m, s = session.network.dW[2][0, 0], session.network.second[session.network.layers[2, 2]]
+            assert f"= {val(w)}" in text  # the new weight, as the kernels made it
+            assert f"adam keeps for w: m = {val(m)}, s = {val(s)}, t = {t}" in text
+
+    run(scenario())
+
+
 def test_g_checks_gradients_for_the_example_and_the_data_set():
     async def scenario():
         app = xor_app()

@@ -394,8 +394,60 @@ def _rule_step(
     return parts
 
 
-def _at(parts: dict[str, Floats], index: int | tuple[int, int]) -> dict[str, float]:
+def parameter_quantities(
+    parts: dict[str, Floats], index: int | tuple[int, int]
+) -> dict[str, float]:
+    """One parameter's quantities out of a layer's (see ``_rule_step``)."""
     return {key: float(value[index]) for key, value in parts.items()}
+
+
+def rule_steps(rule: UpdateRule, t: int, old: float, q: dict[str, float]) -> list[str]:
+    """One parameter's update by ``rule`` as formulas with the numbers in, one per step,
+    ending with d; ``old`` is the parameter, ``q`` its quantities
+    (``parameter_quantities``). For momentum: ["d = -0.1*0.25 + 0.9*0.02 = -0.007"]."""
+    alpha, g, d = num(rule.alpha), num(q["g"]), q["d"]
+    steps = []
+    if rule.weight_decay and q["g"] != q["grad"]:
+        steps.append(f"g = {num(q['grad'])} + {num(rule.weight_decay)}*{num(old)} = {val(q['g'])}")
+    name = rule.optimizer
+    if name == "sgd":
+        steps.append(f"d = -{alpha}*{g} = {val(d)}")
+    elif name == "momentum":
+        mu, d_prev = num(rule.momentum), num(q["velocity_prev"])
+        steps.append(f"d = -{alpha}*{g} + {mu}*{d_prev} = {val(d)}")
+    elif name == "nesterov":
+        mu = num(rule.momentum)
+        steps.append(f"v = {mu}*{num(q['velocity_prev'])} - {alpha}*{g} = {val(q['velocity'])}")
+        steps.append(f"d = {mu}*{num(q['velocity'])} - {alpha}*{g} = {val(d)}")
+    elif name == "adagrad":
+        steps.append(f"G = {num(q['second_prev'])} + {g}^2 = {val(q['second'])}")
+        steps.append(f"d = -{alpha}*{g}/(sqrt({num(q['second'])}) + eps) = {val(d)}")
+    elif name == "rmsprop":
+        rho = num(rule.rho)
+        steps.append(f"s = {rho}*{num(q['second_prev'])} + (1-{rho})*{g}^2 = {val(q['second'])}")
+        steps.append(f"d = -{alpha}*{g}/(sqrt({num(q['second'])}) + eps) = {val(d)}")
+    else:  # adam
+        b1, b2 = num(rule.beta1), num(rule.beta2)
+        steps.append(f"m = {b1}*{num(q['velocity_prev'])} + (1-{b1})*{g} = {val(q['velocity'])}")
+        steps.append(f"s = {b2}*{num(q['second_prev'])} + (1-{b2})*{g}^2 = {val(q['second'])}")
+        steps.append(f"m^ = {num(q['velocity'])}/(1-{b1}^{t}) = {val(q['m_hat'])}")
+        steps.append(f"s^ = {num(q['second'])}/(1-{b2}^{t}) = {val(q['s_hat'])}")
+        steps.append(f"d = -{alpha}*{num(q['m_hat'])}/(sqrt({num(q['s_hat'])}) + eps) = {val(d)}")
+    return steps
+
+
+def rule_state(rule: UpdateRule, t: int, q: dict[str, float]) -> str:
+    """The state the rule keeps for one parameter after its update, e.g. for adam
+    "m = 0.0034, s = 3.97e-7, t = 4"; "" for sgd (it keeps none)."""
+    velocity, second = val(q["velocity"]), val(q["second"])
+    return {
+        "sgd": "",
+        "momentum": f"d_prev = {velocity} (the next update's)",
+        "nesterov": f"v = {velocity}",
+        "adagrad": f"G = {second}",
+        "rmsprop": f"s = {second}",
+        "adam": f"m = {velocity}, s = {second}, t = {t}",
+    }[rule.optimizer]
 
 
 def _rule_line(
@@ -403,38 +455,8 @@ def _rule_line(
 ) -> str:
     """One parameter's update with the numbers in, e.g. for momentum
     "w11: d = -0.1*0.25 + 0.9*0.02 = -0.007 -> w = 0.5 + (-0.007) = 0.493"."""
-    alpha, g, d = num(rule.alpha), num(q["g"]), q["d"]
-    parts = []
-    if rule.weight_decay and q["g"] != q["grad"]:
-        parts.append(f"g = {num(q['grad'])} + {num(rule.weight_decay)}*{num(old)} = {val(q['g'])}")
-    name_rule = rule.optimizer
-    if name_rule == "sgd":
-        parts.append(f"d = -{alpha}*{g} = {val(d)}")
-    elif name_rule == "momentum":
-        parts.append(
-            f"d = -{alpha}*{g} + {num(rule.momentum)}*{num(q['velocity_prev'])} = {val(d)}"
-        )
-    elif name_rule == "nesterov":
-        mu = num(rule.momentum)
-        parts.append(f"v = {mu}*{num(q['velocity_prev'])} - {alpha}*{g} = {val(q['velocity'])}")
-        parts.append(f"d = {mu}*{num(q['velocity'])} - {alpha}*{g} = {val(d)}")
-    elif name_rule == "adagrad":
-        parts.append(f"G = {num(q['second_prev'])} + {g}^2 = {val(q['second'])}")
-        parts.append(f"d = -{alpha}*{g}/(sqrt({num(q['second'])}) + eps) = {val(d)}")
-    elif name_rule == "rmsprop":
-        rho = num(rule.rho)
-        parts.append(f"s = {rho}*{num(q['second_prev'])} + (1-{rho})*{g}^2 = {val(q['second'])}")
-        parts.append(f"d = -{alpha}*{g}/(sqrt({num(q['second'])}) + eps) = {val(d)}")
-    else:  # adam
-        b1, b2 = num(rule.beta1), num(rule.beta2)
-        parts.append(f"m = {b1}*{num(q['velocity_prev'])} + (1-{b1})*{g} = {val(q['velocity'])}")
-        parts.append(f"s = {b2}*{num(q['second_prev'])} + (1-{b2})*{g}^2 = {val(q['second'])}")
-        parts.append(f"m^ = {num(q['velocity'])}/(1-{b1}^{t}) = {val(q['m_hat'])}")
-        parts.append(f"s^ = {num(q['second'])}/(1-{b2}^{t}) = {val(q['s_hat'])}")
-        parts.append(f"d = -{alpha}*{num(q['m_hat'])}/(sqrt({num(q['s_hat'])}) + eps) = {val(d)}")
-    symbol = name[0]
-    parts.append(f"-> {symbol} = {val(old)} + {num(d)} = {val(new)}")
-    return f"{name}: " + "; ".join(parts[:-1]) + " " + parts[-1]
+    steps = "; ".join(rule_steps(rule, t, old, q))
+    return f"{name}: {steps} -> {name[0]} = {val(old)} + {num(q['d'])} = {val(new)}"
 
 
 def explain_update(session: Session, examples: list[int]) -> Explanation:
@@ -518,13 +540,11 @@ def explain_update(session: Session, examples: list[int]) -> Explanation:
         for i in range(spec.sizes[m]):
             for j in range(spec.sizes[m - 1]):
                 name = f"w{i + 1}{j + 1}"
-                phase.lines.append(
-                    _rule_line(rule, t, name, W[m][i, j], nW[i, j], _at(parts_W, (i, j)))
-                )
+                q = parameter_quantities(parts_W, (i, j))
+                phase.lines.append(_rule_line(rule, t, name, W[m][i, j], nW[i, j], q))
             if spec.bias:
-                phase.lines.append(
-                    _rule_line(rule, t, f"b{i + 1}", b[m][i], nb[i], _at(parts_b, i))
-                )
+                q = parameter_quantities(parts_b, i)
+                phase.lines.append(_rule_line(rule, t, f"b{i + 1}", b[m][i], nb[i], q))
         phases.append(phase)
     return Explanation(
         list(examples),

@@ -15,9 +15,18 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from ...core.arrays import layer_arrays
+from ...core.arrays import Floats, layer_arrays
 from ...core.snapshot import Snapshot
-from ...teach.explain import Explanation, num, sigma_text, slope_text, val
+from ...teach.explain import (
+    Explanation,
+    num,
+    parameter_quantities,
+    rule_state,
+    rule_steps,
+    sigma_text,
+    slope_text,
+    val,
+)
 from ...teach.walk import (
     SATURATION,
     ParameterHistory,
@@ -105,38 +114,54 @@ def _next_update(
     text: Text,
     snap: Snapshot,
     ex: Explanation,
-    g: float,
-    d_prev: float,
-    d: float,
+    q: dict[str, float],
     old: float,
     new: float,
     name: str,
     product: str | None,
 ) -> None:
-    """The coming update of one parameter, its gradient part and momentum part apart.
+    """The coming update of one parameter by the run's update rule, every step with its
+    numbers, and the state the rule keeps for it; for momentum, the gradient part and the
+    momentum part apart. ``q``: the parameter's quantities (``parameter_quantities``).
 
     product: how g comes about for one example (e.g. "delta^2_1 * a^1_3 = 0.1*0.5"),
     None for a batch (g is then the batch's mean)."""
+    rule = ex.rule
     if len(ex.examples) == 1:
         head = f"next update of {name} ({example_text(snap, ex.examples[0])}):"
     else:
         head = f"next update of {name} (mean over the batch of {len(ex.examples)}):"
     text.append(head + "\n", style="bold")
+    g, d = q["grad"], q["d"]
     if product is not None:
         text.append(f"  g = dC/d{name} = {product} = {val(g)}\n")
     else:
         text.append(f"  g = (1/{len(ex.examples)}) sum over the batch of dC/d{name} = {val(g)}\n")
-    grad_part = -ex.alpha * g
-    momentum_part = ex.momentum * d_prev
-    text.append(
-        f"  d = -alpha*g + mu*d_prev = -{num(ex.alpha)}*{num(g)} + "
-        f"{num(ex.momentum)}*{num(d_prev)}\n"
-    )
-    text.append(
-        f"    = {val(grad_part)} (gradient part) + {num(momentum_part)} (momentum part)"
-        f" = {val(d)}\n"
-    )
+    if rule.optimizer == "momentum" and not rule.weight_decay:
+        grad_part = -rule.alpha * g
+        momentum_part = rule.momentum * q["velocity_prev"]
+        text.append(
+            f"  d = -alpha*g + mu*d_prev = -{num(rule.alpha)}*{num(g)} + "
+            f"{num(rule.momentum)}*{num(q['velocity_prev'])}\n"
+        )
+        text.append(
+            f"    = {val(grad_part)} (gradient part) + {num(momentum_part)} (momentum part)"
+            f" = {val(d)}\n"
+        )
+    else:
+        text.append(f"  {rule.optimizer}:\n", style=HINT)
+        for step in rule_steps(rule, ex.t, old, q):
+            text.append(f"  {step}\n")
     text.append(f"  {name} <- {val(old)} + {num(d)} = {val(new)}\n")
+    state = rule_state(rule, ex.t, q)
+    if state:
+        text.append(f"  {rule.optimizer} keeps for {name}: {state}\n", style=HINT)
+
+
+def _layer_state(states: list[dict[str, Floats] | None], m: int) -> dict[str, Floats]:
+    state = states[m]
+    assert state is not None  # entries 1..L are filled
+    return state
 
 
 def node_text(snap: Snapshot, m: int, j: int, ex: Explanation | None) -> Text:
@@ -182,12 +207,10 @@ def node_text(snap: Snapshot, m: int, j: int, ex: Explanation | None) -> Text:
             )
     if ex is not None and spec.bias:
         b = float(layer_arrays(snap.biases)[m][j])
-        g, d_prev, d, new = (
-            float(layer_arrays(values)[m][j])
-            for values in (ex.grad_b, ex.prev_b, ex.step_b, ex.new_b)
-        )
+        new = float(layer_arrays(ex.new_b)[m][j])
+        q = parameter_quantities(_layer_state(ex.state_b, m), j)
         product = f"delta^{m}_{j + 1}" if len(ex.examples) == 1 else None
-        _next_update(text, snap, ex, g, d_prev, d, b, new, f"b{j + 1}", product)
+        _next_update(text, snap, ex, q, b, new, f"b{j + 1}", product)
     return text
 
 
@@ -219,11 +242,9 @@ def weight_text(
         acts, deltas = _example_values(ex, e)
         a_in = float(snap.inputs[e][k]) if m == 1 else float(acts[m - 1][k])
         product = f"delta^{m}_{j + 1} * a^{m - 1}_{k + 1} = {num(deltas[m][j])}*{num(a_in)}"
-    g, d_prev, d, new = (
-        float(layer_arrays(values)[m][j, k])
-        for values in (ex.grad_W, ex.prev_W, ex.step_W, ex.new_W)
-    )
-    _next_update(text, snap, ex, g, d_prev, d, w, new, "w", product)
+    new = float(layer_arrays(ex.new_W)[m][j, k])
+    q = parameter_quantities(_layer_state(ex.state_W, m), (j, k))
+    _next_update(text, snap, ex, q, w, new, "w", product)
     return text
 
 
