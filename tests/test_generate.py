@@ -257,9 +257,10 @@ def step_arrays(arch, X, Y, params, order, batch, alpha):
     state[ST_LAST], state[ST_BLOCK_EPOCHS] = -1, EPOCHS
     state[ST_HEADER : ST_HEADER + layers.size] = layers.ravel()
     state[ST_HEADER + layers.size :] = order.ravel()
-    buffer = np.zeros(3 * P + 3 * nodes + rows)
+    # A Network's buffer: params, velocity, grad, z, a, delta, betas, second, t.
+    buffer = np.zeros(4 * P + 3 * nodes + rows + 1)
     buffer[:P] = params
-    buffer[3 * P + 3 * nodes :] = arch.betas()
+    buffer[3 * P + 3 * nodes : 3 * P + 3 * nodes + rows] = arch.betas()
     data = np.zeros(SD_HEADER + X.size + Y.size)
     data[SD_ALPHA], data[SD_MOMENTUM] = alpha, 0.9
     data[SD_HEADER : SD_HEADER + X.size] = X.ravel()
