@@ -6,8 +6,12 @@ example. A kernel written out for one architecture keeps the weights, their velo
 gradient sums in registers for a whole call and writes them back once at the end. Each
 generated module has ``train_batches``, ``train_many``, ``step`` and ``evaluate``, with the
 signatures of the general kernels of those names and their results bit for bit, and
-``train_lanes``, which ``train_many`` runs. The module docstring of ``kernels.dense`` lists
-every path of the update, why it exists and which tests hold the paths equal.
+``train_lanes``, which ``train_many`` runs; and ``train_rule``, ``train_many_rule`` and
+``step_rule``, the kernels of the update rules other than plain momentum and sgd, whose
+forward and backward passes are written out in the same way and whose update is
+``dense.apply_rule`` itself (compiled only when a run uses one). The module docstring of
+``kernels.dense`` lists every path of the update, why it exists and which tests hold the
+paths equal.
 
 How the source is made. *Emitters* (``_forward``, ``_cost``, ``_backward``, ``_update``,
 ``_fetch``, ``_copy_in``, ``_copy_out``) write the lines of one part of the computation for
