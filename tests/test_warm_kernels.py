@@ -138,6 +138,40 @@ def test_a_network_the_process_has_kernels_for_starts_ready():
     asyncio.run(scenario())
 
 
+def test_another_optimizer_warms_its_kernels_off_the_event_loop():
+    # O to nesterov needs the rules' kernels: they are warmed in the background with the
+    # new rule while keys act; sgd (the momentum kernels) is ready at once.
+    release = threading.Event()
+    warmed: list[str] = []
+
+    async def scenario() -> None:
+        app = BackpropApp(dataclasses.replace(lesson_config("xor-231"), step_mode=False))
+        real = app.warm_up
+
+        def counted(session: Session) -> None:
+            warmed.append(session.rule.optimizer)
+            if len(warmed) > 1:
+                release.wait(60)
+            real(session)
+
+        app.warm_up = counted
+        async with app.run_test(size=(100, 30)) as pilot:
+            await kernels_arrive(app, pilot)
+            session = app.runner.session
+            await pilot.press("O")  # momentum -> nesterov: the rules' kernels
+            assert session.rule.optimizer == "nesterov" and not session.kernels_ready
+            await pilot.press("n")  # waits for them
+            assert session.updates == 0 and "then: n" in app.message
+            release.set()
+            await kernels_arrive(app, pilot)
+            assert session.kernels_ready and session.updates == 1
+            await pilot.press("O", "O", "O", "O")  # adagrad, rmsprop, adam, sgd
+            assert session.rule.optimizer == "sgd" and session.kernels_ready
+        assert warmed == ["momentum", "nesterov"]
+
+    asyncio.run(scenario())
+
+
 def test_cache_warm_compiles_the_common_set_through_the_real_command():
     result = run_cli("cache", "--warm", "--json", timeout=600)
     assert result.returncode == 0, result.stderr

@@ -555,9 +555,17 @@ class BackpropApp(
         def change(session: Session) -> None:
             session.rule = new
 
+        running = self.running
+        if running:
+            self.set_running(False)  # a rule whose kernels are not ready must wait for them
         self._command(
             change, f"optimizer {following}: the weights stay, its state starts from zero"
         )
+        self.prepare(self.runner.session)  # another family of kernels may need compiling
+        if not self.runner.session.kernels_ready:
+            self.start_kernels()
+        if running:
+            self.set_running(True)
 
     def _rebuild(self, spec: NetworkSpec, message: str) -> None:
         """A different network: a new Session from the same seed, live settings kept."""

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import asdict, replace
 
 from ..core.session import Session, warm_kernels
-from ..core.spec import NetworkSpec
+from ..core.step_state import momentum_path
 from .background import in_background
 from .host import AppHost
 
@@ -32,12 +33,20 @@ COMPILE_HINT = (
     "`tui-backprop cache --warm` compiles the common ones ahead of time."
 )
 
-#: What decides which kernels a network uses: its layer sizes, activations, cost, biases.
-KernelKey = tuple[tuple[int, ...], tuple[str, ...], str, bool]
+#: What decides which kernels a run uses: the network's layer sizes, activations, cost
+#: and biases, and whether its update rule takes the momentum kernels or the rules' ones.
+KernelKey = tuple[tuple[int, ...], tuple[str, ...], str, bool, bool]
 
 
-def kernel_key(spec: NetworkSpec) -> KernelKey:
-    return tuple(spec.sizes), tuple(spec.activations), spec.cost, spec.bias
+def kernel_key(session: Session) -> KernelKey:
+    spec = session.spec
+    return (
+        tuple(spec.sizes),
+        tuple(spec.activations),
+        spec.cost,
+        spec.bias,
+        momentum_path(session.rule),
+    )
 
 
 class WarmKernelsMixin(AppHost):
@@ -51,13 +60,13 @@ class WarmKernelsMixin(AppHost):
         self._hinted = False
         #: The warm-up itself: ``warm_kernels`` (a test puts a slow fake here).
         self.warm_up: Callable[[Session], None] = lambda session: warm_kernels(
-            session.spec, session.X, session.Y, session.settings
+            session.spec, session.X, session.Y, replace(session.settings, **asdict(session.rule))
         )
 
     def prepare(self, session: Session) -> Session:
         """Mark a new Session's kernels as not ready unless this process has them (in step
         mode, for tests, kernels load on first use, as headless)."""
-        if not self.config.step_mode and kernel_key(session.spec) not in self._warm:
+        if not self.config.step_mode and kernel_key(session) not in self._warm:
             session.kernels_ready = False
         return session
 
@@ -85,7 +94,7 @@ class WarmKernelsMixin(AppHost):
         self.notify(COMPILE_HINT, title="compiling", timeout=8)
 
     def _kernels_arrived(self, session: Session) -> None:
-        self._warm.add(kernel_key(session.spec))
+        self._warm.add(kernel_key(session))
         if session is not self.runner.session:
             return  # replaced meanwhile: the new one has its own warm-up
 
