@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ...core.config import UpdateRule
 from ...core.errors import InputError
 from ...io.build import build_setup
 from ...io.files import json_number, to_json_lists
 from ...io.lessons import LESSON_DIR
+from ...io.resume import rule_keys
 from ...teach import errata, tutorials
 from ..options import given, option_name
 from ..report import accuracy, network_keys
@@ -90,8 +92,8 @@ def json_document(call: Invocation, written: tutorials.WrittenRun, seconds: floa
     losses = written.losses[1:]
     document: dict[str, Any] = {
         **network_keys(setup),
-        "alpha": written.alpha,
-        "momentum": 0.0,
+        # The tutorials' code makes plain gradient-descent steps: sgd at their alpha.
+        **rule_keys(UpdateRule(alpha=written.alpha, momentum=0.0, optimizer="sgd")),
         "batch_size": problem.n_examples,
         "shuffle": False,
         "seed": st.seed,
@@ -106,6 +108,7 @@ def json_document(call: Invocation, written: tutorials.WrittenRun, seconds: floa
         "weights": [to_json_lists(w) for w in written.weights],
         "biases": None if written.biases is None else [to_json_lists(b) for b in written.biases],
         "seconds": seconds,
+        "resumed": None,
         "loss_curve": {
             "epochs": list(range(1, len(losses) + 1)),
             "losses": to_json_lists(losses),
