@@ -346,24 +346,6 @@ def update_formula(rule: UpdateRule, t: int) -> str:
     return f"{label}{formula}, w <- w + d  ({', '.join(settings)})"
 
 
-def _layer_parts(session: Session, flat: Floats) -> tuple[PerLayer, PerLayer]:
-    """Copies of a flat per-parameter buffer (P,) cut as W^m (N^m, N^{m-1}) and b^m."""
-    net = session.network
-    parts_W: PerLayer = [None]
-    parts_b: PerLayer = [None]
-    for w, bias in zip(layer_arrays(net.W)[1:], layer_arrays(net.b)[1:], strict=True):
-        w0 = _offset(net.params, w)
-        b0 = _offset(net.params, bias)
-        parts_W.append(flat[w0 : w0 + w.size].reshape(w.shape).copy())
-        parts_b.append(flat[b0 : b0 + bias.size].copy())
-    return parts_W, parts_b
-
-
-def _offset(base: Floats, view: Floats) -> int:
-    """Where ``view`` starts in ``base``, in elements."""
-    return (view.__array_interface__["data"][0] - base.__array_interface__["data"][0]) // 8
-
-
 def _rule_step(
     rule: UpdateRule,
     theta: Floats,
@@ -504,7 +486,9 @@ def explain_update(session: Session, examples: list[int]) -> Explanation:
         phases.append(phase)
     rule = session.rule
     t = session.optimizer_steps + 1
-    second_W, second_b = map(layer_arrays, _layer_parts(session, session.network.second))
+    net = session.network
+    second_W = [NO_LAYER] + [w.copy() for w in layer_arrays(net.sW)[1:]]
+    second_b = [NO_LAYER] + [v.copy() for v in layer_arrays(net.sb)[1:]]
     new_W: PerLayer = [None]
     new_b: PerLayer = [None]
     step_W: PerLayer = [None]
