@@ -28,6 +28,8 @@ from tui_backprop.teach.explain import explain_update, num, val
 def test_explained_numbers_are_the_reference_and_the_kernel_update(spec, n, batch, seed, warm):
     batch = min(batch, n)
     X, Y = random_data(spec, n, np.random.default_rng(seed))
+    # The general kernels: one compile serves every architecture drawn (the generated
+    # ones, a compile per architecture, are the general ones' bits: test_generate).
     session = Session(
         spec,
         X,
@@ -35,6 +37,7 @@ def test_explained_numbers_are_the_reference_and_the_kernel_update(spec, n, batc
         TrainingConfig(
             batch_size=batch, seed=seed % 2**32, shuffle=False, alpha=0.05, momentum=0.5
         ),
+        specialized=False,
     )
     session.run_batches(warm)  # a non-zero momentum term from earlier updates
     first = session.batch_in_epoch * batch
