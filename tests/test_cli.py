@@ -27,31 +27,17 @@ def train_json(*args: str) -> dict:
 
 
 def test_xor_231_learns_for_nine_of_ten_seeds():
-    finals = []
-    for seed in range(10):
-        doc = train_json(
-            "--problem",
-            "xor",
-            "--hidden",
-            "3",
-            "--activation",
-            "sigmoid",
-            "--cost",
-            "mse",
-            "--alpha",
-            "0.1",
-            "--momentum",
-            "0.9",
-            "--batch-size",
-            "1",
-            "--epochs",
-            "5000",
-            "--seed",
-            str(seed),
-        )
-        assert doc["seed"] == seed and doc["epochs"] == 5000 and doc["updates"] == 20000
-        finals.append(doc["final_loss"])
-    assert sum(loss < 0.01 for loss in finals) >= 9, finals
+    # Seeds 0-9 at once through restarts (each restart is train --seed S, bit for bit:
+    # test_restarts_bench), and seed 0 through train itself.
+    options = ["--problem", "xor", "--hidden", "3", "--activation", "sigmoid", "--cost", "mse"]
+    options += ["--alpha", "0.1", "--momentum", "0.9", "--batch-size", "1", "--epochs", "5000"]
+    result = run_cli("restarts", *options, "--count", "10", "--seed", "0", "--json")
+    assert result.returncode == 0, result.stderr
+    finals = json.loads(result.stdout)["final_losses"]
+    assert len(finals) == 10 and sum(loss < 0.01 for loss in finals) >= 9, finals
+    doc = train_json(*options, "--seed", "0")
+    assert doc["seed"] == 0 and doc["epochs"] == 5000 and doc["updates"] == 20000
+    assert doc["final_loss"] == finals[0]
 
 
 def test_json_document_is_consistent_with_its_own_weights():
