@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.config import UpdateRule
+from ..core.config import RULE_SETTINGS, UpdateRule
 from ..core.session import Session
 from ..io.build import Setup
 from ..io.files import json_number, to_json_lists
@@ -67,17 +67,6 @@ def _fmt(x: float) -> str:
 
 def _vector(values: Sequence[float]) -> str:
     return " ".join(f"{v:.4g}" for v in values)
-
-
-#: The settings each optimizer uses besides alpha (UpdateRule's fields).
-RULE_SETTINGS: dict[str, tuple[str, ...]] = {
-    "sgd": (),
-    "momentum": ("momentum",),
-    "nesterov": ("momentum",),
-    "adagrad": ("eps",),
-    "rmsprop": ("rho", "eps"),
-    "adam": ("beta1", "beta2", "eps"),
-}
 
 
 def rule_words(rule: UpdateRule) -> str:

@@ -70,6 +70,16 @@ DESCENT_PRESETS = {"slow": 0.001, "converge": 0.01, "oscillate": 0.055, "diverge
 MAX_GRID = 401
 #: The update rules, in the order the app's key cycles them (see core.optimizers).
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+#: The settings each update rule uses besides alpha (UpdateRule's fields), in the order
+#: reports and formulas write them.
+RULE_SETTINGS: dict[str, tuple[str, ...]] = {
+    "sgd": (),
+    "momentum": ("momentum",),
+    "nesterov": ("momentum",),
+    "adagrad": ("eps",),
+    "rmsprop": ("rho", "eps"),
+    "adam": ("beta1", "beta2", "eps"),
+}
 #: The cost surfaces of the race scene (see teach.race), in the order its key cycles them.
 RACE_SURFACES = ("not-mse", "not-cross-entropy", "quartic", "valley", "rosenbrock", "network")
 #: Steps a race keeps (every racer's path is held in memory).

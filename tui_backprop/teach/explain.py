@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..core.arrays import NO_LAYER, Floats, PerLayer, layer_arrays
-from ..core.config import UpdateRule
+from ..core.config import RULE_SETTINGS, UpdateRule
 from ..core.optimizers import change, penalised
 from ..core.reference import activation, activation_slope
 from ..core.session import Session
@@ -324,19 +324,21 @@ _FORMULAS = {
 }
 
 
+#: How the formulas name a rule's settings (see RULE_SETTINGS), where not by their field.
+_WORDS = {"momentum": "mu"}
+
+
 def update_formula(rule: UpdateRule, t: int) -> str:
     """The update phase's formula with the rule's settings, e.g. for momentum
     "d = -alpha*g + mu*d_prev, w <- w + d  (alpha 0.1, mu 0.9)"."""
-    settings = [f"alpha {num(rule.alpha)}"]
     name = rule.optimizer
-    if name in ("momentum", "nesterov"):
-        settings.append(f"mu {num(rule.momentum)}")
-    if name == "rmsprop":
-        settings.append(f"rho {num(rule.rho)}")
+    settings = [f"alpha {num(rule.alpha)}"]
+    for setting in RULE_SETTINGS[name]:
+        value = getattr(rule, setting)
+        shown = f"{value:g}" if setting == "eps" else num(value)
+        settings.append(f"{_WORDS.get(setting, setting)} {shown}")
     if name == "adam":
-        settings += [f"beta1 {num(rule.beta1)}", f"beta2 {num(rule.beta2)}", f"t {t}"]
-    if name in ("adagrad", "rmsprop", "adam"):
-        settings.append(f"eps {rule.eps:g}")
+        settings.append(f"t {t}")
     formula = _FORMULAS[name]
     if rule.weight_decay:
         where = "w and b" if rule.decay_biases else "w"
