@@ -47,8 +47,10 @@ for bit, so a run may move from one to another between any two calls:
   calls the same helpers as ``train_batches``.
 - the generated ``train_batches`` and ``step`` (``kernels.specialize``), for networks of
   at most ``specialize.MAX_PARAMETERS`` parameters: every value a local variable, every
-  loop unrolled. XOR 2-3-1 trains at about 9-10 M updates/s, over 300x the reference
-  (target 250x), and a single step of it costs about 0.6 us from Python (target 1 us).
+  loop unrolled; batches of one take ``train_online``, written for that case alone (no
+  gradient sums, counters instead of a division, finiteness tested through z). XOR 2-3-1
+  trains at 0.92-0.99 of the speed of a hand-written kernel (``cli.yardstick``), and a
+  single step of it costs about 0.6 us from Python (target 1 us).
 - the generated ``train_lanes``, which the generated ``train_many`` runs for blocks of
   ``specialize.LANES`` networks (``restarts``): the networks as the lanes of vector
   registers, 34-44 M network-updates/s per thread (target 30 M). The networks left over

@@ -5,8 +5,9 @@ loop overhead over trip counts of 1 to 3 and on loading and storing each weight 
 example. A kernel written out for one architecture keeps the weights, their velocities and
 gradient sums in registers for a whole call and writes them back once at the end. Each
 generated module has ``train_batches``, ``train_many``, ``step`` and ``evaluate``, with the
-signatures of the general kernels of those names and their results bit for bit, and
-``train_lanes``, which ``train_many`` runs; and ``train_rule``, ``train_many_rule`` and
+signatures of the general kernels of those names and their results bit for bit;
+``train_online`` and ``train_online_unit``, which ``train_batches`` runs for batches of one
+(written for that case alone, as by hand); ``train_lanes``, which ``train_many`` runs; and ``train_rule``, ``train_many_rule`` and
 ``step_rule``, the kernels of the update rules other than plain momentum and sgd, whose
 forward and backward passes are written out in the same way and whose update is
 ``dense.apply_rule`` itself (compiled only when a run uses one). The module docstring of
@@ -65,7 +66,7 @@ from .layout import (
 
 #: Networks with at most this many parameters get a generated kernel.
 MAX_PARAMETERS = 40  # larger ones compile slowly (seconds) for little gain
-_VERSION = 8  # bump when the generated code changes, to leave old cache files behind
+_VERSION = 9  # bump when the generated code changes, to leave old cache files behind
 
 #: Networks advanced together by one thread in ``train_many``, as the lanes of vector
 #: registers: every value of the 2-3-1 update is then computed for several networks by one
@@ -194,6 +195,15 @@ class _Scalars(_Storage):
         return "bad"
 
 
+class _Next(_Scalars):
+    """The next example's inputs, targets, z and a in local variables of their own (the
+    name with an ``n`` before it), every parameter where ``_Scalars`` keeps it: the online
+    kernel computes the next example's forward pass before it knows whether to keep it."""
+
+    def __call__(self, name: str) -> str:
+        return f"n{name}" if name[0] in "azy" else name
+
+
 class _LaneSlots(_Storage):
     """Every value lane ``l`` of its slot in the scratch array ``S``, ``S[slot * LANES + l]``:
     the lanes of a slot side by side. The flag is a slot too, summing x - x: 0 while every x
@@ -232,16 +242,29 @@ def _fetch(net: _Net, at: _Storage, x: Callable[[int], str], y: Callable[[int], 
     return lines + [f"{at(f'y{i}')} = {y(i)}" for i in range(net.sizes[net.L])]
 
 
-def _forward(net: _Net, at: _Storage) -> Lines:
+def _forward(net: _Net, at: _Storage, from_zero: bool = True) -> Lines:
     """z^m = W^m a^{m-1} + b^m (each row summed from 0.0 in index order, then the bias
-    added) and a^m = sigma(z^m), for m = 1..L."""
+    added) and a^m = sigma(z^m), for m = 1..L.
+
+    ``from_zero`` False starts each row's sum at its first term instead of 0.0 + it: one
+    addition less on the path from one update to the next, which the online kernel runs
+    one after another, and the same z bit for bit. The two sums differ only when the row
+    sums to -0.0 (0.0 + -0.0 is 0.0), and then z = s + b is b either way unless b is a
+    zero, and a bias is never -0.0: it starts finite (a draw or 0.0) and x + y is -0.0
+    only when both are. (The deltas keep their 0.0 +: a delta can be -0.0.)"""
     lines = []
     for m in range(1, net.L + 1):
         sigma = _SIGMA[net.codes[m]]
         for i in range(net.sizes[m]):
-            lines.append("s = 0.0")
-            for j in range(net.sizes[m - 1]):
-                lines.append(f"s += {at(f'w{m}_{i}_{j}')} * {at(f'a{m - 1}_{j}')}")
+            terms = [
+                f"{at(f'w{m}_{i}_{j}')} * {at(f'a{m - 1}_{j}')}" for j in range(net.sizes[m - 1])
+            ]
+            if from_zero:
+                lines.append("s = 0.0")
+                lines += [f"s += {term}" for term in terms]
+            else:
+                lines.append(f"s = {terms[0]}")
+                lines += [f"s += {term}" for term in terms[1:]]
             z = at(f"z{m}_{i}")
             lines.append(f"{z} = s + {at(f'b{m}_{i}')}")
             lines.append(f"{at(f'a{m}_{i}')} = {sigma(z, f'beta{m}')}")
@@ -250,6 +273,11 @@ def _forward(net: _Net, at: _Storage) -> Lines:
 
 def _cost(net: _Net, at: _Storage) -> Lines:
     """The example's cost (as ``dense.example_cost``), added to the batch's."""
+    return [*_example_cost(net, at), f"{at('batch_cost')} += c"]
+
+
+def _example_cost(net: _Net, at: _Storage) -> Lines:
+    """The example's cost, c (as ``dense.example_cost``)."""
     L = net.L
     lines = ["c = 0.0"]
     for i in range(net.sizes[L]):
@@ -260,12 +288,37 @@ def _cost(net: _Net, at: _Storage) -> Lines:
         else:
             lines.append(f"diff = {at(f'a{L}_{i}')} - {y}")
             lines.append("c += 0.5 * diff * diff")
-    return [*lines, f"{at('batch_cost')} += c"]
+    return lines
 
 
 def _backward(net: _Net, at: _Storage) -> Lines:
     """delta^L .. delta^1 (as ``dense.deltas``) and the gradient sums (as
     ``dense.backward``: dC/dW^m_ij = delta^m_i a^{m-1}_j, dC/db^m_i = delta^m_i)."""
+    return _deltas(net, at) + _gradient_sums(net, at)
+
+
+def _gradient(net: _Net, at: _Storage, name: str) -> str:
+    """The example's dC/dtheta for parameter ``name``: delta^m_i a^{m-1}_j for w{m}_{i}_{j},
+    delta^m_i for b{m}_{i} (0.0 without biases)."""
+    kind, rest = name[0], name[1:]
+    if kind == "w":
+        m, i, j = (int(part) for part in rest.split("_"))
+        return f"{at(f'd{m}_{i}')} * {at(f'a{m - 1}_{j}')}"
+    return at(f"d{rest}") if net.bias else "0.0"
+
+
+def _gradient_sums(net: _Net, at: _Storage) -> Lines:
+    """Each parameter's example gradient (``_gradient``) added to its gradient sum."""
+    skip = () if net.bias else ("b",)
+    return [
+        f"{at(f'g{name}')} += {_gradient(net, at, name)}"
+        for name, _ in net.params
+        if not name.startswith(skip)
+    ]
+
+
+def _deltas(net: _Net, at: _Storage) -> Lines:
+    """delta^L .. delta^1, as ``dense.deltas``."""
     L = net.L
     lines = []
     for i in range(net.sizes[L]):
@@ -276,8 +329,7 @@ def _backward(net: _Net, at: _Storage) -> Lines:
             slope = _SLOPE[net.codes[L]](z, a, f"beta{L}")
             lines.append(f"{at(f'd{L}_{i}')} = ({a} - {y}) * {slope}")
     for m in range(L - 1, 0, -1):
-        for j in range(net.sizes[m]):
-            lines.append(f"{at(f'd{m}_{j}')} = 0.0")
+        lines += [f"{at(f'd{m}_{j}')} = 0.0" for j in range(net.sizes[m])]
         for i in range(net.sizes[m + 1]):
             for j in range(net.sizes[m]):
                 d, w, d_next = at(f"d{m}_{j}"), at(f"w{m + 1}_{i}_{j}"), at(f"d{m + 1}_{i}")
@@ -285,13 +337,6 @@ def _backward(net: _Net, at: _Storage) -> Lines:
         for j in range(net.sizes[m]):
             slope = _SLOPE[net.codes[m]](at(f"z{m}_{j}"), at(f"a{m}_{j}"), f"beta{m}")
             lines.append(f"{at(f'd{m}_{j}')} *= {slope}")
-    for m in range(1, L + 1):
-        for i in range(net.sizes[m]):
-            d = at(f"d{m}_{i}")
-            for j in range(net.sizes[m - 1]):
-                lines.append(f"{at(f'gw{m}_{i}_{j}')} += {d} * {at(f'a{m - 1}_{j}')}")
-            if net.bias:
-                lines.append(f"{at(f'gb{m}_{i}')} += {d}")
     return lines
 
 
@@ -315,6 +360,38 @@ def _update(net: _Net, at: _Storage, divide: bool) -> Lines:
             at.mark_flag(theta),
         ]
     return lines
+
+
+def _online_update(net: _Net, at: _Storage) -> Lines:
+    """The momentum step of every parameter for a batch of one, from the example's gradient
+    itself (``_gradient``), with no gradient sum: g = delta^m_i a^{m-1}_j (or delta^m_i);
+    d = -alpha g + mu d_prev; theta += d. The same numbers as ``_update(divide=False)``,
+    whose sum 0.0 + g is g but when g is -0.0: then -alpha g is a zero of the other sign,
+    and d and theta can be too when mu d_prev and theta are zeros. No later value depends
+    on a zero's sign (nothing divides by a parameter), so the numbers stay the same."""
+    lines = []
+    for name, _ in net.params:
+        theta, v = at(name), at(f"v{name}")
+        lines += [
+            f"g = 0.0 + {_gradient(net, at, name)}",
+            f"d = -alpha * g + momentum * {v}",
+            f"{v} = d",
+            f"{theta} += d",
+        ]
+    return lines
+
+
+def _z_not_finite(net: _Net, at: _Storage) -> str:
+    """An expression that is true when some z of the example is inf or nan: the sum of
+    z - z over the nodes is 0.0 while every z is finite and nan otherwise."""
+    terms = " + ".join(f"({at(f'z{m}_{i}')} - {at(f'z{m}_{i}')})" for m, i, _ in net.nodes())
+    return f"({terms}) != 0.0"
+
+
+def _params_not_finite(net: _Net, at: _Storage) -> str:
+    """An expression that is true when some parameter is inf or nan (as ``_z_not_finite``)."""
+    terms = " + ".join(f"({at(name)} - {at(name)})" for name, _ in net.params)
+    return f"({terms}) != 0.0"
 
 
 def _copy_in(net: _Net, at: _Storage, place: Callable[[str, int], str]) -> Lines:
@@ -358,10 +435,17 @@ def _train_batches_source(net: _Net) -> str:
     betas = _betas(net, lambda m: f"betas[{m}]")
     fetch = _fetch(net, at, _row_of_x, _row_of_y)
     example = fetch + _forward(net, at) + _cost(net, at) + _backward(net, at)
-    return f"""@njit(**JIT_FLAGS)
+    unit = " and ".join(f"betas[{m}] == 1.0" for m in range(1, net.L + 1))
+    return f"""{_online_source(net)}{_online_source(net, unit_betas=True)}@njit(**JIT_FLAGS)
 def train_batches(layers, betas, cost, params, velocity, grad, z, a, delta,
                   X, Y, order, batch_size, first_batch, n_batches, alpha, momentum,
                   epoch_cost):
+    if batch_size == 1 and {unit}:
+        return train_online_unit(betas, params, velocity, z, a, delta, X, Y, order,
+                                 first_batch, n_batches, alpha, momentum, epoch_cost)
+    if batch_size == 1:
+        return train_online(betas, params, velocity, z, a, delta, X, Y, order, first_batch,
+                            n_batches, alpha, momentum, epoch_cost)
 {_indent(betas, 1)}
 {_indent(_copy_in(net, at, arrays), 1)}
     n = order.shape[1]
@@ -384,6 +468,97 @@ def train_batches(layers, betas, cost, params, velocity, grad, z, a, delta,
             break
 {_indent(_copy_out(net, at, arrays), 1)}
     return ran
+"""
+
+
+def _online_source(net: _Net, unit_betas: bool = False) -> str:
+    """``train_online``: ``train_batches`` for batches of one (the online updates of the
+    tutorials, the app and ``train`` by default), the same numbers bit for bit, written for
+    that case alone, as a hand-written kernel would be:
+
+    - no batch loop and no gradient sums: each parameter steps by its example gradient;
+    - the epoch and the place in it are counters, not a division per update, and the
+      epoch's cost is summed in a local variable (from epoch_cost[e], so the same sum);
+    - no finiteness test per parameter. The next example's forward pass is computed after
+      the update; a non-finite parameter makes a z of it non-finite (w a is inf or nan
+      for any a; a sum keeps it), so the parameters are tested only when some z is (z
+      can also overflow from finite parameters). If one is not finite, the run stops
+      there and keeps the last example's values, as ``train_batches`` does. After the
+      last update no test is needed: ``ran`` is n_batches either way.
+
+    - the forward pass's sums start at their first term, not at 0.0 (``_forward``'s
+      ``from_zero``: the same z).
+
+    ``unit_betas`` writes ``train_online_unit`` instead, for betas that are all 1.0 (every
+    network but a steeper or flatter sigmoid's): beta is the constant 1.0 in it, and the
+    compiler drops the multiplications by it (1.0 x is x exactly), two of them on the path
+    from one update to the next per layer. ``train_batches`` chooses.
+
+    order: int64 (E, n) as for ``train_batches``; the update is batch first_batch + t,
+    example order[b // n, b % n] for b = first_batch + t.
+    """
+    at, nxt = _Scalars(), _Next()
+    names = [name for name, array, _ in net.state() if array in ("params", "velocity")]
+    params = [(name, array, k) for name, array, k in net.state() if array != "grad"]
+
+    def arrays(array: str, k: int) -> str:
+        return f"{array}[{k}]"
+
+    load = [f"{name} = {arrays(array, k)}" for name, array, k in params if name in names]
+    store = [f"{arrays(array, k)} = {name}" for name, array, k in params]
+    keep = [f"{at(f'a0_{j}')} = {nxt(f'a0_{j}')}" for j in range(net.sizes[0])]
+    keep += [f"{at(f'y{i}')} = {nxt(f'y{i}')}" for i in range(net.sizes[net.L])]
+    for m, i, _ in net.nodes():
+        keep += [f"z{m}_{i} = {nxt(f'z{m}_{i}')}", f"a{m}_{i} = {nxt(f'a{m}_{i}')}"]
+    betas = _betas(net, lambda m: "1.0" if unit_betas else f"betas[{m}]")
+    first = _fetch(net, at, _row_of_x, _row_of_y) + _forward(net, at, from_zero=False)
+    update = _example_cost(net, at) + ["ec += c"] + _deltas(net, at)
+    update += _online_update(net, at)
+    following = _fetch(net, nxt, _row_of_x, _row_of_y) + _forward(net, nxt, from_zero=False)
+    name = "train_online_unit" if unit_betas else "train_online"
+    return f"""@njit(**JIT_FLAGS)
+def {name}(betas, params, velocity, z, a, delta, X, Y, order, first_batch, n_batches,
+        alpha, momentum, epoch_cost):
+    if n_batches <= 0:
+        return 0
+{_indent(betas, 1)}
+{_indent(load, 1)}
+    n = order.shape[1]
+    e = first_batch // n
+    k_ = first_batch - e * n
+    idx = order[e, k_]
+{_indent(first, 1)}
+    ec = epoch_cost[e]
+    ran = n_batches
+    t_ = 0
+    while True:
+{_indent(update, 2)}
+        t_ += 1
+        k_ += 1
+        if k_ == n:
+            epoch_cost[e] = ec
+            e += 1
+            k_ = 0
+        if not math.isfinite(c):
+            ran = t_
+            break
+        if t_ == n_batches:
+            break
+        if k_ == 0:
+            ec = epoch_cost[e]
+        idx = order[e, k_]
+{_indent(following, 2)}
+        if {_z_not_finite(net, nxt)}:
+            if {_params_not_finite(net, at)}:
+                ran = t_
+                break
+{_indent(keep, 2)}
+    if k_ != 0:
+        epoch_cost[e] = ec
+{_indent(store, 1)}
+    return ran
+
+
 """
 
 
