@@ -209,6 +209,32 @@ def evaluator(layers, cost: int, specialized: bool | None = None):
     return specialize.load_module(*_arch(layers, cost)).evaluate
 
 
+def compiled_here() -> list[str]:
+    """The kernels (and helpers) this process compiled instead of loading them from the
+    cache (numba's count of cache misses), by name: empty when everything it ran was
+    cached. With caching off, everything it ran."""
+    import sys
+
+    from numba.core.dispatcher import Dispatcher
+
+    modules = [sys.modules.get(f"{__name__}.dense")]
+    specialize = sys.modules.get(f"{__name__}.specialize")
+    if specialize is not None:
+        modules += list(specialize._LOADED.values())
+    names = []
+    for module in modules:
+        if module is None:
+            continue
+        for name, value in vars(module).items():
+            if (
+                isinstance(value, Dispatcher)
+                and value.py_func.__module__ == module.__name__  # not an imported helper
+                and sum(value.stats.cache_misses.values())
+            ):
+                names.append(name)
+    return sorted(set(names))
+
+
 def _arch(layers, cost):
     from . import specialize
 
@@ -218,6 +244,7 @@ def _arch(layers, cost):
 
 __all__ = [
     "COLUMNS_MIN_UPDATES",
+    "compiled_here",
     "trainers",
     "evaluator",
     "general_train_batches",

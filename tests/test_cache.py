@@ -16,7 +16,7 @@ import pytest
 
 from kernels import config, specialize
 
-from .helpers import run_cli
+from .helpers import run_cli, run_in_terminal
 
 OTHER_UID = 12345  # a user who is not us (the tests run as root, who can chown)
 TRAIN = ("train", "--epochs", "2", "--json")
@@ -324,3 +324,18 @@ def test_other_code_in_the_same_cache_keeps_numbas_format(tmp_path, warm):
     assert config.is_ours(Path(config.CACHE_DIR) / subpath(specialize.__file__))
     ours = list(warm[0].rglob("*.nb[ic]"))
     assert ours and all(p.read_bytes().startswith(config._MAGIC) for p in ours)
+
+
+def test_a_first_start_of_train_says_how_to_compile_ahead(tmp_path):
+    # On a terminal: once the kernels were compiled (an empty cache), not once they load.
+    env = env_for(tmp_path / "home")
+    code, first = run_in_terminal("train", "--epochs", "1", env=env, timeout=300)
+    assert code == 0, first
+    assert b"cache --warm" in first
+    code, again = run_in_terminal("train", "--epochs", "1", env=env, timeout=300)
+    assert code == 0, again
+    assert b"cache --warm" not in again
+    # Never on a pipe (a script reading stderr), even when compiling.
+    result = run_cli("train", "--epochs", "1", env=env_for(tmp_path / "piped"), timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""

@@ -196,3 +196,27 @@ def test_output_of_the_run_is_not_redirected_while_the_bar_shows(capsys):
     bar.close()
     assert capsys.readouterr().out == "a result\n"
     assert "a result" not in stream.getvalue()
+
+
+def test_what_takes_the_labels_place_cut_to_its_width_and_the_bar_stays_put():
+    stream = FakeTerminal()
+    label = "compiling kernels   "  # 20 characters
+    bar = ProgressBar(label, stream=stream, delay=0.0, rate=0.01, unit="steps")
+    bar.update(0, 20)
+    (first,) = screen(stream.getvalue())
+    assert first.startswith(label + " ━")
+    # A new what is drawn at once, however low the rate, in the label's place.
+    bar.update(1, 20, "2-3-1 mse, adam")
+    (short,) = screen(stream.getvalue())
+    assert short.startswith("2-3-1 mse, adam" + " " * 5 + " ━") and "1/20" in short
+    long = "1-1 cross-entropy, no biases, momentum"
+    bar.update(2, 20, long)
+    (cut,) = screen(stream.getvalue())
+    assert cut.startswith(long[:19] + "… ━") and "2/20" in cut
+    assert first.index("━") == short.index("━") == cut.index("━")
+    # The same what again is no change: the low rate holds the redraw back.
+    drawn = stream.getvalue()
+    bar.update(3, 20, "1-1 cross-entropy, no biases, momentum")
+    assert stream.getvalue() == drawn
+    bar.close()
+    assert screen(stream.getvalue()) == []

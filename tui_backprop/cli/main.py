@@ -324,15 +324,17 @@ def build_parser() -> OneLineParser:
         help="where compiled kernels are cached, and how much; --clear empties it, --warm fills it",
         description="Show the folder compiled kernels are cached in, and how many files "
         "and bytes it holds; --clear removes them (they compile again on the next run); "
-        "--warm compiles the kernels of the default network and every lesson's now, so "
-        "the app and train start without compiling.",
+        "--warm compiles the kernels of the default network and every lesson's now, for "
+        "every update rule, and the estimators' fit and predict, so that the app, train "
+        "and the estimators start without compiling.",
     )
     what = cache.add_mutually_exclusive_group()
     what.add_argument("--clear", action="store_true", help="empty the cache")
     what.add_argument(
         "--warm",
         action="store_true",
-        help="compile the common kernels now (the default network and every lesson's)",
+        help="compile the common kernels now (the default network and every lesson's, "
+        "every update rule, the estimators')",
     )
     cache.add_argument("--json", action="store_true", help="print one JSON object")
 

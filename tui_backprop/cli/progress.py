@@ -100,28 +100,39 @@ class ProgressBar:
         self.interval = 1.0 / rate
         self.width = width
         self.unit = unit
+        self.what = ""
         self._start = time.monotonic()
         self._last_draw = 0.0
         self._progress: Progress | None = None
         self._task: TaskID | None = None
 
-    def update(self, done: int, total: int) -> None:
-        """Show ``done`` of ``total`` (for example epochs), if it is time to."""
+    def update(self, done: int, total: int, what: str | None = None) -> None:
+        """Show ``done`` of ``total`` (for example epochs), if it is time to. ``what``, if
+        given, is shown in the label's place from now on, cut or padded to the label's
+        width so that the columns after it stay put (a bar of a few long steps says which
+        one runs); the bar is redrawn when it changes."""
         if not self.enabled or total <= 0:
             return
+        changed = False
+        if what is not None:
+            width = len(self.label)
+            what = what if len(what) <= width else what[: width - 1] + "…"
+            changed, self.what = what != self.what, what
         now = time.monotonic()
         if now - self._start < self.delay:
             return
+        description = f"{self.what:<{len(self.label)}}" if self.what else self.label
         if self._progress is None or self._task is None:
-            started = _start_progress(self.stream, self.label, done, total, self.width, self.unit)
+            started = _start_progress(self.stream, description, done, total, self.width, self.unit)
             if started is None:
                 self.enabled = False
             else:
                 self._progress, self._task = started
                 self._last_draw = now
             return
-        self._progress.update(self._task, completed=done, total=total)  # for the rate
-        if now - self._last_draw >= self.interval:
+        # completed for the rate
+        self._progress.update(self._task, completed=done, total=total, description=description)
+        if changed or now - self._last_draw >= self.interval:
             self._last_draw = now
             self._progress.refresh()
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import sys
 import time
@@ -49,9 +50,55 @@ def common_runs() -> list[tuple[str, RunConfig]]:
     return every
 
 
-def warm(progress: Callable[[int, int], None] | None = None) -> list[str]:
-    """Compile (or load) the kernels of ``common_runs`` and the gradient check's and the
-    restarts' kernels; returns the networks warmed, as "2-3-1 sigmoid/sigmoid mse"."""
+#: The update rules ``warm`` compiles each network's kernels for: plain momentum takes the
+#: momentum kernels (``train_batches``, ``step``; sgd too), adam the kernels every other
+#: rule takes (``train_rule``, ``step_rule``: one kernel for all of them, the rule's code
+#: read at run time).
+WARM_OPTIMIZERS = ("momentum", "adam")
+
+#: The estimators' default network as ``warm`` compiles it: BackpropClassifier()'s 64 relu
+#: units, sigmoid output and cross-entropy, adam on batches of 32. It has more than
+#: ``kernels.specialize.MAX_PARAMETERS`` parameters, so it trains on the general kernels,
+#: which take the layer table as an argument: one compile serves every such network (of
+#: any sizes, the regressor's too), and the sizes here are only an example.
+ESTIMATOR_HIDDEN = 64
+ESTIMATOR_BATCH = 32
+
+Progress = Callable[[int, int, str], None]
+#: The width of the progress bar's label, which each step's name replaces (cut to it).
+STEP_WIDTH = 24
+
+
+def warm_estimator_kernels() -> None:
+    """Compile (or load) the kernels of the estimators' default path: ``fit``'s
+    (``train_rule``, general) and ``predict``'s (``evaluate``, general)."""
+    import numpy as np
+
+    from ...core.config import TrainingConfig
+    from ...core.session import Session
+    from ...core.spec import NetworkSpec
+
+    spec = NetworkSpec.build(
+        2,
+        (ESTIMATOR_HIDDEN,),
+        1,
+        activation="relu",
+        output_activation="sigmoid",
+        cost="cross-entropy",
+    )
+    X = np.zeros((ESTIMATOR_BATCH, 2))
+    Y = np.zeros((ESTIMATOR_BATCH, 1))
+    settings = TrainingConfig(optimizer="adam", alpha=0.003, batch_size=ESTIMATOR_BATCH)
+    session = Session(spec, X, Y, settings)
+    session.warm_up()
+    session.evaluate()
+
+
+def warm(progress: Progress | None = None) -> list[str]:
+    """Compile (or load) the kernels of ``common_runs``, for each of ``WARM_OPTIMIZERS``,
+    the gradient check's, the restarts' (momentum and adam) and the estimators' default
+    path (``warm_estimator_kernels``); returns the networks warmed, as "2-3-1
+    sigmoid/sigmoid mse". ``progress(done, total, what)`` is called before each step."""
     from ...core.errors import ConfigError
     from ...core.session import warm_kernels
     from ...io.build import build_setup
@@ -70,24 +117,40 @@ def warm(progress: Callable[[int, int], None] | None = None) -> list[str]:
         if key not in seen:
             seen.add(key)
             setups.append(setup)
-    total = len(setups) + 2
-    warmed = []
-    for done, setup in enumerate(setups):
-        if progress is not None:
-            progress(done, total)
-        spec = setup.spec
-        warm_kernels(spec, setup.problem.X, setup.problem.Y, setup.settings)
-        bias = "" if spec.bias else ", no biases"
-        warmed.append(f"{spec.label} {'/'.join(spec.activations)} {spec.cost}{bias}")
     first = setups[0]
     assert first.session is not None
-    check_gradients(first.session)
+    steps: list[tuple[str, Callable[[], object]]] = []
+    warmed = []
+    for setup in setups:
+        spec = setup.spec
+        bias = "" if spec.bias else ", no biases"
+        label = f"{spec.label} {'/'.join(spec.activations)} {spec.cost}{bias}"
+        warmed.append(label)
+        short = f"{spec.label} {{}} {spec.cost}{bias}"
+        for optimizer in WARM_OPTIMIZERS:
+            settings = dataclasses.replace(setup.settings, optimizer=optimizer)
+            steps.append(
+                (
+                    short.format(optimizer),
+                    functools.partial(
+                        warm_kernels, spec, setup.problem.X, setup.problem.Y, settings
+                    ),
+                )
+            )
+    steps.append(("gradient check", functools.partial(check_gradients, first.session)))
+    for optimizer in WARM_OPTIMIZERS:
+        one_epoch = dataclasses.replace(first.settings, epochs=1, optimizer=optimizer)
+        restarts = functools.partial(
+            train_restarts, first.spec, first.problem.X, first.problem.Y, one_epoch, 2
+        )
+        steps.append((f"restarts, {optimizer}", restarts))
+    steps.append(("estimators: fit, predict", warm_estimator_kernels))
+    for done, (what, step) in enumerate(steps):
+        if progress is not None:
+            progress(done, len(steps), what)
+        step()
     if progress is not None:
-        progress(total - 1, total)
-    one_epoch = dataclasses.replace(first.settings, epochs=1)
-    train_restarts(first.spec, first.problem.X, first.problem.Y, one_epoch, 2)
-    if progress is not None:
-        progress(total, total)
+        progress(len(steps), len(steps), "done")
     return warmed
 
 
@@ -126,7 +189,8 @@ def run_warm(call: Invocation) -> int:
     from ..progress import ProgressBar
 
     started = time.perf_counter()
-    bar = ProgressBar("compiling kernels", delay=0.0, unit="sets")
+    # The label as wide as the steps' names it makes way for (``warm``): the columns stay.
+    bar = ProgressBar(f"{'compiling kernels':<{STEP_WIDTH}}", delay=0.0, unit="steps", width=12)
     try:
         warmed = warm(bar.update)
     finally:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from ...core.errors import InputError
 from ...io.build import build_setup
@@ -23,6 +23,22 @@ from ..report import TrainResult, human_report, json_report
 
 if TYPE_CHECKING:
     from ..main import Invocation
+
+
+def compile_hint(seconds: float, stream: TextIO | None = None) -> None:
+    """On a terminal, one line saying that this run compiled kernels (a first start: none
+    of them was in the cache) and how to compile the common ones ahead of time."""
+    import kernels
+    from kernels.config import CACHE_DIR
+
+    stream = stream if stream is not None else sys.stderr
+    if CACHE_DIR is None or not stream.isatty() or not kernels.compiled_here():
+        return
+    print(
+        f"tui-backprop train: note: compiled kernels for this network in {seconds:.1f} s "
+        "(cached now); `tui-backprop cache --warm` compiles the common ones ahead of time",
+        file=stream,
+    )
 
 
 def run_train(call: Invocation) -> int:
@@ -41,8 +57,10 @@ def run_train(call: Invocation) -> int:
     if setup.resumed is not None:
         for note in setup.resumed.notes:
             print(f"tui-backprop train: note: {note}", file=sys.stderr)
+    warming = time.perf_counter()
     session.warm_up()  # compile or load kernels outside the timed part
     initial_loss = session.evaluate()
+    compile_hint(time.perf_counter() - warming)
     if session.diverged:
         raise InputError(
             "the loss is not finite before any training: the data or the "
