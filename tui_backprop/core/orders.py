@@ -25,6 +25,43 @@ def seed_streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
     return np.random.default_rng(init_seq), np.random.default_rng(shuffle_seq)
 
 
+#: Words of a generator's state as a kernel takes it (``kernels.shuffle``): the 128-bit PCG64
+#: state and increment in 64-bit halves (high first), then has_uint32 and uinteger.
+STREAM_WORDS = 6
+_LOW64 = (1 << 64) - 1
+
+
+def stream_words(rng: np.random.Generator, out: np.ndarray | None = None) -> np.ndarray:
+    """uint64 (STREAM_WORDS,): the state of ``rng``'s PCG64 (``bit_generator.state``) as
+    ``kernels.shuffle`` reads it; written into ``out`` if given."""
+    state = rng.bit_generator.state
+    if state["bit_generator"] != "PCG64":
+        raise ValueError(f"kernels draw orders from PCG64 only, not {state['bit_generator']}")
+    pcg, inc = state["state"]["state"], state["state"]["inc"]
+    words = np.empty(STREAM_WORDS, dtype=np.uint64) if out is None else out
+    words[:] = (
+        pcg >> 64,
+        pcg & _LOW64,
+        inc >> 64,
+        inc & _LOW64,
+        state["has_uint32"],
+        state["uinteger"],
+    )
+    return words
+
+
+def set_stream_words(rng: np.random.Generator, words: np.ndarray) -> None:
+    """Put the state a kernel left in ``words`` (STREAM_WORDS,) back into ``rng``, so that
+    it continues from where the kernel stopped."""
+    hi, lo, inc_hi, inc_lo, has_uint32, uinteger = (int(w) for w in words)
+    rng.bit_generator.state = {
+        "bit_generator": "PCG64",
+        "state": {"state": (hi << 64) | lo, "inc": (inc_hi << 64) | inc_lo},
+        "has_uint32": has_uint32,
+        "uinteger": uinteger,
+    }
+
+
 class EpochOrders:
     """Example orders for epochs 0, 1, 2, ... of a data set of ``n`` examples.
 

@@ -1,0 +1,89 @@
+"""kernels.shuffle draws NumPy's example orders: the same orders as EpochOrders, and the
+generator left in NumPy's state after them, however the epochs are split between calls."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kernels.shuffle import draw_orders
+from tui_backprop.core.orders import (
+    STREAM_WORDS,
+    EpochOrders,
+    seed_streams,
+    set_stream_words,
+    stream_words,
+)
+
+
+def _numpy_after(seed: int, n: int, epochs: int) -> dict:
+    """The shuffle generator's state after ``permuted`` drew ``epochs`` epochs at once."""
+    rng = seed_streams(seed)[1]
+    rng.permuted(np.tile(np.arange(n), (epochs, 1)), axis=1)
+    return rng.bit_generator.state
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seeds=st.lists(st.integers(0, 2**32 - 1), min_size=1, max_size=3),
+    n=st.integers(1, 50),
+    calls=st.lists(st.integers(1, 40), min_size=1, max_size=4),
+)
+def test_kernel_orders_and_state_are_numpys(seeds, n, calls):
+    """Several streams at once, their epochs split into ``calls`` of the kernel: each call
+    continues where the last stopped (a kept high half of a 64-bit output included)."""
+    states = np.stack([stream_words(seed_streams(seed)[1]) for seed in seeds])
+    drawn = []
+    for epochs in calls:
+        orders = np.full((len(seeds), epochs, n), -1, dtype=np.int64)
+        draw_orders(states, True, orders)
+        drawn.append(orders)
+    total = sum(calls)
+    for r, seed in enumerate(seeds):
+        expected = EpochOrders(n, seed_streams(seed)[1]).take(0, total)
+        assert np.array_equal(np.concatenate([o[r] for o in drawn]), expected)
+        rng = np.random.default_rng(0)
+        set_stream_words(rng, states[r])
+        assert rng.bit_generator.state == _numpy_after(seed, n, total)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(2, 30), first=st.integers(1, 30))
+def test_epoch_orders_continue_from_the_kernels_state(seed, n, first):
+    """A generator given the kernel's state back draws the epochs that follow."""
+    states = stream_words(seed_streams(seed)[1])[None].copy()
+    draw_orders(states, True, np.zeros((1, first, n), dtype=np.int64))
+    rng = np.random.default_rng(1)
+    set_stream_words(rng, states[0])
+    after = EpochOrders(n, rng).take(0, 5)
+    assert np.array_equal(after, EpochOrders(n, seed_streams(seed)[1]).take(first, 5))
+
+
+def test_data_order_draws_nothing():
+    states = np.stack([stream_words(seed_streams(seed)[1]) for seed in (3, 4)])
+    before = states.copy()
+    orders = np.full((2, 3, 6), -1, dtype=np.int64)
+    draw_orders(states, False, orders)
+    assert np.array_equal(orders, np.broadcast_to(np.arange(6), (2, 3, 6)))
+    assert np.array_equal(states, before)
+
+
+def test_stream_words_round_trip():
+    rng = seed_streams(9)[1]
+    rng.integers(0, 7, size=3)  # a draw of 32 bits leaves the high half kept
+    words = stream_words(rng)
+    assert words.dtype == np.uint64 and words.shape == (STREAM_WORDS,)
+    assert words[4] == 1  # has_uint32
+    copy = np.random.default_rng(0)
+    set_stream_words(copy, words)
+    assert copy.bit_generator.state == rng.bit_generator.state
+
+
+def test_a_large_data_set_uses_every_bit_of_the_mask():
+    """2^16 + 1 examples: at i = 2^16 the mask of random_interval needs all its shifts."""
+    n, epochs = 2**16 + 1, 8
+    states = stream_words(seed_streams(5)[1])[None].copy()
+    orders = np.zeros((1, epochs, n), dtype=np.int64)
+    draw_orders(states, True, orders)
+    assert np.array_equal(orders[0], EpochOrders(n, seed_streams(5)[1]).take(0, epochs))
