@@ -41,20 +41,24 @@ class LossHistory:
 
     def extend(self, first_epoch: int, losses: Floats) -> None:
         """Record the losses after epochs first_epoch, first_epoch + 1, ... (K,), thinning
-        as needed, without a Python loop per epoch (a headless run finishes thousands a call)."""
-        if len(losses) == 0:
+        as needed, without a Python loop per epoch (a headless run finishes thousands a call).
+        The epochs kept are the multiples of the stride: an arithmetic sequence, so they
+        are counted and sliced, not searched for among all K."""
+        count = len(losses)
+        if count == 0:
             return
-        epochs = np.arange(first_epoch, first_epoch + len(losses), dtype=np.int64)
-        self.last_epoch, self.last_loss = int(epochs[-1]), float(losses[-1])
+        last = first_epoch + count - 1
+        self.last_epoch, self.last_loss = last, float(losses[-1])
         while True:
-            keep = epochs % self.stride == 0
-            fresh = int(keep.sum())
+            start = -(-first_epoch // self.stride) * self.stride  # first multiple >= first
+            fresh = 0 if start > last else (last - start) // self.stride + 1
             if self._count + fresh <= self.capacity:
                 break
             self._thin()
-        self._epochs[self._count : self._count + fresh] = epochs[keep]
-        self._losses[self._count : self._count + fresh] = losses[keep]
-        self._count += fresh
+        end = self._count + fresh
+        self._epochs[self._count : end] = np.arange(start, last + 1, self.stride)
+        self._losses[self._count : end] = losses[start - first_epoch :: self.stride]
+        self._count = end
 
     def _thin(self) -> None:
         """Double the stride and keep only the stored points on it."""

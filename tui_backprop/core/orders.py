@@ -9,6 +9,7 @@ in sequence: epoch k's order is a function of (seed, n, k) alone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -62,6 +63,29 @@ def set_stream_words(rng: np.random.Generator, words: np.ndarray) -> None:
     }
 
 
+#: ``kernels.shuffle.draw_orders`` once a caller that may compile has compiled it
+#: (``use_kernel_draws``); until then blocks are drawn by NumPy's ``permuted``. Both draw
+#: the same orders from the same generator and leave it in the same state (the kernel is
+#: NumPy's algorithm, tests/test_shuffle.py), so a run may switch at any block; the kernel
+#: draws a block several times as fast, which for small data sets was a fifth of a long
+#: online run's time.
+_kernel_draw: Callable[..., Any] | None = None
+
+
+def use_kernel_draws() -> None:
+    """Compile (or load from the cache) the kernel that draws example orders, and draw
+    every later block with it. Called where compiling is allowed (a Session's warm-up, off
+    the app's event loop); cheap once done."""
+    global _kernel_draw
+    if _kernel_draw is not None:
+        return
+    from kernels.shuffle import draw_orders
+
+    states = np.zeros((1, STREAM_WORDS), dtype=np.uint64)
+    draw_orders(states, True, np.zeros((1, 1, 2), dtype=np.int64))
+    _kernel_draw = draw_orders
+
+
 class EpochOrders:
     """Example orders for epochs 0, 1, 2, ... of a data set of ``n`` examples.
 
@@ -86,11 +110,24 @@ class EpochOrders:
             raise ValueError("epoch orders are drawn forwards only; restart from the seed")
         if self._rng is None:
             raise ValueError("shuffled epoch orders need a random generator")
-        base = np.arange(self.n, dtype=np.int64)
         while self._block_index < index:
             self._state_before = dict(self._rng.bit_generator.state)
-            self._block = self._rng.permuted(np.tile(base, (self.block_epochs, 1)), axis=1)
+            self._block = self._draw_block(self._rng)
             self._block_index += 1
+
+    def _draw_block(self, rng: np.random.Generator) -> Ints:
+        """int64 (block_epochs, n): the next block of orders from ``rng``, each row
+        arange(n) shuffled (``rng.permuted(..., axis=1)``, or the kernel that draws the
+        same, see ``use_kernel_draws``)."""
+        draw = _kernel_draw
+        if draw is None:
+            base = np.tile(np.arange(self.n, dtype=np.int64), (self.block_epochs, 1))
+            return rng.permuted(base, axis=1)
+        words = stream_words(rng)[None, :]
+        block = np.empty((1, self.block_epochs, self.n), dtype=np.int64)
+        draw(words, True, block)
+        set_stream_words(rng, words[0])
+        return block[0]
 
     def saved(self) -> tuple[int, dict[str, Any] | None]:
         """Where the stream is, in a few bytes: the block in hand and the generator's

@@ -25,7 +25,7 @@ from .checkpoint import Checkpoint
 from .config import TrainingConfig, UpdateRule, check_alpha, check_momentum, check_seed
 from .history import LossHistory
 from .model import Network
-from .orders import EpochOrders, seed_streams
+from .orders import EpochOrders, seed_streams, use_kernel_draws
 from .reference import ReferenceNetwork
 from .snapshot import Snapshot
 from .spec import NetworkSpec
@@ -487,7 +487,9 @@ class Session:
         epochs (``run_epochs``) takes from here, or, with ``every_path``, every one a run
         may take (at any batch size: the app changes it while running). A rule other than
         plain momentum or sgd runs one kernel at every batch size (``train_rule``, and
-        ``step_rule`` for single steps): that one is compiled."""
+        ``step_rule`` for single steps): that one is compiled. So is the kernel that draws
+        example orders (``orders.use_kernel_draws``)."""
+        use_kernel_draws()
         net = self.network
         if not self._momentum_path:
             order = np.arange(self.n_examples, dtype=np.int64)[None, :]
