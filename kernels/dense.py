@@ -88,6 +88,7 @@ import math
 import numpy as np
 from llvmlite import ir
 from numba import njit, prange, types
+from numba.core import cgutils
 from numba.extending import intrinsic
 
 from .config import HELPER_FLAGS, INNER_FLAGS, JIT_FLAGS
@@ -293,74 +294,135 @@ def layer_geometry(layers, m):
     )
 
 
+#: Rows of w that ``rows_dot`` sums side by side: ``ROW_GROUP`` blocks of four.
+ROW_GROUP = 4
+
+
+def _row_blocks(group):
+    """An intrinsic ``f(w, first, n_groups, n_cols, x, out)``: for the rows r = first ..
+    first + 4 group n_groups - 1 of a row-major (n_rows, n_cols) matrix w (flat),
+    out[r] = sum_j w[r, j] x[j], each summed from 0.0 in index order j = 0, 1, ... as a
+    lone dot product is (a separate multiply and add per term, no reassociation).
+
+    Row r's sum runs in one lane of a 4-wide vector, so four rows add their j-th terms
+    in one instruction: a 4 x 4 tile of w (rows r..r+3, columns j..j+3) is loaded in
+    halves and transposed in registers (two half-rows per vector, then unpack low and
+    high), which gives the column vectors w[r..r+3, j], ... , w[r..r+3, j+3] in turn.
+    ``group`` such tiles are in flight at once, so that the additions of one wait on
+    the latency of nothing but their own. Columns past the last multiple of four are
+    gathered one element at a time. LLVM's vectorisers cannot do this themselves: the
+    terms of a row are a chain, and the vector runs across rows.
+
+    No bounds are checked: the caller passes w of at least (first + 4 group n_groups)
+    n_cols elements, x of n_cols and out of first + 4 group n_groups.
+    """
+
+    @intrinsic
+    def row_blocks(typingctx, w, first, n_groups, n_cols, x, out):
+        def codegen(context, builder, signature, args):
+            w_arr, first_v, groups_v, cols_v, x_arr, out_arr = args
+            w_ptr = context.make_array(signature.args[0])(context, builder, w_arr).data
+            x_ptr = context.make_array(signature.args[4])(context, builder, x_arr).data
+            out_ptr = context.make_array(signature.args[5])(context, builder, out_arr).data
+            double, i32, i64 = ir.DoubleType(), ir.IntType(32), ir.IntType(64)
+            quad, pair = ir.VectorType(double, 4), ir.VectorType(double, 2)
+            undefined = ir.Constant(quad, ir.Undefined)
+
+            def const(k):
+                return ir.Constant(i64, k)
+
+            def lanes(*order):
+                return ir.Constant(ir.VectorType(i32, len(order)), order)
+
+            def splat(value):
+                one = builder.insert_element(undefined, value, ir.Constant(i32, 0))
+                return builder.shuffle_vector(one, undefined, lanes(0, 0, 0, 0))
+
+            def at(ptr, k):
+                return builder.gep(ptr, [k])
+
+            sums = [cgutils.alloca_once(builder, quad) for _ in range(group)]
+            quads = builder.udiv(cols_v, const(4))
+            with cgutils.for_range(builder, groups_v) as grp:
+                row0 = builder.add(first_v, builder.mul(grp.index, const(4 * group)))
+                # starts[b][r]: where row r of tile b begins in w
+                starts = []
+                for b in range(group):
+                    builder.store(ir.Constant(quad, [0.0] * 4), sums[b])
+                    top = builder.add(row0, const(4 * b))
+                    starts.append(
+                        [builder.mul(builder.add(top, const(r)), cols_v) for r in range(4)]
+                    )
+                with cgutils.for_range(builder, quads) as blk:
+                    j0 = builder.mul(blk.index, const(4))
+                    xs = [
+                        splat(builder.load(at(x_ptr, builder.add(j0, const(k))))) for k in range(4)
+                    ]
+                    for b in range(group):
+
+                        def half(r, k, b=b):
+                            ptr = at(w_ptr, builder.add(starts[b][r], builder.add(j0, const(k))))
+                            return builder.load(builder.bitcast(ptr, pair.as_pointer()), align=8)
+
+                        # (w[r, j], w[r, j+1], w[r+2, j], w[r+2, j+1]) and so on
+                        both = lanes(0, 1, 2, 3)
+                        low02 = builder.shuffle_vector(half(0, 0), half(2, 0), both)
+                        low13 = builder.shuffle_vector(half(1, 0), half(3, 0), both)
+                        high02 = builder.shuffle_vector(half(0, 2), half(2, 2), both)
+                        high13 = builder.shuffle_vector(half(1, 2), half(3, 2), both)
+                        columns = (
+                            builder.shuffle_vector(low02, low13, lanes(0, 4, 2, 6)),
+                            builder.shuffle_vector(low02, low13, lanes(1, 5, 3, 7)),
+                            builder.shuffle_vector(high02, high13, lanes(0, 4, 2, 6)),
+                            builder.shuffle_vector(high02, high13, lanes(1, 5, 3, 7)),
+                        )
+                        total = builder.load(sums[b])
+                        for k in range(4):  # j, j+1, j+2, j+3: index order
+                            total = builder.fadd(total, builder.fmul(columns[k], xs[k]))
+                        builder.store(total, sums[b])
+                rest = builder.mul(quads, const(4))
+                with cgutils.for_range_slice(builder, rest, cols_v, const(1)) as (j, _):
+                    xj = splat(builder.load(at(x_ptr, j)))
+                    for b in range(group):
+                        column = undefined
+                        for r in range(4):
+                            wj = builder.load(at(w_ptr, builder.add(starts[b][r], j)))
+                            column = builder.insert_element(column, wj, ir.Constant(i32, r))
+                        total = builder.fadd(builder.load(sums[b]), builder.fmul(column, xj))
+                        builder.store(total, sums[b])
+                for b in range(group):
+                    dst = at(out_ptr, builder.add(row0, const(4 * b)))
+                    builder.store(
+                        builder.load(sums[b]), builder.bitcast(dst, quad.as_pointer()), align=8
+                    )
+            return context.get_dummy_value()
+
+        return types.none(w, first, n_groups, n_cols, x, out), codegen
+
+    return row_blocks
+
+
+row_groups = _row_blocks(ROW_GROUP)
+row_quads = _row_blocks(1)
+
+
 @njit(**INNER_FLAGS)
 def rows_dot(w, n_rows, n_cols, x, out):
     """out[r] = sum_j w[r, j] x[j] for the rows of a row-major (n_rows, n_cols) matrix w
     (flat), each summed in index order from 0.0 as one dot product alone would be.
 
-    Eight (then four) rows at a time: the same result bit for bit, but eight independent
-    additions in flight instead of one chain waiting on the last (no reassociation, so no
-    fastmath). Slices, not offsets: indices known to be >= 0 need no wraparound test,
-    which lets LLVM vectorise the inner loops.
+    The rows four to a vector (``_row_blocks``): ``4 ROW_GROUP`` rows at a time, then
+    four, then the last few one by one. The same result bit for bit as a dot product per
+    row, without fastmath: each row's terms are added in order, only the rows run side by
+    side.
     """
-    i = 0
-    while i + 8 <= n_rows:
-        w_0 = w[i * n_cols : (i + 1) * n_cols]
-        w_1 = w[(i + 1) * n_cols : (i + 2) * n_cols]
-        w_2 = w[(i + 2) * n_cols : (i + 3) * n_cols]
-        w_3 = w[(i + 3) * n_cols : (i + 4) * n_cols]
-        w_4 = w[(i + 4) * n_cols : (i + 5) * n_cols]
-        w_5 = w[(i + 5) * n_cols : (i + 6) * n_cols]
-        w_6 = w[(i + 6) * n_cols : (i + 7) * n_cols]
-        w_7 = w[(i + 7) * n_cols : (i + 8) * n_cols]
-        s0 = 0.0
-        s1 = 0.0
-        s2 = 0.0
-        s3 = 0.0
-        s4 = 0.0
-        s5 = 0.0
-        s6 = 0.0
-        s7 = 0.0
-        for j in range(n_cols):
-            xj = x[j]
-            s0 += w_0[j] * xj
-            s1 += w_1[j] * xj
-            s2 += w_2[j] * xj
-            s3 += w_3[j] * xj
-            s4 += w_4[j] * xj
-            s5 += w_5[j] * xj
-            s6 += w_6[j] * xj
-            s7 += w_7[j] * xj
-        out[i] = s0
-        out[i + 1] = s1
-        out[i + 2] = s2
-        out[i + 3] = s3
-        out[i + 4] = s4
-        out[i + 5] = s5
-        out[i + 6] = s6
-        out[i + 7] = s7
-        i += 8
-    while i + 4 <= n_rows:
-        w_0 = w[i * n_cols : (i + 1) * n_cols]
-        w_1 = w[(i + 1) * n_cols : (i + 2) * n_cols]
-        w_2 = w[(i + 2) * n_cols : (i + 3) * n_cols]
-        w_3 = w[(i + 3) * n_cols : (i + 4) * n_cols]
-        s0 = 0.0
-        s1 = 0.0
-        s2 = 0.0
-        s3 = 0.0
-        for j in range(n_cols):
-            xj = x[j]
-            s0 += w_0[j] * xj
-            s1 += w_1[j] * xj
-            s2 += w_2[j] * xj
-            s3 += w_3[j] * xj
-        out[i] = s0
-        out[i + 1] = s1
-        out[i + 2] = s2
-        out[i + 3] = s3
-        i += 4
-    for rest in range(i, n_rows):
+    groups = n_rows // (4 * ROW_GROUP)
+    row_groups(w, 0, groups, n_cols, x, out)
+    first = 4 * ROW_GROUP * groups
+    quads = (n_rows - first) // 4
+    row_quads(w, first, quads, n_cols, x, out)
+    for rest in range(first + 4 * quads, n_rows):
+        # Slices, not offsets: indices known to be >= 0 need no wraparound test.
         w_r = w[rest * n_cols : (rest + 1) * n_cols]
         s = 0.0
         for j in range(n_cols):
