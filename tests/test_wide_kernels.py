@@ -89,3 +89,52 @@ def test_wide_layers_match_reference(spec, batch):
         np.testing.assert_allclose(net.b[m], ref.b[m], rtol=TOL, atol=TOL)
         np.testing.assert_allclose(net.dW[m], ref.dW[m], rtol=TOL, atol=TOL)
     np.testing.assert_allclose(epoch_cost, ref_cost, rtol=TOL, atol=TOL)
+
+
+@njit(cache=False)
+def call_tiled_rows_dot(w, n_rows, n_cols, width, x, out):
+    kernels.dense.tiled_rows_dot(w, n_rows, n_cols, width, x, out)
+
+
+@njit(cache=False)
+def call_to_tiles(src, n_rows, n_cols, dst):
+    kernels.dense.to_tiles(src, n_rows, n_cols, dst)
+
+
+@njit(cache=False)
+def call_from_tiles(src, n_rows, n_cols, dst):
+    kernels.dense.from_tiles(src, n_rows, n_cols, dst)
+
+
+@pytest.mark.parametrize("n_rows", [1, 5, 4 * ROW_GROUP + 3])
+@pytest.mark.parametrize("n_cols", [1, 7, 8, 13, 21])
+@pytest.mark.parametrize("width", [1, 3, 4, 8])
+def test_tiled_rows_dot_sums_each_row_in_index_order(n_rows, n_cols, width):
+    """The deltas' dot products over the tiles of the column-stored weights: each entry
+    read from where its tile keeps it, and the terms added in index order across tiles."""
+    rng = np.random.default_rng(100 * n_rows + 10 * n_cols + width)
+    matrix = rng.normal(size=(n_rows, n_cols)) * 10.0 ** rng.integers(-8, 9, size=(n_rows, n_cols))
+    x = rng.normal(size=n_cols) * 10.0 ** rng.integers(-8, 9, size=n_cols)
+    tiled = np.concatenate([matrix[:, c0 : c0 + width].ravel() for c0 in range(0, n_cols, width)])
+    out = np.full(n_rows, 7.0)
+    call_tiled_rows_dot(tiled, n_rows, n_cols, width, x, out)
+    np.testing.assert_array_equal(out, dot_in_order(matrix.ravel(), n_rows, n_cols, x))
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 5), (8, 4), (17, 6), (10, 64)])
+def test_weight_tiles(shape):
+    """``to_tiles`` puts W[i, j] of the tile of h rows from row i0 at i0 N + j h + (i - i0)
+    (N columns); ``from_tiles`` undoes it."""
+    n_rows, n_cols = shape
+    tile = kernels.dense.TILE
+    src = np.arange(n_rows * n_cols, dtype=np.float64)
+    tiled = np.empty_like(src)
+    call_to_tiles(src, n_rows, n_cols, tiled)
+    for i in range(n_rows):
+        i0 = i // tile * tile
+        h = min(tile, n_rows - i0)
+        for j in range(n_cols):
+            assert tiled[i0 * n_cols + j * h + (i - i0)] == src[i * n_cols + j]
+    back = np.empty_like(src)
+    call_from_tiles(tiled, n_rows, n_cols, back)
+    np.testing.assert_array_equal(back, src)
