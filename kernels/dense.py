@@ -294,37 +294,36 @@ def layer_geometry(layers, m):
     )
 
 
-#: Rows of w that ``tiled_rows_dot`` sums side by side: ``ROW_GROUP`` blocks of four.
+#: Rows of w that ``rows_dot`` sums side by side: ``ROW_GROUP`` blocks of four.
 ROW_GROUP = 4
 
 
 def _row_blocks(group):
-    """An intrinsic ``f(w, first, n_groups, n_rows, n_cols, width, n_tiles, x, out)``: for
-    the rows r = first .. first + 4 group n_groups - 1 of an (n_rows, n_cols) matrix w
-    stored as in ``tiled_rows_dot`` (flat, in ``n_tiles`` tiles of ``width`` columns),
-    out[r] = sum_c w[r, c] x[c], each summed from 0.0 in index order c = 0, 1, ... as a
+    """An intrinsic ``f(w, first, n_groups, n_cols, x, out)``: for the rows r = first ..
+    first + 4 group n_groups - 1 of a row-major (n_rows, n_cols) matrix w (flat),
+    out[r] = sum_j w[r, j] x[j], each summed from 0.0 in index order j = 0, 1, ... as a
     lone dot product is (a separate multiply and add per term, no reassociation).
 
-    Row r's sum runs in one lane of a 4-wide vector, so four rows add their c-th terms in
-    one instruction: a 4 x 4 block of w (rows r..r+3, columns c..c+3) is loaded in halves
-    and transposed in registers (two half-rows per vector, then unpack low and high),
-    which gives the column vectors w[r..r+3, c], ..., w[r..r+3, c+3] in turn. ``group``
-    such blocks are in flight at once, so that the additions of one wait on the latency
-    of nothing but their own. A tile's columns past its last multiple of four are
+    Row r's sum runs in one lane of a 4-wide vector, so four rows add their j-th terms
+    in one instruction: a 4 x 4 tile of w (rows r..r+3, columns j..j+3) is loaded in
+    halves and transposed in registers (two half-rows per vector, then unpack low and
+    high), which gives the column vectors w[r..r+3, j], ... , w[r..r+3, j+3] in turn.
+    ``group`` such tiles are in flight at once, so that the additions of one wait on
+    the latency of nothing but their own. Columns past the last multiple of four are
     gathered one element at a time. LLVM's vectorisers cannot do this themselves: the
     terms of a row are a chain, and the vector runs across rows.
 
-    No bounds are checked: the caller passes w of n_rows n_cols elements, x of n_cols and
-    out of at least first + 4 group n_groups <= n_rows.
+    No bounds are checked: the caller passes w of at least (first + 4 group n_groups)
+    n_cols elements, x of n_cols and out of first + 4 group n_groups.
     """
 
     @intrinsic
-    def row_blocks(typingctx, w, first, n_groups, n_rows, n_cols, width, n_tiles, x, out):
+    def row_blocks(typingctx, w, first, n_groups, n_cols, x, out):
         def codegen(context, builder, signature, args):
-            w_arr, first_v, groups_v, rows_v, cols_v, width_v, tiles_v, x_arr, out_arr = args
+            w_arr, first_v, groups_v, cols_v, x_arr, out_arr = args
             w_ptr = context.make_array(signature.args[0])(context, builder, w_arr).data
-            x_ptr = context.make_array(signature.args[7])(context, builder, x_arr).data
-            out_ptr = context.make_array(signature.args[8])(context, builder, out_arr).data
+            x_ptr = context.make_array(signature.args[4])(context, builder, x_arr).data
+            out_ptr = context.make_array(signature.args[5])(context, builder, out_arr).data
             double, i32, i64 = ir.DoubleType(), ir.IntType(32), ir.IntType(64)
             quad, pair = ir.VectorType(double, 4), ir.VectorType(double, 2)
             undefined = ir.Constant(quad, ir.Undefined)
@@ -343,70 +342,54 @@ def _row_blocks(group):
                 return builder.gep(ptr, [k])
 
             sums = [cgutils.alloca_once(builder, quad) for _ in range(group)]
+            quads = builder.udiv(cols_v, const(4))
             with cgutils.for_range(builder, groups_v) as grp:
                 row0 = builder.add(first_v, builder.mul(grp.index, const(4 * group)))
+                # starts[b][r]: where row r of tile b begins in w
+                starts = []
                 for b in range(group):
                     builder.store(ir.Constant(quad, [0.0] * 4), sums[b])
-                with cgutils.for_range(builder, tiles_v) as tile:
-                    c0 = builder.mul(tile.index, width_v)
-                    left = builder.sub(cols_v, c0)
-                    h = builder.select(builder.icmp_signed("<", left, width_v), left, width_v)
-                    tile_start = builder.mul(c0, rows_v)
-                    # starts[b][r]: where row r of block b begins in this tile
-                    starts = []
+                    top = builder.add(row0, const(4 * b))
+                    starts.append(
+                        [builder.mul(builder.add(top, const(r)), cols_v) for r in range(4)]
+                    )
+                with cgutils.for_range(builder, quads) as blk:
+                    j0 = builder.mul(blk.index, const(4))
+                    xs = [
+                        splat(builder.load(at(x_ptr, builder.add(j0, const(k))))) for k in range(4)
+                    ]
                     for b in range(group):
-                        top = builder.add(row0, const(4 * b))
-                        starts.append(
-                            [
-                                builder.add(tile_start, builder.mul(builder.add(top, const(r)), h))
-                                for r in range(4)
-                            ]
+
+                        def half(r, k, b=b):
+                            ptr = at(w_ptr, builder.add(starts[b][r], builder.add(j0, const(k))))
+                            return builder.load(builder.bitcast(ptr, pair.as_pointer()), align=8)
+
+                        # (w[r, j], w[r, j+1], w[r+2, j], w[r+2, j+1]) and so on
+                        both = lanes(0, 1, 2, 3)
+                        low02 = builder.shuffle_vector(half(0, 0), half(2, 0), both)
+                        low13 = builder.shuffle_vector(half(1, 0), half(3, 0), both)
+                        high02 = builder.shuffle_vector(half(0, 2), half(2, 2), both)
+                        high13 = builder.shuffle_vector(half(1, 2), half(3, 2), both)
+                        columns = (
+                            builder.shuffle_vector(low02, low13, lanes(0, 4, 2, 6)),
+                            builder.shuffle_vector(low02, low13, lanes(1, 5, 3, 7)),
+                            builder.shuffle_vector(high02, high13, lanes(0, 4, 2, 6)),
+                            builder.shuffle_vector(high02, high13, lanes(1, 5, 3, 7)),
                         )
-                    quads = builder.udiv(h, const(4))
-                    with cgutils.for_range(builder, quads) as blk:
-                        k0 = builder.mul(blk.index, const(4))
-                        xs = [
-                            splat(
-                                builder.load(at(x_ptr, builder.add(c0, builder.add(k0, const(k)))))
-                            )
-                            for k in range(4)
-                        ]
-                        for b in range(group):
-
-                            def half(r, k, b=b):
-                                ptr = at(
-                                    w_ptr, builder.add(starts[b][r], builder.add(k0, const(k)))
-                                )
-                                return builder.load(
-                                    builder.bitcast(ptr, pair.as_pointer()), align=8
-                                )
-
-                            # (w[r, c], w[r, c+1], w[r+2, c], w[r+2, c+1]) and so on
-                            both = lanes(0, 1, 2, 3)
-                            low02 = builder.shuffle_vector(half(0, 0), half(2, 0), both)
-                            low13 = builder.shuffle_vector(half(1, 0), half(3, 0), both)
-                            high02 = builder.shuffle_vector(half(0, 2), half(2, 2), both)
-                            high13 = builder.shuffle_vector(half(1, 2), half(3, 2), both)
-                            columns = (
-                                builder.shuffle_vector(low02, low13, lanes(0, 4, 2, 6)),
-                                builder.shuffle_vector(low02, low13, lanes(1, 5, 3, 7)),
-                                builder.shuffle_vector(high02, high13, lanes(0, 4, 2, 6)),
-                                builder.shuffle_vector(high02, high13, lanes(1, 5, 3, 7)),
-                            )
-                            total = builder.load(sums[b])
-                            for k in range(4):  # c, c+1, c+2, c+3: index order
-                                total = builder.fadd(total, builder.fmul(columns[k], xs[k]))
-                            builder.store(total, sums[b])
-                    rest = builder.mul(quads, const(4))
-                    with cgutils.for_range_slice(builder, rest, h, const(1)) as (k, _):
-                        xk = splat(builder.load(at(x_ptr, builder.add(c0, k))))
-                        for b in range(group):
-                            column = undefined
-                            for r in range(4):
-                                wk = builder.load(at(w_ptr, builder.add(starts[b][r], k)))
-                                column = builder.insert_element(column, wk, ir.Constant(i32, r))
-                            total = builder.fadd(builder.load(sums[b]), builder.fmul(column, xk))
-                            builder.store(total, sums[b])
+                        total = builder.load(sums[b])
+                        for k in range(4):  # j, j+1, j+2, j+3: index order
+                            total = builder.fadd(total, builder.fmul(columns[k], xs[k]))
+                        builder.store(total, sums[b])
+                rest = builder.mul(quads, const(4))
+                with cgutils.for_range_slice(builder, rest, cols_v, const(1)) as (j, _):
+                    xj = splat(builder.load(at(x_ptr, j)))
+                    for b in range(group):
+                        column = undefined
+                        for r in range(4):
+                            wj = builder.load(at(w_ptr, builder.add(starts[b][r], j)))
+                            column = builder.insert_element(column, wj, ir.Constant(i32, r))
+                        total = builder.fadd(builder.load(sums[b]), builder.fmul(column, xj))
+                        builder.store(total, sums[b])
                 for b in range(group):
                     dst = at(out_ptr, builder.add(row0, const(4 * b)))
                     builder.store(
@@ -414,8 +397,7 @@ def _row_blocks(group):
                     )
             return context.get_dummy_value()
 
-        sig = types.none(w, first, n_groups, n_rows, n_cols, width, n_tiles, x, out)
-        return sig, codegen
+        return types.none(w, first, n_groups, n_cols, x, out), codegen
 
     return row_blocks
 
@@ -425,42 +407,27 @@ row_quads = _row_blocks(1)
 
 
 @njit(**INNER_FLAGS)
-def tiled_rows_dot(w, n_rows, n_cols, width, x, out):
-    """out[r] = sum_c w[r, c] x[c] for the rows of an (n_rows, n_cols) matrix w stored
-    flat in tiles of ``width`` columns (the last one the n_cols mod width left over), one
-    after the other, each row-major: the element (r, c) of the tile of h columns starting
-    at column c0 is at c0 n_rows + r h + (c - c0). With width = n_cols, w is row-major.
-    Each row is summed in index order from 0.0, as one dot product alone would be.
+def rows_dot(w, n_rows, n_cols, x, out):
+    """out[r] = sum_j w[r, j] x[j] for the rows of a row-major (n_rows, n_cols) matrix w
+    (flat), each summed in index order from 0.0 as one dot product alone would be.
 
     The rows four to a vector (``_row_blocks``): ``4 ROW_GROUP`` rows at a time, then
     four, then the last few one by one. The same result bit for bit as a dot product per
     row, without fastmath: each row's terms are added in order, only the rows run side by
     side.
     """
-    n_tiles = (n_cols + width - 1) // width if n_cols > 0 else 0
     groups = n_rows // (4 * ROW_GROUP)
-    row_groups(w, 0, groups, n_rows, n_cols, width, n_tiles, x, out)
+    row_groups(w, 0, groups, n_cols, x, out)
     first = 4 * ROW_GROUP * groups
     quads = (n_rows - first) // 4
-    row_quads(w, first, quads, n_rows, n_cols, width, n_tiles, x, out)
+    row_quads(w, first, quads, n_cols, x, out)
     for rest in range(first + 4 * quads, n_rows):
+        # Slices, not offsets: indices known to be >= 0 need no wraparound test.
+        w_r = w[rest * n_cols : (rest + 1) * n_cols]
         s = 0.0
-        c0 = 0
-        while c0 < n_cols:  # (not a range: its step, width, is 0 when n_cols is)
-            h = min(width, n_cols - c0)
-            # Slices, not offsets: indices known to be >= 0 need no wraparound test.
-            w_r = w[c0 * n_rows + rest * h : c0 * n_rows + (rest + 1) * h]
-            for k in range(h):
-                s += w_r[k] * x[c0 + k]
-            c0 += width
+        for j in range(n_cols):
+            s += w_r[j] * x[j]
         out[rest] = s
-
-
-@njit(**INNER_FLAGS)
-def rows_dot(w, n_rows, n_cols, x, out):
-    """out[r] = sum_j w[r, j] x[j] for the rows of a row-major (n_rows, n_cols) matrix w
-    (flat), each summed in index order from 0.0 (``tiled_rows_dot`` with one tile)."""
-    tiled_rows_dot(w, n_rows, n_cols, n_cols, x, out)
 
 
 @njit(**INNER_FLAGS)
@@ -913,11 +880,122 @@ def update_tiles(
     return sig, codegen
 
 
+@intrinsic
+def tile_blocks(typingctx, w, n_rows, n_tiles, n_quads, x, out):
+    """For the first 4 n_quads rows r of an (n_rows, n_cols) matrix w stored as
+    ``tile_rows_dot`` describes, out[r] = sum_c w[r, c] x[c] over the columns c of its
+    first ``n_tiles`` tiles (TILE = 8 columns each), summed from 0.0 in index order: a
+    separate multiply and add per term, no reassociation.
+
+    Tile by tile, and in a tile four rows at a time: a tile is row-major with rows of
+    eight, so rows r..r+3 are 32 consecutive numbers, loaded in halves and transposed in
+    registers (two half-rows per vector, then unpack low and high) into the column
+    vectors w[r..r+3, c], ..., w[r..r+3, c+7], which add their terms to the four sums in
+    column order. The sums wait in ``out`` from one tile to the next; the tile's eight
+    x[c] are broadcast once for all its rows. LLVM's vectorisers cannot do this
+    themselves: the terms of a row are a chain, and the vector runs across rows.
+
+    No bounds are checked: the caller passes w of n_rows n_cols elements with
+    n_cols >= 8 n_tiles, x of n_cols and out of n_rows >= 4 n_quads.
+    """
+
+    def codegen(context, builder, signature, args):
+        w_arr, rows_v, tiles_v, quads_v, x_arr, out_arr = args
+        w_ptr = context.make_array(signature.args[0])(context, builder, w_arr).data
+        x_ptr = context.make_array(signature.args[4])(context, builder, x_arr).data
+        out_ptr = context.make_array(signature.args[5])(context, builder, out_arr).data
+        double, i32, i64 = ir.DoubleType(), ir.IntType(32), ir.IntType(64)
+        quad, pair = ir.VectorType(double, 4), ir.VectorType(double, 2)
+        undefined = ir.Constant(quad, ir.Undefined)
+
+        def const(k):
+            return ir.Constant(i64, k)
+
+        def lanes(*order):
+            return ir.Constant(ir.VectorType(i32, len(order)), order)
+
+        def splat(value):
+            one = builder.insert_element(undefined, value, ir.Constant(i32, 0))
+            return builder.shuffle_vector(one, undefined, lanes(0, 0, 0, 0))
+
+        def at(ptr, k):
+            return builder.gep(ptr, [k])
+
+        with cgutils.for_range(builder, tiles_v) as tile:
+            c0 = builder.mul(tile.index, const(TILE))
+            start = builder.mul(c0, rows_v)
+            xs = [splat(builder.load(at(x_ptr, builder.add(c0, const(k))))) for k in range(TILE)]
+            first = builder.icmp_unsigned("==", tile.index, const(0))
+            with cgutils.for_range(builder, quads_v) as blk:
+                r0 = builder.mul(blk.index, const(4))
+                block = builder.add(start, builder.mul(r0, const(TILE)))
+                sum_ptr = builder.bitcast(at(out_ptr, r0), quad.as_pointer())
+                # the sums start from 0.0 in the first tile, from the last tile's after it
+                total = builder.select(
+                    first, ir.Constant(quad, [0.0] * 4), builder.load(sum_ptr, align=8)
+                )
+
+                def half(r, k):
+                    ptr = at(w_ptr, builder.add(block, const(TILE * r + k)))
+                    return builder.load(builder.bitcast(ptr, pair.as_pointer()), align=8)
+
+                both = lanes(0, 1, 2, 3)
+                for k0 in range(0, TILE, 4):
+                    # (w[r, c], w[r, c+1], w[r+2, c], w[r+2, c+1]) and so on
+                    low02 = builder.shuffle_vector(half(0, k0), half(2, k0), both)
+                    low13 = builder.shuffle_vector(half(1, k0), half(3, k0), both)
+                    high02 = builder.shuffle_vector(half(0, k0 + 2), half(2, k0 + 2), both)
+                    high13 = builder.shuffle_vector(half(1, k0 + 2), half(3, k0 + 2), both)
+                    columns = (
+                        builder.shuffle_vector(low02, low13, lanes(0, 4, 2, 6)),
+                        builder.shuffle_vector(low02, low13, lanes(1, 5, 3, 7)),
+                        builder.shuffle_vector(high02, high13, lanes(0, 4, 2, 6)),
+                        builder.shuffle_vector(high02, high13, lanes(1, 5, 3, 7)),
+                    )
+                    for k in range(4):  # c, c+1, c+2, c+3: index order
+                        total = builder.fadd(total, builder.fmul(columns[k], xs[k0 + k]))
+                builder.store(total, sum_ptr, align=8)
+        return context.get_dummy_value()
+
+    return types.none(w, n_rows, n_tiles, n_quads, x, out), codegen
+
+
+@njit(**INNER_FLAGS)
+def tile_rows_dot(w, n_rows, n_cols, x, out):
+    """out[r] = sum_c w[r, c] x[c] for an (n_rows, n_cols) matrix w stored flat in tiles of
+    ``TILE`` columns (the last one the n_cols mod TILE left over), one after the other,
+    each row-major: the element (r, c) of the tile of h columns starting at column c0 is
+    at c0 n_rows + r h + (c - c0). That is how ``weights_by_columns`` stores W^{m+1}, seen
+    as (W^{m+1})^T. Each row is summed in index order from 0.0, as one dot product alone
+    would be: whole tiles and rows four at a time by ``tile_blocks``, the rest here."""
+    whole = n_cols // TILE
+    quads = n_rows // 4
+    tile_blocks(w, n_rows, whole, quads, x, out)
+    c0 = whole * TILE
+    h = n_cols - c0
+    last = w[c0 * n_rows :]
+    for r in range(4 * quads):  # the last tile's terms, after the whole tiles'
+        s = out[r] if whole > 0 else 0.0
+        for k in range(h):
+            s += last[r * h + k] * x[c0 + k]
+        out[r] = s
+    for r in range(4 * quads, n_rows):  # the rows left over, every term
+        s = 0.0
+        for t in range(whole):
+            # Slices, not offsets: indices known to be >= 0 need no wraparound test.
+            w_r = w[t * TILE * n_rows + r * TILE : t * TILE * n_rows + (r + 1) * TILE]
+            for k in range(TILE):
+                s += w_r[k] * x[t * TILE + k]
+        for k in range(h):
+            s += last[r * h + k] * x[c0 + k]
+        out[r] = s
+
+
 @njit(**INNER_FLAGS)
 def deltas_by_columns(layers, betas, cost, params_t, z, a, y, delta):
     """``deltas`` with the weights stored by columns (``weights_by_columns``): the tiles
     of W^{m+1} are those of TILE columns of (W^{m+1})^T, whose row j holds column j of
-    W^{m+1}, so delta^m_j is a dot product along it (``tiled_rows_dot``), summed in the
+    W^{m+1}, so delta^m_j is a dot product along it (``tile_rows_dot``), summed in the
     same order (i = 0, 1, ...) as ``deltas`` sums it."""
     output_delta(layers, betas, cost, z, a, y, delta)
     top = layers.shape[0] - 1
@@ -925,11 +1003,10 @@ def deltas_by_columns(layers, betas, cost, params_t, z, a, y, delta):
         n_here, n_next = layers[m, SIZE], layers[m + 1, SIZE]
         here, nxt = layers[m, NODE_OFFSET], layers[m + 1, NODE_OFFSET]
         w0 = layers[m + 1, W_OFFSET]
-        tiled_rows_dot(
+        tile_rows_dot(
             params_t[w0 : w0 + n_here * n_next],
             n_here,
             n_next,
-            TILE,
             delta[nxt : nxt + n_next],
             delta[here : here + n_here],
         )
