@@ -1111,8 +1111,9 @@ def train_online_by_columns(
     epoch_cost,
 ):
     """``train_batches`` for batches of one, on copies of the weights and velocities
-    stored by columns, copied back at the end; one of the paths of the update (module
-    docstring), the same numbers bit for bit.
+    stored by columns (in tiles of ``TILE`` rows, ``weights_by_columns``), copied back at
+    the end; one of the paths of the update (module docstring), the same numbers bit for
+    bit.
 
     Without reassociation, a row of W^m a^{m-1} is a chain of additions, which runs one
     scalar at a time while a column update runs four lanes at a time. Stored by columns,
