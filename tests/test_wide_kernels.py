@@ -1,5 +1,5 @@
 """The general kernels on layers wide enough for their blocked loops (``rows_dot``'s groups
-of rows, the column-stored update's pairs of rows), which the random networks of
+of rows, the column-stored path's tiles of eight rows), which the random networks of
 tests/test_kernels.py (widths 1-6) do not reach: bit for bit against dot products summed
 one term at a time, and between paths, and within 1e-12 of the NumPy reference."""
 
