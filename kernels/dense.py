@@ -90,6 +90,7 @@ import math
 import numpy as np
 from llvmlite import ir
 from numba import njit, prange, types
+from numba.core import cgutils
 from numba.extending import intrinsic
 
 from .config import HELPER_FLAGS, INNER_FLAGS, JIT_FLAGS
@@ -295,74 +296,135 @@ def layer_geometry(layers, m):
     )
 
 
+#: Rows of w that ``rows_dot`` sums side by side: ``ROW_GROUP`` blocks of four.
+ROW_GROUP = 4
+
+
+def _row_blocks(group):
+    """An intrinsic ``f(w, first, n_groups, n_cols, x, out)``: for the rows r = first ..
+    first + 4 group n_groups - 1 of a row-major (n_rows, n_cols) matrix w (flat),
+    out[r] = sum_j w[r, j] x[j], each summed from 0.0 in index order j = 0, 1, ... as a
+    lone dot product is (a separate multiply and add per term, no reassociation).
+
+    Row r's sum runs in one lane of a 4-wide vector, so four rows add their j-th terms
+    in one instruction: a 4 x 4 tile of w (rows r..r+3, columns j..j+3) is loaded in
+    halves and transposed in registers (two half-rows per vector, then unpack low and
+    high), which gives the column vectors w[r..r+3, j], ... , w[r..r+3, j+3] in turn.
+    ``group`` such tiles are in flight at once, so that the additions of one wait on
+    the latency of nothing but their own. Columns past the last multiple of four are
+    gathered one element at a time. LLVM's vectorisers cannot do this themselves: the
+    terms of a row are a chain, and the vector runs across rows.
+
+    No bounds are checked: the caller passes w of at least (first + 4 group n_groups)
+    n_cols elements, x of n_cols and out of first + 4 group n_groups.
+    """
+
+    @intrinsic
+    def row_blocks(typingctx, w, first, n_groups, n_cols, x, out):
+        def codegen(context, builder, signature, args):
+            w_arr, first_v, groups_v, cols_v, x_arr, out_arr = args
+            w_ptr = context.make_array(signature.args[0])(context, builder, w_arr).data
+            x_ptr = context.make_array(signature.args[4])(context, builder, x_arr).data
+            out_ptr = context.make_array(signature.args[5])(context, builder, out_arr).data
+            double, i32, i64 = ir.DoubleType(), ir.IntType(32), ir.IntType(64)
+            quad, pair = ir.VectorType(double, 4), ir.VectorType(double, 2)
+            undefined = ir.Constant(quad, ir.Undefined)
+
+            def const(k):
+                return ir.Constant(i64, k)
+
+            def lanes(*order):
+                return ir.Constant(ir.VectorType(i32, len(order)), order)
+
+            def splat(value):
+                one = builder.insert_element(undefined, value, ir.Constant(i32, 0))
+                return builder.shuffle_vector(one, undefined, lanes(0, 0, 0, 0))
+
+            def at(ptr, k):
+                return builder.gep(ptr, [k])
+
+            sums = [cgutils.alloca_once(builder, quad) for _ in range(group)]
+            quads = builder.udiv(cols_v, const(4))
+            with cgutils.for_range(builder, groups_v) as grp:
+                row0 = builder.add(first_v, builder.mul(grp.index, const(4 * group)))
+                # starts[b][r]: where row r of tile b begins in w
+                starts = []
+                for b in range(group):
+                    builder.store(ir.Constant(quad, [0.0] * 4), sums[b])
+                    top = builder.add(row0, const(4 * b))
+                    starts.append(
+                        [builder.mul(builder.add(top, const(r)), cols_v) for r in range(4)]
+                    )
+                with cgutils.for_range(builder, quads) as blk:
+                    j0 = builder.mul(blk.index, const(4))
+                    xs = [
+                        splat(builder.load(at(x_ptr, builder.add(j0, const(k))))) for k in range(4)
+                    ]
+                    for b in range(group):
+
+                        def half(r, k, b=b):
+                            ptr = at(w_ptr, builder.add(starts[b][r], builder.add(j0, const(k))))
+                            return builder.load(builder.bitcast(ptr, pair.as_pointer()), align=8)
+
+                        # (w[r, j], w[r, j+1], w[r+2, j], w[r+2, j+1]) and so on
+                        both = lanes(0, 1, 2, 3)
+                        low02 = builder.shuffle_vector(half(0, 0), half(2, 0), both)
+                        low13 = builder.shuffle_vector(half(1, 0), half(3, 0), both)
+                        high02 = builder.shuffle_vector(half(0, 2), half(2, 2), both)
+                        high13 = builder.shuffle_vector(half(1, 2), half(3, 2), both)
+                        columns = (
+                            builder.shuffle_vector(low02, low13, lanes(0, 4, 2, 6)),
+                            builder.shuffle_vector(low02, low13, lanes(1, 5, 3, 7)),
+                            builder.shuffle_vector(high02, high13, lanes(0, 4, 2, 6)),
+                            builder.shuffle_vector(high02, high13, lanes(1, 5, 3, 7)),
+                        )
+                        total = builder.load(sums[b])
+                        for k in range(4):  # j, j+1, j+2, j+3: index order
+                            total = builder.fadd(total, builder.fmul(columns[k], xs[k]))
+                        builder.store(total, sums[b])
+                rest = builder.mul(quads, const(4))
+                with cgutils.for_range_slice(builder, rest, cols_v, const(1)) as (j, _):
+                    xj = splat(builder.load(at(x_ptr, j)))
+                    for b in range(group):
+                        column = undefined
+                        for r in range(4):
+                            wj = builder.load(at(w_ptr, builder.add(starts[b][r], j)))
+                            column = builder.insert_element(column, wj, ir.Constant(i32, r))
+                        total = builder.fadd(builder.load(sums[b]), builder.fmul(column, xj))
+                        builder.store(total, sums[b])
+                for b in range(group):
+                    dst = at(out_ptr, builder.add(row0, const(4 * b)))
+                    builder.store(
+                        builder.load(sums[b]), builder.bitcast(dst, quad.as_pointer()), align=8
+                    )
+            return context.get_dummy_value()
+
+        return types.none(w, first, n_groups, n_cols, x, out), codegen
+
+    return row_blocks
+
+
+row_groups = _row_blocks(ROW_GROUP)
+row_quads = _row_blocks(1)
+
+
 @njit(**INNER_FLAGS)
 def rows_dot(w, n_rows, n_cols, x, out):
     """out[r] = sum_j w[r, j] x[j] for the rows of a row-major (n_rows, n_cols) matrix w
     (flat), each summed in index order from 0.0 as one dot product alone would be.
 
-    Eight (then four) rows at a time: the same result bit for bit, but eight independent
-    additions in flight instead of one chain waiting on the last (no reassociation, so no
-    fastmath). Slices, not offsets: indices known to be >= 0 need no wraparound test,
-    which lets LLVM vectorise the inner loops.
+    The rows four to a vector (``_row_blocks``): ``4 ROW_GROUP`` rows at a time, then
+    four, then the last few one by one. The same result bit for bit as a dot product per
+    row, without fastmath: each row's terms are added in order, only the rows run side by
+    side.
     """
-    i = 0
-    while i + 8 <= n_rows:
-        w_0 = w[i * n_cols : (i + 1) * n_cols]
-        w_1 = w[(i + 1) * n_cols : (i + 2) * n_cols]
-        w_2 = w[(i + 2) * n_cols : (i + 3) * n_cols]
-        w_3 = w[(i + 3) * n_cols : (i + 4) * n_cols]
-        w_4 = w[(i + 4) * n_cols : (i + 5) * n_cols]
-        w_5 = w[(i + 5) * n_cols : (i + 6) * n_cols]
-        w_6 = w[(i + 6) * n_cols : (i + 7) * n_cols]
-        w_7 = w[(i + 7) * n_cols : (i + 8) * n_cols]
-        s0 = 0.0
-        s1 = 0.0
-        s2 = 0.0
-        s3 = 0.0
-        s4 = 0.0
-        s5 = 0.0
-        s6 = 0.0
-        s7 = 0.0
-        for j in range(n_cols):
-            xj = x[j]
-            s0 += w_0[j] * xj
-            s1 += w_1[j] * xj
-            s2 += w_2[j] * xj
-            s3 += w_3[j] * xj
-            s4 += w_4[j] * xj
-            s5 += w_5[j] * xj
-            s6 += w_6[j] * xj
-            s7 += w_7[j] * xj
-        out[i] = s0
-        out[i + 1] = s1
-        out[i + 2] = s2
-        out[i + 3] = s3
-        out[i + 4] = s4
-        out[i + 5] = s5
-        out[i + 6] = s6
-        out[i + 7] = s7
-        i += 8
-    while i + 4 <= n_rows:
-        w_0 = w[i * n_cols : (i + 1) * n_cols]
-        w_1 = w[(i + 1) * n_cols : (i + 2) * n_cols]
-        w_2 = w[(i + 2) * n_cols : (i + 3) * n_cols]
-        w_3 = w[(i + 3) * n_cols : (i + 4) * n_cols]
-        s0 = 0.0
-        s1 = 0.0
-        s2 = 0.0
-        s3 = 0.0
-        for j in range(n_cols):
-            xj = x[j]
-            s0 += w_0[j] * xj
-            s1 += w_1[j] * xj
-            s2 += w_2[j] * xj
-            s3 += w_3[j] * xj
-        out[i] = s0
-        out[i + 1] = s1
-        out[i + 2] = s2
-        out[i + 3] = s3
-        i += 4
-    for rest in range(i, n_rows):
+    groups = n_rows // (4 * ROW_GROUP)
+    row_groups(w, 0, groups, n_cols, x, out)
+    first = 4 * ROW_GROUP * groups
+    quads = (n_rows - first) // 4
+    row_quads(w, first, quads, n_cols, x, out)
+    for rest in range(first + 4 * quads, n_rows):
+        # Slices, not offsets: indices known to be >= 0 need no wraparound test.
         w_r = w[rest * n_cols : (rest + 1) * n_cols]
         s = 0.0
         for j in range(n_cols):
@@ -670,55 +732,280 @@ def apply_rule(layers, params, velocity, second, grad, rule, steps, batch_len):
 COLUMNS_MIN_UPDATES = 16
 
 
+#: Rows of W^m per tile in the column-stored copy (``weights_by_columns``): the fused
+#: update (``update_tiles``) keeps a tile's z^m_next in two 4-wide registers.
+TILE = 8
+
+
 @njit(**INNER_FLAGS)
-def transpose(src, n_rows, n_cols, dst):
-    """dst (n_cols, n_rows) = src (n_rows, n_cols)^T, both flat and row-major; written in
-    order, read with a stride (stores that each start a new cache line cost more)."""
-    for c in range(n_cols):
-        column = dst[c * n_rows : (c + 1) * n_rows]
-        for r in range(n_rows):
-            column[r] = src[r * n_cols + c]
+def to_tiles(src, n_rows, n_cols, dst):
+    """dst = the row-major (n_rows, n_cols) src (flat) in tiles of ``TILE`` rows (the last
+    one the n_rows mod TILE left over), one after the other, each stored column by
+    column: the element (i, j) of the tile of h rows starting at row i0 goes to
+    dst[i0 n_cols + j h + (i - i0)]. With n_rows <= TILE that is src^T, row-major.
+    Written in order, read with a stride (stores that each start a new cache line cost
+    more)."""
+    for i0 in range(0, n_rows, TILE):
+        h = min(TILE, n_rows - i0)
+        tile = dst[i0 * n_cols : (i0 + h) * n_cols]
+        for j in range(n_cols):
+            for r in range(h):
+                tile[j * h + r] = src[(i0 + r) * n_cols + j]
+
+
+@njit(**INNER_FLAGS)
+def from_tiles(src, n_rows, n_cols, dst):
+    """The inverse of ``to_tiles``: dst (n_rows, n_cols), row-major, from its tiles."""
+    for i0 in range(0, n_rows, TILE):
+        h = min(TILE, n_rows - i0)
+        tile = src[i0 * n_cols : (i0 + h) * n_cols]
+        for r in range(h):
+            row = dst[(i0 + r) * n_cols : (i0 + r + 1) * n_cols]
+            for j in range(n_cols):
+                row[j] = tile[j * h + r]
 
 
 @njit(**INNER_FLAGS)
 def weights_by_columns(layers, src, dst):
-    """Copy a flat parameter buffer (P,) into ``dst`` with every W^m stored as (W^m)^T, a
-    row-major (N^{m-1}, N^m) matrix; biases as they are. ``weights_by_rows`` copies back.
+    """Copy a flat parameter buffer (P,) into ``dst`` with every W^m stored in tiles of
+    ``TILE`` rows, each column by column (``to_tiles``), in the same place; biases as they
+    are. ``weights_by_rows`` copies back.
 
     Two functions, not one with a flag: numba compiles a callee once for each constant
     value it is passed (``Literal[bool]``), so a flag would compile it twice."""
     top = layers.shape[0] - 1
     for m in range(1, top + 1):
         n_out, n_in, w0, b0, _, _, _ = layer_geometry(layers, m)
-        transpose(src[w0 : w0 + n_out * n_in], n_out, n_in, dst[w0 : w0 + n_out * n_in])
+        to_tiles(src[w0 : w0 + n_out * n_in], n_out, n_in, dst[w0 : w0 + n_out * n_in])
         for i in range(b0, b0 + n_out):
             dst[i] = src[i]
 
 
 @njit(**INNER_FLAGS)
 def weights_by_rows(layers, src, dst):
-    """The inverse of ``weights_by_columns``: every (W^m)^T back to W^m, biases as they
+    """The inverse of ``weights_by_columns``: every W^m back from its tiles, biases as they
     are."""
     top = layers.shape[0] - 1
     for m in range(1, top + 1):
         n_out, n_in, w0, b0, _, _, _ = layer_geometry(layers, m)
-        transpose(src[w0 : w0 + n_out * n_in], n_in, n_out, dst[w0 : w0 + n_out * n_in])
+        from_tiles(src[w0 : w0 + n_out * n_in], n_out, n_in, dst[w0 : w0 + n_out * n_in])
         for i in range(b0, b0 + n_out):
             dst[i] = src[i]
 
 
+@intrinsic
+def update_tiles(
+    typingctx, params_t, velocity_t, w0, n_in, n_tiles, a_in, a_next, d_out, z_out, alpha, mu
+):
+    """The fused update of ``update_and_forward_by_columns`` for the first ``n_tiles``
+    whole tiles of W^m (``TILE`` = 8 rows each, stored from params_t[w0] as
+    ``weights_by_columns`` stores them): for each tile, rows i = i0 .. i0 + 7, and each
+    column j = 0, 1, ... of it in turn,
+
+        step = (-alpha) (delta_i a_j) + mu v_ij,   v_ij = step,
+        w_ij = w_ij + step,                         z_i = z_i + w_ij a_next_j,
+
+    from z_i = 0.0, then z_out[i] = z_i: the operations of the scalar loop, rounded one
+    by one (no fastmath contraction), four rows to a vector. The eight z_i stay in two
+    registers for the whole tile instead of being stored and reloaded for every column,
+    which LLVM does not do by itself (it cannot tell that z_out is not params_t).
+
+    a_in, a_next : (n_in,) a^{m-1} and the next example's; d_out, z_out : (N^m,).
+    No bounds are checked: the caller passes arrays that hold the tiles.
+    """
+
+    def codegen(context, builder, signature, args):
+        (p_arr, v_arr, w0_v, n_in_v, tiles_v, a_arr, an_arr, d_arr, z_arr, alpha_v, mu_v) = args
+
+        def data(k, value):
+            return context.make_array(signature.args[k])(context, builder, value).data
+
+        w_ptr, v_ptr = data(0, p_arr), data(1, v_arr)
+        a_ptr, an_ptr, d_ptr, z_ptr = (
+            data(5, a_arr),
+            data(6, an_arr),
+            data(7, d_arr),
+            data(8, z_arr),
+        )
+        double, i32, i64 = ir.DoubleType(), ir.IntType(32), ir.IntType(64)
+        quad = ir.VectorType(double, 4)
+        undefined = ir.Constant(quad, ir.Undefined)
+
+        def const(k):
+            return ir.Constant(i64, k)
+
+        def splat(value):
+            one = builder.insert_element(undefined, value, ir.Constant(i32, 0))
+            mask = ir.Constant(ir.VectorType(i32, 4), [0, 0, 0, 0])
+            return builder.shuffle_vector(one, undefined, mask)
+
+        def address(ptr, k):
+            return builder.bitcast(builder.gep(ptr, [k]), quad.as_pointer())
+
+        def load(ptr, k):
+            return builder.load(address(ptr, k), align=8)
+
+        def store(value, ptr, k):
+            builder.store(value, address(ptr, k), align=8)
+
+        minus_alpha = splat(builder.fneg(alpha_v))
+        mu_all = splat(mu_v)
+        halves = TILE // 4
+        sums = [cgutils.alloca_once(builder, quad) for _ in range(halves)]
+        with cgutils.for_range(builder, tiles_v) as tile:
+            i0 = builder.mul(tile.index, const(TILE))
+            start = builder.add(w0_v, builder.mul(i0, n_in_v))
+            deltas = [load(d_ptr, builder.add(i0, const(4 * h))) for h in range(halves)]
+            for h in range(halves):
+                builder.store(ir.Constant(quad, [0.0] * 4), sums[h])
+            with cgutils.for_range(builder, n_in_v) as column:
+                j = column.index
+                aj = splat(builder.load(builder.gep(a_ptr, [j])))
+                aj_next = splat(builder.load(builder.gep(an_ptr, [j])))
+                base = builder.add(start, builder.mul(j, const(TILE)))
+                for h in range(halves):
+                    k = builder.add(base, const(4 * h))
+                    gradient = builder.fmul(deltas[h], aj)
+                    step = builder.fadd(
+                        builder.fmul(minus_alpha, gradient), builder.fmul(mu_all, load(v_ptr, k))
+                    )
+                    store(step, v_ptr, k)
+                    p = builder.fadd(load(w_ptr, k), step)
+                    store(p, w_ptr, k)
+                    total = builder.fadd(builder.load(sums[h]), builder.fmul(p, aj_next))
+                    builder.store(total, sums[h])
+            for h in range(halves):
+                store(builder.load(sums[h]), z_ptr, builder.add(i0, const(4 * h)))
+        return context.get_dummy_value()
+
+    sig = types.none(params_t, velocity_t, w0, n_in, n_tiles, a_in, a_next, d_out, z_out, alpha, mu)
+    return sig, codegen
+
+
+@intrinsic
+def tile_blocks(typingctx, w, n_rows, n_tiles, n_quads, x, out):
+    """For the first 4 n_quads rows r of an (n_rows, n_cols) matrix w stored as
+    ``tile_rows_dot`` describes, out[r] = sum_c w[r, c] x[c] over the columns c of its
+    first ``n_tiles`` tiles (TILE = 8 columns each), summed from 0.0 in index order: a
+    separate multiply and add per term, no reassociation.
+
+    Tile by tile, and in a tile four rows at a time: a tile is row-major with rows of
+    eight, so rows r..r+3 are 32 consecutive numbers, loaded in halves and transposed in
+    registers (two half-rows per vector, then unpack low and high) into the column
+    vectors w[r..r+3, c], ..., w[r..r+3, c+7], which add their terms to the four sums in
+    column order. The sums wait in ``out`` from one tile to the next; the tile's eight
+    x[c] are broadcast once for all its rows. LLVM's vectorisers cannot do this
+    themselves: the terms of a row are a chain, and the vector runs across rows.
+
+    No bounds are checked: the caller passes w of n_rows n_cols elements with
+    n_cols >= 8 n_tiles, x of n_cols and out of n_rows >= 4 n_quads.
+    """
+
+    def codegen(context, builder, signature, args):
+        w_arr, rows_v, tiles_v, quads_v, x_arr, out_arr = args
+        w_ptr = context.make_array(signature.args[0])(context, builder, w_arr).data
+        x_ptr = context.make_array(signature.args[4])(context, builder, x_arr).data
+        out_ptr = context.make_array(signature.args[5])(context, builder, out_arr).data
+        double, i32, i64 = ir.DoubleType(), ir.IntType(32), ir.IntType(64)
+        quad, pair = ir.VectorType(double, 4), ir.VectorType(double, 2)
+        undefined = ir.Constant(quad, ir.Undefined)
+
+        def const(k):
+            return ir.Constant(i64, k)
+
+        def lanes(*order):
+            return ir.Constant(ir.VectorType(i32, len(order)), order)
+
+        def splat(value):
+            one = builder.insert_element(undefined, value, ir.Constant(i32, 0))
+            return builder.shuffle_vector(one, undefined, lanes(0, 0, 0, 0))
+
+        def at(ptr, k):
+            return builder.gep(ptr, [k])
+
+        with cgutils.for_range(builder, tiles_v) as tile:
+            c0 = builder.mul(tile.index, const(TILE))
+            start = builder.mul(c0, rows_v)
+            xs = [splat(builder.load(at(x_ptr, builder.add(c0, const(k))))) for k in range(TILE)]
+            first = builder.icmp_unsigned("==", tile.index, const(0))
+            with cgutils.for_range(builder, quads_v) as blk:
+                r0 = builder.mul(blk.index, const(4))
+                block = builder.add(start, builder.mul(r0, const(TILE)))
+                sum_ptr = builder.bitcast(at(out_ptr, r0), quad.as_pointer())
+                # the sums start from 0.0 in the first tile, from the last tile's after it
+                total = builder.select(
+                    first, ir.Constant(quad, [0.0] * 4), builder.load(sum_ptr, align=8)
+                )
+
+                def half(r, k):
+                    ptr = at(w_ptr, builder.add(block, const(TILE * r + k)))
+                    return builder.load(builder.bitcast(ptr, pair.as_pointer()), align=8)
+
+                both = lanes(0, 1, 2, 3)
+                for k0 in range(0, TILE, 4):
+                    # (w[r, c], w[r, c+1], w[r+2, c], w[r+2, c+1]) and so on
+                    low02 = builder.shuffle_vector(half(0, k0), half(2, k0), both)
+                    low13 = builder.shuffle_vector(half(1, k0), half(3, k0), both)
+                    high02 = builder.shuffle_vector(half(0, k0 + 2), half(2, k0 + 2), both)
+                    high13 = builder.shuffle_vector(half(1, k0 + 2), half(3, k0 + 2), both)
+                    columns = (
+                        builder.shuffle_vector(low02, low13, lanes(0, 4, 2, 6)),
+                        builder.shuffle_vector(low02, low13, lanes(1, 5, 3, 7)),
+                        builder.shuffle_vector(high02, high13, lanes(0, 4, 2, 6)),
+                        builder.shuffle_vector(high02, high13, lanes(1, 5, 3, 7)),
+                    )
+                    for k in range(4):  # c, c+1, c+2, c+3: index order
+                        total = builder.fadd(total, builder.fmul(columns[k], xs[k0 + k]))
+                builder.store(total, sum_ptr, align=8)
+        return context.get_dummy_value()
+
+    return types.none(w, n_rows, n_tiles, n_quads, x, out), codegen
+
+
+@njit(**INNER_FLAGS)
+def tile_rows_dot(w, n_rows, n_cols, x, out):
+    """out[r] = sum_c w[r, c] x[c] for an (n_rows, n_cols) matrix w stored flat in tiles of
+    ``TILE`` columns (the last one the n_cols mod TILE left over), one after the other,
+    each row-major: the element (r, c) of the tile of h columns starting at column c0 is
+    at c0 n_rows + r h + (c - c0). That is how ``weights_by_columns`` stores W^{m+1}, seen
+    as (W^{m+1})^T. Each row is summed in index order from 0.0, as one dot product alone
+    would be: whole tiles and rows four at a time by ``tile_blocks``, the rest here."""
+    whole = n_cols // TILE
+    quads = n_rows // 4
+    tile_blocks(w, n_rows, whole, quads, x, out)
+    c0 = whole * TILE
+    h = n_cols - c0
+    last = w[c0 * n_rows :]
+    for r in range(4 * quads):  # the last tile's terms, after the whole tiles'
+        s = out[r] if whole > 0 else 0.0
+        for k in range(h):
+            s += last[r * h + k] * x[c0 + k]
+        out[r] = s
+    for r in range(4 * quads, n_rows):  # the rows left over, every term
+        s = 0.0
+        for t in range(whole):
+            # Slices, not offsets: indices known to be >= 0 need no wraparound test.
+            w_r = w[t * TILE * n_rows + r * TILE : t * TILE * n_rows + (r + 1) * TILE]
+            for k in range(TILE):
+                s += w_r[k] * x[t * TILE + k]
+        for k in range(h):
+            s += last[r * h + k] * x[c0 + k]
+        out[r] = s
+
+
 @njit(**INNER_FLAGS)
 def deltas_by_columns(layers, betas, cost, params_t, z, a, y, delta):
-    """``deltas`` with the weights stored by columns (``weights_by_columns``): the row j
-    of (W^{m+1})^T holds column j of W^{m+1}, so delta^m_j is a dot product along it,
-    summed in the same order (i = 0, 1, ...) as ``deltas`` sums it."""
+    """``deltas`` with the weights stored by columns (``weights_by_columns``): the tiles
+    of W^{m+1} are those of TILE columns of (W^{m+1})^T, whose row j holds column j of
+    W^{m+1}, so delta^m_j is a dot product along it (``tile_rows_dot``), summed in the
+    same order (i = 0, 1, ...) as ``deltas`` sums it."""
     output_delta(layers, betas, cost, z, a, y, delta)
     top = layers.shape[0] - 1
     for m in range(top - 1, 0, -1):
         n_here, n_next = layers[m, SIZE], layers[m + 1, SIZE]
         here, nxt = layers[m, NODE_OFFSET], layers[m + 1, NODE_OFFSET]
         w0 = layers[m + 1, W_OFFSET]
-        rows_dot(
+        tile_rows_dot(
             params_t[w0 : w0 + n_here * n_next],
             n_here,
             n_next,
@@ -736,11 +1023,14 @@ def update_and_forward_by_columns(
     a^{m-1}_j, d = -alpha g + mu d_prev, theta += d), with the next example's forward pass
     computed from each new weight as it is written.
 
-    With (W^m)^T stored row by row, row j holds the weights that multiply a^{m-1}_j, so
-    z^m_next += W^m[:, j] a^{m-1}_next[j] is one vectorised pass over the row, and adding
-    row after row sums each z^m_next[i] in the order ``forward`` does. Layers go 1..L, so
-    a^{m-1}_next is ready when layer m is updated. The weights are read and written once
-    per example instead of being read once more by a separate forward pass.
+    With W^m stored in tiles of TILE rows, column by column (``weights_by_columns``), a
+    tile's column j holds the weights that multiply a^{m-1}_j, so z^m_next[i] +=
+    W^m[i, j] a^{m-1}_next[j] for the tile's rows is one vectorised step, and going
+    through the columns in order sums each z^m_next[i] in the order ``forward`` does.
+    Whole tiles go through ``update_tiles``, the rows left over (N^m mod TILE) through the
+    loop below. Layers go 1..L, so a^{m-1}_next is ready when layer m is updated. The
+    weights are read and written once per example instead of being read once more by a
+    separate forward pass.
 
     Returns False if a parameter stopped being finite. A non-finite weight makes the z_next
     it feeds non-finite (inf times anything is inf or nan, and sums keep them), so the
@@ -751,25 +1041,37 @@ def update_and_forward_by_columns(
     for j in range(layers[0, SIZE]):
         a_next[j] = x_next[j]
     suspect = False
+    alpha = float(alpha)
+    momentum = float(momentum)
     for m in range(1, top + 1):
         n_out, n_in, w0, b0, out, inp, with_bias = layer_geometry(layers, m)
         a_in = a[inp : inp + n_in]
         a_in_next = a_next[inp : inp + n_in]
         d_out = delta[out : out + n_out]
         z_out = z_next[out : out + n_out]
-        for i in range(n_out):
-            z_out[i] = 0.0
+        whole = n_out // TILE
+        update_tiles(
+            params_t, velocity_t, w0, n_in, whole, a_in, a_in_next, d_out, z_out, alpha, momentum
+        )
+        # The last tile, of h < TILE rows, as update_tiles does a whole one.
+        i0 = whole * TILE
+        h = n_out - i0
+        start = w0 + i0 * n_in
+        d_rest = d_out[i0:]
+        z_rest = z_out[i0:]
+        for r in range(h):
+            z_rest[r] = 0.0
         for j in range(n_in):
             aj = a_in[j]
             aj_next = a_in_next[j]
-            w_j = params_t[w0 + j * n_out : w0 + (j + 1) * n_out]
-            v_j = velocity_t[w0 + j * n_out : w0 + (j + 1) * n_out]
-            for i in range(n_out):
-                step = -alpha * (d_out[i] * aj) + momentum * v_j[i]
-                v_j[i] = step
-                p = w_j[i] + step
-                w_j[i] = p
-                z_out[i] += p * aj_next
+            w_j = params_t[start + j * h : start + (j + 1) * h]
+            v_j = velocity_t[start + j * h : start + (j + 1) * h]
+            for r in range(h):
+                step = -alpha * (d_rest[r] * aj) + momentum * v_j[r]
+                v_j[r] = step
+                p = w_j[r] + step
+                w_j[r] = p
+                z_rest[r] += p * aj_next
         b = params_t[b0 : b0 + n_out]
         v_b = velocity_t[b0 : b0 + n_out]
         for i in range(n_out):
@@ -811,8 +1113,9 @@ def train_online_by_columns(
     epoch_cost,
 ):
     """``train_batches`` for batches of one, on copies of the weights and velocities
-    stored by columns, copied back at the end; one of the paths of the update (module
-    docstring), the same numbers bit for bit.
+    stored by columns (in tiles of ``TILE`` rows, ``weights_by_columns``), copied back at
+    the end; one of the paths of the update (module docstring), the same numbers bit for
+    bit.
 
     Without reassociation, a row of W^m a^{m-1} is a chain of additions, which runs one
     scalar at a time while a column update runs four lanes at a time. Stored by columns,
