@@ -17,7 +17,7 @@ import numpy as np
 from .arrays import Ints
 
 #: Indices drawn per block, whatever the data size (bounded memory for large data).
-_BLOCK_INDICES = 1 << 13
+_BLOCK_INDICES = 1 << 16
 
 
 def seed_streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:

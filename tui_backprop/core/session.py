@@ -31,9 +31,6 @@ from .snapshot import Snapshot
 from .spec import NetworkSpec
 from .step_state import StepState, momentum_path
 
-#: Epoch orders handed to one kernel call hold at most this many indices.
-_MAX_ORDER_INDICES = 1 << 20
-
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -382,9 +379,13 @@ class Session:
         net = self.network
         done = 0
         per_epoch = self.batches_per_epoch
-        cap = max(1, _MAX_ORDER_INDICES // self.n_examples) * per_epoch
+        block_epochs = self._orders.block_epochs
         while done < count and not self.diverged:
-            want = min(count - done, cap)
+            # Each call ends where the block of orders in hand does: ``take`` then hands
+            # out a view of the block, where a longer call would have its blocks copied
+            # into one array (a few percent of a small network's training).
+            in_block = block_epochs - self.epoch % block_epochs
+            want = min(count - done, in_block * per_epoch - self.batch_in_epoch)
             first = self.batch_in_epoch
             spanned = -(-(first + want) // per_epoch)
             order = self._orders.take(self.epoch, spanned)
