@@ -45,8 +45,11 @@ STATE_HI, STATE_LO, INC_HI, INC_LO, HAS_UINT32, UINTEGER = range(STATE_WORDS)
 #: PCG_DEFAULT_MULTIPLIER_128 (pcg64.h).
 _MULTIPLIER = (0x2360ED051FC65DA4 << 64) | 0x4385DF649FCCF645
 
-#: Example indices per order block of the per-network kernels (``chunk_epochs``).
-CHUNK_INDICES = 1024
+#: Example indices per block of orders a network draws at a time (``chunk_epochs``): in the
+#: per-network kernels, and per lane in the lanes kernel (LANES blocks, 16 kB). Drawing a
+#: block at a time, not an epoch, halves the cost of drawing XOR's orders (a call and the
+#: state's loads and stores per epoch were as much as the draws themselves).
+CHUNK_INDICES = 256
 
 _STEP = types.Tuple((types.uint64, types.uint64, types.int64, types.int64))
 
@@ -139,9 +142,9 @@ def fill_orders(states, r, shuffle, orders):
 
 @njit(**INNER_FLAGS)
 def chunk_epochs(n, epochs):
-    """Epochs whose orders a per-network kernel draws at a time: CHUNK_INDICES indices (at
-    least one epoch), at most ``epochs``; the orders block is then a few kB, and each call
-    of the one-network kernel it makes trains many updates."""
+    """Epochs whose orders a network draws at a time: CHUNK_INDICES indices (at least one
+    epoch), at most ``epochs``; the block of orders is then a few kB, and each call of the
+    one-network kernel a per-network kernel makes trains many updates."""
     return max(1, min(epochs, CHUNK_INDICES // max(n, 1)))
 
 

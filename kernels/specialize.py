@@ -392,14 +392,15 @@ def _lanes_source(net: _Net) -> str:
     with exactly the operations of ``train_batches`` (so each lane's result is that of a
     run alone); and ``train_many``, which hands blocks of lanes to threads, and the
     networks left over, one by one, to ``train_batches`` (the arguments and the drawing of
-    orders of ``dense.train_many``). At the start of each epoch each lane draws its order
-    from its own stream (``shuffle.fill_orders``), the orders a run alone is given.
+    orders of ``dense.train_many``). Each lane draws the orders of ``shuffle.chunk_epochs``
+    epochs at a time from its own stream (``shuffle.fill_orders``): the orders a run alone
+    is given.
 
     The networks' values live in a scratch array, value by value with the lanes side by
     side, and each step of the update is one loop over the lanes with no branch and no
     call inside (``exp`` is inlined), which LLVM turns into vector instructions. The scratch
-    array (a few kB) and the lanes' orders of the epoch (LANES, n) are the allocations, once
-    per call for the whole run; ``train_many`` keeps the signature of ``dense.train_many``,
+    array (a few kB) and the lanes' block of orders (LANES, chunk, n) are the allocations,
+    once per call for the whole run; ``train_many`` keeps the signature of ``dense.train_many``,
     which has no room for them."""
     at = _LaneSlots(net)
 
@@ -414,7 +415,8 @@ def train_lanes(betas, params, velocity, grad, z, a, delta, X, Y, streams, shuff
                 batch_size, epochs, alpha, momentum, epoch_cost, ran, r0):
     S = np.empty({at.size})
     n = X.shape[0]
-    O = np.empty(({LANES}, n), dtype=np.int64)
+    chunk = _chunk_epochs(n, epochs)
+    O = np.empty(({LANES}, chunk, n), dtype=np.int64)
     per_epoch = (n + batch_size - 1) // batch_size
     n_batches = epochs * per_epoch
 {_indent(betas, 1)}
@@ -424,14 +426,16 @@ def train_lanes(betas, params, velocity, grad, z, a, delta, X, Y, streams, shuff
 {_indent(_copy_in(net, at, rows), 2)}
     for t_ in range(n_batches):
         e, start, stop = _batch_bounds(t_, per_epoch, batch_size, n)
-        if start == 0:  # each lane's order of this epoch, as EpochOrders draws it
+        row = e - (e // chunk) * chunk
+        if start == 0 and row == 0:  # each lane's orders of the next epochs, as EpochOrders
+            count = min(chunk, epochs - e)
             for l in range({LANES}):
-                _fill_orders(streams, r0 + l, shuffle, O[l:l + 1])
+                _fill_orders(streams, r0 + l, shuffle, O[l, :count])
         for l in range({LANES}):
             {cost} = 0.0
         for k_ in range(start, stop):
             for l in range({LANES}):
-                idx = O[l, k_]
+                idx = O[l, row, k_]
 {_indent(_fetch(net, at, _row_of_x, _row_of_y), 4)}
             for l in range({LANES}):
 {_indent(example, 4)}

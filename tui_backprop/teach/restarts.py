@@ -81,9 +81,10 @@ def block_size(params: int, nodes: int, budget: int = BLOCK_BYTES, second: bool 
     many as ``budget`` bytes hold, at most MAX_BLOCK. A network holds its parameters,
     velocity and gradient, three node arrays and its shuffle generator's state
     (STREAM_WORDS words); the costs one call returns are bounded apart (_MAX_CALL_VISITS at
-    most). Nothing is kept per epoch: the kernel draws each epoch's orders itself, into
-    scratch of its own per thread (a few kB: ``kernels.shuffle.CHUNK_INDICES`` indices, or
-    the lanes' orders of one epoch), not counted. ``second``: the update rule keeps a
+    most). Nothing is kept per epoch: the kernel draws the orders itself, a block of
+    ``kernels.shuffle.CHUNK_INDICES`` indices (or one epoch, if larger) at a time for each
+    network in training, into scratch of its own per thread (LANES blocks in the lanes
+    kernel: 16 kB for small data), not counted. ``second``: the update rule keeps a
     second state array per network (and t), as every rule but plain momentum and sgd does."""
     budget -= 8 * _MAX_CALL_VISITS
     arrays = 8 * (3 * params + 3 * nodes + STREAM_WORDS) + (8 * (params + 1) if second else 0)
