@@ -53,7 +53,7 @@ def stream_words(rng: np.random.Generator, out: np.ndarray | None = None) -> np.
 def set_stream_words(rng: np.random.Generator, words: np.ndarray) -> None:
     """Put the state a kernel left in ``words`` (STREAM_WORDS,) back into ``rng``, so that
     it continues from where the kernel stopped."""
-    hi, lo, inc_hi, inc_lo, has_uint32, uinteger = (int(w) for w in words)
+    hi, lo, inc_hi, inc_lo, has_uint32, uinteger = words.tolist()  # Python ints
     rng.bit_generator.state = {
         "bit_generator": "PCG64",
         "state": {"state": (hi << 64) | lo, "inc": (inc_hi << 64) | inc_lo},

@@ -144,6 +144,7 @@ def train_restarts(
         _, train_many = kernels.trainers(template.layers, template.cost_code)
     else:
         _, train_many = kernels.rule_trainers(template.layers, template.cost_code)
+    evaluate = kernels.evaluate  # looked up once: a lookup costs as much as a small call
     n, P, nodes = len(X), template.params.size, template.z.size
     total_epochs = settings.epochs
     if block is None:
@@ -238,7 +239,7 @@ def train_restarts(
                         return result(True)
             block_losses = np.empty(m)
             for r in range(m):
-                block_losses[r] = kernels.evaluate(
+                block_losses[r] = evaluate(
                     template.layers,
                     template.betas,
                     template.cost_code,
