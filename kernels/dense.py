@@ -1354,7 +1354,8 @@ def train_many(
     orders, advanced past the epochs drawn (``shuffle.fill_orders``: with ``shuffle`` the
     orders NumPy's ``EpochOrders`` draws from that state, else the data's order);
     epoch_cost : (R, epochs); ran : (R,) receives each network's number of batches run
-    (less where it diverged; its stream is then left where it stopped drawing).
+    (less where it diverged: its results, stream included, then say nothing; this kernel
+    stops drawing there, the generated one's lanes draw on).
     Each network draws ``shuffle.chunk_epochs`` epochs of orders at a time into a block of
     its own, then trains them with one call of ``train_batches``.
     """
