@@ -55,7 +55,7 @@ _FROM_CONFIG = ("CACHE_DIR", "JIT_FLAGS")
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("dense", "specialize", "config"):
+    if name in ("dense", "specialize", "config", "shuffle"):
         return importlib.import_module(f".{name}", __name__)
     if name in _FROM_DENSE:
         return getattr(importlib.import_module(".dense", __name__), name)

@@ -149,6 +149,7 @@ from .layout import (
     TANH,
     W_OFFSET,
 )
+from .shuffle import chunk_epochs, fill_orders
 
 
 @intrinsic
@@ -1641,42 +1642,62 @@ def train_many(
     delta,
     X,
     Y,
-    orders,
+    streams,
+    shuffle,
     batch_size,
-    first_batch,
-    n_batches,
+    epochs,
     alpha,
     momentum,
     epoch_cost,
     ran,
 ):
-    """``train_batches`` for R independent networks of one architecture, in parallel.
+    """``train_batches`` for R independent networks of one architecture, in parallel, for
+    ``epochs`` whole epochs, each network shuffling its own examples.
 
     params, velocity, grad : (R, P); z, a, delta : (R, total nodes);
-    orders : (R, E, n), each network's own example orders; epoch_cost : (R, E);
-    ran : (R,) receives each network's number of batches run (less where it diverged).
+    streams : uint64 (R, shuffle.STATE_WORDS), each network's PCG64 generator of example
+    orders, advanced past the epochs drawn (``shuffle.fill_orders``: with ``shuffle`` the
+    orders NumPy's ``EpochOrders`` draws from that state, else the data's order);
+    epoch_cost : (R, epochs); ran : (R,) receives each network's number of batches run
+    (less where it diverged: its results, stream included, then say nothing; this kernel
+    stops drawing there, the generated one's lanes draw on).
+    Each network draws ``shuffle.chunk_epochs`` epochs of orders at a time into a block of
+    its own, then trains them with one call of ``train_batches``.
     """
+    n = X.shape[0]
+    per_epoch = (n + batch_size - 1) // batch_size
+    chunk = chunk_epochs(n, epochs)
     for r in prange(params.shape[0]):
-        ran[r] = train_batches(
-            layers,
-            betas,
-            cost,
-            params[r],
-            velocity[r],
-            grad[r],
-            z[r],
-            a[r],
-            delta[r],
-            X,
-            Y,
-            orders[r],
-            batch_size,
-            first_batch,
-            n_batches,
-            alpha,
-            momentum,
-            epoch_cost[r],
-        )
+        orders = np.empty((chunk, n), dtype=np.int64)
+        done = 0
+        ran[r] = 0
+        while done < epochs:
+            count = min(chunk, epochs - done)
+            fill_orders(streams, r, shuffle, orders[:count])
+            trained = train_batches(
+                layers,
+                betas,
+                cost,
+                params[r],
+                velocity[r],
+                grad[r],
+                z[r],
+                a[r],
+                delta[r],
+                X,
+                Y,
+                orders[:count],
+                batch_size,
+                0,
+                count * per_epoch,
+                alpha,
+                momentum,
+                epoch_cost[r, done : done + count],
+            )
+            ran[r] += trained
+            done += count
+            if trained < count * per_epoch:
+                break
 
 
 @njit(parallel=True, **JIT_FLAGS)
@@ -1693,10 +1714,10 @@ def train_many_rule(
     delta,
     X,
     Y,
-    orders,
+    streams,
+    shuffle,
     batch_size,
-    first_batch,
-    n_batches,
+    epochs,
     rule,
     steps,
     epoch_cost,
@@ -1705,28 +1726,41 @@ def train_many_rule(
     """``train_rule`` for R independent networks of one architecture, in parallel (the
     arguments of ``train_many``, with ``second`` (R, P), and ``rule`` and ``steps`` (R,),
     each network's t, in place of alpha and momentum)."""
+    n = X.shape[0]
+    per_epoch = (n + batch_size - 1) // batch_size
+    chunk = chunk_epochs(n, epochs)
     for r in prange(params.shape[0]):
-        ran[r] = train_rule(
-            layers,
-            betas,
-            cost,
-            params[r],
-            velocity[r],
-            second[r],
-            grad[r],
-            z[r],
-            a[r],
-            delta[r],
-            X,
-            Y,
-            orders[r],
-            batch_size,
-            first_batch,
-            n_batches,
-            rule,
-            steps[r : r + 1],
-            epoch_cost[r],
-        )
+        orders = np.empty((chunk, n), dtype=np.int64)
+        done = 0
+        ran[r] = 0
+        while done < epochs:
+            count = min(chunk, epochs - done)
+            fill_orders(streams, r, shuffle, orders[:count])
+            trained = train_rule(
+                layers,
+                betas,
+                cost,
+                params[r],
+                velocity[r],
+                second[r],
+                grad[r],
+                z[r],
+                a[r],
+                delta[r],
+                X,
+                Y,
+                orders[:count],
+                batch_size,
+                0,
+                count * per_epoch,
+                rule,
+                steps[r : r + 1],
+                epoch_cost[r, done : done + count],
+            )
+            ran[r] += trained
+            done += count
+            if trained < count * per_epoch:
+                break
 
 
 def all_kernels():

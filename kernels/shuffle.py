@@ -45,8 +45,11 @@ STATE_HI, STATE_LO, INC_HI, INC_LO, HAS_UINT32, UINTEGER = range(STATE_WORDS)
 #: PCG_DEFAULT_MULTIPLIER_128 (pcg64.h).
 _MULTIPLIER = (0x2360ED051FC65DA4 << 64) | 0x4385DF649FCCF645
 
-#: Example indices per order block of the per-network kernels (``chunk_epochs``).
-CHUNK_INDICES = 1024
+#: Example indices per block of orders a network draws at a time (``chunk_epochs``): in the
+#: per-network kernels, and per lane in the lanes kernel (LANES blocks, 16 kB). Drawing a
+#: block at a time, not an epoch, halves the cost of drawing XOR's orders (a call and the
+#: state's loads and stores per epoch were as much as the draws themselves).
+CHUNK_INDICES = 256
 
 _STEP = types.Tuple((types.uint64, types.uint64, types.int64, types.int64))
 
@@ -139,9 +142,9 @@ def fill_orders(states, r, shuffle, orders):
 
 @njit(**INNER_FLAGS)
 def chunk_epochs(n, epochs):
-    """Epochs whose orders a per-network kernel draws at a time: CHUNK_INDICES indices (at
-    least one epoch), at most ``epochs``; the orders block is then a few kB, and each call
-    of the one-network kernel it makes trains many updates."""
+    """Epochs whose orders a network draws at a time: CHUNK_INDICES indices (at least one
+    epoch), at most ``epochs``; the block of orders is then a few kB, and each call of the
+    one-network kernel a per-network kernel makes trains many updates."""
     return max(1, min(epochs, CHUNK_INDICES // max(n, 1)))
 
 
@@ -152,3 +155,50 @@ def draw_orders(states, shuffle, orders):
     that want the orders themselves."""
     for r in range(orders.shape[0]):
         fill_orders(states, r, shuffle, orders[r])
+
+
+_SEED = types.UniTuple(types.uint64, 4)
+
+
+@intrinsic
+def pcg64_seeded(typingctx, seed_hi, seed_lo, seq_hi, seq_lo):
+    """PCG64's state from its 128-bit seed and sequence (``pcg64_set_seed``, that is
+    ``pcg_setseq_128_srandom_r``): inc = (seq << 1) | 1; state = 0, one step; state +=
+    seed; one step. Returns (state hi, state lo, inc hi, inc lo)."""
+
+    def codegen(context, builder, signature, args):
+        i64, i128 = ir.IntType(64), ir.IntType(128)
+        shift64 = ir.Constant(i128, 64)
+
+        def wide(hi, lo):
+            return builder.or_(builder.shl(builder.zext(hi, i128), shift64), builder.zext(lo, i128))
+
+        multiplier = ir.Constant(i128, _MULTIPLIER)
+        inc = builder.or_(
+            builder.shl(wide(args[2], args[3]), ir.Constant(i128, 1)), ir.Constant(i128, 1)
+        )
+        state = inc  # 0 * M + inc
+        state = builder.add(state, wide(args[0], args[1]))
+        state = builder.add(builder.mul(state, multiplier), inc)
+        parts = [
+            builder.trunc(builder.lshr(state, shift64), i64),
+            builder.trunc(state, i64),
+            builder.trunc(builder.lshr(inc, shift64), i64),
+            builder.trunc(inc, i64),
+        ]
+        return context.make_tuple(builder, signature.return_type, parts)
+
+    return _SEED(types.uint64, types.uint64, types.uint64, types.uint64), codegen
+
+
+@njit(**JIT_FLAGS)
+def seeded_states(words, states):
+    """states (R, STATE_WORDS) uint64: PCG64 seeded, as ``np.random.PCG64(seed_sequence)``
+    is, from words (R, 4) uint64, each ``seed_sequence.generate_state(4, np.uint64)``
+    (seed = words 0 and 1, sequence = words 2 and 3, high word first); no 32-bit half kept."""
+    for r in range(words.shape[0]):
+        hi, lo, inc_hi, inc_lo = pcg64_seeded(words[r, 0], words[r, 1], words[r, 2], words[r, 3])
+        states[r, STATE_HI], states[r, STATE_LO] = hi, lo
+        states[r, INC_HI], states[r, INC_LO] = inc_hi, inc_lo
+        states[r, HAS_UINT32] = 0
+        states[r, UINTEGER] = 0

@@ -7,12 +7,12 @@ gradient sums in registers for a whole call and writes them back once at the end
 generated module has ``train_batches``, ``train_many``, ``step`` and ``evaluate``, with the
 signatures of the general kernels of those names and their results bit for bit;
 ``train_online`` and ``train_online_unit``, which ``train_batches`` runs for batches of one
-(written for that case alone, as by hand); ``train_lanes``, which ``train_many`` runs; and ``train_rule``, ``train_many_rule`` and
-``step_rule``, the kernels of the update rules other than plain momentum and sgd, whose
-forward and backward passes are written out in the same way and whose update is
-``dense.apply_rule`` itself (compiled only when a run uses one). The module docstring of
-``kernels.dense`` lists every path of the update, why it exists and which tests hold the
-paths equal.
+(written for that case alone, as by hand); ``train_lanes``, which ``train_many`` runs;
+and ``train_rule``, ``train_many_rule`` and ``step_rule``, the kernels of the update rules
+other than plain momentum and sgd, whose forward and backward passes are written out in
+the same way and whose update is ``dense.apply_rule`` itself (compiled only when a run
+uses one). The module docstring of ``kernels.dense`` lists every path of the update, why
+it exists and which tests hold the paths equal.
 
 How the source is made. *Emitters* (``_forward``, ``_cost``, ``_backward``, ``_update``,
 ``_fetch``, ``_copy_in``, ``_copy_out``) write the lines of one part of the computation for
@@ -565,13 +565,18 @@ def {name}(betas, params, velocity, z, a, delta, X, Y, order, first_batch, n_bat
 def _lanes_source(net: _Net) -> str:
     """``train_lanes``: LANES networks r0 .. r0 + LANES - 1 through the same batches, each
     with exactly the operations of ``train_batches`` (so each lane's result is that of a
-    run alone); and ``train_many``, which hands blocks of lanes to threads.
+    run alone); and ``train_many``, which hands blocks of lanes to threads, and the
+    networks left over, one by one, to ``train_batches`` (the arguments and the drawing of
+    orders of ``dense.train_many``). Each lane draws the orders of ``shuffle.chunk_epochs``
+    epochs at a time from its own stream (``shuffle.fill_orders``): the orders a run alone
+    is given.
 
     The networks' values live in a scratch array, value by value with the lanes side by
     side, and each step of the update is one loop over the lanes with no branch and no
     call inside (``exp`` is inlined), which LLVM turns into vector instructions. The scratch
-    array (a few kB) is the one allocation, once per call for the whole run; ``train_many``
-    keeps the signature of ``dense.train_many``, which has no room for it."""
+    array (a few kB) and the lanes' block of orders (LANES, chunk, n) are the allocations,
+    once per call for the whole run; ``train_many`` keeps the signature of ``dense.train_many``,
+    which has no room for them."""
     at = _LaneSlots(net)
 
     def rows(array: str, k: int) -> str:
@@ -581,23 +586,31 @@ def _lanes_source(net: _Net) -> str:
     example = _forward(net, at) + _cost(net, at) + _backward(net, at)
     cost, flag_raised = at("batch_cost"), at.flag_raised()
     return f"""@njit(**JIT_FLAGS)
-def train_lanes(betas, params, velocity, grad, z, a, delta, X, Y, orders, batch_size,
-                first_batch, n_batches, alpha, momentum, epoch_cost, ran, r0):
+def train_lanes(betas, params, velocity, grad, z, a, delta, X, Y, streams, shuffle,
+                batch_size, epochs, alpha, momentum, epoch_cost, ran, r0):
     S = np.empty({at.size})
+    n = X.shape[0]
+    chunk = _chunk_epochs(n, epochs)
+    O = np.empty(({LANES}, chunk, n), dtype=np.int64)
+    per_epoch = (n + batch_size - 1) // batch_size
+    n_batches = epochs * per_epoch
 {_indent(betas, 1)}
     for l in range({LANES}):
         r = r0 + l
         ran[r] = n_batches
 {_indent(_copy_in(net, at, rows), 2)}
-    n = orders.shape[2]
-    per_epoch = (n + batch_size - 1) // batch_size
     for t_ in range(n_batches):
-        e, start, stop = _batch_bounds(first_batch + t_, per_epoch, batch_size, n)
+        e, start, stop = _batch_bounds(t_, per_epoch, batch_size, n)
+        row = e - (e // chunk) * chunk
+        if start == 0 and row == 0:  # each lane's orders of the next epochs, as EpochOrders
+            count = min(chunk, epochs - e)
+            for l in range({LANES}):
+                _fill_orders(streams, r0 + l, shuffle, O[l, :count])
         for l in range({LANES}):
             {cost} = 0.0
         for k_ in range(start, stop):
             for l in range({LANES}):
-                idx = orders[r0 + l, e, k_]
+                idx = O[l, row, k_]
 {_indent(_fetch(net, at, _row_of_x, _row_of_y), 4)}
             for l in range({LANES}):
 {_indent(example, 4)}
@@ -621,20 +634,33 @@ def train_lanes(betas, params, velocity, grad, z, a, delta, X, Y, orders, batch_
 
 
 @njit(parallel=True, **JIT_FLAGS)
-def train_many(layers, betas, cost, params, velocity, grad, z, a, delta, X, Y, orders,
-               batch_size, first_batch, n_batches, alpha, momentum, epoch_cost, ran):
+def train_many(layers, betas, cost, params, velocity, grad, z, a, delta, X, Y, streams,
+               shuffle, batch_size, epochs, alpha, momentum, epoch_cost, ran):
     total = params.shape[0]
     blocks = total // {LANES}
+    n = X.shape[0]
+    per_epoch = (n + batch_size - 1) // batch_size
+    chunk = _chunk_epochs(n, epochs)
     for job in prange(blocks + total - blocks * {LANES}):
         if job < blocks:
-            train_lanes(betas, params, velocity, grad, z, a, delta, X, Y, orders, batch_size,
-                        first_batch, n_batches, alpha, momentum, epoch_cost, ran,
-                        job * {LANES})
+            train_lanes(betas, params, velocity, grad, z, a, delta, X, Y, streams, shuffle,
+                        batch_size, epochs, alpha, momentum, epoch_cost, ran, job * {LANES})
         else:
             r = blocks * {LANES} + job - blocks
-            ran[r] = train_batches(layers, betas, cost, params[r], velocity[r], grad[r],
-                                   z[r], a[r], delta[r], X, Y, orders[r], batch_size,
-                                   first_batch, n_batches, alpha, momentum, epoch_cost[r])
+            orders = np.empty((chunk, n), dtype=np.int64)
+            done = 0
+            ran[r] = 0
+            while done < epochs:
+                count = min(chunk, epochs - done)
+                _fill_orders(streams, r, shuffle, orders[:count])
+                trained = train_batches(layers, betas, cost, params[r], velocity[r], grad[r],
+                                        z[r], a[r], delta[r], X, Y, orders[:count],
+                                        batch_size, 0, count * per_epoch, alpha, momentum,
+                                        epoch_cost[r, done:done + count])
+                ran[r] += trained
+                done += count
+                if trained < count * per_epoch:
+                    break
 """
 
 
@@ -778,11 +804,25 @@ def train_rule(layers, betas, cost, params, velocity, second, grad, z, a, delta,
 
 @njit(parallel=True, **JIT_FLAGS)
 def train_many_rule(layers, betas, cost, params, velocity, second, grad, z, a, delta, X, Y,
-                    orders, batch_size, first_batch, n_batches, rule, steps, epoch_cost, ran):
+                    streams, shuffle, batch_size, epochs, rule, steps, epoch_cost, ran):
+    n = X.shape[0]
+    per_epoch = (n + batch_size - 1) // batch_size
+    chunk = _chunk_epochs(n, epochs)
     for r in prange(params.shape[0]):
-        ran[r] = train_rule(layers, betas, cost, params[r], velocity[r], second[r], grad[r],
-                            z[r], a[r], delta[r], X, Y, orders[r], batch_size, first_batch,
-                            n_batches, rule, steps[r:r + 1], epoch_cost[r])
+        orders = np.empty((chunk, n), dtype=np.int64)
+        done = 0
+        ran[r] = 0
+        while done < epochs:
+            count = min(chunk, epochs - done)
+            _fill_orders(streams, r, shuffle, orders[:count])
+            trained = train_rule(layers, betas, cost, params[r], velocity[r], second[r],
+                                 grad[r], z[r], a[r], delta[r], X, Y, orders[:count],
+                                 batch_size, 0, count * per_epoch, rule, steps[r:r + 1],
+                                 epoch_cost[r, done:done + count])
+            ran[r] += trained
+            done += count
+            if trained < count * per_epoch:
+                break
 
 
 @njit(**JIT_FLAGS)
@@ -884,6 +924,8 @@ from kernels.layout import (
     ST_BATCH_SIZE,
     ST_N,
 )
+from kernels.shuffle import chunk_epochs as _chunk_epochs
+from kernels.shuffle import fill_orders as _fill_orders
 
 
 {_train_batches_source(net)}

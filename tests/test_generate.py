@@ -37,6 +37,7 @@ from kernels.layout import (
     TANH,
     W_OFFSET,
 )
+from tui_backprop.core.orders import EpochOrders, seed_streams, stream_words
 
 LANES = specialize.LANES
 N_EXAMPLES = 5  # batches of 3 leave a last batch of 2
@@ -342,22 +343,25 @@ def test_step_gives_the_general_kernels_bits(arch, batch, regime):
 @pytest.mark.parametrize(("arch", "batch", "regime"), RUNS, ids=RUN_IDS)
 def test_train_many_gives_the_general_kernels_bits(arch, batch, regime):
     """2 blocks of LANES networks in train_lanes and 3 more through the generated
-    train_batches: each as the general train_batches leaves it alone. One network starts
-    with an infinite weight and stops at its first update."""
+    train_batches, each drawing its example orders from its generator: each as the general
+    train_batches leaves it alone on the orders EpochOrders draws from that generator. One
+    network starts with an infinite weight and stops at its first update."""
     rng = np.random.default_rng(3)
     alpha, scale = REGIMES[regime]
     X, Y = arch.data(rng, scale)
     count = 2 * LANES + 3
     starts = np.stack([arch.start(rng) for _ in range(count)])
     starts[LANES + 1, 0] = np.inf
-    orders = orders_for(rng, count)
+    seeds = range(7, 7 + count)
+    streams = np.stack([stream_words(seed_streams(seed)[1]) for seed in seeds])
+    orders = np.stack([EpochOrders(N_EXAMPLES, seed_streams(s)[1]).take(0, EPOCHS) for s in seeds])
     stack = {name: zeros(arch, name, count) for name in ARRAYS}
     stack["params"][:] = starts
     stack["epoch_cost"] = cost = np.zeros((count, EPOCHS))
     ran = np.zeros(count, dtype=np.int64)
     many = specialize.load_module(*arch.args).train_many
-    networks, updates = [stack[name] for name in ARRAYS], EPOCHS * per_epoch(batch)
-    many(*arch.kernel_args(), *networks, X, Y, orders, batch, 0, updates, alpha, 0.9, cost, ran)
+    networks = [stack[name] for name in ARRAYS]
+    many(*arch.kernel_args(), *networks, X, Y, streams, True, batch, EPOCHS, alpha, 0.9, cost, ran)
     for r in range(count):
         alone, theirs = train_alone(
             dense.train_batches, arch, X, Y, starts[r], orders[r], batch, alpha

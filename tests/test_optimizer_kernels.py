@@ -16,7 +16,7 @@ from tests.helpers import random_data
 from tests.test_kernels import networks
 from tui_backprop.core.config import OPTIMIZERS, TrainingConfig, UpdateRule
 from tui_backprop.core.model import Network
-from tui_backprop.core.orders import EpochOrders, seed_streams
+from tui_backprop.core.orders import EpochOrders, seed_streams, stream_words
 from tui_backprop.core.problems import make_problem
 from tui_backprop.core.reference import ReferenceNetwork
 from tui_backprop.core.rewind import Rewind
@@ -291,7 +291,9 @@ def test_train_many_rule_equals_networks_alone(specialized):
         for name in ("params", "velocity", "second", "grad", "z", "a", "delta")
     }
     rule = rule_values(UpdateRule(alpha=0.1, optimizer="adam", weight_decay=0.01))
-    orders = np.stack([EpochOrders(5, rng).take(0, epochs) for _ in range(count)])
+    seeds = range(30, 30 + count)
+    streams = np.stack([stream_words(seed_streams(seed)[1]) for seed in seeds])
+    orders = np.stack([EpochOrders(5, seed_streams(seed)[1]).take(0, epochs) for seed in seeds])
     epoch_cost, ran = np.zeros((count, epochs)), np.zeros(count, dtype=np.int64)
     steps = np.zeros(count)
     single, many = kernels.rule_trainers(template.layers, template.cost_code, specialized)
@@ -308,10 +310,10 @@ def test_train_many_rule_equals_networks_alone(specialized):
         stack["delta"],
         X,
         Y,
-        orders,
+        streams,
+        True,
         batch_size,
-        0,
-        epochs * per_epoch,
+        epochs,
         rule,
         steps,
         epoch_cost,

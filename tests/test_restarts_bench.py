@@ -11,7 +11,7 @@ import kernels
 from tests.helpers import random_data, reference_for, run_cli
 from tui_backprop.core.config import TrainingConfig
 from tui_backprop.core.model import Network
-from tui_backprop.core.orders import EpochOrders
+from tui_backprop.core.orders import EpochOrders, seed_streams, stream_words
 from tui_backprop.core.problems import make_problem
 from tui_backprop.core.session import Session
 from tui_backprop.core.spec import NetworkSpec
@@ -92,50 +92,64 @@ def test_generated_kernel_continues_a_general_run():
     assert np.array_equal(a.network.params, b.network.params)
 
 
+def _streams(seeds):
+    """uint64 (R, STREAM_WORDS): the shuffle generators of these seeds, as kernels take them."""
+    return np.stack([stream_words(seed_streams(seed)[1]) for seed in seeds])
+
+
 @pytest.mark.parametrize("spec", SMALL_SPECS, ids=lambda s: f"{s.label}-{s.activations}")
 @pytest.mark.parametrize("batch_size", [1, 3])
-def test_networks_in_lanes_equal_networks_alone(spec, batch_size):
-    """train_many advances blocks of LANES networks as vector lanes: each must come out bit
-    for bit as train_batches leaves it alone, including where one diverges."""
+@pytest.mark.parametrize("shuffle", [True, False], ids=["shuffled", "data-order"])
+def test_networks_in_lanes_equal_networks_alone(spec, batch_size, shuffle):
+    """train_many advances blocks of LANES networks as vector lanes, each drawing its own
+    example orders in the kernel: each must come out bit for bit as train_batches leaves it
+    alone on the orders EpochOrders gives its seed, including where one diverges. The run
+    is split into two calls (the generators carry on), and the general train_many (one
+    network at a time) must give the same bits."""
     rng = np.random.default_rng(11)
     X, Y = random_data(spec, 5, rng)
-    count, epochs = 2 * LANES + 1, 8
+    # 120 epochs in calls of 70 and 50: each network draws its orders 51 epochs at a time
+    # (kernels.shuffle.chunk_epochs for 5 examples), so the first call crosses a block's end.
+    count, epochs, first = 2 * LANES + 1, 120, 70
     per_epoch = -(-5 // batch_size)
+    seeds = range(100, 100 + count)
     template = Network(spec)
     nets = [Network(spec) for _ in range(count)]
     for net in nets:
         net.initialize(rng)
     nets[3].params[-1] = np.inf  # this one has diverged at its first update
-    stack = {
-        name: np.stack([getattr(net, name) for net in nets])
-        for name in ("params", "velocity", "grad", "z", "a", "delta")
-    }
-    orders = np.stack([EpochOrders(5, rng).take(0, epochs) for _ in range(count)])
-    epoch_cost, ran = np.zeros((count, epochs)), np.zeros(count, dtype=np.int64)
-    single, many = kernels.trainers(template.layers, template.cost_code, specialized=True)
-    many(
-        template.layers,
-        template.betas,
-        template.cost_code,
-        stack["params"],
-        stack["velocity"],
-        stack["grad"],
-        stack["z"],
-        stack["a"],
-        stack["delta"],
-        X,
-        Y,
-        orders,
-        batch_size,
-        0,
-        epochs * per_epoch,
-        0.1,
-        0.9,
-        epoch_cost,
-        ran,
-    )
+    names = ("params", "velocity", "grad", "z", "a", "delta")
+    results = []
+    for specialized in (True, False):
+        stack = {name: np.stack([getattr(net, name) for net in nets]) for name in names}
+        streams = _streams(seeds)
+        epoch_cost, ran = np.zeros((count, epochs)), np.zeros(count, dtype=np.int64)
+        _, many = kernels.trainers(template.layers, template.cost_code, specialized)
+        for begin, end in ((0, first), (first, epochs)):
+            done = ran.copy()
+            many(
+                template.layers,
+                template.betas,
+                template.cost_code,
+                *(stack[name] for name in names),
+                X,
+                Y,
+                streams,
+                shuffle,
+                batch_size,
+                end - begin,
+                0.1,
+                0.9,
+                epoch_cost[:, begin:end],
+                ran,
+            )
+            ran += done
+        results.append((stack, epoch_cost, ran))
+    single, _ = kernels.trainers(template.layers, template.cost_code, specialized=True)
+    (stack, epoch_cost, ran), (general, general_cost, general_ran) = results
     for r, net in enumerate(nets):
         cost = np.zeros(epochs)
+        orders = EpochOrders(5, seed_streams(seeds[r])[1], shuffle).take(0, epochs)
         alone = single(
             net.layers,
             net.betas,
@@ -148,7 +162,7 @@ def test_networks_in_lanes_equal_networks_alone(spec, batch_size):
             net.delta,
             X,
             Y,
-            orders[r],
+            orders,
             batch_size,
             0,
             epochs * per_epoch,
@@ -156,13 +170,17 @@ def test_networks_in_lanes_equal_networks_alone(spec, batch_size):
             0.9,
             cost,
         )
-        assert ran[r] == alone
         if alone < epochs * per_epoch:
-            continue  # diverged: alone stops there, a lane runs on (its result unused)
+            # diverged: both see it (a lane runs on, its result unused, and each call
+            # counts the batches it ran until the network was seen not finite)
+            assert ran[r] < epochs * per_epoch and general_ran[r] < epochs * per_epoch
+            continue
+        assert ran[r] == general_ran[r] == alone
         for name in stack:
             assert np.array_equal(stack[name][r], getattr(net, name)), (r, name)
-        assert np.array_equal(epoch_cost[r], cost)
-    assert ran[3] < epochs * per_epoch and (ran == epochs * per_epoch).sum() == count - 1
+            assert np.array_equal(general[name][r], getattr(net, name)), (r, name)
+        assert np.array_equal(epoch_cost[r], cost) and np.array_equal(general_cost[r], cost)
+    assert (ran == epochs * per_epoch).sum() == count - 1
 
 
 @pytest.mark.parametrize("batch_size", [1, 3])

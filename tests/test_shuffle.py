@@ -3,21 +3,25 @@ generator left in NumPy's state after them, however the epochs are split between
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kernels.shuffle import draw_orders
+from kernels.shuffle import STATE_WORDS, draw_orders, seeded_states
 from tui_backprop.core.orders import (
     STREAM_WORDS,
     EpochOrders,
     seed_streams,
     set_stream_words,
+    spawned_seed_words,
     stream_words,
 )
 
 
-def _numpy_after(seed: int, n: int, epochs: int) -> dict:
+def _numpy_after(seed: int, n: int, epochs: int) -> Mapping[str, Any]:
     """The shuffle generator's state after ``permuted`` drew ``epochs`` epochs at once."""
     rng = seed_streams(seed)[1]
     rng.permuted(np.tile(np.arange(n), (epochs, 1)), axis=1)
@@ -87,3 +91,16 @@ def test_a_large_data_set_uses_every_bit_of_the_mask():
     orders = np.zeros((1, epochs, n), dtype=np.int64)
     draw_orders(states, True, orders)
     assert np.array_equal(orders[0], EpochOrders(n, seed_streams(5)[1]).take(0, epochs))
+
+
+@settings(max_examples=30, deadline=None)
+@given(seeds=st.lists(st.integers(0, 2**32 - 1), min_size=0, max_size=6))
+def test_generators_seeded_for_many_seeds_at_once_are_seed_streams(seeds):
+    """spawned_seed_words and seeded_states give the states of seed_streams' two generators
+    (initial weights, shuffle) without making them."""
+    seeds = np.array(seeds, dtype=np.int64)
+    for child in (0, 1):
+        states = np.zeros((len(seeds), STATE_WORDS), dtype=np.uint64)
+        seeded_states(spawned_seed_words(seeds, child), states)
+        for r, seed in enumerate(seeds):
+            assert np.array_equal(states[r], stream_words(seed_streams(int(seed))[child]))

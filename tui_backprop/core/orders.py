@@ -54,7 +54,7 @@ def stream_words(rng: np.random.Generator, out: np.ndarray | None = None) -> np.
 def set_stream_words(rng: np.random.Generator, words: np.ndarray) -> None:
     """Put the state a kernel left in ``words`` (STREAM_WORDS,) back into ``rng``, so that
     it continues from where the kernel stopped."""
-    hi, lo, inc_hi, inc_lo, has_uint32, uinteger = (int(w) for w in words)
+    hi, lo, inc_hi, inc_lo, has_uint32, uinteger = words.tolist()  # Python ints
     rng.bit_generator.state = {
         "bit_generator": "PCG64",
         "state": {"state": (hi << 64) | lo, "inc": (inc_hi << 64) | inc_lo},
@@ -84,6 +84,61 @@ def use_kernel_draws() -> None:
     states = np.zeros((1, STREAM_WORDS), dtype=np.uint64)
     draw_orders(states, True, np.zeros((1, 1, 2), dtype=np.int64))
     _kernel_draw = draw_orders
+# SeedSequence's constants (numpy/random/bit_generator.pyx).
+_INIT_A, _MULT_A = 0x43B0D7E5, 0x931E8875
+_INIT_B, _MULT_B = 0x8B51F9DD, 0x58F38DED
+_MIX_MULT_L, _MIX_MULT_R = 0xCA01F9DD, 0x4973F715
+_XSHIFT = 16
+_POOL_SIZE = 4
+
+
+def spawned_seed_words(seeds: Ints, child: int) -> np.ndarray:
+    """uint64 (R, 4): ``SeedSequence(seed).spawn(2)[child].generate_state(4, np.uint64)``
+    for each of ``seeds`` (each from 0 to 2^32 - 1, one 32-bit word of entropy), the words
+    ``default_rng`` seeds its PCG64 with (``kernels.shuffle.seeded_states`` does that part),
+    computed for all the seeds at once: ``seed_streams`` makes four objects per seed, tens
+    of microseconds, which for thousands of restarts is more than their training.
+
+    NumPy's algorithm (bit_generator.pyx: ``mix_entropy``, ``hashmix``, ``mix``,
+    ``generate_state``) on uint32 columns, which wrap as its uint32_t do. The child's
+    entropy is the seed, padded with zeros to the pool size (4), then its spawn key
+    (child,)."""
+    seeds = np.asarray(seeds)
+    if seeds.size and (seeds.min() < 0 or seeds.max() > 0xFFFFFFFF):
+        raise ValueError("seeds of one 32-bit word only (0 .. 2^32 - 1)")
+    word = np.uint32
+    column = seeds.astype(np.uint32)
+    entropy = [column] + [np.zeros_like(column)] * (_POOL_SIZE - 1)
+    entropy.append(np.full_like(column, child))
+    hash_const = _INIT_A
+
+    def hashmix(value: np.ndarray) -> np.ndarray:
+        nonlocal hash_const
+        value = value ^ word(hash_const)
+        hash_const = (hash_const * _MULT_A) & 0xFFFFFFFF
+        value = value * word(hash_const)
+        return value ^ (value >> word(_XSHIFT))
+
+    def mix(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        result: np.ndarray = word(_MIX_MULT_L) * x - word(_MIX_MULT_R) * y
+        return result ^ (result >> word(_XSHIFT))
+
+    pool = [hashmix(entropy[i]) for i in range(_POOL_SIZE)]
+    for source in range(_POOL_SIZE):
+        for target in range(_POOL_SIZE):
+            if source != target:
+                pool[target] = mix(pool[target], hashmix(pool[source]))
+    for source in range(_POOL_SIZE, len(entropy)):
+        for target in range(_POOL_SIZE):
+            pool[target] = mix(pool[target], hashmix(entropy[source]))
+    out = np.empty((len(column), 8), dtype=np.uint32)
+    hash_const = _INIT_B
+    for i in range(8):  # 4 uint64 words: 8 uint32, the low half of each first
+        value = pool[i % _POOL_SIZE] ^ word(hash_const)
+        hash_const = (hash_const * _MULT_B) & 0xFFFFFFFF
+        value = value * word(hash_const)
+        out[:, i] = value ^ (value >> word(_XSHIFT))
+    return out.view("<u8").astype(np.uint64)
 
 
 class EpochOrders:

@@ -6,10 +6,14 @@ reproduces it exactly. Plain momentum and sgd train small networks as the lanes 
 registers (the generated ``train_many``); the other rules train each network on a thread of
 its own (``train_many_rule``).
 
+Each network's example orders are drawn inside the kernel, epoch by epoch, from the state
+of its shuffle generator (``kernels.shuffle``: NumPy's PCG64 and ``permuted``, the orders
+``EpochOrders`` gives a single run), so no orders are built or held here.
+
 The networks are trained in blocks of a bounded number of networks, one block after the
 other, so the memory a run needs does not grow with the number of networks: only a block's
-parameters and example orders are held at a time, and of the networks already trained only
-their final losses are kept. Blocks change nothing in a network's result.
+parameters and generator states are held at a time, and of the networks already trained
+only their final losses are kept. Blocks change nothing in a network's result.
 """
 
 from __future__ import annotations
@@ -27,19 +31,19 @@ from kernels.layout import R_MOMENTUM
 from ..core.arrays import Bools, Floats, Ints
 from ..core.config import RestartsConfig, TrainingConfig
 from ..core.model import Network
-from ..core.orders import EpochOrders, seed_streams
+from ..core.orders import STREAM_WORDS, set_stream_words, spawned_seed_words
 from ..core.session import ProgressCallback
 from ..core.spec import NetworkSpec
 from ..core.step_state import momentum_path, rule_values
 
-#: Example indices handed to one parallel call, over all networks of a block.
-_MAX_ORDER_INDICES = 1 << 22
-#: Bytes a block of networks may hold (parameters, scratch and each network's epoch orders).
+#: Example visits (network-epochs x examples) of one parallel call, over all networks of a
+#: block: bounds a call's time (``progress`` and ``stop`` come between calls) and the epoch
+#: costs it returns.
+_MAX_CALL_VISITS = 1 << 22
+#: Bytes a block of networks may hold (parameters, scratch, generator states and costs).
 BLOCK_BYTES = 1 << 28
 #: Networks in a block, whatever the memory allows (a block is one parallel call).
 MAX_BLOCK = 4096
-#: Bytes of a network's shuffle generator and its objects, besides its arrays (an estimate).
-_GENERATOR_BYTES = 2048
 
 
 @dataclass(frozen=True)
@@ -72,38 +76,26 @@ class RestartsInterrupted(KeyboardInterrupt):
         self.result = result
 
 
-def block_size(
-    n: int,
-    params: int,
-    nodes: int,
-    epochs: int,
-    budget: int = BLOCK_BYTES,
-    report_every: int | None = None,
-    second: bool = False,
-) -> int:
-    """Networks per block for ``n`` examples and networks of ``params`` parameters and
-    ``nodes`` nodes trained ``epochs`` epochs: as many as ``budget`` bytes hold, at most
-    MAX_BLOCK. A network holds its parameters, velocity and gradient and three node arrays;
-    and, when its run takes more than one parallel call, its epoch orders' generator and the
-    block of orders EpochOrders draws at a time. The orders handed to one call and the costs
-    it returns are bounded apart (_MAX_ORDER_INDICES indices over all the networks, and no
-    more costs than indices). ``report_every`` caps the epochs of a parallel call (see
-    ``train_restarts``); ``second``: the update rule keeps a second state array per network
-    (and t), as every rule but plain momentum and sgd does."""
-    budget -= 16 * _MAX_ORDER_INDICES
-    arrays = 8 * (3 * params + 3 * nodes) + (8 * (params + 1) if second else 0)
-    networks = max(1, min(MAX_BLOCK, budget // arrays))
-    if _chunk_epochs(networks, n, epochs, report_every) >= epochs:
-        return networks  # one call trains them: no orders kept between calls
-    kept = 8 * EpochOrders(n, None, shuffle=False).block_epochs * n + _GENERATOR_BYTES
-    return max(1, min(MAX_BLOCK, budget // (arrays + kept)))
+def block_size(params: int, nodes: int, budget: int = BLOCK_BYTES, second: bool = False) -> int:
+    """Networks per block for networks of ``params`` parameters and ``nodes`` nodes: as
+    many as ``budget`` bytes hold, at most MAX_BLOCK. A network holds its parameters,
+    velocity and gradient, three node arrays and its shuffle generator's state
+    (STREAM_WORDS words); the costs one call returns are bounded apart (_MAX_CALL_VISITS at
+    most). Nothing is kept per epoch: the kernel draws the orders itself, a block of
+    ``kernels.shuffle.CHUNK_INDICES`` indices (or one epoch, if larger) at a time for each
+    network in training, into scratch of its own per thread (LANES blocks in the lanes
+    kernel: 16 kB for small data), not counted. ``second``: the update rule keeps a
+    second state array per network (and t), as every rule but plain momentum and sgd does."""
+    budget -= 8 * _MAX_CALL_VISITS
+    arrays = 8 * (3 * params + 3 * nodes + STREAM_WORDS) + (8 * (params + 1) if second else 0)
+    return max(1, min(MAX_BLOCK, budget // arrays))
 
 
 def _chunk_epochs(networks: int, n: int, epochs: int, report_every: int | None = None) -> int:
-    """Epochs per parallel call for a block of ``networks``: _MAX_ORDER_INDICES in all, and
+    """Epochs per parallel call for a block of ``networks``: _MAX_CALL_VISITS in all, and
     at most ``report_every``."""
     most = epochs if report_every is None else max(1, min(epochs, report_every))
-    return max(1, min(most, _MAX_ORDER_INDICES // (networks * max(n, 1))))
+    return max(1, min(most, _MAX_CALL_VISITS // (networks * max(n, 1))))
 
 
 def _rows(buffer: np.ndarray, *shape: int) -> np.ndarray:
@@ -134,8 +126,9 @@ def train_restarts(
 
     ``report_every`` (epochs) makes a parallel call train at most that many epochs, so
     ``progress`` and ``stop`` come at least every ``report_every`` epochs of a block (None:
-    as the memory bound allows, which for a few small networks is once, at the end). The
-    results are the same either way.
+    as the bound on a call's work, _MAX_CALL_VISITS, allows, which for a few small networks
+    is once, at the end). The results are the same either way: each network's generator
+    state is kept between calls, in ``streams``.
     """
     RestartsConfig(count=count).check_seeds(settings.seed)
     X = np.ascontiguousarray(X, dtype=np.float64)
@@ -151,10 +144,11 @@ def train_restarts(
         _, train_many = kernels.trainers(template.layers, template.cost_code)
     else:
         _, train_many = kernels.rule_trainers(template.layers, template.cost_code)
+    evaluate = kernels.evaluate  # looked up once: a lookup costs as much as a small call
     n, P, nodes = len(X), template.params.size, template.z.size
     total_epochs = settings.epochs
     if block is None:
-        block = block_size(n, P, nodes, total_epochs, report_every=report_every, second=not plain)
+        block = block_size(P, nodes, second=not plain)
     if block < 1:
         raise ValueError(f"block must be at least 1, got {block}")
     block = min(block, count)
@@ -168,7 +162,11 @@ def train_restarts(
     second = np.zeros_like(params) if not plain else params[:, :0]
     steps = np.zeros(block)
     z, a, delta = (np.zeros((block, nodes)) for _ in range(3))
-    orders_buffer = np.zeros((block, chunk, n), dtype=np.int64)
+    streams = np.zeros((block, STREAM_WORDS), dtype=np.uint64)
+    init_states = np.zeros_like(streams)
+    # One generator for every network's initial weights, set to each network's state in
+    # turn: the same draws as a generator made from its seed (``seed_streams``).
+    init_rng = np.random.default_rng(0)
     epoch_cost = np.zeros((block, chunk))
     ran = np.zeros(block, dtype=np.int64)
     diverged = np.zeros(block, dtype=bool)
@@ -196,23 +194,18 @@ def train_restarts(
             for array in (velocity, second, steps, grad, z, a, delta):
                 array[:m] = 0.0  # as a single run starts
             diverged[:m] = False
-            orders: list[EpochOrders] = []
-            block_orders = _rows(orders_buffer, m, chunk, n)
+            # The two generators ``seed_streams`` makes of each seed, as states: the
+            # initial weights' (drawn here) and the shuffle's (drawn from in the kernel).
+            block_seeds = seeds[first:end]
+            kernels.shuffle.seeded_states(spawned_seed_words(block_seeds, 0), init_states[:m])
+            kernels.shuffle.seeded_states(spawned_seed_words(block_seeds, 1), streams[:m])
             for r in range(m):
-                init_rng, shuffle_rng = seed_streams(int(seeds[first + r]))
+                set_stream_words(init_rng, init_states[r])
                 template.initialize(init_rng)
                 params[r] = template.params
-                network_orders = EpochOrders(n, shuffle_rng, settings.shuffle)
-                block_orders[r] = network_orders.take(0, chunk)
-                if chunk < total_epochs:  # needed again: keep it
-                    orders.append(network_orders)
             done = 0
             while done < total_epochs:
                 epochs = min(chunk, total_epochs - done)
-                if done > 0:
-                    block_orders = _rows(orders_buffer, m, epochs, n)
-                    for r, network_orders in enumerate(orders):
-                        block_orders[r] = network_orders.take(done, epochs)
                 kernel_started = time.perf_counter()
                 state = (velocity[:m], second[:m]) if not plain else (velocity[:m],)
                 numbers = (rule, steps[:m]) if not plain else (settings.alpha, rule[R_MOMENTUM])
@@ -228,10 +221,10 @@ def train_restarts(
                     delta[:m],
                     X,
                     Y,
-                    block_orders,
+                    streams[:m],
+                    settings.shuffle,
                     settings.batch_size,
-                    0,
-                    epochs * per_epoch,
+                    epochs,
                     *numbers,
                     _rows(epoch_cost, m, epochs),
                     ran[:m],
@@ -244,10 +237,9 @@ def train_restarts(
                         progress(first * total_epochs + m * done, total)
                     if stop is not None and stop():
                         return result(True)
-            del orders
             block_losses = np.empty(m)
             for r in range(m):
-                block_losses[r] = kernels.evaluate(
+                block_losses[r] = evaluate(
                     template.layers,
                     template.betas,
                     template.cost_code,
