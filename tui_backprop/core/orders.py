@@ -84,6 +84,8 @@ def use_kernel_draws() -> None:
     states = np.zeros((1, STREAM_WORDS), dtype=np.uint64)
     draw_orders(states, True, np.zeros((1, 1, 2), dtype=np.int64))
     _kernel_draw = draw_orders
+
+
 # SeedSequence's constants (numpy/random/bit_generator.pyx).
 _INIT_A, _MULT_A = 0x43B0D7E5, 0x931E8875
 _INIT_B, _MULT_B = 0x8B51F9DD, 0x58F38DED
