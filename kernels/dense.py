@@ -297,6 +297,36 @@ def layer_geometry(layers, m):
     )
 
 
+class _IR:
+    """What the vector kernels written in LLVM IR (``_row_blocks``, ``update_tiles``,
+    ``tile_blocks``) share: their types, and a builder's index constants, lane orders, a
+    double broadcast to four lanes and element addresses."""
+
+    double, i32, i64 = ir.DoubleType(), ir.IntType(32), ir.IntType(64)
+    quad, pair = ir.VectorType(double, 4), ir.VectorType(double, 2)
+    undefined = ir.Constant(quad, ir.Undefined)
+
+    def __init__(self, builder: ir.IRBuilder) -> None:
+        self.builder = builder
+
+    def const(self, k: int) -> ir.Constant:
+        """k as a 64-bit index."""
+        return ir.Constant(self.i64, k)
+
+    def lanes(self, *order: int) -> ir.Constant:
+        """A shuffle mask: the lanes ``order`` picks."""
+        return ir.Constant(ir.VectorType(self.i32, len(order)), order)
+
+    def splat(self, value: ir.Value) -> ir.Value:
+        """A double in all four lanes."""
+        one = self.builder.insert_element(self.undefined, value, ir.Constant(self.i32, 0))
+        return self.builder.shuffle_vector(one, self.undefined, self.lanes(0, 0, 0, 0))
+
+    def at(self, ptr: ir.Value, k: ir.Value) -> ir.Value:
+        """The address of element k of ``ptr``."""
+        return self.builder.gep(ptr, [k])
+
+
 #: Rows of w that ``rows_dot`` sums side by side: ``ROW_GROUP`` blocks of four.
 ROW_GROUP = 4
 
@@ -327,22 +357,9 @@ def _row_blocks(group):
             w_ptr = context.make_array(signature.args[0])(context, builder, w_arr).data
             x_ptr = context.make_array(signature.args[4])(context, builder, x_arr).data
             out_ptr = context.make_array(signature.args[5])(context, builder, out_arr).data
-            double, i32, i64 = ir.DoubleType(), ir.IntType(32), ir.IntType(64)
-            quad, pair = ir.VectorType(double, 4), ir.VectorType(double, 2)
-            undefined = ir.Constant(quad, ir.Undefined)
-
-            def const(k):
-                return ir.Constant(i64, k)
-
-            def lanes(*order):
-                return ir.Constant(ir.VectorType(i32, len(order)), order)
-
-            def splat(value):
-                one = builder.insert_element(undefined, value, ir.Constant(i32, 0))
-                return builder.shuffle_vector(one, undefined, lanes(0, 0, 0, 0))
-
-            def at(ptr, k):
-                return builder.gep(ptr, [k])
+            i32, quad, pair, undefined = _IR.i32, _IR.quad, _IR.pair, _IR.undefined
+            ir_ = _IR(builder)
+            const, lanes, splat, at = ir_.const, ir_.lanes, ir_.splat, ir_.at
 
             sums = [cgutils.alloca_once(builder, quad) for _ in range(group)]
             quads = builder.udiv(cols_v, const(4))
@@ -828,17 +845,9 @@ def update_tiles(
             data(7, d_arr),
             data(8, z_arr),
         )
-        double, i32, i64 = ir.DoubleType(), ir.IntType(32), ir.IntType(64)
-        quad = ir.VectorType(double, 4)
-        undefined = ir.Constant(quad, ir.Undefined)
-
-        def const(k):
-            return ir.Constant(i64, k)
-
-        def splat(value):
-            one = builder.insert_element(undefined, value, ir.Constant(i32, 0))
-            mask = ir.Constant(ir.VectorType(i32, 4), [0, 0, 0, 0])
-            return builder.shuffle_vector(one, undefined, mask)
+        quad = _IR.quad
+        ir_ = _IR(builder)
+        const, splat = ir_.const, ir_.splat
 
         def address(ptr, k):
             return builder.bitcast(builder.gep(ptr, [k]), quad.as_pointer())
@@ -907,22 +916,9 @@ def tile_blocks(typingctx, w, n_rows, n_tiles, n_quads, x, out):
         w_ptr = context.make_array(signature.args[0])(context, builder, w_arr).data
         x_ptr = context.make_array(signature.args[4])(context, builder, x_arr).data
         out_ptr = context.make_array(signature.args[5])(context, builder, out_arr).data
-        double, i32, i64 = ir.DoubleType(), ir.IntType(32), ir.IntType(64)
-        quad, pair = ir.VectorType(double, 4), ir.VectorType(double, 2)
-        undefined = ir.Constant(quad, ir.Undefined)
-
-        def const(k):
-            return ir.Constant(i64, k)
-
-        def lanes(*order):
-            return ir.Constant(ir.VectorType(i32, len(order)), order)
-
-        def splat(value):
-            one = builder.insert_element(undefined, value, ir.Constant(i32, 0))
-            return builder.shuffle_vector(one, undefined, lanes(0, 0, 0, 0))
-
-        def at(ptr, k):
-            return builder.gep(ptr, [k])
+        quad, pair = _IR.quad, _IR.pair
+        ir_ = _IR(builder)
+        const, lanes, splat, at = ir_.const, ir_.lanes, ir_.splat, ir_.at
 
         with cgutils.for_range(builder, tiles_v) as tile:
             c0 = builder.mul(tile.index, const(TILE))

@@ -562,6 +562,27 @@ def {name}(betas, params, velocity, z, a, delta, X, Y, order, first_batch, n_bat
 """
 
 
+def _one_network(train: str) -> Lines:
+    """Network r of a ``train_many`` through ``epochs`` epochs, a block of ``chunk`` epochs
+    at a time: its orders drawn from its stream ``streams[r]`` (``shuffle.fill_orders``),
+    then ``train``, a call of a one-network kernel on them (the updates of ``count``
+    epochs from ``orders[:count]`` into ``epoch_cost[r, done:done + count]``), until a call
+    stops early (divergence). ``ran[r]`` counts the updates run."""
+    return [
+        "orders = np.empty((chunk, n), dtype=np.int64)",
+        "done = 0",
+        "ran[r] = 0",
+        "while done < epochs:",
+        "    count = min(chunk, epochs - done)",
+        "    _fill_orders(streams, r, shuffle, orders[:count])",
+        f"    trained = {train}",
+        "    ran[r] += trained",
+        "    done += count",
+        "    if trained < count * per_epoch:",
+        "        break",
+    ]
+
+
 def _lanes_source(net: _Net) -> str:
     """``train_lanes``: LANES networks r0 .. r0 + LANES - 1 through the same batches, each
     with exactly the operations of ``train_batches`` (so each lane's result is that of a
@@ -578,6 +599,11 @@ def _lanes_source(net: _Net) -> str:
     once per call for the whole run; ``train_many`` keeps the signature of ``dense.train_many``,
     which has no room for them."""
     at = _LaneSlots(net)
+    train_one = (
+        "train_batches(layers, betas, cost, params[r], velocity[r], grad[r], z[r], a[r], "
+        "delta[r], X, Y, orders[:count], batch_size, 0, count * per_epoch, alpha, momentum, "
+        "epoch_cost[r, done:done + count])"
+    )
 
     def rows(array: str, k: int) -> str:
         return f"{array}[r, {k}]"
@@ -647,20 +673,7 @@ def train_many(layers, betas, cost, params, velocity, grad, z, a, delta, X, Y, s
                         batch_size, epochs, alpha, momentum, epoch_cost, ran, job * {LANES})
         else:
             r = blocks * {LANES} + job - blocks
-            orders = np.empty((chunk, n), dtype=np.int64)
-            done = 0
-            ran[r] = 0
-            while done < epochs:
-                count = min(chunk, epochs - done)
-                _fill_orders(streams, r, shuffle, orders[:count])
-                trained = train_batches(layers, betas, cost, params[r], velocity[r], grad[r],
-                                        z[r], a[r], delta[r], X, Y, orders[:count],
-                                        batch_size, 0, count * per_epoch, alpha, momentum,
-                                        epoch_cost[r, done:done + count])
-                ran[r] += trained
-                done += count
-                if trained < count * per_epoch:
-                    break
+{_indent(_one_network(train_one), 3)}
 """
 
 
@@ -745,6 +758,11 @@ def _rule_source(net: _Net) -> str:
     so that every rule compiles once, into these kernels only, and nothing of it into the
     momentum path."""
     at = _Scalars()
+    train_one = (
+        "train_rule(layers, betas, cost, params[r], velocity[r], second[r], grad[r], z[r], "
+        "a[r], delta[r], X, Y, orders[:count], batch_size, 0, count * per_epoch, rule, "
+        "steps[r:r + 1], epoch_cost[r, done:done + count])"
+    )
 
     def arrays(array: str, k: int) -> str:
         return f"{array}[{k}]"
@@ -809,20 +827,7 @@ def train_many_rule(layers, betas, cost, params, velocity, second, grad, z, a, d
     per_epoch = (n + batch_size - 1) // batch_size
     chunk = _chunk_epochs(n, epochs)
     for r in prange(params.shape[0]):
-        orders = np.empty((chunk, n), dtype=np.int64)
-        done = 0
-        ran[r] = 0
-        while done < epochs:
-            count = min(chunk, epochs - done)
-            _fill_orders(streams, r, shuffle, orders[:count])
-            trained = train_rule(layers, betas, cost, params[r], velocity[r], second[r],
-                                 grad[r], z[r], a[r], delta[r], X, Y, orders[:count],
-                                 batch_size, 0, count * per_epoch, rule, steps[r:r + 1],
-                                 epoch_cost[r, done:done + count])
-            ran[r] += trained
-            done += count
-            if trained < count * per_epoch:
-                break
+{_indent(_one_network(train_one), 2)}
 
 
 @njit(**JIT_FLAGS)
