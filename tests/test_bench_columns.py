@@ -166,12 +166,35 @@ def test_table_shows_both_columns():
 
 
 def test_bench_through_the_entry_point(tmp_path):
-    """The real command with the shortest budget it has (--quick): the table on stdout,
-    the JSON with the new keys in the file, the yardstick agreeing bit for bit."""
+    """The real command with the shortest budget it has (--quick), run once for all its
+    checks (it takes half a minute): the JSON on stdout and in the file, its schema, every
+    case agreeing with the reference, the yardstick agreeing bit for bit, and the table
+    made of that document."""
     output = tmp_path / "bench.json"
-    out = run_cli("bench", "--quick", "--output", str(output), timeout=300)
+    out = run_cli("bench", "--quick", "--json", "--output", str(output), timeout=300)
     assert out.returncode == 0, out.stderr
-    doc = json.loads(output.read_text())
+    doc = json.loads(out.stdout)
+    assert doc == json.loads(output.read_text())
+    assert doc["schema_version"] == 1 and doc["quick"] is True
+    assert {"cpu", "cores", "numba_threads"} <= set(doc["machine"])
+    assert {"python", "numpy", "numba", "llvmlite", "tui_backprop"} <= set(doc["versions"])
+    names = [c["name"] for c in doc["cases"]]
+    # the test extras install scikit-learn
+    assert names == [
+        "xor-2-3-1",
+        "2-16-16-1",
+        "64-128-64-10",
+        "single-step",
+        "restarts",
+        "sklearn-mlp",
+    ]
+    for case in doc["cases"]:
+        assert case["agrees"] is True
+        assert isinstance(case["meets_target"], bool)
+        if case["unit"] == "updates/s":
+            assert case["kernel"]["min"] <= case["kernel"]["median"] <= case["kernel"]["max"]
+            assert case["max_abs_weight_difference"] <= 1e-12
+    assert {"compile_seconds", "train_epoch_seconds", "help_seconds"} <= set(doc["startup"])
     limit = doc["flop_limit"]["flops_per_second"]
     assert limit > 0 and limit == max(doc["flop_limit"]["measurements"])
     cases = {case["name"]: case for case in doc["cases"]}
@@ -191,7 +214,7 @@ def test_bench_through_the_entry_point(tmp_path):
     assert big["flop_fraction"]["median"] == pytest.approx(
         big["kernel"]["median"] * 137_842 / limit
     )
-    lines = out.stdout.splitlines()
+    lines = table(doc).splitlines()
     assert any(line.startswith("FMA flop limit, one thread:") for line in lines)
     xor_row = next(line for line in lines if line.startswith("xor-2-3-1"))
     assert f"{xor['yardstick_ratio']['median']:.2f}x" in xor_row

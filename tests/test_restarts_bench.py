@@ -247,30 +247,3 @@ def test_restarts_bad_input():
     ):
         out = run_cli("restarts", *args)
         assert out.returncode == 2 and expected in out.stderr
-
-
-def test_bench_quick_json_schema(tmp_path):
-    output = tmp_path / "bench.json"
-    out = run_cli("bench", "--quick", "--json", "--output", str(output), timeout=300)
-    assert out.returncode == 0, out.stderr
-    doc = json.loads(out.stdout)
-    assert doc == json.loads(output.read_text())
-    assert doc["schema_version"] == 1 and doc["quick"] is True
-    assert {"cpu", "cores", "numba_threads"} <= set(doc["machine"])
-    assert {"python", "numpy", "numba", "llvmlite", "tui_backprop"} <= set(doc["versions"])
-    names = [c["name"] for c in doc["cases"]]
-    assert names == [
-        "xor-2-3-1",
-        "2-16-16-1",
-        "64-128-64-10",
-        "single-step",
-        "restarts",
-        "sklearn-mlp",
-    ]  # the test extras install scikit-learn
-    for case in doc["cases"]:
-        assert case["agrees"] is True
-        assert isinstance(case["meets_target"], bool)
-        if case["unit"] == "updates/s":
-            assert case["kernel"]["min"] <= case["kernel"]["median"] <= case["kernel"]["max"]
-            assert case["max_abs_weight_difference"] <= 1e-12
-    assert {"compile_seconds", "train_epoch_seconds", "help_seconds"} <= set(doc["startup"])
