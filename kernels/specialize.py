@@ -195,6 +195,10 @@ class _Scalars(_Storage):
         return "bad"
 
 
+#: The arrays whose values the online kernel carries from one update to the next.
+_STEPPED = ("params", "velocity")
+
+
 class _Next(_Scalars):
     """The next example's inputs, targets, z and a in local variables of their own (the
     name with an ``n`` before it), every parameter where ``_Scalars`` keeps it: the online
@@ -381,17 +385,10 @@ def _online_update(net: _Net, at: _Storage) -> Lines:
     return lines
 
 
-def _z_not_finite(net: _Net, at: _Storage) -> str:
-    """An expression that is true when some z of the example is inf or nan: the sum of
-    z - z over the nodes is 0.0 while every z is finite and nan otherwise."""
-    terms = " + ".join(f"({at(f'z{m}_{i}')} - {at(f'z{m}_{i}')})" for m, i, _ in net.nodes())
-    return f"({terms}) != 0.0"
-
-
-def _params_not_finite(net: _Net, at: _Storage) -> str:
-    """An expression that is true when some parameter is inf or nan (as ``_z_not_finite``)."""
-    terms = " + ".join(f"({at(name)} - {at(name)})" for name, _ in net.params)
-    return f"({terms}) != 0.0"
+def _not_finite(values: Sequence[str]) -> str:
+    """An expression that is true when one of ``values`` (texts) is inf or nan: the sum of
+    x - x over them is 0.0 while every x is finite and nan otherwise."""
+    return f"({' + '.join(f'({x} - {x})' for x in values)}) != 0.0"
 
 
 def _copy_in(net: _Net, at: _Storage, place: Callable[[str, int], str]) -> Lines:
@@ -498,14 +495,10 @@ def _online_source(net: _Net, unit_betas: bool = False) -> str:
     example order[b // n, b % n] for b = first_batch + t.
     """
     at, nxt = _Scalars(), _Next()
-    names = [name for name, array, _ in net.state() if array in ("params", "velocity")]
-    params = [(name, array, k) for name, array, k in net.state() if array != "grad"]
-
-    def arrays(array: str, k: int) -> str:
-        return f"{array}[{k}]"
-
-    load = [f"{name} = {arrays(array, k)}" for name, array, k in params if name in names]
-    store = [f"{arrays(array, k)} = {name}" for name, array, k in params]
+    # Loaded: the parameters and velocities; stored: those and the last example's nodes
+    # (the gradient sums stay 0, unused).
+    load = [f"{name} = {array}[{k}]" for name, array, k in net.state() if array in _STEPPED]
+    store = [f"{array}[{k}] = {name}" for name, array, k in net.state() if array != "grad"]
     keep = [f"{at(f'a0_{j}')} = {nxt(f'a0_{j}')}" for j in range(net.sizes[0])]
     keep += [f"{at(f'y{i}')} = {nxt(f'y{i}')}" for i in range(net.sizes[net.L])]
     for m, i, _ in net.nodes():
@@ -548,8 +541,8 @@ def {name}(betas, params, velocity, z, a, delta, X, Y, order, first_batch, n_bat
             ec = epoch_cost[e]
         idx = order[e, k_]
 {_indent(following, 2)}
-        if {_z_not_finite(net, nxt)}:
-            if {_params_not_finite(net, at)}:
+        if {_not_finite([nxt(f"z{m}_{i}") for m, i, _ in net.nodes()])}:
+            if {_not_finite([at(name) for name, _ in net.params])}:
                 ran = t_
                 break
 {_indent(keep, 2)}

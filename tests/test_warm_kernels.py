@@ -26,6 +26,20 @@ async def kernels_arrive(app: BackpropApp, pilot) -> None:
     await pilot.pause()
 
 
+def counting_warm_ups(app, key, warmed: list, release: threading.Event) -> None:
+    """Wrap the app's warm-up: each one appends ``key(session)`` to ``warmed``, and every
+    one after the first waits for ``release`` (a compile still in flight) before it runs."""
+    real = app.warm_up
+
+    def counted(session: Session) -> None:
+        warmed.append(key(session))
+        if len(warmed) > 1:
+            release.wait(60)
+        real(session)
+
+    app.warm_up = counted
+
+
 def test_a_session_before_its_kernels_shows_the_references_numbers():
     setup = build_setup(load_lesson("xor-231").run, make_session=False)
     spec, X, Y = setup.spec, setup.problem.X, setup.problem.Y
@@ -110,15 +124,7 @@ def test_a_network_the_process_has_kernels_for_starts_ready():
 
     async def scenario() -> None:
         app = BackpropApp(dataclasses.replace(lesson_config("xor-231"), step_mode=False))
-        real = app.warm_up
-
-        def counted(session: Session) -> None:
-            warmed.append(session.spec.cost)
-            if len(warmed) > 1:
-                release.wait(60)
-            real(session)
-
-        app.warm_up = counted
+        counting_warm_ups(app, lambda session: session.spec.cost, warmed, release)
         async with app.run_test(size=(100, 30)) as pilot:
             await kernels_arrive(app, pilot)
             assert app.runner.session.kernels_ready
@@ -144,15 +150,7 @@ def test_another_optimizer_warms_its_kernels_off_the_event_loop():
 
     async def scenario() -> None:
         app = BackpropApp(dataclasses.replace(lesson_config("xor-231"), step_mode=False))
-        real = app.warm_up
-
-        def counted(session: Session) -> None:
-            warmed.append(session.rule.optimizer)
-            if len(warmed) > 1:
-                release.wait(60)
-            real(session)
-
-        app.warm_up = counted
+        counting_warm_ups(app, lambda session: session.rule.optimizer, warmed, release)
         async with app.run_test(size=(100, 30)) as pilot:
             await kernels_arrive(app, pilot)
             session = app.runner.session
