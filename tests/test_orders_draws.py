@@ -25,7 +25,7 @@ def drawn(n, seed, spans):
 def test_kernel_draws_give_numpys_orders_and_states(monkeypatch, n):
     orders.use_kernel_draws()
     assert orders._kernel_draw is not None
-    block = max(1, (1 << 13) // n)
+    block = EpochOrders(n, None).block_epochs
     spans = [(0, 1), (1, 3), (max(4, block - 1), 2), (3 * block + 7, 2 * block + 1)]
     with_kernel = drawn(n, 11, spans)
     monkeypatch.setattr(orders, "_kernel_draw", None)
@@ -39,7 +39,7 @@ def test_kernel_draws_give_numpys_orders_and_states(monkeypatch, n):
 
 def test_a_run_switches_to_kernel_draws_between_blocks(monkeypatch):
     n = 4
-    block = (1 << 13) // n
+    block = EpochOrders(n, None).block_epochs
     monkeypatch.setattr(orders, "_kernel_draw", None)
     reference = EpochOrders(n, seed_streams(3)[1]).take(0, 3 * block).copy()
     switching = EpochOrders(n, seed_streams(3)[1])
@@ -52,3 +52,19 @@ def test_a_run_switches_to_kernel_draws_between_blocks(monkeypatch):
     again = EpochOrders(n, seed_streams(3)[1])
     again.restore(saved)
     assert np.array_equal(again.take(2 * block, block), reference[2 * block :])
+
+
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_orders_across_blocks_are_each_blocks_orders(shuffle):
+    """A span over three blocks (its blocks drawn one over the other in one buffer) is
+    the blocks' orders one after the other, as spans within each block give them."""
+    orders.use_kernel_draws()
+    n = 7
+    block = EpochOrders(n, None).block_epochs
+    across = EpochOrders(n, seed_streams(5)[1], shuffle).take(block - 2, block + 4).copy()
+    one_by_one = EpochOrders(n, seed_streams(5)[1], shuffle)
+    pieces = [one_by_one.take(block - 2, 2).copy()]
+    pieces.append(one_by_one.take(block, block).copy())
+    pieces.append(one_by_one.take(2 * block, 2).copy())
+    assert np.array_equal(across, np.concatenate(pieces))
+    assert not shuffle or not np.array_equal(across[0], across[2])

@@ -155,12 +155,17 @@ class EpochOrders:
         self._rng = rng
         self.block_epochs = max(1, _BLOCK_INDICES // max(n, 1))
         self._block_index = -1
-        self._block = np.tile(np.arange(n, dtype=np.int64), (self.block_epochs, 1))
+        #: Every epoch in the data's order, a block of them (what ``take`` hands out
+        #: without shuffling).
+        self._unshuffled = np.tile(np.arange(n, dtype=np.int64), (self.block_epochs, 1))
+        self._block = self._unshuffled
         #: The generator's state before the block in hand was drawn (see ``saved``).
         self._state_before: dict[str, Any] | None = (
             None if rng is None else dict(rng.bit_generator.state)
         )
         self._in_order = np.arange(n, dtype=np.int64)[None, :]
+        #: The kernel's blocks, (1, block_epochs, n), each drawn over the one before.
+        self._drawn: Ints | None = None
 
     def _load_block(self, index: int) -> None:
         if index < self._block_index:
@@ -180,11 +185,15 @@ class EpochOrders:
         if draw is None:
             base = np.tile(np.arange(self.n, dtype=np.int64), (self.block_epochs, 1))
             return rng.permuted(base, axis=1)
+        if self._drawn is None:
+            self._drawn = np.empty((1, self.block_epochs, self.n), dtype=np.int64)
         words = stream_words(rng)[None, :]
-        block = np.empty((1, self.block_epochs, self.n), dtype=np.int64)
-        draw(words, True, block)
+        # Each block is drawn over the one before (``take`` hands out views that last
+        # until the next call), so that no block costs fresh memory: a new half-megabyte
+        # array is a hundred page faults, a few percent of a small network's training.
+        draw(words, True, self._drawn)
         set_stream_words(rng, words[0])
-        return block[0]
+        return self._drawn[0]
 
     def saved(self) -> tuple[int, dict[str, Any] | None]:
         """Where the stream is, in a few bytes: the block in hand and the generator's
@@ -204,11 +213,12 @@ class EpochOrders:
     def take(self, first_epoch: int, count: int) -> Ints:
         """int64 (count, n): the orders of epochs first_epoch .. first_epoch + count - 1.
 
-        Read-only for the caller: within one block it is a view, not a copy (stepping one
-        update at a time calls this for every update)."""
+        Read-only for the caller, and good until the next call: within one block it is a
+        view, not a copy (stepping one update at a time calls this for every update), and
+        the next block may be drawn over it."""
         if not self.shuffle:
-            if count == 1:
-                return self._in_order
+            if count <= self.block_epochs:
+                return self._unshuffled[:count]
             return np.tile(self._in_order, (count, 1))
         block, row = divmod(first_epoch, self.block_epochs)
         if row + count <= self.block_epochs:
@@ -221,6 +231,6 @@ class EpochOrders:
             block, row = divmod(epoch, self.block_epochs)
             self._load_block(block)
             stop = min(end - epoch, self.block_epochs - row)
-            rows.append(self._block[row : row + stop])
+            rows.append(self._block[row : row + stop].copy())  # the next block may reuse it
             epoch += stop
         return np.concatenate(rows)

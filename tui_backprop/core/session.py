@@ -100,9 +100,12 @@ class Session:
         self.batch_size = settings.batch_size
         self.outputs = np.zeros((len(self.X), spec.sizes[-1]))
         self.costs = np.zeros(len(self.X))
+        #: The kernels' epoch costs, a call's worth (at most a block of orders), reused:
+        #: stepping calls once per update, and a fresh block-sized array each call would
+        #: be fresh pages each time.
+        self._epoch_costs = np.zeros(1)
         # evaluate() works in buffers of its own: the network's z, a and delta keep the
         # last trained example's values, which the display shows.
-        self._one_epoch_cost = np.zeros(1)
         self._eval_z = np.zeros_like(self.network.z)
         self._eval_a = np.zeros_like(self.network.a)
         self._loss = float("nan")
@@ -389,8 +392,10 @@ class Session:
             first = self.batch_in_epoch
             spanned = -(-(first + want) // per_epoch)
             order = self._orders.take(self.epoch, spanned)
-            # One epoch's cost buffer is kept: stepping calls this once per update.
-            epoch_cost = self._one_epoch_cost if spanned == 1 else np.zeros(spanned)
+            if len(self._epoch_costs) < spanned:
+                self._epoch_costs = np.zeros(block_epochs)
+            epoch_cost = self._epoch_costs[:spanned]
+            epoch_cost[:] = 0.0
             epoch_cost[0] = self._partial_cost
             before = self._position()
             if self._momentum_path:
