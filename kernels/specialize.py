@@ -215,7 +215,7 @@ class _LaneSlots(_Storage):
 
     def __init__(self, net: _Net):
         names = [name for name, _, _ in net.state()]
-        names += [f"y{i}" for i in range(net.sizes[net.L])] + ["batch_cost", "bad"]
+        names += [f"y{i}" for i in range(net.sizes[net.L])] + ["batch_cost", "bad", "epoch_sum"]
         self.slots = {name: slot for slot, name in enumerate(names)}
 
     @property
@@ -587,7 +587,11 @@ def _lanes_source(net: _Net) -> str:
 
     The networks' values live in a scratch array, value by value with the lanes side by
     side, and each step of the update is one loop over the lanes with no branch and no
-    call inside (``exp`` is inlined), which LLVM turns into vector instructions. The scratch
+    call inside (``exp`` is inlined), which LLVM turns into vector instructions. The epoch,
+    batch and row of the orders are counters, each lane's epoch cost is summed in the
+    scratch array and stored once per epoch, and the lanes are looked at one by one for
+    divergence only when the sum over the lanes of their flags and c - c is not 0 (a
+    tree of adds, not a loop that LLVM would keep in order). The scratch
     array (a few kB) and the lanes' block of orders (LANES, chunk, n) are the allocations,
     once per call for the whole run; ``train_many`` keeps the signature of ``dense.train_many``,
     which has no room for them."""
@@ -603,7 +607,16 @@ def _lanes_source(net: _Net) -> str:
 
     betas = _betas(net, lambda m: f"betas[{m}]")
     example = _forward(net, at) + _cost(net, at) + _backward(net, at)
-    cost, flag_raised = at("batch_cost"), at.flag_raised()
+    cost, flag_raised, epoch_sum = at("batch_cost"), at.flag_raised(), at("epoch_sum")
+    # Nonzero (nan) when some lane's new parameters or batch cost are not finite: each
+    # lane's flag (0 or nan) plus c - c (0 for a finite c), summed as a tree.
+    bad_at, cost_at = at.slots["bad"] * LANES, at.slots["batch_cost"] * LANES
+    lane_bad = [
+        f"(S[{bad_at + lane}] + (S[{cost_at + lane}] - S[{cost_at + lane}]))"
+        for lane in range(LANES)
+    ]
+    while len(lane_bad) > 1:
+        lane_bad = [f"({x} + {y})" for x, y in zip(lane_bad[::2], lane_bad[1::2], strict=True)]
     return f"""@njit(**JIT_FLAGS)
 def train_lanes(betas, params, velocity, grad, z, a, delta, X, Y, streams, shuffle,
                 batch_size, epochs, alpha, momentum, epoch_cost, ran, r0):
@@ -618,13 +631,21 @@ def train_lanes(betas, params, velocity, grad, z, a, delta, X, Y, streams, shuff
         r = r0 + l
         ran[r] = n_batches
 {_indent(_copy_in(net, at, rows), 2)}
+    # Counters, not divisions: epoch e, its batch b, and its row in the block of orders.
+    e = 0
+    b = 0
+    row = 0
     for t_ in range(n_batches):
-        e, start, stop = _batch_bounds(t_, per_epoch, batch_size, n)
-        row = e - (e // chunk) * chunk
-        if start == 0 and row == 0:  # each lane's orders of the next epochs, as EpochOrders
-            count = min(chunk, epochs - e)
+        start = b * batch_size
+        stop = min(start + batch_size, n)
+        if b == 0:
+            if row == 0:  # each lane's orders of the next epochs, as EpochOrders
+                count = min(chunk, epochs - e)
+                for l in range({LANES}):
+                    _fill_orders(streams, r0 + l, shuffle, O[l, :count])
+            # The epoch's cost is summed in S, from epoch_cost[r, e] (the same sum).
             for l in range({LANES}):
-                _fill_orders(streams, r0 + l, shuffle, O[l, :count])
+                {epoch_sum} = epoch_cost[r0 + l, e]
         for l in range({LANES}):
             {cost} = 0.0
         for k_ in range(start, stop):
@@ -637,16 +658,27 @@ def train_lanes(betas, params, velocity, grad, z, a, delta, X, Y, streams, shuff
         if batch_len == 1:
             for l in range({LANES}):
 {_indent(_update(net, at, False), 4)}
+                {epoch_sum} += {cost}
         else:
             for l in range({LANES}):
 {_indent(_update(net, at, True), 4)}
-        for l in range({LANES}):
-            r = r0 + l
-            c = {cost}
-            epoch_cost[r, e] += c
-            # The flag summed x - x over the new parameters: 0 unless one is inf or nan.
-            if ({flag_raised} or not math.isfinite(c)) and ran[r] == n_batches:
-                ran[r] = t_ + 1
+                {epoch_sum} += {cost}
+        if {lane_bad[0]} != 0.0:
+            for l in range({LANES}):
+                r = r0 + l
+                # The flag summed x - x over the new parameters: 0 unless one is inf or
+                # nan.
+                if ({flag_raised} or not math.isfinite({cost})) and ran[r] == n_batches:
+                    ran[r] = t_ + 1
+        b += 1
+        if b == per_epoch:
+            for l in range({LANES}):
+                epoch_cost[r0 + l, e] = {epoch_sum}
+            b = 0
+            e += 1
+            row += 1
+            if row == chunk:
+                row = 0
     for l in range({LANES}):
         r = r0 + l
 {_indent(_copy_out(net, at, rows), 2)}
