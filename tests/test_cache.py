@@ -331,13 +331,13 @@ def test_other_code_in_the_same_cache_keeps_numbas_format(tmp_path, warm):
 def test_a_first_start_of_train_says_how_to_compile_ahead(tmp_path):
     # On a terminal: once the kernels were compiled (an empty cache), not once they load.
     env = env_for(tmp_path / "home")
-    code, first = run_in_terminal("train", "--epochs", "1", env=env, timeout=300)
+    code, first = run_in_terminal(*TRAIN, env=env, timeout=300)
     assert code == 0, first
     assert b"cache --warm" in first
-    code, again = run_in_terminal("train", "--epochs", "1", env=env, timeout=300)
+    code, again = run_in_terminal(*TRAIN, env=env, timeout=300)
     assert code == 0, again
     assert b"cache --warm" not in again
     # Never on a pipe (a script reading stderr), even when compiling.
-    result = run_cli("train", "--epochs", "1", env=env_for(tmp_path / "piped"), timeout=300)
+    result = run_cli(*TRAIN, env=env_for(tmp_path / "piped"), timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
