@@ -202,3 +202,30 @@ def seeded_states(words, states):
         states[r, INC_HI], states[r, INC_LO] = inc_hi, inc_lo
         states[r, HAS_UINT32] = 0
         states[r, UINTEGER] = 0
+
+
+#: 2^-53: NumPy's next_double is (next_uint64 >> 11) times this (pcg64.h ``pcg64_next_double``).
+_DOUBLE_UNIT = 1.0 / 9007199254740992.0
+
+
+@njit(**JIT_FLAGS)
+def uniform_weights(states, starts, sizes, scales, params):
+    """Each row r of params (R, P) gets, for each k, ``sizes[k]`` values from column
+    ``starts[k]`` on, drawn U(-scales[k], scales[k]) from stream r of states (R,
+    STATE_WORDS) uint64, which is advanced: what ``Generator.uniform(-s, s, size)`` gives,
+    value by value in order (numpy/random/_generator.pyx ``uniform``: range = high - low;
+    distributions.c ``random_uniform``: low + range * next_double, next_double from one
+    64-bit output, the kept 32-bit half untouched). The Glorot-uniform initial weights of
+    many networks at once (``core.model.Network.initialize``), layer after layer."""
+    for r in range(params.shape[0]):
+        hi, lo = states[r, STATE_HI], states[r, STATE_LO]
+        inc_hi, inc_lo = states[r, INC_HI], states[r, INC_LO]
+        for k in range(starts.shape[0]):
+            low = -scales[k]
+            width = scales[k] - low
+            for j in range(sizes[k]):
+                hi, lo, low32, high32 = pcg64_step(hi, lo, inc_hi, inc_lo)
+                bits = (np.uint64(high32) << np.uint64(32)) | np.uint64(low32)
+                unit = np.float64(bits >> np.uint64(11)) * _DOUBLE_UNIT
+                params[r, starts[k] + j] = low + width * unit
+        states[r, STATE_HI], states[r, STATE_LO] = hi, lo

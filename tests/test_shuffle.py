@@ -10,7 +10,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kernels.shuffle import STATE_WORDS, draw_orders, seeded_states
+from kernels.shuffle import STATE_WORDS, draw_orders, seeded_states, uniform_weights
+from tui_backprop.core.model import Network
 from tui_backprop.core.orders import (
     STREAM_WORDS,
     EpochOrders,
@@ -19,6 +20,7 @@ from tui_backprop.core.orders import (
     spawned_seed_words,
     stream_words,
 )
+from tui_backprop.core.spec import NetworkSpec
 
 
 def _numpy_after(seed: int, n: int, epochs: int) -> Mapping[str, Any]:
@@ -104,3 +106,45 @@ def test_generators_seeded_for_many_seeds_at_once_are_seed_streams(seeds):
         seeded_states(spawned_seed_words(seeds, child), states)
         for r, seed in enumerate(seeds):
             assert np.array_equal(states[r], stream_words(seed_streams(int(seed))[child]))
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seeds=st.lists(st.integers(0, 2**32 - 1), min_size=1, max_size=4),
+    sizes=st.lists(st.integers(1, 6), min_size=2, max_size=4),
+    activation=st.sampled_from(["sigmoid", "tanh"]),
+    output=st.sampled_from(["sigmoid", "tanh", "linear"]),
+    bias=st.booleans(),
+)
+def test_uniform_weights_are_network_initialize(seeds, sizes, activation, output, bias):
+    """Glorot-uniform weights of many networks at once, each from its initial-weights
+    stream: the values Network.initialize draws from a generator of that seed, and the
+    stream left where that generator is."""
+    spec = NetworkSpec.build(
+        sizes[0],
+        tuple(sizes[1:-1]),
+        sizes[-1],
+        activation=activation,
+        output_activation=output,
+        bias=bias,
+    )
+    net = Network(spec)
+    draws = net.uniform_draws()
+    assert draws is not None
+    states = np.stack([stream_words(seed_streams(seed)[0]) for seed in seeds])
+    params = np.zeros((len(seeds), net.params.size))
+    uniform_weights(states, *draws, params)
+    for seed, row, words in zip(seeds, params, states, strict=True):
+        rng = seed_streams(seed)[0]
+        net.initialize(rng)
+        assert np.array_equal(row, net.params)
+        assert np.array_equal(words, stream_words(rng))
+
+
+def test_networks_with_other_initial_weights_are_not_drawn_uniformly():
+    """He-normal relu layers and the tutorial's normal scheme draw otherwise."""
+    relu = NetworkSpec.build(2, (3,), 1, activation="relu")
+    tutorial = NetworkSpec.build(2, (3,), 1, init_scheme="tutorial")
+    assert Network(relu).uniform_draws() is None
+    assert Network(tutorial).uniform_draws() is None
+    assert Network(NetworkSpec.build(2, (3,), 1)).uniform_draws() is not None

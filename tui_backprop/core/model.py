@@ -164,6 +164,31 @@ class Network:
             b[m][...] = 0.0
         self.clear_state()
 
+    def uniform_draws(self) -> tuple[Ints, Ints, Floats] | None:
+        """When ``initialize`` draws every W^m from a uniform distribution (the auto
+        scheme, no relu layer) and nothing else: per layer, W^m's first index in params,
+        its N^m N^{m-1} values and r of U(-r, r), as int64, int64 and float64 (L,) arrays,
+        what ``kernels.shuffle.uniform_weights`` takes to draw the same weights for many
+        networks at once (the biases are 0). None otherwise."""
+        if self.spec.init_scheme == "tutorial":
+            return None
+        starts, sizes, scales = [], [], []
+        for m in range(1, self.spec.n_layers + 1):
+            fan_out, fan_in = self.spec.sizes[m], self.spec.sizes[m - 1]
+            kind, scale = init_scale(
+                self.spec.activations[m - 1], fan_in, fan_out, self.spec.init_scheme
+            )
+            if kind != "uniform":
+                return None
+            starts.append(int(self.layers[m, W_OFFSET]))
+            sizes.append(fan_out * fan_in)
+            scales.append(scale)
+        return (
+            np.array(starts, dtype=np.int64),
+            np.array(sizes, dtype=np.int64),
+            np.array(scales, dtype=np.float64),
+        )
+
     def set_parameters(
         self, weights: Sequence[ArrayLike], biases: Sequence[ArrayLike] | None
     ) -> None:

@@ -165,8 +165,12 @@ def train_restarts(
     streams = np.zeros((block, STREAM_WORDS), dtype=np.uint64)
     init_states = np.zeros_like(streams)
     # One generator for every network's initial weights, set to each network's state in
-    # turn: the same draws as a generator made from its seed (``seed_streams``).
+    # turn: the same draws as a generator made from its seed (``seed_streams``). Glorot-
+    # uniform weights (sigmoid, tanh and linear layers) are drawn by a kernel instead, for
+    # a block of networks at once: drawn one network after the other in Python, they took
+    # longer than a hundred epochs of training.
     init_rng = np.random.default_rng(0)
+    uniform = template.uniform_draws()
     epoch_cost = np.zeros((block, chunk))
     ran = np.zeros(block, dtype=np.int64)
     diverged = np.zeros(block, dtype=bool)
@@ -199,10 +203,14 @@ def train_restarts(
             block_seeds = seeds[first:end]
             kernels.shuffle.seeded_states(spawned_seed_words(block_seeds, 0), init_states[:m])
             kernels.shuffle.seeded_states(spawned_seed_words(block_seeds, 1), streams[:m])
-            for r in range(m):
-                set_stream_words(init_rng, init_states[r])
-                template.initialize(init_rng)
-                params[r] = template.params
+            if uniform is not None:  # every network's weights at once, the same draws
+                params[:m] = 0.0  # the biases
+                kernels.shuffle.uniform_weights(init_states[:m], *uniform, params[:m])
+            else:
+                for r in range(m):
+                    set_stream_words(init_rng, init_states[r])
+                    template.initialize(init_rng)
+                    params[r] = template.params
             done = 0
             while done < total_epochs:
                 epochs = min(chunk, total_epochs - done)
