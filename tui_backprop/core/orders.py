@@ -163,7 +163,6 @@ class EpochOrders:
         self._state_before: dict[str, Any] | None = (
             None if rng is None else dict(rng.bit_generator.state)
         )
-        self._in_order = np.arange(n, dtype=np.int64)[None, :]
         #: The kernel's blocks, (1, block_epochs, n), each drawn over the one before.
         self._drawn: Ints | None = None
 
@@ -219,7 +218,7 @@ class EpochOrders:
         if not self.shuffle:
             if count <= self.block_epochs:
                 return self._unshuffled[:count]
-            return np.tile(self._in_order, (count, 1))
+            return np.tile(self._unshuffled[:1], (count, 1))
         block, row = divmod(first_epoch, self.block_epochs)
         if row + count <= self.block_epochs:
             self._load_block(block)
