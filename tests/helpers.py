@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -63,10 +64,12 @@ def run_in_terminal(
     timeout: float = 60,
     env: dict | None = None,
     chunks: list[tuple[float, bytes]] | None = None,
+    type_when: tuple[bytes, bytes] | None = None,
 ) -> tuple[int, bytes]:
     """Run ``tui-backprop ARGS`` attached to a pseudo-terminal of ``size`` (columns, rows),
     as a person in a terminal would; returns (exit code, everything it drew). ``chunks``,
-    if given, gets each piece read with the time.monotonic() it arrived."""
+    if given, gets each piece read with the time.monotonic() it arrived. ``type_when`` =
+    (pattern, keys) types ``keys`` once the drawn output matches the regex ``pattern``."""
     import fcntl
     import pty
     import select
@@ -103,6 +106,9 @@ def run_in_terminal(
                     output.extend(chunk)
                     if chunks is not None:
                         chunks.append((time.monotonic(), chunk))
+                    if type_when is not None and re.search(type_when[0], output):
+                        os.write(master, type_when[1])
+                        type_when = None
                     continue
             if process.poll() is not None:
                 break
