@@ -217,7 +217,7 @@ def compiled_here() -> list[str]:
 
     from numba.core.dispatcher import Dispatcher
 
-    modules = [sys.modules.get(f"{__name__}.dense")]
+    modules = [sys.modules.get(f"{__name__}.{name}") for name in ("dense", "shuffle")]
     specialize = sys.modules.get(f"{__name__}.specialize")
     if specialize is not None:
         modules += list(specialize._LOADED.values())

@@ -18,6 +18,12 @@ used only if ``private_dir`` vouches for it: a real directory (not a symlink), o
 the current user, with no write bit for group or others; missing ones are created with
 mode 0700. Never a predictable name in a shared folder such as /tmp.
 
+numba names a cache folder by the path of the source files' folder, so a second checkout
+or a fresh install of the same code would compile everything again. Our kernels' folder is
+named by a hash of their sources instead (``KernelsLocator``): the same code finds its
+kernels wherever it is installed, and an edit to any kernel source (even one another
+module's kernels call, which numba's own check misses, numba#8396) starts a new folder.
+
 ``TUI_BACKPROP_NO_CACHE=1`` turns caching off: kernels compile on every start, and the
 generated kernels' sources go to a private temporary folder of this process.
 
@@ -30,9 +36,11 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import hashlib
 import os
 import pickle
+import re
 import shutil
 import stat
 import sys
@@ -145,14 +153,66 @@ def choose_cache_dir() -> str | None:
     return str(fallback)
 
 
+#: The folder of the kernels' sources.
+KERNELS_DIR = Path(__file__).resolve().parent
+
+
+def sources_hash(root: Path) -> str:
+    """A hash of every ``.py`` file under ``root`` (subfolders too): their names and
+    contents, in a fixed order."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py"), key=lambda p: p.relative_to(root).as_posix()):
+        data = path.read_bytes()
+        digest.update(f"{path.relative_to(root).as_posix()}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()[:12]
+
+
+@functools.cache
+def kernels_hash() -> str:
+    """``sources_hash`` of the ``kernels`` package, read once per process."""
+    return sources_hash(KERNELS_DIR)
+
+
+#: The start of the names of the folders numba caches the kernels package's kernels in.
+KERNELS_SUBDIR_PREFIX = "tui_backprop_kernels_"
+
+
+class KernelsLocator(numba.core.caching.UserProvidedCacheLocator):
+    """numba's locator for a cache directory, for the kernels package's files only, with
+    the folder named by the hash of the package's sources (``kernels_hash``) instead of
+    by their folder's path. numba still checks each file's own content (its source stamp
+    is a hash of the file) before it loads a kernel."""
+
+    @classmethod
+    def get_suitable_cache_subpath(cls, py_file: str) -> str:
+        return f"{KERNELS_SUBDIR_PREFIX}{kernels_hash()}"
+
+    @classmethod
+    def from_function(cls, py_func: Any, py_file: str) -> Any:
+        if Path(py_file).resolve().parent != KERNELS_DIR:
+            return None  # any other file: numba's own locators
+        return super().from_function(py_func, py_file)
+
+
+def cache_subpath(source_dir: Path) -> str:
+    """The name of the folder in the cache directory that numba keeps the kernels of the
+    files in ``source_dir`` in."""
+    locator = (
+        KernelsLocator
+        if source_dir.resolve() == KERNELS_DIR
+        else numba.core.caching.UserProvidedCacheLocator
+    )
+    return locator.get_suitable_cache_subpath(str(source_dir / "x.py"))
+
+
 def numba_subdir(source_dir: Path) -> Path | None:
     """The private folder numba caches the kernels of the files in ``source_dir`` in,
     made here (mode 0700) before numba would make it with the default mode; None when
     caching is off or it is not private."""
     if CACHE_DIR is None:
         return None
-    locator = numba.core.caching.UserProvidedCacheLocator
-    name = locator.get_suitable_cache_subpath(str(source_dir / "x.py"))
+    name = cache_subpath(source_dir)
     _OUR_SUBDIRS.add(name)  # even if not private: then nothing is loaded from it
     path = Path(CACHE_DIR) / name
     return path if private_dir(path) else None
@@ -308,11 +368,9 @@ def _our_entries() -> list[Path]:
         with contextlib.suppress(OSError):
             return sorted(root.iterdir())
         return []
-    locator = numba.core.caching.UserProvidedCacheLocator
-    names = ["generated"] + [
-        locator.get_suitable_cache_subpath(str(folder / "x.py"))
-        for folder in (Path(__file__).parent, root / "generated")
-    ]
+    names = ["generated", cache_subpath(root / "generated")]
+    with contextlib.suppress(OSError):  # every version's folder of the kernels package
+        names += [e.name for e in os.scandir(root) if e.name.startswith(KERNELS_SUBDIR_PREFIX)]
     return [root / name for name in names if os.path.lexists(root / name)]
 
 
@@ -342,6 +400,22 @@ def cache_usage() -> dict[str, Any]:
         "files": files,
         "bytes": size,
     }
+
+
+def _prune_other_versions(root: Path) -> None:
+    """Remove the caches of other versions of the kernels' sources from ``root``: once,
+    when this version's folder is made. Only private folders of ours are removed: those
+    named by a sources' hash, and in our own folder also numba's ``kernels_<sha1 of a
+    path>`` folders that versions before ``KernelsLocator`` made."""
+    current = cache_subpath(KERNELS_DIR)
+    own = root == user_cache_dir()
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(root):
+            old_version = entry.name.startswith(KERNELS_SUBDIR_PREFIX) or (
+                own and re.fullmatch(r"kernels_[0-9a-f]{40}", entry.name) is not None
+            )
+            if old_version and entry.name != current and is_private(Path(entry.path)):
+                shutil.rmtree(entry.path, ignore_errors=True)
 
 
 class CacheRefused(Exception):
@@ -399,8 +473,14 @@ if CACHE_DIR is not None:
         _Cache.load_overload = _heal_on_load_error(_Cache.load_overload)  # type: ignore[method-assign]
         _Files = numba.core.caching.IndexDataCacheFile
         _SealedFiles(_Files).install(_Files)
-    if numba_subdir(Path(__file__).parent) is None:
+    _Locators = numba.core.caching.CacheImpl._locator_classes
+    if KernelsLocator not in _Locators:  # first, so that it is asked before numba's own
+        _Locators.insert(0, KernelsLocator)
+    _first_start_of_these_sources = not (Path(CACHE_DIR) / cache_subpath(KERNELS_DIR)).exists()
+    if numba_subdir(KERNELS_DIR) is None:
         _warn(f"the cache folder for the kernels in {CACHE_DIR} is not private; not using it")
+    elif _first_start_of_these_sources:
+        _prune_other_versions(Path(CACHE_DIR))
 
 #: Flags for every kernel. fastmath stays off: with it, ``np.isnan`` and ``np.isfinite``
 #: are folded to constants inside a kernel (numba#2919, #6217), which would blind the

@@ -48,7 +48,7 @@ from types import ModuleType
 import numpy as np
 import numpy.typing as npt
 
-from .config import CACHE_DIR, numba_subdir, private_dir, temporary_dir
+from .config import CACHE_DIR, kernels_hash, numba_subdir, private_dir, temporary_dir
 from .layout import (
     ACTIVATION,
     CROSS_ENTROPY,
@@ -969,7 +969,7 @@ from kernels.shuffle import fill_orders as _fill_orders
 {_rule_source(net)}'''
 
 
-#: The generated modules' names: this prefix, the sources' hash (``_sources_hash``), the
+#: The generated modules' names: this prefix, the sources' hash (``config.kernels_hash``), the
 #: architecture's hash.
 _PREFIX = "_tui_backprop_net_"
 
@@ -980,24 +980,7 @@ def _key(sizes: Sequence[int], codes: Sequence[int], cost: int, bias: bool) -> s
     and numba's cache of a module does not notice an edit to another module, numba#8396;
     a new name after such an edit does), then that of its architecture."""
     text = repr((_VERSION, tuple(sizes), tuple(codes[1:]), cost, bias))
-    return f"{_sources_hash()}_{hashlib.sha256(text.encode()).hexdigest()[:16]}"
-
-
-def sources_hash(root: Path) -> str:
-    """A hash of every ``.py`` file under ``root`` (subfolders too): their names and
-    contents, in a fixed order."""
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py"), key=lambda p: p.relative_to(root).as_posix()):
-        data = path.read_bytes()
-        digest.update(f"{path.relative_to(root).as_posix()}\0{len(data)}\0".encode())
-        digest.update(data)
-    return digest.hexdigest()[:12]
-
-
-@functools.cache
-def _sources_hash() -> str:
-    """``sources_hash`` of the ``kernels`` package, read once per process."""
-    return sources_hash(Path(__file__).parent)
+    return f"{kernels_hash()}_{hashlib.sha256(text.encode()).hexdigest()[:16]}"
 
 
 @functools.cache
@@ -1023,7 +1006,7 @@ def _generated_dir() -> Path:
 def _prune(folder: Path) -> None:
     """Remove the generated modules of other versions of the kernels' sources, with their
     numba cache files and any ``__pycache__`` an older version left."""
-    current = f"{_PREFIX}{_sources_hash()}_"
+    current = f"{_PREFIX}{kernels_hash()}_"
     places = [folder]
     cached = numba_subdir(folder)
     if cached is not None:

@@ -185,22 +185,59 @@ def test_the_key_covers_every_kernel_source(tmp_path):
     source = Path(specialize.__file__).parent
     copy = tmp_path / "kernels"
     shutil.copytree(source, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    first = specialize.sources_hash(copy)
-    assert first == specialize.sources_hash(source) == specialize._sources_hash()
+    first = config.sources_hash(copy)
+    assert first == config.sources_hash(source) == config.kernels_hash()
+    assert config.cache_subpath(source) == config.KERNELS_SUBDIR_PREFIX + first
     assert specialize._key((2, 2, 1), (0, 1, 1), 0, True).startswith(first + "_")
     changed = set()
     for name in ("layout.py", "dense.py", "config.py", "__init__.py"):
         path = copy / name
         text = path.read_text()
         path.write_text(text + "\n# an edit\n")
-        changed.add(specialize.sources_hash(copy))
+        changed.add(config.sources_hash(copy))
         path.write_text(text)
     (copy / "sub").mkdir()
     (copy / "sub" / "extra.py").write_text("X = 1\n")
-    changed.add(specialize.sources_hash(copy))
+    changed.add(config.sources_hash(copy))
     assert first not in changed and len(changed) == 5
     (copy / "sub" / "extra.py").unlink()
-    assert specialize.sources_hash(copy) == first
+    assert config.sources_hash(copy) == first
+
+
+def test_a_copy_in_another_folder_uses_the_cache_until_a_kernel_source_changes(tmp_path, warm):
+    """The kernels' cache folder is named by their sources, not their path: a second
+    checkout or install of the same code loads what the first compiled; an edit to any
+    kernel source (here one the dense kernels call) compiles again, in a new folder, and
+    the old versions' folders go."""
+    warm_cache, _ = warm
+    home = copy_of(warm_cache, tmp_path)
+    cache = cache_of(home)
+    elsewhere = tmp_path / "elsewhere"
+    for package in ("kernels", "tui_backprop"):
+        shutil.copytree(
+            config.KERNELS_DIR.parent / package,
+            elsewhere / package,
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
+    env = env_for(home, PYTHONPATH=str(elsewhere))  # the copy is imported first
+    code, screen = run_in_terminal(*TRAIN, env=env, timeout=300)
+    assert code == 0, screen
+    assert b"cache --warm" not in screen  # the first start's hint: nothing compiled
+    (old,) = [p.name for p in cache.iterdir() if p.name.startswith(config.KERNELS_SUBDIR_PREFIX)]
+    legacy = cache / ("kernels_" + "0" * 40)  # path-keyed, as numba names folders
+    legacy.mkdir(mode=0o700)
+    theirs = cache / "someone_else"
+    theirs.mkdir(mode=0o700)
+    with open(elsewhere / "kernels" / "shuffle.py", "a") as f:
+        f.write("\n# an edit\n")
+    code, screen = run_in_terminal(*TRAIN, env=env, timeout=300)
+    assert code == 0, screen
+    assert b"cache --warm" in screen  # compiled again
+    (new,) = [p.name for p in cache.iterdir() if p.name.startswith(config.KERNELS_SUBDIR_PREFIX)]
+    assert new != old and new == config.KERNELS_SUBDIR_PREFIX + config.sources_hash(
+        elsewhere / "kernels"
+    )
+    assert not legacy.exists() and theirs.exists()
 
 
 def test_old_generated_modules_are_pruned(tmp_path, warm):
@@ -323,7 +360,7 @@ def test_other_code_in_the_same_cache_keeps_numbas_format(tmp_path, warm):
         assert not config.is_ours(folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    assert config.is_ours(Path(config.CACHE_DIR) / subpath(specialize.__file__))
+    assert config.is_ours(Path(config.CACHE_DIR) / config.cache_subpath(config.KERNELS_DIR))
     ours = list(warm[0].rglob("*.nb[ic]"))
     assert ours and all(p.read_bytes().startswith(config._MAGIC) for p in ours)
 
