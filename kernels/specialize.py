@@ -579,11 +579,13 @@ def _one_network(train: str) -> Lines:
 def _lanes_source(net: _Net) -> str:
     """``train_lanes``: LANES networks r0 .. r0 + LANES - 1 through the same batches, each
     with exactly the operations of ``train_batches`` (so each lane's result is that of a
-    run alone); and ``train_many``, which hands blocks of lanes to threads, and the
-    networks left over, one by one, to ``train_batches`` (the arguments and the drawing of
-    orders of ``dense.train_many``). Each lane draws the orders of ``shuffle.chunk_epochs``
-    epochs at a time from its own stream (``shuffle.fill_orders``): the orders a run alone
-    is given.
+    run alone); and ``train_many``, which hands blocks of lanes to threads (the arguments
+    and the drawing of orders of ``dense.train_many``). The last block's spare lanes, past
+    the networks left over (``used``), train copies of the last network, each from its own
+    copy of that network's stream: the same values, written to the same rows, so that the
+    few networks left over need no ``train_batches`` compiled into ``train_many``. Each
+    lane draws the orders of ``shuffle.chunk_epochs`` epochs at a time from its own stream
+    (``shuffle.fill_orders``): the orders a run alone is given.
 
     The networks' values live in a scratch array, value by value with the lanes side by
     side, and each step of the update is one loop over the lanes with no branch and no
@@ -596,11 +598,6 @@ def _lanes_source(net: _Net) -> str:
     once per call for the whole run; ``train_many`` keeps the signature of ``dense.train_many``,
     which has no room for them."""
     at = _LaneSlots(net)
-    train_one = (
-        "train_batches(layers, betas, cost, params[r], velocity[r], grad[r], z[r], a[r], "
-        "delta[r], X, Y, orders[:count], batch_size, 0, count * per_epoch, alpha, momentum, "
-        "epoch_cost[r, done:done + count])"
-    )
 
     def rows(array: str, k: int) -> str:
         return f"{array}[r, {k}]"
@@ -619,8 +616,16 @@ def _lanes_source(net: _Net) -> str:
         lane_bad = [f"({x} + {y})" for x, y in zip(lane_bad[::2], lane_bad[1::2], strict=True)]
     return f"""@njit(**JIT_FLAGS)
 def train_lanes(betas, params, velocity, grad, z, a, delta, X, Y, streams, shuffle,
-                batch_size, epochs, alpha, momentum, epoch_cost, ran, r0):
+                batch_size, epochs, alpha, momentum, epoch_cost, ran, r0, used):
     S = np.empty({at.size})
+    # Lane l trains network R[l]; lanes past ``used`` train copies of the last network,
+    # each from a copy of its stream, and leave its rows as that network's lane does.
+    R = np.empty({LANES}, dtype=np.int64)
+    lane_streams = np.empty(({LANES}, streams.shape[1]), dtype=streams.dtype)
+    for l in range({LANES}):
+        R[l] = r0 + min(l, used - 1)
+        for w in range(streams.shape[1]):  # element by element: no shape check to compile
+            lane_streams[l, w] = streams[R[l], w]
     n = X.shape[0]
     chunk = _chunk_epochs(n, epochs)
     O = np.empty(({LANES}, chunk, n), dtype=np.int64)
@@ -628,7 +633,7 @@ def train_lanes(betas, params, velocity, grad, z, a, delta, X, Y, streams, shuff
     n_batches = epochs * per_epoch
 {_indent(betas, 1)}
     for l in range({LANES}):
-        r = r0 + l
+        r = R[l]
         ran[r] = n_batches
 {_indent(_copy_in(net, at, rows), 2)}
     # Counters, not divisions: epoch e, its batch b, and its row in the block of orders.
@@ -642,10 +647,10 @@ def train_lanes(betas, params, velocity, grad, z, a, delta, X, Y, streams, shuff
             if row == 0:  # each lane's orders of the next epochs, as EpochOrders
                 count = min(chunk, epochs - e)
                 for l in range({LANES}):
-                    _fill_orders(streams, r0 + l, shuffle, O[l, :count])
+                    _fill_orders(lane_streams, l, shuffle, O[l, :count])
             # The epoch's cost is summed in S, from epoch_cost[r, e] (the same sum).
             for l in range({LANES}):
-                {epoch_sum} = epoch_cost[r0 + l, e]
+                {epoch_sum} = epoch_cost[R[l], e]
         for l in range({LANES}):
             {cost} = 0.0
         for k_ in range(start, stop):
@@ -665,7 +670,7 @@ def train_lanes(betas, params, velocity, grad, z, a, delta, X, Y, streams, shuff
                 {epoch_sum} += {cost}
         if {lane_bad[0]} != 0.0:
             for l in range({LANES}):
-                r = r0 + l
+                r = R[l]
                 # The flag summed x - x over the new parameters: 0 unless one is inf or
                 # nan.
                 if ({flag_raised} or not math.isfinite({cost})) and ran[r] == n_batches:
@@ -673,14 +678,16 @@ def train_lanes(betas, params, velocity, grad, z, a, delta, X, Y, streams, shuff
         b += 1
         if b == per_epoch:
             for l in range({LANES}):
-                epoch_cost[r0 + l, e] = {epoch_sum}
+                epoch_cost[R[l], e] = {epoch_sum}
             b = 0
             e += 1
             row += 1
             if row == chunk:
                 row = 0
     for l in range({LANES}):
-        r = r0 + l
+        r = R[l]
+        for w in range(streams.shape[1]):
+            streams[r, w] = lane_streams[l, w]
 {_indent(_copy_out(net, at, rows), 2)}
 
 
@@ -688,17 +695,11 @@ def train_lanes(betas, params, velocity, grad, z, a, delta, X, Y, streams, shuff
 def train_many(layers, betas, cost, params, velocity, grad, z, a, delta, X, Y, streams,
                shuffle, batch_size, epochs, alpha, momentum, epoch_cost, ran):
     total = params.shape[0]
-    blocks = total // {LANES}
-    n = X.shape[0]
-    per_epoch = (n + batch_size - 1) // batch_size
-    chunk = _chunk_epochs(n, epochs)
-    for job in prange(blocks + total - blocks * {LANES}):
-        if job < blocks:
-            train_lanes(betas, params, velocity, grad, z, a, delta, X, Y, streams, shuffle,
-                        batch_size, epochs, alpha, momentum, epoch_cost, ran, job * {LANES})
-        else:
-            r = blocks * {LANES} + job - blocks
-{_indent(_one_network(train_one), 3)}
+    for job in prange((total + {LANES} - 1) // {LANES}):
+        r0 = job * {LANES}
+        train_lanes(betas, params, velocity, grad, z, a, delta, X, Y, streams, shuffle,
+                    batch_size, epochs, alpha, momentum, epoch_cost, ran, r0,
+                    min({LANES}, total - r0))
 """
 
 
