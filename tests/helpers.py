@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -58,18 +60,47 @@ def run_cli(
     )
 
 
+@dataclass(frozen=True)
+class Typing:
+    """Keys a person types once the screen shows something: ``keys`` once the regex
+    ``pattern`` has matched ``times`` times in what was drawn (after the first match of
+    the regex ``after``, if given), ``then_wait`` seconds after that."""
+
+    pattern: bytes
+    keys: bytes
+    times: int = 1
+    then_wait: float = 0.0
+    after: bytes | None = None
+
+    def seen(self, output: bytes | bytearray) -> bool:
+        start = 0
+        if self.after is not None:
+            first = re.search(self.after, output)
+            if first is None:
+                return False
+            start = first.end()
+        found = re.compile(self.pattern).finditer(output, start)
+        return sum(1 for _ in itertools.islice(found, self.times)) == self.times
+
+
+#: The status line's update count once it is not 0: the run has trained.
+UPDATES_SHOWN = rb"updates\s*(\x1b\[[0-9;]*m)*[1-9]"
+#: The cursor sent home, as Textual does after it draws a frame's changes.
+CURSOR_HOME = rb"\x1b\[1;1H"
+
+
 def run_in_terminal(
     *args: str,
     size: tuple[int, int] = (100, 30),
     timeout: float = 60,
     env: dict | None = None,
     chunks: list[tuple[float, bytes]] | None = None,
-    type_when: tuple[bytes, bytes] | None = None,
+    type_when: Typing | None = None,
 ) -> tuple[int, bytes]:
     """Run ``tui-backprop ARGS`` attached to a pseudo-terminal of ``size`` (columns, rows),
     as a person in a terminal would; returns (exit code, everything it drew). ``chunks``,
-    if given, gets each piece read with the time.monotonic() it arrived. ``type_when`` =
-    (pattern, keys) types ``keys`` once the drawn output matches the regex ``pattern``."""
+    if given, gets each piece read with the time.monotonic() it arrived. ``type_when``
+    types keys once the drawn output shows what it waits for (``Typing``)."""
     import fcntl
     import pty
     import select
@@ -93,10 +124,12 @@ def run_in_terminal(
     )
     os.close(slave)
     output = bytearray()
+    type_at: float | None = None  # when to type type_when's keys, once it was seen
     deadline = time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:
             ready, _, _ = select.select([master], [], [], 0.1)
+            chunk = b""
             if ready:
                 try:
                     chunk = os.read(master, 65536)
@@ -106,10 +139,13 @@ def run_in_terminal(
                     output.extend(chunk)
                     if chunks is not None:
                         chunks.append((time.monotonic(), chunk))
-                    if type_when is not None and re.search(type_when[0], output):
-                        os.write(master, type_when[1])
-                        type_when = None
-                    continue
+                    if type_when is not None and type_at is None and type_when.seen(output):
+                        type_at = time.monotonic() + type_when.then_wait
+            if type_when is not None and type_at is not None and time.monotonic() >= type_at:
+                os.write(master, type_when.keys)
+                type_when = None
+            if chunk:
+                continue
             if process.poll() is not None:
                 break
         else:

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from tests.helpers import run_cli, run_in_terminal
+from tests.helpers import UPDATES_SHOWN, Typing, run_cli, run_in_terminal
 from tui_backprop.core.reference import ReferenceNetwork
 
 
@@ -340,7 +340,7 @@ def test_the_app_runs_quits_and_writes_stats_in_a_terminal(tmp_path):
         "--fps",
         "20",
         timeout=300,
-        type_when=(rb"updates\s*(\x1b\[[0-9;]*m)*[1-9]", b"q"),
+        type_when=Typing(UPDATES_SHOWN, b"q"),
     )
     assert code == 0, screen[-2000:]
     doc = strict_json(stats.read_text())

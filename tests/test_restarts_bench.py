@@ -97,9 +97,17 @@ def _streams(seeds):
     return np.stack([stream_words(seed_streams(seed)[1]) for seed in seeds])
 
 
-# Compiling train_many takes half a minute per architecture; relu is in
-# tests/test_generate.py's.
-@pytest.mark.parametrize("spec", SMALL_SPECS[:4], ids=lambda s: f"{s.label}-{s.activations}")
+#: The architectures of tests/test_generate.py's LANE_ARCHS: compiling train_many takes a
+#: quarter of a minute per architecture, and the suite then compiles each once. Sigmoid,
+#: tanh and relu, both costs, biases or none, a deeper network and betas other than 1.
+LANE_SPECS = [
+    NetworkSpec.build(2, (3,), 1),
+    NetworkSpec.build(2, (2,), 1, activation="tanh", cost="cross-entropy", beta=0.75),
+    NetworkSpec((1, 3, 2, 1), ("sigmoid", "tanh", "relu"), beta=1.5, bias=False),
+]
+
+
+@pytest.mark.parametrize("spec", LANE_SPECS, ids=lambda s: f"{s.label}-{s.activations}")
 @pytest.mark.parametrize("batch_size", [1, 3])
 @pytest.mark.parametrize("shuffle", [True, False], ids=["shuffled", "data-order"])
 def test_networks_in_lanes_equal_networks_alone(spec, batch_size, shuffle):

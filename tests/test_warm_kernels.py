@@ -226,10 +226,17 @@ def test_gradient_check_runs_on_a_copy_and_says_when_the_network_moved_on(monkey
 
 def test_a_paused_app_writes_nothing():
     """Once drawn and its kernels ready, a paused app sends no byte until it quits."""
-    from tests.helpers import run_in_terminal
+    from tests.helpers import Typing, run_in_terminal
 
     chunks: list[tuple[float, bytes]] = []
-    code, output = run_in_terminal("--quit-after", "5", size=(100, 30), chunks=chunks)
+    # q three seconds after the status line says the kernels are ready, however long
+    # they took to load or compile.
+    code, output = run_in_terminal(
+        size=(100, 30),
+        chunks=chunks,
+        timeout=300,
+        type_when=Typing(rb"kernels ready", b"q", then_wait=3.0),
+    )
     assert code == 0
     ready = output.find(b"kernels ready")
     assert ready >= 0, "the status line never said the kernels were ready"
