@@ -310,7 +310,8 @@ def test_help_and_version():
 
 
 def test_unwritable_numba_cache_still_runs(tmp_path):
-    """A read-only install or cache location must not break the program: caching is off."""
+    """A read-only install or cache location must not break the program: it caches in a
+    private temporary folder of its own for that run, and says so in one line."""
     blocker = tmp_path / "file"
     blocker.write_text("")
     # The NOT network (one weight and a bias): everything it runs compiles, the least there is.
