@@ -577,7 +577,7 @@ def _one_network(train: str) -> Lines:
 
 
 def _lanes_source(net: _Net) -> str:
-    """``train_lanes``: LANES networks r0 .. r0 + LANES - 1 through the same batches, each
+    """``train_lanes``: networks r0 .. r0 + used - 1 (used <= LANES) through the same batches, each
     with exactly the operations of ``train_batches`` (so each lane's result is that of a
     run alone); and ``train_many``, which hands blocks of lanes to threads (the arguments
     and the drawing of orders of ``dense.train_many``). The last block's spare lanes, past
