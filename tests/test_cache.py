@@ -11,7 +11,7 @@ import shutil
 import stat
 from pathlib import Path
 
-import numba.core.caching
+import numba
 import pytest
 
 from kernels import config, specialize
@@ -64,9 +64,8 @@ def copy_of(warm_cache: Path, tmp_path: Path) -> Path:
 
 def copy_cache(cache: Path, to: Path) -> None:
     shutil.copytree(cache, to, symlinks=True)
-    subpath = numba.core.caching.UserProvidedCacheLocator.get_suitable_cache_subpath
-    old = subpath(str(cache / "generated" / "x.py"))
-    (to / old).rename(to / subpath(str(to / "generated" / "x.py")))
+    old = config.cache_subpath(cache / "generated")
+    (to / old).rename(to / config.cache_subpath(to / "generated"))
 
 
 class Planted:
@@ -348,8 +347,7 @@ def test_other_code_in_the_same_cache_keeps_numbas_format(tmp_path, warm):
     source = tmp_path / "theirs" / "their_module.py"
     source.parent.mkdir()
     source.write_text("from numba import njit\n\n@njit(cache=True)\ndef f(x):\n    return x + 1\n")
-    subpath = numba.core.caching.UserProvidedCacheLocator.get_suitable_cache_subpath
-    folder = Path(config.CACHE_DIR) / subpath(str(source))
+    folder = Path(config.CACHE_DIR) / config.cache_subpath(source.parent)
     try:
         namespace: dict = {"__file__": str(source), "__name__": "their_module"}
         exec(compile(source.read_text(), str(source), "exec"), namespace)
