@@ -5,9 +5,12 @@ loop overhead over trip counts of 1 to 3 and on loading and storing each weight 
 example. A kernel written out for one architecture keeps the weights, their velocities and
 gradient sums in registers for a whole call and writes them back once at the end. Each
 generated module has ``train_batches``, ``train_many``, ``step`` and ``evaluate``, with the
-signatures of the general kernels of those names and their results bit for bit;
-``train_online`` and ``train_online_unit``, which ``train_batches`` runs for batches of one
-(written for that case alone, as by hand); ``train_lanes``, which ``train_many`` runs;
+signatures of the general kernels of those names and their results bit for bit.
+``train_batches`` is plain Python, which chooses the kernel of the path a call takes, as
+``kernels.general_train_batches`` does for the general ones, so that a run compiles only
+that one: ``train_online`` and ``train_online_unit`` for batches of one (written for that
+case alone, as by hand), ``train_minibatches`` for larger ones; ``train_lanes``, which
+``train_many`` runs;
 and ``train_rule``, ``train_many_rule`` and ``step_rule``, the kernels of the update rules
 other than plain momentum and sgd, whose forward and backward passes are written out in
 the same way and whose update is ``dense.apply_rule`` itself (compiled only when a run
@@ -20,7 +23,8 @@ the whole network, naming each per-network value (``w1_0_1``, its velocity ``vw1
 gradient sum ``gw1_0_1``, a node's ``z1_0``, ``a1_0``, ``d1_0``, ...) through a *storage*,
 which says where that value lives in the function being written:
 
-- ``_Scalars`` (``train_batches``, ``step``): a local variable of the same name;
+- ``_Scalars`` (``train_minibatches``, ``train_online``, ``step``): a local variable of the
+  same name;
 - ``_LaneSlots`` (``train_lanes``): lane ``l`` of its slot in a scratch array, ``S[24 + l]``.
 
 A template per function then places those lines. Nothing is edited after it is written.
@@ -179,8 +183,8 @@ class _Storage(ABC):
 
 
 class _Scalars(_Storage):
-    """Every value a local variable named as the value (the templates of ``train_batches``
-    and ``step`` use those names directly); the flag a bool."""
+    """Every value a local variable named as the value (the templates of ``train_minibatches``,
+    ``train_online`` and ``step`` use those names directly); the flag a bool."""
 
     def __call__(self, name: str) -> str:
         return name
@@ -423,7 +427,11 @@ def _indent(lines: Lines, depth: int) -> str:
 
 
 def _train_batches_source(net: _Net) -> str:
-    """``train_batches``: ``dense.train_batches`` for this architecture."""
+    """``train_batches``: ``dense.train_batches`` for this architecture, its path chosen in
+    Python: ``train_minibatches`` (batches of more than one; its last batch of an epoch may
+    be shorter), ``train_online`` or ``train_online_unit``. Compiling one kernel that held
+    all three, as before, took about four times as long as the online one alone, which is
+    all that a first online run (the app's, ``train``'s by default) needs."""
     at = _Scalars()
 
     def arrays(array: str, k: int) -> str:
@@ -433,16 +441,24 @@ def _train_batches_source(net: _Net) -> str:
     fetch = _fetch(net, at, _row_of_x, _row_of_y)
     example = fetch + _forward(net, at) + _cost(net, at) + _backward(net, at)
     unit = " and ".join(f"betas[{m}] == 1.0" for m in range(1, net.L + 1))
-    return f"""{_online_source(net)}{_online_source(net, unit_betas=True)}@njit(**JIT_FLAGS)
-def train_batches(layers, betas, cost, params, velocity, grad, z, a, delta,
+    online = _online_source(net) + _online_source(net, unit_betas=True)
+    return f"""{online}def train_batches(layers, betas, cost, params, velocity, grad, z, a, delta,
                   X, Y, order, batch_size, first_batch, n_batches, alpha, momentum,
                   epoch_cost):
-    if batch_size == 1 and {unit}:
-        return train_online_unit(betas, params, velocity, z, a, delta, X, Y, order,
-                                 first_batch, n_batches, alpha, momentum, epoch_cost)
-    if batch_size == 1:
-        return train_online(betas, params, velocity, z, a, delta, X, Y, order, first_batch,
-                            n_batches, alpha, momentum, epoch_cost)
+    \"\"\"dense.train_batches for this architecture: the kernel of the call's path.\"\"\"
+    if batch_size > 1:
+        return train_minibatches(layers, betas, cost, params, velocity, grad, z, a, delta,
+                                 X, Y, order, batch_size, first_batch, n_batches, alpha,
+                                 momentum, epoch_cost)
+    kernel = train_online_unit if {unit} else train_online
+    return kernel(betas, params, velocity, z, a, delta, X, Y, order, first_batch, n_batches,
+                  alpha, momentum, epoch_cost)
+
+
+@njit(**JIT_FLAGS)
+def train_minibatches(layers, betas, cost, params, velocity, grad, z, a, delta,
+                      X, Y, order, batch_size, first_batch, n_batches, alpha, momentum,
+                      epoch_cost):
 {_indent(betas, 1)}
 {_indent(_copy_in(net, at, arrays), 1)}
     n = order.shape[1]

@@ -1,8 +1,11 @@
-"""Each path of the general kernel is a kernel of its own, chosen in Python
-(``kernels.general_train_batches``) and compiled only when a run takes it: a short online
+"""Each path of the update is a kernel of its own, chosen in Python and compiled only when a
+run takes it. For the general kernels (``kernels.general_train_batches``): a short online
 run does not compile the column-stored path, a long one not the row-stored one, mini-batches
-neither; ``Session.warm_up`` compiles the paths its run will take. And the choice made in
-Python gives the bits of the one made inside ``dense.train_batches``.
+neither. For a small network's generated kernels (the module's ``train_batches``): an online
+run compiles ``train_online_unit`` (or ``train_online``, for betas other than 1) and not
+``train_minibatches``, and the other way round. ``Session.warm_up`` compiles the paths its
+run will take. And the choice made in Python gives the bits of the one made inside
+``dense.train_batches``.
 
 What compiled is read from the dispatchers' ``signatures`` in a fresh process (in this one,
 other tests may have compiled any path already)."""
@@ -22,40 +25,50 @@ from tui_backprop.core.model import Network
 from tui_backprop.core.spec import NetworkSpec
 
 PATHS = ("train_online_by_rows", "train_online_by_columns", "train_minibatches")
+GENERATED_PATHS = ("train_online_unit", "train_online", "train_minibatches")
 
 SCRIPT = """
 import json, sys
 import numpy as np
 import kernels
-from kernels import dense
+from kernels import dense, specialize
 from tui_backprop.core.config import TrainingConfig
 from tui_backprop.core.session import Session
 from tui_backprop.core.spec import NetworkSpec
 
-n, batch, epochs, count = (int(a) for a in sys.argv[1:5])
-action = sys.argv[5]
+n, batch, epochs, count, hidden = (int(a) for a in sys.argv[1:6])
+action, beta = sys.argv[6], float(sys.argv[7])
 rng = np.random.default_rng(0)
 X = rng.uniform(-1.0, 1.0, (n, 2))
 Y = (X[:, :1] * X[:, 1:] > 0).astype(float)
-spec = NetworkSpec.build(2, (16,), 1)
+spec = NetworkSpec.build(2, (hidden,), 1, beta=beta)
 session = Session(spec, X, Y, TrainingConfig(batch_size=batch, epochs=epochs))
-assert session._train_batches is kernels.general_train_batches
+if session._train_batches is kernels.general_train_batches:
+    module, names = dense, PATHS
+else:
+    net = session.network
+    module = specialize.load_module(*kernels._arch(net.layers, net.cost_code))
+    assert session._train_batches is module.train_batches
+    names = GENERATED_PATHS
 if action == "run":
     assert session.run_batches(count) == count
 else:
     session.warm_up(every_path=action == "every")
-print(json.dumps({name: len(getattr(dense, name).signatures) for name in PATHS}))
-""".replace("PATHS", repr(PATHS))
+print(json.dumps({name: len(getattr(module, name).signatures) for name in names}))
+""".replace("GENERATED_PATHS", repr(GENERATED_PATHS)).replace("PATHS", repr(PATHS))
 
 
-def compiled_after(n: int, batch: int, epochs: int, count: int, action: str) -> set[str]:
-    """The paths compiled (or loaded from the cache) by a fresh process that trains a 2-16-1
-    network (more than ``specialize.MAX_PARAMETERS`` parameters: the general kernels) on
-    ``n`` examples: ``count`` updates (``run``), ``Session.warm_up`` (``warm``) or
-    ``Session.warm_up(every_path=True)`` (``every``)."""
-    args = [str(v) for v in (n, batch, epochs, count)]
+def compiled_after(
+    n: int, batch: int, epochs: int, count: int, action: str, hidden: int = 16, beta: float = 1.0
+) -> set[str]:
+    """The paths compiled (or loaded from the cache) by a fresh process that trains a
+    2-``hidden``-1 network on ``n`` examples: ``count`` updates (``run``),
+    ``Session.warm_up`` (``warm``) or ``Session.warm_up(every_path=True)`` (``every``).
+    With 16 hidden units it has more than ``specialize.MAX_PARAMETERS`` parameters (the
+    general kernels), with 3 fewer (kernels generated for it)."""
+    args = [str(v) for v in (n, batch, epochs, count, hidden, action, beta)]
     result = subprocess.run(
-        [sys.executable, "-c", SCRIPT, *args, action],
+        [sys.executable, "-c", SCRIPT, *args],
         capture_output=True,
         text=True,
         timeout=600,
@@ -100,6 +113,31 @@ def test_warm_up_compiles_the_paths_its_run_takes(n, epochs, paths):
 def test_warm_up_of_every_path_compiles_all_three():
     # What the app's warm-up thread and ``cache --warm`` ask for (``warm_kernels``).
     assert compiled_after(4, 1, 1, 0, "every") == set(PATHS)
+
+
+@pytest.mark.parametrize(
+    ("batch", "beta", "action", "paths"),
+    [
+        (1, 1.0, "run", {"train_online_unit"}),
+        (1, 2.0, "run", {"train_online"}),
+        (2, 1.0, "run", {"train_minibatches"}),
+        (1, 1.0, "warm", {"train_online_unit"}),
+        (2, 1.0, "warm", {"train_minibatches"}),
+        (1, 1.0, "every", {"train_online_unit", "train_minibatches"}),
+        (1, 2.0, "every", {"train_online", "train_minibatches"}),
+    ],
+    ids=[
+        "online",
+        "online-beta-2",
+        "mini-batches",
+        "warm-online",
+        "warm-mini-batches",
+        "every",
+        "every-beta-2",
+    ],
+)
+def test_a_generated_module_compiles_only_the_path_a_run_takes(batch, beta, action, paths):
+    assert compiled_after(4, batch, 1, 4, action, hidden=3, beta=beta) == paths
 
 
 def run_alone(train, spec, X, Y, order, batch, first, count, params):

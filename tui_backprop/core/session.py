@@ -488,10 +488,11 @@ class Session:
         that timing a run measures training alone; with ``single_steps`` also the kernel
         behind ``run_batches(1)``.
 
-        The general kernel's paths are kernels of their own (``kernels.general_train_batches``),
-        each compiled only when used: this compiles those a run of ``settings.epochs``
-        epochs (``run_epochs``) takes from here, or, with ``every_path``, every one a run
-        may take (at any batch size: the app changes it while running). A rule other than
+        The paths of the update are kernels of their own, each compiled only when used
+        (``kernels.general_train_batches`` and the generated modules' ``train_batches``):
+        this compiles those a run of ``settings.epochs`` epochs (``run_epochs``) takes from
+        here, or, with ``every_path``, every one a run may take (at any batch size: the app
+        changes it while running). A rule other than
         plain momentum or sgd runs one kernel at every batch size (``train_rule``, and
         ``step_rule`` for single steps): that one is compiled. So is the kernel that draws
         example orders (``orders.use_kernel_draws``)."""
@@ -523,11 +524,13 @@ class Session:
             if single_steps:
                 self._one_step(self._state.copy(), self._buffer.copy(), self._data.copy())
             return
-        calls = [(self.batch_size, 0)]  # (batch size, updates): the kernel each one takes
+        # (batch size, updates): the kernel each one takes. Batches of one train online,
+        # larger ones on ``train_minibatches`` (generated or general kernels alike).
+        calls = [(1, 0), (2, 0)] if every_path else [(self.batch_size, 0)]
         if self._train_batches is kernels.general_train_batches:
             # The first call of run_epochs runs the rest of this epoch, the later ones whole
             # epochs; online calls of fewer than COLUMNS_MIN_UPDATES updates run by rows,
-            # longer ones by columns, batches of more than one by train_minibatches.
+            # longer ones by columns.
             columns = kernels.COLUMNS_MIN_UPDATES
             per_epoch = self.batches_per_epoch
             first = per_epoch - self.batch_in_epoch
