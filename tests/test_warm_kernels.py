@@ -9,6 +9,8 @@ import dataclasses
 import threading
 
 import numpy as np
+from rich.console import Console
+from textual._compositor import CompositorUpdate
 
 from tests.test_scenes import lesson_config
 from tui_backprop.app.app import BackpropApp
@@ -102,6 +104,33 @@ def test_keys_act_at_once_while_the_kernels_compile():
         assert calls == ["2-3-1"]
 
     asyncio.run(scenario())
+
+
+def test_the_warm_up_starts_once_the_screen_saying_so_is_drawn():
+    """numba's import and the kernels' loading hold the GIL: the warm-up thread waits until
+    the first frame, which says the kernels are compiling, has gone to the terminal."""
+    console = Console(color_system=None, force_terminal=True, width=100)
+    frames: list[str] = []
+    seen_at_start: list[int] = []
+
+    async def scenario() -> None:
+        app = BackpropApp(dataclasses.replace(lesson_config("xor-231"), step_mode=False))
+        app.warm_up = lambda session: seen_at_start.append(len(frames))
+
+        def display(screen, renderable) -> None:
+            if isinstance(renderable, CompositorUpdate):
+                with console.capture() as capture:
+                    console.print(renderable)
+                frames.append(capture.get())
+
+        app._display = display  # type: ignore[method-assign]
+        async with app.run_test(size=(100, 30)) as pilot:
+            await kernels_arrive(app, pilot)
+            assert app.runner.session.kernels_ready
+
+    asyncio.run(scenario())
+    assert seen_at_start and seen_at_start[0] >= 1
+    assert "compiling the kernels for 2-3-1" in frames[0]
 
 
 def test_quitting_does_not_wait_for_a_compile():

@@ -33,6 +33,10 @@ COMPILE_HINT = (
     "`tui-backprop cache --warm` compiles the common ones ahead of time."
 )
 
+#: A warm-up waits at most this long (seconds) for the screen that says it is compiling to
+#: be drawn (``start_kernels``).
+DRAWN_FIRST_WAIT = 1.0
+
 #: What decides which kernels a run uses: the network's layer sizes, activations, cost
 #: and biases, and whether its update rule takes the momentum kernels or the rules' ones.
 KernelKey = tuple[tuple[int, ...], tuple[str, ...], str, bool, bool]
@@ -76,11 +80,20 @@ class WarmKernelsMixin(AppHost):
         if session.kernels_ready:
             return
         self.message = f"compiling the kernels for {session.spec.label}…"
+        # Importing numba and loading kernels hold the GIL most of the time: begun at once,
+        # they slowed the drawing of the screen that says so (at start-up, by about a third
+        # of the first frame's time), so the thread waits for that screen to be drawn.
+        drawn = threading.Event()
+        self.call_after_refresh(drawn.set)
+
+        def warm_up() -> None:
+            drawn.wait(DRAWN_FIRST_WAIT)
+            self.warm_up(session)
 
         self.warming = in_background(
             self,
             f"kernels {session.spec.label}",
-            lambda: self.warm_up(session),
+            warm_up,
             lambda _: self._kernels_arrived(session),
         )
         if not self._hinted:
