@@ -4,8 +4,9 @@ run does not compile the column-stored path, a long one not the row-stored one, 
 neither. For a small network's generated kernels (the module's ``train_batches``): an online
 run compiles ``train_online_unit`` (or ``train_online``, for betas other than 1) and not
 ``train_minibatches``, and the other way round. ``Session.warm_up`` compiles the paths its
-run will take. And the choice made in Python gives the bits of the one made inside
-``dense.train_batches``.
+run will take, and the kernel that draws example orders only for a run that draws more than
+one block of them (or every path). And the choice made in Python gives the bits of the one
+made inside ``dense.train_batches``.
 
 What compiled is read from the dispatchers' ``signatures`` in a fresh process (in this one,
 other tests may have compiled any path already)."""
@@ -31,7 +32,7 @@ SCRIPT = """
 import json, sys
 import numpy as np
 import kernels
-from kernels import dense, specialize
+from kernels import dense, shuffle, specialize
 from tui_backprop.core.config import TrainingConfig
 from tui_backprop.core.session import Session
 from tui_backprop.core.spec import NetworkSpec
@@ -54,14 +55,17 @@ if action == "run":
     assert session.run_batches(count) == count
 else:
     session.warm_up(every_path=action == "every")
-print(json.dumps({name: len(getattr(module, name).signatures) for name in names}))
+compiled = {name: len(getattr(module, name).signatures) for name in names}
+compiled["draw_orders"] = len(shuffle.draw_orders.signatures)
+print(json.dumps(compiled))
 """.replace("GENERATED_PATHS", repr(GENERATED_PATHS)).replace("PATHS", repr(PATHS))
 
 
 def compiled_after(
     n: int, batch: int, epochs: int, count: int, action: str, hidden: int = 16, beta: float = 1.0
 ) -> set[str]:
-    """The paths compiled (or loaded from the cache) by a fresh process that trains a
+    """The paths compiled (or loaded from the cache), and ``draw_orders`` if it was, by a
+    fresh process that trains a
     2-``hidden``-1 network on ``n`` examples: ``count`` updates (``run``),
     ``Session.warm_up`` (``warm``) or ``Session.warm_up(every_path=True)`` (``every``).
     With 16 hidden units it has more than ``specialize.MAX_PARAMETERS`` parameters (the
@@ -112,7 +116,7 @@ def test_warm_up_compiles_the_paths_its_run_takes(n, epochs, paths):
 
 def test_warm_up_of_every_path_compiles_all_three():
     # What the app's warm-up thread and ``cache --warm`` ask for (``warm_kernels``).
-    assert compiled_after(4, 1, 1, 0, "every") == set(PATHS)
+    assert compiled_after(4, 1, 1, 0, "every") == {*PATHS, "draw_orders"}
 
 
 @pytest.mark.parametrize(
@@ -123,8 +127,8 @@ def test_warm_up_of_every_path_compiles_all_three():
         (2, 1.0, "run", {"train_minibatches"}),
         (1, 1.0, "warm", {"train_online_unit"}),
         (2, 1.0, "warm", {"train_minibatches"}),
-        (1, 1.0, "every", {"train_online_unit", "train_minibatches"}),
-        (1, 2.0, "every", {"train_online", "train_minibatches"}),
+        (1, 1.0, "every", {"train_online_unit", "train_minibatches", "draw_orders"}),
+        (1, 2.0, "every", {"train_online", "train_minibatches", "draw_orders"}),
     ],
     ids=[
         "online",
@@ -138,6 +142,15 @@ def test_warm_up_of_every_path_compiles_all_three():
 )
 def test_a_generated_module_compiles_only_the_path_a_run_takes(batch, beta, action, paths):
     assert compiled_after(4, batch, 1, 4, action, hidden=3, beta=beta) == paths
+
+
+def test_warm_up_compiles_the_draws_for_a_run_of_more_than_one_block():
+    """XOR's 4 examples: 16384 epochs to a block of 2^16 indices."""
+    assert compiled_after(4, 1, 16384, 0, "warm", hidden=3) == {"train_online_unit"}
+    assert compiled_after(4, 1, 16385, 0, "warm", hidden=3) == {
+        "train_online_unit",
+        "draw_orders",
+    }
 
 
 def run_alone(train, spec, X, Y, order, batch, first, count, params):

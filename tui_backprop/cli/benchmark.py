@@ -138,8 +138,14 @@ def throughput_cases(quick: bool) -> list[Case]:
 
 
 def _session(case: Case) -> Session:
+    """The case's Session, set for a run of its timed length (``Session.warm_up`` readies
+    what a run that long takes)."""
     settings = TrainingConfig(
-        alpha=case.alpha, momentum=case.momentum, optimizer=case.optimizer, seed=0
+        alpha=case.alpha,
+        momentum=case.momentum,
+        optimizer=case.optimizer,
+        seed=0,
+        epochs=-(-case.kernel_updates // len(case.X)),
     )
     return Session(case.spec, case.X, case.Y, settings)
 

@@ -166,6 +166,10 @@ class EpochOrders:
         #: The kernel's blocks, (1, block_epochs, n), each drawn over the one before.
         self._drawn: Ints | None = None
 
+    def blocks_in(self, epochs: int) -> int:
+        """About how many blocks of orders a run of ``epochs`` epochs draws (0 unshuffled)."""
+        return -(-epochs // self.block_epochs) if self.shuffle else 0
+
     def _load_block(self, index: int) -> None:
         if index < self._block_index:
             raise ValueError("epoch orders are drawn forwards only; restart from the seed")

@@ -495,8 +495,12 @@ class Session:
         changes it while running). A rule other than
         plain momentum or sgd runs one kernel at every batch size (``train_rule``, and
         ``step_rule`` for single steps): that one is compiled. So is the kernel that draws
-        example orders (``orders.use_kernel_draws``)."""
-        use_kernel_draws()
+        example orders (``orders.use_kernel_draws``), for every path or a run that draws
+        more than one block of orders: NumPy draws a block (2^16 indices) about a
+        millisecond slower than the kernel, which takes a second to compile (a quarter of
+        a short ``train``'s first start) and about 15 ms to load from the cache."""
+        if every_path or self._orders.blocks_in(self.settings.epochs) > 1:
+            use_kernel_draws()
         net = self.network
         if not self._momentum_path:
             order = np.arange(self.n_examples, dtype=np.int64)[None, :]
