@@ -34,7 +34,7 @@ import numpy as np
 import kernels
 from kernels import dense, shuffle, specialize
 from tui_backprop.core.config import TrainingConfig
-from tui_backprop.core.session import Session
+from tui_backprop.core.session import Session, warm_kernels
 from tui_backprop.core.spec import NetworkSpec
 
 n, batch, epochs, count, hidden = (int(a) for a in sys.argv[1:6])
@@ -53,6 +53,8 @@ else:
     names = GENERATED_PATHS
 if action == "run":
     assert session.run_batches(count) == count
+elif action == "app":  # the app's warm-up: its Session's batch size only
+    warm_kernels(spec, X, Y, session.settings, every_batch_size=False)
 else:
     session.warm_up(every_path=action == "every")
 compiled = {name: len(getattr(module, name).signatures) for name in names}
@@ -67,7 +69,8 @@ def compiled_after(
     """The paths compiled (or loaded from the cache), and ``draw_orders`` if it was, by a
     fresh process that trains a
     2-``hidden``-1 network on ``n`` examples: ``count`` updates (``run``),
-    ``Session.warm_up`` (``warm``) or ``Session.warm_up(every_path=True)`` (``every``).
+    ``Session.warm_up`` (``warm``), ``Session.warm_up(every_path=True)`` (``every``) or
+    the app's warm-up, ``warm_kernels(..., every_batch_size=False)`` (``app``).
     With 16 hidden units it has more than ``specialize.MAX_PARAMETERS`` parameters (the
     general kernels), with 3 fewer (kernels generated for it)."""
     args = [str(v) for v in (n, batch, epochs, count, hidden, action, beta)]
@@ -142,6 +145,22 @@ def test_warm_up_of_every_path_compiles_all_three():
 )
 def test_a_generated_module_compiles_only_the_path_a_run_takes(batch, beta, action, paths):
     assert compiled_after(4, batch, 1, 4, action, hidden=3, beta=beta) == paths
+
+
+@pytest.mark.parametrize(
+    ("hidden", "batch", "paths"),
+    [
+        (3, 1, {"train_online_unit"}),
+        (3, 2, {"train_minibatches"}),
+        (16, 1, {"train_online_by_rows", "train_online_by_columns"}),
+        (16, 2, {"train_minibatches"}),
+    ],
+    ids=["generated-online", "generated-batches", "general-online", "general-batches"],
+)
+def test_the_apps_warm_up_compiles_the_paths_of_its_batch_size(hidden, batch, paths):
+    """A Session's batch size does not change: the app readies its paths, for calls of any
+    length, and not the other batch sizes' (``cache --warm`` does those)."""
+    assert compiled_after(4, batch, 1, 0, "app", hidden=hidden) == {*paths, "draw_orders"}
 
 
 def test_warm_up_compiles_the_draws_for_a_run_of_more_than_one_block():

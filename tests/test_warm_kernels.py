@@ -15,6 +15,7 @@ from textual._compositor import CompositorUpdate
 from tests.test_scenes import lesson_config
 from tui_backprop.app.app import BackpropApp
 from tui_backprop.app.screens.gradcheck import GradCheckScreen
+from tui_backprop.app.warm import kernel_key
 from tui_backprop.app.widgets.status import StatusLine
 from tui_backprop.core.session import Session, warm_kernels
 from tui_backprop.io.build import build_setup
@@ -169,6 +170,19 @@ def test_a_network_the_process_has_kernels_for_starts_ready():
         assert warmed == ["cross-entropy", "mse"]
 
     asyncio.run(scenario())
+
+
+def test_a_session_of_another_batch_size_needs_its_own_warm_up():
+    """The app's warm-up readies the paths of its Session's batch size only (online, or
+    mini-batches): a Session of the same network at another batch size is not ready."""
+    setup = build_setup(load_lesson("xor-231").run, make_session=False)
+    spec, X, Y, settings = setup.spec, setup.problem.X, setup.problem.Y, setup.settings
+    settings = dataclasses.replace(settings, batch_size=1)
+    online = kernel_key(Session(spec, X, Y, settings))
+    assert online == kernel_key(Session(spec, X, Y, dataclasses.replace(settings, seed=9)))
+    two = kernel_key(Session(spec, X, Y, dataclasses.replace(settings, batch_size=2)))
+    four = kernel_key(Session(spec, X, Y, dataclasses.replace(settings, batch_size=4)))
+    assert online != two == four
 
 
 def test_another_optimizer_warms_its_kernels_off_the_event_loop():

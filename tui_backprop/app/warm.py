@@ -38,8 +38,10 @@ COMPILE_HINT = (
 DRAWN_FIRST_WAIT = 1.0
 
 #: What decides which kernels a run uses: the network's layer sizes, activations, cost
-#: and biases, and whether its update rule takes the momentum kernels or the rules' ones.
-KernelKey = tuple[tuple[int, ...], tuple[str, ...], str, bool, bool]
+#: and biases, whether its update rule takes the momentum kernels or the rules' ones, and
+#: whether it trains online or on mini-batches (a Session's batch size does not change, so
+#: the warm-up readies only the paths of its own).
+KernelKey = tuple[tuple[int, ...], tuple[str, ...], str, bool, bool, bool]
 
 
 def kernel_key(session: Session) -> KernelKey:
@@ -50,6 +52,7 @@ def kernel_key(session: Session) -> KernelKey:
         spec.cost,
         spec.bias,
         momentum_path(session.rule),
+        session.batch_size > 1,
     )
 
 
@@ -64,7 +67,11 @@ class WarmKernelsMixin(AppHost):
         self._hinted = False
         #: The warm-up itself: ``warm_kernels`` (a test puts a slow fake here).
         self.warm_up: Callable[[Session], None] = lambda session: warm_kernels(
-            session.spec, session.X, session.Y, replace(session.settings, **asdict(session.rule))
+            session.spec,
+            session.X,
+            session.Y,
+            replace(session.settings, **asdict(session.rule)),
+            every_batch_size=False,
         )
 
     def prepare(self, session: Session) -> Session:

@@ -483,7 +483,9 @@ class Session:
                 return status & STEP_RAN
             status = self._one_step(self._state, self._buffer, self._data)
 
-    def warm_up(self, single_steps: bool = False, every_path: bool = False) -> None:
+    def warm_up(
+        self, single_steps: bool = False, every_path: bool = False, batch_size: int | None = None
+    ) -> None:
         """Compile (or load from the cache) the training kernels, changing nothing, so
         that timing a run measures training alone; with ``single_steps`` also the kernel
         behind ``run_batches(1)``.
@@ -491,8 +493,9 @@ class Session:
         The paths of the update are kernels of their own, each compiled only when used
         (``kernels.general_train_batches`` and the generated modules' ``train_batches``):
         this compiles those a run of ``settings.epochs`` epochs (``run_epochs``) takes from
-        here, or, with ``every_path``, every one a run may take (at any batch size: the app
-        changes it while running). A rule other than
+        here, or, with ``every_path``, every one that calls of any length may take: at
+        ``batch_size`` (online or mini-batches), or at any batch size if that is None (what
+        ``cache --warm`` readies for later runs). A rule other than
         plain momentum or sgd runs one kernel at every batch size (``train_rule``, and
         ``step_rule`` for single steps): that one is compiled. So is the kernel that draws
         example orders (``orders.use_kernel_draws``), for every path or a run that draws
@@ -545,6 +548,8 @@ class Session:
                 calls = [(1, 0)] if first < columns else []
                 if total >= columns:
                     calls.append((1, columns))
+        if every_path and batch_size is not None:  # that batch size's paths only
+            calls = [call for call in calls if (call[0] == 1) == (batch_size == 1)]
         # The data's own order (the session's orders are drawn forwards only).
         epochs = -(-max(*(count for _, count in calls), 1) // self.batches_per_epoch)
         order = np.tile(np.arange(self.n_examples, dtype=np.int64), (epochs, 1))
@@ -735,14 +740,23 @@ class Session:
         return bool(np.isfinite(self.network.params).all())
 
 
-def warm_kernels(spec: NetworkSpec, X: ArrayLike, Y: ArrayLike, settings: TrainingConfig) -> None:
+def warm_kernels(
+    spec: NetworkSpec,
+    X: ArrayLike,
+    Y: ArrayLike,
+    settings: TrainingConfig,
+    every_batch_size: bool = True,
+) -> None:
     """Compile, or load from the cache, every kernel a Session of ``spec`` evaluates and
     trains with, on a throwaway Session of one example: a front end runs this in a thread
-    while its own Session (``kernels_ready`` False) stays usable."""
+    while its own Session (``kernels_ready`` False) stays usable. Its update's paths are
+    those of every batch size, or with ``every_batch_size`` False of settings.batch_size
+    only (a Session's batch size does not change: the app's warm-up)."""
     one = dataclasses.replace(settings, batch_size=1)
     X = np.asarray(X, dtype=np.float64)[:1]
     Y = np.asarray(Y, dtype=np.float64)[:1]
     session = Session(spec, X, Y, one)
     session.evaluate()
     session.snapshot()
-    session.warm_up(single_steps=True, every_path=True)
+    only = None if every_batch_size else settings.batch_size
+    session.warm_up(single_steps=True, every_path=True, batch_size=only)
