@@ -187,15 +187,17 @@ def rule_stepper(layers, cost: int, specialized: bool | None = None):
     return specialize.load_module(*_arch(layers, cost)).step_rule
 
 
-def stepper(layers, cost: int, specialized: bool | None = None):
+def stepper(layers, cost: int, specialized: bool | None = None, online: bool = False):
     """The ``step`` kernel (one update on the packed arrays, see ``dense.step``) for the
     network described by the layer table; chosen as by ``trainers``, and like those, the
-    generated and the general one give the same bits."""
+    generated and the general one give the same bits. ``online``: for batches of one only
+    (a generated module's ``step_online``, which compiles in about half the time)."""
     from . import dense, specialize
 
     if not _specialized(layers, specialized):
         return dense.step
-    return specialize.load_module(*_arch(layers, cost)).step
+    module = specialize.load_module(*_arch(layers, cost))
+    return module.step_online if online else module.step
 
 
 def evaluator(layers, cost: int, specialized: bool | None = None):

@@ -9,7 +9,8 @@ signatures of the general kernels of those names and their results bit for bit.
 ``train_batches`` is plain Python, which chooses the kernel of the path a call takes, as
 ``kernels.general_train_batches`` does for the general ones, so that a run compiles only
 that one: ``train_online`` and ``train_online_unit`` for batches of one (written for that
-case alone, as by hand), ``train_minibatches`` for larger ones; ``train_lanes``, which
+case alone, as by hand), ``train_minibatches`` for larger ones; ``step_online``, ``step``
+for batches of one alone (a Session of batch size 1 takes it); ``train_lanes``, which
 ``train_many`` runs;
 and ``train_rule``, ``train_many_rule`` and ``step_rule``, the kernels of the update rules
 other than plain momentum and sgd, whose forward and backward passes are written out in
@@ -719,9 +720,12 @@ def train_many(layers, betas, cost, params, velocity, grad, z, a, delta, X, Y, s
 """
 
 
-def _step_source(net: _Net) -> str:
+def _step_source(net: _Net, online: bool = False) -> str:
     """``step``: ``dense.step`` for this architecture, with the offsets of every parameter
-    and node in the packed arrays written in as constants."""
+    and node in the packed arrays written in as constants. ``online`` writes
+    ``step_online`` instead, for batches of one alone (the app's ``n`` in an online run):
+    the same bits, without the batch loop and the update that divides by the batch's
+    length, so it compiles in about half the time."""
     at = _Scalars()
     P, nodes = len(net.params), net.n_nodes
     # Where each array starts in a Network's buffer (params, velocity, grad, z, a, delta,
@@ -744,8 +748,35 @@ def _step_source(net: _Net) -> str:
     betas = _betas(net, lambda m: f"buffer[{betas_at + m}]")
     example = _fetch(net, at, x, y) + _forward(net, at) + _cost(net, at) + _backward(net, at)
     orders_at = ST_HEADER + (net.L + 1) * N_COLUMNS
+    if online:
+        name, first = "step_online", ["start = state[ST_BATCH]", "stop = start + 1"]
+        batch = [
+            "batch_cost = 0.0",
+            "k_ = start",
+            "idx = state[order_at + k_]",
+            *example,
+            *_update(net, at, False),
+        ]
+    else:
+        name = "step"
+        first = [
+            "batch_size = state[ST_BATCH_SIZE]",
+            "start = state[ST_BATCH] * batch_size",
+            "stop = min(start + batch_size, n)",
+        ]
+        batch = [
+            "batch_cost = 0.0",
+            "for k_ in range(start, stop):",
+            "    idx = state[order_at + k_]",
+            *(f"    {line}" for line in example),
+            "batch_len = stop - start",
+            "if batch_len == 1:",
+            *(f"    {line}" for line in _update(net, at, False)),
+            "else:",
+            *(f"    {line}" for line in _update(net, at, True)),
+        ]
     return f"""@njit(**JIT_FLAGS)
-def step(state, buffer, data):
+def {name}(state, buffer, data):
     row = _step_order_row(state)
     if row < 0:
         return -1 - row
@@ -757,18 +788,8 @@ def step(state, buffer, data):
     buffer[{t_at}] += 1.0  # t, the updates since the state was 0
 {_indent(betas, 1)}
 {_indent(_copy_in(net, at, packed), 1)}
-    batch_size = state[ST_BATCH_SIZE]
-    start = state[ST_BATCH] * batch_size
-    stop = min(start + batch_size, n)
-    batch_cost = 0.0
-    for k_ in range(start, stop):
-        idx = state[order_at + k_]
-{_indent(example, 2)}
-    batch_len = stop - start
-    if batch_len == 1:
-{_indent(_update(net, at, False), 2)}
-    else:
-{_indent(_update(net, at, True), 2)}
+{_indent(first, 1)}
+{_indent(batch, 1)}
 {_indent(_copy_out(net, at, packed), 1)}
     return _finish_step(state, data, stop - start, state[order_at + stop - 1], batch_cost,
                         not {at.flag_raised()})
@@ -940,8 +961,9 @@ def evaluate(layers, betas, cost, params, z, a, X, Y, outputs, costs):
 
 
 def generate_source(sizes: Sequence[int], codes: Sequence[int], cost: int, bias: bool) -> str:
-    """The source of the module of kernels for this architecture: ``train_batches``,
-    ``train_lanes``, ``train_many``, ``step`` and ``evaluate``.
+    """The source of the module of kernels for this architecture: ``train_batches`` and
+    the kernels it chooses from, ``train_lanes``, ``train_many``, ``step``, ``step_online``,
+    ``evaluate`` and the update rules' kernels.
 
     sizes : N^0 .. N^L; codes : the activation code of each layer (codes[0], the input
     layer's, is not used); cost : MSE or CROSS_ENTROPY; bias : whether layers have biases.
@@ -980,6 +1002,8 @@ from kernels.shuffle import fill_orders as _fill_orders
 {_lanes_source(net)}
 
 {_step_source(net)}
+
+{_step_source(net, online=True)}
 
 {_evaluate_source(net)}
 

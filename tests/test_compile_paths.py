@@ -26,7 +26,7 @@ from tui_backprop.core.model import Network
 from tui_backprop.core.spec import NetworkSpec
 
 PATHS = ("train_online_by_rows", "train_online_by_columns", "train_minibatches")
-GENERATED_PATHS = ("train_online_unit", "train_online", "train_minibatches")
+GENERATED_PATHS = ("train_online_unit", "train_online", "train_minibatches", "step_online", "step")
 
 SCRIPT = """
 import json, sys
@@ -55,6 +55,8 @@ if action == "run":
     assert session.run_batches(count) == count
 elif action == "app":  # the app's warm-up: its Session's batch size only
     warm_kernels(spec, X, Y, session.settings, every_batch_size=False)
+elif action == "cache":  # cache --warm's: every batch size
+    warm_kernels(spec, X, Y, session.settings)
 else:
     session.warm_up(every_path=action == "every")
 compiled = {name: len(getattr(module, name).signatures) for name in names}
@@ -70,7 +72,8 @@ def compiled_after(
     fresh process that trains a
     2-``hidden``-1 network on ``n`` examples: ``count`` updates (``run``),
     ``Session.warm_up`` (``warm``), ``Session.warm_up(every_path=True)`` (``every``) or
-    the app's warm-up, ``warm_kernels(..., every_batch_size=False)`` (``app``).
+    the app's warm-up, ``warm_kernels(..., every_batch_size=False)`` (``app``), or
+    ``cache --warm``'s, ``warm_kernels`` (``cache``).
     With 16 hidden units it has more than ``specialize.MAX_PARAMETERS`` parameters (the
     general kernels), with 3 fewer (kernels generated for it)."""
     args = [str(v) for v in (n, batch, epochs, count, hidden, action, beta)]
@@ -150,8 +153,8 @@ def test_a_generated_module_compiles_only_the_path_a_run_takes(batch, beta, acti
 @pytest.mark.parametrize(
     ("hidden", "batch", "paths"),
     [
-        (3, 1, {"train_online_unit"}),
-        (3, 2, {"train_minibatches"}),
+        (3, 1, {"train_online_unit", "step_online"}),
+        (3, 2, {"train_minibatches", "step"}),
         (16, 1, {"train_online_by_rows", "train_online_by_columns"}),
         (16, 2, {"train_minibatches"}),
     ],
@@ -159,8 +162,15 @@ def test_a_generated_module_compiles_only_the_path_a_run_takes(batch, beta, acti
 )
 def test_the_apps_warm_up_compiles_the_paths_of_its_batch_size(hidden, batch, paths):
     """A Session's batch size does not change: the app readies its paths, for calls of any
-    length, and not the other batch sizes' (``cache --warm`` does those)."""
+    length, and its single step (a generated module's ``step_online`` for batches of one),
+    and not the other batch sizes' (``cache --warm`` does those)."""
     assert compiled_after(4, batch, 1, 0, "app", hidden=hidden) == {*paths, "draw_orders"}
+
+
+def test_cache_warm_readies_every_batch_sizes_paths_and_steps():
+    # Every path but ``train_online``, whose betas (other than 1) this network has not.
+    every = {"train_online_unit", "train_minibatches", "step_online", "step", "draw_orders"}
+    assert compiled_after(4, 1, 1, 0, "cache", hidden=3) == every
 
 
 def test_warm_up_compiles_the_draws_for_a_run_of_more_than_one_block():

@@ -185,7 +185,8 @@ def test_source_compiles_and_loads(arch):
     source = specialize.generate_source(*arch.args)
     compile(source, f"<generated {arch!r}>", "exec")
     module = specialize.load_module(*arch.args)
-    for name in ("train_minibatches", "train_online", "train_lanes", "train_many", "step"):
+    kernels = ("train_minibatches", "train_online", "train_lanes", "train_many", "step")
+    for name in (*kernels, "step_online"):
         assert hasattr(getattr(module, name), "py_func"), name  # a numba dispatcher
     assert not hasattr(module.train_batches, "py_func")  # Python, choosing one of those
     assert module.__file__ is not None
@@ -315,23 +316,26 @@ def step_arrays(arch, X, Y, params, order, batch, alpha):
 
 @pytest.mark.parametrize(("arch", "batch", "regime"), RUNS, ids=RUN_IDS)
 def test_step_gives_the_general_kernels_bits(arch, batch, regime):
-    """Step by step, the generated and the general step leave every array the same, return
-    the same statuses, and end where train_batches ends."""
+    """Step by step, the generated and the general step (and for batches of one the
+    generated ``step_online``) leave every array the same, return the same statuses, and
+    end where train_batches ends."""
     rng = np.random.default_rng(2)
     alpha, scale = REGIMES[regime]
     X, Y = arch.data(rng, scale)
     params, order = arch.start(rng), orders_for(rng)
-    generated = specialize.load_module(*arch.args).step
+    module = specialize.load_module(*arch.args)
+    steps = [module.step, dense.step] + ([module.step_online] if batch == 1 else [])
     runs = []
-    for step in (generated, dense.step):
+    for step in steps:
         state, buffer, data = step_arrays(arch, X, Y, params, order, batch, alpha)
         statuses = [int(step(state, buffer, data)) for _ in range(EPOCHS * per_epoch(batch))]
         runs.append((statuses, state, buffer, data))
-    (statuses, state, buffer, data), (statuses_d, state_d, buffer_d, data_d) = runs
-    assert statuses == statuses_d
-    assert np.array_equal(state, state_d)
-    assert_same_bits(buffer, buffer_d, "buffer")
-    assert_same_bits(data, data_d, "data")
+    statuses, state, buffer, data = runs[0]
+    for statuses_d, state_d, buffer_d, data_d in runs[1:]:
+        assert statuses == statuses_d
+        assert np.array_equal(state, state_d)
+        assert_same_bits(buffer, buffer_d, "buffer")
+        assert_same_bits(data, data_d, "data")
     ran = sum(1 for s in statuses if s & STEP_RAN)
     if state[ST_DIVERGED]:  # it ran up to the step that diverged, and nothing after
         first = next(k for k, s in enumerate(statuses) if s & STEP_DIVERGED)

@@ -97,7 +97,7 @@ class Session:
         self._momentum_path = momentum_path(self._rule)
         self._single_step: Callable[..., Any] | None = None
         self._packed.set_rule(self._rule)
-        self.batch_size = settings.batch_size
+        self._packed.batch_size = settings.batch_size
         self.outputs = np.zeros((len(self.X), spec.sizes[-1]))
         self.costs = np.zeros(len(self.X))
         #: The kernels' epoch costs, a call's worth (at most a block of orders), reused:
@@ -128,9 +128,10 @@ class Session:
         with them, so a Session can be built and shown (``kernels_ready`` False) first."""
         layers, cost = self.network.layers, self.network.cost_code
         train_batches, _ = kernels.trainers(layers, cost, self._specialized)
+        online = self.batch_size == 1
         return (
             train_batches,
-            kernels.stepper(layers, cost, self._specialized),
+            kernels.stepper(layers, cost, self._specialized, online),
             kernels.evaluator(layers, cost, self._specialized),
         )
 
@@ -240,10 +241,14 @@ class Session:
     updates = _InStepState[int]()
     #: Examples trained on (an example in k batches counts k).
     examples_seen = _InStepState[int]()
-    #: Examples per update.
-    batch_size = _InStepState[int]()
     #: The example whose z, a and delta are in the network's buffers (None: none yet).
     last_example = _InStepState[int | None]()
+
+    @property
+    def batch_size(self) -> int:
+        """Examples per update, from the settings: fixed for the Session's life, since its
+        single-step kernel is chosen for it (``kernels.stepper``)."""
+        return self._packed.batch_size
 
     @property
     def history(self) -> LossHistory:
@@ -553,7 +558,7 @@ class Session:
         # The data's own order (the session's orders are drawn forwards only).
         epochs = -(-max(*(count for _, count in calls), 1) // self.batches_per_epoch)
         order = np.tile(np.arange(self.n_examples, dtype=np.int64), (epochs, 1))
-        for batch_size, count in calls:
+        for size, count in calls:
             # On copies, to change nothing: a run by columns of no updates still does the
             # first forward pass, and this one runs a few updates.
             self._train_batches(
@@ -569,15 +574,21 @@ class Session:
                 self.X,
                 self.Y,
                 order,
-                batch_size,
+                size,
                 0,
                 count,
                 self.alpha,
                 self.momentum,
                 np.zeros(len(order)),
             )
-        if single_steps:
-            self._step(self._state.copy(), self._buffer.copy(), self._data.copy())
+        if single_steps:  # the step kernel of each batch size asked for (as the paths)
+            sizes = [self.batch_size] if not every_path else [1, 2]
+            if every_path and batch_size is not None:
+                sizes = [batch_size]
+            net = self.network
+            for online in {each == 1 for each in sizes}:
+                step = kernels.stepper(net.layers, net.cost_code, self._specialized, online)
+                step(self._state.copy(), self._buffer.copy(), self._data.copy())
 
     def run_epochs(
         self,
