@@ -54,8 +54,8 @@ for bit, so a run may move from one to another between any two calls:
 - the generated ``train_lanes``, which the generated ``train_many`` runs for blocks of
   ``specialize.LANES`` networks (``restarts``): the networks as the lanes of vector
   registers, 34-44 M network-updates/s per thread (target 30 M). The networks left over
-  go through the generated ``train_batches``. (``train_many`` here runs this module's
-  ``train_batches`` for each network.)
+  train in a last block, whose spare lanes train copies of the last network. (``train_many``
+  here runs this module's ``train_batches`` for each network.)
 
 The update rules other than plain momentum and sgd (``kernels.layout``'s rule codes) take
 one path of their own, so that the momentum paths above stay as they were and a rule is

@@ -9,7 +9,7 @@ signatures of the general kernels of those names and their results bit for bit.
 ``train_batches`` is plain Python, which chooses the kernel of the path a call takes, as
 ``kernels.general_train_batches`` does for the general ones, so that a run compiles only
 that one: ``train_online`` and ``train_online_unit`` for batches of one (written for that
-case alone, as by hand), ``train_minibatches`` for larger ones; ``step_online``, ``step``
+case alone, as by hand), ``train_minibatches`` for larger ones; ``step_online``: ``step``
 for batches of one alone (a Session of batch size 1 takes it); ``train_lanes``, which
 ``train_many`` runs;
 and ``train_rule``, ``train_many_rule`` and ``step_rule``, the kernels of the update rules
@@ -24,8 +24,8 @@ the whole network, naming each per-network value (``w1_0_1``, its velocity ``vw1
 gradient sum ``gw1_0_1``, a node's ``z1_0``, ``a1_0``, ``d1_0``, ...) through a *storage*,
 which says where that value lives in the function being written:
 
-- ``_Scalars`` (``train_minibatches``, ``train_online``, ``step``): a local variable of the
-  same name;
+- ``_Scalars`` (``train_minibatches``, ``train_online``, ``train_online_unit``, ``step``,
+  ``step_online``): a local variable of the same name;
 - ``_LaneSlots`` (``train_lanes``): lane ``l`` of its slot in a scratch array, ``S[24 + l]``.
 
 A template per function then places those lines. Nothing is edited after it is written.
@@ -185,7 +185,8 @@ class _Storage(ABC):
 
 class _Scalars(_Storage):
     """Every value a local variable named as the value (the templates of ``train_minibatches``,
-    ``train_online`` and ``step`` use those names directly); the flag a bool."""
+    ``train_online`` (and ``_unit``) and ``step`` (and ``_online``) use those names
+    directly); the flag a bool."""
 
     def __call__(self, name: str) -> str:
         return name

@@ -121,7 +121,7 @@ def test_warm_up_compiles_the_paths_its_run_takes(n, epochs, paths):
 
 
 def test_warm_up_of_every_path_compiles_all_three():
-    # What the app's warm-up thread and ``cache --warm`` ask for (``warm_kernels``).
+    # What ``cache --warm`` asks for (``warm_kernels``); the app, its batch size's alone.
     assert compiled_after(4, 1, 1, 0, "every") == {*PATHS, "draw_orders"}
 
 
