@@ -500,14 +500,16 @@ class Session:
         this compiles those a run of ``settings.epochs`` epochs (``run_epochs``) takes from
         here, or, with ``every_path``, every one that calls of any length may take: at
         ``batch_size`` (online or mini-batches), or at any batch size if that is None (what
-        ``cache --warm`` readies for later runs). A rule other than
+        ``cache --warm`` readies for later runs); ``batch_size`` counts only with
+        ``every_path``. A rule other than
         plain momentum or sgd runs one kernel at every batch size (``train_rule``, and
         ``step_rule`` for single steps): that one is compiled. So is the kernel that draws
         example orders (``orders.use_kernel_draws``), for every path or a run that draws
         more than one block of orders: NumPy draws a block (2^16 indices) about a
         millisecond slower than the kernel, which takes a second to compile (a quarter of
         a short ``train``'s first start) and about 15 ms to load from the cache."""
-        if every_path or self._orders.blocks_in(self.settings.epochs) > 1:
+        # Counted from epoch 0: a resumed run draws the blocks before its epoch too.
+        if every_path or self._orders.blocks_in(self.epoch + self.settings.epochs) > 1:
             use_kernel_draws()
         net = self.network
         if not self._momentum_path:
