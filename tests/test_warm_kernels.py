@@ -34,11 +34,11 @@ def counting_warm_ups(app, key, warmed: list, release: threading.Event) -> None:
     one after the first waits for ``release`` (a compile still in flight) before it runs."""
     real = app.warm_up
 
-    def counted(session: Session) -> None:
+    def counted(session: Session, settings) -> None:
         warmed.append(key(session))
         if len(warmed) > 1:
             release.wait(60)
-        real(session)
+        real(session, settings)
 
     app.warm_up = counted
 
@@ -76,10 +76,10 @@ def test_keys_act_at_once_while_the_kernels_compile():
         app = BackpropApp(dataclasses.replace(lesson_config("xor-231"), step_mode=False))
         real = app.warm_up
 
-        def slow_warm_up(session: Session) -> None:
+        def slow_warm_up(session: Session, settings) -> None:
             calls.append(session.spec.label)
             release.wait(60)
-            real(session)
+            real(session, settings)
 
         app.warm_up = slow_warm_up
         async with app.run_test(size=(100, 30)) as pilot:
@@ -116,7 +116,7 @@ def test_the_warm_up_starts_once_the_screen_saying_so_is_drawn():
 
     async def scenario() -> None:
         app = BackpropApp(dataclasses.replace(lesson_config("xor-231"), step_mode=False))
-        app.warm_up = lambda session: seen_at_start.append(len(frames))
+        app.warm_up = lambda session, settings: seen_at_start.append(len(frames))
 
         def display(screen, renderable) -> None:
             if isinstance(renderable, CompositorUpdate):
@@ -135,12 +135,17 @@ def test_the_warm_up_starts_once_the_screen_saying_so_is_drawn():
 
 
 def test_quitting_does_not_wait_for_a_compile():
-    release = threading.Event()
+    started, release = threading.Event(), threading.Event()
+
+    def compiling(session: Session, settings) -> None:
+        started.set()
+        release.wait(60)
 
     async def scenario() -> None:
         app = BackpropApp(dataclasses.replace(lesson_config("xor-231"), step_mode=False))
-        app.warm_up = lambda session: release.wait(60)
+        app.warm_up = compiling
         async with app.run_test(size=(100, 30)) as pilot:
+            await asyncio.to_thread(started.wait, 60)  # the compile is under way
             await pilot.press("q")
         assert app.warming is not None and app.warming.is_alive()  # still "compiling"
 
@@ -185,6 +190,38 @@ def test_a_session_of_another_batch_size_needs_its_own_warm_up():
     assert online != two == four
 
 
+def test_a_rule_changed_during_a_warm_up_waits_for_its_own_kernels():
+    """O while the start's warm-up (momentum) is still compiling: when that one arrives the
+    Session, now nesterov, is not ready; it is when its own warm-up arrives."""
+    first, second = threading.Event(), threading.Event()
+    warmed: list[str] = []
+
+    async def scenario() -> None:
+        app = BackpropApp(dataclasses.replace(lesson_config("xor-231"), step_mode=False))
+
+        def held(session: Session, settings) -> None:
+            warmed.append(settings.optimizer)
+            (first if settings.optimizer == "momentum" else second).wait(60)
+
+        app.warm_up = held
+        async with app.run_test(size=(100, 30)) as pilot:
+            session = app.runner.session
+            start = app.warming
+            assert start is not None
+            await pilot.press("O")  # momentum -> nesterov, the start's warm-up in flight
+            assert session.rule.optimizer == "nesterov" and not session.kernels_ready
+            first.set()  # the momentum warm-up ends, and hands its result over
+            await asyncio.to_thread(start.join, 60)
+            await pilot.pause()
+            assert not session.kernels_ready
+            second.set()
+            await kernels_arrive(app, pilot)
+            assert session.kernels_ready
+        assert sorted(warmed) == ["momentum", "nesterov"]
+
+    asyncio.run(scenario())
+
+
 def test_another_optimizer_warms_its_kernels_off_the_event_loop():
     # O to nesterov needs the rules' kernels: they are warmed in the background with the
     # new rule while keys act; sgd (the momentum kernels) is ready at once.
@@ -218,9 +255,9 @@ def test_a_long_warm_up_says_once_how_to_compile_ahead():
         app = BackpropApp(dataclasses.replace(lesson_config("xor-231"), step_mode=False))
         real = app.warm_up
 
-        def slow(session: Session) -> None:
+        def slow(session: Session, settings) -> None:
             release.wait(60)
-            real(session)
+            real(session, settings)
 
         app.warm_up = slow
         async with app.run_test(size=(100, 30)) as pilot:

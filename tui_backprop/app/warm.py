@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import asdict, replace
 
+from ..core.config import TrainingConfig
 from ..core.session import Session, warm_kernels
 from ..core.step_state import momentum_path
 from .background import in_background
@@ -65,13 +66,10 @@ class WarmKernelsMixin(AppHost):
         #: The thread getting the latest Session's kernels ready (None before the first).
         self.warming: threading.Thread | None = None
         self._hinted = False
-        #: The warm-up itself: ``warm_kernels`` (a test puts a slow fake here).
-        self.warm_up: Callable[[Session], None] = lambda session: warm_kernels(
-            session.spec,
-            session.X,
-            session.Y,
-            replace(session.settings, **asdict(session.rule)),
-            every_batch_size=False,
+        #: The warm-up itself, of a Session with the settings it had when the warm-up was
+        #: asked for: ``warm_kernels`` (a test puts a slow fake here).
+        self.warm_up: Callable[[Session, TrainingConfig], None] = lambda session, settings: (
+            warm_kernels(session.spec, session.X, session.Y, settings, every_batch_size=False)
         )
 
     def prepare(self, session: Session) -> Session:
@@ -87,6 +85,11 @@ class WarmKernelsMixin(AppHost):
         if session.kernels_ready:
             return
         self.message = f"compiling the kernels for {session.spec.label}…"
+        # What the kernels depend on, read now: a key that changes it meanwhile (O, a rule
+        # with kernels of its own) starts a warm-up of its own, and this one must not make
+        # the Session ready for kernels it did not compile.
+        key = kernel_key(session)
+        settings = replace(session.settings, **asdict(session.rule))
         # Importing numba and loading kernels hold the GIL most of the time: begun at once,
         # they slowed the drawing of the screen that says so (at start-up, by about a third
         # of the first frame's time), so the thread waits for that screen to be drawn.
@@ -95,13 +98,14 @@ class WarmKernelsMixin(AppHost):
 
         def warm_up() -> None:
             drawn.wait(DRAWN_FIRST_WAIT)
-            self.warm_up(session)
+            if self.is_running:  # not after a quit during the wait
+                self.warm_up(session, settings)
 
         self.warming = in_background(
             self,
             f"kernels {session.spec.label}",
             warm_up,
-            lambda _: self._kernels_arrived(session),
+            lambda _: self._kernels_arrived(session, key),
         )
         if not self._hinted:
             self.set_timer(COMPILE_HINT_AFTER, lambda: self._hint(session))
@@ -113,10 +117,10 @@ class WarmKernelsMixin(AppHost):
         self._hinted = True
         self.notify(COMPILE_HINT, title="compiling", timeout=8)
 
-    def _kernels_arrived(self, session: Session) -> None:
-        self._warm.add(kernel_key(session))
-        if session is not self.runner.session:
-            return  # replaced meanwhile: the new one has its own warm-up
+    def _kernels_arrived(self, session: Session, key: KernelKey) -> None:
+        self._warm.add(key)
+        if session is not self.runner.session or kernel_key(session) != key:
+            return  # replaced or changed meanwhile: that has its own warm-up
 
         def ready(current: Session) -> None:
             current.kernels_ready = True
