@@ -47,7 +47,7 @@ import numpy as np
 
 from ..core.arrays import layer_arrays
 from ..core.config import TrainingConfig, UpdateRule
-from ..core.orders import EpochOrders, seed_streams
+from ..core.orders import EpochOrders, seed_streams, use_kernel_draws
 from ..core.problems import make_problem
 from ..core.reference import ReferenceNetwork
 from ..core.session import Session
@@ -178,6 +178,9 @@ def agreement(case: Case) -> float:
 def time_case(case: Case, repeats: int) -> dict:
     session = _session(case)
     session.warm_up()
+    # A long run's steady state: orders drawn by the kernel, as a run of more than one
+    # block of them draws them, whatever this case's length and the cases before it.
+    use_kernel_draws()
     start = session.network.params.copy()
     ref_start = _reference(session)
     n = len(case.X)
@@ -275,6 +278,7 @@ def time_single_step(repeats: int, calls: int) -> dict:
     xor = make_problem("xor")
     session = Session(NetworkSpec.build(2, (3,), 1), xor.X, xor.Y, TrainingConfig())
     session.warm_up(single_steps=True)
+    use_kernel_draws()  # as in time_case
     ref = _reference(session)
     order = EpochOrders(4, seed_streams(0)[1]).take(0, 1)
     kernel_times, ref_times = [], []
