@@ -21,6 +21,24 @@ def xor_session(**settings) -> Session:
     return Session(spec, XOR.X, XOR.Y, TrainingConfig(**settings))
 
 
+@pytest.mark.parametrize("batch_size", [1, 3])
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+def test_single_steps_call_numbas_compiled_function_with_the_kernels_bits(batch_size, optimizer):
+    """After its first step a Session steps through the function numba compiled for its
+    packed arrays, not the kernel's dispatcher: the same bits, step after step, across
+    epochs, as stepping through the dispatcher."""
+    direct = xor_session(batch_size=batch_size, seed=5, optimizer=optimizer)
+    dispatched = xor_session(batch_size=batch_size, seed=5, optimizer=optimizer)
+    dispatched._choose_single_step = lambda: dispatched._one_step  # type: ignore[method-assign]
+    for _ in range(11):
+        assert direct.run_batches(1) == dispatched.run_batches(1) == 1
+    assert direct._single_step is not None
+    assert not hasattr(direct._single_step, "py_func")  # not a dispatcher
+    assert direct.network.buffer.tobytes() == dispatched.network.buffer.tobytes()
+    for mine, theirs in zip(direct.history.points(), dispatched.history.points(), strict=True):
+        assert len(mine) > 0 and mine.tobytes() == theirs.tobytes()
+
+
 @pytest.mark.parametrize("batch_size", [1, 3, 4])
 def test_chunking_does_not_change_the_result(batch_size):
     whole = xor_session(batch_size=batch_size, seed=5)
