@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import threading
 
 import numpy as np
 import pytest
@@ -240,6 +241,48 @@ def test_landscape_grid_is_cost_grid_and_keys_move_the_start():
             assert all(path == [(5.0, 8.0)] for path in screen.paths)
             assert screen.sessions[0].network.W[1][0, 0] == 5.0
             assert screen.sessions[1].network.b[1][0] == 8.0
+
+    run(scenario())
+
+
+def test_landscape_keys_act_while_its_maps_and_kernels_are_prepared(monkeypatch):
+    """Off step mode the maps and both runs' kernels are prepared in a thread (seconds with
+    an empty cache; here held until released): the screen shows at once, with the
+    reference's numbers, the start moves at once, and n waits, says so, and runs once they
+    are in."""
+    release = threading.Event()
+    real = LandscapeScreen._prepare
+
+    def held(self, warm=True):
+        release.wait(60)
+        return real(self, warm)
+
+    monkeypatch.setattr(LandscapeScreen, "_prepare", held)
+
+    async def scenario():
+        app = BackpropApp(dataclasses.replace(lesson_config("landscape"), step_mode=False))
+        app.warm_up = lambda session, settings: None  # the network view's: not this test's
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, LandscapeScreen)
+            assert not screen.ready and screen.grids is None
+            assert not any(session.kernels_ready for session in screen.sessions)
+            await pilot.press("n")
+            assert screen.waiting == "step"
+            assert all(session.updates == 0 for session in screen.sessions)
+            legend = str(screen.query(".legend").first().render())
+            assert "compiling the kernels" in legend and "then: n" in legend
+            await pilot.press("left")  # the start moves at once; n still waits
+            assert screen.start == (5.0, 6.0) and screen.waiting == "step"
+            release.set()
+            assert screen.preparing is not None
+            await asyncio.to_thread(screen.preparing.join, 120)
+            await pilot.pause()
+            assert screen.ready and screen.grids is not None and screen.waiting is None
+            assert all(session.kernels_ready for session in screen.sessions)
+            assert all(session.updates == 1 for session in screen.sessions)
+            assert all(len(path) == 2 and path[0] == (5.0, 6.0) for path in screen.paths)
 
     run(scenario())
 

@@ -6,11 +6,16 @@ whole cost function; for a larger one they are a slice through two chosen parame
 the others held at their starting values (``landscape.cost_grid``). Each map has its own
 Session (same data, settings and start, its own cost); every update appends the two
 parameters' values to its path, so the path is exactly what the Session did.
+
+The maps (``cost_grid``, on a kernel) and both runs' kernels are computed off the event
+loop when the screen opens (seconds with an empty cache); meanwhile the numbers come from
+the NumPy reference, and space and n wait and say so (``LandscapeScreen._prepare``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import threading
 
 import numpy as np
 from rich.text import Text
@@ -23,11 +28,12 @@ from textual.widgets import Footer, Static
 from ...core.config import LandscapeConfig, TrainingConfig
 from ...core.model import Network
 from ...core.problem import Problem
-from ...core.session import Session
+from ...core.session import Session, warm_kernels
 from ...core.spec import NetworkSpec
 from ...io.lessons import Lesson
 from ...teach.errata import Weights
 from ...teach.landscape import chosen_parameters, cost_grid, parameter_index
+from ..background import in_background
 from ..config import AppConfig
 from ..tutorial import seed_lesson
 from ..widgets.formatting import loss_text, parameter_name
@@ -136,10 +142,15 @@ class LandscapeScreen(SceneScreen):
         self.shown = [parameter_name(name) for name in self.names]
         self.base = first.network.params.copy()
         self.start = (float(self.base[self.indices[0]]), float(self.base[self.indices[1]]))
-        self.grids = []
-        for spec in self.specs:
-            session = Session(spec, problem.X, problem.Y, settings, initial=initial)
-            self.grids.append(cost_grid(session, self.names, self.half_range, self.grid))
+        self.initial = initial
+        #: (axis, costs) of each cost's map, from ``_prepare``: None until they arrive.
+        self.grids: list[tuple[np.ndarray, np.ndarray]] | None = None
+        #: The maps are in and both runs' kernels ready; until then space and n wait, in
+        #: ``waiting`` ("run" or "step").
+        self.ready = False
+        self.waiting: str | None = None
+        #: The thread computing the maps and kernels (``_prepare``), once mounted.
+        self.preparing: threading.Thread | None = None
         self.sessions: list[Session] = []
         self.paths: list[list[tuple[float, float]]] = []
         self.restart()
@@ -166,6 +177,8 @@ class LandscapeScreen(SceneScreen):
             Session(spec, self.problem.X, self.problem.Y, self.settings, initial=initial)
             for spec in self.specs
         ]
+        for session in self.sessions:
+            session.kernels_ready = self.ready  # before: the reference's numbers
         self.paths = [[self.start] for _ in self.specs]
         self.set_running(False)
 
@@ -202,7 +215,39 @@ class LandscapeScreen(SceneScreen):
         self.show_notes()
         if not self.step_mode:
             self._timer = self.set_interval(1 / FPS, lambda: self.step(self.speed), pause=True)
+            self.preparing = in_background(
+                self.app, "landscape maps", self._prepare, self._prepared
+            )
+        else:  # tests: at once, kernels loaded on first use (as headless)
+            self._prepared(self._prepare(warm=False))
         self.call_after_refresh(self.draw)
+
+    def _prepare(self, warm: bool = True) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each cost's map from the screen's start (``cost_grid``) and, with ``warm``,
+        both runs' kernels compiled or loaded (``warm_kernels``): in a thread, on Sessions
+        of its own."""
+        X, Y = self.problem.X, self.problem.Y
+        grids = []
+        for spec in self.specs:
+            session = Session(spec, X, Y, self.settings, initial=self.initial)
+            grids.append(cost_grid(session, self.names, self.half_range, self.grid))
+            if warm:
+                warm_kernels(spec, X, Y, self.settings, every_batch_size=False)
+        return grids
+
+    def _prepared(self, grids: list[tuple[np.ndarray, np.ndarray]]) -> None:
+        """The maps and kernels are in: the runs use the kernels, and a waiting key runs."""
+        self.grids = grids
+        self.ready = True
+        for session in self.sessions:
+            session.kernels_ready = True
+        waiting, self.waiting = self.waiting, None
+        if waiting == "run":
+            self.set_running(True)
+        elif waiting == "step":
+            self.step(1)
+        else:
+            self.draw()
 
     def on_resize(self) -> None:
         self.call_after_refresh(self.draw)
@@ -210,18 +255,24 @@ class LandscapeScreen(SceneScreen):
     def draw(self) -> None:
         if not self.is_mounted:
             return
-        for spec, (axis, costs), session, path in zip(
-            self.specs, self.grids, self.sessions, self.paths, strict=True
+        for index, (spec, session, path) in enumerate(
+            zip(self.specs, self.sessions, self.paths, strict=True)
         ):
             panel = self.query_one(f"#cost-{spec.cost}", CostPanel)
-            heatmap = panel.query_one(Heatmap)
-            columns, rows = heatmap.pixel_size
-            heatmap.show(
-                nearest(axis, costs, columns, rows), -self.half_range, self.half_range, path
-            )
-            panel.query_one(".legend", Static).update(
-                legend(heatmap.low, heatmap.high, mode=heatmap.mode)
-            )
+            if self.grids is not None:
+                axis, costs = self.grids[index]
+                heatmap = panel.query_one(Heatmap)
+                columns, rows = heatmap.pixel_size
+                heatmap.show(
+                    nearest(axis, costs, columns, rows), -self.half_range, self.half_range, path
+                )
+                panel.query_one(".legend", Static).update(
+                    legend(heatmap.low, heatmap.high, mode=heatmap.mode)
+                )
+            else:
+                # Short: a panel is 38 columns wide at 80.
+                then = f" then: {'run' if self.waiting == 'run' else 'n'}" if self.waiting else ""
+                panel.query_one(".legend", Static).update(f"compiling the kernels…{then}")
             u, v = path[-1]
             state = "RUNNING" if self.running else "PAUSED"
             if session.diverged:
@@ -253,9 +304,17 @@ class LandscapeScreen(SceneScreen):
         self.app.push_screen(ErrataScreen("landscape", body))
 
     def action_toggle_run(self) -> None:
+        if not self.ready:  # waits for the kernels; pressed again, it does not
+            self.waiting = None if self.waiting == "run" else "run"
+            self.draw()
+            return
         self.set_running(not self.running)
 
     def action_step(self) -> None:
+        if not self.ready:
+            self.waiting = "step"
+            self.draw()
+            return
         self.set_running(False)
         self.step(1)
 
