@@ -7,8 +7,11 @@ import os
 import re
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 import pytest
@@ -16,6 +19,19 @@ import pytest
 from tui_backprop.core.model import Network
 from tui_backprop.core.reference import ReferenceNetwork
 from tui_backprop.core.spec import NetworkSpec
+
+T = TypeVar("T")
+
+
+def held(release: threading.Event, work: Callable[..., T]) -> Callable[..., T]:
+    """``work`` that first waits (at most a minute) for ``release``: a slow compile or
+    computation, which a test lets finish when it says."""
+
+    def wait_then(*args: Any, **kwargs: Any) -> T:
+        release.wait(60)
+        return work(*args, **kwargs)
+
+    return wait_then
 
 
 def reference_for(net: Network) -> ReferenceNetwork:

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from textual.widgets import Input, OptionList
 
-from tests.helpers import run_cli, run_in_terminal
+from tests.helpers import held, run_cli, run_in_terminal
 from tui_backprop.app.app import BackpropApp
 from tui_backprop.app.screens.descent import DescentScreen
 from tui_backprop.app.screens.landscape import LandscapeScreen
@@ -251,13 +251,7 @@ def test_landscape_keys_act_while_its_maps_and_kernels_are_prepared(monkeypatch)
     reference's numbers, the start moves at once, and n waits, says so, and runs once they
     are in."""
     release = threading.Event()
-    real = LandscapeScreen._prepare
-
-    def held(self, warm=True):
-        release.wait(60)
-        return real(self, warm)
-
-    monkeypatch.setattr(LandscapeScreen, "_prepare", held)
+    monkeypatch.setattr(LandscapeScreen, "_prepare", held(release, LandscapeScreen._prepare))
 
     async def scenario():
         app = BackpropApp(dataclasses.replace(lesson_config("landscape"), step_mode=False))

@@ -12,6 +12,7 @@ import numpy as np
 from rich.console import Console
 from textual._compositor import CompositorUpdate
 
+from tests.helpers import held
 from tests.test_scenes import lesson_config
 from tui_backprop.app.app import BackpropApp
 from tui_backprop.app.screens.gradcheck import GradCheckScreen
@@ -278,13 +279,7 @@ def test_gradient_check_runs_on_a_copy_and_says_when_the_network_moved_on(monkey
     import tui_backprop.app.lecture as lecture
 
     release = threading.Event()
-    honest = lecture.check_gradients
-
-    def slow_check(session, indices=None):
-        release.wait(60)
-        return honest(session, indices)
-
-    monkeypatch.setattr(lecture, "check_gradients", slow_check)
+    monkeypatch.setattr(lecture, "check_gradients", held(release, lecture.check_gradients))
 
     async def scenario() -> tuple[str, str]:
         app = BackpropApp(dataclasses.replace(lesson_config("xor-231"), step_mode=False))
