@@ -138,14 +138,8 @@ def throughput_cases(quick: bool) -> list[Case]:
 
 
 def _session(case: Case) -> Session:
-    """The case's Session, set for a run of its timed length (``Session.warm_up`` readies
-    what a run that long takes)."""
     settings = TrainingConfig(
-        alpha=case.alpha,
-        momentum=case.momentum,
-        optimizer=case.optimizer,
-        seed=0,
-        epochs=-(-case.kernel_updates // len(case.X)),
+        alpha=case.alpha, momentum=case.momentum, optimizer=case.optimizer, seed=0
     )
     return Session(case.spec, case.X, case.Y, settings)
 

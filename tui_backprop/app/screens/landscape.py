@@ -143,11 +143,10 @@ class LandscapeScreen(SceneScreen):
         self.base = first.network.params.copy()
         self.start = (float(self.base[self.indices[0]]), float(self.base[self.indices[1]]))
         self.initial = initial
-        #: (axis, costs) of each cost's map, from ``_prepare``: None until they arrive.
+        #: (axis, costs) of each cost's map, from ``_prepare`` with both runs' kernels:
+        #: None until they arrive (``ready``); meanwhile space and n wait, in ``waiting``
+        #: ("run" or "step").
         self.grids: list[tuple[np.ndarray, np.ndarray]] | None = None
-        #: The maps are in and both runs' kernels ready; until then space and n wait, in
-        #: ``waiting`` ("run" or "step").
-        self.ready = False
         self.waiting: str | None = None
         #: The thread computing the maps and kernels (``_prepare``), once mounted.
         self.preparing: threading.Thread | None = None
@@ -222,6 +221,11 @@ class LandscapeScreen(SceneScreen):
             self._prepared(self._prepare(warm=False))
         self.call_after_refresh(self.draw)
 
+    @property
+    def ready(self) -> bool:
+        """The maps are in, and both runs' kernels ready."""
+        return self.grids is not None
+
     def _prepare(self, warm: bool = True) -> list[tuple[np.ndarray, np.ndarray]]:
         """Each cost's map from the screen's start (``cost_grid``) and, with ``warm``,
         both runs' kernels compiled or loaded (``warm_kernels``): in a thread, on Sessions
@@ -238,7 +242,6 @@ class LandscapeScreen(SceneScreen):
     def _prepared(self, grids: list[tuple[np.ndarray, np.ndarray]]) -> None:
         """The maps and kernels are in: the runs use the kernels, and a waiting key runs."""
         self.grids = grids
-        self.ready = True
         for session in self.sessions:
             session.kernels_ready = True
         waiting, self.waiting = self.waiting, None
