@@ -53,6 +53,8 @@ import numba
 import numba.core.caching
 import platformdirs
 
+from . import link_only
+
 PROG = "tui-backprop"
 
 
@@ -457,9 +459,10 @@ class _HelperFlags(JitFlags):
     _nrt: bool  # False: compiled without reference counting (see HELPER_FLAGS)
 
 
-class _InnerFlags(_HelperFlags):
+class _InnerFlags(_HelperFlags, total=False):
     no_cpython_wrapper: bool  # True: no wrappers to call it from Python (see INNER_FLAGS)
     no_cfunc_wrapper: bool
+    pipeline_class: type  # link_only.LinkOnlyCompiler: compiled for linking only
 
 
 CACHE_DIR = choose_cache_dir()
@@ -507,7 +510,11 @@ HELPER_FLAGS: JitFlags = _HelperFlags(**JIT_FLAGS, _nrt=False)
 #: that would let Python (or C) call them. Every helper is compiled as a function of its
 #: own, and its wrappers were compiled to machine code with it, used or not; without them
 #: a cold compile of an online kernel takes about a tenth less time (measured: README,
-#: Compiled kernels and their cache). The code that kernels call is the same.
+#: Compiled kernels and their cache). The code that kernels call is the same. Nor is
+#: their own machine code: they are compiled for linking only (``link_only``), which
+#: takes another fifth off such a compile.
 INNER_FLAGS: JitFlags = _InnerFlags(
     **JIT_FLAGS, _nrt=False, no_cpython_wrapper=True, no_cfunc_wrapper=True
 )
+if link_only.available():
+    INNER_FLAGS["pipeline_class"] = link_only.LinkOnlyCompiler  # type: ignore[typeddict-unknown-key]
