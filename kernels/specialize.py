@@ -11,8 +11,8 @@ signatures of the general kernels of those names and their results bit for bit.
 that one: ``train_online`` and ``train_online_unit`` for batches of one (written for that
 case alone, as by hand), ``train_minibatches`` for larger ones; ``step_online``: ``step``
 for batches of one alone (a Session of batch size 1 takes it); ``train_lanes``, which
-``train_many`` runs;
-and ``train_rule``, ``train_many_rule`` and ``step_rule``, the kernels of the update rules
+``train_many`` (plain Python too) runs on several threads (``kernels.threads``); and
+``train_rule``, ``train_many_rule`` and ``step_rule``, the kernels of the update rules
 other than plain momentum and sgd, whose forward and backward passes are written out in
 the same way and whose update is ``dense.apply_rule`` itself (compiled only when a run
 uses one). The module docstring of ``kernels.dense`` lists every path of the update, why
@@ -71,7 +71,7 @@ from .layout import (
 
 #: Networks with at most this many parameters get a generated kernel.
 MAX_PARAMETERS = 40  # larger ones compile slowly (seconds) for little gain
-_VERSION = 9  # bump when the generated code changes, to leave old cache files behind
+_VERSION = 10  # bump when the generated code changes, to leave old cache files behind
 
 #: Networks advanced together by one thread in ``train_many``, as the lanes of vector
 #: registers: every value of the 2-3-1 update is then computed for several networks by one
@@ -597,8 +597,9 @@ def _one_network(train: str) -> Lines:
 def _lanes_source(net: _Net) -> str:
     """``train_lanes``: networks r0 .. r0 + used - 1 (used <= LANES) through the same batches, each
     with exactly the operations of ``train_batches`` (so each lane's result is that of a
-    run alone); and ``train_many``, which hands blocks of lanes to threads (the arguments
-    and the drawing of orders of ``dense.train_many``). The last block's spare lanes, past
+    run alone); and ``train_many``, plain Python, which hands blocks of lanes to threads
+    (``kernels.threads.run_blocks``; the arguments and the drawing of orders of
+    ``dense.train_many``). The last block's spare lanes, past
     the networks left over (``used``), train copies of the last network, each from its own
     copy of that network's stream: the same values, written to the same rows, so that the
     few networks left over need no ``train_batches`` compiled into ``train_many``. Each
@@ -709,15 +710,19 @@ def train_lanes(betas, params, velocity, grad, z, a, delta, X, Y, streams, shuff
 {_indent(_copy_out(net, at, rows), 2)}
 
 
-@njit(parallel=True, **JIT_FLAGS)
 def train_many(layers, betas, cost, params, velocity, grad, z, a, delta, X, Y, streams,
                shuffle, batch_size, epochs, alpha, momentum, epoch_cost, ran):
+    \"\"\"dense.train_many for this architecture: blocks of {LANES} networks, each through
+    train_lanes, spread over numba's number of threads from Python.\"\"\"
     total = params.shape[0]
-    for job in prange((total + {LANES} - 1) // {LANES}):
+
+    def block(job):
         r0 = job * {LANES}
         train_lanes(betas, params, velocity, grad, z, a, delta, X, Y, streams, shuffle,
                     batch_size, epochs, alpha, momentum, epoch_cost, ran, r0,
                     min({LANES}, total - r0))
+
+    _run_blocks(block, (total + {LANES} - 1) // {LANES})
 """
 
 
@@ -996,6 +1001,7 @@ from kernels.layout import (
 )
 from kernels.shuffle import chunk_epochs as _chunk_epochs
 from kernels.shuffle import fill_orders as _fill_orders
+from kernels.threads import run_blocks as _run_blocks
 
 
 {_train_batches_source(net)}

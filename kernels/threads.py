@@ -1,0 +1,60 @@
+"""Blocks of work spread over threads from Python, for kernels that release the GIL.
+
+A generated module's ``train_many`` (``restarts`` of small networks) hands blocks of
+networks to threads. It did so as a kernel of its own with ``parallel=True``, whose
+compile added numba's parfor passes, a gufunc and two wrappers, each of which linked and
+optimised the whole lanes kernel again: about 6 s of a 21 s cold ``restarts`` of XOR, for
+a loop that runs a few times a second. Called from Python, the lanes kernel (``nogil``)
+runs on several threads just the same.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import threading
+from collections.abc import Callable
+
+import numba
+
+_executor: concurrent.futures.ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+
+def _pool() -> concurrent.futures.ThreadPoolExecutor:
+    """The process's threads for ``run_blocks``, made on first use: as many as numba's
+    (``NUMBA_NUM_THREADS``, the most ``numba.set_num_threads`` allows), less the caller."""
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            most = int(numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
+            _executor = concurrent.futures.ThreadPoolExecutor(
+                max_workers=max(1, most - 1), thread_name_prefix="kernels"
+            )
+        return _executor
+
+
+def run_blocks(work: Callable[[int], None], count: int) -> None:
+    """``work(0)`` .. ``work(count - 1)`` on ``numba.get_num_threads()`` threads at most,
+    the calling one among them: thread t takes blocks t, t + threads, ... (blocks of equal
+    work, as ``prange`` splits them). ``work`` must write only what its own block owns.
+
+    Returns when every block is done, also when the caller's share raised (a
+    KeyboardInterrupt between two of its calls): the other threads' blocks are waited for
+    before the exception goes on, so that nothing writes into the arrays after this
+    returns. The first exception of another thread is raised here."""
+    threads = max(1, min(numba.get_num_threads(), count))
+
+    def share(first: int) -> None:
+        for block in range(first, count, threads):
+            work(block)
+
+    if threads == 1:
+        share(0)
+        return
+    others = [_pool().submit(share, t) for t in range(1, threads)]
+    try:
+        share(0)
+    finally:
+        concurrent.futures.wait(others)
+    for future in others:
+        future.result()
