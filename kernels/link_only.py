@@ -45,7 +45,12 @@ def available() -> bool:
     library_class = getattr(codegen, "JITCodeLibrary", None)
     return library_class is not None and all(
         hasattr(library_class, name)
-        for name in ("_finalize_final_module", "_raise_if_finalized", "_get_module_for_linking")
+        for name in (
+            "_finalize_final_module",
+            "_finalize_dynamic_globals",
+            "_raise_if_finalized",
+            "_get_module_for_linking",
+        )
     )
 
 
@@ -63,6 +68,10 @@ class LinkOnlyLibrary(codegen.JITCodeLibrary):  # type: ignore[misc]
                 self._reload_init.update(library._reload_init)
                 self._final_module.link_in(library._get_module_for_linking(), preserve=True)
         self._final_module.verify()
+        # Globals that hold the address of a Python object (numba's dynamic globals) make a
+        # library uncacheable; numba looks for them in the module it finalizes, so here in
+        # the whole one.
+        self._finalize_dynamic_globals()
         whole = self._final_module
         # numba's finalization (its checks, the engine, the object-code hook the cache
         # reads) runs on the environment globals alone; the whole module stays the one to

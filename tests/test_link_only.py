@@ -111,3 +111,24 @@ def test_the_inner_helpers_take_the_link_only_compiler():
 def test_numba_without_what_it_relies_on_is_seen(monkeypatch, missing):
     monkeypatch.delattr(link_only.codegen.CPUCodeLibrary, missing)  # where numba has them
     assert not link_only.available()
+
+
+def test_a_helper_with_dynamic_globals_is_still_seen_to_have_them():
+    """numba refuses to cache a library whose module holds Python objects' addresses
+    (``numba.dynamic.globals``): a link-only library looks for them in its whole module,
+    not in the small one its finalization hands the engine."""
+    from numba.core import cgutils
+    from numba.core.compiler_lock import global_compiler_lock
+    from numba.core.registry import cpu_target
+
+    codegen = cpu_target.target_context.codegen()
+    module = codegen._create_empty_module("dynamic")
+    pointer = link_only.llvmir.GlobalVariable(
+        module, cgutils.voidptr_t, name="numba.dynamic.globals.test_link_only"
+    )
+    pointer.initializer = cgutils.get_null_value(cgutils.voidptr_t)
+    library = link_only.LinkOnlyLibrary(codegen, "dynamic")
+    library.add_ir_module(module)
+    with global_compiler_lock:  # as numba holds it whenever it finalizes
+        library.finalize()
+    assert library.has_dynamic_globals
