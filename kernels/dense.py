@@ -89,7 +89,7 @@ import math
 
 import numpy as np
 from llvmlite import ir
-from numba import njit, prange, types
+from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
@@ -150,6 +150,7 @@ from .layout import (
     W_OFFSET,
 )
 from .shuffle import chunk_epochs, fill_orders
+from .threads import run_ranges
 
 
 @intrinsic
@@ -1625,7 +1626,6 @@ def relu_pattern(layers, betas, params, z, a, X, indices, pattern):
                     pattern[t, out + i] = 1 if z[out + i] > 0.0 else 0
 
 
-@njit(parallel=True, **JIT_FLAGS)
 def train_many(
     layers,
     betas,
@@ -1647,8 +1647,8 @@ def train_many(
     epoch_cost,
     ran,
 ):
-    """``train_batches`` for R independent networks of one architecture, in parallel, for
-    ``epochs`` whole epochs, each network shuffling its own examples.
+    """``train_batches`` for R independent networks of one architecture, on numba's number
+    of threads, for ``epochs`` whole epochs, each network shuffling its own examples.
 
     params, velocity, grad : (R, P); z, a, delta : (R, total nodes);
     streams : uint64 (R, shuffle.STATE_WORDS), each network's PCG64 generator of example
@@ -1659,12 +1659,47 @@ def train_many(
     stops drawing there, the generated one's lanes draw on).
     Each network draws ``shuffle.chunk_epochs`` epochs of orders at a time into a block of
     its own, then trains them with one call of ``train_batches``.
+
+    Plain Python: each thread's share of the networks is one call of ``train_networks``
+    (``threads.run_ranges``), which releases the GIL. A ``parallel=True`` kernel did the
+    same, and its compile (numba's parfor passes, a gufunc and its wrappers, each
+    optimising the whole again) was a large part of a cold ``restarts``.
     """
+    arguments = (layers, betas, cost, params, velocity, grad, z, a, delta, X, Y, streams)
+    arguments += (shuffle, batch_size, epochs, alpha, momentum, epoch_cost, ran)
+    run_ranges(train_networks, params.shape[0], arguments)
+
+
+@njit(**JIT_FLAGS)
+def train_networks(
+    layers,
+    betas,
+    cost,
+    params,
+    velocity,
+    grad,
+    z,
+    a,
+    delta,
+    X,
+    Y,
+    streams,
+    shuffle,
+    batch_size,
+    epochs,
+    alpha,
+    momentum,
+    epoch_cost,
+    ran,
+    first,
+    stop,
+):
+    """``train_many`` for networks first .. stop - 1 (one thread's share)."""
     n = X.shape[0]
     per_epoch = (n + batch_size - 1) // batch_size
     chunk = chunk_epochs(n, epochs)
-    for r in prange(params.shape[0]):
-        orders = np.empty((chunk, n), dtype=np.int64)
+    orders = np.empty((chunk, n), dtype=np.int64)
+    for r in range(first, stop):
         done = 0
         ran[r] = 0
         while done < epochs:
@@ -1696,7 +1731,6 @@ def train_many(
                 break
 
 
-@njit(parallel=True, **JIT_FLAGS)
 def train_many_rule(
     layers,
     betas,
@@ -1719,14 +1753,46 @@ def train_many_rule(
     epoch_cost,
     ran,
 ):
-    """``train_rule`` for R independent networks of one architecture, in parallel (the
-    arguments of ``train_many``, with ``second`` (R, P), and ``rule`` and ``steps`` (R,),
-    each network's t, in place of alpha and momentum)."""
+    """``train_rule`` for R independent networks of one architecture, on numba's number of
+    threads (the arguments of ``train_many``, with ``second`` (R, P), and ``rule`` and
+    ``steps`` (R,), each network's t, in place of alpha and momentum): each thread's share
+    is one call of ``train_networks_rule``."""
+    arguments = (layers, betas, cost, params, velocity, second, grad, z, a, delta, X, Y)
+    arguments += (streams, shuffle, batch_size, epochs, rule, steps, epoch_cost, ran)
+    run_ranges(train_networks_rule, params.shape[0], arguments)
+
+
+@njit(**JIT_FLAGS)
+def train_networks_rule(
+    layers,
+    betas,
+    cost,
+    params,
+    velocity,
+    second,
+    grad,
+    z,
+    a,
+    delta,
+    X,
+    Y,
+    streams,
+    shuffle,
+    batch_size,
+    epochs,
+    rule,
+    steps,
+    epoch_cost,
+    ran,
+    first,
+    stop,
+):
+    """``train_many_rule`` for networks first .. stop - 1 (one thread's share)."""
     n = X.shape[0]
     per_epoch = (n + batch_size - 1) // batch_size
     chunk = chunk_epochs(n, epochs)
-    for r in prange(params.shape[0]):
-        orders = np.empty((chunk, n), dtype=np.int64)
+    orders = np.empty((chunk, n), dtype=np.int64)
+    for r in range(first, stop):
         done = 0
         ran[r] = 0
         while done < epochs:

@@ -71,7 +71,7 @@ from .layout import (
 
 #: Networks with at most this many parameters get a generated kernel.
 MAX_PARAMETERS = 40  # larger ones compile slowly (seconds) for little gain
-_VERSION = 10  # bump when the generated code changes, to leave old cache files behind
+_VERSION = 11  # bump when the generated code changes, to leave old cache files behind
 
 #: Networks advanced together by one thread in ``train_many``, as the lanes of vector
 #: registers: every value of the 2-3-1 update is then computed for several networks by one
@@ -889,13 +889,23 @@ def train_rule(layers, betas, cost, params, velocity, second, grad, z, a, delta,
     return ran
 
 
-@njit(parallel=True, **JIT_FLAGS)
 def train_many_rule(layers, betas, cost, params, velocity, second, grad, z, a, delta, X, Y,
                     streams, shuffle, batch_size, epochs, rule, steps, epoch_cost, ran):
+    \"\"\"dense.train_many_rule for this architecture: each thread's share of the networks
+    is one call of train_networks_rule (kernels.threads.run_ranges).\"\"\"
+    arguments = (layers, betas, cost, params, velocity, second, grad, z, a, delta, X, Y,
+                 streams, shuffle, batch_size, epochs, rule, steps, epoch_cost, ran)
+    _run_ranges(train_networks_rule, params.shape[0], arguments)
+
+
+@njit(**JIT_FLAGS)
+def train_networks_rule(layers, betas, cost, params, velocity, second, grad, z, a, delta,
+                        X, Y, streams, shuffle, batch_size, epochs, rule, steps, epoch_cost,
+                        ran, first, stop):
     n = X.shape[0]
     per_epoch = (n + batch_size - 1) // batch_size
     chunk = _chunk_epochs(n, epochs)
-    for r in prange(params.shape[0]):
+    for r in range(first, stop):
 {_indent(_one_network(train_one), 2)}
 
 
@@ -981,7 +991,7 @@ def generate_source(sizes: Sequence[int], codes: Sequence[int], cost: int, bias:
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from kernels.config import JIT_FLAGS
 from kernels.dense import apply_rule as _apply_rule
@@ -1002,6 +1012,7 @@ from kernels.layout import (
 from kernels.shuffle import chunk_epochs as _chunk_epochs
 from kernels.shuffle import fill_orders as _fill_orders
 from kernels.threads import run_blocks as _run_blocks
+from kernels.threads import run_ranges as _run_ranges
 
 
 {_train_batches_source(net)}

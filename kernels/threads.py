@@ -33,7 +33,7 @@ def _pool() -> concurrent.futures.ThreadPoolExecutor:
         return _executor
 
 
-def run_blocks(work: Callable[[int], None], count: int) -> None:
+def run_blocks(work: Callable[[int], object], count: int) -> None:
     """``work(0)`` .. ``work(count - 1)`` on ``numba.get_num_threads()`` threads at most,
     the calling one among them: thread t takes blocks t, t + threads, ... (blocks of equal
     work, as ``prange`` splits them). ``work`` must write only what its own block owns.
@@ -58,3 +58,12 @@ def run_blocks(work: Callable[[int], None], count: int) -> None:
         concurrent.futures.wait(others)
     for future in others:
         future.result()
+
+
+def run_ranges(kernel: Callable[..., object], count: int, args: tuple[object, ...]) -> None:
+    """``kernel(*args, first, stop)`` for ranges [first, stop) that together cover
+    0 .. count - 1 without overlap: one range of nearly equal length per thread, each
+    taken by one call (as ``prange`` schedules a loop), through ``run_blocks``."""
+    parts = max(1, min(numba.get_num_threads(), count))
+    bounds = [count * part // parts for part in range(parts + 1)]
+    run_blocks(lambda part: kernel(*args, bounds[part], bounds[part + 1]), parts)

@@ -10,7 +10,7 @@ import threading
 import numba
 import pytest
 
-from kernels.threads import run_blocks
+from kernels.threads import run_blocks, run_ranges
 
 
 @pytest.fixture
@@ -79,3 +79,22 @@ def test_an_exception_waits_for_the_other_threads_then_goes_on(threads):
 
     with pytest.raises(ValueError, match="block 1"):
         run_blocks(failing, 2)
+
+
+@pytest.mark.parametrize("count", [1, 2, 5, 1000])
+def test_ranges_cover_every_index_once_one_call_per_thread(threads, count):
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    calls: list[tuple[str, int, int, int]] = []
+    lock = threading.Lock()
+
+    def kernel(tag: str, first: int, stop: int) -> None:
+        with lock:
+            calls.append((tag, first, stop, threading.get_ident()))
+
+    run_ranges(kernel, count, ("args",))
+    parts = min(numba.config.NUMBA_NUM_THREADS, count)
+    assert len(calls) == parts and {tag for tag, *_ in calls} == {"args"}
+    covered = sorted(i for _, first, stop, _ in calls for i in range(first, stop))
+    assert covered == list(range(count))
+    lengths = [stop - first for _, first, stop, _ in calls]
+    assert max(lengths) - min(lengths) <= 1
