@@ -1665,8 +1665,10 @@ def train_many(
     same, and its compile (numba's parfor passes, a gufunc and its wrappers, each
     optimising the whole again) was a large part of a cold ``restarts``.
     """
-    arguments = (layers, betas, cost, params, velocity, grad, z, a, delta, X, Y, streams)
-    arguments += (shuffle, batch_size, epochs, alpha, momentum, epoch_cost, ran)
+    arguments = (
+        *(layers, betas, cost, params, velocity, grad, z, a, delta, X, Y, streams, shuffle),
+        *(batch_size, epochs, alpha, momentum, epoch_cost, ran),
+    )
     run_ranges(train_networks, params.shape[0], arguments)
 
 
@@ -1757,8 +1759,10 @@ def train_many_rule(
     threads (the arguments of ``train_many``, with ``second`` (R, P), and ``rule`` and
     ``steps`` (R,), each network's t, in place of alpha and momentum): each thread's share
     is one call of ``train_networks_rule``."""
-    arguments = (layers, betas, cost, params, velocity, second, grad, z, a, delta, X, Y)
-    arguments += (streams, shuffle, batch_size, epochs, rule, steps, epoch_cost, ran)
+    arguments = (
+        *(layers, betas, cost, params, velocity, second, grad, z, a, delta, X, Y, streams),
+        *(shuffle, batch_size, epochs, rule, steps, epoch_cost, ran),
+    )
     run_ranges(train_networks_rule, params.shape[0], arguments)
 
 

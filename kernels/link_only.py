@@ -12,18 +12,20 @@ and their finalization was about a quarter of its time (README, Compile times).
 ``LinkOnlyCompiler`` is numba's own compiler with one change: the helper's library is a
 ``LinkOnlyLibrary``. Finalizing one links in its callees (so that a kernel linking it gets
 everything it calls, as before) and checks the module, but neither optimises it nor emits
-its code. Only its environment pointer, the one symbol numba writes to when it makes the
-compiled function, goes to the execution engine, in a module of its own. The kernels that
-call it optimise its code with theirs, in one pass over their module as before, so their
-machine code is what it was; the tests hold every kernel to the NumPy reference and to
-each other bit for bit.
+its code. Only the environment pointers in it (its own and its callees'; numba writes the
+function's own when it makes the compiled function) go to the execution engine, in a
+module of their own. Only functions without wrappers can be compiled so: nothing could
+call them from Python. The kernels that call a helper optimise its code with theirs, in
+one pass over their module as before. They compute the same bits (the tests hold every
+kernel to the NumPy reference and to each other bit for bit), and now inline a few small
+helpers that they used to call.
 
 Caching is numba's: the library's cache entry is the object code of that small module and
 the IR to link, the pair numba writes for any library, so an entry loads like any other.
 
-This reaches into numba's code library (``JITCodeLibrary`` and its ``_final_module``,
-``_linking_libraries`` and ``_finalize_final_module``). ``available()`` checks that they are
-there; without them the helpers are compiled as numba compiles any function.
+This reaches into numba's code library (``JITCodeLibrary``: its ``_final_module``, and the
+methods ``available()`` checks for). Without those methods the helpers are compiled as
+numba compiles any function.
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ from typing import Any
 import llvmlite.binding as ll
 import llvmlite.ir as llvmir
 from numba.core import cgutils, codegen, compiler
-from numba.core.compiler_lock import require_global_compiler_lock
 
 #: numba's names of environment globals (``funcdesc.PythonFunctionDescriptor.env_name``);
 #: numba's ``CompileResult`` looks them up by the same prefix.
@@ -41,50 +42,46 @@ _ENV_PREFIX = "_ZN08NumbaEnv"
 
 
 def available() -> bool:
-    """Whether this numba's code library has what ``LinkOnlyLibrary`` relies on."""
+    """Whether this numba's code library has the methods ``LinkOnlyLibrary`` builds on."""
     library_class = getattr(codegen, "JITCodeLibrary", None)
     return library_class is not None and all(
         hasattr(library_class, name)
         for name in (
+            "_optimize_final_module",
             "_finalize_final_module",
             "_finalize_dynamic_globals",
-            "_raise_if_finalized",
+            "_verify_declare_only_symbols",
             "_get_module_for_linking",
         )
     )
 
 
 class LinkOnlyLibrary(codegen.JITCodeLibrary):  # type: ignore[misc]
-    """A library whose finalization links and checks its module, and hands the engine only
-    its environment globals (see the module docstring)."""
+    """numba's library, finalized without optimising its module, and handing the engine
+    only its module's environment globals (see the module docstring)."""
 
-    def finalize(self) -> None:
-        require_global_compiler_lock()
-        self._raise_if_finalized()
-        seen: set[Any] = set()
-        for library in self._linking_libraries:
-            if library not in seen:
-                seen.add(library)
-                self._reload_init.update(library._reload_init)
-                self._final_module.link_in(library._get_module_for_linking(), preserve=True)
-        self._final_module.verify()
-        # Globals that hold the address of a Python object (numba's dynamic globals) make a
-        # library uncacheable; numba looks for them in the module it finalizes, so here in
-        # the whole one.
-        self._finalize_dynamic_globals()
+    def _optimize_final_module(self) -> None:
+        """Nothing: the kernels that link this library optimise its code with theirs."""
+
+    def _finalize_final_module(self) -> None:
         whole = self._final_module
-        # numba's finalization (its checks, the engine, the object-code hook the cache
-        # reads) runs on the environment globals alone; the whole module stays the one to
-        # link into callers and the one numba reads the environments' names from.
+        # numba's checks of the module (Python objects' addresses, which make a library
+        # uncacheable; functions left declared) on the whole one, then the rest of its
+        # finalization (the engine, the object-code hook the cache reads) on the
+        # environment globals alone. The whole module stays the one callers link and the
+        # one numba reads the environments' names from.
+        self._finalize_dynamic_globals()
+        self._verify_declare_only_symbols()
         self._final_module = self._environment_module(whole)
         try:
-            self._finalize_final_module()
+            super()._finalize_final_module()
         finally:
             self._final_module = whole
 
     def _environment_module(self, whole: Any) -> Any:
-        """A module with only ``whole``'s environment pointers: null, common linkage, as
-        numba declares them (``BaseContext.declare_env_global``)."""
+        """A module with only ``whole``'s environment pointers (this function's and its
+        callees'): null, common linkage, as numba declares them
+        (``BaseContext.declare_env_global``)."""
         module = self._codegen._create_empty_module(self.name + ".env")
         for variable in whole.global_variables:
             if variable.name.startswith(_ENV_PREFIX):
@@ -101,6 +98,11 @@ class LinkOnlyCompiler(compiler.Compiler):  # type: ignore[misc]
     """numba's compiler, writing the function into a ``LinkOnlyLibrary``."""
 
     def compile_extra(self, func: Any) -> Any:
+        flags = self.state.flags
+        if not (flags.no_cpython_wrapper and flags.no_cfunc_wrapper):
+            # A wrapper compiled into this library would have no machine code: a call
+            # from Python would jump to address 0.
+            raise ValueError(f"{func.__qualname__}: link-only functions have no wrappers")
         if self.state.library is None:
             library = LinkOnlyLibrary(self.state.targetctx.codegen(), func.__qualname__)
             # As numba's lowering does for the libraries it makes: so it can be cached.

@@ -12,8 +12,9 @@ that one: ``train_online`` and ``train_online_unit`` for batches of one (written
 case alone, as by hand), ``train_minibatches`` for larger ones; ``step_online``: ``step``
 for batches of one alone (a Session of batch size 1 takes it); ``train_lanes``, which
 ``train_many`` (plain Python too) runs on several threads (``kernels.threads``); and
-``train_rule``, ``train_many_rule`` and ``step_rule``, the kernels of the update rules
-other than plain momentum and sgd, whose forward and backward passes are written out in
+``train_rule``, ``train_networks_rule`` (which ``train_many_rule``, Python, runs on
+several threads) and ``step_rule``, the kernels of the update rules other than plain
+momentum and sgd, whose forward and backward passes are written out in
 the same way and whose update is ``dense.apply_rule`` itself (compiled only when a run
 uses one). The module docstring of ``kernels.dense`` lists every path of the update, why
 it exists and which tests hold the paths equal.
@@ -575,12 +576,11 @@ def {name}(betas, params, velocity, z, a, delta, X, Y, order, first_batch, n_bat
 
 def _one_network(train: str) -> Lines:
     """Network r of a ``train_many`` through ``epochs`` epochs, a block of ``chunk`` epochs
-    at a time: its orders drawn from its stream ``streams[r]`` (``shuffle.fill_orders``),
-    then ``train``, a call of a one-network kernel on them (the updates of ``count``
-    epochs from ``orders[:count]`` into ``epoch_cost[r, done:done + count]``), until a call
-    stops early (divergence). ``ran[r]`` counts the updates run."""
+    at a time: its orders drawn from its stream ``streams[r]`` (``shuffle.fill_orders``)
+    into ``orders`` (chunk, n), then ``train``, a call of a one-network kernel on them (the
+    updates of ``count`` epochs from ``orders[:count]`` into ``epoch_cost[r, done:done +
+    count]``), until a call stops early (divergence). ``ran[r]`` counts the updates run."""
     return [
-        "orders = np.empty((chunk, n), dtype=np.int64)",
         "done = 0",
         "ran[r] = 0",
         "while done < epochs:",
@@ -821,11 +821,11 @@ def _rule_update(net: _Net, at: _Scalars, place: Callable[[str, int], str]) -> L
 
 
 def _rule_source(net: _Net) -> str:
-    """``train_rule``, ``train_many_rule`` and ``step_rule``: ``dense``'s kernels of those
-    names for this architecture. The forward and backward passes are written out as in
-    ``train_batches``; the update is ``dense.apply_rule`` on the arrays (once per batch),
-    so that every rule compiles once, into these kernels only, and nothing of it into the
-    momentum path."""
+    """``train_rule``, ``train_many_rule`` (with ``train_networks_rule``) and ``step_rule``:
+    ``dense``'s functions of those names for this architecture. The forward and backward
+    passes are written out as in ``train_batches``; the update is ``dense.apply_rule`` on
+    the arrays (once per batch), so that every rule compiles once, into these kernels only,
+    and nothing of it into the momentum path."""
     at = _Scalars()
     train_one = (
         "train_rule(layers, betas, cost, params[r], velocity[r], second[r], grad[r], z[r], "
@@ -905,6 +905,7 @@ def train_networks_rule(layers, betas, cost, params, velocity, second, grad, z, 
     n = X.shape[0]
     per_epoch = (n + batch_size - 1) // batch_size
     chunk = _chunk_epochs(n, epochs)
+    orders = np.empty((chunk, n), dtype=np.int64)
     for r in range(first, stop):
 {_indent(_one_network(train_one), 2)}
 
@@ -978,8 +979,8 @@ def evaluate(layers, betas, cost, params, z, a, X, Y, outputs, costs):
 
 def generate_source(sizes: Sequence[int], codes: Sequence[int], cost: int, bias: bool) -> str:
     """The source of the module of kernels for this architecture: ``train_batches`` and
-    the kernels it chooses from, ``train_lanes``, ``train_many``, ``step``, ``step_online``,
-    ``evaluate`` and the update rules' kernels.
+    the kernels it chooses from, ``train_lanes`` and ``train_many``, which runs it,
+    ``step``, ``step_online``, ``evaluate`` and the update rules' kernels.
 
     sizes : N^0 .. N^L; codes : the activation code of each layer (codes[0], the input
     layer's, is not used); cost : MSE or CROSS_ENTROPY; bias : whether layers have biases.

@@ -1,11 +1,11 @@
-"""Blocks of work spread over threads from Python, for kernels that release the GIL.
+"""Work spread over threads from Python, for kernels that release the GIL.
 
-A generated module's ``train_many`` (``restarts`` of small networks) hands blocks of
-networks to threads. It did so as a kernel of its own with ``parallel=True``, whose
-compile added numba's parfor passes, a gufunc and two wrappers, each of which linked and
-optimised the whole lanes kernel again: about 6 s of a 21 s cold ``restarts`` of XOR, for
-a loop that runs a few times a second. Called from Python, the lanes kernel (``nogil``)
-runs on several threads just the same.
+Every ``train_many`` (``restarts``: ``dense.train_many`` and ``dense.train_many_rule``, and
+a generated module's two) hands networks to threads. Each did so as a kernel of its own
+with ``parallel=True``, whose compile added numba's parfor passes, a gufunc and two
+wrappers, each of which linked and optimised the whole body again: about 6 s of a 21 s
+cold ``restarts`` of XOR, for a loop that runs a few times a second. Called from Python,
+the kernels they run (``nogil``) run on several threads just the same.
 """
 
 from __future__ import annotations
@@ -33,16 +33,17 @@ def _pool() -> concurrent.futures.ThreadPoolExecutor:
         return _executor
 
 
-def run_blocks(work: Callable[[int], object], count: int) -> None:
-    """``work(0)`` .. ``work(count - 1)`` on ``numba.get_num_threads()`` threads at most,
-    the calling one among them: thread t takes blocks t, t + threads, ... (blocks of equal
-    work, as ``prange`` splits them). ``work`` must write only what its own block owns.
+def run_blocks(work: Callable[[int], object], count: int, threads: int | None = None) -> None:
+    """``work(0)`` .. ``work(count - 1)`` on ``threads`` threads at most (None:
+    ``numba.get_num_threads()``), the calling one among them: thread t takes blocks t,
+    t + threads, ... in turn (for blocks of equal work). ``work`` must write only what its
+    own block owns.
 
     Returns when every block is done, also when the caller's share raised (a
     KeyboardInterrupt between two of its calls): the other threads' blocks are waited for
     before the exception goes on, so that nothing writes into the arrays after this
     returns. The first exception of another thread is raised here."""
-    threads = max(1, min(numba.get_num_threads(), count))
+    threads = max(1, min(numba.get_num_threads() if threads is None else threads, count))
 
     def share(first: int) -> None:
         for block in range(first, count, threads):
@@ -51,8 +52,10 @@ def run_blocks(work: Callable[[int], object], count: int) -> None:
     if threads == 1:
         share(0)
         return
-    others = [_pool().submit(share, t) for t in range(1, threads)]
+    others: list[concurrent.futures.Future[None]] = []
     try:
+        for t in range(1, threads):
+            others.append(_pool().submit(share, t))
         share(0)
     finally:
         concurrent.futures.wait(others)
@@ -62,8 +65,8 @@ def run_blocks(work: Callable[[int], object], count: int) -> None:
 
 def run_ranges(kernel: Callable[..., object], count: int, args: tuple[object, ...]) -> None:
     """``kernel(*args, first, stop)`` for ranges [first, stop) that together cover
-    0 .. count - 1 without overlap: one range of nearly equal length per thread, each
-    taken by one call (as ``prange`` schedules a loop), through ``run_blocks``."""
+    0 .. count - 1 without overlap: one range of nearly equal length per thread (of
+    ``numba.get_num_threads()``), each taken by one call, through ``run_blocks``."""
     parts = max(1, min(numba.get_num_threads(), count))
     bounds = [count * part // parts for part in range(parts + 1)]
     run_blocks(lambda part: kernel(*args, bounds[part], bounds[part + 1]), parts)

@@ -185,10 +185,10 @@ def test_source_compiles_and_loads(arch):
     source = specialize.generate_source(*arch.args)
     compile(source, f"<generated {arch!r}>", "exec")
     module = specialize.load_module(*arch.args)
-    kernels = ("train_minibatches", "train_online", "train_lanes", "step")
-    for name in (*kernels, "step_online"):
+    kernels = ("train_minibatches", "train_online", "train_lanes", "step", "step_online")
+    for name in (*kernels, "train_rule", "train_networks_rule", "step_rule"):
         assert hasattr(getattr(module, name), "py_func"), name  # a numba dispatcher
-    for name in ("train_batches", "train_many"):  # Python, calling those
+    for name in ("train_batches", "train_many", "train_many_rule"):  # Python, calling those
         assert not hasattr(getattr(module, name), "py_func"), name
     assert module.__file__ is not None
     with open(module.__file__) as f:
@@ -347,8 +347,8 @@ def test_step_gives_the_general_kernels_bits(arch, batch, regime):
 
 
 # train_many's lanes are one template whatever the architecture (the expressions in them are
-# train_batches', tested above for every one), and compiling it takes a quarter of a minute
-# per architecture: three cover sigmoid, tanh and relu, both costs, biases or none, a
+# train_batches', tested above for every one), and compiling it takes seconds per
+# architecture: three cover sigmoid, tanh and relu, both costs, biases or none, a
 # deeper network and betas other than 1. tests/test_restarts_bench.py trains the same three
 # (LANE_ARCHS), so that the suite compiles them once.
 LANE_ARCHS = [ARCHS[0], ARCHS[1], ARCHS[4]]

@@ -61,7 +61,7 @@ def run(updates: int, cache: Path) -> dict:
         capture_output=True,
         text=True,
         timeout=600,
-        env={**os.environ, "NUMBA_CACHE_DIR": str(cache)},
+        env={**os.environ, "NUMBA_CACHE_DIR": str(cache), "TUI_BACKPROP_NO_CACHE": ""},
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
@@ -132,3 +132,16 @@ def test_a_helper_with_dynamic_globals_is_still_seen_to_have_them():
     with global_compiler_lock:  # as numba holds it whenever it finalizes
         library.finalize()
     assert library.has_dynamic_globals
+
+
+def test_a_function_with_wrappers_is_refused():
+    """A wrapper would have no machine code in a link-only library: a call from Python
+    would jump to address 0."""
+    from numba import njit
+
+    @njit(pipeline_class=link_only.LinkOnlyCompiler)
+    def twice(x):
+        return 2 * x
+
+    with pytest.raises(ValueError, match="link-only functions have no wrappers"):
+        twice(1.0)

@@ -97,8 +97,8 @@ def _streams(seeds):
     return np.stack([stream_words(seed_streams(seed)[1]) for seed in seeds])
 
 
-#: The architectures of tests/test_generate.py's LANE_ARCHS: compiling train_many takes a
-#: quarter of a minute per architecture, and the suite then compiles each once. Sigmoid,
+#: The architectures of tests/test_generate.py's LANE_ARCHS: compiling train_many's lanes
+#: kernel takes seconds per architecture, and the suite then compiles each once. Sigmoid,
 #: tanh and relu, both costs, biases or none, a deeper network and betas other than 1.
 LANE_SPECS = [
     NetworkSpec.build(2, (3,), 1),

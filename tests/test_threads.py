@@ -57,8 +57,7 @@ def test_one_thread_runs_every_block_on_the_caller(threads):
     assert {thread for _, thread in calls} == {threading.get_ident()}
 
 
-def test_an_exception_waits_for_the_other_threads_then_goes_on(threads):
-    numba.set_num_threads(2)
+def test_an_exception_waits_for_the_other_threads_then_goes_on():
     release = threading.Event()
     finished: list[int] = []
 
@@ -70,7 +69,7 @@ def test_an_exception_waits_for_the_other_threads_then_goes_on(threads):
         finished.append(block)
 
     with pytest.raises(KeyboardInterrupt):
-        run_blocks(work, 4)
+        run_blocks(work, 4, threads=2)
     assert finished == [1, 3]  # the other thread's share, done before run_blocks returned
 
     def failing(block: int) -> None:
@@ -78,7 +77,7 @@ def test_an_exception_waits_for_the_other_threads_then_goes_on(threads):
             raise ValueError("block 1")
 
     with pytest.raises(ValueError, match="block 1"):
-        run_blocks(failing, 2)
+        run_blocks(failing, 2, threads=2)
 
 
 @pytest.mark.parametrize("count", [1, 2, 5, 1000])

@@ -49,7 +49,7 @@ MAX_BLOCK = 4096
 @dataclass(frozen=True)
 class RestartsResult:
     """seeds (R,), final_losses (R,) (nan where a run diverged); seconds of training in
-    all, and kernel_seconds spent inside the parallel kernel alone.
+    all, and kernel_seconds spent inside the parallel calls (``train_many``) alone.
 
     interrupted: the run was stopped before all the networks asked for were trained; the
     arrays hold the networks finished (the first R seeds), each as a full run gives it."""
