@@ -9,16 +9,16 @@ code) the first optimisation and emission are work thrown away, and there are ma
 them: a cold ``train --hidden 16 --epochs 1`` compiles 13 helpers for its two kernels,
 and their finalization was about a quarter of its time (README, Compile times).
 
-``LinkOnlyCompiler`` is numba's own compiler with one change: the helper's library is a
-``LinkOnlyLibrary``. Finalizing one links in its callees (so that a kernel linking it gets
-everything it calls, as before) and checks the module, but neither optimises it nor emits
-its code. Only the environment pointers in it (its own and its callees'; numba writes the
-function's own when it makes the compiled function) go to the execution engine, in a
-module of their own. Only functions without wrappers can be compiled so: nothing could
-call them from Python. The kernels that call a helper optimise its code with theirs, in
-one pass over their module as before. They compute the same bits (the tests hold every
-kernel to the NumPy reference and to each other bit for bit), and now inline a few small
-helpers that they used to call.
+``LinkOnlyCompiler`` is the kernels' compiler (``kernel_compiler``) with one change: the
+helper's library is a ``LinkOnlyLibrary``. Finalizing one links in its callees (so that
+a kernel linking it gets everything it calls, as before) and checks the module, but
+neither optimises it nor emits its code. Only the environment pointers in it (its own
+and its callees'; numba writes the function's own when it makes the compiled function)
+go to the execution engine, in a module of their own. Only functions without wrappers
+can be compiled so: nothing could call them from Python. The kernels that call a helper
+optimise its code with theirs, in one pass over their module as before. They compute the
+same bits (the tests hold every kernel to the NumPy reference and to each other bit for
+bit), and now inline a few small helpers that they used to call.
 
 Caching is numba's: the library's cache entry is the object code of that small module and
 the IR to link, the pair numba writes for any library, so an entry loads like any other.
@@ -34,7 +34,9 @@ from typing import Any
 
 import llvmlite.binding as ll
 import llvmlite.ir as llvmir
-from numba.core import cgutils, codegen, compiler
+from numba.core import cgutils, codegen
+
+from .kernel_compiler import KernelCompiler
 
 #: numba's names of environment globals (``funcdesc.PythonFunctionDescriptor.env_name``);
 #: numba's ``CompileResult`` looks them up by the same prefix.
@@ -94,8 +96,8 @@ class LinkOnlyLibrary(codegen.JITCodeLibrary):  # type: ignore[misc]
         return parsed
 
 
-class LinkOnlyCompiler(compiler.Compiler):  # type: ignore[misc]
-    """numba's compiler, writing the function into a ``LinkOnlyLibrary``."""
+class LinkOnlyCompiler(KernelCompiler):  # type: ignore[misc]
+    """The kernels' compiler (``kernel_compiler``), writing into a ``LinkOnlyLibrary``."""
 
     def compile_extra(self, func: Any) -> Any:
         flags = self.state.flags

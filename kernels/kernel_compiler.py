@@ -1,0 +1,93 @@
+"""The kernels' compiler: numba's, with compiler flags that hash and compare faster.
+
+While numba types and lowers a function, every call it resolves through an ``@overload``
+template (an array's ``a[i]`` and ``a[i] = x`` are among them, tried against each of
+numba's getitem and setitem templates) looks up a cache keyed on the compile's flags
+(``_OverloadFunctionTemplate._get_impl``). numba's ``Flags`` hash and compare by building
+a dict of all their options, one Python property call each. Their hash,
+``hash(tuple(sorted(self.values())))``, sorts that dict's keys, the option names, so every
+``Flags`` hashes alike and each lookup compares the flags as well. In a cold compile of
+the general kernels that was about a tenth of the time (measured: README, Compile times).
+
+``FastFlags`` is numba's ``Flags`` with the same values, equality and hash (numba's,
+computed once), the values built as a copy of the options' defaults updated with the
+options set. ``KernelCompiler`` is numba's compiler run on a ``FastFlags`` copy of the
+flags it is given, which is also the copy numba pushes on its ``ConfigStack`` for those
+lookups. The same passes make the same code.
+
+This builds on numba's ``Flags`` keeping the options set in ``_values`` and reading an
+option as ``_values.get(name, default)``; ``available()`` checks that, and that their hash
+does not depend on the values. Where either does not hold, the kernels are compiled with
+numba's flags as they are.
+
+Setting the objects that exist before a compile aside from Python's collector
+(``gc.freeze()`` until it ends) was tried too: the collector then took a quarter of its
+time, but the compile took longer (1.08x, twelve alternating cold fits), as fewer full
+collections left more garbage in memory for new objects to be placed after.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from numba.core import compiler
+
+_Flags = compiler.Flags
+#: Every option's default, as numba's ``Flags`` read an option that is not set.
+_DEFAULTS = {name: option.default for name, option in _Flags.options.items()}
+
+
+def _flags_hash() -> int:
+    """numba's hash of a ``Flags``, which is that of its sorted option names."""
+    return hash(tuple(sorted(_DEFAULTS)))
+
+
+def available() -> bool:
+    """Whether numba's ``Flags`` read options and hash as ``FastFlags`` assume."""
+    plain = _Flags()
+    changed = _Flags()
+    name, default = next((k, v) for k, v in _DEFAULTS.items() if isinstance(v, bool))
+    setattr(changed, name, not default)
+    return (
+        getattr(plain, "_values", None) == {}
+        and plain.values() == _DEFAULTS
+        and changed.values() == {**_DEFAULTS, **changed._values}
+        and hash(plain) == hash(changed) == _flags_hash()
+    )
+
+
+class FastFlags(_Flags):  # type: ignore[misc]
+    """numba's ``Flags`` whose ``values()`` (and so ``==``) is a dict copy and update,
+    and whose hash is numba's, computed once (see the module docstring)."""
+
+    __slots__ = ()
+    _HASH = _flags_hash()
+
+    def values(self) -> dict[str, Any]:
+        values = dict(_DEFAULTS)
+        values.update(self._values)
+        return values
+
+    def __hash__(self) -> int:
+        return self._HASH
+
+
+_USE_FAST_FLAGS = available()
+
+
+class KernelCompiler(compiler.Compiler):  # type: ignore[misc]
+    """numba's compiler, compiling with a ``FastFlags`` copy of its flags."""
+
+    def __init__(
+        self,
+        typingctx: Any,
+        targetctx: Any,
+        library: Any,
+        args: Any,
+        return_type: Any,
+        flags: Any,
+        locals: Any,
+    ) -> None:
+        if _USE_FAST_FLAGS and not isinstance(flags, FastFlags):
+            flags = FastFlags(flags)
+        super().__init__(typingctx, targetctx, library, args, return_type, flags, locals)
