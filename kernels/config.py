@@ -337,6 +337,7 @@ def _heal_on_load_error(
         path = self.cache_path
         if not is_ours(path):
             return load(self, sig, target_context)
+        kernel_compiler.ready_target(target_context)  # numba's first use of it, mostly
         if not is_private(Path(path)):
             return None  # never unpickle what another user could have written
         try:

@@ -1,4 +1,4 @@
-"""The kernels' compiler: numba's, with compiler flags that hash and compare faster.
+"""The kernels' compiler: numba's, with flags that hash and compare faster, and a lighter start.
 
 While numba types and lowers a function, every call it resolves through an ``@overload``
 template (an array's ``a[i]`` and ``a[i] = x`` are among them, tried against each of
@@ -20,6 +20,15 @@ option as ``_values.get(name, default)``; ``available()`` checks that, and that 
 does not depend on the values. Where either does not hold, the kernels are compiled with
 numba's flags as they are.
 
+numba's CPU target, readied before its first load or compile (``refresh``), imports
+``numba.np.arraymath``, which imports SciPy's BLAS to learn whether ``np.dot`` and its
+kin can call it: 0.15-0.2 s, a fifth of a ``train`` run on a warm cache, for functions no
+kernel calls. ``ready_target`` readies it with that import failing, as numba's probe
+expects where SciPy is missing, unless ``scipy.linalg`` is imported already (then the
+probe costs nothing). numba then computes ``np.correlate`` and ``np.convolve`` in this
+process with its own loop instead of BLAS; ``np.dot`` and ``np.linalg`` import SciPy when
+first compiled, as always.
+
 Setting the objects that exist before a compile aside from Python's collector
 (``gc.freeze()`` until it ends) was tried too: the collector then took a quarter of its
 time, but the compile took longer (1.08x, twelve alternating cold fits), as fewer full
@@ -28,6 +37,7 @@ collections left more garbage in memory for new objects to be placed after.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from numba.core import compiler
@@ -75,6 +85,27 @@ class FastFlags(_Flags):  # type: ignore[misc]
 _USE_FAST_FLAGS = available()
 
 
+#: What numba's CPU target imports to look for a BLAS (``numba.np.arraymath._check_blas``).
+_BLAS_PROBE = "scipy.linalg.cython_blas"
+
+
+def ready_target(target_context: Any) -> None:
+    """numba's CPU target ``target_context`` readied (``refresh``) without importing SciPy
+    for numba's BLAS probe, if ``scipy.linalg`` is not imported and the target not readied
+    yet (see the module docstring). numba readies it again itself before it loads or compiles;
+    that is then quick."""
+    # numba's import imports scipy itself (a version check), which is quick; it is
+    # scipy.linalg, imported by the probe, that takes the time.
+    if "numba.np.arraymath" in sys.modules or "scipy.linalg" in sys.modules:
+        return
+    sys.modules[_BLAS_PROBE] = None  # type: ignore[assignment]  # importing it raises
+    try:
+        target_context.refresh()
+    finally:
+        if _BLAS_PROBE in sys.modules and sys.modules[_BLAS_PROBE] is None:
+            del sys.modules[_BLAS_PROBE]
+
+
 class KernelCompiler(compiler.Compiler):  # type: ignore[misc]
     """numba's compiler, compiling with a ``FastFlags`` copy of its flags."""
 
@@ -90,4 +121,5 @@ class KernelCompiler(compiler.Compiler):  # type: ignore[misc]
     ) -> None:
         if _USE_FAST_FLAGS and not isinstance(flags, FastFlags):
             flags = FastFlags(flags)
+        ready_target(targetctx)
         super().__init__(typingctx, targetctx, library, args, return_type, flags, locals)

@@ -1,11 +1,20 @@
 """The kernels' compiler (``kernels.kernel_compiler``) compiles with flags that are numba's
-in all but speed: the same values, equality and hash as numba's ``Flags`` for any options
-set, so that numba's caches keyed on flags find what they found before. The rest of the
-suite holds the kernels it compiles to the NumPy reference bit for bit."""
+in all but speed (the same values, equality and hash as numba's ``Flags`` for any options
+set, so that numba's caches keyed on flags find what they found before), and readies
+numba's CPU target without importing scipy.linalg for numba's BLAS probe, where nothing
+imported it already, whether a kernel is compiled or loaded from the cache. The rest of
+the suite holds the kernels it compiles to the NumPy reference bit for bit."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from numba import njit
@@ -90,3 +99,47 @@ def test_a_function_it_compiles_computes_as_numbas() -> None:
     out_ours, out_theirs = np.empty(17), np.empty(17)
     assert ours(values, out_ours) == theirs(values, out_theirs)
     assert np.array_equal(out_ours, out_theirs)
+
+
+PROBE_SCRIPT = """
+import json, sys
+if sys.argv[1] == "scipy first":
+    import scipy.linalg
+from kernels import dense
+value = dense.exp(1.0)  # compiles or loads a kernel: numba readies its CPU target
+import numba.np.arraymath
+imported = "scipy.linalg" in sys.modules
+import scipy.linalg  # importable as ever
+print(json.dumps([value, imported, numba.np.arraymath._HAVE_BLAS]))
+"""
+
+
+def probe(order: str, env: dict[str, str]) -> tuple[float, bool, bool]:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE_SCRIPT, order],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    value, imported, have_blas = json.loads(result.stdout)
+    return float(value), bool(imported), bool(have_blas)
+
+
+@pytest.mark.parametrize("cached", [True, False])
+def test_the_target_is_readied_without_scipy_linalg(tmp_path: Path, cached: bool) -> None:
+    """Compiled (no cache, then an empty one) and loaded (the same cache again)."""
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    env = {"NUMBA_CACHE_DIR": str(cache)} if cached else {"TUI_BACKPROP_NO_CACHE": "1"}
+    runs = [probe("kernels first", env) for _ in range(2 if cached else 1)]
+    if cached:
+        assert any(cache.rglob("*.nbi"))  # the second run loaded what the first saved
+    for value, imported, have_blas in runs:
+        assert abs(value - np.e) <= 1e-15 and not imported and not have_blas
+
+
+def test_scipy_imported_before_is_used(tmp_path: Path) -> None:
+    value, imported, have_blas = probe("scipy first", {"TUI_BACKPROP_NO_CACHE": "1"})
+    assert abs(value - np.e) <= 1e-15 and imported and have_blas
