@@ -9,11 +9,12 @@ a dict of all their options, one Python property call each. Their hash,
 ``Flags`` hashes alike and each lookup compares the flags as well. In a cold compile of
 the general kernels that was about a tenth of the time (measured: README, Compile times).
 
-``FastFlags`` is numba's ``Flags`` with the same values, equality and hash (numba's,
-computed once), the values built as a copy of the options' defaults updated with the
-options set. ``KernelCompiler`` is numba's compiler run on a ``FastFlags`` copy of the
-flags it is given, which is also the copy numba pushes on its ``ConfigStack`` for those
-lookups. The same passes make the same code.
+``FastFlags`` is numba's ``Flags`` with the same values, equality, hash (numba's, computed
+once) and summary (from which numba mangles symbols), the values built as a copy of the
+options' defaults updated with the options set. ``KernelCompiler`` is numba's compiler run
+on a ``FastFlags`` copy of the flags it is given, which is also the copy numba pushes on
+its ``ConfigStack`` for those lookups. The same passes make the same code, under the same
+symbols.
 
 This builds on numba's ``Flags`` keeping the options set in ``_values`` and reading an
 option as ``_values.get(name, default)``; ``available()`` checks that, and that their hash
@@ -21,13 +22,16 @@ does not depend on the values. Where either does not hold, the kernels are compi
 numba's flags as they are.
 
 numba's CPU target, readied before its first load or compile (``refresh``), imports
-``numba.np.arraymath``, which imports SciPy's BLAS to learn whether ``np.dot`` and its
-kin can call it: 0.15-0.2 s, a fifth of a ``train`` run on a warm cache, for functions no
-kernel calls. ``ready_target`` readies it with that import failing, as numba's probe
-expects where SciPy is missing, unless ``scipy.linalg`` is imported already (then the
-probe costs nothing). numba then computes ``np.correlate`` and ``np.convolve`` in this
-process with its own loop instead of BLAS; ``np.dot`` and ``np.linalg`` import SciPy when
-first compiled, as always.
+``numba.np.arraymath``, which imports SciPy's BLAS (``scipy.linalg``: 0.15-0.2 s, a fifth
+of a ``train`` run on a warm cache) to learn whether ``np.correlate`` and ``np.convolve``
+may call it; no kernel calls them. ``ready_target`` readies it with imports of
+``scipy.linalg`` failing in the thread that readies it, as numba's probe expects where
+SciPy is missing, unless ``scipy.linalg`` is imported already (then the probe costs
+nothing). numba then computes those two in this process with its own loop instead of BLAS;
+``np.dot`` and ``np.linalg`` look for BLAS themselves when they are compiled, as always.
+Other threads import ``scipy.linalg`` as ever, at any time: the finder that fails those
+imports (first on ``sys.meta_path`` from then on) does so only in the readying thread,
+and only while it readies the target.
 
 Setting the objects that exist before a compile aside from Python's collector
 (``gc.freeze()`` until it ends) was tried too: the collector then took a quarter of its
@@ -37,7 +41,11 @@ collections left more garbage in memory for new objects to be placed after.
 
 from __future__ import annotations
 
+import contextlib
+import importlib.abc
 import sys
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 from numba.core import compiler
@@ -81,29 +89,62 @@ class FastFlags(_Flags):  # type: ignore[misc]
     def __hash__(self) -> int:
         return self._HASH
 
+    def summary(self) -> str:
+        # numba's text for the same flags, which names the class: numba mangles each
+        # compiled function's symbol from it (get_mangle_string), so ours stay numba's.
+        return _Flags(self).summary()
+
 
 _USE_FAST_FLAGS = available()
 
 
-#: What numba's CPU target imports to look for a BLAS (``numba.np.arraymath._check_blas``).
-_BLAS_PROBE = "scipy.linalg.cython_blas"
+#: Where numba's BLAS probe looks (``numba.np.arraymath._check_blas`` imports
+#: ``scipy.linalg.cython_blas``); the module and its submodules.
+_BLAS_PACKAGE = "scipy.linalg"
+_readying = threading.local()
+
+
+class _NoBlasWhileReadying(importlib.abc.MetaPathFinder):
+    """Fails imports of ``scipy.linalg`` in a thread inside ``blas_probe_fails()``; finds
+    nothing (the next finder goes on) everywhere else."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if getattr(_readying, "active", False) and (
+            name == _BLAS_PACKAGE or name.startswith(_BLAS_PACKAGE + ".")
+        ):
+            raise ModuleNotFoundError(f"{name} is not imported for numba's BLAS probe", name=name)
+        return None
+
+
+_FINDER = _NoBlasWhileReadying()
+
+
+@contextlib.contextmanager
+def blas_probe_fails() -> Iterator[None]:
+    """Inside, imports of ``scipy.linalg`` in this thread fail (ModuleNotFoundError); other
+    threads are not affected. The finder stays on ``sys.meta_path`` after the first use:
+    taking it off could make another thread, going through the list at that moment, skip
+    the finder after it."""
+    if _FINDER not in sys.meta_path:
+        sys.meta_path.insert(0, _FINDER)
+    _readying.active = True
+    try:
+        yield
+    finally:
+        _readying.active = False
 
 
 def ready_target(target_context: Any) -> None:
-    """numba's CPU target ``target_context`` readied (``refresh``) without importing SciPy
-    for numba's BLAS probe, if ``scipy.linalg`` is not imported and the target not readied
-    yet (see the module docstring). numba readies it again itself before it loads or compiles;
-    that is then quick."""
+    """numba's CPU target ``target_context`` readied (``refresh``) without importing
+    ``scipy.linalg`` for numba's BLAS probe, if it is not imported already and the target
+    not readied yet (see the module docstring). numba readies it again itself before it
+    loads or compiles; that is then quick."""
     # numba's import imports scipy itself (a version check), which is quick; it is
     # scipy.linalg, imported by the probe, that takes the time.
-    if "numba.np.arraymath" in sys.modules or "scipy.linalg" in sys.modules:
+    if "numba.np.arraymath" in sys.modules or _BLAS_PACKAGE in sys.modules:
         return
-    sys.modules[_BLAS_PROBE] = None  # type: ignore[assignment]  # importing it raises
-    try:
+    with blas_probe_fails():
         target_context.refresh()
-    finally:
-        if _BLAS_PROBE in sys.modules and sys.modules[_BLAS_PROBE] is None:
-            del sys.modules[_BLAS_PROBE]
 
 
 class KernelCompiler(compiler.Compiler):  # type: ignore[misc]

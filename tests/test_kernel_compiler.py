@@ -21,7 +21,7 @@ from numba import njit
 from numba.core import compiler
 from numba.core.registry import cpu_target
 
-from kernels import kernel_compiler, link_only
+from kernels import dense, kernel_compiler, link_only
 from kernels.config import HELPER_FLAGS, INNER_FLAGS, JIT_FLAGS
 
 BOOL_OPTIONS = sorted(
@@ -56,6 +56,9 @@ def test_fast_flags_are_numbas_flags(first: dict[str, object], second: dict[str,
     fast, fast_other = kernel_compiler.FastFlags(plain), kernel_compiler.FastFlags(other)
     assert fast.values() == plain.values()
     assert hash(fast) == hash(plain)
+    # numba mangles symbols from the summary: the same flags give the same symbols.
+    assert fast.summary() == plain.summary()
+    assert fast.get_mangle_string() == plain.get_mangle_string()
     for a, b in ((fast, fast_other), (fast, other), (plain, fast_other)):
         assert (a == b) == (plain == other)
         assert (b == a) == (plain == other)
@@ -80,9 +83,16 @@ def test_the_compiler_compiles_with_fast_flags() -> None:
 def test_every_kernel_compiles_with_it() -> None:
     assert JIT_FLAGS["pipeline_class"] is kernel_compiler.KernelCompiler  # type: ignore[typeddict-item]
     assert HELPER_FLAGS["pipeline_class"] is kernel_compiler.KernelCompiler  # type: ignore[typeddict-item]
-    pipeline = INNER_FLAGS["pipeline_class"]  # type: ignore[typeddict-item]
-    assert issubclass(pipeline, kernel_compiler.KernelCompiler)
-    assert pipeline is (link_only.LinkOnlyCompiler if link_only.available() else pipeline)
+    inner = link_only.LinkOnlyCompiler if link_only.available() else kernel_compiler.KernelCompiler
+    assert INNER_FLAGS["pipeline_class"] is inner  # type: ignore[typeddict-item]
+
+    # The dispatchers themselves: a kernel, a helper Python calls, a helper only kernels call.
+    def pipeline(dispatcher: object) -> object:
+        return getattr(dispatcher, "_compiler").pipeline_class  # noqa: B009 (numba's, untyped)
+
+    assert pipeline(dense.train_online_by_rows) is kernel_compiler.KernelCompiler
+    assert pipeline(dense.exp) is kernel_compiler.KernelCompiler
+    assert pipeline(dense.forward) is inner
 
 
 def test_a_function_it_compiles_computes_as_numbas() -> None:
@@ -115,9 +125,10 @@ print(json.dumps([value, imported, numba.np.arraymath._HAVE_BLAS]))
 
 
 def probe(order: str, env: dict[str, str]) -> tuple[float, bool, bool]:
+    ours = ("NUMBA_CACHE_DIR", "TUI_BACKPROP_NO_CACHE")
     result = subprocess.run(
         [sys.executable, "-c", PROBE_SCRIPT, order],
-        env={**os.environ, **env},
+        env={**{k: v for k, v in os.environ.items() if k not in ours}, **env},
         capture_output=True,
         text=True,
         timeout=300,
@@ -143,3 +154,37 @@ def test_the_target_is_readied_without_scipy_linalg(tmp_path: Path, cached: bool
 def test_scipy_imported_before_is_used(tmp_path: Path) -> None:
     value, imported, have_blas = probe("scipy first", {"TUI_BACKPROP_NO_CACHE": "1"})
     assert abs(value - np.e) <= 1e-15 and imported and have_blas
+
+
+THREADS_SCRIPT = """
+import threading
+from kernels import kernel_compiler
+outcomes = {}
+
+def other_thread():
+    import scipy.linalg.cython_blas  # while the main thread is inside the block
+    outcomes["other"] = "imported"
+
+with kernel_compiler.blas_probe_fails():
+    try:
+        import scipy.linalg
+        outcomes["this"] = "imported"
+    except ModuleNotFoundError:
+        outcomes["this"] = "failed"
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    thread.join()
+import scipy.linalg  # after the block
+print(outcomes["this"], outcomes["other"], scipy.linalg.__name__)
+"""
+
+
+def test_only_the_readying_thread_goes_without_scipy_linalg() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", THREADS_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert result.stdout.split() == ["failed", "imported", "scipy.linalg"]
