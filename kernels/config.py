@@ -337,7 +337,8 @@ def _heal_on_load_error(
         path = self.cache_path
         if not is_ours(path):
             return load(self, sig, target_context)
-        kernel_compiler.ready_target(target_context)  # numba's first use of it, mostly
+        # A kernel loaded from the cache is where numba first readies its target.
+        kernel_compiler.ready_target(target_context)
         if not is_private(Path(path)):
             return None  # never unpickle what another user could have written
         try:
@@ -494,8 +495,8 @@ if CACHE_DIR is not None:
 #: ZeroDivisionError; besides being what the divergence check expects, a loop with a
 #: division then has no exit in the middle, which is what lets LLVM vectorise it.
 JIT_FLAGS = JitFlags(nogil=True, cache=CACHE_DIR is not None, fastmath=False, error_model="numpy")
-#: Every kernel is compiled by numba's compiler with flags that hash and compare faster
-#: (``kernel_compiler``): the same code, in about a tenth less time. ``pipeline_class`` is an
+#: Every kernel is compiled by the kernels' compiler (``kernel_compiler``): numba's, with
+#: less of numba's own Python work per compile; the same code. ``pipeline_class`` is an
 #: option numba's stubs do not list (see ``HELPER_FLAGS``).
 JIT_FLAGS["pipeline_class"] = kernel_compiler.KernelCompiler  # type: ignore[typeddict-unknown-key]
 

@@ -124,17 +124,23 @@ print(json.dumps([value, imported, numba.np.arraymath._HAVE_BLAS]))
 """
 
 
-def probe(order: str, env: dict[str, str]) -> tuple[float, bool, bool]:
+def run_python(script: str, *args: str, env: dict[str, str] | None = None) -> str:
+    """``script``'s standard output, run by a fresh interpreter with ``env`` in place of
+    the caller's cache settings."""
     ours = ("NUMBA_CACHE_DIR", "TUI_BACKPROP_NO_CACHE")
     result = subprocess.run(
-        [sys.executable, "-c", PROBE_SCRIPT, order],
-        env={**{k: v for k, v in os.environ.items() if k not in ours}, **env},
+        [sys.executable, "-c", script, *args],
+        env={**{k: v for k, v in os.environ.items() if k not in ours}, **(env or {})},
         capture_output=True,
         text=True,
         timeout=300,
         check=True,
     )
-    value, imported, have_blas = json.loads(result.stdout)
+    return result.stdout
+
+
+def probe(order: str, env: dict[str, str]) -> tuple[float, bool, bool]:
+    value, imported, have_blas = json.loads(run_python(PROBE_SCRIPT, order, env=env))
     return float(value), bool(imported), bool(have_blas)
 
 
@@ -151,7 +157,7 @@ def test_the_target_is_readied_without_scipy_linalg(tmp_path: Path, cached: bool
         assert abs(value - np.e) <= 1e-15 and not imported and not have_blas
 
 
-def test_scipy_imported_before_is_used(tmp_path: Path) -> None:
+def test_scipy_imported_before_is_used() -> None:
     value, imported, have_blas = probe("scipy first", {"TUI_BACKPROP_NO_CACHE": "1"})
     assert abs(value - np.e) <= 1e-15 and imported and have_blas
 
@@ -180,11 +186,5 @@ print(outcomes["this"], outcomes["other"], scipy.linalg.__name__)
 
 
 def test_only_the_readying_thread_goes_without_scipy_linalg() -> None:
-    result = subprocess.run(
-        [sys.executable, "-c", THREADS_SCRIPT],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    assert result.stdout.split() == ["failed", "imported", "scipy.linalg"]
+    outcome = run_python(THREADS_SCRIPT, env={"TUI_BACKPROP_NO_CACHE": "1"})
+    assert outcome.split() == ["failed", "imported", "scipy.linalg"]
