@@ -147,7 +147,8 @@ class WarmKernelsMixin(AppHost):
             self._waiting.append((what, run))
         label = self.runner.session.spec.label
         waits = ", ".join(name for name, _ in self._waiting)
-        self.message = f"compiling the kernels for {label}… then: {waits}"
+        # What waits first: at 80 columns the status line's end is cut off.
+        self.message = f"then: {waits} · compiling the kernels for {label}…"
         self.draw(self.runner.latest(), force=True)
         return False
 
@@ -157,7 +158,7 @@ class WarmKernelsMixin(AppHost):
             if name == what:
                 del self._waiting[index]
                 label = self.runner.session.spec.label
-                self.message = f"compiling the kernels for {label}… ({what} cancelled)"
+                self.message = f"{what} cancelled · compiling the kernels for {label}…"
                 self.draw(self.runner.latest(), force=True)
                 return True
         return False
