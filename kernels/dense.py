@@ -51,11 +51,14 @@ for bit, so a run may move from one to another between any two calls:
   gradient sums, counters instead of a division, finiteness tested through z). XOR 2-3-1
   trains at 0.92-0.99 of the speed of a hand-written kernel (``cli.yardstick``), and a
   single step of it costs about 0.6 us from Python (target 1 us).
-- the generated ``train_lanes``, which the generated ``train_many`` runs for blocks of
-  ``specialize.LANES`` networks (``restarts``): the networks as the lanes of vector
-  registers, 34-44 M network-updates/s per thread (target 30 M). The networks left over
-  train in a last block, whose spare lanes train copies of the last network. (``train_many``
-  here runs this module's ``train_batches`` for each network.)
+- the generated ``train_lanes_online`` and ``train_lanes``, which the generated
+  ``train_many`` runs for blocks of ``specialize.ONLINE_LANES`` networks (batches of one,
+  ``restarts``' default) or ``specialize.LANES`` (larger batches): the networks as the
+  lanes of vector registers. ``train_lanes_online`` is written for batches of one, as
+  ``train_online`` is, with two copies of its update side by side (README, Performance,
+  for the figures). The networks left over train in a last block, whose spare lanes train
+  copies of the last network. (``train_many`` here runs this module's ``train_batches``
+  for each network.)
 
 The update rules other than plain momentum and sgd (``kernels.layout``'s rule codes) take
 one path of their own, so that the momentum paths above stay as they were and a rule is

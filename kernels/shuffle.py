@@ -46,7 +46,8 @@ STATE_HI, STATE_LO, INC_HI, INC_LO, HAS_UINT32, UINTEGER = range(STATE_WORDS)
 _MULTIPLIER = (0x2360ED051FC65DA4 << 64) | 0x4385DF649FCCF645
 
 #: Example indices per block of orders a network draws at a time (``chunk_epochs``): in the
-#: per-network kernels, and per lane in the lanes kernel (LANES blocks, 16 kB). Drawing a
+#: per-network kernels, and per lane in the lanes kernels (16 kB for ``specialize.LANES``
+#: lanes, 32 kB for ``specialize.ONLINE_LANES``). Drawing a
 #: block at a time, not an epoch, halves the cost of drawing XOR's orders (a call and the
 #: state's loads and stores per epoch were as much as the draws themselves).
 CHUNK_INDICES = 256

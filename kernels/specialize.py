@@ -10,8 +10,9 @@ signatures of the general kernels of those names and their results bit for bit.
 ``kernels.general_train_batches`` does for the general ones, so that a run compiles only
 that one: ``train_online`` and ``train_online_unit`` for batches of one (written for that
 case alone, as by hand), ``train_minibatches`` for larger ones; ``step_online``: ``step``
-for batches of one alone (a Session of batch size 1 takes it); ``train_lanes``, which
-``train_many`` (plain Python too) runs on several threads (``kernels.threads``); and
+for batches of one alone (a Session of batch size 1 takes it); ``train_lanes_online``
+(batches of one) and ``train_lanes`` (larger ones), which ``train_many`` (plain Python
+too) runs on several threads (``kernels.threads``); and
 ``train_rule``, ``train_networks_rule`` (which ``train_many_rule``, Python, runs on
 several threads) and ``step_rule``, the kernels of the update rules other than plain
 momentum and sgd, whose forward and backward passes are written out in
@@ -27,7 +28,9 @@ which says where that value lives in the function being written:
 
 - ``_Scalars`` (``train_minibatches``, ``train_online``, ``train_online_unit``, ``step``,
   ``step_online``): a local variable of the same name;
-- ``_LaneSlots`` (``train_lanes``): lane ``l`` of its slot in a scratch array, ``S[24 + l]``.
+- ``_LaneSlots`` (``train_lanes``, ``train_lanes_online``): lane ``l`` of its slot in a
+  scratch array, ``S[24 + l]``; a group of its lanes (``S[24 + 8 + l]``) for a copy of the
+  update written beside another (``_side_by_side``), whose temporaries get a suffix.
 
 A template per function then places those lines. Nothing is edited after it is written.
 
@@ -40,6 +43,7 @@ of ``kernels``; writing a new one removes those of other versions (``_prune``).
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import hashlib
 import os
@@ -74,10 +78,20 @@ from .layout import (
 MAX_PARAMETERS = 40  # larger ones compile slowly (seconds) for little gain
 _VERSION = 11  # bump when the generated code changes, to leave old cache files behind
 
-#: Networks advanced together by one thread in ``train_many``, as the lanes of vector
-#: registers: every value of the 2-3-1 update is then computed for several networks by one
-#: instruction.
+#: Networks advanced together by one thread in ``train_many``'s ``train_lanes`` (batches of
+#: more than one), as the lanes of vector registers: every value of the 2-3-1 update is then
+#: computed for several networks by one instruction.
 LANES = 8
+#: Lanes of ``train_lanes_online`` written as one group (``_lanes_sources``): a vector
+#: register's worth of doubles with AVX-512, two registers with AVX2.
+GROUP = 8
+#: Networks advanced together by ``train_lanes_online`` (batches of one): two groups, whose
+#: copies of the update are written side by side. One group alone is one chain of
+#: dependent instructions per example (forward pass, cost, deltas, update, then the next
+#: forward pass), on which the processor waits; two overlap. (Four gave about 1.05x the
+#: rate of two on a Zen 4, and took twice as long to compile, seconds more; eight spill
+#: registers and are slower.)
+ONLINE_LANES = 2 * GROUP
 
 Lines = list[str]
 
@@ -166,6 +180,14 @@ class _Storage(ABC):
     """Where the function being generated keeps each per-network value, and how it keeps the
     flag that says a new parameter is not finite (inf or nan)."""
 
+    #: Appended to the names of a step's temporaries (``s``, ``c``, ``t``, ``diff``, ``g``,
+    #: ``d``; ``temp``), so that copies of a step written side by side keep theirs apart.
+    suffix = ""
+
+    def temp(self, name: str) -> str:
+        """The name of temporary ``name``."""
+        return name + self.suffix
+
     @abstractmethod
     def __call__(self, name: str) -> str:
         """The text that reads value ``name``, or writes it as an assignment's target."""
@@ -216,22 +238,32 @@ class _Next(_Scalars):
 
 
 class _LaneSlots(_Storage):
-    """Every value lane ``l`` of its slot in the scratch array ``S``, ``S[slot * LANES + l]``:
-    the lanes of a slot side by side. The flag is a slot too, summing x - x: 0 while every x
-    is finite, nan once one is not, so that a loop over the lanes has no compare in it."""
+    """Every value lane ``l`` of its slot in the scratch array ``S``, ``S[slot * lanes + l]``:
+    the ``lanes`` lanes of a slot side by side. The flag is a slot too, summing x - x: 0
+    while every x is finite, nan once one is not, so that a loop over the lanes has no
+    compare in it. ``group`` gives the storage of a group of lanes of it, to write a step's
+    copies side by side."""
 
-    def __init__(self, net: _Net):
+    def __init__(self, net: _Net, lanes: int):
         names = [name for name, _, _ in net.state()]
         names += [f"y{i}" for i in range(net.sizes[net.L])] + ["batch_cost", "bad", "epoch_sum"]
         self.slots = {name: slot for slot, name in enumerate(names)}
+        self.lanes = lanes
+        self.first = 0  # the lane that l = 0 is
 
     @property
     def size(self) -> int:
         """The scratch array's length."""
-        return len(self.slots) * LANES
+        return len(self.slots) * self.lanes
+
+    def group(self, q: int, width: int) -> _LaneSlots:
+        """Lanes q * width + l of every slot, with temporaries of their own (suffix _q)."""
+        group = copy.copy(self)
+        group.first, group.suffix = q * width, f"_{q}"
+        return group
 
     def __call__(self, name: str) -> str:
-        return f"S[{self.slots[name] * LANES} + l]"
+        return f"S[{self.slots[name] * self.lanes + self.first} + l]"
 
     def clear_flag(self) -> str:
         return f"{self('bad')} = 0.0"
@@ -263,7 +295,7 @@ def _forward(net: _Net, at: _Storage, from_zero: bool = True) -> Lines:
     sums to -0.0 (0.0 + -0.0 is 0.0), and then z = s + b is b either way unless b is a
     zero, and a bias is never -0.0: it starts finite (a draw or 0.0) and x + y is -0.0
     only when both are. (The deltas keep their 0.0 +: a delta can be -0.0.)"""
-    lines = []
+    lines, s = [], at.temp("s")
     for m in range(1, net.L + 1):
         sigma = _SIGMA[net.codes[m]]
         for i in range(net.sizes[m]):
@@ -271,34 +303,35 @@ def _forward(net: _Net, at: _Storage, from_zero: bool = True) -> Lines:
                 f"{at(f'w{m}_{i}_{j}')} * {at(f'a{m - 1}_{j}')}" for j in range(net.sizes[m - 1])
             ]
             if from_zero:
-                lines.append("s = 0.0")
-                lines += [f"s += {term}" for term in terms]
+                lines.append(f"{s} = 0.0")
+                lines += [f"{s} += {term}" for term in terms]
             else:
-                lines.append(f"s = {terms[0]}")
-                lines += [f"s += {term}" for term in terms[1:]]
+                lines.append(f"{s} = {terms[0]}")
+                lines += [f"{s} += {term}" for term in terms[1:]]
             z = at(f"z{m}_{i}")
-            lines.append(f"{z} = s + {at(f'b{m}_{i}')}")
+            lines.append(f"{z} = {s} + {at(f'b{m}_{i}')}")
             lines.append(f"{at(f'a{m}_{i}')} = {sigma(z, f'beta{m}')}")
     return lines
 
 
 def _cost(net: _Net, at: _Storage) -> Lines:
     """The example's cost (as ``dense.example_cost``), added to the batch's."""
-    return [*_example_cost(net, at), f"{at('batch_cost')} += c"]
+    return [*_example_cost(net, at), f"{at('batch_cost')} += {at.temp('c')}"]
 
 
 def _example_cost(net: _Net, at: _Storage) -> Lines:
     """The example's cost, c (as ``dense.example_cost``)."""
     L = net.L
-    lines = ["c = 0.0"]
+    c, t, diff = at.temp("c"), at.temp("t"), at.temp("diff")
+    lines = [f"{c} = 0.0"]
     for i in range(net.sizes[L]):
         y = at(f"y{i}")
         if net.cost == CROSS_ENTROPY:
-            lines.append(f"t = beta{L} * {at(f'z{L}_{i}')}")
-            lines.append(f"c += {y} * _softplus(-t) + (1.0 - {y}) * _softplus(t)")
+            lines.append(f"{t} = beta{L} * {at(f'z{L}_{i}')}")
+            lines.append(f"{c} += {y} * _softplus(-{t}) + (1.0 - {y}) * _softplus({t})")
         else:
-            lines.append(f"diff = {at(f'a{L}_{i}')} - {y}")
-            lines.append("c += 0.5 * diff * diff")
+            lines.append(f"{diff} = {at(f'a{L}_{i}')} - {y}")
+            lines.append(f"{c} += 0.5 * {diff} * {diff}")
     return lines
 
 
@@ -359,15 +392,15 @@ def _update(net: _Net, at: _Storage, divide: bool) -> Lines:
     The flag has no branch per parameter, which would make functions too big for numba's
     SSA pass. Testing the new parameter alone finds what testing it and d finds: theta + d
     is not finite whenever d is not."""
-    lines = [at.clear_flag()]
+    lines, g, d = [at.clear_flag()], at.temp("g"), at.temp("d")
     for name, _ in net.params:
-        theta, v, g = at(name), at(f"v{name}"), at(f"g{name}")
+        theta, v, gsum = at(name), at(f"v{name}"), at(f"g{name}")
         lines += [
-            f"g = {g} / batch_len" if divide else f"g = {g}",
-            f"d = -alpha * g + momentum * {v}",
-            f"{v} = d",
-            f"{theta} += d",
-            f"{g} = 0.0",
+            f"{g} = {gsum} / batch_len" if divide else f"{g} = {gsum}",
+            f"{d} = -alpha * {g} + momentum * {v}",
+            f"{v} = {d}",
+            f"{theta} += {d}",
+            f"{gsum} = 0.0",
             at.mark_flag(theta),
         ]
     return lines
@@ -380,14 +413,14 @@ def _online_update(net: _Net, at: _Storage) -> Lines:
     whose sum 0.0 + g is g but when g is -0.0: then -alpha g is a zero of the other sign,
     and d and theta can be too when mu d_prev and theta are zeros. No later value depends
     on a zero's sign (nothing divides by a parameter), so the numbers stay the same."""
-    lines = []
+    lines, g, d = [], at.temp("g"), at.temp("d")
     for name, _ in net.params:
         theta, v = at(name), at(f"v{name}")
         lines += [
-            f"g = 0.0 + {_gradient(net, at, name)}",
-            f"d = -alpha * g + momentum * {v}",
-            f"{v} = d",
-            f"{theta} += d",
+            f"{g} = 0.0 + {_gradient(net, at, name)}",
+            f"{d} = -alpha * {g} + momentum * {v}",
+            f"{v} = {d}",
+            f"{theta} += {d}",
         ]
     return lines
 
@@ -594,64 +627,182 @@ def _one_network(train: str) -> Lines:
     ]
 
 
-def _lanes_source(net: _Net) -> str:
-    """``train_lanes``: networks r0 .. r0 + used - 1 (used <= LANES) through the same batches, each
-    with exactly the operations of ``train_batches`` (so each lane's result is that of a
-    run alone); and ``train_many``, plain Python, which hands blocks of lanes to threads
-    (``kernels.threads.run_blocks``; the arguments and the drawing of orders of
-    ``dense.train_many``). The last block's spare lanes, past
-    the networks left over (``used``), train copies of the last network, each from its own
-    copy of that network's stream: the same values, written to the same rows, so that the
-    few networks left over need no ``train_batches`` compiled into ``train_many``. Each
-    lane draws the orders of ``shuffle.chunk_epochs`` epochs at a time from its own stream
-    (``shuffle.fill_orders``): the orders a run alone is given.
+def _tree_sum(terms: Sequence[str]) -> str:
+    """The sum of ``terms`` (texts) as a tree of additions, not a chain: a short path of
+    dependent instructions, which LLVM keeps (it does not reorder additions)."""
+    terms = list(terms)
+    while len(terms) > 1:
+        pairs = [f"({x} + {y})" for x, y in zip(terms[::2], terms[1::2], strict=False)]
+        terms = pairs + terms[2 * len(pairs) :]
+    return terms[0]
+
+
+def _side_by_side(copies: Sequence[Lines]) -> Lines:
+    """Copies of one step (the same lines for other lanes, with temporaries of their own)
+    interleaved line by line, so that the processor sees their independent chains of
+    dependent instructions together and overlaps them."""
+    return [line for lines in zip(*copies, strict=True) for line in lines]
+
+
+def _lanes_sources(net: _Net) -> str:
+    """``train_lanes`` and ``train_lanes_online`` (``_lanes_kernel``), and ``train_many``,
+    plain Python, which hands blocks of networks to threads (``kernels.threads.run_blocks``;
+    the arguments and the drawing of orders of ``dense.train_many``): to
+    ``train_lanes_online``, ``ONLINE_LANES`` at a time, for batches of one (``restarts``
+    by default), to ``train_lanes``, ``LANES`` at a time, for larger ones, so that a run
+    compiles only the kernel it takes.
+
+    ``train_lanes`` runs each batch as ``train_batches`` does: the example loop summing
+    the gradients, then ``_update``, each a loop over the lanes. ``train_lanes_online`` is
+    written for batches of one, as ``train_online`` is: each parameter steps by its example
+    gradient (``_online_update``), forward pass, cost, deltas and update in one loop over a
+    group of ``GROUP`` lanes, written out ``ONLINE_LANES // GROUP`` times side by side
+    (``_side_by_side``). The flag is then not a sum of x - x per parameter but of the new
+    parameters themselves, f: f - f is nan when one of them is not finite (and, rarely, when
+    finite ones sum to an overflow); the lanes it marks are then tested parameter by
+    parameter, so that a lane stops counting where ``train_batches`` stops."""
+    general = _LaneSlots(net, LANES)
+    cost, flag_raised = general("batch_cost"), general.flag_raised()
+    bad_at, cost_at = general.slots["bad"] * LANES, general.slots["batch_cost"] * LANES
+    # Nonzero (nan) when some lane's new parameters or batch cost are not finite: each
+    # lane's flag (0 or nan) plus c - c (0 for a finite c).
+    lane_bad = [
+        f"(S[{bad_at + lane}] + (S[{cost_at + lane}] - S[{cost_at + lane}]))"
+        for lane in range(LANES)
+    ]
+    epoch_sum = general("epoch_sum")
+    step = [
+        "start = b * batch_size",
+        "stop = min(start + batch_size, n)",
+        f"for l in range({LANES}):",
+        f"    {cost} = 0.0",
+        "for k_ in range(start, stop):",
+        f"    for l in range({LANES}):",
+        "        idx = O[l, row, k_]",
+        *(f"        {line}" for line in _fetch(net, general, _row_of_x, _row_of_y)),
+        f"    for l in range({LANES}):",
+        *(
+            f"        {line}"
+            for line in _forward(net, general) + _cost(net, general) + _backward(net, general)
+        ),
+        "batch_len = stop - start",
+        "if batch_len == 1:",
+        f"    for l in range({LANES}):",
+        *(f"        {line}" for line in _update(net, general, False)),
+        f"        {epoch_sum} += {cost}",
+        "else:",
+        f"    for l in range({LANES}):",
+        *(f"        {line}" for line in _update(net, general, True)),
+        f"        {epoch_sum} += {cost}",
+    ]
+    # The flag summed x - x over the new parameters: 0 unless one is inf or nan.
+    failed = f"{flag_raised} or not math.isfinite({cost})"
+    train_lanes = _lanes_kernel(net, general, "train_lanes", step, _tree_sum(lane_bad), failed)
+
+    online = _LaneSlots(net, ONLINE_LANES)
+    copies = []
+    for q in range(ONLINE_LANES // GROUP):
+        at = online.group(q, GROUP)
+        c, f = at.temp("c"), at.temp("f")
+        new_params = _tree_sum([at(name) for name, _ in net.params])
+        copies.append(
+            _forward(net, at, from_zero=False)
+            + _example_cost(net, at)
+            + [f"{at('batch_cost')} = {c}"]  # 0.0 + c, as train_lanes sums it: c is never -0.0
+            + _deltas(net, at)
+            + _online_update(net, at)
+            + [f"{f} = {new_params}", f"{at('bad')} = ({f} - {f}) + ({c} - {c})"]
+            + [f"{at('epoch_sum')} += {c}"]
+        )
+    step = [
+        f"for l in range({ONLINE_LANES}):",
+        "    idx = O[l, row, b]",
+        *(f"    {line}" for line in _fetch(net, online, _row_of_x, _row_of_y)),
+        f"for l in range({GROUP}):",
+        *(f"    {line}" for line in _side_by_side(copies)),
+    ]
+    bad_at = online.slots["bad"] * ONLINE_LANES
+    any_bad = _tree_sum([f"S[{bad_at + lane}]" for lane in range(ONLINE_LANES)])
+    params_bad = _not_finite([online(name) for name, _ in net.params])
+    failed = f"{params_bad} or not math.isfinite({online('batch_cost')})"
+    train_lanes_online = _lanes_kernel(net, online, "train_lanes_online", step, any_bad, failed)
+    return f"""{train_lanes}
+
+{train_lanes_online}
+
+def train_many(layers, betas, cost, params, velocity, grad, z, a, delta, X, Y, streams,
+               shuffle, batch_size, epochs, alpha, momentum, epoch_cost, ran):
+    \"\"\"dense.train_many for this architecture: blocks of networks, each through
+    train_lanes_online ({ONLINE_LANES} networks; batches of one) or train_lanes ({LANES}),
+    spread over numba's number of threads from Python.\"\"\"
+    total = params.shape[0]
+    if batch_size == 1:
+        kernel, lanes = train_lanes_online, {ONLINE_LANES}
+    else:
+        kernel, lanes = train_lanes, {LANES}
+
+    def block(job):
+        r0 = job * lanes
+        kernel(betas, params, velocity, grad, z, a, delta, X, Y, streams, shuffle,
+               batch_size, epochs, alpha, momentum, epoch_cost, ran, r0,
+               min(lanes, total - r0))
+
+    _run_blocks(block, (total + lanes - 1) // lanes)
+"""
+
+
+def _lanes_kernel(
+    net: _Net, at: _LaneSlots, name: str, step: Lines, any_bad: str, failed: str
+) -> str:
+    """A kernel that trains networks r0 .. r0 + used - 1 (used <= ``at.lanes``) through the
+    same batches, each with exactly the operations of ``train_batches`` (so each lane's
+    result is that of a run alone), as the lanes of ``at``. The last block's spare lanes,
+    past the networks left over (``used``), train copies of the last network, each from its
+    own copy of that network's stream: the same values, written to the same rows, so that
+    the few networks left over need no other kernel. Each lane draws the orders of
+    ``shuffle.chunk_epochs`` epochs at a time from its own stream (``shuffle.fill_orders``):
+    the orders a run alone is given.
+
+    ``step``: the lines of batch b of the epoch for every lane, from row ``row`` of the
+    lanes' orders ``O``; ``any_bad``: an expression not 0 when the step may have left some
+    lane not finite, a tree of adds (not a loop, which LLVM would keep in order);
+    ``failed``: for lane l, true when its new parameters or its batch cost are not finite.
+    The lanes are looked at one by one only when ``any_bad`` is not 0.
 
     The networks' values live in a scratch array, value by value with the lanes side by
-    side, and each step of the update is one loop over the lanes with no branch and no
-    call inside (``exp`` is inlined), which LLVM turns into vector instructions. The epoch,
-    batch and row of the orders are counters, each lane's epoch cost is summed in the
-    scratch array and stored once per epoch, and the lanes are looked at one by one for
-    divergence only when the sum over the lanes of their flags and c - c is not 0 (a
-    tree of adds, not a loop that LLVM would keep in order). The scratch
-    array (a few kB) and the lanes' block of orders (LANES, chunk, n) are the allocations,
-    once per call for the whole run; ``train_many`` keeps the signature of ``dense.train_many``,
-    which has no room for them."""
-    at = _LaneSlots(net)
+    side, and each part of the step is one loop over the lanes with no branch and no call
+    inside (``exp`` is inlined), which LLVM turns into vector instructions. The epoch,
+    batch and row of the orders are counters, and each lane's epoch cost is summed in the
+    scratch array and stored once per epoch. The scratch array (a few kB) and the lanes'
+    block of orders (lanes, chunk, n) are the allocations, once per call for the whole run;
+    ``train_many`` keeps the signature of ``dense.train_many``, which has no room for
+    them."""
+    lanes = at.lanes
 
     def rows(array: str, k: int) -> str:
         return f"{array}[r, {k}]"
 
     betas = _betas(net, lambda m: f"betas[{m}]")
-    example = _forward(net, at) + _cost(net, at) + _backward(net, at)
-    cost, flag_raised, epoch_sum = at("batch_cost"), at.flag_raised(), at("epoch_sum")
-    # Nonzero (nan) when some lane's new parameters or batch cost are not finite: each
-    # lane's flag (0 or nan) plus c - c (0 for a finite c), summed as a tree.
-    bad_at, cost_at = at.slots["bad"] * LANES, at.slots["batch_cost"] * LANES
-    lane_bad = [
-        f"(S[{bad_at + lane}] + (S[{cost_at + lane}] - S[{cost_at + lane}]))"
-        for lane in range(LANES)
-    ]
-    while len(lane_bad) > 1:
-        lane_bad = [f"({x} + {y})" for x, y in zip(lane_bad[::2], lane_bad[1::2], strict=True)]
+    epoch_sum = at("epoch_sum")
     return f"""@njit(**JIT_FLAGS)
-def train_lanes(betas, params, velocity, grad, z, a, delta, X, Y, streams, shuffle,
-                batch_size, epochs, alpha, momentum, epoch_cost, ran, r0, used):
+def {name}(betas, params, velocity, grad, z, a, delta, X, Y, streams, shuffle,
+        batch_size, epochs, alpha, momentum, epoch_cost, ran, r0, used):
     S = np.empty({at.size})
     # Lane l trains network R[l]; lanes past ``used`` train copies of the last network,
     # each from a copy of its stream, and leave its rows as that network's lane does.
-    R = np.empty({LANES}, dtype=np.int64)
-    lane_streams = np.empty(({LANES}, streams.shape[1]), dtype=streams.dtype)
-    for l in range({LANES}):
+    R = np.empty({lanes}, dtype=np.int64)
+    lane_streams = np.empty(({lanes}, streams.shape[1]), dtype=streams.dtype)
+    for l in range({lanes}):
         R[l] = r0 + min(l, used - 1)
         for w in range(streams.shape[1]):  # element by element: no shape check to compile
             lane_streams[l, w] = streams[R[l], w]
     n = X.shape[0]
     chunk = _chunk_epochs(n, epochs)
-    O = np.empty(({LANES}, chunk, n), dtype=np.int64)
+    O = np.empty(({lanes}, chunk, n), dtype=np.int64)
     per_epoch = (n + batch_size - 1) // batch_size
     n_batches = epochs * per_epoch
 {_indent(betas, 1)}
-    for l in range({LANES}):
+    for l in range({lanes}):
         r = R[l]
         ran[r] = n_batches
 {_indent(_copy_in(net, at, rows), 2)}
@@ -660,69 +811,34 @@ def train_lanes(betas, params, velocity, grad, z, a, delta, X, Y, streams, shuff
     b = 0
     row = 0
     for t_ in range(n_batches):
-        start = b * batch_size
-        stop = min(start + batch_size, n)
         if b == 0:
             if row == 0:  # each lane's orders of the next epochs, as EpochOrders
                 count = min(chunk, epochs - e)
-                for l in range({LANES}):
+                for l in range({lanes}):
                     _fill_orders(lane_streams, l, shuffle, O[l, :count])
             # The epoch's cost is summed in S, from epoch_cost[r, e] (the same sum).
-            for l in range({LANES}):
+            for l in range({lanes}):
                 {epoch_sum} = epoch_cost[R[l], e]
-        for l in range({LANES}):
-            {cost} = 0.0
-        for k_ in range(start, stop):
-            for l in range({LANES}):
-                idx = O[l, row, k_]
-{_indent(_fetch(net, at, _row_of_x, _row_of_y), 4)}
-            for l in range({LANES}):
-{_indent(example, 4)}
-        batch_len = stop - start
-        if batch_len == 1:
-            for l in range({LANES}):
-{_indent(_update(net, at, False), 4)}
-                {epoch_sum} += {cost}
-        else:
-            for l in range({LANES}):
-{_indent(_update(net, at, True), 4)}
-                {epoch_sum} += {cost}
-        if {lane_bad[0]} != 0.0:
-            for l in range({LANES}):
+{_indent(step, 2)}
+        if {any_bad} != 0.0:
+            for l in range({lanes}):
                 r = R[l]
-                # The flag summed x - x over the new parameters: 0 unless one is inf or
-                # nan.
-                if ({flag_raised} or not math.isfinite({cost})) and ran[r] == n_batches:
+                if ({failed}) and ran[r] == n_batches:
                     ran[r] = t_ + 1
         b += 1
         if b == per_epoch:
-            for l in range({LANES}):
+            for l in range({lanes}):
                 epoch_cost[R[l], e] = {epoch_sum}
             b = 0
             e += 1
             row += 1
             if row == chunk:
                 row = 0
-    for l in range({LANES}):
+    for l in range({lanes}):
         r = R[l]
         for w in range(streams.shape[1]):
             streams[r, w] = lane_streams[l, w]
 {_indent(_copy_out(net, at, rows), 2)}
-
-
-def train_many(layers, betas, cost, params, velocity, grad, z, a, delta, X, Y, streams,
-               shuffle, batch_size, epochs, alpha, momentum, epoch_cost, ran):
-    \"\"\"dense.train_many for this architecture: blocks of {LANES} networks, each through
-    train_lanes, spread over numba's number of threads from Python.\"\"\"
-    total = params.shape[0]
-
-    def block(job):
-        r0 = job * {LANES}
-        train_lanes(betas, params, velocity, grad, z, a, delta, X, Y, streams, shuffle,
-                    batch_size, epochs, alpha, momentum, epoch_cost, ran, r0,
-                    min({LANES}, total - r0))
-
-    _run_blocks(block, (total + {LANES} - 1) // {LANES})
 """
 
 
@@ -1018,7 +1134,7 @@ from kernels.threads import run_ranges as _run_ranges
 
 {_train_batches_source(net)}
 
-{_lanes_source(net)}
+{_lanes_sources(net)}
 
 {_step_source(net)}
 

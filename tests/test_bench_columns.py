@@ -115,6 +115,7 @@ def _doc() -> dict:
                 "unit": "network-updates/s",
                 "agrees": True,
                 "kernel": {"one_thread": 3e7, "all_threads": 5e7, "threads": 2},
+                "target_per_thread": 2.5e7,
                 "meets_target": True,
                 "yardstick_ratio": None,
                 "flops_per_update": 89,
@@ -158,7 +159,7 @@ def test_table_shows_both_columns():
     assert header.split()[-4:] == ["vs", "hand", "of", "flops"]
     rows = {line.split()[0]: line for line in text.splitlines() if line.strip()}
     assert rows["xor-2-3-1"].split()[-3:] == ["0.62x", "0.004", "missed"]
-    assert rows["restarts"].split()[-2:] == ["-", "0.067"]
+    assert rows["restarts"].split()[-4:] == ["25", "M/s", "-", "0.067"]
     assert rows["single-step"].split()[-2:] == ["-", "-"]
     doc["cases"][0]["yardstick_agrees"] = False
     xor_row = next(line for line in table(doc).splitlines() if line.startswith("xor"))

@@ -39,7 +39,13 @@ from kernels.layout import (
 )
 from tui_backprop.core.orders import EpochOrders, seed_streams, stream_words
 
-LANES = specialize.LANES
+
+def block_lanes(batch):
+    """Networks per block of the generated train_many's kernel: train_lanes_online's for
+    batches of one, train_lanes' for larger ones."""
+    return specialize.ONLINE_LANES if batch == 1 else specialize.LANES
+
+
 N_EXAMPLES = 5  # batches of 3 leave a last batch of 2
 EPOCHS = 4
 ARRAYS = ("params", "velocity", "grad", "z", "a", "delta")  # a network's, in kernel order
@@ -359,16 +365,17 @@ MANY = [k for k, (arch, _, _) in enumerate(RUNS) if arch in LANE_ARCHS]
     ("arch", "batch", "regime"), [RUNS[k] for k in MANY], ids=[RUN_IDS[k] for k in MANY]
 )
 def test_train_many_gives_the_general_kernels_bits(arch, batch, regime):
-    """2 blocks of LANES networks in train_lanes and 3 more through the generated
-    train_batches, each drawing its example orders from its generator: each as the general
-    train_batches leaves it alone on the orders EpochOrders draws from that generator. One
-    network starts with an infinite weight and stops at its first update."""
+    """2 blocks of networks in train_lanes_online (batches of one) or train_lanes, and 3
+    more in a last block, each drawing its example orders from its generator: each as the
+    general train_batches leaves it alone on the orders EpochOrders draws from that
+    generator. One network starts with an infinite weight and stops at its first update."""
     rng = np.random.default_rng(3)
     alpha, scale = REGIMES[regime]
     X, Y = arch.data(rng, scale)
-    count = 2 * LANES + 3
+    lanes = block_lanes(batch)
+    count = 2 * lanes + 3
     starts = np.stack([arch.start(rng) for _ in range(count)])
-    starts[LANES + 1, 0] = np.inf
+    starts[lanes + 1, 0] = np.inf
     seeds = range(7, 7 + count)
     streams = np.stack([stream_words(seed_streams(seed)[1]) for seed in seeds])
     orders = np.stack([EpochOrders(N_EXAMPLES, seed_streams(s)[1]).take(0, EPOCHS) for s in seeds])
@@ -388,4 +395,38 @@ def test_train_many_gives_the_general_kernels_bits(arch, batch, regime):
             continue  # diverged: alone stops there, a lane runs on (its result unused)
         for name, values in stack.items():
             assert_same_bits(values[r], theirs[name], (r, name))
-    assert ran[LANES + 1] == 1
+    assert ran[lanes + 1] == 1
+
+
+@pytest.mark.parametrize("batch", [1, 3])
+def test_lanes_with_finite_parameters_summing_past_the_largest_double_train_on(batch):
+    """train_lanes_online flags a lane by the sum of its new parameters, which overflows
+    for finite ones too; such a lane must be found finite parameter by parameter and train
+    on to the end, as it does alone. Two weights of 1.5e308 on an input that is always 0
+    stay as they are."""
+    arch = ARCHS[0]  # 2-3-1: w1_0_0 and w1_1_0 are parameters 0 and 2
+    rng = np.random.default_rng(8)
+    X, Y = arch.data(rng, 1.0)
+    X[:, 0] = 0.0
+    count = block_lanes(batch) + 1
+    starts = np.stack([arch.start(rng) for _ in range(count)])
+    starts[1, [0, 2]] = 1.5e308
+    seeds = range(30, 30 + count)
+    streams = np.stack([stream_words(seed_streams(seed)[1]) for seed in seeds])
+    orders = np.stack([EpochOrders(N_EXAMPLES, seed_streams(s)[1]).take(0, EPOCHS) for s in seeds])
+    stack = {name: zeros(arch, name, count) for name in ARRAYS}
+    stack["params"][:] = starts
+    stack["epoch_cost"] = cost = np.zeros((count, EPOCHS))
+    ran = np.zeros(count, dtype=np.int64)
+    many = specialize.load_module(*arch.args).train_many
+    networks = [stack[name] for name in ARRAYS]
+    many(*arch.kernel_args(), *networks, X, Y, streams, True, batch, EPOCHS, 0.1, 0.9, cost, ran)
+    assert ran.tolist() == [EPOCHS * per_epoch(batch)] * count
+    assert float(stack["params"][1, 0]) + float(stack["params"][1, 2]) == float("inf")
+    for r in range(count):
+        alone, theirs = train_alone(
+            dense.train_batches, arch, X, Y, starts[r], orders[r], batch, 0.1
+        )
+        assert alone == ran[r]
+        for name, values in stack.items():
+            assert_same_bits(values[r], theirs[name], (r, name))

@@ -83,8 +83,8 @@ def block_size(params: int, nodes: int, budget: int = BLOCK_BYTES, second: bool 
     (STREAM_WORDS words); the costs one call returns are bounded apart (_MAX_CALL_VISITS at
     most). Nothing is kept per epoch: the kernel draws the orders itself, a block of
     ``kernels.shuffle.CHUNK_INDICES`` indices (or one epoch, if larger) at a time for each
-    network in training, into scratch of its own per thread (LANES blocks in the lanes
-    kernel: 16 kB for small data), not counted. ``second``: the update rule keeps a
+    network in training, into scratch of its own per thread (a block per lane in the
+    lanes kernels: 16-32 kB for small data), not counted. ``second``: the update rule keeps a
     second state array per network (and t), as every rule but plain momentum and sgd does."""
     budget -= 8 * _MAX_CALL_VISITS
     arrays = 8 * (3 * params + 3 * nodes + STREAM_WORDS) + (8 * (params + 1) if second else 0)
