@@ -51,7 +51,7 @@ _FROM_DENSE = (
     "step_rule",
     "apply_rule",
 )
-_FROM_CONFIG = ("CACHE_DIR", "JIT_FLAGS")
+_FROM_CONFIG = ("CACHE_DIR", "JIT_FLAGS", "SetupClock")
 
 
 def __getattr__(name: str) -> Any:
@@ -270,6 +270,7 @@ __all__ = [
     "RELU",
     "SIGMOID",
     "SIZE",
+    "SetupClock",
     "TANH",
     "W_OFFSET",
     "all_kernels",

@@ -51,6 +51,7 @@ from typing import Any, Literal, TypedDict
 
 import numba
 import numba.core.caching
+import numba.core.event
 import platformdirs
 
 from . import kernel_compiler, link_only
@@ -319,6 +320,29 @@ class _SealedFiles:
     def _save_data(self, files: Any, name: str, data: Any) -> None:
         with files._open_for_write(files._data_path(name)) as f:
             f.write(_seal(files._dump(data)))
+
+
+class SetupClock:
+    """Wall seconds spent loading compiled kernels from the cache or compiling them, by any
+    thread, while the clock is entered: the spans in which numba's compiler lock is wanted
+    or held (numba's ``numba:compiler_lock`` event; nested and overlapping spans count
+    once). A run's time less these is the time it spent working, which is what a rate
+    should be taken from."""
+
+    def __init__(self) -> None:
+        self._listener = numba.core.event.TimingListener()
+
+    def __enter__(self) -> SetupClock:
+        numba.core.event.register("numba:compiler_lock", self._listener)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        numba.core.event.unregister("numba:compiler_lock", self._listener)
+
+    @property
+    def seconds(self) -> float:
+        """The seconds counted so far (spans that have ended)."""
+        return self._listener.duration if self._listener.done else 0.0
 
 
 def _heal_on_load_error(

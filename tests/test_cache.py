@@ -376,3 +376,19 @@ def test_a_first_start_of_train_says_how_to_compile_ahead(tmp_path):
     result = run_cli(*TRAIN, env=env_for(tmp_path / "piped"), timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
+
+
+def test_setup_clock_counts_a_compile_and_not_a_compiled_call():
+    """kernels.SetupClock counts the seconds numba holds its compiler lock, for a compile
+    (or a load from the cache); a call of a function already compiled takes no lock."""
+
+    @numba.njit(cache=False)
+    def add_one(x):
+        return x + 1
+
+    with config.SetupClock() as clock:
+        assert add_one(1) == 2
+    assert clock.seconds > 0.0
+    with config.SetupClock() as again:
+        assert add_one(2) == 3
+    assert again.seconds == 0.0

@@ -236,6 +236,12 @@ def test_restarts_command_matches_train_seed():
     assert doc["count"] == 8 and len(doc["final_losses"]) == 8
     assert 0 <= doc["converged_fraction"] <= 1
     assert set(doc["quantiles"]) == {"0", "0.1", "0.25", "0.5", "0.75", "0.9", "1"}
+    # the rate is the training's: the seconds spent loading or compiling kernels left out
+    assert 0 <= doc["setup_seconds"] < doc["seconds"]
+    updates = 8 * 400 * 4  # networks, epochs, XOR's updates per epoch
+    assert doc["network_updates_per_s"] == pytest.approx(
+        updates / (doc["seconds"] - doc["setup_seconds"])
+    )
     worst = doc["worst_seeds"][0]
     single = run_cli(
         "train",
@@ -252,6 +258,8 @@ def test_restarts_command_matches_train_seed():
     assert json.loads(single.stdout)["final_loss"] == doc["final_losses"][worst - 100]
     human = run_cli("restarts", "--count", "5", "--epochs", "50")
     assert human.returncode == 0 and "converged" in human.stdout and "\x1b[" not in human.stdout
+    assert "loading or compiling the kernels" in human.stdout
+    assert "network-updates/s in the" in human.stdout
 
 
 def test_restarts_bad_input():

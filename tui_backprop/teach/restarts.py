@@ -49,7 +49,10 @@ MAX_BLOCK = 4096
 @dataclass(frozen=True)
 class RestartsResult:
     """seeds (R,), final_losses (R,) (nan where a run diverged); seconds of training in
-    all, and kernel_seconds spent inside the parallel calls (``train_many``) alone.
+    all, kernel_seconds spent inside the parallel calls (``train_many``) alone, and
+    setup_seconds of those seconds spent loading the compiled kernels or compiling them
+    (``kernels.SetupClock``; an empty cache's compile, a full cache's load), so that
+    seconds - setup_seconds is the time the training itself took.
 
     interrupted: the run was stopped before all the networks asked for were trained; the
     arrays hold the networks finished (the first R seeds), each as a full run gives it."""
@@ -61,6 +64,12 @@ class RestartsResult:
     seconds: float
     kernel_seconds: float
     interrupted: bool = False
+    setup_seconds: float = 0.0
+
+    @property
+    def training_seconds(self) -> float:
+        """seconds less setup_seconds: the training's own time."""
+        return max(self.seconds - self.setup_seconds, 0.0)
 
     def converged(self, threshold: float) -> Bools:
         return np.isfinite(self.final_losses) & (self.final_losses < threshold)
@@ -189,83 +198,86 @@ def train_restarts(
             time.perf_counter() - started,
             in_kernel,
             interrupted,
+            setup.seconds,
         )
 
-    try:
-        while finished < count:
-            first, end = finished, min(finished + block, count)
-            m = end - first
-            for array in (velocity, second, steps, grad, z, a, delta):
-                array[:m] = 0.0  # as a single run starts
-            diverged[:m] = False
-            # The two generators ``seed_streams`` makes of each seed, as states: the
-            # initial weights' (drawn here) and the shuffle's (drawn from in the kernel).
-            block_seeds = seeds[first:end]
-            kernels.shuffle.seeded_states(spawned_seed_words(block_seeds, 0), init_states[:m])
-            kernels.shuffle.seeded_states(spawned_seed_words(block_seeds, 1), streams[:m])
-            if uniform is not None:  # every network's weights at once, the same draws
-                params[:m] = 0.0  # the biases
-                kernels.shuffle.uniform_weights(init_states[:m], *uniform, params[:m])
-            else:
+    setup = kernels.SetupClock()
+    with setup:
+        try:
+            while finished < count:
+                first, end = finished, min(finished + block, count)
+                m = end - first
+                for array in (velocity, second, steps, grad, z, a, delta):
+                    array[:m] = 0.0  # as a single run starts
+                diverged[:m] = False
+                # The two generators ``seed_streams`` makes of each seed, as states: the
+                # initial weights' (drawn here) and the shuffle's (drawn from in the kernel).
+                block_seeds = seeds[first:end]
+                kernels.shuffle.seeded_states(spawned_seed_words(block_seeds, 0), init_states[:m])
+                kernels.shuffle.seeded_states(spawned_seed_words(block_seeds, 1), streams[:m])
+                if uniform is not None:  # every network's weights at once, the same draws
+                    params[:m] = 0.0  # the biases
+                    kernels.shuffle.uniform_weights(init_states[:m], *uniform, params[:m])
+                else:
+                    for r in range(m):
+                        set_stream_words(init_rng, init_states[r])
+                        template.initialize(init_rng)
+                        params[r] = template.params
+                done = 0
+                while done < total_epochs:
+                    epochs = min(chunk, total_epochs - done)
+                    kernel_started = time.perf_counter()
+                    state = (velocity[:m], second[:m]) if not plain else (velocity[:m],)
+                    numbers = (rule, steps[:m]) if not plain else (settings.alpha, rule[R_MOMENTUM])
+                    train_many(
+                        template.layers,
+                        template.betas,
+                        template.cost_code,
+                        params[:m],
+                        *state,
+                        grad[:m],
+                        z[:m],
+                        a[:m],
+                        delta[:m],
+                        X,
+                        Y,
+                        streams[:m],
+                        settings.shuffle,
+                        settings.batch_size,
+                        epochs,
+                        *numbers,
+                        _rows(epoch_cost, m, epochs),
+                        ran[:m],
+                    )
+                    in_kernel += time.perf_counter() - kernel_started
+                    diverged[:m] |= ran[:m] < epochs * per_epoch
+                    done += epochs
+                    if done < total_epochs:
+                        if progress is not None:
+                            progress(first * total_epochs + m * done, total)
+                        if stop is not None and stop():
+                            return result(True)
+                block_losses = np.empty(m)
                 for r in range(m):
-                    set_stream_words(init_rng, init_states[r])
-                    template.initialize(init_rng)
-                    params[r] = template.params
-            done = 0
-            while done < total_epochs:
-                epochs = min(chunk, total_epochs - done)
-                kernel_started = time.perf_counter()
-                state = (velocity[:m], second[:m]) if not plain else (velocity[:m],)
-                numbers = (rule, steps[:m]) if not plain else (settings.alpha, rule[R_MOMENTUM])
-                train_many(
-                    template.layers,
-                    template.betas,
-                    template.cost_code,
-                    params[:m],
-                    *state,
-                    grad[:m],
-                    z[:m],
-                    a[:m],
-                    delta[:m],
-                    X,
-                    Y,
-                    streams[:m],
-                    settings.shuffle,
-                    settings.batch_size,
-                    epochs,
-                    *numbers,
-                    _rows(epoch_cost, m, epochs),
-                    ran[:m],
-                )
-                in_kernel += time.perf_counter() - kernel_started
-                diverged[:m] |= ran[:m] < epochs * per_epoch
-                done += epochs
-                if done < total_epochs:
-                    if progress is not None:
-                        progress(first * total_epochs + m * done, total)
-                    if stop is not None and stop():
-                        return result(True)
-            block_losses = np.empty(m)
-            for r in range(m):
-                block_losses[r] = evaluate(
-                    template.layers,
-                    template.betas,
-                    template.cost_code,
-                    params[r],
-                    z[r],
-                    a[r],
-                    X,
-                    Y,
-                    outputs,
-                    costs,
-                )
-            block_losses[diverged[:m]] = np.nan
-            losses[first:end] = block_losses
-            finished = end  # only now are these networks' results kept
-            if progress is not None:
-                progress(finished * total_epochs, total)
-            if finished < count and stop is not None and stop():
-                return result(True)
-    except KeyboardInterrupt as interrupt:
-        raise RestartsInterrupted(result(True)) from interrupt
+                    block_losses[r] = evaluate(
+                        template.layers,
+                        template.betas,
+                        template.cost_code,
+                        params[r],
+                        z[r],
+                        a[r],
+                        X,
+                        Y,
+                        outputs,
+                        costs,
+                    )
+                block_losses[diverged[:m]] = np.nan
+                losses[first:end] = block_losses
+                finished = end  # only now are these networks' results kept
+                if progress is not None:
+                    progress(finished * total_epochs, total)
+                if finished < count and stop is not None and stop():
+                    return result(True)
+        except KeyboardInterrupt as interrupt:
+            raise RestartsInterrupted(result(True)) from interrupt
     return result(False)

@@ -128,7 +128,10 @@ def report(call: Invocation, setup: Setup, result: RestartsResult) -> None:
                     "worst_seeds": worst.tolist(),
                     "final_losses": to_json_lists(losses),
                     "seconds": result.seconds,
-                    "network_updates_per_s": updates / result.seconds if result.seconds else None,
+                    "setup_seconds": result.setup_seconds,
+                    "network_updates_per_s": (
+                        updates / result.training_seconds if result.training_seconds else None
+                    ),
                     "interrupted": result.interrupted,
                 }
             )
@@ -160,8 +163,12 @@ def report(call: Invocation, setup: Setup, result: RestartsResult) -> None:
         f"worst seeds   {' '.join(map(str, worst))}   (see one: tui-backprop --seed {worst[0]} ...)"
     )
     print(
-        f"time          {result.seconds:.2f} s "
-        f"({updates / max(result.seconds, 1e-9) / 1e6:.1f} M network-updates/s)"
+        f"time          {result.seconds:.2f} s, of which {result.setup_seconds:.2f} s loading "
+        "or compiling the kernels"
+    )
+    print(
+        f"speed         {updates / max(result.training_seconds, 1e-9) / 1e6:.1f} M "
+        f"network-updates/s in the {result.training_seconds:.2f} s of training"
     )
     if result.interrupted:
         print(interrupted)
