@@ -45,6 +45,8 @@ import shutil
 import stat
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, TypedDict
@@ -322,27 +324,64 @@ class _SealedFiles:
             f.write(_seal(files._dump(data)))
 
 
-class SetupClock:
-    """Wall seconds spent loading compiled kernels from the cache or compiling them, by any
-    thread, while the clock is entered: the spans in which numba's compiler lock is wanted
-    or held (numba's ``numba:compiler_lock`` event; nested and overlapping spans count
-    once). A run's time less these is the time it spent working, which is what a rate
-    should be taken from."""
+class SetupClock(numba.core.event.Listener):
+    """Wall seconds spent loading compiled kernels from the cache or compiling them while
+    the clock is entered: the union of the spans in which some thread wants or holds
+    numba's compiler lock (numba's ``numba:compiler_lock`` event), each thread's nested
+    spans counted once and spans that began before the clock left out. A run's time less
+    these is the time it spent working, which is what its rate should be taken from.
+
+    Every thread's spans count (a run's worker threads load the kernels they call), so
+    the figure is the run's own only when nothing else in the process compiles meanwhile,
+    as in a command line run; the app does not show it."""
 
     def __init__(self) -> None:
-        self._listener = numba.core.event.TimingListener()
+        self._lock = threading.Lock()
+        self._depth: dict[int, int] = {}  # per thread: spans begun and not yet ended
+        self._inside = 0  # threads inside a span
+        self._since = 0.0  # when the current union of spans began
+        self._seconds = 0.0  # the union's spans that have ended
+
+    def on_start(self, event: numba.core.event.Event) -> None:
+        with self._lock:
+            thread = threading.get_ident()
+            depth = self._depth.get(thread, 0)
+            self._depth[thread] = depth + 1
+            if depth == 0:
+                if self._inside == 0:
+                    self._since = time.perf_counter()
+                self._inside += 1
+
+    def on_end(self, event: numba.core.event.Event) -> None:
+        with self._lock:
+            thread = threading.get_ident()
+            depth = self._depth.get(thread, 0)
+            if depth == 0:
+                return  # its span began before the clock
+            self._depth[thread] = depth - 1
+            if depth == 1:
+                self._inside -= 1
+                if self._inside == 0:
+                    self._seconds += time.perf_counter() - self._since
 
     def __enter__(self) -> SetupClock:
-        numba.core.event.register("numba:compiler_lock", self._listener)
+        numba.core.event.register("numba:compiler_lock", self)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        numba.core.event.unregister("numba:compiler_lock", self._listener)
+        numba.core.event.unregister("numba:compiler_lock", self)
+        with self._lock:  # a span still running counts up to here
+            if self._inside:
+                self._seconds += time.perf_counter() - self._since
+            self._inside = 0
+            self._depth.clear()
 
     @property
     def seconds(self) -> float:
-        """The seconds counted so far (spans that have ended)."""
-        return self._listener.duration if self._listener.done else 0.0
+        """The seconds counted so far: while entered, a span still running up to now."""
+        with self._lock:
+            running = time.perf_counter() - self._since if self._inside else 0.0
+            return self._seconds + running
 
 
 def _heal_on_load_error(

@@ -29,8 +29,9 @@ which says where that value lives in the function being written:
 - ``_Scalars`` (``train_minibatches``, ``train_online``, ``train_online_unit``, ``step``,
   ``step_online``): a local variable of the same name;
 - ``_LaneSlots`` (``train_lanes``, ``train_lanes_online``): lane ``l`` of its slot in a
-  scratch array, ``S[24 + l]``; a group of its lanes (``S[24 + 8 + l]``) for a copy of the
-  update written beside another (``_side_by_side``), whose temporaries get a suffix.
+  scratch array, ``S[48 + l]`` (slot 3 of 16 lanes); a group of its lanes (``S[48 + 8 +
+  l]``) for a copy of the update written beside another (``_side_by_side``), whose
+  temporaries get a suffix.
 
 A template per function then places those lines. Nothing is edited after it is written.
 
@@ -82,7 +83,7 @@ _VERSION = 11  # bump when the generated code changes, to leave old cache files 
 #: more than one), as the lanes of vector registers: every value of the 2-3-1 update is then
 #: computed for several networks by one instruction.
 LANES = 8
-#: Lanes of ``train_lanes_online`` written as one group (``_lanes_sources``): a vector
+#: Lanes of ``train_lanes_online`` written as one group (``_online_lanes``): a vector
 #: register's worth of doubles with AVX-512, two registers with AVX2.
 GROUP = 8
 #: Networks advanced together by ``train_lanes_online`` (batches of one): two groups, whose
@@ -181,7 +182,8 @@ class _Storage(ABC):
     flag that says a new parameter is not finite (inf or nan)."""
 
     #: Appended to the names of a step's temporaries (``s``, ``c``, ``t``, ``diff``, ``g``,
-    #: ``d``; ``temp``), so that copies of a step written side by side keep theirs apart.
+    #: ``d``, ``f``; ``temp``), so that copies of a step written side by side keep theirs
+    #: apart.
     suffix = ""
 
     def temp(self, name: str) -> str:
@@ -644,91 +646,22 @@ def _side_by_side(copies: Sequence[Lines]) -> Lines:
     return [line for lines in zip(*copies, strict=True) for line in lines]
 
 
+def block_lanes(batch_size: int) -> int:
+    """Networks per block of the generated ``train_many``: ``train_lanes_online``'s
+    ``ONLINE_LANES`` for batches of one, ``train_lanes``' ``LANES`` for larger ones."""
+    return ONLINE_LANES if batch_size == 1 else LANES
+
+
 def _lanes_sources(net: _Net) -> str:
-    """``train_lanes`` and ``train_lanes_online`` (``_lanes_kernel``), and ``train_many``,
-    plain Python, which hands blocks of networks to threads (``kernels.threads.run_blocks``;
-    the arguments and the drawing of orders of ``dense.train_many``): to
-    ``train_lanes_online``, ``ONLINE_LANES`` at a time, for batches of one (``restarts``
-    by default), to ``train_lanes``, ``LANES`` at a time, for larger ones, so that a run
-    compiles only the kernel it takes.
+    """``train_lanes`` (``_general_lanes``) and ``train_lanes_online`` (``_online_lanes``),
+    and ``train_many``, plain Python, which hands blocks of ``block_lanes(batch_size)``
+    networks to threads (``kernels.threads.run_blocks``; the arguments and the drawing of
+    orders of ``dense.train_many``): to ``train_lanes_online`` for batches of one
+    (``restarts`` by default), to ``train_lanes`` for larger ones, so that a run compiles
+    only the kernel it takes."""
+    return f"""{_general_lanes(net)}
 
-    ``train_lanes`` runs each batch as ``train_batches`` does: the example loop summing
-    the gradients, then ``_update``, each a loop over the lanes. ``train_lanes_online`` is
-    written for batches of one, as ``train_online`` is: each parameter steps by its example
-    gradient (``_online_update``), forward pass, cost, deltas and update in one loop over a
-    group of ``GROUP`` lanes, written out ``ONLINE_LANES // GROUP`` times side by side
-    (``_side_by_side``). The flag is then not a sum of x - x per parameter but of the new
-    parameters themselves, f: f - f is nan when one of them is not finite (and, rarely, when
-    finite ones sum to an overflow); the lanes it marks are then tested parameter by
-    parameter, so that a lane stops counting where ``train_batches`` stops."""
-    general = _LaneSlots(net, LANES)
-    cost, flag_raised = general("batch_cost"), general.flag_raised()
-    bad_at, cost_at = general.slots["bad"] * LANES, general.slots["batch_cost"] * LANES
-    # Nonzero (nan) when some lane's new parameters or batch cost are not finite: each
-    # lane's flag (0 or nan) plus c - c (0 for a finite c).
-    lane_bad = [
-        f"(S[{bad_at + lane}] + (S[{cost_at + lane}] - S[{cost_at + lane}]))"
-        for lane in range(LANES)
-    ]
-    epoch_sum = general("epoch_sum")
-    step = [
-        "start = b * batch_size",
-        "stop = min(start + batch_size, n)",
-        f"for l in range({LANES}):",
-        f"    {cost} = 0.0",
-        "for k_ in range(start, stop):",
-        f"    for l in range({LANES}):",
-        "        idx = O[l, row, k_]",
-        *(f"        {line}" for line in _fetch(net, general, _row_of_x, _row_of_y)),
-        f"    for l in range({LANES}):",
-        *(
-            f"        {line}"
-            for line in _forward(net, general) + _cost(net, general) + _backward(net, general)
-        ),
-        "batch_len = stop - start",
-        "if batch_len == 1:",
-        f"    for l in range({LANES}):",
-        *(f"        {line}" for line in _update(net, general, False)),
-        f"        {epoch_sum} += {cost}",
-        "else:",
-        f"    for l in range({LANES}):",
-        *(f"        {line}" for line in _update(net, general, True)),
-        f"        {epoch_sum} += {cost}",
-    ]
-    # The flag summed x - x over the new parameters: 0 unless one is inf or nan.
-    failed = f"{flag_raised} or not math.isfinite({cost})"
-    train_lanes = _lanes_kernel(net, general, "train_lanes", step, _tree_sum(lane_bad), failed)
-
-    online = _LaneSlots(net, ONLINE_LANES)
-    copies = []
-    for q in range(ONLINE_LANES // GROUP):
-        at = online.group(q, GROUP)
-        c, f = at.temp("c"), at.temp("f")
-        new_params = _tree_sum([at(name) for name, _ in net.params])
-        copies.append(
-            _forward(net, at, from_zero=False)
-            + _example_cost(net, at)
-            + [f"{at('batch_cost')} = {c}"]  # 0.0 + c, as train_lanes sums it: c is never -0.0
-            + _deltas(net, at)
-            + _online_update(net, at)
-            + [f"{f} = {new_params}", f"{at('bad')} = ({f} - {f}) + ({c} - {c})"]
-            + [f"{at('epoch_sum')} += {c}"]
-        )
-    step = [
-        f"for l in range({ONLINE_LANES}):",
-        "    idx = O[l, row, b]",
-        *(f"    {line}" for line in _fetch(net, online, _row_of_x, _row_of_y)),
-        f"for l in range({GROUP}):",
-        *(f"    {line}" for line in _side_by_side(copies)),
-    ]
-    bad_at = online.slots["bad"] * ONLINE_LANES
-    any_bad = _tree_sum([f"S[{bad_at + lane}]" for lane in range(ONLINE_LANES)])
-    params_bad = _not_finite([online(name) for name, _ in net.params])
-    failed = f"{params_bad} or not math.isfinite({online('batch_cost')})"
-    train_lanes_online = _lanes_kernel(net, online, "train_lanes_online", step, any_bad, failed)
-    return f"""{train_lanes}
-
-{train_lanes_online}
+{_online_lanes(net)}
 
 def train_many(layers, betas, cost, params, velocity, grad, z, a, delta, X, Y, streams,
                shuffle, batch_size, epochs, alpha, momentum, epoch_cost, ran):
@@ -736,10 +669,8 @@ def train_many(layers, betas, cost, params, velocity, grad, z, a, delta, X, Y, s
     train_lanes_online ({ONLINE_LANES} networks; batches of one) or train_lanes ({LANES}),
     spread over numba's number of threads from Python.\"\"\"
     total = params.shape[0]
-    if batch_size == 1:
-        kernel, lanes = train_lanes_online, {ONLINE_LANES}
-    else:
-        kernel, lanes = train_lanes, {LANES}
+    kernel = train_lanes_online if batch_size == 1 else train_lanes
+    lanes = _block_lanes(batch_size)
 
     def block(job):
         r0 = job * lanes
@@ -751,12 +682,97 @@ def train_many(layers, betas, cost, params, velocity, grad, z, a, delta, X, Y, s
 """
 
 
+def _general_lanes(net: _Net) -> str:
+    """``train_lanes``: each batch as ``train_batches`` runs it, for ``LANES`` networks: the
+    example loop summing the gradients, then ``_update``, each a loop over the lanes. The
+    flag sums x - x over the new parameters: 0 unless one is inf or nan."""
+    at = _LaneSlots(net, LANES)
+    cost, epoch_sum = at("batch_cost"), at("epoch_sum")
+    bad_at, cost_at = at.slots["bad"] * LANES, at.slots["batch_cost"] * LANES
+    # Nonzero (nan) when some lane's new parameters or batch cost are not finite: each
+    # lane's flag (0 or nan) plus c - c (0 for a finite c).
+    any_bad = _tree_sum(
+        [
+            f"(S[{bad_at + lane}] + (S[{cost_at + lane}] - S[{cost_at + lane}]))"
+            for lane in range(LANES)
+        ]
+    )
+    step = [
+        "start = b * batch_size",
+        "stop = min(start + batch_size, n)",
+        f"for l in range({LANES}):",
+        f"    {cost} = 0.0",
+        "for k_ in range(start, stop):",
+        f"    for l in range({LANES}):",
+        "        idx = O[l, row, k_]",
+        *(f"        {line}" for line in _fetch(net, at, _row_of_x, _row_of_y)),
+        f"    for l in range({LANES}):",
+        *(f"        {line}" for line in _forward(net, at) + _cost(net, at) + _backward(net, at)),
+        "batch_len = stop - start",
+        "if batch_len == 1:",
+        f"    for l in range({LANES}):",
+        *(f"        {line}" for line in _update(net, at, False)),
+        f"        {epoch_sum} += {cost}",
+        "else:",
+        f"    for l in range({LANES}):",
+        *(f"        {line}" for line in _update(net, at, True)),
+        f"        {epoch_sum} += {cost}",
+    ]
+    failed = f"{at.flag_raised()} or not math.isfinite({cost})"
+    return _lanes_kernel(net, at, "train_lanes", step, any_bad, failed)
+
+
+def _online_lanes(net: _Net) -> str:
+    """``train_lanes_online``: batches of one for ``ONLINE_LANES`` networks, written for
+    that case as ``train_online`` is for one: each parameter steps by its example gradient
+    (``_online_update``), and forward pass (its sums from their first term, as
+    ``train_online``'s), cost, deltas and update are one loop over a group of ``GROUP``
+    lanes, written out ``ONLINE_LANES // GROUP`` times side by side (``_side_by_side``).
+
+    The flag is not a sum of x - x per parameter but (f - f) + (c - c), f the sum of the
+    new parameters: nan when one of them is not finite (and, rarely, when finite ones sum
+    past the largest double) or the cost is not; the lanes it marks are then tested
+    parameter by parameter, so that a lane stops counting where ``train_batches`` stops.
+    The batch cost is c itself: ``train_lanes`` sums 0.0 + c, which is c, since c is a sum
+    from 0.0 and so never -0.0."""
+    at = _LaneSlots(net, ONLINE_LANES)
+    copies = []
+    for q in range(ONLINE_LANES // GROUP):
+        group = at.group(q, GROUP)
+        c, f = group.temp("c"), group.temp("f")
+        new_params = _tree_sum([group(name) for name, _ in net.params])
+        copies.append(
+            _forward(net, group, from_zero=False)
+            + _example_cost(net, group)
+            + [f"{group('batch_cost')} = {c}"]
+            + _deltas(net, group)
+            + _online_update(net, group)
+            + [f"{f} = {new_params}", f"{group('bad')} = ({f} - {f}) + ({c} - {c})"]
+            + [f"{group('epoch_sum')} += {c}"]
+        )
+    step = [
+        f"for l in range({ONLINE_LANES}):",
+        "    idx = O[l, row, b]",
+        *(f"    {line}" for line in _fetch(net, at, _row_of_x, _row_of_y)),
+        f"for l in range({GROUP}):",
+        *(f"    {line}" for line in _side_by_side(copies)),
+    ]
+    bad_at = at.slots["bad"] * ONLINE_LANES
+    any_bad = _tree_sum([f"S[{bad_at + lane}]" for lane in range(ONLINE_LANES)])
+    params_bad = _not_finite([at(name) for name, _ in net.params])
+    failed = f"{params_bad} or not math.isfinite({at('batch_cost')})"
+    return _lanes_kernel(net, at, "train_lanes_online", step, any_bad, failed)
+
+
 def _lanes_kernel(
     net: _Net, at: _LaneSlots, name: str, step: Lines, any_bad: str, failed: str
 ) -> str:
     """A kernel that trains networks r0 .. r0 + used - 1 (used <= ``at.lanes``) through the
-    same batches, each with exactly the operations of ``train_batches`` (so each lane's
-    result is that of a run alone), as the lanes of ``at``. The last block's spare lanes,
+    same batches, each to the numbers ``train_batches`` gives it alone, bit for bit, as the
+    lanes of ``at``. As for ``train_online``, the networks' gradient sums must come in as
+    zeros (they are left as they came) and their biases as a draw or +0.0, never -0.0
+    (``_forward``'s ``from_zero``); ``restarts`` starts every network so. The last block's
+    spare lanes,
     past the networks left over (``used``), train copies of the last network, each from its
     own copy of that network's stream: the same values, written to the same rows, so that
     the few networks left over need no other kernel. Each lane draws the orders of
@@ -1095,7 +1111,8 @@ def evaluate(layers, betas, cost, params, z, a, X, Y, outputs, costs):
 
 def generate_source(sizes: Sequence[int], codes: Sequence[int], cost: int, bias: bool) -> str:
     """The source of the module of kernels for this architecture: ``train_batches`` and
-    the kernels it chooses from, ``train_lanes`` and ``train_many``, which runs it,
+    the kernels it chooses from, ``train_lanes`` and ``train_lanes_online`` and
+    ``train_many``, which runs them,
     ``step``, ``step_online``, ``evaluate`` and the update rules' kernels.
 
     sizes : N^0 .. N^L; codes : the activation code of each layer (codes[0], the input
@@ -1128,6 +1145,7 @@ from kernels.layout import (
 )
 from kernels.shuffle import chunk_epochs as _chunk_epochs
 from kernels.shuffle import fill_orders as _fill_orders
+from kernels.specialize import block_lanes as _block_lanes
 from kernels.threads import run_blocks as _run_blocks
 from kernels.threads import run_ranges as _run_ranges
 

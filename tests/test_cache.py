@@ -9,6 +9,7 @@ import os
 import pickle
 import shutil
 import stat
+import threading
 from pathlib import Path
 
 import numba
@@ -392,3 +393,45 @@ def test_setup_clock_counts_a_compile_and_not_a_compiled_call():
     with config.SetupClock() as again:
         assert add_one(2) == 3
     assert again.seconds == 0.0
+
+
+def test_setup_clock_leaves_out_a_span_begun_before_it_and_stops_at_its_end():
+    """Another thread holds numba's compiler lock when the clock starts: the end of that
+    span is not counted and does not stop the same thread's next span from counting; a
+    span still running when the clock ends counts up to the end and no further."""
+    from numba.core.compiler_lock import global_compiler_lock
+
+    holding, release, released = threading.Event(), threading.Event(), threading.Event()
+    again, done = threading.Event(), threading.Event()
+
+    def other_thread():
+        with global_compiler_lock:
+            holding.set()
+            release.wait()
+        released.set()
+        again.wait()
+        with global_compiler_lock:  # a span of its own, begun inside the clock
+            holding.set()
+            done.wait()
+
+    thread = threading.Thread(target=other_thread, daemon=True)
+    thread.start()
+    try:
+        holding.wait()
+        holding.clear()
+        with config.SetupClock() as clock:
+            release.set()
+            released.wait()
+            assert clock.seconds == 0.0  # the span that began before the clock
+            again.set()
+            holding.wait()
+            running = clock.seconds
+            assert running > 0.0  # the thread's next span, still running
+        at_end = clock.seconds
+        assert at_end >= running
+    finally:
+        release.set()
+        again.set()
+        done.set()
+        thread.join()
+    assert clock.seconds == at_end

@@ -39,13 +39,6 @@ from kernels.layout import (
 )
 from tui_backprop.core.orders import EpochOrders, seed_streams, stream_words
 
-
-def block_lanes(batch):
-    """Networks per block of the generated train_many's kernel: train_lanes_online's for
-    batches of one, train_lanes' for larger ones."""
-    return specialize.ONLINE_LANES if batch == 1 else specialize.LANES
-
-
 N_EXAMPLES = 5  # batches of 3 leave a last batch of 2
 EPOCHS = 4
 ARRAYS = ("params", "velocity", "grad", "z", "a", "delta")  # a network's, in kernel order
@@ -191,7 +184,8 @@ def test_source_compiles_and_loads(arch):
     source = specialize.generate_source(*arch.args)
     compile(source, f"<generated {arch!r}>", "exec")
     module = specialize.load_module(*arch.args)
-    kernels = ("train_minibatches", "train_online", "train_lanes", "step", "step_online")
+    kernels = ("train_minibatches", "train_online", "train_lanes", "train_lanes_online")
+    kernels += ("step", "step_online")
     for name in (*kernels, "train_rule", "train_networks_rule", "step_rule"):
         assert hasattr(getattr(module, name), "py_func"), name  # a numba dispatcher
     for name in ("train_batches", "train_many", "train_many_rule"):  # Python, calling those
@@ -352,12 +346,12 @@ def test_step_gives_the_general_kernels_bits(arch, batch, regime):
     assert_same_bits(buffer[: arch.n_params], whole["params"], "params")
 
 
-# train_many's lanes are one template whatever the architecture (the expressions in them are
-# train_batches', tested above for every one), and compiling it takes seconds per
-# architecture: three cover sigmoid, tanh and relu, both costs, biases or none, a
-# deeper network and betas other than 1. tests/test_restarts_bench.py trains the same three
-# (LANE_ARCHS), so that the suite compiles them once.
-LANE_ARCHS = [ARCHS[0], ARCHS[1], ARCHS[4]]
+# train_many's lanes kernels are two templates whatever the architecture (the expressions in
+# them are train_batches', tested above for every one), and compiling them takes seconds per
+# architecture: four cover sigmoid, tanh, relu and linear, both costs, biases or none,
+# deeper networks and betas other than 1. tests/test_restarts_bench.py trains the first
+# three (LANE_ARCHS), so that the suite compiles them once.
+LANE_ARCHS = [ARCHS[0], ARCHS[1], ARCHS[4], ARCHS[3]]
 MANY = [k for k, (arch, _, _) in enumerate(RUNS) if arch in LANE_ARCHS]
 
 
@@ -365,15 +359,15 @@ MANY = [k for k, (arch, _, _) in enumerate(RUNS) if arch in LANE_ARCHS]
     ("arch", "batch", "regime"), [RUNS[k] for k in MANY], ids=[RUN_IDS[k] for k in MANY]
 )
 def test_train_many_gives_the_general_kernels_bits(arch, batch, regime):
-    """2 blocks of networks in train_lanes_online (batches of one) or train_lanes, and 3
+    """2 blocks of networks in train_lanes_online (batches of one) or train_lanes, and 11
     more in a last block, each drawing its example orders from its generator: each as the
     general train_batches leaves it alone on the orders EpochOrders draws from that
     generator. One network starts with an infinite weight and stops at its first update."""
     rng = np.random.default_rng(3)
     alpha, scale = REGIMES[regime]
     X, Y = arch.data(rng, scale)
-    lanes = block_lanes(batch)
-    count = 2 * lanes + 3
+    lanes = specialize.block_lanes(batch)
+    count = 2 * lanes + 11  # the last block: its second group of lanes partly spare
     starts = np.stack([arch.start(rng) for _ in range(count)])
     starts[lanes + 1, 0] = np.inf
     seeds = range(7, 7 + count)
@@ -408,7 +402,7 @@ def test_lanes_with_finite_parameters_summing_past_the_largest_double_train_on(b
     rng = np.random.default_rng(8)
     X, Y = arch.data(rng, 1.0)
     X[:, 0] = 0.0
-    count = block_lanes(batch) + 1
+    count = specialize.block_lanes(batch) + 1
     starts = np.stack([arch.start(rng) for _ in range(count)])
     starts[1, [0, 2]] = 1.5e308
     seeds = range(30, 30 + count)

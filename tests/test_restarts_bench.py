@@ -17,13 +17,6 @@ from tui_backprop.core.session import Session
 from tui_backprop.core.spec import NetworkSpec
 from tui_backprop.teach.restarts import train_restarts
 
-
-def block_lanes(batch_size):
-    """Networks per block of the generated train_many's kernel: train_lanes_online's for
-    batches of one, train_lanes' for larger ones."""
-    return kernels.specialize.ONLINE_LANES if batch_size == 1 else kernels.specialize.LANES
-
-
 SMALL_SPECS = [
     NetworkSpec.build(2, (3,), 1),
     NetworkSpec.build(2, (2,), 1, cost="cross-entropy", beta=1.5),
@@ -125,7 +118,7 @@ def test_networks_in_lanes_equal_networks_alone(spec, batch_size, shuffle):
     X, Y = random_data(spec, 5, rng)
     # 120 epochs in calls of 70 and 50: each network draws its orders 51 epochs at a time
     # (kernels.shuffle.chunk_epochs for 5 examples), so the first call crosses a block's end.
-    count, epochs, first = 2 * block_lanes(batch_size) + 1, 120, 70
+    count, epochs, first = 2 * kernels.specialize.block_lanes(batch_size) + 1, 120, 70
     per_epoch = -(-5 // batch_size)
     seeds = range(100, 100 + count)
     template = Network(spec)
@@ -204,7 +197,7 @@ def test_each_restart_is_the_single_run_with_its_seed(batch_size, block):
     xor = make_problem("xor")
     spec = NetworkSpec.build(2, (2,), 1)
     settings = TrainingConfig(epochs=300, seed=40, batch_size=batch_size)
-    count = block_lanes(batch_size) + 2  # a block of lanes, and a last block of two
+    count = kernels.specialize.block_lanes(batch_size) + 2  # a block, and a last one of two
     # blocks of 3 networks: every network in a block of its own size, across boundaries
     result = train_restarts(spec, xor.X, xor.Y, settings, count, block=block)
     assert result.seeds.tolist() == list(range(40, 40 + count))

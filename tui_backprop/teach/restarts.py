@@ -52,7 +52,8 @@ class RestartsResult:
     all, kernel_seconds spent inside the parallel calls (``train_many``) alone, and
     setup_seconds of those seconds spent loading the compiled kernels or compiling them
     (``kernels.SetupClock``; an empty cache's compile, a full cache's load), so that
-    seconds - setup_seconds is the time the training itself took.
+    seconds - setup_seconds is the time the training itself took when nothing else in
+    the process compiles meanwhile (as in a command line run).
 
     interrupted: the run was stopped before all the networks asked for were trained; the
     arrays hold the networks finished (the first R seeds), each as a full run gives it."""

@@ -166,9 +166,8 @@ def report(call: Invocation, setup: Setup, result: RestartsResult) -> None:
         f"time          {result.seconds:.2f} s, of which {result.setup_seconds:.2f} s loading "
         "or compiling the kernels"
     )
-    print(
-        f"speed         {updates / max(result.training_seconds, 1e-9) / 1e6:.1f} M "
-        f"network-updates/s in the {result.training_seconds:.2f} s of training"
-    )
+    training = result.training_seconds
+    rate = f"{updates / training / 1e6:.1f} M" if training > 0 else "-"
+    print(f"speed         {rate} network-updates/s in the {training:.2f} s of training")
     if result.interrupted:
         print(interrupted)
