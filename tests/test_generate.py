@@ -355,6 +355,24 @@ LANE_ARCHS = [ARCHS[0], ARCHS[1], ARCHS[4], ARCHS[3]]
 MANY = [k for k, (arch, _, _) in enumerate(RUNS) if arch in LANE_ARCHS]
 
 
+def train_many_from(arch, X, Y, starts, first_seed, batch, alpha):
+    """The generated train_many on networks starting from ``starts`` (R, P), seeds
+    first_seed, first_seed + 1, ..., shuffled, EPOCHS epochs: (every array by name,
+    epoch_cost too; the orders EpochOrders gives each seed, (R, EPOCHS, n); ran)."""
+    count = len(starts)
+    seeds = range(first_seed, first_seed + count)
+    streams = np.stack([stream_words(seed_streams(seed)[1]) for seed in seeds])
+    orders = np.stack([EpochOrders(N_EXAMPLES, seed_streams(s)[1]).take(0, EPOCHS) for s in seeds])
+    stack = {name: zeros(arch, name, count) for name in ARRAYS}
+    stack["params"][:] = starts
+    stack["epoch_cost"] = cost = np.zeros((count, EPOCHS))
+    ran = np.zeros(count, dtype=np.int64)
+    many = specialize.load_module(*arch.args).train_many
+    networks = [stack[name] for name in ARRAYS]
+    many(*arch.kernel_args(), *networks, X, Y, streams, True, batch, EPOCHS, alpha, 0.9, cost, ran)
+    return stack, orders, ran
+
+
 @pytest.mark.parametrize(
     ("arch", "batch", "regime"), [RUNS[k] for k in MANY], ids=[RUN_IDS[k] for k in MANY]
 )
@@ -370,16 +388,7 @@ def test_train_many_gives_the_general_kernels_bits(arch, batch, regime):
     count = 2 * lanes + 11  # the last block: its second group of lanes partly spare
     starts = np.stack([arch.start(rng) for _ in range(count)])
     starts[lanes + 1, 0] = np.inf
-    seeds = range(7, 7 + count)
-    streams = np.stack([stream_words(seed_streams(seed)[1]) for seed in seeds])
-    orders = np.stack([EpochOrders(N_EXAMPLES, seed_streams(s)[1]).take(0, EPOCHS) for s in seeds])
-    stack = {name: zeros(arch, name, count) for name in ARRAYS}
-    stack["params"][:] = starts
-    stack["epoch_cost"] = cost = np.zeros((count, EPOCHS))
-    ran = np.zeros(count, dtype=np.int64)
-    many = specialize.load_module(*arch.args).train_many
-    networks = [stack[name] for name in ARRAYS]
-    many(*arch.kernel_args(), *networks, X, Y, streams, True, batch, EPOCHS, alpha, 0.9, cost, ran)
+    stack, orders, ran = train_many_from(arch, X, Y, starts, 7, batch, alpha)
     for r in range(count):
         alone, theirs = train_alone(
             dense.train_batches, arch, X, Y, starts[r], orders[r], batch, alpha
@@ -405,16 +414,7 @@ def test_lanes_with_finite_parameters_summing_past_the_largest_double_train_on(b
     count = specialize.block_lanes(batch) + 1
     starts = np.stack([arch.start(rng) for _ in range(count)])
     starts[1, [0, 2]] = 1.5e308
-    seeds = range(30, 30 + count)
-    streams = np.stack([stream_words(seed_streams(seed)[1]) for seed in seeds])
-    orders = np.stack([EpochOrders(N_EXAMPLES, seed_streams(s)[1]).take(0, EPOCHS) for s in seeds])
-    stack = {name: zeros(arch, name, count) for name in ARRAYS}
-    stack["params"][:] = starts
-    stack["epoch_cost"] = cost = np.zeros((count, EPOCHS))
-    ran = np.zeros(count, dtype=np.int64)
-    many = specialize.load_module(*arch.args).train_many
-    networks = [stack[name] for name in ARRAYS]
-    many(*arch.kernel_args(), *networks, X, Y, streams, True, batch, EPOCHS, 0.1, 0.9, cost, ran)
+    stack, orders, ran = train_many_from(arch, X, Y, starts, 30, batch, 0.1)
     assert ran.tolist() == [EPOCHS * per_epoch(batch)] * count
     assert float(stack["params"][1, 0]) + float(stack["params"][1, 2]) == float("inf")
     for r in range(count):
