@@ -77,7 +77,7 @@ from .layout import (
 
 #: Networks with at most this many parameters get a generated kernel.
 MAX_PARAMETERS = 40  # larger ones compile slowly (seconds) for little gain
-_VERSION = 11  # bump when the generated code changes, to leave old cache files behind
+_VERSION = 12  # bump when the generated code changes, to leave old cache files behind
 
 #: Networks advanced together by one thread in ``train_many``'s ``train_lanes`` (batches of
 #: more than one), as the lanes of vector registers: every value of the 2-3-1 update is then
