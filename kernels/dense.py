@@ -48,8 +48,9 @@ for bit, so a run may move from one to another between any two calls:
 - the generated ``train_batches`` and ``step`` (``kernels.specialize``), for networks of
   at most ``specialize.MAX_PARAMETERS`` parameters: every value a local variable, every
   loop unrolled; batches of one take ``train_online``, written for that case alone (no
-  gradient sums, counters instead of a division, finiteness tested through z). XOR 2-3-1
-  trains at 0.92-0.99 of the speed of a hand-written kernel (``cli.yardstick``), and a
+  gradient sums, counters instead of a division, finiteness tested through z, sums from
+  their first term). XOR 2-3-1 trains at 0.92-0.99 of the speed of a hand-written kernel
+  (``cli.yardstick``), and a
   single step of it costs about 0.6 us from Python (target 1 us).
 - the generated ``train_lanes_online`` and ``train_lanes``, which the generated
   ``train_many`` runs for blocks of ``specialize.ONLINE_LANES`` networks (batches of one,

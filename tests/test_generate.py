@@ -424,3 +424,31 @@ def test_lanes_with_finite_parameters_summing_past_the_largest_double_train_on(b
         assert alone == ran[r]
         for name, values in stack.items():
             assert_same_bits(values[r], theirs[name], (r, name))
+
+
+@pytest.mark.parametrize("arch", [a for a in ARCHS if len(a.sizes) > 2], ids=repr)
+@pytest.mark.parametrize("updates", [1, 3])
+def test_online_deltas_summed_from_their_first_term_keep_the_bits(arch, updates):
+    """train_online sums each hidden delta from its first term, not from 0.0: the sums
+    differ in the sign of a zero only, which the gradients and the stored deltas must not
+    show. With the last layer's weights 0.0, every hidden sum is a zero, -0.0 where the
+    next layer's delta is negative; after one update the stored deltas are those zeros'."""
+    rng = np.random.default_rng(5)
+    X, Y = arch.data(rng, 1.0)
+    params, order = arch.start(rng), orders_for(rng)
+    table = arch.layers()
+    last = len(arch.sizes) - 1
+    w = table[last, W_OFFSET]
+    params[w : w + arch.sizes[last] * arch.sizes[last - 1]] = 0.0
+    results = []
+    for train in (specialize.load_module(*arch.args).train_batches, dense.train_batches):
+        out = {name: zeros(arch, name) for name in ARRAYS}
+        out["params"][:] = params
+        network = [out[name] for name in ARRAYS]
+        cost = np.zeros(EPOCHS)
+        train(*arch.kernel_args(), *network, X, Y, order, 1, 0, updates, 0.1, 0.9, cost)
+        results.append((out, cost))
+    (ours, our_cost), (theirs, their_cost) = results
+    for name in ours:
+        assert_same_bits(ours[name], theirs[name], name)
+    assert_same_bits(our_cost, their_cost, "epoch_cost")
