@@ -296,7 +296,8 @@ def _forward(net: _Net, at: _Storage, from_zero: bool = True) -> Lines:
     one after another, and the same z bit for bit. The two sums differ only when the row
     sums to -0.0 (0.0 + -0.0 is 0.0), and then z = s + b is b either way unless b is a
     zero, and a bias is never -0.0: it starts finite (a draw or 0.0) and x + y is -0.0
-    only when both are. (The deltas keep their 0.0 +: a delta can be -0.0.)"""
+    only when both are. (A delta can be -0.0: ``_deltas`` without ``from_zero`` says why
+    its sums may start at their first term all the same.)"""
     lines, s = [], at.temp("s")
     for m in range(1, net.L + 1):
         sigma = _SIGMA[net.codes[m]]
