@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tui_backprop.cli.progress import ProgressBar
+from tui_backprop.cli.progress import CompileNotice, ProgressBar
 
 CSI = re.compile(r"\x1b\[([0-9;?]*)([A-Za-z])")
 #: SGR parameters that set a colour: 30-38 and 40-48 (foreground and background),
@@ -220,3 +220,120 @@ def test_what_takes_the_labels_place_cut_to_its_width_and_the_bar_stays_put():
     assert stream.getvalue() == drawn
     bar.close()
     assert screen(stream.getvalue()) == []
+
+
+class WatchedTerminal(FakeTerminal):
+    """A terminal another thread writes to; ``wait_until`` waits for what it shows."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.changed = threading.Condition()
+
+    def write(self, text: str) -> int:
+        with self.changed:
+            written = super().write(text)
+            self.changed.notify_all()
+            return written
+
+    def wait_until(self, shows) -> list[str]:
+        """The screen once ``shows(screen)`` holds (fails after 30 s without it)."""
+        with self.changed:
+            assert self.changed.wait_for(lambda: shows(screen(self.getvalue())), timeout=30)
+            return screen(self.getvalue())
+
+
+def compile_span(step: int) -> None:
+    """What numba announces when a thread starts (+1) or stops (-1) loading or compiling."""
+    from numba.core import event
+
+    if step > 0:
+        event.start_event("numba:compiler_lock")
+    else:
+        event.end_event("numba:compiler_lock")
+
+
+def noticed(lines: list[str]) -> bool:
+    return any("loading or compiling the kernels" in line for line in lines)
+
+
+def test_compile_notice_shows_while_kernels_compile_then_erases_itself():
+    stream = WatchedTerminal()
+    with CompileNotice("tui-backprop train", stream=stream, delay=0.0, every=0.01, grace=0.0):
+        compile_span(+1)
+        compile_span(+1)  # nested in the same thread: one span
+        (line,) = stream.wait_until(noticed)
+        assert re.fullmatch(
+            r"tui-backprop train: loading or compiling the kernels\.\.\. \d+\.\d s", line
+        )
+        compile_span(-1)
+        compile_span(-1)
+        stream.wait_until(lambda lines: lines == [])  # erased when the compile ends
+        compile_span(+1)
+        stream.wait_until(noticed)  # and back for the next one
+    assert screen(stream.getvalue()) == []  # erased by the end of the block, mid-span
+    compile_span(-1)
+
+
+def test_compile_notice_waits_its_delay_and_is_silent_when_not_a_terminal():
+    before = set(threading.enumerate())
+    stream = WatchedTerminal()
+    with CompileNotice("x", stream=stream, delay=3600.0):
+        compile_span(+1)
+        compile_span(-1)
+    assert stream.getvalue() == ""
+    plain = io.StringIO()
+    with CompileNotice("x", stream=plain, delay=0.0) as notice:
+        assert notice._thread is None  # no thread, no listener
+        compile_span(+1)
+        compile_span(-1)
+    assert plain.getvalue() == ""
+    assert set(threading.enumerate()) == before
+
+
+def test_a_progress_bar_takes_the_line_from_the_compile_notice():
+    stream = WatchedTerminal()
+    with CompileNotice("tui-backprop restarts", stream=stream, delay=0.0, every=0.01):
+        compile_span(+1)
+        stream.wait_until(noticed)
+        bar = ProgressBar("restarts", stream=stream, delay=0.0, rate=1e9)
+        bar.update(1, 10)
+        (line,) = screen(stream.getvalue())
+        assert line.startswith("restarts ━") and not noticed([line])
+        compile_span(-1)
+        bar.close()
+    assert screen(stream.getvalue()) == []
+
+
+def test_train_and_restarts_wait_for_their_kernels_inside_a_compile_notice(monkeypatch):
+    from tui_backprop.cli import main as cli
+    from tui_backprop.cli.commands import restarts, train
+
+    entered: list[tuple[str, bool]] = []
+
+    class Recorder:
+        def __init__(self, who: str) -> None:
+            self.who = who
+
+        def __enter__(self):
+            entered.append((self.who, True))
+
+        def __exit__(self, *exc_info):
+            entered.append((self.who, False))
+
+    warmed: list[bool] = []
+    from tui_backprop.core.session import Session
+
+    warm_up = Session.warm_up
+
+    def recording_warm_up(self):
+        warmed.append(bool(entered) and entered[-1][1])  # inside the notice's block?
+        return warm_up(self)
+
+    monkeypatch.setattr(Session, "warm_up", recording_warm_up)
+    monkeypatch.setattr(train, "CompileNotice", Recorder)
+    monkeypatch.setattr(restarts, "CompileNotice", Recorder)
+    assert cli.main(["train", "--epochs", "1"]) == 0
+    assert entered == [("tui-backprop train", True), ("tui-backprop train", False)]
+    assert warmed == [True]
+    assert cli.main(["restarts", "--count", "2", "--epochs", "5"]) == 0
+    assert entered[2:] == [("tui-backprop restarts", True), ("tui-backprop restarts", False)]

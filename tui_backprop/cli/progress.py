@@ -8,13 +8,20 @@ terminal that cannot redraw a line (``TERM=dumb``) it draws nothing.
 
 It draws only from ``update``: no thread refreshes it in the background. rich is imported
 only when a bar is first drawn, so runs that never show one do not pay for it.
+
+``CompileNotice`` is the line before the bar: while a run's kernels are loaded or compiled
+(a first run compiles for seconds, with nothing else to show), it says so on the same
+line, with the seconds so far, and gives the line up to the bar. It is drawn by a thread
+of its own, since the compile holds the thread that would draw it.
 """
 
 from __future__ import annotations
 
+import shutil
 import sys
+import threading
 import time
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -83,6 +90,13 @@ def _start_progress(
     return progress, task
 
 
+#: The stderr line the compile notice and a progress bar share: the notice draws on it
+#: only while no bar is on screen, and a bar's first draw erases the notice.
+_line_lock = threading.Lock()
+_bars_shown = 0
+_notices: list[CompileNotice] = []
+
+
 class ProgressBar:
     def __init__(
         self,
@@ -123,7 +137,14 @@ class ProgressBar:
             return
         description = f"{self.what:<{len(self.label)}}" if self.what else self.label
         if self._progress is None or self._task is None:
-            started = _start_progress(self.stream, description, done, total, self.width, self.unit)
+            global _bars_shown
+            with _line_lock:
+                for notice in _notices:
+                    notice.erase()
+                started = _start_progress(
+                    self.stream, description, done, total, self.width, self.unit
+                )
+                _bars_shown += started is not None
             if started is None:
                 self.enabled = False
             else:
@@ -140,5 +161,149 @@ class ProgressBar:
         """Erase the bar (if one was drawn); later updates draw nothing."""
         self.enabled = False
         if self._progress is not None:
+            global _bars_shown
             progress, self._progress = self._progress, None
             progress.stop()
+            with _line_lock:
+                _bars_shown -= 1
+
+
+def _can_redraw(stream: TextIO) -> bool:
+    """Whether ``stream`` is a terminal that can redraw a line, as rich judges it for the
+    bar (``NO_COLOR`` aside: the notice has no colours)."""
+    if not _is_terminal(stream):
+        return False
+    from rich.console import Console
+
+    return Console(file=stream).is_interactive
+
+
+class CompileNotice:
+    """``<who>: loading or compiling the kernels... 3 s`` on stderr while numba loads or
+    compiles kernels for more than ``delay`` seconds, redrawn every ``every`` seconds and
+    erased when the last compile of a stretch has been done for ``grace`` seconds (a
+    network's kernels compile one after the other, with short gaps), when a progress bar
+    is first drawn, or when the ``with`` block ends.
+
+    For a block that prints nothing itself: what it prints while the notice shows would
+    land on the notice's line. Entered on a stream that is not a terminal that can redraw
+    a line, it does nothing (no thread, no listener). Spans are numba's
+    ``numba:compiler_lock`` events, which cover loading a kernel from the cache as well as
+    compiling one; spans nested in a thread count once.
+    """
+
+    def __init__(
+        self,
+        who: str,
+        stream: TextIO | None = None,
+        delay: float = 0.5,
+        every: float = 0.5,
+        grace: float = 0.3,
+    ) -> None:
+        self.who = who
+        self.stream = stream if stream is not None else sys.stderr
+        self.delay, self.every, self.grace = delay, every, grace
+        self._changed = threading.Condition()
+        self._depth: dict[int, int] = {}  # per thread: spans begun and not ended
+        self._inside = 0  # threads inside a span
+        self._stretch_began = 0.0  # the first span of the current stretch
+        self._last_end = 0.0  # when the last span ended
+        self._closed = False
+        self._shown = False
+        self._listener: Any = None
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> CompileNotice:
+        if not _can_redraw(self.stream):
+            return self
+        import numba.core.event as events
+
+        notice = self
+
+        class Spans(events.Listener):  # type: ignore[misc]  # numba has no stubs
+            def on_start(self, event: events.Event) -> None:
+                notice._span(+1)
+
+            def on_end(self, event: events.Event) -> None:
+                notice._span(-1)
+
+        self._listener = Spans()
+        events.register("numba:compiler_lock", self._listener)
+        with _line_lock:
+            _notices.append(self)
+        self._thread = threading.Thread(target=self._draw, name="compile-notice", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._thread is None:
+            return
+        import numba.core.event as events
+
+        events.unregister("numba:compiler_lock", self._listener)
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+        self._thread.join()
+        with _line_lock:
+            _notices.remove(self)
+            self.erase()
+
+    def _span(self, step: int) -> None:
+        """A span of some thread began (+1) or ended (-1)."""
+        with self._changed:
+            thread = threading.get_ident()
+            depth = self._depth.get(thread, 0)
+            if step < 0 and depth == 0:
+                return  # it began before the notice
+            self._depth[thread] = depth + step
+            if step > 0 and depth == 0:
+                self._inside += 1
+                if self._inside == 1 and time.monotonic() - self._last_end > self.grace:
+                    self._stretch_began = time.monotonic()
+            elif step < 0 and depth == 1:
+                self._inside -= 1
+                if self._inside == 0:
+                    self._last_end = time.monotonic()
+            self._changed.notify_all()
+
+    def erase(self) -> None:
+        """Take the notice off its line (the caller holds ``_line_lock``)."""
+        if self._shown:
+            self._shown = False
+            self._write("\r\x1b[K")
+
+    def _write(self, text: str) -> None:
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except (OSError, ValueError):  # a closed or broken terminal: nothing to show
+            pass
+
+    def _draw(self) -> None:
+        """The notice's thread: wait for a stretch of spans longer than ``delay``, show it
+        until the stretch ends, and so on until the ``with`` block ends."""
+        with self._changed:
+            while not self._closed:
+                now = time.monotonic()
+                if self._inside == 0:
+                    idle = now - self._last_end
+                    if self._shown and idle < self.grace:
+                        self._changed.wait(self.grace - idle)
+                        continue
+                    if self._shown:
+                        with _line_lock:
+                            self.erase()
+                    self._changed.wait()
+                    continue
+                elapsed = now - self._stretch_began
+                if elapsed < self.delay:
+                    self._changed.wait(self.delay - elapsed)
+                    continue
+                with _line_lock:
+                    if _bars_shown == 0:
+                        width = shutil.get_terminal_size().columns - 1
+                        text = f"{self.who}: loading or compiling the kernels... {elapsed:.1f} s"
+                        self._write("\r" + text[:width] + "\x1b[K")
+                        self._shown = True
+                self._changed.wait(self.every)

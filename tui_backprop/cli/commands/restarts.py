@@ -15,7 +15,7 @@ from ...io.files import json_number, to_json_lists
 from ...io.resume import rule_keys
 from ...teach.restarts import RestartsInterrupted, RestartsResult, train_restarts
 from ..interrupts import Interruptions
-from ..progress import ProgressBar
+from ..progress import CompileNotice, ProgressBar
 from ..report import rule_words
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ def run_restarts(call: Invocation, progress: ProgressCallback | None = None) -> 
         if progress is not None:
             progress(done, total)
 
-    with Interruptions() as interruptions:
+    with Interruptions() as interruptions, CompileNotice("tui-backprop restarts"):
         try:
             result = train_restarts(
                 setup.spec,

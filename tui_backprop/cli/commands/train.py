@@ -18,7 +18,7 @@ from ...io.build import build_setup
 from ...io.files import check_writable_target
 from ...io.resume import save_session
 from ..interrupts import Interruptions, Stopped
-from ..progress import ProgressBar
+from ..progress import CompileNotice, ProgressBar
 from ..report import TrainResult, human_report, json_report
 
 if TYPE_CHECKING:
@@ -58,8 +58,9 @@ def run_train(call: Invocation) -> int:
         for note in setup.resumed.notes:
             print(f"tui-backprop train: note: {note}", file=sys.stderr)
     warming = time.perf_counter()
-    session.warm_up()  # compile or load kernels outside the timed part
-    initial_loss = session.evaluate()
+    with CompileNotice("tui-backprop train"):
+        session.warm_up()  # compile or load kernels outside the timed part
+        initial_loss = session.evaluate()
     compile_hint(time.perf_counter() - warming)
     if session.diverged:
         raise InputError(
