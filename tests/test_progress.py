@@ -304,36 +304,48 @@ def test_a_progress_bar_takes_the_line_from_the_compile_notice():
     assert screen(stream.getvalue()) == []
 
 
-def test_train_and_restarts_wait_for_their_kernels_inside_a_compile_notice(monkeypatch):
-    from tui_backprop.cli import main as cli
-    from tui_backprop.cli.commands import restarts, train
+COMPILING_COMMANDS = [
+    ("train", ["--epochs", "1"]),
+    ("restarts", ["--count", "2", "--epochs", "5"]),
+    ("gradcheck", []),
+    ("explain", []),
+    ("landscape", ["--params", "W1[1,1],b1[1]", "--grid", "5"]),
+]
 
-    entered: list[tuple[str, bool]] = []
+
+@pytest.mark.parametrize(("command", "options"), COMPILING_COMMANDS)
+def test_commands_that_compile_wait_for_their_kernels_inside_a_compile_notice(
+    monkeypatch, command, options
+):
+    import importlib
+
+    from tui_backprop.cli import main as cli
+    from tui_backprop.core.session import Session
+
+    events: list[str] = []
 
     class Recorder:
         def __init__(self, who: str) -> None:
             self.who = who
 
         def __enter__(self):
-            entered.append((self.who, True))
+            events.append(f"enter {self.who}")
 
         def __exit__(self, *exc_info):
-            entered.append((self.who, False))
-
-    warmed: list[bool] = []
-    from tui_backprop.core.session import Session
+            events.append(f"exit {self.who}")
 
     warm_up = Session.warm_up
 
     def recording_warm_up(self):
-        warmed.append(bool(entered) and entered[-1][1])  # inside the notice's block?
+        events.append("warm_up")
         return warm_up(self)
 
     monkeypatch.setattr(Session, "warm_up", recording_warm_up)
-    monkeypatch.setattr(train, "CompileNotice", Recorder)
-    monkeypatch.setattr(restarts, "CompileNotice", Recorder)
-    assert cli.main(["train", "--epochs", "1"]) == 0
-    assert entered == [("tui-backprop train", True), ("tui-backprop train", False)]
-    assert warmed == [True]
-    assert cli.main(["restarts", "--count", "2", "--epochs", "5"]) == 0
-    assert entered[2:] == [("tui-backprop restarts", True), ("tui-backprop restarts", False)]
+    module = importlib.import_module(f"tui_backprop.cli.commands.{command}")
+    monkeypatch.setattr(module, "CompileNotice", Recorder)
+    assert cli.main([command, *options]) == 0
+    who = f"tui-backprop {command}"
+    assert events[0] == f"enter {who}" and events.count(f"exit {who}") == 1
+    # Every kernel the command warms up, it warms up inside the notice's block.
+    inside = events[: events.index(f"exit {who}")]
+    assert events.count("warm_up") == inside.count("warm_up")

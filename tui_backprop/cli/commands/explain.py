@@ -9,6 +9,7 @@ from ...io.build import build_trained_setup
 from ...io.resume import rule_keys
 from ...teach.explain import explain_update
 from ...teach.export import to_latex, to_markdown
+from ..progress import CompileNotice
 
 if TYPE_CHECKING:
     from ..main import Invocation
@@ -17,13 +18,14 @@ if TYPE_CHECKING:
 def run_explain(call: Invocation) -> int:
     args, moment = call.args, call.moment
     example = moment.example or 1  # the first example unless told
-    setup = build_trained_setup(call.run, call.moment)
-    session = setup.session
-    assert session is not None
-    n = session.n_examples
-    # The batch: example K and the ones after it, in the data's order.
-    batch = [(example - 1 + i) % n for i in range(session.batch_size)]
-    explanation = explain_update(session, batch)
+    with CompileNotice("tui-backprop explain"):
+        setup = build_trained_setup(call.run, call.moment)
+        session = setup.session
+        assert session is not None
+        n = session.n_examples
+        # The batch: example K and the ones after it, in the data's order.
+        batch = [(example - 1 + i) % n for i in range(session.batch_size)]
+        explanation = explain_update(session, batch)
     shape = "json" if args.json else args.format
     doc = {
         "layers": list(setup.spec.sizes),

@@ -13,6 +13,7 @@ from ...core.errors import InputError
 from ...io.build import build_trained_setup
 from ...io.files import json_number
 from ...teach.gradcheck import FLOOR, STEP, check_gradients
+from ..progress import CompileNotice
 
 if TYPE_CHECKING:
     from ..main import Invocation
@@ -24,11 +25,12 @@ def run_gradcheck(call: Invocation) -> int:
     tolerance = GRADCHECK_TOLERANCE if args.tolerance is None else args.tolerance
     if not (math.isfinite(tolerance) and tolerance > 0):
         raise InputError(f"--tolerance must be a finite number > 0, got {tolerance!r}")
-    setup = build_trained_setup(call.run, call.moment)
-    session = setup.session
-    assert session is not None
-    indices = None if example is None else np.array([example - 1])
-    checks = check_gradients(session, indices)
+    with CompileNotice("tui-backprop gradcheck"):
+        setup = build_trained_setup(call.run, call.moment)
+        session = setup.session
+        assert session is not None
+        indices = None if example is None else np.array([example - 1])
+        checks = check_gradients(session, indices)
     worst = max(c.worst for c in checks)
     passed = worst <= tolerance
     scope = "all examples" if example is None else f"example {example}"

@@ -10,6 +10,7 @@ import numpy as np
 from ...io.build import build_setup
 from ...io.files import to_json_lists
 from ...teach.landscape import chosen_parameters, cost_grid, shaded_map
+from ..progress import CompileNotice
 
 if TYPE_CHECKING:
     from ..main import Invocation
@@ -17,11 +18,12 @@ if TYPE_CHECKING:
 
 def run_landscape(call: Invocation) -> int:
     args, config = call.args, call.landscape
-    setup = build_setup(call.run)
-    session = setup.session
-    assert session is not None
-    names = chosen_parameters(config.params, session.network)
-    axis, costs = cost_grid(session, names, config.half_range, config.grid)
+    with CompileNotice("tui-backprop landscape"):
+        setup = build_setup(call.run)
+        session = setup.session
+        assert session is not None
+        names = chosen_parameters(config.params, session.network)
+        axis, costs = cost_grid(session, names, config.half_range, config.grid)
     if args.json:
         print(
             json.dumps(
