@@ -349,3 +349,30 @@ def test_commands_that_compile_wait_for_their_kernels_inside_a_compile_notice(
     # Every kernel the command warms up, it warms up inside the notice's block.
     inside = events[: events.index(f"exit {who}")]
     assert events.count("warm_up") == inside.count("warm_up")
+
+
+def test_train_says_once_it_compiled_and_how_to_compile_ahead_of_time(monkeypatch):
+    import kernels
+    from tui_backprop.cli.commands.train import compile_hint
+
+    monkeypatch.setattr(kernels, "compiled_here", lambda: True)
+    stream = FakeTerminal()
+    compile_hint(2.74, stream)
+    lines = screen(stream.getvalue())
+    assert "compiled this network's kernels in 2.7 s" in lines[0]
+    assert "`tui-backprop cache --warm`" in lines[1]
+    assert max(len(line) for line in lines) <= 80
+    plain = io.StringIO()
+    compile_hint(2.74, plain)  # not a terminal: a script's stderr stays clean
+    monkeypatch.setattr(kernels, "compiled_here", lambda: False)
+    compile_hint(2.74, stream)  # nothing compiled: every kernel came from the cache
+    assert plain.getvalue() == "" and screen(stream.getvalue()) == lines
+
+
+def test_gradcheck_report_fits_80_columns(capsys):
+    from tui_backprop.cli import main as cli
+
+    assert cli.main(["gradcheck"]) == 0
+    out = capsys.readouterr().out
+    assert "relative error |g - g_fd|" in out
+    assert max(len(line) for line in out.splitlines()) <= 80

@@ -66,10 +66,9 @@ def run_gradcheck(call: Invocation) -> int:
             f"gradient check: {setup.spec.label} on {setup.problem.name}, mean cost of "
             f"{scope}, after {moment.after_epochs} epochs"
         )
-        print(
-            f"central differences, h = {STEP:g}; relative error "
-            f"|g - g_fd| / max(|g|, |g_fd|, {FLOOR:g})"
-        )
+        # Two lines, so that each fits 80 columns.
+        print(f"central differences, h = {STEP:g}")
+        print(f"relative error |g - g_fd| / max(|g|, |g_fd|, {FLOOR:g})")
         print(f"{'layer':<7}{'max error W':<14}{'max error b':<14}{'checked':<9}relu kinks")
         for c in checks:
             b = f"{c.biases_error:.2e}" if c.biases_error is not None else "no biases"

@@ -34,9 +34,10 @@ def compile_hint(seconds: float, stream: TextIO | None = None) -> None:
     stream = stream if stream is not None else sys.stderr
     if CACHE_DIR is None or not stream.isatty() or not kernels.compiled_here():
         return
+    # Two lines, so that each fits 80 columns.
     print(
-        f"tui-backprop train: note: compiled kernels for this network in {seconds:.1f} s "
-        "(cached now); `tui-backprop cache --warm` compiles the common ones ahead of time",
+        f"tui-backprop train: note: compiled this network's kernels in {seconds:.1f} s, "
+        "now cached;\n  `tui-backprop cache --warm` compiles the common ones ahead of time",
         file=stream,
     )
 
