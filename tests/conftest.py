@@ -5,3 +5,16 @@ import os
 # scikit-learn's estimator checks include one that runs with array API dispatch on NumPy
 # input; it needs this set before SciPy is first imported, or it is skipped.
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+
+import pytest  # noqa: E402  (after the environment above)
+
+
+@pytest.fixture(autouse=True)
+def status_messages_stay_whole(monkeypatch):
+    """A long status message shows whole in the setup line's place for a few seconds
+    (``StatusLine``): in tests, until a test moves it on, so that no screen a test reads
+    depends on how fast the machine ran it."""
+    from tui_backprop.app.widgets import status
+
+    monkeypatch.setattr(status, "WHOLE_SECONDS", 3600.0)

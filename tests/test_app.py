@@ -12,6 +12,7 @@ import pytest
 from tui_backprop.app.app import BackpropApp
 from tui_backprop.app.config import AppConfig
 from tui_backprop.app.screens.help import HelpScreen
+from tui_backprop.app.widgets.status import StatusLine
 from tui_backprop.core.config import FULL_SPEED, SPEEDS, AppOptions, TrainingConfig
 from tui_backprop.core.problems import make_problem
 from tui_backprop.core.spec import NetworkSpec
@@ -414,6 +415,9 @@ def test_capital_o_cycles_the_optimizer_keeping_the_weights():
                 assert not session.network.velocity.any() and session.optimizer_steps == 0
             assert seen == ["nesterov", "adagrad", "rmsprop", "adam", "sgd", "momentum"]
             await pilot.press("O", "O", "O", "O")  # adam
+            message = "optimizer adam: the weights stay, its state starts from zero"
+            assert status(app).splitlines()[0].strip() == message  # whole, for a while
+            app.query_one(StatusLine).message_to_the_end()
             assert "adam α 0.1 β 0.9/0.999" in status(app).splitlines()[0]
             await pilot.press("e")
             assert session.optimizer_steps == 4 and session.network.second.any()

@@ -112,15 +112,43 @@ def test_help_writes_indices_as_on_screen():
     run(scenario())
 
 
-def test_a_long_status_message_ends_in_an_ellipsis():
+def test_a_long_status_message_shows_whole_on_the_first_line_then_ends_the_second(
+    monkeypatch,
+):
+    from tui_backprop.app.widgets import status
+
     async def scenario():
         app = xor_app()
         async with app.run_test(size=(80, 24)) as pilot:
-            app.message = "seed 165: e or space trains it to epoch 2000 " + "and more " * 10
+            # 71 characters: too long for the second line's end, not for a line of its own
+            message = "seed 165: e or space trains it to epoch 2000, the run the lecture shows"
+            app.message = message
             app.draw(app.runner.latest(), force=True)
             await pilot.pause()
-            status = [line for line in on_screen(app) if "PAUSED" in line]
-            assert status and status[0].rstrip().endswith("…")
+            lines = on_screen(app)
+            at = next(i for i, line in enumerate(lines) if "PAUSED" in line)
+            assert lines[at - 1].strip() == message  # whole, in the setup line's place
+            assert lines[at].rstrip().endswith("speed 50/frame")
+            app.query_one(StatusLine).message_to_the_end()  # its seconds are up
+            await pilot.pause()
+            lines = on_screen(app)
+            assert lines[at - 1].strip().startswith("xor 2-3-1 sigmoid/sigmoid mse")
+            assert lines[at].rstrip().endswith("…") and "seed 165" in lines[at]
+            # Longer than a whole line: cut there too, with an ellipsis.
+            app.message = message + " and more" * 10
+            app.draw(app.runner.latest(), force=True)
+            await pilot.pause()
+            first = on_screen(app)[at - 1].rstrip()
+            assert first.startswith(" seed 165") and first.endswith("…")
+            # Its seconds run out by themselves (here a hundredth).
+            monkeypatch.setattr(status, "WHOLE_SECONDS", 0.01)
+            app.message = message
+            app.draw(app.runner.latest(), force=True)
+            for _ in range(1000):  # polls for up to ten seconds
+                await pilot.pause(0.01)
+                if "xor 2-3-1" in on_screen(app)[at - 1]:
+                    break
+            assert "xor 2-3-1" in on_screen(app)[at - 1]
 
     run(scenario())
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.timer import Timer
 from textual.widget import Widget
 
 from ...core.config import FULL_SPEED
@@ -43,10 +44,23 @@ def rule_text(snap: Snapshot) -> str:
 
 
 def status_text(
-    snap: Snapshot, state: str, speed: int, message: str = "", earliest: int | None = None
+    snap: Snapshot,
+    state: str,
+    speed: int,
+    message: str = "",
+    earliest: int | None = None,
+    width: int | None = None,
+    message_first: bool = False,
 ) -> Text:
     """Two lines: the setup, then the progress and the state (plus a message if any).
-    ``earliest``: the first update going back (b, B) can reach, shown when it is behind."""
+    ``earliest``: the first update going back (b, B) can reach, shown when it is behind;
+    ``width``: the cells the lines have (None: as many as they take).
+
+    With ``message_first``, a message too long for the end of the second line (80 columns
+    leave it about twenty) takes the first line's place instead, whole: a message cut
+    short (an answer to a question, what waits for the kernels) says nothing, and the
+    setup is back a few seconds later (``StatusLine``). Otherwise it ends the second
+    line, cut if it must be."""
     spec = snap.spec
     acts = (
         f"{spec.hidden_activation}/{spec.output_activation}"
@@ -60,7 +74,10 @@ def status_text(
         f"  {rule_text(snap)}  {batch}  seed {snap.seed}",
     )
     if earliest is not None and earliest < snap.updates:
-        line1.append(f"  b back to update {earliest}", style="dim")
+        hint = f"  b back to update {earliest}"
+        if width is not None and line1.cell_len + len(hint) > width:
+            hint = f"  b back to {earliest}"  # the short form, where the long one is cut
+        line1.append(hint, style="dim")
     line2 = Text.assemble(
         (f" {state} ", STATE_STYLES[state]),
         f" epoch {snap.epoch}  updates {snap.updates}  ",
@@ -69,14 +86,32 @@ def status_text(
         f"  speed {speed_text(speed)}",
     )
     if message:
-        line2.append(f"  {message}", style="bold" if state != DIVERGED else f"bold {BAD_TEXT}")
+        style = "bold" if state != DIVERGED else f"bold {BAD_TEXT}"
+        fits = width is None or line2.cell_len + 2 + Text(message).cell_len <= width
+        if message_first and not fits:
+            line1 = Text(message, style=style)
+        else:
+            line2.append(f"  {message}", style=style)
     return Text("\n").join([line1, line2])
 
 
+#: Seconds a new message too long for the second line's end shows whole, in the first
+#: line's place, before the setup line is back and the message ends the second line.
+WHOLE_SECONDS = 4.0
+
+
 class StatusLine(ChangedLines, Widget):
-    """The status line; each frame refreshes only the cells that changed."""
+    """The status line; each frame refreshes only the cells that changed.
+
+    A new message that does not fit the end of the second line shows whole in the first
+    line's place for ``WHOLE_SECONDS`` (``status_text``), then moves to the second line's
+    end: read in full when it comes, without hiding the setup for longer."""
 
     _text = Text()
+    _shown: tuple[Snapshot, str, int, str, int | None] | None = None
+    _message = ""
+    _message_first = False
+    _message_timer: Timer | None = None
 
     DEFAULT_CSS = """
     StatusLine {
@@ -96,7 +131,28 @@ class StatusLine(ChangedLines, Widget):
         message: str = "",
         earliest: int | None = None,
     ) -> None:
-        self._text = status_text(snap, state, speed, message, earliest)
+        if message != self._message:
+            self._message, self._message_first = message, bool(message)
+            if self._message_timer is not None:
+                self._message_timer.stop()
+            self._message_timer = (
+                self.set_timer(WHOLE_SECONDS, self.message_to_the_end) if message else None
+            )
+        self._shown = (snap, state, speed, message, earliest)
+        self._draw()
+
+    def message_to_the_end(self) -> None:
+        """The setup line back; the message, if any, ends the second line."""
+        self._message_first = False
+        self._message_timer = None
+        if self._shown is not None:
+            self._draw()
+
+    def _draw(self) -> None:
+        assert self._shown is not None
+        # Before the first layout the width is 0: unknown, not narrow.
+        width = self.content_size.width or None
+        self._text = status_text(*self._shown, width=width, message_first=self._message_first)
         self.set_picture(self._text)
 
     def render(self) -> Text:
