@@ -325,3 +325,28 @@ def test_a_paused_app_writes_nothing():
     # Only the app leaving the screen at quit may follow: no redraw of its panels.
     assert b"PAUSED" not in after and b"network" not in after, after[:300]
     assert len(after) < 200, len(after)
+
+
+def test_a_keys_message_outlasts_the_compile_it_starts():
+    """O's message (what changed, and what stays) is said while its kernels load, with a
+    note of the compile, and is still there once they are ready."""
+    release = threading.Event()
+
+    async def scenario() -> None:
+        app = BackpropApp(dataclasses.replace(lesson_config("xor-231"), step_mode=False))
+        counting_warm_ups(app, kernel_key, [], release)
+        async with app.run_test(size=(160, 45)) as pilot:
+            await kernels_arrive(app, pilot)
+            assert app.runner.session.kernels_ready
+            await pilot.press("O")  # nesterov: its kernels load in the background
+            assert not app.runner.session.kernels_ready
+            said = "optimizer nesterov: the weights stay, its state starts from zero"
+            status = str(app.query_one(StatusLine).render())
+            assert f"{said} · compiling kernels…" in status
+            release.set()
+            await kernels_arrive(app, pilot)
+            assert app.runner.session.kernels_ready and app.message == said
+            status = str(app.query_one(StatusLine).render())
+            assert said in status and "compiling" not in status
+
+    asyncio.run(scenario())

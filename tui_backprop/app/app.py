@@ -558,12 +558,14 @@ class BackpropApp(
         running = self.running
         if running:
             self.set_running(False)  # a rule whose kernels are not ready must wait for them
-        self._command(
-            change, f"optimizer {following}: the weights stay, its state starts from zero"
-        )
+        message = f"optimizer {following}: the weights stay, its state starts from zero"
+        self._command(change, message)
         self.prepare(self.runner.session)  # another family of kernels may need compiling
         if not self.runner.session.kernels_ready:
             self.start_kernels()
+            # The key's own word stays, the compile noted beside it (``kernel_note``).
+            self.message = message
+            self.draw(self.runner.latest(), force=True)
         if running:
             self.set_running(True)
 

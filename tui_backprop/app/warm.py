@@ -127,7 +127,10 @@ class WarmKernelsMixin(AppHost):
 
         snap = self.runner.apply(ready)
         waiting, self._waiting = self._waiting, []
-        self.message = f"kernels ready for {session.spec.label}"
+        # Said where something waited or the message was about the compile; a key's own
+        # message (O's, a's: what changed and how) stays, its compiling note gone.
+        if waiting or not self.message or "compiling" in self.message:
+            self.message = f"kernels ready for {session.spec.label}"
         self.draw(snap, force=True)
         for _, run in waiting:
             run()
