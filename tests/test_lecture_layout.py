@@ -17,7 +17,7 @@ from textual.widgets import Static
 
 from tests.test_app import xor_app
 from tests.test_scenes import lesson_app
-from tui_backprop.app.screens.help import HelpScreen
+from tui_backprop.app.screens.help import HelpScreen, help_text
 from tui_backprop.app.widgets.examples import ExamplesView
 from tui_backprop.app.widgets.explain_panel import ExplainPanel
 from tui_backprop.app.widgets.formatting import screen_notation, weight_name
@@ -108,6 +108,29 @@ def test_help_writes_indices_as_on_screen():
             await pilot.pause()
             text = str(app.screen.query_one(Static).render())
             assert "nudge W²₁₁ by 0.1" in text and not PLAIN_INDEX.search(text)
+
+    run(scenario())
+
+
+def test_help_wraps_each_keys_words_under_their_first_line():
+    rows = [("n", "one update"), ("arrows, tab", "select a node or weight: " + "its z, a " * 6)]
+    lines = help_text(rows, 40).plain.splitlines()
+    assert lines[0] == "n            one update"
+    assert lines[1].startswith("arrows, tab  select a node")
+    assert len(lines) > 3 and all(line.startswith(" " * 13) for line in lines[2:])
+    assert max(len(line) for line in lines) <= 40
+
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("question_mark")
+            await pilot.pause()
+            screen = on_screen(app)
+            # b's words take two lines at 80 columns; the second starts under the first.
+            at = next(i for i, line in enumerate(screen) if "back one update" in line)
+            column = screen[at].index("back one update")
+            follow = screen[at + 1]
+            assert follow[column - 2 : column] == "  " and follow[column] not in " │"
 
     run(scenario())
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.text import Text
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -116,13 +119,32 @@ class HelpScreen(ModalScreen[None]):
         self.rows = help_rows(screen)
 
     def compose(self) -> ComposeResult:
-        width = max(len(key) for key, _ in self.rows) + 2
-        lines = Text()
-        for key, what in self.rows:
-            lines.append(key.ljust(width), style="bold")
-            lines.append(screen_notation(what) + "\n")
-        lines.rstrip()
         with VerticalScroll() as scroll:
             scroll.border_title = "keys (escape closes)"
-            yield Static(lines)
+            yield Static(help_text(self.rows, self._text_width(self.app.size.width)))
         yield Footer()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.query_one(Static).update(help_text(self.rows, self._text_width(event.size.width)))
+
+    @staticmethod
+    def _text_width(screen_width: int) -> int:
+        """The cells the text may take: 90% of the screen (the box's max-width), less the
+        box's border and padding and a vertical scroll bar (two cells) when it scrolls."""
+        return int(screen_width * 0.9) - 6
+
+
+def help_text(rows: list[tuple[str, str]], width: int) -> Text:
+    """The keys in a column, each one's words beside them, wrapped within ``width`` cells
+    with their later lines under the first (not under the keys)."""
+    keys_width = max(len(key) for key, _ in rows) + 2
+    words_width = max(20, width - keys_width)
+    lines = Text()
+    for key, what in rows:
+        wrapped = textwrap.wrap(screen_notation(what), words_width) or [""]
+        lines.append(key.ljust(keys_width), style="bold")
+        lines.append(wrapped[0] + "\n")
+        for more in wrapped[1:]:
+            lines.append(" " * keys_width + more + "\n")
+    lines.rstrip()
+    return lines
