@@ -131,7 +131,8 @@ def test_restarts_report_names_the_optimizer():
     args = ["--count", "3", "--epochs", "2", "--optimizer", "nesterov", "--momentum", "0.5"]
     doc = json.loads(run_cli("restarts", "--json", *args).stdout)
     assert doc["optimizer"] == "nesterov" and doc["momentum"] == 0.5 and doc["eps"] == 1e-8
-    assert "alpha 0.1, nesterov momentum 0.5, batch 1" in run_cli("restarts", *args).stdout
+    words = " ".join(run_cli("restarts", *args).stdout.split())  # however it is wrapped
+    assert "alpha 0.1, nesterov momentum 0.5, batch 1" in words
 
 
 # -- lessons ---------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ def test_lesson_command_runs_the_quartic_as_written():
     [
         (["train", "--lesson", "xor-231", "--as-written", "--alpha", "3"], "--alpha cannot"),
         (["train", "--lesson", "restarts", "--as-written"], "no tutorial code"),
-        (["train", "--as-written"], "give --lesson"),
+        (["train", "--as-written"], "needs a --lesson NAME"),
         (["lesson", "landscape", "--as-written"], "no tutorial code"),
     ],
 )

@@ -13,6 +13,7 @@ from ..core.session import Session
 from ..io.build import Setup
 from ..io.files import json_number, to_json_lists
 from ..io.resume import rule_keys
+from .wrap import fit
 
 #: Data sets up to this size get a row per example in the human output.
 FULL_TABLE_ROWS = 20
@@ -95,13 +96,14 @@ def settings_lines(setup: Setup) -> list[str]:
         batch = f"mini-batch {st.batch_size}"
     beta = f", beta {spec.beta:g}" if spec.beta != 1.0 else ""
     init = f", {spec.init_scheme} init" if spec.init_scheme != "auto" else ""
-    return [
+    lines = [
         f"problem   {problem.name}: {problem.description}",
         f"network   {spec.label}, {acts}, cost {spec.cost}{beta}, "
         f"biases {'on' if spec.bias else 'off'}{init}",
         f"training  {rule_words(st)}, {batch}, "
         f"{'shuffled' if st.shuffle else 'in data order'}, seed {st.seed}",
     ]
+    return [fit(line, indent=10) for line in lines]
 
 
 def example_table(session: Session) -> list[str]:

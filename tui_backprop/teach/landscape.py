@@ -129,6 +129,6 @@ def shaded_map(axis: Floats, costs: Floats, names: list[str], width: int = 61) -
         rows.append(row)
     return "\n".join(rows) + (
         f"\ncolumns: {names[0]} from {axis[0]:g} to {axis[-1]:g}; rows: "
-        f"{names[1]} from {axis[-1]:g} (top) to {axis[0]:g}; "
-        f"'{SHADES[0]}' low ... '{SHADES[-1]}' high"
+        f"{names[1]} from {axis[-1]:g} (top) to {axis[0]:g}"
+        f"\n'{SHADES[0]}' low ... '{SHADES[-1]}' high"
     )

@@ -24,6 +24,7 @@ from ...io.resume import rule_keys
 from ...teach import errata, tutorials
 from ..options import given, option_name
 from ..report import accuracy, network_keys
+from ..wrap import fit
 
 if TYPE_CHECKING:
     from ..main import Invocation
@@ -38,7 +39,7 @@ def check_as_written(call: Invocation) -> str:
     lesson = call.lesson
     command = call.args.command
     if lesson is None:
-        raise InputError("--as-written runs a seed lesson's tutorial code: give --lesson NAME")
+        raise InputError("--as-written needs a --lesson NAME")
     shipped = lesson.path.parent == LESSON_DIR
     if not shipped or lesson.name not in tutorials.AS_WRITTEN:
         which = ", ".join(tutorials.AS_WRITTEN)
@@ -137,10 +138,9 @@ def json_document(call: Invocation, written: tutorials.WrittenRun, seconds: floa
 def difference_lines(name: str) -> list[str]:
     lines = []
     for d in errata.DIFFERENCES[name]:
-        lines.append(f"  {d.kind}: {d.where}")
-        lines.append(f"    tutorial  {d.written}")
-        lines.append(f"    correct   {d.correct}")
-        lines.append(f"    why       {d.why}")
+        lines.append(fit(f"  {d.kind}: {d.where}", indent=4))
+        for label, words in (("tutorial", d.written), ("correct", d.correct), ("why", d.why)):
+            lines.append(fit(f"    {label:<10}{words}", indent=14))
     return lines
 
 
@@ -156,12 +156,15 @@ def human_text(name: str, written: tutorials.WrittenRun) -> str:
         f"initial loss  {written.initial_loss!r}",
         f"final loss    {written.final_loss!r}",
         "",
-        f"where it differs from the lesson (`tui-backprop train --lesson {name}` runs the "
-        "lesson; w in the app shows both):",
+        fit(
+            f"where it differs from the lesson (`tui-backprop train --lesson {name}` runs "
+            "the lesson; w in the app shows both):"
+        ),
         *difference_lines(name),
     ]
     if written.changes:
-        lines += ["", "changed so the code runs here:", *(f"  - {c}" for c in written.changes)]
+        changes = [fit(f"  - {c}", indent=4) for c in written.changes]
+        lines += ["", "changed so the code runs here:", *changes]
     return "\n".join(lines)
 
 

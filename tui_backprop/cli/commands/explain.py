@@ -10,9 +10,23 @@ from ...io.resume import rule_keys
 from ...teach.explain import explain_update
 from ...teach.export import to_latex, to_markdown
 from ..progress import CompileNotice
+from ..wrap import columns, fit
 
 if TYPE_CHECKING:
     from ..main import Invocation
+
+
+def fitted_step(line: str) -> str:
+    """A line of ``Explanation.text`` within the terminal's width. One too long for it:
+    a phase's heading has its formula on the next line; a step's line has its
+    statements (``a;  b``) on lines of their own; either wrapped at its spaces, later
+    lines indented under its text."""
+    if len(line) <= columns():
+        return line
+    if line.startswith("=="):
+        title, _, formula = line.partition(":  ")
+        return f"{title}:\n" + fit(f"   {formula}", indent=5)
+    return "\n".join(fit(f"   {part.strip()}", indent=7) for part in line.split(";  "))
 
 
 def run_explain(call: Invocation) -> int:
@@ -44,9 +58,12 @@ def run_explain(call: Invocation) -> int:
     else:
         spec = setup.spec
         print(
-            f"one update of {spec.label} ({', '.join(spec.activations)}, {spec.cost}) on "
-            f"{setup.problem.name}, examples {', '.join(str(k + 1) for k in batch)}, "
-            f"after {moment.after_epochs} epochs"
+            fit(
+                f"one update of {spec.label} ({', '.join(spec.activations)}, {spec.cost}) "
+                f"on {setup.problem.name}, examples {', '.join(str(k + 1) for k in batch)}, "
+                f"after {moment.after_epochs} epochs"
+            )
         )
-        print(explanation.text())
+        for line in explanation.text().splitlines():
+            print(fitted_step(line))
     return 0

@@ -11,6 +11,7 @@ from ...io.build import build_setup
 from ...io.files import to_json_lists
 from ...teach.landscape import chosen_parameters, cost_grid, shaded_map
 from ..progress import CompileNotice
+from ..wrap import fit
 
 if TYPE_CHECKING:
     from ..main import Invocation
@@ -43,12 +44,16 @@ def run_landscape(call: Invocation) -> int:
         return 0
     i, j = np.unravel_index(np.nanargmin(costs), costs.shape)
     print(
-        f"mean {setup.spec.cost} cost of {setup.spec.label} on {setup.problem.name} over "
-        f"{names[0]} and {names[1]} in [-{config.half_range:g}, {config.half_range:g}]"
+        fit(
+            f"mean {setup.spec.cost} cost of {setup.spec.label} on {setup.problem.name} over "
+            f"{names[0]} and {names[1]} in [-{config.half_range:g}, {config.half_range:g}]"
+        )
     )
     print(shaded_map(axis, costs, names))
     print(
-        f"lowest cost {costs[i, j]:.4g} at {names[0]} = {axis[i]:g}, {names[1]} = {axis[j]:g};"
-        f" highest {np.nanmax(costs):.4g}"
+        fit(
+            f"lowest cost {costs[i, j]:.4g} at {names[0]} = {axis[i]:g}, "
+            f"{names[1]} = {axis[j]:g}; highest {np.nanmax(costs):.4g}"
+        )
     )
     return 0

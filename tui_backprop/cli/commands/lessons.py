@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 from ...io.lessons import shipped_lessons
+from ..wrap import fit
 
 if TYPE_CHECKING:
     from ..main import Invocation
@@ -26,6 +27,7 @@ def run_lessons(call: Invocation) -> int:
         return 0
     width = max(len(lesson.name) for lesson in lessons) + 2
     for lesson in lessons:
-        print(f"{lesson.name.ljust(width)}{lesson.scene.ljust(11)}{lesson.title}")
+        line = f"{lesson.name.ljust(width)}{lesson.scene.ljust(11)}{lesson.title}"
+        print(fit(line, indent=width + 11))
     print("\nopen one with: tui-backprop lesson NAME   (t shows or hides its notes)")
     return 0

@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 from ...core.problems import problem_catalog
+from ..wrap import fit
 
 if TYPE_CHECKING:
     from ..main import Invocation
@@ -30,11 +31,15 @@ def run_problems(call: Invocation) -> int:
         for p in catalog
     ]
     widths = [max(len(r[i]) for r in rows) for i in range(len(header) - 1)]
+    described = sum(widths) + 2 * len(widths)  # where the descriptions start
     for row in rows:
         cells = [c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)]
-        print("  ".join([*cells, row[-1]]))
+        print(fit("  ".join([*cells, row[-1]]), indent=described))
+    print()
     print(
-        "\nGenerated problems take --samples, --noise and --data-seed; "
-        "your own data: --data FILE.csv --targets K"
+        fit(
+            "Generated problems take --samples, --noise and --data-seed; "
+            "your own data: --data FILE.csv --targets K"
+        )
     )
     return 0

@@ -17,6 +17,7 @@ from ...teach.restarts import RestartsInterrupted, RestartsResult, train_restart
 from ..interrupts import Interruptions
 from ..progress import CompileNotice, ProgressBar
 from ..report import rule_words
+from ..wrap import fit
 
 if TYPE_CHECKING:
     from ...core.session import ProgressCallback
@@ -143,9 +144,12 @@ def report(call: Invocation, setup: Setup, result: RestartsResult) -> None:
         print(interrupted)
         return
     print(
-        f"{trained} restarts of {spec.label} on {setup.problem.name}, seeds "
-        f"{result.seeds[0]}..{result.seeds[-1]}, {result.epochs} epochs each "
-        f"({rule_words(st)}, batch {st.batch_size})"
+        fit(
+            f"{trained} restarts of {spec.label} on {setup.problem.name}, seeds "
+            f"{result.seeds[0]}..{result.seeds[-1]}, {result.epochs} epochs each "
+            f"({rule_words(st)}, batch {st.batch_size})",
+            indent=2,
+        )
     )
     print(histogram_text(losses, threshold))
     print(
@@ -155,8 +159,13 @@ def report(call: Invocation, setup: Setup, result: RestartsResult) -> None:
     if (~finite).any():
         print(f"diverged      {(~finite).sum()}")
     print(
-        "quantiles     "
-        + "  ".join(f"{k}: {v:.3g}" if v is not None else f"{k}: -" for k, v in quantiles.items())
+        fit(
+            "quantiles     "
+            + "  ".join(
+                f"{k}: {v:.3g}" if v is not None else f"{k}: -" for k, v in quantiles.items()
+            ),
+            indent=14,
+        )
     )
     print(f"best seeds    {' '.join(map(str, best))}")
     print(

@@ -1,0 +1,58 @@
+"""Human-readable output fits the terminal: at 80 columns (a student's SSH session) no line
+is longer, and at 160 (a projector) nothing is wrapped that fits."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui_backprop.cli import main as cli
+from tui_backprop.cli.wrap import fit
+
+REPORTS = [
+    ["train", "--epochs", "2"],
+    ["train", "--problem", "spiral", "--hidden", "4", "--epochs", "1"],
+    ["restarts", "--count", "8", "--epochs", "20"],
+    ["explain"],
+    ["explain", "--hidden", "16"],
+    ["lessons"],
+    ["problems"],
+    ["landscape", "--params", "W1[1,1],b1[1]", "--grid", "21"],
+    ["gradcheck"],
+    ["train", "--lesson", "xor-231", "--as-written"],
+    ["train", "--lesson", "xor-221", "--as-written"],
+    ["train", "--lesson", "neuron", "--as-written"],
+    ["train", "--lesson", "not", "--as-written"],
+    ["lesson", "descent", "--as-written"],
+]
+
+
+def report(monkeypatch, capsys, argv: list[str], columns: int) -> list[str]:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    assert cli.main(argv) == 0
+    return capsys.readouterr().out.splitlines()
+
+
+@pytest.mark.parametrize("argv", REPORTS, ids=" ".join)
+def test_reports_fit_80_columns(monkeypatch, capsys, argv):
+    lines = report(monkeypatch, capsys, argv, 80)
+    assert lines and max(len(line) for line in lines) <= 80
+
+
+def test_a_wide_terminal_keeps_statements_on_one_line(monkeypatch, capsys):
+    wide = report(monkeypatch, capsys, ["explain"], 160)
+    assert any("z^1_1 = " in line and "a^1_1 = " in line for line in wide)
+    narrow = report(monkeypatch, capsys, ["explain"], 80)
+    z = next(i for i, line in enumerate(narrow) if "z^1_1 = " in line)
+    assert narrow[z + 1].strip().startswith("a^1_1 = ")  # its own line, under z's
+    assert len(narrow) > len(wide)
+
+
+def test_fit_wraps_at_spaces_under_the_text():
+    line = "quantiles     " + "  ".join(f"0.{k}: 0.12{k}" for k in range(9))
+    wrapped = fit(line, indent=14, width=40).splitlines()
+    assert wrapped[0].startswith("quantiles     0.0: 0.120")
+    assert all(w.startswith(" " * 14) and w[14] != " " for w in wrapped[1:])
+    assert max(len(w) for w in wrapped) <= 40
+    assert fit("short", width=40) == "short"
+    long_word = "x" * 60
+    assert fit(f"a {long_word}", width=40) == f"a\n{long_word}"  # whole, not cut
