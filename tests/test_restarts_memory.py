@@ -61,13 +61,14 @@ def _peak_bytes(count: int, block: int) -> int:
 def test_memory_does_not_grow_with_the_count():
     """numpy's arrays are traced by tracemalloc: with blocks of 32 networks, 512 networks
     take 448 networks' results more than 64 do (a seed and a final loss, 16 bytes each, and
-    what the arrays that grow with them leave in the allocator: 48-49 bytes a network
-    measured, so the bound is 64); in one block each network costs its parameters, buffers,
+    what the arrays that grow with them leave in the allocator: 48-75 bytes a network
+    measured, more when other tests ran first in the process, so the bound is 96); in one
+    block each network costs its parameters, buffers,
     generator state and epoch costs (about 700 bytes on XOR 2-2-1 for 40 epochs). No example
     orders are held: the kernel draws them."""
     train_restarts(SPEC, XOR.X, XOR.Y, TrainingConfig(epochs=2), 2)  # compiled first
     small, large = _peak_bytes(64, 32), _peak_bytes(512, 32)
-    assert large - small < 64 * (512 - 64), (small, large)
+    assert large - small < 96 * (512 - 64), (small, large)
     one_block = _peak_bytes(512, 512)
     assert one_block - small > 256 * (512 - 32), (small, one_block)  # the measure sees it
 
