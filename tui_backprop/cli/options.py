@@ -227,6 +227,7 @@ TRAINING_OPTIONS = [
         "training.optimizer",
         "the update rule: sgd, momentum, nesterov (look-ahead momentum), adagrad, rmsprop, "
         f"adam (default: {_TRAIN.optimizer})",
+        metavar="RULE",  # the help lists them: a usage line of them all passes 80 columns
         choices=OPTIMIZERS,
     ),
     Option(
