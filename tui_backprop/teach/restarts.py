@@ -56,7 +56,9 @@ class RestartsResult:
     the process compiles meanwhile (as in a command line run).
 
     interrupted: the run was stopped before all the networks asked for were trained; the
-    arrays hold the networks finished (the first R seeds), each as a full run gives it."""
+    arrays hold the networks finished (the first R seeds), each as a full run gives it,
+    and kept_seconds is when the last of them was finished: the time those networks took,
+    without the block whose work the stop threw away (None: ``seconds``, all of it kept)."""
 
     seeds: Ints
     final_losses: Floats
@@ -66,11 +68,14 @@ class RestartsResult:
     kernel_seconds: float
     interrupted: bool = False
     setup_seconds: float = 0.0
+    kept_seconds: float | None = None
 
     @property
     def training_seconds(self) -> float:
-        """seconds less setup_seconds: the training's own time."""
-        return max(self.seconds - self.setup_seconds, 0.0)
+        """The kept networks' time (kept_seconds, or seconds) less setup_seconds: the time
+        their training itself took, from which their rate is taken."""
+        kept = self.seconds if self.kept_seconds is None else self.kept_seconds
+        return max(kept - self.setup_seconds, 0.0)
 
     def converged(self, threshold: float) -> Bools:
         return np.isfinite(self.final_losses) & (self.final_losses < threshold)
@@ -187,6 +192,7 @@ def train_restarts(
     outputs, costs = np.zeros((n, spec.sizes[-1])), np.zeros(n)
     total = count * total_epochs
     started = time.perf_counter()
+    kept_at = started  # when the networks in ``losses`` were finished
     in_kernel = 0.0
     finished = 0  # networks whose final losses are in ``losses``
 
@@ -200,6 +206,7 @@ def train_restarts(
             in_kernel,
             interrupted,
             setup.seconds,
+            kept_at - started if interrupted else None,
         )
 
     setup = kernels.SetupClock()
@@ -275,6 +282,7 @@ def train_restarts(
                 block_losses[diverged[:m]] = np.nan
                 losses[first:end] = block_losses
                 finished = end  # only now are these networks' results kept
+                kept_at = time.perf_counter()
                 if progress is not None:
                     progress(finished * total_epochs, total)
                 if finished < count and stop is not None and stop():
