@@ -350,3 +350,27 @@ def test_a_keys_message_outlasts_the_compile_it_starts():
             assert said in status and "compiling" not in status
 
     asyncio.run(scenario())
+
+
+def test_o_while_running_says_what_changed_once_the_run_resumes():
+    """O pauses a run for the new rule's kernels and resumes it when they are in; the
+    resumed run keeps O's message (a run that starts otherwise clears the status line's)."""
+    release = threading.Event()
+
+    async def scenario() -> None:
+        app = BackpropApp(dataclasses.replace(lesson_config("xor-231"), step_mode=False))
+        counting_warm_ups(app, kernel_key, [], release)
+        async with app.run_test(size=(160, 45)) as pilot:
+            await kernels_arrive(app, pilot)
+            await pilot.press("space")
+            assert app.running
+            await pilot.press("O")  # nesterov: the run waits for its kernels
+            assert not app.running and "then: run" in app.message
+            release.set()
+            await kernels_arrive(app, pilot)
+            assert app.running
+            said = "optimizer nesterov: the weights stay, its state starts from zero"
+            assert app.message == said
+            await pilot.press("space")
+
+    asyncio.run(scenario())

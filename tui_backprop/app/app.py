@@ -393,18 +393,20 @@ class BackpropApp(
             self._frame()
 
     # -- running --------------------------------------------------------------------------
-    def set_running(self, running: bool) -> None:
+    def set_running(self, running: bool, message: str = "") -> None:
+        """Run or pause. A run that starts clears the status line's message, or shows
+        ``message`` (a key that paused to change the rule says what it changed)."""
         if running and self.runner.latest().diverged:
             self.say(DIVERGED_KEYS)
             return
         if running and not self.runner.session.kernels_ready:
             # space again before the kernels are ready takes the waiting run back
             if not self.cancel_waiting("run"):
-                self.kernels_needed("run", lambda: self.set_running(True))
+                self.kernels_needed("run", lambda: self.set_running(True, message))
             return
         self.running = running
         if running:
-            self.message = ""
+            self.message = message
             if not self.config.step_mode:
                 self.run_worker(
                     self._train, thread=True, exclusive=True, group="training", name="training"
@@ -567,7 +569,7 @@ class BackpropApp(
             self.message = message
             self.draw(self.runner.latest(), force=True)
         if running:
-            self.set_running(True)
+            self.set_running(True, message)
 
     def _rebuild(self, spec: NetworkSpec, message: str) -> None:
         """A different network: a new Session from the same seed, live settings kept."""
