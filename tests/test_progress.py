@@ -275,7 +275,6 @@ def test_compile_notice_shows_while_kernels_compile_then_erases_itself():
 
 
 def test_compile_notice_waits_its_delay_and_is_silent_when_not_a_terminal():
-    before = set(threading.enumerate())
     stream = WatchedTerminal()
     with CompileNotice("x", stream=stream, delay=3600.0):
         compile_span(+1)
@@ -283,11 +282,32 @@ def test_compile_notice_waits_its_delay_and_is_silent_when_not_a_terminal():
     assert stream.getvalue() == ""
     plain = io.StringIO()
     with CompileNotice("x", stream=plain, delay=0.0) as notice:
-        assert notice._thread is None  # no thread, no listener
+        assert notice._thread is None and notice._listener is None
         compile_span(+1)
         compile_span(-1)
     assert plain.getvalue() == ""
-    assert not set(threading.enumerate()) - before  # no thread of its own left
+    assert not any(t.name == "compile-notice" for t in threading.enumerate())
+
+
+def test_compile_notice_gives_its_line_up_to_a_warning_and_fits_the_width(monkeypatch):
+    import warnings
+
+    monkeypatch.setenv("COLUMNS", "30")
+    printed: list[str] = []  # what the warning's own printing got
+    monkeypatch.setattr(warnings, "showwarning", lambda message, *rest: printed.append(message))
+    shown = warnings.showwarning
+    stream = WatchedTerminal()
+    # every: an hour, so that the notice is not drawn again once the warning took it off
+    with CompileNotice("tui-backprop train", stream=stream, delay=0.0, every=3600.0):
+        compile_span(+1)
+        (line,) = stream.wait_until(lambda lines: bool(lines) and "loading" in lines[0])
+        assert line == "tui-backprop train: loading o"  # 29 columns: never wrapped
+        warnings.showwarning(UserWarning("slow"), UserWarning, "kernel.py", 1, io.StringIO())
+        assert screen(stream.getvalue()) == []  # off its line before the warning
+        assert [str(m) for m in printed] == ["slow"]  # which is then printed as before
+        compile_span(-1)
+    assert warnings.showwarning is shown
+    assert screen(stream.getvalue()) == []
 
 
 def test_a_progress_bar_takes_the_line_from_the_compile_notice():
@@ -308,47 +328,84 @@ COMPILING_COMMANDS = [
     ("train", ["--epochs", "1"]),
     ("restarts", ["--count", "2", "--epochs", "5"]),
     ("gradcheck", []),
-    ("explain", []),
+    ("explain", ["--after-epochs", "1"]),
     ("landscape", ["--params", "W1[1,1],b1[1]", "--grid", "5"]),
 ]
 
+#: Runs a command in a fresh process (its kernels loaded from the cache, so numba takes
+#: its compiler lock for each), counting the lock's spans begun inside the command's
+#: CompileNotice block and outside it.
+COUNT_SPANS = """
+import importlib, sys
+import numba.core.event as events
+from tui_backprop.cli import main as cli
+
+inside, counts = [False], {True: 0, False: 0}
+
+class Spans(events.Listener):
+    def on_start(self, event):
+        counts[inside[0]] += 1
+
+    def on_end(self, event):
+        pass
+
+class Block:
+    def __init__(self, who):
+        self.who = who
+
+    def __enter__(self):
+        inside[0] = True
+
+    def __exit__(self, *exc_info):
+        inside[0] = False
+
+events.register("numba:compiler_lock", Spans())
+module = importlib.import_module("tui_backprop.cli.commands." + sys.argv[1])
+module.CompileNotice = Block
+code = cli.main(sys.argv[1:])
+print("spans", counts[True], counts[False], code)
+"""
+
 
 @pytest.mark.parametrize(("command", "options"), COMPILING_COMMANDS)
-def test_commands_that_compile_wait_for_their_kernels_inside_a_compile_notice(
-    monkeypatch, command, options
-):
+def test_commands_load_and_compile_their_kernels_inside_a_compile_notice(command, options):
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", COUNT_SPANS, command, *options],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    last = result.stdout.strip().splitlines()[-1].split()
+    assert last[0] == "spans", result.stderr[-2000:]
+    inside, outside, code = map(int, last[1:])
+    assert code == 0 and inside > 0 and outside == 0, (inside, outside)
+
+
+@pytest.mark.parametrize(("command", "options"), COMPILING_COMMANDS)
+def test_commands_name_themselves_in_their_compile_notice(monkeypatch, command, options):
     import importlib
 
     from tui_backprop.cli import main as cli
-    from tui_backprop.core.session import Session
 
-    events: list[str] = []
+    entered: list[str] = []
 
     class Recorder:
         def __init__(self, who: str) -> None:
-            self.who = who
+            entered.append(who)
 
         def __enter__(self):
-            events.append(f"enter {self.who}")
+            return self
 
         def __exit__(self, *exc_info):
-            events.append(f"exit {self.who}")
+            return None
 
-    warm_up = Session.warm_up
-
-    def recording_warm_up(self):
-        events.append("warm_up")
-        return warm_up(self)
-
-    monkeypatch.setattr(Session, "warm_up", recording_warm_up)
     module = importlib.import_module(f"tui_backprop.cli.commands.{command}")
     monkeypatch.setattr(module, "CompileNotice", Recorder)
     assert cli.main([command, *options]) == 0
-    who = f"tui-backprop {command}"
-    assert events[0] == f"enter {who}" and events.count(f"exit {who}") == 1
-    # Every kernel the command warms up, it warms up inside the notice's block.
-    inside = events[: events.index(f"exit {who}")]
-    assert events.count("warm_up") == inside.count("warm_up")
+    assert entered == [f"tui-backprop {command}"]
 
 
 def test_train_says_once_it_compiled_and_how_to_compile_ahead_of_time(monkeypatch):

@@ -7,7 +7,8 @@ seconds; it shows done/total, the percentage, the rate and the time left, redraw
 terminal that cannot redraw a line (``TERM=dumb``) it draws nothing.
 
 It draws only from ``update``: no thread refreshes it in the background. rich is imported
-only when a bar is first drawn, so runs that never show one do not pay for it.
+only when a bar or a notice is first drawn, so runs that never show one do not pay for
+it.
 
 ``CompileNotice`` is the line before the bar: while a run's kernels are loaded or compiled
 (a first run compiles for seconds, with nothing else to show), it says so on the same
@@ -17,10 +18,12 @@ of its own, since the compile holds the thread that would draw it.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import threading
 import time
+import warnings
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
@@ -169,27 +172,38 @@ class ProgressBar:
 
 
 def _can_redraw(stream: TextIO) -> bool:
-    """Whether ``stream`` is a terminal that can redraw a line, as rich judges it for the
-    bar (``NO_COLOR`` aside: the notice has no colours)."""
-    if not _is_terminal(stream):
-        return False
+    """Whether ``stream``, a terminal, can redraw a line, as rich judges it for the bar
+    (``NO_COLOR`` aside: the notice has no colours)."""
     from rich.console import Console
 
     return Console(file=stream).is_interactive
 
 
+def _width(stream: TextIO) -> int:
+    """The columns of the terminal ``stream`` is (not stdout's: that may be a file)."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (OSError, ValueError):  # no file descriptor, or not a terminal
+        return shutil.get_terminal_size().columns
+
+
 class CompileNotice:
-    """``<who>: loading or compiling the kernels... 3 s`` on stderr while numba loads or
+    """``<who>: loading or compiling the kernels... 3.0 s`` on stderr while numba loads or
     compiles kernels for more than ``delay`` seconds, redrawn every ``every`` seconds and
     erased when the last compile of a stretch has been done for ``grace`` seconds (a
     network's kernels compile one after the other, with short gaps), when a progress bar
-    is first drawn, or when the ``with`` block ends.
+    is first drawn, before a warning is printed, or when the ``with`` block ends.
 
     For a block that prints nothing itself: what it prints while the notice shows would
-    land on the notice's line. Entered on a stream that is not a terminal that can redraw
-    a line, it does nothing (no thread, no listener). Spans are numba's
-    ``numba:compiler_lock`` events, which cover loading a kernel from the cache as well as
-    compiling one; spans nested in a thread count once.
+    land on the notice's line. Entered on a stream that is not a terminal, it does
+    nothing (no thread, no listener); on one that cannot redraw a line (``TERM=dumb``)
+    its thread draws nothing. Spans are numba's ``numba:compiler_lock`` events, which
+    cover loading a kernel from the cache as well as compiling one; spans nested in a
+    thread count once.
+
+    Locks: the spans are counted under ``_changed``, the terminal written under
+    ``_line_lock`` alone, never with ``_changed`` held, so a slow terminal never holds
+    up the compile that reports a span, and no order of the two can deadlock.
     """
 
     def __init__(
@@ -209,12 +223,13 @@ class CompileNotice:
         self._stretch_began = 0.0  # the first span of the current stretch
         self._last_end = 0.0  # when the last span ended
         self._closed = False
-        self._shown = False
+        self._shown = False  # written under _line_lock
         self._listener: Any = None
         self._thread: threading.Thread | None = None
+        self._showwarning: Any = None
 
     def __enter__(self) -> CompileNotice:
-        if not _can_redraw(self.stream):
+        if not _is_terminal(self.stream):
             return self
         import numba.core.event as events
 
@@ -231,6 +246,15 @@ class CompileNotice:
         events.register("numba:compiler_lock", self._listener)
         with _line_lock:
             _notices.append(self)
+        # A warning (a compiler's, say) starts on a line of its own, not on the notice's.
+        self._showwarning = warnings.showwarning
+
+        def show_warning(*args: Any, **kwargs: Any) -> None:
+            with _line_lock:
+                self.erase()
+            self._showwarning(*args, **kwargs)
+
+        warnings.showwarning = show_warning
         self._thread = threading.Thread(target=self._draw, name="compile-notice", daemon=True)
         self._thread.start()
         return self
@@ -241,6 +265,7 @@ class CompileNotice:
         import numba.core.event as events
 
         events.unregister("numba:compiler_lock", self._listener)
+        warnings.showwarning = self._showwarning
         with self._changed:
             self._closed = True
             self._changed.notify_all()
@@ -280,9 +305,9 @@ class CompileNotice:
         except (OSError, ValueError):  # a closed or broken terminal: nothing to show
             pass
 
-    def _draw(self) -> None:
-        """The notice's thread: wait for a stretch of spans longer than ``delay``, show it
-        until the stretch ends, and so on until the ``with`` block ends."""
+    def _next(self) -> float | None:
+        """Wait, under ``_changed``, until the notice has something to do: the seconds of
+        the stretch to show, None to erase it, or -1.0 once the block has ended."""
         with self._changed:
             while not self._closed:
                 now = time.monotonic()
@@ -290,20 +315,33 @@ class CompileNotice:
                     idle = now - self._last_end
                     if self._shown and idle < self.grace:
                         self._changed.wait(self.grace - idle)
-                        continue
-                    if self._shown:
-                        with _line_lock:
-                            self.erase()
-                    self._changed.wait()
+                    elif self._shown:
+                        return None
+                    else:
+                        self._changed.wait()
                     continue
                 elapsed = now - self._stretch_began
-                if elapsed < self.delay:
-                    self._changed.wait(self.delay - elapsed)
-                    continue
+                if elapsed >= self.delay:
+                    return elapsed
+                self._changed.wait(self.delay - elapsed)
+            return -1.0
+
+    def _draw(self) -> None:
+        """The notice's thread: show each stretch of spans longer than ``delay`` until it
+        ends, and so on until the ``with`` block ends."""
+        drawable: bool | None = None  # asked of rich at the first draw
+        while (elapsed := self._next()) != -1.0:
+            if elapsed is None:
                 with _line_lock:
-                    if _bars_shown == 0:
-                        width = shutil.get_terminal_size().columns - 1
-                        text = f"{self.who}: loading or compiling the kernels... {elapsed:.1f} s"
-                        self._write("\r" + text[:width] + "\x1b[K")
-                        self._shown = True
-                self._changed.wait(self.every)
+                    self.erase()
+                continue
+            if drawable is None:
+                drawable = _can_redraw(self.stream)
+            with _line_lock:
+                if drawable and _bars_shown == 0:
+                    text = f"{self.who}: loading or compiling the kernels... {elapsed:.1f} s"
+                    self._write("\r" + text[: _width(self.stream) - 1] + "\x1b[K")
+                    self._shown = True
+            with self._changed:
+                if not self._closed:
+                    self._changed.wait(self.every)
