@@ -304,13 +304,14 @@ def test_a_paused_app_writes_nothing():
     from tests.helpers import Typing, run_in_terminal
 
     chunks: list[tuple[float, bytes]] = []
-    # q three seconds after the status line says the kernels are ready, however long
-    # they took to load or compile.
+    # q five seconds after the status line says the kernels are ready, however long
+    # they took to load or compile: past the seconds a long message shows whole
+    # (status.WHOLE_SECONDS), whose end would redraw the status line.
     code, output = run_in_terminal(
         size=(100, 30),
         chunks=chunks,
         timeout=300,
-        type_when=Typing(rb"kernels ready", b"q", then_wait=3.0),
+        type_when=Typing(rb"kernels ready", b"q", then_wait=5.0),
     )
     assert code == 0
     ready = output.find(b"kernels ready")
@@ -372,5 +373,27 @@ def test_o_while_running_says_what_changed_once_the_run_resumes():
             said = "optimizer nesterov: the weights stay, its state starts from zero"
             assert app.message == said
             await pilot.press("space")
+
+    asyncio.run(scenario())
+
+
+def test_only_the_compiles_own_words_give_way_to_kernels_ready():
+    """A message is taken for the compile's only if it is the one the compile said: a
+    key's message that merely holds the word keeps its place, and gets the compile note."""
+    release = threading.Event()
+
+    async def scenario() -> None:
+        app = BackpropApp(dataclasses.replace(lesson_config("xor-231"), step_mode=False))
+        counting_warm_ups(app, kernel_key, [], release)
+        async with app.run_test(size=(160, 45)) as pilot:
+            await kernels_arrive(app, pilot)
+            await pilot.press("O")  # nesterov: its kernels load in the background
+            said = "a key's words on compiling, not the compile's"
+            app.say(said)
+            status = str(app.query_one(StatusLine).render())
+            assert f"{said} · compiling kernels…" in status
+            release.set()
+            await kernels_arrive(app, pilot)
+            assert app.runner.session.kernels_ready and app.message == said
 
     asyncio.run(scenario())

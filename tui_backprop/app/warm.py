@@ -66,6 +66,9 @@ class WarmKernelsMixin(AppHost):
         #: The thread getting the latest Session's kernels ready (None before the first).
         self.warming: threading.Thread | None = None
         self._hinted = False
+        #: The last message about the compile (``say_compiling``): while it is the status
+        #: line's, that line speaks of the compile already; a key's own message does not.
+        self._compile_message = ""
         #: The warm-up itself, of a Session with the settings it had when the warm-up was
         #: asked for: ``warm_kernels`` (a test puts a slow fake here).
         self.warm_up: Callable[[Session, TrainingConfig], None] = lambda session, settings: (
@@ -84,7 +87,7 @@ class WarmKernelsMixin(AppHost):
         session = self.runner.session
         if session.kernels_ready:
             return
-        self.message = f"compiling the kernels for {session.spec.label}…"
+        self.say_compiling(f"compiling the kernels for {session.spec.label}…")
         # What the kernels depend on, read now: a key that changes it meanwhile (O, a rule
         # with kernels of its own) starts a warm-up of its own, and this one must not make
         # the Session ready for kernels it did not compile.
@@ -129,15 +132,19 @@ class WarmKernelsMixin(AppHost):
         waiting, self._waiting = self._waiting, []
         # Said where something waited or the message was about the compile; a key's own
         # message (O's, a's: what changed and how) stays, its compiling note gone.
-        if waiting or not self.message or "compiling" in self.message:
+        if waiting or not self.message or self.message == self._compile_message:
             self.message = f"kernels ready for {session.spec.label}"
         self.draw(snap, force=True)
         for _, run in waiting:
             run()
 
+    def say_compiling(self, message: str) -> None:
+        """The status line's message, one about the kernels' compile."""
+        self.message = self._compile_message = message
+
     def kernel_note(self, message: str) -> str:
         """The status line's message, with a word on the kernels while they compile."""
-        if self.runner.session.kernels_ready or "compiling" in message:
+        if self.runner.session.kernels_ready or (message and message == self._compile_message):
             return message
         return f"{message} · compiling kernels…" if message else "compiling kernels…"
 
@@ -151,7 +158,7 @@ class WarmKernelsMixin(AppHost):
         label = self.runner.session.spec.label
         waits = ", ".join(name for name, _ in self._waiting)
         # What waits first: at 80 columns the status line's end is cut off.
-        self.message = f"then: {waits} · compiling the kernels for {label}…"
+        self.say_compiling(f"then: {waits} · compiling the kernels for {label}…")
         self.draw(self.runner.latest(), force=True)
         return False
 
@@ -161,7 +168,7 @@ class WarmKernelsMixin(AppHost):
             if name == what:
                 del self._waiting[index]
                 label = self.runner.session.spec.label
-                self.message = f"{what} cancelled · compiling the kernels for {label}…"
+                self.say_compiling(f"{what} cancelled · compiling the kernels for {label}…")
                 self.draw(self.runner.latest(), force=True)
                 return True
         return False
