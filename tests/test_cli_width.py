@@ -12,6 +12,7 @@ REPORTS = [
     ["train", "--epochs", "2"],
     ["train", "--problem", "spiral", "--hidden", "4", "--epochs", "1"],
     ["restarts", "--count", "8", "--epochs", "20"],
+    ["restarts", "--count", "8", "--epochs", "20", "--seed", "4000000000"],
     ["explain"],
     ["explain", "--hidden", "16"],
     ["lessons"],

@@ -9,6 +9,10 @@ import textwrap
 
 #: Below this a terminal's width is taken as this: narrower wraps say less than they cut.
 NARROWEST = 40
+#: Columns a wrapped line's later lines keep for text: an indent that leaves fewer (a
+#: table's last column on a narrow terminal) gives way to ``SHORT_INDENT``.
+TEXT_COLUMNS = 24
+SHORT_INDENT = 4
 
 
 def columns() -> int:
@@ -18,13 +22,16 @@ def columns() -> int:
 
 def fit(line: str, indent: int | None = None, width: int | None = None) -> str:
     """``line`` within ``width`` columns (the terminal's), wrapped at spaces; its later
-    lines start with ``indent`` spaces (by default as many as the line starts with). A
-    word longer than the width stays whole."""
+    lines start with ``indent`` spaces (by default as many as the line starts with), or
+    ``SHORT_INDENT`` where that would leave them fewer than ``TEXT_COLUMNS``. A word
+    longer than the width stays whole."""
     width = columns() if width is None else width
     if len(line) <= width:
         return line
     if indent is None:
         indent = len(line) - len(line.lstrip(" "))
+    if width - indent < TEXT_COLUMNS:
+        indent = SHORT_INDENT
     return textwrap.fill(
         line,
         width,

@@ -167,9 +167,13 @@ def report(call: Invocation, setup: Setup, result: RestartsResult) -> None:
             indent=14,
         )
     )
-    print(f"best seeds    {' '.join(map(str, best))}")
+    print(fit(f"best seeds    {' '.join(map(str, best))}", indent=14))
     print(
-        f"worst seeds   {' '.join(map(str, worst))}   (see one: tui-backprop --seed {worst[0]} ...)"
+        fit(
+            f"worst seeds   {' '.join(map(str, worst))}   "
+            f"(see one: tui-backprop --seed {worst[0]} ...)",
+            indent=14,
+        )
     )
     print(
         f"time          {result.seconds:.2f} s, of which {result.setup_seconds:.2f} s loading "
