@@ -202,27 +202,30 @@ def test_an_interrupted_runs_rate_leaves_out_the_block_it_threw_away(monkeypatch
     """The time of the networks kept ends where their block ended: a stop in the middle
     of the next block throws that block's work away, and its time with it. A fake clock
     that ticks one second per reading makes the times exact."""
-    import itertools
     import types
 
     from tui_backprop.teach import restarts as module
 
     settings = TrainingConfig(epochs=60, seed=11)
     train_restarts(SPEC, XOR.X, XOR.Y, settings, 2)  # compiled before the clock is faked
-    ticks = itertools.count()
-    monkeypatch.setattr(module, "time", types.SimpleNamespace(perf_counter=lambda: next(ticks)))
     readings: list[int] = []
 
+    def perf_counter() -> int:
+        readings.append(len(readings))
+        return readings[-1]
+
+    monkeypatch.setattr(module, "time", types.SimpleNamespace(perf_counter=perf_counter))
+    asked: list[int] = []  # the clock's last reading when stop() was asked
+
     def stop() -> bool:  # asked after each call of 20 epochs but a block's last, and
-        readings.append(1)  # after each block
-        return len(readings) == 5  # block 1: 2 calls and its end; block 2: 2 calls
+        asked.append(readings[-1])  # after each block
+        return len(asked) == 5  # block 1: 2 calls and its end; block 2: 2 calls
 
     part = train_restarts(SPEC, XOR.X, XOR.Y, settings, 20, block=6, stop=stop, report_every=20)
     assert part.interrupted and len(part.seeds) == 6
-    assert part.kept_seconds is not None and 0 < part.kept_seconds < part.seconds
-    # block 2's two calls each read the clock twice: four ticks past block 1's end, and
-    # one more for the result's own reading
-    assert part.seconds - part.kept_seconds == 5
+    # block 1 kept when stop() was asked the third time; block 2 ran on after it
+    assert part.kept_seconds == asked[2] - readings[0]
+    assert part.seconds > asked[4] - readings[0] > part.kept_seconds
     assert part.training_seconds == max(part.kept_seconds - part.setup_seconds, 0.0)
     whole = train_restarts(SPEC, XOR.X, XOR.Y, settings, 6, block=6)
     assert whole.kept_seconds is None and whole.training_seconds == max(
