@@ -128,6 +128,10 @@ def run_in_terminal(
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
     full_env = dict(os.environ, TERM="xterm-256color")
     full_env.pop("NUMBA_DISABLE_JIT", None)
+    # pytest-xdist's workers have COLUMNS=80 and LINES=24, which size a terminal ahead of
+    # the terminal itself (shutil.get_terminal_size): the app would draw at 80x24.
+    full_env.pop("COLUMNS", None)
+    full_env.pop("LINES", None)
     if env:
         full_env.update(env)
     process = subprocess.Popen(

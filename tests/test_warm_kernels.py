@@ -304,15 +304,15 @@ def test_a_paused_app_writes_nothing():
     from tests.helpers import Typing, run_in_terminal
 
     chunks: list[tuple[float, bytes]] = []
-    # q three seconds after the status line says the kernels are ready, however long
-    # they took to load or compile: redraws that go on (a frame timer left running)
-    # show within them. A message too long for its line moves back once, WHOLE_SECONDS
-    # (4 s) after it came: one redraw that ends, not what this test looks for.
+    # q five seconds after the status line says the kernels are ready, however long
+    # they took to load or compile: past the seconds a message too long for its line
+    # shows whole (status.WHOLE_SECONDS, 4 s), whose end redraws it. At 100 columns the
+    # ready message fits, so nothing at all is due.
     code, output = run_in_terminal(
         size=(100, 30),
         chunks=chunks,
         timeout=300,
-        type_when=Typing(rb"kernels ready", b"q", then_wait=3.0),
+        type_when=Typing(rb"kernels ready", b"q", then_wait=5.0),
     )
     assert code == 0
     ready = output.find(b"kernels ready")
