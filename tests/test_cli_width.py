@@ -57,3 +57,19 @@ def test_fit_wraps_at_spaces_under_the_text():
     assert fit("short", width=40) == "short"
     long_word = "x" * 60
     assert fit(f"a {long_word}", width=40) == f"a\n{long_word}"  # whole, not cut
+
+
+def test_a_wide_data_sets_inputs_are_cut_at_a_value_to_fit(tmp_path, monkeypatch, capsys):
+    rows = [[round(0.123 * (i + 1) * (j + 1), 3) for j in range(12)] + [i % 2] for i in range(6)]
+    path = tmp_path / "wide.csv"
+    path.write_text("\n".join(",".join(str(v) for v in row) for row in rows) + "\n")
+    argv = ["train", "--data", str(path), "--targets", "1", "--hidden", "2", "--epochs", "1"]
+    narrow = report(monkeypatch, capsys, argv, 80)
+    assert max(len(line) for line in narrow) <= 80
+    first = next(line for line in narrow if line.startswith("1 "))
+    assert first.split()[1:4] == ["0.123", "0.246", "0.369"] and " … " in first
+    assert "(inputs cut to fit the terminal; --json lists them all)" in narrow
+    wide = report(monkeypatch, capsys, argv, 160)
+    first = next(line for line in wide if line.startswith("1 "))
+    assert "…" not in first and "1.476" in first  # the twelfth input, whole
+    assert not any("inputs cut" in line for line in wide)

@@ -383,7 +383,7 @@ def test_csv_without_header(tmp_path):
     assert problem.X.tolist() == [[0, 0], [0, 1], [1, 0], [1, 1]]
     assert problem.Y.tolist() == [[0], [1], [1], [0]]
     assert problem.kind == "classification"
-    assert problem.description == "data.csv: 4 examples, 2 inputs, 1 target"
+    assert problem.description == "4 examples, 2 inputs, 1 target"
     assert not problem.X.flags.writeable and problem.X.flags.c_contiguous
 
 
@@ -394,7 +394,7 @@ def test_csv_with_header_and_blank_lines(tmp_path):
     assert problem.Y.tolist() == [[0.25], [-1.0]]
     assert problem.kind == "regression"
     assert problem.default_output_activation == "linear"
-    assert problem.description == "reg.csv: 2 examples, 2 inputs, 1 target"
+    assert problem.description == "2 examples, 2 inputs, 1 target"
 
 
 def test_csv_multiple_targets(tmp_path):
@@ -403,12 +403,12 @@ def test_csv_multiple_targets(tmp_path):
     assert problem.X.shape == (3, 3) and problem.Y.shape == (3, 2)
     assert problem.Y.tolist() == [[0, 1], [1, 1], [1, 0]]
     assert problem.kind == "classification"
-    assert problem.description == "data.csv: 3 examples, 3 inputs, 2 targets"
+    assert problem.description == "3 examples, 3 inputs, 2 targets"
 
 
 def test_csv_single_example_single_input(tmp_path):
     problem = load_csv(write(tmp_path, "0.5,2\n"))
-    assert problem.description == "data.csv: 1 example, 1 input, 1 target"
+    assert problem.description == "1 example, 1 input, 1 target"
     assert problem.default_output_activation == "linear"
 
 
@@ -568,3 +568,15 @@ def test_csv_python_number_literals_are_not_data(tmp_path):
     path = write(tmp_path, "1,2\n1_0,3\n")
     message = raises_input_error(load_csv, path)
     assert "line 2" in message and "1_0" in message
+
+
+def test_a_csv_files_control_characters_never_reach_the_terminal(tmp_path, capsys):
+    from tui_backprop.cli import main as cli
+
+    path = tmp_path / "x\x1b[2Jy.csv"
+    path.write_text("0,1\n1,0\n")
+    problem = load_csv(path, targets=1)
+    assert problem.name == "x\\x1b[2Jy.csv" and problem.name.isprintable()
+    assert cli.main(["train", "--data", str(path), "--targets", "1", "--epochs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "problem   x\\x1b[2Jy.csv: 2 examples" in out

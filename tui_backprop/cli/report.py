@@ -13,7 +13,7 @@ from ..core.session import Session
 from ..io.build import Setup
 from ..io.files import json_number, to_json_lists
 from ..io.resume import rule_keys
-from .wrap import fit
+from .wrap import columns, fit
 
 #: Data sets up to this size get a row per example in the human output.
 FULL_TABLE_ROWS = 20
@@ -122,12 +122,34 @@ def example_table(session: Session) -> list[str]:
             )
         )
     widths = [max(len(row[i]) for row in cells) for i in range(5)]
+    # Inputs too many for the terminal (a CSV's dozen columns) are cut at a value, in the
+    # column's room: the other columns, which say how the network did, stay whole.
+    room = max(len("input"), columns() - (sum(widths) - widths[1]) - 2 * 4)
+    cut = widths[1] > room
+    if cut:
+        cells = [(a, _cut_values(b, room), c, d, e) for a, b, c, d, e in cells]
+        widths[1] = max(len(row[1]) for row in cells)
     lines = [
         "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
     ]
     if n > len(rows):
         lines.append(f"... and {n - len(rows)} more examples (--json lists every output)")
+    if cut:
+        lines.append(fit("(inputs cut to fit the terminal; --json lists them all)"))
     return lines
+
+
+def _cut_values(text: str, width: int) -> str:
+    """Space-separated values within ``width`` columns: as many as fit before " …"."""
+    if len(text) <= width:
+        return text
+    kept = ""
+    for value in text.split(" "):
+        longer = f"{kept} {value}" if kept else value
+        if len(longer) + len(" …") > width:
+            break
+        kept = longer
+    return f"{kept} …" if kept else "…"
 
 
 def human_report(result: TrainResult) -> str:

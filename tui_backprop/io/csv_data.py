@@ -45,9 +45,12 @@ def load_csv(path: PathArg, targets: int = 1) -> Problem:
     # The text is dropped as soon as the table is read, before Problem copies X and Y.
     table = _read_table(_read_text(path, shown), targets, shown)
     x, y = table[:, :-targets], table[:, -targets:]
-    name = os.path.basename(os.fsdecode(path))
+    # A file's name can hold anything but "/": its control characters (an escape sequence
+    # would reach the terminal from every report and the status line) are spelled out.
+    name = one_line(os.path.basename(os.fsdecode(path)))
+    # Without the name: the reports write "problem  NAME: DESCRIPTION".
     description = (
-        f"{one_line(name)}: {len(table)} {_plural(len(table), 'example')}, "
+        f"{len(table)} {_plural(len(table), 'example')}, "
         f"{x.shape[1]} {_plural(x.shape[1], 'input')}, {targets} {_plural(targets, 'target')}"
     )
     return Problem(name, x, y, targets_kind(y), description)
