@@ -194,6 +194,15 @@ def test_bad_lesson_file_is_one_line_and_exit_code_2(tmp_path, body, expected):
         ('title = "x"\n', "scene: missing"),
         ('title = "x"\nscene = "movie"\n', "scene: unknown scene 'movie'"),
         ('title = 3\nscene = "network"\n', "title: must be a string"),
+        # Escape sequences would reach the terminal as commands to it.
+        (
+            'title = "x \\u001b[2J"\nscene = "network"\n',
+            "title: holds a control character ('\\x1b'), not text",
+        ),
+        (
+            'title = "x"\nscene = "network"\nnotes = "a\\nb \\u009b2J"\n',
+            "notes: holds a control character ('\\x9b'), not text",
+        ),
     ],
 )
 def test_bad_lesson_structure(tmp_path, text, expected):
@@ -254,3 +263,9 @@ def test_lesson_keys_are_the_command_line_options():
 
 def test_lesson_error_is_an_input_error():
     assert issubclass(LessonError, InputError)
+
+
+def test_a_lessons_notes_keep_their_lines_and_tabs(tmp_path):
+    path = tmp_path / "ok.toml"
+    path.write_text('title = "x"\nscene = "network"\nnotes = "one\\n\\ttwo"\n')
+    assert load_lesson(str(path)).notes == "one\n\ttwo"

@@ -370,6 +370,12 @@ def _parse(path: Path, document: dict[str, Any]) -> Lesson:
             raise LessonError(path, key, "missing (every lesson has a title and a scene)")
         if not isinstance(value, str):
             raise LessonError(path, key, f"must be a string, got {_type_name(value)}")
+        # A lesson file may come from someone else: an escape sequence in its words would
+        # reach the terminal as a command to it, through the app and the reports alike.
+        allowed = "\n\t" if key == "notes" else ""
+        bad = next((c for c in value if not (c.isprintable() or c in allowed)), None)
+        if bad is not None:
+            raise LessonError(path, key, f"holds a control character ({bad!r}), not text")
         return value.strip()
 
     for key, value in document.items():
