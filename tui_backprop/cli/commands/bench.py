@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from ...core.config import OPTIMIZERS
 from ...core.errors import InputError
 from ...io.files import check_writable_target, write_text_atomic
+from ..wrap import fit
 
 if TYPE_CHECKING:
     from ..main import Invocation
@@ -104,7 +105,9 @@ def table(doc: dict) -> str:
         "reference timed one after the other",
         f"single-threaded cases are timed in {doc.get('clock', 'wall-clock time')}",
     ]
-    return "\n".join(lines)
+    # The notes wrap to the terminal, under their text; the table's rows are kept whole.
+    notes = ("(", "rates are ", "single-threaded ")
+    return "\n".join(fit(line, indent=1) if line.startswith(notes) else line for line in lines)
 
 
 def run_bench_command(call: Invocation) -> int:
