@@ -73,3 +73,18 @@ def test_a_wide_data_sets_inputs_are_cut_at_a_value_to_fit(tmp_path, monkeypatch
     first = next(line for line in wide if line.startswith("1 "))
     assert "…" not in first and "1.476" in first  # the twelfth input, whole
     assert not any("inputs cut" in line for line in wide)
+
+
+def test_bench_wraps_its_notes_and_keeps_its_rows_whole(monkeypatch):
+    from tests.test_bench_columns import _doc
+    from tui_backprop.cli.benchmark import add_flop_fractions
+    from tui_backprop.cli.commands.bench import table
+
+    monkeypatch.setenv("COLUMNS", "80")
+    doc = _doc()
+    add_flop_fractions(doc["cases"], 4e10)
+    lines = table(doc).splitlines()
+    rows = [line for line in lines if line.startswith(("xor-2-3-1", "single-step"))]
+    assert len(rows) == 2 and all(len(row) > 80 for row in rows)  # whole, not wrapped
+    notes = [line for line in lines if line.startswith(("(", " ", "rates"))]
+    assert len(notes) >= 6 and all(len(note) <= 80 for note in notes)
