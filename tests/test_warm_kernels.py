@@ -329,20 +329,31 @@ def test_a_paused_app_writes_nothing():
     assert len(after) < 200, len(after)
 
 
+#: What O says when it turns the default momentum into nesterov.
+O_NESTEROV = "optimizer nesterov: the weights stay, its state starts from zero"
+
+
+def gated_app(release: threading.Event) -> BackpropApp:
+    """The xor-231 lesson's app, its kernels warmed in the background, every warm-up after
+    the first waiting for ``release`` (a compile still in flight)."""
+    app = BackpropApp(dataclasses.replace(lesson_config("xor-231"), step_mode=False))
+    counting_warm_ups(app, kernel_key, [], release)
+    return app
+
+
 def test_a_keys_message_outlasts_the_compile_it_starts():
     """O's message (what changed, and what stays) is said while its kernels load, with a
     note of the compile, and is still there once they are ready."""
     release = threading.Event()
 
     async def scenario() -> None:
-        app = BackpropApp(dataclasses.replace(lesson_config("xor-231"), step_mode=False))
-        counting_warm_ups(app, kernel_key, [], release)
+        app = gated_app(release)
         async with app.run_test(size=(160, 45)) as pilot:
             await kernels_arrive(app, pilot)
             assert app.runner.session.kernels_ready
             await pilot.press("O")  # nesterov: its kernels load in the background
             assert not app.runner.session.kernels_ready
-            said = "optimizer nesterov: the weights stay, its state starts from zero"
+            said = O_NESTEROV
             status = str(app.query_one(StatusLine).render())
             assert f"{said} · compiling kernels…" in status
             release.set()
@@ -360,8 +371,7 @@ def test_o_while_running_says_what_changed_once_the_run_resumes():
     release = threading.Event()
 
     async def scenario() -> None:
-        app = BackpropApp(dataclasses.replace(lesson_config("xor-231"), step_mode=False))
-        counting_warm_ups(app, kernel_key, [], release)
+        app = gated_app(release)
         async with app.run_test(size=(160, 45)) as pilot:
             await kernels_arrive(app, pilot)
             await pilot.press("space")
@@ -371,7 +381,7 @@ def test_o_while_running_says_what_changed_once_the_run_resumes():
             release.set()
             await kernels_arrive(app, pilot)
             assert app.running
-            said = "optimizer nesterov: the weights stay, its state starts from zero"
+            said = O_NESTEROV
             assert app.message == said
             await pilot.press("space")
 
@@ -384,8 +394,7 @@ def test_only_the_compiles_own_words_give_way_to_kernels_ready():
     release = threading.Event()
 
     async def scenario() -> None:
-        app = BackpropApp(dataclasses.replace(lesson_config("xor-231"), step_mode=False))
-        counting_warm_ups(app, kernel_key, [], release)
+        app = gated_app(release)
         async with app.run_test(size=(160, 45)) as pilot:
             await kernels_arrive(app, pilot)
             await pilot.press("O")  # nesterov: its kernels load in the background
