@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
-
 from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult
@@ -12,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
+from ...core.wrapping import hanging
 from ..widgets.formatting import screen_notation
 
 #: Keys Textual's App binds itself: their words give way to this app's.
@@ -138,13 +137,12 @@ def help_text(rows: list[tuple[str, str]], width: int) -> Text:
     """The keys in a column, each one's words beside them, wrapped within ``width`` cells
     with their later lines under the first (not under the keys)."""
     keys_width = max(len(key) for key, _ in rows) + 2
-    words_width = max(20, width - keys_width)
     lines = Text()
     for key, what in rows:
-        wrapped = textwrap.wrap(screen_notation(what), words_width) or [""]
-        lines.append(key.ljust(keys_width), style="bold")
-        lines.append(wrapped[0] + "\n")
-        for more in wrapped[1:]:
-            lines.append(" " * keys_width + more + "\n")
+        first, *more = hanging(key.ljust(keys_width) + screen_notation(what), width, keys_width)
+        lines.append(first[:keys_width], style="bold")
+        lines.append(first[keys_width:] + "\n")
+        for line in more:
+            lines.append(line + "\n")
     lines.rstrip()
     return lines
