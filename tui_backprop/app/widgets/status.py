@@ -109,7 +109,6 @@ class StatusLine(ChangedLines, Widget):
 
     _text = Text()
     _shown: tuple[Snapshot, str, int, str, int | None] | None = None
-    _message = ""
     _message_first = False
     _message_timer: Timer | None = None
 
@@ -131,8 +130,8 @@ class StatusLine(ChangedLines, Widget):
         message: str = "",
         earliest: int | None = None,
     ) -> None:
-        if message != self._message:
-            self._message, self._message_first = message, bool(message)
+        if message != (self._shown[3] if self._shown is not None else ""):
+            self._message_first = bool(message)
             if self._message_timer is not None:
                 self._message_timer.stop()
             self._message_timer = (
