@@ -564,10 +564,8 @@ class BackpropApp(
         self._command(change, message)
         self.prepare(self.runner.session)  # another family of kernels may need compiling
         if not self.runner.session.kernels_ready:
-            self.start_kernels()
-            # The key's own word stays, the compile noted beside it (``kernel_note``).
-            self.message = message
-            self.draw(self.runner.latest(), force=True)
+            self.start_kernels(keep_message=True)
+            self.draw(self.runner.latest(), force=True)  # with the compile's note
         if running:
             self.set_running(True, message)
 

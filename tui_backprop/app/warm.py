@@ -82,12 +82,15 @@ class WarmKernelsMixin(AppHost):
             session.kernels_ready = False
         return session
 
-    def start_kernels(self) -> None:
-        """Compile or load the current Session's kernels in a thread worker, if needed."""
+    def start_kernels(self, keep_message: bool = False) -> None:
+        """Compile or load the current Session's kernels in a thread worker, if needed; the
+        status line says so, or with ``keep_message`` keeps the key's message that asked
+        for them, the compile noted beside it (``kernel_note``)."""
         session = self.runner.session
         if session.kernels_ready:
             return
-        self.say_compiling(f"compiling the kernels for {session.spec.label}…")
+        if not keep_message:
+            self.say_compiling(f"compiling the kernels for {session.spec.label}…")
         # What the kernels depend on, read now: a key that changes it meanwhile (O, a rule
         # with kernels of its own) starts a warm-up of its own, and this one must not make
         # the Session ready for kernels it did not compile.
