@@ -294,9 +294,9 @@ def build_parser() -> OneLineParser:
         action="append",
         choices=(*OPTIMIZERS, "all"),
         metavar="RULE",
-        help="time the throughput cases with this update rule (sgd, momentum, nesterov, "
-        "adagrad, rmsprop, adam), kernels and reference alike (a row per case and rule; "
-        "give it again for more, or all; default: momentum)",
+        help=f"time the throughput cases with this update rule ({', '.join(OPTIMIZERS)}), "
+        "kernels and reference alike (a row per case and rule; give it again for more, "
+        "or all; default: momentum)",
     )
     bench.add_argument("--json", action="store_true", help="print one JSON document")
     bench.add_argument(

@@ -37,9 +37,9 @@ def add_race_parser(commands: Any) -> argparse.ArgumentParser:
         dest="race_surface",
         choices=RACE_SURFACES,
         metavar="SURFACE",
-        help="the cost surface: NOT's (w, b) under mse or cross-entropy (not-mse, "
-        "not-cross-entropy), the quartic, a narrow valley, Rosenbrock (quartic, valley, "
-        "rosenbrock), or the lesson's network (network) (default: not-mse)",
+        help=f"the cost surface, one of {', '.join(RACE_SURFACES)}: NOT's (w, b) under mse "
+        "or cross-entropy, the quartic, a narrow valley, Rosenbrock, or the lesson's "
+        "network (default: not-mse)",
     )
     parser.add_argument(
         "--optimizers",
