@@ -75,16 +75,43 @@ def test_a_wide_data_sets_inputs_are_cut_at_a_value_to_fit(tmp_path, monkeypatch
     assert not any("inputs cut" in line for line in wide)
 
 
-def test_bench_wraps_its_notes_and_keeps_its_rows_whole(monkeypatch):
+def test_bench_splits_its_table_at_80_columns_and_keeps_it_whole_at_160(monkeypatch):
     from tests.test_bench_columns import _doc
     from tui_backprop.cli.benchmark import add_flop_fractions
     from tui_backprop.cli.commands.bench import table
 
-    monkeypatch.setenv("COLUMNS", "80")
     doc = _doc()
     add_flop_fractions(doc["cases"], 4e10)
+    names = [case["name"] for case in doc["cases"]]
+    monkeypatch.setenv("COLUMNS", "80")
     lines = table(doc).splitlines()
-    rows = [line for line in lines if line.startswith(("xor-2-3-1", "single-step"))]
-    assert len(rows) == 2 and all(len(row) > 80 for row in rows)  # whole, not wrapped
+    assert max(len(line) for line in lines) <= 80
+    headers = [line.split() for line in lines if line.startswith("case")]
+    assert headers == [
+        ["case", "agrees", "kernel", "reference", "ratio", "(min-max)", "target"],
+        ["case", "vs", "hand", "of", "flops", "all", "threads"],
+    ]
+    rows = [line.split() for line in lines if line.startswith(tuple(names))]
+    assert [row[0] for row in rows] == names + names  # every case in both tables
+    first, second = rows[: len(names)], rows[len(names) :]
+    assert first[0][1:] == [
+        "yes",
+        "2.00",
+        "M/s",
+        "10.0",
+        "k/s",
+        "200x",
+        "(100-300)",
+        "250x",
+        "missed",
+    ]
+    assert second[0][1:] == ["0.62x", "0.004", "-"]  # xor: vs hand, of flops
+    assert second[1][1:] == ["-", "0.067", "2", "threads:", "50.00", "M/s"]  # restarts
+    assert first[1][1:] == ["yes", "30.00", "M/s", "25", "M/s"]  # its ratio cell empty
     notes = [line for line in lines if line.startswith(("(", " ", "rates"))]
-    assert len(notes) >= 6 and all(len(note) <= 80 for note in notes)
+    assert len(notes) >= 6
+    monkeypatch.setenv("COLUMNS", "160")
+    lines = table(doc).splitlines()
+    rows = [line for line in lines if line.startswith(tuple(names))]
+    assert len(rows) == len(names) and max(len(row) for row in rows) > 80  # one table
+    assert rows[1].split()[-6:] == ["50.00", "M/s", "25", "M/s", "-", "0.067"]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ...core.config import OPTIMIZERS
 from ...core.errors import InputError
 from ...io.files import check_writable_target, write_text_atomic
-from ..wrap import fit
+from ..wrap import columns, fit
 
 if TYPE_CHECKING:
     from ..main import Invocation
@@ -33,6 +33,98 @@ def _flops(case: dict) -> str:
     return "-" if f is None else f"{f['median']:.3f}"
 
 
+#: The table's columns, header and width; the first (the case's name) is sized to the names.
+#: A wide terminal shows them all in one table; a narrower one (a student's 80 columns)
+#: in two, the comparison with the reference and then the comparison with the machine,
+#: each row led by its case, with restarts' rate on all threads in a column of its own.
+WIDE = (
+    (
+        ("case", 0),
+        ("agrees", 8),
+        ("kernel", 14),
+        ("reference", 14),
+        ("ratio (min-max)", 22),
+        ("target", 9),
+        ("vs hand", 9),
+        ("of flops", 10),
+    ),
+)
+NARROW = (
+    (
+        ("case", 0),
+        ("agrees", 7),
+        ("kernel", 13),
+        ("reference", 11),
+        ("ratio (min-max)", 17),
+        ("target", 9),
+    ),
+    (("case", 0), ("vs hand", 9), ("of flops", 10), ("all threads", 24)),
+)
+
+
+def _cells(case: dict) -> dict[str, str]:
+    """A case's row, cell by cell, by column header (``"missed"``: the mark after the target)."""
+    cells = {
+        "case": case["name"],
+        "agrees": "yes" if case["agrees"] else "NO",
+        "vs hand": _hand(case),
+        "of flops": _flops(case),
+        "all threads": "-",
+        "missed": "" if case["meets_target"] else "  missed",
+    }
+    if case["unit"] == "updates/s":
+        r = case["ratio"]
+        goal = case["target_ratio"]
+        cells |= {
+            "kernel": _rate(case["kernel"]["median"]) + "/s",
+            "reference": _rate(case["reference"]["median"]) + "/s",
+            "ratio (min-max)": f"{r['median']:.0f}x ({r['min']:.0f}-{r['max']:.0f})",
+            "target": "-" if goal is None else f"{goal:.0f}x",
+        }
+    elif case["unit"] == "seconds/call":
+        cells |= {
+            "kernel": f"{case['kernel']['median'] * 1e6:.2f} us/call",
+            "reference": f"{case['reference']['median'] * 1e6:.1f} us",
+            "ratio (min-max)": f"{case['ratio']['median']:.0f}x",
+            "target": "<= 1 us",
+        }
+    else:
+        k = case["kernel"]
+        cells |= {
+            "kernel": _rate(k["one_thread"]) + "/s",
+            "reference": "",
+            "ratio (min-max)": "",
+            "all threads": f"{k['threads']} threads: {_rate(k['all_threads'])}/s",
+            "target": f"{case['target_per_thread'] / 1e6:.0f} M/s",
+        }
+    return cells
+
+
+#: Columns whose cells are words, flush left; the others are numbers, flush right.
+WORDS = ("case", "agrees")
+
+
+def _tables(rows: list[dict[str, str]], layout: tuple) -> list[str]:
+    """``rows`` (from ``_cells``) as the tables of ``layout`` (``WIDE`` or ``NARROW``),
+    each after a blank line and under its header."""
+    name_width = max(14, *(len(row["case"]) + 2 for row in rows))
+    lines: list[str] = []
+    for fields in layout:
+        header = {name: name for name, _ in fields}
+        lines.append("")
+        for row in (header, *rows):
+            if layout is WIDE and row["ratio (min-max)"] == "":
+                # restarts has no reference to take a ratio of: the wide table shows its
+                # rate on all threads in that cell.
+                row = row | {"ratio (min-max)": row["all threads"]}
+            cells = (
+                f"{row[name]:{'<' if name in WORDS else '>'}{width or name_width}}"
+                for name, width in fields
+            )
+            lines.append("".join(cells) + (row.get("missed", "") if "target" in header else ""))
+    return lines
+
+
 def table(doc: dict) -> str:
     m = doc["machine"]
     lines = [
@@ -45,41 +137,10 @@ def table(doc: dict) -> str:
             f"FMA flop limit, one thread: {limit['flops_per_second'] / 1e9:.1f} GFLOP/s "
             "(measured here)"
         )
-    width = max(14, *(len(case["name"]) + 2 for case in doc["cases"]))
-    lines += [
-        "",
-        f"{'case':<{width}}{'agrees':<8}{'kernel':>14}{'reference':>14}{'ratio (min-max)':>22}"
-        f"{'target':>9}{'vs hand':>9}{'of flops':>10}",
-    ]
-    for case in doc["cases"]:
-        name, ok = case["name"], "yes" if case["agrees"] else "NO"
-        missed = "" if case["meets_target"] else "  missed"
-        extra = f"{_hand(case):>9}{_flops(case):>10}"
-        if case["unit"] == "updates/s":
-            r = case["ratio"]
-            ratio = f"{r['median']:.0f}x ({r['min']:.0f}-{r['max']:.0f})"
-            goal = case["target_ratio"]
-            target = f"{'-':>9}" if goal is None else f"{goal:>8.0f}x"
-            lines.append(
-                f"{name:<{width}}{ok:<8}{_rate(case['kernel']['median']) + '/s':>14}"
-                f"{_rate(case['reference']['median']) + '/s':>14}{ratio:>22}"
-                f"{target}{extra}{missed}"
-            )
-        elif case["unit"] == "seconds/call":
-            k = case["kernel"]["median"] * 1e6
-            ref = case["reference"]["median"] * 1e6
-            ratio = f"{case['ratio']['median']:.0f}x"
-            lines.append(
-                f"{name:<{width}}{ok:<8}{f'{k:.2f} us/call':>14}{f'{ref:.1f} us':>14}"
-                f"{ratio:>22}{'<= 1 us':>9}{extra}{missed}"
-            )
-        else:
-            k = case["kernel"]
-            threads = f"{k['threads']} threads: {_rate(k['all_threads'])}/s"
-            lines.append(
-                f"{name:<{width}}{ok:<8}{_rate(k['one_thread']) + '/s':>14}{'':>14}"
-                f"{threads:>22}{case['target_per_thread'] / 1e6:>5.0f} M/s{extra}{missed}"
-            )
+    rows = [_cells(case) for case in doc["cases"]]
+    wide = _tables(rows, WIDE)
+    fits = max(len(line) for line in wide) <= columns()
+    lines += wide if fits else _tables(rows, NARROW)
     lines += [
         "(vs hand: kernel updates/s over those of a hand-written XOR 2-3-1 kernel, timed in "
         "the same repeats on the same updates)",
@@ -105,7 +166,7 @@ def table(doc: dict) -> str:
         "reference timed one after the other",
         f"single-threaded cases are timed in {doc.get('clock', 'wall-clock time')}",
     ]
-    # The notes wrap to the terminal, under their text; the table's rows are kept whole.
+    # The notes wrap to the terminal, under their text.
     notes = ("(", "rates are ", "single-threaded ")
     return "\n".join(fit(line, indent=1) if line.startswith(notes) else line for line in lines)
 
