@@ -157,12 +157,24 @@ def test_a_long_status_message_shows_whole_on_the_first_line_then_ends_the_secon
             lines = on_screen(app)
             assert lines[at - 1].strip().startswith("xor 2-3-1 sigmoid/sigmoid mse")
             assert lines[at].rstrip().endswith("…") and "seed 165" in lines[at]
-            # Longer than a whole line: cut there too, with an ellipsis.
+            # Longer than a whole line: over both lines, every word of it, for its seconds.
+            longer = message + ", from the seed it has now"
+            app.message = longer
+            app.draw(app.runner.latest(), force=True)
+            await pilot.pause()
+            first, second = (line.strip(" │") for line in on_screen(app)[at - 1 : at + 1])
+            assert first.startswith("seed 165") and "PAUSED" not in second
+            assert f"{first} {second}".split() == longer.split()
+            # Longer than both: cut at the second's end, with an ellipsis.
             app.message = message + " and more" * 10
             app.draw(app.runner.latest(), force=True)
             await pilot.pause()
-            first = on_screen(app)[at - 1].rstrip()
-            assert first.startswith(" seed 165") and first.endswith("…")
+            first, second = (line.rstrip(" │") for line in on_screen(app)[at - 1 : at + 1])
+            assert first.startswith(" seed 165") and not first.endswith("…")
+            assert second.startswith("  ") and second.endswith("…") and "more" in second
+            app.query_one(StatusLine).message_to_the_end()
+            await pilot.pause()
+            assert on_screen(app)[at].lstrip().startswith("PAUSED")  # the progress is back
             # Its seconds run out by themselves (here a hundredth).
             monkeypatch.setattr(status, "WHOLE_SECONDS", 0.01)
             app.message = message

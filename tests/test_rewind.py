@@ -188,3 +188,33 @@ def test_stepping_one_update_at_a_time_keeps_the_last_10000_within_reach():
     assert session.updates == 2000
     session.run_batches(10000)
     _same(_state(session), end)
+
+
+def test_the_b_hint_is_never_cut_to_a_word_that_says_nothing():
+    """At 80 columns adam's setup line leaves room for "b back" alone, which shows whole;
+    with no room even for that, the progress line's end says it when no message does."""
+    import asyncio
+
+    from tests.test_app import xor_app
+    from tests.test_lecture_layout import on_screen
+    from tui_backprop.app.widgets.status import status_text
+    from tui_backprop.core.config import TrainingConfig
+
+    async def scenario() -> None:
+        app = xor_app(settings=TrainingConfig(seed=0, optimizer="adam"))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("n", "n", "n")
+            await pilot.pause()
+            lines = on_screen(app)
+            at = next(i for i, line in enumerate(lines) if "PAUSED" in line)
+            setup, progress = (line.rstrip(" │") for line in lines[at - 1 : at + 1])
+            assert "adam" in setup and setup.endswith("  b back") and "…" not in setup
+            assert progress.endswith("stepped: example 4")
+            snap = app.runner.latest()
+            setup_width = len(setup) - len("  b back") - 1  # its padding
+            for width, message in ((setup_width + 5, ""), (setup_width + 5, "a message")):
+                first, second = status_text(snap, "PAUSED", 50, message, 0, width).plain.split("\n")
+                assert "b back" not in first
+                assert second.endswith("  b back to 0" if not message else "  a message")
+
+    asyncio.run(scenario())

@@ -8,6 +8,7 @@ from textual.widget import Widget
 
 from ...core.config import FULL_SPEED
 from ...core.snapshot import DIVERGED, PAUSED, RUNNING, Snapshot
+from ...core.wrapping import hanging
 from .changes import ChangedLines
 from .formatting import loss_text
 from .style import BAD, BAD_TEXT, GOOD, IDLE
@@ -57,10 +58,10 @@ def status_text(
     ``width``: the cells the lines have (None: as many as they take).
 
     With ``message_first``, a message too long for the end of the second line (80 columns
-    leave it about twenty) takes the first line's place instead, whole: a message cut
-    short (an answer to a question, what waits for the kernels) says nothing, and the
-    setup is back a few seconds later (``StatusLine``). Otherwise it ends the second
-    line, cut if it must be."""
+    leave it about twenty) takes the first line's place instead, whole, and both lines'
+    if it is longer than one: a message cut short (an answer to a question, what waits
+    for the kernels) says nothing, and the setup and progress are back a few seconds later
+    (``StatusLine``). Otherwise it ends the second line, cut if it must be."""
     spec = snap.spec
     acts = (
         f"{spec.hidden_activation}/{spec.output_activation}"
@@ -73,11 +74,6 @@ def status_text(
         f"{spec.label} {acts} {spec.cost}",
         f"  {rule_text(snap)}  {batch}  seed {snap.seed}",
     )
-    if earliest is not None and earliest < snap.updates:
-        hint = f"  b back to update {earliest}"
-        if width is not None and line1.cell_len + len(hint) > width:
-            hint = f"  b back to {earliest}"  # the short form, where the long one is cut
-        line1.append(hint, style="dim")
     line2 = Text.assemble(
         (f" {state} ", STATE_STYLES[state]),
         f" epoch {snap.epoch}  updates {snap.updates}  ",
@@ -85,11 +81,28 @@ def status_text(
         (loss_text(snap.loss), "bold"),
         f"  speed {speed_text(speed)}",
     )
+    if earliest is not None and earliest < snap.updates:
+        # The longest form that fits the setup line's end (a long setup, as adam's
+        # settings at 80 columns, leaves room for the shortest only), else the progress
+        # line's end unless a message needs it; never cut to a word that says nothing.
+        forms = (f"  b back to update {earliest}", f"  b back to {earliest}", "  b back")
+        room = None if width is None else width - line1.cell_len
+        hint = next((form for form in forms if room is None or len(form) <= room), None)
+        if hint is not None:
+            line1.append(hint, style="dim")
+        elif width is not None and not message and line2.cell_len + len(forms[1]) <= width:
+            line2.append(forms[1], style="dim")
     if message:
         style = "bold" if state != DIVERGED else f"bold {BAD_TEXT}"
         fits = width is None or line2.cell_len + 2 + Text(message).cell_len <= width
         if message_first and not fits:
             line1 = Text(message, style=style)
+            if width is not None and line1.cell_len > width:
+                # Longer than a line of its own: over both, for its few seconds (the
+                # progress is back with the setup), cut only past the second.
+                first, *rest = hanging(message, width, 1)
+                line1 = Text(first, style=style)
+                line2 = Text(" " + " ".join(part.strip() for part in rest), style=style)
         else:
             line2.append(f"  {message}", style=style)
     return Text("\n").join([line1, line2])
