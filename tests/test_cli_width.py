@@ -115,3 +115,18 @@ def test_bench_splits_its_table_at_80_columns_and_keeps_it_whole_at_160(monkeypa
     rows = [line for line in lines if line.startswith(tuple(names))]
     assert len(rows) == len(names) and max(len(row) for row in rows) > 80  # one table
     assert rows[1].split()[-6:] == ["50.00", "M/s", "25", "M/s", "-", "0.067"]
+
+
+def test_a_long_error_wraps_under_its_text_on_a_terminal_and_is_one_line_in_a_pipe():
+    from tests.helpers import run_cli, run_in_terminal
+
+    code, drawn = run_in_terminal("lesson", "nope", size=(60, 24))
+    lines = drawn.decode().replace("\r\n", "\n").strip("\n").split("\n")
+    assert code == 2 and len(lines) > 1 and max(len(line) for line in lines) <= 60
+    head = "tui-backprop lesson: error: "
+    assert lines[0].startswith(head + "no lesson named 'nope'")
+    assert all(line.startswith(" " * len(head)) and line[len(head)] != " " for line in lines[1:])
+    assert " ".join(line.strip() for line in lines).endswith("or give a FILE.toml)")
+    piped = run_cli("lesson", "nope")
+    assert piped.returncode == 2 and piped.stderr.count("\n") == 1
+    assert piped.stderr.startswith(head) and len(piped.stderr) > 60

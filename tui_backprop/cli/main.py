@@ -78,7 +78,9 @@ class OneLineParser(argparse.ArgumentParser):
     command_parsers: dict[str, argparse.ArgumentParser]
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+        from .wrap import error_line
+
+        self.exit(2, error_line(f"{self.prog}: error: {message} (see --help)") + "\n")
 
 
 class VersionAction(argparse.Action):
@@ -418,6 +420,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv = ["tui", *argv]
     args = parser.parse_args(argv)
     from ..core.errors import ConfigError, InputError
+    from .wrap import error_line
 
     try:
         call = invocation(args)
@@ -426,10 +429,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = getattr(module, function)(call)
         return code
     except ConfigError as error:
-        print(f"{PROG} {args.command}: error: {error.worded(option_name)}", file=sys.stderr)
+        worded = error.worded(option_name)
+        print(error_line(f"{PROG} {args.command}: error: {worded}"), file=sys.stderr)
         return 2
     except InputError as error:
-        print(f"{PROG} {args.command}: error: {error}", file=sys.stderr)
+        print(error_line(f"{PROG} {args.command}: error: {error}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)

@@ -18,13 +18,13 @@ of its own, since the compile holds the thread that would draw it.
 
 from __future__ import annotations
 
-import os
-import shutil
 import sys
 import threading
 import time
 import warnings
 from typing import TYPE_CHECKING, Any, TextIO
+
+from .wrap import stream_columns
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -177,14 +177,6 @@ def _can_redraw(stream: TextIO) -> bool:
     from rich.console import Console
 
     return Console(file=stream).is_interactive
-
-
-def _width(stream: TextIO) -> int:
-    """The columns of the terminal ``stream`` is (not stdout's: that may be a file)."""
-    try:
-        return os.get_terminal_size(stream.fileno()).columns
-    except (OSError, ValueError):  # no file descriptor, or not a terminal
-        return shutil.get_terminal_size().columns
 
 
 class CompileNotice:
@@ -340,7 +332,7 @@ class CompileNotice:
             with _line_lock:
                 if drawable and _bars_shown == 0:
                     text = f"{self.who}: loading or compiling the kernels... {elapsed:.1f} s"
-                    self._write("\r" + text[: _width(self.stream) - 1] + "\x1b[K")
+                    self._write("\r" + text[: stream_columns(self.stream) - 1] + "\x1b[K")
                     self._shown = True
             with self._changed:
                 if not self._closed:

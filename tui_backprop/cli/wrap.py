@@ -5,7 +5,10 @@ wrapped."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
+from typing import TextIO
 
 from ..core.wrapping import hanging
 
@@ -16,6 +19,34 @@ NARROWEST = 40
 def columns() -> int:
     """The terminal's width (``COLUMNS`` if set; 80 when there is no terminal)."""
     return max(NARROWEST, shutil.get_terminal_size((80, 24)).columns)
+
+
+def stream_columns(stream: TextIO) -> int:
+    """The columns of the terminal ``stream`` is (not stdout's: that may be a file)."""
+    try:
+        width = os.get_terminal_size(stream.fileno()).columns
+    except (OSError, ValueError):  # no file descriptor, or not a terminal
+        width = 0
+    # A terminal that reports no size (0, as some pseudo-terminals do) is taken as
+    # COLUMNS or 80 says.
+    return width or shutil.get_terminal_size().columns
+
+
+def error_line(line: str, stream: TextIO | None = None) -> str:
+    """An error's one line (``<prog>: error: <what>``), wrapped at spaces under its text
+    when it is longer than the terminal ``stream`` (stderr) is wide, rather than broken
+    mid-word by the terminal; unchanged when the stream is not a terminal, where a script
+    reads one line."""
+    stream = sys.stderr if stream is None else stream
+    try:
+        terminal = stream.isatty()
+    except (OSError, ValueError):  # closed
+        terminal = False
+    if not terminal:
+        return line
+    head = line.find("error: ")
+    indent = head + len("error: ") if head >= 0 else 0
+    return "\n".join(hanging(line, max(NARROWEST, stream_columns(stream)), indent))
 
 
 def fit(line: str, indent: int | None = None, width: int | None = None) -> str:

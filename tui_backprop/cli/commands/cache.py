@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 from kernels.config import CacheRefused, cache_usage, clear_cache
 
+from ..wrap import error_line
+
 if TYPE_CHECKING:
     from ...core.config import RunConfig
     from ..main import Invocation
@@ -164,7 +166,7 @@ def run_cache(call: Invocation) -> int:
         try:
             removed = clear_cache()
         except CacheRefused as error:
-            print(f"tui-backprop cache: error: not clearing: {error}", file=sys.stderr)
+            print(error_line(f"tui-backprop cache: error: not clearing: {error}"), file=sys.stderr)
             return 1
         result = cache_usage() | {"cleared": {k: removed[k] for k in ("files", "bytes")}}
     if args.json:

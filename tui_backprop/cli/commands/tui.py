@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ...core.errors import InputError
 from ...io.files import check_writable_target, write_text_atomic
+from ..wrap import error_line
 
 if TYPE_CHECKING:
     from ...app.app import BackpropApp
@@ -84,7 +85,7 @@ def run_app(config: AppConfig, command: str) -> int:
             write_outputs(app, config)
         except InputError as error:
             with contextlib.suppress(OSError):
-                print(f"tui-backprop {command}: error: {error}", file=sys.stderr)
+                print(error_line(f"tui-backprop {command}: error: {error}"), file=sys.stderr)
         return code
     if code:
         return code  # the app failed and said so: write nothing that looks like a result
