@@ -315,8 +315,10 @@ def test_bench_times_another_rule_against_the_reference_running_it():
         assert row["target_ratio"] is None and row["meets_target"] is True
 
 
-def test_bench_table_has_a_row_per_rule():
+def test_bench_table_has_a_row_per_rule(monkeypatch):
     from tui_backprop.cli.commands.bench import table
+
+    monkeypatch.setenv("COLUMNS", "160")  # the one-table layout
 
     def row(name: str, target: float | None) -> dict:
         return {
