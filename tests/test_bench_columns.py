@@ -107,6 +107,8 @@ def _doc() -> dict:
                 "meets_target": False,
                 "yardstick": {"median": 4e6, "min": 4e6, "max": 4e6},
                 "yardstick_ratio": {"median": 0.625, "min": 0.25, "max": 0.75},
+                "yardstick_target": 0.95,
+                "meets_yardstick_target": False,
                 "yardstick_agrees": True,
                 "flops_per_update": 89,
             },
@@ -150,6 +152,38 @@ def test_flop_fractions_are_rate_times_flops_over_the_limit():
     assert single["flop_fraction"] is None
 
 
+def test_the_flop_fraction_target_is_met_by_the_median_alone():
+    from tui_backprop.cli.benchmark import FLOP_FRACTION_TARGETS
+
+    def big(median: float) -> dict:
+        rates = {"median": median, "min": median / 2, "max": median * 2}
+        return {
+            "name": "64-128-64-10",
+            "unit": "updates/s",
+            "agrees": True,
+            "kernel": rates,
+            "reference": {"median": 1e3},
+            "ratio": {"median": 1.0, "min": 1.0, "max": 1.0},
+            "target_ratio": 10.0,
+            "meets_target": False,
+            "yardstick_ratio": None,
+            "flops_per_update": 100,
+        }
+
+    target = FLOP_FRACTION_TARGETS["64-128-64-10"]
+    cases = [big(target * 1e8), big(target * 1e8 * 0.99), big(1e8) | {"name": "2-16-16-1"}]
+    add_flop_fractions(cases, 1e10)  # updates/s x 100 / 1e10: the fraction is median / 1e8
+    assert cases[0]["flop_fraction_target"] == target and cases[0]["meets_flop_fraction_target"]
+    assert cases[1]["meets_flop_fraction_target"] is False  # its max is over, its median not
+    assert "flop_fraction_target" not in cases[2]  # no target for that row
+    text = table(_doc() | {"cases": cases[:2]})
+    said = text[text.index("targets:") : text.index("(vs hand")]
+    assert " ".join(said.split()) == (
+        "targets: 64-128-64-10 of flops 0.450 (target 0.45), met; "
+        "64-128-64-10 of flops 0.446 (target 0.45), missed"
+    )
+
+
 def test_table_shows_both_columns(monkeypatch):
     monkeypatch.setenv("COLUMNS", "160")  # the one-table layout (80 columns: test_cli_width)
     doc = _doc()
@@ -162,6 +196,7 @@ def test_table_shows_both_columns(monkeypatch):
     assert rows["xor-2-3-1"].split()[-3:] == ["0.62x", "0.004", "missed"]
     assert rows["restarts"].split()[-4:] == ["25", "M/s", "-", "0.067"]
     assert rows["single-step"].split()[-2:] == ["-", "-"]
+    assert rows["targets:"] == "targets: xor-2-3-1 vs hand 0.62x (target 0.95x), missed"
     doc["cases"][0]["yardstick_agrees"] = False
     xor_row = next(line for line in table(doc).splitlines() if line.startswith("xor"))
     assert xor_row.split()[-3] == "NO"
@@ -216,6 +251,11 @@ def test_bench_through_the_entry_point(tmp_path, monkeypatch):
     assert big["flop_fraction"]["median"] == pytest.approx(
         big["kernel"]["median"] * 137_842 / limit
     )
+    assert xor["yardstick_target"] == 0.95
+    assert xor["meets_yardstick_target"] is (xor["yardstick_ratio"]["median"] >= 0.95)
+    big = cases["64-128-64-10"]
+    assert big["flop_fraction_target"] == 0.45
+    assert big["meets_flop_fraction_target"] is (big["flop_fraction"]["median"] >= 0.45)
     # fits as long as a full run's: at 20 epochs their fixed costs made most of ours
     assert cases["sklearn-mlp"]["config"]["epochs"] == 200
     monkeypatch.setenv("COLUMNS", "160")  # the one-table layout

@@ -125,6 +125,25 @@ def _tables(rows: list[dict[str, str]], layout: tuple) -> list[str]:
     return lines
 
 
+def _column_targets(cases: list[dict]) -> list[str]:
+    """The targets of the last two columns, with each case's median and whether it meets
+    it (the "target" column holds the ratio's alone)."""
+    said = []
+    for case in cases:
+        if "yardstick_target" in case:
+            said.append(
+                f"{case['name']} vs hand {_hand(case)} (target {case['yardstick_target']:.2f}x), "
+                + ("met" if case["meets_yardstick_target"] else "missed")
+            )
+        if "flop_fraction_target" in case:
+            said.append(
+                f"{case['name']} of flops {_flops(case)} "
+                f"(target {case['flop_fraction_target']:.2f}), "
+                + ("met" if case["meets_flop_fraction_target"] else "missed")
+            )
+    return ["targets: " + "; ".join(said)] if said else []
+
+
 def table(doc: dict) -> str:
     m = doc["machine"]
     lines = [
@@ -141,6 +160,7 @@ def table(doc: dict) -> str:
     wide = _tables(rows, WIDE)
     fits = max(len(line) for line in wide) <= columns()
     lines += wide if fits else _tables(rows, NARROW)
+    lines += _column_targets(doc["cases"])
     lines += [
         "(vs hand: kernel updates/s over those of a hand-written XOR 2-3-1 kernel, timed in "
         "the same repeats on the same updates)",
@@ -167,8 +187,13 @@ def table(doc: dict) -> str:
         f"single-threaded cases are timed in {doc.get('clock', 'wall-clock time')}",
     ]
     # The notes wrap to the terminal, under their text.
-    notes = ("(", "rates are ", "single-threaded ")
-    return "\n".join(fit(line, indent=1) if line.startswith(notes) else line for line in lines)
+    notes = ("(", "rates are ", "single-threaded ", "targets: ")
+    return "\n".join(
+        fit(line, indent=len("targets: ") if line.startswith("targets: ") else 1)
+        if line.startswith(notes)
+        else line
+        for line in lines
+    )
 
 
 def run_bench_command(call: Invocation) -> int:
