@@ -24,6 +24,7 @@ REPORTS = [
     ["train", "--lesson", "neuron", "--as-written"],
     ["train", "--lesson", "not", "--as-written"],
     ["lesson", "descent", "--as-written"],
+    ["descend", "--x0", "-1"],
 ]
 
 

@@ -9,7 +9,14 @@ import pytest
 
 from tests.helpers import run_cli
 from tui_backprop.core.config import DESCENT_FUNCTIONS, DESCENT_PRESETS
-from tui_backprop.teach.descent import SURFACES, descend, descend_surface, hessian_test
+from tui_backprop.teach.descent import (
+    SURFACES,
+    descend,
+    descend_surface,
+    hessian_test,
+    quartic_slope,
+    second_derivative_test,
+)
 
 
 def test_descend_prints_the_tutorials_number():
@@ -20,6 +27,33 @@ def test_descend_prints_the_tutorials_number():
     doc = json.loads(run_cli("descend", "--json").stdout)
     assert doc["point"] == [2.2500325268933734] and doc["steps"] == 42
     assert doc["verdict"] == "minimum" and doc["converged"] is True
+
+
+@pytest.mark.parametrize("x0", [-1.0, -0.3, -3.0])
+def test_a_start_below_0_stops_short_of_the_inflection_point_and_is_not_called_a_minimum(x0):
+    result = descend(x0, 0.01, 1e-5)
+    x = result.point[0]
+    assert result.converged and -0.05 < x < 0
+    # the trap: f'' > 0 where the run stopped, and f' is not 0 there
+    assert second_derivative_test(x)[0] == "minimum" and quartic_slope(x) < 0
+    assert result.verdict == "inflection" and "not a minimum" in result.test
+    out = run_cli("descend", "--x0", str(x0), env={"COLUMNS": "200"}).stdout
+    assert f"Stopped short of the inflection point at 0, at {x!r}" in out.splitlines()
+    assert "an inflection point, not a minimum" in out and "Local minimum" not in out
+    assert json.loads(run_cli("descend", "--x0", str(x0), "--json").stdout)["verdict"] == (
+        "inflection"
+    )
+
+
+def test_the_inflection_point_itself_and_a_run_that_did_not_converge():
+    at_zero = descend(0.0, 0.01, 1e-5)
+    assert at_zero.point == (0.0,) and at_zero.verdict == "inflection"
+    out = run_cli("descend", "--x0", "0").stdout
+    assert "Inflection point occurs at 0.0" in out.splitlines()
+    cut = descend(-1.0, 0.01, 1e-5, max_steps=10)
+    assert not cut.converged and cut.verdict == "no verdict" and "no test" in cut.test
+    out = run_cli("descend", "--x0", "-1", "--max-steps", "10").stdout
+    assert f"Stopped at {cut.point[0]!r}" in out.splitlines()
 
 
 def test_the_loop_is_the_tutorials():

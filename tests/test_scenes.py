@@ -156,6 +156,26 @@ def test_descent_steps_stops_and_classifies():
     run(scenario())
 
 
+def test_descent_from_below_0_names_the_inflection_point_it_stops_short_of():
+    async def scenario():
+        app = lesson_app("descent")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            await pilot.press(*["left"] * 17, "e")  # from 4 to -0.25, to the end
+            expected = descend(-0.25, 0.01, 1e-5)
+            np.testing.assert_array_equal(screen.result.path, expected.path)
+            info = " ".join(str(screen.info()).split())
+            x = expected.point[0]
+            assert f"Stopped short of the inflection point at 0, at {x!r}" in info
+            assert "an inflection point, not a minimum" in info
+            assert "Local minimum" not in info and "a minimum" not in info.replace(
+                "not a minimum", ""
+            )
+
+    run(scenario())
+
+
 @pytest.mark.parametrize(
     "presses,verdict",
     [(["f"], "a minimum"), (["f", "f"], "a maximum"), (["f", "f", "f"], "a saddle point")],

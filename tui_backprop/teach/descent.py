@@ -3,7 +3,9 @@
 One variable: f(x) = x^4 - 3x^3 + 2, f'(x) = 4x^3 - 9x^2, f''(x) = 12x^2 - 18x. The step is
 x <- x - gamma f'(x), written as the tutorial writes it (x_new += -gamma * df(x_old)) so
 that IEEE doubles reproduce its printed result exactly; it stops when
-|x_new - x_old| <= precision, and the second-derivative test classifies the point reached.
+|x_new - x_old| <= precision, and the second-derivative test classifies the stationary
+point reached: the minimum at 9/4, or (f'' = 0, no verdict) the inflection point at 0, which
+a start below 0 creeps up to and stops short of (``quartic_verdict``).
 
 Two variables: a bowl (a minimum), a cap (a maximum, reached by gradient ascent) and a
 saddle (reached from a start on its stable line), classified by the Hessian test:
@@ -55,13 +57,57 @@ class Descent:
     test: str  # the test with its numbers
 
 
+#: The quartic's stationary points, where f'(x) = x^2 (4x - 9) is 0: its minimum, 9/4
+#: (f'' = 81/4 > 0), and 0, where f'' = 0 too and f' is negative on both sides: an
+#: inflection point, a flat step on the way down, not a minimum.
+MINIMUM = 9 / 4
+INFLECTION = 0.0
+
+
 def second_derivative_test(x: float) -> tuple[str, str]:
+    """The test at x: the sign of f''(x) = 12x^2 - 18x. It classifies a stationary point
+    only (``quartic_verdict`` says which one a run stopped at)."""
     c = quartic_curvature(x)
     if c > 0:
         return "minimum", f"f''(x) = {c:.6g} > 0: a minimum"
     if c < 0:
         return "maximum", f"f''(x) = {c:.6g} < 0: a maximum"
     return "no verdict", "f''(x) = 0: the test gives no verdict"
+
+
+def quartic_verdict(x: float, converged: bool) -> tuple[str, str]:
+    """What a run that stopped at x reached, and the test that says so.
+
+    A run that converged stopped where its steps, gamma f'(x), fell below the precision:
+    at or next to a stationary point, the nearer of 9/4 and 0. Next to 9/4 the test at x
+    is the test at 9/4 (f'' > 0 all around it). Next to 0 it is not: a run from x0 < 0
+    creeps up to 0 (f' vanishes there as x^2) and stops short of it, where
+    f''(x) > 0 would call a minimum what is an inflection point; f''(0) = 0 gives no
+    verdict, and the signs of f' on either side decide. A run that did not converge did
+    not reach a stationary point, and the test does not apply.
+    """
+    if not converged:
+        return "no verdict", (
+            f"f'(x) = {quartic_slope(x):.3g}, not 0: no stationary point reached, so no test"
+        )
+    if abs(x - MINIMUM) < abs(x - INFLECTION):
+        return second_derivative_test(x)
+    return "inflection", (
+        "f''(0) = 0: the test gives no verdict; f'(x) = x^2 (4x - 9) < 0 on both sides "
+        "of 0: an inflection point, not a minimum"
+    )
+
+
+def quartic_point_line(x: float, verdict: str) -> str:
+    """The tutorial's last line, "Local minimum occurs at x", as true for where the run
+    stopped (``quartic_verdict``'s verdict)."""
+    if verdict == "minimum":
+        return f"Local minimum occurs at {x!r}"
+    if verdict == "inflection":
+        if x == INFLECTION:
+            return f"Inflection point occurs at {x!r}"
+        return f"Stopped short of the inflection point at 0, at {x!r}"
+    return f"Stopped at {x!r}"
 
 
 def descend(
@@ -84,7 +130,7 @@ def descend(
             diverged = True
             break
     converged = not diverged and abs(x_new - x_old) <= precision
-    verdict, test = ("", "") if diverged else second_derivative_test(x_new)
+    verdict, test = ("", "") if diverged else quartic_verdict(x_new, converged)
     value = quartic(x_new) if math.isfinite(x_new) and abs(x_new) < 1e75 else math.inf
     return Descent(
         (x_new,), steps, converged, diverged, np.array(path)[:, None], value, verdict, test

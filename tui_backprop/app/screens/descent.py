@@ -29,6 +29,7 @@ from ...teach.descent import (
     descend_surface,
     quartic,
     quartic_curvature,
+    quartic_point_line,
     quartic_slope,
 )
 from ...teach.errata import DescentPoint
@@ -318,11 +319,9 @@ class DescentScreen(SceneScreen):
             if result.verdict:
                 text.append(f"{result.test}\n", styles.verdict)
                 if self.function == "quartic":
-                    kind = {"minimum": "Local minimum", "maximum": "Local maximum"}.get(
-                        result.verdict, "Critical point"
-                    )
-                    text.append(f"{kind} occurs at {float(point[0])!r}\n", "bold")
-                    text.append(f"(f''(x) = 12x^2 - 18x = {quartic_curvature(x):.6g})\n")
+                    text.append(quartic_point_line(float(point[0]), result.verdict) + "\n", "bold")
+                    if result.verdict == "minimum":
+                        text.append(f"(f''(x) = 12x^2 - 18x = {quartic_curvature(x):.6g})\n")
         text.append("\nn step  e end  space run  p preset\n← → start  + - γ  f function", "dim")
         return text
 

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from ...core.config import QUARTIC_START
 from ...io.files import json_number
-from ...teach.descent import SURFACES, descend, descend_surface
+from ...teach.descent import SURFACES, descend, descend_surface, quartic_point_line
+from ..wrap import fit
 
 if TYPE_CHECKING:
     from ..main import Invocation
@@ -62,14 +63,10 @@ def run_descend(call: Invocation) -> int:
     if not result.converged:
         print(f"stopped after {result.steps} steps (--max-steps) without converging")
     if config.function == "quartic":
-        x = result.point[0]
-        kind = {"minimum": "Local minimum", "maximum": "Local maximum"}.get(
-            result.verdict, "Critical point"
-        )
-        print(f"{kind} occurs at {x!r}")
+        print(quartic_point_line(result.point[0], result.verdict))
     else:
         x, y = result.point
         print(f"reached ({x!r}, {y!r}), f = {result.value:.6g}")
     print(f"steps: {result.steps}")
-    print(result.test)
+    print(fit(result.test, indent=2))
     return 0
