@@ -157,6 +157,28 @@ def test_divergence_is_reported_as_null_never_nan():
     assert doc["epochs"] < 100
 
 
+def test_a_diverged_run_counts_its_unfinished_epoch_and_wraps_its_reason():
+    import re
+
+    out = run_cli(
+        "train", "--problem", "sine", "--alpha", "100", "--epochs", "20", env={"COLUMNS": "80"}
+    )
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    epochs = next(line for line in lines if line.startswith("epochs "))
+    updates = next(line for line in lines if line.startswith("updates "))
+    whole, partial, per_epoch = map(
+        int,
+        re.fullmatch(r"epochs +(\d+), and (\d+) of the next one's (\d+) updates", epochs).groups(),
+    )
+    assert per_epoch == 50 and 0 < partial < per_epoch  # sine: 50 examples, online
+    assert updates.split()[1] == str(whole * per_epoch + partial)
+    at = next(i for i, line in enumerate(lines) if line.startswith("DIVERGED"))
+    assert lines[at].startswith(f"DIVERGED in epoch {whole + 1}: ")
+    assert all(len(line) <= 80 for line in lines[at:]) and len(lines) > at + 1
+    assert lines[at + 1].startswith(" " * len("DIVERGED ")) and "try --alpha 10" in lines[-1]
+
+
 def test_diverged_run_does_not_overwrite_a_saved_file(tmp_path):
     saved = tmp_path / "w.json"
     saved.write_text("keep me")

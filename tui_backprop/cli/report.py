@@ -165,7 +165,15 @@ def human_report(result: TrainResult) -> str:
     if setup.problem.kind == "classification":
         acc = accuracy(session.outputs, session.Y)
         lines.append(f"accuracy      {acc:.1%}")
-    lines.append(f"epochs        {result.epochs}")
+    partial = session.batch_in_epoch  # updates into an epoch not finished (a divergence, ^C)
+    lines.append(
+        f"epochs        {result.epochs}"
+        + (
+            f", and {partial} of the next one's {session.batches_per_epoch} updates"
+            if partial
+            else ""
+        )
+    )
     lines.append(
         f"updates       {session.updates} in {result.seconds:.3f} s ({rate / 1e6:.2f} M updates/s)"
     )
@@ -175,10 +183,11 @@ def human_report(result: TrainResult) -> str:
         if resumed.state:
             what.append(f"{setup.settings.optimizer} state (t = {resumed.t})")
         lines.append(f"resumed       {resumed.file}: {', '.join(what)}")
+    # The last lines wrap at spaces under their text (a divergence's reason is long).
     if result.diverged:
-        lines.append(divergence_message(result))
+        lines.append(fit(divergence_message(result), indent=len("DIVERGED ")))
     if result.interrupted:
-        lines.append(interruption_line(result))
+        lines.append(fit(interruption_line(result), indent=2))
     return "\n".join(lines)
 
 
