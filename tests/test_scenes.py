@@ -13,10 +13,11 @@ from textual.widgets import Input, OptionList
 
 from tests.helpers import held, run_cli, run_in_terminal
 from tui_backprop.app.app import BackpropApp
-from tui_backprop.app.screens.descent import DescentScreen
+from tui_backprop.app.screens.descent import SURFACE_RANGE, DescentScreen
 from tui_backprop.app.screens.landscape import LandscapeScreen
 from tui_backprop.app.screens.race import RaceScreen
 from tui_backprop.app.screens.restarts import RestartsScreen
+from tui_backprop.app.widgets.heatmap import sample
 from tui_backprop.app.widgets.notes import NotesPanel
 from tui_backprop.cli.commands.tui import build_config
 from tui_backprop.cli.main import build_parser, invocation
@@ -172,6 +173,38 @@ def test_descent_from_below_0_names_the_inflection_point_it_stops_short_of():
             assert "Local minimum" not in info and "a minimum" not in info.replace(
                 "not a minimum", ""
             )
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("presses", [1, 2, 3], ids=["bowl", "cap", "saddle"])
+def test_descent_surfaces_fill_their_map_on_a_linear_scale_from_the_first_frame(presses):
+    """The map is sampled at its laid-out size as soon as f shows it, on a linear scale:
+    a log one pressed the cap and the saddle (negative values) into one colour."""
+    from tui_backprop.app.widgets.heatmap import Heatmap
+
+    async def scenario():
+        app = lesson_app("descent")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press(*["f"] * presses)
+            await pilot.pause()
+            heatmap = app.screen.query_one(Heatmap)
+            width, height = heatmap.size
+            assert heatmap.levels is not None and heatmap.levels.shape == (2 * height, width)
+            t = heatmap.levels
+            surface = SURFACES[app.screen.function]
+            values = sample(
+                lambda x, y: surface.f(x, y) + 0 * x * y, -SURFACE_RANGE, SURFACE_RANGE, width,
+                2 * height,
+            )  # fmt: skip
+            np.testing.assert_allclose(
+                t, (values - values.min()) / (values.max() - values.min()), atol=1e-12
+            )
+            counts = np.histogram(t, bins=5, range=(0, 1))[0]
+            assert counts.max() < 0.6 * t.size  # no shade takes most of the map
+            legend = str(app.screen.query_one("#descent-legend").render())
+            assert f"{values.min():.2g}▕" in legend and f"▏{values.max():.2g} linear" in legend
 
     run(scenario())
 

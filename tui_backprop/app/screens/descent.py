@@ -33,7 +33,7 @@ from ...teach.descent import (
     quartic_slope,
 )
 from ...teach.errata import DescentPoint
-from ..widgets.heatmap import Heatmap, legend, sample
+from ..widgets.heatmap import LINEAR, Heatmap, legend, sample
 from ..widgets.style import descent_styles, plot_colours
 from .errata import ErrataScreen, errata_text
 from .scene import SceneScreen
@@ -189,6 +189,10 @@ class DescentScreen(SceneScreen):
     def on_resize(self) -> None:
         self.call_after_refresh(self.draw)
 
+    def on_heatmap_resized(self) -> None:
+        # The map is laid out only once a surface shows it (f): sample it at its size.
+        self.draw()
+
     # -- the run --------------------------------------------------------------------------
     @property
     def gamma(self) -> float:
@@ -257,12 +261,13 @@ class DescentScreen(SceneScreen):
             columns,
             rows,
         )
-        shift = values - np.nanmin(values) + 1e-3 * (np.nanmax(values) - np.nanmin(values))
-        heatmap.show(shift, -SURFACE_RANGE, SURFACE_RANGE, self.descent.path[: self.k + 1])
+        # Linear: the surfaces take both signs, and their shapes (a bowl's ellipses, a
+        # saddle's crossing bands) are a quadratic's, which a linear scale shows as they are.
+        heatmap.show(values, -SURFACE_RANGE, SURFACE_RANGE, self.descent.path[: self.k + 1], LINEAR)
         self.query_one(
             "#descent-map-box"
         ).border_title = f"{surface.name}: f(x, y) = {surface.formula}"
-        text = legend(float(np.nanmin(values)), float(np.nanmax(values)), mode=heatmap.mode)
+        text = legend(heatmap.low, heatmap.high, mode=heatmap.mode, scale=LINEAR)
         self.query_one("#descent-legend", Static).update(text)
 
     def info(self) -> Text:
@@ -299,7 +304,7 @@ class DescentScreen(SceneScreen):
             gx, gy = surface.gradient(x, y)
             text.append(
                 f"(x, y) = ({x:.6g}, {y:.6g})\nf      = {surface.f(x, y):.6g}\n"
-                f"grad f = ({gx:.4g}, {gy:.4g})\n"
+                f"grad f = ({gx + 0.0:.4g}, {gy + 0.0:.4g})\n"  # + 0.0: no -0
             )
             if not self.finished:
                 sign = "+" if surface.ascent else "-"

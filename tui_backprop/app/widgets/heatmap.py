@@ -1,8 +1,11 @@
 """A heatmap of a function of two variables, two pixels per character (▀ with a foreground
 and a background colour), with a path drawn over it: readable at 80x24.
 
-Values are shown on a log scale between their smallest and largest finite value, dark
-(low) to bright (high), so a flat plateau reads as one even colour. The colours follow the
+Values are shown between their smallest and largest finite value, dark (low) to bright
+(high): costs on a log scale (``LOG``), so a flat plateau reads as one even colour and the
+valleys keep their detail; functions of any sign, as the descent scene's cap and saddle,
+on a linear one (``LINEAR``), where a log would press everything but the lowest values
+into one colour. The colours follow the
 terminal (see :mod:`.style`): truecolor and 256 colours draw two pixels per character with
 a ramp of their own; 16 colours and NO_COLOR draw one shading character per cell
 (" ░▒▓█", low to high), so the map reads without colour.
@@ -18,6 +21,7 @@ from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -99,6 +103,27 @@ def log_fractions(values: np.ndarray) -> tuple[np.ndarray, float, float]:
     return t, float(finite.min()), high
 
 
+def linear_fractions(values: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """(t, low, high): every value's place in [0, 1] (nan where not finite) on a linear
+    scale from the smallest to the largest finite value (0 everywhere when they are equal)."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return np.full(values.shape, math.nan), math.nan, math.nan
+    low, high = float(finite.min()), float(finite.max())
+    t = np.zeros(values.shape)
+    if high > low:
+        with np.errstate(invalid="ignore"):
+            t = (values - low) / (high - low)
+    t = np.clip(np.nan_to_num(t, nan=0.0), 0.0, 1.0)
+    t[~np.isfinite(values)] = math.nan
+    return t, low, high
+
+
+#: The scales a heat map can take, by the word its legend shows.
+LOG, LINEAR = "log", "linear"
+SCALES = {LOG: log_fractions, LINEAR: linear_fractions}
+
+
 def log_levels(values: np.ndarray) -> tuple[np.ndarray, float, float]:
     """(levels, low, high): every value's truecolor palette index (-1 where not finite) on
     the log scale of :func:`log_fractions`."""
@@ -161,14 +186,22 @@ class Heatmap(Widget):
         """(columns, pixel rows) the widget draws now (at least 1 x 2)."""
         return max(1, self.size.width), 2 * max(1, self.size.height)
 
+    class Resized(Message):
+        """The map's size changed: its owner samples its function again at the new one
+        (a map shown before its first layout was sampled at 1 x 2 pixels)."""
+
+    def on_resize(self) -> None:
+        self.post_message(self.Resized())
+
     def show(
         self,
         values: np.ndarray,
         lo: float,
         hi: float,
         path: Sequence[Sequence[float]] | np.ndarray = (),
+        scale: str = LOG,
     ) -> None:
-        self.levels, self.low, self.high = log_fractions(values)
+        self.levels, self.low, self.high = SCALES[scale](values)
         self.lo, self.hi = lo, hi
         self.marks = {}
         path = list(path)
@@ -261,9 +294,11 @@ def heatmap_row(
     return segments
 
 
-def legend(low: float, high: float, width: int = 6, mode: ColourMode = "truecolor") -> Text:
-    """``low ▕████▏ high log  ○ start ● now``: the scale and what the marks mean (in 16
-    colours and mono the shading characters, low to high)."""
+def legend(
+    low: float, high: float, width: int = 6, mode: ColourMode = "truecolor", scale: str = LOG
+) -> Text:
+    """``low ▕████▏ high log  ○ start ● now``: the scale (``LOG`` or ``LINEAR``, named) and
+    what the marks mean (in 16 colours and mono the shading characters, low to high)."""
     text = Text()
     text.append(f"{low:.2g}▕" if math.isfinite(low) else "-▕")
     if mode in ("truecolor", "256"):
@@ -273,7 +308,7 @@ def legend(low: float, high: float, width: int = 6, mode: ColourMode = "truecolo
             text.append("█", Style(color=Color.from_rgb(*rgb)))
     else:
         text.append(SHADES, SHADE_STYLE_16 if mode == "16" else "")
-    text.append(f"▏{high:.2g} log" if math.isfinite(high) else "▏-")
+    text.append(f"▏{high:.2g} {scale}" if math.isfinite(high) else "▏-")
     text.append(f"  {START} start ", "bold")
     if mode == "mono":
         text.append(NOW, "bold")
