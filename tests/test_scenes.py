@@ -429,3 +429,47 @@ def test_lesson_opens_in_a_terminal():
     code, output = run_in_terminal("lesson", "landscape", "--quit-after", "2")
     assert code == 0
     assert b"cross-entropy" in output and "W¹₁₁".encode() in output
+
+
+def test_plot_titles_fall_back_to_shorter_ones_that_plotext_draws():
+    from tui_backprop.app.widgets.formatting import PLOT_TITLE_MARGIN, plot_title
+
+    assert plot_title(60, "a long title, with more", "short") == "a long title, with more"
+    assert plot_title(30, "a long title, with more", "short") == "short"
+    assert plot_title(13, "a long title", "shorter one") == "sh…"  # 3 columns: 2 and …
+    # plotext itself: what plot_title picks is drawn, at the widths that take the y labels
+    import plotext as plt
+
+    for width in (20, 38, 60):
+        title = plot_title(width, "f(x) = x^4 - 3x^3 + 2   ▄▀ tangent", "f(x) = x^4 - 3x^3 + 2")
+        plt.clf()
+        plt.plotsize(width, 8)
+        plt.plot([1, 2, 3], [1e-7, 4e-7, 9e-7])  # y labels of 8 characters, the widest
+        plt.title(title)
+        assert title in plt.build(), (width, PLOT_TITLE_MARGIN)
+
+
+@pytest.mark.parametrize(
+    ("lesson", "presses", "title"),
+    [
+        ("descent", [], "f(x) = x^4 - 3x^3 + 2"),
+        ("race", ["f", "f"], "f(x) = x^4 - 3x^3 + 2"),
+    ],
+)
+def test_plot_titles_show_at_80_columns(lesson, presses, title):
+    """plotext drops a title too long for its plot, leaving a blank line: at 80 columns the
+    scenes' plots name what they show all the same."""
+    from tests.test_lecture_layout import on_screen
+
+    async def scenario():
+        app = lesson_app(lesson)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press(*presses)
+            await pilot.pause()
+            assert any(title in line for line in on_screen(app)[:3])
+            if lesson == "race":  # the box's own words are the curve's, not the last map's
+                box = app.screen.query_one("#race-map-box")
+                assert box.border_subtitle == "x -2..4.5  X now"
+
+    run(scenario())

@@ -33,6 +33,7 @@ from ...teach.descent import (
     quartic_slope,
 )
 from ...teach.errata import DescentPoint
+from ..widgets.formatting import plot_title
 from ..widgets.heatmap import LINEAR, Heatmap, legend, sample
 from ..widgets.style import descent_styles, plot_colours
 from .errata import ErrataScreen, errata_text
@@ -77,7 +78,10 @@ class QuarticPlot(PlotextPlot):
             plt.scatter([x], [fx], marker="●", color=colours.mark)
         plt.xlim(lo, hi)
         plt.ylim(*Y_RANGE)
-        plt.title("f(x) = x^4 - 3x^3 + 2   tangent: green")
+        # The tangent is drawn in half blocks (plotext's default marker), the curve in
+        # braille: the title names it by its look, which holds without colour.
+        formula = "f(x) = x^4 - 3x^3 + 2"
+        plt.title(plot_title(self.size.width, f"{formula}   ▄▀ tangent", formula))
         self.refresh()
 
 

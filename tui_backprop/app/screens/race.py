@@ -46,7 +46,7 @@ from ...teach.race import (
 )
 from ..background import in_background
 from ..config import AppConfig
-from ..widgets.formatting import parameter_name
+from ..widgets.formatting import parameter_name, plot_title
 from ..widgets.heatmap import NOW, START, Heatmap, legend, nearest
 from ..widgets.style import PlotColours, plot_colours
 from .scene import SceneScreen
@@ -201,7 +201,7 @@ class LossPlot(PlotextPlot):
             low, high = math.log10(min(finite)), math.log10(max(finite))
             ticks = [float(t) for t in np.linspace(low, high, self.TICKS if high > low else 1)]
             plt.yticks(ticks, tick_labels([10**t for t in ticks]))
-        plt.title("loss per step" + (" (log)" if log else ""))
+        plt.title(plot_title(self.size.width, "loss per step" + (" (log)" if log else "")))
         self.refresh()
 
 
@@ -229,7 +229,13 @@ class CurvePlot(PlotextPlot):
                     color=racer_colour(racer.optimizer, colours),
                 )
         plt.xlim(lo, hi)
-        plt.title(f"{surface.formula}   start x = {surface.start[0]:g}")
+        plt.title(
+            plot_title(
+                self.size.width,
+                f"{surface.formula}   start x = {surface.start[0]:g}",
+                surface.formula,
+            )
+        )
         self.refresh()
 
 
@@ -480,6 +486,8 @@ class RaceScreen(SceneScreen):
         box = self.query_one("#race-map-box")
         if self.surface.dims == 1:
             box.border_title = self.surface.name
+            # The curve shows each racer's point by its letter (no trails, no start mark).
+            box.border_subtitle = f"x {self.surface.lo:g}..{self.surface.hi:g}  X now"
             self.query_one(CurvePlot).show(race, self.active)
         else:
             self._draw_map()

@@ -29,7 +29,7 @@ from ...io.lessons import Lesson
 from ...teach.restarts import RestartsResult, train_restarts
 from ..config import AppConfig
 from ..tutorial import seed_lesson
-from ..widgets.formatting import loss_text
+from ..widgets.formatting import loss_text, plot_title
 from ..widgets.style import PLOT_DATA, PLOT_MARK
 from .errata import ErrataScreen, errata_text
 from .scene import SceneScreen
@@ -60,7 +60,15 @@ class LossHistogram(PlotextPlot):
             most = int(np.histogram(logs, bins=bins)[0].max())
             step = max(1, math.ceil(most / 5))
             plt.yticks(list(range(0, most + step, step)))
-        plt.title("final loss, log10 (red: the threshold)")
+        # The threshold is a vertical line (│), the bars are blocks: named by their look.
+        plt.title(
+            plot_title(
+                self.size.width,
+                "log10 of the final losses   │ the threshold",
+                "log10 final loss   │ threshold",
+                "log10 final loss",
+            )
+        )
         self.refresh()
 
 

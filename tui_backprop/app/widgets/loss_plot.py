@@ -8,6 +8,7 @@ from textual_plotext import PlotextPlot
 
 from ...core.snapshot import Snapshot
 from .changes import ChangedLines
+from .formatting import plot_title
 from .style import plot_colours
 
 #: Smallest loss drawn on a log axis (plotext refuses values <= 0).
@@ -76,7 +77,7 @@ class LossPlot(ChangedLines, PlotextPlot):
         plt.clear_data()
         plt.clear_figure()
         x, y = plot_points(snap.history_epochs, snap.history_losses, max(10, self.size.width), log)
-        plt.title("mean loss per epoch" + (" (log)" if log else ""))
+        plt.title(plot_title(self.size.width, "mean loss per epoch" + (" (log)" if log else "")))
         plt.xlabel("epoch")
         # plotext cannot set up a log axis without points.
         plt.yscale("log" if log and x else "linear")

@@ -35,6 +35,7 @@ from textual_plotext import PlotextPlot
 
 from ...core.snapshot import Snapshot
 from ...teach.explain import forward_many
+from .formatting import plot_title
 from .style import (
     CONTOUR_GLYPH,
     MAP_BACKGROUND_16,
@@ -316,7 +317,9 @@ class OutputCurve(PlotextPlot):
         plt.clear_data()
         plt.clear_figure()
         colours = plot_colours(self.app.current_theme.dark)
-        plt.title("output a against x, data points")
+        plt.title(
+            plot_title(self.size.width, "output a against x, data points", "output a against x")
+        )
         plt.xlabel("x")
         keep = np.isfinite(ys)
         if keep.any():
