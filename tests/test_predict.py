@@ -80,3 +80,30 @@ def test_predict_mode_asks_judges_and_scores():
             assert not isinstance(app.screen, QuestionScreen)
 
     asyncio.run(scenario())
+
+
+def test_a_typo_is_not_an_answer_and_does_not_give_the_value_away():
+    from textual.widgets import Input, Static
+
+    async def scenario() -> None:
+        app = xor_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("p", "s")
+            screen = app.screen
+            assert isinstance(screen, QuestionScreen)
+            value = app._quiz[1][0].value
+            before = app.message
+            await pilot.press(*"xyz", "enter")
+            assert app.screen is screen and app.message == before  # still asking
+            hint = str(screen.query_one("#question-hint", Static).render())
+            assert "'xyz' is not a number" in hint and f"{value:.6g}" not in hint
+            assert app.score == [0, 0]
+            screen.query_one("#answer", Input).value = ""
+            await pilot.press(*"[b]1", "enter")  # shown as typed, not read as markup
+            assert "'[b]1' is not a number" in str(screen.query_one("#question-hint").render())
+            screen.query_one("#answer", Input).value = ""
+            await pilot.press(*f"{value:.5g}", "enter")
+            assert not isinstance(app.screen, QuestionScreen)
+            assert app.message.startswith("right: a¹₁") and app.score == [1, 1]
+
+    asyncio.run(scenario())

@@ -13,8 +13,7 @@ from textual.actions import SkipAction
 from textual.binding import Binding
 
 from ..core.arrays import layer_arrays
-from ..core.config import QuizConfig, number_from_text
-from ..core.errors import ConfigError
+from ..core.config import QuizConfig
 from ..core.session import Session
 from ..core.snapshot import Snapshot
 from ..teach.explain import Explanation, explain_update
@@ -214,8 +213,8 @@ class TeachingMixin(AppHost):
             self._reveal(walk, new, snap)
             return
 
-        def answered(text: str | None) -> None:
-            self._judge(question, text)
+        def answered(answer: float | None) -> None:
+            self._judge(question, answer)
             self._reveal(walk, new, snap, keep_message=True)
 
         self.push_screen(
@@ -259,18 +258,12 @@ class TeachingMixin(AppHost):
             self.score = [0, 0]
         return self._quiz[1].get(index)
 
-    def _judge(self, question: Question, text: str | None) -> None:
+    def _judge(self, question: Question, answer: float | None) -> None:
         """Mark an answer (None: skipped) and say so in the status line."""
         value = f"{question.value:.6g}"
         label = screen_notation(question.label)
-        if text is None:
+        if answer is None:
             self.message = f"skipped: {label} = {value}"
-            return
-        try:
-            answer = number_from_text(text.strip())
-        except ConfigError:
-            self.message = f"not a number ({text!r}): {label} = {value}"
-            self.score[1] += 1
             return
         self.score[1] += 1
         if judge(answer, question.value, self._quiz_config().tolerance):

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import math
+
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
+from ...core.config import number_from_text
+from ...core.errors import ConfigError, one_line
 
-class QuestionScreen(ModalScreen[str | None]):
-    """Asks for one number; enter answers (the typed text), escape skips (None)."""
+
+class QuestionScreen(ModalScreen[float | None]):
+    """Asks for one number; enter answers (the number typed), escape skips (None). Text
+    that is not a number is not an answer: the box says so and waits for another try,
+    rather than showing the value asked for."""
 
     DEFAULT_CSS = """
     QuestionScreen {
@@ -43,13 +51,26 @@ class QuestionScreen(ModalScreen[str | None]):
             yield Static(f"next: {self.phase_title}")
             yield Static(f"what is {self.label}?  {self.score}")
             yield Input(placeholder="a number, as 0.25 or -1e-3", id="answer")
+            yield Static("", id="question-hint")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#answer", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
+        text = event.value.strip()
+        try:
+            answer = number_from_text(text)
+        except ConfigError:
+            answer = math.nan
+        if not math.isfinite(answer):
+            what = f"{one_line(text)[:20]!r} is not a number: type one" if text else "type a number"
+            # A Text, not markup: what was typed is shown as typed, brackets and all.
+            self.query_one("#question-hint", Static).update(
+                Text(f"{what}, as 0.25 or -1e-3 (escape skips)", style="bold")
+            )
+            return
+        self.dismiss(answer)
 
     def action_skip(self) -> None:
         self.dismiss(None)
