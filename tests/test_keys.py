@@ -141,6 +141,12 @@ def test_help_on_a_scene_lists_the_scenes_keys(scene):
             for binding in scene_screen.BINDINGS:
                 assert binding.description in text or (binding.tooltip or "") in text
             assert footer_actions(app) == {"dismiss"}
+            # tab moves the focus only between two widgets or more (restarts: its seeds
+            # and the seed box); elsewhere it does nothing, and the help does not offer it
+            focusable = len(scene_screen.focus_chain)
+            assert ("Focus Next" in text) is (focusable > 1) and (focusable > 1) is (
+                scene == "restarts"
+            )
             await pilot.press("escape")
             await pilot.pause()
             assert app.screen is scene_screen
@@ -193,11 +199,14 @@ def test_the_palette_offers_the_screens_commands_by_what_they_do():
             assert not any("same as the" in help for help in titles.values())
             assert not any(t.startswith(("reseed", "α×2", "momentum")) for t in titles)
             assert "run/pause (space)" in titles
+            assert not any(t.startswith("Focus") for t in titles)  # nothing to focus here
             await pilot.press("escape")
             await pilot.pause()
             titles = {c.title: c.help for c in app.get_system_commands(app.screen)}
             assert titles["reseed (r)"].startswith("reseed: next seed")
             assert not any("same as the" in help for help in titles.values())
             assert "start left (left)" not in titles
+            # Textual's "Keys" panel lists Textual's keys, not this screen's: "keys (?)" does
+            assert "Keys" not in titles and "keys (?)" in titles and "Theme" in titles
 
     run(scenario())

@@ -213,7 +213,7 @@ MAIN_BINDINGS: list[BindingType] = [
 
 
 #: Actions the palette has already (Textual's Quit, keys (?)) or that need no name there.
-PALETTE_LEFT_OUT = ("quit", "help", "app.close_explain", "focus_next", "focus_previous")
+PALETTE_LEFT_OUT = ("quit", "help", "app.close_explain")
 
 
 class MainScreen(Screen[None]):
@@ -716,8 +716,13 @@ class BackpropApp(
         return True
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Textual's own commands, the keys of ``screen`` by what they do, every lesson."""
-        yield from super().get_system_commands(screen)
+        """Textual's own commands, the keys of ``screen`` by what they do, every lesson.
+
+        Not Textual's "Keys": its panel lists Textual's own bindings (ctrl+pgup, ...) and
+        squeezes the view beside it; "keys (?)" below shows this screen's."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Keys":
+                yield command
         seen: set[str] = set()
         for binding in screen_bindings(screen):
             action = binding.action

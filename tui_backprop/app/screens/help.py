@@ -17,6 +17,7 @@ from ..widgets.formatting import screen_notation
 TEXTUAL_KEYS = {b.key for b in App.BINDINGS if isinstance(b, Binding)}
 
 LEFT_OUT = {"screen.copy_text", "command_palette", "help_quit"}
+FOCUS_MOVES = {"app.focus_next", "app.focus_previous"}
 
 #: The main view's keys that share one line in the help.
 JOINED = {
@@ -37,12 +38,18 @@ JOINED = {
 def screen_bindings(screen: Screen) -> list[Binding]:
     """What ``screen``'s keys are: its own bindings, then the app's global ones, in the
     order they are declared, leaving out those its check_action turns off and Textual's
-    text copying and command palette (ctrl+p has its own line)."""
+    text copying and command palette (ctrl+p has its own line), and its focus keys where
+    there is nothing to move the focus between."""
     app = screen.app
+    # Textual's tab and shift+tab move the focus: a key that does nothing on a screen
+    # with fewer than two widgets to focus (the descent, landscape and race scenes).
+    moves_focus = len(screen.focus_chain) > 1
     found: list[Binding] = []
     for node in (screen, app):
         for _key, binding in node._bindings:
             if binding.action in LEFT_OUT or binding in found:
+                continue
+            if binding.action in FOCUS_MOVES and not moves_focus:
                 continue
             if app._check_action_state(binding.action, node):
                 found.append(binding)
