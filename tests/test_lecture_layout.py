@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -20,11 +21,12 @@ from tests.test_scenes import lesson_app
 from tui_backprop.app.screens.help import HelpScreen, help_text
 from tui_backprop.app.widgets.examples import ExamplesView
 from tui_backprop.app.widgets.explain_panel import ExplainPanel
-from tui_backprop.app.widgets.formatting import screen_notation, weight_name
+from tui_backprop.app.widgets.formatting import screen_notation, signed, weight_name
 from tui_backprop.app.widgets.network.view import NetworkView
 from tui_backprop.app.widgets.notes import NotesPanel
 from tui_backprop.app.widgets.status import StatusLine
 from tui_backprop.app.widgets.weights import WeightsView
+from tui_backprop.core.arrays import layer_arrays
 from tui_backprop.core.config import TrainingConfig
 from tui_backprop.core.problem import REGRESSION, Problem
 from tui_backprop.core.spec import NetworkSpec
@@ -257,8 +259,14 @@ def test_the_weights_panel_uses_its_width_and_pages():
             await pilot.pause()
             weights = app.query_one(WeightsView)
             text = str(weights.render()).splitlines()
-            # W¹ (32×2) flows into groups side by side: the width is used.
+            # W¹ (32×2) is too tall for the panel, so it flows into groups side by side:
+            # the width is used. Each group after the first names the matrix and its rows,
+            # which run on in order from group to group.
             assert text[0].count("W¹") >= 2
+            assert text[0].lstrip().startswith("W¹ 32×2")
+            groups = [(int(a), int(b)) for a, b in re.findall(r"W¹ rows (\d+)–(\d+)", text[0])]
+            assert groups and groups[0][0] > 1 and groups[-1][1] == 32
+            assert all(first == last + 1 for (_, last), (first, _) in pairwise(groups))
             assert max(len(line) for line in text) > weights.size.width - 12
             above, below = weights.more
             assert above == 0 and below > 0
@@ -272,6 +280,50 @@ def test_the_weights_panel_uses_its_width_and_pages():
             assert "W³" in str(weights.render())
 
     run(scenario())
+
+
+def test_a_matrix_that_fits_the_panels_height_is_not_split():
+    """At 160x45 the panel is wide enough for two groups of W¹ (3×2) side by side, but tall
+    enough for its three rows one under another: it shows one matrix, rows in order, each
+    row on a line of its own, not rows 1–2 with row 3 beside row 1."""
+
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.pause()
+            weights = app.query_one(WeightsView)
+            text = str(weights.render()).splitlines()
+            assert weights.more == (0, 0)
+            assert sum(line.count("W¹") for line in text) == 1
+            row_lines = []
+            for row in layer_arrays(app.runner.latest().weights)[1]:
+                cells = " ".join(f"{signed(x):>7}" for x in row)
+                [line] = [i for i, shown in enumerate(text) if cells in shown]
+                assert text[line].count("│") == 1  # W¹'s row and b¹'s entry, nothing beside
+                row_lines.append(line)
+            assert row_lines == sorted(row_lines)
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("sizes", [(1, 24, 1), (2, 32, 1), (2, 3, 1)])
+def test_a_flowed_matrix_keeps_its_columns_under_its_headers(sizes):
+    """However long the header of a continued group ("W¹ rows 13–24"), each group's
+    "│" before b stands in the same column on every line, with a space before it."""
+    from tests.test_network_view import random_snapshot
+    from tui_backprop.app.widgets.weights import weights_text
+
+    text, _, _ = weights_text(random_snapshot(*sizes), width=60, height=23)
+    lines = text.plain.splitlines()
+    header = lines[0]
+    bars = [i for i, char in enumerate(header) if char == "│"]
+    assert all(header[i - 1] == " " for i in bars)
+    rows = lines[1 : 1 + 2 * sizes[1]]
+    for line in rows:
+        if line.startswith("W"):  # the next matrix
+            break
+        line_bars = [i for i, char in enumerate(line) if char == "│"]
+        assert line_bars == bars[: len(line_bars)], line
 
 
 def test_the_examples_table_pages_and_keeps_output_and_cost_for_many_columns():

@@ -1,10 +1,14 @@
 """W^m and b^m per layer: each value, and under it (dim) the last change d applied.
 
-A matrix narrower than the panel is flowed into side-by-side groups of rows, so the panel's
-width is used (a 32×2 W¹ in three groups of 11 rows, not one column of 32 with the rest of
-the panel empty). What does not fit in the panel's height is paged (``page``, the mouse
-wheel); the bottom border says which lines are shown. Columns that do not fit are left out
-from the right, with "…+N" saying how many.
+A matrix too tall for the panel's height is flowed into side-by-side groups of rows, so the
+panel's width is used (a 32×2 W¹ in two groups of 16 rows, not one column of 32 with the
+rest of the panel empty): into as few groups as make it fit the height, or as many as fit
+the width. Each group after the first is headed with the matrix and its rows ("W¹ rows
+17–32"), so it reads as the same matrix continued. A matrix that fits the height stays one
+column, its rows one under another, however wide the panel: split up, a 3×2 W¹ would look
+like two matrices with its rows out of order. What does not fit in the panel's height is
+paged (``page``, the mouse wheel); the bottom border says which lines are shown. Columns
+that do not fit are left out from the right, with "…+N" saying how many.
 """
 
 from __future__ import annotations
@@ -53,10 +57,22 @@ def _row(
     return line
 
 
+def _room(height: int) -> int:
+    """The lines a panel ``height`` lines high has for the matrices: the last one is the
+    legend."""
+    return max(1, height - 1)
+
+
+def _rows(first: int, last: int) -> str:
+    """The rows a group after a matrix's first holds, 1-based, for its header."""
+    return f" row {first}" if first == last else f" rows {first}–{last}"
+
+
 @dataclass(frozen=True)
 class Layer:
     """How layer m's W^m (rows × cols) and b^m are laid out: shown_cols columns in a block
-    of ``block`` cells, rows flowed into ``groups`` groups of ``per_group`` rows."""
+    of ``block`` cells, rows flowed into ``groups`` groups of ``per_group`` rows (one group
+    unless the matrix is too tall for the panel)."""
 
     m: int
     rows: int
@@ -72,9 +88,13 @@ class Layer:
         return 1 + 2 * self.per_group  # the header, then a value and a change line per row
 
 
-def lay_out(snap: Snapshot, width: int, first_col: int = 0) -> list[Layer]:
+def lay_out(snap: Snapshot, width: int, height: int, first_col: int = 0) -> list[Layer]:
+    """Every layer's layout in a panel of ``width`` x ``height`` cells: its columns from
+    ``first_col`` on where they do not all fit the width, its rows in one group unless
+    they do not fit the height."""
     spec = snap.spec
     bias_width = len(BIAS_GAP) + CELL if spec.bias else 0
+    room = _room(height)
     layers = []
     for m in range(1, spec.n_layers + 1):
         rows, cols = spec.sizes[m], spec.sizes[m - 1]
@@ -83,8 +103,17 @@ def lay_out(snap: Snapshot, width: int, first_col: int = 0) -> list[Layer]:
         else:  # leave room for the "…+N" that says how many are not shown
             shown_cols = max(1, min(cols, (width - bias_width - 4) // CELL))
         block = shown_cols * CELL + (4 if cols > shown_cols else 0)
-        group = block + bias_width
-        groups = max(1, min(rows, (width + len(GROUP_GAP)) // (group + len(GROUP_GAP))))
+        groups = 1
+        if 1 + 2 * rows > room:  # too tall in one column: flow its rows side by side
+            # Wide enough for every continuation header and a space before the "│": none
+            # is wider than "rows N-1–N" (a group of one row is headed "row N").
+            header = len(f"W{sup(m)}{_rows(rows - 1, rows)}") + 1
+            flowed = max(block, header)
+            fit = (width + len(GROUP_GAP)) // (flowed + bias_width + len(GROUP_GAP))
+            needed = math.ceil(rows / max(1, (room - 1) // 2))  # a header, then 2 per row
+            groups = max(1, min(rows, fit, needed))
+            if groups > 1:
+                block = flowed
         per_group = math.ceil(rows / groups)
         groups = math.ceil(rows / per_group)  # no empty group
         col_start = min(max(0, first_col), cols - shown_cols)
@@ -103,7 +132,7 @@ def _line(snap: Snapshot, layer: Layer, index: int, arrays: tuple, dark: bool = 
             line.append(GROUP_GAP)
         if index == 0:
             last = min(layer.rows, first + layer.per_group)
-            size = f" {layer.rows}×{layer.cols}" if g == 0 else f" {first + 1}–{last}"
+            size = f" {layer.rows}×{layer.cols}" if g == 0 else _rows(first + 1, last)
             if g == 0 and layer.shown_cols < layer.cols:
                 start = layer.col_start
                 size += f" cols {start + 1}–{start + layer.shown_cols}"
@@ -131,9 +160,11 @@ def _line(snap: Snapshot, layer: Layer, index: int, arrays: tuple, dark: bool = 
     return line
 
 
-def weights_lines(snap: Snapshot, width: int, first_col: int = 0) -> tuple[list[Layer], int]:
+def weights_lines(
+    snap: Snapshot, width: int, height: int, first_col: int = 0
+) -> tuple[list[Layer], int]:
     """The layers' layout and how many lines they take in all."""
-    layers = lay_out(snap, width, first_col)
+    layers = lay_out(snap, width, height, first_col)
     return layers, sum(layer.lines for layer in layers)
 
 
@@ -149,8 +180,8 @@ def weights_text(
     underneath, in ``width`` x ``height`` cells, the last line a legend; returns the text,
     the lines shown and the lines in all. Matrices wider than the panel show their columns
     from ``first_col`` on, and values in the sign colours of a dark or a light theme."""
-    layers, total = weights_lines(snap, width, first_col)
-    room = max(1, height - 1)  # the last line explains the dim numbers
+    layers, total = weights_lines(snap, width, height, first_col)
+    room = _room(height)
     last_page = max(0, total - room)
     first = min(max(0, first), last_page)
     start = 0
@@ -222,7 +253,9 @@ class WeightsView(ChangedLines, Widget):
         text, self.shown, self.total = weights_text(
             self.snapshot, width, height, self.first, self.first_col, theme_is_dark(self)
         )
-        widest = max(layer.cols - layer.shown_cols for layer in lay_out(self.snapshot, width))
+        widest = max(
+            layer.cols - layer.shown_cols for layer in lay_out(self.snapshot, width, height)
+        )
         self.first_col = min(self.first_col, widest)
         self.first = self.shown.start if self.shown else 0
         if self.shown and len(self.shown) < self.total:
@@ -250,9 +283,10 @@ class WeightsView(ChangedLines, Widget):
         if self.snapshot is None:
             return
         width = self.content_size.width or 60
+        height = self.content_size.height or 100
         cut = [
             layer.shown_cols
-            for layer in lay_out(self.snapshot, width)
+            for layer in lay_out(self.snapshot, width, height)
             if layer.col_start or layer.shown_cols < layer.cols
         ]
         step = min(cut) if cut else 1
