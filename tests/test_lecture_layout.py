@@ -326,6 +326,29 @@ def test_a_flowed_matrix_keeps_its_columns_under_its_headers(sizes):
         assert line_bars == bars[: len(line_bars)], line
 
 
+def test_the_bottom_borders_say_which_lines_the_panels_show():
+    """The subtitle worked out when a panel first renders at its size (the lines that fit)
+    reaches the screen: not one from before the layout, when the size was not known."""
+
+    async def scenario():
+        problem = "circle"  # 100 examples: the table is paged too
+        spec = NetworkSpec.build(2, (32, 32), 1)
+        app = xor_app(problem=problem, spec=spec)
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.pause()
+            screen = on_screen(app)
+            weights, examples = app.query_one(WeightsView), app.query_one(ExamplesView)
+            shown = len(str(weights.render()).splitlines()) - 1  # the legend is the last
+            assert weights.border_subtitle.startswith(f"lines 1–{shown} of ")
+            rows = len(str(examples.render()).splitlines()) - 1  # under the header
+            assert examples.border_subtitle.startswith(f"1–{rows} of ")
+            for panel in (weights, examples):
+                bottom = screen[panel.region.bottom - 1][panel.region.x : panel.region.right]
+                assert f" {panel.border_subtitle} " in bottom
+
+    run(scenario())
+
+
 def test_the_examples_table_pages_and_keeps_output_and_cost_for_many_columns():
     rng = np.random.default_rng(0)
     problem = Problem(

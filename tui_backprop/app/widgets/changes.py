@@ -102,9 +102,16 @@ def theme_is_dark(widget: object) -> bool:
 
 def set_subtitle(widget: Any, subtitle: str) -> None:
     """Set a widget's border subtitle only when it changes (setting it redraws the whole
-    widget, border and all)."""
+    widget, border and all).
+
+    A panel works its subtitle out where it draws, and it draws in ``render`` too, when it
+    first has its size. Textual clears a widget's dirty regions once ``render`` returns, so
+    the redraw that setting the subtitle asks for there is lost and the border would keep
+    the old one (worked out before the layout, at no size); it is asked for again after
+    the refresh."""
     if str(widget.border_subtitle or "") != subtitle:
         widget.border_subtitle = subtitle
+        widget.call_after_refresh(widget.refresh)
 
 
 def joined_runs(text: Text, cells: list[Cells]) -> Text:
