@@ -112,6 +112,25 @@ def test_the_footer_shows_the_screens_own_keys(scene):
     run(scenario())
 
 
+@pytest.mark.parametrize("scene", SCENES)
+def test_a_scenes_footer_shows_its_help_key_at_80_columns(scene):
+    """A scene's keys run past the footer's end at 80 columns: ? comes among the first
+    three, where it shows, and leads to the rest."""
+    from tests.test_lecture_layout import on_screen
+
+    async def scenario():
+        app = lesson_app(scene)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            keys = [key.action for key in app.screen.query_one(Footer).query(FooterKey)]
+            assert "help" in keys[:3]
+            assert "? help" in on_screen(app)[-1]
+            await pilot.press("question_mark")
+            assert isinstance(app.screen, HelpScreen)
+
+    run(scenario())
+
+
 def test_landscape_footer_offers_no_reseed_or_alpha():
     async def scenario():
         app = lesson_app("landscape")

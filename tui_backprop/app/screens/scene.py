@@ -51,11 +51,17 @@ class SceneScreen(Screen[None]):
     BINDINGS = [
         Binding("t", "notes", "notes", tooltip="the lesson's notes: show / hide"),
         Binding("escape", "close", "network view", tooltip="back to the network view"),
+        # The app's ? again, here, so that the footer shows it among the first: at 80
+        # columns a scene's keys run past the footer's end, where the app's would be.
+        Binding("question_mark", "help", "help", key_display="?", tooltip="this screen's keys"),
     ]
 
     def __init__(self, lesson: Lesson | None = None) -> None:
         super().__init__()
         self.lesson = lesson
+
+    def action_help(self) -> None:
+        self.app.action_help()  # type: ignore[attr-defined]
 
     @property
     def step_mode(self) -> bool:
