@@ -168,6 +168,42 @@ def test_m_cycles_momentum():
     run(scenario())
 
 
+def test_m_changes_mu_only_under_the_rules_that_have_one():
+    """m cycles mu under momentum and nesterov, and the status line's rule shows it; under
+    sgd, adagrad, rmsprop and adam mu would do nothing: m changes nothing and says so, and
+    neither the help nor the palette offers it."""
+    from tui_backprop.app.screens.help import help_rows
+    from tui_backprop.core.config import OPTIMIZERS, RULE_SETTINGS
+
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            session = app.runner.session
+            for _ in OPTIMIZERS:
+                await pilot.press("O")
+                optimizer = session.rule.optimizer
+                has_mu = "momentum" in RULE_SETTINGS[optimizer]
+                before = session.rule
+                await pilot.press("m")
+                app.query_one(StatusLine).message_to_the_end()
+                rule_line = status(app).splitlines()[0]
+                keys = [keys for keys, _what in help_rows(app.screen)]
+                titles = [c.title for c in app.get_system_commands(app.screen)]
+                if has_mu:
+                    assert session.momentum != before.momentum, optimizer
+                    assert f"μ {session.momentum:g}" in rule_line, optimizer
+                    assert "m" in keys and "momentum (m)" in titles, optimizer
+                else:
+                    assert session.rule == before, optimizer
+                    assert "μ" not in rule_line, optimizer
+                    assert app.message.startswith(f"{optimizer} has no momentum μ")
+                    assert "O changes the rule" in app.message
+                    assert "m" not in keys and "momentum (m)" not in titles, optimizer
+            assert session.rule.optimizer == "momentum"  # the cycle came round
+
+    run(scenario())
+
+
 def test_a_cycles_the_hidden_activation_and_reinitialises():
     async def scenario():
         app = xor_app()

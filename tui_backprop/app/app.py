@@ -32,7 +32,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from ..core.config import FULL_SPEED, MAX_SEED, OPTIMIZERS, SPEEDS
+from ..core.config import FULL_SPEED, MAX_SEED, OPTIMIZERS, RULE_SETTINGS, SPEEDS
 from ..core.session import Session
 from ..core.snapshot import DIVERGED, PAUSED, RUNNING, Snapshot
 from ..core.spec import NetworkSpec
@@ -127,6 +127,9 @@ MAIN_BINDINGS: list[BindingType] = [
     Binding(
         "m", "app.momentum", "momentum", show=False, tooltip="momentum cycles 0, 0.5, 0.9, 0.99"
     ),
+    # m under a rule without mu (check_action turns the binding above off, so help and the
+    # palette leave m out): it says why nothing changes. A system binding is listed nowhere.
+    Binding("m", "app.no_momentum", "no momentum", show=False, system=True),
     Binding(
         "O",
         "app.optimizer",
@@ -539,7 +542,22 @@ class BackpropApp(
     def _do_alpha_down(self) -> None:
         self._set_alpha(self.runner.session.alpha / 2)
 
+    def _has_momentum(self) -> bool:
+        """Whether the update rule has a momentum mu for m to change: momentum and
+        nesterov do; sgd, adagrad, rmsprop and adam would ignore it."""
+        return "momentum" in RULE_SETTINGS[self.runner.session.rule.optimizer]
+
+    def action_no_momentum(self) -> None:
+        """m under a rule without mu: nothing changes, and the status line says why."""
+        optimizer = self.runner.session.rule.optimizer
+        self.say(
+            f"{optimizer} has no momentum μ (only momentum and nesterov do): O changes the rule"
+        )
+
     def _do_momentum(self) -> None:
+        if not self._has_momentum():  # m replayed from an older run file (the key is off here)
+            self.action_no_momentum()
+            return
         current = self.runner.session.momentum
         following = [mu for mu in MOMENTUM_STEPS if mu > current + 1e-12]
         mu = following[0] if following else MOMENTUM_STEPS[0]
@@ -709,6 +727,10 @@ class BackpropApp(
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "activation":
             return self.runner.session.spec.hidden_activation is not None
+        if action == "momentum":
+            return self._has_momentum()
+        if action == "no_momentum":
+            return not self._has_momentum()
         if action == "errata":
             return self.has_errata()
         if action in ("page_weights", "page_examples"):

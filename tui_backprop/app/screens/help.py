@@ -38,25 +38,29 @@ JOINED = {
 def screen_bindings(screen: Screen) -> list[Binding]:
     """What ``screen``'s keys are: its own bindings, then the app's global ones (of keys
     the screen does not bind itself), in the order they are declared, leaving out those
-    its check_action turns off, Textual's text copying and command palette (ctrl+p has
+    its check_action turns off, system bindings (a key's answer where its action does not
+    apply, Textual's ctrl+c hint), Textual's text copying and command palette (ctrl+p has
     its own line), and its focus keys where there is nothing to move the focus between."""
     app = screen.app
     # Textual's tab and shift+tab move the focus: a key that does nothing on a screen
     # with fewer than two widgets to focus (the descent, landscape and race scenes).
     moves_focus = len(screen.focus_chain) > 1
     found: list[Binding] = []
-    taken: set[str] = set()  # keys the screen binds: the app's bindings of them never act
+    # Keys the screen binds and lets act: the app's bindings of them never act.
+    taken: set[str] = set()
     for node in (screen, app):
         for key, binding in node._bindings:
             if node is app and key in taken:
                 continue
-            taken.add(key)
-            if binding.action in LEFT_OUT or binding in found:
+            if not app._check_action_state(binding.action, node):
+                continue
+            if node is screen:
+                taken.add(key)
+            if binding.action in LEFT_OUT or binding.system or binding in found:
                 continue
             if binding.action in FOCUS_MOVES and not moves_focus:
                 continue
-            if app._check_action_state(binding.action, node):
-                found.append(binding)
+            found.append(binding)
     return found
 
 
