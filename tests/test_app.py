@@ -358,6 +358,10 @@ def test_stop_epoch_pauses_exactly_there():
                 app.advance_frame()
             assert not app.running
             assert app.runner.session.epoch == 3 and app.runner.session.updates == 12
+            assert "stops at epoch 3" in app.message
+            await pilot.press("space")  # pressed there again: it trains on past epoch 3
+            app.advance_frame()
+            assert app.running and app.runner.session.updates == 17
 
     run(scenario())
 

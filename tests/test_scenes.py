@@ -137,6 +137,53 @@ def test_palette_lists_every_lesson_and_opens_one():
     run(scenario())
 
 
+def _limited_network_lessons() -> list[str]:
+    return [
+        name
+        for name in SHIPPED
+        if load_lesson(name).scene == "network" and load_lesson(name).app.stop_epoch is not None
+    ]
+
+
+@pytest.mark.parametrize("name", _limited_network_lessons())
+def test_a_lessons_epoch_limit_pauses_there_and_space_trains_on_past_it(name):
+    """Running pauses at the lesson's [training] epochs and says so, naming them and what
+    space does; space there (or after n stepped past) trains on; a run from below, after
+    a restart, pauses there again."""
+    limit = load_lesson(name).app.stop_epoch
+
+    async def run_until_paused(app, pilot):
+        await pilot.press("space")
+        for _ in range(10):
+            app.advance_frame()
+        assert not app.running
+
+    async def scenario():
+        app = lesson_app(name)
+        async with app.run_test(size=(100, 30)) as pilot:
+            session = app.runner.session
+            app.runner.speed = limit * session.batches_per_epoch // 3 + 1  # three frames
+            for _ in range(2):
+                await run_until_paused(app, pilot)
+                assert session.epoch == limit and session.batch_in_epoch == 0
+                assert f"stops at epoch {limit}" in app.message and "space" in app.message
+                await pilot.press("space")  # again, at the limit: it trains on
+                app.advance_frame()
+                assert app.running and session.updates > limit * session.batches_per_epoch
+                assert f"past epoch {limit}" in app.message
+                app.advance_frame()
+                assert app.running
+                await pilot.press("space", "i")  # pause; restart, from below the limit
+                assert session.updates == 0
+            await run_until_paused(app, pilot)
+            await pilot.press("n", "space")  # the reported way: one step past, then space
+            app.advance_frame()
+            assert app.running and session.updates > limit * session.batches_per_epoch + 1
+            assert f"past epoch {limit}" in app.message
+
+    run(scenario())
+
+
 # -- descent ------------------------------------------------------------------------------
 def test_descent_steps_stops_and_classifies():
     async def scenario():

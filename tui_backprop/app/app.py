@@ -385,10 +385,15 @@ class BackpropApp(
                 "- halves it and restarts, i restarts, r reseeds"
             )
             self.set_running(False)
-        elif self.runner.stop_epoch is not None and snap.epoch >= self.runner.stop_epoch:
-            self.message = f"reached {snap.epoch} epochs"
+        elif self.runner.stopped_at_stop_epoch(snap):
+            stop = self.runner.stop_epoch
+            self.message = f"{self._stop_owner()} stops at epoch {stop}: space trains on past it"
             self.set_running(False)
         self.draw(snap)
+
+    def _stop_owner(self) -> str:
+        """Who set the epoch running stops at: a lesson (its epochs), or the command line."""
+        return "the lesson" if self.config.lesson is not None else "this run"
 
     def advance_frame(self) -> None:
         """Step mode (tests): what one timer tick does while running."""
@@ -398,7 +403,8 @@ class BackpropApp(
     # -- running --------------------------------------------------------------------------
     def set_running(self, running: bool, message: str = "") -> None:
         """Run or pause. A run that starts clears the status line's message, or shows
-        ``message`` (a key that paused to change the rule says what it changed)."""
+        ``message`` (a key that paused to change the rule says what it changed); one that
+        starts at or past the epoch running stops at trains on past it, and says so."""
         if running and self.runner.latest().diverged:
             self.say(DIVERGED_KEYS)
             return
@@ -409,6 +415,9 @@ class BackpropApp(
             return
         self.running = running
         if running:
+            if self.runner.start_run() and not message:
+                stop, owner = self.runner.stop_epoch, self._stop_owner()
+                message = f"training on past epoch {stop}, where {owner} stops"
             self.message = message
             if not self.config.step_mode:
                 self.run_worker(

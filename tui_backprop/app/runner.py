@@ -38,7 +38,11 @@ class Runner:
         self._resume = threading.Event()
         self._speed = speed
         self.total_updates = 0  # across restarts and reseeds, for --stats
-        self.stop_epoch: int | None = None  # running pauses once this many epochs are done
+        #: Running pauses on reaching this many epochs from below (see ``start_run``).
+        self.stop_epoch: int | None = None
+        #: The run started at or past ``stop_epoch`` and trains on; back below it, running
+        #: pauses there again. Set by the UI thread, cleared by whichever thread trains.
+        self.past_stop = False
         self.stop_update: int | None = None  # and once this many updates are (a replay)
         self._budget = 0
         self._chunk = 64
@@ -138,9 +142,25 @@ class Runner:
         """Go back to ``updates`` updates (no earlier than ``rewind.earliest``)."""
         return self.apply(lambda session: self.rewind.back_to(session, updates))
 
+    def start_run(self) -> bool:
+        """Running starts. At or past ``stop_epoch`` (it stopped there, or a step went past
+        it) it trains on past it rather than stopping at once: returns whether it does. A
+        run from below stops there."""
+
+        def past(session: Session) -> bool:
+            self.past_stop = self.stop_epoch is not None and session.epoch >= self.stop_epoch
+            return self.past_stop
+
+        return self.read(past)
+
+    def stopped_at_stop_epoch(self, snap: Snapshot) -> bool:
+        """Whether running has reached ``stop_epoch`` from below, where it stops."""
+        stop = self.stop_epoch
+        return stop is not None and not self.past_stop and snap.epoch >= stop
+
     def _until_stop(self, count: int) -> int:
-        """``count`` cut so that running stops exactly at ``stop_epoch`` and at
-        ``stop_update``."""
+        """``count`` cut so that running stops exactly at ``stop_epoch`` (unless it trains
+        on past it) and at ``stop_update``."""
         s = self.session
         if self.stop_update is not None:
             count = max(0, min(count, self.stop_update - s.updates))
@@ -149,6 +169,10 @@ class Runner:
         left = self.stop_epoch * s.batches_per_epoch - (
             s.epoch * s.batches_per_epoch + s.batch_in_epoch
         )
+        if left > 0:
+            self.past_stop = False  # below it again (r, i, a new rule...): it stops there
+        if self.past_stop:
+            return count
         return max(0, min(count, left))
 
     def until_stop(self, count: int) -> int:
