@@ -72,18 +72,40 @@ def fit(
     strip_zero: bool = False,
     separated: bool = False,
 ) -> str:
-    """``value`` in exactly ``width`` characters, right-aligned, with up to 3 decimals.
+    """``value`` in exactly ``width`` characters, right-aligned, with up to 3 decimals: the
+    number as :func:`fit_number` writes it or, where no number fits (-1e154 in 5
+    characters), a spreadsheet's "-####", which says so rather than print something that
+    is not the number."""
+    text = fit_number(value, width, sign, strip_zero, separated)
+    if text is not None:
+        return text
+    try:
+        negative = float(value) < 0
+    except (TypeError, ValueError, OverflowError):
+        negative = False
+    return ("-" if negative else "+") + "#" * (width - 1) if width > 1 else "#"
+
+
+def fit_number(
+    value: SupportsFloat | str,
+    width: int,
+    sign: str = " ",
+    strip_zero: bool = False,
+    separated: bool = False,
+) -> str | None:
+    """``value`` as a number in exactly ``width`` characters, right-aligned, with up to 3
+    decimals; None where no number fits.
 
     sign is a format-spec sign: " " (space for positives) or "+". strip_zero drops the
     leading zero (".982") for the network's compact nodes. Values too wide for fixed point
     fall back to the compact scientific form ("3.0e210", "+3e210" where the room is short;
     a positive's sign is dropped before its digits), non-finite ones print as nan / inf.
+    Every form keeps at least one mantissa digit ("-e210" would not read as a number): a
+    value too small for its exponent to fit is printed as the zero it rounds to ("-.000",
+    "-0"), and a value too large for it has no form in ``width``: None.
 
-    Where not even one mantissa digit fits, the exponent alone gives the order of magnitude
-    ("-e210" is about -10^210, "e-210" about 10^-210); a value too small for even that is
-    printed as the zero it rounds to ("-.000", "-0"). ``separated``: the text never starts
-    with a digit or "e" (a label stands right before it, as in the network's "a 2e212"), so
-    a positive keeps its sign's space or "+".
+    ``separated``: the text never starts with a digit (a label stands right before it, as
+    in the network's "a 2e212"), so a positive keeps its sign's space or "+".
     """
     try:
         v = float(value)
@@ -97,14 +119,9 @@ def fit(
             # fewer decimals, but not so few that only zeros are left (0.004 as 0.00)
             if len(text) <= width and (v == 0.0 or float(text) != 0.0):
                 return text.rjust(width)
-    exponent = math.floor(math.log10(abs(v)))
-    lead = "-" if v < 0 else sign.strip()
     candidates = [sci(v, 1, sign), sci(v, 0, sign)]
     if not separated:  # a positive reads without its sign, if it must
         candidates += [text[1:] for text in candidates if text[0] in " +"]
-    candidates.append(f"{lead or sign}e{exponent}")  # the order of magnitude alone
-    if not separated and not lead:
-        candidates.append(f"e{exponent}")
     for text in candidates:
         if len(text) <= width:
             return text.rjust(width)
@@ -113,8 +130,7 @@ def fit(
             text = _fixed(v, sign, decimals, strip_zero)
             if len(text) <= width:
                 return text.rjust(width)
-    # Like a spreadsheet: say that the number does not fit rather than print a wrong one.
-    return ("-" if v < 0 else "+") + "#" * (width - 1) if width > 1 else "#"
+    return None
 
 
 def _fixed(v: float, sign: str, decimals: int, strip_zero: bool) -> str:

@@ -29,7 +29,7 @@ from rich.text import Text
 
 from ....core.snapshot import Snapshot
 from ....teach.walk import Edge, Focus, Node
-from ..formatting import fit
+from ..formatting import fit, fit_number
 from ..style import FOCUS, NAN, WARNING, sign_colours
 from .canvas import BrailleCanvas
 from .layout import COMPACT, FULL, Form, Layout, anchor, lay_out, node_height
@@ -97,6 +97,19 @@ def _cell(value: float | None, width: int, sign: str = " ", strip_zero: bool = F
     """A node's number, or blanks for a value not known yet; it never starts with a digit
     (its label stands right before it: "a 2e212", not "a2e212")."""
     return " " * width if value is None else fit(value, width, sign, strip_zero, separated=True)
+
+
+def _labelled(label: Piece, value: float | None, sign: str, style: int, width: int) -> list[Piece]:
+    """A compact or one-row node's row of ``width`` cells: its label, then its number.
+    A number with no form in the cells after the label (|x| of 1e100 or more in 5 cells:
+    "-1e154" takes 6) takes the label's cell too rather than lose its mantissa; a's row
+    above δ's still says which is which."""
+    if value is None:
+        return [label, (" " * (width - 1), style)]
+    text = fit_number(value, width - 1, sign, strip_zero=True, separated=True)
+    if text is None:
+        return [(fit(value, width, sign, strip_zero=True), style)]
+    return [label, (text, style)]
 
 
 def _is_nan(value: float | None) -> bool:
@@ -199,11 +212,11 @@ def _node_lines(
             bottom = [("╰" + "─" * inner + "╯", 0)]
         return [border, *body, bottom]
     if m == 0:
-        return [[("x", _LABEL), (_cell(a, 5, " ", True), 0)]]
+        return [_labelled(("x", _LABEL), a, " ", 0, form.width)]
     label = ("!", _FLAG) if flagged else ("a", _LABEL)
-    lines = [[label, (_cell(a, 5, " ", True), number)]]
+    lines = [_labelled(label, a, " ", number, form.width)]
     if form is COMPACT:
-        lines.append([("δ", _LABEL), (_cell(d, 5, "+", True), number)])
+        lines.append(_labelled(("δ", _LABEL), d, "+", number, form.width))
     return lines
 
 
