@@ -105,3 +105,38 @@ def test_nan_overrides_a_saturated_flag_in_every_form():
         assert "nan" in text
     full = draw_network(snap, 100, 30, flagged=every).plain
     assert full.count("NaN") == 4  # the bottom border of each of the 4 nodes
+
+
+#: An exponent without a mantissa before it ("-e154"): not a number.
+BARE_EXPONENT = re.compile(r"(?<![\d.])e-?\d")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+def test_a_run_that_diverges_keeps_readable_numbers_and_its_loss_curve(size):
+    """sine, 1-3-1 sigmoid/linear, alpha 100: the output's a and δ pass 1e100 within two
+    frames and the loss goes to inf in the second epoch."""
+    from tui_backprop.app.widgets.loss_plot import LossPlot
+
+    async def scenario():
+        spec = NetworkSpec.build(1, (3,), 1, output_activation="linear")
+        settings = TrainingConfig(seed=0, alpha=100.0)
+        app = xor_app(problem="sine", spec=spec, settings=settings)
+        async with app.run_test(size=size) as pilot:
+            await pilot.press("space")
+            for _ in range(20):
+                app.advance_frame()
+                if not app.running:
+                    break
+            await pilot.pause()
+            snap = app.runner.latest()
+            assert snap.diverged and not app.running
+            assert abs(snap.a[-1][0]) >= 1e100 and abs(snap.delta[-1][0]) >= 1e100
+            network = str(app.query_one(NetworkView).render())
+            assert not BARE_EXPONENT.search(network), network
+            for token in numbers_in(network):
+                assert NUMBER.match(token), token
+            assert np.isfinite(snap.history_losses).any()  # a curve to keep
+            plot = app.query_one(LossPlot).render().plain
+            assert "diverged" in plot and "●" in plot, plot
+
+    run(scenario())

@@ -1,18 +1,31 @@
-"""The loss curve: mean loss per epoch, linear or log scale (plotext)."""
+"""The loss curve: mean loss per epoch, linear or log scale (plotext).
+
+Points that are not finite are left out (plotext cannot place them), so a run that
+diverged keeps its curve up to the divergence, and the title says it diverged. Losses of
+10 000 or more (or below 0.001 on a log axis) get tick labels of our own, 8.0e199: plotext
+writes all 200 digits of 8e199, which leaves no room for the plot, and draws nothing at all,
+not even the title. On a linear axis they are plotted in units of a power of ten: plotext's
+arithmetic overflows near the largest float.
+"""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from rich.text import Text
 from textual_plotext import PlotextPlot
+from textual_plotext.plot import Plot
 
 from ...core.snapshot import Snapshot
 from .changes import ChangedLines
-from .formatting import plot_title
-from .style import plot_colours
+from .formatting import FIXED_HIGH, FIXED_LOW, plot_title, sci
+from .style import PlotColours, plot_colours
 
 #: Smallest loss drawn on a log axis (plotext refuses values <= 0).
 LOG_FLOOR = 1e-12
+#: How many y ticks label losses too large for plotext's own.
+Y_TICKS = 5
 
 
 def plot_points(epochs: np.ndarray, losses: np.ndarray, width: int, log: bool):
@@ -27,6 +40,99 @@ def plot_points(epochs: np.ndarray, losses: np.ndarray, width: int, log: bool):
         pick = np.linspace(0, len(epochs) - 1, limit).round().astype(int)
         epochs, losses = epochs[pick], losses[pick]
     return epochs.tolist(), losses.tolist()
+
+
+def tick_labels(values: list[float]) -> list[str]:
+    """Short labels, fixed point where it reads and 8.0e199 where not, with as few digits
+    (one to three) as tell the values apart where three do."""
+    labels: list[str] = []
+    for digits in (1, 2, 3):
+        labels = [
+            f"{v:.{digits}f}" if v == 0.0 or FIXED_LOW <= abs(v) < FIXED_HIGH else sci(v, digits)
+            for v in values
+        ]
+        if len(set(labels)) == len(labels):
+            break
+    return labels
+
+
+def y_axis(
+    losses: list[float], log: bool, count: int
+) -> tuple[list[float], list[float] | None, list[str] | None]:
+    """What the y axis plots for the finite ``losses`` (positive on a log axis): (values,
+    tick positions, tick labels). Where plotext's own labels read (the axis within
+    FIXED_LOW..FIXED_HIGH) the losses as they are and plotext's ticks (None, None); else up
+    to ``count`` ticks of our own from the lowest loss to the highest (one per label),
+    labelled with the losses, and on a linear axis the values and the positions divided
+    by a power of ten (plotext writes every digit: 8e199 takes 200 characters, 1e-12 on a
+    log axis 19)."""
+    if not losses:
+        return losses, None, None
+    low, high = min(losses), max(losses)
+    if high < FIXED_HIGH and (low >= FIXED_LOW if log else high >= FIXED_LOW or high == 0):
+        return losses, None, None  # plotext's own labels are short enough
+    if high == low:
+        values = np.array([high])
+    elif log:  # plotext takes the logarithms itself: positions in losses
+        with np.errstate(over="ignore"):  # at the largest float; its ends are exact
+            values = np.geomspace(low, high, count)
+    else:
+        values = np.linspace(low, high, count)
+    # 10^-308 and below are not normal doubles (10^-324 is 0): a subnormal loss is scaled
+    # by 10^-300, which leaves it small but not zero.
+    scale = 1.0 if log else 10.0 ** max(-300, math.floor(math.log10(high)))
+    ticks: dict[str, float] = {}
+    for label, value in zip(tick_labels(values.tolist()), values.tolist(), strict=True):
+        ticks.setdefault(label, value / scale)
+    return [y / scale for y in losses], list(ticks.values()), list(ticks)
+
+
+def titles(log: bool, diverged: bool) -> list[str]:
+    """The plot's title, longest first (``plot_title`` takes the first that plotext draws
+    at the plot's width): what it shows, and once the run diverged, that it did (the curve
+    ends before the loss stopped being finite)."""
+    scale = " (log)" if log else ""
+    if not diverged:
+        return [f"mean loss per epoch{scale}"]
+    return [
+        f"mean loss per epoch{scale}, diverged",
+        f"loss per epoch{scale}, diverged",
+        f"loss{scale}, diverged",
+        "diverged",
+    ]
+
+
+def draw_losses(
+    plt: Plot,
+    epochs: np.ndarray,
+    losses: np.ndarray,
+    log: bool,
+    heading: str,
+    width: int,
+    colours: PlotColours,
+) -> None:
+    """The loss curve in plotext's ``plt`` (its figure cleared first) with the title
+    ``heading``, for a plot ``width`` cells wide: the finite points, the end marked, whole
+    epochs on the x axis."""
+    plt.clear_data()
+    plt.clear_figure()
+    plt.title(heading)
+    x, finite = plot_points(epochs, losses, max(10, width), log)
+    y, yticks, ylabels = y_axis(finite, log, Y_TICKS)
+    plt.xlabel("epoch")
+    # plotext cannot set up a log axis without points.
+    plt.yscale("log" if log and x else "linear")
+    if x:
+        plt.plot(x, y, marker="braille", color=colours.data)
+        # Where the run is now (after going back with b or B, the curve ends there too).
+        plt.scatter([x[-1]], [y[-1]], marker="●", color=colours.mark)
+        # Epochs are whole numbers: label them so (plotext would print 153.8).
+        count = max(2, min(5, width // 12))
+        ends = np.linspace(x[0], x[-1], count)
+        ticks: list[float] = sorted({int(round(t)) for t in ends})
+        plt.xticks(ticks, [str(t) for t in ticks])
+        if yticks is not None:
+            plt.yticks(yticks, ylabels)
 
 
 class LossPlot(ChangedLines, PlotextPlot):
@@ -69,30 +175,24 @@ class LossPlot(ChangedLines, PlotextPlot):
             self.size.width,
             self.app.current_theme.dark,
             snap.updates == 0,
+            snap.diverged,  # in the title, usually within an epoch: no new point
         )
         if key == self._shown:
             return  # nothing new: skip the (relatively costly) plotext rebuild
         self._shown = key
-        plt = self.plt
-        plt.clear_data()
-        plt.clear_figure()
-        x, y = plot_points(snap.history_epochs, snap.history_losses, max(10, self.size.width), log)
-        plt.title(plot_title(self.size.width, "mean loss per epoch" + (" (log)" if log else "")))
-        plt.xlabel("epoch")
-        # plotext cannot set up a log axis without points.
-        plt.yscale("log" if log and x else "linear")
-        if x:
-            colours = plot_colours(self.app.current_theme.dark)
-            plt.plot(x, y, marker="braille", color=colours.data)
-            # Where the run is now (after going back with b or B, the curve ends there too).
-            plt.scatter([x[-1]], [y[-1]], marker="●", color=colours.mark)
-            # Epochs are whole numbers: label them so (plotext would print 153.8).
-            count = max(2, min(5, self.size.width // 12))
-            ends = np.linspace(x[0], x[-1], count)
-            ticks: list[float] = sorted({int(round(t)) for t in ends})
-            plt.xticks(ticks, [str(t) for t in ticks])
+        colours = plot_colours(self.app.current_theme.dark)
+        heading = plot_title(self.size.width, *titles(log, snap.diverged))
+        draw_losses(
+            self.plt,
+            snap.history_epochs,
+            snap.history_losses,
+            log,
+            heading,
+            self.size.width,
+            colours,
+        )
         if self.size.width and self.size.height:
             self.set_picture(self._plot_text())
-        else:
+        else:  # drawn for when it has a size
             self.forget_picture()
             self.refresh()

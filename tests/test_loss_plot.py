@@ -1,0 +1,116 @@
+"""The loss curve at any magnitude: the finite points of a history (losses from 0 to the
+largest float, inf and nan among them) are drawn with a title and y labels that read as
+numbers, on a linear and on a log axis, and once the run diverged the title says so."""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.text import Text
+from textual_plotext.plot import Plot
+
+from tui_backprop.app.widgets.formatting import plot_title
+from tui_backprop.app.widgets.loss_plot import draw_losses, tick_labels, titles, y_axis
+from tui_backprop.app.widgets.style import DARK_PLOTS
+
+#: A y label as the plot prints it: fixed point or mantissa-e-exponent.
+LABEL = re.compile(r"^-?(\d+(\.\d+)?|\.\d+)(e[+-]?\d+)?$")
+
+losses = st.lists(
+    st.one_of(
+        st.floats(min_value=0.0, allow_infinity=True),
+        st.floats(min_value=0.0, max_value=10.0),
+        st.sampled_from([8.0e199, 1.7e308, math.inf, math.nan, 0.5, 5e-324, 1e-310]),
+    ),
+    max_size=30,
+)
+
+
+def drawn(history: list[float], log: bool, diverged: bool, size=(40, 18)) -> str:
+    """The plot as text, drawn as the loss panel draws it, in ``size`` cells."""
+    plt = Plot()
+    epochs = np.arange(1, len(history) + 1)
+    losses = np.array(history, dtype=float)
+
+    heading = plot_title(size[0], *titles(log, diverged))
+    draw_losses(plt, epochs, losses, log, heading, size[0], DARK_PLOTS)
+    plt.plotsize(*size)
+    return Text.from_ansi(plt.build()).plain
+
+
+def y_labels(picture: str) -> list[str]:
+    return [line.split("┤")[0].strip() for line in picture.splitlines() if "┤" in line]
+
+
+@settings(max_examples=200, deadline=None)
+@given(history=losses, log=st.booleans(), diverged=st.booleans())
+def test_any_history_draws_its_finite_points_with_a_title_and_readable_labels(
+    history, log, diverged
+):
+    picture = drawn(history, log, diverged)
+    assert any(heading in picture for heading in titles(log, diverged)), picture
+    assert ("diverged" in picture) == diverged
+    finite = [v for v in history if math.isfinite(v)]
+    assert ("●" in picture) == bool(finite), picture
+    labels = y_labels(picture)
+    for label in labels:
+        assert LABEL.match(label) and len(label) <= 9, (label, picture)
+    if finite and max(finite) >= 1e4:  # our own labels, the highest loss's among them
+        # (as decimals: 1.8e308, the largest float rounded, is past it)
+        highest = Decimal(max(finite))
+        assert any(abs(Decimal(v) - highest) <= highest / 20 for v in labels), picture
+
+
+def test_a_diverged_runs_curve_keeps_its_finite_points_and_says_it_diverged():
+    history = [0.5, 0.4, 3.0, 8.0e199, math.inf, math.nan]
+    for log in (False, True):
+        for size in ((40, 18), (94, 14)):  # the loss panel at 80x24 and at 160x45
+            picture = drawn(history, log, diverged=True, size=size)
+            assert "diverged" in picture and "●" in picture
+            assert any(math.isclose(float(v), 8.0e199) for v in y_labels(picture)), picture
+    wide = drawn(history, log=True, diverged=True, size=(94, 14))
+    assert "mean loss per epoch (log), diverged" in wide  # shortened only where it must be
+    assert "diverged" not in drawn(history[:3], log=False, diverged=False)
+
+
+def test_large_losses_are_plotted_in_units_of_a_power_of_ten_with_their_own_labels():
+    values, positions, labels = y_axis([0.5, 2.0e307, 1.7e308], log=False, count=3)
+    assert max(values) < 10 and positions is not None and max(positions) < 10
+    assert labels is not None and len(labels) == 3 and len(set(labels)) == 3
+    for label, position in zip(labels, positions, strict=True):
+        assert math.isclose(float(label), position * 1e308, rel_tol=0.1)
+    # below 10 000 plotext's own ticks, on the losses as they are
+    assert y_axis([0.5, 9000.0], log=False, count=5) == ([0.5, 9000.0], None, None)
+
+
+def test_tick_labels_tell_close_values_apart():
+    labels = tick_labels([1.0e199, 1.01e199, 1.02e199])
+    assert len(set(labels)) == 3 and all(len(label) <= 9 for label in labels)
+
+
+def test_the_title_says_diverged_as_soon_as_the_run_does_without_a_new_point():
+    """A run diverges within an epoch: no new point, the same history, a new title."""
+    import asyncio
+    import dataclasses
+
+    from tests.test_app import xor_app
+    from tui_backprop.app.widgets.loss_plot import LossPlot
+
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("e", "e")
+            await pilot.pause()
+            plot = app.query_one(LossPlot)
+            snap = app.runner.latest()
+            plot.show(snap, log=False)
+            assert "diverged" not in plot.render().plain
+            plot.show(dataclasses.replace(snap, diverged=True), log=False)
+            assert "diverged" in plot.render().plain
+
+    asyncio.run(scenario())
