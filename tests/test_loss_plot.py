@@ -114,3 +114,27 @@ def test_the_title_says_diverged_as_soon_as_the_run_does_without_a_new_point():
             assert "diverged" in plot.render().plain
 
     asyncio.run(scenario())
+
+
+def test_the_log_scale_survives_a_resize():
+    """plotext's own log axis took the logarithms of the data again when the panel was
+    built again at a new size: losses below 1 raised ValueError and ended the app."""
+    import asyncio
+
+    from tests.test_app import xor_app
+    from tui_backprop.app.widgets.loss_plot import LossPlot
+
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("e", "e", "e", "l")
+            await pilot.pause()
+            plot = app.query_one(LossPlot)
+            assert "(log)" in plot._plot_text().plain
+            for size in ((100, 36), (120, 30), (100, 30)):
+                await pilot.resize_terminal(*size)
+                await pilot.pause()
+                text = plot._plot_text().plain  # built again at the new size
+                assert "(log)" in text and "●" in text
+
+    asyncio.run(scenario())

@@ -1,7 +1,9 @@
 """The loss curve: mean loss per epoch, linear or log scale (plotext).
 
 Points that are not finite are left out (plotext cannot place them), so a run that
-diverged keeps its curve up to the divergence, and the title says it diverged. Losses of
+diverged keeps its curve up to the divergence, and the title says it diverged. The log
+scale is the losses' log10 on a linear axis, ticks labelled with the losses: plotext's own
+takes the logarithms again whenever the figure is built again, as on a resize. Losses of
 10 000 or more (or below 0.001 on a log axis) get tick labels of our own, 8.0e199: plotext
 writes all 200 digits of 8e199, which leaves no room for the plot, and draws nothing at all,
 not even the title. On a linear axis they are plotted in units of a power of ten: plotext's
@@ -26,6 +28,9 @@ from .style import PlotColours, plot_colours
 LOG_FLOOR = 1e-12
 #: How many y ticks label losses too large for plotext's own.
 Y_TICKS = 5
+#: The widest y label of our own: the title's room (``formatting.PLOT_TITLE_MARGIN``)
+#: counts on it.
+LABEL_WIDTH = 8
 
 
 def plot_points(epochs: np.ndarray, losses: np.ndarray, width: int, log: bool):
@@ -47,10 +52,13 @@ def tick_labels(values: list[float]) -> list[str]:
     (one to three) as tell the values apart where three do."""
     labels: list[str] = []
     for digits in (1, 2, 3):
-        labels = [
+        longer = [
             f"{v:.{digits}f}" if v == 0.0 or FIXED_LOW <= abs(v) < FIXED_HIGH else sci(v, digits)
             for v in values
         ]
+        if labels and max(map(len, longer)) > LABEL_WIDTH:
+            break  # values alike to two digits (subnormals): ticks that share a label merge
+        labels = longer
         if len(set(labels)) == len(labels):
             break
     return labels
@@ -60,31 +68,46 @@ def y_axis(
     losses: list[float], log: bool, count: int
 ) -> tuple[list[float], list[float] | None, list[str] | None]:
     """What the y axis plots for the finite ``losses`` (positive on a log axis): (values,
-    tick positions, tick labels). Where plotext's own labels read (the axis within
-    FIXED_LOW..FIXED_HIGH) the losses as they are and plotext's ticks (None, None); else up
-    to ``count`` ticks of our own from the lowest loss to the highest (one per label),
-    labelled with the losses, and on a linear axis the values and the positions divided
-    by a power of ten (plotext writes every digit: 8e199 takes 200 characters, 1e-12 on a
-    log axis 19)."""
+    tick positions, tick labels).
+
+    On a log axis: the losses' log10 on plotext's linear axis, with up to ``count`` ticks
+    from the lowest loss to the highest, labelled with the losses. plotext's own log axis
+    takes the logarithms of a figure's data again each time it is built, and the loss
+    panel builds it again on a resize: the logarithms of logarithms below 1 raised
+    ValueError, which ended the app.
+
+    On a linear axis, where plotext's own labels read (the axis within
+    FIXED_LOW..FIXED_HIGH) the losses as they are and plotext's ticks (None, None); else
+    ``count`` ticks of our own, and the values and the positions divided by a power of ten
+    (plotext writes every digit: 8e199 takes 200 characters)."""
     if not losses:
         return losses, None, None
     low, high = min(losses), max(losses)
-    if high < FIXED_HIGH and (low >= FIXED_LOW if log else high >= FIXED_LOW or high == 0):
+    if not log and high < FIXED_HIGH and (high >= FIXED_LOW or high == 0):
         return losses, None, None  # plotext's own labels are short enough
     if high == low:
         values = np.array([high])
-    elif log:  # plotext takes the logarithms itself: positions in losses
+    elif log:
         with np.errstate(over="ignore"):  # at the largest float; its ends are exact
             values = np.geomspace(low, high, count)
     else:
         values = np.linspace(low, high, count)
-    # 10^-308 and below are not normal doubles (10^-324 is 0): a subnormal loss is scaled
-    # by 10^-300, which leaves it small but not zero.
-    scale = 1.0 if log else 10.0 ** max(-300, math.floor(math.log10(high)))
+    if log:
+
+        def place(y: float) -> float:
+            return math.log10(y)
+    else:
+        # 10^-308 and below are not normal doubles (10^-324 is 0): a subnormal loss is
+        # scaled by 10^-300, which leaves it small but not zero.
+        scale = 10.0 ** max(-300, math.floor(math.log10(high)))
+
+        def place(y: float) -> float:
+            return y / scale
+
     ticks: dict[str, float] = {}
     for label, value in zip(tick_labels(values.tolist()), values.tolist(), strict=True):
-        ticks.setdefault(label, value / scale)
-    return [y / scale for y in losses], list(ticks.values()), list(ticks)
+        ticks.setdefault(label, place(value))
+    return [place(y) for y in losses], list(ticks.values()), list(ticks)
 
 
 def titles(log: bool, diverged: bool) -> list[str]:
@@ -120,8 +143,6 @@ def draw_losses(
     x, finite = plot_points(epochs, losses, max(10, width), log)
     y, yticks, ylabels = y_axis(finite, log, Y_TICKS)
     plt.xlabel("epoch")
-    # plotext cannot set up a log axis without points.
-    plt.yscale("log" if log and x else "linear")
     if x:
         plt.plot(x, y, marker="braille", color=colours.data)
         # Where the run is now (after going back with b or B, the curve ends there too).
