@@ -309,3 +309,16 @@ def test_descent_text_reads_on_its_theme_and_keeps_its_hue_in_16_colours():
             sixteen.append(on_terminal(tuple(color.triplet), ColorSystem.STANDARD))
         # cyan, red, yellow, green (dark or bright) in 16 colours
         assert [n % 8 for n in sixteen] == [6, 1, 3, 2], sixteen
+
+
+def test_a_path_keeps_its_start_mark_under_its_trail_and_its_end_over_both():
+    from tui_backprop.app.widgets.heatmap import NOW, PATH, START
+
+    heatmap = Heatmap()
+    values = np.arange(16.0).reshape(4, 4) + 1
+    # the first steps stay in the start's cell, the path crosses it again, and ends there
+    path = [(0.1, 0.9), (0.12, 0.88), (0.6, 0.4), (0.11, 0.91), (0.9, 0.1)]
+    heatmap.show(values, 0.0, 1.0, path)
+    assert heatmap.marks == {(0, 0): START, (1, 2): PATH, (1, 3): NOW}
+    heatmap.show(values, 0.0, 1.0, path[:4])  # now back at the start: now wins
+    assert heatmap.marks[(0, 0)] == NOW

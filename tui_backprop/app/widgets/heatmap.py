@@ -210,7 +210,9 @@ class Heatmap(Widget):
             if cell is None:
                 continue
             mark = NOW if k == len(path) - 1 else START if k == 0 else PATH
-            if self.marks.get(cell) != NOW:
+            # now over start over the trail: a path that passes its start again (or stays
+            # in its cell for the first steps) keeps the start's mark the legend names
+            if mark == NOW or self.marks.get(cell) not in (NOW, START):
                 self.marks[cell] = mark
         self.refresh()
 
