@@ -229,3 +229,17 @@ def test_the_palette_offers_the_screens_commands_by_what_they_do():
             assert "Keys" not in titles and "keys (?)" in titles and "Theme" in titles
 
     run(scenario())
+
+
+def test_help_opens_over_no_toast():
+    async def scenario():
+        app = lesson_app("landscape")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("greater_than_sign")
+            assert any("updates per frame" in n.message for n in app._notifications)
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen) and not list(app._notifications)
+
+    run(scenario())

@@ -731,6 +731,9 @@ class BackpropApp(
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
+            # A scene's last note (a toast, as "10 updates per frame") would lie over the
+            # help's text: it has been read, or is said again by the key that made it.
+            self.clear_notifications()
             self.push_screen(HelpScreen(self.screen))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
