@@ -151,7 +151,7 @@ MAIN_BINDINGS: list[BindingType] = [
         "app.cost",
         "cost",
         show=False,
-        tooltip="cost cycles mse, cross-entropy (re-initialises where needed)",
+        tooltip="cost cycles mse, cross-entropy (restarts from the seed's initial weights)",
     ),
     Binding(
         "greater_than_sign,full_stop",
