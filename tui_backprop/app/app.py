@@ -507,7 +507,7 @@ class BackpropApp(
         snap = self.runner.back(max(target, earliest))
         self.show_next_update()
         self.say(
-            f"{what}: update {snap.updates} of {now} (earliest {earliest}); s shows "
+            f"{what}: from update {now} to {snap.updates} (earliest {earliest}); s shows "
             "it again; n, space: a new branch"
         )
 
