@@ -520,3 +520,25 @@ def test_plot_titles_show_at_80_columns(lesson, presses, title):
                 assert box.border_subtitle == "x -2..4.5  X now"
 
     run(scenario())
+
+
+def test_the_race_loss_plot_counts_whole_steps_from_0():
+    from tui_backprop.app.screens.race import LossPlot
+
+    async def scenario():
+        app = lesson_app("race")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            plot = app.screen.query_one(LossPlot)
+
+            def x_labels() -> list[str]:
+                lines = str(plot.render()).splitlines()
+                axis = next(i for i, line in enumerate(lines) if "└" in line)
+                return lines[axis + 1].split()
+
+            assert x_labels() == ["0", "1"]  # one point, at step 0: no -1..1 around it
+            await pilot.press("n", "n", "n")
+            await pilot.pause()
+            assert x_labels() == ["0", "1", "2", "3"]
+
+    run(scenario())

@@ -201,6 +201,12 @@ class LossPlot(PlotextPlot):
             low, high = math.log10(min(finite)), math.log10(max(finite))
             ticks = [float(t) for t in np.linspace(low, high, self.TICKS if high > low else 1)]
             plt.yticks(ticks, tick_labels([10**t for t in ticks]))
+        # Steps are whole and start at 0: plotext would span -1..1 around a first point
+        # alone, and label steps 0.25 apart.
+        last = max(1, max((len(r.losses) - 1 for r in racers), default=0))
+        plt.xlim(0, last)
+        whole = sorted({round(float(t)) for t in np.linspace(0, last, min(self.TICKS, last + 1))})
+        plt.xticks([float(step) for step in whole], [str(step) for step in whole])
         plt.title(plot_title(self.size.width, "loss per step" + (" (log)" if log else "")))
         self.refresh()
 
