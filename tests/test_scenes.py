@@ -542,3 +542,16 @@ def test_the_race_loss_plot_counts_whole_steps_from_0():
             assert x_labels() == ["0", "1", "2", "3"]
 
     run(scenario())
+
+
+def test_up_and_down_on_the_quartic_say_why_they_do_nothing():
+    async def scenario():
+        app = lesson_app("descent")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            start = dict(app.screen.starts)
+            await pilot.press("up")
+            assert app.screen.starts == start
+            assert any("one variable" in n.message for n in app._notifications)
+
+    run(scenario())

@@ -395,6 +395,7 @@ class DescentScreen(SceneScreen):
     def action_move(self, dx: int, dy: int) -> None:
         x, y = self.starts[self.function]
         if self.function == "quartic" and dy:
+            self.notify("the quartic has one variable: ← → move its start", timeout=2)
             return
         self.starts[self.function] = (x + dx * MOVE, y + dy * MOVE)
         self.compute()
