@@ -503,3 +503,33 @@ def test_bracket_keys_page_the_weights_and_the_examples():
             assert str(examples.render()) == before[1]
 
     asyncio.run(scenario())
+
+
+def test_the_explain_panel_breaks_a_long_step_under_its_own_indent():
+    from rich.text import Text
+
+    from tui_backprop.app.widgets.formatting import HANGING, hanging_text
+
+    line = "  w11: d = -0.1*0.03188 + 0.9*0 = -0.003188 -> w = 0.9704 + (-0.003188) = 0.9672"
+    text = Text("heading\n" + line)
+    text.stylize("bold", 10, 20)
+    out = hanging_text(text, 40)
+    rows = out.plain.split("\n")
+    assert rows[0] == "heading" and all(len(row) <= 40 for row in rows)
+    assert all(row.startswith(" " * (2 + HANGING)) for row in rows[2:])
+    assert " ".join(row.strip() for row in rows[1:]) == line.strip()  # every word, in order
+    assert [out.plain[span.start : span.end] for span in out.spans] == [text.plain[10:20]]
+
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press(*["s"] * 8)  # phase 8: layer 1's updates, long lines
+            await pilot.pause()
+            lines = on_screen(app)
+            at = next(i for i, line in enumerate(lines) if "w11: d =" in line)
+            step = lines[at][lines[at].index("w11") - 2 :]
+            follow = lines[at + 1][lines[at].index("w11") - 2 :]
+            assert step.startswith("  w11") and len(step.rstrip(" │")) > 60
+            assert follow.startswith(" " * (2 + HANGING)) and follow.strip(" │")[0] in "-0123456789"
+
+    run(scenario())

@@ -36,7 +36,7 @@ from ...teach.walk import (
     slopes,
     sparkline,
 )
-from .formatting import screen_notation, vector, weight_name
+from .formatting import hanging_text, screen_notation, vector, weight_name
 from .style import FOCUS, WARNING
 
 FORMULA = "bold"
@@ -285,12 +285,23 @@ class ExplainPanel(VerticalScroll, can_focus=False):
         self.watch(self, "scroll_y", self.show_more, init=False)
         self.watch(self, "virtual_size", self.show_more, init=False)
 
+    _text = Text()
+
     def on_resize(self) -> None:
+        self._show()
         self.show_more()
 
     def update(self, text: Text) -> None:
-        self.query_one("#explain-text", Static).update(text)
+        self._text = text
+        self._show()
         self.call_after_refresh(self.show_more)
+
+    def _show(self) -> None:
+        """The text, its long lines broken under their own indent at the panel's width
+        (``hanging_text``); before the layout, as it is."""
+        width = self.scrollable_content_region.width
+        shown = hanging_text(self._text, width) if width > 0 else self._text
+        self.query_one("#explain-text", Static).update(shown)
 
     @property
     def lines_below(self) -> int:
@@ -314,4 +325,5 @@ class ExplainPanel(VerticalScroll, can_focus=False):
 
     @property
     def text(self) -> str:
-        return str(self.query_one("#explain-text", Static).render())
+        """The text shown, its lines whole (as handed over, before the panel breaks them)."""
+        return self._text.plain

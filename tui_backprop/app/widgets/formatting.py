@@ -17,6 +17,9 @@ import re
 from collections.abc import Iterable
 from typing import SupportsFloat
 
+from rich.cells import cell_len
+from rich.text import Text
+
 #: Fixed point reads from here up to FIXED_HIGH (and 0); scientific outside.
 FIXED_LOW = 1e-3
 FIXED_HIGH = 1e4
@@ -231,3 +234,31 @@ def plot_title(width: int, *titles: str) -> str:
         if len(title) <= room:
             return title
     return titles[-1][: room - 1] + "…"
+
+
+#: Columns a wrapped line's later lines start further in than its first.
+HANGING = 4
+
+
+def hanging_text(text: Text, width: int) -> Text:
+    """``text`` with every line longer than ``width`` cells broken at its spaces, its later
+    lines indented ``HANGING`` past the line's own indent (as a step's statements are
+    indented under the phase's heading), styles kept: a terminal's wrap starts them at
+    the left edge, where they read as lines of their own. A line with no space to break
+    at is left for the widget to wrap."""
+    lines: list[Text] = []
+    for line in text.split("\n", allow_blank=True):
+        plain = line.plain
+        lead = len(plain) - len(plain.lstrip(" "))
+        pad = lead + HANGING if width - lead - HANGING >= 20 else min(lead, HANGING)
+        rest, room, start = line, width, lead
+        while cell_len(rest.plain) > room:
+            cut = rest.plain.rfind(" ", start + 1, room + 1)
+            if cut < 0:
+                break
+            head, tail = rest.divide([cut])
+            lines.append(head if room == width else Text(" " * pad) + head)
+            rest = tail[len(tail.plain) - len(tail.plain.lstrip(" ")) :]
+            room, start = width - pad, 0
+        lines.append(rest if room == width else Text(" " * pad) + rest)
+    return Text("\n").join(lines)
