@@ -107,3 +107,23 @@ def test_a_typo_is_not_an_answer_and_does_not_give_the_value_away():
             assert app.message.startswith("right: a¹₁") and app.score == [1, 1]
 
     asyncio.run(scenario())
+
+
+def test_the_question_leaves_the_network_in_view_at_80x24():
+    from tests.test_lecture_layout import on_screen
+
+    async def scenario() -> None:
+        app = xor_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("p")
+            await pilot.pause()
+            before = on_screen(app)
+            nodes = sum(line.count(" a .") + line.count(" x ") for line in before)
+            await pilot.press("s")
+            await pilot.pause()
+            assert isinstance(app.screen, QuestionScreen)
+            asked = on_screen(app)
+            assert sum(line.count(" a .") + line.count(" x ") for line in asked) == nodes == 6
+            assert any("what is a¹₁?" in line for line in asked)
+
+    asyncio.run(scenario())

@@ -20,9 +20,11 @@ class QuestionScreen(ModalScreen[float | None]):
     that is not a number is not an answer: the box says so and waits for another try,
     rather than showing the value asked for."""
 
+    # At the bottom, over the legend and the status line, and short (a one-line input):
+    # the network above, whose numbers the answer is worked out from, stays in view.
     DEFAULT_CSS = """
     QuestionScreen {
-        align: center middle;
+        align: center bottom;
     }
     QuestionScreen > Vertical {
         width: 70;
@@ -48,9 +50,8 @@ class QuestionScreen(ModalScreen[float | None]):
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = "predict (enter answers, escape skips)"
-            yield Static(f"next: {self.phase_title}")
-            yield Static(f"what is {self.label}?  {self.score}")
-            yield Input(placeholder="a number, as 0.25 or -1e-3", id="answer")
+            yield Static(f"next: {self.phase_title}: what is {self.label}?  {self.score}")
+            yield Input(placeholder="a number, as 0.25 or -1e-3", id="answer", compact=True)
             yield Static("", id="question-hint")
         yield Footer()
 
