@@ -7,6 +7,7 @@ them, so ``--help`` and a mistyped option answer at once.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
 import sys
 from collections.abc import Sequence
@@ -113,6 +114,9 @@ class Invocation:
     restarts: RestartsConfig
     moment: MomentConfig
     lesson: Lesson | None = None
+    #: The command's own words as typed (after its name), for commands that print a
+    #: command line to run next (``restarts``: a seed's ``train``).
+    words: tuple[str, ...] = ()
 
 
 def _network_command(
@@ -423,7 +427,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .wrap import error_line
 
     try:
-        call = invocation(args)
+        call = dataclasses.replace(invocation(args), words=tuple(argv[1:]))
         module_name, function = COMMANDS[args.command]
         module = importlib.import_module(f".commands.{module_name}", __package__)
         code: int = getattr(module, function)(call)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import shlex
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -45,6 +46,38 @@ def histogram_text(losses: np.ndarray, threshold: float, width: int = 70, height
     plt.title("final loss (log10); the line is the threshold")
     # plotext colours even with the "clear" theme; a report for any terminal or file has none.
     return re.sub(r"\x1b\[[0-9;]*m", "", plt.build())
+
+
+#: restarts' options that are not a network's: left out of the command that trains one seed
+#: (--seed is given anew).
+NOT_TRAINS = ("--threads", "--json", "--count", "--threshold", "--seed")
+
+
+def train_command(words: tuple[str, ...], seed: int) -> str:
+    """``tui-backprop train`` with the run options of restarts' ``words`` (its command line
+    after the command's name) and ``--seed seed``: the command that trains that one
+    restart, bit for bit. Options are told apart as argparse tells them, abbreviations
+    (--cou) and --flag=value included."""
+    from ..main import build_parser
+
+    parser = build_parser().command_parsers["restarts"]
+    actions = parser._option_string_actions  # noqa: SLF001 (argparse's own table)
+    kept: list[str] = []
+    skip = 0
+    for word in words:
+        if skip:
+            skip -= 1
+            continue
+        name, equals, _ = word.partition("=")
+        if name.startswith("--") and name not in actions:
+            matches = [flag for flag in actions if flag.startswith(name)]
+            name = matches[0] if len(matches) == 1 else name
+        action = actions.get(name)
+        if action is not None and name in NOT_TRAINS:
+            skip = 0 if equals or action.nargs == 0 else 1
+            continue
+        kept.append(word)
+    return shlex.join(["tui-backprop", "train", *kept, "--seed", str(seed)])
 
 
 def run_restarts(call: Invocation, progress: ProgressCallback | None = None) -> int:
@@ -170,11 +203,11 @@ def report(call: Invocation, setup: Setup, result: RestartsResult) -> None:
     print(fit(f"best seeds    {' '.join(map(str, best))}", indent=14))
     print(
         fit(
-            f"worst seeds   {' '.join(map(str, worst))}   "
-            f"(see one: tui-backprop --seed {worst[0]} ...)",
+            f"worst seeds   {' '.join(map(str, worst))}",
             indent=14,
         )
     )
+    print(fit(f"train one     {train_command(call.words, worst[0])}", indent=14))
     print(
         f"time          {result.seconds:.2f} s, of which {result.setup_seconds:.2f} s loading "
         "or compiling the kernels"
