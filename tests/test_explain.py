@@ -78,9 +78,12 @@ def test_numbers_read_as_written():
 
 
 def test_explain_cli_text_and_json():
-    out = run_cli("explain", "--problem", "xor", "--example", "2")
+    out = run_cli("explain", "--problem", "xor", "--example", "2", env={"COLUMNS": "200"})
     assert out.returncode == 0, out.stderr
     text = out.stdout
+    assert ", example 2, after 0 epochs" in text.splitlines()[0]
+    two = run_cli("explain", "--batch-size", "2", env={"COLUMNS": "200"}).stdout
+    assert ", examples 1, 2, after 0 epochs" in two.splitlines()[0]
     for title in (
         "forward, layer 1",
         "cost",

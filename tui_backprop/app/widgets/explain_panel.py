@@ -230,7 +230,7 @@ def weight_text(
         text.append(f"  course {sparkline(course)}", style=FOCUS)
         text.append(
             f"  {val(float(np.nanmin(course)))} .. {val(float(np.nanmax(course)))}, "
-            f"last {course.size} screens\n",
+            f"over the last {course.size} frames\n",
             style=HINT,
         )
     if ex is None:

@@ -60,7 +60,8 @@ def run_explain(call: Invocation) -> int:
         print(
             fit(
                 f"one update of {spec.label} ({', '.join(spec.activations)}, {spec.cost}) "
-                f"on {setup.problem.name}, examples {', '.join(str(k + 1) for k in batch)}, "
+                f"on {setup.problem.name}, example{'s' if len(batch) > 1 else ''} "
+                f"{', '.join(str(k + 1) for k in batch)}, "
                 f"after {moment.after_epochs} epochs"
             )
         )
