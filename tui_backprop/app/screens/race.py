@@ -551,7 +551,7 @@ class RaceScreen(SceneScreen):
             path = [(min(rule.alpha / top, 0.999), rule.momentum)]
         regime.show(rates, 0.0, 1.0, path)
         box = self.query_one("#race-regime-box")
-        box.border_title = f"momentum's rate on λx²/2, λ {lam:.3g}"
+        box.border_title = f"rate on λx²/2, λ {lam:.3g}"  # momentum's: short for 80 columns
         box.border_subtitle = f"→ α 0..{top:.3g}  ↑ β 0..1"
         text = scale_text(regime.low, regime.high, regime.mode)
         text.append("  × diverges", "bold")

@@ -374,8 +374,12 @@ class OutputView(Container):
         self.set_class(inputs not in (1, 2), "-note")
         if inputs == 2:
             (x_lo, x_hi), (y_lo, y_hi) = map_axes(snap)
+            x_range, y_range = f"{x_lo:.2g}..{x_hi:.2g}", f"{y_lo:.2g}..{y_hi:.2g}"
+            # One range for both inputs where they share it: the title fits 80 columns.
             self.border_title = (
-                f"output a over x1 {x_lo:.2g}..{x_hi:.2g}, x2 {y_lo:.2g}..{y_hi:.2g}"
+                f"output a over x1, x2 {x_range}"
+                if x_range == y_range
+                else f"output a over x1 {x_range}, x2 {y_range}"
             )
             canvas = self.query_one(MapCanvas)
             canvas.snapshot = snap
