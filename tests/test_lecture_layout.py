@@ -533,3 +533,26 @@ def test_the_explain_panel_breaks_a_long_step_under_its_own_indent():
             assert follow.startswith(" " * (2 + HANGING)) and follow.strip(" │")[0] in "-0123456789"
 
     run(scenario())
+
+
+def test_the_selection_panel_follows_a_new_optimizer():
+    """O changes the rule (its state from zero): the next update the panel explains is
+    the new rule's, at once, not the one before's."""
+    from tui_backprop.app.widgets.explain_panel import ExplainPanel
+
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.press("right", "n")
+            await pilot.pause()
+            panel = app.query_one(ExplainPanel)
+            assert "mu*d_prev" in panel.text and "nesterov" not in panel.text
+            await pilot.press("O")
+            await pilot.pause()
+            assert app.runner.session.rule.optimizer == "nesterov"
+            assert "nesterov" in panel.text
+            await pilot.press("O")  # adagrad: no velocity, a sum of squares
+            await pilot.pause()
+            assert "adagrad" in panel.text and "mu*d_prev" not in panel.text
+
+    run(scenario())

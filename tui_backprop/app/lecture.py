@@ -103,6 +103,7 @@ def _state_key(snap: Snapshot) -> tuple:
         snap.updates,
         snap.alpha,
         snap.momentum,
+        snap.rule,  # O: another optimizer (and its state from zero), or its settings
         snap.batch_size,
         layer_arrays(snap.weights)[1].tobytes() if snap.spec.n_layers else b"",
     )
