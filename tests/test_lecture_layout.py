@@ -556,3 +556,43 @@ def test_the_selection_panel_follows_a_new_optimizer():
             assert "adagrad" in panel.text and "mu*d_prev" not in panel.text
 
     run(scenario())
+
+
+def test_lines_fitted_to_a_width_are_fitted_again_when_it_changes():
+    """The status line's b hint and a plot's title are chosen for the width: a resize, or
+    a panel shown again after the explain panel took its place, fits them again."""
+    from tui_backprop.app.widgets.loss_plot import LossPlot
+
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.press("n", "n", "n")
+            app.message = ""
+            app.draw(app.runner.latest(), force=True)
+            await pilot.pause()
+            setup = next(line for line in on_screen(app) if "seed 0" in line)
+            assert "b back to update 0" in setup
+            await pilot.resize_terminal(80, 24)
+            await pilot.pause()
+            setup = next(line for line in on_screen(app) if "seed 0" in line)
+            assert "…" not in setup and setup.rstrip(" │").endswith(("b back to 0", "b back"))
+            # the compact layout: the explain panel (b) takes the loss panel's place
+            await pilot.press("e", "e", "b")
+            await pilot.pause()
+            await pilot.press("escape")
+            await pilot.pause()
+            title = LossPlot.render(app.query_one(LossPlot)).plain.splitlines()[0]
+            assert "mean loss per epoch" in title
+
+    run(scenario())
+
+    async def scene():  # the descent's curve, hidden while f shows the surfaces
+        from tests.test_scenes import lesson_app
+
+        app = lesson_app("descent")
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.press("f", "f", "f", "f")  # bowl, cap, saddle, the quartic again
+            await pilot.pause()  # the whole title: the plot was drawn again at its width
+            assert "f(x) = x^4 - 3x^3 + 2   ▄▀ tangent" in on_screen(app)[1]
+
+    run(scene())

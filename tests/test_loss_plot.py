@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from rich.text import Text
 from textual_plotext.plot import Plot
 
-from tui_backprop.app.widgets.formatting import plot_title
 from tui_backprop.app.widgets.loss_plot import draw_losses, tick_labels, titles, y_axis
+from tui_backprop.app.widgets.plots import plot_title
 from tui_backprop.app.widgets.style import DARK_PLOTS
 
 #: A y label as the plot prints it: fixed point or mantissa-e-exponent.

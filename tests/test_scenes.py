@@ -479,7 +479,7 @@ def test_lesson_opens_in_a_terminal():
 
 
 def test_plot_titles_fall_back_to_shorter_ones_that_plotext_draws():
-    from tui_backprop.app.widgets.formatting import PLOT_TITLE_MARGIN, plot_title
+    from tui_backprop.app.widgets.plots import PLOT_TITLE_MARGIN, plot_title
 
     assert plot_title(60, "a long title, with more", "short") == "a long title, with more"
     assert plot_title(30, "a long title, with more", "short") == "short"

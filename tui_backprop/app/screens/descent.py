@@ -33,8 +33,8 @@ from ...teach.descent import (
     quartic_slope,
 )
 from ...teach.errata import DescentPoint
-from ..widgets.formatting import plot_title
 from ..widgets.heatmap import LINEAR, Heatmap, legend, sample
+from ..widgets.plots import RedrawnOnResize, plot_title
 from ..widgets.style import descent_styles, plot_colours
 from .errata import ErrataScreen, errata_text
 from .scene import SceneScreen
@@ -51,10 +51,11 @@ Y_RANGE = (-15.0, 70.0)
 MOVE = 0.25
 
 
-class QuarticPlot(PlotextPlot):
+class QuarticPlot(RedrawnOnResize, PlotextPlot):
     """The curve, the points visited, the current point and its tangent."""
 
     def show(self, path: np.ndarray, k: int) -> None:
+        self.shown_with(path, k)
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()

@@ -46,8 +46,9 @@ from ...teach.race import (
 )
 from ..background import in_background
 from ..config import AppConfig
-from ..widgets.formatting import parameter_name, plot_title
+from ..widgets.formatting import parameter_name
 from ..widgets.heatmap import NOW, START, Heatmap, legend, nearest
+from ..widgets.plots import RedrawnOnResize, plot_title
 from ..widgets.style import PlotColours, plot_colours
 from .scene import SceneScreen
 
@@ -168,7 +169,7 @@ class RegimeMap(Heatmap):
         )
 
 
-class LossPlot(PlotextPlot):
+class LossPlot(RedrawnOnResize, PlotextPlot):
     """Every racer's loss per step, one line (and glyph) each; on a log scale when every
     loss is above 0.
 
@@ -179,6 +180,7 @@ class LossPlot(PlotextPlot):
     TICKS = 5
 
     def show(self, race: Race, active: list[str]) -> None:
+        self.shown_with(race, active)
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
@@ -211,10 +213,11 @@ class LossPlot(PlotextPlot):
         self.refresh()
 
 
-class CurvePlot(PlotextPlot):
+class CurvePlot(RedrawnOnResize, PlotextPlot):
     """A surface of one parameter: the curve and every racer's point, by its glyph."""
 
     def show(self, race: Race, active: list[str]) -> None:
+        self.shown_with(race, active)
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()

@@ -29,7 +29,8 @@ from ...io.lessons import Lesson
 from ...teach.restarts import RestartsResult, train_restarts
 from ..config import AppConfig
 from ..tutorial import seed_lesson
-from ..widgets.formatting import loss_text, plot_title
+from ..widgets.formatting import loss_text
+from ..widgets.plots import RedrawnOnResize, plot_title
 from ..widgets.style import PLOT_DATA, PLOT_MARK
 from .errata import ErrataScreen, errata_text
 from .scene import SceneScreen
@@ -43,10 +44,11 @@ REPORTS = 50
 STARTING = "starting (a network shape's first run compiles its kernels) ..."
 
 
-class LossHistogram(PlotextPlot):
+class LossHistogram(RedrawnOnResize, PlotextPlot):
     """Final losses, log10, with the threshold as a vertical line."""
 
     def show(self, losses: np.ndarray, threshold: float) -> None:
+        self.shown_with(losses, threshold)
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()

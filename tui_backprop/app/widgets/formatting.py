@@ -220,22 +220,6 @@ def vector(values: Iterable, digits: int = 2) -> str:
     return " ".join(number(v, digits) for v in values)
 
 
-#: Columns a plotext plot keeps beside its title: plotext draws a title over the plot's
-#: area only (the width less the y axis's labels, up to 8 characters, and its line) and
-#: drops a title longer than that altogether, leaving an empty line.
-PLOT_TITLE_MARGIN = 10
-
-
-def plot_title(width: int, *titles: str) -> str:
-    """The first of ``titles`` (longest first: the whole title, then shorter ones) that a
-    plot ``width`` columns wide draws; the last, cut with "…", if none fits."""
-    room = max(1, width - PLOT_TITLE_MARGIN)
-    for title in titles:
-        if len(title) <= room:
-            return title
-    return titles[-1][: room - 1] + "…"
-
-
 #: Columns a wrapped line's later lines start further in than its first.
 HANGING = 4
 

@@ -21,14 +21,15 @@ from textual_plotext.plot import Plot
 
 from ...core.snapshot import Snapshot
 from .changes import ChangedLines
-from .formatting import FIXED_HIGH, FIXED_LOW, plot_title, sci
+from .formatting import FIXED_HIGH, FIXED_LOW, sci
+from .plots import RedrawnOnResize, plot_title
 from .style import PlotColours, plot_colours
 
 #: Smallest loss drawn on a log axis (plotext refuses values <= 0).
 LOG_FLOOR = 1e-12
 #: How many y ticks label losses too large for plotext's own.
 Y_TICKS = 5
-#: The widest y label of our own: the title's room (``formatting.PLOT_TITLE_MARGIN``)
+#: The widest y label of our own: the title's room (``plots.PLOT_TITLE_MARGIN``)
 #: counts on it.
 LABEL_WIDTH = 8
 
@@ -156,14 +157,13 @@ def draw_losses(
             plt.yticks(yticks, ylabels)
 
 
-class LossPlot(ChangedLines, PlotextPlot):
+class LossPlot(RedrawnOnResize, ChangedLines, PlotextPlot):
     """Replots from a Snapshot's bounded history; ``log`` switches the y axis. A replot
     refreshes only the cells that changed (the curve's end, the labels that moved)."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._shown: tuple | None = None
-        self._last: tuple[Snapshot, bool] | None = None
 
     def on_mount(self) -> None:
         # The curve's colour depends on the theme (dark or light): draw it again on a change.
@@ -173,11 +173,7 @@ class LossPlot(ChangedLines, PlotextPlot):
         self._register_theme(theme.name)  # plotext's colours for it, before drawing with them
         self.forget_picture()
         self._shown = None
-        self._redraw()
-
-    def _redraw(self) -> None:
-        if self._last is not None:
-            self.show(*self._last)
+        self.redraw()
 
     def _plot_text(self) -> Text:
         text = PlotextPlot.render(self)
@@ -187,7 +183,7 @@ class LossPlot(ChangedLines, PlotextPlot):
         return self.current_picture(self._plot_text)
 
     def show(self, snap: Snapshot, log: bool) -> None:
-        self._last = (snap, log)
+        self.shown_with(snap, log)
         key = (
             snap.history_epochs.size,
             snap.history_epochs[-1:].tobytes(),

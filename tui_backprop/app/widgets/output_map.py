@@ -35,7 +35,7 @@ from textual_plotext import PlotextPlot
 
 from ...core.snapshot import Snapshot
 from ...teach.explain import forward_many
-from .formatting import plot_title
+from .plots import RedrawnOnResize, plot_title
 from .style import (
     CONTOUR_GLYPH,
     MAP_BACKGROUND_16,
@@ -292,23 +292,15 @@ class MapCanvas(Widget):
         )
 
 
-class OutputCurve(PlotextPlot):
+class OutputCurve(RedrawnOnResize, PlotextPlot):
     """One input: the output against x over the data's range, and the data points."""
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self._last: Snapshot | None = None
 
     def on_mount(self) -> None:
         # The colours depend on the theme (dark or light): draw again on a change.
-        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._redraw())
-
-    def _redraw(self) -> None:
-        if self._last is not None:
-            self.show(self._last)
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.redraw())
 
     def show(self, snap: Snapshot) -> None:
-        self._last = snap
+        self.shown_with(snap)
         lo, hi = _axis(snap.inputs[:, 0])
         xs = np.linspace(lo, hi, max(20, 2 * self.size.width))
         with np.errstate(all="ignore"):

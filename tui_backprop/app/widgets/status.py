@@ -153,6 +153,11 @@ class StatusLine(ChangedLines, Widget):
         self._shown = (snap, state, speed, message, earliest)
         self._draw()
 
+    def on_resize(self) -> None:
+        # The lines are fitted to the width (the b hint's form, a long message's place).
+        if self._shown is not None:
+            self._draw()
+
     def message_to_the_end(self) -> None:
         """The setup line back; the message, if any, ends the second line."""
         self._message_first = False
