@@ -138,3 +138,15 @@ def test_the_log_scale_survives_a_resize():
                 assert "(log)" in text and "●" in text
 
     asyncio.run(scenario())
+
+
+@settings(max_examples=200, deadline=None)
+@given(low=st.floats(1e-12, 1e6), spread=st.floats(1.0, 1e12))
+def test_a_log_axis_labels_each_tick_with_its_loss_to_two_digits(low, spread):
+    """No 0.00 for 0.002 on a log axis, which has no zero: every label is its tick's loss
+    to within 5% (two significant digits)."""
+    losses = [low, min(low * spread, 1e300)]
+    _values, positions, labels = y_axis(losses, True, 5)
+    assert positions is not None and labels is not None
+    for position, label in zip(positions, labels, strict=True):
+        assert abs(float(label) - 10**position) <= 0.05 * 10**position, (label, position)

@@ -48,15 +48,25 @@ def plot_points(epochs: np.ndarray, losses: np.ndarray, width: int, log: bool):
     return epochs.tolist(), losses.tolist()
 
 
+def _significant(value: float, digits: int) -> str:
+    """``value`` to ``digits`` + 1 significant digits, as ``sci(value, digits)`` writes
+    them: fixed point where it reads (0.0020, 0.13, 150), 8.0e199 where not; 0 as 0.
+    (Decimals counted from the point, 0.00 for 0.002, labelled a log axis with a zero it
+    cannot have.)"""
+    if value == 0.0:
+        return "0"
+    if not FIXED_LOW <= abs(value) < FIXED_HIGH:
+        return sci(value, digits)
+    decimals = max(0, digits - math.floor(math.log10(abs(value))))
+    return f"{value:.{decimals}f}"
+
+
 def tick_labels(values: list[float]) -> list[str]:
     """Short labels, fixed point where it reads and 8.0e199 where not, with as few digits
     (one to three) as tell the values apart where three do."""
     labels: list[str] = []
     for digits in (1, 2, 3):
-        longer = [
-            f"{v:.{digits}f}" if v == 0.0 or FIXED_LOW <= abs(v) < FIXED_HIGH else sci(v, digits)
-            for v in values
-        ]
+        longer = [_significant(v, digits) for v in values]
         if labels and max(map(len, longer)) > LABEL_WIDTH:
             break  # values alike to two digits (subnormals): ticks that share a label merge
         labels = longer
