@@ -519,8 +519,10 @@ class BackpropApp(
         snap = self.runner.latest()
         session = self.runner.session
         start = snap.updates - snap.batch_in_epoch
-        target = start if snap.batch_in_epoch else start - session.batches_per_epoch
-        self._go_back(target, "one epoch back", "B")
+        if snap.batch_in_epoch:  # within an epoch: back to where it began
+            self._go_back(start, "back to the epoch's start", "B")
+        else:
+            self._go_back(start - session.batches_per_epoch, "one epoch back", "B")
 
     def _do_reseed(self) -> None:
         seed = (self.runner.session.seed + 1) % (MAX_SEED + 1)
