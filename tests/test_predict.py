@@ -4,6 +4,7 @@ the lesson's tolerance, then the phase as usual; a score at the end of the updat
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 
@@ -118,12 +119,20 @@ def test_the_question_leaves_the_network_in_view_at_80x24():
             await pilot.press("p")
             await pilot.pause()
             before = on_screen(app)
-            nodes = sum(line.count(" a .") + line.count(" x ") for line in before)
+            node = re.compile(r" [ax] [-+.0-9]")  # a node's label and number: "a .500", "x 1.0"
+            nodes = sum(len(node.findall(line)) for line in before)
             await pilot.press("s")
             await pilot.pause()
             assert isinstance(app.screen, QuestionScreen)
             asked = on_screen(app)
-            assert sum(line.count(" a .") + line.count(" x ") for line in asked) == nodes == 6
+            assert sum(len(node.findall(line)) for line in asked) == nodes == 6
             assert any("what is a¹₁?" in line for line in asked)
+            # the example asked about, in words: the network still shows the one before
+            walk = app._quiz[0]
+            k = walk.explanation.examples[0]
+            snap = app.runner.latest()
+            x = " ".join(f"{v:g}" for v in snap.inputs[k])
+            shown = next(line for line in asked if f"example {k + 1}: x = (" in line)
+            assert f"x = ({x})" in shown.replace("1.000", "1").replace("0.000", "0")
 
     asyncio.run(scenario())

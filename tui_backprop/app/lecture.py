@@ -24,7 +24,7 @@ from .background import in_background
 from .host import AppHost
 from .screens.gradcheck import GradCheckScreen, gradcheck_text
 from .screens.question import QuestionScreen
-from .widgets.explain_panel import ExplainPanel, phase_text, selection_text
+from .widgets.explain_panel import ExplainPanel, example_text, phase_text, selection_text
 from .widgets.formatting import screen_notation
 from .widgets.output_map import OutputView
 
@@ -218,9 +218,16 @@ class TeachingMixin(AppHost):
             self._judge(question, answer)
             self._reveal(walk, new, snap, keep_message=True)
 
+        phase = walk.phases[target]
+        example = phase.example if phase.example is not None else walk.explanation.examples[0]
         self.push_screen(
             QuestionScreen(
-                walk.phases[target].title, screen_notation(question.label), self._score_text()
+                phase.title,
+                screen_notation(question.label),
+                self._score_text(),
+                # The network may still show the example before (a new update's first
+                # question comes before its phase is shown): the one asked about, in words.
+                example_text(snap, example),
             ),
             answered,
         )

@@ -41,15 +41,18 @@ class QuestionScreen(ModalScreen[float | None]):
     """
     BINDINGS = [Binding("escape", "skip", "skip", tooltip="show the phase without answering")]
 
-    def __init__(self, phase_title: str, label: str, score: str) -> None:
+    def __init__(self, phase_title: str, label: str, score: str, example: str = "") -> None:
         super().__init__()
         self.phase_title = phase_title
         self.label = label
         self.score = score
+        self.example = example  # "example 3: x = (1 0), y = (1)"
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = "predict (enter answers, escape skips)"
+            if self.example:
+                yield Static(self.example)
             yield Static(f"next: {self.phase_title}: what is {self.label}?  {self.score}")
             yield Input(placeholder="a number, as 0.25 or -1e-3", id="answer", compact=True)
             yield Static("", id="question-hint")
