@@ -99,7 +99,7 @@ def test_a_typo_is_not_an_answer_and_does_not_give_the_value_away():
             hint = str(screen.query_one("#question-hint", Static).render())
             assert "'xyz' is not a number" in hint and f"{value:.6g}" not in hint
             assert app.score == [0, 0]
-            screen.query_one("#answer", Input).value = ""
+            assert screen.query_one("#answer", Input).value == ""  # cleared for the next try
             await pilot.press(*"[b]1", "enter")  # shown as typed, not read as markup
             assert "'[b]1' is not a number" in str(screen.query_one("#question-hint").render())
             screen.query_one("#answer", Input).value = ""

@@ -73,6 +73,7 @@ class QuestionScreen(ModalScreen[float | None]):
             self.query_one("#question-hint", Static).update(
                 Text(f"{what}, as 0.25 or -1e-3 (escape skips)", style="bold")
             )
+            event.input.clear()  # ready for the next try; the hint says what was typed
             return
         self.dismiss(answer)
 
