@@ -243,3 +243,22 @@ def test_help_opens_over_no_toast():
             assert isinstance(app.screen, HelpScreen) and not list(app._notifications)
 
     run(scenario())
+
+
+def test_help_says_how_many_lines_are_below_and_above_at_80x24():
+    """Without colour the scroll bar does not show: the border says what is off screen."""
+    from textual.containers import VerticalScroll
+
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("question_mark")
+            await pilot.pause()
+            scroll = app.screen.query_one(VerticalScroll)
+            below = scroll.virtual_size.height - scroll.scrollable_content_region.height
+            assert below > 0 and scroll.border_subtitle == f"… {below} more lines (↓ pgdn)"
+            await pilot.press("end")
+            await pilot.pause()
+            assert scroll.border_subtitle == f"{below} above (↑ pgup)"
+
+    run(scenario())

@@ -11,7 +11,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
 from ...core.wrapping import hanging
-from ..widgets.formatting import screen_notation
+from ..widgets.formatting import screen_notation, scroll_subtitle
 
 #: Keys Textual's App binds itself: their words give way to this app's.
 TEXTUAL_KEYS = {b.key for b in App.BINDINGS if isinstance(b, Binding)}
@@ -138,8 +138,24 @@ class HelpScreen(ModalScreen[None]):
             yield Static(help_text(self.rows, self._text_width(self.app.size.width)))
         yield Footer()
 
+    def on_mount(self) -> None:
+        scroll = self.query_one(VerticalScroll)
+        self.watch(scroll, "scroll_y", self.show_more, init=False)
+        self.watch(scroll, "virtual_size", self.show_more, init=False)
+        self.call_after_refresh(self.show_more)
+
     def on_resize(self, event: events.Resize) -> None:
         self.query_one(Static).update(help_text(self.rows, self._text_width(event.size.width)))
+        self.call_after_refresh(self.show_more)
+
+    def show_more(self, *_: object) -> None:
+        """The bottom border says how many keys' lines are below (80x24 does not hold
+        them all) and above: without colour the scroll bar does not show."""
+        scroll = self.query_one(VerticalScroll)
+        shown = scroll.scrollable_content_region.height
+        above = round(scroll.scroll_y)
+        below = max(0, scroll.virtual_size.height - above - shown)
+        scroll.border_subtitle = scroll_subtitle(below, above, "↓ pgdn", "↑ pgup")
 
     @staticmethod
     def _text_width(screen_width: int) -> int:

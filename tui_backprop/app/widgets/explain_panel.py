@@ -36,7 +36,7 @@ from ...teach.walk import (
     slopes,
     sparkline,
 )
-from .formatting import hanging_text, screen_notation, vector, weight_name
+from .formatting import hanging_text, screen_notation, scroll_subtitle, vector, weight_name
 from .style import FOCUS, WARNING
 
 FORMULA = "bold"
@@ -314,14 +314,9 @@ class ExplainPanel(VerticalScroll, can_focus=False):
         return max(0, round(self.scroll_y))
 
     def show_more(self, *_: object) -> None:
-        below, above = self.lines_below, self.lines_above
-        plural = "" if below == 1 else "s"
-        self.border_subtitle = f"… {below} more line{plural} (pgdn)" if below else ""
+        below = self.lines_below
+        self.border_subtitle = scroll_subtitle(below, self.lines_above)
         self.set_class(bool(below), "-more")
-        if above:
-            self.border_subtitle = (self.border_subtitle + " · " if below else "") + (
-                f"{above} above (pgup)"
-            )
 
     @property
     def text(self) -> str:

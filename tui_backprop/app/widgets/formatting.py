@@ -246,3 +246,14 @@ def hanging_text(text: Text, width: int) -> Text:
             room, start = width - pad, 0
         lines.append(rest if room == width else Text(" " * pad) + rest)
     return Text("\n").join(lines)
+
+
+def scroll_subtitle(below: int, above: int, down: str = "pgdn", up: str = "pgup") -> str:
+    """A scrolled panel's bottom border, in place of a scroll bar (which does not show
+    without colour): "… 3 more lines (pgdn) · 2 above (pgup)", or "" when it all shows."""
+    parts = []
+    if below:
+        parts.append(f"… {below} more line{'' if below == 1 else 's'} ({down})")
+    if above:
+        parts.append(f"{above} above ({up})")
+    return " · ".join(parts)
