@@ -370,7 +370,7 @@ class DescentScreen(SceneScreen):
 
     def action_preset(self) -> None:
         if self.function != "quartic":
-            self.notify("the presets are for the quartic (f switches back)")
+            self.tell("the presets are for the quartic (f switches back)", timeout=5)
             return
         names = list(DESCENT_PRESETS)
         self.preset = (
@@ -396,7 +396,7 @@ class DescentScreen(SceneScreen):
     def action_move(self, dx: int, dy: int) -> None:
         x, y = self.starts[self.function]
         if self.function == "quartic" and dy:
-            self.notify("the quartic has one variable: ← → move its start", timeout=2)
+            self.tell("the quartic has one variable: ← → move its start", timeout=2)
             return
         self.starts[self.function] = (x + dx * MOVE, y + dy * MOVE)
         self.compute()

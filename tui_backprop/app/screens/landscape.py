@@ -330,7 +330,7 @@ class LandscapeScreen(SceneScreen):
         u, v = self.start
         self.start = (float(np.clip(u + dx * step, -r, r)), float(np.clip(v + dy * step, -r, r)))
         self.restart()
-        self.notify(
+        self.tell(
             f"start {self.shown[0]} = {self.start[0]:.3g}, {self.shown[1]} = {self.start[1]:.3g}",
             timeout=2,
         )
@@ -338,4 +338,4 @@ class LandscapeScreen(SceneScreen):
     def action_speed(self, direction: int) -> None:
         index = SPEEDS.index(self.speed) if self.speed in SPEEDS else 2
         self.speed = SPEEDS[max(0, min(len(SPEEDS) - 1, index + direction))]
-        self.notify(f"{self.speed} updates per frame", timeout=2)
+        self.tell(f"{self.speed} updates per frame", timeout=2)

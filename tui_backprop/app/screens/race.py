@@ -624,7 +624,7 @@ class RaceScreen(SceneScreen):
         name = self.selected
         if name in self.active:
             if len(self.active) == 1:
-                self.notify("the last racer stays in (x adds another first)", timeout=2)
+                self.tell("the last racer stays in (x adds another first)", timeout=2)
                 return
             self.active.remove(name)
         else:
@@ -640,7 +640,7 @@ class RaceScreen(SceneScreen):
         rule = self.rules[self.selected]
         field = MOMENTUM_FIELD.get(rule.optimizer)
         if field is None:
-            self.notify(f"{rule.optimizer} has no momentum to change", timeout=2)
+            self.tell(f"{rule.optimizer} has no momentum to change", timeout=2)
             return
         value = getattr(rule, field)
         later = [m for m in MOMENTA if m > value + 1e-12]
@@ -669,5 +669,5 @@ class RaceScreen(SceneScreen):
     def action_speed(self, direction: int) -> None:
         index = SPEEDS.index(self.speed) if self.speed in SPEEDS else 0
         self.speed = SPEEDS[max(0, min(len(SPEEDS) - 1, index + direction))]
-        self.notify(f"{self.speed} steps per frame", timeout=2)
+        self.tell(f"{self.speed} steps per frame", timeout=2)
         self.draw()

@@ -267,7 +267,7 @@ class RestartsScreen(SceneScreen):
         try:
             seed = check_seed(whole_from_text(event.value.strip()))
         except ConfigError as error:  # the number as typed, or the seed's range
-            self.notify(f"seed {error.problem}", severity="warning")
+            self.tell(f"seed {error.problem}", timeout=5, severity="warning")
             return
         self.open_seed(seed)
 

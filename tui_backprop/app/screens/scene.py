@@ -63,6 +63,12 @@ class SceneScreen(Screen[None]):
     def action_help(self) -> None:
         self.app.action_help()  # type: ignore[attr-defined]
 
+    def tell(self, message: str, timeout: float = 2, severity: str = "information") -> None:
+        """A short note (a toast) in place of the one before, rather than stacked under
+        it: a key pressed again and again says its one thing once."""
+        self.app.clear_notifications()
+        self.notify(message, timeout=timeout, severity=severity)  # type: ignore[arg-type]
+
     @property
     def step_mode(self) -> bool:
         config = getattr(self.app, "config", None)
@@ -105,7 +111,7 @@ class SceneScreen(Screen[None]):
     def action_notes(self) -> None:
         panel = self.query_one(NotesPanel)
         if not panel.has_notes:
-            self.notify("this scene has no lecture notes (open it as a lesson)")
+            self.tell("this scene has no lecture notes (open it as a lesson)", timeout=5)
             return
         panel.toggle()
 
