@@ -152,3 +152,27 @@ def test_every_rule_is_explained_with_the_kernels_numbers(optimizer):
     w0 = 0  # W^1 starts the flat buffers
     np.testing.assert_allclose(state["velocity"].ravel(), velocity[w0 : w0 + 4], rtol=1e-12)
     np.testing.assert_allclose(state["second"].ravel(), second[w0 : w0 + 4], rtol=1e-12)
+
+
+@pytest.mark.parametrize("batch", [2, 4, 6])
+def test_the_mean_gradient_shows_its_sum_term_by_term_in_small_batches(batch):
+    """g = (sum of each example's gradient)/B: for B <= 4 the terms are written out, each
+    the gradient its example's phase gave; beyond, the sum alone."""
+    import re
+
+    spec = NetworkSpec.build(2, (3,), 1)
+    X, Y = random_data(spec, 8, np.random.default_rng(3))
+    session = Session(spec, X, Y, TrainingConfig(batch_size=batch, seed=1, shuffle=False))
+    explanation = explain_update(session, list(range(batch)))
+    mean = next(p for p in explanation.phases if p.kind == "batch-mean")
+    per_example = [p for p in explanation.phases if p.kind == "gradient"]
+    assert len(per_example) == batch * spec.n_layers and mean.lines  # a phase per layer
+    for line in mean.lines:
+        name, terms, shown = re.fullmatch(r"g\((\S+)\) = (.+)/\d+ = (\S+)", line).groups()
+        if batch <= 4:
+            parts = terms.removeprefix("(").removesuffix(")").split(" + ")
+            assert len(parts) == batch
+            values = [float(part.strip("()")) for part in parts]
+            assert sum(values) / batch == pytest.approx(float(shown), rel=1e-3, abs=1e-6)
+        else:
+            assert "+" not in terms

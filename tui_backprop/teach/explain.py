@@ -310,6 +310,9 @@ class Explanation:
         return "\n".join(out)
 
 
+#: Batches up to this size show the mean gradient's sum term by term.
+MEAN_TERMS = 4
+
 #: Each rule's formula, in the notation of core.optimizers (g the mean gradient).
 _FORMULAS = {
     "sgd": "d = -alpha*g",
@@ -457,11 +460,13 @@ def explain_update(session: Session, examples: list[int]) -> Explanation:
     sum_W = [NO_LAYER] + [np.zeros_like(w) for w in W[1:]]
     sum_b = [NO_LAYER] + [np.zeros_like(v) for v in b[1:]]
     batch = len(examples)
+    terms_W: list[list[Floats]] = []  # each example's gradients, for the mean's line
     for k in examples:
         example_phases, gW, gb = _example_phases(spec, W, b, session.X[k], session.Y[k], k)
         for phase in example_phases:
             phase.example = k
         phases.extend(example_phases)
+        terms_W.append(gW)
         for m in range(1, L + 1):
             sum_W[m] += gW[m]
             sum_b[m] += gb[m]
@@ -481,9 +486,15 @@ def explain_update(session: Session, examples: list[int]) -> Explanation:
         for m in range(1, L + 1):
             for i in range(spec.sizes[m]):
                 for j in range(spec.sizes[m - 1]):
+                    # The sum with its terms (each example's gradient phase computed
+                    # them) while they fit a line; beyond MEAN_TERMS, the sum alone.
+                    total = (
+                        "(" + " + ".join(num(g[m][i, j]) for g in terms_W) + ")"
+                        if batch <= MEAN_TERMS
+                        else num(sum_W[m][i, j])
+                    )
                     phase.lines.append(
-                        f"g(w^{m}_{i + 1}{j + 1}) = {num(sum_W[m][i, j])}/"
-                        f"{batch} = {val(g_W[m][i, j])}"
+                        f"g(w^{m}_{i + 1}{j + 1}) = {total}/{batch} = {val(g_W[m][i, j])}"
                     )
         phases.append(phase)
     rule = session.rule
