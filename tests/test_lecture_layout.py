@@ -73,6 +73,8 @@ def test_notation_is_w_superscript_subscript():
     assert weight_name(2, 1, 1) == "W²₁₁"
     assert screen_notation("dC/dW^2_ij = delta^2_i a^1_j") == "dC/dW²ᵢⱼ = delta²ᵢ a¹ⱼ"
     assert screen_notation("e^-(x), a^{m-1}") == "e^-(x), a^{m-1}"  # left alone
+    # a power is written one way, after a bracket or a number alike
+    assert screen_notation("(-0.05867)^2 + 0.06894^2") == "(-0.05867)² + 0.06894²"
 
     async def scenario():
         app = xor_app(settings=TrainingConfig(seed=0, momentum=0.9))

@@ -187,8 +187,9 @@ def parameter_name(name: str) -> str:
     return f"b{sup(int(m))}{sub(int(i))}"
 
 
-# A name with a plain-text index, as the README writes it: W^2_11, delta^{m-1}_j, b^2.
-_PLAIN_INDEX = re.compile(r"(?<=[A-Za-z)])\^(\{[0-9+\- ]+\}|[0-9]+)(?:_([0-9]+|[ijk]{1,2})\b)?")
+# A name with a plain-text index, as the README writes it: W^2_11, delta^{m-1}_j, b^2;
+# and a power of a number or a bracket, (-0.05)^2 and 0.068^2 alike.
+_PLAIN_INDEX = re.compile(r"(?<=[A-Za-z0-9)])\^(\{[0-9+\- ]+\}|[0-9]+)(?:_([0-9]+|[ijk]{1,2})\b)?")
 
 
 def screen_notation(text: str) -> str:
