@@ -556,3 +556,19 @@ def test_up_and_down_on_the_quartic_say_why_they_do_nothing():
             assert len(notes) == 1 and "one variable" in notes[0]  # said once, not stacked
 
     run(scenario())
+
+
+def test_a_surfaces_step_shows_its_numbers_as_the_quartics_does():
+    async def scenario():
+        app = lesson_app("descent")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("f", "n")  # the bowl, one step
+            await pilot.pause()
+            screen = app.screen
+            (x, y), (nx, ny) = screen.result.path[1], screen.result.path[2]
+            gx, gy = SURFACES["bowl"].gradient(x, y)
+            info = str(screen.info())
+            assert f"= ({x:.4g}, {y:.4g}) - {screen.gamma:g}*({gx:.4g}, {gy:.4g})" in info
+            assert f"= ({nx:.4g}, {ny:.4g})" in info
+
+    run(scenario())

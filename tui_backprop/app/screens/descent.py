@@ -313,7 +313,13 @@ class DescentScreen(SceneScreen):
             )
             if not self.finished:
                 sign = "+" if surface.ascent else "-"
-                text.append(f"\n(x, y) <- (x, y) {sign} γ grad f\n", styles.update)
+                nx, ny = map(float, result.path[k + 1])
+                text.append(
+                    f"\n(x, y) <- (x, y) {sign} γ grad f\n"
+                    f"   = ({x:.4g}, {y:.4g}) {sign} {self.gamma:g}*({gx + 0.0:.4g}, "
+                    f"{gy + 0.0:.4g})\n   = ({nx:.4g}, {ny:.4g})\n",
+                    styles.update,
+                )
         if self.finished:
             text.append("\n")
             if result.diverged:
