@@ -131,3 +131,15 @@ def test_a_long_error_wraps_under_its_text_on_a_terminal_and_is_one_line_in_a_pi
     piped = run_cli("lesson", "nope")
     assert piped.returncode == 2 and piped.stderr.count("\n") == 1
     assert piped.stderr.startswith(head) and len(piped.stderr) > 60
+
+
+@pytest.mark.parametrize("columns", [50, 60, 70, 80])
+def test_restarts_keeps_each_quantile_with_its_value(monkeypatch, capsys, columns):
+    import re
+
+    lines = report(monkeypatch, capsys, ["restarts", "--count", "8", "--epochs", "20"], columns)
+    at = next(i for i, line in enumerate(lines) if line.startswith("quantiles"))
+    block = lines[at : next(i for i in range(at + 1, len(lines)) if lines[i][:1] != " ")]
+    assert all(len(line) <= columns and not line.rstrip().endswith(":") for line in block)
+    pairs = re.findall(r"(?:^| )(0|0\.1|0\.25|0\.5|0\.75|0\.9|1): \S+", " ".join(block[0:]))
+    assert pairs == ["0", "0.1", "0.25", "0.5", "0.75", "0.9", "1"]

@@ -191,14 +191,16 @@ def report(call: Invocation, setup: Setup, result: RestartsResult) -> None:
     )
     if (~finite).any():
         print(f"diverged      {(~finite).sum()}")
+    # Each quantile stays on one line with its value: the space inside a pair is held by
+    # a placeholder the wrap does not break at, put back after it.
     print(
         fit(
             "quantiles     "
             + "  ".join(
-                f"{k}: {v:.3g}" if v is not None else f"{k}: -" for k, v in quantiles.items()
+                f"{k}:\0{v:.3g}" if v is not None else f"{k}:\0-" for k, v in quantiles.items()
             ),
             indent=14,
-        )
+        ).replace("\0", " ")
     )
     print(fit(f"best seeds    {' '.join(map(str, best))}", indent=14))
     print(
