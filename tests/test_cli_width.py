@@ -143,3 +143,19 @@ def test_restarts_keeps_each_quantile_with_its_value(monkeypatch, capsys, column
     assert all(len(line) <= columns and not line.rstrip().endswith(":") for line in block)
     pairs = re.findall(r"(?:^| )(0|0\.1|0\.25|0\.5|0\.75|0\.9|1): \S+", " ".join(block[0:]))
     assert pairs == ["0", "0.1", "0.25", "0.5", "0.75", "0.9", "1"]
+
+
+def test_the_restarts_histogram_counts_networks_in_whole_numbers(monkeypatch, capsys):
+    import numpy as np
+
+    from tui_backprop.teach.restarts import loss_histogram
+
+    losses = np.array([1e-3] * 14 + [0.05] * 3 + [np.inf])
+    histogram = loss_histogram(losses)
+    assert histogram is not None and len(histogram.logs) == 17
+    assert histogram.count_ticks[0] == 0 and histogram.count_ticks[-1] >= 14
+    assert all(c.is_integer() for c in histogram.count_ticks)
+    assert loss_histogram(np.array([np.nan])) is None
+    lines = report(monkeypatch, capsys, ["restarts", "--count", "30", "--epochs", "20"], 80)
+    labels = [line.split("┤")[0].strip() for line in lines if "┤" in line]
+    assert labels and all(label.isdigit() for label in labels)

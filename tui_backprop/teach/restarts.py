@@ -290,3 +290,26 @@ def train_restarts(
         except KeyboardInterrupt as interrupt:
             raise RestartsInterrupted(result(True)) from interrupt
     return result(False)
+
+
+@dataclass(frozen=True)
+class LossHistogram:
+    """What the histogram of final losses plots: log10 of the finite losses (K,), its
+    number of bins (more for more networks), and its count axis's ticks, whole numbers of
+    networks from 0 (a plot would label 14.0, 11.7, ...)."""
+
+    logs: list[float]
+    bins: int
+    count_ticks: list[float]
+
+
+def loss_histogram(losses: Floats) -> LossHistogram | None:
+    """The histogram of ``losses`` (N,), None when none is finite."""
+    finite = losses[np.isfinite(losses)]
+    if finite.size == 0:
+        return None
+    logs = np.log10(np.maximum(finite, 1e-300))
+    bins = min(30, max(5, finite.size // 10))
+    most = int(np.histogram(logs, bins=bins)[0].max())
+    step = max(1, -(-most // 5))
+    return LossHistogram(logs.tolist(), bins, [float(c) for c in range(0, most + step, step)])

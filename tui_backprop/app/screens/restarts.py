@@ -26,7 +26,7 @@ from ...core.config import DEFAULT_EPOCHS, RestartsConfig, check_seed, whole_fro
 from ...core.errors import ConfigError
 from ...core.session import ProgressCallback
 from ...io.lessons import Lesson
-from ...teach.restarts import RestartsResult, train_restarts
+from ...teach.restarts import RestartsResult, loss_histogram, train_restarts
 from ..config import AppConfig
 from ..tutorial import seed_lesson
 from ..widgets.formatting import loss_text
@@ -52,16 +52,11 @@ class LossHistogram(RedrawnOnResize, PlotextPlot):
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        finite = losses[np.isfinite(losses)]
-        if finite.size:
-            logs = np.log10(np.maximum(finite, 1e-300))
-            bins = min(30, max(5, finite.size // 10))
-            plt.hist(logs.tolist(), bins=bins, color=PLOT_DATA)
+        histogram = loss_histogram(losses)
+        if histogram is not None:
+            plt.hist(histogram.logs, bins=histogram.bins, color=PLOT_DATA)
             plt.vline(math.log10(threshold), color=PLOT_MARK)
-            # Counts of networks: whole numbers on the axis, not 142.0.
-            most = int(np.histogram(logs, bins=bins)[0].max())
-            step = max(1, math.ceil(most / 5))
-            plt.yticks(list(range(0, most + step, step)))
+            plt.yticks(histogram.count_ticks, [str(int(c)) for c in histogram.count_ticks])
         # The threshold is a vertical line (│), the bars are blocks: named by their look.
         plt.title(
             plot_title(

@@ -14,7 +14,12 @@ from ...core.errors import InputError
 from ...io.build import build_setup
 from ...io.files import json_number, to_json_lists
 from ...io.resume import rule_keys
-from ...teach.restarts import RestartsInterrupted, RestartsResult, train_restarts
+from ...teach.restarts import (
+    RestartsInterrupted,
+    RestartsResult,
+    loss_histogram,
+    train_restarts,
+)
 from ..interrupts import Interruptions
 from ..progress import CompileNotice, ProgressBar
 from ..report import rule_words
@@ -35,14 +40,14 @@ def histogram_text(losses: np.ndarray, threshold: float, width: int = 70, height
     """Final losses as a plotext histogram over log10(loss), the threshold marked."""
     import plotext as plt
 
-    finite = losses[np.isfinite(losses)]
+    histogram = loss_histogram(losses)
     plt.clear_figure()
     plt.plotsize(width, height)
     plt.theme("clear")
-    if finite.size:
-        logs = np.log10(np.maximum(finite, 1e-300))
-        plt.hist(logs.tolist(), bins=min(30, max(5, finite.size // 10)))
+    if histogram is not None:
+        plt.hist(histogram.logs, bins=histogram.bins)
         plt.vline(math.log10(threshold))
+        plt.yticks(histogram.count_ticks, [str(int(c)) for c in histogram.count_ticks])
     plt.title("final loss (log10); the line is the threshold")
     # plotext colours even with the "clear" theme; a report for any terminal or file has none.
     return re.sub(r"\x1b\[[0-9;]*m", "", plt.build())
