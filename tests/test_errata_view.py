@@ -185,3 +185,22 @@ def test_restarts_scene_errata_counts_the_draws_beside_the_slip():
     learned = int(screen.result.converged(screen.threshold).sum())
     assert "one random draw" in text
     assert f"Here: {learned} of {len(screen.result.seeds)} seeds" in text
+
+
+def test_the_errata_view_breaks_long_lines_under_their_indent_at_80_columns():
+    from tests.test_lecture_layout import on_screen
+
+    async def scenario():
+        app = lesson_app("descent")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("w")
+            await pilot.pause()
+            lines = on_screen(app)
+            at = next(i for i, line in enumerate(lines) if "why: adding the slope" in line)
+            column = lines[at].index("why:")
+            follow = lines[at + 1]
+            assert follow[: column + 4].strip(" │") == "" and follow[column + 4] != " "
+            assert "subtracts" in follow
+
+    asyncio.run(scenario())

@@ -23,7 +23,7 @@ from textual.widgets import Footer, Static
 from ...core.arrays import Floats
 from ...teach import errata, tutorials
 from ...teach.errata import DescentPoint, Difference, Outcome, Weights
-from ..widgets.formatting import sub, sup
+from ..widgets.formatting import hanging_text, sub, sup
 
 #: Seeds counted for xor-221's "how many draws learn XOR".
 SEEDS_COUNTED = 100
@@ -181,12 +181,23 @@ class ErrataScreen(ModalScreen[None]):
             yield Static(self.body, id="errata-body")
         yield Footer()
 
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit)
+
     def show(self, body: Text) -> None:
         """Replace the text (the runs have arrived); before the screen is composed, its
         compose shows the new text."""
         self.body = body
-        for static in self.query("#errata-body").results(Static):
-            static.update(body)
+        self._fit()
+
+    def _fit(self) -> None:
+        """The text with its long lines broken under their text (``hanging_text``) at the
+        box's width; before the layout, as it is."""
+        for scroll in self.query(VerticalScroll).results(VerticalScroll):
+            width = scroll.scrollable_content_region.width
+            body = hanging_text(self.body, width) if width > 0 else self.body
+            for static in self.query("#errata-body").results(Static):
+                static.update(body)
 
     def action_scroll(self, lines: int) -> None:
         self.query_one(VerticalScroll).scroll_relative(y=lines, animate=False)

@@ -223,12 +223,15 @@ def vector(values: Iterable, digits: int = 2) -> str:
 
 #: Columns a wrapped line's later lines start further in than its first.
 HANGING = 4
+#: A line's label, up to the text after it: a word or two, then two spaces or more.
+_LABEL = re.compile(r" *\S+(?: \S+)? {2,}(?=\S)")
 
 
 def hanging_text(text: Text, width: int) -> Text:
     """``text`` with every line longer than ``width`` cells broken at its spaces, its later
     lines indented ``HANGING`` past the line's own indent (as a step's statements are
-    indented under the phase's heading), styles kept: a terminal's wrap starts them at
+    indented under the phase's heading), or under the text of a labelled line
+    ("why       the text"), styles kept: a terminal's wrap starts them at
     the left edge, where they read as lines of their own. A line with no space to break
     at is left for the widget to wrap."""
     lines: list[Text] = []
@@ -236,6 +239,10 @@ def hanging_text(text: Text, width: int) -> Text:
         plain = line.plain
         lead = len(plain) - len(plain.lstrip(" "))
         pad = lead + HANGING if width - lead - HANGING >= 20 else min(lead, HANGING)
+        # A label and its text ("why       adding the slope..."): under the text.
+        label = _LABEL.match(plain)
+        if label is not None and pad < label.end() <= width // 2:
+            pad = label.end()
         rest, room, start = line, width, lead
         while cell_len(rest.plain) > room:
             cut = rest.plain.rfind(" ", start + 1, room + 1)
