@@ -112,3 +112,21 @@ def test_descend_bad_input():
 
 def test_the_configuration_offers_every_function():
     assert ("quartic", *SURFACES) == DESCENT_FUNCTIONS
+
+
+@pytest.mark.parametrize(
+    ("x0", "gamma", "precision"),
+    [(1.0, 1e-7, 1e-5), (1.0, 0.01, 0.5), (5.0, 1e-9, 1e-5), (-5.0, 1e-9, 1e-5)],
+)
+def test_steps_too_small_to_move_reach_no_stationary_point(x0, gamma, precision):
+    """Steps below the precision from the start (a tiny gamma, a loose precision) stop
+    far from 0 and 9/4: neither a minimum nor the inflection point, and no test."""
+    result = descend(x0, gamma, precision)
+    assert result.converged and result.steps == 1
+    assert result.verdict == "no verdict" and "so no test" in result.test
+    out = run_cli(
+        "descend", "--x0", str(x0), "--gamma", str(gamma), "--precision", str(precision),
+        env={"COLUMNS": "200"},
+    ).stdout  # fmt: skip
+    assert f"Stopped at {result.point[0]!r}" in out.splitlines()
+    assert "minimum" not in out and "inflection" not in out

@@ -75,22 +75,37 @@ def second_derivative_test(x: float) -> tuple[str, str]:
     return "no verdict", "f''(x) = 0: the test gives no verdict"
 
 
+#: How near a stationary point a run that converged must stop to have reached it: its
+#: steps, gamma f'(x), also fall below the precision far from one when gamma is tiny or
+#: the precision loose (from x0 = 5 with gamma 1e-9, at once). The two points are 9/4 apart.
+NEAR = 0.05
+
+
 def quartic_verdict(x: float, converged: bool) -> tuple[str, str]:
     """What a run that stopped at x reached, and the test that says so.
 
-    A run that converged stopped where its steps, gamma f'(x), fell below the precision:
-    at or next to a stationary point, the nearer of 9/4 and 0. Next to 9/4 the test at x
-    is the test at 9/4 (f'' > 0 all around it). Next to 0 it is not: a run from x0 < 0
-    creeps up to 0 (f' vanishes there as x^2) and stops short of it, where
-    f''(x) > 0 would call a minimum what is an inflection point; f''(0) = 0 gives no
-    verdict, and the signs of f' on either side decide. A run that did not converge did
-    not reach a stationary point, and the test does not apply.
+    A run that converged, next to one of the two stationary points (within ``NEAR``):
+    next to 9/4 the test at x is the test at 9/4 (f'' > 0 all around it). Next to 0 it
+    is not: a run from x0 < 0 creeps up to 0 (f' vanishes there as x^2) and stops short
+    of it, where f''(x) > 0 would call a minimum what is an inflection point; f''(0) = 0
+    gives no verdict, and the signs of f' on either side decide. Anywhere else (the step
+    limit, or steps too small to move far) no stationary point was reached, and the test
+    does not apply.
     """
-    if not converged:
-        return "no verdict", (
-            f"f'(x) = {quartic_slope(x):.3g}, not 0: no stationary point reached, so no test"
+    slope = quartic_slope(x)
+    point = min((MINIMUM, INFLECTION), key=lambda p: abs(x - p))
+    if not converged or abs(x - point) > NEAR:
+        why = (
+            "the run stopped at its step limit"
+            if not converged
+            else "its steps, gamma f'(x), fell below the precision (gamma tiny, or the "
+            "precision loose)"
         )
-    if abs(x - MINIMUM) < abs(x - INFLECTION):
+        return (
+            "no verdict",
+            f"f'(x) = {slope:.3g}, not 0: {why} before a stationary point, so no test",
+        )
+    if point == MINIMUM:
         return second_derivative_test(x)
     return "inflection", (
         "f''(0) = 0: the test gives no verdict; f'(x) = x^2 (4x - 9) < 0 on both sides "
