@@ -270,15 +270,28 @@ def test_the_printed_train_command_reproduces_the_worst_restart():
     and --flag=value options read as argparse reads them; restarts' own left out)."""
     import shlex
 
-    words = ["--cou", "6", "--epochs=40", "--hidden", "2", "--alpha", "0.5", "--seed=11"]
-    words += ["--threads", "1", "--thresh", "0.05"]
-    out = run_cli("restarts", *words, env={"COLUMNS": "200"})
+    words = ["--cou", "6", "--epochs=40", "--hidden", "2", "--alp", "0.5", "--seed=11"]
+    words += ["--threads", "1", "--thresh", "0.05", "--problem", "circle", "--sa", "40"]
+    out = run_cli("restarts", *words, env={"COLUMNS": "60"})  # not wrapped: to be copied
     assert out.returncode == 0, out.stderr
     line = next(line for line in out.stdout.splitlines() if line.startswith("train one"))
     command = shlex.split(line.removeprefix("train one").strip())
     doc = json.loads(run_cli("restarts", *words, "--json").stdout)
     worst = doc["worst_seeds"][0]
-    assert command == ["tui-backprop", "train", "--epochs=40", "--hidden", "2", "--alpha",
-                       "0.5", "--seed", str(worst)]  # fmt: skip
+    assert command == [
+        "tui-backprop",
+        "train",
+        "--epochs=40",
+        "--hidden",
+        "2",
+        "--alpha",
+        "0.5",
+        "--problem",
+        "circle",
+        "--samples",
+        "40",
+        "--seed",
+        str(worst),
+    ]  # fmt: skip  (--sa is ambiguous for train: --save too)
     trained = json.loads(run_cli(*command[1:], "--json").stdout)
     assert trained["final_loss"] == doc["final_losses"][worst - doc["first_seed"]]

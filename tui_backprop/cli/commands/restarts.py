@@ -61,27 +61,32 @@ NOT_TRAINS = ("--threads", "--json", "--count", "--threshold", "--seed")
 def train_command(words: tuple[str, ...], seed: int) -> str:
     """``tui-backprop train`` with the run options of restarts' ``words`` (its command line
     after the command's name) and ``--seed seed``: the command that trains that one
-    restart, bit for bit. Options are told apart as argparse tells them, abbreviations
-    (--cou) and --flag=value included."""
+    restart, bit for bit. Options are read as argparse reads them (abbreviations such as
+    --cou, --flag=value) and written out whole: an abbreviation that restarts' options
+    tell apart may not be one train's do (--sa: --samples, or train's --save)."""
     from ..main import build_parser
 
     parser = build_parser().command_parsers["restarts"]
     actions = parser._option_string_actions  # noqa: SLF001 (argparse's own table)
+    left_out = {actions[flag].dest for flag in NOT_TRAINS}
     kept: list[str] = []
     skip = 0
     for word in words:
         if skip:
             skip -= 1
             continue
-        name, equals, _ = word.partition("=")
+        name, equals, value = word.partition("=")
         if name.startswith("--") and name not in actions:
             matches = [flag for flag in actions if flag.startswith(name)]
             name = matches[0] if len(matches) == 1 else name
         action = actions.get(name)
-        if action is not None and name in NOT_TRAINS:
+        if action is None:  # a value, or what argparse refused already
+            kept.append(word)
+            continue
+        if action.dest in left_out:
             skip = 0 if equals or action.nargs == 0 else 1
             continue
-        kept.append(word)
+        kept.append(f"{name}={value}" if equals else name)
     return shlex.join(["tui-backprop", "train", *kept, "--seed", str(seed)])
 
 
@@ -214,7 +219,8 @@ def report(call: Invocation, setup: Setup, result: RestartsResult) -> None:
             indent=14,
         )
     )
-    print(fit(f"train one     {train_command(call.words, worst[0])}", indent=14))
+    # Whole on one line, however wide: it is to be copied into a shell.
+    print(f"train one     {train_command(call.words, worst[0])}")
     print(
         f"time          {result.seconds:.2f} s, of which {result.setup_seconds:.2f} s loading "
         "or compiling the kernels"
