@@ -293,7 +293,7 @@ def train_restarts(
 
 
 @dataclass(frozen=True)
-class LossHistogram:
+class HistogramData:
     """What the histogram of final losses plots: log10 of the finite losses (K,), its
     number of bins (more for more networks), and its count axis's ticks, whole numbers of
     networks from 0 (a plot would label 14.0, 11.7, ...)."""
@@ -303,7 +303,7 @@ class LossHistogram:
     count_ticks: list[float]
 
 
-def loss_histogram(losses: Floats) -> LossHistogram | None:
+def loss_histogram(losses: Floats) -> HistogramData | None:
     """The histogram of ``losses`` (N,), None when none is finite."""
     finite = losses[np.isfinite(losses)]
     if finite.size == 0:
@@ -311,5 +311,12 @@ def loss_histogram(losses: Floats) -> LossHistogram | None:
     logs = np.log10(np.maximum(finite, 1e-300))
     bins = min(30, max(5, finite.size // 10))
     most = int(np.histogram(logs, bins=bins)[0].max())
-    step = max(1, -(-most // 5))
-    return LossHistogram(logs.tolist(), bins, [float(c) for c in range(0, most + step, step)])
+    # A round step (1, 2 or 5 times a power of ten) for at most five ticks above 0, none
+    # past the tallest bar (the plot has no room above it, and printed one on its title).
+    step = next(
+        unit * 10**power
+        for power in range(len(str(most)) + 1)
+        for unit in (1, 2, 5)
+        if unit * 10**power * 5 >= most
+    )
+    return HistogramData(logs.tolist(), bins, [float(c) for c in range(0, most + 1, step)])
