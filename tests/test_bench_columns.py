@@ -200,6 +200,8 @@ def test_table_shows_both_columns(monkeypatch):
     doc["cases"][0]["yardstick_agrees"] = False
     xor_row = next(line for line in table(doc).splitlines() if line.startswith("xor"))
     assert xor_row.split()[-3] == "NO"
+    said = next(line for line in table(doc).splitlines() if line.startswith("targets:"))
+    assert said.endswith("not comparable: the weights differ")
 
 
 def test_bench_through_the_entry_point(tmp_path, monkeypatch):

@@ -14,7 +14,13 @@ from hypothesis import strategies as st
 from rich.text import Text
 from textual_plotext.plot import Plot
 
-from tui_backprop.app.widgets.loss_plot import draw_losses, tick_labels, titles, y_axis
+from tui_backprop.app.widgets.loss_plot import (
+    LABEL_WIDTH,
+    draw_losses,
+    tick_labels,
+    titles,
+    y_axis,
+)
 from tui_backprop.app.widgets.plots import plot_title
 from tui_backprop.app.widgets.style import DARK_PLOTS
 
@@ -59,7 +65,7 @@ def test_any_history_draws_its_finite_points_with_a_title_and_readable_labels(
     assert ("●" in picture) == bool(finite), picture
     labels = y_labels(picture)
     for label in labels:
-        assert LABEL.match(label) and len(label) <= 9, (label, picture)
+        assert LABEL.match(label) and len(label) <= LABEL_WIDTH, (label, picture)
     if finite and max(finite) >= 1e4:  # our own labels, the highest loss's among them
         # (as decimals: 1.8e308, the largest float rounded, is past it)
         highest = Decimal(max(finite))

@@ -219,5 +219,10 @@ def test_the_b_hint_is_never_cut_to_a_word_that_says_nothing():
                 first, second = status_text(snap, "PAUSED", 50, message, 0, width).plain.split("\n")
                 assert "b back" not in first
                 assert second.endswith("  b back to 0" if not message else "  a message")
+            # no room on the second line for the number either: the shortest form there
+            progress = status_text(snap, "PAUSED", 50, "", None, 200).plain.split("\n")[1]
+            width = len(progress) + len("  b back")
+            second = status_text(snap, "PAUSED", 50, "", 0, width).plain.split("\n")[1]
+            assert second == progress + "  b back"
 
     asyncio.run(scenario())

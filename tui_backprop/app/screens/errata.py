@@ -148,6 +148,9 @@ class ErrataScreen(ModalScreen[None]):
         align: center middle;
     }
     ErrataScreen > VerticalScroll {
+        /* the scroll bar's columns kept whether it shows or not: the text is broken
+           under its indent (hanging_text) at a width that does not change under it */
+        scrollbar-gutter: stable;
         width: 100%;
         max-width: 110;
         height: auto;

@@ -90,8 +90,11 @@ def status_text(
         hint = next((form for form in forms if room is None or len(form) <= room), None)
         if hint is not None:
             line1.append(hint, style="dim")
-        elif width is not None and not message and line2.cell_len + len(forms[1]) <= width:
-            line2.append(forms[1], style="dim")
+        elif width is not None and not message:
+            room = width - line2.cell_len
+            hint = next((form for form in forms[1:] if len(form) <= room), None)
+            if hint is not None:
+                line2.append(hint, style="dim")
     if message:
         style = "bold" if state != DIVERGED else f"bold {BAD_TEXT}"
         fits = width is None or line2.cell_len + 2 + Text(message).cell_len <= width

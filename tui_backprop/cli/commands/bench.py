@@ -107,7 +107,7 @@ WORDS = ("case", "agrees")
 def _tables(rows: list[dict[str, str]], layout: tuple) -> list[str]:
     """``rows`` (from ``_cells``) as the tables of ``layout`` (``WIDE`` or ``NARROW``),
     each after a blank line and under its header."""
-    name_width = max(14, *(len(row["case"]) + 2 for row in rows))
+    name_width = max([14, *(len(row["case"]) + 2 for row in rows)])
     lines: list[str] = []
     for fields in layout:
         header = {name: name for name, _ in fields}
@@ -131,9 +131,14 @@ def _column_targets(cases: list[dict]) -> list[str]:
     said = []
     for case in cases:
         if "yardstick_target" in case:
+            verdict = (
+                ("met" if case["meets_yardstick_target"] else "missed")
+                if case.get("yardstick_agrees", True)
+                else "not comparable: the weights differ"
+            )
             said.append(
-                f"{case['name']} vs hand {_hand(case)} (target {case['yardstick_target']:.2f}x), "
-                + ("met" if case["meets_yardstick_target"] else "missed")
+                f"{case['name']} vs hand {_hand(case)} "
+                f"(target {case['yardstick_target']:.2f}x), {verdict}"
             )
         if "flop_fraction_target" in case:
             said.append(
