@@ -521,6 +521,11 @@ def test_the_explain_panel_breaks_a_long_step_under_its_own_indent():
     assert all(row.startswith(" " * (2 + HANGING)) for row in rows[2:])
     assert " ".join(row.strip() for row in rows[1:]) == line.strip()  # every word, in order
     assert [out.plain[span.start : span.end] for span in out.spans] == [text.plain[10:20]]
+    whole = Text(line)
+    whole.stylize("bold")  # one span over every break: split, each piece still styled
+    out = hanging_text(whole, 40)
+    assert " ".join(out.plain[span.start : span.end] for span in out.spans) == line
+    assert len(out.spans) == len(out.plain.split("\n"))
     labelled = "  why       adding the slope climbs: it is gradient ascent, not descent at all"
     rows = hanging_text(Text(labelled), 50).plain.split("\n")
     assert len(rows) == 2 and rows[1].startswith(" " * 12) and rows[1][12] != " "

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from typing import SupportsFloat
 
-from rich.cells import cell_len
-from rich.text import Text
+from rich.text import Span, Text
 
 #: Fixed point reads from here up to FIXED_HIGH (and 0); scientific outside.
 FIXED_LOW = 1e-3
@@ -231,29 +231,76 @@ def hanging_text(text: Text, width: int) -> Text:
     """``text`` with every line longer than ``width`` cells broken at its spaces, its later
     lines indented ``HANGING`` past the line's own indent (as a step's statements are
     indented under the phase's heading), or under the text of a labelled line
-    ("why       the text"), styles kept: a terminal's wrap starts them at
-    the left edge, where they read as lines of their own. A line with no space to break
-    at is left for the widget to wrap."""
-    lines: list[Text] = []
-    for line in text.split("\n", allow_blank=True):
-        plain = line.plain
-        lead = len(plain) - len(plain.lstrip(" "))
-        pad = lead + HANGING if width - lead - HANGING >= 20 else min(lead, HANGING)
-        # A label and its text ("why       adding the slope..."): under the text.
-        label = _LABEL.match(plain)
-        if label is not None and pad < label.end() <= width // 2:
-            pad = label.end()
-        rest, room, start = line, width, lead
-        while cell_len(rest.plain) > room:
-            cut = rest.plain.rfind(" ", start + 1, room + 1)
-            if cut < 0:
-                break
-            head, tail = rest.divide([cut])
-            lines.append(head if room == width else Text(" " * pad) + head)
-            rest = tail[len(tail.plain) - len(tail.plain.lstrip(" ")) :]
-            room, start = width - pad, 0
-        lines.append(rest if room == width else Text(" " * pad) + rest)
-    return Text("\n").join(lines)
+    ("why       the text"), styles kept: a terminal's wrap starts them at the left edge,
+    where they read as lines of their own. A line with no space to break at is left for
+    the widget to wrap.
+
+    The breaks are found in the plain text and the spans moved onto the new one: a big
+    layer's phase has thousands of long lines, and a Text cut line by line took a quarter
+    of a second (the characters here are one cell each)."""
+    plain = text.plain
+    cuts: list[int] = []  # where a line breaks, and where its next line's text resumes
+    pads: list[int] = []  # the indent of the line that follows each break
+    start = 0
+    for line in plain.split("\n"):
+        if len(line) > width:
+            lead = len(line) - len(line.lstrip(" "))
+            pad = lead + HANGING if width - lead - HANGING >= 20 else min(lead, HANGING)
+            # A label and its text ("why       adding the slope..."): under the text.
+            label = _LABEL.match(line)
+            if label is not None and pad < label.end() <= width // 2:
+                pad = label.end()
+            at, room, low = 0, width, lead
+            while len(line) - at > room:
+                cut = line.rfind(" ", at + low + 1, at + room + 1)
+                if cut < 0:
+                    break
+                at = cut + 1
+                while at < len(line) and line[at] == " ":
+                    at += 1
+                cuts += [start + cut, start + at]
+                pads.append(pad)
+                room, low = width - pad, 0
+        start += len(line) + 1
+    if not cuts:
+        return text
+    # The kept stretches of the old text, (old start, old end, new start), and the spans
+    # moved onto them (split where a break falls inside one): Text's own divide and join
+    # make a Text per piece, a few tens of milliseconds for a big layer.
+    bounds = [0, *cuts, len(plain)]
+    parts: list[str] = []
+    stretches: list[tuple[int, int, int]] = []
+    at = 0
+    for k in range(0, len(bounds), 2):
+        if k:
+            indent = "\n" + " " * pads[k // 2 - 1]
+            parts.append(indent)
+            at += len(indent)
+        old_start, old_end = bounds[k], bounds[k + 1]
+        stretches.append((old_start, old_end, at))
+        parts.append(plain[old_start:old_end])
+        at += old_end - old_start
+    firsts = [stretch[0] for stretch in stretches]
+    spans: list[Span] = []
+    for span in text.spans:
+        for old_start, old_end, new_start in stretches[
+            max(0, bisect_right(firsts, span.start) - 1) : bisect_right(firsts, span.end - 1)
+        ]:
+            lo, hi = max(span.start, old_start), min(span.end, old_end)
+            if lo < hi:
+                spans.append(
+                    Span(new_start + lo - old_start, new_start + hi - old_start, span.style)
+                )
+    out = Text(
+        "".join(parts),
+        style=text.style,
+        justify=text.justify,
+        overflow=text.overflow,
+        no_wrap=text.no_wrap,
+        end=text.end,
+    )
+    out.spans = spans
+    return out
 
 
 def scroll_subtitle(below: int, above: int, down: str = "pgdn", up: str = "pgup") -> str:
