@@ -109,9 +109,9 @@ def lay_out(snap: Snapshot, width: int, height: int, first_col: int = 0) -> list
             # is wider than "rows N-1–N" (a group of one row is headed "row N").
             header = len(f"W{sup(m)}{_rows(rows - 1, rows)}") + 1
             flowed = max(block, header)
-            fit = (width + len(GROUP_GAP)) // (flowed + bias_width + len(GROUP_GAP))
+            side_by_side = (width + len(GROUP_GAP)) // (flowed + bias_width + len(GROUP_GAP))
             needed = math.ceil(rows / max(1, (room - 1) // 2))  # a header, then 2 per row
-            groups = max(1, min(rows, fit, needed))
+            groups = max(1, min(rows, side_by_side, needed))
             if groups > 1:
                 block = flowed
         per_group = math.ceil(rows / groups)
