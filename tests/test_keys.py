@@ -112,6 +112,19 @@ def test_the_footer_shows_the_screens_own_keys(scene):
     run(scenario())
 
 
+def test_the_main_footer_shows_help_and_quit_at_80_columns():
+    from tests.test_lecture_layout import on_screen
+
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            footer = on_screen(app)[-1]
+            assert "? help" in footer and "q quit" in footer and "+ α×2" in footer
+
+    run(scenario())
+
+
 @pytest.mark.parametrize("scene", SCENES)
 def test_a_scenes_footer_shows_its_help_key_at_80_columns(scene):
     """A scene's keys run past the footer's end at 80 columns: ? comes among the first

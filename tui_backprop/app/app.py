@@ -100,6 +100,8 @@ MAIN_BINDINGS: list[BindingType] = [
         "app.alpha_down",
         "α/2",
         key_display="-",
+        # + stands for the pair in the footer, whose 80 columns then hold q quit too
+        show=False,
         tooltip="halve alpha (after divergence: also restart)",
     ),
     Binding(
