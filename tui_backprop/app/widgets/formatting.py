@@ -20,6 +20,8 @@ from typing import SupportsFloat
 
 from rich.text import Span, Text
 
+from ...core.wrapping import breaks
+
 #: Fixed point reads from here up to FIXED_HIGH (and 0); scientific outside.
 FIXED_LOW = 1e-3
 FIXED_HIGH = 1e4
@@ -232,14 +234,14 @@ def hanging_text(text: Text, width: int) -> Text:
     lines indented ``HANGING`` past the line's own indent (as a step's statements are
     indented under the phase's heading), or under the text of a labelled line
     ("why       the text"), styles kept: a terminal's wrap starts them at the left edge,
-    where they read as lines of their own. A line with no space to break at is left for
-    the widget to wrap.
+    where they read as lines of their own. The breaks are ``core.wrapping.breaks``'s,
+    as the command line's reports and the help have them.
 
     The breaks are found in the plain text and the spans moved onto the new one: a big
     layer's phase has thousands of long lines, and a Text cut line by line took a quarter
     of a second (the characters here are one cell each)."""
     plain = text.plain
-    cuts: list[int] = []  # where a line breaks, and where its next line's text resumes
+    cuts: list[int] = []  # where a line's text ends at a break, and where the next resumes
     pads: list[int] = []  # the indent of the line that follows each break
     start = 0
     for line in plain.split("\n"):
@@ -250,17 +252,9 @@ def hanging_text(text: Text, width: int) -> Text:
             label = _LABEL.match(line)
             if label is not None and pad < label.end() <= width // 2:
                 pad = label.end()
-            at, room, low = 0, width, lead
-            while len(line) - at > room:
-                cut = line.rfind(" ", at + low + 1, at + room + 1)
-                if cut < 0:
-                    break
-                at = cut + 1
-                while at < len(line) and line[at] == " ":
-                    at += 1
-                cuts += [start + cut, start + at]
+            for end, resume in breaks(line, width, pad):
+                cuts += [start + end, start + resume]
                 pads.append(pad)
-                room, low = width - pad, 0
         start += len(line) + 1
     if not cuts:
         return text
