@@ -81,7 +81,7 @@ class OneLineParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         from .wrap import error_line
 
-        self.exit(2, error_line(f"{self.prog}: error: {message} (see --help)") + "\n")
+        self.exit(2, error_line(self.prog, f"{message} (see --help)") + "\n")
 
 
 class VersionAction(argparse.Action):
@@ -433,11 +433,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = getattr(module, function)(call)
         return code
     except ConfigError as error:
-        worded = error.worded(option_name)
-        print(error_line(f"{PROG} {args.command}: error: {worded}"), file=sys.stderr)
+        print(error_line(f"{PROG} {args.command}", error.worded(option_name)), file=sys.stderr)
         return 2
     except InputError as error:
-        print(error_line(f"{PROG} {args.command}: error: {error}"), file=sys.stderr)
+        print(error_line(f"{PROG} {args.command}", str(error)), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)

@@ -32,11 +32,13 @@ def stream_columns(stream: TextIO) -> int:
     return width or shutil.get_terminal_size().columns
 
 
-def error_line(line: str, stream: TextIO | None = None) -> str:
-    """An error's one line (``<prog>: error: <what>``), wrapped at spaces under its text
-    when it is longer than the terminal ``stream`` (stderr) is wide, rather than broken
-    mid-word by the terminal; unchanged when the stream is not a terminal, where a script
-    reads one line."""
+def error_line(who: str, message: str, stream: TextIO | None = None) -> str:
+    """``<who>: error: <message>``, an error's one line, wrapped at spaces under the
+    message when it is longer than the terminal ``stream`` (stderr) is wide, rather than
+    broken mid-word by the terminal; unchanged when the stream is not a terminal, where a
+    script reads one line."""
+    head = f"{who}: error: "
+    line = head + message
     stream = sys.stderr if stream is None else stream
     try:
         terminal = stream.isatty()
@@ -44,9 +46,7 @@ def error_line(line: str, stream: TextIO | None = None) -> str:
         terminal = False
     if not terminal:
         return line
-    head = line.find("error: ")
-    indent = head + len("error: ") if head >= 0 else 0
-    return "\n".join(hanging(line, max(NARROWEST, stream_columns(stream)), indent))
+    return "\n".join(hanging(line, max(NARROWEST, stream_columns(stream)), len(head)))
 
 
 def fit(line: str, indent: int | None = None, width: int | None = None) -> str:

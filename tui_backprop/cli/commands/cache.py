@@ -166,7 +166,7 @@ def run_cache(call: Invocation) -> int:
         try:
             removed = clear_cache()
         except CacheRefused as error:
-            print(error_line(f"tui-backprop cache: error: not clearing: {error}"), file=sys.stderr)
+            print(error_line("tui-backprop cache", f"not clearing: {error}"), file=sys.stderr)
             return 1
         result = cache_usage() | {"cleared": {k: removed[k] for k in ("files", "bytes")}}
     if args.json:

@@ -85,7 +85,7 @@ def run_app(config: AppConfig, command: str) -> int:
             write_outputs(app, config)
         except InputError as error:
             with contextlib.suppress(OSError):
-                print(error_line(f"tui-backprop {command}: error: {error}"), file=sys.stderr)
+                print(error_line(f"tui-backprop {command}", str(error)), file=sys.stderr)
         return code
     if code:
         return code  # the app failed and said so: write nothing that looks like a result
