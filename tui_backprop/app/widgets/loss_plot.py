@@ -3,11 +3,11 @@
 Points that are not finite are left out (plotext cannot place them), so a run that
 diverged keeps its curve up to the divergence, and the title says it diverged. The log
 scale is the losses' log10 on a linear axis, ticks labelled with the losses: plotext's own
-takes the logarithms again whenever the figure is built again, as on a resize. Losses of
-10 000 or more (or below 0.001 on a log axis) get tick labels of our own, 8.0e199: plotext
-writes all 200 digits of 8e199, which leaves no room for the plot, and draws nothing at all,
-not even the title. On a linear axis they are plotted in units of a power of ten: plotext's
-arithmetic overflows near the largest float.
+takes the logarithms again whenever the figure is built again, as on a resize. On a linear
+axis, losses of 10 000 or more (or all below 0.001) get tick labels of our own too, 8.0e199:
+plotext writes all 200 digits of 8e199, which leaves no room for the plot, and draws
+nothing at all, not even the title; they are plotted in units of a power of ten, since
+plotext's arithmetic overflows near the largest float.
 """
 
 from __future__ import annotations
@@ -96,18 +96,14 @@ def y_axis(
     low, high = min(losses), max(losses)
     if not log and high < FIXED_HIGH and (high >= FIXED_LOW or high == 0):
         return losses, None, None  # plotext's own labels are short enough
-    if high == low:
-        values = np.array([high])
-    elif log:
-        with np.errstate(over="ignore"):  # at the largest float; its ends are exact
-            values = np.geomspace(low, high, count)
-    else:
-        values = np.linspace(low, high, count)
     if log:
+        with np.errstate(over="ignore"):  # at the largest float; its ends are exact
+            values = np.geomspace(low, high, count if high > low else 1)
 
         def place(y: float) -> float:
             return math.log10(y)
     else:
+        values = np.linspace(low, high, count if high > low else 1)
         # 10^-308 and below are not normal doubles (10^-324 is 0): a subnormal loss is
         # scaled by 10^-300, which leaves it small but not zero.
         scale = 10.0 ** max(-300, math.floor(math.log10(high)))

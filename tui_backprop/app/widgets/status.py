@@ -86,15 +86,15 @@ def status_text(
         # settings at 80 columns, leaves room for the shortest only), else the progress
         # line's end unless a message needs it; never cut to a word that says nothing.
         forms = (f"  b back to update {earliest}", f"  b back to {earliest}", "  b back")
-        room = None if width is None else width - line1.cell_len
-        hint = next((form for form in forms if room is None or len(form) <= room), None)
-        if hint is not None:
+
+        def longest(line: Text, choices: tuple[str, ...]) -> str | None:
+            room = None if width is None else width - line.cell_len
+            return next((form for form in choices if room is None or len(form) <= room), None)
+
+        if (hint := longest(line1, forms)) is not None:
             line1.append(hint, style="dim")
-        elif width is not None and not message:
-            room = width - line2.cell_len
-            hint = next((form for form in forms[1:] if len(form) <= room), None)
-            if hint is not None:
-                line2.append(hint, style="dim")
+        elif not message and (hint := longest(line2, forms[1:])) is not None:
+            line2.append(hint, style="dim")
     if message:
         style = "bold" if state != DIVERGED else f"bold {BAD_TEXT}"
         fits = width is None or line2.cell_len + 2 + Text(message).cell_len <= width
