@@ -152,10 +152,7 @@ class HelpScreen(ModalScreen[None]):
         """The bottom border says how many keys' lines are below (80x24 does not hold
         them all) and above: without colour the scroll bar does not show."""
         scroll = self.query_one(VerticalScroll)
-        shown = scroll.scrollable_content_region.height
-        above = round(scroll.scroll_y)
-        below = max(0, scroll.virtual_size.height - above - shown)
-        scroll.border_subtitle = scroll_subtitle(below, above, "↓ pgdn", "↑ pgup")
+        scroll.border_subtitle = scroll_subtitle(scroll, "↓ pgdn", "↑ pgup")
 
     @staticmethod
     def _text_width(screen_width: int) -> int:

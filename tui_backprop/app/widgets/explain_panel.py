@@ -36,7 +36,14 @@ from ...teach.walk import (
     slopes,
     sparkline,
 )
-from .formatting import hanging_text, screen_notation, scroll_subtitle, vector, weight_name
+from .formatting import (
+    hanging_text,
+    lines_off_screen,
+    screen_notation,
+    scroll_subtitle,
+    vector,
+    weight_name,
+)
 from .style import FOCUS, WARNING
 
 FORMULA = "bold"
@@ -306,17 +313,11 @@ class ExplainPanel(VerticalScroll, can_focus=False):
     @property
     def lines_below(self) -> int:
         """Lines of the text below the panel's bottom edge."""
-        shown = self.scrollable_content_region.height
-        return max(0, self.virtual_size.height - round(self.scroll_y) - shown)
-
-    @property
-    def lines_above(self) -> int:
-        return max(0, round(self.scroll_y))
+        return lines_off_screen(self)[0]
 
     def show_more(self, *_: object) -> None:
-        below = self.lines_below
-        self.border_subtitle = scroll_subtitle(below, self.lines_above)
-        self.set_class(bool(below), "-more")
+        self.border_subtitle = scroll_subtitle(self)
+        self.set_class(self.lines_below > 0, "-more")
 
     @property
     def text(self) -> str:

@@ -16,7 +16,7 @@ import math
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
-from typing import SupportsFloat
+from typing import Any, SupportsFloat
 
 from rich.text import Span, Text
 
@@ -297,9 +297,18 @@ def hanging_text(text: Text, width: int) -> Text:
     return out
 
 
-def scroll_subtitle(below: int, above: int, down: str = "pgdn", up: str = "pgup") -> str:
-    """A scrolled panel's bottom border, in place of a scroll bar (which does not show
+def lines_off_screen(view: Any) -> tuple[int, int]:
+    """(below, above): the lines of a scrolled view's content (a Textual scroll view)
+    under its bottom edge and over its top."""
+    above = max(0, round(view.scroll_y))
+    shown = view.scrollable_content_region.height
+    return max(0, view.virtual_size.height - above - shown), above
+
+
+def scroll_subtitle(view: Any, down: str = "pgdn", up: str = "pgup") -> str:
+    """A scrolled view's bottom border, in place of a scroll bar (which does not show
     without colour): "… 3 more lines (pgdn) · 2 above (pgup)", or "" when it all shows."""
+    below, above = lines_off_screen(view)
     parts = []
     if below:
         parts.append(f"… {below} more line{'' if below == 1 else 's'} ({down})")
