@@ -308,6 +308,33 @@ def test_a_matrix_that_fits_the_panels_height_is_not_split():
     run(scenario())
 
 
+@pytest.mark.parametrize("height", [6, 9, 14, 23])
+def test_every_weights_page_starts_with_its_matrix_header_and_the_pages_cover_every_line(height):
+    """Paged with ] from the top, each page opens with a matrix's header ("W² 16×16 cols
+    1–5", repeated when the page starts inside the matrix), starts at a row's values,
+    and the pages together show every line, the last one included."""
+    from tests.test_network_view import random_snapshot
+    from tui_backprop.app.widgets.weights import _place, weights_lines, weights_text
+
+    snap = random_snapshot(2, 16, 16, 1)
+    seen: set[int] = set()
+    first = 0
+    for _ in range(100):  # a page moves on by at least one line: fewer pages than lines
+        text, shown, total = weights_text(snap, width=60, height=height, first=first)
+        lines = text.plain.splitlines()
+        assert re.match(r"W[¹²³]", lines[0]), lines[0]
+        index = _place(weights_lines(snap, 60, height)[0], shown.start)[1]
+        assert index == 0 or index % 2 == 1, "a page starts at a header or a row's values"
+        assert len(lines) <= height  # the header, the rows and the legend fit
+        seen.update(shown)
+        if shown.stop == total:
+            break
+        first = shown.start + max(2, len(shown) - 1)  # as WeightsView.page(1) moves
+    else:
+        raise AssertionError("paging never reached the last line")
+    assert seen == set(range(total))
+
+
 @pytest.mark.parametrize("sizes", [(1, 24, 1), (2, 32, 1), (2, 3, 1)])
 def test_a_flowed_matrix_keeps_its_columns_under_its_headers(sizes):
     """However long the header of a continued group ("W¹ rows 13–24"), each group's
@@ -505,6 +532,47 @@ def test_bracket_keys_page_the_weights_and_the_examples():
             assert str(examples.render()) == before[1]
 
     asyncio.run(scenario())
+
+
+def test_parenthesis_keys_page_the_weights_sideways_and_the_borders_name_the_keys():
+    async def scenario():
+        app = xor_app(problem="spiral", spec=NetworkSpec.build(2, (16, 16), 1))
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.pause()
+            weights = app.query_one(WeightsView)
+            # W² (16 x 16) is too wide for the panel and the panel too short for all lines
+            assert "columns ( )" in str(weights.border_subtitle)
+            assert ", [ ]" in str(weights.border_subtitle)
+            assert ", { }" in str(app.query_one(ExamplesView).border_subtitle)
+            await pilot.press("right_square_bracket")  # down to W²
+            before = rendered(app, WeightsView)
+            assert "W² 16×16 cols 1–" in before
+            await pilot.press("right_parenthesis")
+            after = rendered(app, WeightsView)
+            assert after != before and "W² 16×16 cols 1–" not in after
+            assert "W² 16×16 cols" in after
+            for _ in range(5):
+                await pilot.press("right_parenthesis")
+            assert "no more columns to the right" in rendered(app, StatusLine)
+            assert "–16" in rendered(app, WeightsView).split("W²")[1].splitlines()[0]
+            for _ in range(6):
+                await pilot.press("left_parenthesis")
+            assert rendered(app, WeightsView) == before
+            assert "no more columns to the left" in rendered(app, StatusLine)
+
+    run(scenario())
+
+
+def test_the_weights_border_names_no_keys_when_everything_shows():
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.pause()
+            assert app.query_one(WeightsView).border_subtitle in ("", None)
+            await pilot.press("right_parenthesis")
+            assert "no more columns to the right" in rendered(app, StatusLine)
+
+    run(scenario())
 
 
 def test_the_explain_panel_breaks_a_long_step_under_its_own_indent():

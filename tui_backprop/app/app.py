@@ -189,6 +189,22 @@ MAIN_BINDINGS: list[BindingType] = [
         tooltip="page the weights panel up",
     ),
     Binding(
+        "right_parenthesis",
+        "app.page_weight_columns(1)",
+        "weights →",
+        key_display=")",
+        show=False,
+        tooltip="the weights panel's next columns, in matrices too wide for it (( back)",
+    ),
+    Binding(
+        "left_parenthesis",
+        "app.page_weight_columns(-1)",
+        "weights ←",
+        key_display="(",
+        show=False,
+        tooltip="the weights panel's columns before",
+    ),
+    Binding(
         "right_curly_bracket",
         "app.page_examples(1)",
         "examples ↓",
@@ -493,6 +509,11 @@ class BackpropApp(
     def action_page_weights(self, pages: int) -> None:
         self.query_one(WeightsView).page(pages)
 
+    def action_page_weight_columns(self, pages: int) -> None:
+        if not self.query_one(WeightsView).page_columns(pages):
+            way = "right" if pages > 0 else "left"
+            self.say(f"weights: no more columns to the {way}")
+
     def action_page_examples(self, pages: int) -> None:
         self.query_one(ExamplesView).page(pages)
 
@@ -749,7 +770,7 @@ class BackpropApp(
             return not self._has_momentum()
         if action == "errata":
             return self.has_errata()
-        if action in ("page_weights", "page_examples"):
+        if action in ("page_weights", "page_weight_columns", "page_examples"):
             return not self.screen.has_class("-compact")  # those panels are hidden then
         return True
 

@@ -8,7 +8,8 @@ the width. Each group after the first is headed with the matrix and its rows ("W
 column, its rows one under another, however wide the panel: split up, a 3×2 W¹ would look
 like two matrices with its rows out of order. What does not fit in the panel's height is
 paged (``page``, the mouse wheel); the bottom border says which lines are shown. Columns
-that do not fit are left out from the right, with "…+N" saying how many.
+that do not fit are left out from the right, with "…+N" saying how many, and paged
+sideways (``page_columns``); the bottom border names the app's keys for both.
 """
 
 from __future__ import annotations
@@ -160,6 +161,28 @@ def _line(snap: Snapshot, layer: Layer, index: int, arrays: tuple, dark: bool = 
     return line
 
 
+def _place(layers: list[Layer], line: int) -> tuple[Layer, int]:
+    """The layer that line ``line`` of the panel's lines belongs to, and its index there
+    (0 the header, then odd a row's values, even its changes)."""
+    start = 0
+    for layer in layers:
+        if line < start + layer.lines:
+            return layer, line - start
+        start += layer.lines
+    return layers[-1], layers[-1].lines - 1
+
+
+def _last_page(layers: list[Layer], total: int, room: int) -> int:
+    """The first line of the last page: the earliest line, a header or a row's values,
+    from which a page of ``room`` lines (one of them the repeated header, when it starts
+    inside a matrix) reaches the end."""
+    for first in range(max(0, total - room), total):
+        index = _place(layers, first)[1]
+        if index == 0 or (index % 2 == 1 and first + room - (room > 2) >= total):
+            return first
+    return max(0, total - 1)
+
+
 def weights_lines(
     snap: Snapshot, width: int, height: int, first_col: int = 0
 ) -> tuple[list[Layer], int]:
@@ -182,20 +205,21 @@ def weights_text(
     from ``first_col`` on, and values in the sign colours of a dark or a light theme."""
     layers, total = weights_lines(snap, width, height, first_col)
     room = _room(height)
-    last_page = max(0, total - room)
+    last_page = _last_page(layers, total, room)
     first = min(max(0, first), last_page)
-    start = 0
-    for layer in layers:  # a page starts at a value line, not at the change under it
-        index = first - start
-        if 0 < index < layer.lines and (index - 1) % 2 == 1 and first < last_page:
-            first -= 1
-        start += layer.lines
-    shown = range(first, min(total, first + room))
+    index = _place(layers, first)[1]
+    if index > 0 and index % 2 == 0:  # a change line: start at its row's value line
+        first -= 1
+    layer, index = _place(layers, first)
+    # A page that starts inside a matrix first repeats its header: which matrix, which
+    # columns. It takes one of the page's lines.
+    repeat = index > 0 and room > 2
+    shown = range(first, min(total, first + room - repeat))
     arrays = tuple(
         layer_arrays(values)
         for values in (snap.weights, snap.weight_changes, snap.biases, snap.bias_changes)
     )
-    lines: list[Text] = []
+    lines: list[Text] = [_line(snap, layer, 0, arrays, dark)] if repeat else []
     start = 0
     for layer in layers:
         for index in range(layer.lines):
@@ -258,11 +282,13 @@ class WeightsView(ChangedLines, Widget):
         )
         self.first_col = min(self.first_col, widest)
         self.first = self.shown.start if self.shown else 0
+        # The keys that page the panel, where it has more to show (the mouse is not a given).
+        parts = []
         if self.shown and len(self.shown) < self.total:
-            subtitle = f"lines {self.shown.start + 1}–{self.shown.stop} of {self.total}"
-        else:
-            subtitle = ""
-        set_subtitle(self, subtitle)
+            parts.append(f"lines {self.shown.start + 1}–{self.shown.stop} of {self.total}, [ ]")
+        if widest:
+            parts.append("columns ( )")
+        set_subtitle(self, " · ".join(parts))
         return text
 
     @property
@@ -277,11 +303,11 @@ class WeightsView(ChangedLines, Widget):
         self.first = max(0, self.first + pages * max(2, len(self.shown) - 1))
         self._draw()
 
-    def page_columns(self, pages: int) -> None:
+    def page_columns(self, pages: int) -> bool:
         """Show the columns ``pages`` panel widths to the right (negative: left) in the
-        matrices too wide for the panel."""
+        matrices too wide for the panel; False if there were none that way."""
         if self.snapshot is None:
-            return
+            return False
         width = self.content_size.width or 60
         height = self.content_size.height or 100
         cut = [
@@ -290,8 +316,10 @@ class WeightsView(ChangedLines, Widget):
             if layer.col_start or layer.shown_cols < layer.cols
         ]
         step = min(cut) if cut else 1
+        before = self.first_col
         self.first_col = max(0, self.first_col + pages * step)
-        self._draw()
+        self._draw()  # which clamps first_col to the widest matrix's last page
+        return self.first_col != before
 
     def on_mouse_scroll_right(self, event: events.MouseScrollRight) -> None:
         event.stop()
