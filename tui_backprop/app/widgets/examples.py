@@ -152,7 +152,9 @@ class ExamplesView(ChangedLines, Widget):
             self.first = self.shown.start  # kept in range
         n = self.snapshot.n_examples
         partial = self.shown and len(self.shown) < n
-        set_subtitle(self, f"{self.shown.start + 1}–{self.shown.stop} of {n}, {{ }}" if partial else "")
+        set_subtitle(
+            self, f"{self.shown.start + 1}–{self.shown.stop} of {n}, {{ }}" if partial else ""
+        )
         return text
 
     def page(self, pages: int) -> None:
