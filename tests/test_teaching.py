@@ -444,6 +444,35 @@ def test_modal_panels_show_their_text(size):
     run(scenario())
 
 
+def test_a_new_phase_or_selection_opens_at_its_first_line_and_a_redraw_keeps_the_scroll():
+    async def scenario():
+        app = xor_app(problem="circle", spec=NetworkSpec.build(2, (16, 16), 1))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("s", "s")  # forward, layer 2: longer than the panel
+            await pilot.pause()
+            panel = app.query_one(ExplainPanel)
+            await pilot.press("pagedown")
+            await pilot.pause()
+            assert panel.scroll_y > 0
+            app.draw(app.runner.latest(), force=True)  # the same phase drawn again
+            await pilot.pause()
+            assert panel.scroll_y > 0
+            await pilot.press("s")  # the next phase
+            await pilot.pause()
+            assert panel.scroll_y == 0 and panel.text.startswith("update 1 ")
+            await pilot.press("escape", "down", "down")  # select a wide layer's node
+            await pilot.pause()
+            assert panel.max_scroll_y > 0
+            await pilot.press("pagedown")
+            await pilot.pause()
+            assert panel.scroll_y > 0
+            await pilot.press("down")  # another node
+            await pilot.pause()
+            assert panel.scroll_y == 0
+
+    run(scenario())
+
+
 def test_page_keys_scroll_a_long_phase():
     async def scenario():
         problem = make_problem("circle")

@@ -168,10 +168,12 @@ class TeachingMixin(AppHost):
         """The explain panel's text and the output map, for the Snapshot just drawn."""
         self._set_teaching_classes()
         if self.panel == PHASE and self.walk is not None:
-            self.query_one(ExplainPanel).update(phase_text(self.walk, shown))
+            about = (id(self.walk), self.walk.index)
+            self.query_one(ExplainPanel).update(phase_text(self.walk, shown), about)
         elif self.panel == SELECT and self.cursor is not None:
+            selection = self.cursor.selection
             self.query_one(ExplainPanel).update(
-                selection_text(snap, self.cursor.selection, self._next_update(snap), self.history)
+                selection_text(snap, selection, self._next_update(snap), self.history), selection
             )
         if self.output_map:
             self.query_one(OutputView).show(

@@ -298,9 +298,17 @@ class ExplainPanel(VerticalScroll, can_focus=False):
         self._show()
         self.show_more()
 
-    def update(self, text: Text) -> None:
+    _about: object = None
+
+    def update(self, text: Text, about: object = None) -> None:
+        """Show ``text``, which explains ``about`` (a phase, a selection): something new to
+        explain opens at its first line, not where the last one was scrolled to; the same
+        thing redrawn (each frame of a run) stays where the reader scrolled it."""
         self._text = text
         self._show()
+        if about != self._about:
+            self._about = about
+            self.scroll_home(animate=False)
         self.call_after_refresh(self.show_more)
 
     def _show(self) -> None:
