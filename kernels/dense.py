@@ -665,7 +665,9 @@ def rule_range(code, rule, r1, r2, lam, theta, velocity, second, grad, inv_b):
             g = grad[k] * inv_b + lam * theta[k]
             v = -alpha * g + mu * velocity[k]
             velocity[k] = v
-            p = theta[k] + (-alpha * g + mu * v)
+            d = -alpha * g + mu * v
+            second[k] = d  # unused by the rule: kept to show as the last change
+            p = theta[k] + d
             theta[k] = p
             grad[k] = 0.0
             bad |= (p - p) != 0.0

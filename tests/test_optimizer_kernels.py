@@ -374,3 +374,29 @@ def test_warm_up_compiles_the_rule_kernels_and_changes_nothing():
     after = session.network.buffer, session._data, session._state
     for x, y in zip(before, after, strict=True):
         np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+@pytest.mark.parametrize("updates", [1, 20])
+def test_the_snapshot_shows_the_change_the_last_update_made(optimizer, updates):
+    """weight_changes and bias_changes are theta after the last update minus theta before
+    it, under every rule (under nesterov and adam the velocity is v or m, not d), after a
+    single step and after a long call (the general kernel's path and the generated's)."""
+    problem = make_problem("xor")
+    for hidden in ((3,), (8, 8)):  # generated kernels, general ones
+        spec = NetworkSpec.build(2, hidden, 1)
+
+        settings = TrainingConfig(seed=0, optimizer=optimizer, alpha=0.05)
+        before = Session(spec, problem.X, problem.Y, settings)
+        if updates > 1:
+            before.run_batches(updates - 1)
+        after = Session(spec, problem.X, problem.Y, settings)
+        after.run_batches(updates)
+        snap = after.snapshot()
+        old, new = before.snapshot(), snap
+        for m in range(1, spec.n_layers + 1):
+            step_W = new.weights[m] - old.weights[m]
+            step_b = new.biases[m] - old.biases[m]
+            assert np.abs(step_W).max() > 0.0
+            np.testing.assert_allclose(snap.weight_changes[m], step_W, rtol=1e-9, atol=1e-15)
+            np.testing.assert_allclose(snap.bias_changes[m], step_b, rtol=1e-9, atol=1e-15)

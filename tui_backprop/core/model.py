@@ -114,23 +114,23 @@ class Network:
             self.steps,
         ) = (self.buffer[start:stop] for start, stop in zip(parts[:-1], parts[1:], strict=True))
         self.betas[...] = spec.beta
-        self.W: PerLayer = [None]
-        self.b: PerLayer = [None]
-        self.dW: PerLayer = [None]
-        self.db: PerLayer = [None]
-        self.sW: PerLayer = [None]
-        self.sb: PerLayer = [None]
-        for m in range(1, spec.n_layers + 1):
-            shape = (spec.sizes[m], spec.sizes[m - 1])
+        self.W, self.b = self.layer_views(self.params)
+        self.dW, self.db = self.layer_views(self.velocity)
+        self.sW, self.sb = self.layer_views(self.second)
+
+    def layer_views(self, flat: Floats) -> tuple[PerLayer, PerLayer]:
+        """Views of a (P,) array laid out as ``params`` (the rule's state, a change), per
+        layer: entry m of the first list is (N^m, N^{m-1}), W^m's part; of the second
+        (N^m,), b^m's. Entry 0 of each is None."""
+        weights: PerLayer = [None]
+        biases: PerLayer = [None]
+        for m in range(1, self.spec.n_layers + 1):
+            shape = (self.spec.sizes[m], self.spec.sizes[m - 1])
             w0 = self.layers[m, W_OFFSET]
             b0 = self.layers[m, B_OFFSET]
-            w_end = w0 + shape[0] * shape[1]
-            self.W.append(self.params[w0:w_end].reshape(shape))
-            self.b.append(self.params[b0 : b0 + shape[0]])
-            self.dW.append(self.velocity[w0:w_end].reshape(shape))
-            self.db.append(self.velocity[b0 : b0 + shape[0]])
-            self.sW.append(self.second[w0:w_end].reshape(shape))
-            self.sb.append(self.second[b0 : b0 + shape[0]])
+            weights.append(flat[w0 : w0 + shape[0] * shape[1]].reshape(shape))
+            biases.append(flat[b0 : b0 + shape[0]])
+        return weights, biases
 
     def layer_values(self, buffer: Floats, m: int) -> Floats:
         """Layer m's slice (N^m,) of a per-node buffer (z, a or delta)."""

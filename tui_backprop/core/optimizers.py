@@ -20,8 +20,10 @@ adam      m <- beta1 m + (1 - beta1) g;  s <- beta2 s + (1 - beta2) g^2;        
 
 Squares, roots and divisions act on each parameter alone. The state lives in two arrays
 the shape of theta: ``velocity`` holds v (momentum, nesterov) or m (adam), and for sgd,
-adagrad and rmsprop the last change d (so that "the last change" can be shown for every
-rule); ``second`` holds G (adagrad) or s (rmsprop, adam) and is unused by the others.
+adagrad and rmsprop the last change d; ``second`` holds G (adagrad) or s (rmsprop, adam),
+and for nesterov, which has no use for it, the last change d; sgd and momentum leave it
+unused. So the last change every rule made can be shown (``last_change``): it is
+``velocity`` (``second`` for nesterov), or worked out from m, s and t for adam.
 
 nesterov is Sutskever et al.'s accelerated gradient rewritten by Bengio et al. to use the
 gradient at theta itself (as scikit-learn's ``nesterovs_momentum`` does): with v_new the
@@ -52,7 +54,8 @@ class OptimizerState:
     """An optimizer's state for parameters theta of shape S.
 
     velocity : float64 S; v (momentum, nesterov), m (adam), else the last change d
-    second   : float64 S; G (adagrad), s (rmsprop, adam), else unused (zero)
+    second   : float64 S; G (adagrad), s (rmsprop, adam), the last change d (nesterov),
+               else unused (zero)
     t        : updates made since the state was zero (adam's bias corrections)
     """
 
@@ -91,7 +94,8 @@ def change(
         velocity -= alpha * grad  # v <- mu v - alpha g
         if name == "momentum":
             return velocity.copy()
-        return rule.momentum * velocity - alpha * grad
+        second[...] = rule.momentum * velocity - alpha * grad
+        return second.copy()
     if name == "adam":
         velocity *= rule.beta1
         velocity += (1.0 - rule.beta1) * grad
@@ -111,6 +115,23 @@ def change(
         d = -alpha * grad / (np.sqrt(second) + rule.eps)
     velocity[...] = d
     return d
+
+
+def last_change(rule: UpdateRule, velocity: Floats, second: Floats, t: int) -> Floats:
+    """The change d the rule's last update made (a new array of the state's shape S), from
+    its state after that update: ``velocity`` itself for sgd, momentum, adagrad and
+    rmsprop, ``second`` for nesterov, and for adam d = -alpha m^ / (sqrt(s^) + eps) from m,
+    s and t, in the kernels' arithmetic (m^ = m r1, s^ = s r2 with r = 1 / (1 - beta^t)),
+    so the same number as the step they took. Zero before any update (t = 0)."""
+    if rule.optimizer == "nesterov":
+        return second.copy()
+    if rule.optimizer != "adam":
+        return velocity.copy()
+    if t == 0:
+        return np.zeros_like(velocity)
+    r1 = 1.0 / (1.0 - rule.beta1**t)
+    r2 = 1.0 / (1.0 - rule.beta2**t)
+    return -rule.alpha * (velocity * r1) / (np.sqrt(second * r2) + rule.eps)
 
 
 def update(

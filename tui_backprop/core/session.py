@@ -25,6 +25,7 @@ from .checkpoint import Checkpoint
 from .config import TrainingConfig, UpdateRule, check_alpha, check_momentum, check_seed
 from .history import LossHistory
 from .model import Network
+from .optimizers import last_change
 from .orders import EpochOrders, seed_streams, use_kernel_draws
 from .reference import ReferenceNetwork
 from .snapshot import Snapshot
@@ -740,6 +741,8 @@ class Session:
             delta.append(net.layer_values(net.delta, m).copy())
         loss = self._recent_loss()
         epochs, losses = self.history.points()
+        changes = last_change(self._rule, net.velocity, net.second, self.optimizer_steps)
+        weight_changes, bias_changes = net.layer_views(changes)
         return Snapshot(
             spec=self.spec,
             problem=problem,
@@ -747,8 +750,8 @@ class Session:
             targets=self.Y,
             weights=[None, *net.weights()],
             biases=[None, *net.biases()],
-            weight_changes=[None, *(w.copy() for w in layer_arrays(net.dW)[1:])],
-            bias_changes=[None, *(b.copy() for b in layer_arrays(net.db)[1:])],
+            weight_changes=weight_changes,
+            bias_changes=bias_changes,
             z=z,
             a=a,
             delta=delta,

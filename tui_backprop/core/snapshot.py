@@ -23,8 +23,8 @@ class Snapshot:
     """State after the most recent update.
 
     weights[m] (N^m, N^{m-1}), biases[m] (N^m,), m = 1..L (index 0 is None);
-    weight_changes[m], bias_changes[m]: the update rule's velocity: the last change d applied
-    (momentum, sgd, adagrad, rmsprop), v (nesterov) or m (adam).
+    weight_changes[m], bias_changes[m]: the last change d the update rule applied
+    (``core.optimizers.last_change``), whatever the rule.
     weight_seconds[m], bias_seconds[m]: its second state, G (adagrad) or s (rmsprop,
     adam), zero for the others; rule the update rule, optimizer_steps its t (None, 0 where
     a Snapshot is made without them).
