@@ -140,10 +140,18 @@ def test_xor_231_learns_xor_from_nine_of_seeds_0_to_9():
     assert alone["final_loss"] == finals[0] and alone["accuracy"] == 1.0
 
 
-def test_neuron_lesson_takes_the_tutorials_step_size():
-    """alpha 2.5 on the mean of 5 gradients is the tutorial's 0.5 on their sum."""
+def test_neuron_lesson_takes_the_step_descent_on_the_tutorials_cost_takes():
+    """The lesson's run is gradient descent on the tutorial's cost (1/m) sum (a - y)^2 at
+    the tutorial's alpha, with the correct gradient (2/m) sum (a - y) a (1 - a) x: the
+    same weight after 2000 epochs (this app's cost is half that one, alpha twice)."""
+    x = np.array(tutorials.NEURON_X)
+    w = tutorials.NEURON_W
+    for _ in range(tutorials.NEURON_EPOCHS):
+        a = 1 / (1 + np.exp(-w * x))
+        w -= tutorials.NEURON_ALPHA * (2 / len(x)) * np.sum(a * a * (1 - a) * x)
     setup = build_setup(load_lesson("neuron").run)
-    assert setup.settings.alpha * 1 / setup.problem.n_examples == tutorials.NEURON_ALPHA
+    setup.session.run_epochs(tutorials.NEURON_EPOCHS)
+    assert setup.session.network.weights()[0][0, 0] == pytest.approx(w, rel=1e-9)
 
 
 # -- the transcriptions keep their slips ------------------------------------------------
@@ -215,3 +223,31 @@ def test_every_seed_lesson_names_its_differences_and_every_network_one_has_notes
         assert all(d.written != d.correct and d.why for d in errata.DIFFERENCES[name])
     for name in tutorials.NETWORK_LESSONS:
         assert "slip" in load_lesson(name).notes
+
+
+@pytest.mark.parametrize("lesson", ["neuron", "not"])
+def test_the_step_rows_make_the_same_step_on_both_sides(lesson):
+    """A step convention (the tutorial's alpha on its cost, the lesson's on this app's)
+    is one: at the lesson's own alpha, both sides evaluate to the same step, at its
+    start and after some training."""
+    from tui_backprop.teach.errata import CONVENTION, NEURON, NOT, Weights
+
+    [step] = [d for d in {"neuron": NEURON, "not": NOT}[lesson] if d.where == "the step"]
+    assert step.kind == CONVENTION and step.evaluate is not None
+    setup = build_setup(load_lesson(lesson).run)
+    session = setup.session
+    for epochs in (0, 50):
+        session.run_epochs(epochs)
+        net = session.network
+        state = Weights(
+            net.weights(), net.biases() if session.spec.bias else None, session.X, session.Y
+        )
+        tutorial, ours = step.evaluate(state)
+        assert ours[0] != 0.0
+        np.testing.assert_allclose(tutorial, ours, rtol=1e-12)
+        # and it is the step the lesson's session takes, alpha times its gradient
+        before = net.weights()[0][0, 0]
+        probe = build_setup(load_lesson(lesson).run).session
+        probe.network.params[...] = net.params
+        probe.run_batches(1)
+        assert probe.network.weights()[0][0, 0] - before == pytest.approx(-ours[0], rel=1e-9)

@@ -105,12 +105,17 @@ def _neuron_cost(state: Weights) -> tuple[Floats, Floats]:
 
 
 def _step(tutorial_alpha: float, lesson_alpha: float) -> Evaluate:
-    """The tutorial's step alpha sum(g) against the lesson's alpha mean(g), for the
-    correct per-example gradient g = delta x of the first weight."""
+    """The step alpha dC/dw of the first weight: the tutorial's alpha on its cost
+    (1/m) sum (a - y)^2, whose gradient is (2/m) sum g, against the lesson's alpha on this
+    app's, half of it, whose gradient is (1/m) sum g, for the correct per-example
+    g = (a - y) a (1 - a) x. (With NOT's m = 2, (2/m) sum g is the sum its code takes.)"""
 
     def evaluate(state: Weights) -> tuple[Floats, Floats]:
         g = _delta_mse(state) * state.X[:, 0]
-        return np.array([tutorial_alpha * np.sum(g)]), np.array([lesson_alpha * np.mean(g)])
+        return (
+            np.array([tutorial_alpha * 2.0 * np.mean(g)]),
+            np.array([lesson_alpha * np.mean(g)]),
+        )
 
     return evaluate
 
@@ -159,11 +164,11 @@ NEURON = (
     Difference(
         CONVENTION,
         "the step",
-        "alpha 0.5 x sum of the 5 gradients",
-        "alpha 2.5 x mean of the 5 gradients",
-        "the tutorial sums the examples' gradients, this app averages them: alpha 2.5 "
-        "makes the same step",
-        _step(tutorials.NEURON_ALPHA, 2.5),
+        "alpha 0.5 x (2/m) sum (a - y) a (1 - a) x",
+        "alpha 1.0 x (1/m) sum (a - y) a (1 - a) x",
+        "this app's cost, half the tutorial's, has half its gradient: alpha 1.0 on it "
+        "makes the step alpha 0.5 makes on the tutorial's cost",
+        _step(tutorials.NEURON_ALPHA, 1.0),
     ),
 )
 
