@@ -269,3 +269,23 @@ def test_a_lessons_notes_keep_their_lines_and_tabs(tmp_path):
     path = tmp_path / "ok.toml"
     path.write_text('title = "x"\nscene = "network"\nnotes = "one\\n\\ttwo"\n')
     assert load_lesson(str(path)).notes == "one\n\ttwo"
+
+
+@pytest.mark.parametrize("cost", ["mse", "cross-entropy"])
+def test_the_landscape_path_goes_down_the_mean_cost_it_is_drawn_on(cost):
+    """The landscape lesson's path is drawn over the mean cost: each of its steps is a
+    full-batch step, and lowers that mean cost (an online step on one example can climb
+    it: from the lesson's start, example x = 0's first step does)."""
+    import dataclasses
+    import itertools
+
+    lesson = load_lesson("landscape")
+    network = dataclasses.replace(lesson.run.network, cost=cost)
+    setup = build_setup(dataclasses.replace(lesson.run, network=network))
+    session = setup.session
+    assert session.batch_size == session.X.shape[0]
+    costs = []
+    for _ in range(20):
+        costs.append(session.evaluate())
+        session.run_batches(1)
+    assert all(b < a for a, b in itertools.pairwise(costs)), costs
