@@ -65,6 +65,8 @@ def parse_ask(text: str) -> Ask:
         raise ValueError(f"{text!r}: a weight is asked for after the update: add ' after'")
     if match["after"] and name not in ("W", "b"):
         raise ValueError(f"{text!r}: only W and b are asked for after the update")
+    if name == "C" and (layer_text or index):
+        raise ValueError(f"{text!r}: the cost C has no layer or index")
     layer = None if layer_text in (None, "L") else int(layer_text)
     if layer == 0:
         raise ValueError(f"{text!r}: layers are numbered from 1")
