@@ -6,13 +6,18 @@ from __future__ import annotations
 import asyncio
 import re
 
+import numpy as np
 import pytest
 
+from tests.helpers import run_cli
 from tests.test_app import xor_app
 from tui_backprop.app.screens.question import QuestionScreen
-from tui_backprop.core.config import ConfigError, QuizConfig
+from tui_backprop.core.config import ConfigError, QuizConfig, TrainingConfig
+from tui_backprop.core.session import Session
+from tui_backprop.core.spec import NetworkSpec
 from tui_backprop.io.lessons import LessonError, load_lesson
-from tui_backprop.teach.quiz import judge, parse_ask
+from tui_backprop.teach.explain import explain_update
+from tui_backprop.teach.quiz import check_asks, judge, parse_ask, questions
 
 
 def test_asks_are_read_as_the_readme_writes_them():
@@ -136,3 +141,93 @@ def test_the_question_leaves_the_network_in_view_at_80x24():
             assert f"x = ({x})" in shown.replace("1.000", "1").replace("0.000", "0")
 
     asyncio.run(scenario())
+
+
+def _candidate_asks() -> list[str]:
+    """Well-formed asks around and past the edges of small networks: layers 1..4 and L,
+    nodes 1..4, weights' rows and columns 1..4, every name."""
+    layers = ["", "^L", *(f"^{m}" for m in range(1, 5))]
+    texts = ["C"]
+    for layer in layers:
+        for index in ["", *(f"_{i}" for i in range(1, 5))]:
+            texts += [f"{name}{layer}{index}" for name in ("a", "z", "delta", "dC/db")]
+            texts.append(f"b{layer}{index} after")
+        for index in ["", *(f"_{i}{j}" for i in range(1, 5) for j in range(1, 5))]:
+            texts += [f"dC/dW{layer}{index}", f"W{layer}{index} after"]
+    return texts
+
+
+@pytest.mark.parametrize("sizes,bias", [((2, 3, 1), True), ((3, 2, 2), True), ((1, 1), False)])
+def test_an_ask_is_accepted_exactly_when_the_network_has_it(sizes, bias):
+    """check_asks accepts an ask if and only if predict mode finds its number in an
+    update's phases, except a bias on a network without biases (always 0): refused."""
+    spec = NetworkSpec(sizes, ("sigmoid",) * (len(sizes) - 1), bias=bias)
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(2, sizes[0])), rng.uniform(0.1, 0.9, size=(2, sizes[-1]))
+    session = Session(spec, X, Y, TrainingConfig(batch_size=1, shuffle=False), specialized=False)
+    explanation = explain_update(session, [0])
+    verdicts = []
+    for text in _candidate_asks():
+        try:
+            check_asks((text,), spec)
+            accepted = True
+        except ConfigError as error:
+            assert error.field == "quiz.ask" and repr(text) in error.problem
+            accepted = False
+        asked = bool(questions(explanation, (text,), spec.n_layers))
+        is_bias = parse_ask(text).name in ("b", "dC/db")
+        assert accepted == (asked and (bias or not is_bias)), text
+        verdicts.append(accepted)
+    assert any(verdicts) and not all(verdicts)
+
+
+def _quiz_lesson(path, network: str, ask: str) -> str:
+    """An XOR lesson with this [network] section that asks for ``ask``."""
+    path.write_text(
+        f'title = "q"\nscene = "network"\n[data]\nproblem = "xor"\n[network]\n{network}\n'
+        f'[quiz]\nask = ["{ask}"]\n'
+    )
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    "network,ask,problem",
+    [
+        ("hidden = 3", "delta^3", "the network 2-3-1 has no layer 3 (it has layers 1..2)"),
+        ("hidden = 3", "a^1_4", "layer 1 of the network 2-3-1 has no node 4 (it has nodes 1..3)"),
+        ("hidden = 3", "z^L_2", "layer 2 of the network 2-3-1 has no node 2 (it has node 1 only)"),
+        ("hidden = 3", "w^2_21 after", "has no weight w^2_21 (W^2 is 1x3: row 1 only, columns"),
+        ("hidden = 3", "dC/dW^1_13", "has no weight w^1_13 (W^1 is 3x2: rows 1..3, columns 1..2)"),
+        ("hidden = 3\nno-bias = true", "b^1_1 after", "the network 2-3-1 has no biases"),
+        ("hidden = 3\nno-bias = true", "dC/db^L", "the network 2-3-1 has no biases"),
+        ("hidden = 0", "C_1", "the cost C has no layer or index"),
+    ],
+)
+def test_a_lesson_asking_for_what_its_network_lacks_is_refused(tmp_path, network, ask, problem):
+    path = _quiz_lesson(tmp_path / "q.toml", network, ask)
+    with pytest.raises(LessonError) as error:
+        load_lesson(path)
+    message = str(error.value)
+    assert message.startswith(f"lesson {path}: [quiz] ask: {ask!r}: ") and problem in message
+
+
+def _one_error_line(result) -> str:
+    """The one line a refused command prints: exit code 2, no traceback, no output."""
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr and result.stdout == ""
+    return lines[0]
+
+
+@pytest.mark.parametrize("command", [("train", "--lesson"), ("lesson",), ("tui", "--lesson")])
+def test_a_layer_the_network_lacks_is_one_line_and_exit_code_2(tmp_path, command):
+    path = tmp_path / "bad6.toml"
+    path.write_text(
+        'title = "q"\nscene = "network"\n[data]\nproblem = "not"\n[network]\nhidden = 0\n'
+        '[quiz]\nask = ["delta^9"]\n'
+    )
+    line = _one_error_line(run_cli(*command, str(path)))
+    assert line == (
+        f"tui-backprop {command[0]}: error: lesson {path}: [quiz] ask: 'delta^9': "
+        "the network 1-1 has no layer 9 (it has layer 1 only)"
+    )

@@ -739,7 +739,8 @@ class QuizConfig:
     """Predict mode (p in the app; ``teach.quiz``).
 
     ask       : the quantities asked for, as ``delta^L``, ``a^1_2``, ``C``, ``dC/dW^1_12``,
-                ``W^2_11 after`` (checked by ``teach.quiz.parse_ask`` where they are read);
+                ``W^2_11 after`` (checked by ``teach.quiz.parse_ask`` where they are read,
+                and against the network by ``teach.quiz.check_asks``);
                 empty: one a phase
     tolerance : an answer is right within this fraction of the value (of 0.01 at least)
     """

@@ -8,6 +8,8 @@ times 0.01 (so a value near 0 is not asked to 10 digits).
 Which quantities: a lesson's ``[quiz] ask`` list (see :func:`parse_ask`), each asked at the
 first phase of the update that computes it; without one, one per phase: the first node's
 a^m of each forward layer, the cost, each delta^m, dC/dW^m_11 and W^m_11 after the update.
+A lesson's list is checked against the network (:func:`check_asks`): a quantity it does not
+have would never be asked, and predict mode would say nothing of it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from ..core.errors import ConfigError
+from ..core.spec import NetworkSpec
 from .explain import Explanation, Phase
 
 #: Relative tolerance of an answer unless a lesson sets one.
@@ -79,6 +83,50 @@ def parse_ask(text: str) -> Ask:
     if i == 0 or (name in ("W", "dC/dW") and j == 0):
         raise ValueError(f"{text!r}: nodes are numbered from 1")
     return Ask(name, layer, i, j)
+
+
+def check_asks(asks: tuple[str, ...], spec: NetworkSpec, built: str = "") -> None:
+    """Each of ``asks`` must be well formed (:func:`parse_ask`) and name what the network
+    ``spec`` has: a layer of 1..L, a node of that layer, a weight of W^m's rows and
+    columns, a bias only when it has biases. Predict mode would never ask for anything
+    else, and say nothing of it. Raises ConfigError("quiz.ask") naming the first that
+    fails; ``built``, if given, says after the network's layer sizes how it was built."""
+    network = f"the network {spec.label}" + (f" ({built})" if built else "")
+    for text in asks:
+        try:
+            ask = parse_ask(text)
+        except ValueError as error:
+            raise ConfigError("quiz.ask", str(error)) from None
+        problem = _absent(ask, spec, network)
+        if problem:
+            raise ConfigError("quiz.ask", f"{text!r}: {problem}")
+
+
+def _numbered(count: int, what: str) -> str:
+    """``what`` 1 only, or ``what``s 1..count."""
+    return f"{what} 1 only" if count == 1 else f"{what}s 1..{count}"
+
+
+def _absent(ask: Ask, spec: NetworkSpec, network: str) -> str:
+    """What of ``ask`` the network ``spec`` lacks, in words; "" if it has it all."""
+    if ask.name == "C":
+        return ""
+    L = spec.n_layers
+    m = L if ask.layer is None else ask.layer
+    if m > L:
+        return f"{network} has no layer {m} (it has {_numbered(L, 'layer')})"
+    if ask.name in ("b", "dC/db") and not spec.bias:
+        return f"{network} has no biases"
+    rows, columns = spec.sizes[m], spec.sizes[m - 1]
+    if ask.name in ("W", "dC/dW"):
+        if ask.i > rows or ask.j > columns:
+            return (
+                f"{network} has no weight w^{m}_{ask.i}{ask.j} (W^{m} is {rows}x{columns}: "
+                f"{_numbered(rows, 'row')}, {_numbered(columns, 'column')})"
+            )
+    elif ask.i > rows:
+        return f"layer {m} of {network} has no node {ask.i} (it has {_numbered(rows, 'node')})"
+    return ""
 
 
 #: The phase kind that computes each quantity, and the key of its values.

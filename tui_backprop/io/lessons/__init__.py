@@ -21,8 +21,8 @@ A lesson file::
 Each key is read straight into the typed configuration (``core.config``): :data:`KEYS`
 says which field it sets and what kind of value it takes. The values are then checked by
 the configuration's own rules, and against the data (a batch no larger than the data set,
-initial weights that fit the network). A bad file raises :class:`LessonError`, one line
-naming the file, the key and the problem.
+initial weights that fit the network, quiz quantities the network has). A bad file raises
+:class:`LessonError`, one line naming the file, the key and the problem.
 """
 
 from __future__ import annotations
@@ -450,11 +450,12 @@ def _build(
 
 def _check_against_data(lesson: Lesson, sections: set[str]) -> None:
     """What can only be checked with the data read: the network fits it, a batch is no
-    larger than it, the initial weights file fits the network; and for the scene that
-    uses them (or a file that sets them), the landscape's parameters and the restarts'
-    seeds."""
+    larger than it, the initial weights file fits the network, the quiz asks for what the
+    network has; and for the scene that uses them (or a file that sets them), the landscape's
+    parameters and the restarts' seeds."""
     from ...core.model import Network
     from ...teach.landscape import chosen_parameters
+    from ...teach.quiz import check_asks
     from ..build import build_spec, load_initial, load_problem
 
     run = lesson.run
@@ -472,6 +473,7 @@ def _check_against_data(lesson: Lesson, sections: set[str]) -> None:
         raise
     except InputError as error:  # the weights file itself
         raise LessonError(lesson.path, key_name("init.file"), str(error)) from None
+    check_asks(lesson.quiz.ask, spec)
     if lesson.scene == "landscape" or "landscape" in sections:
         chosen_parameters(lesson.landscape.params, Network(spec))
     if lesson.scene == "restarts" or "restarts" in sections:
