@@ -231,3 +231,32 @@ def test_a_layer_the_network_lacks_is_one_line_and_exit_code_2(tmp_path, command
         f"tui-backprop {command[0]}: error: lesson {path}: [quiz] ask: 'delta^9': "
         "the network 1-1 has no layer 9 (it has layer 1 only)"
     )
+
+
+@pytest.mark.parametrize(
+    "options,problem",
+    [
+        (
+            ("--hidden", "0"),
+            "'delta^2': the network 2-1 (as the options given make it) has no layer 2",
+        ),
+        (("--hidden", "2"), "'b^1_3 after': layer 1 of the network 2-2-1 (as the options given"),
+        (("--no-bias",), "'b^1_3 after': the network 2-3-1 (as the options given make it) has no"),
+    ],
+)
+def test_asks_are_checked_against_the_network_the_options_build(tmp_path, options, problem):
+    """The lesson's own network has what it asks for; the one the app would open with,
+    as options given on the command line change it, may not: the app is not opened."""
+    path = tmp_path / "ok.toml"
+    path.write_text(
+        'title = "q"\nscene = "network"\n[data]\nproblem = "xor"\n[network]\nhidden = 3\n'
+        '[quiz]\nask = ["delta^2", "b^1_3 after"]\n'
+    )
+    # Without the options the lesson is fine: only the missing terminal stops the app.
+    assert "the app needs a terminal" in _one_error_line(run_cli("lesson", str(path)))
+    for command in (("lesson", str(path)), ("tui", "--lesson", str(path))):
+        line = _one_error_line(run_cli(*command, *options))
+        assert line.startswith(f"tui-backprop {command[0]}: error: lesson {path}: [quiz] ask: ")
+        assert problem in line
+    # train asks nothing: the quiz is not its concern.
+    assert run_cli("train", "--lesson", str(path), *options, "--epochs", "1").returncode == 0

@@ -27,15 +27,19 @@ def check_terminal() -> None:
 
 
 def build_config(call: Invocation) -> AppConfig:
-    """The app's configuration: the run's data and network, and the app options."""
+    """The app's configuration: the run's data and network, and the app options; a
+    lesson's quiz is checked against the network built (options may change the lesson's)."""
     from ...app.config import AppConfig
     from ...io.build import build_setup
     from ...io.files import display_path
+    from ...io.lessons import check_quiz
 
     for path in (call.app.stats, call.app.save, call.app.record):
         if path:
             check_writable_target(path)
     setup = build_setup(call.run, make_session=False)
+    if call.lesson is not None:
+        check_quiz(call.lesson, setup.spec)
     saved_file = display_path(call.run.init.file) if call.run.init.file else ""
     return AppConfig(
         problem=setup.problem,

@@ -33,7 +33,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...core.config import (
     MAX_DIGITS,
@@ -50,6 +50,9 @@ from ...core.config import (
 )
 from ...core.errors import ConfigError, InputError
 from ..reading import MAX_LESSON_BYTES, UnreadableFile, read_user_text
+
+if TYPE_CHECKING:
+    from ...core.spec import NetworkSpec
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -451,7 +454,8 @@ def _build(
 def _check_against_data(lesson: Lesson, sections: set[str]) -> None:
     """What can only be checked with the data read: the network fits it, a batch is no
     larger than it, the initial weights file fits the network, the quiz asks for what the
-    network has; and for the scene that uses them (or a file that sets them), the landscape's
+    network has (options given with the lesson may build another: :func:`check_quiz`);
+    and for the scene that uses them (or a file that sets them), the landscape's
     parameters and the restarts' seeds."""
     from ...core.model import Network
     from ...teach.landscape import chosen_parameters
@@ -483,3 +487,16 @@ def _check_against_data(lesson: Lesson, sections: set[str]) -> None:
             chosen_parameters(lesson.race.params, Network(spec))
         except ConfigError as error:
             raise ConfigError("race.params", error.problem) from None
+
+
+def check_quiz(lesson: Lesson, spec: NetworkSpec) -> None:
+    """The lesson's ``[quiz] ask`` against the network ``spec`` it is opened with, which
+    options given with it (``--hidden``, ``--no-bias``, ``--data`` ...) may have made
+    other than its own, against which loading checked it; raises LessonError."""
+    from ...teach.quiz import check_asks
+
+    try:
+        check_asks(lesson.quiz.ask, spec, built="as the options given make it")
+    except ConfigError as error:
+        where, problem = error.parts(key_name)
+        raise LessonError(lesson.path, where, problem) from None
