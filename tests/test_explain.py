@@ -176,3 +176,39 @@ def test_the_mean_gradient_shows_its_sum_term_by_term_in_small_batches(batch):
             assert sum(values) / batch == pytest.approx(float(shown), rel=1e-3, abs=1e-6)
         else:
             assert "+" not in terms
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_every_worked_line_names_its_layer_and_a_network_without_biases_has_none(bias):
+    """The worked lines name each quantity with its layer (z^1_1 = w^1_11*a^0_1 + b^1_1,
+    delta^2_1, w^2_11: ...), so the output's delta^2_1 and a hidden delta^1_1 read apart;
+    without biases neither the formula nor a line adds a b."""
+    import re
+
+    from tui_backprop.core.problems import make_problem
+    from tui_backprop.core.spec import NetworkSpec
+    from tui_backprop.teach.explain import explain_update
+
+    problem = make_problem("xor")
+    spec = NetworkSpec.build(2, (3,), 1, bias=bias)
+    session = Session(spec, problem.X, problem.Y, TrainingConfig(seed=0))
+    explanation = explain_update(session, [1])
+    named = {
+        "forward": r"z\^\d_\d = ",
+        "output-delta": r"delta\^2_\d = ",
+        "hidden-delta": r"delta\^1_\d = ",
+        "update": r"[wb]\^\d_\d+: ",
+    }
+    seen = set()
+    for phase in explanation.phases:
+        if phase.kind not in named:
+            continue
+        seen.add(phase.kind)
+        for line in phase.lines:
+            assert re.match(named[phase.kind], line), line
+            assert re.search(r"\b[wb]\d", line) is None, line  # no layerless w11, b1
+            if phase.kind == "forward":
+                assert ("b^" in line) == bias, line
+        if phase.kind == "forward":
+            assert ("+ b^" in phase.formula) == bias
+    assert seen == set(named)

@@ -62,6 +62,13 @@ class Phase:
     example: int | None = None  # the example (0-based) of a per-example phase
 
 
+def _weight(m: int, i: int, j: int) -> str:
+    """w^m_ij in the README's plain notation for W^m's row i, column j (0-based here,
+    1-based in the name), the indices split by a comma past 9: w^2_11, w^1_10,3."""
+    row, col = i + 1, j + 1
+    return f"w^{m}_{row}{col}" if row < 10 and col < 10 else f"w^{m}_{row},{col}"
+
+
 def _sigma(name: str, z: Floats, beta: float) -> Floats:
     with np.errstate(over="ignore"):
         return activation(name, z, beta, np.empty_like(z))
@@ -132,7 +139,7 @@ def _example_phases(
             "forward",
             m,
             f"forward, layer {m}{tag}",
-            f"z^{m} = W^{m} a^{m - 1} + b^{m},  a^{m} = {act}(z^{m})",
+            f"z^{m} = W^{m} a^{m - 1}{f' + b^{m}' if spec.bias else ''},  a^{m} = {act}(z^{m})",
             values={"z": z[m].tolist(), "a": a[m].tolist()},
         )
         for i in range(spec.sizes[m]):
@@ -140,11 +147,13 @@ def _example_phases(
                 f"{num(W[m][i, j])}*{num(a[m - 1][j])}" for j in range(spec.sizes[m - 1])
             )
             names = " + ".join(
-                f"w{i + 1}{j + 1}*a^{m - 1}_{j + 1}" for j in range(spec.sizes[m - 1])
+                f"{_weight(m, i, j)}*a^{m - 1}_{j + 1}" for j in range(spec.sizes[m - 1])
             )
+            if spec.bias:
+                names += f" + b^{m}_{i + 1}"
+                terms += f" + {num(b[m][i])}"
             phase.lines.append(
-                f"z^{m}_{i + 1} = {names} + b{i + 1} = {terms} + "
-                f"{num(b[m][i])} = {val(z[m][i])};  a^{m}_{i + 1} = "
+                f"z^{m}_{i + 1} = {names} = {terms} = {val(z[m][i])};  a^{m}_{i + 1} = "
                 + sigma_text(act, spec.beta, z[m][i], a[m][i])
             )
         phases.append(phase)
@@ -190,7 +199,7 @@ def _example_phases(
         )
         for i in range(spec.sizes[L]):
             phase.lines.append(
-                f"delta{i + 1} = {beta}({num(out[i])} - {num(y[i])}) = {val(delta[L][i])}"
+                f"delta^{L}_{i + 1} = {beta}({num(out[i])} - {num(y[i])}) = {val(delta[L][i])}"
             )
     else:
         slope = _slope(act, spec.beta, z[L], out)
@@ -204,7 +213,7 @@ def _example_phases(
         )
         for i in range(spec.sizes[L]):
             phase.lines.append(
-                f"delta{i + 1} = ({num(out[i])} - {num(y[i])}) * "
+                f"delta^{L}_{i + 1} = ({num(out[i])} - {num(y[i])}) * "
                 f"{slope_text(act, spec.beta, z[L][i], out[i])} = {val(delta[L][i])}"
             )
     phases.append(phase)
@@ -226,7 +235,7 @@ def _example_phases(
                 f"{num(W[m + 1][k, j])}*{num(delta[m + 1][k])}" for k in range(spec.sizes[m + 1])
             )
             phase.lines.append(
-                f"delta{j + 1} = ({terms}) * "
+                f"delta^{m}_{j + 1} = ({terms}) * "
                 f"{slope_text(act, spec.beta, z[m][j], a[m][j])} = "
                 f"{val(delta[m][j])}"
             )
@@ -441,7 +450,7 @@ def _rule_line(
     rule: UpdateRule, t: int, name: str, old: float, new: float, q: dict[str, float]
 ) -> str:
     """One parameter's update with the numbers in, e.g. for momentum
-    "w11: d = -0.1*0.25 + 0.9*0.02 = -0.007 -> w = 0.5 + (-0.007) = 0.493"."""
+    "w^1_11: d = -0.1*0.25 + 0.9*0.02 = -0.007 -> w = 0.5 + (-0.007) = 0.493"."""
     steps = "; ".join(rule_steps(rule, t, old, q))
     return f"{name}: {steps} -> {name[0]} = {val(old)} + {num(q['d'])} = {val(new)}"
 
@@ -536,12 +545,12 @@ def explain_update(session: Session, examples: list[int]) -> Explanation:
         )
         for i in range(spec.sizes[m]):
             for j in range(spec.sizes[m - 1]):
-                name = f"w{i + 1}{j + 1}"
+                name = _weight(m, i, j)
                 q = parameter_quantities(parts_W, (i, j))
                 phase.lines.append(_rule_line(rule, t, name, W[m][i, j], nW[i, j], q))
             if spec.bias:
                 q = parameter_quantities(parts_b, i)
-                phase.lines.append(_rule_line(rule, t, f"b{i + 1}", b[m][i], nb[i], q))
+                phase.lines.append(_rule_line(rule, t, f"b^{m}_{i + 1}", b[m][i], nb[i], q))
         phases.append(phase)
     return Explanation(
         list(examples),

@@ -191,12 +191,14 @@ def parameter_name(name: str) -> str:
 
 # A name with a plain-text index, as the README writes it: W^2_11, delta^{m-1}_j, b^2;
 # and a power of a number or a bracket, (-0.05)^2 and 0.068^2 alike.
-_PLAIN_INDEX = re.compile(r"(?<=[A-Za-z0-9)])\^(\{[0-9+\- ]+\}|[0-9]+)(?:_([0-9]+|[ijk]{1,2})\b)?")
+_PLAIN_INDEX = re.compile(
+    r"(?<=[A-Za-z0-9)])\^(\{[0-9+\- ]+\}|[0-9]+)(?:_([0-9]+(?:,[0-9]+)?|[ijk]{1,2})\b)?"
+)
 
 
 def screen_notation(text: str) -> str:
-    """The README's plain-text indices as on screen: W^2_11 -> W²₁₁, a^{m-1} -> a⁽ᵐ⁻¹⁾ is
-    left alone (letters), W^{3} -> W³, delta^2_j -> delta²ⱼ."""
+    """The README's plain-text indices as on screen: W^2_11 -> W²₁₁, w^1_10,3 -> w¹₁₀,₃,
+    a^{m-1} -> a⁽ᵐ⁻¹⁾ is left alone (letters), W^{3} -> W³, delta^2_j -> delta²ⱼ."""
 
     def written(match: re.Match[str]) -> str:
         layer = match.group(1).strip("{}").replace(" ", "")
