@@ -134,8 +134,12 @@ def test_a_scenes_footer_shows_its_help_key_at_80_columns(scene):
     async def scenario():
         app = lesson_app(scene)
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
-            keys = [key.action for key in app.screen.query_one(Footer).query(FooterKey)]
+            footer = app.screen.query_one(Footer)
+            for _ in range(100):  # the footer composes its keys a few messages after mount
+                await pilot.pause()
+                keys = [key.action for key in footer.query(FooterKey)]
+                if keys:
+                    break
             assert "help" in keys[:3]
             assert "? help" in on_screen(app)[-1]
             await pilot.press("question_mark")
