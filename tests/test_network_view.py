@@ -267,3 +267,27 @@ def test_widget_renders_a_snapshot(xor):
     assert size == (100, 20)
     assert f"a{xor.a[2][0]: .3f}" in after
     assert len(after.split("\n")) == 20
+
+
+@pytest.mark.parametrize("size", [(60, 16), (140, 30)])
+def test_the_selected_weight_is_reversed_so_it_shows_without_colour(xor, size):
+    """The cursor on a weight reverses that edge's cells (as a selected node's box is),
+    and only its: under NO_COLOR the focus colour is gone but the reversal is not."""
+    from tui_backprop.teach.walk import Selection
+
+    def reversed_cells(focus) -> list[str]:
+        text = draw_network(xor, *size, focus=focus)
+        cells = []
+        for span in text.spans:
+            style = span.style if isinstance(span.style, Style) else Style.parse(span.style)
+            if style.reverse:
+                cells += text.plain[span.start : span.end]
+        return cells
+
+    assert reversed_cells(Selection(2, 0, None).focus())  # a node: its box
+    before = reversed_cells(None)
+    assert before == []
+    for k in range(3):
+        cells = reversed_cells(Selection(2, 0, k).focus())
+        assert len(cells) >= 3  # a line's worth of cells
+        assert all("\u2800" <= c <= "\u28ff" or c == " " for c in cells)  # edge, no box

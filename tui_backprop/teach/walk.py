@@ -37,12 +37,14 @@ class Focus:
     """What to emphasise in the network view.
 
     nodes: (m, j) pairs; edges: (m, j, k) triples, the weight W^m_jk from node k of layer
-    m-1 to node j of layer m; selected: the one node drawn reversed (the cursor), if any.
+    m-1 to node j of layer m; selected: the one node drawn reversed (the cursor), if any;
+    selected_edge: the one edge drawn reversed (the cursor on a weight), if any.
     """
 
     nodes: frozenset[Node] = frozenset()
     edges: frozenset[Edge] = frozenset()
     selected: Node | None = None
+    selected_edge: Edge | None = None
 
 
 def layer_edges(sizes: tuple[int, ...], m: int) -> frozenset[Edge]:
@@ -167,8 +169,9 @@ class Selection:
     def focus(self) -> Focus:
         k = self.k
         if k is not None:  # an edge
+            edge = (self.m, self.j, k)
             return Focus(
-                frozenset({(self.m, self.j), (self.m - 1, k)}), frozenset({(self.m, self.j, k)})
+                frozenset({(self.m, self.j), (self.m - 1, k)}), frozenset({edge}), None, edge
             )
         return Focus(selected=(self.m, self.j))
 

@@ -61,6 +61,9 @@ def _style_table(dark: bool) -> list[Style | None]:
         Style(color=FOCUS, bold=True),  # nodes and edges the explained phase works on
         Style(color=WARNING, bold=True),  # a saturated node's flag
         Style(color=NAN, bold=True),  # a NaN node's mark and its number
+        # The selected weight: reversed as the selected node is, so that it stands out
+        # without colour (NO_COLOR, a washed-out projector) as well.
+        Style(color=FOCUS, bold=True, reverse=True),
     ]
 
 
@@ -70,7 +73,9 @@ _STYLES = _STYLE_TABLES[True]
 _EDGE_COUNT = 8
 # Edge style ids: base + 0 dim, + 1 normal, + 2 bold.
 _POSITIVE, _NEGATIVE, _NAN_EDGE = 1, 4, _EDGE_COUNT - 1
-_LABEL, _MARKER, _HIGHLIGHT, _DIM, _FOCUS, _FLAG, _NAN_MARK = range(_EDGE_COUNT, len(_STYLES))
+_LABEL, _MARKER, _HIGHLIGHT, _DIM, _FOCUS, _FLAG, _NAN_MARK, _SELECTED_EDGE = range(
+    _EDGE_COUNT, len(_STYLES)
+)
 
 # Dash patterns as (dots on, period) along a line's longer axis.
 _SOLID, _DASHED, _DOTTED = (1, 1), (3, 5), (1, 4)
@@ -224,11 +229,16 @@ def _node_lines(
 
 
 def _edges(
-    snapshot: Snapshot, layout: Layout, canvas: BrailleCanvas, focus: frozenset[Edge] = frozenset()
+    snapshot: Snapshot,
+    layout: Layout,
+    canvas: BrailleCanvas,
+    focus: frozenset[Edge] = frozenset(),
+    selected: Edge | None = None,
 ) -> np.ndarray:
     """Draw every edge between shown nodes; returns each key's style id.
 
-    focus: edges (m, j, k) drawn in the focus colour, over any other edge they cross."""
+    focus: edges (m, j, k) drawn in the focus colour, over any other edge they cross;
+    selected: the one of them drawn reversed too (the cursor's weight)."""
     form = layout.form
     parts = []
     for m in range(1, len(layout.tops)):
@@ -247,11 +257,14 @@ def _edges(
         end = 2 * (layout.lefts[m] - form.margin) - 1
         jj, kk = np.meshgrid(np.arange(len(dst)), np.arange(len(src)), indexing="ij")
         in_focus = np.zeros(w.size, dtype=bool)
+        is_selected = np.zeros(w.size, dtype=bool)
         if focus:
             in_focus[:] = [
                 (m, j, k) in focus
                 for j, k in zip(jj.ravel().tolist(), kk.ravel().tolist(), strict=True)
             ]
+        if selected is not None and selected[0] == m:
+            is_selected[:] = (jj.ravel() == selected[1]) & (kk.ravel() == selected[2])
         parts.append(
             (
                 np.full(w.size, start),
@@ -260,21 +273,25 @@ def _edges(
                 yd[jj.ravel()],
                 w.ravel(),
                 in_focus,
+                is_selected,
             )
         )
     if not parts:
         return np.zeros(0, dtype=np.int64)
-    x0, y0, x1, y1, weights, on_focus = (np.concatenate(p) for p in zip(*parts, strict=True))
+    x0, y0, x1, y1, weights, on_focus, on_selected = (
+        np.concatenate(p) for p in zip(*parts, strict=True)
+    )
     size = np.abs(weights)
     bucket = (size >= SMALL_WEIGHT).astype(np.int64) + (size >= LARGE_WEIGHT)
     nan = np.isnan(weights)
     style = np.where(nan, _NAN_EDGE, np.where(weights < 0, _NEGATIVE, _POSITIVE) + bucket)
     style = np.where(on_focus, _FOCUS, style)
+    style = np.where(on_selected, _SELECTED_EDGE, style)
     pattern = np.where(nan[:, None], _DOTTED, np.where((weights < 0)[:, None], _DASHED, _SOLID))
     # Keys rank the lines by |w| (NaN lowest), so the largest weight owns a shared cell;
-    # edges in focus rank above all others.
-    rank = np.where(nan, -1.0, size) + np.where(on_focus, np.inf, 0.0)
-    order = np.argsort(rank, kind="stable")
+    # edges in focus rank above all others, and the selected one above them.
+    rank = np.where(nan, -1.0, size)
+    order = np.lexsort((rank, on_focus | on_selected, on_selected))
     key = np.empty(weights.size, dtype=np.int64)
     key[order] = np.arange(weights.size)
     canvas.lines(x0, y0, x1, y1, on=pattern[:, 0], period=pattern[:, 1], thick=bucket == 2, key=key)
@@ -399,7 +416,9 @@ def draw_network(
     nans = nan_nodes(snapshot)
     flagged = flagged - nans
     canvas = BrailleCanvas(width, height)
-    key_style = np.concatenate([_edges(snapshot, layout, canvas, focus.edges), [0]])
+    key_style = np.concatenate(
+        [_edges(snapshot, layout, canvas, focus.edges, focus.selected_edge), [0]]
+    )
     # canvas.key is -1 where no line passes, which picks the appended "no style" entry.
     grid = _Grid(canvas.rows(), key_style[canvas.key])
 
