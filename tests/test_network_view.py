@@ -291,3 +291,23 @@ def test_the_selected_weight_is_reversed_so_it_shows_without_colour(xor, size):
         cells = reversed_cells(Selection(2, 0, k).focus())
         assert len(cells) >= 3  # a line's worth of cells
         assert all("\u2800" <= c <= "\u28ff" or c == " " for c in cells)  # edge, no box
+
+
+def test_a_cursor_past_the_nodes_shown_brings_its_node_on_screen():
+    """In a layer too long to show, the selected node (or a selected weight's ends) is
+    drawn, the column showing the nodes that end with it and saying which they are."""
+    from tui_backprop.teach.walk import Selection
+
+    snap = random_snapshot(2, 64, 1)
+    plain = draw_network(snap, 80, 20).plain
+    assert "more" in plain and "of 64" not in plain  # the first nodes, "+N more"
+
+    def reversed_text(text) -> str:
+        return "".join(text.plain[s.start : s.end] for s in text.spans if s.style.reverse)
+
+    for j in (7, 40, 63):
+        text = draw_network(snap, 80, 20, focus=Selection(1, j, None).focus())
+        assert f"{snap.a[1][j]:.3f}".lstrip("0") in reversed_text(text)
+        assert re.search(rf"\d+–{j + 1} of 64", text.plain)
+    text = draw_network(snap, 80, 20, focus=Selection(2, 0, 40).focus())  # W²₁,₄₁
+    assert re.search(r"\d+–41 of 64", text.plain) and reversed_text(text)

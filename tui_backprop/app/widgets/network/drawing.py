@@ -245,8 +245,10 @@ def _edges(
         src, dst = layout.tops[m - 1], layout.tops[m]
         if not src or not dst:
             continue
+        f_dst, f_src = layout.first_of(m), layout.first_of(m - 1)
         try:
-            w = np.asarray(snapshot.weights[m], dtype=np.float64)[: len(dst), : len(src)]
+            w = np.asarray(snapshot.weights[m], dtype=np.float64)
+            w = w[f_dst : f_dst + len(dst), f_src : f_src + len(src)]
         except (TypeError, ValueError, IndexError):
             w = np.empty((0, 0))
         if w.shape != (len(dst), len(src)):
@@ -255,7 +257,9 @@ def _edges(
         yd = np.array([anchor(form, t) for t in dst])
         start = 2 * (layout.lefts[m - 1] + form.width + form.margin)
         end = 2 * (layout.lefts[m] - form.margin) - 1
-        jj, kk = np.meshgrid(np.arange(len(dst)), np.arange(len(src)), indexing="ij")
+        jj, kk = np.meshgrid(
+            np.arange(f_dst, f_dst + len(dst)), np.arange(f_src, f_src + len(src)), indexing="ij"
+        )
         in_focus = np.zeros(w.size, dtype=bool)
         is_selected = np.zeros(w.size, dtype=bool)
         if focus:
@@ -268,9 +272,9 @@ def _edges(
         parts.append(
             (
                 np.full(w.size, start),
-                ys[kk.ravel()],
+                ys[kk.ravel() - f_src],
                 np.full(w.size, end),
-                yd[jj.ravel()],
+                yd[jj.ravel() - f_dst],
                 w.ravel(),
                 in_focus,
                 is_selected,
@@ -408,7 +412,12 @@ def draw_network(
         return Text("", end="")
     sizes = snapshot.spec.sizes
     legend = height >= 3
-    layout = lay_out(sizes, width, height, legend)
+    # The cursor's node, or its weight's two ends, stay on screen in a layer too long to show.
+    keep = dict([highlight] if highlight else [])
+    if focus.selected_edge is not None:
+        m, j, k = focus.selected_edge
+        keep.update({m: j, m - 1: k})
+    layout = lay_out(sizes, width, height, legend, keep)
     if layout is None:
         return _too_small(width, height)
     form = layout.form
@@ -424,7 +433,7 @@ def draw_network(
 
     for m, tops in enumerate(layout.tops):
         left = layout.lefts[m]
-        for j, top in enumerate(tops):
+        for j, top in enumerate(tops, start=layout.first_of(m)):
             for dy, pieces in enumerate(_node_lines(snapshot, form, m, j, (m, j) in flagged)):
                 x = left
                 for text, style in pieces:
@@ -436,7 +445,13 @@ def draw_network(
                 for dy in range(node_height(form, m)):
                     grid.restyle(left, top + dy, form.width, _HIGHLIGHT)
         if layout.hidden[m] and tops:
-            marker = f"+{layout.hidden[m]} more"
+            start = layout.first_of(m)
+            # Scrolled to the cursor: which nodes these are; else how many more follow.
+            marker = (
+                f"{start + 1}–{start + len(tops)} of {sizes[m]}"
+                if start
+                else f"+{layout.hidden[m]} more"
+            )
             x = min(max(left + (form.width - len(marker)) // 2, 0), max(width - len(marker), 0))
             grid.put(x, tops[-1] + node_height(form, m), marker, _MARKER)
 

@@ -47,9 +47,14 @@ class Layout:
 
     form: Form
     lefts: list[int]
-    tops: list[list[int]]  # tops[m][j] for the nodes shown of layer m
+    tops: list[list[int]]  # tops[m][i] of the nodes shown of layer m, node first[m] + i
     hidden: list[int]  # how many nodes of layer m are not shown
     header_row: int | None
+    first: list[int] | None = None  # the first node shown of each layer (None: all 0)
+
+    def first_of(self, m: int) -> int:
+        """The index of layer m's first node shown."""
+        return self.first[m] if self.first else 0
 
 
 def node_height(form: Form, m: int) -> int:
@@ -109,9 +114,18 @@ def _stack(heights: list[int], gap: int, top: int, rows: int) -> list[int]:
     return tops
 
 
-def lay_out(sizes: tuple[int, ...], width: int, height: int, legend: bool) -> Layout | None:
+def lay_out(
+    sizes: tuple[int, ...],
+    width: int,
+    height: int,
+    legend: bool,
+    keep: dict[int, int] | None = None,
+) -> Layout | None:
     """Place the layers' columns and nodes in width x height cells (a title row on top
-    from 8 rows, the legend's row at the bottom), or None when nothing sensible fits."""
+    from 8 rows, the legend's row at the bottom), or None when nothing sensible fits.
+
+    A layer with more nodes than fit shows its first ones, or, where ``keep`` names one
+    of its nodes ({m: j}, the cursor's) past those, the ones that end with it."""
     header = height >= 8
     top = 1 if header else 0
     rows = height - top - (1 if legend else 0)
@@ -120,7 +134,7 @@ def lay_out(sizes: tuple[int, ...], width: int, height: int, legend: bool) -> La
         return None
     columns = len(sizes)
     lefts = [round(i * (width - form.width) / (columns - 1)) for i in range(columns)]
-    tops, hidden = [], []
+    tops, hidden, first = [], [], []
     for m, n in enumerate(sizes):
         h = node_height(form, m)
         k = _shown(n, h, form.gap, rows)
@@ -129,4 +143,5 @@ def lay_out(sizes: tuple[int, ...], width: int, height: int, legend: bool) -> La
             heights[-1] += 1  # the "+N more" row sits right under the last node shown
         tops.append(_stack(heights, form.gap, top, rows))
         hidden.append(n - k)
-    return Layout(form, lefts, tops, hidden, 0 if header else None)
+        first.append(min(max(0, (keep or {}).get(m, 0) - k + 1), n - k) if k else 0)
+    return Layout(form, lefts, tops, hidden, 0 if header else None, first)
