@@ -491,3 +491,15 @@ def test_page_keys_scroll_a_long_phase():
             assert problem.n_inputs == 2
 
     run(scenario())
+
+
+def test_a_selected_nodes_bias_is_named_with_its_layer():
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("right")  # the cursor: node 1 of hidden layer 1
+            await pilot.pause()
+            text = app.query_one(ExplainPanel).text
+            assert "next update of b¹₁" in text and "dC/db¹₁" in text and "b1" not in text
+
+    run(scenario())

@@ -217,7 +217,7 @@ def node_text(snap: Snapshot, m: int, j: int, ex: Explanation | None) -> Text:
         new = float(layer_arrays(ex.new_b)[m][j])
         q = parameter_quantities(_layer_state(ex.state_b, m), j)
         product = f"delta^{m}_{j + 1}" if len(ex.examples) == 1 else None
-        _next_update(text, snap, ex, q, b, new, f"b{j + 1}", product)
+        _next_update(text, snap, ex, q, b, new, f"b^{m}_{j + 1}", product)
     return text
 
 
