@@ -311,3 +311,15 @@ def test_a_cursor_past_the_nodes_shown_brings_its_node_on_screen():
         assert re.search(rf"\d+–{j + 1} of 64", text.plain)
     text = draw_network(snap, 80, 20, focus=Selection(2, 0, 40).focus())  # W²₁,₄₁
     assert re.search(r"\d+–41 of 64", text.plain) and reversed_text(text)
+
+
+@pytest.mark.parametrize("width", [30, 38, 60])
+def test_the_legend_keeps_the_sign_patterns_first_at_any_width(xor, width):
+    """Without colour the line patterns alone tell an edge's sign: the legend names them
+    first, even once an example's values and a saturated node claim their items."""
+    from tui_backprop.app.widgets.network.drawing import _legend
+
+    assert xor.example is not None
+    pieces = _legend(xor, width, flagged=True)
+    text = "".join(t for t, _ in pieces)
+    assert text.index(" w>0") < text.index(" w<0") < 20

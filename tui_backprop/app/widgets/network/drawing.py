@@ -317,19 +317,22 @@ def _sample(pattern: tuple[int, int]) -> str:
 def _legend(
     snapshot: Snapshot, width: int, flagged: bool = False, nan: bool = False
 ) -> list[Piece]:
-    """The key to the picture as (text, style id) pieces, as many items as fit in width;
-    with NaN nodes their mark first, with saturated nodes their flag. Once an example has
-    been trained, its a and δ are those it had before that update: said first."""
-    items: list[list[Piece]] = []
-    if snapshot.example is not None:
-        items.append([("a δ", _LABEL), (" before update", 0)])
+    """The key to the picture as (text, style id) pieces, as many items as fit in width.
+    The two line patterns come first, whatever the width: without colour they alone tell
+    an edge's sign. Then with NaN nodes their mark, with saturated nodes their flag, and,
+    once an example has been trained, that its a and δ are those it had before that
+    update."""
+    items: list[list[Piece]] = [
+        [(_sample(_SOLID), _POSITIVE + 1), (" w>0", 0)],
+        [(_sample(_DASHED), _NEGATIVE + 1), (" w<0", 0)],
+    ]
     if nan:
         items.append([("nan", _NAN_MARK), (" diverged: not a number", 0)])
     if flagged:
         items.append([("!", _FLAG), (" saturated σ'≈0", 0)])
+    if snapshot.example is not None:
+        items.append([("a δ", _LABEL), (" before update", 0)])
     items += [
-        [(_sample(_SOLID), _POSITIVE + 1), (" w>0", 0)],
-        [(_sample(_DASHED), _NEGATIVE + 1), (" w<0", 0)],
         [("a", _LABEL), (" activation", 0)],
         [("δ", _LABEL), (" delta dC/dz", 0)],
     ]
