@@ -502,3 +502,29 @@ def test_the_app_saves_a_run_that_it_resumes_exactly(tmp_path, optimizer):
             assert np.array_equal(resumed.runner.session.network.params, expected)
 
     run(scenario())
+
+
+def test_the_palettes_screenshot_is_saved_in_the_current_folder(tmp_path, monkeypatch):
+    """Textual's own saved to ~/Downloads, which a lab account may not have; this one
+    saves in the current folder, twice in a second without overwriting, and says where."""
+    import asyncio
+
+    monkeypatch.chdir(tmp_path)
+
+    async def scenario() -> None:
+        app = xor_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            titles = [c.title for c in app.get_system_commands(app.screen)]
+            assert titles.count("Screenshot") == 1
+            app.screenshot_here()
+            app.screenshot_here()
+            for _ in range(200):  # the files are written off the event loop
+                await pilot.pause()
+                said = [n.message for n in app._notifications]
+                if len(said) == 2:
+                    break
+            files = sorted(tmp_path.glob("tui-backprop *.svg"))
+            assert len(files) == 2 and sorted(said) == sorted(str(f) for f in files)
+            assert all(f.read_text().startswith("<svg") for f in files)
+
+    asyncio.run(scenario())

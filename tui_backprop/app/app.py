@@ -20,7 +20,9 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, replace
+from datetime import datetime
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from textual import events
@@ -33,9 +35,12 @@ from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from ..core.config import FULL_SPEED, MAX_SEED, OPTIMIZERS, RULE_SETTINGS, SPEEDS
+from ..core.errors import InputError
 from ..core.session import Session
 from ..core.snapshot import DIVERGED, PAUSED, RUNNING, Snapshot
 from ..core.spec import NetworkSpec
+from ..io.files import write_text_atomic
+from .background import in_background
 from .config import AppConfig, first_session
 from .lecture import DIVERGED_KEYS, TEACHING_BINDINGS, TeachingMixin
 from .replay import ReplayMixin
@@ -283,6 +288,8 @@ class BackpropApp(
 
     def __init__(self, config: AppConfig) -> None:
         super().__init__()
+        #: Screenshots being written (``screenshot_here``), their names taken.
+        self._screenshots_writing: set[Path] = set()
         self.config = config
         self.problem = config.problem
         self.running = False
@@ -780,7 +787,15 @@ class BackpropApp(
         Not Textual's "Keys": its panel lists Textual's own bindings (ctrl+pgup, ...) and
         squeezes the view beside it; "keys (?)" below shows this screen's."""
         for command in super().get_system_commands(screen):
-            if command.title != "Keys":
+            if command.title == "Screenshot":
+                # Textual's saves to ~/Downloads, which a lab account often lacks: it
+                # failed there without saying why.
+                yield SystemCommand(
+                    "Screenshot",
+                    "save an SVG picture of this screen in the current folder",
+                    lambda: self.set_timer(0.1, self.screenshot_here),  # the palette closed
+                )
+            elif command.title != "Keys":
                 yield command
         seen: set[str] = set()
         for binding in screen_bindings(screen):
@@ -804,6 +819,37 @@ class BackpropApp(
             )
         yield from self.lesson_commands()
         yield SystemCommand("keys (?)", "this screen's keys and what they do", self.action_help)
+
+    def screenshot_here(self) -> None:
+        """An SVG picture of the screen, saved in the current folder under a name with the
+        date and time (written whole or not at all, off the event loop); a toast says
+        where, or why not."""
+        svg = self.export_screenshot()
+        stem = f"tui-backprop {datetime.now():%Y-%m-%d %H-%M-%S}"
+        path = Path.cwd() / f"{stem}.svg"
+        count = 1
+        # Two in one second keep both: the name is chosen here, one at a time, past the
+        # files there and those still being written.
+        while path.exists() or path in self._screenshots_writing:
+            count += 1
+            path = path.with_name(f"{stem} ({count}).svg")
+        self._screenshots_writing.add(path)
+
+        def save() -> str | None:
+            try:
+                write_text_atomic(path, svg)
+            except InputError as error:
+                return str(error)
+            return None
+
+        def saved(error: str | None) -> None:
+            self._screenshots_writing.discard(path)
+            if error:
+                self.notify(error, title="screenshot not saved", severity="error")
+            else:
+                self.notify(str(path), title="screenshot saved")
+
+        in_background(self, "screenshot", save, saved)
 
     # -- leaving --------------------------------------------------------------------------
     async def run_async(self, *args: Any, **kwargs: Any) -> Any:
