@@ -133,6 +133,21 @@ def test_palette_lists_every_lesson_and_opens_one():
             assert isinstance(app.screen, DescentScreen)
             await pilot.press("escape")
             assert type(app.screen).__name__ == "MainScreen"
+            # the descent is about no network: the network view is as it was, xor-221's
+            assert app.runner.session.spec == spec
+            assert app.query_one("#notes", NotesPanel).title_text.startswith("XOR with")
+
+    run(scenario())
+
+
+def test_a_descent_lesson_leaves_the_network_view_without_its_notes():
+    async def scenario():
+        app = lesson_app("descent")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, DescentScreen)
+            await pilot.press("escape")
+            assert not app.query_one("#notes", NotesPanel).has_notes
 
     run(scenario())
 

@@ -35,6 +35,11 @@ def lesson_config(lesson: Lesson, base: AppConfig) -> AppConfig:
     )
 
 
+#: Scenes that are about something other than a network: the main view behind them keeps
+#: its own network and notes (a descent lesson's notes describe no network).
+OWN_SUBJECT_SCENES = ("descent", "race")
+
+
 def scene_screen(config: AppConfig) -> Screen[None] | None:
     """The screen of ``config``'s lesson's scene, or None for the network view itself."""
     lesson = config.lesson
@@ -70,7 +75,10 @@ class SceneMixin(AppHost):
 
     def start_scene(self) -> None:
         """At mount: the lesson's notes, and its scene's screen over the network view."""
-        self._fill_notes(self.config.lesson, initially=True)
+        lesson = self.config.lesson
+        if lesson is not None and lesson.scene in OWN_SUBJECT_SCENES:
+            lesson = None  # its notes are the scene's; the network view has none
+        self._fill_notes(lesson, initially=True)
         screen = scene_screen(self.config)
         if screen is not None:
             self.push_screen(screen)
@@ -114,9 +122,16 @@ class SceneMixin(AppHost):
             )
 
     def open_lesson(self, lesson: Lesson) -> None:
-        """The lesson's network in the main view, its notes, and its scene's screen."""
+        """The lesson's network in the main view, its notes, and its scene's screen; a
+        scene about something else (``OWN_SUBJECT_SCENES``) opens over the network view
+        as it is, which escape comes back to."""
         config = lesson_config(lesson, self.config)
-        self.open_config(config, f"lesson {lesson.name}: {lesson.title}")
+        if lesson.scene in OWN_SUBJECT_SCENES:
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+            self.set_running(False)
+        else:
+            self.open_config(config, f"lesson {lesson.name}: {lesson.title}")
         screen = scene_screen(config)
         if screen is not None:
             self.push_screen(screen)
