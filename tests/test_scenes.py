@@ -587,3 +587,57 @@ def test_a_surfaces_step_shows_its_numbers_as_the_quartics_does():
             assert f"= ({nx:.4g}, {ny:.4g})" in info
 
     run(scenario())
+
+
+def on_screen(app) -> list[str]:
+    """The screen's lines as the terminal shows them (test_lecture_layout's; imported
+    here, as that module imports this one)."""
+    from tests.test_lecture_layout import on_screen as lines
+
+    return lines(app)
+
+
+def quartic_x_axis(app) -> tuple[str, str]:
+    """The quartic plot's x axis as drawn: its line with the ticks, and their labels."""
+    from tui_backprop.app.screens.descent import QuarticPlot
+
+    lines = str(app.screen.query_one(QuarticPlot).render()).splitlines()
+    axis = next(i for i, line in enumerate(lines) if "└" in line)
+    return lines[axis], lines[axis + 1]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+@pytest.mark.parametrize("presets", [0, 3])  # the lesson's run; oscillate, past [-2, 4]
+def test_the_quartics_axis_holds_still_over_a_run_on_round_ticks(size, presets):
+    async def scenario():
+        app = lesson_app("descent")
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await pilot.press(*["p"] * presets)
+            await pilot.pause()
+            first = quartic_x_axis(app)
+            for keys in (["n"], ["n", "n"], ["e"]):
+                await pilot.press(*keys)
+                await pilot.pause()
+                # the same labels at the same places: the same range
+                assert quartic_x_axis(app) == first, app.screen.k
+            ticks = [float(label) for label in first[1].split()]
+            # round: one step apart, a multiple of it, the step 1, 2 or 5 times 10^k
+            steps = {round(b - a, 9) for a, b in zip(ticks, ticks[1:], strict=False)}
+            assert len(steps) == 1
+            (step,) = steps
+            assert round(step / 10 ** np.floor(np.log10(step)), 9) in (1, 2, 5)
+            assert all(abs(t / step - round(t / step)) < 1e-9 for t in ticks)
+            # over the README's [-2, 4] at least
+            assert ticks[0] <= -2 + step and ticks[-1] >= 4 - step and len(ticks) >= 3
+
+    run(scenario())
+
+
+def test_the_quartics_axis_covers_every_point_its_run_shows():
+    from tui_backprop.app.screens.descent import CURVE, SHOWN, curve_range
+
+    path = np.array([4.0, -2.5, 7.0, -30.0, np.inf])
+    lo, hi = curve_range(path)
+    assert lo < -2.5 and hi > 7.0 and lo >= SHOWN[0] - 1 and hi <= SHOWN[1] + 1
+    assert curve_range(np.array([1.0, 2.0])) == CURVE

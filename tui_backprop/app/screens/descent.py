@@ -34,7 +34,7 @@ from ...teach.descent import (
 )
 from ...teach.errata import DescentPoint
 from ..widgets.heatmap import LINEAR, Heatmap, legend, sample
-from ..widgets.plots import RedrawnOnResize, plot_title
+from ..widgets.plots import RedrawnOnResize, plot_title, round_ticks
 from ..widgets.style import descent_styles, plot_colours
 from .errata import ErrataScreen, errata_text
 from .scene import SceneScreen
@@ -44,11 +44,29 @@ SURFACE_GAMMA = 0.1
 #: A running descent advances so that a whole run takes about this many frames.
 FRAMES_PER_RUN = 120
 FPS = 20
-#: The surfaces are drawn over [-R, R]^2; the quartic over [-2, 4] (wider if x leaves it).
+#: The surfaces are drawn over [-R, R]^2; the quartic over [-2, 4], wider for a run that
+#: visits points outside it (``curve_range``).
 SURFACE_RANGE = 3.0
 CURVE = (-2.0, 4.0)
+#: The points a run visits that widen the quartic's axis: farther out, the curve would
+#: shrink to a line (a diverging run's last points are off the plot).
+SHOWN = (-6.0, 8.0)
+#: Room beside a point at the axis's end, for its mark and its tangent.
+EDGE = 0.5
 Y_RANGE = (-15.0, 70.0)
 MOVE = 0.25
+
+
+def curve_range(path: np.ndarray) -> tuple[float, float]:
+    """The quartic's x axis for a whole run ``path``: CURVE, widened to every point the run
+    visits within SHOWN, with EDGE to spare. One axis for the run, not for its current
+    point: it holds still as the run steps (the default start, x = 4, gives [-2, 4.5],
+    the race's quartic axis)."""
+    lo, hi = CURVE
+    shown = path[np.isfinite(path) & (path >= SHOWN[0]) & (path <= SHOWN[1])]
+    if shown.size:
+        lo, hi = min(lo, float(shown.min()) - EDGE), max(hi, float(shown.max()) + EDGE)
+    return lo, hi
 
 
 class QuarticPlot(RedrawnOnResize, PlotextPlot):
@@ -61,10 +79,8 @@ class QuarticPlot(RedrawnOnResize, PlotextPlot):
         plt.clear_figure()
         colours = plot_colours(self.app.current_theme.dark)
         x = float(path[k])
-        lo, hi = CURVE
-        visible = math.isfinite(x) and -6 <= x <= 8
-        if visible:
-            lo, hi = min(lo, x - 0.5), max(hi, x + 0.5)
+        lo, hi = curve_range(path)
+        visible = math.isfinite(x) and lo <= x <= hi
         xs = np.linspace(lo, hi, max(50, 2 * self.size.width))
         # quartic is annotated for a float; being plain arithmetic, it takes an array too.
         ys = np.asarray(quartic(xs))  # type: ignore[arg-type]
@@ -79,6 +95,9 @@ class QuarticPlot(RedrawnOnResize, PlotextPlot):
             plt.scatter([x], [fx], marker="●", color=colours.mark)
         plt.xlim(lo, hi)
         plt.ylim(*Y_RANGE)
+        # Round ticks, as many as the plot's size has room for (labels up to 5 wide).
+        plt.xticks(*round_ticks(lo, hi, self.size.width // 8))
+        plt.yticks(*round_ticks(*Y_RANGE, self.size.height // 4))
         # The tangent is drawn in half blocks (plotext's default marker), the curve in
         # braille: the title names it by its look, which holds without colour.
         formula = "f(x) = x^4 - 3x^3 + 2"
