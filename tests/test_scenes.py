@@ -641,3 +641,29 @@ def test_the_quartics_axis_covers_every_point_its_run_shows():
     lo, hi = curve_range(path)
     assert lo < -2.5 and hi > 7.0 and lo >= SHOWN[0] - 1 and hi <= SHOWN[1] + 1
     assert curve_range(np.array([1.0, 2.0])) == CURVE
+
+
+@pytest.mark.parametrize(
+    ("lesson", "presses", "axes"),
+    [
+        ("descent", ["f"], ("x", "y", -SURFACE_RANGE, SURFACE_RANGE)),
+        ("descent", ["f", "f", "f"], ("x", "y", -SURFACE_RANGE, SURFACE_RANGE)),
+        ("landscape", [], ("W¹₁₁", "b¹₁", -15, 15)),
+        ("race", [], ("W¹₁₁", "b¹₁", -15, 15)),
+    ],
+)
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+def test_every_heat_map_says_its_axes_and_their_range(lesson, presses, axes, size):
+    """A point's numbers, as (x, y) = (2, 1.5), can be found on the map: every scene's map
+    says what runs along it and up it, and over which range, in one form."""
+    from tui_backprop.app.widgets.heatmap import map_axes
+
+    async def scenario():
+        app = lesson_app(lesson)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await pilot.press(*presses)
+            await pilot.pause()
+            assert any(map_axes(*axes) in line for line in on_screen(app))
+
+    run(scenario())

@@ -33,7 +33,7 @@ from ...teach.descent import (
     quartic_slope,
 )
 from ...teach.errata import DescentPoint
-from ..widgets.heatmap import LINEAR, Heatmap, legend, sample
+from ..widgets.heatmap import LINEAR, Heatmap, legend, map_axes, sample
 from ..widgets.plots import RedrawnOnResize, plot_title, round_ticks
 from ..widgets.style import descent_styles, plot_colours
 from .errata import ErrataScreen, errata_text
@@ -288,9 +288,9 @@ class DescentScreen(SceneScreen):
         # Linear: the surfaces take both signs, and their shapes (a bowl's ellipses, a
         # saddle's crossing bands) are a quadratic's, which a linear scale shows as they are.
         heatmap.show(values, -SURFACE_RANGE, SURFACE_RANGE, self.descent.path[: self.k + 1], LINEAR)
-        self.query_one(
-            "#descent-map-box"
-        ).border_title = f"{surface.name}: f(x, y) = {surface.formula}"
+        box = self.query_one("#descent-map-box")
+        box.border_title = f"{surface.name}: f(x, y) = {surface.formula}"
+        box.border_subtitle = map_axes("x", "y", -SURFACE_RANGE, SURFACE_RANGE)
         text = legend(heatmap.low, heatmap.high, mode=heatmap.mode, scale=LINEAR)
         self.query_one("#descent-legend", Static).update(text)
 

@@ -37,7 +37,7 @@ from ..background import in_background
 from ..config import AppConfig
 from ..tutorial import seed_lesson
 from ..widgets.formatting import loss_text, parameter_name
-from ..widgets.heatmap import Heatmap, legend, nearest
+from ..widgets.heatmap import Heatmap, legend, map_axes, nearest
 from .errata import ErrataScreen, errata_text
 from .scene import SceneScreen
 
@@ -208,9 +208,9 @@ class LandscapeScreen(SceneScreen):
     def on_mount(self) -> None:
         r = self.half_range
         for spec in self.specs:
-            self.query_one(
-                f"#cost-{spec.cost}"
-            ).border_title = f"{spec.cost}: → {self.shown[0]}  ↑ {self.shown[1]}  ±{r:g}"
+            panel = self.query_one(f"#cost-{spec.cost}")
+            panel.border_title = spec.cost
+            panel.border_subtitle = map_axes(self.shown[0], self.shown[1], -r, r)
         self.show_notes()
         if not self.step_mode:
             self._timer = self.set_interval(1 / FPS, lambda: self.step(self.speed), pause=True)

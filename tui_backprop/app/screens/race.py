@@ -47,7 +47,7 @@ from ...teach.race import (
 from ..background import in_background
 from ..config import AppConfig
 from ..widgets.formatting import parameter_name
-from ..widgets.heatmap import NOW, START, Heatmap, legend, nearest
+from ..widgets.heatmap import NOW, START, Heatmap, legend, map_axes, nearest
 from ..widgets.plots import RedrawnOnResize, plot_title
 from ..widgets.style import PlotColours, plot_colours
 from .scene import SceneScreen
@@ -509,8 +509,8 @@ class RaceScreen(SceneScreen):
         heatmap = self.query_one(RaceMap)
         box = self.query_one("#race-map-box")
         first, second = (parameter_name(name) for name in surface.names)
-        box.border_title = f"{surface.name}: → {first}  ↑ {second}"
-        box.border_subtitle = f"{surface.lo:g}..{surface.hi:g}  {START} start  X now  x trail"
+        box.border_title = f"{surface.name}: {map_axes(first, second, surface.lo, surface.hi)}"
+        box.border_subtitle = f"{START} start  X now  x trail"
         grid = self.grids.get(self.surface_name)
         legend_line = self.query_one("#race-map-legend", Static)
         if grid is None:

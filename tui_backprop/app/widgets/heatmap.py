@@ -296,6 +296,13 @@ def heatmap_row(
     return segments
 
 
+def map_axes(first: str, second: str, lo: float, hi: float) -> str:
+    """``→ x  ↑ y  -3..3``: what runs along a square map and what up it, and the range both
+    cover, for a border of the map's panel: a point's numbers, as (x, y) = (2, 1.5), can
+    be found on the map."""
+    return f"→ {first}  ↑ {second}  {lo:g}..{hi:g}"
+
+
 def legend(
     low: float, high: float, width: int = 6, mode: ColourMode = "truecolor", scale: str = LOG
 ) -> Text:
