@@ -254,7 +254,8 @@ def test_help_opens_over_no_toast():
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             await pilot.press("greater_than_sign")
-            assert any("updates per frame" in n.message for n in app._notifications)
+            scene = app.screen
+            assert "updates per frame" in scene.message  # in the scene's message line
             await pilot.press("question_mark")
             await pilot.pause()
             assert isinstance(app.screen, HelpScreen) and not list(app._notifications)

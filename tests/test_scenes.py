@@ -567,24 +567,9 @@ def test_up_and_down_on_the_quartic_say_why_they_do_nothing():
             start = dict(app.screen.starts)
             await pilot.press("up", "up", "down")
             assert app.screen.starts == start
-            notes = [n.message for n in app._notifications]
-            assert len(notes) == 1 and "one variable" in notes[0]  # said once, not stacked
-
-    run(scenario())
-
-
-def test_a_surfaces_step_shows_its_numbers_as_the_quartics_does():
-    async def scenario():
-        app = lesson_app("descent")
-        async with app.run_test(size=(100, 30)) as pilot:
-            await pilot.press("f", "n")  # the bowl, one step
-            await pilot.pause()
-            screen = app.screen
-            (x, y), (nx, ny) = screen.result.path[1], screen.result.path[2]
-            gx, gy = SURFACES["bowl"].gradient(x, y)
-            info = str(screen.info())
-            assert f"= ({x:.4g}, {y:.4g}) - {screen.gamma:g}*({gx:.4g}, {gy:.4g})" in info
-            assert f"= ({nx:.4g}, {ny:.4g})" in info
+            assert "one variable" in app.screen.message
+            # said once, in place of itself, not stacked
+            assert sum("one variable" in line for line in on_screen(app)) == 1
 
     run(scenario())
 
@@ -665,5 +650,55 @@ def test_every_heat_map_says_its_axes_and_their_range(lesson, presses, axes, siz
             await pilot.press(*presses)
             await pilot.pause()
             assert any(map_axes(*axes) in line for line in on_screen(app))
+
+    run(scenario())
+
+
+#: A key that makes each scene say something, after keys that set it up.
+TELLS = [
+    ("descent", ["e"], ["up"], "one variable"),
+    ("descent", ["f"], ["p"], "presets are for the quartic"),
+    ("landscape", ["n"], ["greater_than_sign"], "updates per frame"),
+    ("race", ["up"], ["m"], "has no momentum"),
+    ("restarts", ["slash"], ["enter"], "seed must be"),
+]
+
+
+@pytest.mark.parametrize(("lesson", "before", "keys", "words"), TELLS)
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+def test_a_scenes_message_covers_none_of_its_panels(lesson, before, keys, words, size):
+    """A message goes in the scene's message line, whole: every other line of the screen
+    stays as it was (a toast lay over the right panel's step and x)."""
+
+    async def scenario():
+        app = lesson_app(lesson)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await pilot.press(*before)
+            await pilot.pause()
+            shown = on_screen(app)
+            await pilot.press(*keys)
+            await pilot.pause()
+            now = on_screen(app)
+            changed = [k for k, (a, b) in enumerate(zip(shown, now, strict=True)) if a != b]
+            assert len(changed) == 1 and words in now[changed[0]], changed
+            assert app.screen.message in now[changed[0]]
+            assert not app._notifications
+
+    run(scenario())
+
+
+def test_a_surfaces_step_shows_its_numbers_as_the_quartics_does():
+    async def scenario():
+        app = lesson_app("descent")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("f", "n")  # the bowl, one step
+            await pilot.pause()
+            screen = app.screen
+            (x, y), (nx, ny) = screen.result.path[1], screen.result.path[2]
+            gx, gy = SURFACES["bowl"].gradient(x, y)
+            info = str(screen.info())
+            assert f"= ({x:.4g}, {y:.4g}) - {screen.gamma:g}*({gx:.4g}, {gy:.4g})" in info
+            assert f"= ({nx:.4g}, {ny:.4g})" in info
 
     run(scenario())

@@ -1,5 +1,5 @@
-"""What every scene screen shares: the lesson's notes (t), escape back to the network, and
-a too-small guard like the main view's."""
+"""What every scene screen shares: the lesson's notes (t), escape back to the network, its
+messages in the footer's line, and a too-small guard like the main view's."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from textual import events, on
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.timer import Timer
+from textual.widgets import Footer, Static
 
 from ...io.lessons import Lesson
 from ..config import AppConfig
@@ -22,8 +23,9 @@ SCENE_MIN_SIZE = (80, 24)
 class SceneScreen(Screen[None]):
     """A full screen over the network view; ``lesson`` gives its notes (or None).
 
-    Every scene lays its panels out in a Horizontal filling the screen; ``scene-panel``
-    gives a widget the framed look of the main view's panels."""
+    Every scene lays its panels out in a Horizontal filling the screen above its Footer;
+    ``scene-panel`` gives a widget the framed look of the main view's panels. The scene's
+    messages (``tell``) show in the footer's line for a few seconds."""
 
     DEFAULT_CSS = """
     SceneScreen > Horizontal {
@@ -46,6 +48,23 @@ class SceneScreen(Screen[None]):
     SceneScreen.-too-small #scene-too-small {
         display: block;
     }
+    SceneScreen #scene-message {
+        dock: bottom;
+        height: 1;
+        padding: 0 1;
+        text-style: bold;
+        background: $footer-background;
+        display: none;
+    }
+    SceneScreen #scene-message.-shown {
+        display: block;
+    }
+    SceneScreen #scene-message.-warning {
+        color: $text-warning;
+    }
+    SceneScreen.-too-small #scene-message {
+        display: none;
+    }
     """
 
     BINDINGS = [
@@ -59,15 +78,32 @@ class SceneScreen(Screen[None]):
     def __init__(self, lesson: Lesson | None = None) -> None:
         super().__init__()
         self.lesson = lesson
+        #: What the message line says ("" when nothing), and the timer that clears it.
+        self.message = ""
+        self._message_timer: Timer | None = None
 
     def action_help(self) -> None:
         self.app.action_help()  # type: ignore[attr-defined]
 
     def tell(self, message: str, timeout: float = 2, severity: str = "information") -> None:
-        """A short note (a toast) in place of the one before, rather than stacked under
-        it: a key pressed again and again says its one thing once."""
-        self.app.clear_notifications()
-        self.notify(message, timeout=timeout, severity=severity)  # type: ignore[arg-type]
+        """A short note in the message line for ``timeout`` seconds, in place of the one
+        before: a key pressed again and again says its one thing once. The line is the
+        footer's, which it takes over meanwhile: a toast lay over a panel's top right
+        corner, on the very numbers (a step, a start) the key that made the note was about
+        to change, and a line of its own would take a row from the panels at 80x24 (the
+        race's map is 8 rows there)."""
+        self.show_message(message, severity == "warning")
+        if self._message_timer is not None:
+            self._message_timer.stop()
+        self._message_timer = self.set_timer(timeout, self.show_message)
+
+    def show_message(self, message: str = "", warning: bool = False) -> None:
+        """The message line says ``message`` (nothing: blank)."""
+        self.message = message
+        line = self.query_one("#scene-message", Static)
+        line.update(message)
+        line.set_class(warning, "-warning")
+        line.set_class(bool(message), "-shown")
 
     @property
     def step_mode(self) -> bool:
@@ -78,6 +114,9 @@ class SceneScreen(Screen[None]):
     @on(events.Mount)
     def _mount_guard(self) -> None:
         self.mount(Static("", id="scene-too-small"))
+        # The message line: over the footer, while there is a message (mounted after it,
+        # docked where it is, so drawn over it).
+        self.mount(Static("", id="scene-message"), after=self.query_one(Footer))
         self.fit_size(self.app.size)
 
     @on(events.Resize)
