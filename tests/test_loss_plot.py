@@ -156,3 +156,14 @@ def test_a_log_axis_labels_each_tick_with_its_loss_to_two_digits(low, spread):
     assert positions is not None and labels is not None
     for position, label in zip(positions, labels, strict=True):
         assert abs(float(label) - 10**position) <= 0.05 * 10**position, (label, position)
+
+
+def test_the_epoch_axis_is_labelled_with_round_epochs():
+    """2000 epochs read 500 1000 1500 2000 (not 1 501 1000 1500 2000); a short run still
+    gets its two ends."""
+    for count, expected in ((2000, {"500", "1000", "1500", "2000"}), (3, {"1", "3"})):
+        picture = drawn([1.0 / (k + 1) for k in range(count)], False, False, size=(80, 18))
+        axis = next(line for line in reversed(picture.splitlines()) if re.search(r"\d", line))
+        labels = set(axis.split())
+        assert expected <= labels, axis
+        assert all(int(label) % 500 == 0 for label in labels) or count < 10, axis

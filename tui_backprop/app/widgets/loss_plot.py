@@ -22,7 +22,7 @@ from textual_plotext.plot import Plot
 from ...core.snapshot import Snapshot
 from .changes import ChangedLines
 from .formatting import FIXED_HIGH, FIXED_LOW, sci
-from .plots import RedrawnOnResize, plot_title
+from .plots import RedrawnOnResize, plot_title, round_ticks
 from .style import PlotColours, plot_colours
 
 #: Smallest loss drawn on a log axis (plotext refuses values <= 0).
@@ -154,11 +154,13 @@ def draw_losses(
         plt.plot(x, y, marker="braille", color=colours.data)
         # Where the run is now (after going back with b or B, the curve ends there too).
         plt.scatter([x[-1]], [y[-1]], marker="●", color=colours.mark)
-        # Epochs are whole numbers: label them so (plotext would print 153.8).
+        # Round epochs (500 1000 1500, not plotext's 153.8 or 1 501 1000), whole numbers.
         count = max(2, min(5, width // 12))
-        ends = np.linspace(x[0], x[-1], count)
-        ticks: list[float] = sorted({int(round(t)) for t in ends})
-        plt.xticks(ticks, [str(t) for t in ticks])
+        ticks, _ = round_ticks(x[0], x[-1], count)
+        whole = sorted({int(round(t)) for t in ticks})
+        if len(whole) < 2:  # a few epochs: both ends
+            whole = sorted({int(round(x[0])), int(round(x[-1]))})
+        plt.xticks([float(t) for t in whole], [str(t) for t in whole])
         if yticks is not None:
             plt.yticks(yticks, ylabels)
 
