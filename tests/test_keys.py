@@ -280,3 +280,36 @@ def test_help_says_how_many_lines_are_below_and_above_at_80x24():
             assert scroll.border_subtitle == f"{below} above (↑ pgup)"
 
     run(scenario())
+
+
+@pytest.mark.parametrize("scene", (None, *SCENES))
+@pytest.mark.parametrize("width", [80, 100])
+def test_the_footer_shows_whole_keys_only(scene, width):
+    """Keys past the footer's room are left out, not cut mid-word ("e to th"): every key
+    the footer shows is on screen whole, left of the palette's key, and at least one key
+    more than fits is left out at 80 columns (help and the palette list them)."""
+    from tests.test_lecture_layout import on_screen
+
+    async def scenario():
+        app = xor_app() if scene is None else lesson_app(scene)
+        async with app.run_test(size=(width, 24 if width == 80 else 30)) as pilot:
+            footer = app.screen.query_one(Footer)
+            for _ in range(100):  # the footer composes its keys a few messages after mount
+                await pilot.pause()
+                keys = list(footer.query(FooterKey))
+                if len(keys) > 1:
+                    break
+            line = on_screen(app)[-1]
+            [palette] = [k for k in keys if k.has_class("-command-palette")]
+            assert "^p palette" in line
+            for key in keys:
+                if key is palette:
+                    continue
+                assert f"{key.key_display} {key.description}" in line, line
+                assert key.region.right <= palette.region.x, (key.description, line)
+            shown = {key.action for key in keys}
+            bindings = [b for _, b, _, _ in app.screen.active_bindings.values() if b.show]
+            if width == 80 and scene == "descent":  # more keys than room: some left out
+                assert {b.action for b in bindings} - shown
+
+    run(scenario())

@@ -31,7 +31,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from ..core.config import FULL_SPEED, MAX_SEED, OPTIMIZERS, RULE_SETTINGS, SPEEDS
@@ -51,6 +51,7 @@ from .tutorial import TutorialMixin
 from .warm import WarmKernelsMixin
 from .widgets.examples import ExamplesView
 from .widgets.explain_panel import ExplainPanel
+from .widgets.footer import WholeKeysFooter
 from .widgets.formatting import loss_text
 from .widgets.loss_plot import LossPlot
 from .widgets.network.view import NetworkView
@@ -325,7 +326,7 @@ class BackpropApp(
                 yield ExamplesView(id="examples", classes="panel")
         yield StatusLine(id="status")
         yield Static("", id="too-small")
-        yield Footer()
+        yield WholeKeysFooter()
 
     def on_mount(self) -> None:
         self.started = time.perf_counter()  # --stats times the app, not its start-up

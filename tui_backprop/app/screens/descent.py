@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from ...core.config import DESCENT_FUNCTIONS, DESCENT_PRESETS, QUARTIC_START, DescentConfig
@@ -33,6 +33,7 @@ from ...teach.descent import (
     quartic_slope,
 )
 from ...teach.errata import DescentPoint
+from ..widgets.footer import WholeKeysFooter
 from ..widgets.heatmap import LINEAR, Heatmap, legend, map_axes, sample
 from ..widgets.plots import RedrawnOnResize, plot_title, round_ticks
 from ..widgets.style import descent_styles, plot_colours
@@ -199,7 +200,7 @@ class DescentScreen(SceneScreen):
                 yield Heatmap(id="descent-map")
                 yield Static("", id="descent-legend")
             yield Static("", id="descent-info", classes="scene-panel")
-        yield Footer()
+        yield WholeKeysFooter()
 
     def on_mount(self) -> None:
         # The plot's colours depend on the theme (dark or light): draw again on a change.

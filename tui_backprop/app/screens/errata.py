@@ -18,11 +18,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ...core.arrays import Floats
 from ...teach import errata, tutorials
 from ...teach.errata import DescentPoint, Difference, Outcome, Weights
+from ..widgets.footer import WholeKeysFooter
 from ..widgets.formatting import hanging_text, sub, sup
 
 #: Seeds counted for xor-221's "how many draws learn XOR".
@@ -182,7 +183,7 @@ class ErrataScreen(ModalScreen[None]):
             scroll.border_title = f"the tutorial against lesson {self.lesson_name} (escape closes)"
             scroll.can_focus = False
             yield Static(self.body, id="errata-body")
-        yield Footer()
+        yield WholeKeysFooter()
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._fit)

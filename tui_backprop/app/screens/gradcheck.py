@@ -12,10 +12,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ...core.config import GRADCHECK_TOLERANCE as TOLERANCE
 from ...teach.gradcheck import FLOOR, STEP, LayerCheck
+from ..widgets.footer import WholeKeysFooter
 from ..widgets.formatting import sup
 from ..widgets.style import BAD, GOOD
 
@@ -113,4 +114,4 @@ class GradCheckScreen(ModalScreen[None]):
         with VerticalScroll() as scroll:
             scroll.border_title = f"{self.title_text} (escape closes)"
             yield Static(self.body, id="gradcheck-body")
-        yield Footer()
+        yield WholeKeysFooter()

@@ -8,9 +8,10 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ...core.wrapping import hanging
+from ..widgets.footer import WholeKeysFooter
 from ..widgets.formatting import screen_notation, scroll_subtitle
 
 #: Keys Textual's App binds itself: their words give way to this app's.
@@ -136,7 +137,7 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll() as scroll:
             scroll.border_title = "keys (escape closes)"
             yield Static(help_text(self.rows, self._text_width(self.app.size.width)))
-        yield Footer()
+        yield WholeKeysFooter()
 
     def on_mount(self) -> None:
         scroll = self.query_one(VerticalScroll)

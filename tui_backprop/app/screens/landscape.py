@@ -23,7 +23,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ...core.config import LandscapeConfig, TrainingConfig
 from ...core.model import Network
@@ -36,6 +36,7 @@ from ...teach.landscape import chosen_parameters, cost_grid, parameter_index
 from ..background import in_background
 from ..config import AppConfig
 from ..tutorial import seed_lesson
+from ..widgets.footer import WholeKeysFooter
 from ..widgets.formatting import loss_text, parameter_name
 from ..widgets.heatmap import Heatmap, legend, map_axes, nearest
 from .errata import ErrataScreen, errata_text
@@ -203,7 +204,7 @@ class LandscapeScreen(SceneScreen):
         with Horizontal():
             for spec in self.specs:
                 yield CostPanel(id=f"cost-{spec.cost}")
-        yield Footer()
+        yield WholeKeysFooter()
 
     def on_mount(self) -> None:
         r = self.half_range

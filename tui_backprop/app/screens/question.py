@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from ...core.config import number_from_text
 from ...core.errors import ConfigError, one_line
+from ..widgets.footer import WholeKeysFooter
 
 
 class QuestionScreen(ModalScreen[float | None]):
@@ -56,7 +57,7 @@ class QuestionScreen(ModalScreen[float | None]):
             yield Static(f"next: {self.phase_title}: what is {self.label}?  {self.score}")
             yield Input(placeholder="a number, as 0.25 or -1e-3", id="answer", compact=True)
             yield Static("", id="question-hint")
-        yield Footer()
+        yield WholeKeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#answer", Input).focus()

@@ -24,7 +24,7 @@ from textual.containers import Horizontal, Vertical
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from ...core.arrays import Floats
@@ -46,6 +46,7 @@ from ...teach.race import (
 )
 from ..background import in_background
 from ..config import AppConfig
+from ..widgets.footer import WholeKeysFooter
 from ..widgets.formatting import parameter_name
 from ..widgets.heatmap import NOW, START, Heatmap, legend, map_axes, nearest
 from ..widgets.plots import RedrawnOnResize, plot_title
@@ -451,7 +452,7 @@ class RaceScreen(SceneScreen):
                     yield RegimeMap(id="race-regime")
                     yield Static("", id="race-regime-legend")
             yield Static("", id="race-table", classes="scene-panel")
-        yield Footer()
+        yield WholeKeysFooter()
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.draw())

@@ -17,7 +17,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
+from textual.widgets import Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 from textual_plotext import PlotextPlot
@@ -29,6 +29,7 @@ from ...io.lessons import Lesson
 from ...teach.restarts import RestartsResult, loss_histogram, train_restarts
 from ..config import AppConfig
 from ..tutorial import seed_lesson
+from ..widgets.footer import WholeKeysFooter
 from ..widgets.formatting import loss_text
 from ..widgets.plots import RedrawnOnResize, plot_title
 from ..widgets.style import PLOT_DATA, PLOT_MARK
@@ -156,7 +157,7 @@ class RestartsScreen(SceneScreen):
                     classes="scene-panel",
                     type="integer",
                 )
-        yield Footer()
+        yield WholeKeysFooter()
 
     def on_mount(self) -> None:
         spec, st = self.config.spec, self.settings
