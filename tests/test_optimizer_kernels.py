@@ -400,3 +400,13 @@ def test_the_snapshot_shows_the_change_the_last_update_made(optimizer, updates):
             assert np.abs(step_W).max() > 0.0
             np.testing.assert_allclose(snap.weight_changes[m], step_W, rtol=1e-9, atol=1e-15)
             np.testing.assert_allclose(snap.bias_changes[m], step_b, rtol=1e-9, atol=1e-15)
+
+
+def test_adams_last_change_of_a_parameter_that_never_moved_is_zero_not_minus_zero():
+    """A weight fed only by a zero input has gradient 0 and moves by 0: the panel's
+    "last change" reads +0.000, not -0.000."""
+    from tui_backprop.core.optimizers import last_change
+
+    rule = UpdateRule(alpha=0.1, optimizer="adam")
+    change = last_change(rule, np.array([0.0, 0.5]), np.array([0.0, 0.25]), 3)
+    assert change[0] == 0.0 and not np.signbit(change[0]) and change[1] < 0.0

@@ -131,7 +131,8 @@ def last_change(rule: UpdateRule, velocity: Floats, second: Floats, t: int) -> F
         return np.zeros_like(velocity)
     r1 = 1.0 / (1.0 - rule.beta1**t)
     r2 = 1.0 / (1.0 - rule.beta2**t)
-    return -rule.alpha * (velocity * r1) / (np.sqrt(second * r2) + rule.eps)
+    # + 0.0: a parameter whose gradient has been 0 moved by 0, not by -0
+    return -rule.alpha * (velocity * r1) / (np.sqrt(second * r2) + rule.eps) + 0.0
 
 
 def update(
