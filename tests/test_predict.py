@@ -260,3 +260,19 @@ def test_asks_are_checked_against_the_network_the_options_build(tmp_path, option
         assert problem in line
     # train asks nothing: the quiz is not its concern.
     assert run_cli("train", "--lesson", str(path), *options, "--epochs", "1").returncode == 0
+
+
+def test_the_question_box_covers_the_screens_width_so_nothing_shows_beside_it():
+    """At the bottom, over the status line: as wide as the screen, so no end of the status
+    line shows to its left or right."""
+    from textual.containers import Vertical
+
+    async def scenario() -> None:
+        app = xor_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("p", "s")
+            await pilot.pause()
+            box = app.screen.query_one(Vertical)
+            assert box.region.x == 0 and box.region.width == 80
+
+    asyncio.run(scenario())

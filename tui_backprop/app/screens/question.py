@@ -22,14 +22,14 @@ class QuestionScreen(ModalScreen[float | None]):
     rather than showing the value asked for."""
 
     # At the bottom, over the legend and the status line, and short (a one-line input):
-    # the network above, whose numbers the answer is worked out from, stays in view.
+    # the network above, whose numbers the answer is worked out from, stays in view. As
+    # wide as the screen: a narrower box left the status line's ends showing beside it.
     DEFAULT_CSS = """
     QuestionScreen {
         align: center bottom;
     }
     QuestionScreen > Vertical {
-        width: 70;
-        max-width: 100%;
+        width: 100%;
         height: auto;
         border: round $accent;
         padding: 0 1;
