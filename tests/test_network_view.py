@@ -323,3 +323,17 @@ def test_the_legend_keeps_the_sign_patterns_first_at_any_width(xor, width):
     pieces = _legend(xor, width, flagged=True)
     text = "".join(t for t, _ in pieces)
     assert text.index(" w>0") < text.index(" w<0") < 20
+
+
+def test_the_legend_names_only_what_the_nodes_draw(xor):
+    """Boxes draw b, a and δ; the compact form a and δ; a single row a alone: the legend
+    names no label the nodes in view do not carry."""
+    from tui_backprop.app.widgets.network.drawing import _legend
+    from tui_backprop.app.widgets.network.layout import COMPACT, FULL, ROW
+
+    def named(form) -> str:
+        return "".join(t for t, _ in _legend(xor, 400, form=form))
+
+    assert " bias" in named(FULL) and "δ delta" in named(FULL) and "a δ before" in named(FULL)
+    assert " bias" not in named(COMPACT) and "δ delta" in named(COMPACT)
+    assert "δ" not in named(ROW) and " bias" not in named(ROW) and "a before" in named(ROW)

@@ -32,7 +32,7 @@ from ....teach.walk import Edge, Focus, Node
 from ..formatting import fit, fit_number
 from ..style import FOCUS, NAN, WARNING, sign_colours
 from .canvas import BrailleCanvas
-from .layout import COMPACT, FULL, Form, Layout, anchor, lay_out, node_height
+from .layout import COMPACT, FULL, ROW, Form, Layout, anchor, lay_out, node_height
 
 #: In place of a full node's bottom border when its sigma'(z) is tiny.
 SATURATED_BORDER = "─! σ'≈0──"
@@ -315,13 +315,15 @@ def _sample(pattern: tuple[int, int]) -> str:
 
 
 def _legend(
-    snapshot: Snapshot, width: int, flagged: bool = False, nan: bool = False
+    snapshot: Snapshot, width: int, flagged: bool = False, nan: bool = False, form: Form = FULL
 ) -> list[Piece]:
     """The key to the picture as (text, style id) pieces, as many items as fit in width.
     The two line patterns come first, whatever the width: without colour they alone tell
     an edge's sign. Then with NaN nodes their mark, with saturated nodes their flag, and,
     once an example has been trained, that its a and δ are those it had before that
-    update."""
+    update. Only what the nodes' ``form`` draws is named: δ not where a node is one row
+    (a alone), b only in the boxes."""
+    deltas = form is not ROW
     items: list[list[Piece]] = [
         [(_sample(_SOLID), _POSITIVE + 1), (" w>0", 0)],
         [(_sample(_DASHED), _NEGATIVE + 1), (" w<0", 0)],
@@ -331,12 +333,11 @@ def _legend(
     if flagged:
         items.append([("!", _FLAG), (" saturated σ'≈0", 0)])
     if snapshot.example is not None:
-        items.append([("a δ", _LABEL), (" before update", 0)])
-    items += [
-        [("a", _LABEL), (" activation", 0)],
-        [("δ", _LABEL), (" delta dC/dz", 0)],
-    ]
-    if snapshot.spec.bias:
+        items.append([("a δ" if deltas else "a", _LABEL), (" before update", 0)])
+    items.append([("a", _LABEL), (" activation", 0)])
+    if deltas:
+        items.append([("δ", _LABEL), (" delta dC/dz", 0)])
+    if snapshot.spec.bias and form is FULL:
         items.append([("b", _LABEL), (" bias", 0)])
     items += [
         [("x", _LABEL), (" input", 0)],
@@ -463,7 +464,7 @@ def draw_network(
 
     if legend:
         x = 0
-        for text, style in _legend(snapshot, width, bool(flagged), bool(nans)):
+        for text, style in _legend(snapshot, width, bool(flagged), bool(nans), form):
             grid.put(x, height - 1, text, style)
             x += len(text)
     return grid.text(dark)
