@@ -661,6 +661,7 @@ TELLS = [
     ("landscape", ["n"], ["greater_than_sign"], "updates per frame"),
     ("race", ["up"], ["m"], "has no momentum"),
     ("restarts", ["slash"], ["enter"], "seed must be"),
+    ("restarts", ["slash"], ["x"], "type digits"),
 ]
 
 

@@ -70,6 +70,16 @@ class LossHistogram(RedrawnOnResize, PlotextPlot):
         self.refresh()
 
 
+class SeedInput(Input):
+    """The seed to open: digits only, and a key that is not one says so (Textual's Input
+    only rings the bell, which a terminal over SSH may not sound)."""
+
+    def restricted(self) -> None:
+        screen = self.screen
+        if isinstance(screen, SceneScreen):
+            screen.tell("a seed is a whole number: type digits, then enter")
+
+
 class RestartsScreen(SceneScreen):
     DEFAULT_CSS = """
     #restarts-plot {
@@ -87,6 +97,8 @@ class RestartsScreen(SceneScreen):
     }
     #restarts-seed {
         height: 3;
+        /* the panels' frame, invalid or not (what was wrong is said in the message line) */
+        border: round $primary-darken-1;
     }
     #restarts-training {
         height: auto;
@@ -151,7 +163,7 @@ class RestartsScreen(SceneScreen):
                     yield ProgressBar(id="restarts-progress", show_eta=True)
                 yield Static("", id="restarts-summary", classes="scene-panel")
                 yield OptionList(id="restarts-seeds", classes="scene-panel")
-                yield Input(
+                yield SeedInput(
                     placeholder="a seed, then enter",
                     id="restarts-seed",
                     classes="scene-panel",
