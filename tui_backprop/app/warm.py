@@ -136,7 +136,7 @@ class WarmKernelsMixin(AppHost):
         # Said where something waited or the message was about the compile; a key's own
         # message (O's, a's: what changed and how) stays, its compiling note gone.
         if waiting or not self.message or self.message == self._compile_message:
-            self.message = f"kernels ready for {session.spec.label}"
+            self.message = "kernels ready"  # for the network the status line names
         self.draw(snap, force=True)
         for _, run in waiting:
             run()
