@@ -39,7 +39,7 @@ def test_neuron_starts_at_five_without_bias_on_zeros():
     setup = _setup("neuron")
     assert setup.problem.name == "zeros" and setup.spec.sizes == (1, 1)
     st = setup.settings
-    assert not setup.spec.bias and (st.alpha, st.batch_size, st.epochs) == (2.5, 5, 2000)
+    assert not setup.spec.bias and (st.alpha, st.batch_size, st.epochs) == (1.0, 5, 2000)
     assert st.momentum == 0.0 and not st.shuffle
     assert setup.session.network.W[1][0, 0] == 5.0
     setup.session.run_epochs(200)

@@ -206,3 +206,21 @@ def test_a_state_that_is_not_finite_is_not_saved(tmp_path):
     with pytest.raises(InputError, match="the optimizer's state is not finite"):
         save_session(path, session)
     assert path.read_text() == "before"
+
+
+@pytest.mark.parametrize("optimizer", ["adagrad", "rmsprop", "adam", "nesterov"])
+def test_a_negative_second_state_is_refused_only_where_it_holds_squares(tmp_path, optimizer):
+    """adagrad's, rmsprop's and adam's second state are (means of) squares: a negative one
+    is a damaged file, one clear line and exit 2. nesterov keeps its last change there,
+    which is negative as often as not: its files load."""
+    saved = tmp_path / "w.json"
+    _train("--optimizer", optimizer, "--epochs", "3", "--save", str(saved))
+    doc = json.loads(saved.read_text())
+    doc["state"]["second"]["weights"][0][0][0] = -0.5
+    saved.write_text(json.dumps(doc))
+    result = run_cli("train", "--json", *COMMON, "--optimizer", optimizer, "--init", str(saved))
+    if optimizer == "nesterov":
+        assert result.returncode == 0, result.stderr
+    else:
+        assert result.returncode == 2 and "is negative somewhere" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1

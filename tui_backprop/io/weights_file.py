@@ -320,9 +320,12 @@ def state_from_document(
     if not isinstance(shuffle, bool):
         raise InputError(f"{name}: state.shuffle must be true or false, found {_show(shuffle)}")
     second = _layer_arrays(raw["second"], name, "state.second", sizes, bias)
+    # adagrad's sums of squares and rmsprop's and adam's means of them are never negative;
+    # nesterov keeps its last change there, which may be (core.optimizers)
+    squares = rule.optimizer in ("adagrad", "rmsprop", "adam")
     for label, arrays in (("W", second[0]), ("b", second[1] or [])):
         for m, array in enumerate(arrays, start=1):
-            if (array < 0).any():
+            if squares and (array < 0).any():
                 raise InputError(
                     f"{name}: state.second, {label}^{m} is negative somewhere: it holds "
                     "means or sums of squares"
