@@ -481,6 +481,34 @@ def test_restarts_open_a_typed_seed():
     run(scenario())
 
 
+def test_restarts_arrows_choose_a_seed_from_the_seed_box_too_and_help_says_so():
+    from tui_backprop.app.screens.help import HelpScreen, help_rows
+
+    async def scenario():
+        app = lesson_app("restarts")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, RestartsScreen) and screen.result is not None
+            rows = dict(help_rows(screen))
+            assert "enter opens it" in rows["↑ / ↓, enter"]
+            options = screen.query_one(OptionList)
+            await pilot.press("slash")  # the focus in the seed box
+            assert options.highlighted == 0
+            await pilot.press("down")  # from the seed box: the list's next seed, and focus
+            assert app.focused is options and options.highlighted == 1
+            await pilot.press("down")  # the list's own key
+            assert options.highlighted == 2
+            seed = int(options.get_option_at_index(options.highlighted).id.split("-")[1])
+            await pilot.press("enter")
+            await pilot.pause()
+            assert app.runner.session.seed == seed
+            await pilot.press("question_mark")
+            assert isinstance(app.screen, HelpScreen)
+
+    run(scenario())
+
+
 # -- the command line ---------------------------------------------------------------------
 def test_lesson_without_a_terminal_is_refused_after_the_file_is_checked():
     result = run_cli("lesson", "landscape")

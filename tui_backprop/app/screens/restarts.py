@@ -116,6 +116,10 @@ class RestartsScreen(SceneScreen):
     """
     BINDINGS = [
         Binding("slash", "type_seed", "type a seed", key_display="/"),
+        # The seed list's own keys, where it has the focus; from the seed box they move
+        # its highlight too. Help shows them on one row (help.JOINED).
+        Binding("down", "choose_seed(1)", "next seed", show=False),
+        Binding("up", "choose_seed(-1)", "previous seed", show=False),
         Binding(
             "w",
             "errata",
@@ -301,6 +305,19 @@ class RestartsScreen(SceneScreen):
 
     def action_type_seed(self) -> None:
         self.query_one(Input).focus()
+
+    def action_choose_seed(self, step: int) -> None:
+        """The seed list's next (1) or previous (-1) seed, the list given the focus, where
+        enter opens it."""
+        seeds = self.query_one("#restarts-seeds", OptionList)
+        if not seeds.option_count:
+            self.tell("no seeds yet: the restarts are still training")
+            return
+        seeds.focus()
+        if step > 0:
+            seeds.action_cursor_down()
+        else:
+            seeds.action_cursor_up()
 
     def open_seed(self, seed: int) -> None:
         """Seed ``seed`` in the main view: the restarts' network and settings, paused at the
