@@ -276,3 +276,33 @@ def test_the_question_box_covers_the_screens_width_so_nothing_shows_beside_it():
             assert box.region.x == 0 and box.region.width == 80
 
     asyncio.run(scenario())
+
+
+def test_at_80_columns_predict_mode_shows_the_weights_the_answer_needs():
+    """The compact layout has no weights panel; in predict mode it has one, beside the
+    network, paged to the W the question's phase uses (W² for layer 2's forward pass)."""
+    from tests.test_lecture_layout import rendered
+    from tui_backprop.app.widgets.weights import WeightsView
+
+    async def scenario() -> None:
+        app = xor_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            weights = app.query_one(WeightsView)
+            assert not weights.display
+            await pilot.press("p")
+            await pilot.pause()
+            assert weights.display and weights.region.width >= 40
+            await pilot.press("s")  # layer 1's forward pass: W¹
+            assert isinstance(app.screen, QuestionScreen)
+            assert rendered(app, WeightsView).startswith("W¹")
+            await pilot.press("escape", "s")  # layer 2's: W²
+            assert isinstance(app.screen, QuestionScreen) and app.screen.label == "a²₁"
+            await pilot.pause()
+            shown = rendered(app, WeightsView)  # W² whole, on the panel's last page
+            w2 = app.runner.latest().weights[2]
+            assert "W² 1×3" in shown and all(f"{w:+.3f}" in shown for w in w2[0])
+            await pilot.press("escape", "p")  # predict mode off: the compact layout again
+            await pilot.pause()
+            assert not weights.display
+
+    asyncio.run(scenario())

@@ -391,8 +391,10 @@ class BackpropApp(
         message = self.kernel_note(self.message)
         earliest = self.runner.rewind.earliest
         self.query_one(StatusLine).show(snap, self.state, self.runner.speed, message, earliest)
-        if not self.screen.has_class("-compact"):
+        compact = self.screen.has_class("-compact")
+        if not compact or self.screen.has_class("-predict"):
             self.query_one(WeightsView).show(snap)
+        if not compact:
             self.query_one(ExamplesView).show(snap)
 
     def _frame(self) -> None:
@@ -778,8 +780,11 @@ class BackpropApp(
             return not self._has_momentum()
         if action == "errata":
             return self.has_errata()
-        if action in ("page_weights", "page_weight_columns", "page_examples"):
-            return not self.screen.has_class("-compact")  # those panels are hidden then
+        if action in ("page_weights", "page_weight_columns"):
+            # The compact layout hides the panel (but while predicting an explained update).
+            return self.screen_stack[0].query_one(WeightsView).display
+        if action == "page_examples":
+            return not self.screen.has_class("-compact")  # the table is hidden then
         return True
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -16,7 +16,7 @@ from ..core.arrays import layer_arrays
 from ..core.config import QuizConfig
 from ..core.session import Session
 from ..core.snapshot import Snapshot
-from ..teach.explain import Explanation, explain_update
+from ..teach.explain import Explanation, Phase, explain_update
 from ..teach.gradcheck import LayerCheck, check_gradients
 from ..teach.quiz import Question, judge, questions
 from ..teach.walk import Cursor, Focus, Node, ParameterHistory, PhaseWalk, saturated
@@ -27,6 +27,7 @@ from .screens.question import QuestionScreen
 from .widgets.explain_panel import ExplainPanel, example_text, phase_text, selection_text
 from .widgets.formatting import screen_notation
 from .widgets.output_map import OutputView
+from .widgets.weights import WeightsView
 
 PHASE, SELECT = "phase", "select"
 #: The kernels' update and the explanation's agree to rounding (their sums run in
@@ -109,6 +110,14 @@ def _state_key(snap: Snapshot) -> tuple:
     )
 
 
+def _weights_used(phase: Phase) -> int | None:
+    """The layer m whose W^m a phase works with: the forward pass, gradient and update of
+    layer m use W^m; layer m's hidden delta W^{m+1}; the cost and output delta none."""
+    if phase.layer is None or phase.kind in ("cost", "output-delta"):
+        return None
+    return phase.layer + 1 if phase.kind == "hidden-delta" else phase.layer
+
+
 class TeachingMixin(AppHost):
     """Adds the teaching views to the app (which provides runner, draw, set_running: see
     :class:`.host.AppHost`)."""
@@ -184,6 +193,9 @@ class TeachingMixin(AppHost):
         screen = self.screen
         screen.set_class(self.panel is not None, "-explain")
         screen.set_class(self.output_map, "-outmap")
+        # Predict mode's answers are worked out from W and b: the compact layout shows
+        # the weights panel beside the network meanwhile (app.tcss).
+        screen.set_class(self.predict, "-predict")
 
     def _check_main_screen(self) -> None:
         """The keys are the main screen's, but an action may come another way (the
@@ -222,6 +234,10 @@ class TeachingMixin(AppHost):
 
         phase = walk.phases[target]
         example = phase.example if phase.example is not None else walk.explanation.examples[0]
+        weights = self.query_one(WeightsView)
+        layer = _weights_used(phase)
+        if layer is not None and weights.display:
+            weights.show_layer(layer)  # the W the answer is worked out from, in view
         self.push_screen(
             QuestionScreen(
                 phase.title,

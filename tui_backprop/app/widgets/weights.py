@@ -303,6 +303,17 @@ class WeightsView(ChangedLines, Widget):
         self.first = max(0, self.first + pages * max(2, len(self.shown) - 1))
         self._draw()
 
+    def show_layer(self, m: int) -> None:
+        """Page so that W^m's header is the panel's first line (as far as the last page
+        lets it be)."""
+        if self.snapshot is None:
+            return
+        width = self.content_size.width or 60
+        height = self.content_size.height or 100
+        layers = lay_out(self.snapshot, width, height, self.first_col)
+        self.first = sum(layer.lines for layer in layers if layer.m < m)
+        self._draw()
+
     def page_columns(self, pages: int) -> bool:
         """Show the columns ``pages`` panel widths to the right (negative: left) in the
         matrices too wide for the panel; False if there were none that way."""
