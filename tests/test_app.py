@@ -221,6 +221,27 @@ def test_a_cycles_the_hidden_activation_and_reinitialises():
     run(scenario())
 
 
+def test_a_after_c_draws_the_new_activations_weights_as_the_command_line_would():
+    """c keeps the initial weights (the runs compare); an a after it draws the new
+    activation's from the seed, the weights --activation relu --cost cross-entropy gets,
+    not the kept sigmoid ones."""
+    from tui_backprop.core.problems import make_problem
+    from tui_backprop.core.session import Session
+
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("c", "a", "a")  # cross-entropy, then tanh, then relu
+            session = app.runner.session
+            assert session.spec.activations == ("relu", "sigmoid")
+            assert session.spec.cost == "cross-entropy"
+            xor = make_problem("xor")
+            fresh = Session(session.spec, xor.X, xor.Y, TrainingConfig(seed=session.seed))
+            assert np.array_equal(session.network.params, fresh.network.params)
+
+    run(scenario())
+
+
 def test_c_cycles_the_cost_from_the_same_start():
     async def scenario():
         app = xor_app()
