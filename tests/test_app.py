@@ -242,6 +242,21 @@ def test_a_after_c_draws_the_new_activations_weights_as_the_command_line_would()
     run(scenario())
 
 
+def test_a_and_c_while_running_say_what_they_changed():
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            for key, words in (("a", "hidden activation tanh"), ("c", "cost cross-entropy")):
+                await pilot.press("space")
+                assert app.running
+                await pilot.press(key)
+                await pilot.pause()
+                assert app.running and words in app.message, (key, app.message)
+                await pilot.press("space")
+
+    run(scenario())
+
+
 def test_c_cycles_the_cost_from_the_same_start():
     async def scenario():
         app = xor_app()

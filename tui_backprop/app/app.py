@@ -659,7 +659,7 @@ class BackpropApp(
         self.message = message
         self.draw(snap, force=True)
         if running:
-            self.set_running(True)
+            self.set_running(True, message)  # the message stays: what changed, and how
 
     def _do_activation(self) -> None:
         spec = self.runner.session.spec
