@@ -304,6 +304,9 @@ def test_descent_presets_and_start_point():
             await pilot.press("left", "left")
             assert screen.starts["quartic"][0] == 3.5 and screen.k == 0
             assert screen.result.path[0, 0] == 3.5
+            # the name was what its γ does from x = 4: from here it is just that γ
+            assert screen.preset is None and "(diverge)" not in str(screen.info())
+            assert "γ 0.07" in str(screen.info())
 
     run(scenario())
 

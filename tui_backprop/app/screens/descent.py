@@ -425,4 +425,8 @@ class DescentScreen(SceneScreen):
             self.tell("the quartic has one variable: ← → move its start", timeout=2)
             return
         self.starts[self.function] = (x + dx * MOVE, y + dy * MOVE)
+        if self.function == "quartic":
+            # A preset names what its γ does from the lesson's start ("diverge" from x = 4
+            # converges from 2.75): from another start it is just that γ.
+            self.preset = None
         self.compute()
