@@ -336,4 +336,5 @@ def test_the_legend_names_only_what_the_nodes_draw(xor):
 
     assert " bias" in named(FULL) and "δ delta" in named(FULL) and "a δ before" in named(FULL)
     assert " bias" not in named(COMPACT) and "δ delta" in named(COMPACT)
-    assert "δ" not in named(ROW) and " bias" not in named(ROW) and "a before" in named(ROW)
+    assert "δ" not in named(ROW) and " bias" not in named(ROW)
+    assert named(ROW).count("a ") == 1 and "a activation, before update" in named(ROW)

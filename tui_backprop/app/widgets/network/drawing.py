@@ -332,9 +332,16 @@ def _legend(
         items.append([("nan", _NAN_MARK), (" diverged: not a number", 0)])
     if flagged:
         items.append([("!", _FLAG), (" saturated σ'≈0", 0)])
-    if snapshot.example is not None:
-        items.append([("a δ" if deltas else "a", _LABEL), (" before update", 0)])
-    items.append([("a", _LABEL), (" activation", 0)])
+    before = snapshot.example is not None
+    if before and deltas:
+        items.append([("a δ", _LABEL), (" before update", 0)])
+    # a alone: one item for both, not "a before update  a activation"
+    items.append(
+        [
+            ("a", _LABEL),
+            (" activation, before update" if before and not deltas else " activation", 0),
+        ]
+    )
     if deltas:
         items.append([("δ", _LABEL), (" delta dC/dz", 0)])
     if snapshot.spec.bias and form is FULL:
