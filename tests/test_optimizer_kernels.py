@@ -410,3 +410,7 @@ def test_adams_last_change_of_a_parameter_that_never_moved_is_zero_not_minus_zer
     rule = UpdateRule(alpha=0.1, optimizer="adam")
     change = last_change(rule, np.array([0.0, 0.5]), np.array([0.0, 0.25]), 3)
     assert change[0] == 0.0 and not np.signbit(change[0]) and change[1] < 0.0
+    for optimizer in OPTIMIZERS:  # sgd's -alpha 0 is -0.0 in the state itself
+        rule = UpdateRule(alpha=0.1, optimizer=optimizer)
+        change = last_change(rule, np.array([-0.0, 0.5]), np.array([-0.0, 0.25]), 3)
+        assert change[0] == 0.0 and not np.signbit(change[0]), optimizer

@@ -286,7 +286,7 @@ class TeachingMixin(AppHost):
 
     def _judge(self, question: Question, answer: float | None) -> None:
         """Mark an answer (None: skipped) and say so in the status line."""
-        value = f"{question.value:.6g}"
+        value = f"{question.value + 0.0:.6g}"  # + 0.0: 0, not -0
         label = screen_notation(question.label)
         if answer is None:
             self.message = f"skipped: {label} = {value}"

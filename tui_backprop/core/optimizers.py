@@ -123,15 +123,15 @@ def last_change(rule: UpdateRule, velocity: Floats, second: Floats, t: int) -> F
     rmsprop, ``second`` for nesterov, and for adam d = -alpha m^ / (sqrt(s^) + eps) from m,
     s and t, in the kernels' arithmetic (m^ = m r1, s^ = s r2 with r = 1 / (1 - beta^t)),
     so the same number as the step they took. Zero before any update (t = 0)."""
+    # + 0.0 throughout: a parameter whose gradient was 0 moved by 0, not by -0 (-alpha 0)
     if rule.optimizer == "nesterov":
-        return second.copy()
+        return second + 0.0
     if rule.optimizer != "adam":
-        return velocity.copy()
+        return velocity + 0.0
     if t == 0:
         return np.zeros_like(velocity)
     r1 = 1.0 / (1.0 - rule.beta1**t)
     r2 = 1.0 / (1.0 - rule.beta2**t)
-    # + 0.0: a parameter whose gradient has been 0 moved by 0, not by -0
     return -rule.alpha * (velocity * r1) / (np.sqrt(second * r2) + rule.eps) + 0.0
 
 
