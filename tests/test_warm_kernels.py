@@ -265,14 +265,44 @@ def test_a_long_warm_up_says_once_how_to_compile_ahead():
             session = app.runner.session
             app._hint(session)  # what the timer calls COMPILE_HINT_AFTER seconds in
             app._hint(session)
-            await pilot.pause()  # a notification is a message the app handles
-            messages = [n.message for n in app._notifications]
+            await pilot.pause()
+            said = app.message
+            assert not app._notifications  # in the status line, over no panel
             release.set()
             await kernels_arrive(app, pilot)
-            return messages
+            assert app.message == "kernels ready"  # the note on the compile is done
+            return [said]
 
     messages = asyncio.run(scenario())
-    assert sum("cache --warm" in m for m in messages) == 1
+    assert sum(m.count("cache --warm") for m in messages) == 1
+    assert "compiling the kernels for" in messages[0]
+
+
+def test_a_scenes_compile_hint_is_in_its_message_line_until_the_kernels_arrive():
+    from tui_backprop.app.screens.scene import SceneScreen
+
+    release = threading.Event()
+
+    async def scenario() -> None:
+        app = BackpropApp(dataclasses.replace(lesson_config("restarts"), step_mode=False))
+        real = app.warm_up
+
+        def slow(session: Session, settings) -> None:
+            release.wait(60)
+            real(session, settings)
+
+        app.warm_up = slow
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, SceneScreen)
+            app._hint(app.runner.session)
+            assert "cache --warm" in screen.message and not app._notifications
+            release.set()
+            await kernels_arrive(app, pilot)
+            assert "cache --warm" not in screen.message
+
+    asyncio.run(scenario())
 
 
 def test_gradient_check_runs_on_a_copy_and_says_when_the_network_moved_on(monkeypatch):

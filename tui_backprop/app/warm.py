@@ -23,16 +23,14 @@ from ..core.session import Session, warm_kernels
 from ..core.step_state import momentum_path
 from .background import in_background
 from .host import AppHost
+from .screens.scene import SceneScreen
 
 #: At most this many key presses wait for the kernels; more are dropped, and said so.
 MAX_WAITING = 16
 #: A warm-up still going after this many seconds is a compile, not a load from the cache:
 #: the app says once how to compile ahead of time.
 COMPILE_HINT_AFTER = 2.0
-COMPILE_HINT = (
-    "Kernels compile on their first use (seconds; keys keep working meanwhile). "
-    "`tui-backprop cache --warm` compiles the common ones ahead of time."
-)
+COMPILE_HINT = "first use: `tui-backprop cache --warm` compiles ahead of time"
 
 #: A warm-up waits at most this long (seconds) for the screen that says it is compiling to
 #: be drawn (``start_kernels``).
@@ -117,11 +115,18 @@ class WarmKernelsMixin(AppHost):
             self.set_timer(COMPILE_HINT_AFTER, lambda: self._hint(session))
 
     def _hint(self, session: Session) -> None:
-        """Once, if a warm-up takes long: how to compile ahead of time."""
+        """Once, if a warm-up takes long: how to compile ahead of time. In the status line,
+        beside the compile's note, which the kernels' arrival replaces; over a scene, in
+        its message line, which their arrival clears (a toast lay over a panel)."""
         if self._hinted or session.kernels_ready or session is not self.runner.session:
             return
         self._hinted = True
-        self.notify(COMPILE_HINT, title="compiling", timeout=8)
+        screen = self.screen
+        if isinstance(screen, SceneScreen):
+            screen.tell(f"compiling the kernels · {COMPILE_HINT}", timeout=30)
+        if self.message == self._compile_message:
+            self.say_compiling(f"{self._compile_message} · {COMPILE_HINT}")
+            self.draw(self.runner.latest(), force=True)
 
     def _kernels_arrived(self, session: Session, key: KernelKey) -> None:
         self._warm.add(key)
@@ -132,6 +137,9 @@ class WarmKernelsMixin(AppHost):
             current.kernels_ready = True
 
         snap = self.runner.apply(ready)
+        for screen in self.screen_stack:  # a scene's compile note is done with too
+            if isinstance(screen, SceneScreen) and COMPILE_HINT in screen.message:
+                screen.show_message()
         waiting, self._waiting = self._waiting, []
         # Said where something waited or the message was about the compile; a key's own
         # message (O's, a's: what changed and how) stays, its compiling note gone.
