@@ -556,11 +556,34 @@ def test_the_palettes_screenshot_is_saved_in_the_current_folder(tmp_path, monkey
             app.screenshot_here()
             for _ in range(200):  # the files are written off the event loop
                 await pilot.pause()
-                said = [n.message for n in app._notifications]
-                if len(said) == 2:
+                if not app._screenshots_writing:
                     break
             files = sorted(tmp_path.glob("tui-backprop *.svg"))
-            assert len(files) == 2 and sorted(said) == sorted(str(f) for f in files)
-            assert all(f.read_text().startswith("<svg") for f in files)
+            assert len(files) == 2 and all(f.read_text().startswith("<svg") for f in files)
+            # said in the status line (over no panel): the last one's path
+            assert app.message.startswith("saved ") and app.message[6:] in map(str, files)
+            assert not app._notifications
+
+    asyncio.run(scenario())
+
+
+def test_a_scenes_screenshot_is_said_in_its_message_line(tmp_path, monkeypatch):
+    import asyncio
+
+    from tests.test_scenes import lesson_app
+
+    monkeypatch.chdir(tmp_path)
+
+    async def scenario() -> None:
+        app = lesson_app("descent")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            app.screenshot_here()
+            for _ in range(200):  # written off the event loop
+                await pilot.pause()
+                if not app._screenshots_writing:
+                    break
+            [saved] = tmp_path.glob("*.svg")
+            assert app.screen.message == f"saved {saved}" and not app._notifications
 
     asyncio.run(scenario())

@@ -47,6 +47,7 @@ from .replay import ReplayMixin
 from .runner import Runner
 from .scenes import SceneMixin
 from .screens.help import HelpScreen, screen_bindings
+from .screens.scene import SceneScreen
 from .tutorial import TutorialMixin
 from .warm import WarmKernelsMixin
 from .widgets.examples import ExamplesView
@@ -828,6 +829,17 @@ class BackpropApp(
         yield from self.lesson_commands()
         yield SystemCommand("keys (?)", "this screen's keys and what they do", self.action_help)
 
+    def announce(self, message: str) -> None:
+        """Say ``message`` where the screen on top says things: the main view's status
+        line, a scene's message line, or (over another screen: help, a box) a toast."""
+        screen = self.screen
+        if isinstance(screen, SceneScreen):
+            screen.tell(message, timeout=6)
+        elif screen is self.screen_stack[0]:
+            self.say(message)
+        else:
+            self.notify(message)
+
     def screenshot_here(self) -> None:
         """An SVG picture of the screen, saved in the current folder under a name with the
         date and time (written whole or not at all, off the event loop); a toast says
@@ -852,10 +864,7 @@ class BackpropApp(
 
         def saved(error: str | None) -> None:
             self._screenshots_writing.discard(path)
-            if error:
-                self.notify(error, title="screenshot not saved", severity="error")
-            else:
-                self.notify(str(path), title="screenshot saved")
+            self.announce(f"screenshot not saved: {error}" if error else f"saved {path}")
 
         in_background(self, "screenshot", save, saved)
 
