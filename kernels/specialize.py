@@ -77,7 +77,7 @@ from .layout import (
 
 #: Networks with at most this many parameters get a generated kernel.
 MAX_PARAMETERS = 40  # larger ones compile slowly (seconds) for little gain
-_VERSION = 13  # bump when the generated code changes, to leave old cache files behind
+_VERSION = 14  # bump when the generated code changes, to leave old cache files behind
 
 #: Networks advanced together by one thread in ``train_many``'s ``train_lanes`` (batches of
 #: more than one), as the lanes of vector registers: every value of the 2-3-1 update is then
@@ -371,8 +371,8 @@ def _deltas(net: _Net, at: _Storage, from_zero: bool = True) -> Lines:
     into u{m}_{j}, not from 0.0 + it: one addition less on the path from one update to the
     next, which the online kernel runs one after another. Such a sum differs from the one
     from 0.0 at most in the sign of a zero (0.0 + x is x but when x is -0.0), and so do the
-    deltas made from it, layer after layer; the gradients erase that sign (``_gradient`` of
-    ``_online_update``: 0.0 + delta a, 0.0 + delta), and the stored delta is recomputed as
+    deltas made from it, layer after layer, and the gradients (delta a, delta); no weight
+    keeps that sign (``_online_update`` says why), and the stored delta is recomputed as
     (0.0 + u) sigma'(z), the numbers of the sum from 0.0 (``_stored_delta``)."""
     L = net.L
     lines = []
@@ -432,15 +432,20 @@ def _update(net: _Net, at: _Storage, divide: bool) -> Lines:
 def _online_update(net: _Net, at: _Storage) -> Lines:
     """The momentum step of every parameter for a batch of one, from the example's gradient
     itself (``_gradient``), with no gradient sum: g = delta^m_i a^{m-1}_j (or delta^m_i);
-    d = -alpha g + mu d_prev; theta += d. The same numbers as ``_update(divide=False)``,
-    whose sum 0.0 + g is g but when g is -0.0: then -alpha g is a zero of the other sign,
-    and d and theta can be too when mu d_prev and theta are zeros. No later value depends
-    on a zero's sign (nothing divides by a parameter), so the numbers stay the same."""
+    d = -alpha g + mu d_prev; theta += d, as ``dense.backward_and_update`` (the general
+    online path) takes it. The same numbers as ``_update(divide=False)``, whose sum
+    0.0 + g is g but when g is -0.0: then -alpha g is a zero of the other sign, and so can
+    d be when mu d_prev is -0.0 (under sgd, mu 0 times a negative d_prev). No parameter
+    can become -0.0 either way (theta + d is -0.0 only when both are, and no parameter
+    starts as -0.0), and no later value depends on a zero's sign, so the weights are the
+    same bit for bit; a velocity may be a zero of the other sign. Without that addition
+    the step from one update to the next is an addition shorter: XOR 2-3-1's kernel at
+    0.970-0.971 of the yardstick's rate, from 0.957 (same orders, thread CPU time)."""
     lines, g, d = [], at.temp("g"), at.temp("d")
     for name, _ in net.params:
         theta, v = at(name), at(f"v{name}")
         lines += [
-            f"{g} = 0.0 + {_gradient(net, at, name)}",
+            f"{g} = {_gradient(net, at, name)}",
             f"{d} = -alpha * {g} + momentum * {v}",
             f"{v} = {d}",
             f"{theta} += {d}",
@@ -560,10 +565,12 @@ def _online_source(net: _Net, unit_betas: bool = False) -> str:
 
     - the forward pass's sums start at their first term, not at 0.0 (``_forward``'s
       ``from_zero``: the same z), and so do the hidden deltas' (``_deltas``' ``from_zero``:
-      the same numbers but for the sign of a zero, which no gradient keeps; the stored
-      deltas are recomputed from those sums as the sums from 0.0 give them). On XOR 2-3-1
-      the deltas' took the kernel from 0.934-0.943 to 0.956-0.958 of the yardstick's rate
-      (``cli.yardstick``; same orders, thread CPU time, 21 repeats, three runs).
+      the same numbers but for the sign of a zero, which no weight keeps; the stored
+      deltas are recomputed from those sums as the sums from 0.0 give them), and each
+      parameter steps by its example gradient itself, not 0.0 + it (``_online_update``).
+      On XOR 2-3-1 the deltas' took the kernel from 0.934-0.943 to 0.956-0.958 of the
+      yardstick's rate, the gradients' to 0.970-0.971 (``cli.yardstick``; same orders,
+      thread CPU time, 21 repeats).
 
     ``unit_betas`` writes ``train_online_unit`` instead, for betas that are all 1.0 (every
     network but a steeper or flatter sigmoid's): beta is the constant 1.0 in it, and the
