@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import itertools
 import threading
 
 import numpy as np
@@ -24,7 +25,7 @@ from tui_backprop.cli.main import build_parser, invocation
 from tui_backprop.core.config import LandscapeConfig
 from tui_backprop.io.build import build_setup
 from tui_backprop.io.lessons import LESSON_DIR, load_lesson
-from tui_backprop.teach.descent import SURFACES, descend
+from tui_backprop.teach.descent import SURFACES, descend, quartic
 
 SHIPPED = sorted(p.stem for p in LESSON_DIR.glob("*.toml"))
 SCREENS = {
@@ -732,5 +733,33 @@ def test_a_surfaces_step_shows_its_numbers_as_the_quartics_does():
             info = str(screen.info())
             assert f"= ({x:.4g}, {y:.4g}) - {screen.gamma:g}*({gx:.4g}, {gy:.4g})" in info
             assert f"= ({nx:.4g}, {ny:.4g})" in info
+
+    run(scenario())
+
+
+def test_round_ticks_give_a_scale_of_two_ticks_at_least():
+    from tui_backprop.app.widgets.plots import round_ticks
+
+    for lo, hi, most in ((-4.34, 4.5, 4), (-2.0, 4.5, 2), (0.1, 0.9, 2), (-15.0, 70.0, 3)):
+        ticks, labels = round_ticks(lo, hi, most)
+        assert len(ticks) >= 2 and all(lo <= t <= hi for t in ticks), (lo, hi, ticks)
+        steps = {round(b - a, 9) for a, b in itertools.pairwise(ticks)}
+        assert len(steps) == 1 and len(labels) == len(ticks)
+
+
+def test_a_point_above_the_quartics_plot_is_an_arrow_at_its_edge():
+    """The diverge preset's first step lands at x = -3.84, f = 389, far above the plot's
+    top (70): an arrow marks where it went, over its x."""
+    from tui_backprop.app.screens.descent import QuarticPlot
+
+    async def scenario():
+        app = lesson_app("descent")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("p", "p", "p", "p", "n")  # diverge, one step
+            await pilot.pause()
+            screen = app.screen
+            assert quartic(float(np.ravel(screen.result.path)[1])) > 70
+            plot = str(screen.query_one(QuarticPlot).render())
+            assert "▲" in plot and "●" not in plot
 
     run(scenario())

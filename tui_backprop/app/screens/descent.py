@@ -86,14 +86,19 @@ class QuarticPlot(RedrawnOnResize, PlotextPlot):
         # quartic is annotated for a float; being plain arithmetic, it takes an array too.
         ys = np.asarray(quartic(xs))  # type: ignore[arg-type]
         plt.plot(xs.tolist(), ys.tolist(), marker="braille", color=colours.function)
-        before = [p for p in path[:k] if lo <= p <= hi]
+        bottom, top = Y_RANGE
+        before = [p for p in path[:k] if lo <= p <= hi and bottom <= quartic(p) <= top]
         if before:
             plt.scatter(before, [quartic(p) for p in before], marker="•", color=colours.data)
         if visible:
             fx, slope = quartic(x), quartic_slope(x)
-            h = min(0.8, 20.0 / max(abs(slope), 1e-9))
-            plt.plot([x - h, x + h], [fx - slope * h, fx + slope * h], color=colours.tangent)
-            plt.scatter([x], [fx], marker="●", color=colours.mark)
+            if bottom <= fx <= top:
+                h = min(0.8, 20.0 / max(abs(slope), 1e-9))
+                plt.plot([x - h, x + h], [fx - slope * h, fx + slope * h], color=colours.tangent)
+                plt.scatter([x], [fx], marker="●", color=colours.mark)
+            else:  # f(x) above (or below) the plot: an arrow at its edge, over x
+                edge, arrow = (top, "▲") if fx > top else (bottom, "▼")
+                plt.scatter([x], [edge], marker=arrow, color=colours.mark)
         plt.xlim(lo, hi)
         plt.ylim(*Y_RANGE)
         # Round ticks, as many as the plot's size has room for (labels up to 5 wide).
