@@ -13,7 +13,7 @@ from tests.test_app import xor_app
 from tests.test_scenes import SCREENS, lesson_app
 from tui_backprop.app.app import MAIN_BINDINGS, BackpropApp, MainScreen
 from tui_backprop.app.screens.gradcheck import GradCheckScreen
-from tui_backprop.app.screens.help import HelpScreen, help_rows
+from tui_backprop.app.screens.help import HelpScreen, help_rows, screen_bindings
 
 #: Every key of the main view that changes or shows its network.
 MAIN_KEYS = (
@@ -311,5 +311,42 @@ def test_the_footer_shows_whole_keys_only(scene, width):
             bindings = [b for _, b, _, _ in app.screen.active_bindings.values() if b.show]
             if width == 80 and scene == "descent":  # more keys than room: some left out
                 assert {b.action for b in bindings} - shown
+
+    run(scenario())
+
+
+@pytest.mark.parametrize(
+    ("key", "words"),
+    [
+        ("right_square_bracket", "weights panel shows from 100x30"),
+        ("left_parenthesis", "weights panel shows from 100x30"),
+        ("right_curly_bracket", "examples table shows from 100x30"),
+        ("w", "compares a lesson with its tutorial"),
+    ],
+)
+def test_a_key_whose_panel_is_hidden_says_so_and_help_leaves_it_out(key, words):
+    """At 80x24 the weights and examples panels are hidden, and without a lesson there is
+    no tutorial to compare: their keys say why nothing happens (as m under adam does), and
+    help lists them nowhere."""
+
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press(key)
+            assert words in app.message
+            listed = {b.action for b in screen_bindings(app.screen)}
+            assert not any(a.startswith(("app.not_here", "app.page_")) for a in listed)
+            assert "app.errata" not in listed
+
+    run(scenario())
+
+
+def test_at_full_size_the_page_keys_page_and_say_nothing():
+    async def scenario():
+        app = xor_app(problem="spiral")
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.press("right_curly_bracket")
+            assert app.message == ""
+            assert any(b.action == "app.page_examples(1)" for b in screen_bindings(app.screen))
 
     run(scenario())

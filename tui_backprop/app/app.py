@@ -40,6 +40,7 @@ from ..core.session import Session
 from ..core.snapshot import DIVERGED, PAUSED, RUNNING, Snapshot
 from ..core.spec import NetworkSpec
 from ..io.files import write_text_atomic
+from ..teach.errata import DIFFERENCES
 from .background import in_background
 from .config import AppConfig, first_session
 from .lecture import DIVERGED_KEYS, TEACHING_BINDINGS, TeachingMixin
@@ -237,7 +238,30 @@ MAIN_BINDINGS: list[BindingType] = [
         tooltip="where the lesson's tutorial is wrong: its formulas and the correct ones, "
         "with numbers, and both runs' results",
     ),
+    # Keys whose panel or view is not there (check_action turns the bindings above off, so
+    # help and the palette leave them out): they say why nothing happens, as m does.
+    *(
+        Binding(key, f"app.not_here('{what}')", "not here", show=False, system=True)
+        for key, what in (
+            ("right_square_bracket", "weights"),
+            ("left_square_bracket", "weights"),
+            ("right_parenthesis", "weights"),
+            ("left_parenthesis", "weights"),
+            ("right_curly_bracket", "examples"),
+            ("left_curly_bracket", "examples"),
+            ("w", "errata"),
+        )
+    ),
 ]
+
+#: Why a key of ``not_here`` does nothing.
+NOT_HERE = {
+    "weights": "the weights panel shows from 100x30 (and in predict mode, p): [ ] ( ) page it",
+    "examples": "the examples table shows from 100x30: { } page it",
+    "errata": "w compares a lesson with its tutorial: open one from ctrl+p ("
+    + ", ".join(DIFFERENCES)
+    + ")",
+}
 
 
 #: Actions the palette has already (Textual's Quit, keys (?)) or that need no name there.
@@ -592,6 +616,10 @@ class BackpropApp(
         nesterov do; sgd, adagrad, rmsprop and adam would ignore it."""
         return "momentum" in RULE_SETTINGS[self.runner.session.rule.optimizer]
 
+    def action_not_here(self, what: str) -> None:
+        """A key whose panel is hidden, or that needs a lesson: why nothing happens."""
+        self.say(NOT_HERE[what])
+
     def action_no_momentum(self) -> None:
         """m under a rule without mu: nothing changes, and the status line says why."""
         optimizer = self.runner.session.rule.optimizer
@@ -784,10 +812,20 @@ class BackpropApp(
         if action == "errata":
             return self.has_errata()
         if action in ("page_weights", "page_weight_columns"):
-            # The compact layout hides the panel (but while predicting an explained update).
+            # The compact layout hides the panel (but in predict mode).
             return self.screen_stack[0].query_one(WeightsView).display
         if action == "page_examples":
-            return not self.screen.has_class("-compact")  # the table is hidden then
+            return not self.screen_stack[0].has_class("-compact")  # the table is hidden then
+        if action == "not_here":
+            what = parameters[0]
+            if what == "errata":
+                return not self.has_errata()
+            shown = (
+                self.screen_stack[0]
+                .query_one(WeightsView if what == "weights" else ExamplesView)
+                .display
+            )
+            return not shown
         return True
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
