@@ -95,6 +95,9 @@ def test_hessian_test_cases():
     assert hessian_test(2, 3, 1)[0] == "minimum"
     assert hessian_test(-2, -3, 1)[0] == "maximum"
     assert hessian_test(1, -1, 0)[0] == "saddle"
+    # negatives after a * or under a square in parentheses, as read aloud
+    assert "= 2*(-2) - 0^2 = -4" in hessian_test(2, -2, 0)[1]
+    assert "= -2*(-3) - (-1)^2 = 5" in hessian_test(-2, -3, -1)[1]
     assert hessian_test(1, 1, 1)[0] == "no verdict"
 
 

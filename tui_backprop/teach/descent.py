@@ -196,9 +196,15 @@ SURFACES = {
 }
 
 
+def _factor(x: float) -> str:
+    """x as a factor after another, or squared: a negative one in parentheses (2*(-2),
+    (-1)^2, not 2*-2, -1^2)."""
+    return f"({x:g})" if x < 0 else f"{x:g}"
+
+
 def hessian_test(fxx: float, fyy: float, fxy: float) -> tuple[str, str]:
     d = fxx * fyy - fxy * fxy
-    shown = f"D = f_xx f_yy - f_xy^2 = {fxx:g}*{fyy:g} - {fxy:g}^2 = {d:g}"
+    shown = f"D = f_xx f_yy - f_xy^2 = {fxx:g}*{_factor(fyy)} - {_factor(fxy)}^2 = {d:g}"
     if d > 0:
         kind = "minimum" if fxx > 0 else "maximum"
         return kind, f"{shown} > 0 and f_xx = {fxx:g} {'>' if fxx > 0 else '<'} 0: a {kind}"

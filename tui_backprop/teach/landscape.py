@@ -113,7 +113,8 @@ SHADES = " .:-=+*#%@"
 
 
 def shaded_map(axis: Floats, costs: Floats, names: list[str], width: int = 61) -> str:
-    """A character picture of the grid: darker is higher cost; rows are the second
+    """A character picture of the grid: denser characters for higher cost (SHADES, ' '
+    lowest); rows are the second
     parameter (top = largest), columns the first."""
     finite = costs[np.isfinite(costs)]
     low, high = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
