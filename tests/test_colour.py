@@ -204,7 +204,7 @@ KEYS = {
     "descent": ["n", "n", "f", "n", "n", "f", "f", "e"],
     "landscape": ["n", "n", "n", "right", "n"],
     "restarts": ["down", "down"],
-    "race": ["n", "n", "v"],  # v: the regime map beside the cost map
+    "race": ["f", "f", "f", "n", "n", "v"],  # the valley; v: the regime map beside its map
 }
 
 

@@ -1,5 +1,5 @@
 """The race scene: its surfaces' gradients against finite differences, a race's steps
-against core.optimizers' updates, momentum's regime map against the iteration itself, the
+against core.optimizers' updates, each rule's regime against its own update iterated, the
 [race] configuration, and the screen's keys (Pilot, step mode; NO_COLOR and 16 colours)."""
 
 from __future__ import annotations
@@ -26,14 +26,18 @@ from tui_backprop.core.problems import make_problem
 from tui_backprop.core.spec import NetworkSpec
 from tui_backprop.io.lessons import LessonError, load_lesson
 from tui_backprop.teach.race import (
+    LINEAR_RULES,
     Race,
+    characteristic,
     curvature,
+    linear_rate,
     make_surface,
-    momentum_rate,
     network_surface,
     race_json,
     race_rules,
+    regime_axes,
     regime_map,
+    regime_of,
     step_formula,
 )
 
@@ -146,52 +150,194 @@ def test_adams_first_step_is_alpha_a_parameter_whatever_the_gradient():
 
 
 # -- the regime map -----------------------------------------------------------------------
-def simulated_rate(alpha: float, beta: float, lam: float, steps: int = 4000) -> float:
-    """x_{k+1} = x_k - alpha lam x_k + beta (x_k - x_{k-1}) from (1, 1): the state's
-    growth per step over the last half of the run."""
-    x_prev, x = 1.0, 1.0
-    norms = []
+def iterated(optimizer: str, alpha: float, mu: float, lam: float, steps: int = 3000):
+    """core.optimizers' own update on f = (lam/2) x^2 from x = 1, v = 0, the state (x and
+    what the rule carries to its next step) scaled back to norm 1 after each step, as the
+    iteration is linear: (the growth per step over the last half of the run, the signs of
+    x over its last 600 steps)."""
+    rule = UpdateRule(alpha=alpha, momentum=mu, optimizer=optimizer)
+    state = OptimizerState.zeros(1)
+    theta = np.array([1.0])
+    logs, signs = [], []
     for _ in range(steps):
-        x_prev, x = x, x - alpha * lam * x + beta * (x - x_prev)
-        norms.append(math.hypot(x, x_prev))
-        if norms[-1] > 1e200 or norms[-1] < 1e-200:
-            break
-    half = len(norms) // 2
-    return (norms[-1] / norms[half - 1]) ** (1 / (len(norms) - half))
+        state.update(rule, theta, lam * theta)
+        norm = math.hypot(theta[0], state.velocity[0])
+        if norm == 0.0:
+            return 0.0, signs
+        logs.append(math.log(norm))
+        theta /= norm
+        state.velocity /= norm
+        signs.append(np.sign(theta[0]))
+    half = len(logs) // 2
+    return math.exp(sum(logs[half:]) / (len(logs) - half)), signs[-600:]
+
+
+def seen_kind(signs) -> str:
+    changes = sum(a != b for a, b in zip(signs, signs[1:], strict=False))
+    return "monotone" if changes == 0 else "flips" if changes == len(signs) - 1 else "rings"
+
+
+#: alpha lambda past which each rule diverges, at momentum mu.
+STABLE_UP_TO = {
+    "sgd": lambda mu: 2.0,
+    "momentum": lambda mu: 2.0 * (1 + mu),
+    "nesterov": lambda mu: 2.0 * (1 + mu) / (1 + 2 * mu),
+}
+
+
+def regime_grid(optimizer: str):
+    """(alpha lambda, mu) over a grid, without the pairs at a regime's edge (a double
+    root, two roots of nearly one size, a rate of 1), where a finite run cannot tell the
+    regimes."""
+    for a in (0.05, 0.3, 0.7, 1.2, 1.3, 1.5, 1.8, 2.5, 3.5, 3.9, 4.3):
+        for mu in (0.0, 0.3, 0.5, 0.9, 0.99):
+            trace, det = characteristic(optimizer, a, mu)
+            disc = float(trace * trace - 4 * det)
+            roots = sorted(abs(np.roots([1.0, -float(trace), float(det)])))
+            if (
+                abs(disc) < 0.02
+                or (disc > 0 and roots[0] > 0.97 * roots[1] > 0)
+                or abs(roots[1] - 1) < 1e-3
+            ):
+                continue
+            yield a, mu
+
+
+@pytest.mark.parametrize("optimizer", LINEAR_RULES)
+@pytest.mark.parametrize("lam", [2.0, 50.0])
+def test_the_regime_is_what_the_rules_own_update_does_on_a_quadratic(optimizer, lam):
+    """Rate and words against core.optimizers iterated on f = (lam/2) x^2."""
+    pairs = list(regime_grid(optimizer))
+    assert len(pairs) > 30
+    kinds = set()
+    for a, mu in pairs:
+        alpha = a / lam
+        rate = float(linear_rate(optimizer, alpha, mu, lam))
+        measured, signs = iterated(optimizer, alpha, mu, lam)
+        assert rate == pytest.approx(measured, rel=2e-3), (a, mu)
+        assert (rate < 1) == (a < STABLE_UP_TO[optimizer](mu)), (a, mu)
+        words = regime_of(UpdateRule(alpha=alpha, momentum=mu, optimizer=optimizer), lam)
+        kind = seen_kind(signs)
+        kinds.add(kind if rate < 1 else "diverges")
+        if rate > 1:
+            assert "diverges" in words, (a, mu, words)
+        else:
+            assert "diverges" not in words and kind in words.replace("flips sign", "flips")
+        assert f"rate {rate:.3g} per step" in words, (a, mu, words)
+    expected = {"monotone", "flips", "diverges"} | ({"rings"} if optimizer != "sgd" else set())
+    assert kinds == expected
+
+
+@pytest.mark.parametrize("mu", [0.0, 0.5, 0.9])
+def test_nesterov_reaches_the_minimum_in_two_steps_at_alpha_lambda_one(mu):
+    lam = 4.0
+    rule = UpdateRule(alpha=1 / lam, momentum=mu, optimizer="nesterov")
+    state, theta = OptimizerState.zeros(1), np.array([1.0])
+    for _ in range(2):
+        state.update(rule, theta, lam * theta)
+    assert abs(theta[0]) < 1e-12 and abs(state.velocity[0]) < 1e-12
+    assert float(linear_rate("nesterov", 1 / lam, mu, lam)) < 1e-6
+    assert "rate ≈ 0" in regime_of(rule, lam)
+
+
+def test_nesterovs_regime_at_the_lecturers_pair_diverges():
+    """alpha lambda = 2, mu = 0.9: r^2 + 1.9 r - 0.9 = 0, |r| = (1.9 + sqrt(7.21)) / 2."""
+    rate = float(linear_rate("nesterov", 0.04, 0.9, 50.0))
+    assert rate == pytest.approx((1.9 + math.sqrt(7.21)) / 2, rel=1e-12)
+    assert "diverges" in regime_of(UpdateRule(alpha=0.04, momentum=0.9, optimizer="nesterov"), 50)
+    # heavy-ball momentum at that pair rings down at sqrt(mu)
+    assert float(linear_rate("momentum", 0.04, 0.9, 50.0)) == pytest.approx(math.sqrt(0.9))
 
 
 @pytest.mark.parametrize(
-    ("alpha", "beta", "lam"),
+    ("optimizer", "matrix"),
     [
-        (0.5, 0.0, 1.0),  # plain descent: |1 - alpha lam|
-        (1.0, 0.81, 1.0),  # complex roots: sqrt(beta)
-        (0.1, 0.9, 10.0),
-        (0.01, 0.3, 1.0),  # real roots, slow
-        (3.5, 0.5, 1.0),  # past alpha lam = 2 (1 + beta): diverges
-        (0.05, 0.99, 4.0),
+        ("momentum", lambda a, mu: [[1 + mu - a, -mu], [1.0, 0.0]]),  # on (x_k, x_{k-1})
+        ("nesterov", lambda a, mu: [[1 - a * (1 + mu), mu * mu], [-a, mu]]),  # on (x, v)
     ],
 )
-def test_the_regime_rate_is_the_iterations_rate(alpha, beta, lam):
-    rate = float(momentum_rate(alpha, beta, lam))
-    assert rate == pytest.approx(simulated_rate(alpha, beta, lam), rel=2e-3)
-    matrix = np.array([[1 + beta - alpha * lam, -beta], [1.0, 0.0]])
-    assert rate == pytest.approx(max(abs(np.linalg.eigvals(matrix))), rel=1e-9)
-    assert (rate < 1) == (0 < alpha * lam < 2 * (1 + beta))
+def test_the_rate_is_the_iterations_matrix_spectral_radius(optimizer, matrix):
+    for a in (0.1, 0.9, 1.5, 2.5, 3.9):
+        for mu in (0.0, 0.5, 0.9, 0.99):
+            radius = max(abs(np.linalg.eigvals(np.array(matrix(a, mu)))))
+            assert float(linear_rate(optimizer, a / 3.0, mu, 3.0)) == pytest.approx(
+                radius, rel=1e-9, abs=1e-12
+            )
 
 
-def test_the_regime_map_spans_converging_and_diverging_pairs():
-    rates = regime_map(2.0, 40, 20)
+@pytest.mark.parametrize("optimizer", ["adagrad", "rmsprop", "adam"])
+def test_the_adaptive_rules_claim_no_rate(optimizer):
+    """Their step divides g by a running root of g^2: ten times the start is not ten
+    times the path, so no linear rate exists; none is shown."""
+    lam = 2.0
+    paths = []
+    for x0 in (1.0, 10.0):
+        rule = UpdateRule(alpha=0.1, optimizer=optimizer)
+        state, theta, path = OptimizerState.zeros(1), np.array([x0]), []
+        for _ in range(20):
+            state.update(rule, theta, lam * theta)
+            path.append(theta[0] / x0)
+        paths.append(path)
+    assert not np.allclose(paths[0], paths[1], rtol=1e-3)
+    words = regime_of(UpdateRule(alpha=0.1, optimizer=optimizer), lam)
+    assert "no fixed rate" in words and "converge" not in words and "diverge" not in words
+    with pytest.raises(ValueError):
+        linear_rate(optimizer, 0.1, 0.9, lam)
+
+
+def test_a_concave_curvature_claims_no_convergence():
+    """lambda < 0: every linear rule's iterate grows away from the top, and the words say
+    concave, not a rate of convergence."""
+    for optimizer in LINEAR_RULES:
+        for mu in (0.0, 0.9):
+            rule = UpdateRule(alpha=0.5, momentum=mu, optimizer=optimizer)
+            measured, signs = iterated(optimizer, 0.5, mu, -0.01)
+            assert measured > 1 and seen_kind(signs) == "monotone"
+            words = regime_of(rule, -0.01)
+            assert "concave" in words and "rate" not in words and "converge" not in words
+            shown = float(linear_rate(optimizer, 0.5, mu, -0.01))
+            assert shown == pytest.approx(measured, rel=2e-3)
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "nesterov"])
+def test_the_regime_map_spans_converging_and_diverging_pairs(optimizer):
+    rates = regime_map(optimizer, 2.0, 40, 20)
     assert rates.shape == (20, 40)
     assert (rates < 1).any() and (rates >= 1).any()
-    # beta falls down the rows; the rightmost column (alpha lam near 4.4) diverges for all.
+    # mu falls down the rows; the rightmost column (10% past the stable edge) diverges.
     assert (rates[:, -1] >= 1).all()
+    alphas, mus = regime_axes(optimizer, 2.0, 40, 20)
+    edge = STABLE_UP_TO[optimizer](mus[:, None]) / 2.0
+    np.testing.assert_array_equal(rates < 1, alphas[None, :] < edge)
 
 
-def test_curvature_is_the_hessians_largest_eigenvalue():
+def test_curvature_is_the_hessians_eigenvalue_of_largest_size_with_its_sign():
     valley = make_surface(RaceConfig(surface="valley"))
     assert curvature(valley, (1.0, 2.0)) == pytest.approx(50.0, rel=1e-6)
     quartic = make_surface(RaceConfig(surface="quartic"))
     assert curvature(quartic, (4.0,)) == pytest.approx(120.0, rel=1e-6)
+    # f'' = 12 x^2 - 18 x < 0 between the inflection points: the cap's side curves down.
+    assert curvature(quartic, (0.75,)) == pytest.approx(12 * 0.75**2 - 18 * 0.75, rel=1e-6)
+
+
+def test_curvature_at_nots_start_is_negative():
+    """NOT's mse surface at (6, 6): the Hessian's eigenvalues are about -4.35e-6 and
+    +4.29e-6 (from the loss by central differences here); lambda is the negative one."""
+    surface = make_surface(RaceConfig(surface="not-mse"))
+    x, h = np.array(surface.start), 1e-2
+    hessian = np.empty((2, 2))
+    for i in range(2):
+        for j in range(2):
+            e_i, e_j = np.eye(2)[i] * h, np.eye(2)[j] * h
+            hessian[i, j] = (
+                surface.loss(x + e_i + e_j)
+                - surface.loss(x + e_i - e_j)
+                - surface.loss(x - e_i + e_j)
+                + surface.loss(x - e_i - e_j)
+            ) / (4 * h * h)
+    eigenvalues = np.linalg.eigvalsh(hessian)
+    assert eigenvalues[0] < 0 < eigenvalues[1] and -eigenvalues[0] > eigenvalues[1]
+    assert curvature(surface, surface.start) == pytest.approx(eigenvalues[0], rel=1e-2)
 
 
 # -- the configuration --------------------------------------------------------------------
@@ -301,12 +447,15 @@ def test_the_race_scenes_keys():
             await pilot.press("v")
             await pilot.pause()
             assert screen.query_one(RegimeMap).display
-            assert screen.query_one(RegimeMap).marks  # nesterov's (alpha, beta), marked
+            # NOT's start curves down (lambda < 0): no rates to map.
+            assert screen.query_one(RegimeMap).levels is None
             # f: every surface in turn, back to the first.
             for name in FIXED[1:] + FIXED[:1]:
                 await pilot.press("f", "n")
                 await pilot.pause()
                 assert screen.surface_name == name and screen.race.steps == 1
+                if name == "valley":
+                    assert screen.query_one(RegimeMap).marks  # nesterov's (alpha, mu)
             assert screen.rules["adam"].alpha == 0.1  # the lesson's alphas again
 
     run(scenario())
@@ -394,7 +543,8 @@ def test_the_race_in_16_colours_and_under_no_color(forced_mode):  # noqa: F811
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause()
             assert app_colour_mode(app) == forced_mode
-            await pilot.press("n", "n", "v")
+            # f f f: the valley, a bowl (NOT's start curves down: no regime map there).
+            await pilot.press("f", "f", "f", "n", "n", "v")
             await pilot.pause()
             screen = app.screen
             for heatmap in screen.query(Heatmap):
@@ -411,6 +561,65 @@ def test_the_race_in_16_colours_and_under_no_color(forced_mode):  # noqa: F811
                 for y in range(screen.query_one(RaceMap).size.height)
             )
             assert "A" in race and "M" in race  # each racer by its glyph
+
+    run(scenario())
+
+
+def regime_line(screen: RaceScreen) -> str:
+    return str(screen.query_one("#race-table").render()).splitlines()[-1]
+
+
+def test_nesterovs_regime_line_says_it_diverges_as_it_does():
+    """The lecturer's steps: the valley (lambda 50), nesterov in at alpha 0.04 (alpha
+    lambda = 2), twelve steps. Its y grows by the rate the line gives, and the line says it
+    diverges, whole at 80 columns."""
+
+    async def scenario():
+        app = lesson_app("race")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, RaceScreen)
+            await pilot.press("f", "f", "f", "down", "x", "plus", *["n"] * 12)
+            await pilot.pause()
+            assert screen.surface_name == "valley" and screen.selected == "nesterov"
+            assert screen.rules["nesterov"].alpha == pytest.approx(0.04)
+            line = regime_line(screen)
+            assert line.startswith("regime (nesterov): rate ") and line.endswith("diverges")
+            rate = float(line.split("rate ")[1].split()[0])
+            (racer,) = [r for r in screen.race.racers if r.optimizer == "nesterov"]
+            growth = abs(racer.path[-1][1] / racer.path[-2][1])
+            assert rate > 1 and rate == pytest.approx(growth, rel=0.02)
+            assert len(line) <= screen.query_one("#race-table").content_region.width
+            # The map is nesterov's, its pair in the diverging region.
+            regime = screen.query_one(RegimeMap)
+            await pilot.press("v")
+            await pilot.pause()
+            assert "nesterov" in str(screen.query_one("#race-regime-box").border_subtitle)
+            (cell,) = [c for c, mark in regime.marks.items()]
+            assert not math.isfinite(regime.levels[2 * cell[0], cell[1]])  # drawn as ×
+
+    run(scenario())
+
+
+def test_at_nots_start_the_regime_says_concave_not_a_rate_of_convergence():
+    """NOT's mse surface at (6, 6) curves down most steeply: lambda < 0, no bowl."""
+
+    async def scenario():
+        app = lesson_app("race")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, RaceScreen)
+            assert screen.lam < 0
+            line = regime_line(screen)
+            assert "concave" in line and "converge" not in line and "monotone" not in line
+            await pilot.press("v")
+            await pilot.pause()
+            box = screen.query_one("#race-regime-box")
+            assert "eig" in str(box.border_title) and f"{screen.lam:.3g}" in str(box.border_title)
+            assert screen.query_one(RegimeMap).levels is None  # no rates to map
+            assert "moves away" in str(screen.query_one("#race-regime-legend").render())
 
     run(scenario())
 

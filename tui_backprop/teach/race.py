@@ -14,12 +14,31 @@ The surfaces (``core.config.RACE_SURFACES``):
 A network's cost and gradient come from the NumPy reference (``core.reference``), its map
 from the kernels (``landscape.cost_grid``).
 
-The regime map of momentum (Goh, "Why Momentum Really Works", Distill 2017): on
-f = (lambda/2) x^2 the heavy-ball iteration x_{k+1} = x_k - alpha lambda x_k
-+ beta (x_k - x_{k-1}) is linear in the state (x_k, x_{k-1}), with the matrix
-[[1 + beta - alpha lambda, -beta], [1, 0]]; the error shrinks by its spectral radius
-(the larger |root| of mu^2 - (1 + beta - alpha lambda) mu + beta = 0) per step, and grows
-once that is above 1. Complex roots (ringing) have |mu| = sqrt(beta).
+The regimes (Goh, "Why Momentum Really Works", Distill 2017): on f = (lambda/2) x^2, with
+g = lambda x, sgd, momentum and nesterov (as ``core.optimizers`` writes them) are linear
+iterations, and the error shrinks by the spectral radius of their matrix per step (the
+larger |root| r of the characteristic polynomial r^2 - T r + D = 0), or grows once that
+is above 1. With a = alpha lambda:
+
+- sgd: x_{k+1} = (1 - a) x_k, so r = 1 - a (T = 1 - a, D = 0).
+- momentum (heavy ball): v_{k+1} = mu v_k - a x_k, x_{k+1} = x_k + v_{k+1}, so
+  x_{k+1} = (1 + mu - a) x_k - mu x_{k-1}: T = 1 + mu - a, D = mu.
+- nesterov (d = mu v_{k+1} - a x_k, the gradient at theta itself): x_{k+1} =
+  (1 - a) x_k + mu v_{k+1} and v_{k+1} = mu v_k - a x_k, the matrix
+  [[1 - a (1 + mu), mu^2], [-a, mu]] on (x, v): T = (1 + mu)(1 - a), D = mu (1 - a).
+  It converges for 0 < a < 2 (1 + mu) / (1 + 2 mu) (at most 2; momentum: 2 (1 + mu)), and
+  at a = 1 both roots are 0: x is 0 after two steps.
+
+Complex roots (T^2 < 4 D) have |r| = sqrt(D): the iterate rings, decaying by sqrt(mu)
+a step under momentum, sqrt(mu (1 - a)) under nesterov. Real roots: the larger |root| has
+the sign of T, so x ends up keeping its sign (T > 0) or flipping it every step (T < 0).
+adagrad, rmsprop and adam divide g by a running root of g^2: their step is not linear in
+x, and they have no fixed rate on a quadratic.
+
+lambda is the Hessian's eigenvalue of largest |value| at a point (:func:`curvature`): the
+steepest direction. Where it is negative the surface curves down there (a cap or a saddle),
+there is no bowl to converge in, and every rule's linearised iterate grows away from the
+top of that curve (by the same formulas, a < 0).
 """
 
 from __future__ import annotations
@@ -464,34 +483,97 @@ def step_formula(racer: Racer) -> str:
     )
 
 
-# -- momentum's regimes on a quadratic ---------------------------------------------------
-def momentum_rate(alpha: Floats | float, beta: Floats | float, lam: float) -> Floats:
-    """The spectral radius of [[1 + beta - alpha lam, -beta], [1, 0]]: heavy-ball
-    momentum's convergence rate per step on f = (lam/2) x^2 (above 1: it diverges)."""
-    alpha, beta = np.asarray(alpha, dtype=np.float64), np.asarray(beta, dtype=np.float64)
-    trace = 1.0 + beta - alpha * lam
-    root = np.sqrt((trace * trace - 4.0 * beta).astype(np.complex128))
+# -- the regimes on a quadratic -----------------------------------------------------------
+#: The rules whose iteration on f = (lambda/2) x^2 is linear: they have a rate.
+LINEAR_RULES = ("sgd", "momentum", "nesterov")
+#: alpha lambda at the right edge of a rule's regime map: a tenth past the largest at which
+#: any mu in [0, 1) converges (momentum 2 (1 + mu) < 4; nesterov 2 (1 + mu) / (1 + 2 mu) <= 2).
+ALPHA_LAMBDA_TOP = {"sgd": 2.2, "momentum": 4.4, "nesterov": 2.2}
+#: Rates below this are 0 as far as the numbers allow: nesterov's both roots are 0 at
+#: alpha lambda = 1, where the rate is sqrt(mu (1 - alpha lambda)) and a lambda from finite
+#: differences (to some 1e-10) leaves some 1e-5.
+ZERO_RATE = 1e-4
+#: What a rule's root modulus is when its roots are complex (the iterate rings).
+RING_MODULUS = {"momentum": "√μ", "nesterov": "√(μ(1-αλ))"}
+#: What an adaptive rule divides g by.
+ADAPTIVE_SCALE = {"adagrad": "√G", "rmsprop": "√s", "adam": "√ŝ"}
+
+
+def characteristic(
+    optimizer: str, alpha_lam: Floats | float, mu: Floats | float
+) -> tuple[Floats, Floats]:
+    """(T, D): ``optimizer``'s iteration on f = (lambda/2) x^2 has characteristic
+    polynomial r^2 - T r + D, at alpha lambda ``alpha_lam`` and momentum ``mu`` (see the
+    module's docstring for the derivations)."""
+    a = np.asarray(alpha_lam, dtype=np.float64)
+    m = np.asarray(mu, dtype=np.float64)
+    if optimizer == "sgd":
+        return 1.0 - a, np.zeros(np.broadcast(a, m).shape)
+    if optimizer == "momentum":
+        return 1.0 + m - a, np.broadcast_to(m, np.broadcast(a, m).shape).copy()
+    if optimizer == "nesterov":
+        return (1.0 + m) * (1.0 - a), m * (1.0 - a)
+    raise ValueError(f"{optimizer} is not linear on a quadratic: it has no fixed rate")
+
+
+def linear_rate(optimizer: str, alpha: Floats | float, mu: Floats | float, lam: float) -> Floats:
+    """The spectral radius of ``optimizer``'s iteration on f = (lam/2) x^2: its rate per
+    step (above 1: |x| grows)."""
+    trace, det = characteristic(optimizer, np.asarray(alpha, dtype=np.float64) * lam, mu)
+    root = np.sqrt((trace * trace - 4.0 * det).astype(np.complex128))
     return np.maximum(np.abs((trace + root) / 2), np.abs((trace - root) / 2))
 
 
-def regime_axes(lam: float, columns: int, rows: int) -> tuple[Floats, Floats]:
-    """(alphas (columns,), betas (rows,)) of the regime map: alpha from 0 to 4.4/lam
-    (momentum diverges past alpha lam = 2 (1 + beta) <= 4), beta from 0 to 1, at the
-    cells' centres; betas run top (near 1) to bottom (near 0)."""
-    alphas = (np.arange(columns) + 0.5) / columns * (4.4 / lam)
-    betas = 1.0 - (np.arange(rows) + 0.5) / rows
-    return alphas, betas
+def regime_axes(optimizer: str, lam: float, columns: int, rows: int) -> tuple[Floats, Floats]:
+    """(alphas (columns,), mus (rows,)) of ``optimizer``'s regime map (lam > 0): alpha
+    from 0 to ``ALPHA_LAMBDA_TOP`` / lam, mu from 0 to 1, at the cells' centres; mus run
+    top (near 1) to bottom (near 0)."""
+    alphas = (np.arange(columns) + 0.5) / columns * (ALPHA_LAMBDA_TOP[optimizer] / lam)
+    mus = 1.0 - (np.arange(rows) + 0.5) / rows
+    return alphas, mus
 
 
-def regime_map(lam: float, columns: int, rows: int) -> Floats:
-    """The rate (rows, columns) over :func:`regime_axes`, row 0 at the top."""
-    alphas, betas = regime_axes(lam, columns, rows)
-    return momentum_rate(alphas[None, :], betas[:, None], lam)
+def regime_map(optimizer: str, lam: float, columns: int, rows: int) -> Floats:
+    """``optimizer``'s rate (rows, columns) over :func:`regime_axes`, row 0 at the top."""
+    alphas, mus = regime_axes(optimizer, lam, columns, rows)
+    return linear_rate(optimizer, alphas[None, :], mus[:, None], lam)
+
+
+def _rate_text(rate: float) -> str:
+    """A rate with the digits that tell it from 1 when it is close to 1."""
+    if 0.999 < rate < 1:
+        return f"1 - {1 - rate:.2g}"
+    if 1 < rate < 1.001:
+        return f"1 + {rate - 1:.2g}"
+    return f"{rate:.3g}"
+
+
+def regime_of(rule: UpdateRule, lam: float) -> str:
+    """In words, short enough for one line at 80 columns: what ``rule`` does on
+    f = (lam/2) x^2, lam the curvature :func:`curvature` found."""
+    name = rule.optimizer
+    if name not in LINEAR_RULES:
+        return f"no fixed rate: d is g over {ADAPTIVE_SCALE[name]}, not linear in x"
+    rate = float(linear_rate(name, rule.alpha, rule.momentum, lam))
+    shown = _rate_text(rate)
+    if lam < 0:
+        return f"λ < 0, concave at ○: no bowl; |x| ×({shown}) a step"
+    if rate > 1.0 + 1e-12:
+        return f"rate {shown} per step > 1: diverges"
+    if rate >= 1.0 - 1e-12:
+        return "rate 1 per step: neither converges nor diverges"
+    if rate < ZERO_RATE:
+        return "rate ≈ 0: x is at the minimum within two steps"
+    trace, det = characteristic(name, rule.alpha * lam, rule.momentum)
+    if trace * trace < 4.0 * det:
+        return f"rate {shown} per step: rings (complex roots, {RING_MODULUS[name]})"
+    return f"rate {shown} per step: " + ("monotone" if trace > 0 else "flips sign each step")
 
 
 def curvature(surface: RaceSurface, point: tuple[float, ...] | Floats) -> float:
-    """The largest |eigenvalue| of the Hessian at ``point`` by central differences of the
-    gradient: the lambda of the quadratic that matches the surface there most steeply."""
+    """The Hessian's eigenvalue of largest |value| at ``point``, with its sign, by central
+    differences of the gradient: the lambda of the quadratic that matches the surface
+    there most steeply (negative: it curves down that way). 1e-9 where it is flat."""
     x = np.array(point, dtype=np.float64)
     n = x.size
     hessian = np.empty((n, n))
@@ -502,18 +584,6 @@ def curvature(surface: RaceSurface, point: tuple[float, ...] | Floats) -> float:
         down[k] -= h
         hessian[:, k] = (surface.gradient(up) - surface.gradient(down)) / (2 * h)
     hessian = (hessian + hessian.T) / 2
-    lam = float(np.max(np.abs(np.linalg.eigvalsh(hessian))))
-    return lam if math.isfinite(lam) and lam > 1e-9 else 1e-9
-
-
-def regime_of(alpha: float, beta: float, lam: float) -> str:
-    """In words: which regime (alpha, beta) is in on f = (lam/2) x^2."""
-    rate = float(momentum_rate(alpha, beta, lam))
-    trace = 1.0 + beta - alpha * lam
-    shown = f"1 - {1 - rate:.2g}" if 0.999 < rate < 1 else f"{rate:.3g}"
-    if rate >= 1.0:
-        return f"rate {shown} ≥ 1: diverges"
-    kind = "rings (complex roots, rate √β)" if trace * trace < 4 * beta else "monotone"
-    if trace < 0 and trace * trace >= 4 * beta:
-        kind = "flips sign each step"
-    return f"rate {shown} per step: {kind}"
+    eigenvalues = np.linalg.eigvalsh(hessian)
+    lam = float(eigenvalues[np.argmax(np.abs(eigenvalues))])
+    return lam if math.isfinite(lam) and abs(lam) > 1e-9 else 1e-9

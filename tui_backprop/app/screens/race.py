@@ -1,6 +1,7 @@
 """The race scene: several optimizers descend one cost surface from the same start, each
 with its own glyph and trail over the cost's heat map, their losses per step side by side,
-and momentum's regime map (``teach.race``).
+and the regime map of momentum or nesterov on the quadratic that matches the surface at
+the start (``teach.race``).
 
 Every racer steps with ``core.optimizers`` on the surface's gradient; ``n`` steps them all
 together, space runs them. A setting changed from the keys (which optimizers race, the
@@ -34,6 +35,7 @@ from ...core.session import Session
 from ...core.spec import NetworkSpec
 from ...io.lessons import Lesson
 from ...teach.race import (
+    ALPHA_LAMBDA_TOP,
     GLYPHS,
     Race,
     RaceSurface,
@@ -158,7 +160,13 @@ class RaceMap(Heatmap):
 
 
 class RegimeMap(Heatmap):
-    """Momentum's rate over (alpha, beta): the diverging region drawn with ×."""
+    """Momentum's or nesterov's rate over (alpha, mu): the diverging region drawn with ×;
+    empty where the surface curves down (no bowl, no rate to map)."""
+
+    def clear(self) -> None:
+        self.levels = None
+        self.marks = {}
+        self.refresh()
 
     def render_line(self, y: int) -> Strip:
         strip = super().render_line(y)
@@ -527,8 +535,8 @@ class RaceScreen(SceneScreen):
         legend_line.update(scale_text(heatmap.low, heatmap.high, heatmap.mode))
 
     def regime_pair(self) -> UpdateRule | None:
-        """The (alpha, beta) the regime map marks: the selected racer's if it has momentum,
-        else the first momentum racer's."""
+        """The rule whose regime map shows, its (alpha, mu) marked: the selected racer's if
+        it has momentum (momentum, nesterov), else the first such racer's."""
         rule = self.rules[self.selected]
         if rule.optimizer in ("momentum", "nesterov"):
             return rule
@@ -547,21 +555,31 @@ class RaceScreen(SceneScreen):
         if key == self._regime_key:
             return  # the same map and mark: nothing to draw again
         self._regime_key = key
-        rates = regime_map(lam, columns, rows)
+        box = self.query_one("#race-regime-box")
+        # lambda is the Hessian's eigenvalue of largest |value| at the start (short for 80
+        # columns; the help and the README say it in full).
+        box.border_title = f"λ {lam:.3g}: top |eig| of H at {START}"
+        legend_line = self.query_one("#race-regime-legend", Static)
+        if lam < 0:
+            # Curving down: every (alpha, mu) moves away from the top, no rate to map.
+            regime.clear()
+            box.border_subtitle = "concave: no bowl, no rates"
+            legend_line.update(f"every (α, μ) moves away from {START}")
+            return
+        name = rule.optimizer if rule is not None else "momentum"
+        rates = regime_map(name, lam, columns, rows)
         rates[rates >= 1.0] = math.inf
-        top = 4.4 / lam
+        top = ALPHA_LAMBDA_TOP[name] / lam
         path = []
         if rule is not None:
             path = [(min(rule.alpha / top, 0.999), rule.momentum)]
         regime.show(rates, 0.0, 1.0, path)
-        box = self.query_one("#race-regime-box")
-        box.border_title = f"rate on λx²/2, λ {lam:.3g}"  # momentum's: short for 80 columns
-        box.border_subtitle = f"→ α 0..{top:.3g}  ↑ β 0..1"
+        box.border_subtitle = f"{name}: → α 0..{top:.3g} ↑ μ 0..1"
         text = scale_text(regime.low, regime.high, regime.mode)
         text.append("  × diverges", "bold")
         if rule is not None:
             text.append(f"  {NOW} {GLYPHS[rule.optimizer]}", "bold")
-        self.query_one("#race-regime-legend", Static).update(text)
+        legend_line.update(text)
 
     def table(self) -> Text:
         """One line per optimizer (racing or not), then the selected one's last step."""
@@ -596,10 +614,8 @@ class RaceScreen(SceneScreen):
             text.append(step_formula(selected))
         else:
             text.append(f"{self.selected} is not racing: x adds it", "dim")
-        pair = self.regime_pair()
-        if pair is not None:
-            regime = regime_of(pair.alpha, pair.momentum, self.lam)
-            text.append(f"\nregime ({pair.optimizer}): {regime}")
+        rule = self.rules[self.selected]
+        text.append(f"\nregime ({rule.optimizer}): {regime_of(rule, self.lam)}")
         return text
 
     # -- keys -----------------------------------------------------------------------------
