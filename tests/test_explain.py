@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -212,3 +213,39 @@ def test_every_worked_line_names_its_layer_and_a_network_without_biases_has_none
         if phase.kind == "forward":
             assert ("+ b^" in phase.formula) == bias
     assert seen == set(named)
+
+
+#: A quantity's name in a worked line: w, b, z, a, delta, W, also as dC/dw, dC/db; group 2
+#: is its layer (w^2_11, dC/db^1_3, sigma(z^1_2)), None where the name has none (w11, dC/dw11).
+_NAME = re.compile(r"(?:dC/d|(?<![A-Za-z]))(w|b|z|a|delta|W)(?![A-Za-z])(\^\d+_[\d,]+)?")
+
+
+def _explained(spec, batch, optimizer, decay, seed):
+    """The explained first update of a fresh Session (so its optimizer state is 0, as
+    the walk's first update shows it) on a batch of ``batch``."""
+    X, Y = random_data(spec, 3, np.random.default_rng(seed))
+    rule = TrainingConfig(batch_size=batch, optimizer=optimizer, weight_decay=decay, seed=1)
+    session = Session(spec, X, Y, rule, specialized=False)
+    return explain_update(session, list(range(batch)))
+
+
+_walks = given(
+    spec=networks(),
+    batch=st.integers(1, 2),
+    optimizer=st.sampled_from(OPTIMIZERS),
+    decay=st.sampled_from([0.0, 0.01]),
+    seed=st.integers(0, 2**31),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@_walks
+def test_every_line_of_every_phase_names_its_layer(spec, batch, optimizer, decay, seed):
+    """Each line of each phase names every w, b, z, a, delta (and dC/dw, dC/db) with its
+    layer: layer 1's dC/dw^1_11 and layer 2's dC/dw^2_11 read apart, as their w^1_11 and
+    w^2_11 do in the update phases."""
+    explanation = _explained(spec, batch, optimizer, decay, seed)
+    for phase in explanation.phases:
+        for line in phase.lines:
+            layerless = [m.group(0) for m in _NAME.finditer(line) if m.group(2) is None]
+            assert not layerless, (phase.title, line)

@@ -580,7 +580,7 @@ def test_the_explain_panel_breaks_a_long_step_under_its_own_indent():
 
     from tui_backprop.app.widgets.formatting import HANGING, hanging_text
 
-    line = "  w¹₁₁: d = -0.1*0.03188 + 0.9*0 = -0.003188 -> w = 0.9704 + (-0.003188) = 0.9672"
+    line = "  w¹₁₁: d = -0.1*0.03188 + 0.9*0 = -0.003188 -> w¹₁₁ = 0.9704 + (-0.003188) = 0.9672"
     text = Text("heading\n" + line)
     text.stylize("bold", 10, 20)
     out = hanging_text(text, 40)
@@ -608,7 +608,10 @@ def test_the_explain_panel_breaks_a_long_step_under_its_own_indent():
             step = lines[at][lines[at].index("w¹₁₁") - 2 :]
             follow = lines[at + 1][lines[at].index("w¹₁₁") - 2 :]
             assert step.startswith("  w¹₁₁") and len(step.rstrip(" │")) > 60
-            assert follow.startswith(" " * (2 + HANGING)) and follow.strip(" │")[0] in "-0123456789"
+            # The step's arithmetic goes on under its indent (no new parameter's line).
+            assert (
+                follow.startswith(" " * (2 + HANGING)) and follow.strip(" │")[0] in "=-0123456789"
+            )
 
     run(scenario())
 

@@ -250,6 +250,10 @@ def test_s_walks_one_update_phase_by_phase_and_makes_it():
                     for j in range(3):  # each z of layer 1 with the reference's value
                         assert f"= {val(ref.z[1][j])};" not in text  # split onto two lines
                         assert f"= {val(ref.z[1][j])}" in text
+                if app.walk.phase.kind == "gradient":  # named with the phase's layer
+                    m = "¹²"[app.walk.phase.layer - 1]
+                    assert f"dC/dw{m}₁₁ = " in text and f"dC/db{m}₁ = delta{m}₁ = " in text
+                    assert "dC/dw11" not in text and "dC/db1 " not in text
                 if app.walk.phase.kind != "update":
                     assert session.updates == 0
             assert titles == [p.title for p in expected.phases]

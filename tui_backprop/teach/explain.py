@@ -69,20 +69,29 @@ def _weight(m: int, i: int, j: int) -> str:
     return f"w^{m}_{row}{col}" if row < 10 and col < 10 else f"w^{m}_{row},{col}"
 
 
+def _bias(m: int, i: int) -> str:
+    """b^m_i in the README's plain notation for b^m's entry i (0-based here, 1-based in
+    the name): b^2_1."""
+    return f"b^{m}_{i + 1}"
+
+
 def _sigma(name: str, z: Floats, beta: float) -> Floats:
     with np.errstate(over="ignore"):
         return activation(name, z, beta, np.empty_like(z))
 
 
-def sigma_text(name: str, beta: float, z: float, a: float) -> str:
+def sigma_text(name: str, beta: float, z: float, a: float, z_name: str = "z") -> str:
+    """a = sigma(z) with the numbers in, the activation ``name``'s own way; ``z_name``
+    names z where the sigmoid and linear forms write it (z^1_2 in a walk's line, plain z
+    under a node's heading)."""
     b = "" if beta == 1.0 else f"{num(beta)}*"
     if name == "sigmoid":
-        return f"sigma(z) = 1/(1 + e^-({b}{val(z)})) = {val(a)}"
+        return f"sigma({z_name}) = 1/(1 + e^-({b}{val(z)})) = {val(a)}"
     if name == "tanh":
         return f"tanh({val(z)}) = {val(a)}"
     if name == "relu":
         return f"max(0, {val(z)}) = {val(a)}"
-    return f"z = {val(a)}"
+    return f"{z_name} = {val(a)}"
 
 
 def _slope(name: str, beta: float, z: Floats, a: Floats) -> Floats:
@@ -154,7 +163,7 @@ def _example_phases(
                 terms += f" + {num(b[m][i])}"
             phase.lines.append(
                 f"z^{m}_{i + 1} = {names} = {terms} = {val(z[m][i])};  a^{m}_{i + 1} = "
-                + sigma_text(act, spec.beta, z[m][i], a[m][i])
+                + sigma_text(act, spec.beta, z[m][i], a[m][i], f"z^{m}_{i + 1}")
             )
         phases.append(phase)
 
@@ -193,8 +202,8 @@ def _example_phases(
             "output-delta",
             L,
             f"output delta, layer {L}{tag}",
-            f"delta^{L} = dC/da * sigma'(z) = (a - y)/(a(1 - a)) * "
-            f"{beta}a(1 - a) = {beta}(a - y): the a(1 - a) cancels",
+            f"delta^{L} = dC/da^{L} * sigma'(z^{L}) = (a^{L} - y)/(a^{L}(1 - a^{L})) * "
+            f"{beta}a^{L}(1 - a^{L}) = {beta}(a^{L} - y): the a^{L}(1 - a^{L}) cancels",
             values={"delta": delta[L].tolist()},
         )
         for i in range(spec.sizes[L]):
@@ -208,7 +217,7 @@ def _example_phases(
             "output-delta",
             L,
             f"output delta, layer {L}{tag}",
-            f"delta^{L} = (a - y) * sigma'(z^{L})",
+            f"delta^{L} = (a^{L} - y) * sigma'(z^{L})",
             values={"delta": delta[L].tolist()},
         )
         for i in range(spec.sizes[L]):
@@ -255,12 +264,15 @@ def _example_phases(
             values={"grad_W": gW[m].tolist(), "grad_b": gb[m].tolist()},
         )
         for i in range(spec.sizes[m]):
+            # Named with their layer, as the update's lines name the same parameters:
+            # layer 1's dC/dw^1_11 and layer 2's dC/dw^2_11 read apart.
             parts = [
-                f"dC/dw{i + 1}{j + 1} = {num(delta[m][i])}*{num(a[m - 1][j])} = {val(gW[m][i, j])}"
+                f"dC/d{_weight(m, i, j)} = {num(delta[m][i])}*{num(a[m - 1][j])} = "
+                f"{val(gW[m][i, j])}"
                 for j in range(spec.sizes[m - 1])
             ]
             if spec.bias:
-                parts.append(f"dC/db{i + 1} = {val(gb[m][i])}")
+                parts.append(f"dC/d{_bias(m, i)} = delta^{m}_{i + 1} = {val(gb[m][i])}")
             phase.lines.append(";  ".join(parts))
         phases.append(phase)
     return phases, gW, gb
@@ -450,9 +462,9 @@ def _rule_line(
     rule: UpdateRule, t: int, name: str, old: float, new: float, q: dict[str, float]
 ) -> str:
     """One parameter's update with the numbers in, e.g. for momentum
-    "w^1_11: d = -0.1*0.25 + 0.9*0.02 = -0.007 -> w = 0.5 + (-0.007) = 0.493"."""
+    "w^1_11: d = -0.1*0.25 + 0.9*0.02 = -0.007 -> w^1_11 = 0.5 + (-0.007) = 0.493"."""
     steps = "; ".join(rule_steps(rule, t, old, q))
-    return f"{name}: {steps} -> {name[0]} = {val(old)} + {num(q['d'])} = {val(new)}"
+    return f"{name}: {steps} -> {name} = {val(old)} + {num(q['d'])} = {val(new)}"
 
 
 def explain_update(session: Session, examples: list[int]) -> Explanation:
@@ -550,7 +562,7 @@ def explain_update(session: Session, examples: list[int]) -> Explanation:
                 phase.lines.append(_rule_line(rule, t, name, W[m][i, j], nW[i, j], q))
             if spec.bias:
                 q = parameter_quantities(parts_b, i)
-                phase.lines.append(_rule_line(rule, t, f"b^{m}_{i + 1}", b[m][i], nb[i], q))
+                phase.lines.append(_rule_line(rule, t, _bias(m, i), b[m][i], nb[i], q))
         phases.append(phase)
     return Explanation(
         list(examples),
