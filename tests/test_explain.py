@@ -249,3 +249,67 @@ def test_every_line_of_every_phase_names_its_layer(spec, batch, optimizer, decay
         for line in phase.lines:
             layerless = [m.group(0) for m in _NAME.finditer(line) if m.group(2) is None]
             assert not layerless, (phase.title, line)
+
+
+#: A number as the lines write it (0.1379, (-0.1066), 1.295e-6), without its sign: the
+#: steps write subtraction as 1-0.9, and a sign is not what this test is about.
+_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:e-?\d+)?")
+#: Names in a line (w^1_11, beta1) hold digits that are not numbers.
+_NAMED = re.compile(r"(?<![\d.])[A-Za-z]+\d*(?:\^\d+_[\d,]+)?")
+
+
+def _numbers(text: str) -> list[str]:
+    return _NUMBER.findall(_NAMED.sub(" ", text))
+
+
+def _operands(step: str) -> list[str]:
+    """The numbers a step "x = expression = result" is computed from (its expression's)."""
+    parts = step.split(" = ")
+    return _numbers(" = ".join(parts[1:-1])) if len(parts) > 2 else []
+
+
+@settings(max_examples=60, deadline=None)
+@_walks
+def test_every_update_uses_numbers_already_shown(spec, batch, optimizer, decay, seed):
+    """The README: "every number is one that is already on screen or one computed a line
+    before it". The gradient each update line uses, a weight's or a bias's, is the one its
+    parameter's gradient line (one example) or mean line (a batch) showed under the same
+    name; and every operand of the mean and update lines' steps is a number shown before
+    (by an earlier line, the update's formula, or a step before it)."""
+    explanation = _explained(spec, batch, optimizer, decay, seed)
+    # What each parameter's gradient is shown as, by name, before the update phases.
+    gradients: dict[str, str] = {}
+    for phase in explanation.phases:
+        if phase.kind == "gradient" and batch == 1:
+            for line in phase.lines:
+                for part in line.split(";  "):
+                    name = re.match(r"dC/d(\S+) = ", part).group(1)
+                    gradients[name] = part.rsplit(" = ", 1)[1]
+        elif phase.kind == "batch-mean":
+            for line in phase.lines:
+                name, shown = re.fullmatch(r"g\((\S+)\) = .+ = (\S+)", line).groups()
+                gradients[name] = shown
+    for m in range(1, spec.n_layers + 1):
+        state_W, state_b = explanation.state_W[m], explanation.state_b[m]
+        for i in range(spec.sizes[m]):
+            expected = [
+                (f"w^{m}_{i + 1}{j + 1}", state_W["grad"][i, j]) for j in range(spec.sizes[m - 1])
+            ]
+            if spec.bias:
+                expected.append((f"b^{m}_{i + 1}", state_b["grad"][i]))
+            for name, grad in expected:
+                assert gradients.get(name) == val(grad), name
+
+    shown: set[str] = set()
+    for phase in explanation.phases:
+        shown.update(_numbers(phase.formula))
+        for line in phase.lines:
+            if phase.kind in ("batch-mean", "update"):
+                tail = line.partition(": ")[2]
+                steps = tail.split(" -> ")[0].split("; ") if phase.kind == "update" else [line]
+                known = shown | {"0", "1", "2"}  # as in 1-0.9 and g^2
+                for step in steps:
+                    missing = [x for x in _operands(step) if x not in known]
+                    assert not missing, (phase.title, line, missing)
+                    known.add(_numbers(step.rsplit(" = ", 1)[1])[0])  # its result
+            shown.update(_numbers(line))

@@ -88,3 +88,18 @@ def test_latex_has_a_tabular_per_table_and_escapes_its_text():
 
 def test_json_and_format_json_agree():
     assert json.loads(run_cli(*ARGS, "--format", "json").stdout) == _json()
+
+
+def test_the_mean_phase_gives_every_bias_its_mean_gradient_in_markdown_and_latex():
+    """With a batch, the mean phase's worked lines give each bias's g too, its terms
+    written out, as the weights' (the update lines use them): in both formats, with the
+    JSON's value."""
+    from tui_backprop.teach.explain import val
+
+    mean = next(p for p in _json()["phases"] if p["kind"] == "batch-mean")
+    for form in ("markdown", "latex"):
+        text = run_cli(*ARGS, "--format", form).stdout
+        for m, grad_b in enumerate(mean["values"]["grad_b"], start=1):
+            for i, g in enumerate(grad_b, start=1):
+                line = rf"^g\(b\^{m}_{i}\) = \(\S+ \+ \S+\)/2 = {re.escape(val(g))}$"
+                assert re.search(line, text, re.MULTILINE), (form, m, i)

@@ -278,7 +278,10 @@ def test_s_with_a_batch_accumulates_and_averages():
             assert [p.kind for p in phases].count("cost") == 4
             while app.walk.phase.kind != "batch-mean":
                 await pilot.press("s")
-            assert "mean gradient over the batch of 4" in panel_text(app)
+            text = panel_text(app)
+            assert "mean gradient over the batch of 4" in text
+            for bias in ("b¹₁", "b¹₂", "b¹₃", "b²₁"):  # the biases' g too, the update uses it
+                assert f"g({bias}) = (" in text
             while app.walk.phase.kind != "update":
                 await pilot.press("s")
             assert app.runner.session.updates == 1

@@ -334,6 +334,16 @@ class Explanation:
 #: Batches up to this size show the mean gradient's sum term by term.
 MEAN_TERMS = 4
 
+
+def _mean_line(name: str, terms: Sequence[float], total: float, mean: float) -> str:
+    """One parameter's batch-mean gradient, e.g. "g(w^1_11) = (0.1379 + 0)/2 = 0.06894":
+    the sum with its terms (each example's gradient phase computed them) while they fit a
+    line; beyond MEAN_TERMS, the sum alone."""
+    batch = len(terms)
+    shown = "(" + " + ".join(num(t) for t in terms) + ")" if batch <= MEAN_TERMS else num(total)
+    return f"g({name}) = {shown}/{batch} = {val(mean)}"
+
+
 #: Each rule's formula, in the notation of core.optimizers (g the mean gradient).
 _FORMULAS = {
     "sgd": "d = -alpha*g",
@@ -481,13 +491,16 @@ def explain_update(session: Session, examples: list[int]) -> Explanation:
     sum_W = [NO_LAYER] + [np.zeros_like(w) for w in W[1:]]
     sum_b = [NO_LAYER] + [np.zeros_like(v) for v in b[1:]]
     batch = len(examples)
-    terms_W: list[list[Floats]] = []  # each example's gradients, for the mean's line
+    # Each example's gradients, for the mean's lines.
+    terms_W: list[list[Floats]] = []
+    terms_b: list[list[Floats]] = []
     for k in examples:
         example_phases, gW, gb = _example_phases(spec, W, b, session.X[k], session.Y[k], k)
         for phase in example_phases:
             phase.example = k
         phases.extend(example_phases)
         terms_W.append(gW)
+        terms_b.append(gb)
         for m in range(1, L + 1):
             sum_W[m] += gW[m]
             sum_b[m] += gb[m]
@@ -504,19 +517,18 @@ def explain_update(session: Session, examples: list[int]) -> Explanation:
                 "grad_b": [g.tolist() for g in g_b[1:]],
             },
         )
+        # Every parameter the update phases change, in their order (a node's weights,
+        # then its bias), so that each g they use is on screen before them.
         for m in range(1, L + 1):
             for i in range(spec.sizes[m]):
                 for j in range(spec.sizes[m - 1]):
-                    # The sum with its terms (each example's gradient phase computed
-                    # them) while they fit a line; beyond MEAN_TERMS, the sum alone.
-                    total = (
-                        "(" + " + ".join(num(g[m][i, j]) for g in terms_W) + ")"
-                        if batch <= MEAN_TERMS
-                        else num(sum_W[m][i, j])
-                    )
+                    terms = [g[m][i, j] for g in terms_W]
                     phase.lines.append(
-                        f"g(w^{m}_{i + 1}{j + 1}) = {total}/{batch} = {val(g_W[m][i, j])}"
+                        _mean_line(_weight(m, i, j), terms, sum_W[m][i, j], g_W[m][i, j])
                     )
+                if spec.bias:
+                    terms = [g[m][i] for g in terms_b]
+                    phase.lines.append(_mean_line(_bias(m, i), terms, sum_b[m][i], g_b[m][i]))
         phases.append(phase)
     rule = session.rule
     t = session.optimizer_steps + 1
