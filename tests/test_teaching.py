@@ -364,7 +364,7 @@ def test_selecting_a_weight_under_adam_shows_its_steps_and_state():
             w = session.network.W[2][0, 0]
             m, s = session.network.dW[2][0, 0], session.network.second[session.network.layers[2, 2]]
             assert f"= {val(w)}" in text  # the new weight, as the kernels made it
-            assert f"adam keeps for w: m = {val(m)}, s = {val(s)}, t = {t}" in text
+            assert f"adam keeps for w²₁₁: m = {val(m)}, s = {val(s)}, t = {t}" in text
 
     run(scenario())
 
@@ -500,7 +500,7 @@ def test_page_keys_scroll_a_long_phase():
     run(scenario())
 
 
-def test_a_selected_nodes_bias_is_named_with_its_layer():
+def test_a_selected_nodes_bias_and_weights_update_are_named_with_their_layer():
     async def scenario():
         app = xor_app()
         async with app.run_test(size=(100, 30)) as pilot:
@@ -508,5 +508,11 @@ def test_a_selected_nodes_bias_is_named_with_its_layer():
             await pilot.pause()
             text = app.query_one(ExplainPanel).text
             assert "next update of b¹₁" in text and "dC/db¹₁" in text and "b1" not in text
+            await pilot.press("right")  # the weight out of that node to the output, W²₁₁
+            await pilot.pause()
+            text = app.query_one(ExplainPanel).text
+            assert text.startswith("W²₁₁")
+            assert "next update of w²₁₁" in text and "g = dC/dw²₁₁ = " in text
+            assert "  w²₁₁ <- " in text and "dC/dw =" not in text
 
     run(scenario())

@@ -62,14 +62,14 @@ class Phase:
     example: int | None = None  # the example (0-based) of a per-example phase
 
 
-def _weight(m: int, i: int, j: int) -> str:
+def weight_label(m: int, i: int, j: int) -> str:
     """w^m_ij in the README's plain notation for W^m's row i, column j (0-based here,
     1-based in the name), the indices split by a comma past 9: w^2_11, w^1_10,3."""
     row, col = i + 1, j + 1
     return f"w^{m}_{row}{col}" if row < 10 and col < 10 else f"w^{m}_{row},{col}"
 
 
-def _bias(m: int, i: int) -> str:
+def bias_label(m: int, i: int) -> str:
     """b^m_i in the README's plain notation for b^m's entry i (0-based here, 1-based in
     the name): b^2_1."""
     return f"b^{m}_{i + 1}"
@@ -156,7 +156,7 @@ def _example_phases(
                 f"{num(W[m][i, j])}*{num(a[m - 1][j])}" for j in range(spec.sizes[m - 1])
             )
             names = " + ".join(
-                f"{_weight(m, i, j)}*a^{m - 1}_{j + 1}" for j in range(spec.sizes[m - 1])
+                f"{weight_label(m, i, j)}*a^{m - 1}_{j + 1}" for j in range(spec.sizes[m - 1])
             )
             if spec.bias:
                 names += f" + b^{m}_{i + 1}"
@@ -267,12 +267,12 @@ def _example_phases(
             # Named with their layer, as the update's lines name the same parameters:
             # layer 1's dC/dw^1_11 and layer 2's dC/dw^2_11 read apart.
             parts = [
-                f"dC/d{_weight(m, i, j)} = {num(delta[m][i])}*{num(a[m - 1][j])} = "
+                f"dC/d{weight_label(m, i, j)} = {num(delta[m][i])}*{num(a[m - 1][j])} = "
                 f"{val(gW[m][i, j])}"
                 for j in range(spec.sizes[m - 1])
             ]
             if spec.bias:
-                parts.append(f"dC/d{_bias(m, i)} = delta^{m}_{i + 1} = {val(gb[m][i])}")
+                parts.append(f"dC/d{bias_label(m, i)} = delta^{m}_{i + 1} = {val(gb[m][i])}")
             phase.lines.append(";  ".join(parts))
         phases.append(phase)
     return phases, gW, gb
@@ -524,11 +524,11 @@ def explain_update(session: Session, examples: list[int]) -> Explanation:
                 for j in range(spec.sizes[m - 1]):
                     terms = [g[m][i, j] for g in terms_W]
                     phase.lines.append(
-                        _mean_line(_weight(m, i, j), terms, sum_W[m][i, j], g_W[m][i, j])
+                        _mean_line(weight_label(m, i, j), terms, sum_W[m][i, j], g_W[m][i, j])
                     )
                 if spec.bias:
                     terms = [g[m][i] for g in terms_b]
-                    phase.lines.append(_mean_line(_bias(m, i), terms, sum_b[m][i], g_b[m][i]))
+                    phase.lines.append(_mean_line(bias_label(m, i), terms, sum_b[m][i], g_b[m][i]))
         phases.append(phase)
     rule = session.rule
     t = session.optimizer_steps + 1
@@ -569,12 +569,12 @@ def explain_update(session: Session, examples: list[int]) -> Explanation:
         )
         for i in range(spec.sizes[m]):
             for j in range(spec.sizes[m - 1]):
-                name = _weight(m, i, j)
+                name = weight_label(m, i, j)
                 q = parameter_quantities(parts_W, (i, j))
                 phase.lines.append(_rule_line(rule, t, name, W[m][i, j], nW[i, j], q))
             if spec.bias:
                 q = parameter_quantities(parts_b, i)
-                phase.lines.append(_rule_line(rule, t, _bias(m, i), b[m][i], nb[i], q))
+                phase.lines.append(_rule_line(rule, t, bias_label(m, i), b[m][i], nb[i], q))
         phases.append(phase)
     return Explanation(
         list(examples),

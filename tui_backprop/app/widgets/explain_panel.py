@@ -19,6 +19,7 @@ from ...core.arrays import Floats, layer_arrays
 from ...core.snapshot import Snapshot
 from ...teach.explain import (
     Explanation,
+    bias_label,
     num,
     parameter_quantities,
     rule_state,
@@ -26,6 +27,7 @@ from ...teach.explain import (
     sigma_text,
     slope_text,
     val,
+    weight_label,
 )
 from ...teach.walk import (
     SATURATION,
@@ -217,7 +219,7 @@ def node_text(snap: Snapshot, m: int, j: int, ex: Explanation | None) -> Text:
         new = float(layer_arrays(ex.new_b)[m][j])
         q = parameter_quantities(_layer_state(ex.state_b, m), j)
         product = f"delta^{m}_{j + 1}" if len(ex.examples) == 1 else None
-        _next_update(text, snap, ex, q, b, new, f"b^{m}_{j + 1}", product)
+        _next_update(text, snap, ex, q, b, new, bias_label(m, j), product)
     return text
 
 
@@ -251,7 +253,8 @@ def weight_text(
         product = f"delta^{m}_{j + 1} * a^{m - 1}_{k + 1} = {num(deltas[m][j])}*{num(a_in)}"
     new = float(layer_arrays(ex.new_W)[m][j, k])
     q = parameter_quantities(_layer_state(ex.state_W, m), (j, k))
-    _next_update(text, snap, ex, q, w, new, "w", product)
+    # Named with its layer, as the bias's update and the walk's lines name theirs.
+    _next_update(text, snap, ex, q, w, new, weight_label(m, j, k), product)
     return text
 
 
