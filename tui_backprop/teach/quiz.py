@@ -28,7 +28,7 @@ DEFAULT_TOLERANCE = 0.01
 SMALLEST_SCALE = 0.01
 
 _QUANTITY = re.compile(
-    r"^(?P<name>a|z|delta|dC/dW|dC/db|W|w|b|C|cost)"
+    r"^(?P<name>a|z|delta|dC/dW|dC/dw|dC/db|W|w|b|C|cost)"
     r"(?:\^(?P<layer>L|\d+))?(?:_(?P<index>\d+))?(?P<after>\s+after)?$"
 )
 
@@ -63,7 +63,8 @@ def parse_ask(text: str) -> Ask:
         raise ValueError(
             f"not a quantity: {text!r} (like delta^L, a^1_2, C, dC/dW^1_12, w^2_11 after)"
         )
-    name = {"w": "W", "cost": "C"}.get(match["name"], match["name"])
+    # w and dC/dw as the explain walk writes them, W and dC/dW as the README's formulas
+    name = {"w": "W", "dC/dw": "dC/dW", "cost": "C"}.get(match["name"], match["name"])
     layer_text, index = match["layer"], match["index"] or ""
     if name in ("W", "b") and not match["after"]:
         raise ValueError(f"{text!r}: a weight is asked for after the update: add ' after'")
