@@ -67,21 +67,21 @@ def test_predict_mode_asks_judges_and_scores():
             value = app._quiz[1][0].value
             await pilot.press(*f"{value:.5g}", "enter")
             assert not isinstance(app.screen, QuestionScreen)
-            assert app.message.startswith("right: a¹₁") and app.walk.index == 0
+            assert app.message.startswith("score 1/1 · right: a¹₁") and app.walk.index == 0
             await pilot.press("s")  # the next phase's question
             assert isinstance(app.screen, QuestionScreen) and app.screen.label == "a²₁"
             await pilot.press(*"123", "enter")
-            assert app.message.startswith("not quite: a²₁") and app.walk.index == 1
+            assert app.message.startswith("score 1/2 · not quite: a²₁") and app.walk.index == 1
             assert app.score == [1, 2]
             await pilot.press("s")  # the cost: skip it
             assert isinstance(app.screen, QuestionScreen)
             await pilot.press("escape")
-            assert app.message.startswith("skipped: C")
+            assert app.message.startswith("score 1/2 · skipped: C")  # the score first
             while not app.walk.at_end:
                 await pilot.press("s")
                 if isinstance(app.screen, QuestionScreen):
                     await pilot.press("escape")
-            assert "update done: score 1/2" in app.message
+            assert app.message.startswith("score 1/2 · ") and "update done" in app.message
             assert app.runner.session.updates == 1  # the update was made as without questions
             await pilot.press("p", "s")  # off: no question
             assert not isinstance(app.screen, QuestionScreen)
@@ -111,7 +111,7 @@ def test_a_typo_is_not_an_answer_and_does_not_give_the_value_away():
             screen.query_one("#answer", Input).value = ""
             await pilot.press(*f"{value:.5g}", "enter")
             assert not isinstance(app.screen, QuestionScreen)
-            assert app.message.startswith("right: a¹₁") and app.score == [1, 1]
+            assert app.message.startswith("score 1/1 · right: a¹₁") and app.score == [1, 1]
 
     asyncio.run(scenario())
 

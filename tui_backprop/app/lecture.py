@@ -265,8 +265,11 @@ class TeachingMixin(AppHost):
         shown = f"phase {walk.index + 1}/{len(walk.phases)}: {walk.phase.title}"
         if keep_message:
             shown = f"{self.message} · {shown}"
-        if self.predict and walk.at_end and self.score[1]:
-            shown += f" · update done: {self._score_text()}"
+        if self.predict and self.score[1]:
+            # First: the end of a long message is cut after a while; the score stays.
+            shown = f"{self._score_text()} · {shown}"
+            if walk.at_end:
+                shown += " · update done"
         self.message = shown
         self.draw(self.runner.latest(), force=True)
 
