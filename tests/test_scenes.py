@@ -763,3 +763,26 @@ def test_a_point_above_the_quartics_plot_is_an_arrow_at_its_edge():
             assert "▲" in plot and "●" not in plot
 
     run(scenario())
+
+
+@pytest.mark.parametrize("lesson", ["descent", "landscape", "restarts"])  # side by side
+def test_a_scenes_notes_over_its_panels_cover_the_right_hand_one_whole(lesson):
+    """At 80x24 the notes float over the scene: over its right-hand panel whole, not its
+    middle, where the panel's line starts showed beside them ('│ grad│')."""
+    from textual.containers import Horizontal
+
+    from tui_backprop.app.widgets.notes import NotesPanel
+
+    async def scenario():
+        app = lesson_app(lesson)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            notes = app.screen.query_one(NotesPanel)
+            if not notes.has_class("-shown"):
+                await pilot.press("t")
+            await pilot.pause()
+            row = app.screen.query_one(Horizontal)
+            right = [w for w in row.children if w.display][-1]
+            assert notes.region.x <= right.region.x and notes.region.right == 80
+
+    run(scenario())

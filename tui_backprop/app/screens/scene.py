@@ -12,7 +12,7 @@ from textual.widgets import Footer, Static
 
 from ...io.lessons import Lesson
 from ..config import AppConfig
-from ..widgets.notes import NotesPanel
+from ..widgets.notes import SCENE_OVERLAY_SHARE, NotesPanel
 
 #: Notes show at the start from this terminal width; below it, t shows them.
 NOTES_WIDTH = 120
@@ -138,7 +138,9 @@ class SceneScreen(Screen[None]):
 
     def notes_panel(self) -> NotesPanel:
         # A scene's plot and side panel read from 80 columns: beside the notes from there.
-        return NotesPanel(beside_width=SCENE_MIN_SIZE[0], id="scene-notes")
+        return NotesPanel(
+            beside_width=SCENE_MIN_SIZE[0], overlay_share=SCENE_OVERLAY_SHARE, id="scene-notes"
+        )
 
     def show_notes(self) -> None:
         """Fill the notes panel; shown at the start on a wide terminal."""

@@ -15,8 +15,10 @@ from textual.widgets import Static
 BESIDE_WIDTH = 100
 #: The notes' width beside the panels, and their least width floating over them.
 WIDTH = 34
-#: Floating, the share of the screen's width they take.
+#: Floating, the share of the screen's width they take: the main view's right-hand column
+#: (2 of 5 parts); a scene's is half (``SCENE_OVERLAY_SHARE``).
 OVERLAY_SHARE = 0.4
+SCENE_OVERLAY_SHARE = 0.5
 
 
 def reflow(notes: str) -> str:
@@ -58,10 +60,15 @@ class NotesPanel(VerticalScroll):
     }
     """
 
-    def __init__(self, beside_width: int = BESIDE_WIDTH, **kwargs) -> None:
-        """beside_width: the columns the screen's panels need beside the notes."""
+    def __init__(
+        self, beside_width: int = BESIDE_WIDTH, overlay_share: float = OVERLAY_SHARE, **kwargs
+    ) -> None:
+        """beside_width: the columns the screen's panels need beside the notes;
+        overlay_share: floating, the share of the width they cover, the screen's right-hand
+        column whole (a panel half covered shows the ends of its lines beside them)."""
         super().__init__(**kwargs)
         self.beside_width = beside_width
+        self.overlay_share = overlay_share
         self.title_text = ""
         self.notes_text = ""
         self.add_class("-overlay")  # until the screen's size is known: squeeze nothing
@@ -80,9 +87,8 @@ class NotesPanel(VerticalScroll):
         screen = screen or self.screen
         width, height = screen.size
         beside = width - WIDTH >= self.beside_width
-        # Floating, it covers the main view's right-hand column (2 of 5 parts) whole,
-        # rather than half a number.
-        own = max(WIDTH, round(width * OVERLAY_SHARE))
+        # Floating, it covers the right-hand column whole, rather than half a number.
+        own = max(WIDTH, round(width * self.overlay_share))
         placed = (beside, width, height)
         if placed == self._placed:  # restyling refreshes the layout, which calls this
             return
