@@ -51,7 +51,7 @@ from ..config import AppConfig
 from ..widgets.footer import WholeKeysFooter
 from ..widgets.formatting import parameter_name
 from ..widgets.heatmap import NOW, START, Heatmap, legend, map_axes, nearest
-from ..widgets.plots import RedrawnOnResize, plot_title
+from ..widgets.plots import RedrawnOnResize, plot_title, round_ticks
 from ..widgets.style import PlotColours, plot_colours
 from .scene import SceneScreen
 
@@ -247,6 +247,11 @@ class CurvePlot(RedrawnOnResize, PlotextPlot):
                     color=racer_colour(racer.optimizer, colours),
                 )
         plt.xlim(lo, hi)
+        # Round ticks (plotext's divide the limits evenly: 138.7 114.5 90.3 ...).
+        plt.xticks(*round_ticks(lo, hi, self.size.width // 8))
+        finite = [y for y in ys if math.isfinite(y)]
+        if finite:
+            plt.yticks(*round_ticks(min(finite), max(finite), max(2, self.size.height // 4)))
         plt.title(
             plot_title(
                 self.size.width,
