@@ -30,6 +30,19 @@ async def kernels_arrive(app: BackpropApp, pilot) -> None:
     await pilot.pause()
 
 
+def held_app(lesson: str, release: threading.Event) -> BackpropApp:
+    """A lesson's app whose kernels' warm-up waits for ``release`` (a compile in flight)."""
+    app = BackpropApp(dataclasses.replace(lesson_config(lesson), step_mode=False))
+    real = app.warm_up
+
+    def held(session: Session, settings) -> None:
+        release.wait(60)
+        real(session, settings)
+
+    app.warm_up = held
+    return app
+
+
 def counting_warm_ups(app, key, warmed: list, release: threading.Event) -> None:
     """Wrap the app's warm-up: each one appends ``key(session)`` to ``warmed``, and every
     one after the first waits for ``release`` (a compile still in flight) before it runs."""
@@ -253,14 +266,7 @@ def test_a_long_warm_up_says_once_how_to_compile_ahead():
     release = threading.Event()
 
     async def scenario() -> list[str]:
-        app = BackpropApp(dataclasses.replace(lesson_config("xor-231"), step_mode=False))
-        real = app.warm_up
-
-        def slow(session: Session, settings) -> None:
-            release.wait(60)
-            real(session, settings)
-
-        app.warm_up = slow
+        app = held_app("xor-231", release)
         async with app.run_test(size=(100, 30)) as pilot:
             session = app.runner.session
             app._hint(session)  # what the timer calls COMPILE_HINT_AFTER seconds in
@@ -284,14 +290,7 @@ def test_a_scenes_compile_hint_is_in_its_message_line_until_the_kernels_arrive()
     release = threading.Event()
 
     async def scenario() -> None:
-        app = BackpropApp(dataclasses.replace(lesson_config("restarts"), step_mode=False))
-        real = app.warm_up
-
-        def slow(session: Session, settings) -> None:
-            release.wait(60)
-            real(session, settings)
-
-        app.warm_up = slow
+        app = held_app("restarts", release)
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause()
             screen = app.screen
