@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -226,3 +228,18 @@ def test_the_b_hint_is_never_cut_to_a_word_that_says_nothing():
             assert second == progress + "  b back"
 
     asyncio.run(scenario())
+
+
+def test_a_long_setup_line_narrows_its_gaps_before_it_loses_the_seed():
+    """A long rule's settings at 80 columns: the gaps narrow, then the default "online"
+    goes, so the seed, which makes the run go the same way again, stays."""
+    from tests.test_network_view import random_snapshot
+    from tui_backprop.app.widgets.status import status_text
+
+    snap = dataclasses.replace(random_snapshot(2, 64, 64, 1), seed=12345)
+    full = status_text(snap, "PAUSED", 50).plain.split("\n")[0]
+    assert "  online  seed 12345" in full
+    for cut in (2, 5, 10):
+        width = len(full) - cut
+        first = status_text(snap, "PAUSED", 50, width=width).plain.split("\n")[0]
+        assert len(first) <= width and first.endswith("seed 12345"), (width, first)

@@ -69,11 +69,19 @@ def status_text(
         else spec.output_activation
     )
     batch = "online" if snap.batch_size == 1 else f"batch {snap.batch_size}"
-    line1 = Text.assemble(
-        (f"{snap.problem} ", "bold"),
-        f"{spec.label} {acts} {spec.cost}",
+    # The setup's longest form that fits: a long rule's settings at 80 columns cut the
+    # seed (what makes a run go the same way again) unless the gaps narrow, and then
+    # "online", the default, goes.
+    forms = (
         f"  {rule_text(snap)}  {batch}  seed {snap.seed}",
+        f" {rule_text(snap)} {batch} seed {snap.seed}",
+        f" {rule_text(snap)}{'' if snap.batch_size == 1 else f' {batch}'} seed {snap.seed}",
     )
+    head = Text.assemble((f"{snap.problem} ", "bold"), f"{spec.label} {acts} {spec.cost}")
+    tail = next(
+        (f for f in forms if width is None or head.cell_len + len(f) <= width), forms[-1]
+    )
+    line1 = Text.assemble(head, tail)
     line2 = Text.assemble(
         (f" {state} ", STATE_STYLES[state]),
         f" epoch {snap.epoch}  updates {snap.updates}  ",
