@@ -78,9 +78,7 @@ def status_text(
         f" {rule_text(snap)}{'' if snap.batch_size == 1 else f' {batch}'} seed {snap.seed}",
     )
     head = Text.assemble((f"{snap.problem} ", "bold"), f"{spec.label} {acts} {spec.cost}")
-    tail = next(
-        (f for f in forms if width is None or head.cell_len + len(f) <= width), forms[-1]
-    )
+    tail = next((f for f in forms if width is None or head.cell_len + len(f) <= width), forms[-1])
     line1 = Text.assemble(head, tail)
     line2 = Text.assemble(
         (f" {state} ", STATE_STYLES[state]),
