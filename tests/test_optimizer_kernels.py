@@ -414,3 +414,26 @@ def test_adams_last_change_of_a_parameter_that_never_moved_is_zero_not_minus_zer
         rule = UpdateRule(alpha=0.1, optimizer=optimizer)
         change = last_change(rule, np.array([-0.0, 0.5]), np.array([-0.0, 0.25]), 3)
         assert change[0] == 0.0 and not np.signbit(change[0]), optimizer
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_the_last_change_stays_the_one_made_when_the_rules_numbers_change(optimizer):
+    """+ or - between updates keeps the state (and adam's m, s, t): the last change shown
+    is still the one the last update made with the alpha it had, not one worked out with
+    the new alpha; the next update's is the new alpha's."""
+    problem = make_problem("xor")
+    spec = NetworkSpec.build(2, (3,), 1)
+    session = Session(spec, problem.X, problem.Y, TrainingConfig(seed=0, optimizer=optimizer))
+    session.run_batches(3)
+    before = session.network.params.copy()
+    session.run_batches(1)
+    made = session.network.params - before
+    shown = session.snapshot().weight_changes[1]
+    session.alpha = session.alpha * 10
+    again = session.snapshot().weight_changes[1]
+    np.testing.assert_array_equal(again, shown)
+    np.testing.assert_allclose(again, made[: again.size].reshape(again.shape), rtol=1e-9)
+    before = session.network.params.copy()
+    session.run_batches(1)
+    made = (session.network.params - before)[: again.size].reshape(again.shape)
+    np.testing.assert_allclose(session.snapshot().weight_changes[1], made, rtol=1e-9, atol=1e-15)
