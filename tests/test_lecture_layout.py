@@ -677,3 +677,23 @@ def test_lines_fitted_to_a_width_are_fitted_again_when_it_changes():
             assert "f(x) = x^4 - 3x^3 + 2   ▄▀ tangent" in on_screen(app)[1]
 
     run(scene())
+
+
+def test_a_resize_under_help_gives_the_main_view_the_layout_of_its_new_size():
+    """Help open at 160x45, the terminal made 80x24 under it: escape comes back to the
+    compact layout (the size's classes went to the help screen on top)."""
+
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(160, 45)) as pilot:
+            main = app.screen
+            await pilot.press("question_mark")
+            assert app.screen is not main
+            await pilot.resize_terminal(80, 24)
+            await pilot.pause()
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.screen is main and main.has_class("-compact")
+            assert not app.query_one(WeightsView).display
+
+    run(scenario())

@@ -383,10 +383,13 @@ class BackpropApp(
     def _apply_size(self, width: int, height: int) -> None:
         too_small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
         compact = not too_small and (width < FULL_SIZE[0] or height < FULL_SIZE[1])
-        self.screen.set_class(too_small, "-too-small")
-        self.screen.set_class(compact, "-compact")
+        # The main view's layout, whatever screen is on top (help opened at 160x45 and
+        # the terminal made 80x24 under it: escape comes back to the compact layout).
+        main = self.screen_stack[0]
+        main.set_class(too_small, "-too-small")
+        main.set_class(compact, "-compact")
         if too_small:
-            self.query_one("#too-small", Static).update(
+            main.query_one("#too-small", Static).update(
                 f"terminal too small: {width}x{height}\n"
                 f"tui-backprop needs at least {MIN_SIZE[0]}x{MIN_SIZE[1]}\n"
                 "(it carries on when the terminal grows; q quits)"
@@ -416,8 +419,9 @@ class BackpropApp(
         message = self.kernel_note(self.message)
         earliest = self.runner.rewind.earliest
         self.query_one(StatusLine).show(snap, self.state, self.runner.speed, message, earliest)
-        compact = self.screen.has_class("-compact")
-        if not compact or self.screen.has_class("-predict"):
+        main = self.screen_stack[0]
+        compact = main.has_class("-compact")
+        if not compact or main.has_class("-predict"):
             self.query_one(WeightsView).show(snap)
         if not compact:
             self.query_one(ExamplesView).show(snap)

@@ -190,7 +190,7 @@ class TeachingMixin(AppHost):
             )
 
     def _set_teaching_classes(self) -> None:
-        screen = self.screen
+        screen = self.screen_stack[0]  # the main view's, with a question or help over it
         screen.set_class(self.panel is not None, "-explain")
         screen.set_class(self.output_map, "-outmap")
         # Predict mode's answers are worked out from W and b: the compact layout shows
