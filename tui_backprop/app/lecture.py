@@ -177,7 +177,7 @@ class TeachingMixin(AppHost):
         """The explain panel's text and the output map, for the Snapshot just drawn."""
         self._set_teaching_classes()
         if self.panel == PHASE and self.walk is not None:
-            about = (id(self.walk), self.walk.index)
+            about = (self.walk.serial, self.walk.index)
             self.query_one(ExplainPanel).update(phase_text(self.walk, shown), about)
         elif self.panel == SELECT and self.cursor is not None:
             selection = self.cursor.selection

@@ -15,6 +15,7 @@ Nothing here imports Textual, so it is tested without a terminal.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,14 +57,20 @@ def layer_nodes(sizes: tuple[int, ...], m: int) -> frozenset[Node]:
     return frozenset((m, j) for j in range(sizes[m]))
 
 
+#: Numbers for PhaseWalk.serial.
+_WALK_SERIALS = itertools.count()
+
+
 class PhaseWalk:
     """One update explained phase by phase; ``index`` is the phase on screen.
 
     ``applied`` turns True once the walk reaches the first update phase and the app has
     made the update in the Session (the update phases then show old w + d = new w).
+    ``serial`` tells walks apart, one made after another (an object's id can be reused).
     """
 
     def __init__(self, explanation: Explanation, update_number: int) -> None:
+        self.serial = next(_WALK_SERIALS)
         self.explanation = explanation
         self.update_number = update_number
         self.index = 0
