@@ -26,7 +26,10 @@ def test_asks_are_read_as_the_readme_writes_them():
     assert (ask.name, ask.layer, ask.i, ask.j) == ("W", 2, 1, 3)
     assert parse_ask("a^1_2").i == 2 and parse_ask("C").name == "C"
     assert parse_ask("dC/dw^1_12") == parse_ask("dC/dW^1_12")  # as the walk writes it
-    for bad in ("W^2_11", "delta after", "foo", "a^0", "dC/dW^1_1", "C^2", "cost_1"):
+    wide = parse_ask("dC/dw^1_10,3")  # past 9, with the walk's comma
+    assert (wide.i, wide.j) == (10, 3) and wide.text(2) == "dC/dW^1_10,3"
+    assert parse_ask("w^2_11 after").text(2) == "W^2_11 after the update"
+    for bad in ("W^2_11", "delta after", "foo", "a^0", "dC/dW^1_1", "C^2", "cost_1", "a^1_1,2"):
         with pytest.raises(ValueError):
             parse_ask(bad)
 

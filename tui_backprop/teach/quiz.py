@@ -29,7 +29,7 @@ SMALLEST_SCALE = 0.01
 
 _QUANTITY = re.compile(
     r"^(?P<name>a|z|delta|dC/dW|dC/dw|dC/db|W|w|b|C|cost)"
-    r"(?:\^(?P<layer>L|\d+))?(?:_(?P<index>\d+))?(?P<after>\s+after)?$"
+    r"(?:\^(?P<layer>L|\d+))?(?:_(?P<index>\d+(?:,\d+)?))?(?P<after>\s+after)?$"
 )
 
 
@@ -49,15 +49,19 @@ class Ask:
         if self.name == "C":
             return "C, this example's cost"
         m = layers if self.layer is None else self.layer
-        column = str(self.j) if self.name in ("W", "dC/dW") else ""
-        where = f"^{m}_{self.i}{column}"
+        if self.name in ("W", "dC/dW"):
+            pair = f"{self.i}{self.j}" if self.i < 10 and self.j < 10 else f"{self.i},{self.j}"
+            where = f"^{m}_{pair}"
+        else:
+            where = f"^{m}_{self.i}"
         after = " after the update" if self.name in ("W", "b") else ""
         return f"{self.name}{where}{after}"
 
 
 def parse_ask(text: str) -> Ask:
     """``delta^L``, ``delta^1_2``, ``a^2``, ``z^1_3``, ``C``, ``dC/dW^1_12``, ``dC/db^2_1``,
-    ``w^2_11 after``, ``b^1_2 after``; raises ValueError for anything else."""
+    ``w^2_11 after``, ``b^1_2 after`` (a weight past 9 with a comma: ``W^1_10,3``);
+    raises ValueError for anything else."""
     match = _QUANTITY.match(text.strip())
     if match is None:
         raise ValueError(
@@ -76,9 +80,15 @@ def parse_ask(text: str) -> Ask:
     if layer == 0:
         raise ValueError(f"{text!r}: layers are numbered from 1")
     if name in ("W", "dC/dW"):
-        if len(index) not in (0, 2):
-            raise ValueError(f"{text!r}: a weight takes two indices, as W^2_11")
-        i, j = (int(index[0]), int(index[1])) if index else (1, 1)
+        if "," in index:  # past 9, as the walk writes them: w^1_10,3
+            row, column = index.split(",")
+            i, j = int(row), int(column)
+        elif len(index) in (0, 2):
+            i, j = (int(index[0]), int(index[1])) if index else (1, 1)
+        else:
+            raise ValueError(f"{text!r}: a weight takes two indices, as W^2_11 or W^2_10,3")
+    elif "," in index:
+        raise ValueError(f"{text!r}: a node takes one index, as a^1_2")
     else:
         i, j = (int(index) if index else 1), 0
     if i == 0 or (name in ("W", "dC/dW") and j == 0):
