@@ -673,17 +673,18 @@ class BackpropApp(
         # The cost alone changes nothing about the initial weights: keep them exactly (they
         # may come from --init). A new activation draws its own, unless they came from a file.
         keep = spec.activations == old.spec.activations or old.initial_from_file
-        session = Session(
-            spec,
-            self.problem.X,
-            self.problem.Y,
-            settings,
-            initial=old.initial_parameters() if keep else None,
+        session = self.prepare(
+            Session(
+                spec,
+                self.problem.X,
+                self.problem.Y,
+                settings,
+                initial=old.initial_parameters() if keep else None,
+                # Kept, they are from a file only if they were: after c, an a draws the new
+                # activation's weights from the seed (as --activation would), not the old.
+                initial_from_file=old.initial_from_file,
+            )
         )
-        # Kept, they are from a file only if they were: after c, an a draws the new
-        # activation's weights from the seed (as --activation would), not the old ones.
-        session.initial_from_file = old.initial_from_file
-        session = self.prepare(session)
         running = self.running
         self.set_running(False)
         snap = self.runner.replace(session)

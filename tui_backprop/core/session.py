@@ -60,7 +60,9 @@ class Session:
 
     X : (n, N^0) inputs; Y : (n, N^L) targets (float64, copied to contiguous arrays).
     initial : exact starting (weights, biases) for the first seed, e.g. from ``--init``;
-    ``reseed`` draws random ones from then on.
+    ``reseed`` draws random ones from then on. ``initial_from_file``: whether they come
+    from a file (the default) or are another Session's kept (``initial_from_file`` then
+    says False, and a front end may draw new ones for another activation).
     specialized : use a kernel generated for this architecture (True), the general one
     (False), or decide by size (None); the results are the same bit for bit.
     """
@@ -73,6 +75,7 @@ class Session:
         settings: TrainingConfig,
         initial: tuple[Sequence[ArrayLike], Sequence[ArrayLike] | None] | None = None,
         specialized: bool | None = None,
+        initial_from_file: bool = True,
     ) -> None:
         self.spec = spec
         self.settings = settings
@@ -117,6 +120,7 @@ class Session:
         self._history = LossHistory()
         self._epoch_losses: list[float] | None = None
         self._file_weights = initial
+        self._initial_from_file = initial_from_file
         #: False while a front end gets this Session's kernels compiled or loaded in the
         #: background (see ``warm_kernels``): until then evaluating, for a Snapshot, uses
         #: the NumPy reference (the same numbers to within rounding) and nothing may train.
@@ -326,7 +330,7 @@ class Session:
         and new shuffle orders; counters and history cleared."""
         self.seed = check_seed(seed)
         init_rng, _ = seed_streams(seed)
-        self.initial_from_file = self._file_weights is not None
+        self.initial_from_file = self._file_weights is not None and self._initial_from_file
         if self._file_weights is not None:
             self.network.set_parameters(*self._file_weights)
             self._file_weights = None
