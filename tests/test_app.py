@@ -544,7 +544,16 @@ def test_the_palettes_screenshot_is_saved_in_the_current_folder(tmp_path, monkey
     """Textual's own saved to ~/Downloads, which a lab account may not have; this one
     saves in the current folder, twice in a second without overwriting, and says where."""
     import asyncio
+    import datetime
 
+    import tui_backprop.app.app as app_module
+
+    class OneSecond(datetime.datetime):  # both screenshots in the same second
+        @classmethod
+        def now(cls, tz=None):
+            return cls(2026, 12, 5, 10, 30, 0)
+
+    monkeypatch.setattr(app_module, "datetime", OneSecond)
     monkeypatch.chdir(tmp_path)
 
     async def scenario() -> None:
@@ -552,9 +561,10 @@ def test_the_palettes_screenshot_is_saved_in_the_current_folder(tmp_path, monkey
         async with app.run_test(size=(100, 30)) as pilot:
             titles = [c.title for c in app.get_system_commands(app.screen)]
             assert titles.count("Screenshot") == 1
-            app.screenshot_here()
-            app.screenshot_here()
-            for _ in range(200):  # the files are written off the event loop
+            writers = [app.screenshot_here(), app.screenshot_here()]  # in the same second
+            for writer in writers:  # written off the event loop
+                await asyncio.to_thread(writer.join, 60)
+            for _ in range(20):  # then said on it
                 await pilot.pause()
                 if not app._screenshots_writing:
                     break
@@ -578,8 +588,8 @@ def test_a_scenes_screenshot_is_said_in_its_message_line(tmp_path, monkeypatch):
         app = lesson_app("descent")
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
-            app.screenshot_here()
-            for _ in range(200):  # written off the event loop
+            await asyncio.to_thread(app.screenshot_here().join, 60)  # off the event loop
+            for _ in range(20):  # then said on it
                 await pilot.pause()
                 if not app._screenshots_writing:
                     break

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, replace
@@ -883,10 +884,10 @@ class BackpropApp(
         else:
             self.notify(message)
 
-    def screenshot_here(self) -> None:
+    def screenshot_here(self) -> threading.Thread:
         """An SVG picture of the screen, saved in the current folder under a name with the
-        date and time (written whole or not at all, off the event loop); a toast says
-        where, or why not."""
+        date and time (written whole or not at all, off the event loop: the thread is
+        returned); ``announce`` says where, or why not."""
         svg = self.export_screenshot()
         stem = f"tui-backprop {datetime.now():%Y-%m-%d %H-%M-%S}"
         path = Path.cwd() / f"{stem}.svg"
@@ -909,7 +910,7 @@ class BackpropApp(
             self._screenshots_writing.discard(path)
             self.announce(f"screenshot not saved: {error}" if error else f"saved {path}")
 
-        in_background(self, "screenshot", save, saved)
+        return in_background(self, "screenshot", save, saved)
 
     # -- leaving --------------------------------------------------------------------------
     async def run_async(self, *args: Any, **kwargs: Any) -> Any:
