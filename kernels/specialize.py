@@ -435,10 +435,12 @@ def _online_update(net: _Net, at: _Storage) -> Lines:
     d = -alpha g + mu d_prev; theta += d, as ``dense.backward_and_update`` (the general
     online path) takes it. The same numbers as ``_update(divide=False)``, whose sum
     0.0 + g is g but when g is -0.0: then -alpha g is a zero of the other sign, and so can
-    d be when mu d_prev is -0.0 (under sgd, mu 0 times a negative d_prev). No parameter
-    can become -0.0 either way (theta + d is -0.0 only when both are, and no parameter
-    starts as -0.0), and no later value depends on a zero's sign, so the weights are the
-    same bit for bit; a velocity may be a zero of the other sign. Without that addition
+    d be when mu d_prev is -0.0 (under sgd, mu 0 times a negative d_prev). theta + d is
+    -0.0 only when both are, so a parameter that is not -0.0 never becomes it either way,
+    and no later value depends on a zero's sign: the weights are the same bit for bit,
+    but for a weight that starts as -0.0 (a weights file can hold one) with a gradient of
+    exactly 0 under sgd, which may end as +0.0; a velocity may be a zero of the other
+    sign. Without that addition
     the step from one update to the next is an addition shorter: XOR 2-3-1's kernel at
     0.970-0.971 of the yardstick's rate, from 0.957 (same orders, thread CPU time)."""
     lines, g, d = [], at.temp("g"), at.temp("d")

@@ -257,8 +257,9 @@ MAIN_BINDINGS: list[BindingType] = [
 
 #: Why a key of ``not_here`` does nothing.
 NOT_HERE = {
-    "weights": "the weights panel shows from 100x30 (and in predict mode, p): [ ] ( ) page it",
-    "examples": "the examples table shows from 100x30: { } page it",
+    "weights": f"the weights panel shows from {FULL_SIZE[0]}x{FULL_SIZE[1]} (and in predict "
+    "mode, p): [ ] ( ) page it",
+    "examples": f"the examples table shows from {FULL_SIZE[0]}x{FULL_SIZE[1]}: {{ }} page it",
     "errata": "w compares a lesson with its tutorial: open one from ctrl+p ("
     + ", ".join(DIFFERENCES)
     + ")",

@@ -111,11 +111,14 @@ def _state_key(snap: Snapshot) -> tuple:
 
 
 def _weights_used(phase: Phase) -> int | None:
-    """The layer m whose W^m a phase works with: the forward pass, gradient and update of
-    layer m use W^m; layer m's hidden delta W^{m+1}; the cost and output delta none."""
-    if phase.layer is None or phase.kind in ("cost", "output-delta"):
+    """The layer m whose W^m a phase's numbers are worked out from: the forward pass and
+    the update of layer m use W^m, layer m's hidden delta W^{m+1}; the cost, the output
+    delta and the gradients (delta^m a^{m-1}) none."""
+    if phase.layer is None:
         return None
-    return phase.layer + 1 if phase.kind == "hidden-delta" else phase.layer
+    if phase.kind in ("forward", "update"):
+        return phase.layer
+    return phase.layer + 1 if phase.kind == "hidden-delta" else None
 
 
 class TeachingMixin(AppHost):
