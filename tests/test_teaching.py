@@ -516,3 +516,25 @@ def test_a_selected_nodes_bias_and_weights_update_are_named_with_their_layer():
             assert "  w²₁₁ <- " in text and "dC/dw =" not in text
 
     run(scenario())
+
+
+def test_a_nodes_gradients_stand_at_one_indent_its_z_and_a_at_two():
+    """dC/dw¹₁₂ is dC/dw¹₁₁'s sibling, not its continuation: one indent for a node's
+    gradients; a forward line's a continues its z, indented under it."""
+
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.press("s")  # forward, layer 1
+            await pilot.pause()
+            forward = app.query_one(ExplainPanel).text.splitlines()
+            z = next(i for i, line in enumerate(forward) if line.startswith("  z¹₁ ="))
+            assert forward[z + 1].startswith("      a¹₁ =")
+            for _ in range(5):
+                await pilot.press("s")  # on to the gradient of layer 1
+            await pilot.pause()
+            lines = app.query_one(ExplainPanel).text.splitlines()
+            grads = [line for line in lines[2:] if "dC/d" in line]  # past the heading
+            assert grads and all(line.startswith("  dC/d") for line in grads), lines
+
+    run(scenario())

@@ -74,11 +74,13 @@ def _node_name(snap: Snapshot, m: int, j: int) -> str:
     return f"node {j + 1} of {where} ({spec.activations[m - 1]})"
 
 
-def _lines(text: Text, lines: list[str]) -> None:
-    """A phase's lines; a line's parts (split at ';') go on lines of their own, indented."""
+def _lines(text: Text, lines: list[str], continued: bool = True) -> None:
+    """A phase's lines; a line's parts (split at ';') go on lines of their own, indented
+    further when they continue the first (``continued``: a node's z, then its a), at the
+    same indent when they are its siblings (a node's gradients, dC/dw then dC/db)."""
     for line in lines:
         for i, part in enumerate(line.split(";  ")):
-            text.append(("  " if i == 0 else "      ") + part + "\n")
+            text.append(("  " if i == 0 or not continued else "      ") + part + "\n")
 
 
 def phase_text(walk: PhaseWalk, snap: Snapshot) -> Text:
@@ -98,7 +100,7 @@ def phase_text(walk: PhaseWalk, snap: Snapshot) -> Text:
         text.append(example_text(snap, phase.example) + "\n", style=HINT)
     text.append(f"{phase.title}:  ", style="bold")
     text.append(phase.formula + "\n", style=FORMULA)
-    _lines(text, phase.lines)
+    _lines(text, phase.lines, continued=phase.kind != "gradient")
     if phase.kind == "update" and walk.applied:
         text.append("made: the network now shows the new weights\n", style=HINT)
     text.append("s: next update" if walk.at_end else "s: next phase", style=HINT)
