@@ -81,6 +81,13 @@ def penalised(rule: UpdateRule, theta: Floats, grad: Floats, decays: bool) -> Fl
     return grad + rule.weight_decay * theta
 
 
+def corrected_moments(rule: UpdateRule, m: Floats, s: Floats, t: int) -> tuple[Floats, Floats]:
+    """Adam's bias-corrected moments after update t (from 1): m^ = m / (1 - beta1^t) and
+    s^ = s / (1 - beta2^t), each of the state's shape. (``last_change`` works d out as the
+    kernels do, with the reciprocals instead, for their bits.)"""
+    return m / (1.0 - rule.beta1**t), s / (1.0 - rule.beta2**t)
+
+
 def change(
     rule: UpdateRule, theta: Floats, grad: Floats, velocity: Floats, second: Floats, t: int
 ) -> Floats:
@@ -101,8 +108,7 @@ def change(
         velocity += (1.0 - rule.beta1) * grad
         second *= rule.beta2
         second += (1.0 - rule.beta2) * grad * grad
-        m_hat = velocity / (1.0 - rule.beta1**t)
-        s_hat = second / (1.0 - rule.beta2**t)
+        m_hat, s_hat = corrected_moments(rule, velocity, second, t)
         return -alpha * m_hat / (np.sqrt(s_hat) + rule.eps)
     if name == "sgd":
         d = -alpha * grad

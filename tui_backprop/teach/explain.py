@@ -25,7 +25,7 @@ from numpy.typing import ArrayLike
 
 from ..core.arrays import NO_LAYER, Floats, PerLayer, layer_arrays
 from ..core.config import RULE_SETTINGS, UpdateRule
-from ..core.optimizers import change, penalised
+from ..core.optimizers import change, corrected_moments, penalised
 from ..core.reference import activation, activation_slope
 from ..core.session import Session
 from ..core.spec import NetworkSpec
@@ -407,8 +407,7 @@ def _rule_step(
         "d": d,
     }
     if rule.optimizer == "adam":
-        parts["m_hat"] = v / (1.0 - rule.beta1**t)
-        parts["s_hat"] = s / (1.0 - rule.beta2**t)
+        parts["m_hat"], parts["s_hat"] = corrected_moments(rule, v, s, t)
     return parts
 
 

@@ -53,7 +53,7 @@ import numpy as np
 from ..core.arrays import Floats
 from ..core.config import RaceConfig, TrainingConfig, UpdateRule
 from ..core.model import Network
-from ..core.optimizers import OptimizerState
+from ..core.optimizers import OptimizerState, corrected_moments
 from ..core.problem import Problem
 from ..core.problems import make_problem
 from ..core.reference import ReferenceNetwork
@@ -469,8 +469,7 @@ def step_formula(racer: Racer) -> str:
     if name == "rmsprop":
         return f"rmsprop ({a}, ρ {rule.rho:g}): d = -αg/(√s+ε) = {_vec(d)}  (g {_vec(g, 3)})"
     t = racer.state.t
-    m_hat = racer.state.velocity / (1 - rule.beta1**t)
-    s_hat = racer.state.second / (1 - rule.beta2**t)
+    m_hat, s_hat = corrected_moments(rule, racer.state.velocity, racer.state.second, t)
     if t == 1:
         return (
             f"adam t=1: m̂ = g, ŝ = g², so d = -αg/(|g|+ε) = {_vec(d)}: "
