@@ -310,3 +310,29 @@ def test_at_80_columns_predict_mode_shows_the_weights_the_answer_needs():
             assert not weights.display
 
     asyncio.run(scenario())
+
+
+def test_a_question_on_w_after_the_update_finds_only_the_old_w_on_screen():
+    """The update is made at the walk's last update phase: while "W²₁₁ after the
+    update?" is asked, the weights on screen (panel and network) are the ones before it."""
+    from tui_backprop.app.widgets.weights import WeightsView
+
+    async def scenario() -> None:
+        app = xor_app()
+        async with app.run_test(size=(160, 45)) as pilot:
+            before = app.runner.latest().weights[2][0, 0]
+            await pilot.press("p")
+            while True:
+                await pilot.press("s")
+                if isinstance(app.screen, QuestionScreen) and app.screen.label.startswith("W²"):
+                    break
+                if isinstance(app.screen, QuestionScreen):
+                    await pilot.press("escape")
+                assert not app.walk.at_end, "no W² question came"
+            assert app.runner.session.updates == 0
+            assert app.runner.latest().weights[2][0, 0] == before
+            panel = str(app.query_one(WeightsView).render())
+            answer = app._quiz[1][app.walk.index + 1].value
+            assert f"{answer:+.3f}" not in panel and f"{before:+.3f}" in panel
+
+    asyncio.run(scenario())

@@ -148,7 +148,9 @@ def test_walk_shows_each_value_once_it_is_computed():
     assert not walk.needs_update
     while walk.phase.kind != "update":
         walk.advance()
-    assert walk.needs_update
+    assert not walk.needs_update  # layer 1's update: the screen keeps the old weights
+    walk.advance()  # layer 2's, the last: the update is made now
+    assert walk.phase.kind == "update" and walk.needs_update
     # Blank values in the view: a layer not computed yet draws no number.
     drawn = str(draw_network(PhaseWalk(walk.explanation, 1).display(snap), 100, 20))
     assert "nan" not in drawn
@@ -284,7 +286,10 @@ def test_s_with_a_batch_accumulates_and_averages():
                 assert f"g({bias}) = (" in text
             while app.walk.phase.kind != "update":
                 await pilot.press("s")
-            assert app.runner.session.updates == 1
+            assert app.runner.session.updates == 0  # layer 1's: the old weights still
+            while not app.walk.at_end:
+                await pilot.press("s")
+            assert app.runner.session.updates == 1  # made at the last update phase
 
     run(scenario())
 

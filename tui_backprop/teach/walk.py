@@ -64,8 +64,8 @@ _WALK_SERIALS = itertools.count()
 class PhaseWalk:
     """One update explained phase by phase; ``index`` is the phase on screen.
 
-    ``applied`` turns True once the walk reaches the first update phase and the app has
-    made the update in the Session (the update phases then show old w + d = new w).
+    ``applied`` turns True once the walk reaches the last update phase and the app has
+    made the update in the Session (the update phases show old w + d = new w throughout).
     ``serial`` tells walks apart, one made after another (an object's id can be reused).
     """
 
@@ -89,9 +89,11 @@ class PhaseWalk:
         return self.index == len(self.phases) - 1
 
     @property
-    def first_update(self) -> int:
-        """Index of the first update phase: where the update is made."""
-        return next(i for i, p in enumerate(self.phases) if p.kind == "update")
+    def last_update(self) -> int:
+        """Index of the last update phase (layer L's): where the update is made. Until
+        then the screen shows the weights before it, so the update phases before it, and
+        predict mode's questions on any of them, are not answered on screen already."""
+        return max(i for i, p in enumerate(self.phases) if p.kind == "update")
 
     def advance(self) -> bool:
         """Move to the next phase; False when the walk is already at its last phase."""
@@ -103,7 +105,7 @@ class PhaseWalk:
     @property
     def needs_update(self) -> bool:
         """The phase on screen shows the update, and the Session has not made it yet."""
-        return self.index >= self.first_update and not self.applied
+        return self.index >= self.last_update and not self.applied
 
     def example_in_view(self) -> int | None:
         """The example whose values the network view shows: the one being walked, or after
