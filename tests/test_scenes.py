@@ -786,3 +786,27 @@ def test_a_scenes_notes_over_its_panels_cover_the_right_hand_one_whole(lesson):
             assert notes.region.x <= right.region.x and notes.region.right == 80
 
     run(scenario())
+
+
+def test_a_preset_is_named_only_from_the_start_it_is_named_for():
+    """The presets name what their γ does from x = 4: chosen from x = 1, "diverge" converges,
+    and the panel gives the γ alone (and says why); the cap's panel says ascent."""
+
+    async def scenario():
+        app = lesson_app("descent")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            await pilot.press(*["left"] * 12, "p", "p", "p", "p", "e")
+            assert screen.preset == "diverge" and not screen.result.diverged
+            info = str(screen.info())
+            assert "γ 0.07" in info and "(diverge)" not in info
+            assert "named for x = 4" in screen.message
+            await pilot.press(*["right"] * 12, "p", "p", "p", "p")  # x = 4 again
+            await pilot.pause()
+            assert screen.starts["quartic"][0] == 4.0 and "(diverge)" in str(screen.info())
+            await pilot.press("f", "f")  # bowl, cap
+            await pilot.pause()
+            assert screen.query_one("#descent-info").border_title == "gradient ascent"
+
+    run(scenario())

@@ -276,7 +276,9 @@ class DescentScreen(SceneScreen):
             self._draw_surface()
         else:
             self.query_one(QuarticPlot).show(self.result.path[:, 0], self.k)
-        self.query_one("#descent-info", Static).update(self.info())
+        info = self.query_one("#descent-info", Static)
+        info.border_title = "gradient ascent" if self.function == "cap" else "gradient descent"
+        info.update(self.info())
 
     def _draw_surface(self) -> None:
         heatmap = self.query_one(Heatmap)
@@ -306,8 +308,13 @@ class DescentScreen(SceneScreen):
         styles = descent_styles(self.app.current_theme.dark)
         text = Text()
         what = "ascent" if self.function == "cap" else "descent"
-        preset = f" ({self.preset})" if self.preset and self.function == "quartic" else ""
-        text.append(f"gradient {what}, γ {self.gamma:g}{preset}\n", "bold")
+        # A preset names what its γ does from the tutorial's start (x = 4): from another,
+        # "diverge" may converge, and the name is left out.
+        named = self.function == "quartic" and self.starts["quartic"][0] == QUARTIC_START
+        preset = f" ({self.preset})" if self.preset and named else ""
+        # "descent", not "gradient descent": the panel's title says that, and at 80
+        # columns "γ 0.055 (oscillate)" wrapped and pushed the keys' line out of the panel.
+        text.append(f"{what}, γ {self.gamma:g}{preset}\n", "bold")
         text.append(f"stop when a step <= {self.precision:g}\n")
         text.append(f"step {k} of {result.steps}" + ("  RUNNING" if self.running else "") + "\n\n")
         point = result.path[k]
@@ -410,6 +417,8 @@ class DescentScreen(SceneScreen):
             else names[0]
         )
         self.gammas["quartic"] = DESCENT_PRESETS[self.preset]
+        if self.starts["quartic"][0] != QUARTIC_START:
+            self.tell(f"the presets are named for x = {QUARTIC_START:g}: from here, γ alone")
         self.compute()
 
     def action_function(self) -> None:
