@@ -710,3 +710,17 @@ def test_the_loss_plots_ticks_tell_a_plateaus_losses_apart():
     assert tick_labels([0.01, 0.1, 1.0]) == ["0.01", "0.1", "1"]
     labels = tick_labels([0.2499985, 0.2499975, 0.2499965])
     assert len(set(labels)) == 3 and all(len(label) == 8 for label in labels)  # 6 digits
+
+
+def test_the_regime_names_no_axis():
+    """lambda's direction may be the surface's x or its y (the valley's 50 is y): the
+    regime line's words name neither."""
+    import re
+
+    from tui_backprop.core.config import OPTIMIZERS, UpdateRule
+    from tui_backprop.teach.race import regime_of
+
+    for optimizer in OPTIMIZERS:
+        for alpha, lam in ((0.01, 50.0), (0.02, 50.0), (1.0, -4e-6), (0.1, 2.0), (0.04, 50)):
+            words = regime_of(UpdateRule(alpha=alpha, optimizer=optimizer), lam)
+            assert not re.search(r"\b[xy]\b", words), words

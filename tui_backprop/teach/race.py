@@ -549,20 +549,21 @@ def _rate_text(rate: float) -> str:
 
 def regime_of(rule: UpdateRule, lam: float) -> str:
     """In words, short enough for one line at 80 columns: what ``rule`` does on
-    f = (lam/2) x^2, lam the curvature :func:`curvature` found."""
+    f = (lam/2) x^2, lam the curvature :func:`curvature` found, along its direction (the
+    words name no axis: the surfaces' own are called x and y, and lam's may be either)."""
     name = rule.optimizer
     if name not in LINEAR_RULES:
-        return f"no fixed rate: d is g over {ADAPTIVE_SCALE[name]}, not linear in x"
+        return f"no fixed rate: d is g over {ADAPTIVE_SCALE[name]}, not a multiple of it"
     rate = float(linear_rate(name, rule.alpha, rule.momentum, lam))
     shown = _rate_text(rate)
     if lam < 0:
-        return f"λ < 0, concave at ○: no bowl; |x| ×({shown}) a step"
+        return f"concave at ○ (λ < 0), no bowl: away ×({shown}) a step"
     if rate > 1.0 + 1e-12:
         return f"rate {shown} per step > 1: diverges"
     if rate >= 1.0 - 1e-12:
         return "rate 1 per step: neither converges nor diverges"
     if rate < ZERO_RATE:
-        return "rate ≈ 0: x is at the minimum within two steps"
+        return "rate ≈ 0: at the minimum along λ's direction in two steps"
     trace, det = characteristic(name, rule.alpha * lam, rule.momentum)
     if trace * trace < 4.0 * det:
         return f"rate {shown} per step: rings (complex roots, {RING_MODULUS[name]})"
