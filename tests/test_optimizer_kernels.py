@@ -437,3 +437,21 @@ def test_the_last_change_stays_the_one_made_when_the_rules_numbers_change(optimi
     session.run_batches(1)
     made = (session.network.params - before)[: again.size].reshape(again.shape)
     np.testing.assert_allclose(session.snapshot().weight_changes[1], made, rtol=1e-9, atol=1e-15)
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_the_last_change_stays_when_the_optimizer_changes_its_state_from_zero(optimizer):
+    """O starts the new optimizer's state from zero, but the weights did move at the last
+    update: the change shown stays that one until the next update."""
+    problem = make_problem("xor")
+    spec = NetworkSpec.build(2, (3,), 1)
+    session = Session(spec, problem.X, problem.Y, TrainingConfig(seed=0, optimizer=optimizer))
+    session.run_batches(2)
+    before = session.network.params.copy()
+    session.run_batches(1)
+    made = (session.network.params - before)[:6].reshape(3, 2)
+    other = "sgd" if optimizer != "sgd" else "adam"
+    session.rule = UpdateRule(alpha=0.05, optimizer=other)
+    shown = session.snapshot().weight_changes[1]
+    assert np.abs(shown).max() > 0.0
+    np.testing.assert_allclose(shown, made, rtol=1e-9, atol=1e-15)

@@ -98,8 +98,9 @@ class Session:
         self._state, self._data = self._packed.state, self._packed.data
         self.X, self.Y = self._packed.X, self._packed.Y
         self._rule = settings.rule
-        #: (updates, rule) when the rule changed since the last update (``rule``'s setter).
-        self._rule_of_last_update: tuple[int, UpdateRule] | None = None
+        #: (updates, the last update's change d, flat) when the rule changed since that
+        #: update (``rule``'s setter); the Snapshot shows it until the next.
+        self._change_made: tuple[int, Floats] | None = None
         self._momentum_path = momentum_path(self._rule)
         self._single_step: Callable[..., Any] | None = None
         self._packed.set_rule(self._rule)
@@ -216,14 +217,15 @@ class Session:
         if not isinstance(rule, UpdateRule):
             raise TypeError(f"an update rule must be an UpdateRule, got {rule!r}")
         rule = rule.rule  # the rule alone, of a TrainingConfig too
+        if self._change_made is None or self._change_made[0] != self.updates:
+            # The last change shown is the one the last update made, until the next one:
+            # worked out now, with the rule that made it (adam's from m, s and t with its
+            # alpha and betas), before another optimizer's state starts from zero.
+            net = self.network
+            made = last_change(self._rule, net.velocity, net.second, self.optimizer_steps)
+            self._change_made = (self.updates, made)
         if rule.optimizer != self._rule.optimizer:
             self.network.clear_state()
-            self._rule_of_last_update = None
-        elif self._rule_of_last_update is None or self._rule_of_last_update[0] != self.updates:
-            # The state keeps what this rule's update made of it: the last change shown is
-            # worked out with the rule that update used (adam's, from m, s and t with its
-            # alpha and betas), until the next update.
-            self._rule_of_last_update = (self.updates, self._rule)
         self._rule = rule
         self._momentum_path = momentum_path(rule)
         self._single_step = None
@@ -362,7 +364,7 @@ class Session:
         self.examples_seen = 0
         self._partial_cost = 0.0  # summed cost of the current epoch so far
         self.last_example = None  # the example whose z, a, delta are in net
-        self._rule_of_last_update = None  # no update yet: no last change
+        self._change_made = None  # no update yet: no last change
         self._packed.drop_pending()  # epochs of the old run not yet recorded: dropped
         self._history.clear()
         self.diverged = False
@@ -389,7 +391,7 @@ class Session:
         """Back to ``point`` (taken from this Session, since its last reseed)."""
         self._buffer[...] = point.buffer  # with the rule's state, second and t
         self._packed.restore(point.step_state)  # with the rule's numbers the kernels read
-        self._rule_of_last_update = None  # the point's state, made with its rule
+        self._change_made = None  # the point's state, made with its rule
         if point.rule is not None:
             self._rule = point.rule
             self._momentum_path = momentum_path(point.rule)
@@ -755,9 +757,11 @@ class Session:
             delta.append(net.layer_values(net.delta, m).copy())
         loss = self._recent_loss()
         epochs, losses = self.history.points()
-        made = self._rule_of_last_update
-        rule = made[1] if made is not None and made[0] == self.updates else self._rule
-        changes = last_change(rule, net.velocity, net.second, self.optimizer_steps)
+        made = self._change_made
+        if made is not None and made[0] == self.updates:
+            changes = made[1].copy()
+        else:
+            changes = last_change(self._rule, net.velocity, net.second, self.optimizer_steps)
         weight_changes, bias_changes = net.layer_views(changes)
         return Snapshot(
             spec=self.spec,
