@@ -543,3 +543,21 @@ def test_a_nodes_gradients_stand_at_one_indent_its_z_and_a_at_two():
             assert grads and all(line.startswith("  dC/d") for line in grads), lines
 
     run(scenario())
+
+
+def test_a_setting_changed_under_a_walk_says_the_walk_ended():
+    async def scenario():
+        app = xor_app(settings=TrainingConfig(seed=0, batch_size=2))
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.press("s", "s", "s")
+            assert app.walk is not None
+            await pilot.press("plus")
+            await pilot.pause()
+            assert app.walk is None and "alpha" in app.message
+            assert "s explains the new one" in app.message
+            await pilot.press("s")
+            assert app.walk is not None and app.walk.index == 0
+            await pilot.press("n")  # n ends a walk by updating, as it says: no note
+            assert "s explains" not in app.message
+
+    run(scenario())

@@ -142,10 +142,18 @@ class TeachingMixin(AppHost):
     def _drop_stale_walk(self, snap: Snapshot) -> None:
         """Another key changed the network or its next update: the walk no longer applies."""
         if self.walk is not None and _state_key(snap) != self._walk_key:
+            walked = self.walk
             self.walk = None
             if self.panel == PHASE:
                 self.panel = SELECT
                 self._ensure_cursor(snap)
+                # A setting changed under the walk (+, m, O: no update ran): it explained
+                # an update that will not be made; said, not left to be noticed. (n, e and
+                # space end a walk by making updates, as they say.)
+                same_update = self._walk_key[2] == snap.updates and not walked.applied
+                if same_update and snap.seed == self._walk_key[0]:
+                    note = "the walk's update changed: s explains the new one"
+                    self.message = f"{self.message} · {note}" if self.message else note
 
     def _ensure_cursor(self, snap: Snapshot) -> None:
         if self.cursor is None:
