@@ -559,6 +559,11 @@ def test_parenthesis_keys_page_the_weights_sideways_and_the_borders_name_the_key
                 await pilot.press("left_parenthesis")
             assert rendered(app, WeightsView) == before
             assert "no more columns to the left" in rendered(app, StatusLine)
+            await pilot.press("right_parenthesis")  # it moves: the note, now untrue, goes
+            assert "no more" not in rendered(app, StatusLine)
+            for _ in range(10):
+                await pilot.press("right_square_bracket")
+            assert "weights: no more lines below" in rendered(app, StatusLine)
 
     run(scenario())
 

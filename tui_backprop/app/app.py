@@ -548,12 +548,20 @@ class BackpropApp(
         self.draw(snap, force=True)
 
     def action_page_weights(self, pages: int) -> None:
-        self.query_one(WeightsView).page(pages)
+        moved = self.query_one(WeightsView).page(pages)
+        self._paged("lines " + ("below" if pages > 0 else "above"), moved)
 
     def action_page_weight_columns(self, pages: int) -> None:
-        if not self.query_one(WeightsView).page_columns(pages):
-            way = "right" if pages > 0 else "left"
-            self.say(f"weights: no more columns to the {way}")
+        moved = self.query_one(WeightsView).page_columns(pages)
+        self._paged("columns to the " + ("right" if pages > 0 else "left"), moved)
+
+    def _paged(self, way: str, moved: bool) -> None:
+        """Say when a page key found nothing more that way; once it moves, such a note
+        (now untrue) goes."""
+        if not moved:
+            self.say(f"weights: no more {way}")
+        elif self.message.startswith("weights: no more"):
+            self.say("")
 
     def action_page_examples(self, pages: int) -> None:
         self.query_one(ExamplesView).page(pages)

@@ -150,8 +150,9 @@ class TeachingMixin(AppHost):
                 # A setting changed under the walk (+, m, O: no update ran): it explained
                 # an update that will not be made; said, not left to be noticed. (n, e and
                 # space end a walk by making updates, as they say.)
-                same_update = self._walk_key[2] == snap.updates and not walked.applied
-                if same_update and snap.seed == self._walk_key[0]:
+                key = self._walk_key
+                same = key is not None and key[0] == snap.seed and key[2] == snap.updates
+                if same and not walked.applied:
                     note = "the walk's update changed: s explains the new one"
                     self.message = f"{self.message} · {note}" if self.message else note
 

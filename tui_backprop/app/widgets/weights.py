@@ -298,10 +298,12 @@ class WeightsView(ChangedLines, Widget):
             return 0, 0
         return self.shown.start, self.total - self.shown.stop
 
-    def page(self, pages: int) -> None:
-        """Move ``pages`` pages down (negative: up)."""
+    def page(self, pages: int) -> bool:
+        """Move ``pages`` pages down (negative: up); False if there was no more that way."""
+        before = self.shown
         self.first = max(0, self.first + pages * max(2, len(self.shown) - 1))
-        self._draw()
+        self._draw()  # which keeps first on the last page
+        return self.shown != before
 
     def show_layer(self, m: int) -> None:
         """Page so that W^m's header is the panel's first line (as far as the last page
