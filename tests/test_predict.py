@@ -336,3 +336,20 @@ def test_a_question_on_w_after_the_update_finds_only_the_old_w_on_screen():
             assert f"{answer:+.3f}" not in panel and f"{before:+.3f}" in panel
 
     asyncio.run(scenario())
+
+
+def test_a_question_on_a_batchs_update_names_the_batch():
+    async def scenario() -> None:
+        app = xor_app(settings=TrainingConfig(seed=0, batch_size=2))
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.press("p")
+            while True:
+                await pilot.press("s")
+                if isinstance(app.screen, QuestionScreen) and "after" in app.screen.label:
+                    break
+                if isinstance(app.screen, QuestionScreen):
+                    await pilot.press("escape")
+                assert not app.walk.at_end, "no update question came"
+            assert app.screen.example.startswith("batch of 2: examples ")
+
+    asyncio.run(scenario())

@@ -24,7 +24,13 @@ from .background import in_background
 from .host import AppHost
 from .screens.gradcheck import GradCheckScreen, gradcheck_text
 from .screens.question import QuestionScreen
-from .widgets.explain_panel import ExplainPanel, example_text, phase_text, selection_text
+from .widgets.explain_panel import (
+    ExplainPanel,
+    batch_text,
+    example_text,
+    phase_text,
+    selection_text,
+)
 from .widgets.formatting import screen_notation
 from .widgets.output_map import OutputView
 from .widgets.weights import WeightsView
@@ -245,7 +251,13 @@ class TeachingMixin(AppHost):
             self._reveal(walk, new, snap, keep_message=True)
 
         phase = walk.phases[target]
-        example = phase.example if phase.example is not None else walk.explanation.examples[0]
+        examples = walk.explanation.examples
+        if phase.example is not None or len(examples) == 1:
+            # The network may still show the example before (a new update's first question
+            # comes before its phase is shown): the one asked about, in words.
+            about = example_text(snap, examples[0] if phase.example is None else phase.example)
+        else:  # the batch's mean and update: the whole batch's
+            about = batch_text(examples)
         weights = self.query_one(WeightsView)
         layer = _weights_used(phase)
         if layer is not None and weights.display:
@@ -255,9 +267,7 @@ class TeachingMixin(AppHost):
                 phase.title,
                 screen_notation(question.label),
                 self._score_text(),
-                # The network may still show the example before (a new update's first
-                # question comes before its phase is shown): the one asked about, in words.
-                example_text(snap, example),
+                about,
             ),
             answered,
         )

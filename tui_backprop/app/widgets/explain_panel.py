@@ -83,14 +83,16 @@ def _lines(text: Text, lines: list[str], continued: bool = True) -> None:
             text.append(("  " if i == 0 or not continued else "      ") + part + "\n")
 
 
+def batch_text(examples: list[int]) -> str:
+    """ "batch of 2: examples 3, 1" for a batch's 0-based example indices."""
+    return f"batch of {len(examples)}: examples " + ", ".join(str(k + 1) for k in examples)
+
+
 def phase_text(walk: PhaseWalk, snap: Snapshot) -> Text:
     """The phase on screen: where it is in the walk, its formula, its numbers."""
     phase = walk.phase
     examples = walk.explanation.examples
-    if len(examples) == 1:
-        which = example_text(snap, examples[0])
-    else:
-        which = f"batch of {len(examples)}: examples " + ", ".join(str(k + 1) for k in examples)
+    which = example_text(snap, examples[0]) if len(examples) == 1 else batch_text(examples)
     text = NotationText()
     text.append(
         f"update {walk.update_number} · {which} · phase {walk.index + 1} of {len(walk.phases)}\n",
