@@ -810,3 +810,23 @@ def test_a_preset_is_named_only_from_the_start_it_is_named_for():
             assert screen.query_one("#descent-info").border_title == "gradient ascent"
 
     run(scenario())
+
+
+@pytest.mark.parametrize("lesson", ["xor-221", "descent"])
+def test_notes_beside_the_panels_end_above_the_footer(lesson):
+    """Docked beside the panels at 160x45, the notes stop above the footer's line, their
+    bottom border whole (they ran under it)."""
+    from textual.widgets import Footer
+
+    from tui_backprop.app.widgets.notes import NotesPanel
+
+    async def scenario():
+        app = lesson_app(lesson)
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.pause()
+            notes = app.screen.query_one(NotesPanel)
+            assert notes.has_class("-shown") and notes.has_class("-beside")
+            footer = app.screen.query_one(Footer)
+            assert notes.region.bottom <= footer.region.y
+
+    run(scenario())

@@ -97,8 +97,10 @@ class NotesPanel(VerticalScroll):
         self.set_class(not beside, "-overlay")
         if beside:
             self.styles.clear_rule("offset")
-            self.styles.clear_rule("height")
             self.styles.clear_rule("width")
+            # Above the footer: docked at the screen's full height, its bottom border
+            # was under the footer's line.
+            self.styles.height = max(3, height - 1)
         else:
             self.styles.width = own
             self.styles.offset = (max(0, width - own), 0)
