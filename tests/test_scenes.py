@@ -812,6 +812,23 @@ def test_a_preset_is_named_only_from_the_start_it_is_named_for():
     run(scenario())
 
 
+def test_the_race_notes_at_80_columns_cover_the_scene_not_half_its_table():
+    from tui_backprop.app.widgets.notes import NotesPanel
+
+    async def scenario():
+        app = lesson_app("race")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            notes = app.screen.query_one(NotesPanel)
+            if not notes.has_class("-shown"):
+                await pilot.press("t")
+            await pilot.pause()
+            table = app.screen.query_one("#race-table")
+            assert notes.region.x == 0 and notes.region.right >= table.region.right
+
+    run(scenario())
+
+
 @pytest.mark.parametrize("lesson", ["xor-221", "descent"])
 def test_notes_beside_the_panels_end_above_the_footer(lesson):
     """Docked beside the panels at 160x45, the notes stop above the footer's line, their

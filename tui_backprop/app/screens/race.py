@@ -306,6 +306,9 @@ class RaceScreen(SceneScreen):
         height: 1fr;
     }
     """
+    # The racers' table spans the width under the maps: notes over half of it cut its
+    # numbers ("loss 0."), so floating they cover the scene whole.
+    NOTES_OVERLAY_SHARE = 1.0
     BINDINGS = [
         Binding("space", "toggle_run", "run/pause", tooltip="run or pause the race"),
         Binding("n", "step", "step", tooltip="one step of every racer, together"),

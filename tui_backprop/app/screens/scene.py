@@ -136,10 +136,16 @@ class SceneScreen(Screen[None]):
                     "(it carries on when the terminal grows; esc goes back)"
                 )
 
+    #: Floating over the scene, the share of its width the notes cover: its right-hand
+    #: panel whole (a scene whose lower panel spans the width covers it all: ``RaceScreen``).
+    NOTES_OVERLAY_SHARE = SCENE_OVERLAY_SHARE
+
     def notes_panel(self) -> NotesPanel:
         # A scene's plot and side panel read from 80 columns: beside the notes from there.
         return NotesPanel(
-            beside_width=SCENE_MIN_SIZE[0], overlay_share=SCENE_OVERLAY_SHARE, id="scene-notes"
+            beside_width=SCENE_MIN_SIZE[0],
+            overlay_share=self.NOTES_OVERLAY_SHARE,
+            id="scene-notes",
         )
 
     def show_notes(self) -> None:
