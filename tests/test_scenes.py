@@ -765,22 +765,29 @@ def test_a_point_above_the_quartics_plot_is_an_arrow_at_its_edge():
     run(scenario())
 
 
+async def notes_shown(app, pilot):
+    """The scene's notes panel, shown (t, at a width that starts with it hidden)."""
+    from tui_backprop.app.widgets.notes import NotesPanel
+
+    await pilot.pause()
+    notes = app.screen.query_one(NotesPanel)
+    if not notes.has_class("-shown"):
+        await pilot.press("t")
+    await pilot.pause()
+    assert notes.has_class("-shown")
+    return notes
+
+
 @pytest.mark.parametrize("lesson", ["descent", "landscape", "restarts"])  # side by side
 def test_a_scenes_notes_over_its_panels_cover_the_right_hand_one_whole(lesson):
     """At 80x24 the notes float over the scene: over its right-hand panel whole, not its
     middle, where the panel's line starts showed beside them ('│ grad│')."""
     from textual.containers import Horizontal
 
-    from tui_backprop.app.widgets.notes import NotesPanel
-
     async def scenario():
         app = lesson_app(lesson)
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
-            notes = app.screen.query_one(NotesPanel)
-            if not notes.has_class("-shown"):
-                await pilot.press("t")
-            await pilot.pause()
+            notes = await notes_shown(app, pilot)
             row = app.screen.query_one(Horizontal)
             right = [w for w in row.children if w.display][-1]
             assert notes.region.x <= right.region.x and notes.region.right == 80
@@ -813,16 +820,11 @@ def test_a_preset_is_named_only_from_the_start_it_is_named_for():
 
 
 def test_the_race_notes_at_80_columns_cover_the_scene_not_half_its_table():
-    from tui_backprop.app.widgets.notes import NotesPanel
 
     async def scenario():
         app = lesson_app("race")
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
-            notes = app.screen.query_one(NotesPanel)
-            if not notes.has_class("-shown"):
-                await pilot.press("t")
-            await pilot.pause()
+            notes = await notes_shown(app, pilot)
             table = app.screen.query_one("#race-table")
             assert notes.region.x == 0 and notes.region.right >= table.region.right
 
