@@ -72,10 +72,11 @@ def status_text(
     # The setup's longest form that fits: a long rule's settings at 80 columns cut the
     # seed (what makes a run go the same way again) unless the gaps narrow, and then
     # "online", the default, goes.
+    rule, seed = rule_text(snap), f"seed {snap.seed}"  # once a frame, not once a form
     forms = (
-        f"  {rule_text(snap)}  {batch}  seed {snap.seed}",
-        f" {rule_text(snap)} {batch} seed {snap.seed}",
-        f" {rule_text(snap)}{'' if snap.batch_size == 1 else f' {batch}'} seed {snap.seed}",
+        f"  {rule}  {batch}  {seed}",
+        f" {rule} {batch} {seed}",
+        f" {rule}{'' if snap.batch_size == 1 else f' {batch}'} {seed}",
     )
     head = Text.assemble((f"{snap.problem} ", "bold"), f"{spec.label} {acts} {spec.cost}")
     tail = next((f for f in forms if width is None or head.cell_len + len(f) <= width), forms[-1])
