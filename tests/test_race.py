@@ -724,3 +724,39 @@ def test_the_regime_names_no_axis():
         for alpha, lam in ((0.01, 50.0), (0.02, 50.0), (1.0, -4e-6), (0.1, 2.0), (0.04, 50)):
             words = regime_of(UpdateRule(alpha=alpha, optimizer=optimizer), lam)
             assert not re.search(r"\b[xy]\b", words), words
+
+
+def test_the_racers_table_keeps_its_height_and_the_map_its_size_as_the_numbers_change():
+    """At 80x24, every optimizer racing and selected in turn, from step 0 on: the step
+    formula is two lines whatever its numbers, so the table never grows a line and the map
+    above it is never sampled again at another size (its scale would change)."""
+
+    async def scenario():
+        app = lesson_app("race")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, RaceScreen)
+            for name in OPTIMIZERS:  # every racer in
+                if name not in screen.active:
+                    screen.selected = name
+                    screen.action_toggle_racer()
+            await pilot.pause()
+            table = screen.query_one("#race-table")
+            heatmap = screen.query_one(RaceMap)
+            sizes = {(table.size.height, heatmap.size)}
+            width = table.content_region.width
+            for _ in OPTIMIZERS:
+                for _ in range(3):
+                    await pilot.press("n")
+                    await pilot.pause()
+                    sizes.add((table.size.height, heatmap.size))
+                    lines = str(table.render()).splitlines()
+                    assert all(len(line) <= width for line in lines), lines
+                await pilot.press("down")
+                await pilot.pause()
+                sizes.add((table.size.height, heatmap.size))
+            assert len(screen.race.racers) == len(OPTIMIZERS)
+            assert len(sizes) == 1, sizes
+
+    run(scenario())

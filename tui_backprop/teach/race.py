@@ -452,33 +452,36 @@ def _vec(values: Floats, digits: int = 4) -> str:
 
 
 def step_formula(racer: Racer) -> str:
-    """The racer's last step as its rule writes it, with the numbers plugged in."""
+    """The racer's last step as its rule writes it, then the numbers, on two lines whatever
+    the numbers (the racers' table keeps its height from step to step, and the map above it
+    its size): the rule and its formula; d and g (adam: m^, sqrt(s^), d). Each line fits
+    76 columns (the table at 80) for a surface of two parameters."""
     rule, g, d = racer.rule, racer.grad, racer.change
     name = rule.optimizer
     if g is None or d is None:
-        return f"{name}: no step yet"
+        return f"{name}: no step yet\n"
     a = f"α {rule.alpha:g}"
-    size = float(np.max(np.abs(d)))
+    numbers = f"d = {_vec(d)}   g = {_vec(g, 3)}"
     if name == "sgd":
-        return f"sgd: d = -α g = -{rule.alpha:g}·{_vec(g)} = {_vec(d)}"
+        return f"sgd ({a}): d = -α g\nd = -{rule.alpha:g}·{_vec(g, 3)} = {_vec(d)}"
     if name in ("momentum", "nesterov"):
         head = "v ← μv - αg, d = v" if name == "momentum" else "v ← μv - αg, d = μv - αg"
-        return f"{name} ({a}, μ {rule.momentum:g}): {head} = {_vec(d)}  (g {_vec(g, 3)})"
+        return f"{name} ({a}, μ {rule.momentum:g}): {head}\n{numbers}"
     if name == "adagrad":
-        return f"adagrad ({a}): G ← G + g², d = -αg/(√G+ε) = {_vec(d)}  (|d| ≤ α)"
+        return f"adagrad ({a}): G ← G + g², d = -αg/(√G+ε), so |d| ≤ α\n{numbers}"
     if name == "rmsprop":
-        return f"rmsprop ({a}, ρ {rule.rho:g}): d = -αg/(√s+ε) = {_vec(d)}  (g {_vec(g, 3)})"
+        return f"rmsprop ({a}, ρ {rule.rho:g}): s ← ρs + (1-ρ)g², d = -αg/(√s+ε)\n{numbers}"
     t = racer.state.t
-    m_hat, s_hat = corrected_moments(rule, racer.state.velocity, racer.state.second, t)
     if t == 1:
         return (
-            f"adam t=1: m̂ = g, ŝ = g², so d = -αg/(|g|+ε) = {_vec(d)}: "
-            f"α = {rule.alpha:g} a parameter whatever |g|, unless |g| is near ε {rule.eps:g} "
-            f"(g {_vec(g, 2)})"
+            f"adam t=1: m̂ = g, ŝ = g², d = -αg/(|g|+ε), |d| = α unless |g| ≈ ε {rule.eps:g}"
+            f"\n{numbers}"
         )
+    m_hat, s_hat = corrected_moments(rule, racer.state.velocity, racer.state.second, t)
+    size = float(np.max(np.abs(d)))
     return (
-        f"adam t={t}: m̂ {_vec(m_hat, 3)}, √ŝ {_vec(np.sqrt(s_hat), 3)}, "
-        f"d = -αm̂/(√ŝ+ε) = {_vec(d)}, |d| max {size:.3g} ≤~ α {rule.alpha:g}"
+        f"adam t={t}: m̂ = {_vec(m_hat, 3)}, √ŝ = {_vec(np.sqrt(s_hat), 3)}\n"
+        f"d = -αm̂/(√ŝ+ε) = {_vec(d)}: |d| max {size:.3g} ≤~ α {rule.alpha:g}"
     )
 
 

@@ -590,7 +590,9 @@ class RaceScreen(SceneScreen):
         legend_line.update(text)
 
     def table(self) -> Text:
-        """One line per optimizer (racing or not), then the selected one's last step."""
+        """One line per optimizer (racing or not), the selected one's last step (two lines,
+        ``step_formula``) and its regime: as many lines whatever the numbers, so that the
+        map above keeps its size from one step to the next."""
         race = self.race
         state = "RUNNING" if self.running else "FINISHED" if race.finished else "PAUSED"
         text = Text()
@@ -621,7 +623,7 @@ class RaceScreen(SceneScreen):
         if selected is not None:
             text.append(step_formula(selected))
         else:
-            text.append(f"{self.selected} is not racing: x adds it", "dim")
+            text.append(f"{self.selected} is not racing: x adds it\n", "dim")
         rule = self.rules[self.selected]
         text.append(f"\nregime ({rule.optimizer}): {regime_of(rule, self.lam)}")
         return text
