@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 import pytest
+from rich.cells import cell_len
 
 from tests.test_colour import forced_mode  # noqa: F401 - a fixture
 from tests.test_keys import MAIN_KEYS, screen_keys, session_state
@@ -758,5 +759,36 @@ def test_the_racers_table_keeps_its_height_and_the_map_its_size_as_the_numbers_c
                 sizes.add((table.size.height, heatmap.size))
             assert len(screen.race.racers) == len(OPTIMIZERS)
             assert len(sizes) == 1, sizes
+
+    run(scenario())
+
+
+def test_every_surfaces_map_title_gives_its_axes_and_range_whole_at_160x45():
+    """f through every surface at 160x45 (the map beside the loss plot and the regime map):
+    the map's border keeps the axes and their range whole (the surface's name goes first
+    when the border is too short for both), and the table's first line names the
+    surface."""
+
+    async def scenario():
+        app = lesson_app("race")
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, RaceScreen)
+            seen = set()
+            for _ in screen.surfaces:
+                await pilot.pause()
+                screen.draw()
+                surface = screen.surface
+                first_line = str(screen.query_one("#race-table").render()).splitlines()[0]
+                assert f"on {surface.name} (f: next surface)" in first_line
+                box = screen.query_one("#race-map-box")
+                title = str(box.border_title)
+                if surface.dims == 2:
+                    assert title.endswith(f"{surface.lo:g}..{surface.hi:g}"), title
+                    assert cell_len(title) <= box.size.width - 4, title
+                seen.add(surface.name)
+                await pilot.press("f")
+            assert "not-cross-entropy" in seen and len(seen) == len(screen.surfaces)
 
     run(scenario())

@@ -17,6 +17,7 @@ import dataclasses
 import math
 
 import numpy as np
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
@@ -526,7 +527,11 @@ class RaceScreen(SceneScreen):
         heatmap = self.query_one(RaceMap)
         box = self.query_one("#race-map-box")
         first, second = (parameter_name(name) for name in surface.names)
-        box.border_title = f"{surface.name}: {map_axes(first, second, surface.lo, surface.hi)}"
+        axes = map_axes(first, second, surface.lo, surface.hi)
+        # The axes and their range before the surface's name, which the table's first line
+        # gives too: a border cuts a title too long for it at its end.
+        title = f"{surface.name}: {axes}"
+        box.border_title = title if cell_len(title) <= box.size.width - 4 else axes
         box.border_subtitle = f"{START} start  X now  x trail"
         grid = self.grids.get(self.surface_name)
         legend_line = self.query_one("#race-map-legend", Static)
@@ -597,7 +602,8 @@ class RaceScreen(SceneScreen):
         state = "RUNNING" if self.running else "FINISHED" if race.finished else "PAUSED"
         text = Text()
         text.append(f"{state} ", "bold")
-        text.append(f"step {race.steps} of {race.max_steps}  {self.speed}/frame\n")
+        text.append(f"step {race.steps} of {race.max_steps}  {self.speed}/frame  ")
+        text.append(f"on {self.surface.name} (f: next surface)\n")
         by_name = {r.optimizer: r for r in race.racers}
         for name in OPTIMIZERS:
             rule = self.rules[name]
