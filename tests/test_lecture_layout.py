@@ -335,6 +335,39 @@ def test_every_weights_page_starts_with_its_matrix_header_and_the_pages_cover_ev
     assert seen == set(range(total))
 
 
+@pytest.mark.parametrize(
+    "sizes, width, height",
+    [((2, 16, 16, 1), 60, 9), ((2, 32, 1), 120, 9), ((2, 3, 1), 60, 5), ((2, 24, 1), 60, 23)],
+)
+def test_a_page_inside_a_matrix_says_which_of_its_rows_it_shows(sizes, width, height):
+    """Paged with ] from the top, a page that starts inside W^m repeats its header with the
+    rows it shows ("W¹ rows 4–7", per group when its rows are flowed side by side, "b¹ rows
+    4–7" after a single group): the rows named are exactly those whose values are on the
+    page."""
+    from tests.test_network_view import random_snapshot
+    from tui_backprop.app.widgets.weights import _place, weights_lines, weights_text
+
+    snap = random_snapshot(*sizes)
+    W = layer_arrays(snap.weights)
+    first, repeated = 0, 0
+    for _ in range(100):
+        text, shown, total = weights_text(snap, width=width, height=height, first=first)
+        lines = text.plain.splitlines()
+        layer, index = _place(weights_lines(snap, width, height)[0], shown.start)
+        if index > 0:
+            repeated += 1
+            named: set[int] = set()
+            for a, b in re.findall(r"rows? (\d+)(?:–(\d+))?", lines[0]):
+                named.update(range(int(a), int(b or a) + 1))
+            cells = [" ".join(f"{signed(x):>7}" for x in row[:2]) for row in W[layer.m]]
+            on_page = {i + 1 for i, row in enumerate(cells) for line in lines[1:] if row in line}
+            assert named == on_page, (lines[0], sorted(on_page))
+        if shown.stop == total:
+            break
+        first = shown.start + max(2, len(shown) - 1)  # as WeightsView.page(1) moves
+    assert repeated
+
+
 @pytest.mark.parametrize("sizes", [(1, 24, 1), (2, 32, 1), (2, 3, 1)])
 def test_a_flowed_matrix_keeps_its_columns_under_its_headers(sizes):
     """However long the header of a continued group ("W¹ rows 13–24"), each group's

@@ -122,8 +122,19 @@ def lay_out(snap: Snapshot, width: int, height: int, first_col: int = 0) -> list
     return layers
 
 
-def _line(snap: Snapshot, layer: Layer, index: int, arrays: tuple, dark: bool = True) -> Text:
-    """Line ``index`` of a layer's lines: 0 the header, then value and change lines."""
+def _line(
+    snap: Snapshot,
+    layer: Layer,
+    index: int,
+    arrays: tuple,
+    dark: bool = True,
+    page_rows: tuple[int, int] | None = None,
+) -> Text:
+    """Line ``index`` of a layer's lines: 0 the header, then value and change lines.
+
+    ``page_rows`` (lo, hi), for the header a page repeats when it starts inside the matrix:
+    the page shows rows lo..hi (0-based) of each group, and the header says which (a
+    single group after b's header, as a group after the first says its rows)."""
     weights, weight_changes, biases, bias_changes = arrays
     m, bias = layer.m, snap.spec.bias
     line = Text()
@@ -133,7 +144,13 @@ def _line(snap: Snapshot, layer: Layer, index: int, arrays: tuple, dark: bool = 
             line.append(GROUP_GAP)
         if index == 0:
             last = min(layer.rows, first + layer.per_group)
-            size = f" {layer.rows}×{layer.cols}" if g == 0 else _rows(first + 1, last)
+            continued = g > 0
+            if page_rows is not None and layer.groups > 1:
+                first, last = first + page_rows[0], min(last, first + page_rows[1] + 1)
+                continued = True
+                if first >= last:  # the group's last rows are above this page
+                    continue
+            size = _rows(first + 1, last) if continued else f" {layer.rows}×{layer.cols}"
             if g == 0 and layer.shown_cols < layer.cols:
                 start = layer.col_start
                 size += f" cols {start + 1}–{start + layer.shown_cols}"
@@ -144,6 +161,9 @@ def _line(snap: Snapshot, layer: Layer, index: int, arrays: tuple, dark: bool = 
                 line.append(BIAS_GAP)
                 line.append(f"b{sup(m)}", style="bold")
                 line.append(" " * (CELL - len(f"b{sup(m)}")))
+            if page_rows is not None and layer.groups == 1:
+                lo, hi = page_rows
+                line.append(_rows(lo + 1, min(layer.rows, hi + 1)), style="dim")
             continue
         i = first + (index - 1) // 2
         as_change = (index - 1) % 2 == 1
@@ -210,6 +230,9 @@ def weights_text(
     index = _place(layers, first)[1]
     if index > 0 and index % 2 == 0:  # a change line: start at its row's value line
         first -= 1
+    if _place(layers, first)[1] == 1:
+        # A matrix's first row: from its header, the same lines as its repeat would show.
+        first -= 1
     layer, index = _place(layers, first)
     # A page that starts inside a matrix first repeats its header: which matrix, which
     # columns. It takes one of the page's lines.
@@ -219,7 +242,12 @@ def weights_text(
         layer_arrays(values)
         for values in (snap.weights, snap.weight_changes, snap.biases, snap.bias_changes)
     )
-    lines: list[Text] = [_line(snap, layer, 0, arrays, dark)] if repeat else []
+    lines: list[Text] = []
+    if repeat:
+        # The rows of each group this page shows of the matrix it starts in.
+        last_index = min(layer.lines - 1, index + len(shown) - 1)
+        page_rows = ((index - 1) // 2, (last_index - 1) // 2)
+        lines.append(_line(snap, layer, 0, arrays, dark, page_rows))
     start = 0
     for layer in layers:
         for index in range(layer.lines):
