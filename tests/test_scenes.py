@@ -18,6 +18,7 @@ from tui_backprop.app.screens.descent import SURFACE_RANGE, DescentScreen
 from tui_backprop.app.screens.landscape import LandscapeScreen
 from tui_backprop.app.screens.race import RaceScreen
 from tui_backprop.app.screens.restarts import RestartsScreen
+from tui_backprop.app.screens.scene import SceneScreen
 from tui_backprop.app.widgets.heatmap import sample
 from tui_backprop.app.widgets.notes import NotesPanel
 from tui_backprop.cli.commands.tui import build_config
@@ -847,5 +848,39 @@ def test_notes_beside_the_panels_end_above_the_footer(lesson):
             assert notes.has_class("-shown") and notes.has_class("-beside")
             footer = app.screen.query_one(Footer)
             assert notes.region.bottom <= footer.region.y
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("lesson", ["descent", "race", "restarts", "landscape"])
+def test_pgdn_scrolls_a_scenes_notes_whatever_has_the_focus_and_help_says_so(lesson):
+    """At 80x24 the notes float over the scene, longer than its height: pgdn and pgup
+    scroll them (in the race, where ↑ ↓ select racers, and in the restarts, whose seed list
+    has the focus and pages with them too), help lists the keys, and with the notes hidden
+    pgdn says how to show them."""
+    from tui_backprop.app.screens.help import help_rows
+
+    async def scenario():
+        app = lesson_app(lesson)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, SceneScreen)
+            panel = screen.query_one(NotesPanel)
+            assert dict(help_rows(screen))["pgup / pgdn"] == "scroll the lesson's notes"
+            if not panel.has_class("-shown"):
+                await pilot.press("pagedown")
+                assert "t shows them" in screen.message
+                await pilot.press("t")
+            await pilot.pause()
+            assert panel.max_scroll_y > 0
+            if lesson == "restarts":
+                assert isinstance(app.focused, OptionList)
+            await pilot.press("pagedown")
+            await pilot.pause()
+            assert panel.scroll_y > 0
+            await pilot.press("pageup")
+            await pilot.pause()
+            assert panel.scroll_y == 0
 
     run(scenario())

@@ -33,6 +33,8 @@ JOINED = {
     "app.select('previous')": None,
     "app.scroll_explain(-1)": ("pgup / pgdn", "scroll the explain panel"),
     "app.scroll_explain(1)": None,
+    "scroll_notes(-1)": ("pgup / pgdn", "scroll the lesson's notes"),
+    "scroll_notes(1)": None,
     "choose_seed(1)": ("↑ / ↓, enter", "choose a seed in the restarts' list; enter opens it"),
     "choose_seed(-1)": None,
 }

@@ -73,6 +73,11 @@ class SceneScreen(Screen[None]):
         # The app's ? again, here, so that the footer shows it among the first: at 80
         # columns a scene's keys run past the footer's end, where the app's would be.
         Binding("question_mark", "help", "help", key_display="?", tooltip="this screen's keys"),
+        # The notes scroll with these keys themselves when focused; bound here first
+        # (priority), so that they scroll them whatever has the focus (the restarts' seed
+        # list has them too), and the help names them.
+        Binding("pageup", "scroll_notes(-1)", "notes up", show=False, priority=True),
+        Binding("pagedown", "scroll_notes(1)", "notes down", show=False, priority=True),
     ]
 
     def __init__(self, lesson: Lesson | None = None) -> None:
@@ -161,6 +166,17 @@ class SceneScreen(Screen[None]):
             self.tell("this scene has no lecture notes (open it as a lesson)", timeout=5)
             return
         panel.toggle()
+
+    def action_scroll_notes(self, pages: int) -> None:
+        panel = self.query_one(NotesPanel)
+        if not panel.has_notes:
+            self.tell("this scene has no lecture notes (open it as a lesson)", timeout=5)
+        elif not panel.has_class("-shown"):
+            self.tell("the notes are hidden: t shows them")
+        elif pages > 0:
+            panel.scroll_page_down()
+        else:
+            panel.scroll_page_up()
 
     def action_close(self) -> None:
         self.dismiss(None)
