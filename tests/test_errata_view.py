@@ -21,8 +21,8 @@ from tui_backprop.teach.errata import tutorial_cost
 
 
 def _row(text: str, label: str) -> tuple[float, float]:
-    """The two numbers of the runs table's row ``label``."""
-    match = re.search(rf"^  {re.escape(label)}\s+(\S+)\s+(\S+)$", text, re.M)
+    """The first two numbers (as written, this lesson) of the runs table's row ``label``."""
+    match = re.search(rf"^  {re.escape(label)}\s+(\S+)\s+(\S+)(\s+\S+)?$", text, re.M)
     assert match, f"no row {label!r} in:\n{text}"
     return float(match[1].rstrip("%")), float(match[2].rstrip("%"))
 
@@ -93,6 +93,41 @@ def test_xor_231_errata_runs_from_the_same_draw():
         assert shown_written == pytest.approx(written.outputs[k, 0], abs=1e-6)
         assert shown_lesson == pytest.approx(lesson_outputs[k, 0], abs=1e-6)
     assert "delta3 = a3 - y" in text
+
+
+def test_xor_231_errata_adds_the_squared_error_run_its_text_states():
+    """The code and the lesson both train cross-entropy (their columns agree); the third
+    column is the tutorial's code with the squared error's delta, from the same draw."""
+    text = _errata_text("xor-231")
+    net = build_setup(load_lesson("xor-231").run).session.network
+    stated = tutorials.xor_231_as_written(net.weights(), net.biases(), squared_error_delta=True)
+    assert re.search(r"as written\s+this lesson\s+its text", text)
+    for k, label in enumerate(["a(0,0)", "a(0,1)", "a(1,0)", "a(1,1)"]):
+        row = re.search(rf"^  {re.escape(label)}\s+(\S+)\s+(\S+)\s+(\S+)$", text, re.M)
+        assert row, text
+        assert float(row[1]) == pytest.approx(float(row[2]), abs=1e-6)
+        assert float(row[3]) == pytest.approx(stated.outputs[k, 0], abs=1e-6)
+        assert abs(float(row[3]) - float(row[1])) > 0.1  # a run of its own, stuck near 0.5
+    loss = re.search(r"^  loss\s+\S+\s+\S+\s+(\S+)$", text, re.M)
+    assert loss and float(loss[1]) == pytest.approx(stated.final_loss, rel=1e-7)
+
+
+@pytest.mark.parametrize("name", ["neuron", "not"])
+def test_a_convention_is_labelled_its_way_and_this_apps_not_tutorial_and_correct(name):
+    """A convention is right both ways, and its step row uses the mended gradient: neither
+    side is labelled as the tutorial's code or as the correct one; the slips are."""
+    text = _errata_text(name)
+    blocks = re.split(r"\n(?=slip: |convention: )", text)
+    conventions = [b for b in blocks if b.startswith("convention: ")]
+    slips = [b for b in blocks if b.startswith("slip: ")]
+    assert conventions and slips
+    for block in conventions:
+        assert "  its way  " in block and "  this app  " in block, block
+        assert "  tutorial  " not in block and "  correct   " not in block, block
+    step = [b for b in conventions if b.startswith("convention: the step")]
+    assert step and "not what its code steps" in step[0]
+    for block in slips:
+        assert "  tutorial  " in block and "  correct   " in block, block
 
 
 def test_xor_221_counts_the_seeds_that_learn(monkeypatch):

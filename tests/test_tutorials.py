@@ -232,7 +232,7 @@ def test_the_step_rows_make_the_same_step_on_both_sides(lesson):
     start and after some training."""
     from tui_backprop.teach.errata import CONVENTION, NEURON, NOT, Weights
 
-    [step] = [d for d in {"neuron": NEURON, "not": NOT}[lesson] if d.where == "the step"]
+    [step] = [d for d in {"neuron": NEURON, "not": NOT}[lesson] if d.where.startswith("the step")]
     assert step.kind == CONVENTION and step.evaluate is not None
     setup = build_setup(load_lesson(lesson).run)
     session = setup.session

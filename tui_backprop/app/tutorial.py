@@ -39,12 +39,25 @@ def compare_runs(
     session = setup.session
     assert session is not None
     net, bias = session.network, setup.spec.bias
-    written = tutorials.run_as_written(name, net.weights(), net.biases() if bias else None)
+    # Copies, from before the lesson's run: where every run compared starts.
+    start_weights, start_biases = net.weights(), net.biases() if bias else None
+    written = tutorials.run_as_written(name, start_weights, start_biases)
     session.run_epochs(setup.settings.epochs)
     X, Y = setup.problem.X, setup.problem.Y
     state = Weights(net.weights(), net.biases() if bias else None, X, Y)
     outcomes = errata.compare_runs(name, written, state)
     runs = RunsCompared(setup.settings.epochs, outcomes, X, [written.outputs, state.output()])
+    if name == "xor-231":
+        # The code and the lesson train cross-entropy alike: the third run is the squared
+        # error its text states, from the same start.
+        assert start_biases is not None
+        text = tutorials.xor_231_as_written(start_weights, start_biases, squared_error_delta=True)
+        text_state = Weights(text.weights, text.biases, X, Y)
+        return dataclasses.replace(
+            runs,
+            outcomes=[*outcomes, errata.outcome(name, "its text", text_state)],
+            outputs=[*runs.outputs, text.outputs],
+        )
     if name != "xor-221":
         return runs
     threshold, _ = RestartsConfig().threshold_for(setup.spec.cost)

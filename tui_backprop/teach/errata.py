@@ -163,11 +163,12 @@ NEURON = (
     ),
     Difference(
         CONVENTION,
-        "the step",
-        "alpha 0.5 x (2/m) sum (a - y) a (1 - a) x",
-        "alpha 1.0 x (1/m) sum (a - y) a (1 - a) x",
+        "the step, its gradient mended (not what its code steps)",
+        "alpha 0.5 x (2/m) sum (a - y) a (1 - a) x, on its cost",
+        "alpha 1.0 x (1/m) sum (a - y) a (1 - a) x, on this app's",
         "this app's cost, half the tutorial's, has half its gradient: alpha 1.0 on it "
-        "makes the step alpha 0.5 makes on the tutorial's cost",
+        "makes the step alpha 0.5 makes on the tutorial's cost, once its gradient has "
+        "the factors the slip above leaves out",
         _step(tutorials.NEURON_ALPHA, 1.0),
     ),
 )
@@ -179,16 +180,16 @@ NOT = (
         "np.sum(X[:,0] * delta.T) = sum(x) sum(delta)",
         "dC/dw = sum delta x",
         "with np.matrix, * of a column and a row is their outer product, so w gets the "
-        "bias's step sum(delta) and w - b never changes",
+        "bias's step sum(delta) (costD1, which is the bias's) and w - b never changes",
         _not_weight_gradient,
     ),
     Difference(
         CONVENTION,
-        "the step",
-        "alpha 0.05 x sum of the 2 gradients",
-        "alpha 0.1 x mean of the 2 gradients",
+        "the step, its gradient mended (not what its code steps)",
+        "alpha 0.05 x sum of the 2 gradients delta x",
+        "alpha 0.1 x mean of the 2 gradients delta x",
         "the tutorial sums the examples' gradients, this app averages them: alpha 0.1 "
-        "makes the same step",
+        "makes the step alpha 0.05 makes once w's gradient is sum delta x",
         _step(tutorials.NOT_ALPHA, 0.1),
     ),
 )

@@ -225,7 +225,10 @@ def not_as_written(epochs: int = NOT_EPOCHS, theta0: Sequence[float] = NOT_THETA
 
 @_with_matrices
 def xor_231_as_written(
-    weights: Sequence[Floats], biases: Sequence[Floats], epochs: int = XOR_231_EPOCHS
+    weights: Sequence[Floats],
+    biases: Sequence[Floats],
+    epochs: int = XOR_231_EPOCHS,
+    squared_error_delta: bool = False,
 ) -> WrittenRun:
     """XOR with a 2-3-1 sigmoid network, full batch, alpha 0.1, from W^1 (3, 2), b^1 (3,),
     W^2 (1, 3), b^2 (1,).
@@ -233,7 +236,8 @@ def xor_231_as_written(
     Its theta^m is [W^m | b^m] (bias column last) and a^{m-1} gets a trailing 1. Per example
     its code takes ``delta3 = a3 - y``, the cross-entropy delta, while its cost is the
     squared error, whose delta is (a3 - y) a3 (1 - a3); it sums the gradients over the
-    examples and steps by ``(1/m) * alpha * theta_grad``.
+    examples and steps by ``(1/m) * alpha * theta_grad``. ``squared_error_delta`` runs the
+    code with that delta instead: what its text states, the slip mended.
     """
     X = _matrix(XOR_INPUTS)
     y = _matrix([[t] for t in XOR_TARGETS])
@@ -258,6 +262,8 @@ def xor_231_as_written(
         for i in range(m):
             a1, z2, a2, a3 = fp(X[i])
             delta3 = a3 - y[i]
+            if squared_error_delta:
+                delta3 = np.multiply(delta3, np.multiply(a3, 1 - a3))
             s2 = _sigmoid(z2)
             delta2 = np.multiply(delta3 * theta2[:, :-1], np.multiply(s2, 1 - s2))
             theta2_grad = theta2_grad + delta3.T * a2

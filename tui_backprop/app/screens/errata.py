@@ -54,9 +54,12 @@ def _difference(text: Text, difference: Difference, state: Weights | DescentPoin
     written = correct = None
     if difference.evaluate is not None and state is not None:
         written, correct = difference.evaluate(state)
+    # A convention is right both ways: its sides are the tutorial's way and this app's.
+    slip = difference.kind == errata.SLIP
+    labels = ("tutorial", "correct ") if slip else ("its way ", "this app")
     for label, formula, values in (
-        ("tutorial", difference.written, written),
-        ("correct ", difference.correct, correct),
+        (labels[0], difference.written, written),
+        (labels[1], difference.correct, correct),
     ):
         text.append(f"  {label}  ", style="dim")
         text.append(formula)
@@ -85,26 +88,33 @@ def _parameters(outcome: Outcome) -> list[float]:
 
 
 def runs_text(name: str, runs: RunsCompared) -> Text:
-    """Both runs' ends side by side, in the tutorial's cost."""
-    written, lesson = runs.outcomes
+    """The runs' ends side by side (as written, this lesson, and for xor-231 the squared
+    error its text states), in the tutorial's cost."""
+    outcomes = runs.outcomes
     cost = tutorials.SECOND_COST if name == "xor-221" else tutorials.FIRST_COST
     text = Text()
     text.append(f"after {runs.epochs} epochs, in the tutorial's cost {cost}:\n", style="bold")
-    text.append(f"  {'':<12}{'as written':>16}{'this lesson':>16}\n", style="dim")
-    rows: list[tuple[str, str, str]] = []
-    if len(_parameters(written)) <= 4:
-        names = _parameter_names(written.weights, written.biases)
-        rows += [
-            (label, f"{a:+.8g}", f"{b:+.8g}")
-            for label, a, b in zip(names, _parameters(written), _parameters(lesson), strict=True)
-        ]
+    heads = "".join(f"{outcome.label:>16}" for outcome in outcomes)
+    text.append(f"  {'':<12}{heads}\n", style="dim")
+    rows: list[tuple[str, list[str]]] = []
+    if len(_parameters(outcomes[0])) <= 4:
+        names = _parameter_names(outcomes[0].weights, outcomes[0].biases)
+        values = [_parameters(outcome) for outcome in outcomes]
+        rows += [(label, [f"{v[i]:+.8g}" for v in values]) for i, label in enumerate(names)]
     for k, x in enumerate(runs.inputs):
         label = "a(" + ",".join(f"{v:g}" for v in x) + ")"
-        rows.append((label, f"{runs.outputs[0][k, 0]:.6f}", f"{runs.outputs[1][k, 0]:.6f}"))
-    rows.append(("loss", f"{written.loss:.8g}", f"{lesson.loss:.8g}"))
-    rows.append(("accuracy", f"{written.accuracy:.0%}", f"{lesson.accuracy:.0%}"))
-    for label, a, b in rows:
-        text.append(f"  {label:<12}{a:>16}{b:>16}\n")
+        rows.append((label, [f"{out[k, 0]:.6f}" for out in runs.outputs]))
+    rows.append(("loss", [f"{outcome.loss:.8g}" for outcome in outcomes]))
+    rows.append(("accuracy", [f"{outcome.accuracy:.0%}" for outcome in outcomes]))
+    for label, cells in rows:
+        text.append(f"  {label:<12}{''.join(f'{cell:>16}' for cell in cells)}\n")
+    if name == "xor-231":
+        text.append(
+            "\nAs written and this lesson agree: both train cross-entropy (its delta3 = a3 -"
+            " y). Its text states the squared error: that run, delta3 = (a3 - y) a3 (1 - a3),"
+            " from the same start, is its text's column.\n",
+            style="bold",
+        )
     if runs.learned is not None:
         text.append(
             f"\nThe tutorial's table is one draw. Of seeds 0-{runs.seeds - 1}, "
