@@ -884,3 +884,24 @@ def test_pgdn_scrolls_a_scenes_notes_whatever_has_the_focus_and_help_says_so(les
             assert panel.scroll_y == 0
 
     run(scenario())
+
+
+def test_a_lessons_list_items_start_lines_of_their_own_in_the_notes():
+    """xor-221's slips are a list in its file: on screen at 160x45 each item starts a line
+    with its "- ", its wrapped lines joined to it, not run into the text before it."""
+
+    async def scenario():
+        app = lesson_app("xor-221")
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.pause()
+            panel = app.query_one("#notes", NotesPanel)
+            assert panel.has_class("-shown")
+            lines = [
+                line.strip() for line in str(panel.query_one("#notes-text").render()).splitlines()
+            ]
+            items = [line for line in lines if line.startswith("- ")]
+            assert len(items) == 4, lines
+            assert items[0].startswith("- its printed XOR table")
+            assert any("1/(1+e^{-z})" in line for line in lines)  # a formula kept whole
+
+    run(scenario())

@@ -23,12 +23,22 @@ SCENE_OVERLAY_SHARE = 0.5
 
 def reflow(notes: str) -> str:
     """Paragraphs (separated by blank lines) with their lines joined, so the panel wraps
-    them to its own width."""
-    paragraphs = [
-        " ".join(line.strip() for line in block.splitlines() if line.strip())
-        for block in notes.strip().split("\n\n")
-    ]
-    return "\n\n".join(p for p in paragraphs if p)
+    them to its own width; a line that starts with "- " starts a list item on a line of
+    its own (the lines after it, up to the next item, join it)."""
+    paragraphs = []
+    for block in notes.strip().split("\n\n"):
+        lines: list[str] = []
+        for line in block.splitlines():
+            text = line.strip()
+            if not text:
+                continue
+            if lines and not text.startswith("- "):
+                lines[-1] += " " + text
+            else:
+                lines.append(text)
+        if lines:
+            paragraphs.append("\n".join(lines))
+    return "\n\n".join(paragraphs)
 
 
 class NotesPanel(VerticalScroll):
