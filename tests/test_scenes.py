@@ -905,3 +905,22 @@ def test_a_lessons_list_items_start_lines_of_their_own_in_the_notes():
             assert any("1/(1+e^{-z})" in line for line in lines)  # a formula kept whole
 
     run(scenario())
+
+
+def test_pgdn_in_the_network_view_scrolls_the_notes_while_the_explain_panel_is_closed():
+    """The neuron lesson's notes run past 160x45: pgdn scrolls them (the explain panel is
+    closed), and the help says pgup / pgdn do that."""
+    from tui_backprop.app.screens.help import help_rows
+
+    async def scenario():
+        app = lesson_app("neuron")
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.pause()
+            panel = app.query_one("#notes", NotesPanel)
+            assert panel.has_class("-shown") and panel.max_scroll_y > 0
+            assert "the notes" in dict(help_rows(app.screen))["pgup / pgdn"]
+            await pilot.press("pagedown")
+            await pilot.pause()
+            assert panel.scroll_y > 0
+
+    run(scenario())

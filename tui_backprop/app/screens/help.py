@@ -31,7 +31,10 @@ JOINED = {
     "app.select('right')": None,
     "app.select('next')": None,
     "app.select('previous')": None,
-    "app.scroll_explain(-1)": ("pgup / pgdn", "scroll the explain panel"),
+    "app.scroll_explain(-1)": (
+        "pgup / pgdn",
+        "scroll the explain panel (the notes when it is closed)",
+    ),
     "app.scroll_explain(1)": None,
     "scroll_notes(-1)": ("pgup / pgdn", "scroll the lesson's notes"),
     "scroll_notes(1)": None,
