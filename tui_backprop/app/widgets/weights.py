@@ -107,9 +107,12 @@ def lay_out(snap: Snapshot, width: int, height: int, first_col: int = 0) -> list
         groups = 1
         if 1 + 2 * rows > room:  # too tall in one column: flow its rows side by side
             # Wide enough for every continuation header and a space before the "│": none
-            # is wider than "rows N-1–N" (a group of one row is headed "row N").
+            # is wider than "rows N-1–N" (a group of one row is headed "row N"). A page
+            # that starts inside the matrix repeats its header so, "W¹ rows 4–7", too.
             header = len(f"W{sup(m)}{_rows(rows - 1, rows)}") + 1
             flowed = max(block, header)
+            if flowed + bias_width <= width:
+                block = flowed
             side_by_side = (width + len(GROUP_GAP)) // (flowed + bias_width + len(GROUP_GAP))
             needed = math.ceil(rows / max(1, (room - 1) // 2))  # a header, then 2 per row
             groups = max(1, min(rows, side_by_side, needed))
@@ -133,8 +136,8 @@ def _line(
     """Line ``index`` of a layer's lines: 0 the header, then value and change lines.
 
     ``page_rows`` (lo, hi), for the header a page repeats when it starts inside the matrix:
-    the page shows rows lo..hi (0-based) of each group, and the header says which (a
-    single group after b's header, as a group after the first says its rows)."""
+    the page shows rows lo..hi (0-based) of each group, and each group's header says which,
+    as a group after the first says its rows ("W¹ rows 4–7")."""
     weights, weight_changes, biases, bias_changes = arrays
     m, bias = layer.m, snap.spec.bias
     line = Text()
@@ -145,7 +148,7 @@ def _line(
         if index == 0:
             last = min(layer.rows, first + layer.per_group)
             continued = g > 0
-            if page_rows is not None and layer.groups > 1:
+            if page_rows is not None:
                 first, last = first + page_rows[0], min(last, first + page_rows[1] + 1)
                 continued = True
                 if first >= last:  # the group's last rows are above this page
@@ -161,9 +164,6 @@ def _line(
                 line.append(BIAS_GAP)
                 line.append(f"b{sup(m)}", style="bold")
                 line.append(" " * (CELL - len(f"b{sup(m)}")))
-            if page_rows is not None and layer.groups == 1:
-                lo, hi = page_rows
-                line.append(_rows(lo + 1, min(layer.rows, hi + 1)), style="dim")
             continue
         i = first + (index - 1) // 2
         as_change = (index - 1) % 2 == 1
