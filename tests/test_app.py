@@ -301,6 +301,19 @@ def test_speed_keys():
     run(scenario())
 
 
+def test_speed_keys_at_either_end_say_they_change_nothing():
+    async def scenario():
+        app = xor_app(speed=FULL_SPEED)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("greater_than_sign")
+            assert app.runner.speed == FULL_SPEED and "already full speed" in app.message
+            for _ in range(len(SPEEDS) + 1):
+                await pilot.press("less_than_sign")
+            assert app.runner.speed == SPEEDS[0] and "already the slowest" in app.message
+
+    run(scenario())
+
+
 def test_l_toggles_the_log_scale():
     async def scenario():
         app = xor_app()

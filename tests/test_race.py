@@ -792,3 +792,71 @@ def test_every_surfaces_map_title_gives_its_axes_and_range_whole_at_160x45():
             assert "not-cross-entropy" in seen and len(seen) == len(screen.surfaces)
 
     run(scenario())
+
+
+def test_v_at_a_width_that_shows_both_panels_is_off_the_footer_and_says_why():
+    """From WIDE columns the loss plot and the regime map both show: v has nothing to swap,
+    leaves the footer and the help, and says so; narrower, it swaps them."""
+    from tui_backprop.app.screens.help import help_rows
+    from tui_backprop.app.screens.race import WIDE
+
+    async def scenario():
+        app = lesson_app("race")
+        async with app.run_test(size=(WIDE + 20, 45)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, RaceScreen)
+            assert "v" not in dict(help_rows(screen))
+            assert "regime map" not in str(screen.query_one("Footer").render())
+            shown = [b.binding.action for b in screen.active_bindings.values() if b.binding.show]
+            assert "view" not in shown and "toggle_run" in shown
+            await pilot.press("v")
+            assert not screen.show_regime and "both show" in screen.message
+            await pilot.resize_terminal(100, 30)
+            await pilot.pause()
+            assert "v" in dict(help_rows(screen))
+            await pilot.press("v")
+            assert screen.show_regime
+
+    run(scenario())
+
+
+def test_the_racers_losses_line_up_whatever_their_size():
+    """Six digits of a loss can be 11 characters (0.000512326): the d after it starts in
+    one column on every racer's line."""
+
+    async def scenario():
+        app = lesson_app("race")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, RaceScreen)
+            for name in OPTIMIZERS:
+                if name not in screen.active:
+                    screen.selected = name
+                    screen.action_toggle_racer()
+            for _ in range(screen.race.max_steps):  # until a loss takes 11 characters
+                screen.race.step(1)
+                lines = [line for line in screen.table().plain.splitlines() if " loss " in line]
+                losses = [line.split(" loss ")[1].split()[0] for line in lines]
+                if max(len(loss) for loss in losses) == 11:
+                    break
+            assert max(len(loss) for loss in losses) == 11, losses
+            assert len({line.index(" d (") for line in lines}) == 1, lines
+
+    run(scenario())
+
+
+def test_a_scenes_speed_keys_name_the_speed_and_say_when_it_cannot_change():
+    async def scenario():
+        app = lesson_app("race")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, RaceScreen) and screen.speed == 1
+            await pilot.press("less_than_sign")
+            assert screen.speed == 1 and screen.message == "already the slowest: 1 step per frame"
+            await pilot.press("greater_than_sign")
+            assert screen.speed == 2 and screen.message == "2 steps per frame"
+
+    run(scenario())

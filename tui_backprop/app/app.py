@@ -792,6 +792,7 @@ class BackpropApp(
     def action_faster(self) -> None:
         speed = self.runner.speed
         if speed == FULL_SPEED:
+            self.say("already full speed: every update the machine can make, a frame at a time")
             return
         following = [s for s in SPEEDS if s > speed]
         self._set_speed(following[0] if following else FULL_SPEED)
@@ -804,6 +805,8 @@ class BackpropApp(
         earlier = [s for s in SPEEDS if s < speed]
         if earlier:
             self._set_speed(earlier[-1])
+        else:
+            self.say(f"already the slowest: {speed} update a frame (n steps one at a time)")
 
     def action_log_scale(self) -> None:
         self.log_scale = not self.log_scale

@@ -337,6 +337,4 @@ class LandscapeScreen(SceneScreen):
         )
 
     def action_speed(self, direction: int) -> None:
-        index = SPEEDS.index(self.speed) if self.speed in SPEEDS else 2
-        self.speed = SPEEDS[max(0, min(len(SPEEDS) - 1, index + direction))]
-        self.tell(f"{self.speed} updates per frame", timeout=2)
+        self.speed = self.step_speed(self.speed, SPEEDS, direction, "update")

@@ -321,6 +321,8 @@ class RaceScreen(SceneScreen):
             "regime map",
             tooltip="the loss plot or the (α, μ) regime map (narrow widths)",
         ),
+        # From WIDE columns both show, and v has nothing to swap: it says so (check_action).
+        Binding("v", "both_shown", "both shown", show=False, system=True),
         # Before the notes panel's scrolling (it scrolls with pgup/pgdn and the mouse).
         Binding(
             "up",
@@ -478,12 +480,21 @@ class RaceScreen(SceneScreen):
         if not self.step_mode:
             self._timer = self.set_interval(1 / FPS, self._tick, pause=True)
         self.set_class(self.app.size.width >= WIDE, "-wide")
+        self.refresh_bindings()
         self.compute_map()
         self.call_after_refresh(self.draw)
 
     def on_resize(self) -> None:
         self.set_class(self.app.size.width >= WIDE, "-wide")
+        self.refresh_bindings()  # v swaps the panels only where one hides the other
         self.call_after_refresh(self.draw)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "view":
+            return not self.has_class("-wide")
+        if action == "both_shown":
+            return self.has_class("-wide")
+        return True
 
     def compute_map(self) -> None:
         """The surface's cost grid: at once in step mode, else in a thread (a network's
@@ -620,7 +631,7 @@ class RaceScreen(SceneScreen):
                 text.append(f"DIVERGED at step {racer.steps}\n", "bold reverse")
                 continue
             loss = racer.losses[-1]
-            text.append(f"loss {loss:<10.6g}")
+            text.append(f"loss {loss:<11.6g}")  # 6 digits: 0.000512326 is 11 wide
             if racer.change is not None:
                 step = ", ".join(f"{float(v):+.3g}" for v in racer.change)
                 text.append(f" d ({step})")
@@ -694,13 +705,14 @@ class RaceScreen(SceneScreen):
         self.restart()
         self.call_after_refresh(self.draw)  # a curve or a map: sized after a layout
 
+    def action_both_shown(self) -> None:
+        self.tell(f"the loss plot and the regime map both show from {WIDE} columns", timeout=3)
+
     def action_view(self) -> None:
         self.show_regime = not self.show_regime
         self.draw()
         self.call_after_refresh(self.draw)  # the panel shown has its size after a layout
 
     def action_speed(self, direction: int) -> None:
-        index = SPEEDS.index(self.speed) if self.speed in SPEEDS else 0
-        self.speed = SPEEDS[max(0, min(len(SPEEDS) - 1, index + direction))]
-        self.tell(f"{self.speed} steps per frame", timeout=2)
+        self.speed = self.step_speed(self.speed, SPEEDS, direction, "step")
         self.draw()

@@ -3,6 +3,8 @@ messages in the footer's line, and a too-small guard like the main view's."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual import events, on
 from textual.binding import Binding
 from textual.geometry import Size
@@ -166,6 +168,18 @@ class SceneScreen(Screen[None]):
             self.tell("this scene has no lecture notes (open it as a lesson)", timeout=5)
             return
         panel.toggle()
+
+    def step_speed(self, speed: int, speeds: Sequence[int], direction: int, unit: str) -> int:
+        """The speed (``unit``s per frame) one step along ``speeds`` from ``speed`` in
+        ``direction``, and says it: at either end, that it is already the fastest or the
+        slowest (the key changes nothing)."""
+        index = speeds.index(speed) if speed in speeds else 0
+        new = speeds[max(0, min(len(speeds) - 1, index + direction))]
+        words = f"{new} {unit}{'' if new == 1 else 's'} per frame"
+        if new == speed:
+            words = f"already the {'fastest' if direction > 0 else 'slowest'}: {words}"
+        self.tell(words, timeout=2)
+        return new
 
     def action_scroll_notes(self, pages: int) -> None:
         panel = self.query_one(NotesPanel)
