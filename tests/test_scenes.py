@@ -924,3 +924,56 @@ def test_pgdn_in_the_network_view_scrolls_the_notes_while_the_explain_panel_is_c
             assert panel.scroll_y > 0
 
     run(scenario())
+
+
+def test_escape_in_the_network_view_goes_back_to_the_restarts_a_seed_came_from():
+    """A seed opened from the restarts: the message and the footer say esc goes back; with
+    the explain panel open escape closes it first; then it brings the restarts back with
+    their result (not trained again), the seed list in focus."""
+
+    async def scenario():
+        app = lesson_app("restarts")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            restarts = app.screen
+            assert isinstance(restarts, RestartsScreen) and restarts.result is not None
+            result = restarts.result
+            await pilot.press("enter")  # the best seed
+            await pilot.pause()
+            assert not isinstance(app.screen, SceneScreen)
+            assert "esc: the restarts" in app.message
+            shown = [
+                b.binding.action for b in app.screen.active_bindings.values() if b.binding.show
+            ]
+            assert "app.back_to_scene" in shown
+            await pilot.press("s")  # the explain panel opens: escape is its first
+            await pilot.pause()
+            assert app.panel is not None
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.panel is None and not isinstance(app.screen, SceneScreen)
+            await pilot.press("escape")
+            await pilot.pause()
+            again = app.screen
+            assert isinstance(again, RestartsScreen) and again is not restarts
+            assert again.result is result
+            assert again.query_one(OptionList).option_count > 0
+
+    run(scenario())
+
+
+def test_escape_in_the_network_view_of_an_ordinary_run_goes_nowhere():
+    from tests.test_app import xor_app
+
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("escape")
+            await pilot.pause()
+            assert len(app.screen_stack) == 1
+            shown = [
+                b.binding.action for b in app.screen.active_bindings.values() if b.binding.show
+            ]
+            assert "app.back_to_scene" not in shown
+
+    run(scenario())

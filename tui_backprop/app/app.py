@@ -834,6 +834,10 @@ class BackpropApp(
             return self.screen_stack[0].query_one(WeightsView).display
         if action == "page_examples":
             return not self.screen_stack[0].has_class("-compact")  # the table is hidden then
+        if action == "close_explain":
+            return self.panel is not None
+        if action == "back_to_scene":
+            return self.panel is None and self.back_to_scene is not None
         if action == "not_here":
             what = parameters[0]
             if what == "errata":

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from textual.app import App
+    from textual.screen import Screen
 
     from ..core.problems import Problem
     from ..core.session import Session
@@ -46,7 +47,12 @@ if TYPE_CHECKING:
 
         def restart_recording(self) -> None: ...
 
-        def open_config(self, config: AppConfig, message: str = "") -> None: ...
+        def open_config(
+            self,
+            config: AppConfig,
+            message: str = "",
+            back: Callable[[], Screen[None]] | None = None,
+        ) -> None: ...
 
         def prepare(self, session: Session) -> Session: ...
 

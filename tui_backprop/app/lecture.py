@@ -81,6 +81,13 @@ TEACHING_BINDINGS = [
     Binding(
         "escape", "app.close_explain", "close panel", show=False, tooltip="close the explain panel"
     ),
+    # With no panel to close, a seed opened from the restarts goes back to them.
+    Binding(
+        "escape",
+        "app.back_to_scene",
+        "back",
+        tooltip="back to the restarts scene this seed was opened from",
+    ),
     # Priority over the notes panel's own paging while the explain panel is open.
     Binding("pageup", "app.scroll_explain(-1)", "scroll the panel up", show=False, priority=True),
     Binding(
@@ -131,11 +138,24 @@ class TeachingMixin(AppHost):
     """Adds the teaching views to the app (which provides runner, draw, set_running: see
     :class:`.host.AppHost`)."""
 
+    _panel: str | None = None  # PHASE, SELECT or None (closed): see ``panel``
+
+    @property
+    def panel(self) -> str | None:
+        """The explain panel's content: PHASE, SELECT, or None (closed)."""
+        return self._panel
+
+    @panel.setter
+    def panel(self, panel: str | None) -> None:
+        if panel != self._panel:
+            self._panel = panel
+            self.refresh_bindings()  # escape closes the panel, or goes back to a scene
+
     def _init_teaching(self) -> None:
         self.walk: PhaseWalk | None = None
         self._walk_key: tuple | None = None
         self.cursor: Cursor | None = None
-        self.panel: str | None = None  # PHASE, SELECT or None (closed)
+        self._panel = None
         self.output_map = False
         self.history = ParameterHistory()
         self._next: tuple[tuple, Explanation] | None = None

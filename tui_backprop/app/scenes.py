@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from textual.screen import Screen
@@ -97,6 +97,13 @@ class SceneMixin(AppHost):
             if initially or lesson.scene == "network":
                 self.message = f"lesson {lesson.name}: t shows its notes"
 
+    def action_back_to_scene(self) -> None:
+        """Escape in the network view with no panel to close: back to the scene its
+        network came from (the restarts, with their result)."""
+        if self.back_to_scene is not None:
+            self.set_running(False)
+            self.push_screen(self.back_to_scene())
+
     def action_notes(self) -> None:
         from .widgets.notes import NotesPanel
 
@@ -130,18 +137,31 @@ class SceneMixin(AppHost):
             while len(self.screen_stack) > 1:
                 self.pop_screen()
             self.set_running(False)
+            self.back_to_scene = None
+            self.refresh_bindings()
         else:
             self.open_config(config, f"lesson {lesson.name}: {lesson.title}")
         screen = scene_screen(config)
         if screen is not None:
             self.push_screen(screen)
 
-    def open_config(self, config: AppConfig, message: str = "") -> None:
+    #: Makes the scene screen a network came from (a restarts' seed), which escape in the
+    #: network view goes back to; None for a network opened otherwise.
+    back_to_scene: Callable[[], Screen[None]] | None = None
+
+    def open_config(
+        self,
+        config: AppConfig,
+        message: str = "",
+        back: Callable[[], Screen[None]] | None = None,
+    ) -> None:
         """Show ``config``'s network in the main view (from its seed or initial weights),
-        closing any scene screen over it."""
+        closing any scene screen over it; ``back`` makes the scene it came from again."""
 
         while len(self.screen_stack) > 1:
             self.pop_screen()
+        self.back_to_scene = back
+        self.refresh_bindings()
         self.set_running(False)
         session = self.prepare(new_session(config))
         self.config = config

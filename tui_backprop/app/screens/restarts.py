@@ -134,8 +134,15 @@ class RestartsScreen(SceneScreen):
     ]
 
     def __init__(
-        self, lesson: Lesson | None, config: AppConfig, count: int, epochs: int, threshold: float
+        self,
+        lesson: Lesson | None,
+        config: AppConfig,
+        count: int,
+        epochs: int,
+        threshold: float,
+        result: RestartsResult | None = None,
     ) -> None:
+        """``result``: the restarts' result when known (shown at once, not trained again)."""
         super().__init__(lesson)
         self.config = config
         self.count = count
@@ -143,7 +150,7 @@ class RestartsScreen(SceneScreen):
         self.threshold = threshold
         #: Where the threshold comes from: "the lesson's" or "<cost>'s default" (from_config).
         self.threshold_source = "given"
-        self.result: RestartsResult | None = None
+        self.result: RestartsResult | None = result
 
     @classmethod
     def from_config(cls, config: AppConfig) -> RestartsScreen:
@@ -193,10 +200,21 @@ class RestartsScreen(SceneScreen):
             f"{self.epochs} epochs each ..."
         )
         self.show_notes()
-        if self.step_mode:
+        if self.result is not None:
+            self.show_result(self.result)
+        elif self.step_mode:
             self.show_result(self._train())
         else:
             self.train_in_background()
+
+    def again(self) -> RestartsScreen:
+        """A new screen of these restarts, with their result if it is known: where escape
+        in the network view goes back to from a seed opened here."""
+        screen = RestartsScreen(
+            self.lesson, self.config, self.count, self.epochs, self.threshold, self.result
+        )
+        screen.threshold_source = self.threshold_source
+        return screen
 
     def _train(
         self,
@@ -339,4 +357,8 @@ class RestartsScreen(SceneScreen):
                 loss = self.result.final_losses[hits[0]]
         note = f" (its final loss here: {loss_text(float(loss))})" if loss is not None else ""
         host = cast("AppHost", self.app)  # scenes are screens of BackpropApp
-        host.open_config(config, f"seed {seed}: space trains it to epoch {self.epochs}{note}")
+        host.open_config(
+            config,
+            f"seed {seed}: space trains it to epoch {self.epochs}{note}; esc: the restarts",
+            back=self.again,
+        )
