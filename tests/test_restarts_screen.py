@@ -120,3 +120,20 @@ def test_counts_are_whole_numbers_and_the_opened_seed_says_what_space_does():
             assert "e or space" not in app.message
 
     run(scenario())
+
+
+def test_the_restarts_lessons_notes_place_the_runs_where_the_histogram_has_them():
+    """The notes say the converged runs sit far left on the log10 axis, near -4, and the
+    stuck ones (about a quarter) between -2 and -1: so the lesson's own restarts do."""
+    lesson = load_lesson("restarts")
+    assert "log10 near -4" in lesson.notes and "log10 -2 to -1" in lesson.notes
+    setup = build_setup(lesson.run, make_session=False)
+    threshold, _ = lesson.restarts.threshold_for(setup.spec.cost)
+    result = train_restarts(
+        setup.spec, setup.problem.X, setup.problem.Y, setup.settings, lesson.restarts.count
+    )
+    logs = np.log10(result.final_losses)
+    converged = result.converged(threshold)
+    assert 0.2 <= 1 - converged.mean() <= 0.3  # about a quarter stuck
+    assert -4.5 < np.median(logs[converged]) < -3.5
+    assert np.all((logs[~converged] >= -2) & (logs[~converged] <= -1))
