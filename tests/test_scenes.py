@@ -497,6 +497,10 @@ def test_restarts_arrows_choose_a_seed_from_the_seed_box_too_and_help_says_so():
             assert isinstance(screen, RestartsScreen) and screen.result is not None
             rows = dict(help_rows(screen))
             assert "enter opens it" in rows["↑ / ↓, enter"]
+            # Textual's focus keys in this help's words, after the screen's own keys.
+            assert rows["tab / shift+tab"] == "move the focus to the next / previous box"
+            assert list(rows)[-2:] == ["tab / shift+tab", "ctrl+p"]
+            assert not any("Focus" in what for what in rows.values())
             options = screen.query_one(OptionList)
             await pilot.press("slash")  # the focus in the seed box
             assert options.highlighted == 0

@@ -38,6 +38,9 @@ JOINED = {
     "app.scroll_explain(1)": None,
     "scroll_notes(-1)": ("pgup / pgdn", "scroll the lesson's notes"),
     "scroll_notes(1)": None,
+    # Textual's own focus keys, in this help's words (shown where two widgets take keys).
+    "app.focus_next": ("tab / shift+tab", "move the focus to the next / previous box"),
+    "app.focus_previous": None,
     "choose_seed(1)": ("↑ / ↓, enter", "choose a seed in the restarts' list; enter opens it"),
     "choose_seed(-1)": None,
 }
@@ -105,6 +108,9 @@ def help_rows(screen: Screen) -> list[tuple[str, str]]:
             worded.add(action)
         index[action] = len(rows)
         rows.append((key_name(binding), what))
+    # Textual's focus keys come first in its bindings; here after the screen's own.
+    focus = JOINED["app.focus_next"]
+    rows = [row for row in rows if row != focus] + [row for row in rows if row == focus]
     rows.append(("ctrl+p", "command palette: this screen's commands by name, every lesson"))
     return rows
 
