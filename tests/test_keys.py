@@ -180,7 +180,7 @@ def test_help_on_a_scene_lists_the_scenes_keys(scene):
             # tab moves the focus only between two widgets or more (restarts: its seeds
             # and the seed box); elsewhere it does nothing, and the help does not offer it
             focusable = len(scene_screen.focus_chain)
-            assert ("Focus Next" in text) is (focusable > 1) and (focusable > 1) is (
+            assert ("move the focus" in text) is (focusable > 1) and (focusable > 1) is (
                 scene == "restarts"
             )
             await pilot.press("escape")
