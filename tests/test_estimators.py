@@ -232,6 +232,98 @@ def test_regressor_loss_curve_equals_scikit_learn():
     np.testing.assert_allclose(ours.predict(X), theirs.predict(X), rtol=1e-9, atol=1e-12)
 
 
+def _same_start_pair(regressor: bool, **settings):
+    """Ours and scikit-learn's sgd from the same weights, as the loss-curve tests above,
+    with their training history cleared: each has seen nothing yet."""
+    X, y = _data()
+    common = dict(
+        hidden_layer_sizes=(3,),
+        solver="sgd",
+        learning_rate_init=0.3,
+        momentum=0.9,
+        nesterovs_momentum=False,
+        alpha=0.0,
+        batch_size=4,
+        shuffle=False,
+        warm_start=True,
+        **settings,
+    )
+    activation = "tanh" if regressor else "logistic"
+    if regressor:
+        y = y.astype(float)
+        common["learning_rate_init"] = 0.05
+    coefs, intercepts = _start([(2, 3), (3, 1)])
+    Theirs, Ours = (
+        (MLPRegressor, BackpropRegressor) if regressor else (MLPClassifier, BackpropClassifier)
+    )
+    theirs = Theirs(activation=activation, learning_rate="constant", random_state=0, **common)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        theirs.set_params(max_iter=1).fit(X, y)  # builds its internals
+    theirs.set_params(max_iter=common.get("max_iter", 200))
+    theirs.coefs_ = [c.copy() for c in coefs]
+    theirs.intercepts_ = [b.copy() for b in intercepts]
+    theirs.loss_curve_, theirs.t_ = [], 0
+    theirs.best_loss_, theirs._no_improvement_count = np.inf, 0
+    ours = Ours(activation="sigmoid" if activation == "logistic" else activation, **common)
+    ours.coefs_ = [c.copy() for c in coefs]
+    ours.intercepts_ = [b.copy() for b in intercepts]
+    return X, y, ours, theirs
+
+
+def _history(model):
+    """(n_iter_, len(loss_curve_), t_); t_ None where the model has none."""
+    return model.n_iter_, len(model.loss_curve_), getattr(model, "t_", None)
+
+
+@pytest.mark.parametrize("regressor", [False, True], ids=["classifier", "regressor"])
+def test_warm_start_and_partial_fit_extend_the_history_as_scikit_learns(regressor):
+    """With warm_start, a second fit goes on with loss_curve_ and t_ (samples seen), and
+    n_iter_ counts that fit's epochs; partial_fit adds one epoch; a fit without warm_start
+    starts both afresh: each as scikit-learn's own estimators do."""
+    X, y, ours, theirs = _same_start_pair(regressor, max_iter=5, tol=0.0, n_iter_no_change=10_000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for model in (ours, theirs):
+            model.fit(X, y)
+            model.fit(X, y)
+        assert _history(ours) == _history(theirs) == (5, 10, 10 * len(X))
+        np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-9, atol=1e-12)
+        for model in (ours, theirs):
+            model.partial_fit(X, y)
+        assert _history(ours) == _history(theirs) == (1, 11, 11 * len(X))
+        np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-9, atol=1e-12)
+        for model in (ours, theirs):
+            model.set_params(warm_start=False, max_iter=3).fit(X, y)
+        assert _history(ours) == _history(theirs) == (3, 3, 3 * len(X))
+
+
+def test_warm_start_goes_on_with_the_stopping_rule_as_scikit_learns():
+    """The stopping rule's count carries over a warm start: a fit after one that stopped
+    runs a single epoch when that epoch does not improve either, as scikit-learn's."""
+    X, y, ours, theirs = _same_start_pair(False, max_iter=300, tol=1e-2, n_iter_no_change=2)
+    for model in (ours, theirs):
+        model.fit(X, y)
+    first = _history(theirs)
+    assert first[0] < 300  # it stopped by the rule
+    assert _history(ours) == first
+    for model in (ours, theirs):
+        model.fit(X, y)
+    assert _history(ours) == _history(theirs) == (1, first[1] + 1, (first[1] + 1) * len(X))
+    np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-9, atol=1e-12)
+
+
+def test_warm_start_keeps_the_data_of_the_first_fit():
+    """A warm start goes on with the fitted network, so X must have its features, as
+    scikit-learn's requires; a network of other sizes starts afresh, history and all."""
+    X, y = _data()
+    clf = BackpropClassifier((3,), max_iter=4, warm_start=True, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="features"):
+        clf.fit(np.hstack([X, X]), y)
+    clf.set_params(hidden_layer_sizes=(4,)).fit(X, y)
+    assert clf.coefs_[0].shape == (2, 4) and _history(clf) == (4, 4, 4 * len(X))
+
+
 def test_fitted_attributes_and_orientation():
     X, y = _data(classes=3)
     clf = BackpropClassifier(hidden_layer_sizes=(5, 4), max_iter=20, random_state=0).fit(X, y)
@@ -254,7 +346,8 @@ def test_same_random_state_same_model_and_partial_fit_is_one_epoch():
     c = BackpropClassifier(random_state=3)
     for _ in range(3):
         c.partial_fit(X, y, classes=[0, 1])
-    assert c.n_iter_ == 3 and len(c.loss_curve_) == 3
+    # as scikit-learn's: n_iter_ counts the last call's epochs, the curve every epoch
+    assert c.n_iter_ == 1 and len(c.loss_curve_) == 3 and c.t_ == 3 * len(X)
 
 
 def test_bad_input_gets_scikit_learn_errors():

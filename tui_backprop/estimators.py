@@ -108,6 +108,11 @@ class _Backprop(BaseEstimator):
 
     _output_activation = "sigmoid"
     _cost = "mse"
+    # The training history, set by _new_history (annotated only: unset until a fit).
+    loss_curve_: list[float]
+    t_: int
+    best_loss_: float
+    _no_improvement_count: int
 
     def __init__(
         self,
@@ -233,10 +238,15 @@ class _Backprop(BaseEstimator):
 
     def _fit(self, X, y, incremental: bool):
         self._check_params()
-        first = not (incremental and hasattr(self, "coefs_"))
+        # scikit-learn's first pass: fit starts afresh unless warm_start; partial_fit and a
+        # warm-started fit go on from the fitted network, its data's shape and classes, and
+        # its history (loss_curve_, t_, the stopping rule's count).
+        first = not hasattr(self, "coefs_") or not (incremental or self.warm_start)
         regressor = isinstance(self, RegressorMixin)
+        # (weights set by hand before a warm start come without the data's shape)
+        reset = first or not hasattr(self, "n_features_in_")
         X, y = validate_data(
-            self, X, y, reset=first, multi_output=regressor, y_numeric=regressor, dtype=np.float64
+            self, X, y, reset=reset, multi_output=regressor, y_numeric=regressor, dtype=np.float64
         )
         Y = self._targets(y, reset=first)
         seed = int(check_random_state(self.random_state).randint(0, MAX_SEED))
@@ -279,20 +289,22 @@ class _Backprop(BaseEstimator):
         session = Session(spec, X, Y, settings, initial=initial)
         if incremental and initial is not None:
             self._resume_optimizer(session)
-        if first:
-            self.loss_curve_ = []
-            self.n_iter_ = 0
-            self.best_loss_ = np.inf
-            self._no_improvement_count = 0
+        if initial is None or not hasattr(self, "loss_curve_"):
+            self._new_history()
+        # As scikit-learn's: n_iter_ counts this call's epochs (1 for partial_fit), while
+        # loss_curve_, t_ and the stopping rule go on from the calls before.
+        self.n_iter_ = 0
         left = 1 if incremental else int(self.max_iter)
         while left > 0:
             # scikit-learn's rule stops after n_iter_no_change + 1 epochs in a row without an
             # improvement of tol over the best loss; it cannot fire before that many more
             # epochs, so that many run in one call, and the rule is applied to each after.
+            # (A warm start after a fit that stopped runs one epoch, as scikit-learn's does:
+            # the count goes on.)
             chunk = (
                 1
                 if incremental
-                else min(left, self.n_iter_no_change + 1 - self._no_improvement_count)
+                else max(1, min(left, self.n_iter_no_change + 1 - self._no_improvement_count))
             )
             session.epoch_losses = []
             session.run_epochs(chunk)
@@ -308,11 +320,12 @@ class _Backprop(BaseEstimator):
             for loss in losses:
                 self.loss_curve_.append(float(loss))
                 self.n_iter_ += 1
+                self.t_ += len(X)
                 if loss > self.best_loss_ - self.tol:
                     self._no_improvement_count += 1
                 else:
                     self._no_improvement_count = 0
-                self.best_loss_ = min(self.best_loss_, loss)
+                self.best_loss_ = min(self.best_loss_, float(loss))
             if not incremental and self._no_improvement_count > self.n_iter_no_change:
                 break
         self.coefs_ = [w.T.copy() for w in session.network.weights()]
@@ -328,6 +341,14 @@ class _Backprop(BaseEstimator):
         )
         return self
 
+    def _new_history(self) -> None:
+        """The training history of a network that starts afresh: no epochs, no samples
+        seen (t_), and scikit-learn's stopping rule from the start."""
+        self.loss_curve_ = []
+        self.t_ = 0
+        self.best_loss_ = np.inf
+        self._no_improvement_count = 0
+
     def _resume_optimizer(self, session: Session) -> None:
         """partial_fit goes on with the update rule's state of the call before (velocity,
         second and t), as scikit-learn's keeps its optimizer; fit starts it afresh, as
@@ -341,8 +362,9 @@ class _Backprop(BaseEstimator):
         session.optimizer_steps = state[3]
 
     def _start(self, spec: NetworkSpec, first: bool):
-        """Initial (weights, biases) to continue from (partial_fit, warm_start), or None."""
-        if not hasattr(self, "coefs_") or (first and not self.warm_start):
+        """Initial (weights, biases) to continue from (partial_fit, warm_start), or None:
+        on a first pass, or for a network of other sizes than the fitted one."""
+        if first:
             return None
         weights = [np.asarray(c, dtype=np.float64).T for c in self.coefs_]
         biases = [np.asarray(b, dtype=np.float64) for b in self.intercepts_]
@@ -452,7 +474,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     learning_rate       : "constant", the only schedule
     learning_rate_init  : the step size alpha of the README's formulas, 0.003
     max_iter            : epochs at most, 200
-    shuffle, random_state, warm_start : as scikit-learn's
+    shuffle, random_state, warm_start : as scikit-learn's (a warm fit, like partial_fit,
+                          goes on with loss_curve_, t_ and the stopping rule's count)
     tol, n_iter_no_change : scikit-learn's stopping rule on the training loss: stop once
                           the loss has not improved by tol on its best for
                           n_iter_no_change + 1 epochs in a row; 1e-3 and 10
@@ -482,7 +505,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     def _targets(self, y, reset: bool) -> np.ndarray:
         """Targets (n, 1) for two classes (1 for classes_[1]), else one-hot (n, K)."""
         check_classification_targets(y)
-        if reset:
+        if reset or not hasattr(self, "classes_"):
             given = getattr(self, "_partial_classes", None)
             self.classes_ = given if given is not None else np.unique(y)
             if len(self.classes_) < 2:
@@ -535,7 +558,7 @@ class BackpropRegressor(RegressorMixin, _Backprop):
 
     def _targets(self, y, reset: bool) -> np.ndarray:
         y = np.asarray(y, dtype=np.float64)
-        if reset:
+        if reset or not hasattr(self, "_single_output"):
             self._single_output = y.ndim == 1
         return y.reshape(len(y), -1)
 
