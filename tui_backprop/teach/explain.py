@@ -29,16 +29,21 @@ from ..core.optimizers import change, corrected_moments, penalised
 from ..core.reference import activation, activation_slope
 from ..core.session import Session
 from ..core.spec import NetworkSpec
+from .digits import (
+    NodeNumbers,
+    cross_entropy_terms,
+    figures,
+    forward_numbers,
+    node_numbers,
+    operand,
+    reading,
+)
 
 
 def val(x: float) -> str:
     """A result: 4 significant digits (and 0, not -0); large and small ones as 3e210,
     1.5e-5 (no "+" or leading zeros in the exponent); nan, inf, -inf."""
-    text = f"{x + 0.0:.4g}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        text = f"{mantissa}e{int(exponent)}"
-    return text
+    return figures(x)
 
 
 def num(x: float) -> str:
@@ -80,31 +85,45 @@ def _sigma(name: str, z: Floats, beta: float) -> Floats:
         return activation(name, z, beta, np.empty_like(z))
 
 
-def sigma_text(name: str, beta: float, z: float, a: float, z_name: str = "z") -> str:
+def sigma_text(
+    name: str,
+    beta: float,
+    z: float,
+    a: float,
+    z_name: str = "z",
+    numbers: NodeNumbers | None = None,
+) -> str:
     """a = sigma(z) with the numbers in, the activation ``name``'s own way; ``z_name``
     names z where the sigmoid and linear forms write it (z^1_2 in a walk's line, plain z
-    under a node's heading)."""
+    under a node's heading). z and a are written as ``numbers`` (a walk's, see
+    ``digits.forward_numbers``) or ``digits.node_numbers`` says: near saturation with
+    the digits that recompute 1 - a, or a as 1 - 1.954e-13."""
     b = "" if beta == 1.0 else f"{num(beta)}*"
+    numbers = numbers or node_numbers(name, beta, z, a)
     if name == "sigmoid":
-        return f"sigma({z_name}) = 1/(1 + e^-({b}{val(z)})) = {val(a)}"
+        return f"sigma({z_name}) = 1/(1 + e^-({b}{numbers.z})) = {numbers.a}"
     if name == "tanh":
-        return f"tanh({val(z)}) = {val(a)}"
+        return f"tanh({numbers.z}) = {numbers.a}"
     if name == "relu":
-        return f"max(0, {val(z)}) = {val(a)}"
-    return f"{z_name} = {val(a)}"
+        return f"max(0, {numbers.z}) = {numbers.a}"
+    return f"{z_name} = {numbers.a}"
 
 
 def _slope(name: str, beta: float, z: Floats, a: Floats) -> Floats:
     return activation_slope(name, z, a, beta, np.empty_like(z))
 
 
-def slope_text(name: str, beta: float, z: float, a: float) -> str:
-    """sigma'(z) written with the numbers it is computed from."""
+def slope_text(
+    name: str, beta: float, z: float, a: float, numbers: NodeNumbers | None = None
+) -> str:
+    """sigma'(z) written with the numbers it is computed from (a as ``sigma_text`` writes
+    it, so that a(1 - a) and 1 - a^2 recompute near saturation too)."""
     b = "" if beta == 1.0 else f"{num(beta)}*"
+    a_text = (numbers or node_numbers(name, beta, z, a)).a_operand
     if name == "sigmoid":
-        return f"{b}{num(a)}*(1 - {num(a)})"
+        return f"{b}{a_text}*(1 - {a_text})"
     if name == "tanh":
-        return f"(1 - {num(a)}^2)"
+        return f"(1 - {a_text}^2)"
     if name == "relu":
         return f"[{num(z)} > 0]"
     return "1"
@@ -142,6 +161,10 @@ def _example_phases(
     tag = f" (example {k + 1})"
     phases = []
     z, a = _forward(spec, W, b, x)
+    # How each node's z and a are written, in every line that uses them, and the digits
+    # of each layer's weights and biases in its forward lines (more than 4 only where a
+    # saturating node needs them: see digits.forward_numbers).
+    numbers, row_digits = forward_numbers(spec.activations, spec.beta, W, b, z, a, y)
     for m in range(1, L + 1):
         act = spec.activations[m - 1]
         phase = Phase(
@@ -152,34 +175,30 @@ def _example_phases(
             values={"z": z[m].tolist(), "a": a[m].tolist()},
         )
         for i in range(spec.sizes[m]):
+            digits = row_digits[m]
             terms = " + ".join(
-                f"{num(W[m][i, j])}*{num(a[m - 1][j])}" for j in range(spec.sizes[m - 1])
+                f"{operand(figures(W[m][i, j], digits))}*{numbers[m - 1][j].a_operand}"
+                for j in range(spec.sizes[m - 1])
             )
             names = " + ".join(
                 f"{weight_label(m, i, j)}*a^{m - 1}_{j + 1}" for j in range(spec.sizes[m - 1])
             )
             if spec.bias:
                 names += f" + b^{m}_{i + 1}"
-                terms += f" + {num(b[m][i])}"
+                terms += f" + {operand(figures(b[m][i], digits))}"
             phase.lines.append(
-                f"z^{m}_{i + 1} = {names} = {terms} = {val(z[m][i])};  a^{m}_{i + 1} = "
-                + sigma_text(act, spec.beta, z[m][i], a[m][i], f"z^{m}_{i + 1}")
+                f"z^{m}_{i + 1} = {names} = {terms} = {numbers[m][i].z};  a^{m}_{i + 1} = "
+                + sigma_text(act, spec.beta, z[m][i], a[m][i], f"z^{m}_{i + 1}", numbers[m][i])
             )
         phases.append(phase)
 
     out = a[L]
+    outputs = numbers[L]
     if spec.cost == "cross-entropy":
-        with np.errstate(divide="ignore"):
-            cost = float(-np.sum(y * np.log(out) + (1 - y) * np.log(1 - out)))
-        terms = " + ".join(
-            f"{num(y[i])}*ln {num(out[i])} + (1 - {num(y[i])})*ln(1 - {num(out[i])})"
-            for i in range(len(y))
-        )
-        formula = "C = -sum(y ln a + (1 - y) ln(1 - a))"
-        line = f"C = -({terms}) = {val(cost)}"
+        formula, line, cost = _cross_entropy_line(spec.beta, z[L], out, y, outputs)
     else:
         cost = float(0.5 * np.sum((out - y) ** 2))
-        terms = " + ".join(f"({num(out[i])} - {num(y[i])})^2" for i in range(len(y)))
+        terms = " + ".join(f"({outputs[i].a_operand} - {num(y[i])})^2" for i in range(len(y)))
         formula = "C = 1/2 |a^L - y|^2"
         line = f"C = 1/2 ({terms}) = {val(cost)}"
     phases.append(
@@ -208,7 +227,8 @@ def _example_phases(
         )
         for i in range(spec.sizes[L]):
             phase.lines.append(
-                f"delta^{L}_{i + 1} = {beta}({num(out[i])} - {num(y[i])}) = {val(delta[L][i])}"
+                f"delta^{L}_{i + 1} = {beta}({outputs[i].a_operand} - {num(y[i])}) = "
+                f"{val(delta[L][i])}"
             )
     else:
         slope = _slope(act, spec.beta, z[L], out)
@@ -222,8 +242,9 @@ def _example_phases(
         )
         for i in range(spec.sizes[L]):
             phase.lines.append(
-                f"delta^{L}_{i + 1} = ({num(out[i])} - {num(y[i])}) * "
-                f"{slope_text(act, spec.beta, z[L][i], out[i])} = {val(delta[L][i])}"
+                f"delta^{L}_{i + 1} = ({outputs[i].a_operand} - {num(y[i])}) * "
+                f"{slope_text(act, spec.beta, z[L][i], out[i], outputs[i])} = "
+                f"{val(delta[L][i])}"
             )
     phases.append(phase)
 
@@ -245,7 +266,7 @@ def _example_phases(
             )
             phase.lines.append(
                 f"delta^{m}_{j + 1} = ({terms}) * "
-                f"{slope_text(act, spec.beta, z[m][j], a[m][j])} = "
+                f"{slope_text(act, spec.beta, z[m][j], a[m][j], numbers[m][j])} = "
                 f"{val(delta[m][j])}"
             )
         phases.append(phase)
@@ -267,8 +288,8 @@ def _example_phases(
             # Named with their layer, as the update's lines name the same parameters:
             # layer 1's dC/dw^1_11 and layer 2's dC/dw^2_11 read apart.
             parts = [
-                f"dC/d{weight_label(m, i, j)} = {num(delta[m][i])}*{num(a[m - 1][j])} = "
-                f"{val(gW[m][i, j])}"
+                f"dC/d{weight_label(m, i, j)} = {num(delta[m][i])}*{numbers[m - 1][j].a_operand}"
+                f" = {val(gW[m][i, j])}"
                 for j in range(spec.sizes[m - 1])
             ]
             if spec.bias:
@@ -276,6 +297,49 @@ def _example_phases(
             phase.lines.append(";  ".join(parts))
         phases.append(phase)
     return phases, gW, gb
+
+
+def _cross_entropy_line(
+    beta: float, z: Floats, a: Floats, y: Floats, outputs: list[NodeNumbers]
+) -> tuple[str, str, float]:
+    """The cost phase's formula, its worked line and the cost, cross-entropy on sigmoid
+    outputs. The cost is the kernels' (core/reference.py's): computed through z, as
+    y ln(1 + e^-z) + (1 - y) ln(1 + e^z), which stays finite where a rounds to 0 or 1.
+    The line writes it with ln a and ln(1 - a) while each output's a is written as a plain
+    number between 0 and 1 (with the digits 1 - a needs); an a written as 1 - 1.954e-13,
+    or as 0 or 1 (ln(1 - 1) would be ln 0), has the line written with z, whose digits give
+    the cost."""
+    cost = cross_entropy_terms(beta, z, y)
+    formula = "C = -sum(y ln a + (1 - y) ln(1 - a))"
+    if all(" " not in n.a and 0.0 < reading(n.a) < 1.0 for n in outputs):
+        terms = " + ".join(
+            f"{num(y[i])}*ln {n.a_operand} + (1 - {num(y[i])})*ln(1 - {n.a_operand})"
+            for i, n in enumerate(outputs)
+        )
+        return formula, f"C = -({terms}) = {val(cost)}", cost
+    b = "" if beta == 1.0 else f"{num(beta)}*"
+    candidates = [[n.z for n in outputs]] + [
+        [figures(v, digits) for v in z] for digits in range(5, 18)
+    ]
+    chosen = next(
+        (
+            texts
+            for texts in candidates
+            if val(cross_entropy_terms(beta, np.array([float(t) for t in texts]), y)) == val(cost)
+        ),
+        candidates[-1],
+    )
+    terms = " + ".join(
+        f"{num(y[i])}*ln(1 + e^-({b}{t})) + (1 - {num(y[i])})*ln(1 + e^({b}{t}))"
+        for i, t in enumerate(chosen)
+    )
+    bz = "z" if beta == 1.0 else "beta z"
+    formula += (
+        f", through z where a rounds near 0 or 1: ln a = -ln(1 + e^-({bz})), "
+        f"ln(1 - a) = -ln(1 + e^({bz}))"
+    )
+    through_z = f"sum(y ln(1 + e^-({bz})) + (1 - y) ln(1 + e^({bz})))"
+    return formula, f"C = {through_z} = {terms} = {val(cost)}", cost
 
 
 @dataclass
