@@ -8,9 +8,9 @@ ln(1 - a) = -inf. The lines use 1 - a (the sigmoid's slope a(1 - a), cross-entro
 output delta a - y for y = 1) and 1 - a^2 (tanh's slope), so a is written with up to
 ``MOST_DIGITS`` digits when those give its distance from 1 (a = 0.98661), and beyond that
 as the distance itself, a = 1 - 1.954e-13 (for tanh also -1 + 6.106e-8): the number the
-network has, as a double (from 1 - a < 1e-4 or so). Then z is written with the digits that give that a back
-through the activation (1/(1 + e^-(29.2636))): near saturation a small change of z makes a
-large relative change of 1 - a.
+network has, as a double (from 1 - a < 1e-4 or so). Then z is written with the digits
+that give that a back through the activation (1/(1 + e^-(29.2636))): near saturation a
+small change of z makes a large relative change of 1 - a.
 """
 
 from __future__ import annotations
