@@ -26,6 +26,10 @@ DOUBLE_NEAR_ONE = Decimal(2) ** -52
 DOUBLE_ROUNDING = Decimal("1e-14")
 #: Below this a double is 0: a cost of 1e-367 is computed as 0.
 SMALLEST_DOUBLE = Decimal("5e-324")
+#: Below this doubles are subnormal: spaced 5e-324 apart, whatever their size, so a
+#: result there is as close to the exact value as that spacing allows, not as 4 digits;
+#: and a printed 0 may stand for one (sigma(-740) is 0: e^740 overflows to inf).
+SMALLEST_NORMAL = Decimal("2.2250738585072014e-308")
 
 
 def plain(text: str) -> str:
@@ -107,7 +111,7 @@ class Recomputed:
         whole, sign, number = match.groups()
         if whole is None:
             if Decimal(number) == 0:
-                return Decimal(0) if abs(self.value) < SMALLEST_DOUBLE else Decimal("Infinity")
+                return Decimal(0) if abs(self.value) < SMALLEST_NORMAL else Decimal("Infinity")
             gap = abs(self.value - Decimal(number)) - DOUBLE_ROUNDING * abs(self.value)
             return max(gap, Decimal(0)) / _unit(number)
         distance = self.value - Decimal(whole)
@@ -126,8 +130,11 @@ class Recomputed:
             gap = max(abs(distance - printed) - DOUBLE_NEAR_ONE, Decimal(0))
             return gap / printed
         if printed == 0:
-            return Decimal(0) if abs(self.value) < SMALLEST_DOUBLE else Decimal("Infinity")
-        return abs(self.value - printed) / abs(printed)
+            return Decimal(0) if abs(self.value) < SMALLEST_NORMAL else Decimal("Infinity")
+        gap = abs(self.value - printed)
+        if abs(printed) < SMALLEST_NORMAL:  # a subnormal result: its spacing forgiven
+            gap = max(gap - SMALLEST_DOUBLE, Decimal(0))
+        return gap / abs(printed)
 
 
 def statements(line: str) -> list[str]:

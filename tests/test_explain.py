@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import random_data, reference_for, run_cli
@@ -270,6 +270,15 @@ def _operands(step: str) -> list[str]:
 
 @settings(max_examples=60, deadline=None)
 @_walks
+# A hidden a of 0.94584 is written with 6 digits, so are the weights of its z's line: the
+# decay step uses w as written there (0.562955), not to 4 digits (0.563, never shown).
+@example(
+    spec=NetworkSpec(sizes=(2, 1, 1), activations=("sigmoid", "sigmoid"), beta=2.5, bias=False),
+    batch=1,
+    optimizer="sgd",
+    decay=0.01,
+    seed=27894,
+)
 def test_every_update_uses_numbers_already_shown(spec, batch, optimizer, decay, seed):
     """The README: "every number is one that is already on screen or one computed a line
     before it". The gradient each update line uses, a weight's or a bias's, is the one its

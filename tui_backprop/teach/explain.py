@@ -30,6 +30,7 @@ from ..core.reference import activation, activation_slope
 from ..core.session import Session
 from ..core.spec import NetworkSpec
 from .digits import (
+    DIGITS,
     NodeNumbers,
     cross_entropy_terms,
     figures,
@@ -154,9 +155,11 @@ def forward_many(
 
 def _example_phases(
     spec: NetworkSpec, W: list[Floats], b: list[Floats], x: Floats, y: Floats, k: int
-) -> tuple[list[Phase], list[Floats], list[Floats]]:
-    """Forward, cost, deltas and gradients of example k; returns (phases, gW, gb), each
-    list indexed by layer with an empty array at index 0."""
+) -> tuple[list[Phase], list[Floats], list[Floats], list[int]]:
+    """Forward, cost, deltas and gradients of example k; returns (phases, gW, gb, digits):
+    gW and gb lists indexed by layer with an empty array at index 0, digits[m] the
+    significant digits its forward lines wrote W^m and b^m with (4 but where a saturating
+    node needs more: ``digits.forward_numbers``)."""
     L = spec.n_layers
     tag = f" (example {k + 1})"
     phases = []
@@ -296,7 +299,7 @@ def _example_phases(
                 parts.append(f"dC/d{bias_label(m, i)} = delta^{m}_{i + 1} = {val(gb[m][i])}")
             phase.lines.append(";  ".join(parts))
         phases.append(phase)
-    return phases, gW, gb
+    return phases, gW, gb, row_digits
 
 
 def _cross_entropy_line(
@@ -482,14 +485,18 @@ def parameter_quantities(
     return {key: float(value[index]) for key, value in parts.items()}
 
 
-def rule_steps(rule: UpdateRule, t: int, old: float, q: dict[str, float]) -> list[str]:
+def rule_steps(
+    rule: UpdateRule, t: int, old: float, q: dict[str, float], digits: int = DIGITS
+) -> list[str]:
     """One parameter's update by ``rule`` as formulas with the numbers in, one per step,
-    ending with d; ``old`` is the parameter, ``q`` its quantities
-    (``parameter_quantities``). For momentum: ["d = -0.1*0.25 + 0.9*0.02 = -0.007"]."""
+    ending with d; ``old`` is the parameter, written to ``digits`` significant digits (as
+    the forward lines wrote it), ``q`` its quantities (``parameter_quantities``). For
+    momentum: ["d = -0.1*0.25 + 0.9*0.02 = -0.007"]."""
     alpha, g, d = num(rule.alpha), num(q["g"]), q["d"]
     steps = []
     if rule.weight_decay and q["g"] != q["grad"]:
-        steps.append(f"g = {num(q['grad'])} + {num(rule.weight_decay)}*{num(old)} = {val(q['g'])}")
+        theta = operand(figures(old, digits))
+        steps.append(f"g = {num(q['grad'])} + {num(rule.weight_decay)}*{theta} = {val(q['g'])}")
     name = rule.optimizer
     if name == "sgd":
         steps.append(f"d = -{alpha}*{g} = {val(d)}")
@@ -532,12 +539,13 @@ def rule_state(rule: UpdateRule, t: int, q: dict[str, float]) -> str:
 
 
 def _rule_line(
-    rule: UpdateRule, t: int, name: str, old: float, new: float, q: dict[str, float]
+    rule: UpdateRule, t: int, name: str, old: float, new: float, q: dict[str, float], digits: int
 ) -> str:
     """One parameter's update with the numbers in, e.g. for momentum
-    "w^1_11: d = -0.1*0.25 + 0.9*0.02 = -0.007 -> w^1_11 = 0.5 + (-0.007) = 0.493"."""
-    steps = "; ".join(rule_steps(rule, t, old, q))
-    return f"{name}: {steps} -> {name} = {val(old)} + {num(q['d'])} = {val(new)}"
+    "w^1_11: d = -0.1*0.25 + 0.9*0.02 = -0.007 -> w^1_11 = 0.5 + (-0.007) = 0.493"; the
+    parameter as the forward lines wrote it, to ``digits`` significant digits."""
+    steps = "; ".join(rule_steps(rule, t, old, q, digits))
+    return f"{name}: {steps} -> {name} = {figures(old, digits)} + {num(q['d'])} = {val(new)}"
 
 
 def explain_update(session: Session, examples: list[int]) -> Explanation:
@@ -557,8 +565,12 @@ def explain_update(session: Session, examples: list[int]) -> Explanation:
     # Each example's gradients, for the mean's lines.
     terms_W: list[list[Floats]] = []
     terms_b: list[list[Floats]] = []
+    # The digits each layer's parameters were written with: the most any example's
+    # forward lines took, so that the update's lines use a number already shown.
+    param_digits = [DIGITS] * (L + 1)
     for k in examples:
-        example_phases, gW, gb = _example_phases(spec, W, b, session.X[k], session.Y[k], k)
+        example_phases, gW, gb, digits = _example_phases(spec, W, b, session.X[k], session.Y[k], k)
+        param_digits = [max(p, d) for p, d in zip(param_digits, digits, strict=True)]
         for phase in example_phases:
             phase.example = k
         phases.extend(example_phases)
@@ -634,10 +646,14 @@ def explain_update(session: Session, examples: list[int]) -> Explanation:
             for j in range(spec.sizes[m - 1]):
                 name = weight_label(m, i, j)
                 q = parameter_quantities(parts_W, (i, j))
-                phase.lines.append(_rule_line(rule, t, name, W[m][i, j], nW[i, j], q))
+                phase.lines.append(
+                    _rule_line(rule, t, name, W[m][i, j], nW[i, j], q, param_digits[m])
+                )
             if spec.bias:
                 q = parameter_quantities(parts_b, i)
-                phase.lines.append(_rule_line(rule, t, bias_label(m, i), b[m][i], nb[i], q))
+                phase.lines.append(
+                    _rule_line(rule, t, bias_label(m, i), b[m][i], nb[i], q, param_digits[m])
+                )
         phases.append(phase)
     return Explanation(
         list(examples),
