@@ -24,24 +24,97 @@ def speed_text(speed: int) -> str:
     return "full speed" if speed == FULL_SPEED else f"{speed}/frame"
 
 
-def rule_text(snap: Snapshot) -> str:
+def rule_text(snap: Snapshot, gap: str = "  ", short: bool = False) -> str:
     """The update rule as the status line names it: "α 0.1  μ 0.9" for momentum (the
-    default), else the optimizer first, e.g. "adam α 0.001 β 0.9/0.999", "λ" for decay."""
+    default), else the optimizer first, e.g. "adam α 0.001 β 0.9/0.999", "λ" for decay.
+    ``gap``: the space before μ and λ; ``short``: λ to three significant digits, and
+    without the settings no key changes (adam's β, rmsprop's ρ; μ stays, ``m`` changes it)."""
     rule = snap.rule
     if rule is None or rule.optimizer == "momentum":
-        text = f"α {snap.alpha:g}  μ {snap.momentum:g}"
+        text = f"α {snap.alpha:g}{gap}μ {snap.momentum:g}"
     else:
         settings = {
             "sgd": "",
             "nesterov": f" μ {rule.momentum:g}",
             "adagrad": "",
-            "rmsprop": f" ρ {rule.rho:g}",
-            "adam": f" β {rule.beta1:g}/{rule.beta2:g}",
+            "rmsprop": "" if short else f" ρ {rule.rho:g}",
+            "adam": "" if short else f" β {rule.beta1:g}/{rule.beta2:g}",
         }[rule.optimizer]
         text = f"{rule.optimizer} α {snap.alpha:g}{settings}"
     if rule is not None and rule.weight_decay:
-        text += f"  λ {rule.weight_decay:g}" + (" (b too)" if rule.decay_biases else "")
+        decay = f"{rule.weight_decay:.3g}" if short else f"{rule.weight_decay:g}"
+        text += f"{gap}λ {decay}" + (" (b too)" if rule.decay_biases else "")
     return text
+
+
+#: The setup line's shortenings, the first given up first: each form of the line applies
+#: one more of them, and the line is the longest form that fits (``setup_forms``). Every
+#: one shortens or leaves out whole words and numbers; the problem and the seed (what makes
+#: the run go the same way again) stay.
+SHORTENINGS = (
+    "gaps",  # two spaces between the groups, one
+    "online",  # the default batch size, said by nothing
+    "sizes",  # 2-3-1: the network panel's title says it
+    "cost",  # cross-entropy: ce
+    "activations",  # sigmoid: sig, linear: lin
+    "batch",  # batch 32: b32
+    "rule",  # λ to 3 digits; adam's β and rmsprop's ρ go (no key changes them)
+    "activations go",  # the network panel's column titles name them where they fit
+    "decay",  # λ goes
+    "cost goes",
+)
+SHORT_NAMES = {"cross-entropy": "ce", "sigmoid": "sig", "linear": "lin"}
+
+
+def setup_forms(snap: Snapshot) -> list[Text]:
+    """The setup line (problem, sizes, activations, cost, update rule, batch size, seed),
+    whole first, then with one more of ``SHORTENINGS`` at a time."""
+    spec, forms = snap.spec, []
+    names = (spec.hidden_activation, spec.output_activation)
+    for applied in range(len(SHORTENINGS) + 1):
+        short = set(SHORTENINGS[:applied])
+        gap = " " if "gaps" in short else "  "
+
+        def name(word: str, shortening: str, short: set[str] = short) -> str:
+            return SHORT_NAMES.get(word, word) if shortening in short else word
+
+        acts = "/".join(name(a, "activations") for a in names if a)
+        cost = name(spec.cost, "cost")
+        rule = rule_text(snap, gap, "rule" in short)
+        if "decay" in short:
+            rule = rule.split(f"{gap}λ ")[0]
+        batch = f"b{snap.batch_size}" if "batch" in short else f"batch {snap.batch_size}"
+        if snap.batch_size == 1:
+            batch = "" if "online" in short else "online"
+        head = [
+            "" if "sizes" in short else spec.label,
+            "" if "activations go" in short else acts,
+            "" if "cost goes" in short else cost,
+        ]
+        tail = [rule, batch, f"seed {snap.seed}"]
+        forms.append(
+            Text.assemble(
+                (snap.problem, "bold"),
+                "".join(f" {part}" for part in head if part),
+                "".join(f"{gap}{part}" for part in tail if part),
+            )
+        )
+    return forms
+
+
+def setup_line(snap: Snapshot, width: int | None) -> Text:
+    """The longest of ``setup_forms`` that fits ``width`` cells (None: the whole line).
+    Where even the shortest does not, the problem's name (a file's can be long) is cut
+    with "…" before the seed."""
+    forms = setup_forms(snap)
+    fitting = (form for form in forms if width is None or form.cell_len <= width)
+    if (line := next(fitting, None)) is not None:
+        return line
+    line = forms[-1]
+    over = line.cell_len - width  # type: ignore[operator]
+    name = snap.problem
+    kept = max(1, len(name) - over - 1)
+    return Text.assemble((name[:kept] + "…", "bold"), line.plain[len(name) :])
 
 
 def status_text(
@@ -62,25 +135,7 @@ def status_text(
     if it is longer than one: a message cut short (an answer to a question, what waits
     for the kernels) says nothing, and the setup and progress are back a few seconds later
     (``StatusLine``). Otherwise it ends the second line, cut if it must be."""
-    spec = snap.spec
-    acts = (
-        f"{spec.hidden_activation}/{spec.output_activation}"
-        if spec.hidden_activation
-        else spec.output_activation
-    )
-    batch = "online" if snap.batch_size == 1 else f"batch {snap.batch_size}"
-    # The setup's longest form that fits: a long rule's settings at 80 columns cut the
-    # seed (what makes a run go the same way again) unless the gaps narrow, and then
-    # "online", the default, goes.
-    rule, seed = rule_text(snap), f"seed {snap.seed}"  # once a frame, not once a form
-    forms = (
-        f"  {rule}  {batch}  {seed}",
-        f" {rule} {batch} {seed}",
-        f" {rule}{'' if snap.batch_size == 1 else f' {batch}'} {seed}",
-    )
-    head = Text.assemble((f"{snap.problem} ", "bold"), f"{spec.label} {acts} {spec.cost}")
-    tail = next((f for f in forms if width is None or head.cell_len + len(f) <= width), forms[-1])
-    line1 = Text.assemble(head, tail)
+    line1 = setup_line(snap, width)
     line2 = Text.assemble(
         (f" {state} ", STATE_STYLES[state]),
         f" epoch {snap.epoch}  updates {snap.updates}  ",
@@ -186,4 +241,4 @@ class StatusLine(ChangedLines, Widget):
         return self.current_picture(lambda: self._text)
 
 
-__all__ = ["PAUSED", "StatusLine", "rule_text", "status_text"]
+__all__ = ["PAUSED", "StatusLine", "rule_text", "setup_forms", "setup_line", "status_text"]

@@ -1,0 +1,112 @@
+"""The status line's setup line at 80 columns: long setups give up whole words, lower
+priority first, and keep the seed."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+import pytest
+
+from tests.test_app import xor_app
+from tests.test_lecture_layout import on_screen
+from tui_backprop.app.app import BackpropApp
+from tui_backprop.app.config import AppConfig
+from tui_backprop.app.widgets.status import status_text
+from tui_backprop.core.config import TrainingConfig
+from tui_backprop.core.problems import make_problem
+from tui_backprop.core.spec import NetworkSpec
+
+#: `--optimizer rmsprop --weight-decay 0.001 --batch-size 2 --cost cross-entropy
+#: --activation tanh --seed 123456`
+RMSPROP = TrainingConfig(seed=123456, optimizer="rmsprop", weight_decay=0.001, batch_size=2)
+#: What the README's `small.show()` opens: scikit-learn's sgd with Nesterov's momentum,
+#: alpha 0.0001 over batches of 32, a seed of up to ten digits.
+ESTIMATOR = TrainingConfig(
+    seed=4294967295, optimizer="nesterov", alpha=0.1, weight_decay=0.0001 / 32, batch_size=32
+)
+
+
+def rmsprop_app() -> BackpropApp:
+    spec = NetworkSpec.build(2, (3,), 1, activation="tanh", cost="cross-entropy")
+    return xor_app(settings=RMSPROP, spec=spec)
+
+
+def estimator_app() -> BackpropApp:
+    problem = dataclasses.replace(make_problem("moons"), name="BackpropClassifier")
+    spec = NetworkSpec.build(2, (8,), 1, activation="relu", cost="cross-entropy")
+    return BackpropApp(AppConfig(problem=problem, spec=spec, settings=ESTIMATOR, step_mode=True))
+
+
+#: The short names the setup line may use: cross-entropy, sigmoid, linear.
+SHORT_NAMES = {"cross-entropy": "ce", "sigmoid": "sig", "linear": "lin"}
+
+
+def whole_setup(snap) -> str:
+    """The setup line with room for all of it."""
+    return status_text(snap, "PAUSED", 50).plain.split("\n")[0]
+
+
+def whole_words(line: str, snap) -> None:
+    """Every word of ``line`` is one of the whole setup line's, or a short form of one."""
+    full = whole_setup(snap).split()
+    rule = snap.rule
+    allowed = set(full) | set(SHORT_NAMES.values()) | {f"b{snap.batch_size}"}
+    allowed |= {"/".join(SHORT_NAMES.get(a, a) for a in word.split("/")) for word in full}
+    if rule is not None and rule.weight_decay:
+        allowed.add(f"{rule.weight_decay:.3g}")
+    assert "…" not in line
+    assert set(line.split()) <= allowed, (line, set(line.split()) - allowed)
+
+
+@pytest.mark.parametrize("make", [rmsprop_app, estimator_app])
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+def test_a_long_setup_keeps_its_seed_and_whole_words(make, size):
+    async def scenario():
+        app = make()
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            lines = on_screen(app)
+            at = next(i for i, line in enumerate(lines) if " PAUSED " in line)
+            setup = lines[at - 1].strip()
+            snap = app.runner.latest()
+            assert setup.endswith(f"seed {snap.seed}"), setup
+            assert setup.startswith(snap.problem)
+            whole_words(setup, snap)
+            if size[0] >= 160:  # room for all of it
+                assert setup == whole_setup(snap).strip()
+            else:
+                assert "λ" in setup and snap.rule.optimizer in setup and "α 0.1" in setup
+
+    asyncio.run(scenario())
+
+
+def test_the_setup_gives_up_its_parts_in_order_at_every_width():
+    """From the whole line down to the shortest form, each width shows the longest form
+    that fits: the layer sizes (the network panel's title) go before a name is shortened,
+    the cost's name is shortened before the activations', the seed always stays."""
+    from tui_backprop.app.widgets.status import setup_forms
+
+    async def scenario():
+        app = estimator_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            snap = app.runner.latest()
+            forms = [form.plain for form in setup_forms(snap)]
+            for width in range(len(forms[-1]), len(forms[0]) + 2):
+                line = status_text(snap, "PAUSED", 50, width=width).plain.split("\n")[0]
+                assert len(line) <= width and line.endswith(f"seed {snap.seed}"), line
+                whole_words(line, snap)
+                assert line == next(f for f in forms if len(f) <= width)
+                words = line.split()
+                # SHORTENINGS' order: each shortening shows only after those before it
+                if "ce" in words:
+                    assert "2-8-1" not in words and "online" not in words
+                if "relu/sig" in words:
+                    assert "cross-entropy" not in words
+                if "b32" in words:
+                    assert "relu/sigmoid" not in words
+                if "λ" not in words:
+                    assert not any("relu" in word for word in words)
+
+    asyncio.run(scenario())
