@@ -167,3 +167,41 @@ def test_the_epoch_axis_is_labelled_with_round_epochs():
         labels = set(axis.split())
         assert expected <= labels, axis
         assert all(int(label) % 500 == 0 for label in labels) or count < 10, axis
+
+
+def test_a_log_axis_labels_losses_below_1e_12_as_they_are_and_a_zero_as_0():
+    """Adam drives XOR's loss to 1.5e-14: the log axis's lowest label is that loss (it
+    read 1.0e-12, every loss below it drawn there). A loss of 0 has a tick of its own,
+    labelled 0, below the least positive loss."""
+    import asyncio
+    import dataclasses
+
+    from tests.test_app import xor_app
+    from tui_backprop.app.widgets.loss_plot import LossPlot
+
+    history = [3.7e-4, 1.0e-7, 2.0e-12, 1.54e-14]
+
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("e", "e", "e", "e")
+            await pilot.pause()
+            plot = app.query_one(LossPlot)
+            snap = app.runner.latest()
+            for losses, lowest in ((history, "1.5e-14"), ([*history, 0.0], "0")):
+                shown = dataclasses.replace(
+                    snap,
+                    history_epochs=np.arange(1, len(losses) + 1),
+                    history_losses=np.array(losses),
+                )
+                plot.show(shown, log=True)
+                labels = y_labels(plot.render().plain)
+                assert labels[-1] == lowest, labels
+                assert "1.0e-12" not in labels
+                if lowest == "0":
+                    assert labels[-2] == "1.5e-14", labels
+                # the curve's end on the lowest label's row: the last point is the lowest
+                rows = [line for line in plot.render().plain.splitlines() if "┤" in line]
+                assert "●" in rows[-1], rows
+
+    asyncio.run(scenario())

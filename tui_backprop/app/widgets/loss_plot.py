@@ -2,8 +2,9 @@
 
 Points that are not finite are left out (plotext cannot place them), so a run that
 diverged keeps its curve up to the divergence, and the title says it diverged. The log
-scale is the losses' log10 on a linear axis, ticks labelled with the losses: plotext's own
-takes the logarithms again whenever the figure is built again, as on a resize. On a linear
+scale is the losses' log10 on a linear axis, ticks labelled with the losses (a loss of 0
+a decade below the least positive one, at a tick labelled 0): plotext's own takes the
+logarithms again whenever the figure is built again, as on a resize. On a linear
 axis, losses of 10 000 or more (or all below 0.001) get tick labels of our own too, 8.0e199:
 plotext writes all 200 digits of 8e199, which leaves no room for the plot, and draws
 nothing at all, not even the title; they are plotted in units of a power of ten, since
@@ -25,8 +26,9 @@ from .formatting import FIXED_HIGH, FIXED_LOW, sci
 from .plots import RedrawnOnResize, plot_title, round_ticks
 from .style import PlotColours, plot_colours
 
-#: Smallest loss drawn on a log axis (plotext refuses values <= 0).
-LOG_FLOOR = 1e-12
+#: On a log axis, which has no zero, a loss of 0 is drawn this many decades below the
+#: least positive loss, at a tick labelled 0.
+ZERO_DECADES = 1.0
 #: How many y ticks label losses too large for plotext's own.
 Y_TICKS = 5
 #: The widest y label of our own: the title's room (``plots.PLOT_TITLE_MARGIN``)
@@ -34,13 +36,11 @@ Y_TICKS = 5
 LABEL_WIDTH = 8
 
 
-def plot_points(epochs: np.ndarray, losses: np.ndarray, width: int, log: bool):
-    """Finite points, at most about 2x ``width`` of them (evenly picked), positive on a
-    log axis: what plotext can draw quickly and without raising."""
+def plot_points(epochs: np.ndarray, losses: np.ndarray, width: int):
+    """Finite points, at most about 2x ``width`` of them (evenly picked): what plotext can
+    draw quickly and without raising (``y_axis`` places them, a zero on a log axis too)."""
     keep = np.isfinite(losses)
     epochs, losses = epochs[keep], losses[keep]
-    if log:
-        losses = np.maximum(losses, LOG_FLOOR)
     limit = max(2, 2 * width)
     if len(epochs) > limit:
         pick = np.linspace(0, len(epochs) - 1, limit).round().astype(int)
@@ -78,14 +78,16 @@ def tick_labels(values: list[float]) -> list[str]:
 def y_axis(
     losses: list[float], log: bool, count: int
 ) -> tuple[list[float], list[float] | None, list[str] | None]:
-    """What the y axis plots for the finite ``losses`` (positive on a log axis): (values,
-    tick positions, tick labels).
+    """What the y axis plots for the finite ``losses`` (>= 0): (values, tick positions,
+    tick labels).
 
     On a log axis: the losses' log10 on plotext's linear axis, with up to ``count`` ticks
-    from the lowest loss to the highest, labelled with the losses. plotext's own log axis
-    takes the logarithms of a figure's data again each time it is built, and the loss
-    panel builds it again on a resize: the logarithms of logarithms below 1 raised
-    ValueError, which ended the app.
+    from the lowest loss to the highest, labelled with the losses, however small (1.5e-14
+    where the loss is 1.5e-14). A loss of 0, which a log axis cannot place, is drawn
+    ZERO_DECADES below the least positive loss, at a tick of its own labelled 0, so it is
+    never read as a loss it is not. plotext's own log axis takes the logarithms of a
+    figure's data again each time it is built, and the loss panel builds it again on a
+    resize: the logarithms of logarithms below 1 raised ValueError, which ended the app.
 
     On a linear axis, where plotext's own labels read (the axis within
     FIXED_LOW..FIXED_HIGH) the losses as they are and plotext's ticks (None, None); else
@@ -96,12 +98,19 @@ def y_axis(
     low, high = min(losses), max(losses)
     if not log and high < FIXED_HIGH and (high >= FIXED_LOW or high == 0):
         return losses, None, None  # plotext's own labels are short enough
+    zero_at: float | None = None
     if log:
+        positive = [y for y in losses if y > 0]
+        low = min(positive) if positive else 1.0
+        high = max(positive) if positive else 1.0
+        if len(positive) < len(losses):  # zeros: below the rest, one tick fewer for them
+            zero_at = math.log10(low) - ZERO_DECADES
+            count = max(1, count - 1)
         with np.errstate(over="ignore"):  # at the largest float; its ends are exact
-            values = np.geomspace(low, high, count if high > low else 1)
+            values = np.geomspace(low, high, count if high > low else 1) if positive else None
 
         def place(y: float) -> float:
-            return math.log10(y)
+            return math.log10(y) if y > 0 else zero_at  # type: ignore[return-value]
     else:
         values = np.linspace(low, high, count if high > low else 1)
         # 10^-308 and below are not normal doubles (10^-324 is 0): a subnormal loss is
@@ -111,9 +120,10 @@ def y_axis(
         def place(y: float) -> float:
             return y / scale
 
-    ticks: dict[str, float] = {}
-    for label, value in zip(tick_labels(values.tolist()), values.tolist(), strict=True):
-        ticks.setdefault(label, place(value))
+    ticks: dict[str, float] = {} if zero_at is None else {"0": zero_at}
+    if values is not None:
+        for label, value in zip(tick_labels(values.tolist()), values.tolist(), strict=True):
+            ticks.setdefault(label, place(value))
     return [place(y) for y in losses], list(ticks.values()), list(ticks)
 
 
@@ -147,7 +157,7 @@ def draw_losses(
     plt.clear_data()
     plt.clear_figure()
     plt.title(heading)
-    x, finite = plot_points(epochs, losses, max(10, width), log)
+    x, finite = plot_points(epochs, losses, max(10, width))
     y, yticks, ylabels = y_axis(finite, log, Y_TICKS)
     plt.xlabel("epoch")
     if x:
