@@ -100,6 +100,13 @@ def theme_is_dark(widget: object) -> bool:
         return True
 
 
+def set_title(widget: Any, title: str) -> None:
+    """Set a widget's border title only when it changes, as ``set_subtitle`` does."""
+    if str(widget.border_title or "") != title:
+        widget.border_title = title
+        widget.call_after_refresh(widget.refresh)
+
+
 def set_subtitle(widget: Any, subtitle: str) -> None:
     """Set a widget's border subtitle only when it changes (setting it redraws the whole
     widget, border and all).
@@ -112,6 +119,18 @@ def set_subtitle(widget: Any, subtitle: str) -> None:
     if str(widget.border_subtitle or "") != subtitle:
         widget.border_subtitle = subtitle
         widget.call_after_refresh(widget.refresh)
+
+
+#: Columns of a panel's round border that its title leaves to the panel: the corners, a
+#: line beside each of them and a space each side of the title (``╭─ title ─╮``).
+TITLE_MARGIN = 6
+
+
+def fitting_title(width: int, *titles: str) -> str:
+    """The first of ``titles`` (longest first) that the border of a panel ``width`` columns
+    wide shows whole; the last (the shortest) where none does."""
+    room = width - TITLE_MARGIN
+    return next((title for title in titles if cell_len(title) <= room), titles[-1])
 
 
 def joined_runs(text: Text, cells: list[Cells]) -> Text:
