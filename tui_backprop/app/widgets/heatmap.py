@@ -296,11 +296,20 @@ def heatmap_row(
     return segments
 
 
-def map_axes(first: str, second: str, lo: float, hi: float) -> str:
+def map_axes(
+    first: str,
+    second: str,
+    lo: float,
+    hi: float,
+    second_range: tuple[float, float] | None = None,
+) -> str:
     """``→ x  ↑ y  -3..3``: what runs along a square map and what up it, and the range both
     cover, for a border of the map's panel: a point's numbers, as (x, y) = (2, 1.5), can
-    be found on the map."""
-    return f"→ {first}  ↑ {second}  {lo:g}..{hi:g}"
+    be found on the map. With ``second_range`` (lo, hi) other than the first's, each its
+    own: ``→ x1 -1.3..2.3  ↑ x2 -0.75..1.3``."""
+    if second_range is None or second_range == (lo, hi):
+        return f"→ {first}  ↑ {second}  {lo:g}..{hi:g}"
+    return f"→ {first} {lo:g}..{hi:g}  ↑ {second} {second_range[0]:g}..{second_range[1]:g}"
 
 
 def legend(

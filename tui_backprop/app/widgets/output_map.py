@@ -35,6 +35,8 @@ from textual_plotext import PlotextPlot
 
 from ...core.snapshot import Snapshot
 from ...teach.explain import forward_many
+from . import heatmap
+from .changes import fitting_title, set_subtitle
 from .plots import RedrawnOnResize, plot_title
 from .style import (
     CONTOUR_GLYPH,
@@ -182,6 +184,11 @@ def map_axes(snap: Snapshot) -> tuple[tuple[float, float], tuple[float, float]]:
     return _axis(snap.inputs[:, 0]), _axis(snap.inputs[:, 1])
 
 
+def _rounded(lo: float, hi: float) -> tuple[float, float]:
+    """A range's ends to two significant digits, as its border writes them."""
+    return float(f"{lo:.2g}"), float(f"{hi:.2g}")
+
+
 def pixel_outputs(snap: Snapshot, columns: int, pixel_rows: int) -> np.ndarray:
     """float (pixel_rows, columns): output 1 at pixel centres, row 0 at the top (largest
     x2)."""
@@ -213,8 +220,10 @@ def point_cells(snap: Snapshot, columns: int, rows: int) -> list[tuple[int, int,
     return cells
 
 
-def legend_scale(mode: ColourMode) -> list[tuple[str, Style]]:
-    """The scale's characters, lowest output first: colour blocks, or the shades."""
+def legend_scale(mode: ColourMode, count: int | None = None) -> list[tuple[str, Style]]:
+    """The scale's characters, lowest output first: colour blocks (``count`` of them, evenly
+    picked from lowest to highest; None: every step), or the shades (all of them: each is
+    a step of the map)."""
     if mode == "truecolor":
         steps = [k / LEVELS for k in range(-LEVELS, LEVELS + 1, 3)]
     elif mode == "256":
@@ -223,24 +232,44 @@ def legend_scale(mode: ColourMode) -> list[tuple[str, Style]]:
     else:
         steps = [2 * (k + 0.5) / len(SHADES) - 1 for k in range(len(SHADES))]
     if mode in ("truecolor", "256"):
+        if count is not None and count < len(steps):
+            picked = np.linspace(0, len(steps) - 1, max(2, count)).round().astype(int)
+            steps = [steps[i] for i in picked]
         return [("█", Style(color=Color.from_rgb(*map_rgb(t, mode)))) for t in steps]
     return [cell(t, t, mode) for t in steps]
 
 
+#: Fewest blocks a colour scale in the legend keeps: its two ends and the middle.
+MIN_SCALE = 3
+
+
 def _legend(snap: Snapshot, width: int, mode: ColourMode = "truecolor") -> Text:
+    """``o y<0.5  x y>0.5  · a=0.5  a 0 █████ 1`` in ``width`` cells: the glyphs' meaning
+    and the scale with both its ends labelled. Where that does not fit, a colour scale
+    gives up blocks (down to MIN_SCALE), then the gaps narrow, then the contour's and the
+    glyphs' words go, whole: the ends' numbers stay."""
     scale = Scale.for_snapshot(snap)
     lo, hi = scale.middle - scale.half, scale.middle + scale.half
+    mid = f"{scale.middle:g}"
+    glyphs = [(LOW_GLYPH, f" y<{mid}"), (HIGH_GLYPH, f" y>{mid}"), (CONTOUR_GLYPH, f" a={mid}")]
+    full = len(legend_scale(mode))
+    least = MIN_SCALE if mode in ("truecolor", "256") else full
+    forms = [(glyphs, "  "), (glyphs, " "), (glyphs[:2], " "), ([], " ")]
+    for shown, gap in forms:
+        words = sum(len(glyph) + len(word) + len(gap) for glyph, word in shown)
+        ends = len(f"a {lo:g} ") + len(f" {hi:g}")
+        count = min(full, width - words - ends)
+        if count >= least:
+            break
     text = Text(no_wrap=True, overflow="crop")
-    text.append(LOW_GLYPH, style="bold")
-    text.append(f" y<{scale.middle:g}  ")
-    text.append(HIGH_GLYPH, style="bold")
-    text.append(f" y>{scale.middle:g}  ")
-    text.append(CONTOUR_GLYPH, style="bold")
-    text.append(f" a={scale.middle:g}  a {lo:g} ")
-    for char, style in legend_scale(mode):
+    for glyph, word in shown:
+        text.append(glyph, style="bold")
+        text.append(word + gap)
+    text.append(f"a {lo:g} ")
+    for char, style in legend_scale(mode, max(least, count)):
         text.append(char, style=style)
     text.append(f" {hi:g}")
-    text.truncate(width)
+    text.truncate(width)  # narrower than any form: cut at the end (no panel is)
     return text
 
 
@@ -365,19 +394,33 @@ class OutputView(Container):
         self.set_class(inputs == 1, "-curve")
         self.set_class(inputs not in (1, 2), "-note")
         if inputs == 2:
-            (x_lo, x_hi), (y_lo, y_hi) = map_axes(snap)
-            x_range, y_range = f"{x_lo:.2g}..{x_hi:.2g}", f"{y_lo:.2g}..{y_hi:.2g}"
-            # One range for both inputs where they share it: the title fits 80 columns.
-            self.border_title = (
-                f"output a over x1, x2 {x_range}"
-                if x_range == y_range
-                else f"output a over x1 {x_range}, x2 {y_range}"
-            )
             canvas = self.query_one(MapCanvas)
             canvas.snapshot = snap
             canvas.refresh()
         elif inputs == 1:
-            self.border_title = "output a against x"
             self.query_one(OutputCurve).show(snap)
-        else:
-            self.border_title = "output map"
+        self._label(snap)
+
+    def on_resize(self) -> None:
+        if self._shown is not None:
+            self._label(self._shown)
+
+    def _label(self, snap: Snapshot) -> None:
+        """The border: what the panel shows, and for a map, as every heat map's border
+        says, what runs along it and what up it, over which ranges (fitted to the width)."""
+        inputs = snap.spec.sizes[0]
+        self.border_title = {1: "output a against x", 2: "output a over x1, x2"}.get(
+            inputs, "output map"
+        )
+        if inputs != 2:
+            set_subtitle(self, "")
+            return
+        x_range, y_range = (_rounded(*ends) for ends in map_axes(snap))
+        set_subtitle(
+            self,
+            fitting_title(
+                self.outer_size.width,
+                heatmap.map_axes("x1", "x2", *x_range, second_range=y_range),
+                "→ x1  ↑ x2",
+            ),
+        )
