@@ -242,6 +242,52 @@ def test_notes_float_over_the_panels_where_they_need_the_room(size):
     run(scenario())
 
 
+@pytest.mark.parametrize("name", ["neuron", "not", "xor-231", "xor-221"])
+def test_the_examples_title_is_whole_beside_the_notes(name):
+    """At 160x45 with the notes beside, the examples panel is 51 columns wide: its title,
+    47 characters, was cut ("outputs after upda…")."""
+
+    async def scenario():
+        app = lesson_app(name)
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.pause()
+            assert app.query_one(NotesPanel).beside
+            examples = app.query_one(ExamplesView)
+            region = examples.region
+            top = on_screen(app)[region.y][region.x : region.right]
+            assert "…" not in top and str(examples.border_title) in top, top
+            assert str(examples.border_title).startswith("examples")
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("batch_size", [1, 4])
+def test_the_examples_title_fits_its_width_whole(batch_size):
+    """The longest title the border shows whole, at any width; ▶ named only where the
+    table marks an example (not in full batch)."""
+    from tui_backprop.app.widgets.examples import FULL_BATCH_TITLES, TITLES
+
+    async def scenario():
+        app = xor_app(settings=TrainingConfig(seed=0, batch_size=batch_size))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("n")
+            for width in range(100, 170, 3):
+                await pilot.resize_terminal(width, 36)
+                await pilot.pause()
+                examples = app.query_one(ExamplesView)
+                region = examples.region
+                top = on_screen(app)[region.y][region.x : region.right]
+                title = str(examples.border_title)
+                assert "…" not in top and f"─ {title} ─" in top, top
+                assert ("▶" in title) == (batch_size == 1) or title == "examples"
+                titles = TITLES if batch_size == 1 else FULL_BATCH_TITLES
+                assert title in titles
+                longer = [t for t in titles if len(t) > len(title)]
+                assert all(len(t) > region.width - 6 for t in longer), (title, width)
+
+    run(scenario())
+
+
 def test_notes_sit_beside_the_panels_on_a_wide_screen():
     async def scenario():
         app = lesson_app("xor-231")

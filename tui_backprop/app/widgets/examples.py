@@ -14,13 +14,24 @@ from textual import events
 from textual.widget import Widget
 
 from ...core.snapshot import Snapshot
-from .changes import ChangedLines, set_subtitle
+from .changes import ChangedLines, fitting_title, set_subtitle, set_title
 from .formatting import loss_text, vector
 
 HEADER = ("#", "input", "target", "output", "cost")
 #: Fewest cells a column cut with … keeps.
 MIN_CUT = 5
 AFTER = "after update"
+#: The panel's titles, longest first: the longest its border shows whole is shown. With
+#: training example by example or in batches, ▶ marks the last trained example; the line
+#: over the output and cost columns says "after update" too, where the panel has room.
+TITLES = (
+    "examples (▶ last trained, outputs after update)",
+    "examples (▶ trained, outputs after update)",
+    "examples (▶ last trained)",
+    "examples",
+)
+#: In full batch every example is trained at once, and none is marked.
+FULL_BATCH_TITLES = ("examples (outputs after update)", "examples")
 
 
 def _cut(text: str, width: int) -> str:
@@ -151,6 +162,8 @@ class ExamplesView(ChangedLines, Widget):
         if self.first is not None and self.shown:
             self.first = self.shown.start  # kept in range
         n = self.snapshot.n_examples
+        titles = FULL_BATCH_TITLES if self.snapshot.batch_size >= n else TITLES
+        set_title(self, fitting_title(self.outer_size.width, *titles))
         partial = self.shown and len(self.shown) < n
         set_subtitle(
             self, f"{self.shown.start + 1}–{self.shown.stop} of {n}, {{ }}" if partial else ""
