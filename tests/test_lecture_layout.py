@@ -242,6 +242,35 @@ def test_notes_float_over_the_panels_where_they_need_the_room(size):
     run(scenario())
 
 
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (101, 31), (120, 40), (133, 40)])
+def test_floating_notes_cover_the_right_hand_panels_exactly(size):
+    """At 80x24 the compact layout's right-hand column is half the width: notes of 2 in 5
+    left a 6-column sliver of the loss chart beside them. Now every panel is either left
+    of the notes or under them whole, in the compact and the full layout."""
+
+    async def scenario():
+        app = lesson_app("xor-231")
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            notes = app.query_one(NotesPanel)
+            if not notes.has_class("-shown"):
+                await pilot.press("t")
+                await pilot.pause()
+            assert notes.display and not notes.beside
+            left = notes.region.x
+            assert notes.region.right == size[0]
+            panels = [panel for panel in app.query(".panel") if panel.region.width]
+            covered = [panel for panel in panels if panel.region.x >= left]
+            assert covered, panels
+            for panel in panels:
+                assert panel.region.right <= left or panel.region.x == left, (panel, left)
+            # on screen: the left panel's corner, then the notes' at once
+            top = on_screen(app)[0]
+            assert top[left - 1 : left + 3] == "╮╭─ ", top
+
+    run(scenario())
+
+
 @pytest.mark.parametrize("name", ["neuron", "not", "xor-231", "xor-221"])
 def test_the_examples_title_is_whole_beside_the_notes(name):
     """At 160x45 with the notes beside, the examples panel is 51 columns wide: its title,

@@ -71,7 +71,9 @@ class SceneMixin(AppHost):
     def notes_widget(self) -> NotesPanel:
         from .widgets.notes import NotesPanel
 
-        return NotesPanel(id="notes")
+        # Floating, over the right-hand column of the main view's panels, whatever the
+        # layout makes it (half the width in the compact one, 2 in 5 in the full one).
+        return NotesPanel(id="notes", covers=".panel")
 
     def start_scene(self) -> None:
         """At mount: the lesson's notes, and its scene's screen over the network view."""

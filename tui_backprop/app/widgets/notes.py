@@ -2,7 +2,9 @@
 
 Beside the other panels only where the screen leaves them BESIDE_WIDTH columns; on a
 narrower screen the notes float over the right of the screen instead (above the status
-line and footer), so the panels keep their width and never cut their numbers.
+line and footer), so the panels keep their width and never cut their numbers: over the
+right-hand column of panels exactly where the screen says which its panels are (the main
+view's, in each of its layouts), else over a share of the width.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from textual.widgets import Static
 BESIDE_WIDTH = 100
 #: The notes' width beside the panels, and their least width floating over them.
 WIDTH = 34
-#: Floating, the share of the screen's width they take: the main view's right-hand column
-#: (2 of 5 parts); a scene's is half (``SCENE_OVERLAY_SHARE``).
+#: Floating, the share of the screen's width they take where no ``covers`` panels say
+#: where the right-hand column is: 2 of 5 parts; a scene's is half (``SCENE_OVERLAY_SHARE``).
 OVERLAY_SHARE = 0.4
 SCENE_OVERLAY_SHARE = 0.5
 
@@ -71,18 +73,25 @@ class NotesPanel(VerticalScroll):
     """
 
     def __init__(
-        self, beside_width: int = BESIDE_WIDTH, overlay_share: float = OVERLAY_SHARE, **kwargs
+        self,
+        beside_width: int = BESIDE_WIDTH,
+        overlay_share: float = OVERLAY_SHARE,
+        covers: str | None = None,
+        **kwargs,
     ) -> None:
         """beside_width: the columns the screen's panels need beside the notes;
         overlay_share: floating, the share of the width they cover, the screen's right-hand
-        column whole (a panel half covered shows the ends of its lines beside them)."""
+        column whole (a panel half covered shows the ends of its lines beside them);
+        covers: a selector of the screen's panels, to cover the right-hand column of them
+        as laid out (``right_column``) in place of the share, wherever it has one."""
         super().__init__(**kwargs)
         self.beside_width = beside_width
         self.overlay_share = overlay_share
+        self.covers = covers
         self.title_text = ""
         self.notes_text = ""
         self.add_class("-overlay")  # until the screen's size is known: squeeze nothing
-        self._placed: tuple[bool, int, int] | None = None
+        self._placed: tuple[bool, int, int, int] | None = None
 
     def on_mount(self) -> None:
         self.screen.screen_layout_refresh_signal.subscribe(self, self.place)
@@ -92,14 +101,35 @@ class NotesPanel(VerticalScroll):
     def beside(self) -> bool:
         return self.has_class("-beside")
 
+    def right_column(self, screen: Screen) -> int | None:
+        """Where the screen's right-hand column of panels begins: the leftmost edge of the
+        shown ``covers`` panels that reach the screen's right edge from right of its left
+        one, as they are laid out (floating, the notes take no room from them); None where
+        no panel stands there (a layout of full-width rows) or ``covers`` is None."""
+        if self.covers is None:
+            return None
+        width = screen.size.width
+        lefts = [
+            panel.region.x
+            for panel in screen.query(self.covers)
+            if panel.display and panel.region.width and panel.region.right == width
+        ]
+        left = min(lefts, default=0)
+        return left if left > 0 else None
+
     def place(self, screen: Screen | None = None) -> None:
         """Beside the panels where the screen is wide enough, else floating over them."""
         screen = screen or self.screen
         width, height = screen.size
         beside = width - WIDTH >= self.beside_width
-        # Floating, it covers the right-hand column whole, rather than half a number.
-        own = max(WIDTH, round(width * self.overlay_share))
-        placed = (beside, width, height)
+        # Floating, it covers the right-hand column whole, rather than half a number: as
+        # laid out where the screen's panels say (a share of 2 in 5 left a sliver of the
+        # compact layout's half-width loss panel beside it), else the share.
+        column = None if beside else self.right_column(screen)
+        own = (
+            width - column if column is not None else max(WIDTH, round(width * self.overlay_share))
+        )
+        placed = (beside, width, height, own)
         if placed == self._placed:  # restyling refreshes the layout, which calls this
             return
         self._placed = placed
