@@ -309,3 +309,22 @@ def test_single_steps_after_restart_and_reseed():
     a.run_batches(1)
     b.run_batches(1)
     assert np.array_equal(a.network.buffer, b.network.buffer)
+
+
+def test_a_step_shows_the_loss_it_left_however_slow_the_last_evaluation_was():
+    """While a run's frames come, a slow evaluation (a large data set, or a busy machine)
+    may be reused for a moment; a step's snapshot (a key, a test's frame) never is: what
+    it shows does not depend on how long anything took."""
+    import time
+
+    session = xor_session()
+    session.snapshot()
+    # As if the last evaluation had taken a second and had just ended.
+    session._eval_seconds, session._eval_time = 1.0, time.perf_counter()
+    before = session.snapshot(fresh=False).loss
+    session.run_batches(1)
+    session._eval_seconds, session._eval_time = 1.0, time.perf_counter()
+    assert session.snapshot(fresh=False).loss == before  # a running frame: reused
+    session._eval_seconds, session._eval_time = 1.0, time.perf_counter()
+    fresh = session.snapshot().loss
+    assert fresh != before and fresh == session.evaluate()

@@ -218,7 +218,7 @@ class Runner:
                     self._budget = max(0, self._budget - count)
                     wanted = self._snapshot_wanted or diverged
                     self._snapshot_wanted = False
-                if wanted:
-                    self._snapshot = self.session.snapshot(self.problem)
+                if wanted:  # a running frame's: may reuse a moment-old evaluation
+                    self._snapshot = self.session.snapshot(self.problem, fresh=False)
             if diverged:
                 return

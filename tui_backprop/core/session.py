@@ -710,18 +710,23 @@ class Session:
             self.diverged = True
         return loss
 
-    def _recent_loss(self) -> float:
-        """The loss for a display: evaluated afresh, unless that is slow (a large data set)
-        and the last evaluation is recent; then reused, so that evaluating takes at most
-        about 2% of the time."""
-        if self._eval_seconds > 0.002 and (
-            time.perf_counter() - self._eval_time < 50 * self._eval_seconds
+    def _recent_loss(self, fresh: bool) -> float:
+        """The loss for a display: evaluated afresh when ``fresh``, or unless that is slow
+        (a large data set) and the last evaluation is recent; then reused, so that while
+        training runs evaluating takes at most about 2% of the time."""
+        if (
+            not fresh
+            and self._eval_seconds > 0.002
+            and time.perf_counter() - self._eval_time < 50 * self._eval_seconds
         ):
             return self._loss
         return self.evaluate()
 
-    def snapshot(self, problem: str = "") -> Snapshot:
-        """Copies of everything a display shows (evaluates the loss on the way)."""
+    def snapshot(self, problem: str = "", fresh: bool = True) -> Snapshot:
+        """Copies of everything a display shows (evaluates the loss on the way). A run's
+        frames pass ``fresh`` False: on a large data set they may reuse a loss and outputs
+        evaluated a moment before (``_recent_loss``); a step, a key's change or a test's
+        frame shows them as they are, whatever the time it took."""
         net = self.network
         L = self.spec.n_layers
         if self.last_example is None and not self.kernels_ready:
@@ -755,7 +760,7 @@ class Session:
             z.append(net.layer_values(net.z, m).copy())
             a.append(net.layer_values(net.a, m).copy())
             delta.append(net.layer_values(net.delta, m).copy())
-        loss = self._recent_loss()
+        loss = self._recent_loss(fresh)
         epochs, losses = self.history.points()
         made = self._change_made
         if made is not None and made[0] == self.updates:
