@@ -264,6 +264,28 @@ def test_bad_csv_names_the_line(text, expected, tmp_path):
     assert expected in lines[0]
 
 
+def test_a_truncated_json_file_is_named_in_one_line_without_a_doubled_word(tmp_path):
+    """json's "Unterminated string starting at" names the place itself: the message says
+    "at" once, then where the string starts, for weights files and run files alike."""
+    saved = tmp_path / "w.json"
+    assert run_cli("train", "--epochs", "1", "--save", str(saved)).returncode == 0
+    text = saved.read_text()
+    key = text.index('"biases"')
+    line_number = text.count("\n", 0, key) + 1
+    column = key - text.rfind("\n", 0, key)
+    truncated = tmp_path / "trunc.json"
+    truncated.write_text(text[: key + 3])  # inside the key's string
+    expected = (
+        "trunc.json: not valid JSON: Unterminated string starting at "
+        f"line {line_number}, column {column}"
+    )
+    for args in (["train", "--init", str(truncated)], ["replay", str(truncated)]):
+        result = run_cli(*args)
+        assert result.returncode == 2 and result.stdout == "", result.stderr
+        (line,) = result.stderr.strip().splitlines()
+        assert line.endswith(expected), line
+
+
 def test_bad_init_files(tmp_path):
     not_json = tmp_path / "a.json"
     not_json.write_text("{weights: oops")

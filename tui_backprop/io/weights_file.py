@@ -397,11 +397,20 @@ def read_json(path: PathArg, name: str, what: str = "weights file") -> Any:
         # int() (a 5000-digit one would raise a ValueError there).
         return json.loads(text, parse_int=json_number)
     except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{name}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from None
+        raise InputError(f"{name}: not valid JSON: {json_error_text(exc)}") from None
     except RecursionError:
         raise InputError(f"{name}: not valid JSON: nested too deeply") from None
+
+
+def json_error_text(error: json.JSONDecodeError) -> str:
+    """What is wrong and where, in words: ``Expecting value at line 3, column 7``. Some of
+    json's messages end in "at" already ("Unterminated string starting at"), naming the
+    place themselves; the others get it after an "at"."""
+    where = f"line {error.lineno}, column {error.colno}"
+    message = error.msg.rstrip()
+    if message.endswith(" at"):
+        return f"{message} {where}"
+    return f"{message} at {where}"
 
 
 def _check_header(data: dict[str, Any], name: str, sizes: list[int]) -> None:
