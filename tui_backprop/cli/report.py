@@ -10,6 +10,7 @@ import numpy as np
 
 from ..core.config import RULE_SETTINGS, UpdateRule
 from ..core.session import Session
+from ..core.words import counted
 from ..io.build import Setup
 from ..io.files import json_number, to_json_lists
 from ..io.resume import rule_keys
@@ -47,7 +48,7 @@ def interruption_line(result: TrainResult) -> str:
     assert result.stopped_by is not None
     name = signal.Signals(result.stopped_by).name
     asked = result.setup.settings.epochs
-    return f"interrupted after {result.epochs} epochs (of {asked}) by {name}"
+    return f"interrupted after {counted(result.epochs, 'epoch')} (of {asked}) by {name}"
 
 
 def accuracy(outputs: np.ndarray, targets: np.ndarray) -> float:
@@ -179,7 +180,7 @@ def human_report(result: TrainResult) -> str:
     )
     resumed = setup.resumed
     if resumed is not None and (resumed.state or resumed.position):
-        what = [f"after {resumed.epochs} epochs"] if resumed.position else []
+        what = [f"after {counted(resumed.epochs, 'epoch')}"] if resumed.position else []
         if resumed.state:
             what.append(f"{setup.settings.optimizer} state (t = {resumed.t})")
         lines.append(f"resumed       {resumed.file}: {', '.join(what)}")

@@ -24,6 +24,7 @@ from ..core.problem import Problem
 from ..core.problems import make_problem
 from ..core.session import Session
 from ..core.spec import NetworkSpec
+from ..core.words import counted
 from .csv_data import load_csv
 from .files import display_path
 from .resume import Resumed, resume
@@ -125,6 +126,7 @@ def build_trained_setup(run: RunConfig, moment: MomentConfig) -> Setup:
         if session.diverged:
             raise ConfigError(
                 "training.alpha",
-                f"is too large: training diverged within {moment.after_epochs} epochs; lower it",
+                f"is too large: training diverged within {counted(moment.after_epochs, 'epoch')}; "
+                "lower it",
             )
     return setup

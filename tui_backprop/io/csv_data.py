@@ -21,6 +21,7 @@ import numpy as np
 from ..core.arrays import Floats
 from ..core.errors import InputError, one_line, quoted
 from ..core.problem import Problem, targets_kind
+from ..core.words import plural
 from .files import display_path
 from .reading import MAX_CSV_BYTES, read_user_text
 
@@ -50,8 +51,8 @@ def load_csv(path: PathArg, targets: int = 1) -> Problem:
     name = one_line(os.path.basename(os.fsdecode(path)))
     # Without the name: the reports write "problem  NAME: DESCRIPTION".
     description = (
-        f"{len(table)} {_plural(len(table), 'example')}, "
-        f"{x.shape[1]} {_plural(x.shape[1], 'input')}, {targets} {_plural(targets, 'target')}"
+        f"{len(table)} {plural(len(table), 'example')}, "
+        f"{x.shape[1]} {plural(x.shape[1], 'input')}, {targets} {plural(targets, 'target')}"
     )
     return Problem(name, x, y, targets_kind(y), description)
 
@@ -128,7 +129,7 @@ def _convert_rows(reader: _csv.Reader, targets: int, shown: str) -> Floats:
         if not count and width < targets + 1:
             raise InputError(
                 f"{shown} line {first_line}: need at least {targets + 1} columns ({targets} "
-                f"{_plural(targets, 'target')} and at least 1 input), found {width}"
+                f"{plural(targets, 'target')} and at least 1 input), found {width}"
             )
         if len(stripped) != width:
             source = f"as in the {'header' if header else 'first row'} on line {first_line}"
@@ -191,8 +192,3 @@ def _cell_value(cell: str, line: int, column: int, shown: str) -> float:
         # NaN or inf would silently poison every weight during training.
         raise InputError(f"{where}: cell {quoted(cell)} in column {column} is not a finite number")
     return value
-
-
-def _plural(n: int, word: str) -> str:
-    """``word`` with an ``s`` unless ``n`` is 1."""
-    return word if n == 1 else word + "s"

@@ -33,6 +33,7 @@ from ..core.config import UpdateRule
 from ..core.errors import InputError
 from ..core.model import B_OFFSET, W_OFFSET, Network
 from ..core.session import Session
+from ..core.words import counted
 from .files import display_path, to_json_lists
 from .weights_file import STATE_VERSION, LayerArrays, PathArg, SavedState, save_weights
 
@@ -185,8 +186,8 @@ def resume(session: Session, saved: SavedState, file: str) -> Resumed:
         if "" in resume_with:  # the file's run shuffled, this one does not
             how = "leave out --no-shuffle" + (f" and {how}" if how else "")
         notes.append(
-            f"{file}: saved after {saved.epochs} epochs; its example orders are not resumed "
-            f"(this run starts at epoch 1 of its own): {how} to resume them"
+            f"{file}: saved after {counted(saved.epochs, 'epoch')}; its example orders are not "
+            f"resumed (this run starts at epoch 1 of its own): {how} to resume them"
         )
     else:
         notes.append(

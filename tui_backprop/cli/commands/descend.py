@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 from ...core.config import QUARTIC_START
+from ...core.words import counted
 from ...io.files import json_number
 from ...teach.descent import SURFACES, descend, descend_surface, quartic_point_line
 from ..wrap import fit
@@ -56,12 +57,12 @@ def run_descend(call: Invocation) -> int:
     print(f"gradient {what} on f = {formula}, gamma {gamma:g}, precision {config.precision:g}")
     if result.diverged:
         print(
-            f"diverged after {result.steps} steps: gamma {gamma:g} overshoots (the point "
-            f"left [-1e6, 1e6])"
+            f"diverged after {counted(result.steps, 'step')}: gamma {gamma:g} overshoots "
+            "(the point left [-1e6, 1e6])"
         )
         return 0
     if not result.converged:
-        print(f"stopped after {result.steps} steps (--max-steps) without converging")
+        print(f"stopped after {counted(result.steps, 'step')} (--max-steps) without converging")
     if config.function == "quartic":
         print(quartic_point_line(result.point[0], result.verdict))
     else:

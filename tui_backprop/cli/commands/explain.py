@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from ...core.words import counted
 from ...io.build import build_trained_setup
 from ...io.resume import rule_keys
 from ...teach.explain import explain_update
@@ -62,7 +63,7 @@ def run_explain(call: Invocation) -> int:
                 f"one update of {spec.label} ({', '.join(spec.activations)}, {spec.cost}) "
                 f"on {setup.problem.name}, example{'s' if len(batch) > 1 else ''} "
                 f"{', '.join(str(k + 1) for k in batch)}, "
-                f"after {moment.after_epochs} epochs"
+                f"after {counted(moment.after_epochs, 'epoch')}"
             )
         )
         for line in explanation.text().splitlines():

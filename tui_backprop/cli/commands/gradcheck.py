@@ -10,6 +10,7 @@ import numpy as np
 
 from ...core.config import GRADCHECK_TOLERANCE
 from ...core.errors import InputError
+from ...core.words import counted
 from ...io.build import build_trained_setup
 from ...io.files import json_number
 from ...teach.gradcheck import FLOOR, STEP, check_gradients
@@ -64,7 +65,7 @@ def run_gradcheck(call: Invocation) -> int:
     else:
         print(
             f"gradient check: {setup.spec.label} on {setup.problem.name}, mean cost of "
-            f"{scope}, after {moment.after_epochs} epochs"
+            f"{scope}, after {counted(moment.after_epochs, 'epoch')}"
         )
         # Two lines, so that each fits 80 columns.
         print(f"central differences, h = {STEP:g}")

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 def run_race(call: Invocation) -> int:
     from ...core.config import RaceConfig
     from ...core.errors import InputError
+    from ...core.words import counted
     from ...io.build import build_setup
     from ...io.files import json_number
     from ...teach.race import Race, make_surface, race_json, race_rules
@@ -50,10 +51,12 @@ def run_race(call: Invocation) -> int:
             racer["losses"] = [json_number(v) for v in racer["losses"]]
         print(json.dumps(doc))
         return 0
-    print(f"{surface.formula}, from {surface.start}, {config.steps} steps at most")
+    print(f"{surface.formula}, from {surface.start}, {counted(config.steps, 'step')} at most")
     for racer in race.racers:
         point = ", ".join(f"{float(v):.6g}" for v in racer.theta)
-        state = f"diverged at step {racer.steps}" if racer.diverged else f"{racer.steps} steps"
+        state = (
+            f"diverged at step {racer.steps}" if racer.diverged else counted(racer.steps, "step")
+        )
         print(
             f"{racer.optimizer:<9} alpha {racer.rule.alpha:<8g} {state}: "
             f"({point}), loss {racer.losses[-1]:.6g}"

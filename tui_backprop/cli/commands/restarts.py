@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ...core.errors import InputError
+from ...core.words import counted
 from ...io.build import build_setup
 from ...io.files import json_number, to_json_lists
 from ...io.resume import rule_keys
@@ -189,7 +190,7 @@ def report(call: Invocation, setup: Setup, result: RestartsResult) -> None:
     print(
         fit(
             f"{trained} restarts of {spec.label} on {setup.problem.name}, seeds "
-            f"{result.seeds[0]}..{result.seeds[-1]}, {result.epochs} epochs each "
+            f"{result.seeds[0]}..{result.seeds[-1]}, {counted(result.epochs, 'epoch')} each "
             f"({rule_words(st)}, batch {st.batch_size})",
             indent=2,
         )
