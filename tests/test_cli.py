@@ -428,3 +428,35 @@ def test_data_too_large_for_the_network_is_bad_input(tmp_path):
         "train", "--data", str(data), "--activation", "relu", "--output-activation", "linear"
     )
     assert result.returncode == 2 and "not finite before any training" in result.stderr
+
+
+def test_a_count_of_one_is_singular():
+    diverged = run_cli("descend", "--x0", "1000000", "--gamma", "1")
+    assert diverged.returncode == 0 and "diverged after 1 step: gamma 1" in diverged.stdout
+    stopped = run_cli("descend", "--max-steps", "1")
+    assert "stopped after 1 step (--max-steps)" in stopped.stdout
+    race = run_cli("race", "--steps", "1")
+    assert race.returncode == 0 and ", 1 step at most" in race.stdout
+    assert "1 steps" not in diverged.stdout + stopped.stdout + race.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["race", "--alphas", "-1,0.1"], "--alphas must be a finite number > 0, got -1.0"),
+        (["race", "--alp", "-inf,0.1"], "--alphas must be a finite number > 0, got -inf"),
+        (["train", "--alpha", "-1e-3"], "--alpha must be a finite number > 0, got -0.001"),
+    ],
+)
+def test_a_value_with_a_minus_sign_gets_the_options_own_check(args, expected):
+    """argparse took "-1,0.1" (not a plain negative number) for an option: the option
+    "expected one argument". It is the option's value, and its own check answers."""
+    result = run_cli(*args)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == f"tui-backprop {args[0]}: error: {expected}\n"
+
+
+def test_a_negative_value_in_exponent_form_is_taken():
+    result = run_cli("race", "--x0", "-1e0", "--steps", "1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("NOT, a = σ(w x + b), mse, from (-1.0, 6.0)")

@@ -26,6 +26,7 @@ from ..core.config import (
     number_from_text,
     whole_from_text,
 )
+from .negative_values import attach_negative_values
 from .options import (
     AFTER_EPOCHS,
     APP_OPTIONS,
@@ -418,7 +419,7 @@ def invocation(args: argparse.Namespace) -> Invocation:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = attach_negative_values(sys.argv[1:] if argv is None else argv)
     # No command, or only options: the app, which is the main job.
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv = ["tui", *argv]
