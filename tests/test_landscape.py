@@ -90,3 +90,28 @@ def test_landscape_cli():
     ):
         bad = run_cli("landscape", *args)
         assert bad.returncode == 2 and expected in bad.stderr, bad.stderr
+
+
+def test_a_network_of_one_parameter_is_refused_for_what_it_is():
+    """NOT with no hidden layer and no bias has one parameter, W1[1,1]: a landscape needs
+    two, and the message says so, suggesting no parameter the network does not have."""
+    bad = run_cli("landscape", "--problem", "not", "--hidden", "0", "--no-bias")
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert bad.stderr == (
+        "tui-backprop landscape: error: --params cannot name two parameters of the network "
+        "1-1: it has one, W1[1,1], and a landscape needs two (biases or a hidden layer give "
+        "it more)\n"
+    )
+
+
+def test_the_example_of_two_parameters_names_two_the_network_has():
+    for args, example in (
+        ([], "'W1[1,1],b1[1]'"),
+        (["--no-bias"], "'W1[1,1],W1[1,2]'"),  # no b1[1] to suggest
+    ):
+        bad = run_cli("landscape", "--problem", "xor", *args)
+        assert bad.returncode == 2 and "b1[1]" not in bad.stderr.replace(example, "")
+        assert f"; choose two, for example {example}\n" in bad.stderr, bad.stderr
+        # and it is one: the landscape takes it
+        good = run_cli("landscape", "--problem", "xor", *args, "--params", example.strip("'"))
+        assert good.returncode == 0, good.stderr

@@ -58,10 +58,13 @@ def parameter_index(network: Network, name: str) -> int:
     return int(net.layers[m, kernels.B_OFFSET]) + i - 1
 
 
-def chosen_parameters(params: tuple[str, ...], network: Network) -> list[str]:
-    """The two parameters a LandscapeConfig names (or, if none, the two of a two-parameter
-    network), each checked against the network: [first, second]."""
-    names = list(params) if params else default_parameters(network)
+def chosen_parameters(
+    params: tuple[str, ...], network: Network, field: str = "landscape.params"
+) -> list[str]:
+    """The two parameters a LandscapeConfig (or a RaceConfig, ``field`` "race.params")
+    names, or, if none, the two of a two-parameter network, each checked against the
+    network: [first, second]."""
+    names = list(params) if params else default_parameters(network, field)
     chosen_indices(names, network)
     return names
 
@@ -74,17 +77,39 @@ def chosen_indices(names: list[str], network: Network) -> tuple[int, int]:
     return first, second
 
 
-def default_parameters(network: Network) -> list[str]:
-    """The two parameters of a two-parameter network (else the caller must choose)."""
-    names = parameter_names(network)
-    trainable = [n for n in names if network.spec.bias or n.startswith("W")]
-    if len(trainable) != 2:
+def trainable_names(network: Network) -> list[str]:
+    """The names of the parameters the network has: its weights, and its biases if it
+    has them (``parameter_names`` names the biases' places either way)."""
+    return [n for n in parameter_names(network) if network.spec.bias or n.startswith("W")]
+
+
+#: What takes two parameters, by the configuration field that names them.
+_MAPS = {"landscape.params": "a landscape", "race.params": "the race's network surface"}
+
+
+def default_parameters(network: Network, field: str = "landscape.params") -> list[str]:
+    """The two parameters of a two-parameter network; otherwise a ConfigError of ``field``
+    that says why none can be taken for granted: one parameter is too few for a map over
+    two (the network says which it has), more than two need choosing (the example names
+    two the network has)."""
+    names = trainable_names(network)
+    label = network.spec.label
+    if len(names) == 1:
         raise ConfigError(
-            "landscape.params",
-            f"is needed: the network {network.spec.label} has {len(trainable)} parameters; "
-            "choose two, for example 'W1[1,1],b1[1]'",
+            field,
+            f"cannot name two parameters of the network {label}: it has one, {names[0]}, "
+            f"and {_MAPS.get(field, 'a landscape')} needs two (biases or a hidden layer "
+            "give it more)",
         )
-    return trainable
+    if len(names) > 2:
+        weight = names[0]
+        bias = next((n for n in names if n.startswith("b")), names[1])
+        raise ConfigError(
+            field,
+            f"is needed: the network {label} has {len(names)} parameters; choose two, "
+            f"for example '{weight},{bias}'",
+        )
+    return names
 
 
 def cost_grid(

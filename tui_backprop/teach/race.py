@@ -321,7 +321,7 @@ def make_surface(
         if network is None:
             raise ValueError("the network surface needs a network")
         spec, problem, params = network
-        names = chosen_parameters(config.params, Network(spec))
+        names = chosen_parameters(config.params, Network(spec), "race.params")
         surface = network_surface(
             "network",
             f"network {spec.label}, {spec.cost}",

@@ -484,8 +484,8 @@ def _check_against_data(lesson: Lesson, sections: set[str]) -> None:
         lesson.restarts.check_seeds(run.training.seed)
     if lesson.race.surface == "network":
         try:
-            chosen_parameters(lesson.race.params, Network(spec))
-        except ConfigError as error:
+            chosen_parameters(lesson.race.params, Network(spec), "race.params")
+        except ConfigError as error:  # a name checked as a landscape's is the race's here
             raise ConfigError("race.params", error.problem) from None
 
 
