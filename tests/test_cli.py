@@ -459,4 +459,4 @@ def test_a_value_with_a_minus_sign_gets_the_options_own_check(args, expected):
 def test_a_negative_value_in_exponent_form_is_taken():
     result = run_cli("race", "--x0", "-1e0", "--steps", "1")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("NOT, a = σ(w x + b), mse, from (-1.0, 6.0)")
+    assert result.stdout.startswith("NOT, a = σ(w x + b), mse, from (-1, 6), 1 step at most")

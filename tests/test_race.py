@@ -25,6 +25,7 @@ from tui_backprop.core.model import Network
 from tui_backprop.core.optimizers import OptimizerState
 from tui_backprop.core.problems import make_problem
 from tui_backprop.core.spec import NetworkSpec
+from tui_backprop.io.build import build_setup
 from tui_backprop.io.lessons import LessonError, load_lesson
 from tui_backprop.teach.race import (
     LINEAR_RULES,
@@ -687,6 +688,73 @@ def test_race_command_prints_every_racers_trail():
     bad = run_cli("race", "--optimizers", "adam,lbfgs")
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
     assert "--optimizers must be one of" in bad.stderr
+
+
+def test_race_refuses_a_lesson_it_cannot_use_and_says_what_opens_it():
+    """race takes race lessons, and another lesson's network only on the network surface:
+    a descent lesson, or a network lesson on NOT's surface, is refused as train refuses
+    a descent lesson, never raced on the default surface as if no lesson were given."""
+    from tests.helpers import run_cli
+
+    descent = run_cli("race", "--lesson", "descent")
+    assert descent.returncode == 2 and descent.stdout == ""
+    assert descent.stderr == run_cli("train", "--lesson", "descent").stderr.replace(
+        "tui-backprop train:", "tui-backprop race:"
+    )
+    for name, scene, users in (
+        ("xor-231", "network", ["train"]),
+        ("landscape", "landscape", ["train", "landscape"]),
+    ):
+        refused = run_cli("race", "--lesson", name)
+        assert refused.returncode == 2 and refused.stdout == ""
+        (line,) = refused.stderr.splitlines()
+        assert line.startswith(
+            f"tui-backprop race: error: lesson {name} is a {scene} scene: open it with "
+            f"`tui-backprop lesson {name}`, or use its network with "
+        )
+        for user in users:
+            assert f"`tui-backprop {user} --lesson {name}`" in line
+        assert line.endswith(
+            f"`tui-backprop race --lesson {name} --surface network --params P1,P2`"
+        )
+    assert run_cli("race", "--lesson", "race", "--steps", "2").returncode == 0
+
+
+def test_race_params_choose_the_network_surfaces_two_parameters():
+    """--params picks the slice through a lesson's network, as landscape's does; it is
+    needed for a network of more than two parameters, and only on the network surface."""
+    import json
+
+    from tests.helpers import run_cli
+
+    needed = run_cli("race", "--lesson", "xor-231", "--surface", "network")
+    assert needed.returncode == 2 and needed.stderr == (
+        "tui-backprop race: error: --params is needed: the network 2-3-1 has 13 parameters; "
+        "choose two, for example 'W1[1,1],b1[1]'\n"
+    )
+    args = ["race", "--lesson", "xor-231", "--surface", "network", "--steps", "3"]
+    result = run_cli(*args, "--params", "W1[1,2],b2[1]", "--json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    lesson = load_lesson("xor-231")
+    setup = build_setup(lesson.run)
+    config = RaceConfig(surface="network", params=("W1[1,2]", "b2[1]"), steps=3)
+    network = (setup.spec, setup.problem, setup.session.network.params.copy())
+    surface = make_surface(config, network)
+    assert surface.names == ("W1[1,2]", "b2[1]")
+    race = Race(surface, race_rules(config, surface), 3)
+    race.step(3)
+    for entry, racer in zip(doc["racers"], race.racers, strict=True):
+        np.testing.assert_array_equal(np.array(entry["path"]), np.array(racer.path))
+    elsewhere = run_cli("race", "--params", "W1[1,1],b1[1]")
+    assert elsewhere.returncode == 2 and elsewhere.stderr == (
+        "tui-backprop race: error: --params is for the network surface (--surface network), "
+        "not not-mse\n"
+    )
+    missing = run_cli(*args, "--params", "W1[1,1],b3[1]")
+    assert missing.returncode == 2 and missing.stderr.endswith(
+        "error: --params b3[1] is not in the network 2-3-1\n"
+    )
 
 
 def test_the_race_says_when_the_terminal_is_too_small_and_carries_on():

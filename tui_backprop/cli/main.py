@@ -366,26 +366,42 @@ def build_parser() -> OneLineParser:
 
 #: Commands that build a network: they take lessons whose scene has one (network,
 #: landscape, restarts), not descent lessons. ``descend`` takes descent lessons only;
-#: ``tui`` and ``lesson`` open any lesson's own scene.
+#: ``race`` race lessons, and another lesson's network on its network surface; ``tui``
+#: and ``lesson`` open any lesson's own scene.
 NETWORK_COMMANDS = ("train", "gradcheck", "explain", "landscape", "restarts")
+#: How ``race`` uses a lesson that is not a race: a slice through its network.
+RACE_ON_NETWORK = "--surface network --params P1,P2"
 
 
-def check_lesson_command(command: str, name: str, scene: str) -> None:
+def check_lesson_command(
+    command: str, name: str, scene: str, race_surface: str | None = None
+) -> None:
     """Refuse, in one line that says how to open it, a lesson whose scene belongs to
-    another command (raises InputError)."""
+    another command (raises InputError). ``race_surface``: the surface ``race`` would run
+    on, which for a lesson other than a race must be its network's."""
     from ..core.errors import InputError
 
-    if command in NETWORK_COMMANDS and scene == "descent":
+    takes_descent = command == "descend"
+    if scene == "descent" and not takes_descent and command in (*NETWORK_COMMANDS, "race"):
         raise InputError(
             f"lesson {name} is a descent scene: open it with `{PROG} lesson {name}` "
             f"or `{PROG} descend --lesson {name}`"
         )
-    if command == "descend" and scene != "descent":
-        users = ["train"] + ([scene] if scene in NETWORK_COMMANDS else [])
-        uses = " or ".join(f"`{PROG} {user} --lesson {name}`" for user in users)
+    uses: list[str] = []  # the commands that use its network
+    if (takes_descent and scene != "descent") or (
+        command == "race" and scene != "race" and race_surface != "network"
+    ):
+        uses = [f"train --lesson {name}"]
+        if scene in NETWORK_COMMANDS:
+            uses.append(f"{scene} --lesson {name}")
+        if command == "race":
+            uses.append(f"race --lesson {name} {RACE_ON_NETWORK}")
+    if uses:
+        quoted = [f"`{PROG} {use}`" for use in uses]
+        listed = quoted[-1] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
         raise InputError(
             f"lesson {name} is a {scene} scene: open it with `{PROG} lesson {name}`, "
-            f"or use its network with {uses}"
+            f"or use its network with {listed}"
         )
 
 
@@ -398,7 +414,8 @@ def invocation(args: argparse.Namespace) -> Invocation:
     lesson = None
     if name is not None:
         lesson = load_lesson(name)
-        check_lesson_command(args.command, name, lesson.scene)
+        race_surface = getattr(args, "race_surface", None) or lesson.race.surface
+        check_lesson_command(args.command, name, lesson.scene, race_surface)
     if lesson is not None:
         bases = (lesson.run, lesson.app, lesson.descent, lesson.landscape, lesson.restarts)
     else:

@@ -6,7 +6,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..core.config import OPTIMIZERS, RACE_SURFACES, number_from_text, whole_from_text
+from ..core.config import (
+    OPTIMIZERS,
+    RACE_SURFACES,
+    number_from_text,
+    parse_parameter_pair,
+    whole_from_text,
+)
 from .options import argparse_type
 
 
@@ -30,7 +36,8 @@ def add_race_parser(commands: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--lesson",
         metavar="NAME|FILE.toml",
-        help="start from a lesson's [race] settings (the network surface is its network)",
+        help="start from a race lesson's settings, or race on another lesson's network with "
+        "--surface network",
     )
     parser.add_argument(
         "--surface",
@@ -40,6 +47,14 @@ def add_race_parser(commands: Any) -> argparse.ArgumentParser:
         help=f"the cost surface, one of {', '.join(RACE_SURFACES)}: NOT's (w, b) under mse "
         "or cross-entropy, the quartic, a narrow valley, Rosenbrock, or the lesson's "
         "network (default: not-mse)",
+    )
+    parser.add_argument(
+        "--params",
+        dest="race_params",
+        type=argparse_type(parse_parameter_pair),
+        metavar="'P1,P2'",
+        help="the network surface's two parameters, like 'W1[1,1],b1[1]' (default: the "
+        "lesson's [race] params, else the two of a two-parameter network)",
     )
     parser.add_argument(
         "--optimizers",

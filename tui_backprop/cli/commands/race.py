@@ -13,17 +13,18 @@ if TYPE_CHECKING:
 
 def run_race(call: Invocation) -> int:
     from ...core.config import RaceConfig
-    from ...core.errors import InputError
+    from ...core.errors import ConfigError, InputError
     from ...core.words import counted
     from ...io.build import build_setup
     from ...io.files import json_number
     from ...teach.race import Race, make_surface, race_json, race_rules
+    from ..wrap import fit
 
     args, lesson = call.args, call.lesson
     config = lesson.race if lesson is not None else RaceConfig()
     changes = {
         name: getattr(args, f"race_{name}")
-        for name in ("surface", "optimizers", "alphas", "momentum", "steps", "x0", "y0")
+        for name in ("surface", "params", "optimizers", "alphas", "momentum", "steps", "x0", "y0")
         if getattr(args, f"race_{name}") is not None
     }
     if "optimizers" in changes and "alphas" not in changes:
@@ -31,12 +32,16 @@ def run_race(call: Invocation) -> int:
     if "surface" in changes and "alphas" not in changes:
         changes["alphas"] = ()
     config = dataclasses.replace(config, **changes)
+    if "params" in changes and config.surface != "network":
+        raise ConfigError(
+            "race.params", f"is for the network surface (--surface network), not {config.surface}"
+        )
     network = None
     if config.surface == "network":
         if lesson is None:
             raise InputError(
-                "the network surface slices a lesson's network: give --lesson FILE.toml "
-                "with its [race] params"
+                "the network surface slices a lesson's network: give --lesson NAME|FILE.toml "
+                "(and --params P1,P2 unless it has two parameters)"
             )
         setup = build_setup(lesson.run)
         assert setup.session is not None
@@ -51,14 +56,15 @@ def run_race(call: Invocation) -> int:
             racer["losses"] = [json_number(v) for v in racer["losses"]]
         print(json.dumps(doc))
         return 0
-    print(f"{surface.formula}, from {surface.start}, {counted(config.steps, 'step')} at most")
+    start = ", ".join(f"{v:.6g}" for v in surface.start)
+    # The count stays with its word: the wrap does not break at the placeholder.
+    steps = counted(config.steps, "step").replace(" ", "\0")
+    print(fit(f"{surface.formula}, from ({start}), {steps} at most").replace("\0", " "))
     for racer in race.racers:
         point = ", ".join(f"{float(v):.6g}" for v in racer.theta)
         state = (
             f"diverged at step {racer.steps}" if racer.diverged else counted(racer.steps, "step")
         )
-        print(
-            f"{racer.optimizer:<9} alpha {racer.rule.alpha:<8g} {state}: "
-            f"({point}), loss {racer.losses[-1]:.6g}"
-        )
+        line = f"{racer.optimizer:<9} alpha {racer.rule.alpha:<8g} {state}: ({point}), "
+        print(fit(line + f"loss {racer.losses[-1]:.6g}", indent=10))
     return 0
