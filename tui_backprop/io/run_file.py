@@ -33,7 +33,7 @@ from ..core.arrays import Floats
 from ..core.config import DataConfig, InitConfig, NetworkConfig, RunConfig, TrainingConfig
 from ..core.errors import ConfigError, InputError
 from .files import display_path, to_json_lists, write_text_atomic
-from .weights_file import read_json, weights_from_document
+from .weights_file import MAX_STEPS_DONE, read_json, weights_from_document
 
 FORMAT = "tui-backprop run"
 VERSION = 1
@@ -52,6 +52,13 @@ ACTIONS = (
 )
 #: At most this many events (a lecture presses keys hundreds of times, not millions).
 MAX_EVENTS = 100_000
+#: The keys that leave the run where it is: the next key comes at this update or later.
+#: Every other one may take it back: b one update, B to an epoch's start, and the keys
+#: that start it again (a new seed, a restart, another activation or cost; alpha on a
+#: run that diverged).
+KEEP_PLACE = ("momentum", "optimizer")
+#: An update count a run can reach: Adam's t is kept in a float64, whole up to 2^53.
+MAX_UPDATES = MAX_STEPS_DONE
 #: The training fields that came after version 1's first files (the optimizers): written
 #: only when not at their defaults. A file without them is a momentum run, as before.
 NEWER_TRAINING_FIELDS = (
@@ -117,6 +124,24 @@ def _whole(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
+def _too_large(value: Any) -> bool:
+    """A number past MAX_UPDATES (a whole number of more digits than JSON's reader keeps
+    as one arrives as a float)."""
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return number and value > MAX_UPDATES
+
+
+def _update_count(value: Any, name: str, what: str) -> int:
+    """``value`` as an update count from 0 to MAX_UPDATES, or InputError naming ``what``."""
+    if _too_large(value):
+        raise InputError(
+            f"{name}: {what} is too large: a run counts at most 2^53 = {MAX_UPDATES} updates"
+        )
+    if not _whole(value):
+        raise InputError(f"{name}: {what} must be a whole number of updates >= 0")
+    return int(value)
+
+
 def load_run(path: str) -> RunRecord:
     """Read and check a run file; InputError (one line, naming the file) if it is bad."""
     name = display_path(path)
@@ -139,10 +164,14 @@ def load_run(path: str) -> RunRecord:
         raise InputError(f"{name}: run: {error.field}: {error.problem}") from None
     initial = weights_from_document(document.get("initial"), name, list(spec.sizes), spec.bias)
     events = _events(document.get("events"), name)
-    end = document.get("end")
-    if not _whole(end):
-        raise InputError(f'{name}: "end" must be a whole number of updates >= 0')
-    return RunRecord(run, initial, events, int(end))
+    end = _update_count(document.get("end"), name, '"end"')
+    if events and end < _earliest_after(events[-1]):
+        last = events[-1]
+        raise InputError(
+            f'{name}: "end" ({end}) comes before the last event ({last.action} at update '
+            f"{last.updates}), which leaves the run at update {_earliest_after(last)} or later"
+        )
+    return RunRecord(run, initial, events, end)
 
 
 def _run_config(raw: Any, name: str) -> RunConfig:
@@ -167,14 +196,16 @@ def _run_config(raw: Any, name: str) -> RunConfig:
 
 
 def _events(raw: Any, name: str) -> tuple[Event, ...]:
+    """The recorded keys, each checked, in the order they were pressed: an event at an
+    earlier update than the run can be at after the one before it is out of order."""
     if not isinstance(raw, list) or len(raw) > MAX_EVENTS:
         raise InputError(f'{name}: "events" must be a list of at most {MAX_EVENTS} events')
-    events = []
+    events: list[Event] = []
     for k, item in enumerate(raw, start=1):
         ok = (
             isinstance(item, dict)
             and set(item) == {"updates", "action"}
-            and _whole(item["updates"])
+            and (_whole(item["updates"]) or _too_large(item["updates"]))
             and item["action"] in ACTIONS
         )
         if not ok:
@@ -182,8 +213,27 @@ def _events(raw: Any, name: str) -> tuple[Event, ...]:
                 f'{name}: event {k}: must be {{"updates": N, "action": A}} with A one of '
                 f"{', '.join(ACTIONS)}"
             )
-        events.append(Event(int(item["updates"]), item["action"]))
+        event = Event(_update_count(item["updates"], name, f"event {k}'s updates"), item["action"])
+        if events and event.updates < _earliest_after(events[-1]):
+            before = events[-1]
+            raise InputError(
+                f"{name}: event {k} ({event.action} at update {event.updates}) is out of "
+                f"order: event {k - 1} before it ({before.action} at update "
+                f"{before.updates}) leaves the run at update {_earliest_after(before)} or later"
+            )
+        events.append(event)
     return tuple(events)
+
+
+def _earliest_after(event: Event) -> int:
+    """The lowest update count the run can be at once ``event``'s key was pressed: where it
+    was for a key that keeps its place (KEEP_PLACE), one update back for b, and 0 for the
+    others, which may start it again or go back an epoch."""
+    if event.action in KEEP_PLACE:
+        return event.updates
+    if event.action == "back_update":
+        return max(0, event.updates - 1)
+    return 0
 
 
 def initial_arrays(
