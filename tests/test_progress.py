@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import threading
 import time
@@ -22,11 +23,13 @@ class FakeTerminal(io.StringIO):
         return True
 
 
-def screen(written: str) -> list[str]:
+def screen(written: str, width: int | None = None) -> list[str]:
     """The lines a terminal shows after ``written``, without trailing blank lines.
 
     Knows text, carriage return, newline, erase in line, cursor up, cursor shown or
-    hidden and text styles; any other escape sequence fails the test.
+    hidden and text styles; any other escape sequence fails the test. With ``width``, a
+    terminal of that many columns: a character after the last column goes to the next
+    line, as a terminal's autowrap does (one at the last column waits there until then).
     """
     rows: dict[int, dict[int, str]] = {}
     row = col = 0
@@ -55,6 +58,8 @@ def screen(written: str) -> list[str]:
         elif char == "\x1b":
             raise AssertionError(f"unexpected escape at {written[i : i + 10]!r}")
         else:
+            if width is not None and col >= width:  # autowrap
+                row, col = row + 1, 0
             rows.setdefault(row, {})[col] = char
             col += 1
         i += 1
@@ -78,6 +83,8 @@ def colour_terminal(monkeypatch):
 
 def test_screen_reads_what_a_terminal_shows():
     assert screen("abc\rX\x1b[1mY\x1b[0m") == ["XYc"]
+    assert screen("abcde\rX", width=5) == ["Xbcde"]  # at the last column: no wrap yet
+    assert screen("abcdef", width=5) == ["abcde", "f"]
     assert screen("one\ntwo\r\x1b[1A\x1b[2K") == ["", "two"]
     assert screen("abc\r\x1b[2K") == []
     with pytest.raises(AssertionError):
@@ -433,3 +440,110 @@ def test_gradcheck_report_fits_80_columns(capsys):
     out = capsys.readouterr().out
     assert "relative error |g - g_fd|" in out
     assert max(len(line) for line in out.splitlines()) <= 80
+
+
+@pytest.mark.parametrize("columns", [40, 60, 80, 100])
+def test_the_bar_is_one_line_within_the_terminal_with_room_for_ctrl_cs_echo(monkeypatch, columns):
+    """restarts' bar of 40000000 network-epochs: one line two columns short of the
+    terminal's width (^C's echo lands on it), its bar narrowed and, on narrow terminals,
+    its least needed columns left out; the rate whole wherever it shows."""
+    monkeypatch.setenv("COLUMNS", str(columns))
+    stream = FakeTerminal()
+    bar = ProgressBar("restarts", stream=stream, delay=0.0, rate=1e9, unit="network-epochs")
+    for done in range(0, 40_000_001, 4_096_000):
+        bar.update(done, 40_000_000)
+        (line,) = screen(stream.getvalue(), width=columns)
+        assert len(line) <= columns - 2 and line.startswith("restarts ━") and "%" in line
+    assert ("network-epochs/s" in line) == (columns >= 80)
+    assert ("/40000000" in line) == (columns >= 100)
+    bar.close()
+    assert screen(stream.getvalue(), width=columns) == []
+
+
+def test_the_bar_fits_a_terminal_resized_while_it_shows(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")
+    stream = FakeTerminal()
+    bar = ProgressBar("restarts", stream=stream, delay=0.0, rate=1e9, unit="network-epochs")
+    bar.update(1_000_000, 40_000_000)
+    (wide,) = screen(stream.getvalue(), width=120)
+    monkeypatch.setenv("COLUMNS", "60")
+    before = len(stream.getvalue())
+    bar.update(2_000_000, 40_000_000)
+    (narrow,) = screen(stream.getvalue()[before:], width=60)  # the redraw
+    assert len(narrow) <= 58 < len(wide)
+    bar.close()
+
+
+def test_restarts_interrupted_at_80_columns_leaves_the_report_alone_on_the_screen():
+    """restarts in an 80-column terminal, Ctrl-C typed once its bar shows: the bar (one
+    line) and ^C's echo are erased, the report follows; its command that trains the worst
+    seed is broken only between options, its lines continued with a backslash, so that
+    copied together they are the command."""
+    import fcntl
+    import pty
+    import select
+    import shlex
+    import signal
+    import struct
+    import subprocess
+    import termios
+
+    from tests.helpers import entry_point
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    env = dict(os.environ, TERM="xterm-256color")
+    for name in ("NUMBA_DISABLE_JIT", "COLUMNS", "LINES", "NO_COLOR"):
+        env.pop(name, None)
+
+    def own_terminal() -> None:
+        """As a shell starts it: the terminal is its own, Ctrl-C is SIGINT to it."""
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+    options = ["--problem", "xor", "--hidden", "2", "--epochs", "200", "--alpha", "0.1"]
+    options += ["--momentum", "0.9"]
+    process = subprocess.Popen(
+        [*entry_point(), "restarts", *options, "--count", "200000"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        preexec_fn=own_terminal,
+    )
+    os.close(slave)
+    drawn = b""
+    try:
+        deadline = time.monotonic() + 120
+        typed = False
+        while True:
+            assert time.monotonic() < deadline, drawn[-2000:]
+            if select.select([master], [], [], 0.1)[0]:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # the terminal closed: the run has ended
+                    chunk = b""
+                drawn += chunk
+                if not chunk and process.poll() is not None:
+                    break
+            elif process.poll() is not None:
+                break
+            if not typed and drawn.count(b"network-epochs/s") >= 2:  # the bar, redrawn
+                os.write(master, b"\x03")
+                typed = True
+        assert typed and process.wait(timeout=60) == 130
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(master)
+    lines = screen(drawn.decode(), width=80)
+    assert lines[-1].startswith("interrupted: ") and "networks trained" in lines[-1]
+    assert lines[0].startswith("restarts of 2-2-1 on xor", lines[0].index(" ") + 1), lines
+    assert not any("━" in line or "^C" in line or "epochs/s" in line for line in lines)
+    first = next(k for k, line in enumerate(lines) if line.startswith("train one"))
+    last = next(k for k in range(first, len(lines)) if not lines[k].endswith(" \\"))
+    command = shlex.split(" ".join(line.removesuffix(" \\") for line in lines[first : last + 1]))
+    assert command[:2] == ["train", "one"] and command[2:4] == ["tui-backprop", "train"]
+    assert command[4:-2] == options and command[-2] == "--seed" and command[-1].isdigit()
+    assert all(line.startswith(" " * 14 + "--") for line in lines[first + 1 : last + 1])

@@ -272,10 +272,15 @@ def test_the_printed_train_command_reproduces_the_worst_restart():
 
     words = ["--cou", "6", "--epochs=40", "--hidden", "2", "--alp", "0.5", "--seed=11"]
     words += ["--threads", "1", "--thresh", "0.05", "--problem", "circle", "--sa", "40"]
-    out = run_cli("restarts", *words, env={"COLUMNS": "60"})  # not wrapped: to be copied
+    out = run_cli("restarts", *words, env={"COLUMNS": "60"})
     assert out.returncode == 0, out.stderr
-    line = next(line for line in out.stdout.splitlines() if line.startswith("train one"))
-    command = shlex.split(line.removeprefix("train one").strip())
+    # Broken between options, each line continued: copied together, one command.
+    text = out.stdout[out.stdout.index("train one") :].removeprefix("train one")
+    lines = text.splitlines()
+    last = next(k for k, line in enumerate(lines) if not line.endswith(" \\"))
+    assert last > 0 and all(len(line) <= 60 for line in lines[: last + 1])
+    # as a shell reads it: a backslash before a newline joins the lines
+    command = shlex.split("\n".join(lines[: last + 1]).replace("\\\n", ""))
     doc = json.loads(run_cli("restarts", *words, "--json").stdout)
     worst = doc["worst_seeds"][0]
     assert command == [

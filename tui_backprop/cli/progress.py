@@ -1,4 +1,5 @@
-"""A one-line progress bar on stderr for long headless runs, drawn with rich.
+"""A one-line progress bar on stderr for long headless runs, drawn with rich, fitted to
+the terminal's width (``bar_layout``).
 
 It appears only when the stream is a terminal and the run has already taken ``delay``
 seconds; it shows done/total, the percentage, the rate and the time left, redraws at most
@@ -22,6 +23,7 @@ import sys
 import threading
 import time
 import warnings
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .wrap import stream_columns
@@ -38,12 +40,56 @@ def _is_terminal(stream: TextIO) -> bool:
         return False
 
 
-def _start_progress(
-    stream: TextIO, label: str, done: int, total: int, width: int, unit: str
-) -> tuple[Progress, TaskID] | None:
-    """A started rich Progress on ``stream`` with one task, drawn once; or None when the
-    terminal cannot redraw a line."""
-    from rich.console import Console
+#: A bar narrower than this shows too little: on a narrow terminal the other columns give
+#: way first, the least needed first (the count, the word "left", the rate, the time).
+MIN_BAR = 10
+#: Columns kept free at the line's end: Ctrl-C's echo, ^C, lands there, on the bar's line,
+#: which the bar erases, and not on a new line below it, which would leave the bar's line
+#: above the report.
+ECHO_ROOM = 2
+#: The widest a rate's number is drawn ("9,999,999", then "1.00e+07"), and the time left
+#: ("100:00:00": rich's column has no wider one within 41 days).
+RATE_DIGITS = 9
+TIME_WIDTH = 9
+
+
+@dataclass(frozen=True)
+class BarLayout:
+    """Which columns a one-line bar shows, and how wide its bar is."""
+
+    bar: int
+    count: bool = True
+    rate: bool = True
+    time: bool = True
+    left: bool = True
+
+
+def bar_layout(columns: int, label_width: int, total: int, unit: str, widest: int) -> BarLayout:
+    """The columns of a bar that fits on one line of ``columns`` with ECHO_ROOM to spare:
+    the label, the bar (``widest`` at most), the count done/total, the percentage, the
+    rate in ``unit``/s, the time and "left", each after a space; the bar narrows to
+    MIN_BAR, then the count, "left", the rate and the time give way in turn."""
+    room = columns - ECHO_ROOM
+    widths = {
+        "count": 2 * len(str(total)) + 1,
+        "rate": RATE_DIGITS + len(f" {unit}/s"),
+        "time": TIME_WIDTH,
+        "left": len("left"),
+    }
+    shown = dict.fromkeys(widths, True)
+    for dropped in (None, "count", "left", "rate", "time"):
+        if dropped is not None:
+            shown[dropped] = False
+        # the label, the percentage ("100%") and the shown columns, a space before each
+        others = label_width + 1 + 4 + sum(1 + widths[k] for k in widths if shown[k])
+        bar = min(widest, room - others - 1)
+        if bar >= MIN_BAR:
+            break
+    return BarLayout(max(bar, MIN_BAR), **shown)
+
+
+def _rich_columns(layout: BarLayout, unit: str) -> tuple[Any, ...]:
+    """rich's columns for ``layout``."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -53,7 +99,6 @@ def _start_progress(
         TextColumn,
         TimeRemainingColumn,
     )
-    from rich.progress import Progress as RichProgress
     from rich.text import Text
 
     class RateColumn(ProgressColumn):
@@ -65,23 +110,40 @@ def _start_progress(
                 number = "?"
             else:
                 digits = 0 if speed >= 100 else 1 if speed >= 10 else 2
-                number = f"{speed:,.{digits}f}"
+                # At most RATE_DIGITS wide, so that the line's layout holds.
+                number = f"{speed:,.{digits}f}" if speed < 1e7 else f"{speed:.2e}"
             # Right-aligned in a steady width, so the columns after it stay put.
             return Text(f"{number:>7} {unit}/s", style="progress.data.speed")
 
+    chosen: list[Any] = [TextColumn("{task.description}"), BarColumn(bar_width=layout.bar)]
+    if layout.count:
+        chosen.append(MofNCompleteColumn())
+    chosen.append(TaskProgressColumn())
+    if layout.rate:
+        chosen.append(RateColumn())
+    if layout.time:
+        chosen.append(TimeRemainingColumn())
+    if layout.left:
+        chosen.append(TextColumn("left"))
+    return tuple(chosen)
+
+
+def _start_progress(
+    stream: TextIO, label: str, done: int, total: int, layout: BarLayout, unit: str, width: int
+) -> tuple[Progress, TaskID] | None:
+    """A started rich Progress on ``stream`` (``width`` columns) with one task, drawn
+    once; or None when the terminal cannot redraw a line."""
+    from rich.console import Console
+    from rich.progress import Progress as RichProgress
+
     # The Console reads NO_COLOR (then no colours), TERM=dumb, TTY_INTERACTIVE and
-    # TTY_COMPATIBLE (then it is not interactive).
-    console = Console(file=stream, highlight=False)
+    # TTY_COMPATIBLE (then it is not interactive). Its width is the stream's terminal's,
+    # which stdout's, the one it would ask, need not be.
+    console = Console(file=stream, highlight=False, width=width)
     if not console.is_interactive:
         return None
     progress = RichProgress(
-        TextColumn("{task.description}"),
-        BarColumn(bar_width=width),
-        MofNCompleteColumn(),
-        TaskProgressColumn(),
-        RateColumn(),
-        TimeRemainingColumn(),
-        TextColumn("left"),
+        *_rich_columns(layout, unit),
         console=console,
         auto_refresh=False,  # no refresh thread: update() redraws
         transient=True,  # erased when stopped
@@ -101,6 +163,10 @@ _notices: list[CompileNotice] = []
 
 
 class ProgressBar:
+    """The bar of one run: drawn by ``update`` once ``delay`` seconds have passed, on one
+    line that fits the terminal as it is at each redraw (``bar_layout``: ``width`` is the
+    bar's own width at most), erased by ``close``."""
+
     def __init__(
         self,
         label: str,
@@ -122,6 +188,18 @@ class ProgressBar:
         self._last_draw = 0.0
         self._progress: Progress | None = None
         self._task: TaskID | None = None
+        #: The terminal's width and the layout drawn for it and the total.
+        self._fitted: tuple[int, int, BarLayout] | None = None
+
+    def _layout(self, total: int) -> tuple[int, BarLayout, bool]:
+        """(the terminal's columns, the layout for them and ``total``, whether either
+        changed since the last draw)."""
+        columns = stream_columns(self.stream)
+        if self._fitted is not None and self._fitted[:2] == (columns, len(str(total))):
+            return columns, self._fitted[2], False
+        layout = bar_layout(columns, len(self.label), total, self.unit, self.width)
+        self._fitted = (columns, len(str(total)), layout)
+        return columns, layout, True
 
     def update(self, done: int, total: int, what: str | None = None) -> None:
         """Show ``done`` of ``total`` (for example epochs), if it is time to. ``what``, if
@@ -144,8 +222,9 @@ class ProgressBar:
             with _line_lock:
                 for notice in _notices:
                     notice.erase()
+                columns, layout, _ = self._layout(total)
                 started = _start_progress(
-                    self.stream, description, done, total, self.width, self.unit
+                    self.stream, description, done, total, layout, self.unit, columns
                 )
                 _bars_shown += started is not None
             if started is None:
@@ -158,6 +237,10 @@ class ProgressBar:
         self._progress.update(self._task, completed=done, total=total, description=description)
         if changed or now - self._last_draw >= self.interval:
             self._last_draw = now
+            columns, layout, refitted = self._layout(total)
+            if refitted:  # the terminal was resized, or the total has more digits
+                self._progress.console.width = columns
+                self._progress.columns = _rich_columns(layout, self.unit)
             self._progress.refresh()
 
     def close(self) -> None:

@@ -6,6 +6,7 @@ wrapped."""
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import sys
 from typing import TextIO
@@ -56,3 +57,21 @@ def fit(line: str, indent: int | None = None, width: int | None = None) -> str:
     if indent is None:
         indent = len(line) - len(line.lstrip(" "))
     return "\n".join(hanging(line, columns() if width is None else width, indent))
+
+
+#: What ends every line of a command but its last: the shell reads on.
+CONTINUED = " \\"
+
+
+def fit_command(head: str, groups: list[list[str]], width: int | None = None) -> str:
+    """``head`` and a shell command, its words given in groups that stay on one line (an
+    option with its value), within ``width`` columns (the terminal's): broken only between
+    groups, under the command's start, each line but the last ending in a backslash so that
+    the lines, copied together, are one command, whatever the width (a group longer than a
+    line stays whole)."""
+    width = columns() if width is None else width
+    # In the head and inside a group a space is held by a placeholder the wrap does not
+    # break at.
+    pieces = " ".join(shlex.join(group).replace(" ", "\0") for group in groups)
+    lines = hanging(head.replace(" ", "\0") + pieces, width - len(CONTINUED), len(head))
+    return (CONTINUED + "\n").join(lines).replace("\0", " ")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import shlex
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,7 +23,7 @@ from ...teach.restarts import (
 from ..interrupts import Interruptions
 from ..progress import CompileNotice, ProgressBar
 from ..report import rule_words
-from ..wrap import fit
+from ..wrap import fit, fit_command
 
 if TYPE_CHECKING:
     from ...core.session import ProgressCallback
@@ -59,10 +58,11 @@ def histogram_text(losses: np.ndarray, threshold: float, width: int = 70, height
 NOT_TRAINS = ("--threads", "--json", "--count", "--threshold", "--seed")
 
 
-def train_command(words: tuple[str, ...], seed: int) -> str:
+def train_command(words: tuple[str, ...], seed: int) -> list[list[str]]:
     """``tui-backprop train`` with the run options of restarts' ``words`` (its command line
     after the command's name) and ``--seed seed``: the command that trains that one
-    restart, bit for bit. Options are read as argparse reads them (abbreviations such as
+    restart, bit for bit, as its words grouped by option (``["--hidden", "2"]``), the
+    program's name first. Options are read as argparse reads them (abbreviations such as
     --cou, --flag=value) and written out whole: an abbreviation that restarts' options
     tell apart may not be one train's do (--sa: --samples, or train's --save)."""
     from ..main import build_parser
@@ -70,7 +70,7 @@ def train_command(words: tuple[str, ...], seed: int) -> str:
     parser = build_parser().command_parsers["restarts"]
     actions = parser._option_string_actions  # noqa: SLF001 (argparse's own table)
     left_out = {actions[flag].dest for flag in NOT_TRAINS}
-    kept: list[str] = []
+    kept: list[list[str]] = [["tui-backprop", "train"]]
     skip = 0
     for word in words:
         if skip:
@@ -81,14 +81,14 @@ def train_command(words: tuple[str, ...], seed: int) -> str:
             matches = [flag for flag in actions if flag.startswith(name)]
             name = matches[0] if len(matches) == 1 else name
         action = actions.get(name)
-        if action is None:  # a value, or what argparse refused already
-            kept.append(word)
+        if action is None:  # a value (of the option before it), or what argparse refused
+            kept[-1].append(word)
             continue
         if action.dest in left_out:
             skip = 0 if equals or action.nargs == 0 else 1
             continue
-        kept.append(f"{name}={value}" if equals else name)
-    return shlex.join(["tui-backprop", "train", *kept, "--seed", str(seed)])
+        kept.append([f"{name}={value}" if equals else name])
+    return [*kept, ["--seed", str(seed)]]
 
 
 def run_restarts(call: Invocation, progress: ProgressCallback | None = None) -> int:
@@ -220,8 +220,8 @@ def report(call: Invocation, setup: Setup, result: RestartsResult) -> None:
             indent=14,
         )
     )
-    # Whole on one line, however wide: it is to be copied into a shell.
-    print(f"train one     {train_command(call.words, worst[0])}")
+    # To be copied into a shell: broken only between options, each line continued.
+    print(fit_command("train one     ", train_command(call.words, worst[0])))
     print(
         f"time          {result.seconds:.2f} s, of which {result.setup_seconds:.2f} s loading "
         "or compiling the kernels"
