@@ -48,7 +48,7 @@ MIN_BAR = 10
 #: above the report.
 ECHO_ROOM = 2
 #: The widest a rate's number is drawn ("9,999,999", then "1.00e+07"), and the time left
-#: ("100:00:00": rich's column has no wider one within 41 days).
+#: (up to "999:59:59", 41 days).
 RATE_DIGITS = 9
 TIME_WIDTH = 9
 
