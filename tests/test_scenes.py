@@ -743,13 +743,40 @@ def test_a_surfaces_step_shows_its_numbers_as_the_quartics_does():
 
 
 def test_round_ticks_give_a_scale_of_two_ticks_at_least():
-    from tui_backprop.app.widgets.plots import round_ticks
+    from tui_backprop.core.ticks import round_ticks
 
     for lo, hi, most in ((-4.34, 4.5, 4), (-2.0, 4.5, 2), (0.1, 0.9, 2), (-15.0, 70.0, 3)):
         ticks, labels = round_ticks(lo, hi, most)
         assert len(ticks) >= 2 and all(lo <= t <= hi for t in ticks), (lo, hi, ticks)
         steps = {round(b - a, 9) for a, b in itertools.pairwise(ticks)}
         assert len(steps) == 1 and len(labels) == len(ticks)
+
+
+def test_count_ticks_are_whole_numbers_from_0_at_most_five_above_it():
+    """The restarts' histogram counts networks: its ticks are whole, from 0, none past the
+    tallest bar, at most five above 0, on one round step."""
+    from tui_backprop.teach.restarts import loss_histogram
+
+    for tallest in (1, 2, 3, 7, 11, 26, 130, 999):
+        losses = np.concatenate([np.full(tallest, 1e-4), np.geomspace(1e-3, 1e-1, 4)])
+        histogram = loss_histogram(losses)
+        assert histogram is not None
+        ticks = histogram.count_ticks
+        top = int(np.histogram(histogram.logs, bins=histogram.bins)[0].max())
+        assert ticks[0] == 0 and all(t == int(t) for t in ticks) and max(ticks) <= top
+        assert 2 <= len(ticks) <= 6, (tallest, ticks)
+        assert len({b - a for a, b in itertools.pairwise(ticks)}) == 1
+
+
+def test_the_restarts_report_labels_its_log_axis_on_round_ticks():
+    from tui_backprop.cli.commands.restarts import histogram_text
+
+    losses = np.concatenate([np.full(150, 6.9e-5), np.geomspace(0.01, 0.0862, 50)])
+    axis = histogram_text(losses, 0.01).splitlines()[-1].split()
+    values = [float(label) for label in axis]
+    assert len(values) >= 3
+    steps = {round(b - a, 9) for a, b in itertools.pairwise(values)}
+    assert len(steps) == 1 and next(iter(steps)) in (0.1, 0.2, 0.5, 1.0, 2.0)
 
 
 def test_a_point_above_the_quartics_plot_is_an_arrow_at_its_edge():

@@ -18,6 +18,7 @@ only their final losses are kept. Blocks change nothing in a network's result.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from ..core.orders import STREAM_WORDS, set_stream_words, spawned_seed_words
 from ..core.session import ProgressCallback
 from ..core.spec import NetworkSpec
 from ..core.step_state import momentum_path, rule_values
+from ..core.ticks import round_ticks
 
 #: Example visits (network-epochs x examples) of one parallel call, over all networks of a
 #: block: bounds a call's time (``progress`` and ``stop`` come between calls) and the epoch
@@ -302,6 +304,13 @@ class HistogramData:
     bins: int
     count_ticks: list[float]
 
+    def log_ticks(self, threshold: float, most: int) -> tuple[list[float], list[str]]:
+        """Round log10 ticks (positions, labels), at most ``most``, over the losses and the
+        ``threshold``, whose line the plot draws too (a plot's own divide its limits
+        evenly: -4.25 -3.44 ...)."""
+        ends = [*self.logs, math.log10(threshold)]
+        return round_ticks(min(ends), max(ends), most)
+
 
 def loss_histogram(losses: Floats) -> HistogramData | None:
     """The histogram of ``losses`` (N,), None when none is finite."""
@@ -311,12 +320,7 @@ def loss_histogram(losses: Floats) -> HistogramData | None:
     logs = np.log10(np.maximum(finite, 1e-300))
     bins = min(30, max(5, finite.size // 10))
     most = int(np.histogram(logs, bins=bins)[0].max())
-    # A round step (1, 2 or 5 times a power of ten) for at most five ticks above 0, none
-    # past the tallest bar (the plot has no room above it, and printed one on its title).
-    step = next(
-        unit * 10**power
-        for power in range(len(str(most)) + 1)
-        for unit in (1, 2, 5)
-        if unit * 10**power * 5 >= most
-    )
-    return HistogramData(logs.tolist(), bins, [float(c) for c in range(0, most + 1, step)])
+    # Whole numbers of networks on a round step, at most five ticks above 0, none past the
+    # tallest bar (the plot has no room above it, and printed one on its title).
+    counts, _ = round_ticks(0.0, float(most), 6, least_step=1.0)
+    return HistogramData(logs.tolist(), bins, counts)

@@ -21,6 +21,7 @@ from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from ...core.config import DESCENT_FUNCTIONS, DESCENT_PRESETS, QUARTIC_START, DescentConfig
+from ...core.ticks import round_ticks
 from ...io.lessons import Lesson
 from ...teach.descent import (
     SURFACES,
@@ -35,7 +36,7 @@ from ...teach.descent import (
 from ...teach.errata import DescentPoint
 from ..widgets.footer import WholeKeysFooter
 from ..widgets.heatmap import LINEAR, Heatmap, legend, map_axes, sample
-from ..widgets.plots import RedrawnOnResize, plot_title, round_ticks
+from ..widgets.plots import RedrawnOnResize, plot_title
 from ..widgets.style import descent_styles, plot_colours
 from .errata import ErrataScreen, errata_text
 from .scene import SceneScreen

@@ -34,6 +34,7 @@ from ...core.config import OPTIMIZERS, RACE_SURFACES, RaceConfig, UpdateRule
 from ...core.problem import Problem
 from ...core.session import Session
 from ...core.spec import NetworkSpec
+from ...core.ticks import round_ticks
 from ...io.lessons import Lesson
 from ...teach.race import (
     ALPHA_LAMBDA_TOP,
@@ -52,7 +53,7 @@ from ..config import AppConfig
 from ..widgets.footer import WholeKeysFooter
 from ..widgets.formatting import parameter_name
 from ..widgets.heatmap import NOW, START, Heatmap, legend, map_axes, nearest
-from ..widgets.plots import RedrawnOnResize, plot_title, round_ticks
+from ..widgets.plots import RedrawnOnResize, plot_title
 from ..widgets.style import PlotColours, plot_colours
 from .scene import SceneScreen
 

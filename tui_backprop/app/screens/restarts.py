@@ -31,7 +31,7 @@ from ..config import AppConfig
 from ..tutorial import seed_lesson
 from ..widgets.footer import WholeKeysFooter
 from ..widgets.formatting import loss_text
-from ..widgets.plots import RedrawnOnResize, plot_title, round_ticks
+from ..widgets.plots import RedrawnOnResize, plot_title
 from ..widgets.style import PLOT_DATA, PLOT_MARK
 from .errata import ErrataScreen, errata_text
 from .scene import SceneScreen
@@ -57,10 +57,7 @@ class LossHistogram(RedrawnOnResize, PlotextPlot):
         if histogram is not None:
             plt.hist(histogram.logs, bins=histogram.bins, color=PLOT_DATA)
             plt.vline(math.log10(threshold), color=PLOT_MARK)
-            # Round log10 ticks (plotext's divide its limits evenly: -4.25 -3.44 ...), over
-            # the losses and the threshold, whose line is drawn too.
-            ends = [*histogram.logs, math.log10(threshold)]
-            plt.xticks(*round_ticks(min(ends), max(ends), max(2, self.size.width // 8)))
+            plt.xticks(*histogram.log_ticks(threshold, max(2, self.size.width // 8)))
             plt.yticks(histogram.count_ticks, [str(int(c)) for c in histogram.count_ticks])
         # The threshold is a vertical line (│), the bars are blocks: named by their look.
         plt.title(

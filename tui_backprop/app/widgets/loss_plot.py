@@ -21,9 +21,10 @@ from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
 
 from ...core.snapshot import Snapshot
+from ...core.ticks import round_ticks
 from .changes import ChangedLines
 from .formatting import FIXED_HIGH, FIXED_LOW, sci
-from .plots import RedrawnOnResize, plot_title, round_ticks
+from .plots import RedrawnOnResize, plot_title
 from .style import PlotColours, plot_colours
 
 #: On a log axis, which has no zero, a loss of 0 is drawn this many decades below the

@@ -47,6 +47,7 @@ def histogram_text(losses: np.ndarray, threshold: float, width: int = 70, height
     if histogram is not None:
         plt.hist(histogram.logs, bins=histogram.bins)
         plt.vline(math.log10(threshold))
+        plt.xticks(*histogram.log_ticks(threshold, max(2, width // 8)))
         plt.yticks(histogram.count_ticks, [str(int(c)) for c in histogram.count_ticks])
     plt.title("final loss (log10); the line is the threshold")
     # plotext colours even with the "clear" theme; a report for any terminal or file has none.
