@@ -567,6 +567,14 @@ def test_the_race_in_16_colours_and_under_no_color(forced_mode):  # noqa: F811
     run(scenario())
 
 
+def every_racer_in(screen: RaceScreen) -> None:
+    """x on every optimizer not racing yet (the selection moves to the last one added)."""
+    for name in OPTIMIZERS:
+        if name not in screen.active:
+            screen.selected = name
+            screen.action_toggle_racer()
+
+
 def regime_line(screen: RaceScreen) -> str:
     return str(screen.query_one("#race-table").render()).splitlines()[-1]
 
@@ -806,10 +814,7 @@ def test_the_racers_table_keeps_its_height_and_the_map_its_size_as_the_numbers_c
             await pilot.pause()
             screen = app.screen
             assert isinstance(screen, RaceScreen)
-            for name in OPTIMIZERS:  # every racer in
-                if name not in screen.active:
-                    screen.selected = name
-                    screen.action_toggle_racer()
+            every_racer_in(screen)
             await pilot.pause()
             table = screen.query_one("#race-table")
             heatmap = screen.query_one(RaceMap)
@@ -899,10 +904,7 @@ def test_the_racers_losses_line_up_whatever_their_size():
             await pilot.pause()
             screen = app.screen
             assert isinstance(screen, RaceScreen)
-            for name in OPTIMIZERS:
-                if name not in screen.active:
-                    screen.selected = name
-                    screen.action_toggle_racer()
+            every_racer_in(screen)
             for _ in range(screen.race.max_steps):  # until a loss takes 11 characters
                 screen.race.step(1)
                 lines = [line for line in screen.table().plain.splitlines() if " loss " in line]
