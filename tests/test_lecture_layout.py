@@ -412,7 +412,13 @@ def test_every_weights_page_starts_with_its_matrix_header_and_the_pages_cover_ev
 
 @pytest.mark.parametrize(
     "sizes, width, height",
-    [((2, 16, 16, 1), 60, 9), ((2, 32, 1), 120, 9), ((2, 3, 1), 60, 5), ((2, 24, 1), 60, 23)],
+    [
+        ((2, 16, 16, 1), 60, 9),
+        ((2, 16, 16, 1), 34, 9),  # W² paged sideways too: "W² rows 10–15 cols 1–2"
+        ((2, 32, 1), 120, 9),
+        ((2, 3, 1), 60, 5),
+        ((2, 24, 1), 60, 23),
+    ],
 )
 def test_a_page_inside_a_matrix_says_which_of_its_rows_it_shows(sizes, width, height):
     """Paged with ] from the top, a page that starts inside W^m repeats its header with the
@@ -432,12 +438,17 @@ def test_a_page_inside_a_matrix_says_which_of_its_rows_it_shows(sizes, width, he
         if index > 0:
             repeated += 1
             named: set[int] = set()
-            for a, b in re.findall(r"rows? (\d+)(?:–(\d+))?", lines[0]):
+            # "W¹ rows 4–7", or with the columns where the block is narrow "W² 2–5 cols 1–2"
+            for a, b in re.findall(r"(?:rows? |W[¹²³] )(\d+)(?:–(\d+))?", lines[0]):
                 named.update(range(int(a), int(b or a) + 1))
             cells = [" ".join(f"{signed(x):>7}" for x in row[:2]) for row in W[layer.m]]
             on_page = {i + 1 for i, row in enumerate(cells) for line in lines[1:] if row in line}
             assert named == on_page, (lines[0], sorted(on_page))
             assert len(lines[0]) <= width, lines[0]  # whole in the panel, not cut
+            # Its "│" before b stands over the rows' (a space before it).
+            bars = [i for i, char in enumerate(lines[0]) if char == "│"]
+            assert bars and all(lines[0][i - 1] == " " for i in bars), lines[0]
+            assert bars[0] == lines[1].index("│"), (lines[0], lines[1])
         if shown.stop == total:
             break
         first = shown.start + max(2, len(shown) - 1)  # as WeightsView.page(1) moves

@@ -163,7 +163,7 @@ NEURON = (
     ),
     Difference(
         CONVENTION,
-        "the step, its gradient mended (not what its code steps)",
+        "the step size alpha g, its gradient mended (not what its code steps)",
         "alpha 0.5 x (2/m) sum (a - y) a (1 - a) x, on its cost",
         "alpha 1.0 x (1/m) sum (a - y) a (1 - a) x, on this app's",
         "this app's cost, half the tutorial's, has half its gradient: alpha 1.0 on it "
@@ -185,7 +185,7 @@ NOT = (
     ),
     Difference(
         CONVENTION,
-        "the step, its gradient mended (not what its code steps)",
+        "the step size alpha g, its gradient mended (not what its code steps)",
         "alpha 0.05 x sum of the 2 gradients delta x",
         "alpha 0.1 x mean of the 2 gradients delta x",
         "the tutorial sums the examples' gradients, this app averages them: alpha 0.1 "

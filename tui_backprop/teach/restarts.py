@@ -320,7 +320,8 @@ def loss_histogram(losses: Floats) -> HistogramData | None:
     logs = np.log10(np.maximum(finite, 1e-300))
     bins = min(30, max(5, finite.size // 10))
     most = int(np.histogram(logs, bins=bins)[0].max())
-    # Whole numbers of networks on a round step, at most five ticks above 0, none past the
-    # tallest bar (the plot has no room above it, and printed one on its title).
-    counts, _ = round_ticks(0.0, float(most), 6, least_step=1.0)
+    # Whole numbers of networks on a round step, at most three ticks above 0 (the plots
+    # are 10 to 20 rows high: more crowd onto neighbouring rows), none past the tallest
+    # bar (the plot has no room above it, and printed one on its title).
+    counts, _ = round_ticks(0.0, float(most), 4, least_step=1.0)
     return HistogramData(logs.tolist(), bins, counts)

@@ -110,6 +110,8 @@ def lay_out(snap: Snapshot, width: int, height: int, first_col: int = 0) -> list
             # is wider than "rows N-1–N" (a group of one row is headed "row N"). A page
             # that starts inside the matrix repeats its header so, "W¹ rows 4–7", too.
             header = len(f"W{sup(m)}{_rows(rows - 1, rows)}") + 1
+            if shown_cols < cols:  # and which columns, as in "W² rows 10–15 cols 1–2"
+                header += len(f" cols {cols - 1}–{cols}")
             flowed = max(block, header)
             if flowed + bias_width <= width:
                 block = flowed
@@ -156,7 +158,13 @@ def _line(
             size = _rows(first + 1, last) if continued else f" {layer.rows}×{layer.cols}"
             if g == 0 and layer.shown_cols < layer.cols:
                 start = layer.col_start
-                size += f" cols {start + 1}–{start + layer.shown_cols}"
+                columns = f" cols {start + 1}–{start + layer.shown_cols}"
+                # Rows and columns where the block has room for both (lay_out widens it
+                # where the panel can), else the columns with the rows' range alone.
+                room = layer.block - 1 - len(f"W{sup(m)}") - len(columns)
+                if continued and len(size) > room:
+                    size = size.replace(" rows", "").replace(" row", "")
+                size += columns
             header = Text.assemble((f"W{sup(m)}", "bold"), (size, "dim"))
             header.pad_right(layer.block - header.cell_len)
             line.append_text(header)
