@@ -110,3 +110,19 @@ def test_the_setup_gives_up_its_parts_in_order_at_every_width():
                     assert not any("relu" in word for word in words)
 
     asyncio.run(scenario())
+
+
+def test_a_steeper_sigmoid_says_its_beta_beside_the_activations():
+    """--beta 2.5 scales the sigmoid's z: the setup line says β 2.5 with the activations
+    (at 160 columns), and not for a network without a sigmoid."""
+
+    async def scenario(spec: NetworkSpec) -> str:
+        app = xor_app(spec=spec)
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.pause()
+            return whole_setup(app.runner.latest())
+
+    steep = NetworkSpec.build(2, (3,), 1, activation="tanh", beta=2.5)
+    assert "tanh/sigmoid β 2.5 " in asyncio.run(scenario(steep))
+    linear = NetworkSpec.build(2, (3,), 1, activation="tanh", output_activation="linear")
+    assert "β" not in asyncio.run(scenario(dataclasses.replace(linear, beta=2.5)))

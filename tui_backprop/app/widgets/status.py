@@ -79,6 +79,8 @@ def setup_forms(snap: Snapshot) -> list[Text]:
             return SHORT_NAMES.get(word, word) if shortening in short else word
 
         acts = "/".join(name(a, "activations") for a in names if a)
+        if spec.beta != 1.0 and "sigmoid" in names:  # the sigmoid's steepness, with it
+            acts += f" β {spec.beta:g}"
         cost = name(spec.cost, "cost")
         rule = rule_text(snap, gap, "rule" in short)
         if "decay" in short:
