@@ -954,6 +954,9 @@ def test_pgdn_in_the_network_view_scrolls_the_notes_while_the_explain_panel_is_c
             await pilot.press("pagedown")
             await pilot.pause()
             assert panel.scroll_y > 0
+            await pilot.press("t")  # hidden: pgdn says what it pages
+            await pilot.press("pagedown")
+            assert "s opens it" in app.message and "notes (t)" in app.message
 
     run(scenario())
 

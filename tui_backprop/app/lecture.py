@@ -412,10 +412,20 @@ class TeachingMixin(AppHost):
         self.draw(self.runner.latest(), force=True)
 
     def action_scroll_explain(self, pages: int) -> None:
-        """Long phases (wide layers) run past the panel: page through them."""
+        """Long phases (wide layers) run past the panel: page through them. With the
+        panel closed, the notes page instead, or it says what these keys page."""
         self._check_main_screen()
         if self.panel is None:
-            raise SkipAction()
+            from .widgets.notes import NotesPanel
+
+            notes = self.query_one("#notes", NotesPanel)
+            if not notes.has_class("-shown"):
+                self.say("pgup / pgdn page the explain panel (s opens it) or the notes (t)")
+            elif pages > 0:
+                notes.scroll_page_down()
+            else:
+                notes.scroll_page_up()
+            return
         panel = self.query_one(ExplainPanel)
         panel.scroll_to(y=panel.scroll_y + pages * max(1, panel.size.height - 1), animate=False)
 
