@@ -133,6 +133,19 @@ def test_the_reported_saturated_walk_recomputes_from_the_command_line():
     assert " = 1 - 1.95" in out.stdout
 
 
+def test_an_updated_weight_keeps_the_digits_it_was_written_with():
+    """A step of 4e-8 on a weight of 7.80019: the new weight is written to as many digits as
+    the old (7.80019, not 7.8, which read as a drop of 2e-4)."""
+    import re
+
+    out = run_cli("explain", *REPORTED, env={"COLUMNS": "2000"})
+    assert out.returncode == 0, out.stderr
+    found = re.findall(r"-> \S+ = (\S+) \+ \S+ = (\S+)", out.stdout)
+    assert found
+    for before, after in found:
+        assert len(after.lstrip("-")) >= len(before.lstrip("-")), (before, after)
+
+
 @pytest.mark.parametrize("cost", ["mse", "cross-entropy"])
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
 def test_saturated_walks_of_every_example_recompute(tmp_path, cost, activation):

@@ -543,9 +543,11 @@ def _rule_line(
 ) -> str:
     """One parameter's update with the numbers in, e.g. for momentum
     "w^1_11: d = -0.1*0.25 + 0.9*0.02 = -0.007 -> w^1_11 = 0.5 + (-0.007) = 0.493"; the
-    parameter as the forward lines wrote it, to ``digits`` significant digits."""
+    parameter as the forward lines wrote it, and its new value, to ``digits`` significant
+    digits (a step far smaller than the weight would not show in fewer)."""
     steps = "; ".join(rule_steps(rule, t, old, q, digits))
-    return f"{name}: {steps} -> {name} = {figures(old, digits)} + {num(q['d'])} = {val(new)}"
+    before, after = figures(old, digits), figures(new, digits)
+    return f"{name}: {steps} -> {name} = {before} + {num(q['d'])} = {after}"
 
 
 def explain_update(session: Session, examples: list[int]) -> Explanation:
