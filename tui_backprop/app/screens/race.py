@@ -17,7 +17,6 @@ import dataclasses
 import math
 
 import numpy as np
-from rich.cells import cell_len
 from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
@@ -50,6 +49,7 @@ from ...teach.race import (
 )
 from ..background import in_background
 from ..config import AppConfig
+from ..widgets.changes import fitting_title, set_subtitle, set_title
 from ..widgets.footer import WholeKeysFooter
 from ..widgets.formatting import parameter_name
 from ..widgets.heatmap import NOW, START, Heatmap, legend, map_axes, nearest
@@ -542,9 +542,8 @@ class RaceScreen(SceneScreen):
         axes = map_axes(first, second, surface.lo, surface.hi)
         # The axes and their range before the surface's name, which the table's first line
         # gives too: a border cuts a title too long for it at its end.
-        title = f"{surface.name}: {axes}"
-        box.border_title = title if cell_len(title) <= box.size.width - 4 else axes
-        box.border_subtitle = f"{START} start  X now  x trail"
+        set_title(box, fitting_title(box.outer_size.width, f"{surface.name}: {axes}", axes))
+        set_subtitle(box, f"{START} start  X now  x trail")
         grid = self.grids.get(self.surface_name)
         legend_line = self.query_one("#race-map-legend", Static)
         if grid is None:
