@@ -823,3 +823,32 @@ def test_a_resize_under_help_gives_the_main_view_the_layout_of_its_new_size():
             assert not app.query_one(WeightsView).display
 
     run(scenario())
+
+
+def test_a_narrow_examples_table_shows_its_inputs_whole():
+    """At 100x30 the spiral's two inputs do not fit beside the # column at 2 decimals: the
+    table gives up the # column and a decimal rather than cutting them; at 160x45 it keeps
+    both."""
+    from tui_backprop.app.widgets.formatting import vector
+
+    async def scenario(size, numbered, digits):
+        app = xor_app(problem="spiral")
+        async with app.run_test(size=size) as pilot:
+            await pilot.press("n")
+            view = app.query_one(ExamplesView)
+            lines = rendered(app, ExamplesView).splitlines()
+            header = next(i for i, line in enumerate(lines) if "input" in line)
+            assert lines[header].split()[0] == ("#" if numbered else "input")
+            assert "…" not in "".join(lines)
+            inputs = app.runner.latest().inputs
+            for k, line in zip(view.shown, lines[header + 1 :], strict=True):
+                cells = line.removeprefix("▶").split("  ")
+                cells = [cell.strip() for cell in cells if cell.strip()]
+                if numbered:
+                    assert cells.pop(0) == str(k + 1)
+                assert cells[0] == vector(inputs[k], digits)
+            marked = [line for line in lines if line.startswith("▶")]
+            assert len(marked) == 1
+
+    run(scenario((100, 30), numbered=False, digits=1))
+    run(scenario((160, 45), numbered=True, digits=2))

@@ -3,8 +3,9 @@
 The outputs and costs are those after the last update (the network view shows the trained
 example's a and δ from before it): once an update has been made, a line over their columns
 says so. The window follows the last trained example unless it has been paged (``page``,
-the mouse wheel); columns that do not fit give way input first (cut with …), so that many
-inputs or outputs still leave room for output and cost.
+the mouse wheel). A narrow table first drops digits and the # column (``LAYOUTS``) so that
+its inputs are shown whole; columns that still do not fit give way input first (cut with
+…), so that many inputs or outputs leave room for output and cost.
 """
 
 from __future__ import annotations
@@ -67,6 +68,45 @@ def fit_widths(widths: list[int], width: int) -> list[int]:
     return widths
 
 
+#: The table's layouts, best first: (# column shown, input decimals, output decimals).
+#: A narrow table loses an output decimal, then the # column (the border's subtitle still
+#: numbers the window), then an input decimal, before any input is cut.
+LAYOUTS = ((True, 2, 3), (True, 2, 2), (False, 2, 3), (False, 2, 2), (False, 1, 3), (False, 1, 2))
+
+
+def _fitting_columns(
+    snap: Snapshot, shown: range, width: int
+) -> tuple[tuple[str, ...], list[tuple[str, ...]], list[int]]:
+    """The header, the cells and the column widths of the rows ``shown``, in the first
+    layout of ``LAYOUTS`` that fits ``width`` whole. When none does, the # column stays and
+    columns give way as ``fit_widths`` says, with outputs to 2 decimals only where that
+    keeps the cost column."""
+    layouts = []
+    for numbered, input_digits, output_digits in LAYOUTS:
+        rows = [
+            (
+                f"{k + 1}",
+                vector(snap.inputs[k], input_digits),
+                vector(snap.targets[k]),
+                vector(snap.outputs[k], output_digits),
+                loss_text(float(snap.costs[k])),
+            )
+            for k in shown
+        ]
+        header = HEADER if numbered else HEADER[1:]
+        cells = rows if numbered else [row[1:] for row in rows]
+        full = [max(len(header[i]), *(len(c[i]) for c in cells)) for i in range(len(header))]
+        widths = fit_widths(full, width)
+        if widths == full:
+            return header, cells, widths
+        layouts.append((header, cells, widths))
+    numbered_layouts = layouts[:2]
+    for header, cells, widths in numbered_layouts:
+        if len(widths) == len(header):
+            return header, cells, widths
+    return numbered_layouts[-1]
+
+
 def examples_text(
     snap: Snapshot, rows: int, width: int = 80, first: int | None = None
 ) -> tuple[Text, range]:
@@ -81,33 +121,20 @@ def examples_text(
         current = None
     body_rows = max(1, rows - (2 if labelled else 1))
     shown = window(n, body_rows, current, first)
-    for digits in (3, 2):  # outputs to 2 decimals where that keeps the cost column
-        cells: list[tuple[str, ...]] = [
-            (
-                f"{k + 1}",
-                vector(snap.inputs[k]),
-                vector(snap.targets[k]),
-                vector(snap.outputs[k], digits),
-                loss_text(float(snap.costs[k])),
-            )
-            for k in shown
-        ]
-        full = [max(len(HEADER[i]), *(len(c[i]) for c in cells)) for i in range(5)]
-        widths = fit_widths(full, width)
-        if len(widths) == 5:
-            break
+    header, cells, widths = _fitting_columns(snap, shown, width)
     columns = len(widths)
     text = Text(no_wrap=True, overflow="ellipsis")
-    if labelled and columns > 3:
-        x = 2 + sum(widths[:3]) + 2 * 3
-        span = sum(widths[3:]) + 2 * (columns - 4)
+    before = len(header) - 2  # the columns left of output
+    if labelled and columns > before:
+        x = 2 + sum(widths[:before]) + 2 * before
+        span = sum(widths[before:]) + 2 * (columns - before - 1)
         after = "after full-batch update" if full_batch else AFTER
         label = f" {after} ".center(span, "─") if span >= len(after) + 2 else after
         text.append(" " * x + label, style="dim")
         text.append("\n")
     text.append(
         (
-            "  " + "  ".join(_cut(h, w).ljust(w) for h, w in zip(HEADER, widths, strict=False))
+            "  " + "  ".join(_cut(h, w).ljust(w) for h, w in zip(header, widths, strict=False))
         ).rstrip(),
         style="bold",
     )
