@@ -852,3 +852,20 @@ def test_a_narrow_examples_table_shows_its_inputs_whole():
 
     run(scenario((100, 30), numbered=False, digits=1))
     run(scenario((160, 45), numbered=True, digits=2))
+
+
+def test_the_weights_border_names_both_paging_keys_whole_at_100x30():
+    from rich.cells import cell_len
+
+    from tui_backprop.app.widgets.changes import TITLE_MARGIN
+
+    async def scenario():
+        app = xor_app(problem="spiral", spec=NetworkSpec.build(2, (16, 16), 1))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            weights = app.query_one(WeightsView)
+            subtitle = str(weights.border_subtitle)
+            assert cell_len(subtitle) <= weights.outer_size.width - TITLE_MARGIN, subtitle
+            assert re.fullmatch(r"lines 1–\d+ of \d+, \[ \] · cols \( \)", subtitle), subtitle
+
+    run(scenario())

@@ -24,7 +24,7 @@ from textual.widget import Widget
 
 from ...core.arrays import layer_arrays
 from ...core.snapshot import Snapshot
-from .changes import ChangedLines, set_subtitle, theme_is_dark
+from .changes import ChangedLines, fitting_title, set_subtitle, theme_is_dark
 from .formatting import change, fit, signed, sup
 from .style import sign_style
 
@@ -318,13 +318,21 @@ class WeightsView(ChangedLines, Widget):
         )
         self.first_col = min(self.first_col, widest)
         self.first = self.shown.start if self.shown else 0
-        # The keys that page the panel, where it has more to show (the mouse is not a given).
-        parts = []
+        # The keys that page the panel, where it has more to show (the mouse is not a given),
+        # in the longest wording the border shows whole.
+        lines = sideways = ""
         if self.shown and len(self.shown) < self.total:
-            parts.append(f"lines {self.shown.start + 1}–{self.shown.stop} of {self.total}, [ ]")
+            lines = f"{self.shown.start + 1}–{self.shown.stop} of {self.total}, [ ]"
         if widest:
-            parts.append("columns ( )")
-        set_subtitle(self, " · ".join(parts))
+            sideways = "( )"
+        named = f"lines {lines}" if lines else ""
+        wordings = [
+            (named, f"columns {sideways}" if sideways else ""),
+            (named, f"cols {sideways}" if sideways else ""),
+            (lines, sideways),
+        ]
+        subtitles = (" · ".join(part for part in parts if part) for parts in wordings)
+        set_subtitle(self, fitting_title(self.outer_size.width, *subtitles))
         return text
 
     @property
