@@ -387,9 +387,10 @@ def test_a_matrix_that_fits_the_panels_height_is_not_split():
 def test_every_weights_page_starts_with_its_matrix_header_and_the_pages_cover_every_line(height):
     """Paged with ] from the top, each page opens with a matrix's header ("W² 16×16 cols
     1–5", repeated when the page starts inside the matrix), starts at a row's values,
-    and the pages together show every line, the last one included."""
+    ends at a row's changes (never with values whose changes are on the next page), and
+    the pages together show every line, the last one included."""
     from tests.test_network_view import random_snapshot
-    from tui_backprop.app.widgets.weights import _place, weights_lines, weights_text
+    from tui_backprop.app.widgets.weights import _place, page_step, weights_lines, weights_text
 
     snap = random_snapshot(2, 16, 16, 1)
     seen: set[int] = set()
@@ -400,11 +401,13 @@ def test_every_weights_page_starts_with_its_matrix_header_and_the_pages_cover_ev
         assert re.match(r"W[¹²³]", lines[0]), lines[0]
         index = _place(weights_lines(snap, 60, height)[0], shown.start)[1]
         assert index == 0 or index % 2 == 1, "a page starts at a header or a row's values"
+        end = _place(weights_lines(snap, 60, height)[0], shown.stop - 1)[1]
+        assert shown.stop == total or (end > 0 and end % 2 == 0), "it ends at a row's changes"
         assert len(lines) <= height  # the header, the rows and the legend fit
         seen.update(shown)
         if shown.stop == total:
             break
-        first = shown.start + max(2, len(shown) - 1)  # as WeightsView.page(1) moves
+        first = shown.start + page_step(shown)  # as WeightsView.page(1) moves
     else:
         raise AssertionError("paging never reached the last line")
     assert seen == set(range(total))
@@ -426,7 +429,7 @@ def test_a_page_inside_a_matrix_says_which_of_its_rows_it_shows(sizes, width, he
     4–7" after a single group): the rows named are exactly those whose values are on the
     page."""
     from tests.test_network_view import random_snapshot
-    from tui_backprop.app.widgets.weights import _place, weights_lines, weights_text
+    from tui_backprop.app.widgets.weights import _place, page_step, weights_lines, weights_text
 
     snap = random_snapshot(*sizes)
     W = layer_arrays(snap.weights)
@@ -451,7 +454,7 @@ def test_a_page_inside_a_matrix_says_which_of_its_rows_it_shows(sizes, width, he
             assert bars[0] == lines[1].index("│"), (lines[0], lines[1])
         if shown.stop == total:
             break
-        first = shown.start + max(2, len(shown) - 1)  # as WeightsView.page(1) moves
+        first = shown.start + page_step(shown)  # as WeightsView.page(1) moves
     assert repeated
 
 

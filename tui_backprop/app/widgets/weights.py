@@ -211,6 +211,13 @@ def _last_page(layers: list[Layer], total: int, room: int) -> int:
     return max(0, total - 1)
 
 
+def page_step(shown: range) -> int:
+    """How far a page moves from the page ``shown``: its length, as it ends with a whole
+    row (the next one starts under a repeated header); 2 at least, so that a page of one
+    line (a row's values) goes on to the next row, not back to the same one."""
+    return max(2, len(shown))
+
+
 def weights_lines(
     snap: Snapshot, width: int, height: int, first_col: int = 0
 ) -> tuple[list[Layer], int]:
@@ -246,6 +253,13 @@ def weights_text(
     # columns. It takes one of the page's lines.
     repeat = index > 0 and room > 2
     shown = range(first, min(total, first + room - repeat))
+    # A page ends with a row's changes: a row's values without their changes under them,
+    # or a header without its rows, start the next page instead.
+    while len(shown) > 1 and shown.stop < total:
+        last = _place(layers, shown.stop - 1)[1]
+        if last > 0 and last % 2 == 0:
+            break
+        shown = range(shown.start, shown.stop - 1)
     arrays = tuple(
         layer_arrays(values)
         for values in (snap.weights, snap.weight_changes, snap.biases, snap.bias_changes)
@@ -345,7 +359,7 @@ class WeightsView(ChangedLines, Widget):
     def page(self, pages: int) -> bool:
         """Move ``pages`` pages down (negative: up); False if there was no more that way."""
         before = self.shown
-        self.first = max(0, self.first + pages * max(2, len(self.shown) - 1))
+        self.first = max(0, self.first + pages * page_step(self.shown))
         self._draw()  # which keeps first on the last page
         return self.shown != before
 
