@@ -872,3 +872,49 @@ def test_the_weights_border_names_both_paging_keys_whole_at_100x30():
             assert re.fullmatch(r"lines 1–\d+ of \d+, \[ \] · cols \( \)", subtitle), subtitle
 
     run(scenario())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+def test_floating_notes_step_aside_for_the_explain_panel_and_come_back(size):
+    """Where the notes float, they would cover the explain panel's lines: s hides them and
+    the panel's border says so; escape brings them back. t in between is the user's
+    choice, and escape then leaves the notes as t left them."""
+
+    async def scenario():
+        app = lesson_app("xor-231")
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            notes, explain = app.query_one(NotesPanel), app.query_one(ExplainPanel)
+            if not notes.has_class("-shown"):
+                await pilot.press("t")
+            assert notes.display and not notes.beside
+            await pilot.press("s")
+            assert explain.display and not notes.display
+            assert "notes hidden" in str(explain.border_title)
+            assert "t shows them" in str(explain.border_title)
+            await pilot.press("escape")
+            assert notes.display and not explain.display
+            assert str(explain.border_title) == "explain"
+            await pilot.press("s", "t")  # shown over the panel, by hand
+            assert notes.display and str(explain.border_title) == "explain"
+            await pilot.press("t")
+            assert not notes.display
+            await pilot.press("escape")
+            assert not notes.display  # as t left them
+
+    run(scenario())
+
+
+def test_notes_beside_the_panels_stay_when_the_explain_panel_opens():
+    async def scenario():
+        app = lesson_app("xor-231")
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.pause()
+            notes, explain = app.query_one(NotesPanel), app.query_one(ExplainPanel)
+            assert notes.display and notes.beside
+            await pilot.press("s")
+            assert explain.display and notes.display
+            assert str(explain.border_title) == "explain"
+            assert explain.region.right <= notes.region.x
+
+    run(scenario())

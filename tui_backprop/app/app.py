@@ -53,7 +53,7 @@ from .screens.scene import SceneScreen
 from .tutorial import TutorialMixin
 from .warm import WarmKernelsMixin
 from .widgets.examples import ExamplesView
-from .widgets.explain_panel import ExplainPanel
+from .widgets.explain_panel import EXPLAIN_TITLE, ExplainPanel
 from .widgets.footer import WholeKeysFooter
 from .widgets.formatting import loss_text
 from .widgets.loss_plot import LossPlot
@@ -360,7 +360,7 @@ class BackpropApp(
         self.query_one("#network").border_title = f"network {self.config.spec.label}"
         self.query_one("#weights").border_title = "weights W, biases b, last change d"
         self.query_one("#loss").border_title = "loss"
-        self.query_one("#explain").border_title = "explain"
+        self.query_one("#explain").border_title = EXPLAIN_TITLE
         self.query_one("#outmap").border_title = "output map"
         self.query_one("#examples").border_title = "examples (▶ last trained, outputs after update)"
         self._apply_size(self.size.width, self.size.height)

@@ -23,11 +23,12 @@ if TYPE_CHECKING:
     from ..core.snapshot import Snapshot
     from .config import AppConfig
     from .runner import Runner
+    from .widgets.notes import NotesPanel
 
     class AppHost(App[None]):
         """The attributes and methods of BackpropApp that its mixins and the scene screens
-        use (open_config is SceneMixin's; prepare, start_kernels and kernels_needed
-        WarmKernelsMixin's)."""
+        use (open_config is SceneMixin's; show_next_update and title_explain
+        TeachingMixin's; prepare, start_kernels and kernels_needed WarmKernelsMixin's)."""
 
         config: AppConfig
         problem: Problem
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
         def say(self, message: str) -> None: ...
 
         def show_next_update(self) -> None: ...
+
+        def title_explain(self, notes: NotesPanel) -> None: ...
 
         def restart_recording(self) -> None: ...
 

@@ -25,6 +25,8 @@ from .host import AppHost
 from .screens.gradcheck import GradCheckScreen, gradcheck_text
 from .screens.question import QuestionScreen
 from .widgets.explain_panel import (
+    EXPLAIN_NOTES_ASIDE_TITLE,
+    EXPLAIN_TITLE,
     ExplainPanel,
     batch_text,
     example_text,
@@ -32,6 +34,7 @@ from .widgets.explain_panel import (
     selection_text,
 )
 from .widgets.formatting import screen_notation
+from .widgets.notes import NotesPanel
 from .widgets.output_map import OutputView
 from .widgets.weights import WeightsView
 
@@ -148,8 +151,26 @@ class TeachingMixin(AppHost):
     @panel.setter
     def panel(self, panel: str | None) -> None:
         if panel != self._panel:
+            if (panel is None) != (self._panel is None):
+                self._explain_room(panel is not None)
             self._panel = panel
             self.refresh_bindings()  # escape closes the panel, or goes back to a scene
+
+    def _explain_room(self, opening: bool) -> None:
+        """Floating notes would cover the explain panel's lines (on screens narrower than
+        the notes need beside the panels): they step aside while it is open, and its
+        border says so and how to have them back."""
+        main = self.screen_stack[0]
+        notes = main.query_one("#notes", NotesPanel)
+        notes.make_room(opening)
+        self.title_explain(notes)
+
+    def title_explain(self, notes: NotesPanel) -> None:
+        """The explain panel's border title: whether the notes stepped aside for it."""
+        aside = notes.stepped_aside
+        self.screen_stack[0].query_one("#explain").border_title = (
+            EXPLAIN_NOTES_ASIDE_TITLE if aside else EXPLAIN_TITLE
+        )
 
     def _init_teaching(self) -> None:
         self.walk: PhaseWalk | None = None

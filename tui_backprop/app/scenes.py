@@ -114,6 +114,7 @@ class SceneMixin(AppHost):
             self.say("no lecture notes: open a lesson (ctrl+p, or tui-backprop lessons)")
             return
         panel.toggle()
+        self.title_explain(panel)  # which no longer says the notes stepped aside
 
     def lesson_commands(self) -> Iterator[SystemCommand]:
         """A palette entry for every shipped lesson."""

@@ -49,6 +49,9 @@ from .formatting import (
 from .style import FOCUS, WARNING
 
 FORMULA = "bold"
+EXPLAIN_TITLE = "explain"
+#: Where the notes step aside for the panel (``NotesPanel.make_room``).
+EXPLAIN_NOTES_ASIDE_TITLE = "explain · notes hidden for it, t shows them"
 HINT = "dim italic"
 SATURATED = f"bold {WARNING}"
 

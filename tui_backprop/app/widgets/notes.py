@@ -91,6 +91,8 @@ class NotesPanel(VerticalScroll):
         self.title_text = ""
         self.notes_text = ""
         self.add_class("-overlay")  # until the screen's size is known: squeeze nothing
+        #: Hidden by ``make_room`` (not by t), to come back when the room is given back.
+        self.stepped_aside = False
         self._placed: tuple[bool, int, int, int] | None = None
 
     def on_mount(self) -> None:
@@ -164,8 +166,21 @@ class NotesPanel(VerticalScroll):
 
     def toggle(self) -> bool:
         """Show or hide; returns whether it is shown now."""
+        self.stepped_aside = False  # shown or hidden by hand: as t leaves them
         self.set_class(not self.has_class("-shown"), "-shown")
         return self.has_class("-shown")
+
+    def make_room(self, needed: bool) -> None:
+        """While a panel the notes would float over is open (``needed``), floating notes
+        step aside; when it closes, notes that stepped aside come back (unless t showed
+        or hid them meanwhile). Beside the panels, they cover nothing and stay."""
+        if needed:
+            if self.has_class("-shown") and not self.beside:
+                self.set_class(False, "-shown")
+                self.stepped_aside = True
+        elif self.stepped_aside:
+            self.stepped_aside = False
+            self.set_class(True, "-shown")
 
 
 def _escape(text: str) -> str:
