@@ -74,16 +74,18 @@ def fit_widths(widths: list[int], width: int) -> list[int]:
 LAYOUTS = ((True, 2, 3), (True, 2, 2), (False, 2, 3), (False, 2, 2), (False, 1, 3), (False, 1, 2))
 
 
-def _fitting_columns(
-    snap: Snapshot, shown: range, width: int
-) -> tuple[tuple[str, ...], list[tuple[str, ...]], list[int]]:
+#: A table's header, its rows' cells and its column widths.
+Layout = tuple[tuple[str, ...], list[tuple[str, ...]], list[int]]
+
+
+def _fitting_columns(snap: Snapshot, shown: range, width: int) -> Layout:
     """The header, the cells and the column widths of the rows ``shown``, in the first
     layout of ``LAYOUTS`` that fits ``width`` whole. When none does, the # column stays and
     columns give way as ``fit_widths`` says, with outputs to 2 decimals only where that
     keeps the cost column."""
-    layouts = []
+    layouts: list[Layout] = []
     for numbered, input_digits, output_digits in LAYOUTS:
-        rows = [
+        rows: list[tuple[str, ...]] = [
             (
                 f"{k + 1}",
                 vector(snap.inputs[k], input_digits),
@@ -93,7 +95,7 @@ def _fitting_columns(
             )
             for k in shown
         ]
-        header = HEADER if numbered else HEADER[1:]
+        header: tuple[str, ...] = HEADER if numbered else HEADER[1:]
         cells = rows if numbered else [row[1:] for row in rows]
         full = [max(len(header[i]), *(len(c[i]) for c in cells)) for i in range(len(header))]
         widths = fit_widths(full, width)
