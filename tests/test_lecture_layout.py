@@ -160,7 +160,12 @@ def test_a_long_status_message_shows_whole_on_the_first_line_then_ends_the_secon
             await pilot.pause()
             lines = on_screen(app)
             assert lines[at - 1].strip().startswith("xor 2-3-1 sigmoid/sigmoid mse")
-            assert lines[at].rstrip().endswith("…") and "seed 165" in lines[at]
+            # Then it ends the second line in the speed's place, cut after a whole word.
+            second = lines[at].rstrip(" │")
+            assert second.endswith("…") and "speed" not in second
+            kept = second[second.index("seed 165") : -1]
+            assert message.startswith(kept) and message[len(kept)] in " ,", kept
+            assert len(kept) > 20  # the speed's room too
             # Longer than a whole line: over both lines, every word of it, for its seconds.
             longer = message + ", from the seed it has now"
             app.message = longer

@@ -136,15 +136,16 @@ def status_text(
     leave it about twenty) takes the first line's place instead, whole, and both lines'
     if it is longer than one: a message cut short (an answer to a question, what waits
     for the kernels) says nothing, and the setup and progress are back a few seconds later
-    (``StatusLine``). Otherwise it ends the second line, cut if it must be."""
+    (``StatusLine``). Otherwise it ends the second line, in the speed's place if it must
+    be, and cut after a word if even that is too short."""
     line1 = setup_line(snap, width)
-    line2 = Text.assemble(
+    progress = Text.assemble(
         (f" {state} ", STATE_STYLES[state]),
         f" epoch {snap.epoch}  updates {snap.updates}  ",
         ("loss ", ""),
         (loss_text(snap.loss), "bold"),
-        f"  speed {speed_text(speed)}",
     )
+    line2 = progress + Text(f"  speed {speed_text(speed)}")
     if earliest is not None and earliest < snap.updates:
         # The longest form that fits the setup line's end (a long setup, as adam's
         # settings at 80 columns, leaves room for the shortest only), else the progress
@@ -170,9 +171,22 @@ def status_text(
                 first, *rest = hanging(message, width, 1)
                 line1 = Text(first, style=style)
                 line2 = Text(" " + " ".join(part.strip() for part in rest), style=style)
-        else:
+        elif fits:
             line2.append(f"  {message}", style=style)
+        else:
+            line2 = _message_ending(progress, message, style, width)
     return Text("\n").join([line1, line2])
+
+
+def _message_ending(progress: Text, message: str, style: str, width: int | None) -> Text:
+    """The progress line ending with a message too long to follow the speed: in the
+    speed's place (the latest news before the setting), and where it is longer still, cut
+    after a whole word, with "…"."""
+    room = None if width is None else width - progress.cell_len - 2
+    if room is not None and Text(message).cell_len > room:
+        words = hanging(message, max(1, room - 1), 0)[0][: max(1, room - 1)]
+        message = words.rstrip(" ,;:") + "…"
+    return progress + Text(f"  {message}", style=style)
 
 
 #: Seconds a new message too long for the second line's end shows whole, in the first
