@@ -350,3 +350,28 @@ def test_at_full_size_the_page_keys_page_and_say_nothing():
             assert any(b.action == "app.page_examples(1)" for b in screen_bindings(app.screen))
 
     run(scenario())
+
+
+@pytest.mark.parametrize("found", ["α×2 (+)", "α/2 (-)"])
+def test_the_palette_finds_a_greek_lettered_key_by_its_name(found):
+    """The palette matches what is typed against its titles: "alpha" finds α×2."""
+    from textual.command import CommandList, CommandPalette
+
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.press("ctrl+p")
+            await pilot.press(*"alpha")
+            palette = app.screen
+            assert isinstance(palette, CommandPalette)
+            results = palette.query_one(CommandList)
+            for _ in range(500):  # the search runs in the background: poll, bounded
+                await pilot.pause(0.01)
+                prompts = [
+                    str(results.get_option_at_index(i).prompt) for i in range(results.option_count)
+                ]
+                if any(found in prompt for prompt in prompts):
+                    break
+            assert any(found in prompt for prompt in prompts), prompts
+
+    run(scenario())

@@ -270,6 +270,18 @@ NOT_HERE = {
 PALETTE_LEFT_OUT = ("quit", "help", "app.close_explain")
 
 
+#: Greek letters in the keys' descriptions, by name: the palette matches what is typed
+#: against the titles only, and "alpha" is what a keyboard types.
+GREEK_NAMES = {"α": "alpha", "β": "beta", "γ": "gamma", "μ": "mu", "ρ": "rho", "λ": "lambda"}
+
+
+def palette_title(description: str, key: str) -> str:
+    """A key's palette title: its description and key, then the names of the Greek
+    letters in it ("α×2 (+) alpha"), so that typing the name finds it."""
+    names = [name for letter, name in GREEK_NAMES.items() if letter in description]
+    return " ".join([f"{description} ({key})", *names])
+
+
 class MainScreen(Screen[None]):
     """The network view, the app's first screen: its keys act on the app's network."""
 
@@ -876,7 +888,7 @@ class BackpropApp(
             seen.add(action)
             key = binding.key_display or binding.key.split(",")[0]
             yield SystemCommand(
-                f"{binding.description} ({key})",
+                palette_title(binding.description, key),
                 binding.tooltip or binding.description,
                 partial(self.run_action, action, screen),
             )
