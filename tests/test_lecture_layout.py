@@ -923,3 +923,21 @@ def test_notes_beside_the_panels_stay_when_the_explain_panel_opens():
             assert explain.region.right <= notes.region.x
 
     run(scenario())
+
+
+def test_the_examples_page_keys_say_when_there_is_no_more_that_way():
+    async def scenario():
+        app = xor_app()  # XOR's four examples all show
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.press("right_curly_bracket")
+            assert "examples: no more below" in rendered(app, StatusLine)
+        app = xor_app(problem="spiral")
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.press("left_curly_bracket")
+            assert "examples: no more above" in rendered(app, StatusLine)
+            before = rendered(app, ExamplesView)
+            await pilot.press("right_curly_bracket")  # it moves: the note, now untrue, goes
+            assert rendered(app, ExamplesView) != before
+            assert "no more" not in rendered(app, StatusLine)
+
+    run(scenario())

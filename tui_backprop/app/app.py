@@ -561,22 +561,23 @@ class BackpropApp(
 
     def action_page_weights(self, pages: int) -> None:
         moved = self.query_one(WeightsView).page(pages)
-        self._paged("lines " + ("below" if pages > 0 else "above"), moved)
+        self._paged("weights", "lines " + ("below" if pages > 0 else "above"), moved)
 
     def action_page_weight_columns(self, pages: int) -> None:
         moved = self.query_one(WeightsView).page_columns(pages)
-        self._paged("columns to the " + ("right" if pages > 0 else "left"), moved)
+        self._paged("weights", "columns to the " + ("right" if pages > 0 else "left"), moved)
 
-    def _paged(self, way: str, moved: bool) -> None:
+    def action_page_examples(self, pages: int) -> None:
+        moved = self.query_one(ExamplesView).page(pages)
+        self._paged("examples", "below" if pages > 0 else "above", moved)
+
+    def _paged(self, panel: str, way: str, moved: bool) -> None:
         """Say when a page key found nothing more that way; once it moves, such a note
         (now untrue) goes."""
         if not moved:
-            self.say(f"weights: no more {way}")
-        elif self.message.startswith("weights: no more"):
+            self.say(f"{panel}: no more {way}")
+        elif self.message.startswith(f"{panel}: no more"):
             self.say("")
-
-    def action_page_examples(self, pages: int) -> None:
-        self.query_one(ExamplesView).page(pages)
 
     def _go_back(self, target: int, what: str, key: str) -> None:
         """Back to update ``target``, at the earliest kept one; say where, and what next."""

@@ -199,15 +199,17 @@ class ExamplesView(ChangedLines, Widget):
         )
         return text
 
-    def page(self, pages: int) -> None:
+    def page(self, pages: int) -> bool:
         """Move the window ``pages`` pages (negative: up); it stays there while training
-        goes on, until ``follow``."""
+        goes on, until ``follow``. False if there was no more that way."""
         if self.snapshot is None:
-            return
+            return False
+        before = self.shown
         step = max(1, len(self.shown) - 1)
         start = self.shown.start if self.shown else 0
         self.first = max(0, start + pages * step)
         self._draw()
+        return self.shown != before
 
     def follow(self) -> None:
         """Follow the last trained example again."""
