@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+import numpy as np
 import pytest
 from textual import constants
 
@@ -82,5 +83,36 @@ def test_different_ranges_are_both_given():
             bottom = panel_lines(app, view)[-1]
             assert "→ x1 " in bottom and "↑ x2 " in bottom and bottom.count("..") == 2, bottom
             assert "…" not in bottom
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+def test_the_one_input_curve_has_round_ticks_and_names_its_glyphs(size):
+    """The neuron's curve: its x ticks are multiples of one round step (1, 2 or 5 times a
+    power of ten), not plotext's even division of its limits (0.01 0.28 0.55 ...), and its
+    title says what o and x mark, as the map's legend does."""
+    import re
+    from itertools import pairwise
+
+    from tests.test_scenes import lesson_app
+
+    async def scenario():
+        app = lesson_app("neuron")
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await pilot.press("escape", "o")
+            await pilot.pause()
+            lines = panel_lines(app, app.query_one(OutputView))
+            assert "o y<0.5  x y>0.5" in lines[1], lines[1]
+            axis = next(i for i, line in enumerate(lines) if "└" in line)
+            ticks = [float(t) for t in re.findall(r"-?\d+\.?\d*", lines[axis + 1])]
+            assert len(ticks) >= 2, lines[axis + 1]
+            steps = {round(b - a, 9) for a, b in pairwise(ticks)}
+            assert len(steps) == 1, ticks  # evenly spaced
+            (step,) = steps
+            mantissa = step / 10 ** np.floor(np.log10(step))
+            assert round(mantissa, 6) in (1, 2, 5), ticks
+            assert all(abs(t / step - round(t / step)) < 1e-6 for t in ticks), ticks
 
     asyncio.run(scenario())

@@ -34,6 +34,7 @@ from textual.widget import Widget
 from textual_plotext import PlotextPlot
 
 from ...core.snapshot import Snapshot
+from ...core.ticks import round_ticks
 from ...teach.explain import forward_many
 from . import heatmap
 from .changes import fitting_title, set_subtitle
@@ -338,8 +339,16 @@ class OutputCurve(RedrawnOnResize, PlotextPlot):
         plt.clear_data()
         plt.clear_figure()
         colours = plot_colours(self.app.current_theme.dark)
+        # The data's glyphs as the map's legend names them: "o y<0.5  x y>0.5", the
+        # curve's name too where it fits.
+        mid = f"{Scale.for_snapshot(snap).middle:g}"
+        glyphs = f"{LOW_GLYPH} y<{mid}  {HIGH_GLYPH} y>{mid}"
         plt.title(
-            plot_title(self.size.width, "output a against x, data points", "output a against x")
+            plot_title(
+                self.size.width,
+                f"output a against x, data {glyphs}",
+                glyphs,  # the border says what the curve is
+            )
         )
         plt.xlabel("x")
         keep = np.isfinite(ys)
@@ -356,6 +365,11 @@ class OutputCurve(RedrawnOnResize, PlotextPlot):
                     marker=glyph,
                     color=colours.high if high else colours.low,
                 )
+        # Round ticks, as the other plots have (plotext's own divide the limits evenly:
+        # 0.01 0.28 0.55 ...), as many as the plot has room for.
+        plt.xticks(*round_ticks(lo, hi, self.size.width // 8))
+        shown = np.concatenate([ys[keep], y])
+        plt.yticks(*round_ticks(float(shown.min()), float(shown.max()), self.size.height // 4))
         self.refresh()
 
 
