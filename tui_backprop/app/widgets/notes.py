@@ -44,7 +44,11 @@ def reflow(notes: str) -> str:
 
 
 class NotesPanel(VerticalScroll):
-    """Title and notes of a lesson; empty and hidden without one."""
+    """Title and notes of a lesson; empty and hidden without one. It never takes the focus:
+    the arrows are the screen's (a hidden panel given the focus back after the help
+    closed took them silently), and pgup / pgdn page it from the screen."""
+
+    can_focus = False
 
     DEFAULT_CSS = """
     NotesPanel {
