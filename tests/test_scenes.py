@@ -1012,3 +1012,38 @@ def test_escape_in_the_network_view_of_an_ordinary_run_goes_nowhere():
             assert "app.back_to_scene" not in shown
 
     run(scenario())
+
+
+@pytest.mark.parametrize("name", ["descent", "landscape"])
+def test_the_arrows_stay_the_scenes_after_the_notes_and_the_help(name):
+    """t t ? escape gave the hidden notes panel the focus back, and it took ↑ ↓ silently:
+    the arrows must move the start whatever was shown and closed before."""
+
+    async def scenario():
+        app = lesson_app(name)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("t", "t", "question_mark")
+            await pilot.press("escape")
+            if name == "descent":
+                await pilot.press("f")  # the bowl: two variables, ↑ ↓ move y
+            screen = app.screen
+            before = dict(screen.starts) if name == "descent" else screen.start
+            await pilot.press("up")
+            after = dict(screen.starts) if name == "descent" else screen.start
+            assert after != before
+
+    run(scenario())
+
+
+def test_w_off_the_quartic_says_what_it_compares():
+    async def scenario():
+        app = lesson_app("descent")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("f", "w")  # the bowl: the tutorial has no step for it
+            screen = app.screen
+            assert "quartic" in screen.message and "f switches back" in screen.message
+            assert sum("f switches back" in line for line in on_screen(app)) == 1
+
+    run(scenario())

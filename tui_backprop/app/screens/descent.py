@@ -375,13 +375,12 @@ class DescentScreen(SceneScreen):
         return text
 
     # -- keys -----------------------------------------------------------------------------
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "errata":  # the tutorial's quartic only
-            return self.function == "quartic"
-        return True
-
     def action_errata(self) -> None:
-        """The tutorial's step (its text's x + alpha v) against the correct one, here."""
+        """The tutorial's step (its text's x + alpha v) against the correct one, here: on
+        the tutorial's quartic; on another surface, it says so (as p does)."""
+        if self.function != "quartic":
+            self.tell("w compares the tutorial's step on its quartic (f switches back)", timeout=5)
+            return
         self.set_running(False)
         x = float(self.descent.path[self.k, 0])
         title = self.lesson.title if self.lesson is not None else "gradient descent"
