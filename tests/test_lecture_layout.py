@@ -941,3 +941,24 @@ def test_the_examples_page_keys_say_when_there_is_no_more_that_way():
             assert "no more" not in rendered(app, StatusLine)
 
     run(scenario())
+
+
+def test_the_too_small_message_shows_whole_over_shown_notes():
+    async def scenario():
+        app = lesson_app("xor-231")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            notes = app.query_one(NotesPanel)
+            if not notes.has_class("-shown"):
+                await pilot.press("t")
+            await pilot.resize_terminal(70, 20)
+            await pilot.pause()
+            assert not notes.display
+            lines = on_screen(app)
+            assert any("terminal too small: 70x20" in line for line in lines), lines
+            assert any("q quits)" in line for line in lines), lines
+            await pilot.resize_terminal(100, 30)
+            await pilot.pause()
+            assert notes.display  # still shown, as t left them
+
+    run(scenario())
