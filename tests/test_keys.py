@@ -375,3 +375,31 @@ def test_the_palette_finds_a_greek_lettered_key_by_its_name(found):
             assert any(found in prompt for prompt in prompts), prompts
 
     run(scenario())
+
+
+@pytest.mark.parametrize(
+    "burst, typed",
+    [
+        ((("4", "4"), ("backspace", "\x7f"), ("5", "5")), "5"),
+        ((("0", "0"), ("7", "7"), ("left", None), ("backspace", "\x7f"), ("1", "1")), "17"),
+    ],
+)
+def test_predict_answers_typed_in_one_burst_edit_in_order(burst, typed):
+    """A slow link delivers keys in bursts: "4 ⌫ 5" must read 5, not 4 (the backspace
+    acted after the 5 was typed)."""
+    from textual import events
+    from textual.widgets import Input
+
+    from tui_backprop.app.screens.question import QuestionScreen
+
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("p", "s")
+            assert isinstance(app.screen, QuestionScreen)
+            for key, character in burst:  # all queued before any is handled
+                app.post_message(events.Key(key, character))
+            await pilot.pause()
+            assert app.screen.query_one("#answer", Input).value == typed
+
+    run(scenario())
