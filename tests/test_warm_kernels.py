@@ -436,3 +436,23 @@ def test_only_the_compiles_own_words_give_way_to_kernels_ready():
             assert app.runner.session.kernels_ready and app.message == said
 
     asyncio.run(scenario())
+
+
+def test_the_lessons_notes_hint_comes_back_once_the_kernels_are_ready():
+    """At 80x24 a lesson's notes start hidden, and the status line says t shows them; the
+    compile's note replaced that, then "kernels ready" replaced the compile's, and the hint
+    was never seen. It comes back with the kernels."""
+    release = threading.Event()
+
+    async def scenario() -> None:
+        app = held_app("neuron", release)
+        async with app.run_test(size=(80, 24)) as pilot:
+            assert "compiling the kernels for 1-1" in app.message
+            release.set()
+            await kernels_arrive(app, pilot)
+            assert app.runner.session.kernels_ready
+            assert app.message == "lesson neuron: t shows its notes · kernels ready"
+            await pilot.press("n")  # a key's own message replaces it, as any message
+            assert "t shows its notes" not in app.message
+
+    asyncio.run(scenario())

@@ -67,6 +67,8 @@ class WarmKernelsMixin(AppHost):
         #: The last message about the compile (``say_compiling``): while it is the status
         #: line's, that line speaks of the compile already; a key's own message does not.
         self._compile_message = ""
+        #: A message the compile's replaced, to show again when the kernels are ready.
+        self._replaced_message = ""
         #: The warm-up itself, of a Session with the settings it had when the warm-up was
         #: asked for: ``warm_kernels`` (a test puts a slow fake here).
         self.warm_up: Callable[[Session, TrainingConfig], None] = lambda session, settings: (
@@ -88,6 +90,10 @@ class WarmKernelsMixin(AppHost):
         if session.kernels_ready:
             return
         if not keep_message:
+            # What it replaces (at start-up, the lesson's "t shows its notes") comes back
+            # with the kernels: replaced for good, it was never seen.
+            if self.message and self.message != self._compile_message:
+                self._replaced_message = self.message
             self.say_compiling(f"compiling the kernels for {session.spec.label}…")
         # What the kernels depend on, read now: a key that changes it meanwhile (O, a rule
         # with kernels of its own) starts a warm-up of its own, and this one must not make
@@ -144,7 +150,9 @@ class WarmKernelsMixin(AppHost):
         # Said where something waited or the message was about the compile; a key's own
         # message (O's, a's: what changed and how) stays, its compiling note gone.
         if waiting or not self.message or self.message == self._compile_message:
-            self.message = "kernels ready"  # for the network the status line names
+            back, self._replaced_message = self._replaced_message, ""
+            # for the network the status line names
+            self.message = f"{back} · kernels ready" if back and not waiting else "kernels ready"
         self.draw(snap, force=True)
         for _, run in waiting:
             run()

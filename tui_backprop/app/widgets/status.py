@@ -185,7 +185,7 @@ def _message_ending(progress: Text, message: str, style: str, width: int | None)
     room = None if width is None else width - progress.cell_len - 2
     if room is not None and Text(message).cell_len > room:
         words = hanging(message, max(1, room - 1), 0)[0][: max(1, room - 1)]
-        message = words.rstrip(" ,;:") + "…"
+        message = words.rstrip(" ,;:·") + "…"
     return progress + Text(f"  {message}", style=style)
 
 
