@@ -244,3 +244,135 @@ def test_the_errata_view_breaks_long_lines_under_their_indent_at_80_columns(name
                 assert line[: column + 4].strip(" │") == "" and line[column + 4] != " "
 
     asyncio.run(scenario())
+
+
+# -- every formula against the cost it states, by finite differences ---------------------
+H = 1e-6
+
+
+def _slope(f, x: float) -> float:
+    """df/dx by central differences."""
+    return (f(x + H) - f(x - H)) / (2 * H)
+
+
+def _sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def _blocks(name: str) -> dict[str, tuple[str, list[np.ndarray]]]:
+    """The errata text of lesson ``name`` at its initial weights, as {where: (the block's
+    text, [its value rows' numbers])}, and the state they were evaluated at."""
+    from tui_backprop.app.screens.errata import errata_text
+    from tui_backprop.teach.errata import DescentPoint, Weights
+
+    if name == "descent":
+        state = DescentPoint(tutorials.DESCENT_X0, tutorials.DESCENT_GAMMA)
+    else:
+        net = build_setup(load_lesson(name).run).session.network
+        problem = build_setup(load_lesson(name).run).problem
+        state = Weights(net.weights(), net.biases(), problem.X, problem.Y)
+    text = errata_text(name, name, state, "(at the start)", None).plain
+    blocks = {}
+    for block in re.split(r"\n(?=slip: |convention: )", text):
+        head = block.split("\n")[0]
+        rows = [
+            np.array(r.split(), dtype=float) for r in re.findall(r"^ +=  ?([+-].*)$", block, re.M)
+        ]
+        blocks[head.split(": ", 1)[1] if ": " in head else head] = (block, rows)
+    return blocks, state
+
+
+def test_neuron_errata_formulas_are_the_derivatives_of_its_stated_cost():
+    blocks, state = _blocks("neuron")
+    x, y = state.X[:, 0], state.Y[:, 0]
+
+    def its_cost(w):  # the tutorial's, as its view states it
+        return np.mean((_sigmoid(w * x) - y) ** 2)
+
+    w = float(state.weights[0][0, 0])
+    block, (_, correct) = blocks["the gradient, in its code"]
+    assert "(2/m) sum" in block
+    assert correct[0] == pytest.approx(_slope(its_cost, w), rel=1e-5)
+    block, (its_way, this_app) = blocks["the cost"]
+    assert f"C = {tutorials.FIRST_COST}" in block and "C = (1/2m) sum (a - y)^2" in block
+    assert its_way[0] == pytest.approx(its_cost(w), rel=1e-5)
+    assert this_app[0] == pytest.approx(its_cost(w) / 2, rel=1e-5)
+    step = next(k for k in blocks if k.startswith("the step size"))
+    _, (its_way, this_app) = blocks[step]
+    assert its_way[0] == pytest.approx(0.5 * _slope(its_cost, w), rel=1e-5)
+    assert this_app[0] == pytest.approx(1.0 * _slope(lambda v: its_cost(v) / 2, w), rel=1e-5)
+
+
+def test_not_errata_formulas_are_the_derivatives_of_its_stated_cost():
+    blocks, state = _blocks("not")
+    x, y = state.X[:, 0], state.Y[:, 0]
+    w, b = float(state.weights[0][0, 0]), float(state.biases[0][0])
+
+    def its_cost(w, b):
+        return np.mean((_sigmoid(w * x + b) - y) ** 2)
+
+    block, (written, correct) = blocks["the input weight's gradient, costD2"]
+    assert tutorials.FIRST_COST in block
+    assert written[0] == pytest.approx(_slope(lambda v: its_cost(w, v), b), rel=1e-5)  # b's
+    assert correct[0] == pytest.approx(_slope(lambda v: its_cost(v, b), w), rel=1e-5)
+    step = next(k for k in blocks if k.startswith("the step size"))
+    block, (its_way, this_app) = blocks[step]
+    assert "(1/2m) sum (a - y)^2" in block
+    slope = _slope(lambda v: its_cost(v, b), w)
+    assert its_way[0] == pytest.approx(0.05 * slope, rel=1e-5)
+    assert this_app[0] == pytest.approx(0.1 * slope / 2, rel=1e-5)
+
+
+def test_xor_231_errata_deltas_are_the_derivatives_of_the_costs_they_state():
+    """delta3 = dC/dz3 of one example's cost, C its squared error (1/2)(a3 - y)^2 (a3 - y
+    is cross-entropy's); the tutorial's printed cost (1/m) sum (a - y)^2 is (2/m) sum C,
+    its gradient (2/m) times the summed deltas."""
+    blocks, state = _blocks("xor-231")
+    (block, (written, correct)) = blocks[
+        "the output delta, delta3 = dC/dz3 of one example's cost C"
+    ]
+    assert "C = (1/2)(a3 - y)^2" in block and "C = -[y ln a3 + (1 - y) ln(1 - a3)]" in block
+    assert tutorials.FIRST_COST in block and "(2/m) sum C" in block
+    W1, W2 = (np.asarray(W) for W in state.weights)
+    b1, b2 = (np.asarray(b) for b in state.biases)
+    y = state.Y[:, 0]
+
+    def output(shift):  # a3 per example, with z3 (the output's bias) moved by shift
+        return _sigmoid(_sigmoid(state.X @ W1.T + b1) @ W2.T + b2 + shift)[:, 0]
+
+    def half_square(shift):
+        return 0.5 * (output(shift) - y) ** 2
+
+    def cross_entropy(shift):
+        a = output(shift)
+        return -(y * np.log(a) + (1 - y) * np.log(1 - a))
+
+    assert correct == pytest.approx(_slope(half_square, 0.0), rel=1e-5)
+    assert written == pytest.approx(_slope(cross_entropy, 0.0), rel=1e-5)
+    printed = _slope(lambda s: np.mean((output(s) - y) ** 2), 0.0)
+    assert printed == pytest.approx(2 / len(y) * np.sum(correct), abs=1e-5)  # 6 digits shown
+
+
+def test_xor_221_errata_slopes_are_the_derivatives_of_the_costs_they_state():
+    blocks, state = _blocks("xor-221")
+    a, y = state.output()[:, 0], state.Y[:, 0]
+    block, (written, correct) = blocks["the squared error's dC/da^L, in its table"]
+    assert "C = (1/2)(a^L - y)^2" in block
+    assert correct == pytest.approx(_slope(lambda v: 0.5 * (v - y) ** 2, a), rel=1e-5)
+    assert written == pytest.approx(-correct)
+    block, (written, correct) = blocks["the MLP section's dE/dy_k"]
+    assert "E = (1/2) sum_k (y_k - t_k)^2" in block
+    assert correct == pytest.approx(_slope(lambda v: 0.5 * (v - y) ** 2, a), rel=1e-5)
+
+
+def test_descent_errata_step_uses_the_slope_of_the_function_it_states():
+    blocks, state = _blocks("descent")
+    block, (written, correct) = blocks["the gradient-descent step, in its text"]
+    assert "f(x) = x^4 - 3x^3 + 2" in block
+
+    def f(x):
+        return x**4 - 3 * x**3 + 2
+
+    slope = _slope(f, state.x)
+    assert correct[0] == pytest.approx(state.x - state.gamma * slope, rel=1e-5)
+    assert written[0] == pytest.approx(state.x + state.gamma * slope, rel=1e-5)

@@ -178,7 +178,7 @@ NOT = (
         SLIP,
         "the input weight's gradient, costD2",
         "np.sum(X[:,0] * delta.T) = sum(x) sum(delta)",
-        "dC/dw = sum delta x",
+        "dC/dw = (2/m) sum delta x = sum delta x (m = 2), on its cost (1/m) sum (a - y)^2",
         "with np.matrix, * of a column and a row is their outer product, so w gets the "
         "bias's step sum(delta) (costD1, which is the bias's) and w - b never changes",
         _not_weight_gradient,
@@ -186,9 +186,10 @@ NOT = (
     Difference(
         CONVENTION,
         "the step size alpha g, its gradient mended (not what its code steps)",
-        "alpha 0.05 x sum of the 2 gradients delta x",
-        "alpha 0.1 x mean of the 2 gradients delta x",
-        "the tutorial sums the examples' gradients, this app averages them: alpha 0.1 "
+        "alpha 0.05 x sum of the 2 gradients delta x, on its cost",
+        "alpha 0.1 x mean of the 2 gradients delta x, on this app's",
+        "the tutorial sums the examples' gradients (its cost's 2/m is 1), this app "
+        "averages them (its cost (1/2m) sum (a - y)^2 is half the tutorial's): alpha 0.1 "
         "makes the step alpha 0.05 makes once w's gradient is sum delta x",
         _step(tutorials.NOT_ALPHA, 0.1),
     ),
@@ -197,12 +198,15 @@ NOT = (
 XOR_231 = (
     Difference(
         SLIP,
-        "the output delta, delta3",
+        "the output delta, delta3 = dC/dz3 of one example's cost C",
         "delta3 = a3 - y",
-        "delta3 = (a3 - y) a3 (1 - a3)  (its squared error)",
-        "a3 - y is the cross-entropy delta: the code trains cross-entropy while the text "
-        "states the squared error, whose a3 (1 - a3) shrinks the step where a3 saturates; "
-        "this lesson uses cross-entropy, as the code does",
+        "delta3 = (a3 - y) a3 (1 - a3), for its squared error C = (1/2)(a3 - y)^2",
+        "a3 - y is the delta of cross-entropy, C = -[y ln a3 + (1 - y) ln(1 - a3)]: the "
+        "code trains cross-entropy while the text states the squared error, whose "
+        "a3 (1 - a3) shrinks the step where a3 saturates; both are one example's: the "
+        "cost it prints, (1/m) sum (a - y)^2, is (2/m) sum C, whose gradient carries 2/m, "
+        "and its code steps alpha (1/m) times the summed gradients, descent on "
+        "(1/m) sum C; this lesson uses cross-entropy, as the code does",
         _xor_output_delta,
     ),
 )
@@ -236,7 +240,7 @@ XOR_221 = (
         SLIP,
         "the squared error's dC/da^L, in its table",
         "dC/da^L = y - a^L",
-        "dC/da^L = a^L - y",
+        "dC/da^L = a^L - y, for one example's C = (1/2)(a^L - y)^2",
         "C = (1/2)(a - y)^2 grows with a above y, so its slope there is positive; with "
         "y - a each step would climb the cost",
         _error_sign,
@@ -245,7 +249,7 @@ XOR_221 = (
         SLIP,
         "the MLP section's dE/dy_k",
         "dE/dy_k = t_k - y_k",
-        "dE/dy_k = y_k - t_k",
+        "dE/dy_k = y_k - t_k, for E = (1/2) sum_k (y_k - t_k)^2",
         "the same sign slip in other letters (t the target, y the output)",
         _error_sign,
     ),
@@ -262,7 +266,7 @@ DESCENT = (
         SLIP,
         "the gradient-descent step, in its text",
         "x_{i+1} = x_i + alpha v_i  (v_i = f'(x_i))",
-        "x_{i+1} = x_i - alpha f'(x_i)",
+        "x_{i+1} = x_i - alpha f'(x_i), f'(x) = 4x^3 - 9x^2 for f(x) = x^4 - 3x^3 + 2",
         "adding the slope climbs: it is gradient ascent; the tutorial's code subtracts, "
         "which is why it reaches the minimum at 2.2500325",
         _descent_step,
