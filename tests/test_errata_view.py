@@ -376,3 +376,33 @@ def test_descent_errata_step_uses_the_slope_of_the_function_it_states():
     slope = _slope(f, state.x)
     assert correct[0] == pytest.approx(state.x - state.gamma * slope, rel=1e-5)
     assert written[0] == pytest.approx(state.x + state.gamma * slope, rel=1e-5)
+
+
+@pytest.mark.parametrize("size", [(100, 50), (80, 24)])
+def test_the_errata_footer_shows_the_scroll_keys_only_where_the_text_overflows(size):
+    """The neuron's errata fits a tall terminal: ↓ and pgdn would do nothing there, and
+    neither the footer nor the help shows them; at 80x24 it scrolls, and they do."""
+    from textual.containers import VerticalScroll
+
+    from tests.test_lecture_layout import on_screen
+    from tui_backprop.app.screens.help import help_rows
+
+    async def scenario() -> tuple[bool, str, list[str], float]:
+        app = lesson_app("neuron")
+        async with app.run_test(size=size) as pilot:
+            await pilot.press("w")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, ErrataScreen) and "after" in screen.body.plain
+            scroll = screen.query_one(VerticalScroll)
+            overflows = scroll.max_scroll_y > 0
+            footer = on_screen(app)[-1]
+            keys = [keys for keys, _ in help_rows(screen)]
+            await pilot.press("down", "pagedown")
+            return overflows, footer, keys, scroll.scroll_y
+
+    overflows, footer, keys, scrolled = asyncio.run(scenario())
+    assert overflows == (size == (80, 24))
+    assert ("scroll" in footer) == overflows and ("pgdn" in footer) == overflows
+    assert ("↓" in keys) == overflows
+    assert (scrolled > 0) == overflows

@@ -195,8 +195,20 @@ class ErrataScreen(ModalScreen[None]):
             yield Static(self.body, id="errata-body")
         yield WholeKeysFooter()
 
+    def on_mount(self) -> None:
+        # The scroll keys act only where the text overflows the box: the footer and the
+        # help follow the box's content and size (check_action).
+        scroll = self.query_one(VerticalScroll)
+        self.watch(scroll, "virtual_size", lambda _size: self.refresh_bindings(), init=False)
+
     def on_resize(self) -> None:
         self.call_after_refresh(self._fit)
+        self.call_after_refresh(self.refresh_bindings)  # the box's height, the text's
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("scroll", "page"):
+            return self.query_one(VerticalScroll).max_scroll_y > 0
+        return True
 
     def show(self, body: Text) -> None:
         """Replace the text (the runs have arrived); before the screen is composed, its
