@@ -406,3 +406,23 @@ def test_the_errata_footer_shows_the_scroll_keys_only_where_the_text_overflows(s
     assert ("scroll" in footer) == overflows and ("pgdn" in footer) == overflows
     assert ("↓" in keys) == overflows
     assert (scrolled > 0) == overflows
+
+
+def test_the_errata_runs_never_print_a_small_output_as_zero():
+    """The neuron's run as written ends with a(0.75) = 1.2e-8 and a(1) smaller: each shown
+    as itself, not as 0.000000."""
+    text = _errata_text("neuron")
+    written = tutorials.neuron_as_written()
+    for k, x in enumerate(tutorials.NEURON_X):
+        shown, _ = _row(text, f"a({x:g})")
+        assert shown != 0.0
+        assert shown == pytest.approx(written.outputs[k, 0], rel=0.05)  # 2 digits at least
+
+
+@pytest.mark.parametrize("x", [4.75525123e-05, -1.2e-8, 0.0414853, -24.3428836, 3.2e210])
+def test_significant_keeps_its_digits_in_the_compact_form(x):
+    from tui_backprop.app.widgets.formatting import significant
+
+    text = significant(x, 6, "+")
+    assert float(text) == pytest.approx(x, rel=1e-6)
+    assert text[0] in "+-" and "e+" not in text and "e-0" not in text

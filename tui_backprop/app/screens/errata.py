@@ -24,7 +24,7 @@ from ...core.arrays import Floats
 from ...teach import errata, tutorials
 from ...teach.errata import DescentPoint, Difference, Outcome, Weights
 from ..widgets.footer import WholeKeysFooter
-from ..widgets.formatting import hanging_text, sub, sup
+from ..widgets.formatting import hanging_text, number, significant, sub, sup
 
 #: Seeds counted for xor-221's "how many draws learn XOR".
 SEEDS_COUNTED = 100
@@ -45,7 +45,7 @@ class RunsCompared:
 
 
 def _values(values: Floats) -> str:
-    return "  ".join(f"{v:+.6g}" for v in np.asarray(values).ravel())
+    return "  ".join(significant(v, 6, "+") for v in np.asarray(values).ravel())
 
 
 def _difference(text: Text, difference: Difference, state: Weights | DescentPoint | None) -> None:
@@ -100,11 +100,13 @@ def runs_text(name: str, runs: RunsCompared) -> Text:
     if len(_parameters(outcomes[0])) <= 4:
         names = _parameter_names(outcomes[0].weights, outcomes[0].biases)
         values = [_parameters(outcome) for outcome in outcomes]
-        rows += [(label, [f"{v[i]:+.8g}" for v in values]) for i, label in enumerate(names)]
+        rows += [
+            (label, [significant(v[i], 8, "+") for v in values]) for i, label in enumerate(names)
+        ]
     for k, x in enumerate(runs.inputs):
         label = "a(" + ",".join(f"{v:g}" for v in x) + ")"
-        rows.append((label, [f"{out[k, 0]:.6f}" for out in runs.outputs]))
-    rows.append(("loss", [f"{outcome.loss:.8g}" for outcome in outcomes]))
+        rows.append((label, [number(out[k, 0], 6) for out in runs.outputs]))
+    rows.append(("loss", [significant(outcome.loss, 8) for outcome in outcomes]))
     rows.append(("accuracy", [f"{outcome.accuracy:.0%}" for outcome in outcomes]))
     for label, cells in rows:
         text.append(f"  {label:<12}{''.join(f'{cell:>16}' for cell in cells)}\n")

@@ -54,6 +54,20 @@ def number(x: float, digits: int = 3, sign: str = "") -> str:
     return sci(x, 1, sign)
 
 
+def significant(x: float, digits: int = 6, sign: str = "") -> str:
+    """``digits`` significant digits, for numbers read digit by digit beside each other
+    (+0.0414853, -24.342884), trailing zeros dropped as the "g" format does; small and
+    large ones in the compact scientific form (+4.75525e-5), never a rounded zero."""
+    x = float(x)
+    if not math.isfinite(x):
+        return nonfinite(x, plus=sign == "+")
+    text = f"{x:{sign}.{digits}g}"
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
 def signed(x: float, digits: int = 3) -> str:
     """+0.310 / -0.720 / +3.0e210; nan and inf spelled out."""
     return number(x, digits, "+")
