@@ -160,26 +160,62 @@ def test_w_does_nothing_but_say_why_off_the_seed_lessons():
     asyncio.run(scenario())
 
 
-def test_descent_scene_errata_steps_both_ways_from_the_current_point():
-    async def scenario() -> str:
+def _descent_errata(*presses: str) -> tuple[str, list[float]]:
+    """The descent scene's errata text after ``presses``, and the scene's path's x."""
+    from tui_backprop.app.screens.descent import DescentScreen
+
+    async def scenario() -> tuple[str, list[float]]:
         app = lesson_app("descent")
         async with app.run_test(size=(100, 40)) as pilot:
-            await pilot.press("n", "w")
+            scene = app.screen
+            assert isinstance(scene, DescentScreen)
+            await pilot.press(*presses, "w")
             screen = app.screen
             assert isinstance(screen, ErrataScreen)
+            path = [float(x) for x in scene.descent.path[: scene.k + 1, 0]]
             text = screen.body.plain
             await pilot.press("escape")
-            return text
+            return text, path
 
-    text = asyncio.run(scenario())
-    x, gamma = 4.0, 0.01
-    slope = 4 * x**3 - 9 * x**2
-    x = x - gamma * slope  # one step taken
-    slope = 4 * x**3 - 9 * x**2
-    written, correct = (float(v) for v in re.findall(r"= ([+-]\S+)", text)[:2])
-    assert written == pytest.approx(x + gamma * slope, rel=1e-5)
-    assert correct == pytest.approx(x - gamma * slope, rel=1e-5)
+    return asyncio.run(scenario())
+
+
+def _descent_steps(text: str) -> dict[tuple[str, int], float]:
+    """{(side, step): x_{i+1}}: each side's (tutorial, correct) values, by the step each
+    line names."""
+    values = {}
+    for side, block in zip(("tutorial", "correct"), re.split(r"\n  correct ", text), strict=True):
+        for value, step in re.findall(r"= ([+-]\S+)  \(step (\d+), x = ", block):
+            values[side, int(step)] = float(value)
+    return values
+
+
+def test_descent_scene_errata_steps_both_ways_from_the_current_point():
+    text, path = _descent_errata("n")
+    assert len(path) == 2  # one step taken
+    gamma = tutorials.DESCENT_GAMMA
+    steps = _descent_steps(text)
+    for k, x in enumerate(path):  # from the start, and from where it is
+        slope = 4 * x**3 - 9 * x**2
+        assert steps["tutorial", k] == pytest.approx(x + gamma * slope, rel=1e-5)
+        assert steps["correct", k] == pytest.approx(x - gamma * slope, rel=1e-5)
     assert "x_i + alpha v_i" in text
+
+
+def test_descent_errata_after_the_run_shows_the_first_step_where_the_slip_shows():
+    """At the run's end the slope is nearly 0 and the two steps agree to 5 digits: the
+    view also shows them from the start, where one climbs and the other descends."""
+    text, path = _descent_errata("e")
+    last = len(path) - 1
+    assert last > 1
+    steps = _descent_steps(text)
+    assert set(steps) == {(side, k) for side in ("tutorial", "correct") for k in (0, last)}
+    x0, gamma = path[0], tutorials.DESCENT_GAMMA
+    slope = 4 * x0**3 - 9 * x0**2
+    assert steps["tutorial", 0] == pytest.approx(x0 + gamma * slope, rel=1e-5)
+    assert steps["correct", 0] == pytest.approx(path[1], rel=1e-5)  # the scene's own step
+    assert steps["tutorial", 0] > x0 > steps["correct", 0]  # climbs against descends
+    assert abs(steps["tutorial", last] - steps["correct", last]) < 1e-3  # where it ends
 
 
 def test_landscape_scene_errata_evaluates_not_at_the_mse_paths_point():
@@ -271,7 +307,7 @@ def _blocks(name: str) -> dict[str, tuple[str, list[np.ndarray]]]:
         net = build_setup(load_lesson(name).run).session.network
         problem = build_setup(load_lesson(name).run).problem
         state = Weights(net.weights(), net.biases(), problem.X, problem.Y)
-    text = errata_text(name, name, state, "(at the start)", None).plain
+    text = errata_text(name, name, [(state, "(at the start)")], None).plain
     blocks = {}
     for block in re.split(r"\n(?=slip: |convention: )", text):
         head = block.split("\n")[0]

@@ -93,14 +93,14 @@ class TutorialMixin(AppHost):
         spec = snap.spec
         biases = layer_arrays(snap.biases)[1:] if spec.bias else None
         state = Weights(layer_arrays(snap.weights)[1:], biases, snap.inputs, snap.targets)
-        where = f"(epoch {snap.epoch}, update {snap.updates})"
-        screen = ErrataScreen(name, errata_text(name, lesson.title, state, where, None))
+        points = [(state, f"(epoch {snap.epoch}, update {snap.updates})")]
+        screen = ErrataScreen(name, errata_text(name, lesson.title, points, None))
         self.push_screen(screen)
         if name not in tutorials.NETWORK_LESSONS:
             return
 
         def show(runs: RunsCompared) -> None:
-            screen.show(errata_text(name, lesson.title, state, where, runs))
+            screen.show(errata_text(name, lesson.title, points, runs))
 
         if self.config.step_mode:
             show(compare_runs(lesson, snap.seed))
@@ -109,7 +109,7 @@ class TutorialMixin(AppHost):
         def progress(done: int, total: int) -> None:
             self.call_from_thread(
                 screen.show,
-                errata_text(name, lesson.title, state, where, None) + errata_progress(done, total),
+                errata_text(name, lesson.title, points, None) + errata_progress(done, total),
             )
 
         in_background(self, "errata runs", lambda: compare_runs(lesson, snap.seed, progress), show)

@@ -268,7 +268,8 @@ DESCENT = (
         "x_{i+1} = x_i + alpha v_i  (v_i = f'(x_i))",
         "x_{i+1} = x_i - alpha f'(x_i), f'(x) = 4x^3 - 9x^2 for f(x) = x^4 - 3x^3 + 2",
         "adding the slope climbs: it is gradient ascent; the tutorial's code subtracts, "
-        "which is why it reaches the minimum at 2.2500325",
+        "which is why it reaches the minimum at 2.2500325; near the minimum the slope is "
+        "nearly 0 and the two steps barely differ, from the start they go opposite ways",
         _descent_step,
     ),
 )

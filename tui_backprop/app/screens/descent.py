@@ -376,17 +376,21 @@ class DescentScreen(SceneScreen):
 
     # -- keys -----------------------------------------------------------------------------
     def action_errata(self) -> None:
-        """The tutorial's step (its text's x + alpha v) against the correct one, here: on
-        the tutorial's quartic; on another surface, it says so (as p does)."""
+        """The tutorial's step (its text's x + alpha v) against the correct one, from the
+        start and here: near the minimum the slope is nearly 0 and the two steps barely
+        differ (+2.25004 against +2.25003), from the start they go opposite ways. On the
+        tutorial's quartic; on another surface, it says so (as p does)."""
         if self.function != "quartic":
             self.tell("w compares the tutorial's step on its quartic (f switches back)", timeout=5)
             return
         self.set_running(False)
-        x = float(self.descent.path[self.k, 0])
+        steps = [0] if self.k == 0 else [0, self.k]
+        points = [
+            (DescentPoint(x, self.gamma), f"(step {k}, x = {x:.6g})")
+            for k, x in ((k, float(self.descent.path[k, 0])) for k in steps)
+        ]
         title = self.lesson.title if self.lesson is not None else "gradient descent"
-        body = errata_text(
-            "descent", title, DescentPoint(x, self.gamma), f"(step {self.k}, x = {x:.6g})", None
-        )
+        body = errata_text("descent", title, points, None)
         self.app.push_screen(ErrataScreen("descent", body))
 
     def action_toggle_run(self) -> None:

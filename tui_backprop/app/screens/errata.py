@@ -48,23 +48,30 @@ def _values(values: Floats) -> str:
     return "  ".join(significant(v, 6, "+") for v in np.asarray(values).ravel())
 
 
-def _difference(text: Text, difference: Difference, state: Weights | DescentPoint | None) -> None:
+#: A state the differences are evaluated at, and where it is: "(epoch 3, update 6)".
+Point = tuple[Weights | DescentPoint, str]
+
+
+def _difference(text: Text, difference: Difference, points: Sequence[Point]) -> None:
+    """One difference: its two formulas, each with its values at every point (each line
+    named by its point's where, when there is more than one), and why."""
     text.append(f"{difference.kind}: ", style="bold")
     text.append(difference.where + "\n", style="bold")
-    written = correct = None
-    if difference.evaluate is not None and state is not None:
-        written, correct = difference.evaluate(state)
+    evaluated: list[tuple[str, Floats, Floats]] = []
+    if difference.evaluate is not None:
+        evaluated = [(where, *difference.evaluate(state)) for state, where in points]
     # A convention is right both ways: its sides are the tutorial's way and this app's.
     slip = difference.kind == errata.SLIP
     labels = ("tutorial", "correct ") if slip else ("its way ", "this app")
-    for label, formula, values in (
-        (labels[0], difference.written, written),
-        (labels[1], difference.correct, correct),
+    for side, (label, formula) in enumerate(
+        ((labels[0], difference.written), (labels[1], difference.correct))
     ):
         text.append(f"  {label}  ", style="dim")
         text.append(formula)
-        if values is not None:
-            text.append(f"\n            = {_values(values)}")
+        for where, *values in evaluated:
+            text.append(f"\n            = {_values(values[side])}")
+            if len(evaluated) > 1:
+                text.append(f"  {where}", style="dim")
         text.append("\n")
     text.append(f"  why: {difference.why}\n\n", style="italic")
 
@@ -127,24 +134,24 @@ def runs_text(name: str, runs: RunsCompared) -> Text:
     return text
 
 
-def errata_text(
-    name: str,
-    title: str,
-    state: Weights | DescentPoint | None,
-    where: str,
-    runs: RunsCompared | None,
-) -> Text:
-    """The whole view: the differences at ``state`` (described by ``where``), then the runs
-    (or a line saying they are being computed)."""
+def errata_text(name: str, title: str, points: Sequence[Point], runs: RunsCompared | None) -> Text:
+    """The whole view: the differences at each of ``points`` (the network's weights now;
+    the descent's start and its point now), then the runs (or a line saying they are
+    being computed)."""
     text = Text()
     text.append(f"lesson {name}: {title}\n", style="bold")
-    if state is not None:
-        at = "the descent's point" if isinstance(state, DescentPoint) else "the network's weights"
-        text.append(f"numbers at {at} {where}\n\n", style="dim")
+    if points:
+        at = (
+            "the descent's point"
+            if isinstance(points[0][0], DescentPoint)
+            else "the network's weights"
+        )
+        wheres = " and ".join(where for _, where in points)
+        text.append(f"numbers at {at} {wheres}\n\n", style="dim")
     else:
         text.append("\n")
     for difference in errata.DIFFERENCES[name]:
-        _difference(text, difference, state)
+        _difference(text, difference, points)
     if name in tutorials.NETWORK_LESSONS:
         if runs is None:
             text.append("running the tutorial's code and the lesson…\n", style="italic")

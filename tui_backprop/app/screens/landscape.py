@@ -304,7 +304,7 @@ class LandscapeScreen(SceneScreen):
         state = Weights(net.weights(), biases, self.problem.X, self.problem.Y)
         title = self.lesson.title if self.lesson is not None else "landscape"
         where = f"(the mse path, update {self.sessions[0].updates})"
-        body = errata_text("landscape", title, state, where, None)
+        body = errata_text("landscape", title, [(state, where)], None)
         self.app.push_screen(ErrataScreen("landscape", body))
 
     def action_toggle_run(self) -> None:

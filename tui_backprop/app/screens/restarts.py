@@ -310,7 +310,7 @@ class RestartsScreen(SceneScreen):
     def action_errata(self) -> None:
         """The one-draw slip, with this scene's own count of the draws that learn."""
         title = self.lesson.title if self.lesson is not None else "restarts"
-        body = errata_text("restarts", title, None, "", None)
+        body = errata_text("restarts", title, [], None)
         if self.result is not None:
             threshold, source = self.threshold, self.threshold_source
             learned = int(self.result.converged(threshold).sum())
