@@ -304,9 +304,9 @@ def _blocks(name: str) -> dict[str, tuple[str, list[np.ndarray]]]:
     if name == "descent":
         state = DescentPoint(tutorials.DESCENT_X0, tutorials.DESCENT_GAMMA)
     else:
-        net = build_setup(load_lesson(name).run).session.network
-        problem = build_setup(load_lesson(name).run).problem
-        state = Weights(net.weights(), net.biases(), problem.X, problem.Y)
+        setup = build_setup(load_lesson(name).run)
+        net = setup.session.network
+        state = Weights(net.weights(), net.biases(), setup.problem.X, setup.problem.Y)
     text = errata_text(name, name, [(state, "(at the start)")], None).plain
     blocks = {}
     for block in re.split(r"\n(?=slip: |convention: )", text):
