@@ -34,10 +34,16 @@ def test_asks_are_read_as_the_readme_writes_them():
             parse_ask(bad)
 
 
-def test_judging_is_relative_with_a_floor():
+def test_judging_is_relative_to_the_values_own_size():
     assert judge(0.0937, 0.09368) and not judge(0.095, 0.09368)
-    assert judge(0.00005, 0.0) and not judge(0.01, 0.0)
+    assert judge(0.0, 0.0) and not judge(0.00005, 0.0) and not judge(-1e-12, 0.0)
     assert not judge(float("nan"), 0.5)
+    # NOT's saturated numbers: tiny, but judged at their own size, sign and all
+    assert not judge(0.00009, -6.73116e-07) and not judge(0.00005, 3.37e-7)
+    assert not judge(0.0, -6.73116e-07) and not judge(6.73116e-07, -6.73116e-07)
+    assert judge(-6.7e-7, -6.73116e-07) and not judge(-6.6e-7, -6.73116e-07)
+    # as the walk writes it is right, whatever the tolerance
+    assert judge(-6.731e-7, -6.73116e-07, tolerance=1e-6)
     with pytest.raises(ConfigError):
         QuizConfig(tolerance=0.0)
 
@@ -88,6 +94,35 @@ def test_predict_mode_asks_judges_and_scores():
             assert app.runner.session.updates == 1  # the update was made as without questions
             await pilot.press("p", "s")  # off: no question
             assert not isinstance(app.screen, QuestionScreen)
+
+    asyncio.run(scenario())
+
+
+def test_a_tiny_value_with_the_wrong_sign_is_not_quite_and_the_box_says_how_it_judges():
+    """NOT's lesson is its tiny saturated gradients: an answer of their size but of the
+    wrong sign was marked right (judged as if the value were 0.01 in size)."""
+    from textual.widgets import Static
+
+    from tests.test_scenes import lesson_app
+
+    async def scenario() -> None:
+        app = lesson_app("not")
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.press("p", "s")
+            tiny, hints = 0, []
+            while isinstance(app.screen, QuestionScreen):
+                hints.append(str(app.screen.query_one("#question-hint", Static).render()))
+                value = app._quiz[1][app.walk.index + 1 if app.walk else 0].value
+                if 0 < abs(value) < 5e-5:  # within the old floor of 1e-4 either way
+                    tiny += 1
+                    await pilot.press(*f"{-value:.4g}", "enter")
+                    assert "not quite" in app.message, app.message
+                else:
+                    await pilot.press("escape")
+                while not isinstance(app.screen, QuestionScreen) and not app.walk.at_end:
+                    await pilot.press("s")
+            assert tiny >= 2 and app.score == [0, tiny]
+            assert all("within 1% of its own size, sign too" in hint for hint in hints)
 
     asyncio.run(scenario())
 

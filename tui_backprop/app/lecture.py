@@ -18,7 +18,7 @@ from ..core.session import Session
 from ..core.snapshot import Snapshot
 from ..teach.explain import Explanation, Phase, explain_update
 from ..teach.gradcheck import LayerCheck, check_gradients
-from ..teach.quiz import Question, judge, questions
+from ..teach.quiz import Question, judge, questions, rule_text
 from ..teach.walk import Cursor, Focus, Node, ParameterHistory, PhaseWalk, saturated
 from .background import in_background
 from .host import AppHost
@@ -309,6 +309,7 @@ class TeachingMixin(AppHost):
                 screen_notation(question.label),
                 self._score_text(),
                 about,
+                rule_text(self._quiz_config().tolerance),
             ),
             answered,
         )

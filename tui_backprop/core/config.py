@@ -742,7 +742,8 @@ class QuizConfig:
                 ``W^2_11 after`` (checked by ``teach.quiz.parse_ask`` where they are read,
                 and against the network by ``teach.quiz.check_asks``);
                 empty: one a phase
-    tolerance : an answer is right within this fraction of the value (of 0.01 at least)
+    tolerance : an answer is right within this fraction of the value's own size
+                (``teach.quiz.judge``: the sign too; or as the walk writes the value)
     """
 
     ask: tuple[str, ...] = ()

@@ -20,12 +20,11 @@ from dataclasses import dataclass
 
 from ..core.errors import ConfigError
 from ..core.spec import NetworkSpec
+from .digits import figures
 from .explain import Explanation, Phase
 
 #: Relative tolerance of an answer unless a lesson sets one.
 DEFAULT_TOLERANCE = 0.01
-#: Below this size a value is judged as if it were this size.
-SMALLEST_SCALE = 0.01
 
 _QUANTITY = re.compile(
     r"^(?P<name>a|z|delta|dC/dW|dC/dw|dC/db|W|w|b|C|cost)"
@@ -221,7 +220,21 @@ def questions(
 
 
 def judge(answer: float, value: float, tolerance: float = DEFAULT_TOLERANCE) -> bool:
-    """Right if within ``tolerance`` of ``value``, relative to max(|value|, 0.01)."""
+    """Right if |answer - value| <= tolerance |value| (relative to the value's own size,
+    however small), or if the answer is the value as the walk writes it, figures(value)
+    (4 significant digits: what is on screen is always right, whatever the tolerance).
+
+    So the sign must be right (a tolerance is below 1), and a value of exactly 0 is
+    answered only by 0: a tiny value is a number like any other, not "about 0"."""
     if not math.isfinite(answer):
         return False
-    return abs(answer - value) <= tolerance * max(abs(value), SMALLEST_SCALE)
+    if answer * value < 0:  # a wrong sign, however close in size
+        return False
+    return abs(answer - value) <= tolerance * abs(value) or figures(answer) == figures(value)
+
+
+def rule_text(tolerance: float = DEFAULT_TOLERANCE) -> str:
+    """How :func:`judge` marks an answer, in words, for the question box."""
+    return (
+        f"right: within {100 * tolerance:.3g}% of its own size, sign too, or as the walk writes it"
+    )

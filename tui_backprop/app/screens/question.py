@@ -67,12 +67,15 @@ class QuestionScreen(ModalScreen[float | None]):
     """
     BINDINGS = [Binding("escape", "skip", "skip", tooltip="show the phase without answering")]
 
-    def __init__(self, phase_title: str, label: str, score: str, example: str = "") -> None:
+    def __init__(
+        self, phase_title: str, label: str, score: str, example: str = "", rule: str = ""
+    ) -> None:
         super().__init__()
         self.phase_title = phase_title
         self.label = label
         self.score = score
         self.example = example  # "example 3: x = (1 0), y = (1)"
+        self.rule = rule  # how an answer is judged (teach.quiz.rule_text)
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
@@ -81,7 +84,8 @@ class QuestionScreen(ModalScreen[float | None]):
                 yield Static(self.example)
             yield Static(f"next: {self.phase_title}: what is {self.label}?  {self.score}")
             yield AnswerInput(placeholder="a number, as 0.25 or -1e-3", id="answer", compact=True)
-            yield Static("", id="question-hint")
+            # How an answer is marked, until a typo needs the line.
+            yield Static(self.rule, id="question-hint")
         yield WholeKeysFooter()
 
     def on_mount(self) -> None:
