@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from decimal import Decimal
 
 import numpy as np
@@ -257,3 +258,47 @@ def test_the_apps_walk_and_node_panel_recompute_where_the_output_saturates():
     assert node_text.startswith("node 1 of the output"), node_text
     node = [("forward", line) for line in node_text.splitlines()]
     assert len(check_lines(node)) >= 2, node_text
+
+
+#: An update's "name = old + (d) = new" (the walk's "-> w^1_11 = ...", the panel's "<-").
+_CHANGE = re.compile(r"(\S+) (?:=|<-) (\S+) \+ \(?(-?[\d.e-]+)\)? = (\S+)$")
+
+
+def _shown_changes(lines: list[str]) -> list[tuple[str, str, str, str]]:
+    return [m.groups() for line in lines if (m := _CHANGE.search(line.strip()))]
+
+
+def _change_shows(before: str, d: str, after: str) -> bool:
+    """The written change new - old is d to within half of it: it shows, sign and size."""
+    return abs((float(after) - float(before)) - float(d)) <= 0.5 * abs(float(d))
+
+
+def test_a_change_below_the_weights_digits_shows_in_the_walk_and_the_selection_panel():
+    """NOT's saturated update: d = -4.755e-5 on w = -0.1494 was written
+    -0.1494 + (-4.755e-5) = -0.1494, as if nothing changed. Old and new get the digits
+    that show the change; the line still recomputes."""
+    from tests.test_scenes import lesson_app, lesson_run
+    from tui_backprop.io.build import build_setup
+
+    session = build_setup(lesson_run("not")).session
+    explanation = explain_update(session, session.next_batch().tolist())
+    lines = [line for phase in explanation.phases if phase.kind == "update" for line in phase.lines]
+    changes = _shown_changes(lines)
+    assert len(changes) == 2  # w^1_11 and b^1_1
+    for name, before, d, after in changes:
+        assert abs(float(d)) < 1e-4 and _change_shows(before, d, after), (name, before, after)
+    assert check_lines([("update", line) for line in lines])
+
+    async def scenario() -> str:
+        app = lesson_app("not")
+        async with app.run_test(size=(160, 45)) as pilot:
+            for _ in range(4):  # right, to the output node
+                await pilot.press("right")
+                text = app.query_one(ExplainPanel).text
+                if text.startswith("node 1 of the output"):
+                    return text
+        return ""
+
+    text = asyncio.run(scenario())
+    (found,) = _shown_changes([line for line in text.splitlines() if " <- " in line])
+    assert found[0] == "b¹₁" and _change_shows(*found[1:]), found

@@ -33,14 +33,34 @@ DOUBLE_DIGITS = 17
 SATURATING = ("sigmoid", "tanh")
 
 
-def figures(x: float, digits: int = DIGITS) -> str:
+def figures(x: float, digits: int = DIGITS, zeros: bool = False) -> str:
     """x to ``digits`` significant digits (and 0, not -0); large and small ones as 3e210,
-    1.5e-5 (no "+" or leading zeros in the exponent); nan, inf, -inf."""
-    text = f"{x + 0.0:.{digits}g}"
+    1.5e-5 (no "+" or leading zeros in the exponent); nan, inf, -inf. With ``zeros`` its
+    trailing zeros are kept (-0.149410, not -0.14941): all ``digits`` are written."""
+    text = f"{x + 0.0:{'#' if zeros else ''}.{digits}g}"
     if "e" in text:
         mantissa, exponent = text.split("e")
         text = f"{mantissa}e{int(exponent)}"
     return text
+
+
+def change_texts(old: float, new: float, d: float, least: int = DIGITS) -> tuple[str, str]:
+    """A parameter before and after its change d (new = old + d) as an update's line
+    writes them, ``old + (d) = new``: to ``least`` significant digits (those the forward
+    lines wrote the parameter with), unless the change does not show there, the two texts
+    differing by less than half of d or by more than half again (at 4 digits a weight of
+    -0.1494104 and d = -4.755e-5 give -0.1494 + (-4.755e-5) = -0.1494, "no change"). Then
+    both are written down to the place of d's second significant digit, trailing zeros
+    kept so that both end there: -0.149410 + (-4.755e-5) = -0.149458."""
+    before, after = figures(old, least), figures(new, least)
+    if not (d != 0.0 and math.isfinite(d) and math.isfinite(old) and math.isfinite(new)):
+        return before, after
+    if abs((reading(after) - reading(before)) - d) <= 0.5 * abs(d):
+        return before, after
+    size = max(abs(old), abs(new))
+    digits = math.floor(math.log10(size)) - math.floor(math.log10(abs(d))) + 2
+    digits = min(max(digits, least + 1), DOUBLE_DIGITS)
+    return figures(old, digits, zeros=True), figures(new, digits, zeros=True)
 
 
 def operand(text: str) -> str:

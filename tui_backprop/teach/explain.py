@@ -32,6 +32,7 @@ from ..core.spec import NetworkSpec
 from .digits import (
     DIGITS,
     NodeNumbers,
+    change_texts,
     cross_entropy_terms,
     figures,
     forward_numbers,
@@ -544,9 +545,9 @@ def _rule_line(
     """One parameter's update with the numbers in, e.g. for momentum
     "w^1_11: d = -0.1*0.25 + 0.9*0.02 = -0.007 -> w^1_11 = 0.5 + (-0.007) = 0.493"; the
     parameter as the forward lines wrote it, and its new value, to ``digits`` significant
-    digits (a step far smaller than the weight would not show in fewer)."""
+    digits, or to more where the step would not show in those (``change_texts``)."""
     steps = "; ".join(rule_steps(rule, t, old, q, digits))
-    before, after = figures(old, digits), figures(new, digits)
+    before, after = change_texts(old, new, q["d"], digits)
     return f"{name}: {steps} -> {name} = {before} + {num(q['d'])} = {after}"
 
 

@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from ...core.arrays import Floats, layer_arrays
 from ...core.snapshot import Snapshot
+from ...teach.digits import change_texts
 from ...teach.explain import (
     Explanation,
     bias_label,
@@ -168,7 +169,8 @@ def _next_update(
         text.append(f"  {rule.optimizer}:\n", style=HINT)
         for step in rule_steps(rule, ex.t, old, q):
             text.append(f"  {step}\n")
-    text.append(f"  {name} <- {val(old)} + {num(d)} = {val(new)}\n")
+    before, after = change_texts(old, new, d)  # more digits where d would not show
+    text.append(f"  {name} <- {before} + {num(d)} = {after}\n")
     state = rule_state(rule, ex.t, q)
     if state:
         text.append(f"  {rule.optimizer} keeps for {name}: {state}\n", style=HINT)
