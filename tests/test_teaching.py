@@ -505,6 +505,28 @@ def test_page_keys_scroll_a_long_phase():
     run(scenario())
 
 
+@pytest.mark.parametrize("lesson", ["neuron", None])
+def test_a_selected_nodes_sum_has_a_bias_exactly_when_the_network_has_biases(lesson):
+    """The neuron lesson has no bias: its node's panel wrote z = W a + b."""
+    from tests.test_scenes import lesson_app
+
+    async def scenario():
+        app = lesson_app(lesson) if lesson else xor_app()
+        bias = app.config.spec.bias
+        assert bias == (lesson is None)
+        seen = 0
+        async with app.run_test(size=(100, 30)) as pilot:
+            for _ in range(8):  # right: over every node and the weights between
+                await pilot.press("right")
+                text = app.query_one(ExplainPanel).text
+                if text.startswith("node "):
+                    seen += 1
+                    assert "z = W a" in text and ("+ b" in text) == bias, text
+        assert seen >= 1
+
+    run(scenario())
+
+
 def test_a_selected_nodes_bias_and_weights_update_are_named_with_their_layer():
     async def scenario():
         app = xor_app()

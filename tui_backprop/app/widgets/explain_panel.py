@@ -203,7 +203,8 @@ def node_text(snap: Snapshot, m: int, j: int, ex: Explanation | None) -> Text:
     z, a = float(layer_arrays(snap.z)[m][j]), float(layer_arrays(snap.a)[m][j])
     slope = float(layer_arrays(slopes(snap))[m][j])
     delta = float(layer_arrays(snap.delta)[m][j])
-    text.append(f"  z = W a + b = {val(z)};  a = {sigma_text(act, spec.beta, z, a)}\n")
+    sum_formula = "W a + b" if spec.bias else "W a"  # as the walk's z^m line: no b without biases
+    text.append(f"  z = {sum_formula} = {val(z)};  a = {sigma_text(act, spec.beta, z, a)}\n")
     target = f";  target y = {val(float(snap.targets[k][j]))}" if m == spec.n_layers else ""
     text.append(
         f"  sigma'(z) = {slope_text(act, spec.beta, z, a)} = {val(slope)};  "
