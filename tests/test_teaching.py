@@ -6,6 +6,7 @@ step mode. Every number the panels show is checked against the NumPy reference."
 from __future__ import annotations
 
 import asyncio
+import re
 
 import numpy as np
 import pytest
@@ -523,6 +524,41 @@ def test_a_selected_nodes_sum_has_a_bias_exactly_when_the_network_has_biases(les
                     seen += 1
                     assert "z = W a" in text and ("+ b" in text) == bias, text
         assert seen >= 1
+
+    run(scenario())
+
+
+def test_a_nodes_next_update_shows_the_z_a_and_delta_its_g_is_made_of():
+    """After B, e, e the node's part shows the last update's z = 0.9433 and delta, and
+    the next update's g = delta = 0.02892 came from z = 0.9369, never shown (both parts
+    could say "example 3"): the next update shows its own forward pass, and each part
+    says which update it is of."""
+    from tests.recompute import recompute, statements
+    from tui_backprop.teach.walk import Selection
+
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.press("B", "e", "e", "right")
+            await pilot.pause()
+            assert app.cursor.selection == Selection(1, 0)
+            snap = app.runner.latest()
+            text = app.query_one(ExplainPanel).text
+            explanation = app._next_update(snap)
+            node, _, coming = text.partition("next update of b¹₁")
+            assert f"in update {snap.updates}" in node
+            assert coming.startswith(f" (update {snap.updates + 1}, example ")
+            forward = next(p for p in explanation.phases if p.kind == "forward")
+            z, a = forward.values["z"][0], forward.values["a"][0]
+            (g,) = re.findall(r"g = dC/db¹₁ = delta¹₁ = (\S+)", coming)
+            # every number g is made of, before it: z from the weights, a, delta with sigma'(z)
+            worked = coming[: coming.index("  g = ")]
+            assert f"= {val(z)}" in worked and f"= {val(a)}" in worked, coming
+            assert worked.rstrip().endswith(f"= {g}"), coming
+            for line in worked.splitlines():
+                for statement in statements(line):
+                    result = recompute(statement)
+                    assert result is None or result.relative_error() < 2e-3, statement
 
     run(scenario())
 

@@ -127,6 +127,17 @@ def _example_values(explanation: Explanation, k: int) -> tuple[dict, dict]:
     return a, delta
 
 
+def _node_lines(ex: Explanation, m: int, j: int) -> list[str]:
+    """Node j of layer m in the explained update's walk (one example): its forward line
+    (z = W a + b, a = sigma(z)) and its delta line (with sigma'(z)), as the walk writes
+    them."""
+    lines = []
+    for phase in ex.phases:
+        if phase.layer == m and phase.kind in ("forward", "output-delta", "hidden-delta"):
+            lines.append(phase.lines[j])
+    return lines
+
+
 def _next_update(
     text: Text,
     snap: Snapshot,
@@ -136,19 +147,28 @@ def _next_update(
     new: float,
     name: str,
     product: str | None,
+    worked: list[str] | None = None,
 ) -> None:
     """The coming update of one parameter by the run's update rule, every step with its
     numbers, and the state the rule keeps for it; for momentum, the gradient part and the
     momentum part apart. ``q``: the parameter's quantities (``parameter_quantities``).
 
     product: how g comes about for one example (e.g. "delta^2_1 * a^1_3 = 0.1*0.5"),
-    None for a batch (g is then the batch's mean)."""
+    None for a batch (g is then the batch's mean); worked: the walk's lines that give
+    the numbers g is made of, when they are not those shown above it (the node's z, a,
+    sigma'(z) and delta in this update's forward pass, with the weights as they are now)."""
     rule = ex.rule
+    # Numbered, as the node's part above numbers the update its numbers come from: both
+    # may be of the same example, with other weights.
+    number = f"update {snap.updates + 1}"
     if len(ex.examples) == 1:
-        head = f"next update of {name} ({example_text(snap, ex.examples[0])}):"
+        head = f"next update of {name} ({number}, {example_text(snap, ex.examples[0])}):"
     else:
-        head = f"next update of {name} (mean over the batch of {len(ex.examples)}):"
+        head = f"next update of {name} ({number}, mean over the batch of {len(ex.examples)}):"
     text.append(head + "\n", style="bold")
+    if worked:
+        text.append("  its own forward pass, with the weights as they are now:\n", style=HINT)
+        _lines(text, [f"  {line}" for line in worked])
     g, d = q["grad"], q["d"]
     if product is not None:
         text.append(f"  g = dC/d{name} = {product} = {val(g)}\n")
@@ -191,7 +211,7 @@ def node_text(snap: Snapshot, m: int, j: int, ex: Explanation | None) -> Text:
     # Before any update the Snapshot holds example 1's forward pass (and zero deltas).
     k = snap.example if snap.example is not None else 0
     text.append(
-        f" · {example_text(snap, k)}, before its update\n"
+        f" · {example_text(snap, k)}, in update {snap.updates}, before it\n"
         if snap.example is not None
         else " · no update yet: example 1's forward pass\n",
         style=HINT,
@@ -228,8 +248,18 @@ def node_text(snap: Snapshot, m: int, j: int, ex: Explanation | None) -> Text:
         b = float(layer_arrays(snap.biases)[m][j])
         new = float(layer_arrays(ex.new_b)[m][j])
         q = parameter_quantities(_layer_state(ex.state_b, m), j)
-        product = f"delta^{m}_{j + 1}" if len(ex.examples) == 1 else None
-        _next_update(text, snap, ex, q, b, new, bias_label(m, j), product)
+        product, worked = None, None
+        if len(ex.examples) == 1:
+            product = f"delta^{m}_{j + 1}"
+            # The next update's delta comes from its own forward pass: another example,
+            # or the same one after the weights changed. Its z, a and sigma'(z) then
+            # differ from those above: show them, or its g cannot be followed.
+            next_z = next(
+                p.values["z"][j] for p in ex.phases if p.kind == "forward" and p.layer == m
+            )
+            if ex.examples[0] != k or val(next_z) != val(z):
+                worked = _node_lines(ex, m, j)
+        _next_update(text, snap, ex, q, b, new, bias_label(m, j), product, worked)
     return text
 
 
