@@ -301,6 +301,47 @@ def test_a_concave_curvature_claims_no_convergence():
             assert shown == pytest.approx(measured, rel=2e-3)
 
 
+def shown_rate(words: str) -> float | None:
+    """The rate or growth factor a regime line gives (1 + 0.00042 read as a sum)."""
+    import re
+
+    match = re.search(r"(?:×\(?|rate )(1 [+-] [0-9.e+-]+|[0-9.e+-]+)", words)
+    if match is None:
+        return None
+    text = match.group(1)
+    if " " in text:
+        one, sign, rest = text.split()
+        return 1.0 + float(rest) if sign == "+" else 1.0 - float(rest)
+    return float(text)
+
+
+@pytest.mark.parametrize("lam", [-4.354e-6, -0.01, 2.0])
+def test_a_rate_near_1_is_written_on_its_side_of_1(lam):
+    """At NOT's start momentum at alpha 4, mu 0.99 grows by 1.00151 a step: three digits
+    made that "x(1)". A growth reads as above 1 and a rate below 1 as below, close to it."""
+    if lam < 0:
+        alphas = np.geomspace(1e-3, 1e5, 400) / abs(lam) * 1e-4
+    else:
+        alphas = np.linspace(0.001, 4.5, 1500) / lam
+    checked = 0
+    for optimizer in LINEAR_RULES:
+        for mu in (0.0, 0.5, 0.9, 0.99):
+            for alpha in alphas:
+                rate = float(linear_rate(optimizer, alpha, mu, lam))
+                words = regime_of(
+                    UpdateRule(alpha=float(alpha), momentum=mu, optimizer=optimizer), lam
+                )
+                value = shown_rate(words)
+                if value is None or abs(rate - 1) < 1e-12:
+                    continue
+                checked += 1
+                assert (value > 1) == (rate > 1) and (value < 1) == (rate < 1), (rate, words)
+                assert value == pytest.approx(rate, rel=5e-3), (rate, words)
+    assert checked > 1000
+    words = regime_of(UpdateRule(alpha=4.0, momentum=0.99, optimizer="momentum"), -4.354e-6)
+    assert "×1.002 a step" in words
+
+
 @pytest.mark.parametrize("optimizer", ["momentum", "nesterov"])
 def test_the_regime_map_spans_converging_and_diverging_pairs(optimizer):
     rates = regime_map(optimizer, 2.0, 40, 20)

@@ -542,12 +542,24 @@ def regime_map(optimizer: str, lam: float, columns: int, rows: int) -> Floats:
 
 
 def _rate_text(rate: float) -> str:
-    """A rate with the digits that tell it from 1 when it is close to 1."""
+    """A rate with the digits that tell it from 1: within a thousandth of 1 as 1 - 0.00042
+    or 1 + 0.00042; else with as few significant digits (3 at least) as keep it on its
+    side of 1 (1.0015 to 3 digits is 1, to 4 1.002)."""
     if 0.999 < rate < 1:
         return f"1 - {1 - rate:.2g}"
     if 1 < rate < 1.001:
         return f"1 + {rate - 1:.2g}"
-    return f"{rate:.3g}"
+    for digits in range(3, 18):
+        shown = f"{rate:.{digits}g}"
+        if (float(shown) > 1) == (rate > 1) and (float(shown) < 1) == (rate < 1):
+            break
+    return shown
+
+
+def _factor_text(rate: float) -> str:
+    """×rate, in parentheses when it is a sum (×(1 + 0.00042), ×1.002)."""
+    shown = _rate_text(rate)
+    return f"×({shown})" if " " in shown else f"×{shown}"
 
 
 def regime_of(rule: UpdateRule, lam: float) -> str:
@@ -560,7 +572,7 @@ def regime_of(rule: UpdateRule, lam: float) -> str:
     rate = float(linear_rate(name, rule.alpha, rule.momentum, lam))
     shown = _rate_text(rate)
     if lam < 0:
-        return f"concave at ○ (λ < 0), no bowl: away ×({shown}) a step"
+        return f"concave at ○ (λ < 0), no bowl: away {_factor_text(rate)} a step"
     if rate > 1.0 + 1e-12:
         return f"rate {shown} per step > 1: diverges"
     if rate >= 1.0 - 1e-12:
