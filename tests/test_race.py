@@ -40,6 +40,7 @@ from tui_backprop.teach.race import (
     regime_axes,
     regime_map,
     regime_of,
+    shape_at,
     step_formula,
 )
 
@@ -218,7 +219,7 @@ def test_the_regime_is_what_the_rules_own_update_does_on_a_quadratic(optimizer, 
         measured, signs = iterated(optimizer, alpha, mu, lam)
         assert rate == pytest.approx(measured, rel=2e-3), (a, mu)
         assert (rate < 1) == (a < STABLE_UP_TO[optimizer](mu)), (a, mu)
-        words = regime_of(UpdateRule(alpha=alpha, momentum=mu, optimizer=optimizer), lam)
+        words = regime_of(UpdateRule(alpha=alpha, momentum=mu, optimizer=optimizer), lam, "convex")
         kind = seen_kind(signs)
         kinds.add(kind if rate < 1 else "diverges")
         if rate > 1:
@@ -239,14 +240,16 @@ def test_nesterov_reaches_the_minimum_in_two_steps_at_alpha_lambda_one(mu):
         state.update(rule, theta, lam * theta)
     assert abs(theta[0]) < 1e-12 and abs(state.velocity[0]) < 1e-12
     assert float(linear_rate("nesterov", 1 / lam, mu, lam)) < 1e-6
-    assert "rate ≈ 0" in regime_of(rule, lam)
+    assert "rate ≈ 0" in regime_of(rule, lam, "convex")
 
 
 def test_nesterovs_regime_at_the_lecturers_pair_diverges():
     """alpha lambda = 2, mu = 0.9: r^2 + 1.9 r - 0.9 = 0, |r| = (1.9 + sqrt(7.21)) / 2."""
     rate = float(linear_rate("nesterov", 0.04, 0.9, 50.0))
     assert rate == pytest.approx((1.9 + math.sqrt(7.21)) / 2, rel=1e-12)
-    assert "diverges" in regime_of(UpdateRule(alpha=0.04, momentum=0.9, optimizer="nesterov"), 50)
+    assert "diverges" in regime_of(
+        UpdateRule(alpha=0.04, momentum=0.9, optimizer="nesterov"), 50, "convex"
+    )
     # heavy-ball momentum at that pair rings down at sqrt(mu)
     assert float(linear_rate("momentum", 0.04, 0.9, 50.0)) == pytest.approx(math.sqrt(0.9))
 
@@ -281,7 +284,7 @@ def test_the_adaptive_rules_claim_no_rate(optimizer):
             path.append(theta[0] / x0)
         paths.append(path)
     assert not np.allclose(paths[0], paths[1], rtol=1e-3)
-    words = regime_of(UpdateRule(alpha=0.1, optimizer=optimizer), lam)
+    words = regime_of(UpdateRule(alpha=0.1, optimizer=optimizer), lam, "convex")
     assert "no fixed rate" in words and "converge" not in words and "diverge" not in words
     with pytest.raises(ValueError):
         linear_rate(optimizer, 0.1, 0.9, lam)
@@ -295,7 +298,7 @@ def test_a_concave_curvature_claims_no_convergence():
             rule = UpdateRule(alpha=0.5, momentum=mu, optimizer=optimizer)
             measured, signs = iterated(optimizer, 0.5, mu, -0.01)
             assert measured > 1 and seen_kind(signs) == "monotone"
-            words = regime_of(rule, -0.01)
+            words = regime_of(rule, -0.01, "concave")
             assert "concave" in words and "rate" not in words and "converge" not in words
             shown = float(linear_rate(optimizer, 0.5, mu, -0.01))
             assert shown == pytest.approx(measured, rel=2e-3)
@@ -329,7 +332,7 @@ def test_a_rate_near_1_is_written_on_its_side_of_1(lam):
             for alpha in alphas:
                 rate = float(linear_rate(optimizer, alpha, mu, lam))
                 words = regime_of(
-                    UpdateRule(alpha=float(alpha), momentum=mu, optimizer=optimizer), lam
+                    UpdateRule(alpha=float(alpha), momentum=mu, optimizer=optimizer), lam, "saddle"
                 )
                 value = shown_rate(words)
                 if value is None or abs(rate - 1) < 1e-12:
@@ -338,7 +341,9 @@ def test_a_rate_near_1_is_written_on_its_side_of_1(lam):
                 assert (value > 1) == (rate > 1) and (value < 1) == (rate < 1), (rate, words)
                 assert value == pytest.approx(rate, rel=5e-3), (rate, words)
     assert checked > 1000
-    words = regime_of(UpdateRule(alpha=4.0, momentum=0.99, optimizer="momentum"), -4.354e-6)
+    words = regime_of(
+        UpdateRule(alpha=4.0, momentum=0.99, optimizer="momentum"), -4.354e-6, "saddle"
+    )
     assert "×1.002 a step" in words
 
 
@@ -381,6 +386,18 @@ def test_curvature_at_nots_start_is_negative():
     eigenvalues = np.linalg.eigvalsh(hessian)
     assert eigenvalues[0] < 0 < eigenvalues[1] and -eigenvalues[0] > eigenvalues[1]
     assert curvature(surface, surface.start) == pytest.approx(eigenvalues[0], rel=1e-2)
+    # Eigenvalues of both signs: a saddle, not a cap.
+    assert shape_at(surface, surface.start) == "saddle"
+
+
+def test_the_shape_at_a_point_follows_the_hessians_signs():
+    valley = make_surface(RaceConfig(surface="valley"))
+    assert shape_at(valley, (1.0, 2.0)) == "convex"
+    quartic = make_surface(RaceConfig(surface="quartic"))
+    assert shape_at(quartic, (0.75,)) == "concave" and shape_at(quartic, (4.0,)) == "convex"
+    rosenbrock = make_surface(RaceConfig(surface="rosenbrock"))
+    # f_xx = 2 - 400 (y - 3 x^2), f_yy = 200, f_xy = -400 x: at (0, 1) f_xx = -398 < 0.
+    assert shape_at(rosenbrock, (0.0, 1.0)) == "saddle"
 
 
 # -- the configuration --------------------------------------------------------------------
@@ -653,8 +670,9 @@ def test_nesterovs_regime_line_says_it_diverges_as_it_does():
     run(scenario())
 
 
-def test_at_nots_start_the_regime_says_concave_not_a_rate_of_convergence():
-    """NOT's mse surface at (6, 6) curves down most steeply: lambda < 0, no bowl."""
+def test_at_nots_start_the_regime_says_saddle_not_a_rate_of_convergence():
+    """NOT's mse surface at (6, 6) curves down most steeply: lambda < 0, no bowl; it curves
+    up the other way (a saddle), and nothing on screen calls it concave."""
 
     async def scenario():
         app = lesson_app("race")
@@ -664,10 +682,13 @@ def test_at_nots_start_the_regime_says_concave_not_a_rate_of_convergence():
             assert isinstance(screen, RaceScreen)
             assert screen.lam < 0
             line = regime_line(screen)
-            assert "concave" in line and "converge" not in line and "monotone" not in line
+            assert "saddle" in line and "converge" not in line and "monotone" not in line
             await pilot.press("v")
             await pilot.pause()
             box = screen.query_one("#race-regime-box")
+            assert str(box.border_subtitle).startswith("saddle")
+            assert "concave" not in str(box.border_subtitle) + line
+            assert "concave" not in screen.lesson.notes and "a saddle" in screen.lesson.notes
             assert "eig" in str(box.border_title) and f"{screen.lam:.3g}" in str(box.border_title)
             assert screen.query_one(RegimeMap).levels is None  # no rates to map
             assert "moves away" in str(screen.query_one("#race-regime-legend").render())
@@ -840,7 +861,8 @@ def test_the_regime_names_no_axis():
 
     for optimizer in OPTIMIZERS:
         for alpha, lam in ((0.01, 50.0), (0.02, 50.0), (1.0, -4e-6), (0.1, 2.0), (0.04, 50)):
-            words = regime_of(UpdateRule(alpha=alpha, optimizer=optimizer), lam)
+            shape = "convex" if lam > 0 else "saddle"
+            words = regime_of(UpdateRule(alpha=alpha, optimizer=optimizer), lam, shape)
             assert not re.search(r"\b[xy]\b", words), words
 
 

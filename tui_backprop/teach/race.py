@@ -562,17 +562,19 @@ def _factor_text(rate: float) -> str:
     return f"×({shown})" if " " in shown else f"×{shown}"
 
 
-def regime_of(rule: UpdateRule, lam: float) -> str:
+def regime_of(rule: UpdateRule, lam: float, shape: str) -> str:
     """In words, short enough for one line at 80 columns: what ``rule`` does on
     f = (lam/2) x^2, lam the curvature :func:`curvature` found, along its direction (the
-    words name no axis: the surfaces' own are called x and y, and lam's may be either)."""
+    words name no axis: the surfaces' own are called x and y, and lam's may be either).
+    ``shape`` is :func:`shape_at` there: where lam < 0 the line names it (a saddle, or
+    concave)."""
     name = rule.optimizer
     if name not in LINEAR_RULES:
         return f"no fixed rate: d is g over {ADAPTIVE_SCALE[name]}, not a multiple of it"
     rate = float(linear_rate(name, rule.alpha, rule.momentum, lam))
     shown = _rate_text(rate)
     if lam < 0:
-        return f"concave at ○ (λ < 0), no bowl: away {_factor_text(rate)} a step"
+        return f"{shape} at ○, λ < 0: no bowl, away {_factor_text(rate)} a step"
     if rate > 1.0 + 1e-12:
         return f"rate {shown} per step > 1: diverges"
     if rate >= 1.0 - 1e-12:
@@ -585,10 +587,13 @@ def regime_of(rule: UpdateRule, lam: float) -> str:
     return f"rate {shown} per step: " + ("monotone" if trace > 0 else "flips sign each step")
 
 
-def curvature(surface: RaceSurface, point: tuple[float, ...] | Floats) -> float:
-    """The Hessian's eigenvalue of largest |value| at ``point``, with its sign, by central
-    differences of the gradient: the lambda of the quadratic that matches the surface
-    there most steeply (negative: it curves down that way). 1e-9 where it is flat."""
+#: An eigenvalue of the Hessian below this in size counts as flat.
+FLAT = 1e-9
+
+
+def hessian_eigenvalues(surface: RaceSurface, point: tuple[float, ...] | Floats) -> Floats:
+    """The Hessian's eigenvalues (dims,), ascending, at ``point``, by central differences
+    of the gradient."""
     x = np.array(point, dtype=np.float64)
     n = x.size
     hessian = np.empty((n, n))
@@ -598,7 +603,32 @@ def curvature(surface: RaceSurface, point: tuple[float, ...] | Floats) -> float:
         up[k] += h
         down[k] -= h
         hessian[:, k] = (surface.gradient(up) - surface.gradient(down)) / (2 * h)
-    hessian = (hessian + hessian.T) / 2
-    eigenvalues = np.linalg.eigvalsh(hessian)
+    return np.asarray(np.linalg.eigvalsh((hessian + hessian.T) / 2), dtype=np.float64)
+
+
+def curvature(surface: RaceSurface, point: tuple[float, ...] | Floats) -> float:
+    """The Hessian's eigenvalue of largest |value| at ``point``, with its sign: the lambda
+    of the quadratic that matches the surface there most steeply (negative: it curves
+    down that way). FLAT where it is flat."""
+    eigenvalues = hessian_eigenvalues(surface, point)
     lam = float(eigenvalues[np.argmax(np.abs(eigenvalues))])
-    return lam if math.isfinite(lam) and abs(lam) > 1e-9 else 1e-9
+    return lam if math.isfinite(lam) and abs(lam) > FLAT else FLAT
+
+
+def shape_at(surface: RaceSurface, point: tuple[float, ...] | Floats) -> str:
+    """What the surface is at ``point``, by the signs of the Hessian's eigenvalues (each
+    within FLAT of 0 counts as 0): "saddle" where they take both signs, "concave" where
+    all are negative, "convex" where all are positive, else "flat" (all 0), "ridge" (the
+    rest negative: a cap along a line) or "trough" (the rest positive)."""
+    eigenvalues = hessian_eigenvalues(surface, point)
+    below = bool(np.any(eigenvalues < -FLAT))
+    above = bool(np.any(eigenvalues > FLAT))
+    if below and above:
+        return "saddle"
+    if np.all(np.abs(eigenvalues) <= FLAT) or not np.all(np.isfinite(eigenvalues)):
+        return "flat"
+    if np.all(eigenvalues < -FLAT):
+        return "concave"
+    if np.all(eigenvalues > FLAT):
+        return "convex"
+    return "ridge" if below else "trough"

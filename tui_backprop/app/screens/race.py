@@ -45,6 +45,7 @@ from ...teach.race import (
     race_rules,
     regime_map,
     regime_of,
+    shape_at,
     step_formula,
 )
 from ..background import in_background
@@ -163,7 +164,8 @@ class RaceMap(Heatmap):
 
 class RegimeMap(Heatmap):
     """Momentum's or nesterov's rate over (alpha, mu): the diverging region drawn with ×;
-    empty where the surface curves down (no bowl, no rate to map)."""
+    empty where the surface curves down along lambda's direction (no bowl, no rate to
+    map)."""
 
     def clear(self) -> None:
         self.levels = None
@@ -411,6 +413,8 @@ class RaceScreen(SceneScreen):
         self.rules: dict[str, UpdateRule] = {}
         self._set_rules(use_config=True)
         self.lam = curvature(self.surface, self.surface.start)
+        #: What the surface is at the start (a saddle, concave, ...), for lam < 0.
+        self.shape = shape_at(self.surface, self.surface.start)
         self.race = self._new_race()
 
     @classmethod
@@ -585,9 +589,10 @@ class RaceScreen(SceneScreen):
         box.border_title = f"λ {lam:.3g}: top |eig| of H at {START}"
         legend_line = self.query_one("#race-regime-legend", Static)
         if lam < 0:
-            # Curving down: every (alpha, mu) moves away from the top, no rate to map.
+            # Curving down along lambda's direction (a saddle, or concave): every
+            # (alpha, mu) moves away from the start that way, no rate to map.
             regime.clear()
-            box.border_subtitle = "concave: no bowl, no rates"
+            box.border_subtitle = f"{self.shape}: no bowl, no rates"
             legend_line.update(f"every (α, μ) moves away from {START}")
             return
         name = rule.optimizer if rule is not None else "momentum"
@@ -642,7 +647,7 @@ class RaceScreen(SceneScreen):
         else:
             text.append(f"{self.selected} is not racing: x adds it\n", "dim")
         rule = self.rules[self.selected]
-        text.append(f"\nregime ({rule.optimizer}): {regime_of(rule, self.lam)}")
+        text.append(f"\nregime ({rule.optimizer}): {regime_of(rule, self.lam, self.shape)}")
         return text
 
     # -- keys -----------------------------------------------------------------------------
@@ -701,6 +706,7 @@ class RaceScreen(SceneScreen):
         self.surface = make_surface(config, self.network)
         self._set_rules(use_config=self.surface_name == self.config.surface)
         self.lam = curvature(self.surface, self.surface.start)
+        self.shape = shape_at(self.surface, self.surface.start)
         self.compute_map()
         self.restart()
         self.call_after_refresh(self.draw)  # a curve or a map: sized after a layout
