@@ -13,6 +13,7 @@ from tui_backprop.teach.descent import (
     SURFACES,
     descend,
     descend_surface,
+    diverged_words,
     hessian_test,
     quartic_slope,
     second_derivative_test,
@@ -133,3 +134,57 @@ def test_steps_too_small_to_move_reach_no_stationary_point(x0, gamma, precision)
     ).stdout  # fmt: skip
     assert f"Stopped at {result.point[0]!r}" in out.splitlines()
     assert "minimum" not in out and "inflection" not in out
+
+
+@pytest.mark.parametrize("gamma", [0.001, 0.01, 0.1, 0.4])
+def test_the_saddle_leaves_along_y_for_every_gamma_and_is_called_unbounded(gamma):
+    """x^2 - y^2 falls without end along y: from any y != 0 descent leaves the bounds
+    whatever gamma, f falling at every step, and that is what the verdict says, not an
+    overshooting gamma."""
+    surface = SURFACES["saddle"]
+    result = descend_surface(surface, (2.0, 0.1), gamma, 1e-5)
+    values = [surface.f(x, y) for x, y in result.path]
+    assert result.diverged and np.all(np.diff(values) < 0)
+    assert abs(result.point[1]) > 1e6 > abs(result.point[0])
+    words = diverged_words("saddle", result, "gamma", gamma)
+    assert "unbounded below" in words and "along y" in words and "overshoot" not in words
+    out = run_cli("descend", "--function", "saddle", "--y0", "0.1", "--gamma", str(gamma))
+    text = " ".join(out.stdout.split())
+    assert "unbounded below: it falls without end along y" in text and "overshoot" not in text
+    doc = json.loads(
+        run_cli(
+            "descend", "--function", "saddle", "--y0", "0.1", "--gamma", str(gamma), "--json"
+        ).stdout
+    )
+    assert "unbounded below" in doc["why_diverged"]
+
+
+def test_a_run_that_grows_on_both_sides_of_its_point_overshoots():
+    """The bowl and the cap are bounded that way: a runaway there is gamma's, and f grows
+    (the objective) as the point flips side; the quartic likewise."""
+    for name, gamma in (("bowl", 0.7), ("cap", 1.2), ("saddle", 1.5)):
+        surface = SURFACES[name]
+        result = descend_surface(surface, surface.start, gamma, 1e-5)
+        assert result.diverged
+        assert f"gamma {gamma:g} overshoots" in diverged_words(name, result, "gamma", gamma)
+        assert "unbounded" not in diverged_words(name, result, "gamma", gamma)
+    run = descend(4.0, DESCENT_PRESETS["diverge"], 1e-5)
+    assert run.diverged and "overshoots" in diverged_words("quartic", run, "γ", 0.07)
+
+
+def test_a_saddle_reached_from_its_ridge_says_so():
+    """From y = 0 exactly the gradient has no y part: the run reaches the saddle point only
+    because of that, and the output says so; a start off the ridge runs away."""
+    out = run_cli("descend", "--function", "saddle")
+    text = " ".join(out.stdout.split())
+    assert "a saddle point" in text
+    assert "reached only because the start is exactly on the ridge y = 0" in text
+    assert "runs away along y" in text
+    doc = json.loads(run_cli("descend", "--function", "saddle", "--json").stdout)
+    assert "ridge y = 0" in doc["saddle_reached_how"]
+    # A minimum is no saddle: nothing said.
+    bowl = descend_surface(SURFACES["bowl"], SURFACES["bowl"].start, 0.01, 1e-6)
+    assert bowl.reach == ""
+    # Off the ridge by a hair the run still stops (the offset too small to grow visible).
+    hair = descend_surface(SURFACES["saddle"], (2.0, 1e-300), 0.01, 1e-5)
+    assert hair.converged and hair.verdict == "saddle" and "1e-300 off the ridge" in hair.reach

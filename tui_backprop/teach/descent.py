@@ -27,6 +27,8 @@ from ..core.config import DescentConfig
 #: A run stops as diverged once |x| passes this (a start is at most
 #: ``core.config.MAX_START`` from 0; one past a double's range diverges at once).
 DIVERGED_BEYOND = 1e6
+#: What a run (or a racer) that passed it did, in words.
+LEFT_BOUNDS = "the point left [-{0}, {0}]".format(f"{DIVERGED_BEYOND:.0e}".replace("e+0", "e"))
 
 
 def quartic(x: float) -> float:
@@ -55,6 +57,8 @@ class Descent:
     value: float
     verdict: str  # "minimum", "maximum", "saddle", "no verdict" (or "" when diverged)
     test: str  # the test with its numbers
+    #: A run that reached a saddle point: how it could (``saddle_reach``); "" otherwise.
+    reach: str = ""
 
 
 #: The quartic's stationary points, where f'(x) = x^2 (4x - 9) is 0: its minimum, 9/4
@@ -202,6 +206,101 @@ def _factor(x: float) -> str:
     return f"({x:g})" if x < 0 else f"{x:g}"
 
 
+#: The last steps a diverged run's path is read over (``runaway``).
+LAST_STEPS = 3
+
+
+def _direction(step: Floats) -> str:
+    """A direction in words: an axis where the step is (nearly, 10 to 1) along one, else
+    the unit vector."""
+    names = ("x", "y")[: step.size]
+    size = np.abs(step)
+    k = int(np.argmax(size))
+    if size.size == 1 or size[k] >= 10 * np.delete(size, k).max():
+        return names[k]
+    unit = step / np.linalg.norm(step)
+    return "(" + ", ".join(f"{float(v):.2g}" for v in unit) + ")"
+
+
+def runaway(
+    path: Floats, f: Callable[[Floats], float], ascent: bool, gamma_name: str, gamma: float
+) -> str:
+    """Why a run that left the bounds did, from its path (steps + 1, dims) and f (of a
+    point (dims,)): where the objective (f, -f for ascent) fell at each of the last
+    ``LAST_STEPS`` steps, the function is unbounded that way (below, or above for
+    ascent), whatever gamma: say along which direction, and which coordinates flip sign
+    and grow as well (gamma overshoots along those). Else gamma overshoots: each step
+    lands farther out on the other side, f growing (a bowl, the quartic)."""
+    sign = -1.0 if ascent else 1.0
+    points = path[max(0, len(path) - 1 - LAST_STEPS) :]
+    with np.errstate(all="ignore"):
+        objective = sign * np.array([f(point) for point in points], dtype=np.float64)
+        changes = np.diff(objective)
+    falling = changes.size > 0 and bool(np.all(np.isfinite(changes) & (changes < 0)))
+    if not falling:
+        return f"{gamma_name} {gamma:g} overshoots, {LEFT_BOUNDS}"
+    way, rises = ("above", "rises") if ascent else ("below", "falls")
+    words = (
+        f"f is unbounded {way}: it {rises} without end along {_direction(points[-1] - points[-2])}"
+    )
+    flipping = [
+        name
+        for k, name in enumerate(("x", "y")[: path.shape[1]])
+        if np.all(points[1:, k] * points[:-1, k] < 0)
+        and np.all(np.abs(points[1:, k]) > np.abs(points[:-1, k]))
+    ]
+    if flipping:
+        words += f" ({gamma_name} {gamma:g} overshoots along {', '.join(flipping)} too)"
+    return f"{words}; {LEFT_BOUNDS}"
+
+
+def diverged_words(function: str, result: Descent, gamma_name: str, gamma: float) -> str:
+    """:func:`runaway` for a diverged run of ``descend`` (``function`` "quartic") or of
+    ``descend_surface`` on ``SURFACES[function]``."""
+    if function == "quartic":
+        return runaway(result.path, lambda p: quartic(p[0]), False, gamma_name, gamma)
+    surface = SURFACES[function]
+    return runaway(result.path, lambda p: surface.f(p[0], p[1]), surface.ascent, gamma_name, gamma)
+
+
+def saddle_reach(surface: Surface, start: tuple[float, float], point: tuple[float, float]) -> str:
+    """How a run that stopped at ``point`` reached the saddle point near it: only from
+    the line through it along which the surface curves up (its ridge for the descent),
+    across the Hessian's eigenvector the run is driven away along. A start exactly on
+    it has no gradient across it, so no step leaves it; a start off it by some d leaves
+    it geometrically, and a run that stopped has not yet. "" where the point is no
+    saddle."""
+    fxx, fyy, fxy = surface.hessian(*point)
+    hessian = np.array([[fxx, fxy], [fxy, fyy]])
+    eigenvalues, vectors = np.linalg.eigh(hessian)
+    if np.sign(eigenvalues[0]) == np.sign(eigenvalues[1]):
+        return ""
+    # The saddle point itself (the surfaces are quadratics: one Newton step from near it).
+    point = tuple(np.subtract(point, np.linalg.solve(hessian, surface.gradient(*point))))
+    # The direction the run is driven away along: downhill for descent, uphill for ascent.
+    away = vectors[:, 0] if not surface.ascent else vectors[:, 1]
+    offset = float(np.dot(np.subtract(start, point), away))
+    # The ridge named by its equation where it is an axis's line (x^2 - y^2: y = 0).
+    k = int(np.argmax(np.abs(away)))
+    name = ("x", "y")[k]
+    if abs(away[k]) > 1 - 1e-12:
+        ridge = f"{name} = {point[k] + 0.0:g}"
+        along = name
+    else:
+        ridge = "the line through it across " + _direction(away)
+        along = _direction(away)
+    what = "ascent" if surface.ascent else "descent"
+    if offset == 0:
+        return (
+            f"reached only because the start is exactly on the ridge {ridge}: off it, {what} "
+            f"runs away along {along}"
+        )
+    return (
+        f"the start is {abs(offset):.2g} off the ridge {ridge}: too little to grow visible "
+        "before the steps fell below the precision"
+    )
+
+
 def hessian_test(fxx: float, fyy: float, fxy: float) -> tuple[str, str]:
     d = fxx * fyy - fxy * fxy
     shown = f"D = f_xx f_yy - f_xy^2 = {fxx:g}*{_factor(fyy)} - {_factor(fxy)}^2 = {d:g}"
@@ -240,4 +339,7 @@ def descend_surface(
     converged = not diverged and step <= precision
     verdict, test = ("", "") if diverged else hessian_test(*surface.hessian(x, y))
     value = surface.f(x, y) if not diverged else math.inf
-    return Descent((x, y), steps, converged, diverged, np.array(path), value, verdict, test)
+    reach = ""
+    if converged and verdict == "saddle":
+        reach = saddle_reach(surface, (float(start[0]), float(start[1])), (x, y))
+    return Descent((x, y), steps, converged, diverged, np.array(path), value, verdict, test, reach)

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING
 from ...core.config import QUARTIC_START
 from ...core.words import counted
 from ...io.files import json_number
-from ...teach.descent import SURFACES, descend, descend_surface, quartic_point_line
+from ...teach.descent import (
+    SURFACES,
+    descend,
+    descend_surface,
+    diverged_words,
+    quartic_point_line,
+)
 from ..wrap import fit
 
 if TYPE_CHECKING:
@@ -34,6 +40,7 @@ def run_descend(call: Invocation) -> int:
         )
         result = descend_surface(surface, start, gamma, config.precision, config.max_steps)
         formula = surface.formula
+    why = diverged_words(config.function, result, "gamma", gamma) if result.diverged else ""
     if args.json:
         print(
             json.dumps(
@@ -49,6 +56,8 @@ def run_descend(call: Invocation) -> int:
                     "value": json_number(result.value),
                     "verdict": result.verdict or None,
                     "test": result.test or None,
+                    "why_diverged": why or None,
+                    "saddle_reached_how": result.reach or None,
                 }
             )
         )
@@ -56,10 +65,7 @@ def run_descend(call: Invocation) -> int:
     what = "ascent" if config.function == "cap" else "descent"
     print(f"gradient {what} on f = {formula}, gamma {gamma:g}, precision {config.precision:g}")
     if result.diverged:
-        print(
-            f"diverged after {counted(result.steps, 'step')}: gamma {gamma:g} overshoots "
-            "(the point left [-1e6, 1e6])"
-        )
+        print(fit(f"diverged after {counted(result.steps, 'step')}: {why}", indent=2))
         return 0
     if not result.converged:
         print(f"stopped after {counted(result.steps, 'step')} (--max-steps) without converging")
@@ -70,4 +76,6 @@ def run_descend(call: Invocation) -> int:
         print(f"reached ({x!r}, {y!r}), f = {result.value:.6g}")
     print(f"steps: {result.steps}")
     print(fit(result.test, indent=2))
+    if result.reach:
+        print(fit(result.reach, indent=2))
     return 0
