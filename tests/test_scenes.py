@@ -1047,3 +1047,59 @@ def test_w_off_the_quartic_says_what_it_compares():
             assert sum("f switches back" in line for line in on_screen(app)) == 1
 
     run(scenario())
+
+
+def test_the_saddles_runaway_and_its_ridge_are_told_in_the_descent_panel():
+    """f three times (the saddle), e: from y = 0 the run reaches the saddle point only
+    from its ridge, and the panel says so, whole at 80x24; up, e: it leaves along y, and
+    the panel says f is unbounded below, not that gamma overshoots."""
+
+    async def scenario():
+        app = lesson_app("descent")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, DescentScreen)
+            await pilot.press("f", "f", "f", "e")
+            await pilot.pause()
+            assert screen.function == "saddle"
+            info = screen.query_one("#descent-info")
+            shown = " ".join(
+                info.render_line(y).text.strip() for y in range(info.content_region.height)
+            )
+            assert "a saddle point" in shown and "exactly on the ridge y = 0" in shown
+            assert "f function" in shown  # the keys' lines still show
+            await pilot.press("up", "e")
+            await pilot.pause()
+            plain = " ".join(screen.info().plain.split())
+            assert screen.descent.diverged and "unbounded below" in plain
+            assert "along y" in plain and "overshoot" not in plain
+
+    run(scenario())
+
+
+def test_the_descent_panel_and_help_name_the_arrows_that_move_the_start():
+    """Left and right move the quartic's start; on a surface up and down move it too: the
+    panel's keys line and the help list what works where."""
+    from tui_backprop.app.screens.help import help_rows
+
+    async def scenario():
+        app = lesson_app("descent")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, DescentScreen)
+            keys = dict(help_rows(screen))
+            assert "left" in keys and "up" not in keys
+            assert "← → start" in screen.info().plain and "↑" not in screen.info().plain
+            await pilot.press("up")
+            assert "one variable" in screen.message
+            await pilot.press("f")  # the bowl
+            keys = dict(help_rows(screen))
+            assert {"left", "right", "up", "down"} <= keys.keys()
+            assert "← → ↑ ↓ start" in screen.info().plain
+            before = screen.starts["bowl"]
+            await pilot.press("up")
+            assert screen.starts["bowl"][1] == before[1] + 0.25
+
+    run(scenario())

@@ -28,6 +28,7 @@ from ...teach.descent import (
     Descent,
     descend,
     descend_surface,
+    diverged_words,
     quartic,
     quartic_curvature,
     quartic_point_line,
@@ -159,10 +160,13 @@ class DescentScreen(SceneScreen):
             show=False,
             tooltip="halve the step size γ",
         ),
-        Binding("left", "move(-1, 0)", "start left", show=False),
-        Binding("right", "move(1, 0)", "start right", show=False),
-        Binding("up", "move(0, 1)", "start up", show=False),
-        Binding("down", "move(0, -1)", "start down", show=False),
+        Binding("left", "move(-1, 0)", "start left", show=False, tooltip="move the start left"),
+        Binding("right", "move(1, 0)", "start right", show=False, tooltip="move the start right"),
+        # Up and down move the start of a surface (two variables) only (check_action).
+        Binding("up", "move(0, 1)", "start up", show=False, tooltip="move the start up (y)"),
+        Binding("down", "move(0, -1)", "start down", show=False, tooltip="move the start down (y)"),
+        # On the quartic they say why they do nothing.
+        Binding("up,down", "one_variable", "one variable", show=False, system=True),
         Binding("i", "restart", "restart", show=False, tooltip="back to the start point"),
         Binding(
             "w",
@@ -356,10 +360,8 @@ class DescentScreen(SceneScreen):
         if self.finished:
             text.append("\n")
             if result.diverged:
-                text.append(
-                    f"diverged: γ {self.gamma:g} overshoots,\nthe point left [-1e6, 1e6]\n",
-                    styles.diverged,
-                )
+                why = diverged_words(self.function, result, "γ", self.gamma)
+                text.append(f"diverged: {why}\n", styles.diverged)
             elif not result.converged:
                 text.append("stopped at the step limit\n", styles.step_limit)
             else:
@@ -367,14 +369,28 @@ class DescentScreen(SceneScreen):
                 text.append(f"stopped: step {last:.3g} <= {self.precision:g}\n", "bold")
             if result.verdict:
                 text.append(f"{result.test}\n", styles.verdict)
+                if result.reach:
+                    text.append(f"{result.reach}\n", styles.verdict)
                 if self.function == "quartic":
                     text.append(quartic_point_line(float(point[0]), result.verdict) + "\n", "bold")
                     if result.verdict == "minimum":
                         text.append(f"(f''(x) = 12x^2 - 18x = {quartic_curvature(x):.6g})\n")
-        text.append("\nn step  e end  space run  p preset\n← → start  + - γ  f function", "dim")
+        # The arrows that move the start: up and down too on a surface (two variables).
+        arrows = "← →" if self.function == "quartic" else "← → ↑ ↓"
+        text.append(
+            f"\nn step  e end  space run  p preset\n{arrows} start  + - γ  f function", "dim"
+        )
         return text
 
     # -- keys -----------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        quartic = self.function == "quartic"
+        if action == "move" and parameters[1:] != (0,):  # up and down: y, a surface's only
+            return not quartic
+        if action == "one_variable":
+            return quartic
+        return True
+
     def action_errata(self) -> None:
         """The tutorial's step (its text's x + alpha v) against the correct one, from the
         start and here: near the minimum the slope is nearly 0 and the two steps barely
@@ -437,11 +453,11 @@ class DescentScreen(SceneScreen):
             self.preset = None
         self.compute()
 
+    def action_one_variable(self) -> None:
+        self.tell("the quartic has one variable: ← → move its start", timeout=2)
+
     def action_move(self, dx: int, dy: int) -> None:
         x, y = self.starts[self.function]
-        if self.function == "quartic" and dy:
-            self.tell("the quartic has one variable: ← → move its start", timeout=2)
-            return
         self.starts[self.function] = (x + dx * MOVE, y + dy * MOVE)
         if self.function == "quartic":
             # A preset names what its γ does from the lesson's start ("diverge" from x = 4
