@@ -993,3 +993,39 @@ def test_a_scenes_speed_keys_name_the_speed_and_say_when_it_cannot_change():
             assert screen.speed == 2 and screen.message == "2 steps per frame"
 
     run(scenario())
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--surface", "rosenbrock", "--alphas", "1,1,1"),
+        ("--surface", "quartic", "--alphas", "10,10,10"),
+        ("--optimizers", "adam", "--alphas", "1e10"),
+        ("--alphas", "1e308,1e308,1e308"),
+    ],
+)
+def test_a_racer_that_diverges_is_recorded_in_valid_json_with_its_true_loss(args):
+    """A racer that leaves [-1e6, 1e6] is recorded as diverged, with why, and with its
+    loss where that is finite (NOT's mse is 0.25 far out, Rosenbrock's some 1e40), the
+    same the surface computes there; the text says the point left the bounds."""
+    import json
+
+    from tests.helpers import run_cli
+
+    result = run_cli("race", *args, "--json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    surface = make_surface(RaceConfig(surface=doc["surface"]))
+    diverged = [r for r in doc["racers"] if r["diverged"]]
+    assert diverged
+    for racer in diverged:
+        assert racer["diverged_why"] == "the point left [-1e6, 1e6]"
+        last = np.array(racer["path"][-1], dtype=np.float64)
+        assert np.max(np.abs(last)) > 1e6
+        with np.errstate(all="ignore"):
+            expected = surface.loss(last)
+        assert racer["losses"][-1] == pytest.approx(expected, rel=1e-12)
+    text = run_cli("race", *args, env={"COLUMNS": "200"}).stdout
+    lines = [line for line in text.splitlines() if "diverged at step" in line]
+    assert len(lines) == len(diverged)
+    assert all("loss inf" not in line and "the point left [-1e6, 1e6]" in line for line in lines)

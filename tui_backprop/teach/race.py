@@ -59,7 +59,7 @@ from ..core.problems import make_problem
 from ..core.reference import ReferenceNetwork
 from ..core.session import Session
 from ..core.spec import NetworkSpec
-from .descent import DIVERGED_BEYOND, quartic, quartic_slope
+from .descent import DIVERGED_BEYOND, LEFT_BOUNDS, quartic, quartic_slope
 from .landscape import chosen_indices, chosen_parameters, cost_grid
 
 #: One glyph per optimizer: its current point (and, lower case, its trail) on the map,
@@ -356,7 +356,13 @@ class Racer:
     losses: list[float]
     grad: Floats | None = None
     change: Floats | None = None
-    diverged: bool = False
+    #: Why the racer stopped early: it left the bounds (``LEFT_BOUNDS``), or its loss is
+    #: not finite there; "" while it goes on.
+    diverged_why: str = ""
+
+    @property
+    def diverged(self) -> bool:
+        return bool(self.diverged_why)
 
     @property
     def optimizer(self) -> str:
@@ -403,16 +409,29 @@ class Race:
                     racer.change = racer.state.update(racer.rule, racer.theta, grad)
                 racer.grad = grad
                 racer.path.append(racer.theta.copy())
-                far = not np.all(np.isfinite(racer.theta)) or np.max(np.abs(racer.theta)) > (
-                    DIVERGED_BEYOND
-                )
-                with np.errstate(all="ignore"):
-                    loss = math.inf if far else self.surface.loss(racer.theta)
-                racer.losses.append(loss if math.isfinite(loss) else math.inf)
-                racer.diverged = far or not math.isfinite(loss)
+                finite = bool(np.all(np.isfinite(racer.theta)))
+                # The loss where it is finite, out of the bounds too (NOT's mse is 0.25
+                # far out, Rosenbrock's some 1e40 at x = -4e9): it is what the racer has.
+                loss = _loss_or_inf(self.surface, racer.theta) if finite else math.inf
+                racer.losses.append(loss)
+                if not finite or float(np.max(np.abs(racer.theta))) > DIVERGED_BEYOND:
+                    racer.diverged_why = LEFT_BOUNDS
+                elif not math.isfinite(loss):
+                    racer.diverged_why = "its loss is not finite there"
 
     def paths(self) -> list[Floats]:
         return [np.array(r.path) for r in self.racers]
+
+
+def _loss_or_inf(surface: RaceSurface, theta: Floats) -> float:
+    """``surface``'s loss at ``theta``, or inf where it overflows (the quartic's x^4 of a
+    Python float raises rather than giving inf) or is not finite."""
+    try:
+        with np.errstate(all="ignore"):
+            loss = float(surface.loss(theta))
+    except OverflowError:
+        return math.inf
+    return loss if math.isfinite(loss) else math.inf
 
 
 def race_rules(config: RaceConfig, surface: RaceSurface) -> list[UpdateRule]:
@@ -437,6 +456,7 @@ def race_json(race: Race) -> dict:
                 "rule": dataclasses.asdict(r.rule),
                 "steps": r.steps,
                 "diverged": r.diverged,
+                "diverged_why": r.diverged_why or None,
                 "path": [[float(v) for v in point] for point in r.path],
                 "losses": [float(v) for v in r.losses],
             }

@@ -66,5 +66,6 @@ def run_race(call: Invocation) -> int:
             f"diverged at step {racer.steps}" if racer.diverged else counted(racer.steps, "step")
         )
         line = f"{racer.optimizer:<9} alpha {racer.rule.alpha:<8g} {state}: ({point}), "
-        print(fit(line + f"loss {racer.losses[-1]:.6g}", indent=10))
+        why = f"; {racer.diverged_why}" if racer.diverged else ""
+        print(fit(line + f"loss {racer.losses[-1]:.6g}{why}", indent=10))
     return 0
