@@ -547,3 +547,21 @@ def test_restarts_interrupted_at_80_columns_leaves_the_report_alone_on_the_scree
     assert command[:2] == ["train", "one"] and command[2:4] == ["tui-backprop", "train"]
     assert command[4:-2] == options and command[-2] == "--seed" and command[-1].isdigit()
     assert all(line.startswith(" " * 14 + "--") for line in lines[first + 1 : last + 1])
+
+
+def test_a_long_race_shows_a_bar_on_a_terminal_and_nothing_when_piped():
+    """race --steps N took half a minute with nothing on screen: on a terminal it shows
+    the bar (steps done of N, steps/s), erased before the report; piped, stderr is
+    empty."""
+    from tests.helpers import run_cli, run_in_terminal
+
+    steps = "4000"  # some 3,000 steps a second: past the bar's half-second delay
+    code, drawn = run_in_terminal("race", "--steps", steps, size=(100, 30))
+    assert code == 0
+    text = drawn.decode()
+    assert "steps/s" in text and f"/{steps}" in text and "racing" in text
+    lines = screen(text, width=100)
+    assert lines[0].startswith("NOT, a = σ(w x + b), mse") and len(lines) == 4, lines
+    assert not any("steps/s" in line or "━" in line for line in lines)
+    piped = run_cli("race", "--steps", steps)
+    assert piped.returncode == 0 and piped.stderr == "" and "4000 steps" in piped.stdout

@@ -7,8 +7,13 @@ import dataclasses
 import json
 from typing import TYPE_CHECKING
 
+from ..progress import ProgressBar
+
 if TYPE_CHECKING:
     from ..main import Invocation
+
+#: Steps of every racer between two updates of the progress bar.
+STEPS_PER_UPDATE = 100
 
 
 def run_race(call: Invocation) -> int:
@@ -48,7 +53,14 @@ def run_race(call: Invocation) -> int:
         network = (setup.spec, setup.problem, setup.session.network.params.copy())
     surface = make_surface(config, network)
     race = Race(surface, race_rules(config, surface), config.steps)
-    race.step(config.steps)
+    # A long race (some 3,000 steps a second) shows a bar on a terminal's stderr.
+    bar = ProgressBar("racing", unit="steps")
+    try:
+        while not race.finished:
+            race.step(min(STEPS_PER_UPDATE, config.steps - race.steps))
+            bar.update(race.steps, config.steps)
+    finally:
+        bar.close()
     if args.json:
         doc = race_json(race)
         for racer in doc["racers"]:
