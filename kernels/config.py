@@ -15,8 +15,10 @@ The cache holds pickles (numba's index and data files) and the Python source of 
 generated kernels, both of which run when loaded; on a shared machine another user who
 can write into that folder could make our next run execute their code. So a folder is
 used only if ``private_dir`` vouches for it: a real directory (not a symlink), owned by
-the current user, with no write bit for group or others; missing ones are created with
-mode 0700. Never a predictable name in a shared folder such as /tmp.
+the current user, with no write bit for group or others; missing ones, and every missing
+folder on the way to them, are created with mode 0700 whatever the umask. Never a
+predictable name in a shared folder such as /tmp. (``kernels.cache_location`` holds these
+checks and the choice of folder, without numba, for ``cache --clear``.)
 
 numba names a cache folder by the path of the source files' folder, so a second checkout
 or a fresh install of the same code would compile everything again. Our kernels' folder is
@@ -54,55 +56,19 @@ from typing import Any, Literal, TypedDict
 import numba
 import numba.core.caching
 import numba.core.event
-import platformdirs
 
 from . import kernel_compiler, link_only
-
-PROG = "tui-backprop"
+from .cache_location import (
+    PROG,
+    is_private,
+    private_dir,
+    requested_cache_dir,
+    user_cache_dir,
+)
 
 
 def _warn(message: str) -> None:
     print(f"{PROG}: {message}", file=sys.stderr)
-
-
-def _uid() -> int | None:
-    return os.getuid() if hasattr(os, "getuid") else None
-
-
-def is_private(path: Path) -> bool:
-    """Whether ``path`` is a real directory (``os.lstat``: not a symlink), owned by the
-    current user, that neither group nor others may write into."""
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return False
-    if not stat.S_ISDIR(info.st_mode):
-        return False
-    uid = _uid()
-    if uid is None:  # Windows: no owner or mode bits to check; the profile is per user
-        return True
-    return info.st_uid == uid and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-
-
-def private_dir(path: Path, *, create_under: Path | None = None) -> bool:
-    """Create ``path`` if needed (mode 0700) and report whether it is private (see
-    ``is_private``) and writable. Every folder from ``create_under`` (exclusive) down to
-    ``path`` is created and checked the same way; folders above are the user's."""
-    top = create_under if create_under is not None else path.parent
-    chain = [path, *path.parents]
-    ours = chain[: chain.index(top)] if top in chain else [path]
-    try:
-        top.mkdir(parents=True, exist_ok=True)
-        for folder in reversed(ours):
-            with contextlib.suppress(FileExistsError):
-                folder.mkdir(mode=0o700)
-            if not is_private(folder):
-                return False
-        with tempfile.NamedTemporaryFile(dir=path, prefix=".probe-"):
-            pass
-    except OSError:
-        return False
-    return True
 
 
 #: Folders made by ``temporary_dir`` for this process; removed when it exits.
@@ -124,36 +90,19 @@ def _remove_temporary() -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def user_cache_dir() -> Path:
-    """Our folder in the platform's per-user cache folder ($XDG_CACHE_HOME or ~/.cache on
-    Linux, ~/Library/Caches on macOS, %LOCALAPPDATA% on Windows)."""
-    return Path(platformdirs.user_cache_dir(PROG, appauthor=False)).absolute() / "numba"
-
-
-def caching_off() -> bool:
-    return os.environ.get("TUI_BACKPROP_NO_CACHE", "").strip() not in ("", "0")
-
-
 def choose_cache_dir() -> str | None:
     """Return the private directory numba caches compiled kernels in (see the module's
     docstring), or None when caching is off. Falls back to a private temporary folder,
     with a warning, when the usual one is not private or cannot be made."""
-    if caching_off():
+    request = requested_cache_dir()
+    if request is None:
         return None
-    user_choice = os.environ.get("NUMBA_CACHE_DIR")
-    if user_choice:
-        # The user's own choice: a symlink in it is theirs, so its target is what counts.
-        chosen = Path(user_choice).resolve()
-        if private_dir(chosen):
-            return str(chosen)
-    else:
-        chosen = user_cache_dir()
-        if private_dir(chosen, create_under=chosen.parent.parent):
-            return str(chosen)
+    if private_dir(request.path, create_under=request.create_under):
+        return str(request.path)
     fallback = temporary_dir()
     _warn(
-        f"cache folder {chosen} is not a private folder of this user (or cannot be made); "
-        f"compiled kernels are cached in {fallback} for this run only"
+        f"cache folder {request.path} is not a private folder of this user (or cannot be "
+        f"made); compiled kernels are cached in {fallback} for this run only"
     )
     return str(fallback)
 

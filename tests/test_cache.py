@@ -310,6 +310,62 @@ def test_the_cache_command_clears_only_ours_in_numba_cache_dir(tmp_path, warm):
     assert sorted(p for p in shared.rglob("*") if p.is_file()) == sorted(theirs)
 
 
+@pytest.fixture
+def open_umask():
+    """umask 000 for the commands a test runs (they inherit it), restored after."""
+    old = os.umask(0)
+    yield
+    os.umask(old)
+
+
+def modes(top: Path, path: Path) -> dict[str, int]:
+    """The permission bits of ``top`` and every folder under it down to ``path``."""
+    return {
+        str(folder): stat.S_IMODE(folder.stat().st_mode)
+        for folder in [path, *path.parents]
+        if folder == top or top in folder.parents
+    }
+
+
+@pytest.mark.parametrize("where", ["NUMBA_CACHE_DIR", "HOME"])
+def test_every_folder_made_on_the_way_to_the_cache_is_private(tmp_path, open_umask, where):
+    top = tmp_path / "x"
+    if where == "NUMBA_CACHE_DIR":
+        cache = top / "deep" / "numba"
+        env = {"NUMBA_CACHE_DIR": str(cache)}
+    else:
+        cache = top / ".cache" / "tui-backprop" / "numba"
+        env = {"HOME": str(top), "XDG_CACHE_HOME": "", "NUMBA_CACHE_DIR": ""}
+    result = run_cli("cache", "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["location"] == str(cache)
+    made = modes(top, cache)
+    assert made == dict.fromkeys(made, 0o700) and len(made) == len(cache.relative_to(top).parts) + 1
+
+
+def test_clearing_a_folder_it_cannot_trust_refuses(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o777)
+    kept = shared / "notes.txt"
+    kept.write_text("")
+    for args in [(), ("--json",)]:
+        result = run_cli("cache", "--clear", *args, env={"NUMBA_CACHE_DIR": str(shared)})
+        assert result.returncode == 2 and result.stdout == ""
+        assert result.stderr.count("\n") == 1 and str(shared) in result.stderr
+        assert "not a private folder" in result.stderr and "nothing cleared" in result.stderr
+    assert kept.exists()
+
+
+def test_clearing_a_cache_that_does_not_exist_makes_nothing(tmp_path):
+    missing = tmp_path / "none" / "numba"
+    env = {"NUMBA_CACHE_DIR": str(missing)}
+    text = run_cli("cache", "--clear", env=env)
+    assert text.returncode == 0 and "nothing" in text.stdout and str(missing) in text.stdout
+    assert cache_json("--clear", env=env)["cleared"] == {"files": 0, "bytes": 0}
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_the_cache_command_when_caching_is_off(tmp_path):
     env = env_for(tmp_path / "home", TUI_BACKPROP_NO_CACHE="1")
     assert cache_json(env=env)["location"] is None

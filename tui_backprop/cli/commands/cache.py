@@ -6,12 +6,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from kernels.config import CacheRefused, cache_usage, clear_cache
+from kernels.cache_location import requested_cache_dir
 
 from ..wrap import error_line
 
@@ -156,18 +157,38 @@ def warm(progress: Progress | None = None) -> list[str]:
     return warmed
 
 
+#: The exit status of a ``--clear`` that refuses: nothing was cleared.
+REFUSED = 2
+
+
+def _refuse(why: str) -> int:
+    print(
+        error_line("tui-backprop cache", f"not clearing: {why}; nothing cleared"), file=sys.stderr
+    )
+    return REFUSED
+
+
 def run_cache(call: Invocation) -> int:
     args = call.args
     if args.warm:
         return run_warm(call)
-    usage = cache_usage()
-    result = dict(usage)
+    request = requested_cache_dir()
+    if args.clear and request is not None:
+        # Looked at before kernels.config is imported, which makes the folder, or, for
+        # one it cannot trust, a temporary one of this run that clearing would not help.
+        if not os.path.lexists(request.path):
+            return _nothing_to_clear(str(request.path), args.json)
+        untrusted = request.untrusted()
+        if untrusted is not None:
+            return _refuse(f"{untrusted} is not a private folder of this user")
+    from kernels.config import CacheRefused, cache_usage, clear_cache
+
+    result = cache_usage()
     if args.clear:
         try:
             removed = clear_cache()
         except CacheRefused as error:
-            print(error_line("tui-backprop cache", f"not clearing: {error}"), file=sys.stderr)
-            return 1
+            return _refuse(str(error))
         result = cache_usage() | {"cleared": {k: removed[k] for k in ("files", "bytes")}}
     if args.json:
         print(json.dumps(result))
@@ -186,8 +207,21 @@ def run_cache(call: Invocation) -> int:
     return 0
 
 
+def _nothing_to_clear(location: str, as_json: bool) -> int:
+    """``--clear`` of a cache folder that does not exist: said, and not made."""
+    if as_json:
+        empty = {"files": 0, "bytes": 0}
+        print(json.dumps({"location": location, "temporary": False, **empty, "cleared": empty}))
+    else:
+        print(f"location  {location}")
+        print("cleared   nothing: the folder does not exist")
+    return 0
+
+
 def run_warm(call: Invocation) -> int:
     """``cache --warm``: the common set compiled now, with a progress bar."""
+    from kernels.config import cache_usage
+
     from ..progress import ProgressBar
 
     started = time.perf_counter()
