@@ -214,17 +214,27 @@ def network_keys(setup: Setup) -> dict:
     }
 
 
-def json_report(result: TrainResult) -> dict:
-    setup = result.setup
-    spec, st, session = setup.spec, setup.settings, result.session
-    net = session.network
-    epochs, losses = session.history.points()
-    document = {
+def run_keys(setup: Setup) -> dict:
+    """The keys of ``train --json`` that describe the run: ``network_keys``, the update
+    rule's (``rule_keys``), batch_size, shuffle and seed. Every command that trains or
+    checks a network prints them under these names."""
+    st = setup.settings
+    return {
         **network_keys(setup),
         **rule_keys(st),
         "batch_size": st.batch_size,
         "shuffle": st.shuffle,
         "seed": st.seed,
+    }
+
+
+def json_report(result: TrainResult) -> dict:
+    setup = result.setup
+    spec, session = setup.spec, result.session
+    net = session.network
+    epochs, losses = session.history.points()
+    document = {
+        **run_keys(setup),
         "epochs": result.epochs,
         # What --init's training state restored (None without one): see io.resume.
         "resumed": None if setup.resumed is None else setup.resumed.to_json(),

@@ -126,6 +126,12 @@ class NetworkSpec:
         return "-".join(str(s) for s in self.sizes)
 
     @property
+    def summary(self) -> str:
+        """Sizes, each layer's activation and the cost, as report headers name a network:
+        "2-3-1 (sigmoid, sigmoid, mse)"."""
+        return f"{self.label} ({', '.join(self.activations)}, {self.cost})"
+
+    @property
     def hidden_activation(self) -> str | None:
         return self.activations[0] if self.n_layers > 1 else None
 

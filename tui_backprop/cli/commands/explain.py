@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 from ...core.words import counted
 from ...io.build import build_trained_setup
-from ...io.resume import rule_keys
 from ...teach.explain import explain_update
 from ...teach.export import to_latex, to_markdown
 from ..progress import CompileNotice
+from ..report import run_keys
 from ..wrap import columns, fit
 
 if TYPE_CHECKING:
@@ -43,10 +43,7 @@ def run_explain(call: Invocation) -> int:
         explanation = explain_update(session, batch)
     shape = "json" if args.json else args.format
     doc = {
-        "layers": list(setup.spec.sizes),
-        "activations": list(setup.spec.activations),
-        "cost": setup.spec.cost,
-        **rule_keys(session.rule),
+        **run_keys(setup),
         "after_epochs": moment.after_epochs,
         **explanation.to_json(),
     }
@@ -60,7 +57,7 @@ def run_explain(call: Invocation) -> int:
         spec = setup.spec
         print(
             fit(
-                f"one update of {spec.label} ({', '.join(spec.activations)}, {spec.cost}) "
+                f"one update of {spec.summary} "
                 f"on {setup.problem.name}, example{'s' if len(batch) > 1 else ''} "
                 f"{', '.join(str(k + 1) for k in batch)}, "
                 f"after {counted(moment.after_epochs, 'epoch')}"

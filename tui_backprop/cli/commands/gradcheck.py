@@ -15,6 +15,8 @@ from ...io.build import build_trained_setup
 from ...io.files import json_number
 from ...teach.gradcheck import FLOOR, STEP, check_gradients
 from ..progress import CompileNotice
+from ..report import run_keys
+from ..wrap import fit
 
 if TYPE_CHECKING:
     from ..main import Invocation
@@ -40,7 +42,7 @@ def run_gradcheck(call: Invocation) -> int:
         print(
             json.dumps(
                 {
-                    "layers": list(setup.spec.sizes),
+                    **run_keys(setup),
                     "scope": scope,
                     "after_epochs": moment.after_epochs,
                     "step": STEP,
@@ -64,8 +66,10 @@ def run_gradcheck(call: Invocation) -> int:
         )
     else:
         print(
-            f"gradient check: {setup.spec.label} on {setup.problem.name}, mean cost of "
-            f"{scope}, after {counted(moment.after_epochs, 'epoch')}"
+            fit(
+                f"gradient check: {setup.spec.summary} on {setup.problem.name}, mean cost "
+                f"of {scope}, after {counted(moment.after_epochs, 'epoch')}"
+            )
         )
         # Two lines, so that each fits 80 columns.
         print(f"central differences, h = {STEP:g}")

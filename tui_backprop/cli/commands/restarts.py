@@ -13,7 +13,6 @@ from ...core.errors import InputError
 from ...core.words import counted
 from ...io.build import build_setup
 from ...io.files import json_number, to_json_lists
-from ...io.resume import rule_keys
 from ...teach.restarts import (
     RestartsInterrupted,
     RestartsResult,
@@ -22,7 +21,7 @@ from ...teach.restarts import (
 )
 from ..interrupts import Interruptions
 from ..progress import CompileNotice, ProgressBar
-from ..report import rule_words
+from ..report import rule_words, run_keys
 from ..wrap import fit, fit_command
 
 if TYPE_CHECKING:
@@ -154,16 +153,16 @@ def report(call: Invocation, setup: Setup, result: RestartsResult) -> None:
     }
     updates = result.updates_per_network * trained
     if args.json:
+        # train's keys for the run, with its seed as the first of the restarts' seeds.
+        run = run_keys(setup)
+        first_seed = run.pop("seed")
         print(
             json.dumps(
                 {
-                    "problem": setup.problem.name,
-                    "layers": list(setup.spec.sizes),
+                    **run,
                     "count": trained,
-                    "first_seed": setup.settings.seed,
+                    "first_seed": first_seed,
                     "epochs": result.epochs,
-                    **rule_keys(setup.settings),
-                    "batch_size": setup.settings.batch_size,
                     "threshold": threshold,
                     "threshold_source": source,
                     "converged": int(converged.sum()),
