@@ -103,3 +103,20 @@ def test_the_mean_phase_gives_every_bias_its_mean_gradient_in_markdown_and_latex
             for i, g in enumerate(grad_b, start=1):
                 line = rf"^g\(b\^{m}_{i}\) = \(\S+ \+ \S+\)/2 = {re.escape(val(g))}$"
                 assert re.search(line, text, re.MULTILINE), (form, m, i)
+
+
+@pytest.mark.parametrize("form", ["markdown", "latex"])
+def test_a_zero_is_written_0_not_minus_0(form):
+    """XOR's first example is (0, 0): the first layer's weight gradients are delta * 0,
+    -0.0 where delta < 0, and the tables write them 0, as the worked lines do."""
+    document = json.loads(run_cli("explain", "--json").stdout)
+    signed = [
+        v
+        for phase in document["phases"]
+        for v in _numbers(phase["values"].values())
+        if v == 0 and str(v) == "-0.0"
+    ]
+    assert signed, "the case no longer has a -0.0 to write"
+    text = run_cli("explain", "--format", form).stdout
+    cells = re.split(r"\s*(?:\||&|\\\\)\s*", text)
+    assert "-0" not in cells and "0" in cells

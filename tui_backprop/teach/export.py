@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .digits import figures
+
 DIGITS = 6
 
 #: How a quantity of a phase's values is headed in its table.
@@ -31,7 +33,9 @@ HEADINGS = {
 
 
 def number(x: float | None) -> str:
-    return "nan" if x is None else f"{x:.{DIGITS}g}"
+    """A table's number as the worked lines write theirs (``figures``: 0, not -0), to
+    DIGITS digits; nan for a JSON null."""
+    return "nan" if x is None else figures(x, DIGITS)
 
 
 def _columns(values: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
