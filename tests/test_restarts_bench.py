@@ -231,10 +231,11 @@ def test_restarts_command_matches_train_seed():
     assert set(doc["quantiles"]) == {"0", "0.1", "0.25", "0.5", "0.75", "0.9", "1"}
     # the rate is the training's: the seconds spent loading or compiling kernels left out
     assert 0 <= doc["setup_seconds"] < doc["seconds"]
+    # (null for a training too short to time: tests/test_rates.py)
     updates = 8 * 400 * 4  # networks, epochs, XOR's updates per epoch
-    assert doc["network_updates_per_s"] == pytest.approx(
-        updates / (doc["seconds"] - doc["setup_seconds"])
-    )
+    training = doc["seconds"] - doc["setup_seconds"]
+    rate = updates / training if training >= 0.05 else None
+    assert doc["network_updates_per_s"] == pytest.approx(rate)
     worst = doc["worst_seeds"][0]
     single = run_cli(
         "train",
@@ -252,7 +253,8 @@ def test_restarts_command_matches_train_seed():
     human = run_cli("restarts", "--count", "5", "--epochs", "50")
     assert human.returncode == 0 and "converged" in human.stdout and "\x1b[" not in human.stdout
     assert "loading or compiling the kernels" in human.stdout
-    assert "network-updates/s in the" in human.stdout
+    speed = human.stdout.splitlines()[-1]  # a rate, or too short to time (test_rates.py)
+    assert "network-updates/s in the" in speed or "too short to time" in speed
 
 
 def test_restarts_bad_input():

@@ -178,7 +178,7 @@ def test_a_signal_on_a_real_run_prints_the_partial_result(signum):
     try:
         deadline = time.monotonic() + 120
         drawn = b""
-        while b"network-epochs/s" not in drawn:  # the bar's rate column, drawn in full
+        while b"network-updates/s" not in drawn:  # the bar's rate column, drawn in full
             assert time.monotonic() < deadline, drawn
             if select.select([master], [], [], 0.1)[0]:
                 drawn += os.read(master, 65536)

@@ -433,6 +433,10 @@ class TrainingConfig(UpdateRule):
         if not isinstance(self.shuffle, bool):
             raise ConfigError("training.shuffle", f"must be true or false, got {self.shuffle!r}")
 
+    def updates_per_epoch(self, n_examples: int) -> int:
+        """ceil(n_examples / batch_size): an epoch's batches, each one update."""
+        return -(-n_examples // self.batch_size)
+
     def check_data_size(self, n_examples: int) -> None:
         """A batch cannot hold more examples than the data set has."""
         if self.batch_size > n_examples:

@@ -169,7 +169,7 @@ def train_restarts(
     if block < 1:
         raise ValueError(f"block must be at least 1, got {block}")
     block = min(block, count)
-    per_epoch = -(-n // settings.batch_size)
+    per_epoch = settings.updates_per_epoch(n)
     chunk = _chunk_epochs(block, n, total_epochs, report_every)
     seeds = np.arange(settings.seed, settings.seed + count, dtype=np.int64)
     losses = np.full(count, np.nan)

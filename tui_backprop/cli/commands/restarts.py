@@ -21,7 +21,7 @@ from ...teach.restarts import (
 )
 from ..interrupts import Interruptions
 from ..progress import CompileNotice, ProgressBar
-from ..report import rule_words, run_keys
+from ..report import TOO_SHORT, per_second, rate_words, rule_words, run_keys
 from ..wrap import fit, fit_command
 
 if TYPE_CHECKING:
@@ -108,10 +108,13 @@ def run_restarts(call: Invocation, progress: ProgressCallback | None = None) -> 
     setup = build_setup(call.run, make_session=False)
     if setup.initial is not None:
         raise InputError("--init gives every restart the same weights; restarts need seeds")
-    bar = ProgressBar("restarts", unit="network-epochs")
+    # The bar counts network-updates, the unit of the report's speed; ``progress`` gets
+    # network-epochs, as train_restarts counts them.
+    per_epoch = setup.settings.updates_per_epoch(len(setup.problem.X))
+    bar = ProgressBar("restarts", unit="network-updates")
 
     def update(done: int, total: int) -> None:
-        bar.update(done, total)
+        bar.update(done * per_epoch, total * per_epoch)
         if progress is not None:
             progress(done, total)
 
@@ -174,9 +177,7 @@ def report(call: Invocation, setup: Setup, result: RestartsResult) -> None:
                     "final_losses": to_json_lists(losses),
                     "seconds": result.seconds,
                     "setup_seconds": result.setup_seconds,
-                    "network_updates_per_s": (
-                        updates / result.training_seconds if result.training_seconds else None
-                    ),
+                    "network_updates_per_s": per_second(updates, result.training_seconds),
                     "interrupted": result.interrupted,
                 }
             )
@@ -227,7 +228,10 @@ def report(call: Invocation, setup: Setup, result: RestartsResult) -> None:
         "or compiling the kernels"
     )
     training = result.training_seconds
-    rate = f"{updates / training / 1e6:.1f} M" if training > 0 else "-"
-    print(f"speed         {rate} network-updates/s in the {training:.2f} s of training")
+    rate = rate_words(updates, training, "network-updates")
+    if rate == TOO_SHORT:
+        print(f"speed         {rate}: {training:.3f} s of training")
+    else:
+        print(f"speed         {rate} in the {training:.2f} s of training")
     if result.interrupted:
         print(interrupted)
