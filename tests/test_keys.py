@@ -135,10 +135,12 @@ def test_a_scenes_footer_shows_its_help_key_at_80_columns(scene):
         app = lesson_app(scene)
         async with app.run_test(size=(80, 24)) as pilot:
             footer = app.screen.query_one(Footer)
-            for _ in range(100):  # the footer composes its keys a few messages after mount
-                await pilot.pause()
+            # The footer composes its keys a few messages after mount, and they reach the
+            # screen at a later refresh: wait for both (bounded), however loaded the machine.
+            for _ in range(1000):
+                await pilot.pause(0.01)
                 keys = [key.action for key in footer.query(FooterKey)]
-                if keys:
+                if keys and on_screen(app)[-1].strip():
                     break
             assert "help" in keys[:3]
             assert "? help" in on_screen(app)[-1]
