@@ -3,6 +3,7 @@ bad file gets one line naming the file, the key and the problem (exit code 2).""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -289,3 +290,41 @@ def test_the_landscape_path_goes_down_the_mean_cost_it_is_drawn_on(cost):
         costs.append(session.evaluate())
         session.run_batches(1)
     assert all(b < a for a, b in itertools.pairwise(costs)), costs
+
+
+def test_the_readmes_lesson_table_is_in_teaching_order():
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text().splitlines()
+    start = readme.index("| lesson | scene | what it shows |")
+    rows = []
+    for line in readme[start + 2 :]:
+        if not line.startswith("| `"):
+            break
+        rows.append(line.split("`")[1])
+    assert rows == list(ORDER)
+
+
+def test_the_neuron_notes_numbers_are_what_the_two_costs_reach():
+    """The notes say where w ends after the lesson's 2000 epochs with mse and, after c,
+    with cross-entropy: train both and read the notes' numbers back."""
+    import re
+
+    from tui_backprop.core.session import Session
+
+    lesson = load_lesson("neuron")
+    notes = " ".join(lesson.notes.split())
+    found = re.search(r"w is near (-[\d.]+) there, against (-[\d.]+) with mse", notes)
+    assert found, notes
+    claimed = {"cross-entropy": found.group(1), "mse": found.group(2)}
+    for cost, text in claimed.items():
+        run = lesson.run
+        setup = build_setup(run)
+        spec = dataclasses.replace(setup.spec, cost=cost)
+        session = Session(
+            spec, setup.problem.X, setup.problem.Y, setup.settings, initial=setup.initial
+        )
+        session.run_epochs(run.training.epochs)
+        w = float(session.network.weights()[0][0, 0])
+        decimals = len(text.split(".")[1])
+        assert f"{w:.{decimals}f}" == text, (cost, w, text)

@@ -763,7 +763,7 @@ class BackpropApp(
         self._rebuild(
             new,
             f"cost {cost}: restarted from seed {self.runner.session.seed}'s "
-            "initial weights, so the runs compare",
+            "initial weights, the other cost's start",
         )
 
     # -- the keys a run file records (see replay.py) -------------------------------------

@@ -108,7 +108,7 @@ def phase_text(walk: PhaseWalk, snap: Snapshot) -> Text:
     text.append(phase.formula + "\n", style=FORMULA)
     _lines(text, phase.lines, continued=phase.kind != "gradient")
     if phase.kind == "update" and walk.applied:
-        text.append("made: the network now shows the new weights\n", style=HINT)
+        text.append("made: the network now has the new weights\n", style=HINT)
     text.append("s: next update" if walk.at_end else "s: next phase", style=HINT)
     text.append(" · arrows: select · esc: close", style=HINT)
     return text
