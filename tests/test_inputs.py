@@ -197,6 +197,23 @@ def test_a_start_far_out_is_refused_in_a_lesson(tmp_path):
     refused(cli("lesson", str(path)), "[descent] x0", "from -1e6 to 1e6")
 
 
+def test_a_cost_maps_range_past_its_maximum_is_refused(tmp_path):
+    args = ("landscape", "--problem", "not", "--hidden", "0")
+    for extra in ((), ("--json",)):
+        bad = cli(*args, "--range=1e308", *extra)
+        refused(bad, "--range", "at most 1e6", "1e+308")
+        assert bad.stdout == ""
+    path = lesson(tmp_path, '[race]\nsurface = "network"\nrange = 1e308', scene="race")
+    refused(cli("lesson", str(path)), "[race] range", "at most 1e6")
+
+
+def test_a_cost_map_at_its_largest_range_is_valid_json():
+    good = cli("landscape", "--problem", "not", "--hidden", "0", "--range=1e6", "--json")
+    assert good.returncode == 0 and good.stderr == "", good.stderr
+    data = json.loads(good.stdout, parse_constant=pytest.fail)
+    assert data["axis"][0] == -1e6 and data["axis"][-1] == 1e6
+
+
 def test_descent_from_beyond_a_doubles_range_diverges_without_overflow():
     for x0 in (1e200, -1e200):
         result = descend(x0, 0.01, 1e-5)

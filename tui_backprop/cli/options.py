@@ -32,6 +32,7 @@ from ..core.config import (
     DESCENT_FUNCTIONS,
     DESCENT_PRESETS,
     MAX_GRID,
+    MAX_HALF_RANGE,
     MIN_QUIT_AFTER,
     OPTIMIZERS,
     QUARTIC_START,
@@ -384,7 +385,8 @@ LANDSCAPE_OPTIONS = [
     Option(
         "--range",
         "landscape.half_range",
-        f"each parameter from -R to R (default: {_LANDSCAPE.half_range:g})",
+        f"each parameter from -R to R, R at most {MAX_HALF_RANGE:.0f} (default: "
+        f"{_LANDSCAPE.half_range:g})",
         number_from_text,
     ),
     Option(

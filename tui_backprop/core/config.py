@@ -92,6 +92,10 @@ MAX_RESTARTS = 1_000_000
 #: Where a descent may start: |x0|, |y0| at most this (the run counts as diverged once
 #: it passes 1e6, and f(x) of the quartic stays far inside a double's range).
 MAX_START = 1e6
+#: The largest half range of a cost map (landscape, the race's network surface): past it the
+#: grid's spacing, 2 * half_range / (grid - 1), is no longer a finite double (at 1e308), and
+#: long before that every weight saturates its unit, so the map shows nothing more.
+MAX_HALF_RANGE = 1e6
 #: --quit-after: at least 0.1 s (the app needs a moment to start and draw; a shorter
 #: time, down to 1e-8, would fire before its first frame), at most 1e6 s (11.5 days).
 MIN_QUIT_AFTER = 0.1
@@ -158,6 +162,15 @@ def _number_in(where: str, value: object, least: float, most: float) -> float:
 def _positive(where: str, value: object) -> float:
     if not (_is_number(value) and _finite(value) and value > 0):
         raise ConfigError(where, f"must be a finite number > 0, got {_got(value)}")
+    return float(value)
+
+
+def _half_range(where: str, value: object) -> float:
+    """A cost map's half range: finite, > 0 and at most MAX_HALF_RANGE."""
+    if not (_is_number(value) and _finite(value) and 0 < value <= MAX_HALF_RANGE):
+        raise ConfigError(
+            where, f"must be a number > 0 and at most {_g(MAX_HALF_RANGE)}, got {_got(value)}"
+        )
     return float(value)
 
 
@@ -588,7 +601,7 @@ class LandscapeConfig:
 
     params     : two parameter names, like ("W1[1,1]", "b1[1]"), or () for the two of a
                  two-parameter network (checked against the network when it is built)
-    half_range : each parameter from -half_range to half_range
+    half_range : each parameter from -half_range to half_range (at most MAX_HALF_RANGE)
     grid       : points per axis
     """
 
@@ -606,7 +619,7 @@ class LandscapeConfig:
             raise ConfigError("landscape.params", "takes two parameter names, like 'W1[1,1],b1[1]'")
         if len(set(self.params)) != len(self.params):
             raise ConfigError("landscape.params", "must name two different parameters")
-        _set(self, "half_range", _positive("landscape.half_range", self.half_range))
+        _set(self, "half_range", _half_range("landscape.half_range", self.half_range))
         _whole("landscape.grid", self.grid, 2, MAX_GRID)
 
 
@@ -677,7 +690,7 @@ class RaceConfig:
         _set(self, "params", tuple(p.strip() for p in self.params))
         if self.params and (len(self.params) != 2 or len(set(self.params)) != 2):
             raise ConfigError("race.params", "takes two different parameter names")
-        _set(self, "half_range", _positive("race.half_range", self.half_range))
+        _set(self, "half_range", _half_range("race.half_range", self.half_range))
 
 
 def parse_parameter_pair(text: str) -> tuple[str, ...]:

@@ -35,7 +35,7 @@ def run_landscape(call: Invocation) -> int:
                     "params": names,
                     "range": config.half_range,
                     "grid": config.grid,
-                    "axis": axis.tolist(),
+                    "axis": to_json_lists(axis),
                     "costs": to_json_lists(costs),
                     "costs_layout": "costs[i][j]: params[0] = axis[i], params[1] = axis[j]",
                 }
