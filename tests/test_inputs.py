@@ -214,6 +214,21 @@ def test_a_cost_map_at_its_largest_range_is_valid_json():
     assert data["axis"][0] == -1e6 and data["axis"][-1] == 1e6
 
 
+@pytest.mark.parametrize(
+    ("command", "problem", "extra"),
+    [
+        ("train", "spiral", "--epochs=2"),
+        ("restarts", "moons", "--epochs=2"),
+        ("landscape", "moons", "--params=W1[1,1],b1[1]"),
+        ("explain", "sine", "--example=1"),
+    ],
+)
+def test_noise_that_overflows_the_data_is_refused(command, problem, extra):
+    bad = cli(command, "--problem", problem, "--noise", "1e308", extra)
+    refused(bad, "--noise", "1e+308", "not finite")
+    assert bad.stdout == ""
+
+
 def test_descent_from_beyond_a_doubles_range_diverges_without_overflow():
     for x0 in (1e200, -1e200):
         result = descend(x0, 0.01, 1e-5)

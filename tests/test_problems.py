@@ -6,13 +6,14 @@ from __future__ import annotations
 import math
 import operator
 import os
+import warnings
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui_backprop.core.errors import InputError
+from tui_backprop.core.errors import ConfigError, InputError
 from tui_backprop.core.problem import Problem
 from tui_backprop.core.problems import PROBLEM_NAMES, make_problem, problem_catalog
 from tui_backprop.io.csv_data import load_csv
@@ -189,6 +190,17 @@ def test_global_numpy_random_state_is_not_used(name):
     np.random.seed(2)
     b = make_problem(name, seed=3)
     assert same_data(a, b)
+
+
+@pytest.mark.parametrize("name", GENERATED)
+def test_noise_that_overflows_the_data_is_refused_without_warnings(name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ConfigError) as error:
+            make_problem(name, noise=1e308)
+    assert error.value.field == "data.noise" and "not finite" in error.value.problem
+    largest = make_problem(name, noise=1e300)  # large, but its data are still numbers
+    assert np.isfinite(largest.X).all() and np.isfinite(largest.Y).all()
 
 
 @pytest.mark.parametrize("name", GENERATED)

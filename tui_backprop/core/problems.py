@@ -342,7 +342,8 @@ def make_problem(
     """Build the built-in problem ``name``.
 
     ``samples`` and ``noise`` apply only to generated problems (None means the
-    problem's default); ``seed`` seeds the only random generator used.
+    problem's default); ``seed`` seeds the only random generator used. A noise so large
+    that an example is no longer a finite number raises ConfigError.
     """
     spec = _lookup(name)
     if isinstance(spec, _Fixed):
@@ -350,7 +351,15 @@ def make_problem(
     n = _check_samples(spec, spec.default_samples if samples is None else samples)
     spread = _check_noise(spec.default_noise if noise is None else noise)
     rng = np.random.default_rng(check_data_seed(seed))
-    x, y = spec.generate(rng, n, spread)
+    # A noise near a double's limit overflows to inf (and inf - inf to NaN): that is
+    # refused below, as a CSV cell of inf is, so numpy's warnings about it say nothing new.
+    with np.errstate(over="ignore", invalid="ignore"):
+        x, y = spec.generate(rng, n, spread)
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):
+        raise ConfigError(
+            "data.noise",
+            f"is too large: {spread:g} makes examples that are not finite numbers",
+        )
     description = f"{spec.description} ({n} samples, noise {spread:g}, seed {seed})"
     return Problem(spec.name, x, y, spec.kind, description)
 
