@@ -179,6 +179,36 @@ def test_a_diverged_run_counts_its_unfinished_epoch_and_wraps_its_reason():
     assert lines[at + 1].startswith(" " * len("DIVERGED ")) and "try --alpha 10" in lines[-1]
 
 
+@pytest.mark.parametrize("decay", ["1e308", "1000"])
+def test_a_diverged_classifier_has_no_accuracy(decay):
+    args = ("train", "--epochs", "100", "--weight-decay", decay)
+    doc = strict_json(run_cli(*args, "--json").stdout)
+    assert doc["diverged"] is True and not np.isfinite(np.array(doc["outputs"], float)).all()
+    assert doc["accuracy"] is None
+    text = run_cli(*args).stdout
+    assert "accuracy      n/a (outputs not finite)" in text.splitlines()
+
+
+def test_a_divergence_from_weight_decay_blames_weight_decay():
+    alpha, decay = 0.1, 1000.0  # alpha * lambda = 100: (1 - alpha lambda) w flips and grows
+    out = run_cli("train", "--epochs", "100", f"--weight-decay={decay:g}", f"--alpha={alpha:g}")
+    reason = " ".join(out.stdout[out.stdout.index("DIVERGED") :].split())
+    assert f"weight decay {decay:g} is probably too large for alpha {alpha:g}" in reason
+    assert f"try --weight-decay {0.1 / alpha:g}" in reason and "--alpha" not in reason
+    for command in ("explain", "gradcheck"):
+        bad = run_cli(command, "--after-epochs", "100", f"--weight-decay={decay:g}")
+        assert bad.returncode == 2 and bad.stdout == "", bad.stderr
+        assert bad.stderr.startswith(
+            f"tui-backprop {command}: error: --weight-decay is too large for --alpha"
+        ), bad.stderr
+        assert len(bad.stderr.splitlines()) == 1
+
+
+def test_a_divergence_without_weight_decay_still_blames_alpha():
+    bad = run_cli("gradcheck", "--problem", "sine", "--alpha", "10", "--after-epochs", "10")
+    assert bad.returncode == 2 and "error: --alpha is too large: training diverged" in bad.stderr
+
+
 def test_diverged_run_does_not_overwrite_a_saved_file(tmp_path):
     saved = tmp_path / "w.json"
     saved.write_text("keep me")

@@ -24,6 +24,7 @@ from tui_backprop.core.config import (
     RestartsConfig,
     RunConfig,
     TrainingConfig,
+    UpdateRule,
     parse_hidden,
     parse_parameter_pair,
     speed_from_text,
@@ -311,3 +312,15 @@ def test_options_win_over_a_lesson_and_the_lesson_over_the_defaults():
     assert call.run.training.momentum == 0.0  # the lesson
     assert call.run.network.beta == 1.0  # the default
     assert call.run.network.hidden == (2,) and call.run.network.cost == "cross-entropy"
+
+
+def test_a_divergence_is_blamed_on_weight_decay_once_alpha_times_lambda_reaches_1():
+    assert UpdateRule(alpha=0.1, weight_decay=10).divergence_suspect() == (
+        "training.weight_decay",
+        pytest.approx(1.0),
+    )
+    assert UpdateRule(alpha=0.1, weight_decay=9.9).divergence_suspect() == (
+        "training.alpha",
+        pytest.approx(0.01),
+    )
+    assert UpdateRule(alpha=0.1).divergence_suspect()[0] == "training.alpha"

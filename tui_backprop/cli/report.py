@@ -14,6 +14,7 @@ from ..core.words import counted
 from ..io.build import Setup
 from ..io.files import json_number, to_json_lists
 from ..io.resume import rule_keys
+from .options import option_name
 from .wrap import columns, fit
 
 #: Data sets up to this size get a row per example in the human output.
@@ -51,12 +52,17 @@ def interruption_line(result: TrainResult) -> str:
     return f"interrupted after {counted(result.epochs, 'epoch')} (of {asked}) by {name}"
 
 
-def accuracy(outputs: np.ndarray, targets: np.ndarray) -> float:
+def accuracy(outputs: np.ndarray, targets: np.ndarray) -> float | None:
     """Fraction of examples whose every output is on its target's side of the middle of
     the targets: per output, (min + max) / 2 of that output's target values (0.5 for 0/1
     targets, whatever the output activation; a tanh output that learned 0/1 targets is
     judged at 0.5, not at 0, the middle of its range). An output above the middle predicts
-    the larger target value, one at or below it the smaller."""
+    the larger target value, one at or below it the smaller.
+
+    None when an output is not finite (a diverged run): NaN is above no middle, so it
+    would count as predicting the smaller target, and score half of 0/1 targets."""
+    if not np.isfinite(outputs).all():
+        return None
     low, high = targets.min(axis=0), targets.max(axis=0)
     middle = (low + high) / 2
     predicted = np.where(outputs > middle, high, low)
@@ -182,7 +188,8 @@ def human_report(result: TrainResult) -> str:
     lines.append(f"final loss    {_fmt(result.final_loss)}")
     if setup.problem.kind == "classification":
         acc = accuracy(session.outputs, session.Y)
-        lines.append(f"accuracy      {acc:.1%}")
+        shown = "n/a (outputs not finite)" if acc is None else f"{acc:.1%}"
+        lines.append(f"accuracy      {shown}")
     partial = session.batch_in_epoch  # updates into an epoch not finished (a divergence, ^C)
     lines.append(
         f"epochs        {result.epochs}"
@@ -209,10 +216,19 @@ def human_report(result: TrainResult) -> str:
 
 
 def divergence_message(result: TrainResult) -> str:
+    """Why a run diverged, and what to try: the setting ``divergence_suspect`` names."""
     st = result.setup.settings
+    suspect, instead = st.divergence_suspect()
+    try_instead = f"try {option_name(suspect)} {instead:g}"
+    if suspect == "training.weight_decay":
+        cause = (
+            f"weight decay {st.weight_decay:g} is probably too large for alpha {st.alpha:g} "
+            f"(alpha * lambda >= 1 flips or grows every weight; {try_instead})"
+        )
+    else:
+        cause = f"alpha {st.alpha:g} is probably too large ({try_instead})"
     return (
-        f"DIVERGED in epoch {result.epochs + 1}: the loss or a weight is no longer finite; "
-        f"alpha {st.alpha:g} is probably too large (try --alpha {st.alpha / 10:g})"
+        f"DIVERGED in epoch {result.epochs + 1}: the loss or a weight is no longer finite; " + cause
     )
 
 

@@ -413,6 +413,19 @@ class UpdateRule:
                 "training.decay_biases", f"must be true or false, got {self.decay_biases!r}"
             )
 
+    def divergence_suspect(self) -> tuple[str, float]:
+        """(the field a divergence most likely comes from, a value of it to try instead).
+
+        Weight decay alone turns each update into w <- (1 - alpha lambda) w + ...: once
+        alpha * lambda >= 1 that factor is 0 or negative, so a weight flips sign every
+        update, and past 2 it grows without end, whatever alpha is on its own. So the
+        suspect is "training.weight_decay" then (try a lambda with alpha * lambda = 0.1),
+        and "training.alpha" otherwise (try a tenth of it).
+        """
+        if self.alpha * self.weight_decay >= 1:
+            return "training.weight_decay", 0.1 / self.alpha
+        return "training.alpha", self.alpha / 10
+
     @property
     def rule(self) -> UpdateRule:
         """The update rule alone (a TrainingConfig is one, with more)."""

@@ -124,9 +124,15 @@ def build_trained_setup(run: RunConfig, moment: MomentConfig) -> Setup:
     if moment.after_epochs:
         session.run_epochs(moment.after_epochs)
         if session.diverged:
+            suspect, instead = run.training.divergence_suspect()
+            why = (
+                " for <training.alpha> (alpha * lambda >= 1)"
+                if suspect == "training.weight_decay"
+                else ""
+            )
             raise ConfigError(
-                "training.alpha",
-                f"is too large: training diverged within {counted(moment.after_epochs, 'epoch')}; "
-                "lower it",
+                suspect,
+                f"is too large{why}: training diverged within "
+                f"{counted(moment.after_epochs, 'epoch')}; try {instead:g}",
             )
     return setup
