@@ -21,6 +21,7 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -116,6 +117,39 @@ def check_writable_target(path: str | os.PathLike[str]) -> None:
     # permission on the directory, not on the target itself.
     if not os.access(directory, os.W_OK | os.X_OK):
         raise InputError(f"cannot write {shown}: directory '{dir_shown}' is not writable")
+
+
+def _identity(path: str) -> tuple[int, int] | str:
+    """What ``path`` names, for telling whether two names are one file: an existing
+    file's (device, inode), which hard links and symbolic links share (os.path.samefile's
+    test); else the absolute path with every symbolic link resolved."""
+    try:
+        found = os.stat(path)
+    except (OSError, ValueError):
+        return os.path.realpath(path)
+    return found.st_dev, found.st_ino
+
+
+def check_outputs_apart(
+    outputs: Sequence[tuple[str, str | None]], inputs: Sequence[tuple[str, str | None]]
+) -> None:
+    """Raise :class:`InputError` if an output would replace an input, or another output.
+
+    outputs, inputs : (what the message calls it, the path or None for none given), such
+                      as ("--save", "w.json") and ("--data", "d.csv"); checked in order,
+                      before anything is read or written, so that a run never overwrites
+                      its own data, or writes a file a second output then replaces.
+    """
+    why_not = "it would be overwritten"
+    seen = {_identity(path): (label, why_not) for label, path in inputs if path}
+    for label, path in outputs:
+        if not path:
+            continue
+        identity = _identity(path)
+        if identity in seen:
+            other, why = seen[identity]
+            raise InputError(f"{label} {display_path(path)} is the same file as {other}: {why}")
+        seen[identity] = (label, "only one of them would be kept")
 
 
 def _remove_leftovers(target: str) -> None:

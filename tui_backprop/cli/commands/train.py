@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, TextIO
 
 from ...core.errors import InputError
 from ...io.build import build_setup
-from ...io.files import check_writable_target
+from ...io.files import check_outputs_apart, check_writable_target
 from ...io.resume import save_session
 from ..interrupts import Interruptions, Stopped
+from ..outputs import command_inputs
 from ..progress import CompileNotice, ProgressBar
 from ..report import TrainResult, human_report, json_report
 
@@ -51,7 +52,9 @@ def run_train(call: Invocation) -> int:
             raise InputError("--as-written prints the tutorial's run; it does not --save it")
         return run_as_written(call)
     if args.save:
-        check_writable_target(args.save)  # fail before a long run, not after it
+        # Fail before a long run, not after it.
+        check_outputs_apart([("--save", args.save)], command_inputs(call))
+        check_writable_target(args.save)
     setup = build_setup(call.run, resume_run=not args.no_resume)
     session = setup.session
     assert session is not None

@@ -8,12 +8,14 @@ import sys
 from typing import TYPE_CHECKING
 
 from ...core.errors import InputError
-from ...io.files import check_writable_target, write_text_atomic
+from ...io.files import check_outputs_apart, check_writable_target, write_text_atomic
+from ..outputs import Named, command_inputs
 from ..wrap import error_line
 
 if TYPE_CHECKING:
     from ...app.app import BackpropApp
     from ...app.config import AppConfig
+    from ...core.config import AppOptions
     from ..main import Invocation
 
 
@@ -26,6 +28,11 @@ def check_terminal() -> None:
         )
 
 
+def app_outputs(options: AppOptions) -> list[Named]:
+    """The files the app writes at exit, by option."""
+    return [("--stats", options.stats), ("--save", options.save), ("--record", options.record)]
+
+
 def build_config(call: Invocation) -> AppConfig:
     """The app's configuration: the run's data and network, and the app options; a
     lesson's quiz is checked against the network built (options may change the lesson's)."""
@@ -34,6 +41,7 @@ def build_config(call: Invocation) -> AppConfig:
     from ...io.files import display_path
     from ...io.lessons import check_quiz
 
+    check_outputs_apart(app_outputs(call.app), command_inputs(call))
     for path in (call.app.stats, call.app.save, call.app.record):
         if path:
             check_writable_target(path)
