@@ -120,6 +120,24 @@ def test_other_example_orders_start_at_epoch_one_with_a_note(tmp_path):
     assert doc["loss_curve"]["epochs"] == [1, 2, 3]
 
 
+def test_a_refused_resume_is_one_line_without_its_notes(tmp_path):
+    # A run that would resume with a note (another seed), from weights so large that the
+    # loss is not finite: the refusal alone, not the note first.
+    saved = tmp_path / "big.json"
+    regression = ("--problem", "sine", "--hidden", "4", "--output-activation", "linear")
+    trained = run_cli("train", *regression, "--epochs", "3", "--seed", "1", "--save", str(saved))
+    assert trained.returncode == 0, trained.stderr
+    doc = json.loads(saved.read_text())
+    doc["weights"] = [(np.array(w) * 0 + 1e200).tolist() for w in doc["weights"]]
+    saved.write_text(json.dumps(doc))
+    result = run_cli("train", *regression, "--init", str(saved))
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "tui-backprop train: error: the loss is not finite before any training: the data or "
+        "the initial weights are too large for this network"
+    ]
+
+
 def test_the_text_report_says_what_was_resumed(tmp_path):
     saved = tmp_path / "w.json"
     _train("--optimizer", "rmsprop", "--epochs", "4", "--save", str(saved))

@@ -58,9 +58,6 @@ def run_train(call: Invocation) -> int:
     setup = build_setup(call.run, resume_run=not args.no_resume)
     session = setup.session
     assert session is not None
-    if setup.resumed is not None:
-        for note in setup.resumed.notes:
-            print(f"tui-backprop train: note: {note}", file=sys.stderr)
     warming = time.perf_counter()
     with CompileNotice("tui-backprop train"):
         session.warm_up()  # compile or load kernels outside the timed part
@@ -71,6 +68,10 @@ def run_train(call: Invocation) -> int:
             "the loss is not finite before any training: the data or the "
             "initial weights are too large for this network"
         )
+    # Only now that the input has passed every check: bad input gets its one line alone.
+    if setup.resumed is not None:
+        for note in setup.resumed.notes:
+            print(f"tui-backprop train: note: {note}", file=sys.stderr)
 
     bar = ProgressBar("training")
     first_epoch = session.epoch
