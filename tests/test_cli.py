@@ -490,3 +490,20 @@ def test_a_negative_value_in_exponent_form_is_taken():
     result = run_cli("race", "--x0", "-1e0", "--steps", "1")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("NOT, a = σ(w x + b), mse, from (-1, 6), 1 step at most")
+
+
+@pytest.mark.parametrize(
+    ("argv", "command", "unknown"),
+    [
+        (["problems", "--bogus"], "problems", "--bogus"),
+        (["lesson", "xor-231", "--as-written", "--json"], "lesson", "--json"),
+        (["train", "--epochs", "2", "extra"], "train", "extra"),
+        (["--bogus"], "tui", "--bogus"),  # no command is the app's
+    ],
+)
+def test_an_unrecognized_argument_is_refused_by_its_command(argv, command, unknown):
+    result = run_cli(*argv)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == (
+        f"tui-backprop {command}: error: unrecognized arguments: {unknown} (see --help)\n"
+    )

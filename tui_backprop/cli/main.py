@@ -440,7 +440,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     # No command, or only options: the app, which is the main job.
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv = ["tui", *argv]
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        # What parse_args would refuse, refused by the command's own parser, so that the
+        # line names the command as its other errors do ("tui-backprop problems: error").
+        command_parser = parser.command_parsers.get(args.command, parser)
+        command_parser.error(f"unrecognized arguments: {' '.join(extras)}")
     from ..core.errors import ConfigError, InputError
     from .wrap import error_line
 
