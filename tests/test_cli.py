@@ -473,7 +473,7 @@ def test_a_count_of_one_is_singular():
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["race", "--alphas", "-1,0.1"], "--alphas must be a finite number > 0, got -1.0"),
+        (["race", "--alphas", "-1,0.1"], "--alphas must be a finite number > 0, got -1"),
         (["race", "--alp", "-inf,0.1"], "--alphas must be a finite number > 0, got -inf"),
         (["train", "--alpha", "-1e-3"], "--alpha must be a finite number > 0, got -0.001"),
     ],

@@ -257,3 +257,12 @@ def test_a_quit_after_too_short_to_draw_a_frame_is_refused():
     code, screen = run_in_terminal("tui", "--quit-after", "1e-8", timeout=LIMIT)
     assert code == 2 and b"Traceback" not in screen
     assert b"--quit-after must be a number from 0.1 to 1e6" in screen
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [("99999999999", "got 99999999999"), ("0.5", "got 0.5"), ("1e300", "got 1e+300")],
+)
+def test_a_refused_number_is_echoed_as_typed_or_as_a_whole_number(typed, shown):
+    line = refused(cli("tui", "--fps", typed), "--fps must be from 1 to 60")
+    assert line.endswith(shown), line

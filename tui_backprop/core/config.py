@@ -129,11 +129,19 @@ def _finite(value: int | float) -> bool:
         return False
 
 
+#: A float that is a whole number below this is shown as one (digits a double holds exactly).
+_WHOLE_SHOWN_BELOW = 1e16
+
+
 def _got(value: object) -> str:
-    """A value as a message shows it: a whole number too long to print in full (repr of
-    an int past 4300 digits raises) by its length."""
+    """A value as a message shows it, close to how it was typed: a float that is a whole
+    number as that number ("--fps 99999999999" got 99999999999, not 99999999999.0), a
+    whole number too long to print in full (repr of an int past 4300 digits raises) by
+    its length."""
     if is_whole(value) and abs(value) >= 10**MAX_DIGITS:
         return f"a number of more than {MAX_DIGITS} digits"
+    if isinstance(value, float) and value.is_integer() and abs(value) < _WHOLE_SHOWN_BELOW:
+        return str(int(value))
     text = repr(value)
     return text if len(text) <= 40 else text[:36] + "..."
 
