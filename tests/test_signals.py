@@ -241,9 +241,9 @@ class Training:
     """``tui-backprop train ARGS`` with stdout a pipe and stderr a pseudo-terminal, so that
     its progress bar shows once it has trained for a while."""
 
-    def __init__(self, *args: str) -> None:
+    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
         self.master, slave = pty.openpty()
-        env = dict(os.environ, TERM="xterm-256color")
+        env = dict(os.environ, TERM="xterm-256color", **(env or {}))
         env.pop("NUMBA_DISABLE_JIT", None)
         env.pop("NO_COLOR", None)
         self.process = subprocess.Popen(
@@ -280,14 +280,16 @@ class Training:
                     return self.master >= 0
         return True
 
-    def interrupt_when_training(self, sig: int, timeout: float = 60) -> tuple[int, str, str]:
-        """Send ``sig`` once the progress bar shows (the kernels ready, epochs done); the
-        exit code, stdout and stderr."""
+    def interrupt_when_training(
+        self, sig: int, timeout: float = 60, shown: bytes = b"training"
+    ) -> tuple[int, str, str]:
+        """Send ``sig`` once the progress bar shows (the kernels ready, epochs done), or
+        another text ``shown`` on stderr; the exit code, stdout and stderr."""
         deadline = time.monotonic() + timeout
-        while b"training" not in self.stderr:
+        while shown not in self.stderr:
             if time.monotonic() > deadline or not self._read(0.1):
                 self.process.kill()
-                pytest.fail(f"no progress bar: {bytes(self.stderr)!r} {bytes(self.stdout)!r}")
+                pytest.fail(f"no {shown!r}: {bytes(self.stderr)!r} {bytes(self.stdout)!r}")
         self.process.send_signal(sig)
         while time.monotonic() < deadline:
             if not self._read(0.1):
@@ -315,6 +317,19 @@ def test_train_interrupted_prints_partial_json_and_saves(tmp_path, sig):
     assert doc["final_loss"] < doc["initial_loss"]
     saved = json.loads(weights.read_text())
     assert saved["weights"] == doc["weights"]
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=str)
+def test_train_stopped_while_compiling_says_it_had_not_started(tmp_path, sig):
+    # An empty kernel cache: the kernels compile for seconds, with a notice on stderr.
+    fresh = {"NUMBA_CACHE_DIR": str(tmp_path / "cache")}
+    training = Training(*LONG_RUN, "--json", env=fresh)
+    code, out, err = training.interrupt_when_training(sig, shown=b"compiling the kernels")
+    assert code == 128 + sig and out == "", err
+    # The notice is erased (carriage return, erase to the end of the line), then the line.
+    name = signal.Signals(sig).name
+    assert err.endswith(f"\x1b[Ktui-backprop train: stopped by {name} before training started\r\n")
     assert "Traceback" not in err
 
 

@@ -3,13 +3,17 @@
 While an :class:`Interruptions` block is active, SIGINT (Ctrl-C) and SIGTERM are only
 noted; the run checks between two chunks of work (``check`` raises :class:`Stopped`, or
 ``stopped`` is read), reports what it has, marked interrupted, and exits with 128 + the
-signal (130, 143).
+signal (130, 143). Before there is anything to keep (kernels still compiling), an
+:class:`EndAtOnce` block ends the process as soon as one comes, with one line saying so
+and the same exit code.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
+from collections.abc import Callable
 from types import FrameType, TracebackType
 from typing import Any
 
@@ -59,3 +63,37 @@ class Interruptions:
     def stopped(self) -> bool:
         """Whether a signal has come."""
         return self.signum is not None
+
+
+class EndAtOnce:
+    """While in the ``with`` block, SIGINT and SIGTERM end the process at once: ``line``
+    of the signal's name on stderr (after ``erase()``, what takes a notice off the line),
+    exit code 128 + the signal. For a stretch with nothing to keep, such as numba
+    compiling: an exception raised by the handler there could land in a ctypes callback
+    of llvmlite, which prints it with a traceback and goes on. The handler writes with
+    ``os.write`` and leaves with ``os._exit``: no lock it could find held (the main thread
+    may be inside ``sys.stderr.write``), no clean-up of half-built kernels. Off the main
+    thread it does nothing."""
+
+    def __init__(self, line: Callable[[str], str], erase: Callable[[], str]) -> None:
+        self.line = line
+        self.erase = erase
+        self._previous: dict[signal.Signals, Any] = {}
+
+    def __enter__(self) -> EndAtOnce:
+        if threading.current_thread() is threading.main_thread():
+            for signum in INTERRUPTING:
+                self._previous[signum] = signal.signal(signum, self._end)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for signum, handler in self._previous.items():
+            if handler is not None:
+                signal.signal(signum, handler)
+
+    def _end(self, signum: int, frame: FrameType | None) -> None:
+        text = self.erase() + self.line(signal.Signals(signum).name) + "\n"
+        try:
+            os.write(2, text.encode("utf-8", "replace"))
+        finally:
+            os._exit(128 + signum)

@@ -254,6 +254,12 @@ class ProgressBar:
                 _bars_shown -= 1
 
 
+def erasing_notices() -> str:
+    """What takes a compile notice that shows off its line, "" if none shows: for a
+    signal handler about to write a last line, which cannot take ``_line_lock``."""
+    return "\r\x1b[K" if any(notice._shown for notice in list(_notices)) else ""
+
+
 def _can_redraw(stream: TextIO) -> bool:
     """Whether ``stream``, a terminal, can redraw a line, as rich judges it for the bar
     (``NO_COLOR`` aside: the notice has no colours)."""

@@ -2,8 +2,9 @@
 
 SIGINT (Ctrl-C) or SIGTERM while training stops it between two chunks of epochs; what
 was trained so far is then reported (marked interrupted) and saved as a finished run
-would be, and the exit code is 128 + the signal (130, 143). Before the training starts
-and after it ends the signals act as usual.
+would be, and the exit code is 128 + the signal (130, 143). While the kernels compile,
+either signal stops the command at once with one line saying so, and the same exit code.
+Before that and after the training the signals act as usual.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from ...core.errors import InputError
 from ...io.build import build_setup
 from ...io.files import check_outputs_apart, check_writable_target
 from ...io.resume import save_session
-from ..interrupts import Interruptions, Stopped
+from ..interrupts import EndAtOnce, Interruptions, Stopped
 from ..outputs import command_inputs
-from ..progress import CompileNotice, ProgressBar
+from ..progress import CompileNotice, ProgressBar, erasing_notices
 from ..report import TrainResult, human_report, json_report
 
 if TYPE_CHECKING:
@@ -43,6 +44,10 @@ def compile_hint(seconds: float, stream: TextIO | None = None) -> None:
     )
 
 
+def _stopped_before_training(signal_name: str) -> str:
+    return f"tui-backprop train: stopped by {signal_name} before training started"
+
+
 def run_train(call: Invocation) -> int:
     args = call.args
     if args.as_written:
@@ -59,7 +64,11 @@ def run_train(call: Invocation) -> int:
     session = setup.session
     assert session is not None
     warming = time.perf_counter()
-    with CompileNotice("tui-backprop train"):
+    # Nothing trained yet, so nothing to keep: a signal ends the compile at once.
+    with (
+        EndAtOnce(_stopped_before_training, erasing_notices),
+        CompileNotice("tui-backprop train"),
+    ):
         session.warm_up()  # compile or load kernels outside the timed part
         initial_loss = session.evaluate()
     compile_hint(time.perf_counter() - warming)
