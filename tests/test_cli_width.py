@@ -13,6 +13,7 @@ REPORTS = [
     ["train", "--problem", "spiral", "--hidden", "4", "--epochs", "1"],
     ["restarts", "--count", "8", "--epochs", "20"],
     ["restarts", "--count", "8", "--epochs", "20", "--seed", "4000000000"],
+    ["restarts", "--count", "1000", "--epochs", "20", "--cost", "cross-entropy"],
     ["explain"],
     ["explain", "--hidden", "16"],
     ["lessons"],

@@ -198,8 +198,11 @@ def report(call: Invocation, setup: Setup, result: RestartsResult) -> None:
     )
     print(histogram_text(losses, threshold))
     print(
-        f"converged     {converged.sum()} of {trained} ({converged.mean():.1%}) "
-        f"with final loss < {threshold:g} ({source})"
+        fit(
+            f"converged     {converged.sum()} of {trained} ({converged.mean():.1%}) "
+            f"with final loss < {threshold:g} ({source})",
+            indent=14,
+        )
     )
     if (~finite).any():
         print(f"diverged      {(~finite).sum()}")
