@@ -228,6 +228,17 @@ def test_gradcheck_text_makes_a_failure_stand_out():
     assert any("on #c0392b" in str(span.style) for span in text.spans)
 
 
+def test_gradcheck_of_a_network_without_biases_names_no_b():
+    """The neuron lesson has no bias: its table has no b column and no "b¹" in its rows."""
+    unbiased = [LayerCheck(1, 1e-9, None, 1, 0)]
+    plain = gradcheck_text(0, unbiased, unbiased, 5).plain
+    assert "b error" not in plain and "b¹" not in plain
+    rows = [line.split() for line in plain.splitlines() if line.strip().startswith("W¹")]
+    assert rows and all(row[:3] == ["W¹", "1.0e-09", "1"] for row in rows), rows
+    biased = gradcheck_text(0, *[[LayerCheck(1, 1e-9, 2e-9, 3, 0)]] * 2, 4).plain
+    assert "b error" in biased and "W¹, b¹" in biased
+
+
 # -- the keys -----------------------------------------------------------------------------
 
 

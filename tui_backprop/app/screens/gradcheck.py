@@ -29,17 +29,19 @@ def _error(x: float | None) -> str:
 
 
 def checks_text(title: str, checks: list[LayerCheck], tolerance: float = TOLERANCE) -> Text:
-    """One table: a row per layer, its worst errors, and pass/FAIL."""
+    """One table: a row per layer, its worst errors, and pass/FAIL; a network without
+    biases has no b column (nor b in the layer's name)."""
+    biased = any(check.biases_error is not None for check in checks)
     text = Text()
     text.append(title + "\n", style="bold")
-    text.append(
-        f"  {'layer':<7}{'W error':>9}{'b error':>9}{'checked':>9}{'kinks':>7}\n", style="dim"
-    )
+    b_header = f"{'b error':>9}" if biased else ""
+    text.append(f"  {'layer':<7}{'W error':>9}{b_header}{'checked':>9}{'kinks':>7}\n", style="dim")
     for check in checks:
         ok = check.worst <= tolerance
+        name = "W" + sup(check.layer) + (", b" + sup(check.layer) if biased else "")
+        b_error = f"{_error(check.biases_error):>9}" if biased else ""
         text.append(
-            f"  {'W' + sup(check.layer) + ', b' + sup(check.layer):<7}"
-            f"{_error(check.weights_error):>9}{_error(check.biases_error):>9}"
+            f"  {name:<7}{_error(check.weights_error):>9}{b_error}"
             f"{check.checked:>9}{check.kinks:>7}  "
         )
         text.append(" pass " if ok else " FAIL ", style=PASS_STYLE if ok else FAIL_STYLE)
