@@ -84,6 +84,15 @@ def test_a_diverged_runs_curve_keeps_its_finite_points_and_says_it_diverged():
     assert "diverged" not in drawn(history[:3], log=False, diverged=False)
 
 
+def test_the_curve_says_its_losses_are_as_trained_where_it_has_room():
+    """The status line's loss is at the weights now; the curve's, the epoch's mean as it
+    trained: the title tells them apart where the panel has room (160x45's)."""
+    wide = drawn([0.5, 0.4, 0.3], log=False, diverged=False, size=(94, 14))
+    assert "mean loss per epoch, as trained" in wide
+    narrow = drawn([0.5, 0.4, 0.3], log=False, diverged=False, size=(30, 14))
+    assert "mean loss per epoch" in narrow
+
+
 def test_large_losses_are_plotted_in_units_of_a_power_of_ten_with_their_own_labels():
     values, positions, labels = y_axis([0.5, 2.0e307, 1.7e308], log=False, count=3)
     assert max(values) < 10 and positions is not None and max(positions) < 10

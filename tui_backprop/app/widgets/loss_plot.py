@@ -134,7 +134,9 @@ def titles(log: bool, diverged: bool) -> list[str]:
     ends before the loss stopped being finite)."""
     scale = " (log)" if log else ""
     if not diverged:
-        return [f"mean loss per epoch{scale}"]
+        # "as trained": the mean of each example's cost when it was trained on, not the
+        # status line's loss at the weights now (which an epoch's updates have lowered).
+        return [f"mean loss per epoch{scale}, as trained", f"mean loss per epoch{scale}"]
     return [
         f"mean loss per epoch{scale}, diverged",
         f"loss per epoch{scale}, diverged",
