@@ -140,3 +140,29 @@ def test_a_run_that_diverges_keeps_readable_numbers_and_its_loss_curve(size):
             assert "diverged" in plot and "●" in plot, plot
 
     run(scenario())
+
+
+@pytest.mark.parametrize(
+    "weight_decay, blamed",
+    [(0.0, "alpha 100 is too large"), (1000.0, "weight decay 1000 with alpha 0.1 most likely")],
+)
+def test_the_divergence_message_names_what_most_likely_caused_it(weight_decay, blamed):
+    """alpha x lambda >= 1 flips every weight each update whatever alpha is alone: the
+    status line blames weight decay then, not alpha (as the command line does)."""
+
+    async def scenario():
+        spec = NetworkSpec.build(1, (3,), 1, output_activation="linear")
+        alpha = 100.0 if weight_decay == 0 else 0.1
+        settings = TrainingConfig(seed=0, alpha=alpha, weight_decay=weight_decay)
+        app = xor_app(problem="sine", spec=spec, settings=settings)
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.press("space")
+            for _ in range(200):
+                app.advance_frame()
+                if not app.running:
+                    break
+            assert app.runner.latest().diverged
+            assert blamed in app.message, app.message
+            assert "- halves" in app.message
+
+    run(scenario())

@@ -266,6 +266,21 @@ NOT_HERE = {
 }
 
 
+def diverged_why(snap: Snapshot) -> str:
+    """What a divergence most likely comes from (``UpdateRule.divergence_suspect``) and the
+    keys that act on it: weight decay with alpha * lambda >= 1 (no key changes lambda, but
+    halving alpha brings the product under 1), else alpha."""
+    rule = snap.rule
+    if rule is not None and rule.divergence_suspect()[0] == "training.weight_decay":
+        product = snap.alpha * rule.weight_decay
+        return (
+            f"weight decay {rule.weight_decay:g} with alpha {snap.alpha:g} most likely "
+            f"(alpha × lambda = {product:g} ≥ 1); - halves alpha and restarts, i restarts, "
+            "r reseeds"
+        )
+    return f"alpha {snap.alpha:g} is too large; - halves it and restarts, i restarts, r reseeds"
+
+
 #: Actions the palette has already (Textual's Quit, keys (?)) or that need no name there.
 PALETTE_LEFT_OUT = ("quit", "help", "app.close_explain")
 
@@ -451,10 +466,7 @@ class BackpropApp(
         snap = self.runner.latest()
         if snap.diverged:
             # One message in the status line (a toast would cover it, and stack).
-            self.message = (
-                f"diverged in epoch {snap.epoch + 1}: alpha {snap.alpha:g} is too large; "
-                "- halves it and restarts, i restarts, r reseeds"
-            )
+            self.message = f"diverged in epoch {snap.epoch + 1}: {diverged_why(snap)}"
             self.set_running(False)
         elif self.runner.stopped_at_stop_epoch(snap):
             stop = self.runner.stop_epoch
