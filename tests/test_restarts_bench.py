@@ -229,6 +229,11 @@ def test_restarts_command_matches_train_seed():
     assert doc["count"] == 8 and len(doc["final_losses"]) == 8
     assert 0 <= doc["converged_fraction"] <= 1
     assert set(doc["quantiles"]) == {"0", "0.1", "0.25", "0.5", "0.75", "0.9", "1"}
+    # each a run's own final loss, the least with at least that share at or below it
+    losses = sorted(doc["final_losses"])
+    for share, value in doc["quantiles"].items():
+        assert value in losses
+        assert sum(loss <= value for loss in losses) >= float(share) * len(losses)
     # the rate is the training's: the seconds spent loading or compiling kernels left out
     assert 0 <= doc["setup_seconds"] < doc["seconds"]
     # (null for a training too short to time: tests/test_rates.py)
