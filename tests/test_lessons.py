@@ -120,6 +120,34 @@ def test_train_with_a_lesson_equals_train_with_its_options():
     assert with_lesson["final_loss"] == by_hand["final_loss"]
 
 
+XOR_221 = (
+    "--problem",
+    "xor",
+    "--hidden",
+    "2",
+    "--cost",
+    "cross-entropy",
+    "--alpha",
+    "1",
+    "--momentum",
+    "0",
+    "--batch-size",
+    "4",
+    "--no-shuffle",
+)  # fmt: skip (the lesson's 1000 epochs are train's; these commands take --after-epochs)
+
+
+@pytest.mark.parametrize("command", ["explain", "gradcheck"])
+def test_explain_and_gradcheck_take_a_lesson_as_its_options(command):
+    """Slides for a lesson need not retype its options: --lesson is its settings."""
+    with_lesson = run_cli(command, "--lesson", "xor-221", "--json")
+    assert with_lesson.returncode == 0, with_lesson.stderr
+    by_hand = run_cli(command, *XOR_221, "--json")
+    assert json.loads(with_lesson.stdout) == json.loads(by_hand.stdout)
+    refused = run_cli(command, "--lesson", "descent")
+    assert refused.returncode == 2 and "descend --lesson descent" in refused.stderr
+
+
 def test_lessons_command_lists_every_lesson():
     text = run_cli("lessons")
     assert text.returncode == 0

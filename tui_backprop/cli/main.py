@@ -70,7 +70,16 @@ COMMANDS = {
     "replay": ("replay", "run_replay"),
 }
 #: Commands that take --lesson: a lesson's values become their defaults.
-LESSON_COMMANDS = ("tui", "lesson", "train", "descend", "landscape", "restarts")
+LESSON_COMMANDS = (
+    "tui",
+    "lesson",
+    "train",
+    "gradcheck",
+    "explain",
+    "descend",
+    "landscape",
+    "restarts",
+)
 
 
 class OneLineParser(argparse.ArgumentParser):
