@@ -251,3 +251,22 @@ def test_the_step_rows_make_the_same_step_on_both_sides(lesson):
         probe.network.params[...] = net.params
         probe.run_batches(1)
         assert probe.network.weights()[0][0, 0] - before == pytest.approx(-ours[0], rel=1e-9)
+
+
+@pytest.mark.parametrize("name", sorted(tutorials.NETWORK_LESSONS))
+def test_a_tutorial_run_says_how_far_it_is_and_computes_the_same(name):
+    """The app waits seconds for these NumPy runs: each tells ``tick`` how far it is,
+    every TICK_EPOCHS epochs, and computes what it computes untold."""
+
+    rng = np.random.default_rng(0)
+    hidden = 3 if name == "xor-231" else 2
+    weights = [rng.normal(size=(hidden, 2)), rng.normal(size=(1, hidden))]
+    biases = [rng.normal(size=hidden), rng.normal(size=1)]
+    heard: list[tuple[int, int]] = []
+    epochs = 3 * tutorials.TICK_EPOCHS + 1
+    told = tutorials.run_as_written(name, weights, biases, epochs, tick=lambda *t: heard.append(t))
+    untold = tutorials.run_as_written(name, weights, biases, epochs)
+    assert heard == [(k * tutorials.TICK_EPOCHS, epochs) for k in range(4)]
+    np.testing.assert_array_equal(told.losses, untold.losses)
+    for a, b in zip(told.weights, untold.weights, strict=True):
+        np.testing.assert_array_equal(a, b)

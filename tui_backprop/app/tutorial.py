@@ -27,12 +27,25 @@ def seed_lesson(lesson: Lesson | None) -> str | None:
     return lesson.name if lesson.name in errata.DIFFERENCES else None
 
 
+#: What the errata view says it waits for, by stage of ``compare_runs``.
+RUNNING_CODE = "running the tutorial's code"
+RUNNING_TEXT = "running its text's squared error"
+COUNTING_SEEDS = "counting the seeds that learn XOR"
+
+
 def compare_runs(
-    lesson: Lesson, seed: int, progress: Callable[[int, int], None] | None = None
+    lesson: Lesson, seed: int, progress: Callable[[str, int, int], None] | None = None
 ) -> RunsCompared:
     """The tutorial's code as written and the lesson's own run, both from the lesson's
     initial weights for ``seed``; for xor-221 also how many of SEEDS_COUNTED seeds learn
-    XOR. Runs in a worker thread: it builds its own Sessions."""
+    XOR. Runs in a worker thread: it builds its own Sessions. ``progress(stage, done,
+    total)`` hears how far each stage that takes a while is."""
+
+    def told(stage: str) -> Callable[[int, int], None] | None:
+        if progress is None:
+            return None
+        return lambda done, total: progress(stage, done, total)
+
     name = lesson.name
     training = dataclasses.replace(lesson.run.training, seed=seed)
     setup = build_setup(dataclasses.replace(lesson.run, training=training))
@@ -41,7 +54,7 @@ def compare_runs(
     net, bias = session.network, setup.spec.bias
     # Copies, from before the lesson's run: where every run compared starts.
     start_weights, start_biases = net.weights(), net.biases() if bias else None
-    written = tutorials.run_as_written(name, start_weights, start_biases)
+    written = tutorials.run_as_written(name, start_weights, start_biases, tick=told(RUNNING_CODE))
     session.run_epochs(setup.settings.epochs)
     X, Y = setup.problem.X, setup.problem.Y
     state = Weights(net.weights(), net.biases() if bias else None, X, Y)
@@ -51,7 +64,9 @@ def compare_runs(
         # The code and the lesson train cross-entropy alike: the third run is the squared
         # error its text states, from the same start.
         assert start_biases is not None
-        text = tutorials.xor_231_as_written(start_weights, start_biases, squared_error_delta=True)
+        text = tutorials.xor_231_as_written(
+            start_weights, start_biases, squared_error_delta=True, tick=told(RUNNING_TEXT)
+        )
         text_state = Weights(text.weights, text.biases, X, Y)
         return dataclasses.replace(
             runs,
@@ -67,7 +82,7 @@ def compare_runs(
         Y,
         dataclasses.replace(training, seed=0),
         SEEDS_COUNTED,
-        progress=progress,
+        progress=told(COUNTING_SEEDS),
     )
     learned = int(counted.converged(threshold).sum())
     return dataclasses.replace(runs, learned=learned, seeds=SEEDS_COUNTED, threshold=threshold)
@@ -106,16 +121,16 @@ class TutorialMixin(AppHost):
             show(compare_runs(lesson, snap.seed))
             return
 
-        def progress(done: int, total: int) -> None:
+        def progress(stage: str, done: int, total: int) -> None:
             self.call_from_thread(
                 screen.show,
-                errata_text(name, lesson.title, points, None) + errata_progress(done, total),
+                errata_text(name, lesson.title, points, None) + errata_progress(stage, done, total),
             )
 
         in_background(self, "errata runs", lambda: compare_runs(lesson, snap.seed, progress), show)
 
 
-def errata_progress(done: int, total: int) -> Text:
-    """The line under the runs' place while the seeds are counted."""
+def errata_progress(stage: str, done: int, total: int) -> Text:
+    """The line under the runs' place while they are computed: which stage, how far."""
     share = done / total if total else 1.0
-    return Text(f"counting the seeds that learn XOR: {share:.0%}\n", style="italic")
+    return Text(f"{stage}: {share:.0%}\n", style="italic")

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
@@ -136,8 +136,23 @@ def _first_cost(X: Matrix, y: Matrix, theta: Matrix) -> float:
     return float((1.0 / X.shape[0]) * np.sum(np.power(h - y, 2)))
 
 
+#: Epochs between two calls of a run's ``tick``.
+TICK_EPOCHS = 250
+#: A run's progress: called with (epochs done, epochs in all) as it goes.
+Tick = Callable[[int, int], None]
+
+
+def _epochs(epochs: int, tick: Tick | None) -> Iterator[int]:
+    """0, 1, ..., epochs - 1, calling ``tick(done, epochs)`` every TICK_EPOCHS of them: a
+    run in NumPy, as the tutorials' code is, takes seconds, which the app says it waits."""
+    for done in range(epochs):
+        if tick is not None and done % TICK_EPOCHS == 0:
+            tick(done, epochs)
+        yield done
+
+
 @_with_matrices
-def neuron_as_written(epochs: int = NEURON_EPOCHS) -> WrittenRun:
+def neuron_as_written(epochs: int = NEURON_EPOCHS, tick: Tick | None = None) -> WrittenRun:
     """The one-weight neuron a = sigma(w x), every target 0, w = 5, alpha 0.5.
 
     Its cost is C = (1/m) sum (a - y)^2, so dC/dw = (2/m) sum (a - y) a (1 - a) x; its code
@@ -152,7 +167,7 @@ def neuron_as_written(epochs: int = NEURON_EPOCHS) -> WrittenRun:
         return _first_cost(X, y, theta)
 
     losses = [cost(theta)]
-    for _ in range(epochs):
+    for _ in _epochs(epochs, tick):
         h = _sigmoid(X * theta.T)
         grad = np.sum(np.multiply(h - y, np.multiply(h, 1 - h)))
         theta = theta - NEURON_ALPHA * grad
@@ -177,7 +192,9 @@ def neuron_as_written(epochs: int = NEURON_EPOCHS) -> WrittenRun:
 
 
 @_with_matrices
-def not_as_written(epochs: int = NOT_EPOCHS, theta0: Sequence[float] = NOT_THETA) -> WrittenRun:
+def not_as_written(
+    epochs: int = NOT_EPOCHS, theta0: Sequence[float] = NOT_THETA, tick: Tick | None = None
+) -> WrittenRun:
     """NOT: a = sigma(w x + b) from the tutorial's printed draw [w, b], alpha 0.05.
 
     X holds [x, 1] per example (the bias as an input that is always 1). Its code::
@@ -197,7 +214,7 @@ def not_as_written(epochs: int = NOT_EPOCHS, theta0: Sequence[float] = NOT_THETA
         return _first_cost(X, y, theta)
 
     losses = [cost(theta)]
-    for _ in range(epochs):
+    for _ in _epochs(epochs, tick):
         h = _sigmoid(X * theta.T)
         delta = np.multiply(h - y, np.multiply(h, 1 - h))
         costD1 = np.sum(delta)
@@ -229,6 +246,7 @@ def xor_231_as_written(
     biases: Sequence[Floats],
     epochs: int = XOR_231_EPOCHS,
     squared_error_delta: bool = False,
+    tick: Tick | None = None,
 ) -> WrittenRun:
     """XOR with a 2-3-1 sigmoid network, full batch, alpha 0.1, from W^1 (3, 2), b^1 (3,),
     W^2 (1, 3), b^2 (1,).
@@ -256,7 +274,7 @@ def xor_231_as_written(
         return float((1.0 / m) * np.sum(np.power(fp(X)[3] - y, 2)))
 
     losses = [cost()]
-    for _ in range(epochs):
+    for _ in _epochs(epochs, tick):
         theta1_grad = _matrix(np.zeros(theta1.shape))
         theta2_grad = _matrix(np.zeros(theta2.shape))
         for i in range(m):
@@ -290,7 +308,10 @@ def xor_231_as_written(
 
 # -- the second tutorial ---------------------------------------------------------------
 def xor_221_as_written(
-    weights: Sequence[Floats], biases: Sequence[Floats], epochs: int = XOR_221_EPOCHS
+    weights: Sequence[Floats],
+    biases: Sequence[Floats],
+    epochs: int = XOR_221_EPOCHS,
+    tick: Tick | None = None,
 ) -> WrittenRun:
     """XOR with a 2-2-1 sigmoid network and cross-entropy, full batch, learning rate 1,
     from W^1 (2, 2), b^1 (2,), W^2 (1, 2), b^2 (1,).
@@ -314,7 +335,7 @@ def xor_221_as_written(
         return float(-np.mean(Y * np.log(A2) + (1 - Y) * np.log(1 - A2)))
 
     losses = [cost()]
-    for _ in range(epochs):
+    for _ in _epochs(epochs, tick):
         A1, A2 = forward()
         cost_partials = []
         cost_partial = A2 - Y  # dC/dz^2 for a sigmoid output and cross-entropy
@@ -381,17 +402,19 @@ def run_as_written(
     weights: Sequence[Floats],
     biases: Sequence[Floats] | None,
     epochs: int | None = None,
+    tick: Tick | None = None,
 ) -> WrittenRun:
     """The tutorial code of network lesson ``name`` (one of NETWORK_LESSONS), as written,
-    for ``epochs`` (default: the tutorial's). ``weights`` and ``biases`` are the lesson's
-    initial ones: the XOR transcriptions start from them; the neuron and NOT start from
-    the tutorial's printed values, which their lessons also start from."""
+    for ``epochs`` (default: the tutorial's), ``tick`` told how far it is. ``weights``
+    and ``biases`` are the lesson's initial ones: the XOR transcriptions start from them;
+    the neuron and NOT start from the tutorial's printed values, which their lessons also
+    start from."""
     epochs = TUTORIAL_EPOCHS[name] if epochs is None else epochs
     if name == "neuron":
-        return neuron_as_written(epochs)
+        return neuron_as_written(epochs, tick=tick)
     if name == "not":
-        return not_as_written(epochs)
+        return not_as_written(epochs, tick=tick)
     assert biases is not None
     if name == "xor-231":
-        return xor_231_as_written(weights, biases, epochs)
-    return xor_221_as_written(weights, biases, epochs)
+        return xor_231_as_written(weights, biases, epochs, tick=tick)
+    return xor_221_as_written(weights, biases, epochs, tick=tick)
