@@ -1103,3 +1103,19 @@ def test_the_descent_panel_and_help_name_the_arrows_that_move_the_start():
             assert screen.starts["bowl"][1] == before[1] + 0.25
 
     run(scenario())
+
+
+def test_the_descent_step_line_writes_x_as_the_x_line_does():
+    import re
+
+    async def scenario():
+        app = lesson_app("descent")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("n", "n")
+            plain = app.screen.info().plain
+            x = re.search(r"^x\s+= (\S+)$", plain, re.M).group(1)
+            step = re.search(r"^\s+= (\S+) - ", plain, re.M).group(1)
+            assert step == x and len(x) > 8, plain  # 2.67098112, not 2.67098
+
+    run(scenario())

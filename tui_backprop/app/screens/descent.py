@@ -333,9 +333,11 @@ class DescentScreen(SceneScreen):
                 )
                 if not self.finished:
                     new = float(result.path[k + 1][0])
+                    # x and the new x to the digits the x line gives them: 2.67098112, not
+                    # the 2.67098 that reads as another number.
                     text.append(
-                        f"\nx <- x - γ f'(x)\n   = {x:.6g} - {self.gamma:g}*"
-                        f"({slope:.6g})\n   = {new:.6g}\n",
+                        f"\nx <- x - γ f'(x)\n   = {x:.10g} - {self.gamma:g}*"
+                        f"({slope:.6g})\n   = {new:.10g}\n",
                         styles.update,
                     )
             else:
