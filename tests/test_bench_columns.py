@@ -206,6 +206,15 @@ def test_table_shows_both_columns(monkeypatch):
     assert said.endswith("not comparable: the weights differ")
 
 
+def test_the_table_says_what_the_compile_time_is(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    lines = table(_doc()).splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("compile (empty cache)"))
+    said = " ".join(" ".join(lines[at + 1 : at + 4]).split())
+    assert said.startswith("(compile: the kernels `train --problem xor --epochs 1` needs")
+    assert all(len(line) <= 80 for line in lines[at : at + 4])
+
+
 def test_bench_through_the_entry_point(tmp_path, monkeypatch):
     """The real command with the shortest budget it has (--quick), run once for all its
     checks (it takes half a minute): the JSON on stdout and in the file, its schema, every

@@ -184,6 +184,8 @@ def table(doc: dict) -> str:
     lines += [
         "",
         f"compile (empty cache)     {s['compile_seconds']:.2f} s",
+        "(compile: the kernels `train --problem xor --epochs 1` needs, as that process's "
+        "time with an empty kernel cache less its time with a warm one)",
         f"train --epochs 1 process  {s['train_epoch_seconds']['median']:.2f} s "
         f"(target 0.8 s), --help {s['help_seconds']['median']:.2f} s (target 0.2 s)",
         "",
