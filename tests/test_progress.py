@@ -431,6 +431,14 @@ def test_train_says_once_it_compiled_and_how_to_compile_ahead_of_time(monkeypatc
     monkeypatch.setattr(kernels, "compiled_here", lambda: False)
     compile_hint(2.74, stream)  # nothing compiled: every kernel came from the cache
     assert plain.getvalue() == "" and screen(stream.getvalue()) == lines
+    # A narrow terminal: every line after the first under its text, none past the edge.
+    monkeypatch.setattr(kernels, "compiled_here", lambda: True)
+    monkeypatch.setenv("COLUMNS", "50")
+    narrow = FakeTerminal()
+    compile_hint(2.74, narrow)
+    lines = screen(narrow.getvalue())
+    assert len(lines) > 2 and max(len(line) for line in lines) <= 50, lines
+    assert all(line.startswith("  ") and line[2] != " " for line in lines[1:]), lines
 
 
 def test_gradcheck_report_fits_80_columns(capsys, monkeypatch):

@@ -36,12 +36,16 @@ def compile_hint(seconds: float, stream: TextIO | None = None) -> None:
     stream = stream if stream is not None else sys.stderr
     if CACHE_DIR is None or not stream.isatty() or not kernels.compiled_here():
         return
-    # Two lines, so that each fits 80 columns.
-    print(
+    from ..wrap import fit, stream_columns
+
+    # Wrapped to its terminal under its text (two lines at 80 columns); the command to
+    # type stays whole, its spaces held by a placeholder the wrap does not break at.
+    command = "`tui-backprop cache --warm`".replace(" ", "\0")
+    note = (
         f"tui-backprop train: note: compiled this network's kernels in {seconds:.1f} s, "
-        "now cached;\n  `tui-backprop cache --warm` compiles the common ones ahead of time",
-        file=stream,
+        f"now cached; {command} compiles the common ones ahead of time"
     )
+    print(fit(note, indent=2, width=stream_columns(stream)).replace("\0", " "), file=stream)
 
 
 def _stopped_before_training(signal_name: str) -> str:
