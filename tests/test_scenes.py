@@ -920,7 +920,8 @@ def test_pgdn_scrolls_a_scenes_notes_whatever_has_the_focus_and_help_says_so(les
 
 def test_a_lessons_list_items_start_lines_of_their_own_in_the_notes():
     """xor-221's slips are a list in its file: on screen at 160x45 each item starts a line
-    with its "- ", its wrapped lines joined to it, not run into the text before it."""
+    with its "- ", its wrapped lines under its text (a hanging indent), not under the dash
+    nor run into the text before it."""
 
     async def scenario():
         app = lesson_app("xor-221")
@@ -928,12 +929,21 @@ def test_a_lessons_list_items_start_lines_of_their_own_in_the_notes():
             await pilot.pause()
             panel = app.query_one("#notes", NotesPanel)
             assert panel.has_class("-shown")
+            panel.scroll_end(animate=False)  # the list ends the notes
+            await pilot.pause()
+            region = panel.content_region
             lines = [
-                line.strip() for line in str(panel.query_one("#notes-text").render()).splitlines()
+                line[region.x : region.right].rstrip(" ▁▂▃▄▅▆▇█")
+                for line in on_screen(app)[region.y : region.bottom]
             ]
-            items = [line for line in lines if line.startswith("- ")]
-            assert len(items) == 4, lines
-            assert items[0].startswith("- its printed XOR table")
+            starts = [i for i, line in enumerate(lines) if line.startswith("- ")]
+            assert len(starts) == 4, lines
+            assert lines[starts[0]].startswith("- its printed XOR table")
+            for first, after in zip(starts, [*starts[1:], len(lines)], strict=True):
+                rest = [line for line in lines[first + 1 : after] if line.strip()]
+                assert rest and all(line.startswith("  ") and line[2] != " " for line in rest), (
+                    lines
+                )
             assert any("1/(1+e^{-z})" in line for line in lines)  # a formula kept whole
 
     run(scenario())

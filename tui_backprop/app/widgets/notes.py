@@ -9,8 +9,10 @@ view's, in each of its layouts), else over a share of the width.
 
 from __future__ import annotations
 
-from textual.containers import VerticalScroll
+from rich.text import Text
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Static
 
 #: Columns the panels beside the notes need (the main view's full layout).
@@ -71,8 +73,21 @@ class NotesPanel(VerticalScroll):
     NotesPanel.-shown {
         display: block;
     }
-    NotesPanel > Static {
+    NotesPanel #notes-text {
+        height: auto;
+    }
+    NotesPanel #notes-text Static {
         width: 1fr;
+        height: auto;
+    }
+    NotesPanel #notes-text .after-gap {
+        margin-top: 1;
+    }
+    NotesPanel .item {
+        height: auto;
+    }
+    NotesPanel #notes-text .item > .dash {
+        width: 2;
     }
     """
 
@@ -154,14 +169,14 @@ class NotesPanel(VerticalScroll):
             self.styles.height = max(3, height - 1 - status)
 
     def compose(self):
-        yield Static("", id="notes-text")
+        yield Vertical(id="notes-text")
 
     def show_lesson(self, title: str, notes: str) -> None:
         self.title_text, self.notes_text = title, notes
         self.border_title = "notes (t hides)"
-        self.query_one("#notes-text", Static).update(
-            f"[b]{_escape(title)}[/b]\n\n{_escape(reflow(notes))}"
-        )
+        text = self.query_one("#notes-text", Vertical)
+        text.remove_children()
+        text.mount_all(note_blocks(title, notes))
         self.set_class(bool(notes or title), "-shown")
 
     @property
@@ -187,7 +202,19 @@ class NotesPanel(VerticalScroll):
             self.set_class(True, "-shown")
 
 
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
+def note_blocks(title: str, notes: str) -> list[Widget]:
+    """The title, then the notes (``reflow``) a widget per line: a list item is its "-"
+    beside its text, so that the text's wrapped lines stand under the text, not under the
+    dash; the first line of each paragraph after the title has a blank line above it."""
+    blocks: list[Widget] = [Static(Text(title, style="bold"))] if title else []
+    for paragraph in reflow(notes).split("\n\n") if notes else []:
+        for k, line in enumerate(paragraph.split("\n")):
+            if line.startswith("- "):
+                block: Widget = Horizontal(
+                    Static("-", classes="dash"), Static(Text(line[2:])), classes="item"
+                )
+            else:
+                block = Static(Text(line))
+            block.set_class(k == 0 and bool(blocks), "after-gap")
+            blocks.append(block)
+    return blocks
