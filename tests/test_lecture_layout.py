@@ -962,3 +962,23 @@ def test_the_too_small_message_shows_whole_over_shown_notes():
             assert notes.display  # still shown, as t left them
 
     run(scenario())
+
+
+def test_the_notes_text_keeps_a_space_before_the_scroll_bar():
+    """The neuron's notes scroll at 160x45: no word touches the scroll bar's thumb
+    ("(1 -▃▃"): the column before the bar is blank on every line."""
+
+    async def scenario():
+        app = lesson_app("neuron")
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.pause()
+            notes = app.query_one(NotesPanel)
+            assert notes.display and notes.max_scroll_y > 0  # it scrolls: a bar shows
+            region = notes.content_region  # the bar's columns included
+            bar = region.right - notes.scrollbar_size_vertical
+            lines = on_screen(app)[region.y : region.bottom]
+            assert all(line[bar - 1] == " " for line in lines), [
+                line[region.x : region.right + 2] for line in lines
+            ]
+
+    run(scenario())

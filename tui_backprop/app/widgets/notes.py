@@ -58,7 +58,9 @@ class NotesPanel(VerticalScroll):
         height: 1fr;
         border: round $accent;
         border-title-style: bold;
-        padding: 0 1;
+        /* the right-hand space inside the text (below): between it and the scroll
+           bar where the notes scroll, before the border where they do not */
+        padding: 0 0 0 1;
         display: none;
         background: $surface;
     }
@@ -75,6 +77,7 @@ class NotesPanel(VerticalScroll):
     }
     NotesPanel #notes-text {
         height: auto;
+        padding-right: 1;
     }
     NotesPanel #notes-text Static {
         width: 1fr;
