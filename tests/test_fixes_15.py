@@ -9,8 +9,8 @@ import math
 import numpy as np
 
 from tests.helpers import run_cli
-from tui_backprop.cli.report import accuracy
 from tui_backprop.core.model import Network
+from tui_backprop.core.problem import accuracy
 from tui_backprop.core.spec import NetworkSpec
 
 
@@ -41,6 +41,15 @@ def test_accuracy_thresholds_at_the_middle_of_each_outputs_targets():
     # First output: middle 0.5; second: middle 0.
     assert accuracy(np.array([[0.4, -0.2], [0.6, 0.1], [0.9, -0.9]]), targets) == 1.0
     assert accuracy(np.array([[0.2, -0.5], [0.3, 0.5], [0.9, -0.9]]), targets) == 2 / 3
+
+
+def test_accuracy_of_targets_all_one_value_is_judged_at_one_half():
+    """The neuron lesson's targets are all 0: an output above 0.5 is wrong (the middle
+    of one value is no middle: every output "predicted" 0 and scored 100%)."""
+    zeros = np.zeros((4, 1))
+    assert accuracy(np.array([[0.6], [0.9], [0.4], [0.1]]), zeros) == 0.5
+    assert accuracy(np.full((4, 1), 0.99), zeros) == 0.0
+    assert accuracy(np.array([[0.7], [0.2]]), np.ones((2, 1))) == 0.5
 
 
 # -- tutorial init ----------------------------------------------------------------------

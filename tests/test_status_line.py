@@ -126,3 +126,34 @@ def test_a_steeper_sigmoid_says_its_beta_beside_the_activations():
     assert "tanh/sigmoid β 2.5 " in asyncio.run(scenario(steep))
     linear = NetworkSpec.build(2, (3,), 1, activation="tanh", output_activation="linear")
     assert "β" not in asyncio.run(scenario(dataclasses.replace(linear, beta=2.5)))
+
+
+@pytest.mark.parametrize("name, problem", [("xor", "xor"), ("neuron", None), ("sine", "sine")])
+def test_the_status_line_gives_the_accuracy_for_zero_one_targets(name, problem):
+    """XOR's and the neuron's 0/1 targets: "acc N%", the share of examples whose outputs
+    are on their target's side of 0.5 (the neuron starts with every output above 0.5,
+    every target 0: 0%); sine's targets are not 0/1: no accuracy."""
+    import numpy as np
+
+    from tests.test_scenes import lesson_app
+
+    async def scenario():
+        if problem == "sine":
+            spec = NetworkSpec.build(1, (3,), 1, output_activation="linear")
+            app = xor_app(problem="sine", spec=spec)
+        else:
+            app = xor_app() if name == "xor" else lesson_app("neuron")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("n")
+            snap = app.runner.latest()
+            line = next(line for line in on_screen(app) if "PAUSED" in line)
+            if problem == "sine":
+                assert "acc" not in line
+                return
+            correct = (snap.outputs > 0.5) == (snap.targets > 0.5)
+            share = float(np.all(correct, axis=1).mean())
+            assert f"acc {share:.0%}" in line, line
+            if name == "neuron":
+                assert share == 0.0
+
+    asyncio.run(scenario())

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.config import RULE_SETTINGS, UpdateRule
+from ..core.problem import accuracy
 from ..core.session import Session
 from ..core.words import counted
 from ..io.build import Setup
@@ -50,23 +51,6 @@ def interruption_line(result: TrainResult) -> str:
     name = signal.Signals(result.stopped_by).name
     asked = result.setup.settings.epochs
     return f"interrupted after {counted(result.epochs, 'epoch')} (of {asked}) by {name}"
-
-
-def accuracy(outputs: np.ndarray, targets: np.ndarray) -> float | None:
-    """Fraction of examples whose every output is on its target's side of the middle of
-    the targets: per output, (min + max) / 2 of that output's target values (0.5 for 0/1
-    targets, whatever the output activation; a tanh output that learned 0/1 targets is
-    judged at 0.5, not at 0, the middle of its range). An output above the middle predicts
-    the larger target value, one at or below it the smaller.
-
-    None when an output is not finite (a diverged run): NaN is above no middle, so it
-    would count as predicting the smaller target, and score half of 0/1 targets."""
-    if not np.isfinite(outputs).all():
-        return None
-    low, high = targets.min(axis=0), targets.max(axis=0)
-    middle = (low + high) / 2
-    predicted = np.where(outputs > middle, high, low)
-    return float((predicted == targets).all(axis=1).mean())
 
 
 def _fmt(x: float) -> str:

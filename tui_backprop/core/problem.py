@@ -78,6 +78,25 @@ class Problem:
         return "sigmoid" if in_unit_range else "linear"
 
 
+def accuracy(outputs: np.ndarray, targets: np.ndarray) -> float | None:
+    """Fraction of examples whose every output is on its target's side of the middle of
+    the targets: per output, (min + max) / 2 of that output's target values (0.5 for 0/1
+    targets, whatever the output activation; a tanh output that learned 0/1 targets is
+    judged at 0.5, not at 0, the middle of its range). An output above the middle predicts
+    the larger target value, one at or below it the smaller.
+
+    None when an output is not finite (a diverged run): NaN is above no middle, so it
+    would count as predicting the smaller target, and score half of 0/1 targets."""
+    if not np.isfinite(outputs).all():
+        return None
+    low, high = targets.min(axis=0), targets.max(axis=0)
+    # A column of one value (every target 0, as the neuron lesson's) has no middle of its
+    # own: judged at 0.5, as 0/1 targets are, not at that value (which every output then
+    # "predicted", 100% at any weights).
+    middle = np.where(low < high, (low + high) / 2, 0.5)
+    return float(((outputs > middle) == (targets > middle)).all(axis=1).mean())
+
+
 def targets_kind(y: Floats) -> str:
     """``'classification'`` when every entry of ``y`` (any shape) is exactly 0 or 1,
     else ``'regression'``."""

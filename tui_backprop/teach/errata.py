@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..core.arrays import Floats
+from ..core.problem import accuracy
 from . import tutorials
 
 SLIP = "slip"
@@ -311,13 +312,13 @@ def tutorial_cost(name: str, outputs: Floats, targets: Floats) -> float:
 def outcome(name: str, label: str, state: Weights) -> Outcome:
     """The end of a run, measured as :class:`Outcome` says."""
     out = state.output()
-    correct = ((out > 0.5) == (state.Y > 0.5)).all(axis=1)
+    share = accuracy(out, state.Y)
     return Outcome(
         label,
         [np.array(W, dtype=float) for W in state.weights],
         None if state.biases is None else [np.array(b, dtype=float) for b in state.biases],
         tutorial_cost(name, out, state.Y),
-        float(correct.mean()),
+        float("nan") if share is None else share,
     )
 
 

@@ -7,6 +7,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 from ...core.config import FULL_SPEED
+from ...core.problem import CLASSIFICATION, accuracy, targets_kind
 from ...core.snapshot import DIVERGED, PAUSED, RUNNING, Snapshot
 from ...core.wrapping import hanging
 from .changes import ChangedLines
@@ -119,6 +120,16 @@ def setup_line(snap: Snapshot, width: int | None) -> Text:
     return Text.assemble((name[:kept] + "…", "bold"), line.plain[len(name) :])
 
 
+def accuracy_text(snap: Snapshot) -> str:
+    """ "  acc 75%" for 0/1 targets: the share of examples whose outputs are on their
+    targets' side of 0.5 (``core.problem.accuracy``, as ``train`` reports it); nothing
+    for other targets, or outputs not finite."""
+    if targets_kind(snap.targets) != CLASSIFICATION:
+        return ""
+    share = accuracy(snap.outputs, snap.targets)
+    return "" if share is None else f"  acc {share:.0%}"
+
+
 def status_text(
     snap: Snapshot,
     state: str,
@@ -144,6 +155,7 @@ def status_text(
         f" epoch {snap.epoch}  updates {snap.updates}  ",
         ("loss ", ""),
         (loss_text(snap.loss), "bold"),
+        accuracy_text(snap),
     )
     line2 = progress + Text(f"  speed {speed_text(speed)}")
     if earliest is not None and earliest < snap.updates:
@@ -248,8 +260,9 @@ class StatusLine(ChangedLines, Widget):
 
     def _draw(self) -> None:
         assert self._shown is not None
-        # Before the first layout the width is 0: unknown, not narrow.
-        width = self.content_size.width or None
+        # Before the first layout the width is 0: the line spans the screen, less its
+        # padding (the first frame's message placed, not cut by the edge), else unknown.
+        width = self.content_size.width or max(0, self.app.size.width - 2) or None
         self._text = status_text(*self._shown, width=width, message_first=self._message_first)
         self.set_picture(self._text)
 

@@ -17,13 +17,14 @@ import numpy as np
 
 from ...core.config import UpdateRule
 from ...core.errors import InputError
+from ...core.problem import accuracy
 from ...io.build import build_setup
 from ...io.files import json_number, to_json_lists
 from ...io.lessons import LESSON_DIR
 from ...io.resume import rule_keys
 from ...teach import errata, tutorials
 from ..options import given, option_name
-from ..report import accuracy, network_keys
+from ..report import network_keys
 from ..wrap import fit
 
 if TYPE_CHECKING:
