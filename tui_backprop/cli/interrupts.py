@@ -15,7 +15,7 @@ import signal
 import threading
 from collections.abc import Callable
 from types import FrameType, TracebackType
-from typing import Any
+from typing import Any, Self
 
 #: The signals that stop training early and keep what it did.
 INTERRUPTING = (signal.SIGINT, signal.SIGTERM)
@@ -26,19 +26,18 @@ class Stopped(Exception):
     work)."""
 
 
-class Interruptions:
-    """While in the ``with`` block, SIGINT and SIGTERM are only noted (``signum``);
-    ``check`` raises Stopped once one has come. The handlers before are put back on
-    leaving. Off the main thread, where signals cannot be caught, it does nothing."""
+class _SignalsHandled:
+    """While in the ``with`` block, SIGINT and SIGTERM go to ``handle``; the handlers
+    before are put back on leaving. Off the main thread, where signals cannot be caught,
+    it does nothing."""
 
     def __init__(self) -> None:
-        self.signum: int | None = None
         self._previous: dict[signal.Signals, Any] = {}
 
-    def __enter__(self) -> Interruptions:
+    def __enter__(self) -> Self:
         if threading.current_thread() is threading.main_thread():
             for signum in INTERRUPTING:
-                self._previous[signum] = signal.signal(signum, self._note)
+                self._previous[signum] = signal.signal(signum, self.handle)
         return self
 
     def __exit__(
@@ -51,7 +50,20 @@ class Interruptions:
             if handler is not None:  # None: not set from Python, nothing to put back
                 signal.signal(signum, handler)
 
-    def _note(self, signum: int, frame: FrameType | None) -> None:
+    def handle(self, signum: int, frame: FrameType | None) -> None:
+        """What a signal does while in the block (each kind says)."""
+        raise NotImplementedError
+
+
+class Interruptions(_SignalsHandled):
+    """While in the ``with`` block, SIGINT and SIGTERM are only noted (``signum``);
+    ``check`` raises Stopped once one has come."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.signum: int | None = None
+
+    def handle(self, signum: int, frame: FrameType | None) -> None:
         if self.signum is None:
             self.signum = signum
 
@@ -65,33 +77,21 @@ class Interruptions:
         return self.signum is not None
 
 
-class EndAtOnce:
+class EndAtOnce(_SignalsHandled):
     """While in the ``with`` block, SIGINT and SIGTERM end the process at once: ``line``
     of the signal's name on stderr (after ``erase()``, what takes a notice off the line),
     exit code 128 + the signal. For a stretch with nothing to keep, such as numba
     compiling: an exception raised by the handler there could land in a ctypes callback
     of llvmlite, which prints it with a traceback and goes on. The handler writes with
     ``os.write`` and leaves with ``os._exit``: no lock it could find held (the main thread
-    may be inside ``sys.stderr.write``), no clean-up of half-built kernels. Off the main
-    thread it does nothing."""
+    may be inside ``sys.stderr.write``), no clean-up of half-built kernels."""
 
     def __init__(self, line: Callable[[str], str], erase: Callable[[], str]) -> None:
+        super().__init__()
         self.line = line
         self.erase = erase
-        self._previous: dict[signal.Signals, Any] = {}
 
-    def __enter__(self) -> EndAtOnce:
-        if threading.current_thread() is threading.main_thread():
-            for signum in INTERRUPTING:
-                self._previous[signum] = signal.signal(signum, self._end)
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        for signum, handler in self._previous.items():
-            if handler is not None:
-                signal.signal(signum, handler)
-
-    def _end(self, signum: int, frame: FrameType | None) -> None:
+    def handle(self, signum: int, frame: FrameType | None) -> None:
         text = self.erase() + self.line(signal.Signals(signum).name) + "\n"
         try:
             os.write(2, text.encode("utf-8", "replace"))
