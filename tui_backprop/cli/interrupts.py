@@ -15,7 +15,7 @@ import signal
 import threading
 from collections.abc import Callable
 from types import FrameType, TracebackType
-from typing import Any, Self
+from typing import Any, TypeVar
 
 #: The signals that stop training early and keep what it did.
 INTERRUPTING = (signal.SIGINT, signal.SIGTERM)
@@ -26,6 +26,9 @@ class Stopped(Exception):
     work)."""
 
 
+Handled = TypeVar("Handled", bound="_SignalsHandled")
+
+
 class _SignalsHandled:
     """While in the ``with`` block, SIGINT and SIGTERM go to ``handle``; the handlers
     before are put back on leaving. Off the main thread, where signals cannot be caught,
@@ -34,7 +37,7 @@ class _SignalsHandled:
     def __init__(self) -> None:
         self._previous: dict[signal.Signals, Any] = {}
 
-    def __enter__(self) -> Self:
+    def __enter__(self: Handled) -> Handled:
         if threading.current_thread() is threading.main_thread():
             for signum in INTERRUPTING:
                 self._previous[signum] = signal.signal(signum, self.handle)
