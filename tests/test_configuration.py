@@ -314,13 +314,35 @@ def test_options_win_over_a_lesson_and_the_lesson_over_the_defaults():
     assert call.run.network.hidden == (2,) and call.run.network.cost == "cross-entropy"
 
 
-def test_a_divergence_is_blamed_on_weight_decay_once_alpha_times_lambda_reaches_1():
-    assert UpdateRule(alpha=0.1, weight_decay=10).divergence_suspect() == (
-        "training.weight_decay",
-        pytest.approx(1.0),
-    )
-    assert UpdateRule(alpha=0.1, weight_decay=9.9).divergence_suspect() == (
-        "training.alpha",
-        pytest.approx(0.01),
-    )
+@pytest.mark.parametrize(
+    "optimizer, momentum, bound",
+    [("sgd", 0.0, 2.0), ("momentum", 0.9, 3.8), ("nesterov", 0.9, 3.8 / 2.8), ("adam", 0.9, None)],
+)
+def test_a_divergence_is_blamed_on_weight_decay_past_the_rules_bound(optimizer, momentum, bound):
+    """Weight decay alone grows the weights past alpha * lambda = the bound: checked by
+    iterating the rule's linear part (g set aside) just under and just over it."""
+    rule = UpdateRule(optimizer=optimizer, momentum=momentum, alpha=0.1)
+    assert rule.decay_bound() == (None if bound is None else pytest.approx(bound))
+    if bound is None:
+        assert (
+            UpdateRule(optimizer=optimizer, alpha=0.1, weight_decay=1e4).divergence_suspect()[0]
+            == "training.alpha"
+        )
+        return
+    for product, grows in ((bound * 0.98, False), (bound * 1.02, True)):
+        w, v = 1.0, 0.0
+        for _ in range(3000):  # w <- update of a pure decay gradient lambda w
+            lam_w = product / 0.1 * w
+            if optimizer == "nesterov":
+                lam_w = product / 0.1 * (w + momentum * v)
+            v = momentum * v - 0.1 * lam_w
+            w = w + v
+        assert (abs(w) > 1.0) == grows, (optimizer, product, w)
+        suspect = UpdateRule(
+            optimizer=optimizer, momentum=momentum, alpha=0.1, weight_decay=product / 0.1
+        ).divergence_suspect()
+        assert suspect[0] == ("training.weight_decay" if grows else "training.alpha")
+
+
+def test_no_weight_decay_blames_alpha():
     assert UpdateRule(alpha=0.1).divergence_suspect()[0] == "training.alpha"

@@ -43,13 +43,18 @@ def test_another_name_for_the_same_file_is_the_same_file(tmp_path):
     unchanged(data, XOR_CSV)
 
 
-def test_train_does_not_save_over_its_initial_weights(tmp_path):
+def test_train_goes_on_with_a_checkpoint_in_place(tmp_path):
+    """--init and --save one file: the run resumes from it and replaces it whole (read
+    before the run, written atomically after): 2 epochs, then 2 more, in place."""
+    import json
+
     weights = tmp_path / "res.json"
     assert run_cli("train", "--epochs", "2", "--save", str(weights)).returncode == 0
-    before = weights.read_text()
-    bad = run_cli("train", "--init", str(weights), "--save", str(weights), "--epochs", "2")
-    refused(bad, "same file as --init", "overwritten")
-    unchanged(weights, before)
+    again = run_cli("train", "--init", str(weights), "--save", str(weights), "--epochs", "2")
+    assert again.returncode == 0, again.stderr
+    straight = tmp_path / "four.json"
+    assert run_cli("train", "--epochs", "4", "--save", str(straight)).returncode == 0
+    assert json.loads(weights.read_text())["weights"] == json.loads(straight.read_text())["weights"]
 
 
 def test_nor_over_its_lesson_or_the_lessons_data(tmp_path):

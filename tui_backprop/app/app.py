@@ -268,15 +268,13 @@ NOT_HERE = {
 
 def diverged_why(snap: Snapshot) -> str:
     """What a divergence most likely comes from (``UpdateRule.divergence_suspect``) and the
-    keys that act on it: weight decay with alpha * lambda >= 1 (no key changes lambda, but
-    halving alpha brings the product under 1), else alpha."""
+    keys that act on it: weight decay past its bound (no key changes lambda; halving alpha
+    brings alpha * lambda under it, in a halving or more), else alpha."""
     rule = snap.rule
     if rule is not None and rule.divergence_suspect()[0] == "training.weight_decay":
-        product = snap.alpha * rule.weight_decay
         return (
-            f"weight decay {rule.weight_decay:g} with alpha {snap.alpha:g} most likely "
-            f"(alpha × lambda = {product:g} ≥ 1); - halves alpha and restarts, i restarts, "
-            "r reseeds"
+            f"weight decay {rule.weight_decay:g} most likely ({rule.decay_words()}); "
+            "- halves alpha and restarts, i restarts, r reseeds"
         )
     return f"alpha {snap.alpha:g} is too large; - halves it and restarts, i restarts, r reseeds"
 

@@ -207,7 +207,7 @@ def divergence_message(result: TrainResult) -> str:
     if suspect == "training.weight_decay":
         cause = (
             f"weight decay {st.weight_decay:g} is probably too large for alpha {st.alpha:g} "
-            f"(alpha * lambda >= 1 flips or grows every weight; {try_instead})"
+            f"({st.decay_words()}; {try_instead})"
         )
     else:
         cause = f"alpha {st.alpha:g} is probably too large ({try_instead})"

@@ -421,18 +421,41 @@ class UpdateRule:
                 "training.decay_biases", f"must be true or false, got {self.decay_biases!r}"
             )
 
-    def divergence_suspect(self) -> tuple[str, float]:
-        """(the field a divergence most likely comes from, a value of it to try instead).
+    def decay_bound(self) -> float | None:
+        """The alpha * lambda past which weight decay alone grows every weight, whatever the
+        gradient: the linear part of the update, g set aside (g + lambda w for g).
 
-        Weight decay alone turns each update into w <- (1 - alpha lambda) w + ...: once
-        alpha * lambda >= 1 that factor is 0 or negative, so a weight flips sign every
-        update, and past 2 it grows without end, whatever alpha is on its own. So the
-        suspect is "training.weight_decay" then (try a lambda with alpha * lambda = 0.1),
-        and "training.alpha" otherwise (try a tenth of it).
-        """
-        if self.alpha * self.weight_decay >= 1:
+        sgd: w <- (1 - alpha lambda) w, of size > 1 past alpha lambda = 2. momentum (mu):
+        (w, v) has the roots of r^2 - (1 + mu - alpha lambda) r + mu, one past -1 beyond
+        2 (1 + mu). nesterov: r^2 - (1 + mu)(1 - alpha lambda) r + mu (1 - alpha lambda),
+        past -1 beyond (2 + 2 mu) / (1 + 2 mu). adagrad, rmsprop and adam divide g + lambda
+        w by its own running size: no such bound (None)."""
+        mu = self.momentum
+        if self.optimizer == "sgd":
+            return 2.0
+        if self.optimizer == "momentum":
+            return 2.0 * (1.0 + mu)
+        if self.optimizer == "nesterov":
+            return (2.0 + 2.0 * mu) / (1.0 + 2.0 * mu)
+        return None
+
+    def divergence_suspect(self) -> tuple[str, float]:
+        """(the field a divergence most likely comes from, a value of it to try instead):
+        "training.weight_decay" once alpha * lambda is past ``decay_bound`` (try a lambda
+        with alpha * lambda = 0.1), else "training.alpha" (try a tenth of it)."""
+        bound = self.decay_bound()
+        if bound is not None and self.alpha * self.weight_decay >= bound:
             return "training.weight_decay", 0.1 / self.alpha
         return "training.alpha", self.alpha / 10
+
+    def decay_words(self) -> str:
+        """Why weight decay is the suspect, as every front end says it: "alpha * lambda
+        = 100 >= 3.8, past which weight decay alone grows every weight"."""
+        bound = self.decay_bound()
+        return (
+            f"alpha * lambda = {self.alpha * self.weight_decay:g} >= {bound:g}, past which "
+            "weight decay alone grows every weight"
+        )
 
     @property
     def rule(self) -> UpdateRule:

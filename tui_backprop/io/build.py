@@ -126,7 +126,7 @@ def build_trained_setup(run: RunConfig, moment: MomentConfig) -> Setup:
         if session.diverged:
             suspect, instead = run.training.divergence_suspect()
             why = (
-                " for <training.alpha> (alpha * lambda >= 1)"
+                f" for <training.alpha> ({run.training.decay_words()})"
                 if suspect == "training.weight_decay"
                 else ""
             )

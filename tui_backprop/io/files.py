@@ -131,7 +131,9 @@ def _identity(path: str) -> tuple[int, int] | str:
 
 
 def check_outputs_apart(
-    outputs: Sequence[tuple[str, str | None]], inputs: Sequence[tuple[str, str | None]]
+    outputs: Sequence[tuple[str, str | None]],
+    inputs: Sequence[tuple[str, str | None]],
+    may_replace: Sequence[tuple[str, str]] = (),
 ) -> None:
     """Raise :class:`InputError` if an output would replace an input, or another output.
 
@@ -139,6 +141,9 @@ def check_outputs_apart(
                       as ("--save", "w.json") and ("--data", "d.csv"); checked in order,
                       before anything is read or written, so that a run never overwrites
                       its own data, or writes a file a second output then replaces.
+    may_replace     : (output, input) pairs that may be one file: ("--save", "--init")
+                      goes on with a checkpoint in place (read whole before the run, and
+                      replaced whole after it).
     """
     why_not = "it would be overwritten"
     seen = {_identity(path): (label, why_not) for label, path in inputs if path}
@@ -148,7 +153,8 @@ def check_outputs_apart(
         identity = _identity(path)
         if identity in seen:
             other, why = seen[identity]
-            raise InputError(f"{label} {display_path(path)} is the same file as {other}: {why}")
+            if (label, other) not in may_replace:
+                raise InputError(f"{label} {display_path(path)} is the same file as {other}: {why}")
         seen[identity] = (label, "only one of them would be kept")
 
 

@@ -62,7 +62,9 @@ def run_train(call: Invocation) -> int:
         return run_as_written(call)
     if args.save:
         # Fail before a long run, not after it.
-        check_outputs_apart([("--save", args.save)], command_inputs(call))
+        check_outputs_apart(
+            [("--save", args.save)], command_inputs(call), may_replace=[("--save", "--init")]
+        )
         check_writable_target(args.save)
     setup = build_setup(call.run, resume_run=not args.no_resume)
     session = setup.session
