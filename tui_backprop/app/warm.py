@@ -136,6 +136,9 @@ class WarmKernelsMixin(AppHost):
 
     def _kernels_arrived(self, session: Session, key: KernelKey) -> None:
         self._warm.add(key)
+        # What the compile's note replaced comes back now or never: not after a later,
+        # unrelated compile.
+        back, self._replaced_message = self._replaced_message, ""
         if session is not self.runner.session or kernel_key(session) != key:
             return  # replaced or changed meanwhile: that has its own warm-up
 
@@ -150,7 +153,6 @@ class WarmKernelsMixin(AppHost):
         # Said where something waited or the message was about the compile; a key's own
         # message (O's, a's: what changed and how) stays, its compiling note gone.
         if waiting or not self.message or self.message == self._compile_message:
-            back, self._replaced_message = self._replaced_message, ""
             # for the network the status line names
             self.message = f"{back} · kernels ready" if back and not waiting else "kernels ready"
         self.draw(snap, force=True)

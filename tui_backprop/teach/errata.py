@@ -292,13 +292,14 @@ DIFFERENCES: dict[str, tuple[Difference, ...]] = {
 @dataclass(frozen=True)
 class Outcome:
     """What one run gives at its end. weights / biases as in :class:`Weights`; loss in the
-    tutorial's cost; accuracy: the share of examples on their target's side of 0.5."""
+    tutorial's cost; accuracy: the share of examples on their target's side of 0.5 (None
+    when an output is not finite)."""
 
     label: str
     weights: list[Floats]
     biases: list[Floats] | None
     loss: float
-    accuracy: float
+    accuracy: float | None
 
 
 def tutorial_cost(name: str, outputs: Floats, targets: Floats) -> float:
@@ -318,7 +319,7 @@ def outcome(name: str, label: str, state: Weights) -> Outcome:
         [np.array(W, dtype=float) for W in state.weights],
         None if state.biases is None else [np.array(b, dtype=float) for b in state.biases],
         tutorial_cost(name, out, state.Y),
-        float("nan") if share is None else share,
+        share,
     )
 
 

@@ -149,6 +149,8 @@ def _epochs(epochs: int, tick: Tick | None) -> Iterator[int]:
         if tick is not None and done % TICK_EPOCHS == 0:
             tick(done, epochs)
         yield done
+    if tick is not None:
+        tick(epochs, epochs)  # done: 100%, not the last tick's 98%
 
 
 @_with_matrices

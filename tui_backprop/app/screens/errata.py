@@ -114,7 +114,12 @@ def runs_text(name: str, runs: RunsCompared) -> Text:
         label = "a(" + ",".join(f"{v:g}" for v in x) + ")"
         rows.append((label, [number(out[k, 0], 6) for out in runs.outputs]))
     rows.append(("loss", [significant(outcome.loss, 8) for outcome in outcomes]))
-    rows.append(("accuracy", [f"{outcome.accuracy:.0%}" for outcome in outcomes]))
+    rows.append(
+        (
+            "accuracy",
+            ["n/a" if o.accuracy is None else f"{o.accuracy:.0%}" for o in outcomes],
+        )
+    )
     for label, cells in rows:
         text.append(f"  {label:<12}{''.join(f'{cell:>16}' for cell in cells)}\n")
     if name == "xor-231":
@@ -142,7 +147,7 @@ def errata_text(name: str, title: str, points: Sequence[Point], runs: RunsCompar
     text.append(f"lesson {name}: {title}\n", style="bold")
     if points:
         at = (
-            "the descent's point"
+            ("the descent's points" if len(points) > 1 else "the descent's point")
             if isinstance(points[0][0], DescentPoint)
             else "the network's weights"
         )
