@@ -390,22 +390,29 @@ def test_the_palette_finds_a_greek_lettered_key_by_its_name(found):
         ((("0", "0"), ("7", "7"), ("left", None), ("backspace", "\x7f"), ("1", "1")), "17"),
     ],
 )
-def test_predict_answers_typed_in_one_burst_edit_in_order(burst, typed):
+@pytest.mark.parametrize("box", ["answer", "seed"])
+def test_keys_typed_in_one_burst_edit_in_order(burst, typed, box):
     """A slow link delivers keys in bursts: "4 ⌫ 5" must read 5, not 4 (the backspace
-    acted after the 5 was typed)."""
+    acted after the 5 was typed), in predict mode's answer and in the restarts' seed box."""
     from textual import events
     from textual.widgets import Input
 
     from tui_backprop.app.screens.question import QuestionScreen
 
     async def scenario():
-        app = xor_app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.press("p", "s")
-            assert isinstance(app.screen, QuestionScreen)
+        app = xor_app() if box == "answer" else lesson_app("restarts")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            if box == "answer":
+                await pilot.press("p", "s")
+                assert isinstance(app.screen, QuestionScreen)
+            else:
+                await pilot.press("slash")
+            field = app.focused
+            assert isinstance(field, Input)
             for key, character in burst:  # all queued before any is handled
                 app.post_message(events.Key(key, character))
             await pilot.pause()
-            assert app.screen.query_one("#answer", Input).value == typed
+            assert field.value == typed
 
     run(scenario())

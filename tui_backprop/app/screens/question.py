@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -15,30 +14,7 @@ from textual.widgets import Input, Static
 from ...core.config import number_from_text
 from ...core.errors import ConfigError, one_line
 from ..widgets.footer import WholeKeysFooter
-
-
-class AnswerInput(Input):
-    """An Input whose editing keys act in the order they were typed. Textual runs a key's
-    binding (backspace: delete_left) only once the key has bubbled up to the app, by when
-    the keys typed after it in one burst (a slow SSH link delivers them so) have been
-    inserted already: "4 ⌫ 5" left "4". Here the editing keys act on arrival."""
-
-    #: Input's own bindings, by key: "home,ctrl+a" under both.
-    EDITING = {
-        key: binding.action
-        for binding in Input.BINDINGS
-        if isinstance(binding, Binding) and binding.action not in ("submit", "copy", "paste", "cut")
-        for key in binding.key.split(",")
-    }
-
-    async def _on_key(self, event: events.Key) -> None:
-        action = self.EDITING.get(event.key)
-        if action is None:
-            await super()._on_key(event)
-            return
-        event.stop()
-        event.prevent_default()
-        await self.run_action(action)
+from ..widgets.ordered_input import OrderedInput
 
 
 class QuestionScreen(ModalScreen[float | None]):
@@ -83,7 +59,7 @@ class QuestionScreen(ModalScreen[float | None]):
             if self.example:
                 yield Static(self.example)
             yield Static(f"next: {self.phase_title}: what is {self.label}?  {self.score}")
-            yield AnswerInput(placeholder="a number, as 0.25 or -1e-3", id="answer", compact=True)
+            yield OrderedInput(placeholder="a number, as 0.25 or -1e-3", id="answer", compact=True)
             # How an answer is marked, until a typo needs the line.
             yield Static(self.rule, id="question-hint")
         yield WholeKeysFooter()

@@ -31,6 +31,7 @@ from ..config import AppConfig
 from ..tutorial import seed_lesson
 from ..widgets.footer import WholeKeysFooter
 from ..widgets.formatting import loss_text
+from ..widgets.ordered_input import OrderedInput
 from ..widgets.plots import RedrawnOnResize, plot_title
 from ..widgets.style import PLOT_DATA, PLOT_MARK
 from .errata import ErrataScreen, errata_text
@@ -71,7 +72,7 @@ class LossHistogram(RedrawnOnResize, PlotextPlot):
         self.refresh()
 
 
-class SeedInput(Input):
+class SeedInput(OrderedInput):
     """The seed to open: digits only, and a key that is not one says so (Textual's Input
     only rings the bell, which a terminal over SSH may not sound)."""
 
