@@ -71,6 +71,9 @@ def test_predict_mode_asks_judges_and_scores():
             await pilot.press("p")
             assert app.predict and "predict mode" in app.message
             await pilot.press("s")
+            # It says what it does: a few questions an update (in a batch, not one before
+            # each phase: the first example's and the update's).
+            assert "each phase" not in app.message and "a few each update" in app.message
             screen = app.screen
             assert isinstance(screen, QuestionScreen) and screen.label == "a¹₁"
             value = app._quiz[1][0].value

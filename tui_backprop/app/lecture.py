@@ -373,7 +373,10 @@ class TeachingMixin(AppHost):
         self._check_main_screen()
         self.predict = not self.predict
         self.say(
-            "predict mode: s asks for a number before each phase (p turns it off)"
+            # Not before every phase: each of the update's asked numbers (quiz.questions)
+            # at the first phase that computes it.
+            "predict mode: s asks for a phase's number before showing it, a few each "
+            "update (p turns it off)"
             if self.predict
             else "predict mode off"
         )
