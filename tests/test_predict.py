@@ -27,8 +27,9 @@ def test_asks_are_read_as_the_readme_writes_them():
     assert parse_ask("a^1_2").i == 2 and parse_ask("C").name == "C"
     assert parse_ask("dC/dw^1_12") == parse_ask("dC/dW^1_12")  # as the walk writes it
     wide = parse_ask("dC/dw^1_10,3")  # past 9, with the walk's comma
-    assert (wide.i, wide.j) == (10, 3) and wide.text(2) == "dC/dW^1_10,3"
-    assert parse_ask("w^2_11 after").text(2) == "W^2_11 after the update"
+    # named as the walk writes an entry of W: w^m_ij
+    assert (wide.i, wide.j) == (10, 3) and wide.text(2) == "dC/dw^1_10,3"
+    assert parse_ask("w^2_11 after").text(2) == "w^2_11 after the update"
     for bad in ("W^2_11", "delta after", "foo", "a^0", "dC/dW^1_1", "C^2", "cost_1", "a^1_1,2"):
         with pytest.raises(ValueError):
             parse_ask(bad)
@@ -351,7 +352,7 @@ def test_at_80_columns_predict_mode_shows_the_weights_the_answer_needs():
 
 
 def test_a_question_on_w_after_the_update_finds_only_the_old_w_on_screen():
-    """The update is made at the walk's last update phase: while "W²₁₁ after the
+    """The update is made at the walk's last update phase: while "w²₁₁ after the
     update?" is asked, the weights on screen (panel and network) are the ones before it."""
     from tui_backprop.app.widgets.weights import WeightsView
 
@@ -362,7 +363,7 @@ def test_a_question_on_w_after_the_update_finds_only_the_old_w_on_screen():
             await pilot.press("p")
             while True:
                 await pilot.press("s")
-                if isinstance(app.screen, QuestionScreen) and app.screen.label.startswith("W²"):
+                if isinstance(app.screen, QuestionScreen) and app.screen.label.startswith("w²"):
                     break
                 if isinstance(app.screen, QuestionScreen):
                     await pilot.press("escape")

@@ -54,7 +54,9 @@ class Ask:
         else:
             where = f"^{m}_{self.i}"
         after = " after the update" if self.name in ("W", "b") else ""
-        return f"{self.name}{where}{after}"
+        # One entry of W^m is w^m_ij, as the walk writes it (dC/dw^1_11, not dC/dW^1_11).
+        name = {"W": "w", "dC/dW": "dC/dw"}.get(self.name, self.name)
+        return f"{name}{where}{after}"
 
 
 def parse_ask(text: str) -> Ask:
