@@ -132,7 +132,8 @@ def test_a_steeper_sigmoid_says_its_beta_beside_the_activations():
 def test_the_status_line_gives_the_accuracy_for_zero_one_targets(name, problem):
     """XOR's and the neuron's 0/1 targets: "acc N%", the share of examples whose outputs
     are on their target's side of 0.5 (the neuron starts with every output above 0.5,
-    every target 0: 0%); sine's targets are not 0/1: no accuracy."""
+    every target 0: 0%); sine's targets are not 0/1: no accuracy. A short message takes
+    the accuracy's place rather than the setup line's."""
     import numpy as np
 
     from tests.test_scenes import lesson_app
@@ -145,6 +146,8 @@ def test_the_status_line_gives_the_accuracy_for_zero_one_targets(name, problem):
             app = xor_app() if name == "xor" else lesson_app("neuron")
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.press("n")
+            app.say("")  # n's note gone: a message takes the accuracy's place at 80 columns
+            await pilot.pause()
             snap = app.runner.latest()
             line = next(line for line in on_screen(app) if "PAUSED" in line)
             if problem == "sine":
@@ -155,5 +158,11 @@ def test_the_status_line_gives_the_accuracy_for_zero_one_targets(name, problem):
             assert f"acc {share:.0%}" in line, line
             if name == "neuron":
                 assert share == 0.0
+            app.say("stepped: example 4")  # a key's short note, at the progress line's end
+            await pilot.pause()
+            lines = on_screen(app)
+            at = next(i for i, line in enumerate(lines) if "PAUSED" in line)
+            assert lines[at].rstrip(" │").endswith("stepped: example 4"), lines[at]
+            assert "acc" not in lines[at] and "seed" in lines[at - 1]
 
     asyncio.run(scenario())

@@ -147,17 +147,18 @@ def status_text(
     leave it about twenty) takes the first line's place instead, whole, and both lines'
     if it is longer than one: a message cut short (an answer to a question, what waits
     for the kernels) says nothing, and the setup and progress are back a few seconds later
-    (``StatusLine``). Otherwise it ends the second line, in the speed's place if it must
-    be, and cut after a word if even that is too short."""
+    (``StatusLine``). Otherwise it ends the second line, in the accuracy's place, then the
+    speed's, if it must be, and cut after a word if even that is too short."""
     line1 = setup_line(snap, width)
     progress = Text.assemble(
         (f" {state} ", STATE_STYLES[state]),
         f" epoch {snap.epoch}  updates {snap.updates}  ",
         ("loss ", ""),
         (loss_text(snap.loss), "bold"),
-        accuracy_text(snap),
     )
-    line2 = progress + Text(f"  speed {speed_text(speed)}")
+    accuracy = Text(accuracy_text(snap))
+    speed_words = Text(f"  speed {speed_text(speed)}")
+    line2 = progress + accuracy + speed_words
     if earliest is not None and earliest < snap.updates:
         # The longest form that fits the setup line's end (a long setup, as adam's
         # settings at 80 columns, leaves room for the shortest only), else the progress
@@ -174,7 +175,15 @@ def status_text(
             line2.append(hint, style="dim")
     if message:
         style = "bold" if state != DIVERGED else f"bold {BAD_TEXT}"
-        fits = width is None or line2.cell_len + 2 + Text(message).cell_len <= width
+
+        def fits_after(line: Text) -> bool:
+            return width is None or line.cell_len + 2 + Text(message).cell_len <= width
+
+        # The accuracy gives way to a message first (it is back when the message goes):
+        # at 80 columns a key's short note, "stepped: example 4", keeps its place.
+        if accuracy and not fits_after(line2):
+            line2 = progress + speed_words
+        fits = fits_after(line2)
         if message_first and not fits:
             line1 = Text(message, style=style)
             if width is not None and line1.cell_len > width:
