@@ -205,6 +205,8 @@ def test_a_cost_maps_range_past_its_maximum_is_refused(tmp_path):
         assert bad.stdout == ""
     path = lesson(tmp_path, '[race]\nsurface = "network"\nrange = 1e308', scene="race")
     refused(cli("lesson", str(path)), "[race] range", "at most 1e6")
+    help_text = " ".join(cli("landscape", "--help").stdout.split())
+    assert "R at most 1e6" in help_text  # as the refusal writes the bound
 
 
 def test_a_cost_map_at_its_largest_range_is_valid_json():

@@ -55,7 +55,7 @@ from ..core.spec import NetworkSpec
 from ..teach.restarts import train_restarts
 from .yardstick import flop_limit, flops_per_update, train_231, yardstick_fits
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 AGREEMENT = 1e-12
 #: ``restarts``' target: network-updates/s per thread (issue 17), held to the parallel
 #: call's one-thread rate; the JSON's ``whole_run`` has the whole run's beside it.
@@ -523,12 +523,9 @@ def add_flop_fractions(cases: list[dict], limit: float) -> None:
         rate = _single_thread_rate(case)
         if not flops or rate is None or limit <= 0:
             case["flop_fraction"] = None
-        elif case["unit"] == "updates/s":
+        else:  # every case's kernel is {median, min, max} (restarts': one thread)
             k = case["kernel"]
             case["flop_fraction"] = {key: k[key] * flops / limit for key in k}
-        else:
-            fraction = rate * flops / limit
-            case["flop_fraction"] = {"median": fraction, "min": fraction, "max": fraction}
         target = FLOP_FRACTION_TARGETS.get(case["name"])
         if target is not None and case["flop_fraction"] is not None:
             case["flop_fraction_target"] = target

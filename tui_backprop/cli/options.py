@@ -54,6 +54,7 @@ from ..core.config import (
 )
 from ..core.errors import ConfigError
 from ..core.spec import COSTS, HIDDEN_ACTIVATIONS, INIT_SCHEMES, OUTPUT_ACTIVATIONS
+from ..teach.digits import figures
 
 _DATA, _NET, _INIT = DataConfig(), NetworkConfig(), InitConfig()
 _TRAIN, _APP = TrainingConfig(), AppOptions()
@@ -385,7 +386,7 @@ LANDSCAPE_OPTIONS = [
     Option(
         "--range",
         "landscape.half_range",
-        f"each parameter from -R to R, R at most {MAX_HALF_RANGE:.0f} (default: "
+        f"each parameter from -R to R, R at most {figures(MAX_HALF_RANGE)} (default: "
         f"{_LANDSCAPE.half_range:g})",
         number_from_text,
     ),

@@ -23,12 +23,13 @@ import numpy as np
 
 from ..core.arrays import Floats
 from ..core.config import DescentConfig
+from .digits import figures
 
 #: A run stops as diverged once |x| passes this (a start is at most
 #: ``core.config.MAX_START`` from 0; one past a double's range diverges at once).
 DIVERGED_BEYOND = 1e6
 #: What a run (or a racer) that passed it did, in words.
-LEFT_BOUNDS = "the point left [-{0}, {0}]".format(f"{DIVERGED_BEYOND:.0e}".replace("e+0", "e"))
+LEFT_BOUNDS = "the point left [-{0}, {0}]".format(figures(DIVERGED_BEYOND))
 
 
 def quartic(x: float) -> float:
