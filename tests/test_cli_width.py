@@ -162,3 +162,16 @@ def test_the_restarts_histogram_counts_networks_in_whole_numbers(monkeypatch, ca
     lines = report(monkeypatch, capsys, ["restarts", "--count", "30", "--epochs", "20"], 80)
     labels = [line.split("┤")[0].strip() for line in lines if "┤" in line]
     assert labels and all(label.isdigit() for label in labels)
+
+
+def test_hanging_ends_and_keeps_every_word_at_any_width_and_indent():
+    """A width under the indent (a message cut to a few cells) once searched back before
+    the line's start and never ended: every width from 0 and indent to 6 ends, with the
+    words in order."""
+    from tui_backprop.core.wrapping import hanging
+
+    line = "seed 154: space trains it, escape goes back"
+    for width in range(0, 12):
+        for indent in range(0, 7):
+            lines = hanging(line, width, indent)
+            assert " ".join(" ".join(lines).split()) == line, (width, indent, lines)

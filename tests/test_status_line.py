@@ -166,3 +166,25 @@ def test_the_status_line_gives_the_accuracy_for_zero_one_targets(name, problem):
             assert "acc" not in lines[at] and "seed" in lines[at - 1]
 
     asyncio.run(scenario())
+
+
+def test_a_message_with_no_room_to_say_anything_leaves_the_speed_in_place():
+    """Cut to fit a narrow line, a message keeps whole words and at least a few cells;
+    with less room than that it would say nothing ("s…"), and the speed stays instead."""
+    from tests.test_network_view import random_snapshot
+    from tui_backprop.app.widgets.status import MESSAGE_ROOM
+
+    snap = random_snapshot(2, 3, 1)
+    message = "seed 154: space trains it, escape goes back to the restarts"
+    full = status_text(snap, "PAUSED", 50, "", None, None).plain.split("\n")[1]
+    progress = full[: full.index("  speed")]
+    for room in range(0, 30):
+        width = len(progress) + 2 + room
+        second = status_text(snap, "PAUSED", 50, message, None, width).plain.split("\n")[1]
+        if room < MESSAGE_ROOM:
+            assert second == full[:width] or second == full, (room, second)
+            assert "seed 154" not in second
+        else:
+            kept = second[len(progress) + 2 :]
+            assert kept.endswith("…") and message.startswith(kept[:-1].rstrip(" ,;:·")), kept
+            assert len(kept) >= 2

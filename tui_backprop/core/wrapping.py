@@ -19,7 +19,9 @@ def breaks(line: str, width: int, indent: int) -> list[tuple[int, int]]:
     first line's own leading spaces are kept, and never broken at."""
     found: list[tuple[int, int]] = []
     at = 0
-    room = width
+    # A line keeps a column at least: a width under the indent (a message cut to a few
+    # cells) would otherwise search back before the line's start, and never move on.
+    room = max(1, width)
     low = len(line) - len(line.lstrip(" "))  # the first line's indent: not a place to break
     while len(line) - at > room:
         cut = line.rfind(" ", at + low + 1, at + room + 1)
@@ -36,7 +38,7 @@ def breaks(line: str, width: int, indent: int) -> list[tuple[int, int]]:
         if start == len(line):
             break  # only spaces after it
         found.append((end, start))
-        at, room, low = start, width - indent, 0
+        at, room, low = start, max(1, width - indent), 0
     return found
 
 

@@ -195,15 +195,24 @@ def status_text(
         elif fits:
             line2.append(f"  {message}", style=style)
         else:
-            line2 = _message_ending(progress, message, style, width)
+            line2 = _message_ending(progress, speed_words, message, style, width)
     return Text("\n").join([line1, line2])
 
 
-def _message_ending(progress: Text, message: str, style: str, width: int | None) -> Text:
+#: Fewest cells a message cut at the progress line's end keeps: with less room it would
+#: say nothing ("s…"), and the speed keeps its place instead.
+MESSAGE_ROOM = 8
+
+
+def _message_ending(
+    progress: Text, speed_words: Text, message: str, style: str, width: int | None
+) -> Text:
     """The progress line ending with a message too long to follow the speed: in the
     speed's place (the latest news before the setting), and where it is longer still, cut
-    after a whole word, with "…"."""
+    after a whole word, with "…"; with less than MESSAGE_ROOM cells for it, not at all."""
     room = None if width is None else width - progress.cell_len - 2
+    if room is not None and room < MESSAGE_ROOM:
+        return progress + speed_words
     if room is not None and Text(message).cell_len > room:
         words = hanging(message, max(1, room - 1), 0)[0][: max(1, room - 1)]
         message = words.rstrip(" ,;:·") + "…"
