@@ -507,3 +507,29 @@ def test_an_unrecognized_argument_is_refused_by_its_command(argv, command, unkno
     assert result.stderr == (
         f"tui-backprop {command}: error: unrecognized arguments: {unknown} (see --help)\n"
     )
+
+
+def test_a_run_whose_weights_run_away_says_so_before_it_diverges():
+    """Weight decay far past its bound grows the weights about 100-fold an update, finite
+    for dozens of epochs: after 10 the report warns (a 50% accuracy of weights near 1e79
+    says little) and names weight decay; an ordinary run does not; --json gives the
+    largest |w| either way."""
+    away = run_cli("train", "--epochs", "10", "--weight-decay", "1000")
+    assert away.returncode == 0, away.stderr
+    said = " ".join(away.stdout.split())
+    assert "WARNING a weight has grown to" in said and "running away" in said
+    assert "weight decay 1000 is probably too large" in said and "DIVERGED" not in said
+    calm = run_cli("train", "--epochs", "10")
+    assert "WARNING" not in calm.stdout
+    doc = json.loads(run_cli("train", "--epochs", "10", "--json").stdout)
+    values = [
+        abs(v)
+        for W in doc["weights"] + doc["biases"]
+        for row in W
+        for v in (row if isinstance(row, list) else [row])
+    ]
+    assert doc["largest_weight"] == max(values)
+    runaway = json.loads(
+        run_cli("train", "--epochs", "10", "--weight-decay", "1000", "--json").stdout
+    )
+    assert runaway["largest_weight"] >= 1e6 and runaway["diverged"] is False

@@ -194,25 +194,53 @@ def human_report(result: TrainResult) -> str:
     # The last lines wrap at spaces under their text (a divergence's reason is long).
     if result.diverged:
         lines.append(fit(divergence_message(result), indent=len("DIVERGED ")))
+    if (runaway := runaway_message(result)) is not None:
+        lines.append(fit(runaway, indent=len("WARNING  ")))
     if result.interrupted:
         lines.append(fit(interruption_line(result), indent=2))
     return "\n".join(lines)
 
 
-def divergence_message(result: TrainResult) -> str:
-    """Why a run diverged, and what to try: the setting ``divergence_suspect`` names."""
-    st = result.setup.settings
+def _likely_cause(st: UpdateRule) -> str:
+    """The setting ``divergence_suspect`` names, why, and a value to try instead."""
     suspect, instead = st.divergence_suspect()
     try_instead = f"try {option_name(suspect)} {instead:g}"
     if suspect == "training.weight_decay":
-        cause = (
+        return (
             f"weight decay {st.weight_decay:g} is probably too large for alpha {st.alpha:g} "
             f"({st.decay_words()}; {try_instead})"
         )
-    else:
-        cause = f"alpha {st.alpha:g} is probably too large ({try_instead})"
+    return f"alpha {st.alpha:g} is probably too large ({try_instead})"
+
+
+def divergence_message(result: TrainResult) -> str:
+    """Why a run diverged, and what to try: the setting ``divergence_suspect`` names."""
+    cause = _likely_cause(result.setup.settings)
     return (
         f"DIVERGED in epoch {result.epochs + 1}: the loss or a weight is no longer finite; " + cause
+    )
+
+
+#: A weight this large in a run that has not diverged: it is running away, and the
+#: accuracy and loss of such weights say little (outputs saturated at 0 or 1).
+RUNAWAY_WEIGHT = 1e6
+
+
+def largest_weight(session: Session) -> float:
+    """max |w| over every weight and bias (nan once one is not finite)."""
+    return float(np.max(np.abs(session.network.params)))
+
+
+def runaway_message(result: TrainResult) -> str | None:
+    """For a run not (yet) diverged whose weights have grown past RUNAWAY_WEIGHT (weight
+    decay far past its bound grows them about 100-fold an update, finite for dozens of
+    epochs): what it is and what to try; None otherwise."""
+    largest = largest_weight(result.session)
+    if result.diverged or not largest >= RUNAWAY_WEIGHT:
+        return None
+    return (
+        f"WARNING  a weight has grown to {largest:.3g}: training is running away, and the "
+        f"loss and accuracy above say little; {_likely_cause(result.setup.settings)}"
     )
 
 
@@ -259,6 +287,9 @@ def json_report(result: TrainResult) -> dict:
         "initial_loss": json_number(result.initial_loss),
         "final_loss": json_number(result.final_loss),
         "diverged": result.diverged,
+        # max |w| over weights and biases (null once one is not finite): past
+        # RUNAWAY_WEIGHT in a run not diverged, the text report warns it is running away.
+        "largest_weight": json_number(largest_weight(session)),
         "interrupted": result.interrupted,
         "outputs": to_json_lists(session.outputs),
         "weights": [to_json_lists(w) for w in net.W[1:]],
