@@ -226,16 +226,17 @@ def divergence_message(result: TrainResult) -> str:
 RUNAWAY_WEIGHT = 1e6
 
 
-def largest_weight(session: Session) -> float:
-    """max |w| over every weight and bias (nan once one is not finite)."""
-    return float(np.max(np.abs(session.network.params)))
+def largest_weight(arrays: Sequence[np.ndarray]) -> float:
+    """max |w| over every entry of ``arrays`` (the weights and biases; nan once one is not
+    finite)."""
+    return max(float(np.max(np.abs(values))) for values in arrays)
 
 
 def runaway_message(result: TrainResult) -> str | None:
     """For a run not (yet) diverged whose weights have grown past RUNAWAY_WEIGHT (weight
     decay far past its bound grows them about 100-fold an update, finite for dozens of
     epochs): what it is and what to try; None otherwise."""
-    largest = largest_weight(result.session)
+    largest = largest_weight([result.session.network.params])
     if result.diverged or not largest >= RUNAWAY_WEIGHT:
         return None
     return (
@@ -289,7 +290,7 @@ def json_report(result: TrainResult) -> dict:
         "diverged": result.diverged,
         # max |w| over weights and biases (null once one is not finite): past
         # RUNAWAY_WEIGHT in a run not diverged, the text report warns it is running away.
-        "largest_weight": json_number(largest_weight(session)),
+        "largest_weight": json_number(largest_weight([net.params])),
         "interrupted": result.interrupted,
         "outputs": to_json_lists(session.outputs),
         "weights": [to_json_lists(w) for w in net.W[1:]],

@@ -24,7 +24,7 @@ from ...io.lessons import LESSON_DIR
 from ...io.resume import rule_keys
 from ...teach import errata, tutorials
 from ..options import given, option_name
-from ..report import network_keys
+from ..report import largest_weight, network_keys
 from ..wrap import fit
 
 if TYPE_CHECKING:
@@ -105,6 +105,7 @@ def json_document(call: Invocation, written: tutorials.WrittenRun, seconds: floa
         "initial_loss": json_number(written.initial_loss),
         "final_loss": json_number(written.final_loss),
         "diverged": not bool(np.isfinite(written.losses).all()),
+        "largest_weight": json_number(largest_weight([*written.weights, *(written.biases or [])])),
         "interrupted": False,
         "outputs": to_json_lists(written.outputs),
         "weights": [to_json_lists(w) for w in written.weights],
