@@ -114,6 +114,18 @@ def test_replay_plays_while_running(tmp_path):
     np.testing.assert_array_equal(asyncio.run(replay()), recorded)
 
 
+def recorded_xor_run(tmp_path) -> dict:
+    """A run file recorded of XOR_RUN (no key pressed), as JSON, to change."""
+
+    async def record() -> None:
+        app = xor_app(run_config=XOR_RUN)
+        async with app.run_test(size=(100, 30)):
+            app.save_record(str(tmp_path / "good.json"))
+
+    asyncio.run(record())
+    return json.loads((tmp_path / "good.json").read_text())
+
+
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
@@ -146,13 +158,7 @@ def test_replay_plays_while_running(tmp_path):
     ],
 )
 def test_bad_run_files_get_one_line_and_exit_2(tmp_path, change, expected):
-    async def record() -> None:
-        app = xor_app(run_config=XOR_RUN)
-        async with app.run_test(size=(100, 30)):
-            app.save_record(str(tmp_path / "good.json"))
-
-    asyncio.run(record())
-    document = json.loads((tmp_path / "good.json").read_text())
+    document = recorded_xor_run(tmp_path)
     document["events"] = []
     change(document)
     bad = tmp_path / "bad.json"
@@ -208,13 +214,7 @@ def test_keys_that_take_the_run_back_may_be_followed_by_earlier_updates(tmp_path
     """b goes one update back, B an epoch, a new seed, a restart, another activation or
     cost (and alpha on a diverged run) start again: the next key may come earlier."""
 
-    async def record() -> None:
-        app = xor_app(run_config=XOR_RUN)
-        async with app.run_test(size=(100, 30)):
-            app.save_record(str(tmp_path / "good.json"))
-
-    asyncio.run(record())
-    document = json.loads((tmp_path / "good.json").read_text())
+    document = recorded_xor_run(tmp_path)
     for first, second in (
         ({"updates": 6, "action": "back_update"}, {"updates": 5, "action": "momentum"}),
         ({"updates": 9, "action": "back_epoch"}, {"updates": 4, "action": "momentum"}),

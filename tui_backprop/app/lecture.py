@@ -443,13 +443,8 @@ class TeachingMixin(AppHost):
         if self.panel is None:
             from .widgets.notes import NotesPanel
 
-            notes = self.query_one("#notes", NotesPanel)
-            if not notes.has_class("-shown"):
+            if not self.query_one("#notes", NotesPanel).page(pages):
                 self.say("pgup / pgdn page the explain panel (s opens it) or the notes (t)")
-            elif pages > 0:
-                notes.scroll_page_down()
-            else:
-                notes.scroll_page_up()
             return
         panel = self.query_one(ExplainPanel)
         panel.scroll_to(y=panel.scroll_y + pages * max(1, panel.size.height - 1), animate=False)

@@ -183,14 +183,12 @@ class SceneScreen(Screen[None]):
 
     def action_scroll_notes(self, pages: int) -> None:
         panel = self.query_one(NotesPanel)
+        if panel.page(pages):
+            return
         if not panel.has_notes:
             self.tell("this scene has no lecture notes (open it as a lesson)", timeout=5)
-        elif not panel.has_class("-shown"):
-            self.tell("the notes are hidden: t shows them")
-        elif pages > 0:
-            panel.scroll_page_down()
         else:
-            panel.scroll_page_up()
+            self.tell("the notes are hidden: t shows them")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -186,6 +186,17 @@ class NotesPanel(VerticalScroll):
     def has_notes(self) -> bool:
         return bool(self.title_text or self.notes_text)
 
+    def page(self, pages: int) -> bool:
+        """Scroll ``pages`` pages down (negative: up); False if hidden or empty (nothing
+        to page: the screen says why, in its own words)."""
+        if not self.has_notes or not self.has_class("-shown"):
+            return False
+        if pages > 0:
+            self.scroll_page_down()
+        else:
+            self.scroll_page_up()
+        return True
+
     def toggle(self) -> bool:
         """Show or hide; returns whether it is shown now."""
         self.stepped_aside = False  # shown or hidden by hand: as t leaves them
