@@ -91,6 +91,26 @@ def trainers(layers, cost: int, specialized: bool | None = None):
     return module.train_batches, module.train_many
 
 
+def drawing_trainer(layers, cost: int, specialized: bool | None = None):
+    """The online kernel that draws each epoch's order as it trains, or None where the
+    network's kernels are the general ones (which take every order drawn).
+
+    Its arguments are ``train_batches``' for batches of one (no layers, cost, grad,
+    batch_size), then ``stream`` (1, STATE_WORDS) uint64 and ``drawn`` (1,) int64:
+    ``order``'s rows from drawn[0] on are not drawn yet, and the kernel draws each, from
+    ``stream`` (``kernels.shuffle``: NumPy's ``permuted``), one Fisher-Yates step per
+    update of the epoch before it (the integer work runs beside the update's
+    floating-point chain, nearly free; apart, drawing XOR's orders took a twentieth of
+    its training); it leaves drawn[0] past the rows it drew whole and the stream at the
+    state after them (``specialize._online_source``). ``core.orders.EpochOrders
+    .take_drawing`` hands out the three."""
+    from . import specialize
+
+    if not _specialized(layers, specialized):
+        return None
+    return specialize.load_module(*_arch(layers, cost)).train_online_drawing
+
+
 def general_train_batches(
     layers,
     betas,

@@ -49,9 +49,10 @@ for bit, so a run may move from one to another between any two calls:
   at most ``specialize.MAX_PARAMETERS`` parameters: every value a local variable, every
   loop unrolled; batches of one take ``train_online``, written for that case alone (no
   gradient sums, counters instead of a division, finiteness tested through z, sums from
-  their first term). XOR 2-3-1 trains at 0.92-0.99 of the speed of a hand-written kernel
-  (``cli.yardstick``), and a
-  single step of it costs about 0.6 us from Python (target 1 us).
+  their first term, each epoch's order drawn beside the updates of the epoch before:
+  ``kernels.drawing_trainer``). XOR 2-3-1 through ``train``'s path, drawing its orders,
+  trains at about 0.98 of the speed of a hand-written kernel handed them
+  (``cli.yardstick``), and a single step of it costs about 0.6 us from Python (target 1 us).
 - the generated ``train_lanes_online`` and ``train_lanes``, which the generated
   ``train_many`` runs for blocks of ``specialize.ONLINE_LANES`` networks (batches of one,
   ``restarts``' default) or ``specialize.LANES`` (larger batches): the networks as the

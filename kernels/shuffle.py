@@ -86,6 +86,37 @@ def pcg64_step(typingctx, state_hi, state_lo, inc_hi, inc_lo):
     return sig, codegen
 
 
+@njit(inline="always")
+def shuffle_swap(row, i, hi, lo, inc_hi, inc_lo, has, kept):
+    """One step of ``_shuffle_raw`` (module docstring) on row (n,) int64: j =
+    ``random_interval(i)`` (1 <= i < 2^32), then row[i] and row[j] swap places. The stream's
+    state comes in as values and goes out as (hi, lo, has, kept), the rest of it (the
+    increment) unchanged. Compiled into each caller's own code (numba's ``inline``), not
+    called: a kernel that keeps a network in registers draws a step of the next epoch's
+    order beside each update (``specialize``'s online kernels), where a call would save
+    and restore every one of those registers."""
+    mask = i
+    mask |= mask >> 1
+    mask |= mask >> 2
+    mask |= mask >> 4
+    mask |= mask >> 8
+    mask |= mask >> 16
+    while True:
+        if has != 0:  # the high half of the last 64-bit output (pcg64_next32)
+            has = 0
+            value = kept
+        else:
+            hi, lo, value, kept = pcg64_step(hi, lo, inc_hi, inc_lo)
+            has = 1
+        value &= mask
+        if value <= i:
+            break
+    swap = row[i]
+    row[i] = row[value]
+    row[value] = swap
+    return hi, lo, has, kept
+
+
 @njit(**INNER_FLAGS)
 def shuffle_rows(states, r, orders):
     """Fill orders (E, n) int64 with the next E epoch orders of stream ``r`` of states
@@ -104,25 +135,7 @@ def shuffle_rows(states, r, orders):
             row[i] = i
         # i = 0 too in NumPy, but random_interval(0) is 0 without a draw: nothing to do.
         for i in range(n - 1, 0, -1):
-            mask = i
-            mask |= mask >> 1
-            mask |= mask >> 2
-            mask |= mask >> 4
-            mask |= mask >> 8
-            mask |= mask >> 16
-            while True:
-                if has != 0:  # the high half of the last 64-bit output (pcg64_next32)
-                    has = 0
-                    value = kept
-                else:
-                    hi, lo, value, kept = pcg64_step(hi, lo, inc_hi, inc_lo)
-                    has = 1
-                value &= mask
-                if value <= i:
-                    break
-            swap = row[i]
-            row[i] = row[value]
-            row[value] = swap
+            hi, lo, has, kept = shuffle_swap(row, i, hi, lo, inc_hi, inc_lo, has, kept)
     states[r, STATE_HI], states[r, STATE_LO] = hi, lo
     states[r, HAS_UINT32] = has
     states[r, UINTEGER] = kept

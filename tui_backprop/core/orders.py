@@ -3,8 +3,9 @@
 Every front end (the app stepping one example at a time, ``train`` running thousands of
 epochs at once, ``restarts``) must see the same orders for the same seed, however it
 chops the run into calls. So orders are drawn in fixed blocks of epochs whose size
-depends only on the number of examples, from a generator that only ever draws blocks,
-in sequence: epoch k's order is a function of (seed, n, k) alone.
+depends only on the number of examples, from a generator that only ever draws the rows of
+the blocks (an epoch's order each), in sequence: epoch k's order is a function of (seed,
+n, k) alone, whether NumPy, a kernel that draws orders or one that trains draws it.
 """
 
 from __future__ import annotations
@@ -147,6 +148,9 @@ class EpochOrders:
     """Example orders for epochs 0, 1, 2, ... of a data set of ``n`` examples.
 
     shuffle=False gives the data's own order, 0..n-1, every epoch.
+
+    A block's rows are drawn when first needed, in sequence, so that a kernel can draw
+    them itself as it trains (``take_drawing``); whoever draws a row, it is the same row.
     """
 
     def __init__(self, n: int, rng: np.random.Generator | None, shuffle: bool = True) -> None:
@@ -158,45 +162,91 @@ class EpochOrders:
         #: Every epoch in the data's order, a block of them (what ``take`` hands out
         #: without shuffling).
         self._unshuffled = np.tile(np.arange(n, dtype=np.int64), (self.block_epochs, 1))
+        #: The block in hand, (block_epochs, n), of which rows 0 .. _rows_drawn - 1 are
+        #: drawn. Each block is drawn over the one before (``take`` hands out views that
+        #: last until the next call), so that no block costs fresh memory: a new
+        #: half-megabyte array is a hundred page faults, a few percent of a small
+        #: network's training.
         self._block = self._unshuffled
+        self._rows_drawn = self.block_epochs
         #: The generator's state before the block in hand was drawn (see ``saved``).
         self._state_before: dict[str, Any] | None = (
             None if rng is None else dict(rng.bit_generator.state)
         )
-        #: The kernel's blocks, (1, block_epochs, n), each drawn over the one before.
-        self._drawn: Ints | None = None
 
     def blocks_in(self, epochs: int) -> int:
         """About how many blocks of orders a run of ``epochs`` epochs draws (0 unshuffled)."""
         return -(-epochs // self.block_epochs) if self.shuffle else 0
 
     def _load_block(self, index: int) -> None:
+        """Make block ``index`` the one in hand, none of its rows drawn yet (the blocks
+        before it drawn whole, so that the generator is where that block starts)."""
         if index < self._block_index:
             raise ValueError("epoch orders are drawn forwards only; restart from the seed")
         if self._rng is None:
             raise ValueError("shuffled epoch orders need a random generator")
         while self._block_index < index:
+            self._draw_rows(self.block_epochs)
             self._state_before = dict(self._rng.bit_generator.state)
-            self._block = self._draw_block(self._rng)
+            if self._block is self._unshuffled:
+                # zeros, not empty: a row read before it is drawn holds valid indices
+                self._block = np.zeros((self.block_epochs, self.n), dtype=np.int64)
+            self._rows_drawn = 0
             self._block_index += 1
 
-    def _draw_block(self, rng: np.random.Generator) -> Ints:
-        """int64 (block_epochs, n): the next block of orders from ``rng``, each row
-        arange(n) shuffled (``rng.permuted(..., axis=1)``, or the kernel that draws the
-        same, see ``use_kernel_draws``)."""
+    def _draw_rows(self, stop: int) -> None:
+        """Draw the block in hand's rows up to ``stop`` (exclusive), each arange(n)
+        shuffled: ``rng.permuted(..., axis=1)``, or the kernel that draws the same (see
+        ``use_kernel_draws``)."""
+        start = self._rows_drawn
+        if stop <= start:
+            return
+        rng = self._rng
+        assert rng is not None  # a shuffled block in hand has its generator
+        rows = self._block[start:stop]
         draw = _kernel_draw
         if draw is None:
-            base = np.tile(np.arange(self.n, dtype=np.int64), (self.block_epochs, 1))
-            return rng.permuted(base, axis=1)
-        if self._drawn is None:
-            self._drawn = np.empty((1, self.block_epochs, self.n), dtype=np.int64)
-        words = stream_words(rng)[None, :]
-        # Each block is drawn over the one before (``take`` hands out views that last
-        # until the next call), so that no block costs fresh memory: a new half-megabyte
-        # array is a hundred page faults, a few percent of a small network's training.
-        draw(words, True, self._drawn)
-        set_stream_words(rng, words[0])
-        return self._drawn[0]
+            base = np.tile(np.arange(self.n, dtype=np.int64), (stop - start, 1))
+            rows[...] = rng.permuted(base, axis=1)
+        else:
+            words = stream_words(rng)[None, :]
+            draw(words, True, rows[None])
+            set_stream_words(rng, words[0])
+        self._rows_drawn = stop
+
+    def take_drawing(
+        self, first_epoch: int, count: int, inside_epoch: bool
+    ) -> tuple[Ints, np.ndarray, Ints]:
+        """For a kernel that draws orders as it trains (``kernels.drawing_trainer``):
+        (orders, stream, drawn) for epochs first_epoch .. first_epoch + count - 1, all in
+        one block. orders (count, n) int64 is a view of the block, of which rows 0 ..
+        drawn[0] - 1 are drawn: the first, and the second too for a call that starts
+        ``inside_epoch`` (the kernel draws a row during the epoch before it, from its
+        first update). stream (1, STREAM_WORDS) uint64 is the generator's state after
+        those rows. Give all three to ``drawn_by_kernel`` after the call. Unshuffled
+        orders come with every row drawn."""
+        drawn = np.array([count], dtype=np.int64)
+        if not self.shuffle:
+            return self.take(first_epoch, count), np.zeros((1, STREAM_WORDS), np.uint64), drawn
+        block, row = divmod(first_epoch, self.block_epochs)
+        if row + count > self.block_epochs:
+            raise ValueError("a kernel draws orders within one block")
+        self._load_block(block)
+        self._draw_rows(row + min(count, 2 if inside_epoch else 1))
+        rng = self._rng
+        assert rng is not None
+        drawn[0] = min(count, self._rows_drawn - row)
+        return self._block[row : row + count], stream_words(rng)[None, :], drawn
+
+    def drawn_by_kernel(self, first_epoch: int, stream: np.ndarray, drawn: Ints) -> None:
+        """Record what a kernel given ``take_drawing(first_epoch, ...)`` drew: the rows
+        up to drawn[0], and the generator's state after them in ``stream``."""
+        if not self.shuffle:
+            return
+        rng = self._rng
+        assert rng is not None
+        self._rows_drawn = max(self._rows_drawn, first_epoch % self.block_epochs + int(drawn[0]))
+        set_stream_words(rng, stream[0])
 
     def saved(self) -> tuple[int, dict[str, Any] | None]:
         """Where the stream is, in a few bytes: the block in hand and the generator's
@@ -210,6 +260,7 @@ class EpochOrders:
             return  # no generator: the data's own order, nothing to go back to
         self._rng.bit_generator.state = state
         self._block_index = -1 if index < 0 else index - 1
+        self._rows_drawn = self.block_epochs  # the block before is whole: draw none of it
         if index >= 0:
             self._load_block(index)
 
@@ -226,6 +277,7 @@ class EpochOrders:
         block, row = divmod(first_epoch, self.block_epochs)
         if row + count <= self.block_epochs:
             self._load_block(block)
+            self._draw_rows(row + count)
             return self._block[row : row + count]
         rows = []
         epoch = first_epoch
@@ -234,6 +286,7 @@ class EpochOrders:
             block, row = divmod(epoch, self.block_epochs)
             self._load_block(block)
             stop = min(end - epoch, self.block_epochs - row)
+            self._draw_rows(row + stop)
             rows.append(self._block[row : row + stop].copy())  # the next block may reuse it
             epoch += stop
         return np.concatenate(rows)

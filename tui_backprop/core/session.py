@@ -151,15 +151,26 @@ class Session:
         train_rule, _ = kernels.rule_trainers(layers, cost, self._specialized)
         return train_rule, kernels.rule_stepper(layers, cost, self._specialized)
 
+    @functools.cached_property
+    def _drawing_trainer(self) -> Callable[..., Any] | None:
+        """The online kernel that draws the epochs' orders as it trains
+        (``kernels.drawing_trainer``), used for shuffled runs of batches of one on the
+        momentum path; None for the general kernels, which take the orders drawn."""
+        if self.batch_size != 1:
+            return None
+        net = self.network
+        return kernels.drawing_trainer(net.layers, net.cost_code, self._specialized)
+
     @property
     def _train_batches(self) -> Callable[..., Any]:
         return self._kernels[0]
 
     @_train_batches.setter
     def _train_batches(self, kernel: Callable[..., Any]) -> None:
-        """Train with ``kernel`` from now on (a test moving a run between kernels that give
-        the same bits)."""
+        """Train with ``kernel`` from now on, orders drawn before each call (a test moving
+        a run between kernels that give the same bits)."""
         self._kernels = (kernel, *self._kernels[1:])
+        self._drawing_trainer = None
         self._single_step = None
 
     @property
@@ -432,14 +443,39 @@ class Session:
             want = min(count - done, in_block * per_epoch - self.batch_in_epoch)
             first = self.batch_in_epoch
             spanned = -(-(first + want) // per_epoch)
-            order = self._orders.take(self.epoch, spanned)
+            drawing = self._drawing_trainer if self._momentum_path else None
+            if drawing is not None:
+                order, stream, drawn = self._orders.take_drawing(self.epoch, spanned, first > 0)
+            else:
+                order = self._orders.take(self.epoch, spanned)
             if len(self._epoch_costs) < spanned:
                 self._epoch_costs = np.zeros(block_epochs)
             epoch_cost = self._epoch_costs[:spanned]
             epoch_cost[:] = 0.0
             epoch_cost[0] = self._partial_cost
             before = self._position()
-            if self._momentum_path:
+            if drawing is not None:
+                ran = drawing(
+                    net.betas,
+                    net.params,
+                    net.velocity,
+                    net.z,
+                    net.a,
+                    net.delta,
+                    self.X,
+                    self.Y,
+                    order,
+                    first,
+                    want,
+                    self.alpha,
+                    self._packed.momentum,  # 0 for sgd
+                    epoch_cost,
+                    stream,
+                    drawn,
+                )
+                self._orders.drawn_by_kernel(self.epoch, stream, drawn)
+                net.steps[0] += ran
+            elif self._momentum_path:
                 ran = self._train_batches(
                     net.layers,
                     net.betas,
