@@ -9,6 +9,7 @@ import re
 from decimal import Decimal
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.text import Text
@@ -214,3 +215,13 @@ def test_a_log_axis_labels_losses_below_1e_12_as_they_are_and_a_zero_as_0():
                 assert "●" in rows[-1], rows
 
     asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e4, 1e308])
+def test_a_zero_under_close_losses_leaves_the_highest_its_label(scale):
+    """The losses' ticks share the log axis with the decade down to the zero's: two
+    losses within a fifth of each other get one tick, the highest's, not three crowded
+    into two rows (which put 1.6 on the row of 1.7)."""
+    labels = y_labels(drawn([0.0, 1.41 * scale, 1.7 * scale], log=True, diverged=False))
+    top = "1.7" if scale == 1.0 else f"1.7e{round(math.log10(scale))}"
+    assert labels == [top, "0"]

@@ -106,9 +106,18 @@ def y_axis(
         high = max(positive) if positive else 1.0
         if len(positive) < len(losses):  # zeros: below the rest, one tick fewer for them
             zero_at = math.log10(low) - ZERO_DECADES
-            count = max(1, count - 1)
+            # The losses' ticks share the axis with the decades down to the zero's: as
+            # many as their part of it holds, so that none is crowded out of its row
+            # (1.41 and 1.7 over a zero: 1.7 alone, not a 1.6 on the row of 1.7).
+            decades = math.log10(high) - math.log10(low)
+            count = max(1, round((count - 1) * decades / (decades + ZERO_DECADES)))
         with np.errstate(over="ignore"):  # at the largest float; its ends are exact
-            values = np.geomspace(low, high, count if high > low else 1) if positive else None
+            if not positive:
+                values = None
+            elif count > 1 and high > low:
+                values = np.geomspace(low, high, count)
+            else:
+                values = np.array([high])  # one tick: the highest loss's
 
         def place(y: float) -> float:
             return math.log10(y) if y > 0 else zero_at  # type: ignore[return-value]
