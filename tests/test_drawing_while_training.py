@@ -134,3 +134,18 @@ def test_a_run_that_diverges_inside_an_epoch_leaves_the_orders_whole():
     assert np.array_equal(drawing.network.params, drawn_first.network.params, equal_nan=True)
     assert np.array_equal(drawing._orders.take(0, 20), drawn_first._orders.take(0, 20))
     assert drawing._orders.saved() == drawn_first._orders.saved()
+
+
+@pytest.mark.parametrize(
+    "layers",
+    [
+        {"beta": 2.0},  # train_online, not train_online_unit
+        {"cost": "cross-entropy"},
+        {"activation": "tanh", "output_activation": "linear"},
+    ],
+)
+def test_every_online_kernel_draws_the_same_orders(layers):
+    drawing, drawn_first = sessions(5, **layers)
+    for count in (7, 3, 41, 2):
+        assert drawing.run_batches(count) == drawn_first.run_batches(count) == count
+    assert_same_run(drawing, drawn_first)
