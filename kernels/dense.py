@@ -51,7 +51,7 @@ for bit, so a run may move from one to another between any two calls:
   gradient sums, counters instead of a division, finiteness tested through z, sums from
   their first term, each epoch's order drawn beside the updates of the epoch before:
   ``kernels.drawing_trainer``). XOR 2-3-1 through ``train``'s path, drawing its orders,
-  trains at about 0.98 of the speed of a hand-written kernel handed them
+  trains at 0.96-0.98 of the speed of a hand-written kernel handed them
   (``cli.yardstick``), and a single step of it costs about 0.6 us from Python (target 1 us).
 - the generated ``train_lanes_online`` and ``train_lanes``, which the generated
   ``train_many`` runs for blocks of ``specialize.ONLINE_LANES`` networks (batches of one,

@@ -596,7 +596,7 @@ def _online_source(net: _Net, unit_betas: bool = False) -> str:
       update, so a call that starts inside an epoch takes the next row drawn, and one
       that stops halfway through drawing a row leaves it out of drawn[0] and the stream
       at the state before it (it is drawn again, the same, when needed). On XOR 2-3-1 it
-      took ``train``'s path from 0.90-0.91x to 0.98x of the yardstick's rate.
+      took ``train``'s path from 0.90-0.91x to 0.96-0.98x of the yardstick's rate.
 
     ``unit_betas`` writes ``train_online_unit`` instead, for betas that are all 1.0 (every
     network but a steeper or flatter sigmoid's): beta is the constant 1.0 in it, and the
