@@ -188,3 +188,67 @@ def test_a_saddle_reached_from_its_ridge_says_so():
     # Off the ridge by a hair the run still stops (the offset too small to grow visible).
     hair = descend_surface(SURFACES["saddle"], (2.0, 1e-300), 0.01, 1e-5)
     assert hair.converged and hair.verdict == "saddle" and "1e-300 off the ridge" in hair.reach
+
+
+def _strict_json(text: str) -> dict:
+    """``text`` parsed as standard JSON: NaN and Infinity, which json.loads takes, refused."""
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{constant} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def _descend_json(*args: str) -> dict:
+    result = run_cli("descend", *args, "--json")
+    assert result.returncode == 0, result.stderr
+    return _strict_json(result.stdout)
+
+
+def test_json_gives_every_point_of_a_run_and_its_f():
+    """The tutorial's run, replayed here as the tutorial writes it, point by point, with f
+    at each; a bowl's run, with f from the surface."""
+    x_old, x_new, xs = 0.0, 4.0, [4.0]
+    while abs(x_new - x_old) > 1e-5:
+        x_old = x_new
+        x_new += -0.01 * (4 * x_old**3 - 9 * x_old**2)
+        xs.append(x_new)
+    path = _descend_json("--x0", "4", "--gamma", "0.01", "--precision", "1e-5")["path"]
+    assert path["steps"] == list(range(len(xs)))
+    assert path["points"] == [[x] for x in xs]
+    assert path["values"] == [x**4 - 3 * x**3 + 2 for x in xs]
+
+    bowl = SURFACES["bowl"]
+    run = descend_surface(bowl, bowl.start, 0.05, 1e-6)
+    doc = _descend_json("--function", "bowl", "--gamma", "0.05", "--precision", "1e-6")
+    assert doc["path"]["steps"] == list(range(run.steps + 1))
+    assert doc["path"]["points"] == run.path.tolist()
+    assert doc["path"]["values"] == [bowl.f(x, y) for x, y in run.path.tolist()]
+    assert doc["path"]["points"][-1] == doc["point"] and doc["path"]["values"][-1] == doc["value"]
+
+
+def test_json_path_of_a_long_run_keeps_2048_points_evenly_with_both_ends():
+    """A run of 5000 steps (5001 points): 2048 of them, the start and the end among them,
+    the gaps between 5000 / 2047 rounded down or up."""
+    run = descend(4.0, 1e-7, 1e-12, max_steps=5000)
+    assert run.steps == 5000 and not run.converged
+    doc = _descend_json(
+        *("--x0", "4", "--gamma", "1e-7", "--precision", "1e-12"), "--max-steps", "5000"
+    )
+    steps = doc["path"]["steps"]
+    assert len(steps) == 2048 and steps[0] == 0 and steps[-1] == 5000
+    assert set(np.diff(steps).tolist()) == {5000 // 2047, 5000 // 2047 + 1}
+    assert doc["path"]["points"] == run.path[steps].tolist()
+    assert doc["path"]["values"] == [x**4 - 3 * x**3 + 2 for (x,) in run.path[steps].tolist()]
+
+
+def test_json_path_writes_what_is_not_finite_as_null():
+    """gamma 1e300 throws x = 1000 to -inf in one step: that point and its f are null, as
+    the end state's are."""
+    doc = _descend_json("--x0", "1000", "--gamma", "1e300")
+    assert doc["diverged"] and doc["point"] == [None] and doc["value"] is None
+    assert doc["path"] == {
+        "steps": [0, 1],
+        "points": [[1000.0], [None]],
+        "values": [1000.0**4 - 3 * 1000.0**3 + 2, None],
+    }

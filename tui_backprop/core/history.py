@@ -3,6 +3,9 @@
 Holds at most ``capacity`` points of (epoch, loss). When full, every other point is
 dropped and from then on only every ``stride``-th epoch (doubled) is kept, so the curve
 is always an even subsample of the whole run, in O(capacity) memory.
+
+``thinned_steps`` thins a record kept whole (a descent's path) the same way for a report:
+to a bounded number of points, evenly, the first and the last always among them.
 """
 
 from __future__ import annotations
@@ -11,11 +14,24 @@ import numpy as np
 
 from .arrays import Floats, Ints
 
+#: How many points a curve or path in a report holds at most (``--json``'s loss_curve, path).
+REPORTED_POINTS = 2048
+
+
+def thinned_steps(count: int, most: int = REPORTED_POINTS) -> Ints:
+    """The indices (min(count, most),) of the points of ``count`` (0 .. count - 1) to
+    report, ``most`` >= 2: all when they fit; else the first, the last and ``most`` - 2
+    between, spread as evenly as whole indices can be (round((count - 1) i / (most - 1)):
+    gaps of the same length give or take one, distinct as each is over 1)."""
+    if count <= most:
+        return np.arange(count, dtype=np.int64)
+    return np.rint(np.linspace(0, count - 1, most)).astype(np.int64)
+
 
 class LossHistory:
     """(epoch, mean loss) points, evenly thinned to at most ``capacity``."""
 
-    def __init__(self, capacity: int = 2048) -> None:
+    def __init__(self, capacity: int = REPORTED_POINTS) -> None:
         if capacity < 2 or capacity % 2:
             raise ValueError("capacity must be an even number >= 2")
         self.capacity = capacity

@@ -36,6 +36,12 @@ def quartic(x: float) -> float:
     return x**4 - 3 * x**3 + 2
 
 
+def quartic_value(x: float) -> float:
+    """f(x), or inf where x**4 would overflow a double (|x| >= 1e75, or x not finite):
+    f grows without bound both ways."""
+    return quartic(x) if abs(x) < 1e75 else math.inf
+
+
 def quartic_slope(x: float) -> float:
     """f'(x) = 4x^3 - 9x^2, as the tutorial's df."""
     return 4 * x**3 - 9 * x**2
@@ -151,7 +157,7 @@ def descend(
             break
     converged = not diverged and abs(x_new - x_old) <= precision
     verdict, test = ("", "") if diverged else quartic_verdict(x_new, converged)
-    value = quartic(x_new) if math.isfinite(x_new) and abs(x_new) < 1e75 else math.inf
+    value = quartic_value(x_new)
     return Descent(
         (x_new,), steps, converged, diverged, np.array(path)[:, None], value, verdict, test
     )
@@ -262,6 +268,16 @@ def diverged_words(function: str, result: Descent, gamma_name: str, gamma: float
         return runaway(result.path, lambda p: quartic(p[0]), False, gamma_name, gamma)
     surface = SURFACES[function]
     return runaway(result.path, lambda p: surface.f(p[0], p[1]), surface.ascent, gamma_name, gamma)
+
+
+def path_values(function: str, points: Floats) -> Floats:
+    """f at each of ``points`` (n, dims), points of a run's path on the quartic
+    (``function`` "quartic", dims 1) or on ``SURFACES[function]`` (dims 2): shape (n,),
+    inf or nan where f overflows."""
+    if function == "quartic":
+        return np.array([quartic_value(float(x)) for (x,) in points], dtype=np.float64)
+    f = SURFACES[function].f  # Python floats: an overflow gives inf (or nan), not an error
+    return np.array([f(float(x), float(y)) for x, y in points], dtype=np.float64)
 
 
 def saddle_reach(surface: Surface, start: tuple[float, float], point: tuple[float, float]) -> str:

@@ -6,19 +6,37 @@ import json
 from typing import TYPE_CHECKING
 
 from ...core.config import QUARTIC_START
+from ...core.history import thinned_steps
 from ...core.words import counted
-from ...io.files import json_number
+from ...io.files import json_number, to_json_lists
 from ...teach.descent import (
     SURFACES,
+    Descent,
     descend,
     descend_surface,
     diverged_words,
+    path_values,
     quartic_point_line,
 )
 from ..wrap import fit
 
 if TYPE_CHECKING:
     from ..main import Invocation
+
+
+def json_path(function: str, result: Descent) -> dict:
+    """The run's path for ``--json``: ``steps`` (how many steps each point is after the
+    start), ``points`` (each as ``point``: [x] or [x, y]) and their f, ``values``. Every
+    point while they number at most ``REPORTED_POINTS`` (--max-steps goes up to 10^7,
+    far more than a script wants), else that many, evenly spread, the start and the
+    end always among them (``thinned_steps``); not finite: null."""
+    steps = thinned_steps(len(result.path))
+    points = result.path[steps]
+    return {
+        "steps": steps.tolist(),
+        "points": to_json_lists(points),
+        "values": to_json_lists(path_values(function, points)),
+    }
 
 
 def run_descend(call: Invocation) -> int:
@@ -58,7 +76,9 @@ def run_descend(call: Invocation) -> int:
                     "test": result.test or None,
                     "why_diverged": why or None,
                     "saddle_reached_how": result.reach or None,
-                }
+                    "path": json_path(config.function, result),
+                },
+                allow_nan=False,
             )
         )
         return 0
