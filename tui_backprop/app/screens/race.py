@@ -30,6 +30,7 @@ from textual_plotext import PlotextPlot
 
 from ...core.arrays import Floats
 from ...core.config import OPTIMIZERS, RACE_SURFACES, RaceConfig, UpdateRule
+from ...core.history import thinned_steps
 from ...core.problem import Problem
 from ...core.session import Session
 from ...core.spec import NetworkSpec
@@ -86,12 +87,8 @@ def racer_colour(optimizer: str, colours: PlotColours) -> int:
 
 
 def thinned(values: list[float], most: int) -> tuple[list[int], list[float]]:
-    """(steps, values) with at most ``most`` points, the last one kept."""
-    n = len(values)
-    every = max(1, math.ceil(n / max(1, most)))
-    steps = list(range(0, n, every))
-    if steps[-1] != n - 1:
-        steps.append(n - 1)
+    """(steps, values) with at most ``most`` (>= 2) points, the first and the last kept."""
+    steps = thinned_steps(len(values), most).tolist()
     return steps, [values[k] for k in steps]
 
 
