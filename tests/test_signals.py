@@ -333,6 +333,24 @@ def test_train_stopped_while_compiling_says_it_had_not_started(tmp_path, sig):
     assert "Traceback" not in err
 
 
+def test_train_stopped_while_compiling_removes_its_temporary_cache_folder(tmp_path):
+    """A cache folder that is not private sends the kernels' cache to a temporary folder
+    of this run, made at start (before the compile). Stopped while compiling, the run
+    removes it, as it does when it ends otherwise."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)  # anyone may write into it: not trusted with the cache
+    env = {"TMPDIR": str(temporary), "NUMBA_CACHE_DIR": str(shared)}
+    training = Training(*LONG_RUN, "--json", env=env)
+    code, out, err = training.interrupt_when_training(signal.SIGINT, shown=b"compiling the kernels")
+    assert f"compiled kernels are cached in {temporary}" in " ".join(err.split())
+    assert code == 130 and out == "", err
+    assert err.endswith("\x1b[Ktui-backprop train: stopped by SIGINT before training started\r\n")
+    assert list(temporary.iterdir()) == [], err
+
+
 def test_train_interrupted_human_report_says_so(tmp_path):
     code, out, err = Training(*LONG_RUN).interrupt_when_training(signal.SIGINT)
     assert code == 130, err

@@ -5,13 +5,14 @@ noted; the run checks between two chunks of work (``check`` raises :class:`Stopp
 ``stopped`` is read), reports what it has, marked interrupted, and exits with 128 + the
 signal (130, 143). Before there is anything to keep (kernels still compiling), an
 :class:`EndAtOnce` block ends the process as soon as one comes, with one line saying so
-and the same exit code.
+and the same exit code, having removed the temporary folders the kernels made.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from types import FrameType, TracebackType
@@ -87,7 +88,9 @@ class EndAtOnce(_SignalsHandled):
     compiling: an exception raised by the handler there could land in a ctypes callback
     of llvmlite, which prints it with a traceback and goes on. The handler writes with
     ``os.write`` and leaves with ``os._exit``: no lock it could find held (the main thread
-    may be inside ``sys.stderr.write``), no clean-up of half-built kernels."""
+    may be inside ``sys.stderr.write``), no clean-up of half-built kernels. ``os._exit``
+    runs no ``atexit`` handler, so the one clean-up that matters is done here: the
+    temporary folders the kernels made for this run (``remove_temporary_folders``)."""
 
     def __init__(self, line: Callable[[str], str], erase: Callable[[], str]) -> None:
         super().__init__()
@@ -98,5 +101,17 @@ class EndAtOnce(_SignalsHandled):
         text = self.erase() + self.line(signal.Signals(signum).name) + "\n"
         try:
             os.write(2, text.encode("utf-8", "replace"))
+            remove_temporary_folders()
         finally:
             os._exit(128 + signum)
+
+
+def remove_temporary_folders() -> None:
+    """Remove the temporary folders ``kernels.config.temporary_dir`` made for this process
+    (a fallback cache folder, the generated kernels' sources with caching off), as its
+    ``atexit`` handler would. Only if the kernels were loaded: importing them here would
+    choose, and maybe make, a cache folder. The handler takes no lock (``shutil.rmtree``
+    of a folder only this process writes into)."""
+    config = sys.modules.get("kernels.config")
+    if config is not None:
+        config._remove_temporary()

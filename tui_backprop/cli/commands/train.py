@@ -3,7 +3,8 @@
 SIGINT (Ctrl-C) or SIGTERM while training stops it between two chunks of epochs; what
 was trained so far is then reported (marked interrupted) and saved as a finished run
 would be, and the exit code is 128 + the signal (130, 143). While the kernels compile,
-either signal stops the command at once with one line saying so, and the same exit code.
+either signal stops the command at once with one line saying so, and the same exit code,
+removing the kernels' temporary folders of this run (``interrupts.EndAtOnce``).
 Before that and after the training the signals act as usual.
 """
 
