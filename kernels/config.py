@@ -80,12 +80,14 @@ def temporary_dir() -> Path:
     process, removed when it exits."""
     path = tempfile.mkdtemp(prefix=f"{PROG}-")
     if not _TEMPORARY:
-        atexit.register(_remove_temporary)
+        atexit.register(remove_temporary)
     _TEMPORARY.append(path)
     return Path(path)
 
 
-def _remove_temporary() -> None:
+def remove_temporary() -> None:
+    """Remove the folders ``temporary_dir`` made for this process (at exit, or by a
+    signal handler that leaves with ``os._exit``, which runs no ``atexit`` handler)."""
     for path in _TEMPORARY:
         shutil.rmtree(path, ignore_errors=True)
 

@@ -114,4 +114,4 @@ def remove_temporary_folders() -> None:
     of a folder only this process writes into)."""
     config = sys.modules.get("kernels.config")
     if config is not None:
-        config._remove_temporary()
+        config.remove_temporary()
