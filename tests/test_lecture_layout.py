@@ -808,7 +808,7 @@ def test_lines_fitted_to_a_width_are_fitted_again_when_it_changes():
         async with app.run_test(size=(160, 45)) as pilot:
             await pilot.press("f", "f", "f", "f")  # bowl, cap, saddle, the quartic again
             await pilot.pause()  # the whole title: the plot was drawn again at its width
-            assert "f(x) = x^4 - 3x^3 + 2   ▄▀ tangent" in on_screen(app)[1]
+            assert "f(x) = x^4 - 3x^3 + 2   ▪▪ tangent" in on_screen(app)[1]
 
     run(scene())
 

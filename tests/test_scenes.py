@@ -540,7 +540,7 @@ def test_plot_titles_fall_back_to_shorter_ones_that_plotext_draws():
     import plotext as plt
 
     for width in (20, 38, 60):
-        title = plot_title(width, "f(x) = x^4 - 3x^3 + 2   ▄▀ tangent", "f(x) = x^4 - 3x^3 + 2")
+        title = plot_title(width, "f(x) = x^4 - 3x^3 + 2   ▪▪ tangent", "f(x) = x^4 - 3x^3 + 2")
         plt.clf()
         plt.plotsize(width, 8)
         plt.plot([1, 2, 3], [1e-7, 4e-7, 9e-7])  # y labels of 8 characters, the widest
@@ -1127,5 +1127,64 @@ def test_the_descent_step_line_writes_x_as_the_x_line_does():
             x = re.search(r"^x\s+= (\S+)$", plain, re.M).group(1)
             step = re.search(r"^\s+= (\S+) - ", plain, re.M).group(1)
             assert step == x and len(x) > 8, plain  # 2.67098112, not 2.67098
+
+    run(scenario())
+
+
+def plot_cells(plot) -> list[list[tuple[str, int | None]]]:
+    """A plotext plot as drawn: each cell's character and its colour's number."""
+    from rich.style import Style
+
+    cells = []
+    for line in plot.render().split("\n"):
+        colours: list[int | None] = [None] * len(line.plain)
+        for span in line.spans:
+            style = Style.parse(span.style) if isinstance(span.style, str) else span.style
+            if style.color is not None and style.color.number is not None:
+                colours[span.start : span.end] = [style.color.number] * (span.end - span.start)
+        cells.append(list(zip(line.plain, colours, strict=True)))
+    return cells
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+@pytest.mark.parametrize("keys", [[], ["n"], ["e"]])  # steep at x = 4; level at the minimum
+def test_the_quartics_tangent_passes_through_the_points_cell(size, keys):
+    """The tangent (its cells, in its colour) passes through the point's ●: along the
+    axis it runs along more, it has a cell on either side of the ●, and the line between
+    those two passes within half a cell of the ●. At the minimum, where it is level, that
+    is beside the ● in its own row, not in the row below."""
+    from tui_backprop.app.screens.descent import QuarticPlot
+    from tui_backprop.app.widgets.style import plot_colours
+
+    async def scenario():
+        app = lesson_app("descent")
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await pilot.press(*keys)
+            await pilot.pause()
+            colours = plot_colours(app.current_theme.dark)
+            cells = plot_cells(app.screen.query_one(QuarticPlot))
+            (row, column), *others = [
+                (r, c)
+                for r, line in enumerate(cells)
+                for c, cell in enumerate(line)
+                if cell == ("●", colours.mark)
+            ]
+            assert not others
+            tangent = {
+                (r - row, c - column)
+                for r, line in enumerate(cells)
+                for c, (_, colour) in enumerate(line)
+                if colour == colours.tangent
+            }
+            rows, columns = zip(*tangent, strict=True)
+            # (along, across) offsets: along the axis the tangent spans more cells
+            along_columns = max(columns) - min(columns) >= max(rows) - min(rows)
+            offsets = {(dc, dr) if along_columns else (dr, dc) for dr, dc in tangent}
+            before = {across for along, across in offsets if along == -1}
+            after = {across for along, across in offsets if along == 1}
+            assert any(abs(a + b) <= 1 for a in before for b in after), (before, after)
+            if keys == ["e"]:  # level: beside the ● in its row
+                assert {(0, -1), (0, 1)} <= tangent and set(rows) == {0}, tangent
 
     run(scenario())

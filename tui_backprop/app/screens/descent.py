@@ -58,6 +58,9 @@ SHOWN = (-6.0, 8.0)
 EDGE = 0.5
 Y_RANGE = (-15.0, 70.0)
 MOVE = 0.25
+#: The current point and its tangent's marker: both one per cell, so that plotext rounds
+#: the point to the same cell for each (the tangent passes through the point's cell).
+POINT, TANGENT = "●", "▪"
 
 
 def curve_range(path: np.ndarray) -> tuple[float, float]:
@@ -96,8 +99,16 @@ class QuarticPlot(RedrawnOnResize, PlotextPlot):
             fx, slope = quartic(x), quartic_slope(x)
             if bottom <= fx <= top:
                 h = min(0.8, 20.0 / max(abs(slope), 1e-9))
-                plt.plot([x - h, x + h], [fx - slope * h, fx + slope * h], color=colours.tangent)
-                plt.scatter([x], [fx], marker="●", color=colours.mark)
+                # Through the point itself, in whole cells as the point: plotext rounds a
+                # point to a cell by the resolution of its marker, and a tangent in half
+                # blocks (two rows a cell) landed a row below the point at the minimum.
+                plt.plot(
+                    [x - h, x, x + h],
+                    [fx - slope * h, fx, fx + slope * h],
+                    marker=TANGENT,
+                    color=colours.tangent,
+                )
+                plt.scatter([x], [fx], marker=POINT, color=colours.mark)
             else:  # f(x) above (or below) the plot: an arrow at its edge, over x
                 edge, arrow = (top, "▲") if fx > top else (bottom, "▼")
                 plt.scatter([x], [edge], marker=arrow, color=colours.mark)
@@ -106,10 +117,10 @@ class QuarticPlot(RedrawnOnResize, PlotextPlot):
         # Round ticks, as many as the plot's size has room for (labels up to 5 wide).
         plt.xticks(*round_ticks(lo, hi, self.size.width // 8))
         plt.yticks(*round_ticks(*Y_RANGE, self.size.height // 4))
-        # The tangent is drawn in half blocks (plotext's default marker), the curve in
-        # braille: the title names it by its look, which holds without colour.
+        # The tangent is drawn in squares, the curve in braille: the title names it by
+        # its look, which holds without colour.
         formula = "f(x) = x^4 - 3x^3 + 2"
-        plt.title(plot_title(self.size.width, f"{formula}   ▄▀ tangent", formula))
+        plt.title(plot_title(self.size.width, f"{formula}   {TANGENT * 2} tangent", formula))
         self.refresh()
 
 
