@@ -28,6 +28,7 @@ from tui_backprop.core.spec import NetworkSpec
 from tui_backprop.io.build import build_setup
 from tui_backprop.io.lessons import LessonError, load_lesson
 from tui_backprop.teach.race import (
+    GLYPHS,
     LINEAR_RULES,
     Race,
     characteristic,
@@ -1029,3 +1030,35 @@ def test_a_racer_that_diverges_is_recorded_in_valid_json_with_its_true_loss(args
     lines = [line for line in text.splitlines() if "diverged at step" in line]
     assert len(lines) == len(diverged)
     assert all("loss inf" not in line and "the point left [-1e6, 1e6]" in line for line in lines)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+def test_every_racer_shows_at_the_start_where_they_all_are(size):
+    """All six racers start at one point: the map draws each glyph (the later ones
+    beside the first), and the loss plot and the quartic's curve draw their glyphs side
+    by side, in the racers' order, where one glyph covered the others."""
+    from tui_backprop.app.screens.race import CurvePlot, LossPlot
+
+    glyphs = "".join(GLYPHS[name] for name in OPTIMIZERS)
+
+    def plot_lines(plot) -> list[str]:
+        return str(plot.render()).splitlines()
+
+    async def scenario():
+        app = lesson_app("race")
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            await pilot.press("up", "x", "down", "down", "x", "down", "x", "down", "x")
+            await pilot.pause()
+            assert screen.active == list(OPTIMIZERS) and screen.race.steps == 0
+            marks = screen.query_one(RaceMap).marks
+            assert sorted(mark for mark in marks.values() if mark.isupper()) == sorted(glyphs)
+            assert any(glyphs in line for line in plot_lines(screen.query_one(LossPlot)))
+            await pilot.press("f", "f")  # the quartic, one variable: a curve
+            await pilot.pause()
+            assert screen.surface_name == "quartic" and screen.race.steps == 0
+            assert any(glyphs in line for line in plot_lines(screen.query_one(CurvePlot)))
+            assert any(glyphs in line for line in plot_lines(screen.query_one(LossPlot)))
+
+    run(scenario())

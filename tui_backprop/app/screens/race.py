@@ -40,6 +40,7 @@ from ...teach.race import (
     ALPHA_LAMBDA_TOP,
     GLYPHS,
     Race,
+    Racer,
     RaceSurface,
     curvature,
     make_surface,
@@ -102,6 +103,42 @@ def tick_labels(values: list[float]) -> list[str]:
     return labels
 
 
+#: Where the map draws a racer whose cell others took, as (rows, columns) from it,
+#: nearest first: right, left, above, the cells beside that, below, then a cell farther
+#: out: room for all six racers at one start.
+BESIDE = sorted(
+    ((dr, dc) for dr in range(-2, 3) for dc in range(-2, 3)),
+    key=lambda d: (max(abs(d[0]), abs(d[1])), abs(d[0]), d[0], abs(d[1]), -d[1]),
+)
+
+
+def sharing(points: list[tuple[float, float]]) -> list[list[int]]:
+    """The indices of ``points`` grouped by point, in order of their first index: racers
+    at one point (all of them at the start) are a group of several."""
+    groups: dict[tuple[float, float], list[int]] = {}
+    for k, point in enumerate(points):
+        groups.setdefault(point, []).append(k)
+    return list(groups.values())
+
+
+def glyphs_together(
+    plt, x: float, y: float, glyphs: list[str], colours: list[int], lo: float, hi: float
+) -> None:
+    """Several racers' ``glyphs`` at one point (x, y) of a plotext plot over x in
+    [lo, hi], side by side in the point's row, each in its colour: from the point
+    rightwards, or, in the plot's right half, leftwards up to it, so they stay on the
+    plot. plotext places a text by its first or last character only: each glyph is a
+    text padded to its place, drawn so that no padding covers a glyph drawn before."""
+    n = len(glyphs)
+    if (x - lo) <= (hi - x):  # glyph k at k cells right of the point, the last drawn first
+        for k in reversed(range(n)):
+            plt.text(" " * k + glyphs[k], x, y, color=colours[k], alignment="left")
+    else:  # glyph k at n - 1 - k cells left of the point, the first drawn first
+        for k in range(n):
+            text = glyphs[k] + " " * (n - 1 - k)
+            plt.text(text, x, y, color=colours[k], alignment="right")
+
+
 def scale_text(low: float, high: float, mode) -> Text:
     """The heat map's scale alone (the shared legend without its start/now marks)."""
     text = legend(low, high, mode=mode)
@@ -138,9 +175,10 @@ class RaceMap(Heatmap):
             cell = self.cell_of(path[-1])
             if cell is None:
                 continue
-            # Racers in one cell: each after the first beside it, so every glyph shows.
+            # Racers in one cell (all of them at the start): each after the first beside
+            # it, so every glyph shows.
             row, column = cell
-            for near in ((row, column), (row, column + 1), (row, column - 1), (row - 1, column)):
+            for near in ((row + dr, column + dc) for dr, dc in BESIDE):
                 if near not in taken and self._inside(near):
                     marks[near] = glyph
                     taken.add(near)
@@ -199,6 +237,9 @@ class LossPlot(RedrawnOnResize, PlotextPlot):
         finite = [v for r in racers for v in r.losses if math.isfinite(v)]
         log = bool(finite) and min(finite) > 0
         most = max(10, self.size.width)
+        last = max(1, max((len(r.losses) - 1 for r in racers), default=0))
+        ends: list[tuple[float, float]] = []
+        ending: list[Racer] = []
         for racer in racers:
             steps, losses = thinned(racer.losses, most)
             pairs = [(k, v) for k, v in zip(steps, losses, strict=True) if math.isfinite(v)]
@@ -206,16 +247,24 @@ class LossPlot(RedrawnOnResize, PlotextPlot):
                 continue
             xs, ys = zip(*pairs, strict=True)
             shown = [math.log10(y) for y in ys] if log else list(ys)
-            plt.plot(
-                list(xs), shown, marker=racer.glyph, color=racer_colour(racer.optimizer, colours)
-            )
+            colour = racer_colour(racer.optimizer, colours)
+            plt.plot(list(xs), shown, marker=racer.glyph, color=colour)
+            ends.append((float(xs[-1]), shown[-1]))
+            ending.append(racer)
+        # Lines that end at one point (every racer's, at step 0) show the last one's glyph
+        # there alone: their glyphs side by side instead.
+        for group in sharing(ends):
+            if len(group) > 1:
+                x, y = ends[group[0]]
+                glyphs = [ending[k].glyph for k in group]
+                tints = [racer_colour(ending[k].optimizer, colours) for k in group]
+                glyphs_together(plt, x, y, glyphs, tints, 0.0, float(last))
         if log:
             low, high = math.log10(min(finite)), math.log10(max(finite))
             ticks = [float(t) for t in np.linspace(low, high, self.TICKS if high > low else 1)]
             plt.yticks(ticks, tick_labels([10**t for t in ticks]))
         # Steps are whole and start at 0: plotext would span -1..1 around a first point
         # alone, and label steps 0.25 apart.
-        last = max(1, max((len(r.losses) - 1 for r in racers), default=0))
         plt.xlim(0, last)
         whole = sorted({round(float(t)) for t in np.linspace(0, last, min(self.TICKS, last + 1))})
         plt.xticks([float(step) for step in whole], [str(step) for step in whole])
@@ -238,15 +287,17 @@ class CurvePlot(RedrawnOnResize, PlotextPlot):
         xs = np.linspace(lo, hi, max(50, 2 * self.size.width))
         ys = [surface.loss(np.array([x])) for x in xs]
         plt.plot(xs.tolist(), ys, marker="braille", color=colours.function)
-        for racer in racers:
-            x = float(racer.theta[0])
-            if math.isfinite(x) and lo <= x <= hi:
-                plt.scatter(
-                    [x],
-                    [racer.losses[-1]],
-                    marker=racer.glyph,
-                    color=racer_colour(racer.optimizer, colours),
-                )
+        shown = [r for r in racers if math.isfinite(float(r.theta[0])) and lo <= r.theta[0] <= hi]
+        points = [(float(r.theta[0]), r.losses[-1]) for r in shown]
+        # Racers at one point (all of them at the start): their glyphs side by side.
+        for group in sharing(points):
+            x, y = points[group[0]]
+            glyphs = [shown[k].glyph for k in group]
+            tints = [racer_colour(shown[k].optimizer, colours) for k in group]
+            if len(group) == 1:
+                plt.scatter([x], [y], marker=glyphs[0], color=tints[0])
+            else:
+                glyphs_together(plt, x, y, glyphs, tints, lo, hi)
         plt.xlim(lo, hi)
         # Round ticks (plotext's divide the limits evenly: 138.7 114.5 90.3 ...).
         plt.xticks(*round_ticks(lo, hi, self.size.width // 8))
