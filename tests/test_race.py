@@ -1062,3 +1062,69 @@ def test_every_racer_shows_at_the_start_where_they_all_are(size):
             assert any(glyphs in line for line in plot_lines(screen.query_one(LossPlot)))
 
     run(scenario())
+
+
+def test_a_hessian_that_is_not_finite_tells_no_shape_and_no_rate():
+    """Where the gradient is not finite around a point, the Hessian tells nothing: the
+    shape is "not finite" (as the race says of a loss), not "flat", and the regime line
+    claims no rate."""
+    valley = make_surface(RaceConfig(surface="valley"))
+    for bad in (math.nan, math.inf):
+        surface = dataclasses.replace(valley, gradient=lambda t, bad=bad: np.full(2, bad))
+        assert shape_at(surface, surface.start) == "not finite"
+        assert math.isnan(curvature(surface, surface.start))
+        rule = UpdateRule(alpha=0.1, momentum=0.9, optimizer="momentum")
+        words = regime_of(rule, curvature(surface, surface.start), "not finite")
+        assert "not finite" in words and "rate" in words and "per step" not in words
+
+
+def test_the_race_reads_the_hessian_at_its_start_once_per_surface(monkeypatch):
+    """One Hessian gives the start's lambda and its shape: read once when the race
+    opens and once for each surface f brings."""
+    import tui_backprop.teach.race as teach
+
+    calls = []
+    original = teach.hessian_eigenvalues
+
+    def counted(surface, point):
+        calls.append(surface.name)
+        return original(surface, point)
+
+    monkeypatch.setattr(teach, "hessian_eigenvalues", counted)
+
+    async def scenario():
+        app = lesson_app("race")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert calls == ["not-mse"]
+            await pilot.press("f", "n", "f")
+            await pilot.pause()
+            assert calls == ["not-mse", "not-cross-entropy", "quartic"]
+
+    run(scenario())
+
+
+def test_the_race_says_when_the_hessian_at_its_start_is_not_finite(monkeypatch):
+    """A surface whose gradient is not finite at the start: the regime map and line say
+    the Hessian there is not finite, and map no rates."""
+    import tui_backprop.app.screens.race as screen_module
+
+    def broken(config, network=None):
+        surface = make_surface(config, network)
+        return dataclasses.replace(surface, gradient=lambda t: np.full(surface.dims, np.nan))
+
+    monkeypatch.setattr(screen_module, "make_surface", broken)
+
+    async def scenario():
+        app = lesson_app("race")
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert screen.shape == "not finite" and math.isnan(screen.lam)
+            box = screen.query_one("#race-regime-box")
+            assert "not finite" in str(box.border_subtitle)
+            assert screen.query_one(RegimeMap).levels is None
+            table = str(screen.query_one("#race-table").render())
+            assert "regime (momentum): no rate: the Hessian at ○ is not finite" in table
+
+    run(scenario())

@@ -587,10 +587,12 @@ def regime_of(rule: UpdateRule, lam: float, shape: str) -> str:
     f = (lam/2) x^2, lam the curvature :func:`curvature` found, along its direction (the
     words name no axis: the surfaces' own are called x and y, and lam's may be either).
     ``shape`` is :func:`shape_at` there: where lam < 0 the line names it (a saddle, or
-    concave)."""
+    concave), and where lam is nan (a Hessian not finite) it says so."""
     name = rule.optimizer
     if name not in LINEAR_RULES:
         return f"no fixed rate: d is g over {ADAPTIVE_SCALE[name]}, not a multiple of it"
+    if not math.isfinite(lam):
+        return f"no rate: the Hessian at ○ is {shape}, no λ to tell one"
     rate = float(linear_rate(name, rule.alpha, rule.momentum, lam))
     shown = _rate_text(rate)
     if lam < 0:
@@ -609,11 +611,15 @@ def regime_of(rule: UpdateRule, lam: float, shape: str) -> str:
 
 #: An eigenvalue of the Hessian below this in size counts as flat.
 FLAT = 1e-9
+#: The shape at a point whose Hessian is not finite (the words the race uses for a loss
+#: that is not finite): the signs of its eigenvalues cannot tell one.
+NOT_FINITE = "not finite"
 
 
 def hessian_eigenvalues(surface: RaceSurface, point: tuple[float, ...] | Floats) -> Floats:
     """The Hessian's eigenvalues (dims,), ascending, at ``point``, by central differences
-    of the gradient."""
+    of the gradient; nan where the Hessian is not finite (numpy's eigvalsh takes a
+    matrix of nan for one of 0: flat)."""
     x = np.array(point, dtype=np.float64)
     n = x.size
     hessian = np.empty((n, n))
@@ -622,33 +628,58 @@ def hessian_eigenvalues(surface: RaceSurface, point: tuple[float, ...] | Floats)
         up, down = x.copy(), x.copy()
         up[k] += h
         down[k] -= h
-        hessian[:, k] = (surface.gradient(up) - surface.gradient(down)) / (2 * h)
+        with np.errstate(all="ignore"):
+            hessian[:, k] = (surface.gradient(up) - surface.gradient(down)) / (2 * h)
+    if not np.all(np.isfinite(hessian)):
+        return np.full(n, math.nan)
     return np.asarray(np.linalg.eigvalsh((hessian + hessian.T) / 2), dtype=np.float64)
 
 
-def curvature(surface: RaceSurface, point: tuple[float, ...] | Floats) -> float:
-    """The Hessian's eigenvalue of largest |value| at ``point``, with its sign: the lambda
-    of the quadratic that matches the surface there most steeply (negative: it curves
-    down that way). FLAT where it is flat."""
-    eigenvalues = hessian_eigenvalues(surface, point)
+def curvature_of(eigenvalues: Floats) -> float:
+    """The eigenvalue (of the Hessian's ``eigenvalues``) of largest |value|, with its
+    sign: the lambda of the quadratic that matches the surface there most steeply
+    (negative: it curves down that way). FLAT where it is flat; nan where they are not
+    finite (no lambda to tell)."""
+    if not np.all(np.isfinite(eigenvalues)):
+        return math.nan
     lam = float(eigenvalues[np.argmax(np.abs(eigenvalues))])
-    return lam if math.isfinite(lam) and abs(lam) > FLAT else FLAT
+    return lam if abs(lam) > FLAT else FLAT
 
 
-def shape_at(surface: RaceSurface, point: tuple[float, ...] | Floats) -> str:
-    """What the surface is at ``point``, by the signs of the Hessian's eigenvalues (each
+def shape_of(eigenvalues: Floats) -> str:
+    """What the surface is where the Hessian has ``eigenvalues``, by their signs (each
     within FLAT of 0 counts as 0): "saddle" where they take both signs, "concave" where
-    all are negative, "convex" where all are positive, else "flat" (all 0), "ridge" (the
-    rest negative: a cap along a line) or "trough" (the rest positive)."""
-    eigenvalues = hessian_eigenvalues(surface, point)
+    all are negative, "convex" where all are positive, "flat" (all 0), "ridge" (the rest
+    negative: a cap along a line) or "trough" (the rest positive); NOT_FINITE where they
+    are not finite, which tells no shape."""
+    if not np.all(np.isfinite(eigenvalues)):
+        return NOT_FINITE
     below = bool(np.any(eigenvalues < -FLAT))
     above = bool(np.any(eigenvalues > FLAT))
     if below and above:
         return "saddle"
-    if np.all(np.abs(eigenvalues) <= FLAT) or not np.all(np.isfinite(eigenvalues)):
+    if np.all(np.abs(eigenvalues) <= FLAT):
         return "flat"
     if np.all(eigenvalues < -FLAT):
         return "concave"
     if np.all(eigenvalues > FLAT):
         return "convex"
     return "ridge" if below else "trough"
+
+
+def curvature_and_shape(
+    surface: RaceSurface, point: tuple[float, ...] | Floats
+) -> tuple[float, str]:
+    """(:func:`curvature_of`, :func:`shape_of`) at ``point``, from one Hessian."""
+    eigenvalues = hessian_eigenvalues(surface, point)
+    return curvature_of(eigenvalues), shape_of(eigenvalues)
+
+
+def curvature(surface: RaceSurface, point: tuple[float, ...] | Floats) -> float:
+    """:func:`curvature_of` the Hessian at ``point``."""
+    return curvature_of(hessian_eigenvalues(surface, point))
+
+
+def shape_at(surface: RaceSurface, point: tuple[float, ...] | Floats) -> str:
+    """:func:`shape_of` the Hessian at ``point``."""
+    return shape_of(hessian_eigenvalues(surface, point))

@@ -42,12 +42,11 @@ from ...teach.race import (
     Race,
     Racer,
     RaceSurface,
-    curvature,
+    curvature_and_shape,
     make_surface,
     race_rules,
     regime_map,
     regime_of,
-    shape_at,
     step_formula,
 )
 from ..background import in_background
@@ -460,9 +459,9 @@ class RaceScreen(SceneScreen):
         self.surface: RaceSurface = make_surface(self.config, network)
         self.rules: dict[str, UpdateRule] = {}
         self._set_rules(use_config=True)
-        self.lam = curvature(self.surface, self.surface.start)
-        #: What the surface is at the start (a saddle, concave, ...), for lam < 0.
-        self.shape = shape_at(self.surface, self.surface.start)
+        #: lambda at the start, and what the surface is there (a saddle, concave, ...),
+        #: for lam < 0 (or nan: "not finite").
+        self.lam, self.shape = curvature_and_shape(self.surface, self.surface.start)
         self.race = self._new_race()
 
     @classmethod
@@ -636,6 +635,12 @@ class RaceScreen(SceneScreen):
         # columns; the help and the README say it in full).
         box.border_title = f"λ {lam:.3g}: top |eig| of H at {START}"
         legend_line = self.query_one("#race-regime-legend", Static)
+        if not math.isfinite(lam):
+            # No Hessian to read at the start: no lambda, no rates (and no shape).
+            regime.clear()
+            box.border_subtitle = f"H {self.shape} at {START}: no rates"
+            legend_line.update(f"the Hessian at {START} is {self.shape}")
+            return
         if lam < 0:
             # Curving down along lambda's direction (a saddle, or concave): every
             # (alpha, mu) moves away from the start that way, no rate to map.
@@ -753,8 +758,7 @@ class RaceScreen(SceneScreen):
             config = self.config
         self.surface = make_surface(config, self.network)
         self._set_rules(use_config=self.surface_name == self.config.surface)
-        self.lam = curvature(self.surface, self.surface.start)
-        self.shape = shape_at(self.surface, self.surface.start)
+        self.lam, self.shape = curvature_and_shape(self.surface, self.surface.start)
         self.compute_map()
         self.restart()
         self.call_after_refresh(self.draw)  # a curve or a map: sized after a layout
