@@ -9,6 +9,7 @@ import re
 
 import numpy as np
 import pytest
+from textual.binding import Binding
 
 from tests.test_app import xor_app
 from tests.test_scenes import lesson_app
@@ -416,8 +417,8 @@ def test_descent_errata_step_uses_the_slope_of_the_function_it_states():
 
 @pytest.mark.parametrize("size", [(100, 50), (80, 24)])
 def test_the_errata_footer_shows_the_scroll_keys_only_where_the_text_overflows(size):
-    """The neuron's errata fits a tall terminal: ↓ and pgdn would do nothing there, and
-    neither the footer nor the help shows them; at 80x24 it scrolls, and they do."""
+    """The neuron's errata fits a tall terminal: ↓, ↑, pgdn and pgup would do nothing
+    there, and neither the footer nor the help shows them; at 80x24 it scrolls, and they do."""
     from textual.containers import VerticalScroll
 
     from tests.test_lecture_layout import on_screen
@@ -439,8 +440,9 @@ def test_the_errata_footer_shows_the_scroll_keys_only_where_the_text_overflows(s
 
     overflows, footer, keys, scrolled = asyncio.run(scenario())
     assert overflows == (size == (80, 24))
-    assert ("scroll" in footer) == overflows and ("pgdn" in footer) == overflows
-    assert ("↓" in keys) == overflows
+    for key in ("↓", "↑", "pgdn", "pgup"):
+        assert (key in footer) == overflows, footer
+        assert any(key in row.split(" / ") for row in keys) == overflows, keys
     assert (scrolled > 0) == overflows
 
 
@@ -462,3 +464,46 @@ def test_significant_keeps_its_digits_in_the_compact_form(x):
     text = significant(x, 6, "+")
     assert float(text) == pytest.approx(x, rel=1e-6)
     assert text[0] in "+-" and "e+" not in text and "e-0" not in text
+
+
+def test_the_errata_view_names_every_scroll_key_that_works():
+    """Where the text overflows (80x24), every scroll key the view binds moves it its
+    way, and each is named: the footer shows a key of every scroll action (↑ and pgup as
+    well as ↓ and pgdn), the help every key on its action's row (j, k and space too), the
+    palette a command per action."""
+    from textual.containers import VerticalScroll
+
+    from tests.test_lecture_layout import on_screen
+    from tui_backprop.app.screens.help import help_rows
+
+    async def scenario() -> None:
+        app = lesson_app("neuron")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("w")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, ErrataScreen) and "after" in screen.body.plain
+            scroll = screen.query_one(VerticalScroll)
+            assert scroll.max_scroll_y > 0
+            footer = on_screen(app)[-1]
+            rows = {what: keys.split(" / ") for keys, what in help_rows(screen)}
+            palette = [command.title for command in app.get_system_commands(screen)]
+            bindings = [b for _, b in screen._bindings if b.action.startswith(("scroll", "page"))]
+            for action in {b.action for b in bindings}:
+                shown = [b for b in bindings if b.action == action and b.show]
+                assert shown, f"{action} has no key in the footer"
+                display = app.get_key_display(shown[0])
+                assert f"{display} {shown[0].description}" in footer, (action, footer)
+                assert f"{shown[0].description} ({display})" in palette, (action, palette)
+            for binding in bindings:
+                for key in binding.key.split(","):
+                    name = app.get_key_display(Binding(key, ""))
+                    assert {key, name} & set(rows[binding.tooltip]), (key, rows)
+                    scroll.scroll_to(y=scroll.max_scroll_y // 2, animate=False)
+                    await pilot.pause()
+                    before = scroll.scroll_y
+                    await pilot.press(key)
+                    way = 1 if binding.action.endswith("(1)") else -1
+                    assert (scroll.scroll_y - before) * way > 0, (key, before, scroll.scroll_y)
+
+    asyncio.run(scenario())

@@ -189,12 +189,18 @@ class ErrataScreen(ModalScreen[None]):
         height: auto;
     }
     """
+    # Each scroll key shown in the footer by its arrow or short name, the other keys of its
+    # action bound apart (show=False): the help puts them on its row ("↓ / j"), where a
+    # key_display of "down,j" would have named only the arrow.
     BINDINGS = [
         Binding("escape,w,q", "dismiss", "close", tooltip="close the errata view"),
-        Binding("down,j", "scroll(1)", "scroll", key_display="↓", tooltip="scroll down a line"),
-        Binding("up,k", "scroll(-1)", "scroll up", show=False, tooltip="scroll up a line"),
-        Binding("pagedown,space", "page(1)", "page", key_display="pgdn", tooltip="next page"),
-        Binding("pageup", "page(-1)", "page up", show=False, tooltip="previous page"),
+        Binding("down", "scroll(1)", "line down", key_display="↓", tooltip="scroll down a line"),
+        Binding("j", "scroll(1)", "line down", show=False, tooltip="scroll down a line"),
+        Binding("up", "scroll(-1)", "line up", key_display="↑", tooltip="scroll up a line"),
+        Binding("k", "scroll(-1)", "line up", show=False, tooltip="scroll up a line"),
+        Binding("pagedown", "page(1)", "page down", key_display="pgdn", tooltip="next page"),
+        Binding("space", "page(1)", "page down", show=False, tooltip="next page"),
+        Binding("pageup", "page(-1)", "page up", key_display="pgup", tooltip="previous page"),
     ]
 
     def __init__(self, name: str, body: Text) -> None:
