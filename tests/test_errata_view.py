@@ -17,7 +17,7 @@ from tui_backprop.app import tutorial as tutorial_view
 from tui_backprop.app.screens.errata import ErrataScreen
 from tui_backprop.io.build import build_setup
 from tui_backprop.io.lessons import load_lesson
-from tui_backprop.teach import tutorials
+from tui_backprop.teach import errata, tutorials
 from tui_backprop.teach.errata import tutorial_cost
 
 
@@ -507,3 +507,62 @@ def test_the_errata_view_names_every_scroll_key_that_works():
                     assert (scroll.scroll_y - before) * way > 0, (key, before, scroll.scroll_y)
 
     asyncio.run(scenario())
+
+
+def _broken(lines: list[str], shown: list[str]) -> list[list[str]]:
+    """Each of ``lines`` as the pieces ``shown`` breaks it into (``shown`` is ``lines``
+    with some of their spaces made line breaks and indents)."""
+    pieces, at = [], 0
+    for line in lines:
+        taken = [shown[at]]
+        at += 1
+        while " ".join(" ".join(taken).split()) != " ".join(line.split()):
+            taken.append(shown[at])
+            at += 1
+        pieces.append(taken)
+    return pieces
+
+
+@pytest.mark.parametrize("name", sorted(errata.DIFFERENCES))
+def test_the_errata_view_breaks_no_formula_at_80_columns(name):
+    """At 80x24 a line of the errata breaks between words, or between a formula's terms
+    (before an operator), never after an operator ("C =" / "(1/2)(a3 - y)^2") nor inside
+    brackets ("ln(1 -" / "a3)")."""
+
+    async def scenario() -> tuple[str, str]:
+        app = lesson_app(name)
+        async with app.run_test(size=(80, 24)) as pilot:
+            if name == "restarts":  # from the scene to the network below it
+                await pilot.press("escape")
+            await pilot.press("w")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, ErrataScreen)
+            return screen.body.plain, str(screen.query_one("#errata-body").render())
+
+    body, shown = asyncio.run(scenario())
+    broken = [p for p in _broken(body.split("\n"), shown.split("\n")) if len(p) > 1]
+    assert broken  # the whys at least are longer than a line
+    for pieces in broken:
+        line = " ".join(" ".join(pieces).split())
+        at = 0
+        for piece in pieces[:-1]:
+            at += len(" ".join(piece.split())) + 1  # the break: a space of the line
+            assert piece.split()[-1] not in ("=", "+", "-", "*", "/"), pieces
+            assert not _in_formula_brackets(line, at), pieces
+
+
+def _in_formula_brackets(line: str, at: int) -> bool:
+    """Whether ``line[at]`` is inside brackets that hold a formula: symbols, operators
+    and formula words ("[y ln a3 + (1 - y) ln(1 - a3)]"), no word of prose ("(not what
+    its code steps)", a remark that may break)."""
+    opened = []
+    for k, char in enumerate(line):
+        if char in "([{":
+            opened.append(k)
+        elif char in ")]}" and opened:
+            start = opened.pop()
+            words = re.findall(r"[A-Za-z]{3,}", line[start:k])
+            if start < at < k and not set(words) - {"sum", "alpha", "delta"}:
+                return True
+    return False

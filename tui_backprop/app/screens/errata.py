@@ -238,10 +238,11 @@ class ErrataScreen(ModalScreen[None]):
 
     def _fit(self) -> None:
         """The text with its long lines broken under their text (``hanging_text``) at the
-        box's width; before the layout, as it is."""
+        box's width, between a formula's words and the formula rather than inside it;
+        before the layout, as it is."""
         for scroll in self.query(VerticalScroll).results(VerticalScroll):
             width = scroll.scrollable_content_region.width
-            body = hanging_text(self.body, width) if width > 0 else self.body
+            body = hanging_text(self.body, width, formulas=True) if width > 0 else self.body
             for static in self.query("#errata-body").results(Static):
                 static.update(body)
 

@@ -245,13 +245,14 @@ HANGING = 4
 _LABEL = re.compile(r" *\S+(?: \S+)? {2,}(?=\S)")
 
 
-def hanging_text(text: Text, width: int) -> Text:
+def hanging_text(text: Text, width: int, formulas: bool = False) -> Text:
     """``text`` with every line longer than ``width`` cells broken at its spaces, its later
     lines indented ``HANGING`` past the line's own indent (as a step's statements are
     indented under the phase's heading), or under the text of a labelled line
     ("why       the text"), styles kept: a terminal's wrap starts them at the left edge,
     where they read as lines of their own. The breaks are ``core.wrapping.breaks``'s,
-    as the command line's reports and the help have them.
+    as the command line's reports and the help have them; ``formulas``: its lines mix
+    words and formulas, kept whole where they fit (``core.wrapping.formula_spaces``).
 
     The breaks are found in the plain text and the spans moved onto the new one: a big
     layer's phase has thousands of long lines, and a Text cut line by line took a quarter
@@ -268,7 +269,7 @@ def hanging_text(text: Text, width: int) -> Text:
             label = _LABEL.match(line)
             if label is not None and pad < label.end() <= width // 2:
                 pad = label.end()
-            for end, resume in breaks(line, width, pad):
+            for end, resume in breaks(line, width, pad, formulas):
                 cuts += [start + end, start + resume]
                 pads.append(pad)
         start += len(line) + 1
