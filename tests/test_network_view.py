@@ -338,3 +338,34 @@ def test_the_legend_names_only_what_the_nodes_draw(xor):
     assert " bias" not in named(COMPACT) and "δ delta" in named(COMPACT)
     assert "δ" not in named(ROW) and " bias" not in named(ROW)
     assert named(ROW).count("a ") == 1 and "a activation, before update" in named(ROW)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+def test_a_value_the_walk_has_not_reached_is_marked_and_the_legend_says_why(size):
+    """In phase 1 (layer 1's forward pass) the output's a is not computed yet: its node
+    shows the mark a later phase fills, not a bare "a", and the legend names the mark;
+    the next phase (the output's forward pass) shows the number it computes."""
+    from tests.test_app import xor_app
+    from tests.test_lecture_layout import rendered
+    from tui_backprop.app.widgets.network.drawing import NOT_YET
+
+    async def scenario() -> tuple[str, str, float, str]:
+        app = xor_app()
+        async with app.run_test(size=size) as pilot:
+            await pilot.press("s")
+            assert app.walk is not None and app.walk.phase.kind == "forward"
+            first = rendered(app, NetworkView)
+            await pilot.press("s")
+            output = float(np.asarray(app.walk.phase.values["a"]).ravel()[0])
+            return first, rendered(app, NetworkView), output, app.walk.phase.title
+
+    first, second, output, title = asyncio.run(scenario())
+    assert title.startswith("forward, layer 2")
+    lines = first.split("\n")
+    assert re.search(rf"a +{NOT_YET}", first), first  # the output's a, not known yet
+    assert f"{NOT_YET} in a later phase" in lines[-1], lines[-1]
+    # After it every a is known: the mark stays only where the nodes show δ, still to come.
+    deltas = "δ" in first
+    assert (f"{NOT_YET} in a later phase" in second.split("\n")[-1]) == deltas
+    shown = [float(v) for v in re.findall(r"a +(-?\d*\.\d+)", second)]
+    assert any(abs(v - output) < 0.001 for v in shown), (output, second)

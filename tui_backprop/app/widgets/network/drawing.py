@@ -39,6 +39,10 @@ SATURATED_BORDER = "─! σ'≈0──"
 #: In place of a full node's bottom border when its a or δ is NaN.
 NAN_BORDER = "─ NaN ───"
 
+#: In place of a number the phase walk has not computed yet (a later phase does: the
+#: output's a while the walk is at layer 1's forward pass); the legend says so.
+NOT_YET = "…"
+
 #: |w| below SMALL_WEIGHT is drawn dim, from LARGE_WEIGHT on bold and thick.
 SMALL_WEIGHT = 0.5
 LARGE_WEIGHT = 2.0
@@ -89,7 +93,7 @@ Piece = tuple[str, int]
 
 def _value(values: Sequence, m: int, j: int) -> float | None:
     """values[m][j] as a float; None where the layer's values are None (not computed yet,
-    drawn blank); nan where a snapshot lacks them otherwise (never raises)."""
+    drawn as ``NOT_YET``); nan where a snapshot lacks them otherwise (never raises)."""
     try:
         if values[m] is None:
             return None
@@ -99,9 +103,11 @@ def _value(values: Sequence, m: int, j: int) -> float | None:
 
 
 def _cell(value: float | None, width: int, sign: str = " ", strip_zero: bool = False) -> str:
-    """A node's number, or blanks for a value not known yet; it never starts with a digit
-    (its label stands right before it: "a 2e212", not "a2e212")."""
-    return " " * width if value is None else fit(value, width, sign, strip_zero, separated=True)
+    """A node's number, or ``NOT_YET`` where it stands for a value not known yet; it never
+    starts with a digit (its label stands right before it: "a 2e212", not "a2e212")."""
+    if value is None:
+        return NOT_YET.rjust(width)
+    return fit(value, width, sign, strip_zero, separated=True)
 
 
 def _labelled(label: Piece, value: float | None, sign: str, style: int, width: int) -> list[Piece]:
@@ -110,7 +116,7 @@ def _labelled(label: Piece, value: float | None, sign: str, style: int, width: i
     "-1e154" takes 6) takes the label's cell too rather than lose its mantissa; a's row
     above δ's still says which is which."""
     if value is None:
-        return [label, (" " * (width - 1), style)]
+        return [label, (NOT_YET.rjust(width - 1), style)]
     text = fit_number(value, width - 1, sign, strip_zero=True, separated=True)
     if text is None:
         return [(fit(value, width, sign, strip_zero=True), style)]
@@ -314,15 +320,24 @@ def _sample(pattern: tuple[int, int]) -> str:
     return "".join(canvas.rows()[0])
 
 
+def _pending(snapshot: Snapshot, deltas: bool) -> bool:
+    """Whether a node's a (or, where the nodes show it, its δ) is not computed yet: the
+    phase walk has not reached the phase that computes it."""
+    layers = range(1, len(snapshot.spec.sizes))
+    kinds = (snapshot.a, snapshot.delta) if deltas else (snapshot.a,)
+    return any(_value(values, m, 0) is None for values in kinds for m in layers)
+
+
 def _legend(
     snapshot: Snapshot, width: int, flagged: bool = False, nan: bool = False, form: Form = FULL
 ) -> list[Piece]:
     """The key to the picture as (text, style id) pieces, as many items as fit in width.
     The two line patterns come first, whatever the width: without colour they alone tell
-    an edge's sign. Then with NaN nodes their mark, with saturated nodes their flag, and,
-    once an example has been trained, that its a and δ are those it had before that
-    update. Only what the nodes' ``form`` draws is named: δ not where a node is one row
-    (a alone), b only in the boxes."""
+    an edge's sign. Then with NaN nodes their mark, with saturated nodes their flag, with
+    numbers the phase walk has not computed yet their mark, and, once an example has been
+    trained, that its a and δ are those it had before that update. Only what the nodes'
+    ``form`` draws is named: δ not where a node is one row (a alone), b only in the
+    boxes."""
     deltas = form is not ROW
     items: list[list[Piece]] = [
         [(_sample(_SOLID), _POSITIVE + 1), (" w>0", 0)],
@@ -332,6 +347,8 @@ def _legend(
         items.append([("nan", _NAN_MARK), (" diverged: not a number", 0)])
     if flagged:
         items.append([("!", _FLAG), (" saturated σ'≈0", 0)])
+    if _pending(snapshot, deltas):
+        items.append([(NOT_YET, _LABEL), (" in a later phase", 0)])
     before = snapshot.example is not None
     if before and deltas:
         items.append([("a δ", _LABEL), (" before update", 0)])
