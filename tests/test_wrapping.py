@@ -3,6 +3,9 @@ words, and a formula longer than a line between its terms."""
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from tui_backprop.core.wrapping import hanging
 
 TERMS = ["(1/2)(a3 - y)^2", "(1/2)(b3 - y)^2", "(1/2)(c3 - y)^2", "(1/2)(d3 - y)^2"]
@@ -24,3 +27,21 @@ def test_words_and_a_formula_break_between_the_words():
     lines = hanging(line, 70, 12, formulas=True)
     assert lines[1].strip() == "C = (1/2)(a3 - y)^2"
     assert hanging(line, 70, 12)[1].strip() == "(1/2)(a3 - y)^2"  # words alone: after "C ="
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(
+        st.sampled_from(["C", "=", "(1/2)(a3", "-", "y)^2", "+", "sum", "(a", "ln", "cost", "w,"]),
+        min_size=1,
+        max_size=14,
+    ),
+    width=st.integers(0, 30),
+    indent=st.integers(0, 8),
+)
+def test_formulas_wrap_ends_and_keeps_every_word_at_any_width_and_indent(words, width, indent):
+    """Like the plain wrap (tests/test_cli_width.py), the formulas' wrap ends for any
+    width and indent, a width under the indent included, with the words in order."""
+    line = " ".join(words)
+    lines = hanging(line, width, indent, formulas=True)
+    assert " ".join(" ".join(lines).split()) == line, (width, indent, lines)
