@@ -175,3 +175,31 @@ def test_hanging_ends_and_keeps_every_word_at_any_width_and_indent():
         for indent in range(0, 7):
             lines = hanging(line, width, indent)
             assert " ".join(" ".join(lines).split()) == line, (width, indent, lines)
+
+
+@pytest.mark.parametrize("lesson", ["xor-231", "xor-221", "neuron", "not"])
+def test_as_written_breaks_no_formula_at_80_columns(monkeypatch, capsys, lesson):
+    """The differences `train --as-written` lists break as the errata view's do: between
+    words or a formula's terms, never after an operator nor inside a formula's brackets
+    ("ln(1" / "- a3)]")."""
+    from tests.test_errata_view import _in_formula_brackets
+
+    lines = report(monkeypatch, capsys, ["train", "--lesson", lesson, "--as-written"], 80)
+    start = next(k for k, line in enumerate(lines) if line.startswith("where it differs"))
+    entries: list[list[str]] = []
+    for line in lines[start + 1 :]:
+        if not line.strip():
+            break
+        continued = line.startswith(" " * 14) and entries
+        if continued:
+            entries[-1].append(line)
+        else:
+            entries.append([line])
+    assert any(len(entry) > 1 for entry in entries)  # some are longer than a line
+    for entry in entries:
+        whole = " ".join(" ".join(entry).split())
+        at = 0
+        for piece in entry[:-1]:
+            at += len(" ".join(piece.split())) + 1
+            assert piece.split()[-1] not in ("=", "+", "-", "*", "/"), entry
+            assert not _in_formula_brackets(whole, at), entry

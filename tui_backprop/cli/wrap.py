@@ -50,13 +50,17 @@ def error_line(who: str, message: str, stream: TextIO | None = None) -> str:
     return "\n".join(hanging(line, max(NARROWEST, stream_columns(stream)), len(head)))
 
 
-def fit(line: str, indent: int | None = None, width: int | None = None) -> str:
+def fit(
+    line: str, indent: int | None = None, width: int | None = None, formulas: bool = False
+) -> str:
     """``line`` within ``width`` columns (the terminal's), wrapped at spaces under its
     text (``core.wrapping.hanging``): its later lines start with ``indent`` spaces, by
-    default as many as the line starts with."""
+    default as many as the line starts with. ``formulas``: the line mixes words and
+    formulas, which it keeps whole where it can."""
     if indent is None:
         indent = len(line) - len(line.lstrip(" "))
-    return "\n".join(hanging(line, columns() if width is None else width, indent))
+    width = columns() if width is None else width
+    return "\n".join(hanging(line, width, indent, formulas))
 
 
 #: What ends every line of a command but its last: the shell reads on.

@@ -140,9 +140,9 @@ def json_document(call: Invocation, written: tutorials.WrittenRun, seconds: floa
 def difference_lines(name: str) -> list[str]:
     lines = []
     for d in errata.DIFFERENCES[name]:
-        lines.append(fit(f"  {d.kind}: {d.where}", indent=4))
+        lines.append(fit(f"  {d.kind}: {d.where}", indent=4, formulas=True))
         for label, words in (("tutorial", d.written), ("correct", d.correct), ("why", d.why)):
-            lines.append(fit(f"    {label:<10}{words}", indent=14))
+            lines.append(fit(f"    {label:<10}{words}", indent=14, formulas=True))
     return lines
 
 
