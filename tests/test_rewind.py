@@ -202,7 +202,7 @@ def test_the_b_hint_is_never_cut_to_a_word_that_says_nothing():
 
     from tests.test_app import xor_app
     from tests.test_lecture_layout import on_screen
-    from tui_backprop.app.widgets.status import status_text
+    from tui_backprop.app.widgets.status import MESSAGE_GAP, status_text
     from tui_backprop.core.config import TrainingConfig
 
     async def scenario() -> None:
@@ -221,7 +221,7 @@ def test_the_b_hint_is_never_cut_to_a_word_that_says_nothing():
                 first, second = status_text(snap, "PAUSED", 50, message, 0, width).plain.split("\n")
                 assert "b back" not in first
                 # whole forms only (the accuracy leaves "b back" room, a message gets it)
-                ends = ("  b back to 0", "  b back") if not message else ("  a message",)
+                ends = ("  b back to 0", "  b back") if not message else (MESSAGE_GAP + message,)
                 assert second.endswith(ends), second
             # no room on the second line for the number either: the shortest form there
             progress = status_text(snap, "PAUSED", 50, "", None, 200).plain.split("\n")[1]

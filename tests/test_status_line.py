@@ -172,19 +172,48 @@ def test_a_message_with_no_room_to_say_anything_leaves_the_speed_in_place():
     """Cut to fit a narrow line, a message keeps whole words and at least a few cells;
     with less room than that it would say nothing ("s…"), and the speed stays instead."""
     from tests.test_network_view import random_snapshot
-    from tui_backprop.app.widgets.status import MESSAGE_ROOM
+    from tui_backprop.app.widgets.status import MESSAGE_GAP, MESSAGE_ROOM
 
     snap = random_snapshot(2, 3, 1)
     message = "seed 154: space trains it, escape goes back to the restarts"
     full = status_text(snap, "PAUSED", 50, "", None, None).plain.split("\n")[1]
     progress = full[: full.index("  speed")]
     for room in range(0, 30):
-        width = len(progress) + 2 + room
+        width = len(progress) + len(MESSAGE_GAP) + room
         second = status_text(snap, "PAUSED", 50, message, None, width).plain.split("\n")[1]
         if room < MESSAGE_ROOM:
             assert second == full[:width] or second == full, (room, second)
             assert "seed 154" not in second
         else:
-            kept = second[len(progress) + 2 :]
+            kept = second[len(progress) + len(MESSAGE_GAP) :]
             assert kept.endswith("…") and message.startswith(kept[:-1].rstrip(" ,;:·")), kept
             assert len(kept) >= 2
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+def test_a_message_after_the_loss_is_set_apart_without_bold_or_colour(size):
+    """r's message ends the progress line: in the speed's place at 80 columns, right after
+    the bold loss, and after the speed at 160. A "·" stands between them, in no bold, so
+    the loss and the bold message do not read as one run of bold text."""
+    from tui_backprop.app.widgets.formatting import loss_text
+    from tui_backprop.app.widgets.status import StatusLine
+
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=size) as pilot:
+            await pilot.press("r")
+            app.query_one(StatusLine).message_to_the_end()  # as it is after a few seconds
+            await pilot.pause()
+            message = app.message
+            assert message.startswith("new seed")
+            line = next(line for line in on_screen(app) if "PAUSED" in line)
+            loss = f"loss {loss_text(app.runner.latest().loss)}"
+            assert loss in line and message in line, line
+            between = line[line.index(loss) + len(loss) : line.index(message)]
+            assert between.rstrip().endswith("·"), between
+            text = app.query_one(StatusLine)._text
+            dot = text.plain.rindex("·", 0, text.plain.index(message, text.plain.index("\n")))
+            bold = [s for s in text.spans if "bold" in str(s.style) and s.start <= dot < s.end]
+            assert not bold, bold
+
+    asyncio.run(scenario())
