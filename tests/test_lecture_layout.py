@@ -449,8 +449,19 @@ def test_a_page_inside_a_matrix_says_which_of_its_rows_it_shows(sizes, width, he
             # "W¹ rows 4–7", or with the columns where the block is narrow "W² 2–5 cols 1–2"
             for a, b in re.findall(r"(?:rows? |W[¹²³] )(\d+)(?:–(\d+))?", lines[0]):
                 named.update(range(int(a), int(b or a) + 1))
-            cells = [" ".join(f"{signed(x):>7}" for x in row[:2]) for row in W[layer.m]]
-            on_page = {i + 1 for i, row in enumerate(cells) for line in lines[1:] if row in line}
+            # A row's shown weights and its bias (one weight alone, where the panel is
+            # narrow, may stand in another row too).
+            columns, b = layer.shown_cols, layer_arrays(snap.biases)[layer.m]
+            cells = [
+                (" ".join(f"{signed(x):>7}" for x in row[:columns]), f"│ {signed(b[i]):>7}")
+                for i, row in enumerate(W[layer.m])
+            ]
+            on_page = {
+                i + 1
+                for i, (row, bias) in enumerate(cells)
+                for line in lines[1:]
+                if row in line and bias in line
+            }
             assert named == on_page, (lines[0], sorted(on_page))
             assert len(lines[0]) <= width, lines[0]  # whole in the panel, not cut
             # Its "│" before b stands over the rows' (a space before it).

@@ -7,9 +7,11 @@ the width. Each group after the first is headed with the matrix and its rows ("W
 17–32"), so it reads as the same matrix continued. A matrix that fits the height stays one
 column, its rows one under another, however wide the panel: split up, a 3×2 W¹ would look
 like two matrices with its rows out of order. What does not fit in the panel's height is
-paged (``page``, the mouse wheel); the bottom border says which lines are shown. Columns
-that do not fit are left out from the right, with "…+N" saying how many, and paged
-sideways (``page_columns``); the bottom border names the app's keys for both.
+paged (``page``, the mouse wheel); the bottom border says which lines are shown, and a
+page paged on to shows only lines not shown yet (the last one may be short). Columns
+that do not fit are left out, "+N…" on the left and "…+N" on the right saying how many
+(``Layer.mark``), and paged sideways (``page_columns``); the bottom border names the
+app's keys for both.
 """
 
 from __future__ import annotations
@@ -44,17 +46,21 @@ def _number(x: float, as_change: bool, dark: bool = True) -> tuple[str, str]:
     return f"{text:>{CELL - 1}} ", "dim" if as_change else sign_style(x, dark)
 
 
-def _row(
-    values: np.ndarray, shown: int, block: int, as_change: bool, start: int = 0, dark: bool = True
-) -> Text:
-    """One row of a matrix (``shown`` entries from ``start``), padded to ``block`` cells."""
+def _row(values: np.ndarray, layer: Layer, as_change: bool, dark: bool = True) -> Text:
+    """One row of a matrix (its layer's shown columns), padded to the layer's block; where
+    columns are left out, "+N…" before them and "…+N" after say how many (a change line
+    leaves those cells blank, its numbers under the values')."""
+    start, shown, mark = layer.col_start, layer.shown_cols, layer.mark
+    right = len(values) - start - shown
     line = Text()
+    if mark:
+        left = f"+{start}…" if start and not as_change else ""
+        line.append(f"{left:>{mark}} ", style="dim")
     for x in values[start : start + shown]:
         line.append(*_number(x, as_change, dark))
-    right = len(values) - start - shown
     if right > 0 and not as_change:
         line.append(f"…+{right}", style="dim")
-    line.pad_right(block - line.cell_len)
+    line.pad_right(layer.block - line.cell_len)
     return line
 
 
@@ -64,9 +70,10 @@ def _room(height: int) -> int:
     return max(1, height - 1)
 
 
-def _rows(first: int, last: int) -> str:
-    """The rows a group after a matrix's first holds, 1-based, for its header."""
-    return f" row {first}" if first == last else f" rows {first}–{last}"
+def _rows(first: int, last: int, word: str = "row") -> str:
+    """The rows a group after a matrix's first holds, 1-based, for its header (with
+    ``word`` "col", the columns a matrix too wide for the panel shows)."""
+    return f" {word} {first}" if first == last else f" {word}s {first}–{last}"
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,13 @@ class Layer:
     col_start: int = 0  # the first column shown (paged sideways)
 
     @property
+    def mark(self) -> int:
+        """The cells each of "+N…" and "…+N" (the columns left out on either side) has in
+        a matrix too wide for the panel, 0 in one shown whole. Each is followed by a
+        space, so that neither touches a value, the "│" before b or the panel's edge."""
+        return len(f"…+{self.cols}") if self.shown_cols < self.cols else 0
+
+    @property
     def lines(self) -> int:
         return 1 + 2 * self.per_group  # the header, then a value and a change line per row
 
@@ -99,11 +113,13 @@ def lay_out(snap: Snapshot, width: int, height: int, first_col: int = 0) -> list
     layers = []
     for m in range(1, spec.n_layers + 1):
         rows, cols = spec.sizes[m], spec.sizes[m - 1]
+        # Room for "+N…" and "…+N", with a space after each, where not all columns fit.
+        marks = 2 * (len(f"…+{cols}") + 1)
         if cols * CELL + bias_width <= width:
             shown_cols = cols
-        else:  # leave room for the "…+N" that says how many are not shown
-            shown_cols = max(1, min(cols, (width - bias_width - 4) // CELL))
-        block = shown_cols * CELL + (4 if cols > shown_cols else 0)
+        else:
+            shown_cols = max(1, min(cols, (width - bias_width - marks) // CELL))
+        block = shown_cols * CELL + (marks if cols > shown_cols else 0)
         groups = 1
         if 1 + 2 * rows > room:  # too tall in one column: flow its rows side by side
             # Wide enough for every continuation header and a space before the "│": none
@@ -158,7 +174,7 @@ def _line(
             size = _rows(first + 1, last) if continued else f" {layer.rows}×{layer.cols}"
             if g == 0 and layer.shown_cols < layer.cols:
                 start = layer.col_start
-                columns = f" cols {start + 1}–{start + layer.shown_cols}"
+                columns = _rows(start + 1, start + layer.shown_cols, "col")
                 # Rows and columns where the block has room for both (lay_out widens it
                 # where the panel can), else the columns with the rows' range alone.
                 room = layer.block - 1 - len(f"W{sup(m)}") - len(columns)
@@ -178,9 +194,7 @@ def _line(
         if i >= min(layer.rows, first + layer.per_group):
             continue
         W = (weight_changes if as_change else weights)[m]
-        line.append_text(
-            _row(W[i], layer.shown_cols, layer.block, as_change, layer.col_start, dark)
-        )
+        line.append_text(_row(W[i], layer, as_change, dark))
         if bias:
             b = (bias_changes if as_change else biases)[m]
             line.append(BIAS_GAP)
@@ -233,14 +247,19 @@ def weights_text(
     first: int = 0,
     first_col: int = 0,
     dark: bool = True,
+    paged_on: bool = False,
 ) -> tuple[Text, range, int]:
     """Lines ``first`` on of every layer's W^m rows with b^m beside them and changes
     underneath, in ``width`` x ``height`` cells, the last line a legend; returns the text,
     the lines shown and the lines in all. Matrices wider than the panel show their columns
-    from ``first_col`` on, and values in the sign colours of a dark or a light theme."""
+    from ``first_col`` on, and values in the sign colours of a dark or a light theme.
+
+    ``first`` is kept to the last page, the page that reaches the end, unless ``paged_on``:
+    then it is where the page before ended, and the page starts there even past the last
+    page's start, a short page rather than one that shows the page before's rows again."""
     layers, total = weights_lines(snap, width, height, first_col)
     room = _room(height)
-    last_page = _last_page(layers, total, room)
+    last_page = total - 1 if paged_on else _last_page(layers, total, room)
     first = min(max(0, first), last_page)
     index = _place(layers, first)[1]
     if index > 0 and index % 2 == 0:  # a change line: start at its row's value line
@@ -300,6 +319,8 @@ class WeightsView(ChangedLines, Widget):
         self.first_col = 0
         self.shown: range = range(0)
         self.total = 0
+        #: The page was paged on to (``page``): it starts where the one before ended.
+        self.paged_on = False
 
     def show(self, snap: Snapshot) -> None:
         self.snapshot = snap
@@ -325,7 +346,13 @@ class WeightsView(ChangedLines, Widget):
         width = self.content_size.width or 60
         height = self.content_size.height or 100
         text, self.shown, self.total = weights_text(
-            self.snapshot, width, height, self.first, self.first_col, theme_is_dark(self)
+            self.snapshot,
+            width,
+            height,
+            self.first,
+            self.first_col,
+            theme_is_dark(self),
+            self.paged_on,
         )
         widest = max(
             layer.cols - layer.shown_cols for layer in lay_out(self.snapshot, width, height)
@@ -357,10 +384,15 @@ class WeightsView(ChangedLines, Widget):
         return self.shown.start, self.total - self.shown.stop
 
     def page(self, pages: int) -> bool:
-        """Move ``pages`` pages down (negative: up); False if there was no more that way."""
+        """Move ``pages`` pages down (negative: up); False if there was no more that way.
+        Down, the page starts where the one before ended: a last page shorter than the
+        panel shows only rows not shown yet."""
         before = self.shown
+        if pages > 0 and self.shown.stop >= self.total:
+            return False
         self.first = max(0, self.first + pages * page_step(self.shown))
-        self._draw()  # which keeps first on the last page
+        self.paged_on = pages > 0
+        self._draw()  # which keeps first on the last page (paged up)
         return self.shown != before
 
     def show_layer(self, m: int) -> None:
@@ -372,6 +404,7 @@ class WeightsView(ChangedLines, Widget):
         height = self.content_size.height or 100
         layers = lay_out(self.snapshot, width, height, self.first_col)
         self.first = sum(layer.lines for layer in layers if layer.m < m)
+        self.paged_on = False
         self._draw()
 
     def page_columns(self, pages: int) -> bool:
@@ -401,14 +434,17 @@ class WeightsView(ChangedLines, Widget):
         self.page_columns(-1)
 
     def on_resize(self, event: events.Resize) -> None:
+        self.paged_on = False  # other pages: back to a whole last page
         self._draw()
 
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
         event.stop()
         self.first += 2
+        self.paged_on = False
         self._draw()
 
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
         event.stop()
         self.first = max(0, self.first - 2)
+        self.paged_on = False
         self._draw()
