@@ -16,7 +16,7 @@ from textual.widget import Widget
 
 from ...core.snapshot import Snapshot
 from .changes import ChangedLines, fitting_title, set_subtitle, set_title
-from .formatting import loss_text, vector
+from .formatting import loss_text, vectors
 
 HEADER = ("#", "input", "target", "output", "cost")
 #: Fewest cells a column cut with … keeps.
@@ -85,15 +85,13 @@ def _fitting_columns(snap: Snapshot, shown: range, width: int) -> Layout:
     keeps the cost column."""
     layouts: list[Layout] = []
     for numbered, input_digits, output_digits in LAYOUTS:
+        # Each column's numbers aligned on their decimal points, row under row.
+        inputs = vectors(snap.inputs[list(shown)], input_digits)
+        targets = vectors(snap.targets[list(shown)])
+        outputs = vectors(snap.outputs[list(shown)], output_digits)
         rows: list[tuple[str, ...]] = [
-            (
-                f"{k + 1}",
-                vector(snap.inputs[k], input_digits),
-                vector(snap.targets[k]),
-                vector(snap.outputs[k], output_digits),
-                loss_text(float(snap.costs[k])),
-            )
-            for k in shown
+            (f"{k + 1}", inputs[j], targets[j], outputs[j], loss_text(float(snap.costs[k])))
+            for j, k in enumerate(shown)
         ]
         header: tuple[str, ...] = HEADER if numbered else HEADER[1:]
         cells = rows if numbered else [row[1:] for row in rows]

@@ -45,12 +45,15 @@ def sci(x: float, digits: int = 1, sign: str = "") -> str:
 
 def number(x: float, digits: int = 3, sign: str = "") -> str:
     """Fixed point with ``digits`` decimals where it reads (0, or |x| from 0.001 to 10 000),
-    else ``sci`` with one decimal: 0.310, 3.0e210, nan."""
+    else ``sci`` with one decimal: 0.310, 3.0e210, nan. A value that rounds to zero reads
+    as zero, 0.0, never -0.0 (-0.04 at one decimal): the minus would say "below zero" of a
+    number shown as none."""
     x = float(x)
     if not math.isfinite(x):
         return nonfinite(x, plus=sign == "+")
     if x == 0.0 or FIXED_LOW <= abs(x) < FIXED_HIGH:
-        return f"{x:{sign}.{digits}f}"
+        text = f"{x:{sign}.{digits}f}"
+        return f"{0.0:{sign}.{digits}f}" if float(text) == 0.0 else text
     return sci(x, 1, sign)
 
 
@@ -233,10 +236,21 @@ def _entry(v: float, digits: int) -> str:
 
 def vector(values: Iterable, digits: int = 2) -> str:
     """Compact vector: 0 1 for integers, else 0.12 -0.50 (3.0e210, nan where they are)."""
-    values = [float(v) for v in values]
-    if all(math.isfinite(v) and v.is_integer() and abs(v) < FIXED_HIGH for v in values):
-        return " ".join(str(int(v)) for v in values)
-    return " ".join(number(v, digits) for v in values)
+    return vectors([values], digits)[0]
+
+
+def vectors(rows: Iterable[Iterable], digits: int = 2) -> list[str]:
+    """Vectors one under another, as a table's column writes them: each as ``vector``
+    does (integers where every entry of every row is one), each position's entries
+    right-aligned to its widest, so that numbers of the same decimals stand on their
+    decimal point whatever their signs (" 0.5 -0.3" over "-1.2  0.0")."""
+    values = [[float(v) for v in row] for row in rows]
+    whole = all(
+        math.isfinite(v) and v.is_integer() and abs(v) < FIXED_HIGH for row in values for v in row
+    )
+    cells = [[str(int(v)) if whole else number(v, digits) for v in row] for row in values]
+    widths = [max(len(cell) for cell in column) for column in zip(*cells, strict=True)]
+    return [" ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
 
 
 #: Columns a wrapped line's later lines start further in than its first.
