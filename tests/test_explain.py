@@ -240,6 +240,15 @@ _walks = given(
 
 @settings(max_examples=60, deadline=None)
 @_walks
+@example(  # a saturated cross-entropy output: its cost line is written through z
+    spec=NetworkSpec(
+        (4, 3, 1, 2, 3), ("linear", "linear", "linear", "sigmoid"), "cross-entropy", 2.5, False
+    ),
+    batch=1,
+    optimizer="sgd",
+    decay=0.0,
+    seed=3727232,
+)
 def test_every_line_of_every_phase_names_its_layer(spec, batch, optimizer, decay, seed):
     """Each line of each phase names every w, b, z, a, delta (and dC/dw, dC/db) with its
     layer: layer 1's dC/dw^1_11 and layer 2's dC/dw^2_11 read apart, as their w^1_11 and

@@ -342,8 +342,9 @@ def _cross_entropy_line(
         f", through z where a rounds near 0 or 1: ln a = -ln(1 + e^-({bz})), "
         f"ln(1 - a) = -ln(1 + e^({bz}))"
     )
-    through_z = f"sum(y ln(1 + e^-({bz})) + (1 - y) ln(1 + e^({bz})))"
-    return formula, f"C = {through_z} = {terms} = {val(cost)}", cost
+    # The worked line has the numbers alone: the formula above names the symbols (a
+    # line's z would be the output layer's, z^L_i, one per output).
+    return formula, f"C = {terms} = {val(cost)}", cost
 
 
 @dataclass
