@@ -277,7 +277,7 @@ def json_report(result: TrainResult) -> dict:
     setup = result.setup
     spec, session = setup.spec, result.session
     net = session.network
-    epochs, losses = session.history.points()
+    epochs, losses = session.history.curve()
     document = {
         **run_keys(setup),
         "epochs": result.epochs,
@@ -296,8 +296,8 @@ def json_report(result: TrainResult) -> dict:
         "weights": [to_json_lists(w) for w in net.W[1:]],
         "biases": [to_json_lists(b) for b in net.b[1:]] if spec.bias else None,
         "seconds": result.seconds,
-        # Mean cost of each epoch's examples as they were trained on, thinned evenly
-        # to a bounded number of points for long runs.
+        # Mean cost of each epoch's examples as they were trained on: the first and
+        # the last epoch, and evenly thinned between them to REPORTED_POINTS in all.
         "loss_curve": {"epochs": epochs.tolist(), "losses": to_json_lists(losses)},
     }
     if setup.problem.kind == "classification":

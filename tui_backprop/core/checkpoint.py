@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from .arrays import Floats, Ints
 from .config import UpdateRule
+from .history import SavedHistory
 
 
 @dataclass(frozen=True, eq=False)
@@ -23,7 +24,7 @@ class Checkpoint:
     buffer: Floats
     step_state: tuple[Ints, Floats]
     orders: tuple[int, dict | None]
-    history: tuple[Ints, Floats, int, int, float]
+    history: SavedHistory
     epoch_losses: list[float] | None
     rule: UpdateRule | None = None
 

@@ -2,10 +2,13 @@
 
 Holds at most ``capacity`` points of (epoch, loss). When full, every other point is
 dropped and from then on only every ``stride``-th epoch (doubled) is kept, so the curve
-is always an even subsample of the whole run, in O(capacity) memory.
+is always an even subsample of the whole run, in O(capacity) memory. The first and the
+last epoch recorded are kept besides, so that a report (``LossHistory.curve``) begins
+and ends where the run did.
 
 ``thinned_steps`` thins a record kept whole (a descent's path) the same way for a report:
-to a bounded number of points, evenly, the first and the last always among them.
+to a bounded number of points, evenly, the first and the last always among them;
+``thinned_curve`` does it to a loss curve.
 """
 
 from __future__ import annotations
@@ -16,6 +19,10 @@ from .arrays import Floats, Ints
 
 #: How many points a curve or path in a report holds at most (``--json``'s loss_curve, path).
 REPORTED_POINTS = 2048
+
+#: What ``LossHistory.saved`` gives and ``restore`` takes: the points kept (epochs, losses),
+#: the stride, the first (epoch, loss) and the last.
+SavedHistory = tuple[Ints, Floats, int, tuple[int, float], tuple[int, float]]
 
 
 def thinned_steps(count: int, most: int = REPORTED_POINTS) -> Ints:
@@ -28,10 +35,21 @@ def thinned_steps(count: int, most: int = REPORTED_POINTS) -> Ints:
     return np.rint(np.linspace(0, count - 1, most)).astype(np.int64)
 
 
-class LossHistory:
-    """(epoch, mean loss) points, evenly thinned to at most ``capacity``."""
+def thinned_curve(epochs: Ints, losses: Floats, most: int = REPORTED_POINTS) -> tuple[Ints, Floats]:
+    """A loss curve (epochs (K,), losses (K,), epochs increasing) as a report gives it:
+    every point when K <= ``most``, else ``most`` of them picked by ``thinned_steps``
+    (the first and the last among them, the others evenly spread)."""
+    keep = thinned_steps(len(epochs), most)
+    return epochs[keep], losses[keep]
 
-    def __init__(self, capacity: int = REPORTED_POINTS) -> None:
+
+class LossHistory:
+    """(epoch, mean loss) points, evenly thinned to at most ``capacity``, and the first
+    and last points recorded. The default capacity is twice ``REPORTED_POINTS``: after a
+    thinning at least that many points remain, so ``curve`` can report all it may, not
+    half (the stride doubles, and the points kept with it halve)."""
+
+    def __init__(self, capacity: int = 2 * REPORTED_POINTS) -> None:
         if capacity < 2 or capacity % 2:
             raise ValueError("capacity must be an even number >= 2")
         self.capacity = capacity
@@ -39,6 +57,8 @@ class LossHistory:
         self._epochs = np.zeros(capacity, dtype=np.int64)
         self._losses = np.zeros(capacity)
         self._count = 0
+        self.first_epoch = 0  # none recorded yet
+        self.first_loss = float("nan")
         self.last_epoch = 0
         self.last_loss = float("nan")
 
@@ -48,6 +68,8 @@ class LossHistory:
     def clear(self) -> None:
         self.stride = 1
         self._count = 0
+        self.first_epoch = 0
+        self.first_loss = float("nan")
         self.last_epoch = 0
         self.last_loss = float("nan")
 
@@ -64,6 +86,8 @@ class LossHistory:
         if count == 0:
             return
         last = first_epoch + count - 1
+        if self.first_epoch == 0:
+            self.first_epoch, self.first_loss = first_epoch, float(losses[0])
         self.last_epoch, self.last_loss = last, float(losses[-1])
         while True:
             start = -(-first_epoch // self.stride) * self.stride  # first multiple >= first
@@ -85,14 +109,22 @@ class LossHistory:
         self._losses[:n_kept] = self._losses[: self._count][kept]
         self._count = n_kept
 
-    def saved(self) -> tuple[Ints, Floats, int, int, float]:
+    def saved(self) -> SavedHistory:
         """What ``restore`` needs, copied: the points kept (not the unused capacity),
-        the stride and the last point."""
+        the stride, the first and the last point."""
         epochs, losses = self.points()
-        return epochs, losses, self.stride, self.last_epoch, self.last_loss
+        return (
+            epochs,
+            losses,
+            self.stride,
+            (self.first_epoch, self.first_loss),
+            (self.last_epoch, self.last_loss),
+        )
 
-    def restore(self, saved: tuple[Ints, Floats, int, int, float]) -> None:
-        epochs, losses, self.stride, self.last_epoch, self.last_loss = saved
+    def restore(self, saved: SavedHistory) -> None:
+        epochs, losses, self.stride, first, last = saved
+        self.first_epoch, self.first_loss = first
+        self.last_epoch, self.last_loss = last
         self._count = len(epochs)
         self._epochs[: self._count] = epochs
         self._losses[: self._count] = losses
@@ -100,3 +132,20 @@ class LossHistory:
     def points(self) -> tuple[Ints, Floats]:
         """Copies of (epochs, losses), each (len(self),)."""
         return self._epochs[: self._count].copy(), self._losses[: self._count].copy()
+
+    def curve(self, most: int = REPORTED_POINTS) -> tuple[Ints, Floats]:
+        """The curve a report gives, (epochs, losses) each (min(n, most),) for the n
+        points there are: the first epoch recorded, the kept points (every stride-th
+        epoch) and the last epoch recorded, thinned by ``thinned_curve``. So it begins
+        and ends with the run, and holds ``most`` points whenever the run had as many
+        epochs (a history that thinned keeps at least capacity / 2 >= ``most``)."""
+        epochs, losses = self.points()
+        if self.first_epoch == 0:
+            return epochs, losses
+        if not len(epochs) or epochs[0] != self.first_epoch:
+            epochs = np.concatenate(([self.first_epoch], epochs))
+            losses = np.concatenate(([self.first_loss], losses))
+        if epochs[-1] != self.last_epoch:
+            epochs = np.append(epochs, self.last_epoch)
+            losses = np.append(losses, self.last_loss)
+        return thinned_curve(epochs, losses, most)
