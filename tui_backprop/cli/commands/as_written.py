@@ -17,6 +17,7 @@ import numpy as np
 
 from ...core.config import UpdateRule
 from ...core.errors import InputError
+from ...core.history import thinned_curve
 from ...core.problem import accuracy
 from ...io.build import build_setup
 from ...io.files import json_number, to_json_lists
@@ -91,7 +92,9 @@ def json_document(call: Invocation, written: tutorials.WrittenRun, seconds: floa
     """``train --json``'s keys for a run as written."""
     setup = build_setup(call.run, make_session=False)
     st, problem = setup.settings, setup.problem
+    # The cost after each update (epoch 1, 2, ...), thinned as train's loss_curve is.
     losses = written.losses[1:]
+    epochs, curve = thinned_curve(np.arange(1, len(losses) + 1), losses)
     document: dict[str, Any] = {
         **network_keys(setup),
         # The tutorials' code makes plain gradient-descent steps: sgd at their alpha.
@@ -112,10 +115,7 @@ def json_document(call: Invocation, written: tutorials.WrittenRun, seconds: floa
         "biases": None if written.biases is None else [to_json_lists(b) for b in written.biases],
         "seconds": seconds,
         "resumed": None,
-        "loss_curve": {
-            "epochs": list(range(1, len(losses) + 1)),
-            "losses": to_json_lists(losses),
-        },
+        "loss_curve": {"epochs": epochs.tolist(), "losses": to_json_lists(curve)},
         "accuracy": accuracy(written.outputs, problem.Y),
         "as_written": {
             "tutorial": written.tutorial,
