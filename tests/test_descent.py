@@ -55,6 +55,13 @@ def test_the_inflection_point_itself_and_a_run_that_did_not_converge():
     assert not cut.converged and cut.verdict == "no verdict" and "no test" in cut.test
     out = run_cli("descend", "--x0", "-1", "--max-steps", "10").stdout
     assert f"Stopped at {cut.point[0]!r}" in out.splitlines()
+    doc = json.loads(run_cli("descend", "--x0", "-1", "--max-steps", "10", "--json").stdout)
+    assert (doc["converged"], doc["stopped_by"], doc["verdict"], doc["test"]) == (
+        False,
+        "step limit",
+        None,
+        None,
+    )
 
 
 def test_the_loop_is_the_tutorials():
@@ -124,16 +131,19 @@ def test_the_configuration_offers_every_function():
 )
 def test_steps_too_small_to_move_reach_no_stationary_point(x0, gamma, precision):
     """Steps below the precision from the start (a tiny gamma, a loose precision) stop
-    far from 0 and 9/4: neither a minimum nor the inflection point, and no test."""
+    far from 0 and 9/4: neither a minimum nor the inflection point, not converged, and
+    no test (--json: verdict and test null, stopped_by says what ended the run)."""
     result = descend(x0, gamma, precision)
-    assert result.converged and result.steps == 1
+    assert not result.converged and result.stopped_by == "precision" and result.steps == 1
     assert result.verdict == "no verdict" and "so no test" in result.test
-    out = run_cli(
-        "descend", "--x0", str(x0), "--gamma", str(gamma), "--precision", str(precision),
-        env={"COLUMNS": "200"},
-    ).stdout  # fmt: skip
+    args = ("descend", "--x0", str(x0), "--gamma", str(gamma), "--precision", str(precision))
+    out = run_cli(*args, env={"COLUMNS": "200"}).stdout
     assert f"Stopped at {result.point[0]!r}" in out.splitlines()
-    assert "minimum" not in out and "inflection" not in out
+    assert "minimum" not in out and "inflection" not in out and "--max-steps" not in out
+    doc = json.loads(run_cli(*args, "--json").stdout)
+    assert doc["point"] == list(result.point) and doc["steps"] == 1
+    assert (doc["converged"], doc["diverged"], doc["stopped_by"]) == (False, False, "precision")
+    assert doc["verdict"] is None and doc["test"] is None
 
 
 @pytest.mark.parametrize("gamma", [0.001, 0.01, 0.1, 0.4])

@@ -58,6 +58,7 @@ class Descent:
 
     point: tuple[float, ...]
     steps: int
+    #: The run reached a stationary point: its steps fell to the precision there.
     converged: bool
     diverged: bool
     path: Floats
@@ -66,6 +67,22 @@ class Descent:
     test: str  # the test with its numbers
     #: A run that reached a saddle point: how it could (``saddle_reach``); "" otherwise.
     reach: str = ""
+    #: What ended the run: ``PRECISION`` (a step at most the precision, at a stationary
+    #: point or, when gamma is tiny or the precision loose, far from one), ``STEP_LIMIT``
+    #: or ``DIVERGED``.
+    stopped_by: str = ""
+
+
+#: Descent.stopped_by's values.
+PRECISION, STEP_LIMIT, DIVERGED = "precision", "step limit", "diverged"
+
+
+def stopped_by(diverged: bool, step: float, precision: float) -> str:
+    """What ended a run whose last step was ``step``: a divergence, a step at most the
+    precision, else the step limit."""
+    if diverged:
+        return DIVERGED
+    return PRECISION if step <= precision else STEP_LIMIT
 
 
 #: The quartic's stationary points, where f'(x) = x^2 (4x - 9) is 0: its minimum, 9/4
@@ -92,31 +109,35 @@ def second_derivative_test(x: float) -> tuple[str, str]:
 NEAR = 0.05
 
 
-def quartic_verdict(x: float, converged: bool) -> tuple[str, str]:
-    """What a run that stopped at x reached, and the test that says so.
+def reached_stationary(x: float) -> bool:
+    """x is next to one of the quartic's two stationary points (within ``NEAR``)."""
+    return min(abs(x - MINIMUM), abs(x - INFLECTION)) <= NEAR
 
-    A run that converged, next to one of the two stationary points (within ``NEAR``):
-    next to 9/4 the test at x is the test at 9/4 (f'' > 0 all around it). Next to 0 it
-    is not: a run from x0 < 0 creeps up to 0 (f' vanishes there as x^2) and stops short
-    of it, where f''(x) > 0 would call a minimum what is an inflection point; f''(0) = 0
-    gives no verdict, and the signs of f' on either side decide. Anywhere else (the step
-    limit, or steps too small to move far) no stationary point was reached, and the test
-    does not apply.
+
+def quartic_verdict(x: float, stop: str) -> tuple[str, str]:
+    """What a run that stopped at x (by ``stop``, not a divergence) reached, and the test
+    that says so.
+
+    A run whose steps fell to the precision next to one of the two stationary points
+    (``reached_stationary``): next to 9/4 the test at x is the test at 9/4 (f'' > 0 all
+    around it). Next to 0 it is not: a run from x0 < 0 creeps up to 0 (f' vanishes there
+    as x^2) and stops short of it, where f''(x) > 0 would call a minimum what is an
+    inflection point; f''(0) = 0 gives no verdict, and the signs of f' on either side
+    decide. Anywhere else (the step limit, or steps too small to move far) no stationary
+    point was reached, and the test does not apply: "no verdict", and why.
     """
-    slope = quartic_slope(x)
-    point = min((MINIMUM, INFLECTION), key=lambda p: abs(x - p))
-    if not converged or abs(x - point) > NEAR:
+    if stop != PRECISION or not reached_stationary(x):
         why = (
             "the run stopped at its step limit"
-            if not converged
+            if stop == STEP_LIMIT
             else "its steps, gamma f'(x), fell below the precision (gamma tiny, or the "
             "precision loose)"
         )
         return (
             "no verdict",
-            f"f'(x) = {slope:.3g}, not 0: {why} before a stationary point, so no test",
+            f"f'(x) = {quartic_slope(x):.3g}, not 0: {why} before a stationary point, so no test",
         )
-    if point == MINIMUM:
+    if abs(x - MINIMUM) <= NEAR:
         return second_derivative_test(x)
     return "inflection", (
         "f''(0) = 0: the test gives no verdict; f'(x) = x^2 (4x - 9) < 0 on both sides "
@@ -155,12 +176,12 @@ def descend(
         if not (math.isfinite(x_new) and abs(x_new) <= DIVERGED_BEYOND):
             diverged = True
             break
-    converged = not diverged and abs(x_new - x_old) <= precision
-    verdict, test = ("", "") if diverged else quartic_verdict(x_new, converged)
+    stop = stopped_by(diverged, abs(x_new - x_old), precision)
+    converged = stop == PRECISION and reached_stationary(x_new)
+    verdict, test = ("", "") if diverged else quartic_verdict(x_new, stop)
     value = quartic_value(x_new)
-    return Descent(
-        (x_new,), steps, converged, diverged, np.array(path)[:, None], value, verdict, test
-    )
+    path_array = np.array(path)[:, None]
+    return Descent((x_new,), steps, converged, diverged, path_array, value, verdict, test, "", stop)
 
 
 @dataclass(frozen=True)
@@ -353,10 +374,13 @@ def descend_surface(
         if not (math.isfinite(x) and math.isfinite(y) and max(abs(x), abs(y)) <= DIVERGED_BEYOND):
             diverged = True
             break
-    converged = not diverged and step <= precision
+    stop = stopped_by(diverged, step, precision)
+    converged = stop == PRECISION
     verdict, test = ("", "") if diverged else hessian_test(*surface.hessian(x, y))
     value = surface.f(x, y) if not diverged else math.inf
     reach = ""
     if converged and verdict == "saddle":
         reach = saddle_reach(surface, (float(start[0]), float(start[1])), (x, y))
-    return Descent((x, y), steps, converged, diverged, np.array(path), value, verdict, test, reach)
+    return Descent(
+        (x, y), steps, converged, diverged, np.array(path), value, verdict, test, reach, stop
+    )

@@ -24,6 +24,7 @@ from ...core.config import DESCENT_FUNCTIONS, DESCENT_PRESETS, QUARTIC_START, De
 from ...core.ticks import round_ticks
 from ...io.lessons import Lesson
 from ...teach.descent import (
+    STEP_LIMIT,
     SURFACES,
     Descent,
     descend,
@@ -375,7 +376,7 @@ class DescentScreen(SceneScreen):
             if result.diverged:
                 why = diverged_words(self.function, result, "γ", self.gamma)
                 text.append(f"diverged: {why}\n", styles.diverged)
-            elif not result.converged:
+            elif result.stopped_by == STEP_LIMIT:
                 text.append("stopped at the step limit\n", styles.step_limit)
             else:
                 last = abs(float(np.linalg.norm(result.path[-1] - result.path[-2])))

@@ -10,6 +10,7 @@ from ...core.history import thinned_steps
 from ...core.words import counted
 from ...io.files import json_number, to_json_lists
 from ...teach.descent import (
+    STEP_LIMIT,
     SURFACES,
     Descent,
     descend,
@@ -60,6 +61,9 @@ def run_descend(call: Invocation) -> int:
         formula = surface.formula
     why = diverged_words(config.function, result, "gamma", gamma) if result.diverged else ""
     if args.json:
+        # The test classifies a stationary point: none where the run reached none (the
+        # step limit, or steps below the precision far from one: gamma tiny).
+        tested = result.converged
         print(
             json.dumps(
                 {
@@ -71,9 +75,10 @@ def run_descend(call: Invocation) -> int:
                     "steps": result.steps,
                     "converged": result.converged,
                     "diverged": result.diverged,
+                    "stopped_by": result.stopped_by,
                     "value": json_number(result.value),
-                    "verdict": result.verdict or None,
-                    "test": result.test or None,
+                    "verdict": result.verdict if tested else None,
+                    "test": result.test if tested else None,
                     "why_diverged": why or None,
                     "saddle_reached_how": result.reach or None,
                     "path": json_path(config.function, result),
@@ -87,7 +92,7 @@ def run_descend(call: Invocation) -> int:
     if result.diverged:
         print(fit(f"diverged after {counted(result.steps, 'step')}: {why}", indent=2))
         return 0
-    if not result.converged:
+    if result.stopped_by == STEP_LIMIT:
         print(f"stopped after {counted(result.steps, 'step')} (--max-steps) without converging")
     if config.function == "quartic":
         print(quartic_point_line(result.point[0], result.verdict))
