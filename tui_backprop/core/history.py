@@ -45,11 +45,12 @@ def thinned_curve(epochs: Ints, losses: Floats, most: int = REPORTED_POINTS) -> 
 
 class LossHistory:
     """(epoch, mean loss) points, evenly thinned to at most ``capacity``, and the first
-    and last points recorded. The default capacity is twice ``REPORTED_POINTS``: after a
-    thinning at least that many points remain, so ``curve`` can report all it may, not
-    half (the stride doubles, and the points kept with it halve)."""
+    and last points recorded. The default capacity is ``REPORTED_POINTS``: once thinned,
+    between half of it and all of it remain (the stride doubles, and the points kept with
+    it halve). Twice that would let ``curve`` always report ``REPORTED_POINTS``, but every
+    rewind checkpoint copies the history, and the app's plot draws it each frame."""
 
-    def __init__(self, capacity: int = 2 * REPORTED_POINTS) -> None:
+    def __init__(self, capacity: int = REPORTED_POINTS) -> None:
         if capacity < 2 or capacity % 2:
             raise ValueError("capacity must be an even number >= 2")
         self.capacity = capacity
@@ -137,8 +138,8 @@ class LossHistory:
         """The curve a report gives, (epochs, losses) each (min(n, most),) for the n
         points there are: the first epoch recorded, the kept points (every stride-th
         epoch) and the last epoch recorded, thinned by ``thinned_curve``. So it begins
-        and ends with the run, and holds ``most`` points whenever the run had as many
-        epochs (a history that thinned keeps at least capacity / 2 >= ``most``)."""
+        and ends with the run: every epoch of a run of up to ``capacity`` of them, and
+        from capacity / 2 points up for a longer one."""
         epochs, losses = self.points()
         if self.first_epoch == 0:
             return epochs, losses
