@@ -1,11 +1,11 @@
 """Long headless runs stopped by a signal keep what they did.
 
 While an :class:`Interruptions` block is active, SIGINT (Ctrl-C) and SIGTERM are only
-noted; the run checks between two chunks of work (``check`` raises :class:`Stopped`, or
-``stopped`` is read), reports what it has, marked interrupted, and exits with 128 + the
-signal (130, 143). Before there is anything to keep (kernels still compiling), an
-:class:`EndAtOnce` block ends the process as soon as one comes, with one line saying so
-and the same exit code, having removed the temporary folders the kernels made.
+noted; the run reads ``stopped`` between two chunks of work, ends there, reports what it
+has, marked interrupted, and exits with 128 + the signal (130, 143). Before there is
+anything to keep (kernels still compiling), an :class:`EndAtOnce` block ends the process
+as soon as one comes, with one line saying so and the same exit code, having removed the
+temporary folders the kernels made.
 """
 
 from __future__ import annotations
@@ -20,11 +20,6 @@ from typing import Any, TypeVar
 
 #: The signals that stop training early and keep what it did.
 INTERRUPTING = (signal.SIGINT, signal.SIGTERM)
-
-
-class Stopped(Exception):
-    """Raised by ``Interruptions.check`` once a signal has come (between two chunks of
-    work)."""
 
 
 Handled = TypeVar("Handled", bound="_SignalsHandled")
@@ -60,8 +55,8 @@ class _SignalsHandled:
 
 
 class Interruptions(_SignalsHandled):
-    """While in the ``with`` block, SIGINT and SIGTERM are only noted (``signum``);
-    ``check`` raises Stopped once one has come."""
+    """While in the ``with`` block, SIGINT and SIGTERM are only noted (``signum``), and
+    ``stopped`` says so once one has come."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -70,10 +65,6 @@ class Interruptions(_SignalsHandled):
     def handle(self, signum: int, frame: FrameType | None) -> None:
         if self.signum is None:
             self.signum = signum
-
-    def check(self) -> None:
-        if self.signum is not None:
-            raise Stopped
 
     @property
     def stopped(self) -> bool:

@@ -19,6 +19,7 @@ of its own, since the compile holds the thread that would draw it.
 
 from __future__ import annotations
 
+import math
 import sys
 import threading
 import time
@@ -101,11 +102,17 @@ def _rich_columns(layout: BarLayout, unit: str) -> tuple[Any, ...]:
     )
     from rich.text import Text
 
+    def speed_of(task: Task) -> float | None:
+        """rich's estimate over the last seconds, or until it has one (it needs two
+        updates after the first draw) the rate since the start (``ProgressBar.update``)."""
+        speed = task.speed
+        return speed if speed is not None else task.fields.get("since_start")
+
     class RateColumn(ProgressColumn):
-        """``1,234 epochs/s``: rich's estimate over the last seconds."""
+        """``1,234 epochs/s`` (``speed_of``)."""
 
         def render(self, task: Task) -> Text:
-            speed = task.speed
+            speed = speed_of(task)
             if speed is None:
                 number = "?"
             else:
@@ -115,6 +122,18 @@ def _rich_columns(layout: BarLayout, unit: str) -> tuple[Any, ...]:
             # Right-aligned in a steady width, so the columns after it stay put.
             return Text(f"{number:>7} {unit}/s", style="progress.data.speed")
 
+    class TimeLeftColumn(TimeRemainingColumn):
+        """rich's ``0:01:23``, from ``speed_of``: the time left from the first draw."""
+
+        def render(self, task: Task) -> Text:
+            speed = speed_of(task)
+            if task.total is None or task.finished or not speed:
+                return super().render(task)
+            left = task.total - task.completed
+            minutes, seconds = divmod(math.ceil(left / speed), 60)
+            hours, minutes = divmod(minutes, 60)
+            return Text(f"{hours:d}:{minutes:02d}:{seconds:02d}", style="progress.remaining")
+
     chosen: list[Any] = [TextColumn("{task.description}"), BarColumn(bar_width=layout.bar)]
     if layout.count:
         chosen.append(MofNCompleteColumn())
@@ -122,17 +141,25 @@ def _rich_columns(layout: BarLayout, unit: str) -> tuple[Any, ...]:
     if layout.rate:
         chosen.append(RateColumn())
     if layout.time:
-        chosen.append(TimeRemainingColumn())
+        chosen.append(TimeLeftColumn())
     if layout.left:
         chosen.append(TextColumn("left"))
     return tuple(chosen)
 
 
 def _start_progress(
-    stream: TextIO, label: str, done: int, total: int, layout: BarLayout, unit: str, width: int
+    stream: TextIO,
+    label: str,
+    done: float,
+    total: int,
+    layout: BarLayout,
+    unit: str,
+    width: int,
+    since_start: float | None,
 ) -> tuple[Progress, TaskID] | None:
     """A started rich Progress on ``stream`` (``width`` columns) with one task, drawn
-    once; or None when the terminal cannot redraw a line."""
+    once; or None when the terminal cannot redraw a line. ``since_start``: the rate so
+    far, which the rate and the time left show until rich has its own estimate."""
     from rich.console import Console
     from rich.progress import Progress as RichProgress
 
@@ -150,7 +177,13 @@ def _start_progress(
         redirect_stdout=False,  # the run's own output (--json) goes where it went
         redirect_stderr=False,
     )
-    task = progress.add_task(label, total=total, completed=done)
+    # (rich's completed is a float, for all its int annotation)
+    task = progress.add_task(
+        label,
+        total=total,
+        completed=done,  # type: ignore[arg-type]
+        since_start=since_start,
+    )
     progress.start()  # draws it
     return progress, task
 
@@ -201,11 +234,14 @@ class ProgressBar:
         self._fitted = (columns, len(str(total)), layout)
         return columns, layout, True
 
-    def update(self, done: int, total: int, what: str | None = None) -> None:
-        """Show ``done`` of ``total`` (for example epochs), if it is time to. ``what``, if
-        given, is shown in the label's place from now on, cut or padded to the label's
-        width so that the columns after it stay put (a bar of a few long steps says which
-        one runs); the bar is redrawn when it changes."""
+    def update(self, done: float, total: int, what: str | None = None) -> None:
+        """Show ``done`` of ``total`` (for example epochs; done counted from the bar's
+        making, and may be a fraction: the count shows the whole ones), if it is time to.
+        ``what``, if given, is shown in the label's place from now on, cut or padded to
+        the label's width so that the columns after it stay put (a bar of a few long steps
+        says which one runs); the bar is redrawn when it changes. The rate and the time
+        left show from the first draw: rich's estimate needs two updates after it, and
+        until then they come from the rate since the bar was made."""
         if not self.enabled or total <= 0:
             return
         changed = False
@@ -217,6 +253,8 @@ class ProgressBar:
         if now - self._start < self.delay:
             return
         description = f"{self.what:<{len(self.label)}}" if self.what else self.label
+        elapsed = now - self._start
+        since_start = done / elapsed if done > 0 and elapsed > 0 else None
         if self._progress is None or self._task is None:
             global _bars_shown
             with _line_lock:
@@ -224,7 +262,7 @@ class ProgressBar:
                     notice.erase()
                 columns, layout, _ = self._layout(total)
                 started = _start_progress(
-                    self.stream, description, done, total, layout, self.unit, columns
+                    self.stream, description, done, total, layout, self.unit, columns, since_start
                 )
                 _bars_shown += started is not None
             if started is None:
@@ -234,7 +272,13 @@ class ProgressBar:
                 self._last_draw = now
             return
         # completed for the rate
-        self._progress.update(self._task, completed=done, total=total, description=description)
+        self._progress.update(
+            self._task,
+            completed=done,
+            total=total,
+            description=description,
+            since_start=since_start,
+        )
         if changed or now - self._last_draw >= self.interval:
             self._last_draw = now
             columns, layout, refitted = self._layout(total)

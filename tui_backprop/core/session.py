@@ -33,6 +33,26 @@ from .spec import NetworkSpec
 from .step_state import StepState, momentum_path
 
 ProgressCallback = Callable[[int, int], None]
+#: ``run_epochs``'s progress(done, count): epochs done so far, a fraction within one.
+EpochProgress = Callable[[float, int], None]
+
+
+def chunk_end(position: int, chunk: int, per_epoch: int, least: int) -> int:
+    """Where a chunk of about ``chunk`` batches from batch ``position`` of a run (counted
+    from its first epoch's first batch; ``per_epoch`` batches an epoch) ends: a chunk
+    that reaches the end of its epoch ends at an epoch's end (the last it reaches), one
+    within an epoch ends there, or at the epoch's end when fewer than ``least`` batches
+    would be left of it. So with chunks of ``least`` or more, a run's calls (which also
+    end where a block of the epochs' orders does) are ``least`` batches or more, but for
+    a run of fewer, epochs of fewer, and a resumed run's first call from fewer than that
+    before an epoch's end."""
+    stop = position + chunk
+    epoch_end = (position // per_epoch + 1) * per_epoch
+    if stop >= epoch_end:
+        return stop - stop % per_epoch
+    if epoch_end - stop < least:
+        return epoch_end
+    return stop
 
 
 T = TypeVar("T")
@@ -619,9 +639,9 @@ class Session:
         # larger ones on ``train_minibatches`` (generated or general kernels alike).
         calls = [(1, 0), (2, 0)] if every_path else [(self.batch_size, 0)]
         if self._train_batches is kernels.general_train_batches:
-            # The first call of run_epochs runs the rest of this epoch, the later ones whole
-            # epochs; online calls of fewer than COLUMNS_MIN_UPDATES updates run by rows,
-            # longer ones by columns.
+            # run_epochs' calls are COLUMNS_MIN_UPDATES updates or more (``chunk_end``) but
+            # for a run of fewer, epochs of fewer, or a first call that ends this epoch in
+            # fewer; online calls of fewer run by rows, longer ones by columns.
             columns = kernels.COLUMNS_MIN_UPDATES
             per_epoch = self.batches_per_epoch
             first = per_epoch - self.batch_in_epoch
@@ -672,32 +692,46 @@ class Session:
     def run_epochs(
         self,
         count: int,
-        progress: ProgressCallback | None = None,
+        progress: EpochProgress | None = None,
         chunk_seconds: float = 0.1,
+        stop: Callable[[], bool] | None = None,
     ) -> int:
         """Train until ``count`` more epochs are complete; returns the epochs finished.
 
-        Work is done in chunks of about ``chunk_seconds`` so that ``progress(done, count)``
-        is called regularly on long runs.
+        Work is done in chunks of about ``chunk_seconds`` (``chunk_end``), within an epoch
+        too when one takes longer, so that ``progress(done, count)`` is called regularly
+        on long runs, ``done`` the epochs done so far with a fraction for the batches of
+        the current one; and ``stop()``, if given, is asked between two chunks: when it
+        answers True the run ends there, maybe within an epoch (a saved Session resumes
+        there, ``io.resume``). It is not asked once all the epochs are done, so a run
+        that ends short of ``count`` (not diverged) is one that ``stop`` ended.
         """
-        target = self.epoch + count
-        chunk = 1
-        while self.epoch < target and not self.diverged:
-            epochs = min(chunk, target - self.epoch)
-            batches = (self.epoch + epochs) * self.batches_per_epoch - (
-                self.epoch * self.batches_per_epoch + self.batch_in_epoch
-            )
+        per_epoch = self.batches_per_epoch
+        start = self._position_in_batches()
+        target = (self.epoch + count) * per_epoch
+        # The least updates in a chunk, and the first chunk's, timed to size the next: few
+        # enough for the largest networks to take a fraction of chunk_seconds, and as many
+        # as an online call of the general kernels takes by columns, so that a run's calls
+        # keep to that path (``warm_up`` compiles the paths a run takes).
+        least = kernels.COLUMNS_MIN_UPDATES
+        chunk = least
+        while (position := self._position_in_batches()) < target and not self.diverged:
+            if position > start and stop is not None and stop():
+                break
+            end = min(chunk_end(position, chunk, per_epoch, least), target)
             started = time.perf_counter()
-            self.run_batches(batches)
+            ran = self.run_batches(end - position)
             elapsed = time.perf_counter() - started
             if progress is not None:
-                progress(count - (target - self.epoch), count)
+                progress((self._position_in_batches() - start) / per_epoch, count)
             # Grow (or shrink) chunks towards chunk_seconds, at most 4x at a time.
-            if elapsed > 0:
-                chunk = max(1, int(chunk * min(4.0, chunk_seconds / elapsed)))
-            else:
-                chunk *= 4
-        return count - (target - self.epoch)
+            growth = min(4.0, chunk_seconds / elapsed) if elapsed > 0 else 4.0
+            chunk = max(least, int(max(ran, 1) * growth))
+        return self.epoch - start // per_epoch
+
+    def _position_in_batches(self) -> int:
+        """Batches into the run so far, from the epoch and batch counters."""
+        return self.epoch * self.batches_per_epoch + self.batch_in_epoch
 
     # -- measuring ------------------------------------------------------------------------
     def evaluate(self) -> float:

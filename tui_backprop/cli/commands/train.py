@@ -1,10 +1,13 @@
 """``tui-backprop train``: train headless, print a summary or one JSON object.
 
-SIGINT (Ctrl-C) or SIGTERM while training stops it between two chunks of epochs; what
-was trained so far is then reported (marked interrupted) and saved as a finished run
-would be, and the exit code is 128 + the signal (130, 143). While the kernels compile,
-either signal stops the command at once with one line saying so, and the same exit code,
-removing the kernels' temporary folders of this run (``interrupts.EndAtOnce``).
+SIGINT (Ctrl-C) or SIGTERM while training stops it between two chunks of about 0.1 s,
+within an epoch too; what was trained so far is then reported (marked interrupted) and
+saved as a finished run would be (``--init`` resumes it where it stopped), and the exit
+code is 128 + the signal (130, 143). A signal that comes once all the epochs are done
+(during the last chunk) stops nothing: the run is reported complete, with exit code 0.
+While the kernels compile, either signal stops the command at once with one line saying
+so, and the same exit code, removing the kernels' temporary folders of this run
+(``interrupts.EndAtOnce``).
 Before that and after the training the signals act as usual.
 """
 
@@ -19,7 +22,7 @@ from ...core.errors import InputError
 from ...io.build import build_setup
 from ...io.files import check_outputs_apart, check_writable_target
 from ...io.resume import save_session
-from ..interrupts import EndAtOnce, Interruptions, Stopped
+from ..interrupts import EndAtOnce, Interruptions
 from ..outputs import command_inputs
 from ..progress import CompileNotice, ProgressBar, erasing_notices
 from ..report import TrainResult, human_report, json_report
@@ -91,23 +94,23 @@ def run_train(call: Invocation) -> int:
 
     bar = ProgressBar("training")
     first_epoch = session.epoch
+    asked = setup.settings.epochs
     started = time.perf_counter()
-
-    def progress(done: int, total: int) -> None:
-        bar.update(done, total)
-        interruptions.check()  # the Session is between chunks here: stopping loses nothing
-
     with Interruptions() as interruptions:
         try:
-            session.run_epochs(setup.settings.epochs, progress=progress)
-        except Stopped:
-            pass
+            # Asked between two chunks of about 0.1 s, within an epoch too: the Session is
+            # then where a saved run resumes, so stopping loses nothing.
+            session.run_epochs(asked, progress=bar.update, stop=lambda: interruptions.stopped)
         finally:
             bar.close()
     epochs = session.epoch - first_epoch
     seconds = time.perf_counter() - started
+    # Interrupted: stopped short of the epochs asked for (and not by diverging, which
+    # ends a run too). A signal that came once they were done (in the last chunk) stopped
+    # nothing: the run is reported complete.
+    short = epochs < asked and not session.diverged
+    stopped_by = interruptions.signum if short else None
     final_loss = session.evaluate()
-    stopped_by = interruptions.signum
 
     result = TrainResult(
         setup, session, initial_loss, final_loss, epochs, seconds, stopped_by=stopped_by
