@@ -359,6 +359,100 @@ def test_train_interrupted_human_report_says_so(tmp_path):
     assert "final loss" in out and "Traceback" not in err
 
 
+#: One epoch of a million examples takes seconds: far longer than a chunk (0.1 s) and the
+#: progress bar's delay (0.5 s).
+LONG_EPOCH = [
+    "--problem",
+    "moons",
+    "--samples",
+    "1000000",
+    "--hidden",
+    "64,64",
+    "--activation",
+    "tanh",
+    "--epochs",
+    "1",
+]
+
+
+def saved_parameters(path: Path) -> tuple[list, list]:
+    saved = json.loads(path.read_text())
+    return saved["weights"], saved["biases"]
+
+
+def test_train_stopped_within_an_epoch_resumes_there_to_the_same_weights(tmp_path):
+    """A stop lands between chunks inside the epoch (not at its end), and the saved run
+    goes on from there to the weights of the run never stopped, bit for bit."""
+    whole, stopped, resumed = tmp_path / "whole.json", tmp_path / "F.json", tmp_path / "R.json"
+    result = run_cli("train", *LONG_EPOCH, "--save", str(whole), timeout=300)
+    assert result.returncode == 0, result.stderr
+    code, out, err = Training(*LONG_EPOCH, "--save", str(stopped)).interrupt_when_training(
+        signal.SIGINT, timeout=300
+    )
+    assert code == 130, err
+    assert "interrupted after 0 epochs (of 1) by SIGINT" in out, out
+    done = re.search(r"epochs\s+0, and (\d+) of the next one's 1000000 updates", out)
+    assert done is not None and 0 < int(done.group(1)) < 1000000, out
+    result = run_cli(
+        "train", *LONG_EPOCH, "--init", str(stopped), "--save", str(resumed), timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert saved_parameters(resumed) == saved_parameters(whole)
+
+
+def test_train_bar_shows_within_the_first_epoch_with_rate_and_time_left():
+    code, _, err = Training(*LONG_EPOCH, "--json").interrupt_when_training(
+        signal.SIGINT, timeout=300
+    )
+    assert code == 130, err
+    first = next(line for line in err.split("\r") if "training" in line)  # as first drawn
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", first)
+    assert re.search(r"0/1 +\d+% +[\d.,]+ epochs/s \d+:\d\d:\d\d left", shown), shown
+    assert "100%" not in shown
+
+
+#: ``train ARGS`` whose process signals itself (SIGINT) once its Session has trained up to
+#: epoch EPOCH: in the run's last chunk, if EPOCH is the last.
+SIGNAL_AT_EPOCH = """
+import os, signal, sys
+from tui_backprop.cli import main as cli
+from tui_backprop.core.session import Session
+
+run_batches = Session.run_batches
+
+def run_then_signal(self, count):
+    ran = run_batches(self, count)
+    if self.epoch >= int(sys.argv[1]):
+        os.kill(os.getpid(), signal.SIGINT)
+    return ran
+
+Session.run_batches = run_then_signal
+sys.exit(cli.main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.parametrize("as_json", [True, False], ids=["json", "text"])
+def test_train_whose_epochs_were_done_when_a_signal_came_is_complete(as_json):
+    """Ctrl-C in the last chunk stops nothing: the run reports all its epochs, not
+    interrupted, and exits 0."""
+    args = ["train", "--epochs", "3", *(["--json"] if as_json else [])]
+    env = dict(os.environ)
+    env.pop("NUMBA_DISABLE_JIT", None)
+    result = subprocess.run(
+        [sys.executable, "-c", SIGNAL_AT_EPOCH, "3", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    if as_json:
+        doc = json.loads(result.stdout)
+        assert doc["interrupted"] is False and doc["epochs"] == 3
+    else:
+        assert "interrupted" not in result.stdout and "epochs        3\n" in result.stdout
+
+
 def test_train_not_interrupted_says_so_in_json():
     result = run_cli("train", "--epochs", "3", "--json")
     assert result.returncode == 0 and json.loads(result.stdout)["interrupted"] is False
