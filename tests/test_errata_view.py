@@ -566,3 +566,53 @@ def _in_formula_brackets(line: str, at: int) -> bool:
             if start < at < k and not set(words) - {"sum", "alpha", "delta"}:
                 return True
     return False
+
+
+def _sigmoid_output_delta(app) -> np.ndarray:
+    """a3 - y at the app's weights now, through sigmoid layers (the lesson's)."""
+    snap = app.runner.latest()
+    a = snap.inputs
+    for m in range(1, snap.spec.n_layers + 1):
+        W, b = app.runner.session.network.W[m], app.runner.session.network.b[m]
+        a = 1 / (1 + np.exp(-(a @ W.T + b)))
+    return a[:, 0] - snap.targets[:, 0]
+
+
+@pytest.mark.parametrize(
+    ("key", "change"),
+    [("a", "hidden activation tanh, not sigmoid"), ("c", "cost mse, not cross-entropy")],
+)
+def test_xor_231_errata_says_its_numbers_use_the_lessons_network_not_the_changed_one(key, change):
+    """After a (tanh) or c (mse) the network on screen is not the lesson's: the header says
+    the numbers use the lesson's sigmoid layers and cross-entropy, and names what differs;
+    the numbers are the sigmoid network's at the weights now."""
+
+    async def scenario() -> tuple[str, np.ndarray, str]:
+        app = lesson_app("xor-231")
+        async with app.run_test(size=(100, 40)) as pilot:
+            await pilot.press(key, "w")
+            screen = app.screen
+            assert isinstance(screen, ErrataScreen)
+            return screen.body.plain, _sigmoid_output_delta(app), app.runner.session.spec.summary
+
+    text, delta, summary = asyncio.run(scenario())
+    assert "2-3-1" in summary and ("tanh" in summary or "mse" in summary)
+    header = text.split("\n\n")[0]
+    assert "with the lesson's sigmoid layers and cross-entropy cost" in header
+    assert f"the network on screen now differs from the lesson: {change} " in header
+    values = text.split("delta3 = a3 - y\n")[1].splitlines()[0]  # the tutorial's line
+    assert [float(v) for v in values.split("=")[1].split()] == pytest.approx(delta, rel=1e-5)
+
+
+def test_errata_header_names_no_difference_when_the_network_is_the_lessons():
+    header = _errata_text("xor-231").split("\n\n")[0]
+    assert "with the lesson's sigmoid layers and cross-entropy cost" in header
+    assert "differs" not in header
+
+
+@pytest.mark.parametrize("name", tutorials.NETWORK_LESSONS)
+def test_the_errata_numbers_network_is_each_lessons_own(name):
+    """``errata.Weights`` computes through sigmoid layers: every network lesson's are."""
+    setup = build_setup(load_lesson(name).run, make_session=False)
+    assert set(setup.spec.activations) == {"sigmoid"}
+    assert errata.network_changes(setup.spec, setup.spec) == []

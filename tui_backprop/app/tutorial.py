@@ -10,7 +10,8 @@ from rich.text import Text
 
 from ..core.arrays import layer_arrays
 from ..core.config import RestartsConfig
-from ..io.build import build_setup
+from ..core.spec import NetworkSpec
+from ..io.build import build_setup, build_spec, load_problem
 from ..io.lessons import LESSON_DIR, Lesson
 from ..teach import errata, tutorials
 from ..teach.errata import Weights
@@ -25,6 +26,12 @@ def seed_lesson(lesson: Lesson | None) -> str | None:
     if lesson is None or lesson.path.parent != LESSON_DIR:
         return None
     return lesson.name if lesson.name in errata.DIFFERENCES else None
+
+
+def lesson_spec(lesson: Lesson) -> NetworkSpec:
+    """The lesson's own network, before keys (a, c) or options changed the app's."""
+    run = lesson.run
+    return build_spec(run.network, run.init, load_problem(run.data))
 
 
 #: What the errata view says it waits for, by stage of ``compare_runs``.
@@ -109,13 +116,18 @@ class TutorialMixin(AppHost):
         biases = layer_arrays(snap.biases)[1:] if spec.bias else None
         state = Weights(layer_arrays(snap.weights)[1:], biases, snap.inputs, snap.targets)
         points = [(state, f"(epoch {snap.epoch}, update {snap.updates})")]
-        screen = ErrataScreen(name, errata_text(name, lesson.title, points, None))
+        networks = (lesson_spec(lesson), spec)
+
+        def text(runs: RunsCompared | None) -> Text:
+            return errata_text(name, lesson.title, points, runs, networks)
+
+        screen = ErrataScreen(name, text(None))
         self.push_screen(screen)
         if name not in tutorials.NETWORK_LESSONS:
             return
 
         def show(runs: RunsCompared) -> None:
-            screen.show(errata_text(name, lesson.title, points, runs))
+            screen.show(text(runs))
 
         if self.config.step_mode:
             show(compare_runs(lesson, snap.seed))
@@ -124,7 +136,7 @@ class TutorialMixin(AppHost):
         def progress(stage: str, done: int, total: int) -> None:
             self.call_from_thread(
                 screen.show,
-                errata_text(name, lesson.title, points, None) + errata_progress(stage, done, total),
+                text(None) + errata_progress(stage, done, total),
             )
 
         in_background(self, "errata runs", lambda: compare_runs(lesson, snap.seed, progress), show)

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..core.arrays import Floats
 from ..core.problem import accuracy
+from ..core.spec import NetworkSpec
 from . import tutorials
 
 SLIP = "slip"
@@ -76,7 +77,8 @@ class Difference:
 
     kind : SLIP or CONVENTION;  where : the quantity and where the tutorial has it;
     written / correct : the two formulas;  why : one sentence;  evaluate : both formulas'
-    values at the current weights, or None where there is nothing to evaluate (a line of
+    values at the current weights (through the lesson's sigmoid layers, in the cost its
+    formulas state), or None where there is nothing to evaluate (a line of
     code that cannot run, a table)."""
 
     kind: str
@@ -274,6 +276,29 @@ DESCENT = (
         _descent_step,
     ),
 )
+
+
+def network_changes(lesson: NetworkSpec, now: NetworkSpec) -> list[str]:
+    """What differs between the lesson's network and the one on screen (after a or c, or
+    options), each as "cost mse, not cross-entropy"; [] when they are the same. The
+    differences are evaluated with the lesson's activations and cost (:class:`Weights`),
+    so the view names what the network on screen does otherwise."""
+    changes = []
+    if now.sizes != lesson.sizes:
+        changes.append(f"layers {now.label}, not {lesson.label}")
+    hidden = (now.hidden_activation, lesson.hidden_activation)
+    if None not in hidden and hidden[0] != hidden[1]:
+        changes.append(f"hidden activation {hidden[0]}, not {hidden[1]}")
+    if now.output_activation != lesson.output_activation:
+        changes.append(f"output activation {now.output_activation}, not {lesson.output_activation}")
+    if now.cost != lesson.cost:
+        changes.append(f"cost {now.cost}, not {lesson.cost}")
+    if now.beta != lesson.beta:
+        changes.append(f"beta {now.beta:g}, not {lesson.beta:g}")
+    if now.bias != lesson.bias:
+        changes.append("biases on, not off" if now.bias else "biases off, not on")
+    return changes
+
 
 #: Seed lesson -> its differences from the tutorial it follows. The landscape lesson
 #: draws the first tutorial's NOT surface, so its slip is NOT's; the restarts lesson

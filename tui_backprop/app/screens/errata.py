@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...core.arrays import Floats
+from ...core.spec import NetworkSpec
 from ...teach import errata, tutorials
 from ...teach.errata import DescentPoint, Difference, Outcome, Weights
 from ..widgets.footer import WholeKeysFooter
@@ -139,10 +140,26 @@ def runs_text(name: str, runs: RunsCompared) -> Text:
     return text
 
 
-def errata_text(name: str, title: str, points: Sequence[Point], runs: RunsCompared | None) -> Text:
+def _computed_with(lesson: NetworkSpec) -> str:
+    """The lesson's activations and cost, which the numbers use: "sigmoid layers and
+    cross-entropy cost"."""
+    layers = set(lesson.activations)
+    activations = lesson.activations[0] if len(layers) == 1 else ", ".join(lesson.activations)
+    return f"{activations} layers and {lesson.cost} cost"
+
+
+def errata_text(
+    name: str,
+    title: str,
+    points: Sequence[Point],
+    runs: RunsCompared | None,
+    networks: tuple[NetworkSpec, NetworkSpec] | None = None,
+) -> Text:
     """The whole view: the differences at each of ``points`` (the network's weights now;
     the descent's start and its point now), then the runs (or a line saying they are
-    being computed)."""
+    being computed). ``networks`` (the lesson's spec, the one on screen): the header says
+    the numbers use the lesson's activations and cost, and what the network on screen
+    now does otherwise (after a, c or options)."""
     text = Text()
     text.append(f"lesson {name}: {title}\n", style="bold")
     if points:
@@ -152,7 +169,19 @@ def errata_text(name: str, title: str, points: Sequence[Point], runs: RunsCompar
             else "the network's weights"
         )
         wheres = " and ".join(where for _, where in points)
-        text.append(f"numbers at {at} {wheres}\n\n", style="dim")
+        text.append(f"numbers at {at} {wheres}", style="dim")
+        if networks is not None:
+            lesson, now = networks
+            text.append(f", with the lesson's {_computed_with(lesson)}", style="dim")
+            changes = errata.network_changes(lesson, now)
+            if changes:
+                text.append(
+                    "\nthe network on screen now differs from the lesson: "
+                    + "; ".join(changes)
+                    + " (the numbers and the runs below use the lesson's)",
+                    style="bold",
+                )
+        text.append("\n\n")
     else:
         text.append("\n")
     for difference in errata.DIFFERENCES[name]:
