@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import itertools
 import math
+import re
 
 import numpy as np
 import pytest
@@ -1128,3 +1130,52 @@ def test_the_race_says_when_the_hessian_at_its_start_is_not_finite(monkeypatch):
             assert "regime (momentum): no rate: the Hessian at ○ is not finite" in table
 
     run(scenario())
+
+
+def _y_labels(lines: list[str]) -> list[tuple[int, float]]:
+    """(row, value) of each labelled row of a plotext plot's left axis."""
+    labelled = [(row, re.match(r"\s*(-?[\d.]+)\s*┤", line)) for row, line in enumerate(lines)]
+    return [(row, float(match[1])) for row, match in labelled if match]
+
+
+def _quartic_loss_plot(size: tuple[int, int]) -> list[str]:
+    """The loss plot's lines after every racer's 40 steps on the quartic (losses below 0:
+    a linear axis; the lines end in one cell near the minimum)."""
+    from tui_backprop.app.screens.race import LossPlot
+
+    async def scenario() -> list[str]:
+        app = lesson_app("race")
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            every_racer_in(screen)
+            await pilot.press("f", "f")
+            assert screen.surface_name == "quartic"
+            await pilot.press(*["n"] * 40)
+            await pilot.pause()
+            assert min(min(r.losses) for r in screen.race.racers) < 0
+            return str(screen.query_one(LossPlot).render()).splitlines()
+
+    return run(scenario())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (160, 45)])
+def test_the_quartics_loss_plot_labels_its_rows_truly(size):
+    """Each y label is the value of the row it sits on: labels linear in the row, one
+    round step apart."""
+    lines = _quartic_loss_plot(size)
+    labels = _y_labels(lines)
+    assert len(labels) >= 2, lines
+    (top, high), (bottom, low) = labels[0], labels[-1]
+    per_row = (low - high) / (bottom - top)
+    for row, value in labels:
+        assert value == pytest.approx(high + (row - top) * per_row, abs=1e-9), lines
+    steps = {round(b - a, 9) for (_, a), (_, b) in itertools.pairwise(labels)}
+    assert len(steps) == 1  # one round step between labels
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (160, 45)])
+def test_the_quartics_loss_plot_shows_every_racers_letter(size):
+    """Lines that end in one cell show their letters side by side: each racer's shows."""
+    plot = "\n".join(_quartic_loss_plot(size))
+    assert all(GLYPHS[name] in plot for name in OPTIMIZERS), plot

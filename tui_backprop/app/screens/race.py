@@ -34,7 +34,7 @@ from ...core.history import thinned_steps
 from ...core.problem import Problem
 from ...core.session import Session
 from ...core.spec import NetworkSpec
-from ...core.ticks import round_ticks
+from ...core.ticks import round_ticks, row_ticks
 from ...io.lessons import Lesson
 from ...teach.race import (
     ALPHA_LAMBDA_TOP,
@@ -118,6 +118,19 @@ def sharing(points: list[tuple[float, float]]) -> list[list[int]]:
     for k, point in enumerate(points):
         groups.setdefault(point, []).append(k)
     return list(groups.values())
+
+
+def _on_row(
+    point: tuple[float, float], limits: tuple[float, float] | None, rows: int
+) -> tuple[float, float]:
+    """``point`` with its y moved to the value of the row plotext draws it on (the nearest
+    of ``rows`` over ``limits``), so points in one cell compare equal; as it is without
+    limits."""
+    if limits is None or rows < 2 or limits[1] <= limits[0]:
+        return point
+    lo, hi = limits
+    row = math.floor(round(0.5 + (rows - 1) * (point[1] - lo) / (hi - lo), 8))
+    return point[0], lo + row * (hi - lo) / (rows - 1)
 
 
 def glyphs_together(
@@ -225,6 +238,8 @@ class LossPlot(RedrawnOnResize, PlotextPlot):
     the same figure is drawn again (a resize), and fails."""
 
     TICKS = 5
+    #: The rows around the canvas: the title, the frame's two lines, the step labels.
+    CHROME_ROWS = 4
 
     def show(self, race: Race, active: list[str]) -> None:
         self.shown_with(race, active)
@@ -250,18 +265,32 @@ class LossPlot(RedrawnOnResize, PlotextPlot):
             plt.plot(list(xs), shown, marker=racer.glyph, color=colour)
             ends.append((float(xs[-1]), shown[-1]))
             ending.append(racer)
-        # Lines that end at one point (every racer's, at step 0) show the last one's glyph
-        # there alone: their glyphs side by side instead.
-        for group in sharing(ends):
-            if len(group) > 1:
-                x, y = ends[group[0]]
-                glyphs = [ending[k].glyph for k in group]
-                tints = [racer_colour(ending[k].optimizer, colours) for k in group]
-                glyphs_together(plt, x, y, glyphs, tints, 0.0, float(last))
+        rows = self.size.height - self.CHROME_ROWS
+        limits: tuple[float, float] | None = None
         if log:
             low, high = math.log10(min(finite)), math.log10(max(finite))
             ticks = [float(t) for t in np.linspace(low, high, self.TICKS if high > low else 1)]
             plt.yticks(ticks, tick_labels([10**t for t in ticks]))
+            if high > low:
+                limits = (low, high)
+                plt.ylim(*limits)
+        elif finite:
+            # Round ticks on the rows that stand for them: plotext's own divide the limits
+            # evenly and land on rows of other values (66.0 53.9 29.7 17.6 -6.5).
+            axis = row_ticks(min(finite), max(finite), rows, self.TICKS)
+            if axis is not None:
+                limits, positions, labels = axis
+                plt.ylim(*limits)
+                plt.yticks(positions, labels)
+        # Lines that end in one cell (every racer's at step 0; several near a minimum)
+        # show the last one's glyph there alone: their glyphs side by side instead, so
+        # each racer's letter shows.
+        for group in sharing([_on_row(end, limits, rows) for end in ends]):
+            if len(group) > 1:
+                x, y = _on_row(ends[group[0]], limits, rows)
+                glyphs = [ending[k].glyph for k in group]
+                tints = [racer_colour(ending[k].optimizer, colours) for k in group]
+                glyphs_together(plt, x, y, glyphs, tints, 0.0, float(last))
         # Steps are whole and start at 0: plotext would span -1..1 around a first point
         # alone, and label steps 0.25 apart.
         plt.xlim(0, last)
