@@ -1,6 +1,7 @@
-"""The weights panel paged down and sideways: each page shows rows not shown on the page
-before, and a matrix too wide for the panel says on both sides how many of its columns
-are left out ("+N…" and "…+N"), neither marker touching what follows it."""
+"""The weights panel paged down, up and sideways: each page shows rows not shown on the
+page before, paging up goes back through the pages paging down showed, and a matrix too
+wide for the panel says on both sides how many of its columns are left out ("+N…" and
+"…+N"), neither marker touching what follows it."""
 
 from __future__ import annotations
 
@@ -82,5 +83,36 @@ def test_columns_left_out_are_counted_on_both_sides_with_a_gap(bias, size):
             values = re.escape(" ".join(shown).strip())
             marked = rf"\+{first - 1}… +{values} …\+{16 - last} "
             assert re.search(marked, row), (marked, row)
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("size", [(100, 30), (160, 45)])
+def test_paging_up_retraces_the_pages_paging_down_showed(size):
+    """[ from any page ] reached goes back through the same pages, the same lines and
+    rows on each, in reverse, to the top: on the way back too each row is shown once."""
+
+    async def scenario():
+        app = xor_app(spec=NetworkSpec.build(2, (16, 16), 1))
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            weights = app.query_one(WeightsView)
+            W = layer_arrays(app.runner.latest().weights)
+            down = [(weights.shown, rows_on(rendered(app, WeightsView), W))]
+            while weights.shown.stop < weights.total:
+                await pilot.press("right_square_bracket")
+                down.append((weights.shown, rows_on(rendered(app, WeightsView), W)))
+            assert len(down) > 2
+            for start in range(1, len(down)):
+                await pilot.press(*["left_square_bracket"] * len(down))  # to the top
+                await pilot.press(*["right_square_bracket"] * start)
+                assert weights.shown == down[start][0]
+                up = [down[start]]
+                for _ in range(start):
+                    await pilot.press("left_square_bracket")
+                    up.append((weights.shown, rows_on(rendered(app, WeightsView), W)))
+                assert up == down[start::-1], (start, up)
+                await pilot.press("left_square_bracket")
+                assert "no more lines above" in rendered(app, StatusLine)
 
     asyncio.run(scenario())

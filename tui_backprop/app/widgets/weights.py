@@ -8,10 +8,10 @@ the width. Each group after the first is headed with the matrix and its rows ("W
 column, its rows one under another, however wide the panel: split up, a 3×2 W¹ would look
 like two matrices with its rows out of order. What does not fit in the panel's height is
 paged (``page``, the mouse wheel); the bottom border says which lines are shown, and a
-page paged on to shows only lines not shown yet (the last one may be short). Columns
-that do not fit are left out, "+N…" on the left and "…+N" on the right saying how many
-(``Layer.mark``), and paged sideways (``page_columns``); the bottom border names the
-app's keys for both.
+page paged on to shows only lines not shown yet (the last one may be short), and paged
+back the same pages come back in reverse. Columns that do not fit are left out, "+N…" on
+the left and "…+N" on the right saying how many (``Layer.mark``), and paged sideways
+(``page_columns``); the bottom border names the app's keys for both.
 """
 
 from __future__ import annotations
@@ -232,6 +232,50 @@ def page_step(shown: range) -> int:
     return max(2, len(shown))
 
 
+def page_at(
+    layers: list[Layer], total: int, room: int, first: int, paged_on: bool = False
+) -> tuple[range, bool]:
+    """The lines a page of ``room`` lines starting near line ``first`` shows, and whether
+    it first repeats the header of the matrix it starts inside (which takes one of its
+    lines).
+
+    ``first`` is kept to the last page, the page that reaches the end, unless ``paged_on``:
+    then the page starts there even past the last page's start, a short page rather than
+    one that shows the page before's rows again. A page starts at a header or a row's
+    values (a matrix's first row: at its header) and ends with a row's changes."""
+    last_page = total - 1 if paged_on else _last_page(layers, total, room)
+    first = min(max(0, first), last_page)
+    index = _place(layers, first)[1]
+    if index > 0 and index % 2 == 0:  # a change line: start at its row's value line
+        first -= 1
+    if _place(layers, first)[1] == 1:
+        # A matrix's first row: from its header, the same lines as its repeat would show.
+        first -= 1
+    index = _place(layers, first)[1]
+    repeat = index > 0 and room > 2
+    shown = range(first, min(total, first + room - repeat))
+    # A page ends with a row's changes: a row's values without their changes under them,
+    # or a header without its rows, start the next page instead.
+    while len(shown) > 1 and shown.stop < total:
+        last = _place(layers, shown.stop - 1)[1]
+        if last > 0 and last % 2 == 0:
+            break
+        shown = range(shown.start, shown.stop - 1)
+    return shown, repeat
+
+
+def page_starts(layers: list[Layer], total: int, room: int) -> list[int]:
+    """The first lines of the pages paging down from the top shows, each page starting
+    where the one before ended (``page_step``): the pages paging up goes back through, so
+    that it shows the same rows on the same pages, each once."""
+    starts = [page_at(layers, total, room, 0)[0].start]
+    while True:
+        shown = page_at(layers, total, room, starts[-1], paged_on=True)[0]
+        if shown.stop >= total:
+            return starts
+        starts.append(page_at(layers, total, room, shown.start + page_step(shown), True)[0].start)
+
+
 def weights_lines(
     snap: Snapshot, width: int, height: int, first_col: int = 0
 ) -> tuple[list[Layer], int]:
@@ -253,32 +297,10 @@ def weights_text(
     underneath, in ``width`` x ``height`` cells, the last line a legend; returns the text,
     the lines shown and the lines in all. Matrices wider than the panel show their columns
     from ``first_col`` on, and values in the sign colours of a dark or a light theme.
-
-    ``first`` is kept to the last page, the page that reaches the end, unless ``paged_on``:
-    then it is where the page before ended, and the page starts there even past the last
-    page's start, a short page rather than one that shows the page before's rows again."""
+    Which lines a page from ``first`` shows, and what ``paged_on`` changes: ``page_at``."""
     layers, total = weights_lines(snap, width, height, first_col)
-    room = _room(height)
-    last_page = total - 1 if paged_on else _last_page(layers, total, room)
-    first = min(max(0, first), last_page)
-    index = _place(layers, first)[1]
-    if index > 0 and index % 2 == 0:  # a change line: start at its row's value line
-        first -= 1
-    if _place(layers, first)[1] == 1:
-        # A matrix's first row: from its header, the same lines as its repeat would show.
-        first -= 1
-    layer, index = _place(layers, first)
-    # A page that starts inside a matrix first repeats its header: which matrix, which
-    # columns. It takes one of the page's lines.
-    repeat = index > 0 and room > 2
-    shown = range(first, min(total, first + room - repeat))
-    # A page ends with a row's changes: a row's values without their changes under them,
-    # or a header without its rows, start the next page instead.
-    while len(shown) > 1 and shown.stop < total:
-        last = _place(layers, shown.stop - 1)[1]
-        if last > 0 and last % 2 == 0:
-            break
-        shown = range(shown.start, shown.stop - 1)
+    shown, repeat = page_at(layers, total, _room(height), first, paged_on)
+    layer, index = _place(layers, shown.start)
     arrays = tuple(
         layer_arrays(values)
         for values in (snap.weights, snap.weight_changes, snap.biases, snap.bias_changes)
@@ -319,7 +341,8 @@ class WeightsView(ChangedLines, Widget):
         self.first_col = 0
         self.shown: range = range(0)
         self.total = 0
-        #: The page was paged on to (``page``): it starts where the one before ended.
+        #: The page was paged to (``page``): it starts at ``first`` even below the start
+        #: of the whole last page (a short last page).
         self.paged_on = False
 
     def show(self, snap: Snapshot) -> None:
@@ -386,13 +409,25 @@ class WeightsView(ChangedLines, Widget):
     def page(self, pages: int) -> bool:
         """Move ``pages`` pages down (negative: up); False if there was no more that way.
         Down, the page starts where the one before ended: a last page shorter than the
-        panel shows only rows not shown yet."""
+        panel shows only rows not shown yet. Up, it goes back through the pages paging
+        down from the top shows (``page_starts``), to the last one that starts above this
+        page, so each row is shown once on the way back too."""
         before = self.shown
-        if pages > 0 and self.shown.stop >= self.total:
-            return False
-        self.first = max(0, self.first + pages * page_step(self.shown))
-        self.paged_on = pages > 0
-        self._draw()  # which keeps first on the last page (paged up)
+        if pages > 0:
+            if self.shown.stop >= self.total:
+                return False
+            self.first = self.first + pages * page_step(self.shown)
+        elif self.snapshot is not None:
+            width = self.content_size.width or 60
+            height = self.content_size.height or 100
+            layers, total = weights_lines(self.snapshot, width, height, self.first_col)
+            starts = page_starts(layers, total, _room(height))
+            above = [start for start in starts if start < self.shown.start]
+            self.first = above[max(0, len(above) + pages)] if above else 0
+        # Drawn from its start as paging down drew it, even where that is below the start
+        # of the whole last page.
+        self.paged_on = True
+        self._draw()
         return self.shown != before
 
     def show_layer(self, m: int) -> None:
