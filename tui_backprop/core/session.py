@@ -809,7 +809,7 @@ class Session:
                 net.layer_values(net.a, m)[...] = reference.a[m]
             net.delta[...] = 0.0
         elif self.last_example is None:
-            # Nothing trained yet: show example 0's forward pass, with zero deltas.
+            # Nothing trained yet: show example 0's forward pass (and no deltas, below).
             self._evaluate(
                 net.layers,
                 net.betas,
@@ -826,10 +826,12 @@ class Session:
         z: PerLayer = [None]
         a: PerLayer = [net.layer_values(net.a, 0).copy()]
         delta: PerLayer = [None]
+        # No backward pass yet, no delta: None, "not computed" (zeros would read "no error").
+        backward = self.last_example is not None
         for m in range(1, L + 1):
             z.append(net.layer_values(net.z, m).copy())
             a.append(net.layer_values(net.a, m).copy())
-            delta.append(net.layer_values(net.delta, m).copy())
+            delta.append(net.layer_values(net.delta, m).copy() if backward else None)
         loss = self._recent_loss(fresh)
         epochs, losses = self.history.points()
         made = self._change_made

@@ -29,9 +29,10 @@ class Snapshot:
     adam), zero for the others; rule the update rule, optimizer_steps its t (None, 0 where
     a Snapshot is made without them).
     z[m], a[m], delta[m] (N^m,): the last trained example's forward and backward values
-    (a[0] is its input; z[0] and delta[0] are None). Before any update they come from a
-    forward pass of example 0 with deltas of zero. (A phase walk's Snapshot has None
-    wherever the walk has not computed a value yet.)
+    (a[0] is its input; z[0] and delta[0] are None). Before any update z and a come from a
+    forward pass of example 0, and every delta[m] is None: no backward pass has computed
+    one yet. (A phase walk's Snapshot has None wherever the walk has not computed a value
+    yet.)
     example: index of that example (None before any update).
     outputs (n, N^L), costs (n,): every example with the current weights; loss their mean.
     history: (epochs, losses), the bounded loss curve.

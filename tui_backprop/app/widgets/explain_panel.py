@@ -55,6 +55,8 @@ EXPLAIN_TITLE = "explain"
 EXPLAIN_NOTES_ASIDE_TITLE = "explain · notes hidden for it, t shows them"
 HINT = "dim italic"
 SATURATED = f"bold {WARNING}"
+#: In place of "= value" after a delta before any update: no backward pass has run.
+NOT_COMPUTED = ": not computed yet (the first update computes it)"
 
 
 class NotationText(Text):
@@ -208,7 +210,7 @@ def node_text(snap: Snapshot, m: int, j: int, ex: Explanation | None) -> Text:
     spec = snap.spec
     text = NotationText()
     text.append(_node_name(snap, m, j), style="bold")
-    # Before any update the Snapshot holds example 1's forward pass (and zero deltas).
+    # Before any update the Snapshot holds example 1's forward pass (and no deltas).
     k = snap.example if snap.example is not None else 0
     text.append(
         f" · {example_text(snap, k)}, in update {snap.updates}, before it\n"
@@ -222,13 +224,15 @@ def node_text(snap: Snapshot, m: int, j: int, ex: Explanation | None) -> Text:
     act = spec.activations[m - 1]
     z, a = float(layer_arrays(snap.z)[m][j]), float(layer_arrays(snap.a)[m][j])
     slope = float(layer_arrays(slopes(snap))[m][j])
-    delta = float(layer_arrays(snap.delta)[m][j])
+    # None before any update: no backward pass has computed a delta yet.
+    deltas = snap.delta[m]
+    delta = None if deltas is None else float(deltas[j])
     sum_formula = "W a + b" if spec.bias else "W a"  # as the walk's z^m line: no b without biases
     text.append(f"  z = {sum_formula} = {val(z)};  a = {sigma_text(act, spec.beta, z, a)}\n")
     target = f";  target y = {val(float(snap.targets[k][j]))}" if m == spec.n_layers else ""
     text.append(
         f"  sigma'(z) = {slope_text(act, spec.beta, z, a)} = {val(slope)};  "
-        f"delta = dC/dz = {val(delta)}{target}\n"
+        f"delta = dC/dz{NOT_COMPUTED if delta is None else ' = ' + val(delta)}{target}\n"
     )
     if act != "linear" and slope < SATURATION:
         if cancels_slope(snap, m):

@@ -39,8 +39,9 @@ SATURATED_BORDER = "─! σ'≈0──"
 #: In place of a full node's bottom border when its a or δ is NaN.
 NAN_BORDER = "─ NaN ───"
 
-#: In place of a number the phase walk has not computed yet (a later phase does: the
-#: output's a while the walk is at layer 1's forward pass); the legend says so.
+#: In place of a number not computed yet: one the phase walk has not reached (a later
+#: phase computes it: the output's a while the walk is at layer 1's forward pass), or,
+#: before any update, a delta (no backward pass has run); the legend says which.
 NOT_YET = "…"
 
 #: |w| below SMALL_WEIGHT is drawn dim, from LARGE_WEIGHT on bold and thick.
@@ -322,10 +323,14 @@ def _sample(pattern: tuple[int, int]) -> str:
 
 def _pending(snapshot: Snapshot, deltas: bool) -> bool:
     """Whether a node's a (or, where the nodes show it, its δ) is not computed yet: the
-    phase walk has not reached the phase that computes it."""
+    phase walk has not reached the phase that computes it, or no update has been made."""
     layers = range(1, len(snapshot.spec.sizes))
     kinds = (snapshot.a, snapshot.delta) if deltas else (snapshot.a,)
     return any(_value(values, m, 0) is None for values in kinds for m in layers)
+
+
+def _length(pieces: list[Piece]) -> int:
+    return sum(len(text) for text, _ in pieces)
 
 
 def _legend(
@@ -334,11 +339,14 @@ def _legend(
     """The key to the picture as (text, style id) pieces, as many items as fit in width.
     The two line patterns come first, whatever the width: without colour they alone tell
     an edge's sign. Then with NaN nodes their mark, with saturated nodes their flag, with
-    numbers the phase walk has not computed yet their mark, and, once an example has been
-    trained, that its a and δ are those it had before that update. Only what the nodes'
-    ``form`` draws is named: δ not where a node is one row (a alone), b only in the
+    numbers not computed yet their mark (in a later phase of the walk, or before any
+    update; in a short wording where the long one does not fit), and, once an example has
+    been trained, that its a and δ are those it had before that update. Only what the
+    nodes' ``form`` draws is named: δ not where a node is one row (a alone), b only in the
     boxes."""
     deltas = form is not ROW
+    #: An item's shorter wording (by its index), for where the longer one does not fit.
+    shorter: dict[int, list[Piece]] = {}
     items: list[list[Piece]] = [
         [(_sample(_SOLID), _POSITIVE + 1), (" w>0", 0)],
         [(_sample(_DASHED), _NEGATIVE + 1), (" w<0", 0)],
@@ -348,7 +356,15 @@ def _legend(
     if flagged:
         items.append([("!", _FLAG), (" saturated σ'≈0", 0)])
     if _pending(snapshot, deltas):
-        items.append([(NOT_YET, _LABEL), (" in a later phase", 0)])
+        # Before any update (example None) no phase walk is under way to compute them.
+        # A narrow legend takes the short wording rather than leave "…" unexplained.
+        wording, short = (
+            (" not computed yet", " not yet")
+            if snapshot.example is None
+            else (" in a later phase", " later phase")
+        )
+        shorter[len(items)] = [(NOT_YET, _LABEL), (short, 0)]
+        items.append([(NOT_YET, _LABEL), (wording, 0)])
     before = snapshot.example is not None
     if before and deltas:
         items.append([("a δ", _LABEL), (" before update", 0)])
@@ -370,8 +386,11 @@ def _legend(
     ]
     out: list[Piece] = []
     used = 0
-    for item in items:
-        length = sum(len(t) for t, _ in item) + (2 if out else 0)
+    for i, item in enumerate(items):
+        gap = 2 if out else 0
+        if used + gap + _length(item) > width and i in shorter:
+            item = shorter[i]
+        length = gap + _length(item)
         if used + length > width:
             break
         if out:
