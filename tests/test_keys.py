@@ -416,3 +416,51 @@ def test_keys_typed_in_one_burst_edit_in_order(burst, typed, box):
             assert field.value == typed
 
     run(scenario())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+def test_the_phase_walk_says_in_the_footer_help_and_palette_how_to_leave_it(size):
+    """While the phase walk is open, escape's action (close) is in the footer, beside ?
+    help, in ? help and in the palette; the palette's command closes the walk; closed,
+    the footer no longer offers it."""
+    from textual.command import CommandList, CommandPalette
+
+    from tests.test_lecture_layout import on_screen
+
+    async def scenario():
+        app = xor_app()
+        async with app.run_test(size=size) as pilot:
+            await pilot.press("s")
+            assert app.walk is not None
+            footer = on_screen(app)[-1]
+            assert "esc close" in footer and "? help" in footer, footer
+            assert "app.close_explain" in footer_actions(app)
+            assert ("esc", "close the explain panel (the phase walk or the selection)") in (
+                help_rows(app.screen)
+            )
+            await pilot.press("question_mark")
+            assert isinstance(app.screen, HelpScreen)
+            await pilot.press("escape")  # closes the help, not the walk
+            assert app.walk is not None
+            titles = {c.title for c in app.get_system_commands(app.screen)}
+            assert "close (esc)" in titles, titles
+            await pilot.press("ctrl+p")
+            await pilot.press(*"close")
+            palette = app.screen
+            assert isinstance(palette, CommandPalette)
+            results = palette.query_one(CommandList)
+            for _ in range(500):  # the search runs in the background: poll, bounded
+                await pilot.pause(0.01)
+                if results.option_count:
+                    break
+            prompts = [
+                str(results.get_option_at_index(i).prompt) for i in range(results.option_count)
+            ]
+            assert any("close (esc)" in prompt for prompt in prompts), prompts
+            await pilot.press("enter")
+            await pilot.pause()
+            assert app.walk is None and app.panel is None
+            footer = on_screen(app)[-1]
+            assert "esc" not in footer and "? help" in footer, footer
+
+    run(scenario())

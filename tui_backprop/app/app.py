@@ -279,8 +279,8 @@ def diverged_why(snap: Snapshot) -> str:
     return f"alpha {snap.alpha:g} is too large; - halves it and restarts, i restarts, r reseeds"
 
 
-#: Actions the palette has already (Textual's Quit, keys (?)) or that need no name there.
-PALETTE_LEFT_OUT = ("quit", "help", "app.close_explain")
+#: Actions the palette has already (Textual's Quit, keys (?)).
+PALETTE_LEFT_OUT = ("quit", "help")
 
 
 #: Greek letters in the keys' descriptions, by name: the palette matches what is typed
@@ -299,6 +299,13 @@ class MainScreen(Screen[None]):
     """The network view, the app's first screen: its keys act on the app's network."""
 
     BINDINGS = MAIN_BINDINGS
+
+    @property
+    def footer_gives_way(self) -> tuple[str, ...]:
+        """Footer keys that make room first when not all fit (``WholeKeysFooter``): while
+        the explain panel is open, r reseed, for its esc close, so that at 80 columns ?
+        help and q quit stay."""
+        return ("app.reseed",) if getattr(self.app, "panel", None) is not None else ()
 
 
 class HangupSafeStream:

@@ -81,8 +81,14 @@ TEACHING_BINDINGS = [
     Binding("right", "app.select('right')", "select right", show=False, priority=True),
     Binding("tab", "app.select('next')", "select next", show=False, priority=True),
     Binding("shift+tab", "app.select('previous')", "select previous", show=False, priority=True),
+    # Shown while the panel is open (check_action hides it otherwise): the way out of the
+    # phase walk or a selection is in the footer, not only at the panel's last line.
     Binding(
-        "escape", "app.close_explain", "close panel", show=False, tooltip="close the explain panel"
+        "escape",
+        "app.close_explain",
+        "close",
+        key_display="esc",
+        tooltip="close the explain panel (the phase walk or the selection)",
     ),
     # With no panel to close, a seed opened from the restarts goes back to them.
     Binding(

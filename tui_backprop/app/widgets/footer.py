@@ -3,7 +3,9 @@
 At 80 columns a scene has more keys than the footer has room for, and Textual's footer cuts
 the last one it reaches mid-word ("e to th"). This one leaves out every key past the first
 that does not fit whole; help (``?``, which every screen puts among its first keys) and the
-palette list them all.
+palette list them all. Where a key shows only now and then (escape while the main view's
+explain panel is open), keys the screen names in its ``footer_gives_way`` make room for
+it first, so that ``?`` stays.
 """
 
 from __future__ import annotations
@@ -48,10 +50,14 @@ class WholeKeysFooter(Footer):
         self._composed_for = width
         palette = [item for item in items if item.has_class("-command-palette")]
         room = width - sum(key_width(item) for item in palette)
+        keys = [item for item in items if item not in palette]
+        # The screen's keys that give way first, in its order, while not all fit.
+        for action in getattr(self.screen, "footer_gives_way", ()):
+            if not width or sum(key_width(item) for item in keys) <= room:
+                break
+            keys = [item for item in keys if getattr(item, "action", None) != action]
         used = 0
-        for item in items:
-            if item in palette:
-                continue
+        for item in keys:
             used += key_width(item)
             if width and used > room:
                 break
