@@ -8,6 +8,14 @@ os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 
 import pytest  # noqa: E402  (after the environment above)
+from hypothesis import settings  # noqa: E402
+
+# The same examples every run, so that a run of the suite (CI's among them) passes or
+# fails on the code alone; HYPOTHESIS_PROFILE=explore draws new ones to look for bugs
+# (a case found that way becomes an @example of its test).
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 @pytest.fixture(autouse=True)
