@@ -325,6 +325,19 @@ def test_the_legend_keeps_the_sign_patterns_first_at_any_width(xor, width):
     assert text.index(" w>0") < text.index(" w<0") < 20
 
 
+def test_a_narrow_legend_still_says_its_a_and_delta_are_before_the_update(xor):
+    """After an update the nodes' a and δ are the ones before it: a legend too narrow
+    for "a δ before update" beside the line patterns (the panel at 80 columns) says it
+    shorter rather than drop it and everything after it."""
+    from tui_backprop.app.widgets.network.drawing import _legend
+
+    assert xor.example is not None
+    for width in (34, 36):
+        text = "".join(t for t, _ in _legend(xor, width))
+        assert "a δ pre-update" in text, (width, text)
+    assert "a δ before update" in "".join(t for t, _ in _legend(xor, 60))
+
+
 def test_the_legend_names_only_what_the_nodes_draw(xor):
     """Boxes draw b, a and δ; the compact form a and δ; a single row a alone: the legend
     names no label the nodes in view do not carry."""

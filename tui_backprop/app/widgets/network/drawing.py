@@ -367,6 +367,9 @@ def _legend(
         items.append([(NOT_YET, _LABEL), (wording, 0)])
     before = snapshot.example is not None
     if before and deltas:
+        # At 80 columns the long wording does not fit beside the line patterns: a and δ
+        # would go unexplained, as would every item after them.
+        shorter[len(items)] = [("a δ", _LABEL), (" pre-update", 0)]
         items.append([("a δ", _LABEL), (" before update", 0)])
     # a alone: one item for both, not "a before update  a activation"
     items.append(
