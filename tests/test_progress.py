@@ -331,6 +331,26 @@ def test_a_progress_bar_takes_the_line_from_the_compile_notice():
     assert screen(stream.getvalue()) == []
 
 
+def test_no_compile_notice_draws_after_a_signal_handlers_last_line(monkeypatch):
+    """A handler that ends the process while the kernels compile writes its line last:
+    once it has asked what erases the notices (``erasing_notices``), a notice still
+    ticking draws nothing more, not a "... 0.5 s" after that line."""
+    from tui_backprop.cli import progress
+
+    monkeypatch.setattr(progress, "_silenced", False, raising=False)
+    stream = WatchedTerminal()
+    with CompileNotice("tui-backprop train", stream=stream, delay=0.0, every=3600.0) as notice:
+        compile_span(+1)
+        stream.wait_until(noticed)
+        assert progress.erasing_notices() == "\r\x1b[K"
+        stream.write("\r\x1b[Kstopped\n")  # the handler's last line
+        written = stream.getvalue()
+        notice._write("\rtui-backprop train: loading or compiling the kernels... 0.5 s")
+        assert stream.getvalue() == written  # the notice's next tick drew nothing
+        compile_span(-1)
+    assert stream.getvalue().endswith("stopped\n")
+
+
 COMPILING_COMMANDS = [
     ("train", ["--epochs", "1"]),
     ("restarts", ["--count", "2", "--epochs", "5"]),

@@ -91,8 +91,8 @@ class EndAtOnce(_SignalsHandled):
     def handle(self, signum: int, frame: FrameType | None) -> None:
         text = self.erase() + self.line(signal.Signals(signum).name) + "\n"
         try:
+            remove_temporary_folders()  # first: the line written is the process's last act
             os.write(2, text.encode("utf-8", "replace"))
-            remove_temporary_folders()
         finally:
             os._exit(128 + signum)
 

@@ -298,9 +298,18 @@ class ProgressBar:
                 _bars_shown -= 1
 
 
+#: Set once a signal handler is about to write the process's last line (``erasing_notices``):
+#: from then on no notice draws, so nothing lands after that line.
+_silenced = False
+
+
 def erasing_notices() -> str:
     """What takes a compile notice that shows off its line, "" if none shows: for a
-    signal handler about to write a last line, which cannot take ``_line_lock``."""
+    signal handler about to write a last line, which cannot take ``_line_lock``. The
+    notices draw nothing more after this (a notice redrawn while the handler cleans up
+    would follow its line)."""
+    global _silenced
+    _silenced = True
     return "\r\x1b[K" if any(notice._shown for notice in list(_notices)) else ""
 
 
@@ -424,6 +433,8 @@ class CompileNotice:
             self._write("\r\x1b[K")
 
     def _write(self, text: str) -> None:
+        if _silenced:
+            return
         try:
             self.stream.write(text)
             self.stream.flush()
