@@ -271,9 +271,10 @@ def diverged_why(snap: Snapshot) -> str:
     keys that act on it: weight decay past its bound (no key changes lambda; halving alpha
     brings alpha * lambda under it, in a halving or more), else alpha."""
     rule = snap.rule
-    if rule is not None and rule.divergence_suspect()[0] == "training.weight_decay":
+    words = None if rule is None else rule.decay_words()
+    if rule is not None and words is not None:
         return (
-            f"weight decay {rule.weight_decay:g} most likely ({rule.decay_words()}); "
+            f"weight decay {rule.weight_decay:g} most likely ({words}); "
             "- halves alpha and restarts, i restarts, r reseeds"
         )
     return f"alpha {snap.alpha:g} is too large; - halves it and restarts, i restarts, r reseeds"

@@ -506,11 +506,9 @@ def versions() -> dict:
     }
 
 
-def _single_thread_rate(case: dict) -> float | None:
-    """A case's median updates/s in one thread; None for one without a training rate."""
-    if case["unit"] in ("updates/s", "network-updates/s"):
-        return float(case["kernel"]["median"])
-    return None
+def _has_training_rate(case: dict) -> bool:
+    """Whether a case's kernel figures are updates/s in one thread (not seconds a call)."""
+    return bool(case["unit"] in ("updates/s", "network-updates/s"))
 
 
 def add_flop_fractions(cases: list[dict], limit: float) -> None:
@@ -520,8 +518,7 @@ def add_flop_fractions(cases: list[dict], limit: float) -> None:
     (``FLOP_FRACTION_TARGETS``) gets the target and whether its median meets it."""
     for case in cases:
         flops = case.get("flops_per_update")
-        rate = _single_thread_rate(case)
-        if not flops or rate is None or limit <= 0:
+        if not flops or not _has_training_rate(case) or limit <= 0:
             case["flop_fraction"] = None
         else:  # every case's kernel is {median, min, max} (restarts': one thread)
             k = case["kernel"]

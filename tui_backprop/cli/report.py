@@ -205,10 +205,11 @@ def _likely_cause(st: UpdateRule) -> str:
     """The setting ``divergence_suspect`` names, why, and a value to try instead."""
     suspect, instead = st.divergence_suspect()
     try_instead = f"try {option_name(suspect)} {instead:g}"
-    if suspect == "training.weight_decay":
+    words = st.decay_words()
+    if words is not None:
         return (
             f"weight decay {st.weight_decay:g} is probably too large for alpha {st.alpha:g} "
-            f"({st.decay_words()}; {try_instead})"
+            f"({words}; {try_instead})"
         )
     return f"alpha {st.alpha:g} is probably too large ({try_instead})"
 

@@ -448,10 +448,13 @@ class UpdateRule:
             return "training.weight_decay", 0.1 / self.alpha
         return "training.alpha", self.alpha / 10
 
-    def decay_words(self) -> str:
+    def decay_words(self) -> str | None:
         """Why weight decay is the suspect, as every front end says it: "alpha * lambda
-        = 100 >= 3.8, past which weight decay alone grows every weight"."""
+        = 100 >= 3.8, past which weight decay alone grows every weight"; None where it is
+        not (``divergence_suspect`` names alpha)."""
         bound = self.decay_bound()
+        if bound is None or self.divergence_suspect()[0] != "training.weight_decay":
+            return None
         return (
             f"alpha * lambda = {self.alpha * self.weight_decay:g} >= {bound:g}, past which "
             "weight decay alone grows every weight"

@@ -125,11 +125,8 @@ def build_trained_setup(run: RunConfig, moment: MomentConfig) -> Setup:
         session.run_epochs(moment.after_epochs)
         if session.diverged:
             suspect, instead = run.training.divergence_suspect()
-            why = (
-                f" for <training.alpha> ({run.training.decay_words()})"
-                if suspect == "training.weight_decay"
-                else ""
-            )
+            words = run.training.decay_words()
+            why = "" if words is None else f" for <training.alpha> ({words})"
             raise ConfigError(
                 suspect,
                 f"is too large{why}: training diverged within "

@@ -21,7 +21,7 @@ from ...teach.restarts import (
 )
 from ..interrupts import Interruptions
 from ..progress import CompileNotice, ProgressBar
-from ..report import per_second, rate_words, rule_words, run_keys
+from ..report import TOO_SHORT, per_second, rate_words, rule_words, run_keys
 from ..wrap import fit, fit_command
 
 if TYPE_CHECKING:
@@ -237,7 +237,7 @@ def report(call: Invocation, setup: Setup, result: RestartsResult) -> None:
     )
     training = result.training_seconds
     rate = rate_words(updates, training, "network-updates")
-    if per_second(updates, training) is None:  # too short to time
+    if rate == TOO_SHORT:
         print(f"speed         {rate}: {training:.3f} s of training")
     else:
         print(f"speed         {rate} in the {training:.2f} s of training")
